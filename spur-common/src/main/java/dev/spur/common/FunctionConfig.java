@@ -1,0 +1,91 @@
+package dev.spur.common;
+
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One version of a function's configuration, as stored and as served. Immutable: an update makes a
+ * new instance with a new {@link #revisionId()}.
+ *
+ * @param version      {@code $LATEST} or a published version number
+ * @param handler      empty for custom runtimes that do not use one
+ * @param environment  the function's own variables (never Lambda's reserved ones)
+ */
+public record FunctionConfig(
+        FunctionKey key,
+        String version,
+        String runtime,
+        String handler,
+        String role,
+        String description,
+        int memorySize,
+        int timeout,
+        Map<String, String> environment,
+        Code code,
+        int ephemeralStorage,
+        List<String> architectures,
+        Instant lastModified,
+        String revisionId,
+        State state,
+        LastUpdateStatus lastUpdateStatus) {
+
+    public static final int DEFAULT_MEMORY_MB = 128;
+    public static final int DEFAULT_TIMEOUT_SECONDS = 3;
+    public static final int DEFAULT_EPHEMERAL_STORAGE_MB = 512;
+
+    public FunctionConfig {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(version, "version");
+        Objects.requireNonNull(runtime, "runtime");
+        handler = handler == null ? "" : handler;
+        description = description == null ? "" : description;
+        environment = Map.copyOf(environment);
+        architectures = List.copyOf(architectures);
+        Objects.requireNonNull(code, "code");
+        Objects.requireNonNull(lastModified, "lastModified");
+        Objects.requireNonNull(revisionId, "revisionId");
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(lastUpdateStatus, "lastUpdateStatus");
+    }
+
+    public String arn() {
+        return key.arn();
+    }
+
+    /** A copy with a new revision, as every change to a function makes. */
+    public FunctionConfig withRevision(String newRevisionId, Instant modified) {
+        return new FunctionConfig(key, version, runtime, handler, role, description, memorySize, timeout, environment,
+                code, ephemeralStorage, architectures, modified, newRevisionId, state, lastUpdateStatus);
+    }
+
+    /**
+     * A code package by content.
+     *
+     * @param sha256Hex the SHA-256 of the zip, lower-case hex (the code store's key)
+     * @param size      the zip's size in bytes
+     */
+    public record Code(String sha256Hex, long size) {
+        public Code {
+            Objects.requireNonNull(sha256Hex, "sha256Hex");
+        }
+
+        /** {@code CodeSha256} as Lambda reports it: the base64 of the digest. */
+        public String sha256Base64() {
+            return Base64.getEncoder().encodeToString(HexFormat.of().parseHex(sha256Hex));
+        }
+    }
+
+    /** {@code State} as the {@code function-active-v2} waiter reads it. */
+    public enum State {
+        Pending, Active, Inactive, Failed
+    }
+
+    /** {@code LastUpdateStatus} as the {@code function-updated-v2} waiter reads it. */
+    public enum LastUpdateStatus {
+        InProgress, Successful, Failed
+    }
+}

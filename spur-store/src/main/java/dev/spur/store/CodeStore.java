@@ -1,0 +1,49 @@
+package dev.spur.store;
+
+import dev.spur.common.FunctionConfig;
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * Code packages stored by content: each zip is kept once under its SHA-256 and unpacked once into a
+ * read-only directory, shared by every function and environment that uses the same bytes.
+ *
+ * <p>Failure semantics: {@link #store} either returns a fully unpacked, validated package or throws
+ * and leaves nothing behind (no partial zip, no partial directory).
+ */
+public interface CodeStore {
+
+    /** Lambda's limit for a zip uploaded directly: 50 MB. */
+    long MAX_ZIP_BYTES = 50L * 1024 * 1024;
+    /** Lambda's limit for a function's unpacked code: 250 MB. */
+    long MAX_UNPACKED_BYTES = 250L * 1024 * 1024;
+
+    static CodeStore open(Path directory) {
+        return open(directory, MAX_ZIP_BYTES, MAX_UNPACKED_BYTES);
+    }
+
+    static CodeStore open(Path directory, long maxZipBytes, long maxUnpackedBytes) {
+        return new FileCodeStore(directory, maxZipBytes, maxUnpackedBytes);
+    }
+
+    /**
+     * Validates and stores a zip. Rejects with 400 InvalidParameterValueException, naming the problem:
+     * an empty or corrupt archive, an entry escaping the root ({@code ../}, absolute paths), a symbolic
+     * link, more than the zipped limit, or more than the unpacked limit (counted while unpacking, so a
+     * zip bomb stops early). Storing bytes already present is cheap and returns the same package.
+     */
+    StoredCode store(byte[] zip);
+
+    /** The read-only directory holding the unpacked package. */
+    Path unpackedDirectory(String sha256Hex);
+
+    /** The stored zip itself. */
+    Path zipFile(String sha256Hex);
+
+    /** Deletes every package whose hash is not in {@code keep}. Call only when no environment runs. */
+    void retainOnly(Set<String> keep);
+
+    /** A stored package: its identity and where it is unpacked. */
+    record StoredCode(FunctionConfig.Code code, Path directory) {
+    }
+}
