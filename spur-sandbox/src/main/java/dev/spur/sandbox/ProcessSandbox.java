@@ -1,7 +1,6 @@
 package dev.spur.sandbox;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +23,8 @@ final class ProcessSandbox implements Sandbox {
         ProcessBuilder builder = new ProcessBuilder(spec.command()).directory(spec.workingDirectory().toFile());
         builder.environment().clear();
         builder.environment().putAll(spec.environment());
+        builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(spec.output().toFile()));
+        builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         return new Child(builder.start());
     }
 
@@ -33,11 +34,6 @@ final class ProcessSandbox implements Sandbox {
 
         Child(Process process) {
             this.process = process;
-            try {
-                process.getOutputStream().close(); // environments read nothing from stdin
-            } catch (IOException e) {
-                // nothing to close
-            }
             this.exit = process.onExit().thenApply(p -> status(p.exitValue()));
         }
 
@@ -49,16 +45,6 @@ final class ProcessSandbox implements Sandbox {
         @Override
         public long pid() {
             return process.pid();
-        }
-
-        @Override
-        public InputStream stdout() {
-            return process.getInputStream();
-        }
-
-        @Override
-        public InputStream stderr() {
-            return process.getErrorStream();
         }
 
         @Override

@@ -30,9 +30,11 @@ public interface Sandbox {
     /**
      * What to run.
      *
+     * @param output   stdout and stderr are both appended to this file (opened O_APPEND)
      * @param memoryMb the function's memory size; sandboxes that enforce limits use it
      */
-    record LaunchSpec(List<String> command, Path workingDirectory, Map<String, String> environment, int memoryMb) {
+    record LaunchSpec(List<String> command, Path workingDirectory, Map<String, String> environment, Path output,
+                      int memoryMb) {
         public LaunchSpec {
             command = List.copyOf(command);
             environment = Map.copyOf(environment);

@@ -1,16 +1,11 @@
 package dev.spur.sandbox;
 
-import java.io.InputStream;
 import java.util.concurrent.CompletableFuture;
 
 /** A running environment process and everything it started. */
 public interface SandboxedProcess {
 
     long pid();
-
-    InputStream stdout();
-
-    InputStream stderr();
 
     /** Completes when the main process has exited. */
     CompletableFuture<ExitStatus> onExit();

@@ -1,0 +1,23 @@
+package dev.spur.control;
+
+import java.util.Optional;
+
+/**
+ * An Invoke call as the edge parsed it.
+ *
+ * @param invocationType {@code RequestResponse}, {@code Event} or {@code DryRun} as sent (validated by the invoker)
+ * @param logType        {@code None} or {@code Tail} as sent
+ * @param clientContext  the base64 {@code X-Amz-Client-Context} header, if any
+ * @param payload        the request body; {@code payloadLength} bytes of it are the payload
+ */
+public record InvokeCommand(
+        Caller caller,
+        String functionName,
+        Optional<String> qualifier,
+        Optional<String> invocationType,
+        Optional<String> logType,
+        Optional<String> clientContext,
+        byte[] payload,
+        int payloadLength,
+        String requestId) {
+}

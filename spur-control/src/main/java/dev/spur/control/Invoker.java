@@ -1,0 +1,154 @@
+package dev.spur.control;
+
+import dev.spur.common.Arns;
+import dev.spur.common.Arns.FunctionRef;
+import dev.spur.common.ErrorCode;
+import dev.spur.common.Json;
+import dev.spur.common.LambdaException;
+import dev.spur.logs.InvocationLog;
+import dev.spur.logs.LogFormat;
+import dev.spur.scheduler.Deployment;
+import dev.spur.scheduler.InvocationOutcome;
+import dev.spur.scheduler.InvokeInput;
+import dev.spur.scheduler.Lease;
+import dev.spur.scheduler.Scheduler;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The synchronous invoke path, end to end in {@link #invoke}: resolve the function, admit the
+ * request, acquire an environment, dispatch the event, await the outcome, record the log, release
+ * the environment.
+ */
+public final class Invoker {
+    /** Lambda's synchronous request limit: 6 MB. */
+    public static final int MAX_REQUEST_PAYLOAD = 6 * 1024 * 1024;
+    /** Lambda's limit on the base64 {@code X-Amz-Client-Context} header. */
+    public static final int MAX_CLIENT_CONTEXT = 3583;
+    private static final byte[] EMPTY_EVENT = "{}".getBytes(StandardCharsets.US_ASCII);
+
+    private final ControlPlane control;
+    private final Scheduler scheduler;
+
+    public Invoker(ControlPlane control, Scheduler scheduler) {
+        this.control = control;
+        this.scheduler = scheduler;
+    }
+
+    /**
+     * Runs a function synchronously and returns its answer. A function error is a normal result
+     * ({@code functionError} set), not an exception; exceptions are API errors (404, 400, 413, 429).
+     *
+     * <p>Failure semantics: once an environment is acquired the function may have run, whether or not
+     * the caller receives the answer; a caller that disconnects does not stop the invocation, and its
+     * environment is released when the invocation ends.
+     */
+    public InvokeResult invoke(InvokeCommand command) throws InterruptedException {
+        Deployment deployment = resolve(command);
+        String type = command.invocationType().orElse("RequestResponse");
+        boolean tail = logType(command.logType());
+        byte[] payload = payload(command);
+        String clientContext = clientContext(command.clientContext());
+        String version = deployment.config().version();
+        switch (type) {
+            case "DryRun" -> {
+                return new InvokeResult(204, new byte[0], Optional.empty(), Optional.empty(), version);
+            }
+            case "RequestResponse" -> {
+            }
+            case "Event" -> throw LambdaException.invalid("InvocationType Event (asynchronous invoke) is not "
+                    + "supported by this Spur server yet; use RequestResponse.");
+            default -> throw LambdaException.invalid("1 validation error detected: Value '%s' at 'invocationType' "
+                    + "failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, "
+                    + "DryRun]", type);
+        }
+        if (deployment.runtime() == null) {
+            throw LambdaException.invalid("The runtime %s of this function is not available on this Spur server.",
+                    deployment.config().runtime());
+        }
+        String arn = deployment.config().key().qualifiedArn(version);
+        InvokeInput input = new InvokeInput(command.requestId(), payload, clientContext, traceId(), arn);
+
+        InvocationOutcome outcome;
+        try (Lease lease = scheduler.acquire(deployment)) {
+            outcome = lease.invoke(input);
+            record(command.requestId(), deployment, outcome);
+        }
+        return new InvokeResult(200, outcome.payload(),
+                outcome.isError() ? Optional.of("Unhandled") : Optional.empty(),
+                tail ? Optional.of(outcome.log().tailBase64()) : Optional.empty(), version);
+    }
+
+    private Deployment resolve(InvokeCommand command) {
+        Caller caller = command.caller();
+        FunctionRef ref = Arns.parseFunctionRef(command.functionName(), caller.account(), caller.region());
+        return control.registry().require(ControlPlane.visible(caller, ref.key()),
+                ControlPlane.qualifier(ref, command.qualifier()));
+    }
+
+    /** Writes END and REPORT, as Lambda does after every invocation, and the log to disk. */
+    private static void record(String requestId, Deployment deployment, InvocationOutcome outcome) {
+        InvocationLog log = outcome.log();
+        log.line(LogFormat.end(requestId));
+        log.line(LogFormat.report(requestId, outcome.durationNanos(),
+                LogFormat.billedMillis(outcome.durationNanos(), outcome.initNanos()), deployment.config().memorySize(),
+                outcome.maxMemoryUsedMb(), outcome.initNanos()));
+        log.flush();
+    }
+
+    private static boolean logType(Optional<String> logType) {
+        String value = logType.orElse("None");
+        return switch (value) {
+            case "None" -> false;
+            case "Tail" -> true;
+            default -> throw LambdaException.invalid("1 validation error detected: Value '%s' at 'logType' failed to "
+                    + "satisfy constraint: Member must satisfy enum value set: [Tail, None]", value);
+        };
+    }
+
+    private static byte[] payload(InvokeCommand command) {
+        int length = command.payloadLength();
+        if (length > MAX_REQUEST_PAYLOAD) {
+            throw LambdaException.of(ErrorCode.REQUEST_TOO_LARGE, "Request must be smaller than %d bytes for the "
+                    + "InvokeFunction operation", MAX_REQUEST_PAYLOAD);
+        }
+        if (length == 0) {
+            return EMPTY_EVENT;
+        }
+        if (!Json.isWellFormed(command.payload(), length)) {
+            throw LambdaException.of(ErrorCode.INVALID_REQUEST_CONTENT, "Could not parse request body into json: "
+                    + "Could not parse payload into json: the payload is not a single well-formed JSON value");
+        }
+        return length == command.payload().length ? command.payload() : Arrays.copyOf(command.payload(), length);
+    }
+
+    private static String clientContext(Optional<String> header) {
+        if (header.isEmpty() || header.get().isEmpty()) {
+            return null;
+        }
+        String encoded = header.get();
+        LambdaException.requireValid(encoded.length() <= MAX_CLIENT_CONTEXT, "Client context must be no more than %d "
+                + "bytes when encoded in base64.", MAX_CLIENT_CONTEXT);
+        try {
+            byte[] decoded = Base64.getDecoder().decode(encoded);
+            LambdaException.requireValid(Json.isWellFormed(decoded, decoded.length),
+                    "Client context must be a valid Base64-encoded JSON object.");
+            return new String(decoded, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw LambdaException.invalid("Client context must be a valid Base64-encoded JSON object.");
+        }
+    }
+
+    /** An X-Ray style trace header: {@code Root=1-<epoch hex>-<96 bits>;Parent=<64 bits>;Sampled=0}. */
+    private static String traceId() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        HexFormat hex = HexFormat.of();
+        String root = Long.toHexString(System.currentTimeMillis() / 1000) + "-"
+                + hex.toHexDigits(r.nextInt()) + hex.toHexDigits(r.nextLong());
+        return "Root=1-" + root + ";Parent=" + hex.toHexDigits(r.nextLong()) + ";Sampled=0";
+    }
+}

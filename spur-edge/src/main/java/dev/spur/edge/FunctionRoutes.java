@@ -1,0 +1,155 @@
+package dev.spur.edge;
+
+import static dev.spur.edge.RequestParsing.base64;
+import static dev.spur.edge.RequestParsing.bool;
+import static dev.spur.edge.RequestParsing.environment;
+import static dev.spur.edge.RequestParsing.integer;
+import static dev.spur.edge.RequestParsing.nonEmpty;
+import static dev.spur.edge.RequestParsing.object;
+import static dev.spur.edge.RequestParsing.query;
+import static dev.spur.edge.RequestParsing.string;
+import static dev.spur.edge.RequestParsing.strings;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.spur.common.Json;
+import dev.spur.control.Caller;
+import dev.spur.control.ControlResult;
+import dev.spur.control.FunctionCommand;
+import dev.spur.control.FunctionCommand.Unsupported;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The function resource of Lambda's REST API ({@code /2015-03-31/functions…}): parses each request
+ * into a {@link FunctionCommand} and renders its {@link ControlResult}. No server state is touched
+ * while parsing.
+ */
+final class FunctionRoutes {
+    /** Large enough for a 50 MB zip in base64 inside the JSON body. */
+    static final int MAX_CONTROL_BODY = 70 * 1024 * 1024;
+
+    private FunctionRoutes() {
+    }
+
+    static FunctionCommand create(ServerRequest req, Caller caller) throws IOException {
+        JsonNode body = RequestParsing.jsonBody(req, MAX_CONTROL_BODY);
+        JsonNode code = object(body, "Code").orElse(Json.MAPPER.createObjectNode());
+        List<String> unsupported = new ArrayList<>(unsupportedCode(code));
+        if (bool(body, "Publish")) {
+            unsupported.add("Publish (versions)");
+        }
+        string(body, "PackageType").filter(t -> !t.equals("Zip")).ifPresent(t -> unsupported.add("PackageType " + t));
+        for (String field : List.of("Layers", "DeadLetterConfig", "KMSKeyArn", "Tags", "FileSystemConfigs",
+                "ImageConfig", "CodeSigningConfigArn")) {
+            if (nonEmpty(body, field)) {
+                unsupported.add(field);
+            }
+        }
+        unsupported.addAll(unsupportedSettings(body));
+        return new FunctionCommand.CreateFunction(caller,
+                string(body, "FunctionName").orElse(""),
+                string(body, "Runtime"), string(body, "Handler"), string(body, "Role"), string(body, "Description"),
+                integer(body, "MemorySize"), integer(body, "Timeout"), environment(body),
+                base64(code, "ZipFile"), new Unsupported(unsupported), strings(body, "Architectures"),
+                ephemeralStorage(body));
+    }
+
+    static FunctionCommand updateCode(ServerRequest req, Caller caller, String name) throws IOException {
+        JsonNode body = RequestParsing.jsonBody(req, MAX_CONTROL_BODY);
+        List<String> unsupported = new ArrayList<>(unsupportedCode(body));
+        if (bool(body, "Publish")) {
+            unsupported.add("Publish (versions)");
+        }
+        return new FunctionCommand.UpdateFunctionCode(caller, name, base64(body, "ZipFile"), bool(body, "DryRun"),
+                string(body, "RevisionId"), new Unsupported(unsupported), strings(body, "Architectures"));
+    }
+
+    static FunctionCommand updateConfiguration(ServerRequest req, Caller caller, String name) throws IOException {
+        JsonNode body = RequestParsing.jsonBody(req, MAX_CONTROL_BODY);
+        List<String> unsupported = new ArrayList<>();
+        for (String field : List.of("Layers", "DeadLetterConfig", "KMSKeyArn", "FileSystemConfigs", "ImageConfig")) {
+            if (nonEmpty(body, field)) {
+                unsupported.add(field);
+            }
+        }
+        unsupported.addAll(unsupportedSettings(body));
+        return new FunctionCommand.UpdateFunctionConfiguration(caller, name, string(body, "Runtime"),
+                string(body, "Handler"), string(body, "Role"), string(body, "Description"),
+                integer(body, "MemorySize"), integer(body, "Timeout"), environment(body), string(body, "RevisionId"),
+                new Unsupported(unsupported), ephemeralStorage(body));
+    }
+
+    static FunctionCommand list(ServerRequest req, Caller caller) {
+        Optional<Integer> maxItems;
+        try {
+            maxItems = query(req, "MaxItems").map(Integer::parseInt);
+        } catch (NumberFormatException e) {
+            throw dev.spur.common.LambdaException.invalid("MaxItems must be an integer.");
+        }
+        return new FunctionCommand.ListFunctions(caller, query(req, "Marker"), maxItems,
+                query(req, "FunctionVersion"));
+    }
+
+    /** The body of a successful result, or null for none (204). */
+    static byte[] render(ControlResult result, String codeBaseUrl) throws IOException {
+        return switch (result) {
+            case ControlResult.Configuration c -> Json.MAPPER.writeValueAsBytes(FunctionJson.configuration(c.config()));
+            case ControlResult.FunctionWithCode c -> {
+                ObjectNode node = Json.MAPPER.createObjectNode();
+                node.set("Configuration", FunctionJson.configuration(c.config()));
+                ObjectNode code = node.putObject("Code");
+                code.put("RepositoryType", "S3");
+                code.put("Location", codeBaseUrl + c.config().code().sha256Hex());
+                yield Json.MAPPER.writeValueAsBytes(node);
+            }
+            case ControlResult.FunctionList l -> {
+                ObjectNode node = Json.MAPPER.createObjectNode();
+                ArrayNode functions = node.putArray("Functions");
+                l.functions().forEach(f -> functions.add(FunctionJson.configuration(f)));
+                l.nextMarker().ifPresent(m -> node.put("NextMarker", m));
+                yield Json.MAPPER.writeValueAsBytes(node);
+            }
+            case ControlResult.Deleted d -> null;
+        };
+    }
+
+    /** Where GetFunction's {@code Code.Location} points: this server's code download route. */
+    static String codeBaseUrl(ServerRequest req) {
+        String host = req.headers().first(HeaderNames.HOST)
+                .orElse(req.localPeer().host() + ":" + req.localPeer().port());
+        return "http://" + host + "/spur/v1/code/";
+    }
+
+    private static List<String> unsupportedCode(JsonNode code) {
+        List<String> out = new ArrayList<>();
+        for (String field : List.of("S3Bucket", "S3Key", "S3ObjectVersion", "ImageUri")) {
+            if (nonEmpty(code, field)) {
+                out.add("Code." + field);
+            }
+        }
+        return out;
+    }
+
+    private static List<String> unsupportedSettings(JsonNode body) {
+        List<String> out = new ArrayList<>();
+        object(body, "VpcConfig").filter(v -> nonEmpty(v, "SubnetIds") || nonEmpty(v, "SecurityGroupIds"))
+                .ifPresent(v -> out.add("VpcConfig"));
+        object(body, "TracingConfig").flatMap(t -> string(t, "Mode")).filter(m -> m.equals("Active"))
+                .ifPresent(m -> out.add("TracingConfig Mode Active"));
+        object(body, "SnapStart").flatMap(s -> string(s, "ApplyOn")).filter(a -> !a.equals("None"))
+                .ifPresent(a -> out.add("SnapStart"));
+        object(body, "LoggingConfig").flatMap(l -> string(l, "LogFormat")).filter(f -> !f.equals("Text"))
+                .ifPresent(f -> out.add("LoggingConfig LogFormat " + f));
+        return out;
+    }
+
+    private static Optional<Integer> ephemeralStorage(JsonNode body) {
+        return object(body, "EphemeralStorage").flatMap(e -> integer(e, "Size"));
+    }
+}

@@ -1,0 +1,46 @@
+package dev.spur.edge;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.spur.common.ErrorCode;
+import dev.spur.common.Json;
+import dev.spur.common.LambdaException;
+import io.helidon.webserver.http.ServerResponse;
+import java.lang.System.Logger.Level;
+
+/**
+ * The one place an exception becomes a wire error: {@code x-amzn-ErrorType} plus a JSON body with
+ * {@code Type} and {@code message} (and {@code Reason} and {@code Retry-After} for throttles), as
+ * Lambda answers. Unexpected exceptions become 500 ServiceException with a generic message; their
+ * detail goes to the server log only.
+ */
+final class WireErrors {
+    private static final System.Logger LOG = System.getLogger(WireErrors.class.getName());
+
+    private WireErrors() {
+    }
+
+    static void send(ServerResponse res, String requestId, Throwable error) {
+        LambdaException e = error instanceof LambdaException le ? le
+                : LambdaException.internal("An internal error occurred; see the Spur server log for request "
+                + requestId + ".", error);
+        if (e.code() == ErrorCode.SERVICE) {
+            LOG.log(Level.ERROR, "request " + requestId + " failed", e.getCause() != null ? e.getCause() : e);
+        }
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("Type", e.code() == ErrorCode.SERVICE ? "Service" : "User");
+        body.put("message", e.getMessage());
+        e.reason().ifPresent(r -> body.put("Reason", r));
+        res.status(e.code().status());
+        res.header("x-amzn-ErrorType", e.code().type());
+        res.header("x-amzn-RequestId", requestId);
+        res.header("Content-Type", "application/json");
+        if (e.code() == ErrorCode.TOO_MANY_REQUESTS) {
+            res.header("Retry-After", Integer.toString(Math.max(1, e.retryAfterSeconds())));
+        }
+        try {
+            res.send(Json.MAPPER.writeValueAsBytes(body));
+        } catch (Exception writeFailed) {
+            // the client is gone
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.spur.logs;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.Base64;
+
+/**
+ * The log of one phase of an environment (its init, or one invocation): every line goes to the
+ * function's log file, stamped with time and log stream, and the last lines are kept for
+ * {@code X-Amz-Log-Result} (the last 4 KB of this invocation's log).
+ *
+ * <p>Lines arrive from the environment's stdout and stderr readers and from the scheduler; methods
+ * are synchronized (uncontended in the common case). Lines are buffered and written to the file in
+ * one append at {@link #flush()}, or earlier when the buffer grows past {@value #FLUSH_AT} bytes.
+ */
+public final class InvocationLog {
+    /** Lambda returns the last 4 KB of the log in {@code X-Amz-Log-Result}. */
+    public static final int TAIL_BYTES = 4096;
+    private static final int FLUSH_AT = 64 * 1024;
+
+    private final FunctionLog file;
+    private final String stream;
+    private final StringBuilder pending = new StringBuilder(256);
+    private final ArrayDeque<String> tail = new ArrayDeque<>();
+    private int tailBytes;
+
+    public InvocationLog(FunctionLog file, String stream) {
+        this.file = file;
+        this.stream = stream;
+    }
+
+    public synchronized void line(String text) {
+        pending.append(DateTimeFormatter.ISO_INSTANT.format(Instant.now())).append(' ')
+                .append(stream).append(' ').append(text).append('\n');
+        tail.addLast(text);
+        tailBytes += text.length() + 1;
+        while (tailBytes - tail.peekFirst().length() - 1 >= TAIL_BYTES) {
+            tailBytes -= tail.removeFirst().length() + 1;
+        }
+        if (pending.length() >= FLUSH_AT) {
+            flush();
+        }
+    }
+
+    /** Writes buffered lines to the function's log file (one append). */
+    public synchronized void flush() {
+        if (!pending.isEmpty()) {
+            file.append(pending.toString().getBytes(StandardCharsets.UTF_8));
+            pending.setLength(0);
+        }
+    }
+
+    /** Base64 of the last {@value #TAIL_BYTES} bytes of this log, as {@code X-Amz-Log-Result} carries it. */
+    public synchronized String tailBase64() {
+        StringBuilder sb = new StringBuilder(tailBytes);
+        for (String line : tail) {
+            sb.append(line).append('\n');
+        }
+        byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
+        int from = Math.max(0, bytes.length - TAIL_BYTES);
+        return Base64.getEncoder().encodeToString(java.util.Arrays.copyOfRange(bytes, from, bytes.length));
+    }
+
+    /** Keeps this log's tail lines ahead of another's (a cold start's init output before its invocation). */
+    public synchronized void prependTailOf(InvocationLog earlier) {
+        synchronized (earlier) {
+            var lines = new ArrayDeque<>(earlier.tail);
+            while (!lines.isEmpty()) {
+                String l = lines.removeLast();
+                tail.addFirst(l);
+                tailBytes += l.length() + 1;
+            }
+        }
+    }
+}

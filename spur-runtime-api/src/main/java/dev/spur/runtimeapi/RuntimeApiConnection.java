@@ -1,0 +1,208 @@
+package dev.spur.runtimeapi;
+
+import dev.spur.runtimeapi.RuntimeApiHandler.Answer;
+import dev.spur.runtimeapi.RuntimeApiHandler.NextEvent;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Serves one runtime connection: a small HTTP/1.1 server for exactly the four Runtime API calls.
+ *
+ * <p>Handles what real runtime clients send: keep-alive and {@code Connection: close},
+ * {@code Content-Length} and chunked bodies, {@code Expect: 100-continue} (curl sends it for large
+ * bodies). A body over {@link RuntimeApiEndpoint#MAX_PAYLOAD_BYTES} is answered 413 without being
+ * read, and the connection is closed since the unread body cannot be skipped.
+ */
+final class RuntimeApiConnection {
+    private static final String PREFIX = "/2018-06-01/runtime/";
+    private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ACCEPTED_BODY = "{\"status\":\"OK\"}".getBytes(StandardCharsets.US_ASCII);
+
+    private final Socket socket;
+    private final RuntimeApiHandler handler;
+    private final InputStream in;
+    private final OutputStream out;
+    private final RequestHead head = new RequestHead();
+
+    RuntimeApiConnection(Socket socket, RuntimeApiHandler handler) throws IOException {
+        this.socket = socket;
+        this.handler = handler;
+        socket.setTcpNoDelay(true);
+        this.in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
+        this.out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
+    }
+
+    void serve() throws IOException {
+        while (head.read(in)) {
+            boolean keepAlive = dispatch();
+            out.flush();
+            if (!keepAlive || head.connectionClose) {
+                return;
+            }
+        }
+    }
+
+    /** Handles one request; false when the connection must close afterwards. */
+    private boolean dispatch() throws IOException {
+        String path = head.path;
+        if (!path.startsWith(PREFIX)) {
+            return answerError(404, "NotFound", "Unknown Runtime API path " + path, true);
+        }
+        String rest = path.substring(PREFIX.length());
+        if (rest.equals("invocation/next")) {
+            if (!head.method.equals("GET")) {
+                return answerError(405, "MethodNotAllowed", "Use GET for " + path, skipBody());
+            }
+            return next();
+        }
+        if (!head.method.equals("POST")) {
+            return answerError(405, "MethodNotAllowed", "Use POST for " + path, skipBody());
+        }
+        if (rest.equals("init/error")) {
+            byte[] body = readBody(null);
+            return body == null ? false : answer(handler.initError(head.errorType, body));
+        }
+        if (rest.startsWith("invocation/")) {
+            int slash = rest.lastIndexOf('/');
+            if (slash > "invocation/".length()) {
+                String requestId = rest.substring("invocation/".length(), slash);
+                String verb = rest.substring(slash + 1);
+                if (verb.equals("response") || verb.equals("error")) {
+                    byte[] body = readBody(requestId);
+                    if (body == null) {
+                        return false;
+                    }
+                    return answer(verb.equals("response")
+                            ? handler.response(requestId, body)
+                            : handler.error(requestId, head.errorType, body));
+                }
+            }
+        }
+        return answerError(404, "NotFound", "Unknown Runtime API path " + path, skipBody());
+    }
+
+    private boolean next() throws IOException {
+        NextEvent event;
+        try {
+            event = handler.awaitNext();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        if (event == null) {
+            answerError(500, "ContainerError", "The environment is shutting down", false);
+            return false;
+        }
+        StringBuilder h = new StringBuilder(512)
+                .append("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n")
+                .append("Lambda-Runtime-Aws-Request-Id: ").append(event.requestId()).append("\r\n")
+                .append("Lambda-Runtime-Deadline-Ms: ").append(event.deadlineEpochMillis()).append("\r\n")
+                .append("Lambda-Runtime-Invoked-Function-Arn: ").append(event.invokedFunctionArn()).append("\r\n");
+        if (event.traceId() != null) {
+            h.append("Lambda-Runtime-Trace-Id: ").append(event.traceId()).append("\r\n");
+        }
+        if (event.clientContext() != null) {
+            h.append("Lambda-Runtime-Client-Context: ").append(event.clientContext()).append("\r\n");
+        }
+        if (event.cognitoIdentity() != null) {
+            h.append("Lambda-Runtime-Cognito-Identity: ").append(event.cognitoIdentity()).append("\r\n");
+        }
+        h.append("Content-Length: ").append(event.payload().length).append("\r\n\r\n");
+        out.write(h.toString().getBytes(StandardCharsets.ISO_8859_1));
+        out.write(event.payload());
+        return true;
+    }
+
+    /**
+     * Reads the request body within the payload limit. Returns null after answering 413 (the caller
+     * closes the connection); tells the handler when the body belonged to an invocation.
+     */
+    private byte[] readBody(String requestId) throws IOException {
+        long declared = head.contentLength;
+        if (declared > RuntimeApiEndpoint.MAX_PAYLOAD_BYTES) {
+            tooLarge(requestId, declared);
+            return null;
+        }
+        if (head.expectContinue) {
+            out.write(CONTINUE);
+            out.flush();
+        }
+        if (head.chunked) {
+            byte[] body = Chunked.read(in, RuntimeApiEndpoint.MAX_PAYLOAD_BYTES);
+            if (body == null) {
+                tooLarge(requestId, RuntimeApiEndpoint.MAX_PAYLOAD_BYTES + 1L);
+            }
+            return body;
+        }
+        if (declared <= 0) {
+            return new byte[0];
+        }
+        byte[] body = in.readNBytes((int) declared);
+        if (body.length < declared) {
+            throw new IOException("connection closed inside a request body");
+        }
+        return body;
+    }
+
+    private void tooLarge(String requestId, long bytes) throws IOException {
+        if (requestId != null) {
+            handler.responseTooLarge(requestId, bytes);
+        }
+        answerError(413, "RequestEntityTooLarge",
+                "Exceeded maximum allowed payload size (" + RuntimeApiEndpoint.MAX_PAYLOAD_BYTES + " bytes).", false);
+    }
+
+    /** Discards a small body of a request we refuse; false if it cannot be skipped (then close). */
+    private boolean skipBody() throws IOException {
+        if (head.chunked || head.contentLength > 64 * 1024) {
+            return false;
+        }
+        if (head.contentLength > 0) {
+            in.skipNBytes(head.contentLength);
+        }
+        return true;
+    }
+
+    private boolean answer(Answer answer) throws IOException {
+        if (answer == Answer.ACCEPTED) {
+            write(202, "Accepted", ACCEPTED_BODY);
+            return true;
+        }
+        return answerError(answer.status, answer.errorType, answer.message, answer != Answer.CONTAINER_ERROR);
+    }
+
+    private boolean answerError(int status, String errorType, String message, boolean keepAlive) throws IOException {
+        String json = "{\"errorMessage\":\"" + message.replace("\\", "\\\\").replace("\"", "\\\"")
+                + "\",\"errorType\":\"" + errorType + "\"}";
+        write(status, reason(status), json.getBytes(StandardCharsets.UTF_8));
+        return keepAlive;
+    }
+
+    private void write(int status, String reason, byte[] body) throws IOException {
+        String head = "HTTP/1.1 " + status + " " + reason + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.length + "\r\n\r\n";
+        out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+        out.write(body);
+    }
+
+    private static String reason(int status) {
+        return switch (status) {
+            case 400 -> "Bad Request";
+            case 403 -> "Forbidden";
+            case 404 -> "Not Found";
+            case 405 -> "Method Not Allowed";
+            case 413 -> "Payload Too Large";
+            default -> "Internal Server Error";
+        };
+    }
+
+    @Override
+    public String toString() {
+        return "RuntimeApiConnection[" + socket.getRemoteSocketAddress() + "]";
+    }
+}

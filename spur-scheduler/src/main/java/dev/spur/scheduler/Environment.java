@@ -1,0 +1,297 @@
+package dev.spur.scheduler;
+
+import dev.spur.common.FunctionConfig;
+import dev.spur.logs.InvocationLog;
+import dev.spur.logs.LogFormat;
+import dev.spur.runtimeapi.RuntimeApiEndpoint;
+import dev.spur.runtimeapi.RuntimeApiHandler;
+import dev.spur.sandbox.Sandbox;
+import dev.spur.sandbox.SandboxedProcess;
+import dev.spur.scheduler.InvocationOutcome.Kind;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
+
+/**
+ * One execution environment: a runtime process, its own Runtime API endpoint, and the state machine
+ * between them.
+ *
+ * <pre>
+ *   STARTING ──first next──▶ IDLE ◀──release── BUSY
+ *      │                      │ └──claim──────▶ │
+ *      └──init error/exit──▶ STOPPED ◀──stop/exit/timeout──┘
+ * </pre>
+ *
+ * <p>Only the thread that claimed it (IDLE→BUSY) dispatches to it; at most one invocation is in
+ * flight. The runtime's calls arrive on the endpoint's virtual threads. {@link #stop} may come from
+ * anywhere (reaper, eviction, timeout, process exit) and is idempotent.
+ */
+final class Environment implements RuntimeApiHandler {
+    private static final Pattern LAMBDA_ERROR_TYPE = Pattern.compile("(Runtime|Function)\\.[A-Z][a-zA-Z]+");
+    private static final Invocation STOP = new Invocation("", new byte[0], null, null, null, null);
+
+    enum State { STARTING, IDLE, BUSY, STOPPED }
+
+    final String id;
+    final Pool pool;
+    final String logStream;
+    final long memoryMb;
+    private final Scheduler scheduler;
+    private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
+    private final AtomicBoolean tornDown = new AtomicBoolean();
+    private final LinkedBlockingQueue<Invocation> events = new LinkedBlockingQueue<>();
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private volatile Invocation current;
+    private volatile InitFailure initFailure;
+    private volatile InvocationLog log;
+    private volatile long lastUsedNanos;
+    private SandboxedProcess process;
+    private RuntimeApiEndpoint endpoint;
+    private OutputFile output;
+    private long startedNanos;
+    private long readyNanos;
+
+    Environment(Scheduler scheduler, Pool pool, String id, String logStream) {
+        this.scheduler = scheduler;
+        this.pool = pool;
+        this.id = id;
+        this.logStream = logStream;
+        this.memoryMb = pool.config().memorySize();
+        this.log = new InvocationLog(pool.functionLog(), logStream);
+    }
+
+    /**
+     * Starts the runtime and waits until it asks for its first event (init done), it fails, or the
+     * init timeout passes. Never throws: a failure is kept and reported by the first invocation.
+     */
+    void start() {
+        startedNanos = scheduler.ticker().nanos();
+        log.line(LogFormat.initStart(pool.deployment().runtime().id()));
+        try {
+            endpoint = RuntimeApiEndpoint.open(this, id);
+            output = new OutputFile(scheduler.runDirectory().resolve(id + ".out"));
+            Sandbox.LaunchSpec spec = Launch.spec(pool.deployment(), endpoint.hostPort(), logStream, output.path(),
+                    scheduler.initializationType());
+            process = scheduler.sandbox().start(spec);
+        } catch (IOException e) {
+            fail(new InitFailure("Runtime.InvalidEntrypoint", "Error: " + Launch.describeStartFailure(e), null));
+            return;
+        }
+        process.onExit().thenAccept(status -> onExit(status.describe()));
+        try {
+            ready.get(scheduler.settings().initTimeout().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            fail(new InitFailure("Runtime.InitError", "Error: init phase timed out after "
+                    + LogFormat.seconds(scheduler.settings().initTimeout().toNanos()) + " seconds", null));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail(new InitFailure("Runtime.InitError", "Error: interrupted during init", null));
+        } catch (java.util.concurrent.ExecutionException e) {
+            // initFailure was recorded by whoever failed the future
+        }
+        collectOutput(true);
+        log.flush();
+    }
+
+    boolean isReady() {
+        return initFailure == null && state.get() != State.STOPPED && ready.isDone() && !ready.isCompletedExceptionally();
+    }
+
+    InitFailure initFailure() {
+        return initFailure;
+    }
+
+    long initNanos() {
+        return readyNanos - startedNanos;
+    }
+
+    InvocationLog initLog() {
+        return log;
+    }
+
+    boolean claim() {
+        return state.compareAndSet(State.IDLE, State.BUSY);
+    }
+
+    boolean markIdle() {
+        lastUsedNanos = scheduler.ticker().nanos();
+        return state.compareAndSet(State.BUSY, State.IDLE) || state.compareAndSet(State.STARTING, State.IDLE);
+    }
+
+    /** Claims an idle environment for stopping (reaper, eviction). */
+    boolean claimForStop() {
+        return state.compareAndSet(State.IDLE, State.STOPPED);
+    }
+
+    State state() {
+        return state.get();
+    }
+
+    long lastUsedNanos() {
+        return lastUsedNanos;
+    }
+
+    long pid() {
+        return process == null ? -1 : process.pid();
+    }
+
+    /** Hands an invocation to the runtime's next {@code next} call. Caller holds the claim. */
+    void dispatch(Invocation invocation) {
+        current = invocation;
+        log = invocation.log;
+        events.add(invocation);
+        if (process == null || !process.isAlive()) {
+            onExit("exit status unknown");
+        }
+    }
+
+    /** Appends everything the runtime printed so far to the current log. */
+    void collectOutput(boolean flushPartial) {
+        OutputFile out = output;
+        if (out != null) {
+            InvocationLog target = log;
+            out.collect(target::line, flushPartial);
+        }
+    }
+
+    /** After an invocation: output between invocations goes to a log of its own, flushed by the sweep. */
+    void detachLog() {
+        log = new InvocationLog(pool.functionLog(), logStream);
+    }
+
+    long peakMemoryBytes() {
+        return process == null ? 0 : process.peakMemoryBytes();
+    }
+
+    /** Periodic: collects output printed while no invocation runs and writes it out. */
+    void sweepOutput() {
+        if (state.get() == State.IDLE) {
+            collectOutput(false);
+            log.flush();
+        }
+    }
+
+    @Override
+    public NextEvent awaitNext() throws InterruptedException {
+        if (!ready.isDone()) {
+            readyNanos = scheduler.ticker().nanos();
+            ready.complete(null);
+        }
+        Invocation inv = events.take();
+        if (inv == STOP) {
+            events.add(STOP);
+            return null;
+        }
+        long now = scheduler.ticker().nanos();
+        inv.markDispatched(now);
+        long deadline = scheduler.clock().millis() + pool.config().timeout() * 1000L;
+        return new NextEvent(inv.requestId, deadline, inv.invokedArn, inv.traceId, inv.clientContext, null,
+                inv.payload);
+    }
+
+    @Override
+    public Answer response(String requestId, byte[] body) {
+        return finish(requestId, Kind.SUCCESS, body, null);
+    }
+
+    @Override
+    public Answer error(String requestId, String errorType, byte[] body) {
+        String type = errorType != null && LAMBDA_ERROR_TYPE.matcher(errorType).matches() ? errorType : "Runtime.Unknown";
+        byte[] payload = body.length == 0
+                ? ErrorJson.of(type, "The runtime reported an error without details").getBytes(StandardCharsets.UTF_8)
+                : body;
+        return finish(requestId, Kind.FUNCTION_ERROR, payload, type);
+    }
+
+    @Override
+    public Answer initError(String errorType, byte[] body) {
+        if (ready.isDone()) {
+            return Answer.INVALID_STATE_TRANSITION;
+        }
+        String type = errorType != null && !errorType.isBlank() ? errorType : "Runtime.Unknown";
+        fail(new InitFailure(type, null, body.length == 0 ? null : body));
+        return Answer.ACCEPTED;
+    }
+
+    @Override
+    public void responseTooLarge(String requestId, long declaredBytes) {
+        Invocation inv = current;
+        if (inv != null && inv.requestId.equals(requestId)) {
+            String message = "Response payload size (" + declaredBytes + " bytes) exceeded maximum allowed payload size ("
+                    + RuntimeApiEndpoint.MAX_PAYLOAD_BYTES + " bytes).";
+            inv.complete(Kind.RESPONSE_TOO_LARGE,
+                    ErrorJson.of("Function.ResponseSizeTooLarge", message).getBytes(StandardCharsets.UTF_8),
+                    "Function.ResponseSizeTooLarge", scheduler.ticker().nanos());
+        }
+    }
+
+    private Answer finish(String requestId, Kind kind, byte[] payload, String errorType) {
+        Invocation inv = current;
+        if (inv == null || !inv.requestId.equals(requestId)) {
+            return Answer.INVALID_REQUEST_ID;
+        }
+        if (!inv.complete(kind, payload, errorType, scheduler.ticker().nanos())) {
+            return Answer.INVALID_STATE_TRANSITION;
+        }
+        return Answer.ACCEPTED;
+    }
+
+    private void fail(InitFailure failure) {
+        if (initFailure == null) {
+            initFailure = failure;
+        }
+        readyNanos = scheduler.ticker().nanos();
+        ready.completeExceptionally(new IllegalStateException(failure.errorType()));
+        stop();
+    }
+
+    private void onExit(String how) {
+        if (!ready.isDone()) {
+            fail(new InitFailure("Runtime.InitError", "Error: Runtime exited with error: " + how, null));
+            return;
+        }
+        Invocation inv = current;
+        if (inv != null && !inv.isDone()) {
+            String message = "RequestId: " + inv.requestId + " Error: Runtime exited with error: " + how;
+            inv.complete(Kind.EXIT_ERROR, ErrorJson.of("Runtime.ExitError", message).getBytes(StandardCharsets.UTF_8),
+                    "Runtime.ExitError", scheduler.ticker().nanos());
+        }
+        stop();
+    }
+
+    /**
+     * Kills the runtime and frees everything; safe to call more than once, from any thread. What the
+     * runtime printed up to here goes to the current log (an in-flight invocation's, if any).
+     */
+    void stop() {
+        state.set(State.STOPPED);
+        if (!tornDown.compareAndSet(false, true)) {
+            return;
+        }
+        events.add(STOP);
+        if (endpoint != null) {
+            endpoint.close();
+        }
+        if (process != null) {
+            process.kill();
+        }
+        if (output != null) {
+            collectOutput(true);
+            output.close();
+        }
+        log.flush();
+        scheduler.onStopped(this);
+    }
+
+    FunctionConfig config() {
+        return pool.config();
+    }
+
+    /** Why an environment could not initialise. Either a message to wrap, or the body the runtime posted. */
+    record InitFailure(String errorType, String message, byte[] postedBody) {
+    }
+}

@@ -1,0 +1,109 @@
+package dev.spur.scheduler;
+
+import dev.spur.logs.InvocationLog;
+import dev.spur.logs.LogFormat;
+import dev.spur.scheduler.Environment.InitFailure;
+import dev.spur.scheduler.InvocationOutcome.Kind;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+/**
+ * The right to run one invocation on one environment. Obtained from {@link Scheduler#acquire};
+ * closing it gives the environment back (or stops it if it can no longer serve).
+ */
+public final class Lease implements AutoCloseable {
+    private final Scheduler scheduler;
+    private final Pool pool;
+    private final Environment environment;
+    private final boolean coldStart;
+    private boolean closed;
+
+    Lease(Scheduler scheduler, Pool pool, Environment environment, boolean coldStart) {
+        this.scheduler = scheduler;
+        this.pool = pool;
+        this.environment = environment;
+        this.coldStart = coldStart;
+    }
+
+    public boolean coldStart() {
+        return coldStart;
+    }
+
+    /**
+     * Runs the invocation: hands the event to the runtime and waits for its answer until the
+     * function's timeout, counted from the moment the runtime took the event. At the deadline, or if
+     * the runtime dies, the environment is killed and the outcome says why.
+     *
+     * <p>Failure semantics: the function may have run, fully or partly, whatever the outcome; an
+     * invocation is never run twice by this call.
+     */
+    public InvocationOutcome invoke(InvokeInput input) throws InterruptedException {
+        InvocationLog log = new InvocationLog(pool.functionLog(), environment.logStream);
+        long initNanos = coldStart ? environment.initNanos() : -1;
+        if (coldStart) {
+            log.prependTailOf(environment.initLog());
+        }
+        InitFailure failure = environment.initFailure();
+        if (failure != null || (coldStart && !environment.isReady())) {
+            return initFailed(input, log, failure, initNanos);
+        }
+        log.line(LogFormat.start(input.requestId(), pool.config().version()));
+        Invocation inv = new Invocation(input.requestId(), input.payload(), input.clientContext(), input.traceId(),
+                input.invokedArn(), log);
+        long timeoutNanos = pool.config().timeout() * 1_000_000_000L;
+        long start = scheduler.ticker().nanos();
+        environment.dispatch(inv);
+        Invocation.Result result = inv.await(timeoutNanos, start, scheduler.ticker());
+        long memory = environment.peakMemoryBytes();
+        if (result == null) {
+            String seconds = LogFormat.seconds(timeoutNanos);
+            String message = "RequestId: " + input.requestId() + " Error: Task timed out after " + seconds + " seconds";
+            if (inv.complete(Kind.TIMEOUT, ErrorJson.of("Sandbox.Timedout", message).getBytes(StandardCharsets.UTF_8),
+                    "Sandbox.Timedout", scheduler.ticker().nanos())) {
+                environment.stop();
+                log.line(Instant.ofEpochMilli(scheduler.clock().millis()) + " " + input.requestId()
+                        + " Task timed out after " + seconds + " seconds");
+            }
+            result = inv.result();
+        } else {
+            environment.collectOutput(true);
+        }
+        long dispatched = inv.dispatchedNanos() != 0 ? inv.dispatchedNanos() : start;
+        return new InvocationOutcome(result.kind(), result.payload(), result.errorType(),
+                Math.max(0, result.atNanos() - dispatched), initNanos, memory, log);
+    }
+
+    private InvocationOutcome initFailed(InvokeInput input, InvocationLog log, InitFailure failure, long initNanos) {
+        String type = failure == null ? "Runtime.InitError" : failure.errorType();
+        byte[] payload;
+        if (failure != null && failure.postedBody() != null) {
+            payload = failure.postedBody();
+        } else {
+            String detail = failure == null || failure.message() == null ? "Error: environment stopped during init"
+                    : failure.message();
+            payload = ErrorJson.of(type, "RequestId: " + input.requestId() + " " + detail)
+                    .getBytes(StandardCharsets.UTF_8);
+        }
+        log.line("INIT_REPORT Init Duration: " + LogFormat.millis(Math.max(0, initNanos))
+                + " ms\tPhase: init\tStatus: error\tError Type: " + type);
+        log.line(LogFormat.start(input.requestId(), pool.config().version()));
+        return new InvocationOutcome(Kind.INIT_ERROR, payload, type, 0, initNanos, environment.peakMemoryBytes(), log);
+    }
+
+    Environment environment() {
+        return environment;
+    }
+
+    Pool pool() {
+        return pool;
+    }
+
+    /** Gives the environment back. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            scheduler.release(this);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package dev.spur.scheduler;
+
+import dev.spur.common.FunctionConfig;
+import dev.spur.logs.FunctionLog;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+
+/**
+ * The environments of one function version with one configuration. A code or configuration change
+ * retires the pool: idle environments stop at once, busy ones when their invocation ends, and new
+ * invocations go to a fresh pool.
+ *
+ * <p>{@code idle} is a stack: the most recently used environment is at the head (reused first, so
+ * the others age out under the keep-alive), the least recently used at the tail (evicted first).
+ */
+final class Pool {
+    private final Deployment deployment;
+    private final FunctionLog functionLog;
+    final ConcurrentLinkedDeque<Environment> idle = new ConcurrentLinkedDeque<>();
+    final Set<Environment> live = ConcurrentHashMap.newKeySet();
+    volatile boolean retired;
+
+    Pool(Deployment deployment, FunctionLog functionLog) {
+        this.deployment = deployment;
+        this.functionLog = functionLog;
+    }
+
+    Deployment deployment() {
+        return deployment;
+    }
+
+    FunctionConfig config() {
+        return deployment.config();
+    }
+
+    FunctionLog functionLog() {
+        return functionLog;
+    }
+
+    /** Whether {@code other} describes a later configuration than this pool runs. */
+    boolean isOlderThan(FunctionConfig other) {
+        FunctionConfig mine = deployment.config();
+        return !mine.revisionId().equals(other.revisionId()) && !other.lastModified().isBefore(mine.lastModified());
+    }
+}

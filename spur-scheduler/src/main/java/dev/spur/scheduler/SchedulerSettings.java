@@ -1,0 +1,63 @@
+package dev.spur.scheduler;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+
+/**
+ * Scheduling policy knobs.
+ *
+ * @param keepAlive          how long an idle environment is kept warm before it is stopped
+ * @param reapInterval       how often idle environments are checked against the keep-alive
+ * @param accountConcurrency concurrent invocations allowed per node (Lambda's account limit, 1,000)
+ * @param memoryCapacityMb   the sum of {@code MemorySize} over live environments may not exceed this
+ * @param initTimeout        how long a new environment may take to reach its first {@code next}
+ */
+public record SchedulerSettings(
+        Duration keepAlive,
+        Duration reapInterval,
+        int accountConcurrency,
+        long memoryCapacityMb,
+        Duration initTimeout) {
+
+    public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofMinutes(10);
+    public static final int DEFAULT_ACCOUNT_CONCURRENCY = 1000;
+    public static final Duration DEFAULT_INIT_TIMEOUT = Duration.ofSeconds(10);
+
+    public SchedulerSettings {
+        if (keepAlive.isNegative() || reapInterval.isNegative() || reapInterval.isZero()) {
+            throw new IllegalArgumentException("keep-alive and reap interval must be positive");
+        }
+        if (accountConcurrency < 1 || memoryCapacityMb < 128) {
+            throw new IllegalArgumentException("concurrency must be ≥ 1 and memory capacity ≥ 128 MB");
+        }
+    }
+
+    /** Lambda-like defaults: 10 min keep-alive, 1,000 concurrent, 75 % of this machine's RAM. */
+    public static SchedulerSettings defaults() {
+        return withKeepAlive(DEFAULT_KEEP_ALIVE);
+    }
+
+    public static SchedulerSettings withKeepAlive(Duration keepAlive) {
+        return new SchedulerSettings(keepAlive, reapIntervalFor(keepAlive), DEFAULT_ACCOUNT_CONCURRENCY,
+                defaultMemoryCapacityMb(), DEFAULT_INIT_TIMEOUT);
+    }
+
+    public SchedulerSettings withAccountConcurrency(int limit) {
+        return new SchedulerSettings(keepAlive, reapInterval, limit, memoryCapacityMb, initTimeout);
+    }
+
+    public SchedulerSettings withMemoryCapacityMb(long mb) {
+        return new SchedulerSettings(keepAlive, reapInterval, accountConcurrency, mb, initTimeout);
+    }
+
+    /** A tenth of the keep-alive, between 50 ms and 30 s: an idle environment lives at most 10 % past it. */
+    static Duration reapIntervalFor(Duration keepAlive) {
+        long millis = Math.clamp(keepAlive.toMillis() / 10, 50, 30_000);
+        return Duration.ofMillis(millis);
+    }
+
+    static long defaultMemoryCapacityMb() {
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        return Math.max(128, os.getTotalMemorySize() / (1024 * 1024) * 3 / 4);
+    }
+}
