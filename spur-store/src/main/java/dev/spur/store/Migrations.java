@@ -93,31 +93,29 @@ final class Migrations {
         }
     }
 
-    private static void apply(Connection connection, Migration migration) throws SQLException {
-        connection.setAutoCommit(false);
+    private static void apply(Connection connection, Migration migration) {
         try {
-            // Re-read inside the write transaction: another process may have migrated meanwhile.
-            int current = currentVersion(connection);
-            if (current < migration.version()) {
-                try (Statement statement = connection.createStatement()) {
+            SqliteTransaction.run(connection, c -> {
+                // Re-read inside the write transaction: another process may have migrated meanwhile.
+                if (currentVersion(c) >= migration.version()) {
+                    return null;
+                }
+                try (Statement statement = c.createStatement()) {
                     statement.executeUpdate(migration.sql());
                 }
-                try (PreparedStatement insert = connection.prepareStatement(
+                try (PreparedStatement insert = c.prepareStatement(
                         "INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)")) {
                     insert.setInt(1, migration.version());
                     insert.setString(2, migration.description());
                     insert.setLong(3, System.currentTimeMillis());
                     insert.executeUpdate();
                 }
-            }
-            connection.commit();
+                return null;
+            });
         } catch (SQLException e) {
-            connection.rollback();
             throw new IllegalStateException("Schema migration V%d (%s) failed; the database stays at V%d: %s"
                     .formatted(migration.version(), migration.description(), migration.version() - 1,
                             e.getMessage()), e);
-        } finally {
-            connection.setAutoCommit(true);
         }
     }
 

@@ -28,8 +28,7 @@ import org.sqlite.SQLiteConfig;
  * returned survives power loss, as {@link MetadataStore} promises; NORMAL would only survive process
  * crashes, and control-plane writes are too rare for the extra fsync to matter), foreign keys on
  * (deleting a function cascades to its versions), a busy timeout for the rare second process, and
- * {@code BEGIN IMMEDIATE} transactions so a writer takes the write lock up front instead of failing
- * to upgrade half-way.
+ * explicit {@code BEGIN IMMEDIATE} transactions ({@link SqliteTransaction} says why).
  *
  * <p>Concurrency: callers are many virtual threads; every call takes {@link #lock} (a
  * {@link ReentrantLock}, which parks a virtual thread without pinning its carrier) around the single
@@ -78,7 +77,6 @@ final class SqliteMetadataStore implements MetadataStore {
             config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
             config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
             config.enforceForeignKeys(true);
-            config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
             connection = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
             String journalMode = pragma(connection, "journal_mode");
             if (!"wal".equalsIgnoreCase(journalMode)) {
@@ -235,7 +233,7 @@ final class SqliteMetadataStore implements MetadataStore {
     }
 
     /** Runs a query under the lock (in autocommit mode: SQLite reads one consistent snapshot per statement). */
-    private <T> T read(String what, SqlWork<T> work) {
+    private <T> T read(String what, SqliteTransaction.SqlWork<T> work) {
         lock.lock();
         try {
             return work.run(connection);
@@ -247,34 +245,15 @@ final class SqliteMetadataStore implements MetadataStore {
     }
 
     /** Runs {@code work} as one transaction under the lock: committed if it returns, rolled back if it throws. */
-    private <T> T write(String what, SqlWork<T> work) {
+    private <T> T write(String what, SqliteTransaction.SqlWork<T> work) {
         lock.lock();
         try {
-            connection.setAutoCommit(false);
-            try {
-                T result = work.run(connection);
-                connection.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    connection.rollback();
-                } catch (SQLException rollbackFailure) {
-                    e.addSuppressed(rollbackFailure);
-                }
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
-            }
+            return SqliteTransaction.run(connection, work);
         } catch (SQLException e) {
             throw LambdaException.internal("The metadata store could not " + what, e);
         } finally {
             lock.unlock();
         }
-    }
-
-    @FunctionalInterface
-    private interface SqlWork<T> {
-        T run(Connection connection) throws SQLException;
     }
 
     private static void requireLatest(FunctionConfig config) {

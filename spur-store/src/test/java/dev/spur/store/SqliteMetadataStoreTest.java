@@ -60,6 +60,8 @@ class SqliteMetadataStoreTest {
                     assertThat(e).hasMessage("Function already exist: hello");
                 });
         assertThat(store.findFunction(key("hello")).orElseThrow().revisionId()).isEqualTo("rev-1");
+        store.createFunction(config("next")); // the failed transaction was rolled back, not left open
+        assertThat(store.allFunctions()).hasSize(2);
     }
 
     @Test
