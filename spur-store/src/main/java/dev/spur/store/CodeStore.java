@@ -22,6 +22,11 @@ public interface CodeStore {
         return open(directory, MAX_ZIP_BYTES, MAX_UNPACKED_BYTES);
     }
 
+    /**
+     * Opens the store at {@code directory}, creating it if needed and deleting what a crash left half-done.
+     *
+     * @throws java.io.UncheckedIOException if the directory cannot be created or cleaned
+     */
     static CodeStore open(Path directory, long maxZipBytes, long maxUnpackedBytes) {
         return new FileCodeStore(directory, maxZipBytes, maxUnpackedBytes);
     }
@@ -31,16 +36,27 @@ public interface CodeStore {
      * an empty or corrupt archive, an entry escaping the root ({@code ../}, absolute paths), a symbolic
      * link, more than the zipped limit, or more than the unpacked limit (counted while unpacking, so a
      * zip bomb stops early). Storing bytes already present is cheap and returns the same package.
+     * Failures of the local disk are 500 ServiceException. Safe to call concurrently, also with the same
+     * bytes.
      */
     StoredCode store(byte[] zip);
 
-    /** The read-only directory holding the unpacked package. */
+    /**
+     * The read-only directory holding the unpacked package. The path is computed, not checked: it exists
+     * only if those bytes were stored and not since dropped by {@link #retainOnly}.
+     *
+     * @throws IllegalArgumentException if {@code sha256Hex} is not 64 lower-case hex digits
+     */
     Path unpackedDirectory(String sha256Hex);
 
-    /** The stored zip itself. */
+    /** The stored zip itself; computed and validated like {@link #unpackedDirectory}. */
     Path zipFile(String sha256Hex);
 
-    /** Deletes every package whose hash is not in {@code keep}. Call only when no environment runs. */
+    /**
+     * Deletes every package whose hash is not in {@code keep}. Call only when no environment runs and no
+     * store is under way. A tree is first renamed aside atomically, so a crash half-way never leaves a
+     * partial package in place; what was renamed aside is deleted at the next open.
+     */
     void retainOnly(Set<String> keep);
 
     /** A stored package: its identity and where it is unpacked. */

@@ -16,7 +16,13 @@ import java.util.Optional;
  */
 public interface MetadataStore extends AutoCloseable {
 
-    /** Opens (creating if needed) the SQLite database at {@code file} and migrates its schema. */
+    /**
+     * Opens (creating if needed) the SQLite database at {@code file} and migrates its schema.
+     *
+     * @throws IllegalStateException if the file cannot be opened as a database, was written by a newer
+     *                               Spur (its schema version is higher than this code knows), or a
+     *                               migration fails; the message says which
+     */
     static MetadataStore sqlite(Path file) {
         return SqliteMetadataStore.open(file);
     }
