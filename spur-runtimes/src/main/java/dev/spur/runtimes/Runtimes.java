@@ -1,7 +1,9 @@
 package dev.spur.runtimes;
 
+import dev.spur.common.FunctionConfig;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** TEMPORARY stand-in with the agreed public API; replaced by the runtimes work at merge. */
@@ -17,11 +19,22 @@ public final class Runtimes {
     }
 
     public Optional<LambdaRuntime> find(String id) {
-        return Optional.empty();
+        if (!id.startsWith("provided")) {
+            return Optional.empty();
+        }
+        return Optional.of(new LambdaRuntime() {
+            public String id() {
+                return id;
+            }
+
+            public LaunchPlan plan(FunctionConfig function, Path taskRoot) {
+                return new LaunchPlan(List.of(taskRoot.resolve("bootstrap").toString()), Map.of());
+            }
+        });
     }
 
     public List<String> ids() {
-        return List.of();
+        return List.of("provided", "provided.al2", "provided.al2023");
     }
 
     public Path directory() {

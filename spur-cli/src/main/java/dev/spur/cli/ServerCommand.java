@@ -1,0 +1,67 @@
+package dev.spur.cli;
+
+import dev.spur.scheduler.SchedulerSettings;
+import dev.spur.server.SpurServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code spur server}: runs the platform in the foreground until interrupted. */
+@Command(name = "server", mixinStandardHelpOptions = true, description = "Start Spur (Lambda API and Invoke).")
+final class ServerCommand implements Callable<Integer> {
+    @Option(names = "--port", description = "Port for the Lambda API (default: ${DEFAULT-VALUE}).", defaultValue = "9000")
+    int port;
+
+    @Option(names = "--host", description = "Address to listen on (default: ${DEFAULT-VALUE}).",
+            defaultValue = "127.0.0.1")
+    String host;
+
+    @Option(names = "--data-dir", description = "Where Spur keeps its state (default: $SPUR_DATA_DIR or ~/.spur).")
+    Path dataDir;
+
+    @Option(names = "--keep-alive", description = "How long idle environments stay warm, e.g. 10m, 30s "
+            + "(default: ${DEFAULT-VALUE}).", defaultValue = "10m", converter = DurationConverter.class)
+    Duration keepAlive;
+
+    @Option(names = "--max-concurrency", description = "Concurrent invocations allowed (default: ${DEFAULT-VALUE}).",
+            defaultValue = "1000")
+    int maxConcurrency;
+
+    @Option(names = "--memory-capacity", description = "MB of function memory this node may host "
+            + "(default: 75% of RAM).")
+    Long memoryCapacityMb;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        SchedulerSettings scheduler = SchedulerSettings.withKeepAlive(keepAlive).withAccountConcurrency(maxConcurrency);
+        if (memoryCapacityMb != null) {
+            scheduler = scheduler.withMemoryCapacityMb(memoryCapacityMb);
+        }
+        Path dir = dataDir != null ? dataDir : SpurServer.Options.defaultDataDir();
+        SpurServer.Options options = SpurServer.Options.defaults(dir.toAbsolutePath()).withPort(port).withHost(host)
+                .withScheduler(scheduler);
+        SpurServer server = SpurServer.start(options);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "spur-shutdown"));
+        String endpoint = server.endpoint();
+        System.out.println("Spur is listening on " + endpoint);
+        System.out.println("  data dir:   " + server.dataDir());
+        System.out.println("  isolation:  " + server.isolation() + " — functions run as plain child processes, "
+                + "with no sandbox and no resource limits");
+        System.out.println("  auth:       none — every request is accepted, as account 000000000000");
+        System.out.println("  runtimes:   " + String.join(" ", server.runtimes()));
+        System.out.println("  keep-alive: " + keepAlive.toSeconds() + " s, concurrency limit " + maxConcurrency);
+        System.out.println("Try:");
+        System.out.println("  AWS_ACCESS_KEY_ID=spur AWS_SECRET_ACCESS_KEY=spur AWS_DEFAULT_REGION=us-east-1 "
+                + "aws lambda list-functions --endpoint-url " + endpoint);
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+}

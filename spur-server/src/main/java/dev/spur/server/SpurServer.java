@@ -1,0 +1,149 @@
+package dev.spur.server;
+
+import dev.spur.common.FunctionConfig;
+import dev.spur.common.Ticker;
+import dev.spur.control.ControlPlane;
+import dev.spur.control.Invoker;
+import dev.spur.edge.EdgeServer;
+import dev.spur.logs.LogStore;
+import dev.spur.runtimes.Runtimes;
+import dev.spur.sandbox.Sandbox;
+import dev.spur.scheduler.Scheduler;
+import dev.spur.scheduler.SchedulerSettings;
+import dev.spur.store.CodeStore;
+import dev.spur.store.MetadataStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One Spur process: store, code store, runtimes, scheduler, control plane and HTTP edge, wired
+ * together on one data directory.
+ *
+ * <pre>
+ * &lt;data dir&gt;/spur.db      metadata (SQLite, WAL)
+ *            /code/         code packages by SHA-256 (zip + read-only unpacked tree)
+ *            /logs/         function logs, bounded per function
+ *            /runtimes/     runtime clients extracted from Spur's jar
+ *            /run/          environments' output files (emptied at start)
+ * </pre>
+ */
+public final class SpurServer implements AutoCloseable {
+    private final Options options;
+    private final MetadataStore store;
+    private final Scheduler scheduler;
+    private final Runtimes runtimes;
+    private final EdgeServer edge;
+
+    private SpurServer(Options options) {
+        this.options = options;
+        Path data = options.dataDir();
+        try {
+            Files.createDirectories(data);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create data directory " + data, e);
+        }
+        this.store = MetadataStore.sqlite(data.resolve("spur.db"));
+        try {
+            CodeStore code = CodeStore.open(data.resolve("code"));
+            collectUnusedCode(store, code);
+            this.runtimes = Runtimes.install(data.resolve("runtimes"));
+            LogStore logs = LogStore.open(data.resolve("logs"));
+            this.scheduler = new Scheduler(options.scheduler(), options.sandbox(), logs, data.resolve("run"),
+                    Ticker.system(), InstantSource.system(), true);
+            ControlPlane control = new ControlPlane(store, code, runtimes, scheduler, InstantSource.system());
+            Invoker invoker = new Invoker(control, scheduler);
+            this.edge = new EdgeServer(options.host(), options.port(), options.region(), control, invoker, logs, code)
+                    .start();
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    /** Starts a server; returns once it accepts requests. */
+    public static SpurServer start(Options options) {
+        return new SpurServer(options);
+    }
+
+    public int port() {
+        return edge.port();
+    }
+
+    /** {@code http://host:port}, for {@code --endpoint-url}. */
+    public String endpoint() {
+        String host = options.host().equals("0.0.0.0") ? "127.0.0.1" : options.host();
+        return "http://" + host + ":" + port();
+    }
+
+    public Path dataDir() {
+        return options.dataDir();
+    }
+
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    public List<String> runtimes() {
+        return runtimes.ids();
+    }
+
+    public String isolation() {
+        return options.sandbox().name();
+    }
+
+    @Override
+    public void close() {
+        edge.close();
+        scheduler.close();
+        store.close();
+    }
+
+    /** At start no environment runs, so packages no function refers to can go. */
+    private static void collectUnusedCode(MetadataStore store, CodeStore code) {
+        Set<String> keep = new HashSet<>();
+        for (FunctionConfig fn : store.allFunctions()) {
+            keep.add(fn.code().sha256Hex());
+        }
+        code.retainOnly(keep);
+    }
+
+    /**
+     * @param host      address to listen on ({@code 127.0.0.1} by default: with no authentication yet,
+     *                  Spur should not be reachable from other machines unless asked)
+     * @param port      0 for an ephemeral port
+     * @param region    the region of unsigned requests
+     */
+    public record Options(String host, int port, Path dataDir, String region, SchedulerSettings scheduler,
+                          Sandbox sandbox) {
+        public static final int DEFAULT_PORT = 9000;
+
+        public static Options defaults(Path dataDir) {
+            return new Options("127.0.0.1", DEFAULT_PORT, dataDir, "us-east-1", SchedulerSettings.defaults(),
+                    Sandbox.process());
+        }
+
+        public Options withPort(int p) {
+            return new Options(host, p, dataDir, region, scheduler, sandbox);
+        }
+
+        public Options withHost(String h) {
+            return new Options(h, port, dataDir, region, scheduler, sandbox);
+        }
+
+        public Options withScheduler(SchedulerSettings s) {
+            return new Options(host, port, dataDir, region, s, sandbox);
+        }
+
+        /** {@code $SPUR_DATA_DIR}, else {@code ~/.spur}. */
+        public static Path defaultDataDir() {
+            String env = System.getenv("SPUR_DATA_DIR");
+            return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".spur");
+        }
+    }
+}
