@@ -255,12 +255,12 @@ final class Environment implements RuntimeApiHandler {
             return;
         }
         Invocation inv = current;
+        stop(); // before completing, so the invoker never returns a dead environment to its pool
         if (inv != null && !inv.isDone()) {
             String message = "RequestId: " + inv.requestId + " Error: Runtime exited with error: " + how;
             inv.complete(Kind.EXIT_ERROR, ErrorJson.of("Runtime.ExitError", message).getBytes(StandardCharsets.UTF_8),
                     "Runtime.ExitError", scheduler.ticker().nanos());
         }
-        stop();
     }
 
     /**

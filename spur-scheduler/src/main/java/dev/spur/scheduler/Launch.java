@@ -51,12 +51,13 @@ final class Launch {
         int quote = message.indexOf('"');
         int end = quote >= 0 ? message.indexOf('"', quote + 1) : -1;
         String program = end > quote ? message.substring(quote + 1, end) : "bootstrap";
-        if (message.contains("error=2,")) {
-            return "Couldn't find valid bootstrap(s): [" + program + "]";
-        }
-        if (message.contains("error=13,")) {
-            return "fork/exec " + program + ": permission denied";
-        }
-        return "fork/exec " + program + ": " + message;
+        java.util.regex.Matcher errno = java.util.regex.Pattern.compile("error[=:] ?(\\d+)").matcher(message);
+        String code = errno.find() ? errno.group(1) : "";
+        return switch (code) {
+            case "2" -> "Couldn't find valid bootstrap(s): [" + program + "]";
+            case "13" -> "fork/exec " + program + ": permission denied";
+            case "8" -> "fork/exec " + program + ": exec format error";
+            default -> "fork/exec " + program + ": " + message;
+        };
     }
 }

@@ -1,0 +1,301 @@
+package dev.spur.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.spur.common.ErrorCode;
+import dev.spur.common.Json;
+import dev.spur.common.LambdaException;
+import dev.spur.common.RequestIds;
+import dev.spur.common.Ticker;
+import dev.spur.logs.LogStore;
+import dev.spur.sandbox.Sandbox;
+import dev.spur.scheduler.InvocationOutcome.Kind;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The scheduler against real runtime processes (a Python custom runtime) on real Runtime API endpoints. */
+class SchedulerTest {
+    @TempDir
+    Path dir;
+
+    private final AtomicLong fakeNanos = new AtomicLong(1_000_000_000L);
+    private Scheduler scheduler;
+
+    private Scheduler scheduler(SchedulerSettings settings, Ticker ticker) {
+        scheduler = new Scheduler(settings, Sandbox.process(), LogStore.open(dir.resolve("logs")), dir.resolve("run"),
+                ticker, InstantSource.system(), false);
+        return scheduler;
+    }
+
+    private Scheduler scheduler() {
+        return scheduler(SchedulerSettings.defaults(), Ticker.system());
+    }
+
+    @AfterEach
+    void close() {
+        if (scheduler != null) {
+            scheduler.close();
+        }
+    }
+
+    private static InvocationOutcome invoke(Scheduler s, Deployment d, String event) throws Exception {
+        try (Lease lease = s.acquire(d)) {
+            return lease.invoke(new InvokeInput(RequestIds.next(), event.getBytes(StandardCharsets.UTF_8),
+                    "{\"custom\":{\"k\":\"v\"}}", "Root=1-abc", d.config().arn() + ":$LATEST"));
+        }
+    }
+
+    private static JsonNode json(InvocationOutcome o) throws Exception {
+        return Json.MAPPER.readTree(o.payload());
+    }
+
+    private static String tail(InvocationOutcome o) {
+        return new String(Base64.getDecoder().decode(o.log().tailBase64()), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void warmEnvironmentIsReusedAndOnlyTheFirstInvocationReportsInit() throws Exception {
+        Scheduler s = scheduler();
+        Deployment d = TestDeployments.deployment(dir, "warm", 128, 3, Map.of());
+        InvocationOutcome first = invoke(s, d, "{}");
+        InvocationOutcome second = invoke(s, d, "{}");
+        assertThat(first.kind()).isEqualTo(Kind.SUCCESS);
+        assertThat(first.initNanos()).isPositive();
+        assertThat(second.initNanos()).isEqualTo(-1);
+        assertThat(json(second).get("pid").asLong()).isEqualTo(json(first).get("pid").asLong());
+        assertThat(s.liveEnvironments(d.config().key())).isEqualTo(1);
+    }
+
+    @Test
+    void runtimeReceivesLambdaEnvironmentDeadlineAndClientContext() throws Exception {
+        Scheduler s = scheduler();
+        Deployment d = TestDeployments.deployment(dir, "envfn", 256, 7, Map.of("MY_VAR", "mine"));
+        long before = System.currentTimeMillis();
+        JsonNode out = json(invoke(s, d, "{\"x\":1}"));
+        JsonNode env = out.get("env");
+        assertThat(env.get("MY_VAR").asText()).isEqualTo("mine");
+        assertThat(env.get("AWS_LAMBDA_FUNCTION_NAME").asText()).isEqualTo("envfn");
+        assertThat(env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE").asText()).isEqualTo("256");
+        assertThat(env.get("AWS_LAMBDA_FUNCTION_VERSION").asText()).isEqualTo("$LATEST");
+        assertThat(env.get("AWS_LAMBDA_LOG_GROUP_NAME").asText()).isEqualTo("/aws/lambda/envfn");
+        assertThat(env.get("AWS_LAMBDA_LOG_STREAM_NAME").asText()).matches("\\d{4}/\\d{2}/\\d{2}/\\[\\$LATEST][0-9a-f]{32}");
+        assertThat(env.get("AWS_LAMBDA_INITIALIZATION_TYPE").asText()).isEqualTo("on-demand");
+        assertThat(env.get("AWS_REGION").asText()).isEqualTo("us-east-1");
+        assertThat(env.get("LAMBDA_TASK_ROOT").asText()).isEqualTo(d.taskRoot().toString());
+        assertThat(env.get("AWS_LAMBDA_RUNTIME_API").asText()).startsWith("127.0.0.1:");
+        assertThat(env.has("HOME")).as("nothing of Spur's own environment leaks in").isFalse();
+        assertThat(out.get("event").get("x").asInt()).isEqualTo(1);
+        assertThat(out.get("deadline").asLong()).isBetween(before + 7000, System.currentTimeMillis() + 7000);
+        assertThat(out.get("context").asText()).isEqualTo("{\"custom\":{\"k\":\"v\"}}");
+        assertThat(out.get("arn").asText()).isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:envfn:$LATEST");
+        assertThat(out.get("trace").asText()).isEqualTo("Root=1-abc");
+    }
+
+    @Test
+    void concurrentInvocationsEachGetTheirOwnEnvironment() throws Exception {
+        Scheduler s = scheduler();
+        Deployment d = TestDeployments.deployment(dir, "wide", 128, 5, Map.of());
+        int n = 12;
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<InvocationOutcome>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                futures.add(pool.submit((Callable<InvocationOutcome>) () -> invoke(s, d, "{\"sleep\":0.5}")));
+            }
+            Set<Long> pids = new HashSet<>();
+            for (Future<InvocationOutcome> f : futures) {
+                InvocationOutcome o = f.get();
+                assertThat(o.kind()).isEqualTo(Kind.SUCCESS);
+                pids.add(json(o).get("pid").asLong());
+            }
+            assertThat(pids).hasSize(n);
+        }
+        assertThat(s.liveEnvironments(d.config().key())).isEqualTo(n);
+        assertThat(s.stats().idleEnvironments()).isEqualTo(n);
+    }
+
+    @Test
+    void idleEnvironmentsAreReapedAfterTheKeepAlive() throws Exception {
+        Scheduler s = scheduler(SchedulerSettings.withKeepAlive(Duration.ofMinutes(10)), fakeNanos::get);
+        Deployment d = TestDeployments.deployment(dir, "reap", 128, 3, Map.of());
+        long pid = json(invoke(s, d, "{}")).get("pid").asLong();
+        fakeNanos.addAndGet(Duration.ofMinutes(9).toNanos());
+        assertThat(s.reapIdle()).isZero();
+        fakeNanos.addAndGet(Duration.ofMinutes(2).toNanos());
+        assertThat(s.reapIdle()).isEqualTo(1);
+        assertThat(s.liveEnvironments(d.config().key())).isZero();
+        assertThat(ProcessHandle.of(pid).map(p -> p.onExit().join().isAlive()).orElse(false)).isFalse();
+        assertThat(invoke(s, d, "{}").initNanos()).as("next invoke is a cold start").isNotNegative();
+    }
+
+    @Test
+    void timedOutInvocationKillsEnvironment() throws Exception {
+        Scheduler s = scheduler();
+        Deployment d = TestDeployments.deployment(dir, "slow", 128, 1, Map.of());
+        long pid = json(invoke(s, d, "{}")).get("pid").asLong();
+        InvocationOutcome o = invoke(s, d, "{\"sleep\":10}");
+        assertThat(o.kind()).isEqualTo(Kind.TIMEOUT);
+        assertThat(o.errorType()).isEqualTo("Sandbox.Timedout");
+        assertThat(json(o).get("errorMessage").asText()).endsWith("Error: Task timed out after 1.00 seconds");
+        assertThat(o.durationNanos()).isBetween(1_000_000_000L, 3_000_000_000L);
+        assertThat(tail(o)).contains("Task timed out after 1.00 seconds");
+        assertThat(ProcessHandle.of(pid).map(p -> p.onExit().join().isAlive()).orElse(false)).isFalse();
+        assertThat(json(invoke(s, d, "{}")).get("pid").asLong()).isNotEqualTo(pid);
+    }
+
+    @Test
+    void runtimeExitingMidInvocationIsAnExitErrorAndTheEnvironmentIsReplaced() throws Exception {
+        Scheduler s = scheduler();
+        Deployment d = TestDeployments.deployment(dir, "crash", 128, 3, Map.of());
+        InvocationOutcome o = invoke(s, d, "{\"exit\":7}");
+        assertThat(o.kind()).isEqualTo(Kind.EXIT_ERROR);
+        assertThat(json(o).get("errorType").asText()).isEqualTo("Runtime.ExitError");
+        assertThat(json(o).get("errorMessage").asText()).endsWith("Error: Runtime exited with error: exit status 7");
+        assertThat(s.liveEnvironments(d.config().key())).isZero();
+        assertThat(invoke(s, d, "{}").kind()).isEqualTo(Kind.SUCCESS);
+    }
+
+    @Test
+    void functionErrorIsReturnedAsPostedAndEnvironmentStaysWarm() throws Exception {
+        Scheduler s = scheduler();
+        Deployment d = TestDeployments.deployment(dir, "fails", 128, 3, Map.of());
+        InvocationOutcome o = invoke(s, d, "{\"fail\":\"boom\"}");
+        assertThat(o.kind()).isEqualTo(Kind.FUNCTION_ERROR);
+        assertThat(o.errorType()).isEqualTo("Function.TestError");
+        assertThat(json(o).get("errorMessage").asText()).isEqualTo("boom");
+        assertThat(invoke(s, d, "{}").initNanos()).isEqualTo(-1);
+    }
+
+    @Test
+    void initErrorPostedByTheRuntimeIsWhatTheInvocationReturns() throws Exception {
+        Scheduler s = scheduler();
+        Deployment d = TestDeployments.deployment(dir, "badinit", 128, 3, Map.of("INIT_FAIL", "1"));
+        InvocationOutcome o = invoke(s, d, "{}");
+        assertThat(o.kind()).isEqualTo(Kind.INIT_ERROR);
+        assertThat(o.errorType()).isEqualTo("Runtime.TestInitError");
+        assertThat(json(o).get("errorMessage").asText()).isEqualTo("init failed on purpose");
+        assertThat(s.liveEnvironments(d.config().key())).isZero();
+        assertThat(s.stats().memoryUsedMb()).isZero();
+    }
+
+    @Test
+    void runtimeExitingDuringInitIsAnInitErrorWithItsOutputInTheLog() throws Exception {
+        Scheduler s = scheduler();
+        Deployment d = TestDeployments.deployment(dir, "exitinit", 128, 3, Map.of("INIT_EXIT", "1"));
+        InvocationOutcome o = invoke(s, d, "{}");
+        assertThat(o.kind()).isEqualTo(Kind.INIT_ERROR);
+        assertThat(json(o).get("errorType").asText()).isEqualTo("Runtime.InitError");
+        assertThat(json(o).get("errorMessage").asText()).contains("Runtime exited with error: exit status 3");
+        assertThat(tail(o)).contains("exiting during init").contains("INIT_REPORT");
+    }
+
+    @Test
+    void missingBootstrapIsAnInvalidEntrypoint() throws Exception {
+        Scheduler s = scheduler();
+        Deployment d = TestDeployments.deployment(dir, "noboot", 128, 3, Map.of());
+        java.nio.file.Files.delete(d.taskRoot().resolve("bootstrap"));
+        InvocationOutcome o = invoke(s, d, "{}");
+        assertThat(o.kind()).isEqualTo(Kind.INIT_ERROR);
+        assertThat(json(o).get("errorType").asText()).isEqualTo("Runtime.InvalidEntrypoint");
+        assertThat(json(o).get("errorMessage").asText()).contains("Couldn't find valid bootstrap(s)");
+    }
+
+    @Test
+    void outputPrintedDuringTheInvocationIsInItsLogTail() throws Exception {
+        Scheduler s = scheduler();
+        Deployment d = TestDeployments.deployment(dir, "printer", 128, 3, Map.of());
+        for (int i = 0; i < 20; i++) {
+            InvocationOutcome o = invoke(s, d, "{\"print\":\"line-" + i + "\"}");
+            assertThat(tail(o)).contains("START RequestId: ").contains("line-" + i + "\n")
+                    .doesNotContain("line-" + (i - 1) + "\n");
+        }
+    }
+
+    @Test
+    void responseOverSixMegabytesFailsTheInvocation() throws Exception {
+        Scheduler s = scheduler();
+        Deployment d = TestDeployments.deployment(dir, "bigout", 256, 10, Map.of());
+        InvocationOutcome o = invoke(s, d, "{\"big\":" + (7 * 1024 * 1024) + "}");
+        assertThat(o.kind()).isEqualTo(Kind.RESPONSE_TOO_LARGE);
+        assertThat(json(o).get("errorType").asText()).isEqualTo("Function.ResponseSizeTooLarge");
+        assertThat(json(o).get("errorMessage").asText()).contains("exceeded maximum allowed payload size (6291556 bytes)");
+    }
+
+    @Test
+    void concurrencyLimitThrottlesWith429() throws Exception {
+        Scheduler s = scheduler(SchedulerSettings.defaults().withAccountConcurrency(1), Ticker.system());
+        Deployment d = TestDeployments.deployment(dir, "one", 128, 3, Map.of());
+        try (Lease held = s.acquire(d)) {
+            assertThatThrownBy(() -> s.acquire(d)).isInstanceOfSatisfying(LambdaException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.TOO_MANY_REQUESTS);
+                assertThat(e.reason()).contains("ConcurrentInvocationLimitExceeded");
+            });
+        }
+        assertThat(invoke(s, d, "{}").kind()).isEqualTo(Kind.SUCCESS);
+    }
+
+    @Test
+    void fullMemoryEvictsTheLeastRecentlyUsedIdleEnvironmentThenThrottles() throws Exception {
+        Scheduler s = scheduler(SchedulerSettings.defaults().withMemoryCapacityMb(256), Ticker.system());
+        Deployment a = TestDeployments.deployment(dir, "a", 128, 3, Map.of());
+        Deployment b = TestDeployments.deployment(dir, "b", 128, 3, Map.of());
+        Deployment c = TestDeployments.deployment(dir, "c", 128, 3, Map.of());
+        invoke(s, a, "{}");
+        invoke(s, b, "{}");
+        invoke(s, c, "{}"); // evicts a, the least recently used
+        assertThat(s.liveEnvironments(a.config().key())).isZero();
+        assertThat(s.liveEnvironments(b.config().key())).isEqualTo(1);
+        try (Lease lb = s.acquire(b); Lease lc = s.acquire(c)) {
+            assertThatThrownBy(() -> s.acquire(a)).isInstanceOfSatisfying(LambdaException.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.TOO_MANY_REQUESTS));
+        }
+        assertThat(s.stats().inFlight()).isZero();
+    }
+
+    @Test
+    void newConfigurationRetiresOldEnvironments() throws Exception {
+        Scheduler s = scheduler();
+        Deployment v1 = TestDeployments.deployment(dir, "upd", 128, 3, Map.of("V", "1"));
+        long pid = json(invoke(s, v1, "{}")).get("pid").asLong();
+        Deployment v2 = TestDeployments.updated(v1, Map.of("V", "2"));
+        JsonNode out = json(invoke(s, v2, "{}"));
+        assertThat(out.get("env").get("V").asText()).isEqualTo("2");
+        assertThat(out.get("pid").asLong()).isNotEqualTo(pid);
+        assertThat(ProcessHandle.of(pid).map(p -> p.onExit().join().isAlive()).orElse(false)).isFalse();
+        assertThat(json(invoke(s, v1, "{}")).get("env").get("V").asText())
+                .as("a request that resolved the old configuration runs on the new one").isEqualTo("2");
+    }
+
+    @Test
+    void retireLetsTheBusyEnvironmentFinishThenStopsIt() throws Exception {
+        Scheduler s = scheduler();
+        Deployment d = TestDeployments.deployment(dir, "busy", 128, 5, Map.of());
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<InvocationOutcome> running = pool.submit(() -> invoke(s, d, "{\"sleep\":0.5}"));
+            while (s.stats().inFlight() == 0 || s.liveEnvironments(d.config().key()) == 0) {
+                Thread.sleep(10);
+            }
+            Thread.sleep(100);
+            s.retire(d.config().key());
+            assertThat(running.get().kind()).isEqualTo(Kind.SUCCESS);
+        }
+        assertThat(s.stats().liveEnvironments()).isZero();
+    }
+}
