@@ -50,40 +50,38 @@ final class RuntimeApiConnection {
     /** Handles one request; false when the connection must close afterwards. */
     private boolean dispatch() throws IOException {
         String path = head.path;
-        if (!path.startsWith(PREFIX)) {
-            return answerError(404, "NotFound", "Unknown Runtime API path " + path, true);
-        }
-        String rest = path.substring(PREFIX.length());
-        if (rest.equals("invocation/next")) {
-            if (!head.method.equals("GET")) {
-                return answerError(405, "MethodNotAllowed", "Use GET for " + path, skipBody());
+        String rest = path.startsWith(PREFIX) ? path.substring(PREFIX.length()) : "";
+        String requestId = null;
+        String verb = null;
+        if (rest.equals("invocation/next") || rest.equals("init/error")) {
+            verb = rest;
+        } else if (rest.startsWith("invocation/")) {
+            int slash = rest.lastIndexOf('/');
+            String tail = rest.substring(slash + 1);
+            if (slash > "invocation/".length() && (tail.equals("response") || tail.equals("error"))) {
+                requestId = rest.substring("invocation/".length(), slash);
+                verb = tail;
             }
+        }
+        if (verb == null) {
+            return answerError(404, "NotFound", "Unknown Runtime API path " + path, skipBody());
+        }
+        String method = verb.equals("invocation/next") ? "GET" : "POST";
+        if (!head.method.equals(method)) {
+            return answerError(405, "MethodNotAllowed", "Use " + method + " for " + path, skipBody());
+        }
+        if (verb.equals("invocation/next")) {
             return next();
         }
-        if (!head.method.equals("POST")) {
-            return answerError(405, "MethodNotAllowed", "Use POST for " + path, skipBody());
+        byte[] body = readBody(requestId);
+        if (body == null) {
+            return false;
         }
-        if (rest.equals("init/error")) {
-            byte[] body = readBody(null);
-            return body == null ? false : answer(handler.initError(head.errorType, body));
-        }
-        if (rest.startsWith("invocation/")) {
-            int slash = rest.lastIndexOf('/');
-            if (slash > "invocation/".length()) {
-                String requestId = rest.substring("invocation/".length(), slash);
-                String verb = rest.substring(slash + 1);
-                if (verb.equals("response") || verb.equals("error")) {
-                    byte[] body = readBody(requestId);
-                    if (body == null) {
-                        return false;
-                    }
-                    return answer(verb.equals("response")
-                            ? handler.response(requestId, body)
-                            : handler.error(requestId, head.errorType, body));
-                }
-            }
-        }
-        return answerError(404, "NotFound", "Unknown Runtime API path " + path, skipBody());
+        return answer(switch (verb) {
+            case "response" -> handler.response(requestId, body);
+            case "error" -> handler.error(requestId, head.errorType, body);
+            default -> handler.initError(head.errorType, body);
+        });
     }
 
     private boolean next() throws IOException {

@@ -1,0 +1,265 @@
+package dev.spur.runtimeapi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Runtime API's HTTP contract, checked byte for byte over raw sockets against a real endpoint.
+ * The handler behind it is a recorder standing in for an environment.
+ */
+class RuntimeApiEndpointTest {
+    private final Recorder handler = new Recorder();
+    private RuntimeApiEndpoint endpoint;
+
+    @BeforeEach
+    void open() throws IOException {
+        endpoint = RuntimeApiEndpoint.open(handler, "test");
+    }
+
+    @AfterEach
+    void close() {
+        endpoint.close();
+    }
+
+    @Test
+    void nextDeliversTheEventWithEveryLambdaRuntimeHeader() throws Exception {
+        handler.events.add(new RuntimeApiHandler.NextEvent("req-1", 1_700_000_000_123L,
+                "arn:aws:lambda:us-east-1:000000000000:function:f", "Root=1-a;Parent=b;Sampled=0",
+                "{\"custom\":{}}", "{\"cognitoIdentityId\":\"id\"}", "{\"hello\":1}".getBytes(StandardCharsets.UTF_8)));
+        try (Client c = client()) {
+            Response r = c.send("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertThat(r.status).isEqualTo(200);
+            assertThat(r.header("Lambda-Runtime-Aws-Request-Id")).isEqualTo("req-1");
+            assertThat(r.header("Lambda-Runtime-Deadline-Ms")).isEqualTo("1700000000123");
+            assertThat(r.header("Lambda-Runtime-Invoked-Function-Arn"))
+                    .isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:f");
+            assertThat(r.header("Lambda-Runtime-Trace-Id")).isEqualTo("Root=1-a;Parent=b;Sampled=0");
+            assertThat(r.header("Lambda-Runtime-Client-Context")).isEqualTo("{\"custom\":{}}");
+            assertThat(r.header("Lambda-Runtime-Cognito-Identity")).isEqualTo("{\"cognitoIdentityId\":\"id\"}");
+            assertThat(r.body()).isEqualTo("{\"hello\":1}");
+        }
+    }
+
+    @Test
+    void responseIsAcceptedWith202AndTheConnectionStaysOpen() throws Exception {
+        try (Client c = client()) {
+            Response r = c.send(post("/2018-06-01/runtime/invocation/req-1/response", "", "{\"ok\":true}"));
+            assertThat(r.status).isEqualTo(202);
+            assertThat(r.body()).isEqualTo("{\"status\":\"OK\"}");
+            Response again = c.send(post("/2018-06-01/runtime/invocation/req-2/response", "", "2"));
+            assertThat(again.status).isEqualTo(202);
+        }
+        assertThat(handler.calls).containsExactly("response req-1 {\"ok\":true}", "response req-2 2");
+    }
+
+    @Test
+    void errorCarriesTheFunctionErrorTypeHeader() throws Exception {
+        try (Client c = client()) {
+            Response r = c.send(post("/2018-06-01/runtime/invocation/req-1/error",
+                    "Lambda-Runtime-Function-Error-Type: Function.Boom\r\n", "{\"errorMessage\":\"x\"}"));
+            assertThat(r.status).isEqualTo(202);
+        }
+        assertThat(handler.calls).containsExactly("error req-1 Function.Boom {\"errorMessage\":\"x\"}");
+    }
+
+    @Test
+    void initErrorIsPassedOn() throws Exception {
+        try (Client c = client()) {
+            Response r = c.send(post("/2018-06-01/runtime/init/error",
+                    "Lambda-Runtime-Function-Error-Type: Runtime.ImportModuleError\r\n", "{}"));
+            assertThat(r.status).isEqualTo(202);
+        }
+        assertThat(handler.calls).containsExactly("initError Runtime.ImportModuleError {}");
+    }
+
+    @Test
+    void chunkedBodiesAndExpectContinueAreUnderstood() throws Exception {
+        try (Client c = client()) {
+            c.out.write(("POST /2018-06-01/runtime/invocation/req-9/response HTTP/1.1\r\nHost: x\r\n"
+                    + "Transfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            c.out.flush();
+            Response cont = c.read();
+            assertThat(cont.status).isEqualTo(100);
+            c.out.write("5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            c.out.flush();
+            assertThat(c.read().status).isEqualTo(202);
+        }
+        assertThat(handler.calls).containsExactly("response req-9 hello world");
+    }
+
+    @Test
+    void oversizedResponseIsRefusedWith413WithoutReadingIt() throws Exception {
+        try (Client c = client()) {
+            c.out.write(("POST /2018-06-01/runtime/invocation/req-1/response HTTP/1.1\r\nHost: x\r\nContent-Length: "
+                    + (RuntimeApiEndpoint.MAX_PAYLOAD_BYTES + 1) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            c.out.flush();
+            Response r = c.read();
+            assertThat(r.status).isEqualTo(413);
+            assertThat(r.body()).contains("RequestEntityTooLarge");
+        }
+        assertThat(handler.calls).containsExactly("tooLarge req-1 " + (RuntimeApiEndpoint.MAX_PAYLOAD_BYTES + 1));
+    }
+
+    @Test
+    void handlerAnswersMapToRuntimeApiStatuses() throws Exception {
+        handler.answer = RuntimeApiHandler.Answer.INVALID_REQUEST_ID;
+        try (Client c = client()) {
+            Response r = c.send(post("/2018-06-01/runtime/invocation/nope/response", "", "{}"));
+            assertThat(r.status).isEqualTo(400);
+            assertThat(r.body()).contains("InvalidRequestID");
+            handler.answer = RuntimeApiHandler.Answer.INVALID_STATE_TRANSITION;
+            assertThat(c.send(post("/2018-06-01/runtime/invocation/nope/response", "", "{}")).status).isEqualTo(403);
+        }
+    }
+
+    @Test
+    void unknownPathsAndMethodsAreRefused() throws Exception {
+        try (Client c = client()) {
+            assertThat(c.send("GET /2018-06-01/runtime/other HTTP/1.1\r\nHost: x\r\n\r\n").status).isEqualTo(404);
+            assertThat(c.send(post("/2018-06-01/runtime/invocation/next", "", "")).status).isEqualTo(405);
+        }
+    }
+
+    @Test
+    void closingTheEndpointReleasesAParkedNext() throws Exception {
+        try (Client c = client()) {
+            c.out.write("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            c.out.flush();
+            Thread.sleep(100);
+            endpoint.close();
+            handler.events.add(Recorder.STOP);
+            assertThat(c.in.read()).as("connection closed").isIn(-1, (int) 'H');
+        }
+    }
+
+    private static String post(String path, String headers, String body) {
+        return "POST " + path + " HTTP/1.1\r\nHost: x\r\n" + headers + "Content-Length: "
+                + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
+    }
+
+    private Client client() throws IOException {
+        String[] hp = endpoint.hostPort().split(":");
+        return new Client(new Socket(hp[0], Integer.parseInt(hp[1])));
+    }
+
+    /** Records calls; answers what the test says. */
+    static final class Recorder implements RuntimeApiHandler {
+        static final NextEvent STOP = new NextEvent("", 0, "", null, null, null, new byte[0]);
+        final LinkedBlockingQueue<NextEvent> events = new LinkedBlockingQueue<>();
+        final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+        volatile Answer answer = Answer.ACCEPTED;
+
+        @Override
+        public NextEvent awaitNext() throws InterruptedException {
+            NextEvent e = events.poll(5, TimeUnit.SECONDS);
+            return e == STOP ? null : e;
+        }
+
+        @Override
+        public Answer response(String requestId, byte[] body) {
+            calls.add("response " + requestId + " " + new String(body, StandardCharsets.UTF_8));
+            return answer;
+        }
+
+        @Override
+        public Answer error(String requestId, String errorType, byte[] body) {
+            calls.add("error " + requestId + " " + errorType + " " + new String(body, StandardCharsets.UTF_8));
+            return answer;
+        }
+
+        @Override
+        public Answer initError(String errorType, byte[] body) {
+            calls.add("initError " + errorType + " " + new String(body, StandardCharsets.UTF_8));
+            return answer;
+        }
+
+        @Override
+        public void responseTooLarge(String requestId, long declaredBytes) {
+            calls.add("tooLarge " + requestId + " " + declaredBytes);
+        }
+    }
+
+    record Response(int status, List<String> headers, byte[] bodyBytes) {
+        String header(String name) {
+            for (String h : headers) {
+                int colon = h.indexOf(':');
+                if (h.substring(0, colon).equalsIgnoreCase(name)) {
+                    return h.substring(colon + 1).trim();
+                }
+            }
+            return null;
+        }
+
+        String body() {
+            return new String(bodyBytes, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** A minimal HTTP/1.1 client over a socket, reading Content-Length framed answers. */
+    static final class Client implements AutoCloseable {
+        final Socket socket;
+        final InputStream in;
+        final OutputStream out;
+
+        Client(Socket socket) throws IOException {
+            this.socket = socket;
+            socket.setSoTimeout(10_000);
+            this.in = socket.getInputStream();
+            this.out = socket.getOutputStream();
+        }
+
+        Response send(String request) throws IOException {
+            out.write(request.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            return read();
+        }
+
+        Response read() throws IOException {
+            String statusLine = line();
+            int status = Integer.parseInt(statusLine.split(" ")[1]);
+            List<String> headers = new ArrayList<>();
+            int length = 0;
+            for (String l; !(l = line()).isEmpty(); ) {
+                headers.add(l);
+                if (l.toLowerCase().startsWith("content-length:")) {
+                    length = Integer.parseInt(l.substring(15).trim());
+                }
+            }
+            return new Response(status, headers, in.readNBytes(length));
+        }
+
+        private String line() throws IOException {
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            int c;
+            while ((c = in.read()) != '\n') {
+                if (c < 0) {
+                    throw new IOException("closed");
+                }
+                if (c != '\r') {
+                    b.write(c);
+                }
+            }
+            return b.toString(StandardCharsets.ISO_8859_1);
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+}
