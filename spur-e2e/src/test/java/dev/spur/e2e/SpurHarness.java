@@ -1,0 +1,91 @@
+package dev.spur.e2e;
+
+import dev.spur.scheduler.SchedulerSettings;
+import dev.spur.server.SpurServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.UUID;
+import java.util.stream.Stream;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.CreateFunctionResponse;
+import software.amazon.awssdk.services.lambda.model.FunctionCode;
+import software.amazon.awssdk.services.lambda.model.Runtime;
+
+/**
+ * A real Spur server on an ephemeral port with its own data directory, and the AWS SDK for Java v2
+ * pointed at it (no retries, so errors surface as they are answered).
+ */
+final class SpurHarness implements AutoCloseable {
+    final SpurServer server;
+    final LambdaClient lambda;
+    final Path dataDir;
+
+    private SpurHarness(SchedulerSettings settings) {
+        try {
+            dataDir = Files.createTempDirectory("spur-e2e-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        server = SpurServer.start(SpurServer.Options.defaults(dataDir).withPort(0).withScheduler(settings));
+        lambda = LambdaClient.builder()
+                .endpointOverride(URI.create(server.endpoint()))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("spur", "spur")))
+                .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry())
+                        .apiCallTimeout(Duration.ofSeconds(60)))
+                .build();
+    }
+
+    static SpurHarness start() {
+        return new SpurHarness(SchedulerSettings.defaults());
+    }
+
+    static SpurHarness start(SchedulerSettings settings) {
+        return new SpurHarness(settings);
+    }
+
+    String endpoint() {
+        return server.endpoint();
+    }
+
+    static String uniqueName(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    CreateFunctionResponse create(String name, String runtime, String handler, byte[] zip) {
+        return lambda.createFunction(b -> b.functionName(name).runtime(Runtime.fromValue(runtime)).handler(handler)
+                .role("arn:aws:iam::000000000000:role/e2e").code(FunctionCode.builder()
+                        .zipFile(SdkBytes.fromByteArray(zip)).build()));
+    }
+
+    @Override
+    public void close() {
+        lambda.close();
+        server.close();
+        deleteTree(dataDir);
+    }
+
+    /** Deletes a tree that may hold read-only directories (unpacked code). Best effort. */
+    static void deleteTree(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.filter(Files::isDirectory).forEach(p -> p.toFile().setWritable(true));
+        } catch (IOException e) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // best effort
+        }
+    }
+}
