@@ -6,12 +6,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code spur server}: runs the platform in the foreground until interrupted. */
-@Command(name = "server", mixinStandardHelpOptions = true, description = "Start Spur (Lambda API and Invoke).")
+@Command(name = "server", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Start Spur in the foreground: Lambda's API and Invoke on one port, until Ctrl-C.",
+                "Point the AWS CLI or SDKs at it with --endpoint-url; no credentials are checked."})
 final class ServerCommand implements Callable<Integer> {
+    /** Held here: java.util.logging keeps loggers weakly, and a collected one forgets its level. */
+    private static final Logger HELIDON_LOG = Logger.getLogger("io.helidon");
+
     @Option(names = "--port", description = "Port for the Lambda API (default: ${DEFAULT-VALUE}).", defaultValue = "9000")
     int port;
 
@@ -36,6 +43,7 @@ final class ServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        HELIDON_LOG.setLevel(Level.WARNING); // its INFO start-up lines would bury Spur's own banner
         SchedulerSettings scheduler = SchedulerSettings.withKeepAlive(keepAlive).withAccountConcurrency(maxConcurrency);
         if (memoryCapacityMb != null) {
             scheduler = scheduler.withMemoryCapacityMb(memoryCapacityMb);

@@ -1,0 +1,228 @@
+package dev.spur.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Spur's HTTP API as the CLI uses it: Lambda's REST API plus {@code /spur/v1} logs, over
+ * {@link HttpURLConnection} (which loads far faster than {@code java.net.http.HttpClient}).
+ * Requests are unsigned; Spur accepts them.
+ *
+ * <p>Every call fails with a {@link CliException}: {@code API_ERROR} when Spur answered with an
+ * error (the request was refused, nothing changed unless the method says otherwise),
+ * {@code UNREACHABLE} when no connection could be made (nothing was sent), or {@code UNREACHABLE}
+ * with "may or may not have taken effect" when the connection broke after the request went out.
+ * The client never retries, so a request reaches the server at most once.
+ */
+final class SpurClient {
+    static final String DEFAULT_ENDPOINT = "http://127.0.0.1:9000";
+    private static final String FUNCTIONS = "/2015-03-31/functions";
+    private static final int CONNECT_TIMEOUT_MS = 10_000;
+    private static final int CONTROL_READ_TIMEOUT_MS = (int) Duration.ofMinutes(5).toMillis();
+
+    static {
+        // HttpURLConnection silently re-sends a POST once when a kept-alive connection turns out closed,
+        // which could run a function twice. Must be set before the HTTP classes initialise.
+        if (System.getProperty("sun.net.http.retryPost") == null) {
+            System.setProperty("sun.net.http.retryPost", "false");
+        }
+    }
+
+    private final String endpoint;
+
+    SpurClient(String endpoint) {
+        this.endpoint = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
+    }
+
+    String endpoint() {
+        return endpoint;
+    }
+
+    /** CreateFunction; empty, with nothing changed, if a function of that name already exists. */
+    Optional<Map<String, Object>> createFunction(Map<String, Object> request) {
+        Response res = send("POST", FUNCTIONS, json(request), Map.of(), CONTROL_READ_TIMEOUT_MS);
+        if (res.errorType().filter("ResourceConflictException"::equals).isPresent()) {
+            return Optional.empty();
+        }
+        return Optional.of(res.orThrow().json());
+    }
+
+    /** UpdateFunctionCode with a zip; the function's configuration stays as it was. */
+    Map<String, Object> updateFunctionCode(String name, byte[] zip) {
+        byte[] body = json(Map.of("ZipFile", Base64.getEncoder().encodeToString(zip)));
+        return send("PUT", FUNCTIONS + "/" + segment(name) + "/code", body, Map.of(), CONTROL_READ_TIMEOUT_MS)
+                .orThrow().json();
+    }
+
+    /** UpdateFunctionConfiguration: only the fields present in {@code request} change. */
+    Map<String, Object> updateFunctionConfiguration(String name, Map<String, Object> request) {
+        return send("PUT", FUNCTIONS + "/" + segment(name) + "/configuration", json(request), Map.of(),
+                CONTROL_READ_TIMEOUT_MS).orThrow().json();
+    }
+
+    /**
+     * A synchronous Invoke, waiting as long as the function runs. A function error is a normal
+     * result ({@link Invocation#functionError()}), not an exception. If the connection breaks while
+     * waiting, the function may have run, fully or partly.
+     */
+    Invocation invoke(String name, byte[] payload, boolean logTail, Optional<String> clientContextBase64) {
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        if (logTail) {
+            headers.put("X-Amz-Log-Type", "Tail");
+        }
+        clientContextBase64.ifPresent(c -> headers.put("X-Amz-Client-Context", c));
+        Response res = send("POST", FUNCTIONS + "/" + segment(name) + "/invocations", payload, headers, 0).orThrow();
+        return new Invocation(res.body(), res.header("X-Amz-Function-Error"),
+                res.header("X-Amz-Log-Result").map(l -> new String(Base64.getDecoder().decode(l),
+                        StandardCharsets.UTF_8)));
+    }
+
+    /** One page of ListFunctions, from {@code marker} (the previous page's NextMarker). */
+    FunctionPage listFunctions(Optional<String> marker, Optional<Integer> maxItems) {
+        StringBuilder query = new StringBuilder();
+        marker.ifPresent(m -> query.append(query.isEmpty() ? "?" : "&").append("Marker=").append(encode(m)));
+        maxItems.ifPresent(m -> query.append(query.isEmpty() ? "?" : "&").append("MaxItems=").append(m));
+        Map<String, Object> page = send("GET", FUNCTIONS + "/" + query, null, Map.of(), CONTROL_READ_TIMEOUT_MS)
+                .orThrow().json();
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> functions = (List<Map<String, Object>>) page.getOrDefault("Functions", List.of());
+        return new FunctionPage(functions, Optional.ofNullable((String) page.get("NextMarker")));
+    }
+
+    /** GetFunctionConfiguration. Reading changes nothing. */
+    Map<String, Object> getFunctionConfiguration(String name) {
+        return send("GET", FUNCTIONS + "/" + segment(name) + "/configuration", null, Map.of(), CONTROL_READ_TIMEOUT_MS)
+                .orThrow().json();
+    }
+
+    /** DeleteFunction: the function, its code reference and its warm environments go. */
+    void deleteFunction(String name) {
+        send("DELETE", FUNCTIONS + "/" + segment(name), null, Map.of(), CONTROL_READ_TIMEOUT_MS).orThrow();
+    }
+
+    /** Log lines from byte position {@code from}, or the last ~16 KB when empty. Reading changes nothing. */
+    LogChunk logs(String name, Optional<Long> from) {
+        String query = from.map(f -> "?from=" + f).orElse("");
+        Response res = send("GET", "/spur/v1/functions/" + segment(name) + "/logs" + query, null, Map.of(),
+                CONTROL_READ_TIMEOUT_MS).orThrow();
+        long next = res.header("X-Spur-Log-Position").map(Long::parseLong).orElse(from.orElse(0L));
+        return new LogChunk(new String(res.body(), StandardCharsets.UTF_8), next);
+    }
+
+    /** Sends one request and reads the whole response, whatever its status. See the class comment. */
+    private Response send(String method, String path, byte[] body, Map<String, String> headers, int readTimeoutMs) {
+        HttpURLConnection conn;
+        try {
+            conn = (HttpURLConnection) URI.create(endpoint + path).toURL().openConnection();
+            conn.setRequestMethod(method);
+        } catch (IOException | IllegalArgumentException e) {
+            throw CliException.usage("%s is not a valid endpoint URL (%s)", endpoint, e.getMessage());
+        }
+        conn.setConnectTimeout(CONNECT_TIMEOUT_MS);
+        conn.setReadTimeout(readTimeoutMs);
+        conn.setRequestProperty("User-Agent", "spur-cli/0.1.0");
+        headers.forEach(conn::setRequestProperty);
+        if (body != null) {
+            conn.setDoOutput(true);
+            conn.setFixedLengthStreamingMode(body.length);
+            conn.setRequestProperty("Content-Type", "application/json");
+        }
+        try {
+            conn.connect();
+        } catch (IOException e) {
+            throw CliException.unreachable(endpoint, e);
+        }
+        try {
+            if (body != null) {
+                try (OutputStream out = conn.getOutputStream()) {
+                    out.write(body);
+                }
+            }
+            int status = conn.getResponseCode();
+            InputStream in = status >= 400 ? conn.getErrorStream() : conn.getInputStream();
+            byte[] bytes;
+            try (InputStream stream = in) {
+                bytes = stream == null ? new byte[0] : stream.readAllBytes();
+            }
+            return new Response(status, conn.getHeaderFields(), bytes);
+        } catch (IOException e) {
+            throw CliException.connectionLost(endpoint, e);
+        }
+    }
+
+    private static byte[] json(Map<String, Object> value) {
+        return MiniJson.write(value).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A function name or ARN as one path segment ({@code :} stays readable; Spur decodes either). */
+    private static String segment(String name) {
+        return encode(name).replace("%3A", ":");
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** What a synchronous Invoke returned; {@code logTail} is the decoded last 4 KB of the function's log. */
+    record Invocation(byte[] payload, Optional<String> functionError, Optional<String> logTail) {
+    }
+
+    record FunctionPage(List<Map<String, Object>> functions, Optional<String> nextMarker) {
+    }
+
+    /** {@code next} is where the following read should start. */
+    record LogChunk(String text, long next) {
+    }
+
+    private record Response(int status, Map<String, List<String>> headers, byte[] body) {
+        Optional<String> header(String name) {
+            for (Map.Entry<String, List<String>> e : headers.entrySet()) {
+                if (e.getKey() != null && e.getKey().equalsIgnoreCase(name) && !e.getValue().isEmpty()) {
+                    return Optional.of(e.getValue().getFirst());
+                }
+            }
+            return Optional.empty();
+        }
+
+        Optional<String> errorType() {
+            return status >= 400 ? header("x-amzn-ErrorType").map(t -> t.split(":", 2)[0]) : Optional.empty();
+        }
+
+        /** This response, or the API error it carries as a {@link CliException}. */
+        Response orThrow() {
+            if (status < 400) {
+                return this;
+            }
+            String text = new String(body, StandardCharsets.UTF_8);
+            String message;
+            try {
+                message = String.valueOf(MiniJson.parseObject(text).getOrDefault("message", text));
+            } catch (IllegalArgumentException notJson) {
+                message = text.isBlank() ? "(no message)" : text.strip();
+            }
+            if (message.length() > 500) {
+                message = message.substring(0, 500) + "…";
+            }
+            throw CliException.api(errorType().orElse("HTTP " + status), message);
+        }
+
+        Map<String, Object> json() {
+            try {
+                return MiniJson.parseObject(new String(body, StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                throw CliException.api("MalformedResponse", "Spur answered with a body that is not JSON: "
+                        + e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package dev.spur.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Base64;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DeployAndInvokeTest {
+    @TempDir
+    static Path data;
+    static TestSpur spur;
+
+    @TempDir
+    Path work;
+
+    @BeforeAll
+    static void start() {
+        spur = new TestSpur(data);
+    }
+
+    @AfterAll
+    static void stop() {
+        spur.close();
+    }
+
+    @Test
+    void deployedDirectoryWithShellBootstrapEchoesThePayload() throws Exception {
+        TestSpur.Result deployed = spur.deploy(TestSpur.echoFunction(work.resolve("fn"), "echo"), "echo-basic");
+
+        assertThat(deployed.exit()).as(deployed.err()).isZero();
+        assertThat(deployed.out()).startsWith("arn:aws:lambda:us-east-1:000000000000:function:echo-basic\n")
+                .contains("created: provided.al2023, 128 MB, ").contains("CodeSha256 ");
+
+        TestSpur.Result invoked = spur.spur("invoke", "echo-basic", "{\"a\":[1,2]}");
+        assertThat(invoked.exit()).as(invoked.err()).isZero();
+        assertThat(invoked.out()).isEqualTo("{\"echo\":{\"a\":[1,2]}}\n");
+        assertThat(invoked.err()).isEmpty();
+    }
+
+    @Test
+    void deployingAnExistingFunctionUpdatesItsCodeAndConfiguration() throws Exception {
+        assertThat(spur.deploy(TestSpur.echoFunction(work.resolve("v1"), "v1"), "echo-update").exit()).isZero();
+        assertThat(spur.spur("invoke", "echo-update").out()).isEqualTo("{\"v1\":{}}\n");
+
+        TestSpur.Result updated = spur.deploy(TestSpur.echoFunction(work.resolve("v2"), "v2"), "echo-update",
+                "--memory", "256", "--timeout", "10", "--env", "GREETING=hello", "--description", "second");
+
+        assertThat(updated.exit()).as(updated.err()).isZero();
+        assertThat(updated.out()).contains("function:echo-update\n").contains("updated: provided.al2023, 256 MB");
+        assertThat(spur.spur("invoke", "echo-update").out()).isEqualTo("{\"v2\":{}}\n");
+        String listed = spur.spur("ls", "--json").out();
+        assertThat(listed).contains("\"Timeout\": 10").contains("\"GREETING\": \"hello\"")
+                .contains("\"Description\": \"second\"");
+    }
+
+    @Test
+    void existingZipIsUploadedAsIs() throws Exception {
+        Path zip = work.resolve("code.zip");
+        Files.write(zip, CodePackage.of(TestSpur.echoFunction(work.resolve("fn"), "zipped")));
+        String sha = Base64.getEncoder().encodeToString(
+                MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(zip)));
+
+        TestSpur.Result deployed = spur.deploy(zip, "echo-zip");
+
+        assertThat(deployed.exit()).as(deployed.err()).isZero();
+        assertThat(deployed.out()).contains("CodeSha256 " + sha);
+        assertThat(spur.spur("invoke", "echo-zip", "1").out()).isEqualTo("{\"zipped\":1}\n");
+    }
+
+    @Test
+    void invokeReadsThePayloadFromAFileAndDefaultsToAnEmptyObject() throws Exception {
+        spur.deploy(TestSpur.echoFunction(work.resolve("fn"), "echo"), "echo-file");
+        Path event = Files.writeString(work.resolve("event.json"), "{\"from\":\"file\"}");
+
+        TestSpur.Result fromFile = spur.spur("invoke", "echo-file", "@" + event);
+        assertThat(fromFile.out()).as(fromFile.err()).isEqualTo("{\"echo\":{\"from\":\"file\"}}\n");
+        assertThat(spur.spur("invoke", "echo-file").out()).isEqualTo("{\"echo\":{}}\n");
+    }
+
+    @Test
+    void unreadablePayloadFileIsAUsageError() {
+        TestSpur.Result result = spur.spur("invoke", "whatever", "@" + work.resolve("missing.json"));
+
+        assertThat(result.exit()).isEqualTo(2);
+        assertThat(result.err()).contains("spur: cannot read the payload from").contains("no such file");
+    }
+
+    @Test
+    void verboseInvokePrintsTheReportLineAndLogPrintsTheWholeTail() throws Exception {
+        spur.deploy(TestSpur.echoFunction(work.resolve("fn"), "echo"), "echo-tail");
+
+        TestSpur.Result verbose = spur.spur("invoke", "-v", "echo-tail", "{\"n\":1}");
+        assertThat(verbose.out()).isEqualTo("{\"echo\":{\"n\":1}}\n");
+        assertThat(verbose.err().lines()).singleElement().asString().startsWith("REPORT RequestId: ")
+                .contains("Duration: ");
+
+        TestSpur.Result log = spur.spur("invoke", "--log", "echo-tail", "{\"n\":2}");
+        assertThat(log.err()).contains("START RequestId: ").contains("event {\"n\":2}")
+                .contains("END RequestId: ").contains("REPORT RequestId: ");
+    }
+
+    @Test
+    void functionErrorPrintsTheErrorAsTheResponseAndExitsOne() throws Exception {
+        spur.deploy(TestSpur.failingFunction(work.resolve("fn")), "failing");
+
+        TestSpur.Result result = spur.spur("invoke", "failing");
+
+        assertThat(result.exit()).isEqualTo(1);
+        assertThat(result.out()).contains("\"errorMessage\":\"boom\"").contains("\"errorType\":\"Boom\"");
+        assertThat(result.err()).contains("the function failed (Unhandled)");
+    }
+
+    @Test
+    void clientContextReachesTheFunction() throws Exception {
+        spur.deploy(TestSpur.contextFunction(work.resolve("fn")), "context");
+
+        TestSpur.Result result = spur.spur("invoke", "--client-context", "{\"custom\":{\"k\":\"v\"}}", "context");
+
+        assertThat(result.exit()).as(result.err()).isZero();
+        assertThat(result.out()).isEqualTo("{\"context\":{\"custom\":{\"k\":\"v\"}}}\n");
+    }
+}

@@ -1,0 +1,81 @@
+package dev.spur.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FailureExitCodesTest {
+    @TempDir
+    Path work;
+
+    @Test
+    void invokingAMissingFunctionExitsThreeWithResourceNotFound() {
+        try (TestSpur spur = new TestSpur(work.resolve("data"))) {
+            TestSpur.Result result = spur.spur("invoke", "missing");
+
+            assertThat(result.exit()).isEqualTo(3);
+            assertThat(result.out()).isEmpty();
+            assertThat(result.err()).isEqualTo("spur: ResourceNotFoundException: Function not found: "
+                    + "arn:aws:lambda:us-east-1:000000000000:function:missing\n");
+        }
+    }
+
+    @Test
+    void serverRejectionOfAPayloadExitsThreeWithItsErrorType() throws Exception {
+        try (TestSpur spur = new TestSpur(work.resolve("data"))) {
+            spur.deploy(TestSpur.echoFunction(work.resolve("fn"), "echo"), "echo");
+
+            TestSpur.Result result = spur.spur("invoke", "echo", "{not json");
+
+            assertThat(result.exit()).isEqualTo(3);
+            assertThat(result.err()).startsWith("spur: InvalidRequestContentException: ").doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void unreachableEndpointExitsFourAndSaysHowToStartSpur() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        String endpoint = "http://127.0.0.1:" + port;
+
+        TestSpur.Result result = TestSpur.run("ls", "--endpoint", endpoint);
+
+        assertThat(result.exit()).isEqualTo(4);
+        assertThat(result.err()).isEqualTo("spur: cannot reach Spur at " + endpoint
+                + ": Connection refused. Is `./spur server` running?\n");
+    }
+
+    @Test
+    void missingRequiredOptionIsAUsageError() {
+        TestSpur.Result result = TestSpur.run("deploy", work.toString(), "--name", "x");
+
+        assertThat(result.exit()).isEqualTo(2);
+        assertThat(result.err()).contains("Missing required options").contains("--runtime");
+    }
+
+    @Test
+    void deployRefusesSymbolicLinksBeforeContactingSpur() throws Exception {
+        Path fn = TestSpur.echoFunction(work.resolve("fn"), "echo");
+        Files.createSymbolicLink(fn.resolve("link"), fn.resolve("bootstrap"));
+
+        TestSpur.Result result = TestSpur.run("deploy", fn.toString(), "--name", "x", "--runtime", "provided.al2023",
+                "--handler", "h", "--endpoint", "http://127.0.0.1:1");
+
+        assertThat(result.exit()).isEqualTo(2);
+        assertThat(result.err()).startsWith("spur: " + fn.resolve("link") + " is a symbolic link;");
+    }
+
+    @Test
+    void helpDescribesEveryCommand() {
+        TestSpur.Result help = TestSpur.run("--help");
+
+        assertThat(help.exit()).isZero();
+        assertThat(help.out()).contains("server", "deploy", "invoke", "ls", "rm", "logs", "Exit codes:");
+    }
+}
