@@ -66,8 +66,7 @@ final class ServerCommand implements Callable<Integer> {
         System.out.println("  runtimes:   " + String.join(" ", server.runtimes()));
         System.out.println("  keep-alive: " + keepAlive.toSeconds() + " s, concurrency limit " + maxConcurrency);
         System.out.println("Try:");
-        System.out.println("  AWS_ACCESS_KEY_ID=spur AWS_SECRET_ACCESS_KEY=spur AWS_DEFAULT_REGION=us-east-1 "
-                + "aws lambda list-functions --endpoint-url " + endpoint);
+        System.out.println("  " + server.tryCommand());
         System.out.flush();
         stopped.await();
         return 0;

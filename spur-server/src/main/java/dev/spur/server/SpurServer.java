@@ -81,6 +81,12 @@ public final class SpurServer implements AutoCloseable {
         return "http://" + host + ":" + port();
     }
 
+    /** A command that works as printed against this server: the AWS CLI listing its functions. */
+    public String tryCommand() {
+        return "AWS_ACCESS_KEY_ID=spur AWS_SECRET_ACCESS_KEY=spur AWS_DEFAULT_REGION=" + options.region()
+                + " aws lambda list-functions --endpoint-url " + endpoint();
+    }
+
     public Path dataDir() {
         return options.dataDir();
     }
