@@ -1,7 +1,9 @@
 package dev.spur.common;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,7 +12,15 @@ import java.io.IOException;
 
 /** The one configured Jackson mapper, and a cheap well-formedness check for invoke payloads. */
 public final class Json {
-    public static final ObjectMapper MAPPER = JsonMapper.builder()
+    /**
+     * Long enough for a 50 MB zip in base64 ({@code Code.ZipFile}); Jackson's default (20 M chars)
+     * would refuse legitimate uploads above ~15 MB.
+     */
+    private static final int MAX_STRING_LENGTH = 80 * 1024 * 1024;
+
+    public static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(MAX_STRING_LENGTH).build())
+                    .build())
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .serializationInclusion(JsonInclude.Include.NON_NULL)
             .build();
