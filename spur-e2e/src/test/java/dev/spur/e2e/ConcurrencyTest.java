@@ -1,0 +1,81 @@
+package dev.spur.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.spur.common.Json;
+import dev.spur.scheduler.SchedulerSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.lambda.model.InvokeResponse;
+
+/** Scale-out under concurrent load, and scale to zero after the keep-alive. */
+class ConcurrencyTest {
+    static final Duration KEEP_ALIVE = Duration.ofSeconds(2);
+    static SpurHarness spur;
+
+    @BeforeAll
+    static void start() {
+        spur = SpurHarness.start(SchedulerSettings.withKeepAlive(KEEP_ALIVE));
+    }
+
+    @AfterAll
+    static void stop() {
+        spur.close();
+    }
+
+    /** Invokes {@code n} times at once; returns the distinct environments (log streams) that served them. */
+    private static Set<String> burst(String name, int n, String payload) throws Exception {
+        Set<String> streams = new HashSet<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<InvokeResponse>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                futures.add(pool.submit(() -> spur.lambda.invoke(b -> b.functionName(name)
+                        .payload(SdkBytes.fromUtf8String(payload)))));
+            }
+            for (Future<InvokeResponse> f : futures) {
+                InvokeResponse r = f.get();
+                assertThat(r.functionError()).as(r.payload().asUtf8String()).isNull();
+                JsonNode out = Json.MAPPER.readTree(r.payload().asByteArray());
+                streams.add(out.get("stream").asText());
+            }
+        }
+        return streams;
+    }
+
+    @Test
+    void fiftyParallelInvocationsRunSideBySideAndScaleBackToZero() throws Exception {
+        String name = SpurHarness.uniqueName("wide");
+        spur.lambda.createFunction(b -> b.functionName(name).runtime("provided.al2023").handler("h").timeout(30)
+                .role("arn:aws:iam::000000000000:role/e2e").code(c -> c.zipFile(SdkBytes.fromByteArray(TestRuntime.zip()))));
+        Set<String> cold = burst(name, 50, "{\"sleep\":0.2}");
+        assertThat(cold).hasSizeLessThanOrEqualTo(50);
+
+        long start = System.nanoTime();
+        Set<String> warm = burst(name, 50, "{\"sleep\":0.2}");
+        long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+        assertThat(warm).hasSizeLessThanOrEqualTo(50);
+        assertThat(cold).containsAll(warm);
+        // 50 × 200 ms run one after another would take 10 s; side by side they take about one duration.
+        assertThat(elapsedMillis).as("50 warm invocations of a 200 ms function").isLessThan(2_000);
+        assertThat(spur.server.scheduler().liveEnvironments(
+                new dev.spur.common.FunctionKey("000000000000", "us-east-1", name))).isEqualTo(cold.size());
+
+        long deadline = System.nanoTime() + KEEP_ALIVE.multipliedBy(5).toNanos();
+        while (spur.server.scheduler().stats().liveEnvironments() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(spur.server.scheduler().stats().liveEnvironments()).as("scaled to zero").isZero();
+        assertThat(spur.server.scheduler().stats().memoryUsedMb()).isZero();
+    }
+}
