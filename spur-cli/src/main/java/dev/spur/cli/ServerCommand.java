@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
                 "Point the AWS CLI or SDKs at it with --endpoint-url; no credentials are checked."})
 final class ServerCommand implements Callable<Integer> {
     /** Held here: java.util.logging keeps loggers weakly, and a collected one forgets its level. */
-    private static final Logger HELIDON_LOG = Logger.getLogger("io.helidon");
+    private static final Logger JETTY_LOG = Logger.getLogger("org.eclipse.jetty");
 
     @Option(names = "--port", description = "Port for the Lambda API (default: ${DEFAULT-VALUE}).", defaultValue = "9000")
     int port;
@@ -43,7 +43,7 @@ final class ServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        HELIDON_LOG.setLevel(Level.WARNING); // its INFO start-up lines would bury Spur's own banner
+        JETTY_LOG.setLevel(Level.WARNING); // its INFO start-up lines would bury Spur's own banner
         SchedulerSettings scheduler = SchedulerSettings.withKeepAlive(keepAlive).withAccountConcurrency(maxConcurrency);
         if (memoryCapacityMb != null) {
             scheduler = scheduler.withMemoryCapacityMb(memoryCapacityMb);

@@ -1,7 +1,6 @@
 package dev.spur.edge;
 
-import dev.spur.common.Arns;
-import dev.spur.common.FunctionKey;
+import dev.spur.common.ErrorCode;
 import dev.spur.common.LambdaException;
 import dev.spur.common.RequestIds;
 import dev.spur.control.Caller;
@@ -11,191 +10,131 @@ import dev.spur.control.FunctionCommand;
 import dev.spur.control.InvokeCommand;
 import dev.spur.control.InvokeResult;
 import dev.spur.control.Invoker;
-import dev.spur.logs.FunctionLog;
 import dev.spur.logs.LogStore;
 import dev.spur.store.CodeStore;
-import io.helidon.webserver.WebServer;
-import io.helidon.webserver.http.HttpRouting;
-import io.helidon.webserver.http.ServerRequest;
-import io.helidon.webserver.http.ServerResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Optional;
-import java.util.regex.Pattern;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * Spur's HTTP port: Lambda's REST API (control plane and Invoke) and Spur's own small API under
- * {@code /spur/v1} (logs, code downloads, health), on Helidon SE. Every request runs on its own
- * virtual thread, so an Invoke simply blocks until its function answers.
+ * {@code /spur/v1}, on Jetty 12 core handlers. Jetty's selector threads parse HTTP; every request
+ * is then handled on its own virtual thread, so an Invoke simply blocks until its function answers.
  */
 public final class EdgeServer implements AutoCloseable {
     private static final String FUNCTIONS = "/2015-03-31/functions";
-    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
     private final ControlPlane control;
     private final Invoker invoker;
-    private final LogStore logs;
-    private final CodeStore code;
     private final String defaultRegion;
-    private final WebServer server;
+    private final Server server;
+    private final ServerConnector connector;
 
     public EdgeServer(String host, int port, String defaultRegion, ControlPlane control, Invoker invoker,
                       LogStore logs, CodeStore code) {
         this.control = control;
         this.invoker = invoker;
-        this.logs = logs;
-        this.code = code;
         this.defaultRegion = defaultRegion;
-        this.server = WebServer.builder()
-                .host(host)
-                .port(port)
-                .maxPayloadSize(FunctionRoutes.MAX_CONTROL_BODY + 1024L)
-                .routing(this::routes)
-                .build();
+        QueuedThreadPool threads = new QueuedThreadPool(16, 2);
+        threads.setName("spur-http");
+        threads.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("spur-request-", 0).factory()));
+        this.server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        http.setRequestHeaderSize(64 * 1024);
+        this.connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost(host);
+        connector.setPort(port);
+        // A connection waiting on an Invoke is idle on the wire; it must outlive the longest function (900 s).
+        connector.setIdleTimeout(16 * 60 * 1000L);
+        server.addConnector(connector);
+        SpurApi spurApi = new SpurApi(logs, code, defaultRegion);
+        Router router = new Router(this::unknown)
+                .add("POST", FUNCTIONS, x -> control(x, 201, c -> FunctionRoutes.create(x, c)))
+                .add("GET", FUNCTIONS, x -> control(x, 200, c -> FunctionRoutes.list(x, c)))
+                .add("GET", FUNCTIONS + "/{name}", x -> control(x, 200,
+                        c -> new FunctionCommand.GetFunction(c, x.pathParameter("name"), x.query("Qualifier"))))
+                .add("DELETE", FUNCTIONS + "/{name}", x -> control(x, 204,
+                        c -> new FunctionCommand.DeleteFunction(c, x.pathParameter("name"), x.query("Qualifier"))))
+                .add("GET", FUNCTIONS + "/{name}/configuration", x -> control(x, 200,
+                        c -> new FunctionCommand.GetFunctionConfiguration(c, x.pathParameter("name"),
+                                x.query("Qualifier"))))
+                .add("PUT", FUNCTIONS + "/{name}/configuration", x -> control(x, 200,
+                        c -> FunctionRoutes.updateConfiguration(x, c, x.pathParameter("name"))))
+                .add("PUT", FUNCTIONS + "/{name}/code", x -> control(x, 200,
+                        c -> FunctionRoutes.updateCode(x, c, x.pathParameter("name"))))
+                .add("POST", FUNCTIONS + "/{name}/invocations", this::invoke)
+                .add("GET", "/spur/v1/health", x -> x.send(200, Map.of(), "application/json",
+                        "{\"status\":\"ok\"}".getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
+                .add("GET", "/spur/v1/functions/{name}/logs", spurApi::readLogs)
+                .add("GET", "/spur/v1/code/{sha}", spurApi::downloadCode);
+        server.setHandler(router);
     }
 
     public EdgeServer start() {
-        server.start();
+        try {
+            server.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot listen on " + connector.getHost() + ":" + connector.getPort()
+                    + ": " + e.getMessage(), e);
+        }
         return this;
     }
 
     public int port() {
-        return server.port();
+        return connector.getLocalPort();
     }
 
-    private void routes(HttpRouting.Builder r) {
-        r.post(FUNCTIONS, (req, res) -> control(req, res, 201, c -> FunctionRoutes.create(req, c)))
-                .get(FUNCTIONS, (req, res) -> control(req, res, 200, c -> FunctionRoutes.list(req, c)))
-                .get(FUNCTIONS + "/", (req, res) -> control(req, res, 200, c -> FunctionRoutes.list(req, c)))
-                .get(FUNCTIONS + "/{name}", (req, res) -> control(req, res, 200,
-                        c -> new FunctionCommand.GetFunction(c, name(req), RequestParsing.query(req, "Qualifier"))))
-                .delete(FUNCTIONS + "/{name}", (req, res) -> control(req, res, 204,
-                        c -> new FunctionCommand.DeleteFunction(c, name(req), RequestParsing.query(req, "Qualifier"))))
-                .get(FUNCTIONS + "/{name}/configuration", (req, res) -> control(req, res, 200,
-                        c -> new FunctionCommand.GetFunctionConfiguration(c, name(req),
-                                RequestParsing.query(req, "Qualifier"))))
-                .put(FUNCTIONS + "/{name}/configuration", (req, res) -> control(req, res, 200,
-                        c -> FunctionRoutes.updateConfiguration(req, c, name(req))))
-                .put(FUNCTIONS + "/{name}/code", (req, res) -> control(req, res, 200,
-                        c -> FunctionRoutes.updateCode(req, c, name(req))))
-                .post(FUNCTIONS + "/{name}/invocations", this::invoke)
-                .get("/spur/v1/health", (req, res) -> res.header("Content-Type", "application/json")
-                        .send("{\"status\":\"ok\"}"))
-                .get("/spur/v1/functions/{name}/logs", this::readLogs)
-                .get("/spur/v1/code/{sha}", this::downloadCode)
-                .any((req, res) -> WireErrors.send(res, RequestIds.next(), LambdaException.of(
-                        dev.spur.common.ErrorCode.UNKNOWN_OPERATION, "No operation matches %s %s",
-                        req.prologue().method().text(), req.path().path())));
-    }
-
-    private void control(ServerRequest req, ServerResponse res, int status, Parser parser) {
+    private void control(Exchange x, int status, Parser parser) {
         String requestId = RequestIds.next();
         try {
-            FunctionCommand command = parser.parse(RequestParsing.caller(req, defaultRegion));
+            FunctionCommand command = parser.parse(RequestParsing.caller(x, defaultRegion));
             ControlResult result = control.handle(command);
-            byte[] body = FunctionRoutes.render(result, FunctionRoutes.codeBaseUrl(req));
-            res.status(status).header("x-amzn-RequestId", requestId);
-            if (body == null) {
-                res.send();
-            } else {
-                res.header("Content-Type", "application/json").send(body);
-            }
+            byte[] body = FunctionRoutes.render(result, FunctionRoutes.codeBaseUrl(x));
+            x.send(status, Map.of("x-amzn-RequestId", requestId), "application/json", body);
         } catch (Throwable t) {
-            WireErrors.send(res, requestId, t);
+            WireErrors.send(x, requestId, t);
         }
     }
 
-    private void invoke(ServerRequest req, ServerResponse res) {
+    private void invoke(Exchange x) {
         String requestId = RequestIds.next();
         try {
-            byte[] body = RequestParsing.body(req, Invoker.MAX_REQUEST_PAYLOAD);
-            InvokeCommand command = new InvokeCommand(RequestParsing.caller(req, defaultRegion), name(req),
-                    RequestParsing.query(req, "Qualifier"),
-                    RequestParsing.header(req, "X-Amz-Invocation-Type"),
-                    RequestParsing.header(req, "X-Amz-Log-Type"),
-                    RequestParsing.header(req, "X-Amz-Client-Context"),
-                    body, body.length, requestId);
+            byte[] body = x.body(Invoker.MAX_REQUEST_PAYLOAD);
+            InvokeCommand command = new InvokeCommand(RequestParsing.caller(x, defaultRegion), x.pathParameter("name"),
+                    x.query("Qualifier"), x.header("X-Amz-Invocation-Type"), x.header("X-Amz-Log-Type"),
+                    x.header("X-Amz-Client-Context"), body, body.length, requestId);
             InvokeResult result = invoker.invoke(command);
-            res.status(result.status())
-                    .header("x-amzn-RequestId", requestId)
-                    .header("X-Amz-Executed-Version", result.executedVersion());
-            result.functionError().ifPresent(e -> res.header("X-Amz-Function-Error", e));
-            result.logResult().ifPresent(l -> res.header("X-Amz-Log-Result", l));
-            if (result.status() == 204) {
-                res.send();
-            } else {
-                res.header("Content-Type", "application/json").send(result.payload());
-            }
+            Map<String, String> headers = new LinkedHashMap<>(4);
+            headers.put("x-amzn-RequestId", requestId);
+            headers.put("X-Amz-Executed-Version", result.executedVersion());
+            result.functionError().ifPresent(e -> headers.put("X-Amz-Function-Error", e));
+            result.logResult().ifPresent(l -> headers.put("X-Amz-Log-Result", l));
+            x.send(result.status(), headers, "application/json", result.status() == 204 ? null : result.payload());
         } catch (Throwable t) {
-            WireErrors.send(res, requestId, t);
+            WireErrors.send(x, requestId, t);
         }
     }
 
-    /**
-     * {@code GET /spur/v1/functions/{name}/logs?from=&limit=}: raw log lines from a position (default:
-     * the last 16 KB), with {@code X-Spur-Log-Position} telling where to continue.
-     */
-    private void readLogs(ServerRequest req, ServerResponse res) {
-        String requestId = RequestIds.next();
-        try {
-            Caller caller = RequestParsing.caller(req, defaultRegion);
-            FunctionKey key = Arns.parseFunctionRef(name(req), caller.account(), caller.region()).key();
-            FunctionLog log = logs.of(key);
-            int limit = RequestParsing.query(req, "limit").map(Integer::parseInt).orElse(256 * 1024);
-            Optional<Long> from = RequestParsing.query(req, "from").map(Long::parseLong);
-            long start = from.orElseGet(() -> {
-                try {
-                    return Math.max(0, log.end() - 16 * 1024);
-                } catch (java.io.IOException e) {
-                    return 0L;
-                }
-            });
-            FunctionLog.Chunk chunk = log.read(start, Math.clamp(limit, 1, 4 * 1024 * 1024));
-            byte[] bytes = chunk.bytes();
-            if (from.isEmpty() && start > 0) {
-                int nl = indexOf(bytes, (byte) '\n');
-                bytes = nl >= 0 ? java.util.Arrays.copyOfRange(bytes, nl + 1, bytes.length) : bytes;
-            }
-            res.header("X-Spur-Log-Position", Long.toString(chunk.next()))
-                    .header("Content-Type", "text/plain; charset=utf-8").send(bytes);
-        } catch (NumberFormatException e) {
-            WireErrors.send(res, requestId, LambdaException.invalid("from and limit must be integers."));
-        } catch (Throwable t) {
-            WireErrors.send(res, requestId, t);
-        }
-    }
-
-    /** {@code GET /spur/v1/code/{sha256}}: the stored zip, where GetFunction's Code.Location points. */
-    private void downloadCode(ServerRequest req, ServerResponse res) {
-        String requestId = RequestIds.next();
-        try {
-            String sha = req.path().pathParameters().get("sha");
-            Path zip = SHA256_HEX.matcher(sha).matches() ? code.zipFile(sha) : null;
-            if (zip == null || !Files.isRegularFile(zip)) {
-                throw LambdaException.notFound("No code package %s", sha);
-            }
-            res.header("Content-Type", "application/zip").send(Files.readAllBytes(zip));
-        } catch (Throwable t) {
-            WireErrors.send(res, requestId, t);
-        }
-    }
-
-    private static int indexOf(byte[] bytes, byte b) {
-        for (int i = 0; i < bytes.length; i++) {
-            if (bytes[i] == b) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static String name(ServerRequest req) {
-        return req.path().pathParameters().get("name");
+    private void unknown(Exchange x) {
+        WireErrors.send(x, RequestIds.next(), LambdaException.of(ErrorCode.UNKNOWN_OPERATION,
+                "No operation matches %s %s", x.method(), x.path()));
     }
 
     @Override
     public void close() {
-        server.stop();
+        try {
+            server.stop();
+        } catch (Exception e) {
+            // stopping anyway
+        }
     }
 
     @FunctionalInterface

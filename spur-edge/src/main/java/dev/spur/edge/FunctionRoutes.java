@@ -6,7 +6,6 @@ import static dev.spur.edge.RequestParsing.environment;
 import static dev.spur.edge.RequestParsing.integer;
 import static dev.spur.edge.RequestParsing.nonEmpty;
 import static dev.spur.edge.RequestParsing.object;
-import static dev.spur.edge.RequestParsing.query;
 import static dev.spur.edge.RequestParsing.string;
 import static dev.spur.edge.RequestParsing.strings;
 
@@ -18,8 +17,6 @@ import dev.spur.control.Caller;
 import dev.spur.control.ControlResult;
 import dev.spur.control.FunctionCommand;
 import dev.spur.control.FunctionCommand.Unsupported;
-import io.helidon.http.HeaderNames;
-import io.helidon.webserver.http.ServerRequest;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +34,7 @@ final class FunctionRoutes {
     private FunctionRoutes() {
     }
 
-    static FunctionCommand create(ServerRequest req, Caller caller) throws IOException {
+    static FunctionCommand create(Exchange req, Caller caller) throws IOException {
         JsonNode body = RequestParsing.jsonBody(req, MAX_CONTROL_BODY);
         JsonNode code = object(body, "Code").orElse(Json.MAPPER.createObjectNode());
         List<String> unsupported = new ArrayList<>(unsupportedCode(code));
@@ -60,7 +57,7 @@ final class FunctionRoutes {
                 ephemeralStorage(body));
     }
 
-    static FunctionCommand updateCode(ServerRequest req, Caller caller, String name) throws IOException {
+    static FunctionCommand updateCode(Exchange req, Caller caller, String name) throws IOException {
         JsonNode body = RequestParsing.jsonBody(req, MAX_CONTROL_BODY);
         List<String> unsupported = new ArrayList<>(unsupportedCode(body));
         if (bool(body, "Publish")) {
@@ -70,7 +67,7 @@ final class FunctionRoutes {
                 string(body, "RevisionId"), new Unsupported(unsupported), strings(body, "Architectures"));
     }
 
-    static FunctionCommand updateConfiguration(ServerRequest req, Caller caller, String name) throws IOException {
+    static FunctionCommand updateConfiguration(Exchange req, Caller caller, String name) throws IOException {
         JsonNode body = RequestParsing.jsonBody(req, MAX_CONTROL_BODY);
         List<String> unsupported = new ArrayList<>();
         for (String field : List.of("Layers", "DeadLetterConfig", "KMSKeyArn", "FileSystemConfigs", "ImageConfig")) {
@@ -85,15 +82,14 @@ final class FunctionRoutes {
                 new Unsupported(unsupported), ephemeralStorage(body));
     }
 
-    static FunctionCommand list(ServerRequest req, Caller caller) {
+    static FunctionCommand list(Exchange req, Caller caller) {
         Optional<Integer> maxItems;
         try {
-            maxItems = query(req, "MaxItems").map(Integer::parseInt);
+            maxItems = req.query("MaxItems").map(Integer::parseInt);
         } catch (NumberFormatException e) {
             throw dev.spur.common.LambdaException.invalid("MaxItems must be an integer.");
         }
-        return new FunctionCommand.ListFunctions(caller, query(req, "Marker"), maxItems,
-                query(req, "FunctionVersion"));
+        return new FunctionCommand.ListFunctions(caller, req.query("Marker"), maxItems, req.query("FunctionVersion"));
     }
 
     /** The body of a successful result, or null for none (204). */
@@ -120,10 +116,8 @@ final class FunctionRoutes {
     }
 
     /** Where GetFunction's {@code Code.Location} points: this server's code download route. */
-    static String codeBaseUrl(ServerRequest req) {
-        String host = req.headers().first(HeaderNames.HOST)
-                .orElse(req.localPeer().host() + ":" + req.localPeer().port());
-        return "http://" + host + "/spur/v1/code/";
+    static String codeBaseUrl(Exchange req) {
+        return "http://" + req.authority() + "/spur/v1/code/";
     }
 
     private static List<String> unsupportedCode(JsonNode code) {

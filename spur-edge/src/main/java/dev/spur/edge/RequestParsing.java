@@ -5,11 +5,7 @@ import dev.spur.common.ErrorCode;
 import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
 import dev.spur.control.Caller;
-import io.helidon.http.HeaderName;
-import io.helidon.http.HeaderNames;
-import io.helidon.webserver.http.ServerRequest;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -26,21 +22,20 @@ import java.util.regex.Pattern;
 final class RequestParsing {
     private static final Pattern CREDENTIAL_SCOPE =
             Pattern.compile("Credential=[^/,\\s]+/\\d{8}/([a-z]{2}(?:-gov)?-[a-z]+-\\d)/[^/,\\s]+/aws4_request");
-    private static final HeaderName AUTHORIZATION = HeaderNames.AUTHORIZATION;
 
     private RequestParsing() {
     }
 
     /** The default account; the region from the SigV4 credential scope when the request is signed. */
-    static Caller caller(ServerRequest req, String defaultRegion) {
-        Optional<String> auth = req.headers().first(AUTHORIZATION);
+    static Caller caller(Exchange req, String defaultRegion) {
+        Optional<String> auth = req.header("Authorization");
         if (auth.isPresent()) {
             Matcher m = CREDENTIAL_SCOPE.matcher(auth.get());
             if (m.find()) {
                 return new Caller(Caller.DEFAULT_ACCOUNT, m.group(1));
             }
         }
-        String credential = req.query().first("X-Amz-Credential").orElse(null);
+        String credential = req.query("X-Amz-Credential").orElse(null);
         if (credential != null) {
             Matcher m = CREDENTIAL_SCOPE.matcher("Credential=" + credential);
             if (m.find()) {
@@ -50,29 +45,14 @@ final class RequestParsing {
         return new Caller(Caller.DEFAULT_ACCOUNT, defaultRegion);
     }
 
-    static Optional<String> query(ServerRequest req, String name) {
-        return Optional.ofNullable(req.query().first(name).orElse(null));
-    }
-
-    static Optional<String> header(ServerRequest req, String name) {
-        return req.headers().first(HeaderNames.create(name));
-    }
-
-    /** Reads at most {@code limit + 1} bytes, so an oversized body is detected without reading all of it. */
-    static byte[] body(ServerRequest req, int limit) throws IOException {
-        try (InputStream in = req.content().inputStream()) {
-            return in.readNBytes(limit + 1);
-        }
-    }
-
     /** A JSON object body; 415 for a body that declares a non-JSON type, 400 if it does not parse. */
-    static JsonNode jsonBody(ServerRequest req, int limit) throws IOException {
-        Optional<String> type = req.headers().first(HeaderNames.CONTENT_TYPE);
+    static JsonNode jsonBody(Exchange req, int limit) throws IOException {
+        Optional<String> type = req.header("Content-Type");
         if (type.isPresent() && !type.get().toLowerCase().contains("json") && !type.get().contains("octet-stream")) {
             throw LambdaException.of(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
                     "The request body must be JSON; Content-Type %s is not supported.", type.get());
         }
-        byte[] bytes = body(req, limit);
+        byte[] bytes = req.body(limit);
         if (bytes.length > limit) {
             throw LambdaException.of(ErrorCode.REQUEST_TOO_LARGE, "Request must be smaller than %d bytes.", limit);
         }

@@ -4,8 +4,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spur.common.ErrorCode;
 import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
-import io.helidon.webserver.http.ServerResponse;
 import java.lang.System.Logger.Level;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The one place an exception becomes a wire error: {@code x-amzn-ErrorType} plus a JSON body with
@@ -19,7 +20,7 @@ final class WireErrors {
     private WireErrors() {
     }
 
-    static void send(ServerResponse res, String requestId, Throwable error) {
+    static void send(Exchange exchange, String requestId, Throwable error) {
         LambdaException e = error instanceof LambdaException le ? le
                 : LambdaException.internal("An internal error occurred; see the Spur server log for request "
                 + requestId + ".", error);
@@ -30,17 +31,18 @@ final class WireErrors {
         body.put("Type", e.code() == ErrorCode.SERVICE ? "Service" : "User");
         body.put("message", e.getMessage());
         e.reason().ifPresent(r -> body.put("Reason", r));
-        res.status(e.code().status());
-        res.header("x-amzn-ErrorType", e.code().type());
-        res.header("x-amzn-RequestId", requestId);
-        res.header("Content-Type", "application/json");
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("x-amzn-ErrorType", e.code().type());
+        headers.put("x-amzn-RequestId", requestId);
         if (e.code() == ErrorCode.TOO_MANY_REQUESTS) {
-            res.header("Retry-After", Integer.toString(Math.max(1, e.retryAfterSeconds())));
+            headers.put("Retry-After", Integer.toString(Math.max(1, e.retryAfterSeconds())));
         }
+        byte[] bytes;
         try {
-            res.send(Json.MAPPER.writeValueAsBytes(body));
-        } catch (Exception writeFailed) {
-            // the client is gone
+            bytes = Json.MAPPER.writeValueAsBytes(body);
+        } catch (Exception encodeFailed) {
+            bytes = "{\"Type\":\"Service\",\"message\":\"internal error\"}".getBytes();
         }
+        exchange.send(e.code().status(), headers, "application/json", bytes);
     }
 }

@@ -1,0 +1,96 @@
+package dev.spur.edge;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+
+/**
+ * One HTTP request and its response, as the routes see them: path parameters, query, headers, a
+ * bounded body read, and exactly one answer. Runs on the request's virtual thread, so reading the
+ * body and waiting for a function simply block.
+ */
+final class Exchange {
+    private final Request request;
+    private final Response response;
+    private final Callback callback;
+    private final Map<String, String> pathParameters;
+    private Fields query;
+    private boolean answered;
+
+    Exchange(Request request, Response response, Callback callback, Map<String, String> pathParameters) {
+        this.request = request;
+        this.response = response;
+        this.callback = callback;
+        this.pathParameters = pathParameters;
+    }
+
+    String method() {
+        return request.getMethod();
+    }
+
+    String path() {
+        return request.getHttpURI().getPath();
+    }
+
+    /** A decoded path parameter of the matched route. */
+    String pathParameter(String name) {
+        return pathParameters.get(name);
+    }
+
+    Optional<String> query(String name) {
+        if (query == null) {
+            query = Request.extractQueryParameters(request);
+        }
+        return Optional.ofNullable(query.getValue(name));
+    }
+
+    Optional<String> header(String name) {
+        return Optional.ofNullable(request.getHeaders().get(name));
+    }
+
+    /** The {@code Host} the client used, for URLs that point back at this server. */
+    String authority() {
+        String host = request.getHeaders().get(HttpHeader.HOST);
+        return host != null ? host : Request.getServerName(request) + ":" + Request.getServerPort(request);
+    }
+
+    /** Reads at most {@code limit + 1} bytes, so an oversized body is detected without reading all of it. */
+    byte[] body(int limit) throws IOException {
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            return in.readNBytes(limit + 1);
+        }
+    }
+
+    /**
+     * Sends the answer. Failure semantics: if the client has gone, the write fails quietly; whatever
+     * the request did on the server has happened regardless.
+     */
+    void send(int status, Map<String, String> headers, String contentType, byte[] body) {
+        if (answered) {
+            return;
+        }
+        answered = true;
+        response.setStatus(status);
+        headers.forEach((k, v) -> response.getHeaders().put(k, v));
+        if (body == null) {
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0L);
+            callback.succeeded();
+            return;
+        }
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        response.write(true, ByteBuffer.wrap(body), callback);
+    }
+
+    boolean answered() {
+        return answered;
+    }
+}

@@ -1,0 +1,86 @@
+package dev.spur.edge;
+
+import dev.spur.common.Arns;
+import dev.spur.common.FunctionKey;
+import dev.spur.common.LambdaException;
+import dev.spur.common.RequestIds;
+import dev.spur.control.Caller;
+import dev.spur.logs.FunctionLog;
+import dev.spur.logs.LogStore;
+import dev.spur.store.CodeStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** Spur's own API under {@code /spur/v1}: function logs and code package downloads. */
+final class SpurApi {
+    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+    private static final int DEFAULT_TAIL = 16 * 1024;
+
+    private final LogStore logs;
+    private final CodeStore code;
+    private final String defaultRegion;
+
+    SpurApi(LogStore logs, CodeStore code, String defaultRegion) {
+        this.logs = logs;
+        this.code = code;
+        this.defaultRegion = defaultRegion;
+    }
+
+    /**
+     * {@code GET /spur/v1/functions/{name}/logs?from=&limit=}: raw log lines from a position (default:
+     * the last 16 KB, from a line start), with {@code X-Spur-Log-Position} telling where to continue.
+     */
+    void readLogs(Exchange x) {
+        String requestId = RequestIds.next();
+        try {
+            Caller caller = RequestParsing.caller(x, defaultRegion);
+            FunctionKey key = Arns.parseFunctionRef(x.pathParameter("name"), caller.account(), caller.region()).key();
+            FunctionLog log = logs.of(key);
+            int limit = x.query("limit").map(Integer::parseInt).orElse(256 * 1024);
+            Optional<Long> from = x.query("from").map(Long::parseLong);
+            long start = from.isPresent() ? from.get() : Math.max(0, log.end() - DEFAULT_TAIL);
+            FunctionLog.Chunk chunk = log.read(start, Math.clamp(limit, 1, 4 * 1024 * 1024));
+            byte[] bytes = chunk.bytes();
+            if (from.isEmpty() && start > 0) {
+                int nl = indexOf(bytes, (byte) '\n');
+                bytes = nl >= 0 ? Arrays.copyOfRange(bytes, nl + 1, bytes.length) : bytes;
+            }
+            x.send(200, Map.of("X-Spur-Log-Position", Long.toString(chunk.next())), "text/plain; charset=utf-8", bytes);
+        } catch (NumberFormatException e) {
+            WireErrors.send(x, requestId, LambdaException.invalid("from and limit must be integers."));
+        } catch (Throwable t) {
+            WireErrors.send(x, requestId, t);
+        }
+    }
+
+    /** {@code GET /spur/v1/code/{sha256}}: the stored zip, where GetFunction's Code.Location points. */
+    void downloadCode(Exchange x) {
+        String requestId = RequestIds.next();
+        try {
+            String sha = x.pathParameter("sha");
+            Path zip = SHA256_HEX.matcher(sha).matches() ? code.zipFile(sha) : null;
+            if (zip == null || !Files.isRegularFile(zip)) {
+                throw LambdaException.notFound("No code package %s", sha);
+            }
+            x.send(200, Map.of(), "application/zip", Files.readAllBytes(zip));
+        } catch (IOException e) {
+            WireErrors.send(x, requestId, LambdaException.internal("cannot read code package", e));
+        } catch (Throwable t) {
+            WireErrors.send(x, requestId, t);
+        }
+    }
+
+    private static int indexOf(byte[] bytes, byte b) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == b) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}
