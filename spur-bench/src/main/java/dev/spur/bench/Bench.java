@@ -1,0 +1,236 @@
+package dev.spur.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.spur.common.Json;
+import dev.spur.scheduler.SchedulerSettings;
+import dev.spur.server.SpurServer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The benchmark behind {@code spur bench}: for a no-op function in each runtime, cold start
+ * (first invoke of a fresh function, end to end), warm latency at concurrency 1, throughput at
+ * concurrency 1, 8 and 32, and the platform's own overhead (client latency minus the Duration the
+ * REPORT line gives). Prints a Markdown table for {@code BENCHMARKS.md}.
+ *
+ * <p>By default it starts its own Spur in this JVM on an ephemeral port with a temporary data
+ * directory, so figures are not disturbed by other functions.
+ */
+public final class Bench {
+    private static final byte[] EMPTY_EVENT = "{}".getBytes(StandardCharsets.US_ASCII);
+    private static final Pattern DURATION = Pattern.compile("REPORT RequestId: \\S+\tDuration: ([0-9.]+) ms");
+
+    /**
+     * @param runtimes  labels to run (empty: all)
+     * @param coldRuns  fresh functions per runtime for the cold-start figure
+     * @param warmRuns  sequential warm invokes for latency and overhead
+     * @param seconds   length of each throughput run
+     */
+    public record Options(List<String> runtimes, int coldRuns, int warmRuns, double seconds) {
+        public static Options standard() {
+            return new Options(List.of(), 20, 2000, 5);
+        }
+
+        public static Options quick() {
+            return new Options(List.of(), 5, 300, 1);
+        }
+    }
+
+    /** One runtime's figures (milliseconds, invocations per second). */
+    public record Result(String runtime, double coldP50, double coldP95, double warmP50, double warmP99,
+                         double overheadP50, double overheadP99, double rps1, double rps8, double rps32) {
+    }
+
+    private final URI endpoint;
+    private final PrintStream log;
+
+    private Bench(URI endpoint, PrintStream log) {
+        this.endpoint = endpoint;
+        this.log = log;
+    }
+
+    /** Runs the benchmark on a Spur of its own and returns the figures; progress goes to {@code log}. */
+    public static List<Result> run(Options options, PrintStream log) throws Exception {
+        Path data = Files.createTempDirectory("spur-bench-");
+        SchedulerSettings scheduler = SchedulerSettings.defaults().withAccountConcurrency(1000);
+        try (SpurServer server = SpurServer.start(SpurServer.Options.defaults(data).withPort(0)
+                .withScheduler(scheduler))) {
+            Bench bench = new Bench(URI.create(server.endpoint()), log);
+            List<Result> results = new ArrayList<>();
+            for (Functions.NoOp fn : Functions.all()) {
+                if (!options.runtimes().isEmpty() && !options.runtimes().contains(fn.label())) {
+                    continue;
+                }
+                if (!server.runtimes().contains(fn.runtime())) {
+                    log.println("skipping " + fn.label() + ": not available on this machine");
+                    continue;
+                }
+                results.add(bench.measure(fn, options));
+            }
+            return results;
+        }
+    }
+
+    private Result measure(Functions.NoOp fn, Options options) throws Exception {
+        log.println("== " + fn.label());
+        Samples cold = new Samples();
+        try (BenchClient client = new BenchClient(endpoint)) {
+            for (int i = 0; i < options.coldRuns(); i++) {
+                String name = create(client, fn);
+                long start = System.nanoTime();
+                invoke(client, name, false);
+                cold.add(System.nanoTime() - start);
+                delete(client, name);
+            }
+        }
+        log.printf("  cold start p50 %s ms, p95 %s ms (%d fresh functions)%n", Samples.ms(cold.percentileMillis(50)),
+                Samples.ms(cold.percentileMillis(95)), cold.size());
+
+        Samples warm = new Samples();
+        Samples overhead = new Samples();
+        String name;
+        try (BenchClient client = new BenchClient(endpoint)) {
+            name = create(client, fn);
+            for (int i = 0; i < Math.max(50, options.warmRuns() / 10); i++) {
+                invoke(client, name, false);
+            }
+            for (int i = 0; i < options.warmRuns(); i++) {
+                long start = System.nanoTime();
+                invoke(client, name, false);
+                warm.add(System.nanoTime() - start);
+            }
+            for (int i = 0; i < options.warmRuns(); i++) {
+                long start = System.nanoTime();
+                BenchClient.Response r = invoke(client, name, true);
+                long latency = System.nanoTime() - start;
+                overhead.add(latency - reportedDurationNanos(r));
+            }
+        }
+        log.printf("  warm p50 %s ms, p99 %s ms; platform overhead p50 %s ms, p99 %s ms%n",
+                Samples.ms(warm.percentileMillis(50)), Samples.ms(warm.percentileMillis(99)),
+                Samples.ms(overhead.percentileMillis(50)), Samples.ms(overhead.percentileMillis(99)));
+
+        double[] rps = new double[3];
+        int[] levels = {1, 8, 32};
+        for (int i = 0; i < levels.length; i++) {
+            rps[i] = throughput(name, levels[i], options.seconds());
+            log.printf("  throughput at concurrency %d: %.0f invocations/s%n", levels[i], rps[i]);
+        }
+        try (BenchClient client = new BenchClient(endpoint)) {
+            delete(client, name);
+        }
+        return new Result(fn.label(), cold.percentileMillis(50), cold.percentileMillis(95), warm.percentileMillis(50),
+                warm.percentileMillis(99), overhead.percentileMillis(50), overhead.percentileMillis(99),
+                rps[0], rps[1], rps[2]);
+    }
+
+    private double throughput(String name, int concurrency, double seconds) throws Exception {
+        AtomicBoolean measuring = new AtomicBoolean(false);
+        AtomicBoolean stop = new AtomicBoolean(false);
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Long>> workers = new ArrayList<>();
+            for (int i = 0; i < concurrency; i++) {
+                workers.add(pool.submit(() -> {
+                    long count = 0;
+                    try (BenchClient client = new BenchClient(endpoint)) {
+                        while (!stop.get()) {
+                            invoke(client, name, false);
+                            if (measuring.get()) {
+                                count++;
+                            }
+                        }
+                    }
+                    return count;
+                }));
+            }
+            Thread.sleep(Math.max(500, (long) (seconds * 200))); // warm-up: environments start
+            measuring.set(true);
+            long start = System.nanoTime();
+            Thread.sleep((long) (seconds * 1000));
+            measuring.set(false);
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            stop.set(true);
+            long total = 0;
+            for (Future<Long> w : workers) {
+                total += w.get();
+            }
+            return total / elapsed;
+        }
+    }
+
+    private String create(BenchClient client, Functions.NoOp fn) throws IOException {
+        String name = "bench-" + fn.label().replace('.', '-') + "-" + UUID.randomUUID().toString().substring(0, 8);
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("FunctionName", name);
+        body.put("Runtime", fn.runtime());
+        body.put("Handler", fn.handler());
+        body.put("Role", "arn:aws:iam::000000000000:role/bench");
+        body.put("MemorySize", 512);
+        body.putObject("Code").put("ZipFile", Base64.getEncoder().encodeToString(fn.zip()));
+        BenchClient.Response r = client.send("POST", "/2015-03-31/functions",
+                Map.of("Content-Type", "application/json"), Json.MAPPER.writeValueAsBytes(body));
+        if (r.status() != 201) {
+            throw new IOException("create " + name + " failed: " + r.status() + " " + r.text());
+        }
+        return name;
+    }
+
+    private void delete(BenchClient client, String name) throws IOException {
+        client.send("DELETE", "/2015-03-31/functions/" + name, Map.of(), new byte[0]);
+    }
+
+    private BenchClient.Response invoke(BenchClient client, String name, boolean tail) throws IOException {
+        BenchClient.Response r = client.send("POST", "/2015-03-31/functions/" + name + "/invocations",
+                tail ? Map.of("X-Amz-Log-Type", "Tail") : Map.of(), EMPTY_EVENT);
+        if (r.status() != 200 || r.header("X-Amz-Function-Error") != null) {
+            throw new IOException("invoke " + name + " failed: " + r.status() + " " + r.text());
+        }
+        return r;
+    }
+
+    private static long reportedDurationNanos(BenchClient.Response r) {
+        String log = new String(Base64.getDecoder().decode(r.header("X-Amz-Log-Result")), StandardCharsets.UTF_8);
+        Matcher m = DURATION.matcher(log);
+        if (!m.find()) {
+            throw new IllegalStateException("no REPORT line in " + log);
+        }
+        return (long) (Double.parseDouble(m.group(1)) * 1e6);
+    }
+
+    /** The results as a Markdown table, with the machine they were measured on. */
+    public static String markdown(List<Result> results) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| runtime | cold p50 | cold p95 | warm p50 | warm p99 | overhead p50 | overhead p99 | "
+                + "inv/s c=1 | inv/s c=8 | inv/s c=32 |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Result r : results) {
+            sb.append("| ").append(r.runtime())
+                    .append(" | ").append(Samples.ms(r.coldP50())).append(" ms")
+                    .append(" | ").append(Samples.ms(r.coldP95())).append(" ms")
+                    .append(" | ").append(Samples.ms(r.warmP50())).append(" ms")
+                    .append(" | ").append(Samples.ms(r.warmP99())).append(" ms")
+                    .append(" | ").append(Samples.ms(r.overheadP50())).append(" ms")
+                    .append(" | ").append(Samples.ms(r.overheadP99())).append(" ms")
+                    .append(" | ").append(Math.round(r.rps1()))
+                    .append(" | ").append(Math.round(r.rps8()))
+                    .append(" | ").append(Math.round(r.rps32())).append(" |\n");
+        }
+        sb.append('\n').append(Machine.describe()).append('\n');
+        return sb.toString();
+    }
+}

@@ -1,0 +1,41 @@
+package dev.spur.cli;
+
+import dev.spur.bench.Bench;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code spur bench}: measures cold start, warm latency, throughput and overhead per runtime. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmark a no-op function in each runtime on a Spur of its own; prints a Markdown table.")
+final class BenchCommand implements Callable<Integer> {
+    private static final Logger JETTY_LOG = Logger.getLogger("org.eclipse.jetty");
+
+    @Option(names = "--quick", description = "Fewer samples and shorter runs (a smoke test, not figures to quote).")
+    boolean quick;
+
+    @Option(names = "--runtimes", split = ",", description = "Only these (e.g. python3.12,java21).")
+    List<String> runtimes = List.of();
+
+    @Option(names = "--output", description = "Also write the table to this file.")
+    Path output;
+
+    @Override
+    public Integer call() throws Exception {
+        JETTY_LOG.setLevel(Level.WARNING);
+        Bench.Options base = quick ? Bench.Options.quick() : Bench.Options.standard();
+        Bench.Options options = new Bench.Options(runtimes, base.coldRuns(), base.warmRuns(), base.seconds());
+        List<Bench.Result> results = Bench.run(options, System.err);
+        String table = Bench.markdown(results);
+        System.out.print(table);
+        if (output != null) {
+            Files.writeString(output, table);
+        }
+        return 0;
+    }
+}
