@@ -86,22 +86,33 @@ final class ProcessSandbox implements Sandbox {
         }
     }
 
-    /** The few {@code /proc} reads the process sandbox needs. */
+    /**
+     * The few {@code /proc} reads the process sandbox needs, kept cheap because memory is read after
+     * every invocation: one small read per process, no line splitting. Children are those of each
+     * process's main thread ({@code task/<pid>/children}); a child forked by another thread is not
+     * counted (the Linux sandbox reads its cgroup instead, which sees everything).
+     */
     static final class ProcFs {
+        private static final byte[] VM_HWM = "VmHWM:".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
         private ProcFs() {
         }
 
         static List<Long> children(long pid) {
-            List<Long> out = new ArrayList<>();
-            Path tasks = Path.of("/proc", Long.toString(pid), "task");
-            try (var dirs = Files.newDirectoryStream(tasks)) {
-                for (Path task : dirs) {
-                    String text = Files.readString(task.resolve("children")).trim();
-                    if (!text.isEmpty()) {
-                        for (String child : text.split(" ")) {
-                            out.add(Long.parseLong(child));
-                        }
+            List<Long> out = new ArrayList<>(2);
+            try {
+                byte[] text = Files.readAllBytes(Path.of("/proc/" + pid + "/task/" + pid + "/children"));
+                long value = -1;
+                for (byte b : text) {
+                    if (b >= '0' && b <= '9') {
+                        value = (value < 0 ? 0 : value * 10) + (b - '0');
+                    } else if (value >= 0) {
+                        out.add(value);
+                        value = -1;
                     }
+                }
+                if (value >= 0) {
+                    out.add(value);
                 }
             } catch (IOException | RuntimeException e) {
                 // the process is gone, or the kernel lacks /proc/*/children: report what was found
@@ -111,16 +122,34 @@ final class ProcessSandbox implements Sandbox {
 
         static long peakRssBytes(long pid) {
             try {
-                for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                    if (line.startsWith("VmHWM:")) {
-                        String kb = line.substring(6).trim();
-                        return Long.parseLong(kb.substring(0, kb.indexOf(' '))) * 1024;
+                byte[] status = Files.readAllBytes(Path.of("/proc/" + pid + "/status"));
+                int at = indexOf(status, VM_HWM);
+                if (at < 0) {
+                    return 0;
+                }
+                long kb = 0;
+                for (int i = at + VM_HWM.length; i < status.length && status[i] != '\n'; i++) {
+                    if (status[i] >= '0' && status[i] <= '9') {
+                        kb = kb * 10 + (status[i] - '0');
                     }
                 }
+                return kb * 1024;
             } catch (IOException | RuntimeException e) {
-                // gone
+                return 0; // gone
             }
-            return 0;
+        }
+
+        private static int indexOf(byte[] haystack, byte[] needle) {
+            outer:
+            for (int i = 0; i <= haystack.length - needle.length; i++) {
+                for (int j = 0; j < needle.length; j++) {
+                    if (haystack[i + j] != needle[j]) {
+                        continue outer;
+                    }
+                }
+                return i;
+            }
+            return -1;
         }
     }
 }

@@ -79,6 +79,7 @@ class SchedulerTest {
         InvocationOutcome second = invoke(s, d, "{}");
         assertThat(first.kind()).isEqualTo(Kind.SUCCESS);
         assertThat(first.initNanos()).isPositive();
+        assertThat(first.maxMemoryUsedMb()).as("peak RSS of the runtime process").isBetween(2L, 128L);
         assertThat(second.initNanos()).isEqualTo(-1);
         assertThat(json(second).get("pid").asLong()).isEqualTo(json(first).get("pid").asLong());
         assertThat(s.liveEnvironments(d.config().key())).isEqualTo(1);
