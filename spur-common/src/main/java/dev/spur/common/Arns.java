@@ -41,6 +41,9 @@ public final class Arns {
             throw LambdaException.invalid("1 validation error detected: Value '%s' at 'functionName' failed to satisfy "
                     + "constraint: Member must have length between 1 and 140", text == null ? "" : text);
         }
+        if (NAME.matcher(text).matches()) {
+            return new FunctionRef(new FunctionKey(account, region, text), Optional.empty()); // the common case
+        }
         Matcher m = FUNCTION_REF.matcher(text);
         if (!m.matches()) {
             throw LambdaException.invalid("1 validation error detected: Value '%s' at 'functionName' failed to satisfy "

@@ -144,8 +144,9 @@ final class Environment implements RuntimeApiHandler {
         current = invocation;
         log = invocation.log;
         events.add(invocation);
-        if (process == null || !process.isAlive()) {
-            onExit("exit status unknown");
+        if (process != null && !process.isAlive()) {
+            // Died while idle; its exit callback may not have run yet. Fail this invocation now.
+            onExit(process.onExit().join().describe());
         }
     }
 
