@@ -14,9 +14,9 @@
 // Exit status: 1 after an init error, 2 when the Runtime API fails or answers 500, 128 after an
 // unhandled rejection, 129 after an uncaught exception.
 import { Agent, request } from 'node:http';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { format, types } from 'node:util';
 
 const API = '/2018-06-01/runtime/';
@@ -275,25 +275,35 @@ function invoke(handler, headers, body) {
 
 // ---- main --------------------------------------------------------------------------------------
 
-patchConsole();
-process.on('uncaughtException', (err) => {
-  console.error('Uncaught Exception', formatted(err));
-  onFatal(err, 129);
-});
-process.on('unhandledRejection', (reason) => {
-  const err = new UnhandledPromiseRejection(String(reason));
-  console.error('Unhandled Promise Rejection', formatted(err));
-  onFatal(err, 128);
-});
-process.on('beforeExit', () => onEmptyEventLoop());
+async function main() {
+  patchConsole();
+  process.on('uncaughtException', (err) => {
+    console.error('Uncaught Exception', formatted(err));
+    onFatal(err, 129);
+  });
+  process.on('unhandledRejection', (reason) => {
+    const err = new UnhandledPromiseRejection(String(reason));
+    console.error('Unhandled Promise Rejection', formatted(err));
+    onFatal(err, 128);
+  });
+  process.on('beforeExit', () => onEmptyEventLoop());
 
-let handler;
-try {
-  handler = await loadHandler(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), process.env._HANDLER ?? '');
-} catch (err) {
-  console.error(err?.name, formatted(err));
-  const error = errorBody(err);
-  await post('init/error', JSON.stringify(error), error.errorType).catch((e) => process.stderr.write(`spur: could not report the init error: ${e}\n`));
-  process.exit(1);
+  let handler;
+  try {
+    handler = await loadHandler(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), process.env._HANDLER ?? '');
+  } catch (err) {
+    console.error(err?.name, formatted(err));
+    const error = errorBody(err);
+    await post('init/error', JSON.stringify(error), error.errorType)
+      .catch((e) => process.stderr.write(`spur: could not report the init error: ${e}\n`));
+    process.exit(1);
+  }
+  nextInvocation(handler).catch(apiFailed);
 }
-nextInvocation(handler).catch(apiFailed);
+
+// Run when executed (Node gives the entry module its real path); when imported by Spur's tests, only export.
+if (process.argv[1] && fileURLToPath(import.meta.url) === realpathSync(process.argv[1])) {
+  await main();
+}
+
+export { errorBody, loadHandler };
