@@ -1,0 +1,27 @@
+package dev.spur.runtimes;
+
+import dev.spur.common.FunctionConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code nodejsNN.x}: Spur's {@code bootstrap.mjs} (Node's standard library only) on the machine's
+ * {@code node}. {@code NODE_PATH} lets bare specifiers resolve from the task root, as on Lambda.
+ *
+ * <p>Unlike Lambda, no V8 flags are passed (Lambda caps the old generation below the function's
+ * memory and exposes {@code gc()}): any V8 flag makes Node recompile its built-in modules instead of
+ * using their code cache, about 25 ms more per cold start. Functions wanting them can set
+ * {@code NODE_OPTIONS}.
+ */
+record NodeRuntime(String id, Path node, Path runtimeDir) implements LambdaRuntime {
+
+    @Override
+    public LaunchPlan plan(FunctionConfig function, Path taskRoot) {
+        return new LaunchPlan(
+                List.of(node.toString(), runtimeDir.resolve("bootstrap.mjs").toString()),
+                Map.of("AWS_EXECUTION_ENV", "AWS_Lambda_" + id,
+                        "LAMBDA_RUNTIME_DIR", runtimeDir.toString(),
+                        "NODE_PATH", taskRoot.toAbsolutePath().toString()));
+    }
+}

@@ -1,0 +1,309 @@
+// Spur's Node.js runtime client: runs Lambda Node.js handlers against the Runtime API.
+//
+// Behaves like AWS's aws-lambda-nodejs-runtime-interface-client (handler resolution, the context
+// object and its callbacks, error shapes, console format) using Node's standard library only; the
+// Runtime API is spoken over one keep-alive HTTP connection.
+//
+// Invocation life cycle, as on Lambda: an async handler (one returning a promise) completes when its
+// promise settles; a callback handler when it calls callback(err, result) -- by default only once
+// the event loop has drained (context.callbackWaitsForEmptyEventLoop) -- or context.succeed/fail/done;
+// a handler that does neither completes with null when the event loop drains. The first completion
+// wins; later ones are ignored. An uncaught exception or unhandled rejection is reported as the
+// invocation's error (or as the init error) and the process exits, as Lambda's does.
+//
+// Exit status: 1 after an init error, 2 when the Runtime API fails or answers 500, 128 after an
+// unhandled rejection, 129 after an uncaught exception.
+import { Agent, request } from 'node:http';
+import { existsSync, realpathSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { format, types } from 'node:util';
+
+const API = '/2018-06-01/runtime/';
+
+// ---- Runtime API -------------------------------------------------------------------------------
+
+const [apiHost, apiPort] = splitHostPort(process.env.AWS_LAMBDA_RUNTIME_API ?? '');
+const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+
+function splitHostPort(address) {
+  const colon = address.lastIndexOf(':');
+  return [address.slice(0, colon).replace(/^\[|\]$/g, ''), Number(address.slice(colon + 1))];
+}
+
+/** One request on the kept-alive connection; resolves to {status, headers, body}. */
+function call(method, path, body, headers = {}) {
+  return new Promise((resolveCall, rejectCall) => {
+    const req = request({ host: apiHost, port: apiPort, method, path, agent, headers: {
+      'User-Agent': 'spur-runtime-node',
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }),
+      ...headers,
+    } }, (res) => {
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('end', () => resolveCall({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', rejectCall);
+    });
+    req.on('error', rejectCall);
+    req.end(body);
+  });
+}
+
+async function post(path, body, errorType) {
+  const res = await call('POST', API + path, body, errorType ? { 'Lambda-Runtime-Function-Error-Type': errorType } : {});
+  if (res.status === 500) {
+    throw new Error(`Runtime API answered 500: ${res.body}`);
+  }
+  if (res.status !== 202) {
+    process.stderr.write(`spur: Runtime API answered ${res.status}: ${res.body}\n`);
+  }
+}
+
+function apiFailed(err) {
+  process.stderr.write(`spur: Runtime API failed, exiting: ${err?.stack ?? err}\n`);
+  process.exit(2);
+}
+
+// ---- errors ------------------------------------------------------------------------------------
+
+const runtimeError = (name) => class extends Error {
+  get name() { return `Runtime.${name}`; }
+};
+const ImportModuleError = runtimeError('ImportModuleError');
+const HandlerNotFound = runtimeError('HandlerNotFound');
+const MalformedHandlerName = runtimeError('MalformedHandlerName');
+const UserCodeSyntaxError = runtimeError('UserCodeSyntaxError');
+const UnhandledPromiseRejection = runtimeError('UnhandledPromiseRejection');
+const NodeJsExit = runtimeError('NodeJsExit');
+
+/** Lambda's error body: {errorType, errorMessage, trace}; a thrown non-Error is typed by typeof. */
+function errorBody(err) {
+  try {
+    if (types.isNativeError(err) || (typeof err?.name === 'string' && typeof err?.message === 'string' && typeof err?.stack === 'string')) {
+      return { errorType: err.name, errorMessage: err.message, trace: String(err.stack).split('\n') };
+    }
+    return { errorType: typeof err, errorMessage: String(err), trace: [] };
+  } catch {
+    return { errorType: 'handled', errorMessage: 'callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack' };
+  }
+}
+
+/** The log form of an error, as Lambda prints "Invoke Error": a tab, then JSON with the stack as lines. */
+function formatted(err) {
+  const error = err instanceof Error ? err : new Error(err);
+  try {
+    return '\t' + JSON.stringify(error, (_k, v) => (v instanceof Error
+      ? { errorType: v.name, errorMessage: v.message, code: v.code, ...v, stack: String(v.stack).split('\n') }
+      : v));
+  } catch {
+    return '\t' + JSON.stringify(errorBody(error));
+  }
+}
+
+// ---- console -----------------------------------------------------------------------------------
+
+let requestId; // of the invocation in progress; undefined during init, printed as such like Lambda
+
+/** console.* as Lambda patches it: `<ISO time>\t<request id>\t<LEVEL>\t<message>`, one line per call. */
+function patchConsole() {
+  const levels = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
+  const minimum = Math.max(0, levels.indexOf((process.env.AWS_LAMBDA_LOG_LEVEL ?? '').toUpperCase()));
+  const writer = (level) => (levels.indexOf(level) < minimum ? () => {} : (message, ...params) => {
+    const line = `${new Date().toISOString()}\t${requestId}\t${level}\t${format(message, ...params)}`;
+    process.stdout.write(line.replace(/\n/g, '\r') + '\n');
+  });
+  console.trace = writer('TRACE');
+  console.debug = writer('DEBUG');
+  console.info = console.log = writer('INFO');
+  console.warn = writer('WARN');
+  console.error = writer('ERROR');
+  console.fatal = writer('FATAL');
+}
+
+// ---- handler loading ---------------------------------------------------------------------------
+
+/**
+ * Resolves `path/to/file.fn.nested` under the task root: `file.js`, `file.mjs` or `file.cjs`, loaded
+ * with import() whatever the module system (Node decides from the extension and package.json
+ * "type"); the function is looked up on the module namespace, then on its default export, where
+ * CommonJS exports land.
+ */
+async function loadHandler(taskRoot, handlerString) {
+  if (handlerString.includes('..')) {
+    throw new MalformedHandlerName(`'${handlerString}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`);
+  }
+  const moduleAndHandler = basename(handlerString);
+  const moduleRoot = handlerString.slice(0, handlerString.length - moduleAndHandler.length);
+  const match = /^([^.]*)\.(.*)$/.exec(moduleAndHandler);
+  if (!match) {
+    throw new MalformedHandlerName('Bad handler');
+  }
+  const [, moduleName, handlerPath] = match;
+  const base = resolve(taskRoot, moduleRoot, moduleName);
+  const file = ['.js', '.mjs', '.cjs'].map((ext) => base + ext).find((f) => existsSync(f));
+  if (!file) {
+    throw new ImportModuleError(`Error: Cannot find module '${moduleName}'`);
+  }
+  let userModule;
+  try {
+    userModule = await import(pathToFileURL(file).href);
+  } catch (e) {
+    if (e instanceof SyntaxError) {
+      throw new UserCodeSyntaxError(String(e));
+    }
+    if (e?.code === 'MODULE_NOT_FOUND' || e?.code === 'ERR_MODULE_NOT_FOUND') {
+      throw new ImportModuleError(String(e));
+    }
+    throw e;
+  }
+  const lookup = (root) => handlerPath.split('.').reduce((value, key) => value?.[key], root);
+  const fn = lookup(userModule) ?? lookup(userModule.default);
+  if (fn === undefined || fn === null) {
+    throw new HandlerNotFound(`${handlerString} is undefined or not exported`);
+  }
+  if (typeof fn !== 'function') {
+    throw new HandlerNotFound(`${handlerString} is not a function`);
+  }
+  return fn;
+}
+
+// ---- invocations -------------------------------------------------------------------------------
+
+let onEmptyEventLoop = () => {}; // what the current invocation does when the event loop drains
+let onFatal = (err, exitCode) => { // replaced per invocation: reports to the invocation instead of init
+  post('init/error', JSON.stringify(errorBody(err)), errorBody(err).errorType).finally(() => process.exit(exitCode));
+};
+
+function parseHeaderJson(headers, name, description) {
+  const text = headers[name];
+  if (text === undefined || text === '') {
+    return undefined;
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`Cannot parse ${description} as json: ${err}`);
+  }
+}
+
+async function nextInvocation(handler) {
+  const res = await call('GET', API + 'invocation/next');
+  if (res.status !== 200) {
+    throw new Error(`GET next answered ${res.status}: ${res.body}`);
+  }
+  invoke(handler, res.headers, res.body);
+}
+
+function invoke(handler, headers, body) {
+  const id = headers['lambda-runtime-aws-request-id'];
+  requestId = id;
+  if (headers['lambda-runtime-trace-id']) {
+    process.env._X_AMZN_TRACE_ID = headers['lambda-runtime-trace-id'];
+  } else {
+    delete process.env._X_AMZN_TRACE_ID;
+  }
+  onFatal = (err, exitCode) => {
+    post(`invocation/${id}/error`, JSON.stringify(errorBody(err)), errorBody(err).errorType).finally(() => process.exit(exitCode));
+  };
+
+  let reported = false; // the outcome has been posted
+  const complete = (err, result) => {
+    if (reported) {
+      return;
+    }
+    reported = true;
+    onEmptyEventLoop = () => {};
+    let sending;
+    if (err !== undefined && err !== null) {
+      console.error('Invoke Error', formatted(err));
+      const error = errorBody(err);
+      sending = post(`invocation/${id}/error`, JSON.stringify(error), error.errorType);
+    } else {
+      let json;
+      try {
+        json = JSON.stringify(result === undefined ? null : result);
+      } catch {
+        reported = false;
+        complete(new Error('Unable to stringify response body'));
+        return;
+      }
+      sending = post(`invocation/${id}/response`, json);
+    }
+    sending.then(() => setImmediate(() => nextInvocation(handler).catch(apiFailed)), apiFailed);
+  };
+
+  let called = false; // only the first of callback/succeed/fail/done counts
+  const once = (fn) => (...args) => { if (!called) { called = true; fn(...args); } };
+  let waitsForEmptyEventLoop = true;
+  const callback = once((err, result) => {
+    if ((err !== undefined && err !== null) || !waitsForEmptyEventLoop) {
+      complete(err, result);
+    } else {
+      onEmptyEventLoop = () => complete(null, result);
+    }
+  });
+  const isAsync = handler.constructor?.name === 'AsyncFunction';
+  onEmptyEventLoop = () => complete(isAsync ? new NodeJsExit('The Lambda runtime client detected an unexpected Node.js exit code. This is most commonly caused by a Promise that was never settled.') : null, null);
+
+  try {
+    const deadline = Number(headers['lambda-runtime-deadline-ms']);
+    const context = {
+      get callbackWaitsForEmptyEventLoop() { return waitsForEmptyEventLoop; },
+      set callbackWaitsForEmptyEventLoop(value) { waitsForEmptyEventLoop = value; },
+      succeed: once((result) => complete(null, result)),
+      fail: once((err) => complete(err ?? 'handled')),
+      done: once((err, result) => complete(err, result)),
+      functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+      functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+      memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+      logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+      logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+      clientContext: parseHeaderJson(headers, 'lambda-runtime-client-context', 'ClientContext'),
+      identity: parseHeaderJson(headers, 'lambda-runtime-cognito-identity', 'CognitoIdentity'),
+      invokedFunctionArn: headers['lambda-runtime-invoked-function-arn'],
+      awsRequestId: id,
+      getRemainingTimeInMillis: () => deadline - Date.now(),
+    };
+    const result = handler(JSON.parse(body), context, callback);
+    if (typeof result?.then === 'function') {
+      result.then((value) => complete(null, value), (err) => complete(err ?? 'handled'));
+    }
+  } catch (err) {
+    callback(err);
+  }
+}
+
+// ---- main --------------------------------------------------------------------------------------
+
+async function main() {
+  patchConsole();
+  process.on('uncaughtException', (err) => {
+    console.error('Uncaught Exception', formatted(err));
+    onFatal(err, 129);
+  });
+  process.on('unhandledRejection', (reason) => {
+    const err = new UnhandledPromiseRejection(String(reason));
+    console.error('Unhandled Promise Rejection', formatted(err));
+    onFatal(err, 128);
+  });
+  process.on('beforeExit', () => onEmptyEventLoop());
+
+  let handler;
+  try {
+    handler = await loadHandler(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), process.env._HANDLER ?? '');
+  } catch (err) {
+    console.error(err?.name, formatted(err));
+    const error = errorBody(err);
+    await post('init/error', JSON.stringify(error), error.errorType)
+      .catch((e) => process.stderr.write(`spur: could not report the init error: ${e}\n`));
+    process.exit(1);
+  }
+  nextInvocation(handler).catch(apiFailed);
+}
+
+// Run when executed (Node gives the entry module its real path); when imported by Spur's tests, only export.
+if (process.argv[1] && fileURLToPath(import.meta.url) === realpathSync(process.argv[1])) {
+  await main();
+}
+
+export { errorBody, loadHandler };
