@@ -33,6 +33,7 @@ import java.util.regex.Pattern;
  */
 public final class Bench {
     private static final byte[] EMPTY_EVENT = "{}".getBytes(StandardCharsets.US_ASCII);
+    private static final int WARM_UP_INVOKES = 200;
     private static final Pattern DURATION = Pattern.compile("REPORT RequestId: \\S+\tDuration: ([0-9.]+) ms");
 
     /**
@@ -139,26 +140,38 @@ public final class Bench {
                 rps[0], rps[1], rps[2]);
     }
 
+    /**
+     * Invocations per second with {@code concurrency} clients, measured once every client's
+     * environment is warm: each client first completes {@value #WARM_UP_INVOKES} invocations (cold
+     * starts and JIT warm-up of 32 runtimes on 2 cores take seconds), then all count for
+     * {@code seconds}.
+     */
     private double throughput(String name, int concurrency, double seconds) throws Exception {
         AtomicBoolean measuring = new AtomicBoolean(false);
         AtomicBoolean stop = new AtomicBoolean(false);
+        java.util.concurrent.CountDownLatch warm = new java.util.concurrent.CountDownLatch(concurrency);
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Long>> workers = new ArrayList<>();
             for (int i = 0; i < concurrency; i++) {
                 workers.add(pool.submit(() -> {
                     long count = 0;
+                    long warmUp = 0;
                     try (BenchClient client = new BenchClient(endpoint)) {
                         while (!stop.get()) {
                             invoke(client, name, false);
                             if (measuring.get()) {
                                 count++;
+                            } else if (++warmUp == WARM_UP_INVOKES) {
+                                warm.countDown();
                             }
                         }
                     }
                     return count;
                 }));
             }
-            Thread.sleep(Math.max(500, (long) (seconds * 200))); // warm-up: environments start
+            if (!warm.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                log.println("  (not every client warmed up within 60 s; measuring anyway)");
+            }
             measuring.set(true);
             long start = System.nanoTime();
             Thread.sleep((long) (seconds * 1000));
