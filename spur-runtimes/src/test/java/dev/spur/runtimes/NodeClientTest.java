@@ -2,7 +2,6 @@ package dev.spur.runtimes;
 
 import static dev.spur.runtimes.ClientProcess.write;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.Json;
@@ -30,7 +29,7 @@ class NodeClientTest {
     void install() throws IOException {
         Runtimes runtimes = Runtimes.install(tmp.resolve("runtimes"), Interpreters.ofSystem(), task -> { });
         LambdaRuntime runtime = runtimes.find("nodejs20.x").orElse(null);
-        assumeTrue(runtime != null, "no node on this machine");
+        ClientProcess.requireInterpreter(runtime != null, "no node on this machine");
         List<String> plan = runtime.plan(Functions.function("nodejs20.x", "index.handler", 128), tmp).command();
         node = Path.of(plan.get(0));
         bootstrap = Path.of(plan.get(plan.size() - 1));

@@ -2,7 +2,6 @@ package dev.spur.runtimes;
 
 import static dev.spur.runtimes.ClientProcess.write;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.Json;
@@ -31,7 +30,7 @@ class PythonClientTest {
     void install() throws IOException {
         runtimes = Runtimes.install(tmp.resolve("runtimes"), Interpreters.ofSystem(), task -> { });
         runtime = runtimes.find("python3.12").orElse(null);
-        assumeTrue(runtime != null, "no python3 on this machine");
+        ClientProcess.requireInterpreter(runtime != null, "no python3 on this machine");
         driver = ClientProcess.driver(tmp, "python_driver.py");
         taskRoot = tmp.resolve("task");
         write(taskRoot.resolve("app.py"), """
