@@ -106,7 +106,12 @@ public final class Scheduler implements AutoCloseable {
             Environment env = new Environment(this, pool, id, logStream(deployment, id));
             pool.live.add(env);
             environmentsStarted.incrementAndGet();
-            env.start();
+            try {
+                env.start();
+            } catch (RuntimeException e) {
+                env.stop(); // gives the memory back
+                throw e;
+            }
             return new Lease(this, pool, env, true);
         } catch (RuntimeException e) {
             inFlight.decrementAndGet();
