@@ -1,7 +1,6 @@
 package dev.spur.cli;
 
 import java.io.PrintWriter;
-import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -116,7 +115,7 @@ final class DeployCommand implements Callable<Integer> {
     }
 
     static String size(Object codeSize) {
-        long bytes = codeSize instanceof BigDecimal d ? d.longValue() : 0;
+        long bytes = codeSize instanceof Number n ? n.longValue() : 0;
         if (bytes < 1024) {
             return bytes + " B";
         }

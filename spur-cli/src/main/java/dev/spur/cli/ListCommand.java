@@ -1,5 +1,6 @@
 package dev.spur.cli;
 
+import dev.spur.common.Json;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +17,12 @@ import picocli.CommandLine.Spec;
 @Command(name = "ls", mixinStandardHelpOptions = true, sortOptions = false,
         description = "List functions: name, runtime, memory, timeout and when they last changed.")
 final class ListCommand implements Callable<Integer> {
+    /** Indented like the AWS CLI's JSON output: {@code "Key": value}. */
+    private static final com.fasterxml.jackson.core.PrettyPrinter PRETTY =
+            new com.fasterxml.jackson.core.util.DefaultPrettyPrinter().withSeparators(
+                    com.fasterxml.jackson.core.util.Separators.createDefaultInstance()
+                            .withObjectFieldValueSpacing(com.fasterxml.jackson.core.util.Separators.Spacing.AFTER));
+
     private static final List<String> HEADER = List.of("NAME", "RUNTIME", "MEMORY", "TIMEOUT", "LAST MODIFIED");
 
     @Spec
@@ -32,7 +39,7 @@ final class ListCommand implements Callable<Integer> {
 
     /** Reads only. Functions created or deleted while paging may be missed or listed. */
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         SpurClient client = endpoint.client();
         List<Map<String, Object>> functions = new ArrayList<>();
         Optional<String> marker = Optional.empty();
@@ -43,7 +50,7 @@ final class ListCommand implements Callable<Integer> {
         } while (marker.isPresent());
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(MiniJson.write(Map.of("Functions", functions)));
+            out.println(Json.MAPPER.writer(PRETTY).writeValueAsString(Map.of("Functions", functions)));
         } else {
             List<List<String>> rows = new ArrayList<>();
             rows.add(HEADER);

@@ -1,5 +1,6 @@
 package dev.spur.cli;
 
+import dev.spur.common.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -161,7 +162,11 @@ final class SpurClient {
     }
 
     private static byte[] json(Map<String, Object> value) {
-        return MiniJson.write(value).getBytes(StandardCharsets.UTF_8);
+        try {
+            return Json.MAPPER.writeValueAsBytes(value);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode request", e);
+        }
     }
 
     /** A function name or ARN as one path segment ({@code :} stays readable; Spur decodes either). */
@@ -206,7 +211,7 @@ final class SpurClient {
             String text = new String(body, StandardCharsets.UTF_8);
             String message;
             try {
-                message = String.valueOf(MiniJson.parseObject(text).getOrDefault("message", text));
+                message = String.valueOf(parseObject(text).getOrDefault("message", text));
             } catch (IllegalArgumentException notJson) {
                 message = text.isBlank() ? "(no message)" : text.strip();
             }
@@ -218,11 +223,25 @@ final class SpurClient {
 
         Map<String, Object> json() {
             try {
-                return MiniJson.parseObject(new String(body, StandardCharsets.UTF_8));
+                return parseObject(new String(body, StandardCharsets.UTF_8));
             } catch (IllegalArgumentException e) {
                 throw CliException.api("MalformedResponse", "Spur answered with a body that is not JSON: "
                         + e.getMessage());
             }
         }
+    }
+
+    /** A JSON object as maps, lists, strings, numbers and booleans; IllegalArgumentException if it is not one. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> parseObject(String text) {
+        try {
+            Object value = Json.MAPPER.readValue(text, Object.class);
+            if (value instanceof Map<?, ?> map) {
+                return (Map<String, Object>) map;
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not JSON: " + e.getMessage(), e);
+        }
+        throw new IllegalArgumentException("not a JSON object");
     }
 }

@@ -58,7 +58,7 @@ class ListRemoveAndLogsTest {
         TestSpur.Result listed = spur.spur("ls", "--json", "--page-size", "1");
 
         assertThat(listed.exit()).isZero();
-        List<?> functions = (List<?>) MiniJson.parseObject(listed.out()).get("Functions");
+        List<?> functions = (List<?>) SpurClient.parseObject(listed.out()).get("Functions");
         assertThat(functions).anySatisfy(f -> assertThat((Map<Object, Object>) f)
                 .containsEntry("FunctionName", "ls-json").containsEntry("Runtime", "provided.al2023"));
     }
