@@ -37,6 +37,15 @@ while True:
                      {"Lambda-Runtime-Function-Error-Type": "Function.TestError"})
         conn.getresponse().read()
         continue
+    child = None
+    if "spawn" in ev:
+        # A child started from a thread other than the main one, as a JVM or a thread pool would.
+        import subprocess, threading
+        box = {}
+        t = threading.Thread(target=lambda: box.update(p=subprocess.Popen(["/bin/sleep", "300"])))
+        t.start()
+        t.join()
+        child = box["p"].pid
     if "big" in ev:
         out = b"x" * ev["big"]
     else:
@@ -45,6 +54,7 @@ while True:
                           "context": r.getheader("Lambda-Runtime-Client-Context"),
                           "arn": r.getheader("Lambda-Runtime-Invoked-Function-Arn"),
                           "trace": r.getheader("Lambda-Runtime-Trace-Id"),
+                          "child": child,
                           "env": {k: v for k, v in os.environ.items()}}).encode()
     conn.request("POST", "/2018-06-01/runtime/invocation/%s/response" % rid, out)
     conn.getresponse().read()

@@ -68,10 +68,10 @@ final class ProcessSandbox implements Sandbox {
 
         @Override
         public void kill() {
-            // Children first, so none is re-parented away before it is found.
-            List<Long> pids = tree(process.pid());
-            for (int i = pids.size() - 1; i >= 0; i--) {
-                ProcessHandle.of(pids.get(i)).ifPresent(ProcessHandle::destroyForcibly);
+            // Every descendant (a full /proc scan: kill is rare, unlike the memory reads), children first.
+            List<ProcessHandle> all = process.toHandle().descendants().toList();
+            for (int i = all.size() - 1; i >= 0; i--) {
+                all.get(i).destroyForcibly();
             }
             process.destroyForcibly();
         }

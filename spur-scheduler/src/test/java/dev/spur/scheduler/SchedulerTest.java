@@ -162,6 +162,17 @@ class SchedulerTest {
     }
 
     @Test
+    void killingAnEnvironmentKillsProcessesItsRuntimeStarted() throws Exception {
+        Scheduler s = scheduler();
+        Deployment d = TestDeployments.deployment(dir, "forks", 128, 1, Map.of());
+        long child = json(invoke(s, d, "{\"spawn\":1}")).get("child").asLong();
+        assertThat(ProcessHandle.of(child)).hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
+        assertThat(invoke(s, d, "{\"sleep\":10}").kind()).isEqualTo(Kind.TIMEOUT);
+        ProcessHandle.of(child).ifPresent(p -> p.onExit().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join());
+        assertThat(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    }
+
+    @Test
     void runtimeExitingMidInvocationIsAnExitErrorAndTheEnvironmentIsReplaced() throws Exception {
         Scheduler s = scheduler();
         Deployment d = TestDeployments.deployment(dir, "crash", 128, 3, Map.of());
