@@ -168,9 +168,12 @@ final class Environment implements RuntimeApiHandler {
         return process == null ? 0 : process.peakMemoryBytes();
     }
 
-    /** Periodic: collects output printed while no invocation runs and writes it out. */
+    /**
+     * Periodic: writes out what the runtime printed since the last look — between invocations, and
+     * during a long one, so {@code spur logs -f} shows progress before the invocation ends.
+     */
     void sweepOutput() {
-        if (state.get() == State.IDLE) {
+        if (state.get() != State.STOPPED) {
             collectOutput(false);
             log.flush();
         }
