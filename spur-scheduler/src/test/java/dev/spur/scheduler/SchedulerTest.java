@@ -219,6 +219,19 @@ class SchedulerTest {
     }
 
     @Test
+    void runtimeThatNeverAsksForAnEventFailsAtTheInitTimeout() throws Exception {
+        SchedulerSettings d0 = SchedulerSettings.defaults();
+        Scheduler s = scheduler(new SchedulerSettings(d0.keepAlive(), d0.reapInterval(), d0.accountConcurrency(),
+                d0.memoryCapacityMb(), Duration.ofMillis(500)), Ticker.system());
+        Deployment d = TestDeployments.deployment(dir, "slowinit", 128, 3, Map.of("INIT_SLEEP", "30"));
+        InvocationOutcome o = invoke(s, d, "{}");
+        assertThat(o.kind()).isEqualTo(Kind.INIT_ERROR);
+        assertThat(json(o).get("errorMessage").asText()).contains("init phase timed out after 0.50 seconds");
+        assertThat(s.liveEnvironments(d.config().key())).isZero();
+        assertThat(s.stats().memoryUsedMb()).isZero();
+    }
+
+    @Test
     void missingBootstrapIsAnInvalidEntrypoint() throws Exception {
         Scheduler s = scheduler();
         Deployment d = TestDeployments.deployment(dir, "noboot", 128, 3, Map.of());
