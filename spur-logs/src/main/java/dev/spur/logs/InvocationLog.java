@@ -3,6 +3,7 @@ package dev.spur.logs;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.Base64;
 
@@ -32,7 +33,7 @@ public final class InvocationLog {
     }
 
     public synchronized void line(String text) {
-        pending.append(DateTimeFormatter.ISO_INSTANT.format(Instant.now())).append(' ')
+        pending.append(DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(ChronoUnit.MILLIS))).append(' ')
                 .append(stream).append(' ').append(text).append('\n');
         tail.addLast(text);
         tailBytes += text.length() + 1;
