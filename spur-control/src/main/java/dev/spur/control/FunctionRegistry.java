@@ -18,13 +18,11 @@ import java.util.concurrent.ConcurrentMap;
  * is stored before it becomes visible here.
  */
 final class FunctionRegistry {
-    private final MetadataStore store;
     private final CodeStore code;
     private final Runtimes runtimes;
     private final ConcurrentMap<FunctionKey, Deployment> latest = new ConcurrentHashMap<>();
 
     FunctionRegistry(MetadataStore store, CodeStore code, Runtimes runtimes) {
-        this.store = store;
         this.code = code;
         this.runtimes = runtimes;
         for (FunctionConfig config : store.allFunctions()) {

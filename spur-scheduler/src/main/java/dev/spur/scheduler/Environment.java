@@ -1,6 +1,5 @@
 package dev.spur.scheduler;
 
-import dev.spur.common.FunctionConfig;
 import dev.spur.logs.InvocationLog;
 import dev.spur.logs.LogFormat;
 import dev.spur.runtimeapi.RuntimeApiEndpoint;
@@ -48,6 +47,8 @@ final class Environment implements RuntimeApiHandler {
     private volatile Invocation current;
     private volatile InitFailure initFailure;
     private volatile InvocationLog log;
+    /** Where output printed between invocations goes (flushed by the sweep); one per environment. */
+    private final InvocationLog idleLog;
     private volatile long lastUsedNanos;
     private SandboxedProcess process;
     private RuntimeApiEndpoint endpoint;
@@ -62,6 +63,7 @@ final class Environment implements RuntimeApiHandler {
         this.logStream = logStream;
         this.memoryMb = pool.config().memorySize();
         this.log = new InvocationLog(pool.functionLog(), logStream);
+        this.idleLog = new InvocationLog(pool.functionLog(), logStream);
     }
 
     /**
@@ -135,10 +137,6 @@ final class Environment implements RuntimeApiHandler {
         return lastUsedNanos;
     }
 
-    long pid() {
-        return process == null ? -1 : process.pid();
-    }
-
     /** Hands an invocation to the runtime's next {@code next} call. Caller holds the claim. */
     void dispatch(Invocation invocation) {
         current = invocation;
@@ -159,9 +157,9 @@ final class Environment implements RuntimeApiHandler {
         }
     }
 
-    /** After an invocation: output between invocations goes to a log of its own, flushed by the sweep. */
+    /** After an invocation: output between invocations goes to the idle log, flushed by the sweep. */
     void detachLog() {
-        log = new InvocationLog(pool.functionLog(), logStream);
+        log = idleLog;
     }
 
     long peakMemoryBytes() {
@@ -289,10 +287,6 @@ final class Environment implements RuntimeApiHandler {
         }
         log.flush();
         scheduler.onStopped(this);
-    }
-
-    FunctionConfig config() {
-        return pool.config();
     }
 
     /** Why an environment could not initialise. Either a message to wrap, or the body the runtime posted. */

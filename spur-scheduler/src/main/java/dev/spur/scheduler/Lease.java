@@ -43,9 +43,8 @@ public final class Lease implements AutoCloseable {
         if (coldStart) {
             log.prependTailOf(environment.initLog());
         }
-        InitFailure failure = environment.initFailure();
-        if (failure != null || (coldStart && !environment.isReady())) {
-            return initFailed(input, log, failure, initNanos);
+        if (coldStart && !environment.isReady()) {
+            return initFailed(input, log, environment.initFailure(), initNanos);
         }
         log.line(LogFormat.start(input.requestId(), pool.config().version()));
         Invocation inv = new Invocation(input.requestId(), input.payload(), input.clientContext(), input.traceId(),
