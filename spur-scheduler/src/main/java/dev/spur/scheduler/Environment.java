@@ -39,6 +39,11 @@ final class Environment implements RuntimeApiHandler {
     final Pool pool;
     final String logStream;
     final long memoryMb;
+    /**
+     * The provisioned-concurrency allocation this environment serves, or null if it is on-demand.
+     * Changes only under the {@link Provisioner}'s lock, when a new configuration takes it over.
+     */
+    volatile Provisioner.Target target;
     private final Scheduler scheduler;
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
     private final AtomicBoolean tornDown = new AtomicBoolean();
@@ -56,8 +61,9 @@ final class Environment implements RuntimeApiHandler {
     private long startedNanos;
     private long readyNanos;
 
-    Environment(Scheduler scheduler, Pool pool, String id, String logStream) {
+    Environment(Scheduler scheduler, Pool pool, String id, String logStream, Provisioner.Target target) {
         this.scheduler = scheduler;
+        this.target = target;
         this.pool = pool;
         this.id = id;
         this.logStream = logStream;
@@ -77,7 +83,7 @@ final class Environment implements RuntimeApiHandler {
             endpoint = RuntimeApiEndpoint.open(this, id);
             output = new OutputFile(scheduler.runDirectory().resolve(id + ".out"));
             Sandbox.LaunchSpec spec = Launch.spec(pool.deployment(), endpoint.hostPort(), logStream, output.path(),
-                    scheduler.initializationType());
+                    target == null ? "on-demand" : "provisioned-concurrency");
             process = scheduler.sandbox().start(spec);
         } catch (IOException e) {
             fail(new InitFailure("Runtime.InvalidEntrypoint", "Error: " + Launch.describeStartFailure(e), null));
@@ -101,6 +107,11 @@ final class Environment implements RuntimeApiHandler {
 
     boolean isReady() {
         return initFailure == null && state.get() != State.STOPPED && ready.isDone() && !ready.isCompletedExceptionally();
+    }
+
+    /** Whether its init succeeded (it may have stopped since). */
+    boolean initialised() {
+        return ready.isDone() && !ready.isCompletedExceptionally();
     }
 
     InitFailure initFailure() {

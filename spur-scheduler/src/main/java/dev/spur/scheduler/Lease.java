@@ -16,13 +16,19 @@ public final class Lease implements AutoCloseable {
     private final Pool pool;
     private final Environment environment;
     private final boolean coldStart;
+    /** The budget admission charged, and whether to its reservation: release undoes exactly that. */
+    private final Budgets.Function budget;
+    private final boolean chargedToReservation;
     private boolean closed;
 
-    Lease(Scheduler scheduler, Pool pool, Environment environment, boolean coldStart) {
+    Lease(Scheduler scheduler, Pool pool, Environment environment, boolean coldStart, Budgets.Function budget,
+          boolean chargedToReservation) {
         this.scheduler = scheduler;
         this.pool = pool;
         this.environment = environment;
         this.coldStart = coldStart;
+        this.budget = budget;
+        this.chargedToReservation = chargedToReservation;
     }
 
     public boolean coldStart() {
@@ -95,6 +101,14 @@ public final class Lease implements AutoCloseable {
 
     Pool pool() {
         return pool;
+    }
+
+    Budgets.Function budget() {
+        return budget;
+    }
+
+    boolean chargedToReservation() {
+        return chargedToReservation;
     }
 
     /** Gives the environment back. Idempotent. */

@@ -13,17 +13,40 @@ import java.util.concurrent.ConcurrentLinkedDeque;
  *
  * <p>{@code idle} is a stack: the most recently used environment is at the head (reused first, so
  * the others age out under the keep-alive), the least recently used at the tail (evicted first).
+ * Provisioned environments have their own stack, {@code provisionedIdle}, taken from first and never
+ * reaped or evicted.
  */
 final class Pool {
     private final Deployment deployment;
     private final FunctionLog functionLog;
     final ConcurrentLinkedDeque<Environment> idle = new ConcurrentLinkedDeque<>();
+    final ConcurrentLinkedDeque<Environment> provisionedIdle = new ConcurrentLinkedDeque<>();
     final Set<Environment> live = ConcurrentHashMap.newKeySet();
     volatile boolean retired;
 
     Pool(Deployment deployment, FunctionLog functionLog) {
         this.deployment = deployment;
         this.functionLog = functionLog;
+    }
+
+    /** Claims an idle environment, provisioned ones first; null if none is idle. Lock-free. */
+    Environment claimIdle() {
+        for (Environment env; (env = provisionedIdle.pollFirst()) != null; ) {
+            if (env.claim()) {
+                return env;
+            }
+        }
+        for (Environment env; (env = idle.pollFirst()) != null; ) {
+            if (env.claim()) {
+                return env;
+            }
+        }
+        return null;
+    }
+
+    /** The stack an idle environment of this pool goes back on. */
+    ConcurrentLinkedDeque<Environment> idleStackOf(Environment env) {
+        return env.target == null ? idle : provisionedIdle;
     }
 
     Deployment deployment() {

@@ -13,13 +13,15 @@ import java.time.InstantSource;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -29,21 +31,38 @@ import java.util.concurrent.atomic.AtomicLong;
  * serves one invocation at a time. {@link #acquire} takes the most recently used idle environment
  * of the pool (a lock-free stack pop plus one CAS on the environment's state); when none is idle it
  * starts a new one on the caller's thread (a cold start), so concurrency scales out by exactly the
- * number of requests that found no idle environment. Two budgets bound that: concurrent invocations
- * ({@code accountConcurrency}, checked first, as Lambda's account limit) and node memory (the sum of
- * {@code MemorySize} over live environments ≤ {@code memoryCapacityMb}); when memory runs out the
- * least recently used idle environment of any function is evicted before a request is refused with
- * 429. A periodic task stops environments idle longer than the keep-alive (scale to zero) and
- * collects output printed between invocations.
+ * number of requests that found no idle environment. A periodic task stops environments idle longer
+ * than the keep-alive (scale to zero) and collects output printed between invocations.
+ *
+ * <p><b>Budgets.</b> Admission comes first and follows Lambda ({@link Budgets}): each account may
+ * run {@code accountConcurrency} invocations at once. A function with reserved concurrency R
+ * ({@link #reserveConcurrency}) runs at most R (all versions together; R = 0 throttles it) and is
+ * not charged to the account's unreserved pool; the other functions of the account share
+ * {@code accountConcurrency − Σ reservations}. Over either, a request gets 429 with Lambda's
+ * {@code Reason}. Then node memory: the sum of {@code MemorySize} over live environments of all
+ * accounts stays ≤ {@code memoryCapacityMb}; when it runs out the least recently used idle
+ * on-demand environment of any function is evicted, and failing that the request gets 429.
+ *
+ * <p><b>Provisioned concurrency.</b> {@link #provision} keeps a number of initialised environments
+ * per (function, qualifier), started in the background with
+ * {@code AWS_LAMBDA_INITIALIZATION_TYPE=provisioned-concurrency} and kept on a separate idle stack
+ * of their version's pool that {@code acquire} takes from first (warm: no init in the invocation);
+ * requests beyond them spill over to on-demand environments. They are never reaped nor evicted;
+ * one that dies is replaced; an init failure or a lack of node memory makes the configuration
+ * FAILED (see {@link Provisioner} for the details). They still count against node memory and
+ * their invocations against the concurrency budgets like any other.
  *
  * <p><b>Concurrency.</b> No lock is taken on the invoke path: the pool map is a ConcurrentHashMap,
  * idle stacks are ConcurrentLinkedDeques, budgets are atomics, and ownership of an environment moves
- * only by CAS on its state (IDLE→BUSY by an invoker, IDLE→STOPPED by the reaper or an eviction), so
- * an environment popped by two threads is used by exactly one of them. Busy environments are not in
- * any idle stack; they are only reachable by the thread holding their {@link Lease}.
+ * only by CAS on its state (IDLE→BUSY by an invoker, IDLE→STOPPED by the reaper, an eviction or a
+ * retirement), so an environment popped by two threads is used by exactly one of them. Busy
+ * environments are not in any idle stack; they are only reachable by the thread holding their
+ * {@link Lease}. Control-plane calls (reservations, provisioning) take short locks of their own,
+ * as does the bookkeeping when a provisioned environment stops; none is held while a process starts
+ * or stops.
  *
- * <p>Inspired by Lambda's worker model (one request per environment, warm reuse, keep-alive) and
- * OpenWhisk's per-action container pools.
+ * <p>Inspired by Lambda's worker model (one request per environment, warm reuse, keep-alive,
+ * reserved and provisioned concurrency) and OpenWhisk's per-action container pools.
  */
 public final class Scheduler implements AutoCloseable {
     private final SchedulerSettings settings;
@@ -53,10 +72,12 @@ public final class Scheduler implements AutoCloseable {
     private final Ticker ticker;
     private final InstantSource clock;
     private final ConcurrentMap<PoolKey, Pool> pools = new ConcurrentHashMap<>();
-    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Budgets budgets;
+    private final Provisioner provisioner = new Provisioner(this);
     private final AtomicLong memoryUsedMb = new AtomicLong();
     private final AtomicLong environmentsStarted = new AtomicLong();
     private final ScheduledExecutorService timer;
+    private volatile boolean closed;
 
     /**
      * @param runDirectory scratch space for environments' output files; emptied now, as whatever is
@@ -70,6 +91,7 @@ public final class Scheduler implements AutoCloseable {
         this.runDirectory = runDirectory;
         this.ticker = ticker;
         this.clock = clock;
+        this.budgets = new Budgets(settings.accountConcurrency());
         cleanRunDirectory(runDirectory);
         if (startTimer) {
             timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("spur-reaper")
@@ -83,48 +105,46 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /**
-     * Admits an invocation and gives it an environment: a warm one if any is idle, else a new one
-     * started now (the caller waits for its init).
+     * Admits an invocation and gives it an environment: an idle provisioned one if any, else an idle
+     * on-demand one, else a new one started now (the caller waits for its init).
      *
-     * @throws LambdaException 429 TooManyRequestsException when the concurrency limit or the node's
-     *                         memory is exhausted; nothing was started then
+     * @throws LambdaException 429 TooManyRequestsException, Reason
+     *                         {@code ReservedFunctionConcurrentInvocationLimitExceeded} when the
+     *                         function's reserved concurrency is in use, else
+     *                         {@code ConcurrentInvocationLimitExceeded} when the account's unreserved
+     *                         concurrency or the node's memory is exhausted; nothing was started then
      */
     public Lease acquire(Deployment deployment) {
-        if (inFlight.incrementAndGet() > settings.accountConcurrency()) {
-            inFlight.decrementAndGet();
-            throw LambdaException.throttled("ConcurrentInvocationLimitExceeded", 1, "Rate Exceeded.");
-        }
+        Budgets.Function budget = budgets.of(deployment.config().key());
+        boolean reserved = budget.admit();
         try {
             Pool pool = poolFor(deployment);
-            for (Environment env; (env = pool.idle.pollFirst()) != null; ) {
-                if (env.claim()) {
-                    return new Lease(this, pool, env, false);
-                }
+            Environment warm = pool.claimIdle();
+            if (warm != null) {
+                return new Lease(this, pool, warm, false, budget, reserved);
             }
             reserveMemory(deployment.config().memorySize());
-            String id = newId();
-            Environment env = new Environment(this, pool, id, logStream(deployment, id));
-            pool.live.add(env);
-            environmentsStarted.incrementAndGet();
+            Environment env = newEnvironment(pool, null);
             try {
                 env.start();
             } catch (RuntimeException e) {
                 env.stop(); // gives the memory back
                 throw e;
             }
-            return new Lease(this, pool, env, true);
+            return new Lease(this, pool, env, true, budget, reserved);
         } catch (RuntimeException e) {
-            inFlight.decrementAndGet();
+            budget.release(reserved);
             throw e;
         }
     }
 
     /** Called by {@link Lease#close()}: the environment goes back to its pool, or away if it cannot serve. */
     void release(Lease lease) {
-        inFlight.decrementAndGet();
+        lease.budget().release(lease.chargedToReservation());
         Environment env = lease.environment();
         Pool pool = lease.pool();
-        if (pool.retired || env.state() != Environment.State.BUSY && env.state() != Environment.State.STARTING) {
+        Environment.State state = env.state();
+        if (unwanted(pool, env) || state != Environment.State.BUSY && state != Environment.State.STARTING) {
             env.stop();
             return;
         }
@@ -133,21 +153,85 @@ public final class Scheduler implements AutoCloseable {
             env.stop();
             return;
         }
-        pool.idle.offerFirst(env);
-        if (pool.retired && env.claimForStop()) {
-            env.stop(); // retired while we were pushing it back
+        pool.idleStackOf(env).offerFirst(env);
+        if (unwanted(pool, env) && env.claimForStop()) {
+            env.stop(); // retired or unprovisioned while we were pushing it back
         }
     }
 
+    private static boolean unwanted(Pool pool, Environment env) {
+        Provisioner.Target target = env.target;
+        return pool.retired || target != null && !target.wanted();
+    }
+
     /**
-     * Retires every pool of a function after its code or configuration changed or it was deleted:
-     * idle environments stop now, busy ones after their invocation.
+     * Sets ({@code reserved} present, ≥ 0) or clears a function's reserved concurrency. Invocations
+     * already running keep the budget they were admitted under; the new limit applies to the next
+     * ones. Whether the account keeps enough unreserved concurrency is the caller's to check
+     * ({@link #accountConcurrency}).
+     */
+    public void reserveConcurrency(FunctionKey function, OptionalInt reserved) {
+        budgets.reserve(function, reserved);
+    }
+
+    /** The account's limit, reservations and invocations in flight now. */
+    public AccountConcurrency accountConcurrency(String account) {
+        return budgets.concurrency(account);
+    }
+
+    /**
+     * Keeps {@code count} initialised environments for each allocation of (function, qualifier),
+     * replacing its previous configuration: environments still wanted (same version and revision) are
+     * kept, the others stop (idle ones now, busy ones after their invocation). Returns at once; the
+     * environments start in the background, see {@link #provisionedStatus}. An allocation's
+     * deployment must be a version of {@code function}, and should be a published one: a
+     * configuration change of its version retires the pool and its provisioned environments.
+     */
+    public void provision(FunctionKey function, String qualifier, List<Allocation> allocations) {
+        for (Allocation a : allocations) {
+            LambdaException.requireValid(a.deployment().config().key().equals(function),
+                    "allocation for %s in the provisioning of %s", a.deployment().config().key(), function);
+        }
+        if (closed) {
+            throw new IllegalStateException("scheduler closed");
+        }
+        provisioner.provision(function, qualifier, List.copyOf(allocations));
+    }
+
+    /** Drops the provisioned concurrency of (function, qualifier): its idle environments stop now, busy ones after. */
+    public void unprovision(FunctionKey function, String qualifier) {
+        provisioner.unprovision(function, qualifier);
+    }
+
+    /** Where the provisioned concurrency of (function, qualifier) stands; empty if none is configured. */
+    public Optional<ProvisionedStatus> provisionedStatus(FunctionKey function, String qualifier) {
+        return provisioner.status(function, qualifier);
+    }
+
+    /**
+     * The function was deleted: every pool drains (idle environments stop now, busy ones after their
+     * invocation), its provisioned concurrency and its concurrency budget (reservation) are dropped.
      */
     public void retire(FunctionKey key) {
+        provisioner.drop(key, Optional.empty());
+        budgets.drop(key);
         for (var entry : pools.entrySet()) {
             if (entry.getKey().function().equals(key) && pools.remove(entry.getKey(), entry.getValue())) {
                 drain(entry.getValue());
             }
+        }
+    }
+
+    /**
+     * One version changed ($LATEST updated) or was deleted: its pool drains, provisioned environments
+     * included, and the provisioned-concurrency configurations that allocate on it are dropped. Other
+     * versions, their provisioned environments and the function's reservation are untouched.
+     */
+    public void retire(FunctionKey key, String version) {
+        provisioner.drop(key, Optional.of(version));
+        Pool pool = pools.remove(new PoolKey(key, version));
+        if (pool != null) {
+            drain(pool);
         }
     }
 
@@ -179,7 +263,7 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    private Pool poolFor(Deployment deployment) {
+    Pool poolFor(Deployment deployment) {
         PoolKey key = new PoolKey(deployment.config().key(), deployment.config().version());
         while (true) {
             Pool pool = pools.get(key);
@@ -201,33 +285,51 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    private void drain(Pool pool) {
+    private static void drain(Pool pool) {
         pool.retired = true;
-        for (Environment env; (env = pool.idle.pollFirst()) != null; ) {
-            if (env.claimForStop()) {
-                env.stop();
+        for (var stack : List.of(pool.provisionedIdle, pool.idle)) {
+            for (Environment env; (env = stack.pollFirst()) != null; ) {
+                if (env.claimForStop()) {
+                    env.stop();
+                }
             }
         }
     }
 
+    /** A new environment in {@code pool}, not started; its memory must be reserved already. */
+    Environment newEnvironment(Pool pool, Provisioner.Target target) {
+        String id = newId();
+        Environment env = new Environment(this, pool, id, logStream(pool.deployment(), id), target);
+        pool.live.add(env);
+        environmentsStarted.incrementAndGet();
+        return env;
+    }
+
     private void reserveMemory(int mb) {
+        if (!tryReserveMemory(mb)) {
+            throw LambdaException.throttled("ConcurrentInvocationLimitExceeded", 1,
+                    "Rate Exceeded. This node has no memory left for another " + mb + " MB environment ("
+                            + memoryUsedMb.get() + " of " + settings.memoryCapacityMb() + " MB in use).");
+        }
+    }
+
+    /** Takes {@code mb} of node memory, evicting idle on-demand environments if needed; false if it cannot. */
+    boolean tryReserveMemory(int mb) {
         while (true) {
             long used = memoryUsedMb.get();
             if (used + mb <= settings.memoryCapacityMb()) {
                 if (memoryUsedMb.compareAndSet(used, used + mb)) {
-                    return;
+                    return true;
                 }
                 continue;
             }
             if (!evictLeastRecentlyUsed()) {
-                throw LambdaException.throttled("ConcurrentInvocationLimitExceeded", 1,
-                        "Rate Exceeded. This node has no memory left for another " + mb + " MB environment ("
-                                + used + " of " + settings.memoryCapacityMb() + " MB in use).");
+                return false;
             }
         }
     }
 
-    /** Stops the idle environment, of any function, that was used longest ago. */
+    /** Stops the idle on-demand environment, of any function, that was used longest ago. */
     private boolean evictLeastRecentlyUsed() {
         while (true) {
             Environment oldest = null;
@@ -253,6 +355,10 @@ public final class Scheduler implements AutoCloseable {
         memoryUsedMb.addAndGet(-env.memoryMb);
         env.pool.live.remove(env);
         env.pool.idle.remove(env);
+        if (env.target != null) {
+            env.pool.provisionedIdle.remove(env);
+            provisioner.onStopped(env);
+        }
     }
 
     public Stats stats() {
@@ -260,9 +366,9 @@ public final class Scheduler implements AutoCloseable {
         int idle = 0;
         for (Pool pool : pools.values()) {
             live += pool.live.size();
-            idle += pool.idle.size();
+            idle += pool.idle.size() + pool.provisionedIdle.size();
         }
-        return new Stats(live, idle, inFlight.get(), memoryUsedMb.get(), environmentsStarted.get());
+        return new Stats(live, idle, budgets.inFlight(), memoryUsedMb.get(), environmentsStarted.get());
     }
 
     /** Live environments of one function (all its pools), busy or idle. */
@@ -276,11 +382,19 @@ public final class Scheduler implements AutoCloseable {
         return n;
     }
 
+    /** Live environments of one version of a function (its current pool), busy or idle, provisioned or not. */
+    public int liveEnvironments(FunctionKey key, String version) {
+        Pool pool = pools.get(new PoolKey(key, version));
+        return pool == null ? 0 : pool.live.size();
+    }
+
     @Override
     public void close() {
+        closed = true;
         if (timer != null) {
             timer.shutdownNow();
         }
+        provisioner.close();
         for (Pool pool : pools.values()) {
             pool.retired = true;
             for (Environment env : pool.live) {
@@ -310,8 +424,8 @@ public final class Scheduler implements AutoCloseable {
         return runDirectory;
     }
 
-    String initializationType() {
-        return "on-demand";
+    boolean isClosed() {
+        return closed;
     }
 
     private static String newId() {
@@ -338,7 +452,7 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    /** A snapshot of the scheduler's budgets. */
+    /** A snapshot of the scheduler's budgets, over all accounts. */
     public record Stats(int liveEnvironments, int idleEnvironments, int inFlight, long memoryUsedMb,
                         long environmentsStarted) {
     }

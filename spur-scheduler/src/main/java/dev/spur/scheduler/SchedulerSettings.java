@@ -8,8 +8,10 @@ import java.time.Duration;
  *
  * @param keepAlive          how long an idle environment is kept warm before it is stopped
  * @param reapInterval       how often idle environments are checked against the keep-alive
- * @param accountConcurrency concurrent invocations allowed per node (Lambda's account limit, 1,000)
- * @param memoryCapacityMb   the sum of {@code MemorySize} over live environments may not exceed this
+ * @param accountConcurrency concurrent invocations allowed per account (Lambda's account limit,
+ *                           1,000), reserved concurrency included
+ * @param memoryCapacityMb   the sum of {@code MemorySize} over live environments of all accounts may
+ *                           not exceed this
  * @param initTimeout        how long a new environment may take to reach its first {@code next}
  */
 public record SchedulerSettings(
@@ -32,7 +34,7 @@ public record SchedulerSettings(
         }
     }
 
-    /** Lambda-like defaults: 10 min keep-alive, 1,000 concurrent, 75 % of this machine's RAM. */
+    /** Lambda-like defaults: 10 min keep-alive, 1,000 concurrent per account, 75 % of this machine's RAM. */
     public static SchedulerSettings defaults() {
         return withKeepAlive(DEFAULT_KEEP_ALIVE);
     }
