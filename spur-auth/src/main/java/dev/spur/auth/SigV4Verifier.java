@@ -34,7 +34,9 @@ import javax.crypto.spec.SecretKeySpec;
  *   <li>The access key is known ({@link CredentialLookup}).
  *   <li>{@code x-amz-content-sha256}, when sent, is {@code UNSIGNED-PAYLOAD} or the body's SHA-256.
  *   <li>The signature, recomputed from the canonical request (see {@link Canonical}), matches, compared
- *       in constant time.
+ *       in constant time. The payload hash signed is {@code x-amz-content-sha256} when sent, else the
+ *       body's SHA-256 — for presigned URLs too, as AWS SDKs presign non-S3 requests; a presigned URL
+ *       signed S3-style over {@code UNSIGNED-PAYLOAD} is accepted as well.
  * </ol>
  *
  * <p>Not checked: the region in the scope (returned in the {@link Principal} for the caller to judge);
@@ -88,17 +90,21 @@ public final class SigV4Verifier {
         checkFresh(date, isoDate, signature.expiresSeconds());
         Credential credential = keys.find(scope.accessKeyId()).orElseThrow(AuthException::unrecognizedClient);
 
-        String canonicalRequest = request.method() + '\n'
+        String canonicalPrefix = request.method() + '\n'
                 + Canonical.uri(request.rawPath()) + '\n'
                 + Canonical.query(request.rawQuery(), signature.presigned()) + '\n'
                 + canonicalHeaders(request, signature.signedHeaders()) + '\n'
-                + signature.signedHeaders() + '\n'
-                + payloadHash(request, signature.presigned());
-        String stringToSign = ALGORITHM + '\n' + isoDate + '\n' + scope.text() + '\n'
-                + HEX.formatHex(sha256(canonicalRequest.getBytes(StandardCharsets.UTF_8)));
-        byte[] expected = HEX.formatHex(hmac(signingKey(credential.secretKey(), scope), stringToSign))
-                .getBytes(StandardCharsets.US_ASCII);
-        if (!MessageDigest.isEqual(expected, signature.signature().getBytes(StandardCharsets.US_ASCII))) {
+                + signature.signedHeaders() + '\n';
+        byte[] signingKey = signingKey(credential.secretKey(), scope);
+        String stringToSignPrefix = ALGORITHM + '\n' + isoDate + '\n' + scope.text() + '\n';
+        String declaredHash = request.header("x-amz-content-sha256");
+        boolean matches = matches(signature, signingKey, stringToSignPrefix, canonicalPrefix + payloadHash(request, declaredHash));
+        if (!matches && signature.presigned() && declaredHash == null) {
+            // AWS SDKs presign non-S3 requests over the body's hash, S3-style presigners over
+            // UNSIGNED-PAYLOAD; accepting either is safe, as only the signer's choice can match.
+            matches = matches(signature, signingKey, stringToSignPrefix, canonicalPrefix + UNSIGNED_PAYLOAD);
+        }
+        if (!matches) {
             throw AuthException.signatureMismatch();
         }
         return new Principal(credential.account(), credential.accessKeyId(), scope.region(), scope.service());
@@ -164,10 +170,17 @@ public final class SigV4Verifier {
         return out.toString();
     }
 
-    private static String payloadHash(SignedRequest request, boolean presigned) {
-        String declared = request.header("x-amz-content-sha256");
+    private static boolean matches(Signature signature, byte[] signingKey, String stringToSignPrefix,
+                                   String canonicalRequest) {
+        String stringToSign = stringToSignPrefix + HEX.formatHex(sha256(canonicalRequest.getBytes(StandardCharsets.UTF_8)));
+        byte[] expected = HEX.formatHex(hmac(signingKey, stringToSign)).getBytes(StandardCharsets.US_ASCII);
+        return MessageDigest.isEqual(expected, signature.signature().getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** The payload hash to sign: {@code x-amz-content-sha256} when sent (and true), else the body's SHA-256. */
+    private static String payloadHash(SignedRequest request, String declared) {
         if (declared == null) {
-            return presigned ? UNSIGNED_PAYLOAD : HEX.formatHex(sha256(request.body()));
+            return HEX.formatHex(sha256(request.body()));
         }
         if (declared.equals(UNSIGNED_PAYLOAD)) {
             return declared;
