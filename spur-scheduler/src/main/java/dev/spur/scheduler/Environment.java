@@ -44,6 +44,8 @@ final class Environment implements RuntimeApiHandler {
      * Changes only under the {@link Provisioner}'s lock, when a new configuration takes it over.
      */
     volatile Provisioner.Target target;
+    /** Provisioned only: set once its launch has put it on its pool's stack; from then on it counts as allocated. */
+    volatile boolean provisionedReady;
     private final Scheduler scheduler;
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
     private final AtomicBoolean tornDown = new AtomicBoolean();

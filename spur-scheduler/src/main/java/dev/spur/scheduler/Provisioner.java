@@ -124,7 +124,7 @@ final class Provisioner {
             requested += t.count;
             for (Environment env : t.environments) {
                 Environment.State s = env.state();
-                if (s == Environment.State.IDLE || s == Environment.State.BUSY) {
+                if (env.provisionedReady && (s == Environment.State.IDLE || s == Environment.State.BUSY)) {
                     allocated++;
                 }
             }
@@ -209,6 +209,7 @@ final class Provisioner {
                 return; // died right after init; onStopped replaces it
             }
             pool.provisionedIdle.offerFirst(env);
+            env.provisionedReady = true;
             if ((pool.retired || !env.target.wanted() || scheduler.isClosed()) && env.claimForStop()) {
                 env.stop(); // no longer wanted while we were starting it
             }
