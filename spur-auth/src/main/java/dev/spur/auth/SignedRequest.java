@@ -1,6 +1,5 @@
 package dev.spur.auth;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -22,20 +21,6 @@ public record SignedRequest(String method, String rawPath, String rawQuery, List
         Objects.requireNonNull(rawPath, "rawPath");
         headers = List.copyOf(headers);
         body = body == null ? new byte[0] : body;
-    }
-
-    /** All values of a header, in arrival order; the name is matched ignoring case. */
-    List<String> headerValues(String name) {
-        List<String> values = List.of();
-        for (Map.Entry<String, String> header : headers) {
-            if (header.getKey().equalsIgnoreCase(name)) {
-                if (values.isEmpty()) {
-                    values = new ArrayList<>(2);
-                }
-                values.add(header.getValue());
-            }
-        }
-        return values;
     }
 
     /** The first value of a header, or null. */
