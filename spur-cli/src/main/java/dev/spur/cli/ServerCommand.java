@@ -41,8 +41,18 @@ final class ServerCommand implements Callable<Integer> {
             + "(default: 75% of RAM).")
     Long memoryCapacityMb;
 
+    @Option(names = "--auth", description = "none (default: every request is account 000000000000; for local use) or "
+            + "sigv4 (every request must be signed with a key from `spur keys create`).", defaultValue = "none")
+    String auth;
+
     @Override
     public Integer call() throws InterruptedException {
+        SpurServer.Auth mode = switch (auth) {
+            case "none" -> SpurServer.Auth.NONE;
+            case "sigv4" -> SpurServer.Auth.SIGV4;
+            default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--auth must be none or sigv4, not " + auth);
+        };
         JETTY_LOG.setLevel(Level.WARNING); // its INFO start-up lines would bury Spur's own banner
         SchedulerSettings scheduler = SchedulerSettings.withKeepAlive(keepAlive).withAccountConcurrency(maxConcurrency);
         if (memoryCapacityMb != null) {
@@ -50,7 +60,7 @@ final class ServerCommand implements Callable<Integer> {
         }
         Path dir = dataDir != null ? dataDir : SpurServer.Options.defaultDataDir();
         SpurServer.Options options = SpurServer.Options.defaults(dir.toAbsolutePath()).withPort(port).withHost(host)
-                .withScheduler(scheduler);
+                .withScheduler(scheduler).withAuth(mode);
         SpurServer server = SpurServer.start(options);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -62,7 +72,13 @@ final class ServerCommand implements Callable<Integer> {
         System.out.println("  data dir:   " + server.dataDir());
         System.out.println("  isolation:  " + server.isolation() + " — functions run as plain child processes, "
                 + "with no sandbox and no resource limits");
-        System.out.println("  auth:       none — every request is accepted, as account 000000000000");
+        if (mode == SpurServer.Auth.NONE) {
+            System.out.println("  auth:       NONE — every request is accepted, unsigned or not, as account 000000000000;");
+            System.out.println("              AWS_IAM function URLs are public. Use --auth sigv4 for anything shared.");
+        } else {
+            System.out.println("  auth:       sigv4 — every Lambda API request must be signed with a key from "
+                    + "`spur keys create --account <12 digits>` (" + server.keys().list().size() + " keys now)");
+        }
         System.out.println("  runtimes:   " + String.join(" ", server.runtimes()));
         System.out.println("  keep-alive: " + keepAlive.toSeconds() + " s, concurrency limit " + maxConcurrency);
         System.out.println("Try:");

@@ -15,6 +15,12 @@ public enum ErrorCode {
     UNSUPPORTED_MEDIA_TYPE(415, "UnsupportedMediaTypeException"),
     TOO_MANY_REQUESTS(429, "TooManyRequestsException"),
     UNKNOWN_OPERATION(404, "UnknownOperationException"),
+    PROVISIONED_CONCURRENCY_CONFIG_NOT_FOUND(404, "ProvisionedConcurrencyConfigNotFoundException"),
+    MISSING_AUTHENTICATION_TOKEN(403, "MissingAuthenticationTokenException"),
+    INCOMPLETE_SIGNATURE(403, "IncompleteSignatureException"),
+    INVALID_SIGNATURE(403, "InvalidSignatureException"),
+    UNRECOGNIZED_CLIENT(403, "UnrecognizedClientException"),
+    ACCESS_DENIED(403, "AccessDeniedException"),
     SERVICE(500, "ServiceException");
 
     private final int status;

@@ -1,10 +1,12 @@
 package dev.spur.control;
 
-import dev.spur.common.Arns;
 import dev.spur.common.Arns.FunctionRef;
-import dev.spur.common.FunctionConfig;
+import dev.spur.common.Arns;
+import dev.spur.common.ErrorCode;
+import dev.spur.common.FunctionAttachments;
 import dev.spur.common.FunctionConfig.LastUpdateStatus;
 import dev.spur.common.FunctionConfig.State;
+import dev.spur.common.FunctionConfig;
 import dev.spur.common.FunctionKey;
 import dev.spur.common.LambdaException;
 import dev.spur.control.FunctionCommand.CreateFunction;
@@ -14,6 +16,7 @@ import dev.spur.control.FunctionCommand.GetFunctionConfiguration;
 import dev.spur.control.FunctionCommand.ListFunctions;
 import dev.spur.control.FunctionCommand.UpdateFunctionCode;
 import dev.spur.control.FunctionCommand.UpdateFunctionConfiguration;
+import dev.spur.control.FunctionRegistry.Entry;
 import dev.spur.runtimes.Runtimes;
 import dev.spur.scheduler.Scheduler;
 import dev.spur.store.CodeStore;
@@ -26,6 +29,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 
 /**
  * Executes {@link FunctionCommand}s: validates, stores code and metadata, and tells the scheduler
@@ -47,6 +51,9 @@ public final class ControlPlane {
     private final InstantSource clock;
     private final FunctionRegistry registry;
     private final ConcurrentMap<FunctionKey, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final Publishing publishing;
+    private final Concurrency concurrency;
+    private final Resources resources;
 
     public ControlPlane(MetadataStore store, CodeStore code, Runtimes runtimes, Scheduler scheduler,
                         InstantSource clock) {
@@ -56,22 +63,84 @@ public final class ControlPlane {
         this.scheduler = scheduler;
         this.clock = clock;
         this.registry = new FunctionRegistry(store, code, runtimes);
+        this.publishing = new Publishing(this);
+        this.concurrency = new Concurrency(this);
+        this.resources = new Resources(this);
+        concurrency.restore();
     }
 
     FunctionRegistry registry() {
         return registry;
     }
 
+    MetadataStore store() {
+        return store;
+    }
+
+    Scheduler scheduler() {
+        return scheduler;
+    }
+
+    InstantSource clock() {
+        return clock;
+    }
+
+    /** Stores a function's new attachments and makes them visible; call under the function's lock. */
+    Entry saveAttachments(Entry entry, FunctionAttachments attachments) {
+        store.saveAttachments(entry.key(), attachments);
+        Entry saved = entry.withAttachments(attachments);
+        registry.put(saved);
+        return saved;
+    }
+
+    Concurrency concurrencyControl() {
+        return concurrency;
+    }
+
+    /** Operations on a function as a whole refuse a name that carries a qualifier. */
+    static void requireUnqualified(FunctionRef ref) {
+        ref.qualifier().ifPresent(q -> {
+            throw LambdaException.invalid("Qualifier %s is not allowed here; name the function without it.", q);
+        });
+    }
+
+    /** The URL a function URL id points at, for the edge's URL routes. */
+    public Optional<UrlTarget> functionUrl(String urlId) {
+        return registry.url(urlId);
+    }
+
     public ControlResult handle(FunctionCommand command) {
         return switch (command) {
             case CreateFunction c -> new ControlResult.Configuration(create(c));
-            case GetFunction c -> new ControlResult.FunctionWithCode(get(c.caller(), c.functionName(), c.qualifier()));
+            case GetFunction c -> getWithCode(c);
             case GetFunctionConfiguration c -> new ControlResult.Configuration(
                     get(c.caller(), c.functionName(), c.qualifier()));
             case ListFunctions c -> list(c);
             case UpdateFunctionCode c -> new ControlResult.Configuration(updateCode(c));
             case UpdateFunctionConfiguration c -> new ControlResult.Configuration(updateConfiguration(c));
             case DeleteFunction c -> delete(c);
+            case FunctionCommand.PublishVersion c -> publishing.publish(c);
+            case FunctionCommand.ListVersions c -> publishing.listVersions(c);
+            case FunctionCommand.CreateAlias c -> publishing.createAlias(c);
+            case FunctionCommand.GetAlias c -> publishing.getAlias(c);
+            case FunctionCommand.UpdateAlias c -> publishing.updateAlias(c);
+            case FunctionCommand.DeleteAlias c -> publishing.deleteAlias(c);
+            case FunctionCommand.ListAliases c -> publishing.listAliases(c);
+            case FunctionCommand.PutFunctionConcurrency c -> concurrency.put(c);
+            case FunctionCommand.GetFunctionConcurrency c -> concurrency.get(c);
+            case FunctionCommand.DeleteFunctionConcurrency c -> concurrency.delete(c);
+            case FunctionCommand.GetAccountSettings c -> concurrency.accountSettings(c);
+            case FunctionCommand.PutProvisionedConcurrency c -> concurrency.putProvisioned(c);
+            case FunctionCommand.GetProvisionedConcurrency c -> concurrency.getProvisioned(c);
+            case FunctionCommand.DeleteProvisionedConcurrency c -> concurrency.deleteProvisioned(c);
+            case FunctionCommand.ListProvisionedConcurrency c -> concurrency.listProvisioned(c);
+            case FunctionCommand.PutFunctionUrl c -> resources.putUrl(c);
+            case FunctionCommand.GetFunctionUrl c -> resources.getUrl(c);
+            case FunctionCommand.DeleteFunctionUrl c -> resources.deleteUrl(c);
+            case FunctionCommand.ListFunctionUrls c -> resources.listUrls(c);
+            case FunctionCommand.TagResource c -> resources.tag(c);
+            case FunctionCommand.UntagResource c -> resources.untag(c);
+            case FunctionCommand.ListTags c -> resources.listTags(c);
         };
     }
 
@@ -104,6 +173,7 @@ public final class ControlPlane {
         Validation.ephemeralStorage(ephemeral);
         byte[] zip = c.zipFile().orElseThrow(() -> LambdaException.invalid(
                 "Code.ZipFile is required: this Spur server takes code packages uploaded directly."));
+        Resources.validateTags(c.tags());
 
         FunctionKey key = new FunctionKey(c.caller().account(), c.caller().region(), c.functionName());
         ReentrantLock lock = lockFor(key);
@@ -116,17 +186,37 @@ public final class ControlPlane {
             FunctionConfig config = new FunctionConfig(key, Arns.LATEST, runtime, handler, role,
                     c.description().orElse(""), memory, timeout, environment, stored.code(), ephemeral, architectures,
                     clock.instant(), newRevision(), State.Active, LastUpdateStatus.Successful);
-            store.createFunction(config);
-            registry.created(config);
-            return config;
+            FunctionAttachments attachments = FunctionAttachments.NONE.withTags(c.tags());
+            Optional<FunctionConfig> published = Optional.empty();
+            if (c.publish()) {
+                published = Optional.of(Publishing.versionOf(config, "1", config.description(), newRevision(),
+                        clock.instant()));
+                attachments = attachments.withNextVersion(2);
+            }
+            store.createFunction(config, attachments, published);
+            Entry entry = new Entry(registry.deployment(config), java.util.Collections.emptySortedMap(), attachments);
+            if (published.isPresent()) {
+                entry = entry.withVersion(registry.deployment(published.get()), attachments);
+            }
+            registry.put(entry);
+            return published.orElse(config);
         } finally {
             lock.unlock();
         }
     }
 
+    private ControlResult getWithCode(GetFunction c) {
+        FunctionRef ref = Arns.parseFunctionRef(c.functionName(), c.caller().account(), c.caller().region());
+        Entry entry = registry.require(visible(c.caller(), ref.key()));
+        FunctionConfig config = qualifier(ref, c.qualifier()).map(entry::resolveStatic).orElse(entry.latest()).config();
+        return new ControlResult.FunctionWithCode(config, entry.attachments().tags(),
+                entry.attachments().reservation());
+    }
+
     private FunctionConfig get(Caller caller, String name, Optional<String> qualifier) {
         FunctionRef ref = Arns.parseFunctionRef(name, caller.account(), caller.region());
-        return registry.require(visible(caller, ref.key()), qualifier(ref, qualifier)).config();
+        Entry entry = registry.require(visible(caller, ref.key()));
+        return qualifier(ref, qualifier).map(entry::resolveStatic).orElse(entry.latest()).config();
     }
 
     private ControlResult list(ListFunctions c) {
@@ -136,7 +226,8 @@ public final class ControlPlane {
         c.functionVersion().ifPresent(v -> LambdaException.requireValid(v.equals("ALL"), "1 validation error "
                 + "detected: Value '%s' at 'functionVersion' failed to satisfy constraint: Member must satisfy enum "
                 + "value set: [ALL]", v));
-        MetadataStore.Page page = store.listFunctions(c.caller().account(), c.caller().region(), c.marker(), maxItems);
+        MetadataStore.Page page = store.listFunctions(c.caller().account(), c.caller().region(), c.marker(), maxItems,
+                c.functionVersion().isPresent());
         return new ControlResult.FunctionList(page.functions(), page.nextMarker());
     }
 
@@ -145,13 +236,18 @@ public final class ControlPlane {
         byte[] zip = c.zipFile().orElseThrow(() -> LambdaException.invalid(
                 "Code.ZipFile is required: this Spur server takes code packages uploaded directly."));
         c.architectures().ifPresent(Validation::architectures);
-        return update(c.caller(), c.functionName(), c.revisionId(), c.dryRun(), current -> {
+        FunctionConfig updated = update(c.caller(), c.functionName(), c.revisionId(), c.dryRun(), current -> {
             CodeStore.StoredCode stored = code.store(zip);
             return new FunctionConfig(current.key(), current.version(), current.runtime(), current.handler(),
                     current.role(), current.description(), current.memorySize(), current.timeout(),
                     current.environment(), stored.code(), current.ephemeralStorage(), current.architectures(),
                     current.lastModified(), current.revisionId(), current.state(), current.lastUpdateStatus());
         });
+        if (c.publish() && !c.dryRun()) {
+            return publishing.publishLatest(c.caller(), updated.key(), Optional.empty(), Optional.empty(),
+                    Optional.empty());
+        }
+        return updated;
     }
 
     private FunctionConfig updateConfiguration(UpdateFunctionConfiguration c) {
@@ -187,7 +283,8 @@ public final class ControlPlane {
         ReentrantLock lock = lockFor(key);
         lock.lock();
         try {
-            FunctionConfig current = registry.require(key, Optional.empty()).config();
+            Entry entry = registry.require(key);
+            FunctionConfig current = entry.config();
             revisionId.ifPresent(r -> {
                 if (!r.equals(current.revisionId())) {
                     throw LambdaException.of(dev.spur.common.ErrorCode.PRECONDITION_FAILED, "The Revision Id "
@@ -201,8 +298,8 @@ public final class ControlPlane {
             }
             FunctionConfig updated = changed.withRevision(newRevision(), clock.instant());
             store.replaceFunction(updated, current.revisionId());
-            registry.updated(updated);
-            scheduler.retire(key);
+            registry.put(entry.withLatest(registry.deployment(updated)));
+            scheduler.retire(key, Arns.LATEST);
             return updated;
         } finally {
             lock.unlock();
@@ -215,14 +312,53 @@ public final class ControlPlane {
         LambdaException.requireValid(qualifier.isEmpty() || !qualifier.get().equals(Arns.LATEST),
                 "$LATEST version cannot be deleted without deleting the function.");
         FunctionKey key = visible(c.caller(), ref.key());
+        if (qualifier.isPresent()) {
+            return publishing.deleteVersion(key, qualifier.get());
+        }
         ReentrantLock lock = lockFor(key);
         lock.lock();
         try {
-            registry.require(key, qualifier);
+            Entry entry = registry.require(key);
             store.deleteFunction(key);
-            registry.deleted(key);
+            registry.remove(key);
+            entry.attachments().provisioned().keySet().forEach(q -> scheduler.unprovision(key, q));
             scheduler.retire(key);
+            scheduler.reserveConcurrency(key, java.util.OptionalInt.empty());
             return new ControlResult.Deleted();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Runs {@code work} on a function's current entry under its lock: the building block of every
+     * read-modify-write of a function. The function is named as the caller named it (name or ARN,
+     * which may carry a qualifier the work can read from {@link FunctionRef}).
+     */
+    <T> T locked(Caller caller, String functionName, java.util.function.BiFunction<FunctionRef, Entry, T> work) {
+        FunctionRef ref = Arns.parseFunctionRef(functionName, caller.account(), caller.region());
+        FunctionKey key = visible(caller, ref.key());
+        ReentrantLock lock = lockFor(key);
+        lock.lock();
+        try {
+            return work.apply(ref, registry.require(key));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A consistent read of a function as the caller named it, without the lock. */
+    <T> T read(Caller caller, String functionName, java.util.function.BiFunction<FunctionRef, Entry, T> work) {
+        FunctionRef ref = Arns.parseFunctionRef(functionName, caller.account(), caller.region());
+        return work.apply(ref, registry.require(visible(caller, ref.key())));
+    }
+
+    /** Runs {@code work} under a function's lock when the caller already resolved its key. */
+    <T> T locked(FunctionKey key, Function<Entry, T> work) {
+        ReentrantLock lock = lockFor(key);
+        lock.lock();
+        try {
+            return work.apply(registry.require(key));
         } finally {
             lock.unlock();
         }
@@ -249,7 +385,7 @@ public final class ControlPlane {
         return locks.computeIfAbsent(key, k -> new ReentrantLock());
     }
 
-    private static String newRevision() {
+    static String newRevision() {
         return UUID.randomUUID().toString();
     }
 }

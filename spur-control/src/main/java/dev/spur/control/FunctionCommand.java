@@ -1,5 +1,6 @@
 package dev.spur.control;
 
+import dev.spur.common.FunctionUrlConfig;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,7 +27,9 @@ public sealed interface FunctionCommand {
             Optional<byte[]> zipFile,
             Unsupported unsupported,
             Optional<List<String>> architectures,
-            Optional<Integer> ephemeralStorage) implements FunctionCommand {
+            Optional<Integer> ephemeralStorage,
+            Map<String, String> tags,
+            boolean publish) implements FunctionCommand {
     }
 
     record GetFunction(Caller caller, String functionName, Optional<String> qualifier) implements FunctionCommand {
@@ -47,7 +50,8 @@ public sealed interface FunctionCommand {
             boolean dryRun,
             Optional<String> revisionId,
             Unsupported unsupported,
-            Optional<List<String>> architectures) implements FunctionCommand {
+            Optional<List<String>> architectures,
+            boolean publish) implements FunctionCommand {
     }
 
     record UpdateFunctionConfiguration(
@@ -66,6 +70,88 @@ public sealed interface FunctionCommand {
     }
 
     record DeleteFunction(Caller caller, String functionName, Optional<String> qualifier) implements FunctionCommand {
+    }
+
+    record PublishVersion(Caller caller, String functionName, Optional<String> codeSha256,
+                          Optional<String> description, Optional<String> revisionId) implements FunctionCommand {
+    }
+
+    record ListVersions(Caller caller, String functionName, Optional<String> marker, Optional<Integer> maxItems)
+            implements FunctionCommand {
+    }
+
+    record CreateAlias(Caller caller, String functionName, String name, Optional<String> functionVersion,
+                       Optional<String> description, Optional<Map<String, Double>> routing) implements FunctionCommand {
+    }
+
+    record GetAlias(Caller caller, String functionName, String name) implements FunctionCommand {
+    }
+
+    record UpdateAlias(Caller caller, String functionName, String name, Optional<String> functionVersion,
+                       Optional<String> description, Optional<Map<String, Double>> routing,
+                       Optional<String> revisionId) implements FunctionCommand {
+    }
+
+    record DeleteAlias(Caller caller, String functionName, String name) implements FunctionCommand {
+    }
+
+    record ListAliases(Caller caller, String functionName, Optional<String> functionVersion, Optional<String> marker,
+                       Optional<Integer> maxItems) implements FunctionCommand {
+    }
+
+    record PutFunctionConcurrency(Caller caller, String functionName, Optional<Integer> reserved)
+            implements FunctionCommand {
+    }
+
+    record GetFunctionConcurrency(Caller caller, String functionName) implements FunctionCommand {
+    }
+
+    record DeleteFunctionConcurrency(Caller caller, String functionName) implements FunctionCommand {
+    }
+
+    record GetAccountSettings(Caller caller) implements FunctionCommand {
+    }
+
+    record PutProvisionedConcurrency(Caller caller, String functionName, Optional<String> qualifier,
+                                     Optional<Integer> count) implements FunctionCommand {
+    }
+
+    record GetProvisionedConcurrency(Caller caller, String functionName, Optional<String> qualifier)
+            implements FunctionCommand {
+    }
+
+    record DeleteProvisionedConcurrency(Caller caller, String functionName, Optional<String> qualifier)
+            implements FunctionCommand {
+    }
+
+    record ListProvisionedConcurrency(Caller caller, String functionName, Optional<String> marker,
+                                      Optional<Integer> maxItems) implements FunctionCommand {
+    }
+
+    /** Create (absent fields take defaults) or update (absent fields stay) a function URL. */
+    record PutFunctionUrl(Caller caller, String functionName, Optional<String> qualifier, boolean create,
+                          Optional<String> authType, Optional<Optional<dev.spur.common.CorsConfig>> cors,
+                          Optional<String> invokeMode) implements FunctionCommand {
+    }
+
+    record GetFunctionUrl(Caller caller, String functionName, Optional<String> qualifier) implements FunctionCommand {
+    }
+
+    record DeleteFunctionUrl(Caller caller, String functionName, Optional<String> qualifier)
+            implements FunctionCommand {
+    }
+
+    record ListFunctionUrls(Caller caller, String functionName, Optional<String> marker, Optional<Integer> maxItems)
+            implements FunctionCommand {
+    }
+
+    record TagResource(Caller caller, String resource, Map<String, String> tags) implements FunctionCommand {
+    }
+
+    record UntagResource(Caller caller, String resource, List<String> tagKeys) implements FunctionCommand {
+    }
+
+    record ListTags(Caller caller, String resource) implements FunctionCommand {
     }
 
     /**

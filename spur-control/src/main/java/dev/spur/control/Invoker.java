@@ -1,7 +1,7 @@
 package dev.spur.control;
 
-import dev.spur.common.Arns;
 import dev.spur.common.Arns.FunctionRef;
+import dev.spur.common.Arns;
 import dev.spur.common.ErrorCode;
 import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
@@ -86,7 +86,7 @@ public final class Invoker {
     private Deployment resolve(InvokeCommand command) {
         Caller caller = command.caller();
         FunctionRef ref = Arns.parseFunctionRef(command.functionName(), caller.account(), caller.region());
-        return control.registry().require(ControlPlane.visible(caller, ref.key()),
+        return control.registry().resolveForInvoke(ControlPlane.visible(caller, ref.key()),
                 ControlPlane.qualifier(ref, command.qualifier()));
     }
 

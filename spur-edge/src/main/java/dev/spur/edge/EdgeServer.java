@@ -1,5 +1,6 @@
 package dev.spur.edge;
 
+import dev.spur.auth.SigV4Verifier;
 import dev.spur.common.ErrorCode;
 import dev.spur.common.LambdaException;
 import dev.spur.common.RequestIds;
@@ -12,13 +13,19 @@ import dev.spur.control.InvokeResult;
 import dev.spur.control.Invoker;
 import dev.spur.logs.LogStore;
 import dev.spur.store.CodeStore;
+import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -29,17 +36,31 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class EdgeServer implements AutoCloseable {
     private static final String FUNCTIONS = "/2015-03-31/functions";
 
+    private static final String VERSIONS = "/2015-03-31/functions/{name}/versions";
+    private static final String ALIASES = "/2015-03-31/functions/{name}/aliases";
+    private static final String URL = "/2021-10-31/functions/{name}/url";
+    private static final String PROVISIONED = "/2019-09-30/functions/{name}/provisioned-concurrency";
+
     private final ControlPlane control;
     private final Invoker invoker;
-    private final String defaultRegion;
+    private final Authentication auth;
+    private final Links links;
+    private final FunctionUrls urls;
     private final Server server;
     private final ServerConnector connector;
 
+    /**
+     * @param verifier SigV4 verification for every Lambda API request, or null to accept every request
+     *                 as the default account (local use)
+     */
     public EdgeServer(String host, int port, String defaultRegion, ControlPlane control, Invoker invoker,
-                      LogStore logs, CodeStore code) {
+                      LogStore logs, CodeStore code, SigV4Verifier verifier, InstantSource clock) {
         this.control = control;
         this.invoker = invoker;
-        this.defaultRegion = defaultRegion;
+        this.auth = verifier == null ? Authentication.none(defaultRegion)
+                : Authentication.sigv4(verifier, defaultRegion);
+        this.links = new Links(clock);
+        this.urls = new FunctionUrls(control, invoker, auth, clock);
         QueuedThreadPool threads = new QueuedThreadPool(16, 2);
         threads.setName("spur-http");
         threads.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(
@@ -55,7 +76,7 @@ public final class EdgeServer implements AutoCloseable {
         // A connection waiting on an Invoke is idle on the wire; it must outlive the longest function (900 s).
         connector.setIdleTimeout(16 * 60 * 1000L);
         server.addConnector(connector);
-        SpurApi spurApi = new SpurApi(logs, code, defaultRegion);
+        SpurApi spurApi = new SpurApi(logs, code, auth, links);
         Router router = new Router(this::unknown)
                 .add("POST", FUNCTIONS, x -> control(x, 201, c -> FunctionRoutes.create(x, c)))
                 .add("GET", FUNCTIONS, x -> control(x, 200, c -> FunctionRoutes.list(x, c)))
@@ -71,11 +92,63 @@ public final class EdgeServer implements AutoCloseable {
                 .add("PUT", FUNCTIONS + "/{name}/code", x -> control(x, 200,
                         c -> FunctionRoutes.updateCode(x, c, x.pathParameter("name"))))
                 .add("POST", FUNCTIONS + "/{name}/invocations", this::invoke)
+                .add("POST", VERSIONS, x -> control(x, 201, c -> ReleaseRoutes.publishVersion(x, c)))
+                .add("GET", VERSIONS, x -> control(x, 200, c -> ReleaseRoutes.listVersions(x, c)))
+                .add("POST", ALIASES, x -> control(x, 201, c -> ReleaseRoutes.createAlias(x, c)))
+                .add("GET", ALIASES, x -> control(x, 200, c -> ReleaseRoutes.listAliases(x, c)))
+                .add("GET", ALIASES + "/{alias}", x -> control(x, 200,
+                        c -> new FunctionCommand.GetAlias(c, x.pathParameter("name"), x.pathParameter("alias"))))
+                .add("PUT", ALIASES + "/{alias}", x -> control(x, 200, c -> ReleaseRoutes.updateAlias(x, c)))
+                .add("DELETE", ALIASES + "/{alias}", x -> control(x, 204,
+                        c -> new FunctionCommand.DeleteAlias(c, x.pathParameter("name"), x.pathParameter("alias"))))
+                .add("PUT", "/2017-10-31/functions/{name}/concurrency", x -> control(x, 200,
+                        c -> ReleaseRoutes.putConcurrency(x, c)))
+                .add("DELETE", "/2017-10-31/functions/{name}/concurrency", x -> control(x, 204,
+                        c -> new FunctionCommand.DeleteFunctionConcurrency(c, x.pathParameter("name"))))
+                .add("GET", "/2019-09-30/functions/{name}/concurrency", x -> control(x, 200,
+                        c -> new FunctionCommand.GetFunctionConcurrency(c, x.pathParameter("name"))))
+                .add("GET", "/2016-08-19/account-settings", x -> control(x, 200,
+                        FunctionCommand.GetAccountSettings::new))
+                .add("PUT", PROVISIONED, x -> control(x, 202, c -> ReleaseRoutes.putProvisioned(x, c)))
+                .add("GET", PROVISIONED, x -> control(x, 200, c -> ReleaseRoutes.getOrListProvisioned(x, c)))
+                .add("DELETE", PROVISIONED, x -> control(x, 204, c -> new FunctionCommand.DeleteProvisionedConcurrency(
+                        c, x.pathParameter("name"), x.query("Qualifier"))))
+                .add("POST", URL, x -> control(x, 201, c -> ReleaseRoutes.putUrl(x, c, true)))
+                .add("PUT", URL, x -> control(x, 200, c -> ReleaseRoutes.putUrl(x, c, false)))
+                .add("GET", URL, x -> control(x, 200,
+                        c -> new FunctionCommand.GetFunctionUrl(c, x.pathParameter("name"), x.query("Qualifier"))))
+                .add("DELETE", URL, x -> control(x, 204,
+                        c -> new FunctionCommand.DeleteFunctionUrl(c, x.pathParameter("name"), x.query("Qualifier"))))
+                .add("GET", "/2021-10-31/functions/{name}/urls", x -> control(x, 200, c -> ReleaseRoutes.listUrls(x, c)))
+                .add("POST", "/2017-03-31/tags/{arn}", x -> control(x, 204, c -> ReleaseRoutes.tag(x, c)))
+                .add("DELETE", "/2017-03-31/tags/{arn}", x -> control(x, 204, c -> ReleaseRoutes.untag(x, c)))
+                .add("GET", "/2017-03-31/tags/{arn}", x -> control(x, 200,
+                        c -> new FunctionCommand.ListTags(c, x.pathParameter("arn"))))
                 .add("GET", "/spur/v1/health", x -> x.send(200, Map.of(), "application/json",
                         "{\"status\":\"ok\"}".getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
                 .add("GET", "/spur/v1/functions/{name}/logs", spurApi::readLogs)
                 .add("GET", "/spur/v1/code/{sha}", spurApi::downloadCode);
-        server.setHandler(router);
+        server.setHandler(new Handler.Wrapper(router) {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                String host = request.getHeaders().get(HttpHeader.HOST);
+                String path = request.getHttpURI().getPath();
+                String urlId = FunctionUrls.urlId(host, path);
+                if (urlId == null) {
+                    return super.handle(request, response, callback);
+                }
+                boolean byHost = host != null && host.startsWith(urlId + ".");
+                Exchange x = new Exchange(request, response, callback, Map.of());
+                try {
+                    urls.handle(x, urlId, !byHost);
+                } catch (Throwable t) {
+                    if (!x.answered()) {
+                        callback.failed(t);
+                    }
+                }
+                return true;
+            }
+        });
     }
 
     public EdgeServer start() {
@@ -95,9 +168,10 @@ public final class EdgeServer implements AutoCloseable {
     private void control(Exchange x, int status, Parser parser) {
         String requestId = RequestIds.next();
         try {
-            FunctionCommand command = parser.parse(RequestParsing.caller(x, defaultRegion));
+            Caller caller = auth.caller(x, x.body(FunctionRoutes.MAX_CONTROL_BODY));
+            FunctionCommand command = parser.parse(caller);
             ControlResult result = control.handle(command);
-            byte[] body = FunctionRoutes.render(result, FunctionRoutes.codeBaseUrl(x));
+            byte[] body = FunctionRoutes.render(result, links.bind(x.authority()));
             x.send(status, Map.of("x-amzn-RequestId", requestId), "application/json", body);
         } catch (Throwable t) {
             WireErrors.send(x, requestId, t);
@@ -108,7 +182,7 @@ public final class EdgeServer implements AutoCloseable {
         String requestId = RequestIds.next();
         try {
             byte[] body = x.body(Invoker.MAX_REQUEST_PAYLOAD);
-            InvokeCommand command = new InvokeCommand(RequestParsing.caller(x, defaultRegion), x.pathParameter("name"),
+            InvokeCommand command = new InvokeCommand(auth.caller(x, body), x.pathParameter("name"),
                     x.query("Qualifier"), x.header("X-Amz-Invocation-Type"), x.header("X-Amz-Log-Type"),
                     x.header("X-Amz-Client-Context"), body, body.length, requestId);
             InvokeResult result = invoker.invoke(command);

@@ -3,8 +3,11 @@ package dev.spur.edge;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
@@ -23,6 +26,7 @@ final class Exchange {
     private final Callback callback;
     private final Map<String, String> pathParameters;
     private Fields query;
+    private byte[] body;
     private boolean answered;
 
     Exchange(Request request, Response response, Callback callback, Map<String, String> pathParameters) {
@@ -52,6 +56,15 @@ final class Exchange {
         return Optional.ofNullable(query.getValue(name));
     }
 
+    /** Every value of a repeated query parameter, in order. */
+    List<String> queryValues(String name) {
+        if (query == null) {
+            query = Request.extractQueryParameters(request);
+        }
+        List<String> values = query.getValues(name);
+        return values == null ? List.of() : values;
+    }
+
     Optional<String> header(String name) {
         return Optional.ofNullable(request.getHeaders().get(name));
     }
@@ -62,11 +75,63 @@ final class Exchange {
         return host != null ? host : Request.getServerName(request) + ":" + Request.getServerPort(request);
     }
 
-    /** Reads at most {@code limit + 1} bytes, so an oversized body is detected without reading all of it. */
+    /**
+     * Reads at most {@code limit + 1} bytes, so an oversized body is detected without reading all of
+     * it. The first read is kept: authentication hashes the body, then the route parses it.
+     */
     byte[] body(int limit) throws IOException {
-        try (InputStream in = Content.Source.asInputStream(request)) {
-            return in.readNBytes(limit + 1);
+        if (body == null) {
+            try (InputStream in = Content.Source.asInputStream(request)) {
+                body = in.readNBytes(limit + 1);
+            }
         }
+        return body;
+    }
+
+    /** The path exactly as sent, still percent-encoded. */
+    String rawPath() {
+        return request.getHttpURI().getPath();
+    }
+
+    /** The query exactly as sent, without {@code ?}; null if none. */
+    String rawQuery() {
+        return request.getHttpURI().getQuery();
+    }
+
+    /** Every header in arrival order, duplicates kept. */
+    List<Map.Entry<String, String>> headers() {
+        List<Map.Entry<String, String>> out = new ArrayList<>(request.getHeaders().size());
+        for (HttpField field : request.getHeaders()) {
+            out.add(Map.entry(field.getName(), field.getValue() == null ? "" : field.getValue()));
+        }
+        return out;
+    }
+
+    String remoteAddress() {
+        return Request.getRemoteAddr(request);
+    }
+
+    String protocol() {
+        return request.getConnectionMetaData().getProtocol();
+    }
+
+    /** Sends a response with any number of headers of the same name (Set-Cookie). */
+    void send(int status, List<Map.Entry<String, String>> headers, byte[] body) {
+        if (answered) {
+            return;
+        }
+        answered = true;
+        response.setStatus(status);
+        for (Map.Entry<String, String> h : headers) {
+            String name = h.getKey();
+            if (name.equalsIgnoreCase("content-length") || name.equalsIgnoreCase("transfer-encoding")
+                    || name.equalsIgnoreCase("connection")) {
+                continue; // framing is this server's business, not the function's
+            }
+            response.getHeaders().add(name, h.getValue());
+        }
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        response.write(true, ByteBuffer.wrap(body), callback);
     }
 
     /**

@@ -2,16 +2,24 @@ package dev.spur.edge;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.spur.common.Alias;
+import dev.spur.common.CorsConfig;
 import dev.spur.common.FunctionConfig;
+import dev.spur.common.FunctionKey;
+import dev.spur.common.FunctionUrlConfig;
 import dev.spur.common.Json;
+import dev.spur.control.ControlResult;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
-/** Renders a function's configuration in Lambda's {@code FunctionConfiguration} wire shape. */
+/** Renders control-plane results in Lambda's wire shapes ({@code FunctionConfiguration}, aliases, URLs, ...). */
 final class FunctionJson {
     /** Lambda's {@code LastModified}: {@code 2019-10-10T18:22:33.139+0000}. */
     private static final DateTimeFormatter LAST_MODIFIED =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ").withZone(ZoneOffset.UTC);
+    /** Provisioned concurrency's {@code LastModified}: {@code 2019-12-31T20:28:49+0000}. */
+    private static final DateTimeFormatter ISO_SECONDS =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssZ").withZone(ZoneOffset.UTC);
 
     private FunctionJson() {
     }
@@ -50,5 +58,77 @@ final class FunctionJson {
         logging.put("LogFormat", "Text");
         logging.put("LogGroup", "/aws/lambda/" + fn.key().name());
         return node;
+    }
+
+    static ObjectNode alias(FunctionKey function, Alias alias) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.put("AliasArn", alias.arn(function));
+        node.put("Name", alias.name());
+        node.put("FunctionVersion", alias.functionVersion());
+        node.put("Description", alias.description());
+        if (!alias.additionalVersionWeights().isEmpty()) {
+            ObjectNode weights = node.putObject("RoutingConfig").putObject("AdditionalVersionWeights");
+            alias.additionalVersionWeights().forEach(weights::put);
+        }
+        node.put("RevisionId", alias.revisionId());
+        return node;
+    }
+
+    static ObjectNode accountSettings(ControlResult.AccountSettings a) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        ObjectNode limit = node.putObject("AccountLimit");
+        limit.put("TotalCodeSize", a.totalCodeSizeLimit());
+        limit.put("CodeSizeUnzipped", a.codeSizeUnzipped());
+        limit.put("CodeSizeZipped", a.codeSizeZipped());
+        limit.put("ConcurrentExecutions", a.concurrentExecutions());
+        limit.put("UnreservedConcurrentExecutions", a.unreservedConcurrentExecutions());
+        ObjectNode usage = node.putObject("AccountUsage");
+        usage.put("TotalCodeSize", a.totalCodeSize());
+        usage.put("FunctionCount", a.functionCount());
+        return node;
+    }
+
+    /** A provisioned concurrency configuration; list entries also name the version or alias ARN. */
+    static ObjectNode provisioned(ControlResult.ProvisionedView v, boolean withArn) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        if (withArn) {
+            node.put("FunctionArn", v.functionArn());
+        }
+        node.put("RequestedProvisionedConcurrentExecutions", v.requested());
+        node.put("AvailableProvisionedConcurrentExecutions", v.available());
+        node.put("AllocatedProvisionedConcurrentExecutions", v.allocated());
+        node.put("Status", v.status());
+        v.statusReason().ifPresent(r -> node.put("StatusReason", r));
+        node.put("LastModified", ISO_SECONDS.format(v.lastModified()));
+        return node;
+    }
+
+    /** A function URL configuration; CreateFunctionUrlConfig's answer has no LastModifiedTime. */
+    static ObjectNode url(FunctionKey function, FunctionUrlConfig config, Links.Bound links, boolean withLastModified) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.put("FunctionUrl", links.functionUrl(function.region(), config.urlId()));
+        node.put("FunctionArn", config.qualifier().isEmpty() ? function.arn()
+                : function.qualifiedArn(config.qualifier()));
+        node.put("AuthType", config.authType());
+        if (config.cors() != null) {
+            CorsConfig cors = config.cors();
+            ObjectNode c = node.putObject("Cors");
+            c.put("AllowCredentials", cors.allowCredentials());
+            strings(c.putArray("AllowHeaders"), cors.allowHeaders());
+            strings(c.putArray("AllowMethods"), cors.allowMethods());
+            strings(c.putArray("AllowOrigins"), cors.allowOrigins());
+            strings(c.putArray("ExposeHeaders"), cors.exposeHeaders());
+            c.put("MaxAge", cors.maxAge());
+        }
+        node.put("CreationTime", config.creationTime().toString());
+        if (withLastModified) {
+            node.put("LastModifiedTime", config.lastModifiedTime().toString());
+        }
+        node.put("InvokeMode", config.invokeMode());
+        return node;
+    }
+
+    private static void strings(ArrayNode array, java.util.List<String> values) {
+        values.forEach(array::add);
     }
 }

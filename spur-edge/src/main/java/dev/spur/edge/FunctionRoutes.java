@@ -15,8 +15,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spur.common.Json;
 import dev.spur.control.Caller;
 import dev.spur.control.ControlResult;
-import dev.spur.control.FunctionCommand;
 import dev.spur.control.FunctionCommand.Unsupported;
+import dev.spur.control.FunctionCommand;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,11 +38,8 @@ final class FunctionRoutes {
         JsonNode body = RequestParsing.jsonBody(req, MAX_CONTROL_BODY);
         JsonNode code = object(body, "Code").orElse(Json.MAPPER.createObjectNode());
         List<String> unsupported = new ArrayList<>(unsupportedCode(code));
-        if (bool(body, "Publish")) {
-            unsupported.add("Publish (versions)");
-        }
         string(body, "PackageType").filter(t -> !t.equals("Zip")).ifPresent(t -> unsupported.add("PackageType " + t));
-        for (String field : List.of("Layers", "DeadLetterConfig", "KMSKeyArn", "Tags", "FileSystemConfigs",
+        for (String field : List.of("Layers", "DeadLetterConfig", "KMSKeyArn", "FileSystemConfigs",
                 "ImageConfig", "CodeSigningConfigArn")) {
             if (nonEmpty(body, field)) {
                 unsupported.add(field);
@@ -54,17 +51,15 @@ final class FunctionRoutes {
                 string(body, "Runtime"), string(body, "Handler"), string(body, "Role"), string(body, "Description"),
                 integer(body, "MemorySize"), integer(body, "Timeout"), environment(body),
                 base64(code, "ZipFile"), new Unsupported(unsupported), strings(body, "Architectures"),
-                ephemeralStorage(body));
+                ephemeralStorage(body), ReleaseRoutes.tags(body).orElse(java.util.Map.of()), bool(body, "Publish"));
     }
 
     static FunctionCommand updateCode(Exchange req, Caller caller, String name) throws IOException {
         JsonNode body = RequestParsing.jsonBody(req, MAX_CONTROL_BODY);
         List<String> unsupported = new ArrayList<>(unsupportedCode(body));
-        if (bool(body, "Publish")) {
-            unsupported.add("Publish (versions)");
-        }
         return new FunctionCommand.UpdateFunctionCode(caller, name, base64(body, "ZipFile"), bool(body, "DryRun"),
-                string(body, "RevisionId"), new Unsupported(unsupported), strings(body, "Architectures"));
+                string(body, "RevisionId"), new Unsupported(unsupported), strings(body, "Architectures"),
+                bool(body, "Publish"));
     }
 
     static FunctionCommand updateConfiguration(Exchange req, Caller caller, String name) throws IOException {
@@ -93,31 +88,62 @@ final class FunctionRoutes {
     }
 
     /** The body of a successful result, or null for none (204). */
-    static byte[] render(ControlResult result, String codeBaseUrl) throws IOException {
-        return switch (result) {
-            case ControlResult.Configuration c -> Json.MAPPER.writeValueAsBytes(FunctionJson.configuration(c.config()));
+    static byte[] render(ControlResult result, Links.Bound links) throws IOException {
+        if (result instanceof ControlResult.Deleted) {
+            return null;
+        }
+        return Json.MAPPER.writeValueAsBytes(switch (result) {
+            case ControlResult.Configuration c -> FunctionJson.configuration(c.config());
             case ControlResult.FunctionWithCode c -> {
                 ObjectNode node = Json.MAPPER.createObjectNode();
                 node.set("Configuration", FunctionJson.configuration(c.config()));
                 ObjectNode code = node.putObject("Code");
                 code.put("RepositoryType", "S3");
-                code.put("Location", codeBaseUrl + c.config().code().sha256Hex());
-                yield Json.MAPPER.writeValueAsBytes(node);
+                code.put("Location", links.code(c.config().code().sha256Hex()));
+                if (!c.tags().isEmpty()) {
+                    ObjectNode tags = node.putObject("Tags");
+                    c.tags().forEach(tags::put);
+                }
+                c.reservedConcurrency().ifPresent(r -> node.putObject("Concurrency")
+                        .put("ReservedConcurrentExecutions", r));
+                yield node;
             }
-            case ControlResult.FunctionList l -> {
+            case ControlResult.FunctionList l -> list("Functions", l.functions(), FunctionJson::configuration,
+                    l.nextMarker());
+            case ControlResult.VersionList l -> list("Versions", l.versions(), FunctionJson::configuration,
+                    l.nextMarker());
+            case ControlResult.AliasResult a -> FunctionJson.alias(a.function(), a.alias());
+            case ControlResult.AliasList l -> list("Aliases", l.aliases(), a -> FunctionJson.alias(l.function(), a),
+                    l.nextMarker());
+            case ControlResult.Concurrency c -> {
                 ObjectNode node = Json.MAPPER.createObjectNode();
-                ArrayNode functions = node.putArray("Functions");
-                l.functions().forEach(f -> functions.add(FunctionJson.configuration(f)));
-                l.nextMarker().ifPresent(m -> node.put("NextMarker", m));
-                yield Json.MAPPER.writeValueAsBytes(node);
+                c.reserved().ifPresent(r -> node.put("ReservedConcurrentExecutions", r));
+                yield node;
             }
-            case ControlResult.Deleted d -> null;
-        };
+            case ControlResult.AccountSettings a -> FunctionJson.accountSettings(a);
+            case ControlResult.Provisioned p -> FunctionJson.provisioned(p.view(), false);
+            case ControlResult.ProvisionedList l -> list("ProvisionedConcurrencyConfigs", l.configs(),
+                    v -> FunctionJson.provisioned(v, true), l.nextMarker());
+            case ControlResult.Url u -> FunctionJson.url(u.function(), u.config(), links, !u.created());
+            case ControlResult.UrlList l -> list("FunctionUrlConfigs", l.urls(),
+                    u -> FunctionJson.url(l.function(), u, links, true), l.nextMarker());
+            case ControlResult.Tags t -> {
+                ObjectNode node = Json.MAPPER.createObjectNode();
+                ObjectNode tags = node.putObject("Tags");
+                t.tags().forEach(tags::put);
+                yield node;
+            }
+            case ControlResult.Deleted d -> throw new IllegalStateException("answered above");
+        });
     }
 
-    /** Where GetFunction's {@code Code.Location} points: this server's code download route. */
-    static String codeBaseUrl(Exchange req) {
-        return "http://" + req.authority() + "/spur/v1/code/";
+    private static <T> ObjectNode list(String field, List<T> items, java.util.function.Function<T, ObjectNode> render,
+                                       Optional<String> nextMarker) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        ArrayNode array = node.putArray(field);
+        items.forEach(i -> array.add(render.apply(i)));
+        nextMarker.ifPresent(m -> node.put("NextMarker", m));
+        return node;
     }
 
     private static List<String> unsupportedCode(JsonNode code) {

@@ -23,12 +23,14 @@ final class SpurApi {
 
     private final LogStore logs;
     private final CodeStore code;
-    private final String defaultRegion;
+    private final Authentication auth;
+    private final Links links;
 
-    SpurApi(LogStore logs, CodeStore code, String defaultRegion) {
+    SpurApi(LogStore logs, CodeStore code, Authentication auth, Links links) {
         this.logs = logs;
         this.code = code;
-        this.defaultRegion = defaultRegion;
+        this.auth = auth;
+        this.links = links;
     }
 
     /**
@@ -38,7 +40,7 @@ final class SpurApi {
     void readLogs(Exchange x) {
         String requestId = RequestIds.next();
         try {
-            Caller caller = RequestParsing.caller(x, defaultRegion);
+            Caller caller = auth.caller(x, x.body(0));
             FunctionKey key = Arns.parseFunctionRef(x.pathParameter("name"), caller.account(), caller.region()).key();
             FunctionLog log = logs.of(key);
             int limit = x.query("limit").map(Integer::parseInt).orElse(256 * 1024);
@@ -63,6 +65,10 @@ final class SpurApi {
         String requestId = RequestIds.next();
         try {
             String sha = x.pathParameter("sha");
+            if (!links.validCodeLink(sha, x.query("expires").orElse(""), x.query("signature").orElse(null))) {
+                throw LambdaException.of(dev.spur.common.ErrorCode.ACCESS_DENIED, "This code link is invalid or has "
+                        + "expired; call GetFunction for a new one.");
+            }
             Path zip = SHA256_HEX.matcher(sha).matches() ? code.zipFile(sha) : null;
             if (zip == null || !Files.isRegularFile(zip)) {
                 throw LambdaException.notFound("No code package %s", sha);

@@ -1,5 +1,6 @@
 package dev.spur.gateway;
 
+import dev.spur.common.CorsConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

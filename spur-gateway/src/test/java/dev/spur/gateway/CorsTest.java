@@ -1,5 +1,6 @@
 package dev.spur.gateway;
 
+import dev.spur.common.CorsConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;

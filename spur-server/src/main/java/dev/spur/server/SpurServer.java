@@ -1,6 +1,7 @@
 package dev.spur.server;
 
-import dev.spur.common.FunctionConfig;
+import dev.spur.auth.SecretBox;
+import dev.spur.auth.SigV4Verifier;
 import dev.spur.common.Ticker;
 import dev.spur.control.ControlPlane;
 import dev.spur.control.Invoker;
@@ -31,13 +32,20 @@ import java.util.Set;
  *            /logs/         function logs, bounded per function
  *            /runtimes/     runtime clients extracted from Spur's jar
  *            /run/          environments' output files (emptied at start)
+ *            /master.key    seals access keys' secrets in spur.db (0600)
  * </pre>
  */
 public final class SpurServer implements AutoCloseable {
+    /** How requests are authenticated. */
+    public enum Auth {
+        NONE, SIGV4
+    }
+
     private final Options options;
     private final MetadataStore store;
     private final Scheduler scheduler;
     private final Runtimes runtimes;
+    private final AccessKeyService keys;
     private final EdgeServer edge;
 
     private SpurServer(Options options) {
@@ -49,21 +57,34 @@ public final class SpurServer implements AutoCloseable {
             throw new UncheckedIOException("cannot create data directory " + data, e);
         }
         this.store = MetadataStore.sqlite(data.resolve("spur.db"));
+        Scheduler started = null;
         try {
             CodeStore code = CodeStore.open(data.resolve("code"));
             collectUnusedCode(store, code);
             this.runtimes = Runtimes.install(data.resolve("runtimes"));
             LogStore logs = LogStore.open(data.resolve("logs"));
-            this.scheduler = new Scheduler(options.scheduler(), options.sandbox(), logs, data.resolve("run"),
+            started = new Scheduler(options.scheduler(), options.sandbox(), logs, data.resolve("run"),
                     Ticker.system(), InstantSource.system(), true);
+            this.scheduler = started;
             ControlPlane control = new ControlPlane(store, code, runtimes, scheduler, InstantSource.system());
             Invoker invoker = new Invoker(control, scheduler);
-            this.edge = new EdgeServer(options.host(), options.port(), options.region(), control, invoker, logs, code)
-                    .start();
+            this.keys = keys(store, data);
+            SigV4Verifier verifier = options.auth() == Auth.SIGV4 ? new SigV4Verifier(keys, InstantSource.system())
+                    : null;
+            this.edge = new EdgeServer(options.host(), options.port(), options.region(), control, invoker, logs, code,
+                    verifier, InstantSource.system()).start();
         } catch (RuntimeException e) {
+            if (started != null) {
+                started.close();
+            }
             store.close();
             throw e;
         }
+    }
+
+    /** The access keys of the store at {@code data}, sealed with the master key there. */
+    public static AccessKeyService keys(MetadataStore store, Path data) {
+        return new AccessKeyService(store, SecretBox.open(data.resolve("master.key")), InstantSource.system());
     }
 
     /** Starts a server; returns once it accepts requests. */
@@ -83,12 +104,24 @@ public final class SpurServer implements AutoCloseable {
 
     /** A command that works as printed against this server: the AWS CLI listing its functions. */
     public String tryCommand() {
+        if (options.auth() == Auth.SIGV4) {
+            return "spur keys create --account 123456789012 --data-dir " + options.dataDir()
+                    + "   # then use the printed key with: aws lambda list-functions --endpoint-url " + endpoint();
+        }
         return "AWS_ACCESS_KEY_ID=spur AWS_SECRET_ACCESS_KEY=spur AWS_DEFAULT_REGION=" + options.region()
                 + " aws lambda list-functions --endpoint-url " + endpoint();
     }
 
     public Path dataDir() {
         return options.dataDir();
+    }
+
+    public AccessKeyService keys() {
+        return keys;
+    }
+
+    public Auth auth() {
+        return options.auth();
     }
 
     public Scheduler scheduler() {
@@ -113,8 +146,9 @@ public final class SpurServer implements AutoCloseable {
     /** At start no environment runs, so packages no function refers to can go. */
     private static void collectUnusedCode(MetadataStore store, CodeStore code) {
         Set<String> keep = new HashSet<>();
-        for (FunctionConfig fn : store.allFunctions()) {
-            keep.add(fn.code().sha256Hex());
+        for (MetadataStore.StoredFunction fn : store.allFunctions()) {
+            keep.add(fn.latest().code().sha256Hex());
+            fn.versions().forEach(v -> keep.add(v.code().sha256Hex()));
         }
         code.retainOnly(keep);
     }
@@ -124,26 +158,32 @@ public final class SpurServer implements AutoCloseable {
      *                  Spur should not be reachable from other machines unless asked)
      * @param port      0 for an ephemeral port
      * @param region    the region of unsigned requests
+     * @param auth      {@link Auth#NONE}: every request is the default account; {@link Auth#SIGV4}: every
+     *                  Lambda API request must carry a valid signature made with a known access key
      */
     public record Options(String host, int port, Path dataDir, String region, SchedulerSettings scheduler,
-                          Sandbox sandbox) {
+                          Sandbox sandbox, Auth auth) {
         public static final int DEFAULT_PORT = 9000;
 
         public static Options defaults(Path dataDir) {
             return new Options("127.0.0.1", DEFAULT_PORT, dataDir, "us-east-1", SchedulerSettings.defaults(),
-                    Sandbox.process());
+                    Sandbox.process(), Auth.NONE);
         }
 
         public Options withPort(int p) {
-            return new Options(host, p, dataDir, region, scheduler, sandbox);
+            return new Options(host, p, dataDir, region, scheduler, sandbox, auth);
         }
 
         public Options withHost(String h) {
-            return new Options(h, port, dataDir, region, scheduler, sandbox);
+            return new Options(h, port, dataDir, region, scheduler, sandbox, auth);
         }
 
         public Options withScheduler(SchedulerSettings s) {
-            return new Options(host, port, dataDir, region, s, sandbox);
+            return new Options(host, port, dataDir, region, s, sandbox, auth);
+        }
+
+        public Options withAuth(Auth a) {
+            return new Options(host, port, dataDir, region, scheduler, sandbox, a);
         }
 
         /** {@code $SPUR_DATA_DIR}, else {@code ~/.spur}. */

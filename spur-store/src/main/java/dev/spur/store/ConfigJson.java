@@ -16,7 +16,7 @@ import java.io.IOException;
 import java.time.Instant;
 
 /**
- * The stored JSON form of a {@link FunctionConfig}: the record's own shape through the shared mapper,
+ * The stored JSON form of a {@link FunctionConfig} (and of a function's attachments): the record's own shape through the shared mapper,
  * with {@link Instant} written as an ISO-8601 string (exact to the nanosecond, readable in the
  * {@code sqlite3} shell) so the store needs no jsr310 module. Fields added to the record later read
  * as their defaults from older rows; unknown fields in newer rows are ignored. Failures are 500s
@@ -42,18 +42,27 @@ final class ConfigJson {
     }
 
     static String write(FunctionConfig config) {
+        return write((Object) config);
+    }
+
+    /** Any stored document: a configuration or a function's attachments. */
+    static String write(Object document) {
         try {
-            return MAPPER.writeValueAsString(config);
+            return MAPPER.writeValueAsString(document);
         } catch (JsonProcessingException e) {
-            throw LambdaException.internal("Cannot serialize the configuration of " + config.key(), e);
+            throw LambdaException.internal("Cannot serialize " + document.getClass().getSimpleName(), e);
         }
     }
 
     static FunctionConfig read(String json) {
+        return read(json, FunctionConfig.class);
+    }
+
+    static <T> T read(String json, Class<T> type) {
         try {
-            return MAPPER.readValue(json, FunctionConfig.class);
+            return MAPPER.readValue(json, type);
         } catch (JsonProcessingException e) {
-            throw LambdaException.internal("A stored function configuration is unreadable", e);
+            throw LambdaException.internal("A stored " + type.getSimpleName() + " is unreadable", e);
         }
     }
 }

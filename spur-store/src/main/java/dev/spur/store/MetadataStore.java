@@ -1,5 +1,6 @@
 package dev.spur.store;
 
+import dev.spur.common.FunctionAttachments;
 import dev.spur.common.FunctionConfig;
 import dev.spur.common.FunctionKey;
 import java.nio.file.Path;
@@ -27,8 +28,11 @@ public interface MetadataStore extends AutoCloseable {
         return SqliteMetadataStore.open(file);
     }
 
-    /** Stores a new function's {@code $LATEST}; 409 ResourceConflictException if the name is taken. */
-    void createFunction(FunctionConfig config);
+    /**
+     * Stores a new function: its {@code $LATEST}, what is attached to it, and (when created with
+     * {@code Publish}) its first published version; 409 ResourceConflictException if the name is taken.
+     */
+    void createFunction(FunctionConfig latest, FunctionAttachments attachments, Optional<FunctionConfig> published);
 
     /**
      * Replaces a function's {@code $LATEST} if its stored revision is still {@code expectedRevisionId}
@@ -36,13 +40,39 @@ public interface MetadataStore extends AutoCloseable {
      */
     void replaceFunction(FunctionConfig updated, String expectedRevisionId);
 
+    /**
+     * Stores a published version (an immutable copy of {@code $LATEST}) and the function's attachments
+     * with its next version number advanced, in one transaction; 404 if the function is gone, 409 if
+     * the version number is taken.
+     */
+    void publishVersion(FunctionConfig version, FunctionAttachments attachments);
+
+    /** Deletes one published version; false if it did not exist. */
+    boolean deleteVersion(FunctionKey key, String version);
+
+    /** Replaces what is attached to a function; 404 if the function is gone. */
+    void saveAttachments(FunctionKey key, FunctionAttachments attachments);
+
     Optional<FunctionConfig> findFunction(FunctionKey key);
 
-    /** One page of an account's functions in a region, ordered by name. */
-    Page listFunctions(String account, String region, Optional<String> marker, int maxItems);
+    /**
+     * One page of an account's functions in a region, ordered by name; with {@code allVersions} every
+     * published version follows its function's {@code $LATEST}, in version order.
+     */
+    Page listFunctions(String account, String region, Optional<String> marker, int maxItems, boolean allVersions);
 
-    /** Every stored function, for warming caches at start. */
-    List<FunctionConfig> allFunctions();
+    /** Every stored function with its versions and attachments, for warming caches at start. */
+    List<StoredFunction> allFunctions();
+
+    /** Stores a new access key; 409 if the id exists. */
+    void createAccessKey(AccessKeyRecord key);
+
+    Optional<AccessKeyRecord> findAccessKey(String accessKeyId);
+
+    /** Every access key, ordered by account then id. */
+    List<AccessKeyRecord> listAccessKeys();
+
+    boolean deleteAccessKey(String accessKeyId);
 
     /** Deletes a function and everything stored under it; false if there was nothing to delete. */
     boolean deleteFunction(FunctionKey key);
@@ -52,6 +82,25 @@ public interface MetadataStore extends AutoCloseable {
 
     @Override
     void close();
+
+    /** A function as stored: {@code $LATEST}, its published versions in order, and its attachments. */
+    record StoredFunction(FunctionConfig latest, List<FunctionConfig> versions, FunctionAttachments attachments) {
+        public StoredFunction {
+            versions = List.copyOf(versions);
+        }
+    }
+
+    /**
+     * An access key as stored.
+     *
+     * @param sealedSecret the secret key sealed with the server's master key; never the plain secret
+     */
+    record AccessKeyRecord(String accessKeyId, String account, String sealedSecret, java.time.Instant createdAt) {
+        @Override
+        public String toString() {
+            return "AccessKeyRecord[" + accessKeyId + ", account " + account + "]";
+        }
+    }
 
     /** A page of functions; {@code nextMarker} is opaque to callers and present when more remain. */
     record Page(List<FunctionConfig> functions, Optional<String> nextMarker) {

@@ -50,7 +50,8 @@ final class Migrations {
 
     /** Every step this code knows, in order. */
     static final List<Migration> ALL = List.of(
-            Migration.fromResource(1, "functions"));
+            Migration.fromResource(1, "functions"),
+            Migration.fromResource(2, "attachments_and_keys"));
 
     private Migrations() {
     }

@@ -2,6 +2,7 @@ package dev.spur.store;
 
 import dev.spur.common.Arns;
 import dev.spur.common.ErrorCode;
+import dev.spur.common.FunctionAttachments;
 import dev.spur.common.FunctionConfig;
 import dev.spur.common.FunctionKey;
 import dev.spur.common.LambdaException;
@@ -13,9 +14,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import org.sqlite.SQLiteConfig;
@@ -94,16 +98,18 @@ final class SqliteMetadataStore implements MetadataStore {
     }
 
     @Override
-    public void createFunction(FunctionConfig config) {
+    public void createFunction(FunctionConfig config, FunctionAttachments attachments,
+                               Optional<FunctionConfig> published) {
         requireLatest(config);
         FunctionKey key = config.key();
         write("create a function", c -> {
             long id;
             try (PreparedStatement insert = c.prepareStatement("""
-                    INSERT INTO functions (account, region, name, created_at) VALUES (?, ?, ?, ?)
+                    INSERT INTO functions (account, region, name, created_at, attachments) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT (account, region, name) DO NOTHING RETURNING id""")) {
                 bindKey(insert, key);
                 insert.setLong(4, config.lastModified().toEpochMilli());
+                insert.setString(5, ConfigJson.write(attachments));
                 try (ResultSet rows = insert.executeQuery()) {
                     if (!rows.next()) {
                         throw LambdaException.conflict("Function already exist: %s", key.name());
@@ -111,17 +117,94 @@ final class SqliteMetadataStore implements MetadataStore {
                     id = rows.getLong(1);
                 }
             }
-            try (PreparedStatement insert = c.prepareStatement("""
-                    INSERT INTO function_versions
-                        (function_id, version, revision_id, code_sha256, last_modified, config)
-                    VALUES (?, ?, ?, ?, ?, ?)""")) {
-                insert.setLong(1, id);
-                insert.setString(2, LATEST);
-                bindConfig(insert, 3, config);
-                insert.executeUpdate();
+            insertVersion(c, id, config);
+            if (published.isPresent()) {
+                insertVersion(c, id, published.get());
             }
             return null;
         });
+    }
+
+    @Override
+    public void publishVersion(FunctionConfig version, FunctionAttachments attachments) {
+        if (LATEST.equals(version.version())) {
+            throw new IllegalArgumentException("$LATEST is not a published version");
+        }
+        write("publish a version", c -> {
+            long id = functionId(c, version.key());
+            try (PreparedStatement select = c.prepareStatement(
+                    "SELECT 1 FROM function_versions WHERE function_id = ? AND version = ?")) {
+                select.setLong(1, id);
+                select.setString(2, version.version());
+                if (firstString(select).isPresent()) {
+                    throw LambdaException.conflict("Version %s of %s already exists", version.version(),
+                            version.key().name());
+                }
+            }
+            insertVersion(c, id, version);
+            updateAttachments(c, id, attachments);
+            return null;
+        });
+    }
+
+    @Override
+    public boolean deleteVersion(FunctionKey key, String version) {
+        if (LATEST.equals(version)) {
+            throw new IllegalArgumentException("$LATEST goes only with its function");
+        }
+        return write("delete a version", c -> {
+            try (PreparedStatement delete = c.prepareStatement("""
+                    DELETE FROM function_versions WHERE version = ? AND function_id =
+                        (SELECT id FROM functions WHERE account = ? AND region = ? AND name = ?)""")) {
+                delete.setString(1, version);
+                delete.setString(2, key.account());
+                delete.setString(3, key.region());
+                delete.setString(4, key.name());
+                return delete.executeUpdate() > 0;
+            }
+        });
+    }
+
+    @Override
+    public void saveAttachments(FunctionKey key, FunctionAttachments attachments) {
+        write("update a function", c -> {
+            updateAttachments(c, functionId(c, key), attachments);
+            return null;
+        });
+    }
+
+    private static long functionId(Connection c, FunctionKey key) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement(
+                "SELECT id FROM functions WHERE account = ? AND region = ? AND name = ?")) {
+            bindKey(select, key);
+            try (ResultSet rows = select.executeQuery()) {
+                if (!rows.next()) {
+                    throw LambdaException.notFound("Function not found: %s", key.arn());
+                }
+                return rows.getLong(1);
+            }
+        }
+    }
+
+    private static void insertVersion(Connection c, long functionId, FunctionConfig config) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("""
+                INSERT INTO function_versions
+                    (function_id, version, revision_id, code_sha256, last_modified, config)
+                VALUES (?, ?, ?, ?, ?, ?)""")) {
+            insert.setLong(1, functionId);
+            insert.setString(2, config.version());
+            bindConfig(insert, 3, config);
+            insert.executeUpdate();
+        }
+    }
+
+    private static void updateAttachments(Connection c, long functionId, FunctionAttachments attachments)
+            throws SQLException {
+        try (PreparedStatement update = c.prepareStatement("UPDATE functions SET attachments = ? WHERE id = ?")) {
+            update.setString(1, ConfigJson.write(attachments));
+            update.setLong(2, functionId);
+            update.executeUpdate();
+        }
     }
 
     @Override
@@ -172,17 +255,27 @@ final class SqliteMetadataStore implements MetadataStore {
     }
 
     @Override
-    public Page listFunctions(String account, String region, Optional<String> marker, int maxItems) {
+    public Page listFunctions(String account, String region, Optional<String> marker, int maxItems,
+                              boolean allVersions) {
         LambdaException.requireValid(maxItems >= 1, "MaxItems must be at least 1, got %d", maxItems);
-        String after = marker.map(SqliteMetadataStore::decodeMarker).orElse("");
+        String[] after = marker.map(SqliteMetadataStore::decodeMarker).orElse(new String[] {"", ""});
+        // Versions sort $LATEST first (position -1), then by number; a marker is (name, position).
         List<FunctionConfig> page = read("list functions", c -> {
-            try (PreparedStatement select = c.prepareStatement(SELECT_CONFIG
-                    + "WHERE f.account = ? AND f.region = ? AND f.name > ? AND v.version = ? ORDER BY f.name LIMIT ?")) {
+            try (PreparedStatement select = c.prepareStatement("""
+                    SELECT config FROM (
+                        SELECT f.name AS name, v.config AS config,
+                               CASE v.version WHEN '$LATEST' THEN -1 ELSE CAST(v.version AS INTEGER) END AS position
+                        FROM functions f JOIN function_versions v ON v.function_id = f.id
+                        WHERE f.account = ? AND f.region = ? AND (? OR v.version = '$LATEST'))
+                    WHERE name > ? OR (name = ? AND position > ?)
+                    ORDER BY name, position LIMIT ?""")) {
                 select.setString(1, account);
                 select.setString(2, region);
-                select.setString(3, after);
-                select.setString(4, LATEST);
-                select.setInt(5, maxItems + 1); // one more than asked tells whether another page exists
+                select.setBoolean(3, allVersions);
+                select.setString(4, after[0]);
+                select.setString(5, after[0]);
+                select.setLong(6, after[0].isEmpty() ? Long.MAX_VALUE : Long.parseLong(after[1]));
+                select.setInt(7, maxItems + 1); // one more than asked tells whether another page exists
                 return configs(select);
             }
         });
@@ -190,18 +283,102 @@ final class SqliteMetadataStore implements MetadataStore {
             return new Page(page, Optional.empty());
         }
         List<FunctionConfig> shown = page.subList(0, maxItems);
-        return new Page(shown, Optional.of(encodeMarker(shown.getLast().key().name())));
+        FunctionConfig last = shown.getLast();
+        return new Page(shown, Optional.of(encodeMarker(last.key().name(), position(last.version()))));
     }
 
     @Override
-    public List<FunctionConfig> allFunctions() {
+    public List<StoredFunction> allFunctions() {
         return read("list all functions", c -> {
+            Map<Long, FunctionAttachments> attachments = new LinkedHashMap<>();
             try (PreparedStatement select = c.prepareStatement(
-                    SELECT_CONFIG + "WHERE v.version = ? ORDER BY f.account, f.region, f.name")) {
-                select.setString(1, LATEST);
-                return configs(select);
+                    "SELECT id, attachments FROM functions ORDER BY account, region, name");
+                 ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    attachments.put(rows.getLong(1), ConfigJson.read(rows.getString(2), FunctionAttachments.class));
+                }
+            }
+            Map<Long, List<FunctionConfig>> versions = new LinkedHashMap<>();
+            try (PreparedStatement select = c.prepareStatement("""
+                    SELECT function_id, config FROM function_versions
+                    ORDER BY function_id, CASE version WHEN '$LATEST' THEN -1 ELSE CAST(version AS INTEGER) END""");
+                 ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    versions.computeIfAbsent(rows.getLong(1), id -> new ArrayList<>())
+                            .add(ConfigJson.read(rows.getString(2)));
+                }
+            }
+            List<StoredFunction> out = new ArrayList<>(attachments.size());
+            attachments.forEach((id, a) -> {
+                List<FunctionConfig> all = versions.getOrDefault(id, List.of());
+                if (!all.isEmpty() && all.getFirst().version().equals(LATEST)) {
+                    out.add(new StoredFunction(all.getFirst(), all.subList(1, all.size()), a));
+                }
+            });
+            return out;
+        });
+    }
+
+    @Override
+    public void createAccessKey(AccessKeyRecord key) {
+        write("create an access key", c -> {
+            try (PreparedStatement insert = c.prepareStatement("""
+                    INSERT INTO access_keys (access_key_id, account, sealed_secret, created_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (access_key_id) DO NOTHING""")) {
+                insert.setString(1, key.accessKeyId());
+                insert.setString(2, key.account());
+                insert.setString(3, key.sealedSecret());
+                insert.setLong(4, key.createdAt().toEpochMilli());
+                if (insert.executeUpdate() == 0) {
+                    throw LambdaException.conflict("Access key %s already exists", key.accessKeyId());
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<AccessKeyRecord> findAccessKey(String accessKeyId) {
+        return read("read an access key", c -> {
+            try (PreparedStatement select = c.prepareStatement(
+                    "SELECT access_key_id, account, sealed_secret, created_at FROM access_keys WHERE access_key_id = ?")) {
+                select.setString(1, accessKeyId);
+                List<AccessKeyRecord> keys = accessKeys(select);
+                return keys.isEmpty() ? Optional.empty() : Optional.of(keys.getFirst());
             }
         });
+    }
+
+    @Override
+    public List<AccessKeyRecord> listAccessKeys() {
+        return read("list access keys", c -> {
+            try (PreparedStatement select = c.prepareStatement(
+                    "SELECT access_key_id, account, sealed_secret, created_at FROM access_keys "
+                            + "ORDER BY account, access_key_id")) {
+                return accessKeys(select);
+            }
+        });
+    }
+
+    @Override
+    public boolean deleteAccessKey(String accessKeyId) {
+        return write("delete an access key", c -> {
+            try (PreparedStatement delete = c.prepareStatement("DELETE FROM access_keys WHERE access_key_id = ?")) {
+                delete.setString(1, accessKeyId);
+                return delete.executeUpdate() > 0;
+            }
+        });
+    }
+
+    private static List<AccessKeyRecord> accessKeys(PreparedStatement select) throws SQLException {
+        List<AccessKeyRecord> keys = new ArrayList<>();
+        try (ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+                keys.add(new AccessKeyRecord(rows.getString(1), rows.getString(2), rows.getString(3),
+                        Instant.ofEpochMilli(rows.getLong(4))));
+            }
+        }
+        return keys;
     }
 
     @Override
@@ -293,17 +470,31 @@ final class SqliteMetadataStore implements MetadataStore {
         return configs;
     }
 
-    /** Markers are the last name shown, base64url-encoded: opaque to callers, stable across restarts. */
-    static String encodeMarker(String lastName) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(lastName.getBytes(StandardCharsets.UTF_8));
+    /**
+     * Markers are the last name and version position shown, base64url-encoded: opaque to callers,
+     * stable across restarts.
+     */
+    static String encodeMarker(String lastName, long position) {
+        return Base64.getUrlEncoder().withoutPadding()
+                .encodeToString((lastName + "/" + position).getBytes(StandardCharsets.UTF_8));
     }
 
-    private static String decodeMarker(String marker) {
+    private static String[] decodeMarker(String marker) {
         try {
-            return new String(Base64.getUrlDecoder().decode(marker), StandardCharsets.UTF_8);
+            String text = new String(Base64.getUrlDecoder().decode(marker), StandardCharsets.UTF_8);
+            int slash = text.lastIndexOf('/');
+            if (slash > 0) {
+                Long.parseLong(text.substring(slash + 1));
+                return new String[] {text.substring(0, slash), text.substring(slash + 1)};
+            }
         } catch (IllegalArgumentException e) {
-            throw LambdaException.invalid("Invalid Marker: %s", marker);
+            // falls through to the error below
         }
+        throw LambdaException.invalid("Invalid Marker: %s", marker);
+    }
+
+    private static long position(String version) {
+        return LATEST.equals(version) ? -1 : Long.parseLong(version);
     }
 
     private static String pragma(Connection connection, String name) throws SQLException {

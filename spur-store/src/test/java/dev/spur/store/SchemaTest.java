@@ -5,6 +5,7 @@ import static dev.spur.store.Functions.key;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.spur.common.FunctionAttachments;
 import dev.spur.store.Migrations.Migration;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,17 +29,17 @@ class SchemaTest {
     void aNewDatabaseIsAtTheLatestVersionAndRecordsEveryStep() throws SQLException {
         Path file = dir.resolve("spur.db");
         try (MetadataStore store = MetadataStore.sqlite(file)) {
-            assertThat(store.schemaVersion()).isEqualTo(Migrations.ALL.getLast().version()).isEqualTo(1);
+            assertThat(store.schemaVersion()).isEqualTo(Migrations.ALL.getLast().version()).isEqualTo(2);
         }
         assertThat(query(file, "SELECT version || ':' || description FROM schema_version ORDER BY version"))
-                .containsExactly("1:functions");
+                .containsExactly("1:functions", "2:attachments_and_keys");
     }
 
     @Test
     void theDatabaseIsInWalModeWithForeignKeysEnforced() throws SQLException {
         Path file = dir.resolve("spur.db");
         try (MetadataStore store = MetadataStore.sqlite(file)) {
-            store.createFunction(config("hello"));
+            store.createFunction(config("hello"), FunctionAttachments.NONE, Optional.empty());
             assertThat(Files.exists(dir.resolve("spur.db-wal"))).isTrue();
             // journal_mode=WAL is persistent: a fresh connection sees it too
             assertThat(query(file, "PRAGMA journal_mode")).containsExactly("wal");
@@ -56,7 +58,7 @@ class SchemaTest {
         assertThatThrownBy(() -> MetadataStore.sqlite(file))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("schema version 7")
-                .hasMessageContaining("only knows versions up to 1")
+                .hasMessageContaining("only knows versions up to 2")
                 .hasMessageContaining("newer Spur");
     }
 
@@ -64,15 +66,15 @@ class SchemaTest {
     void reopeningAppliesOnlyTheStepsAddedSince() throws SQLException {
         Path file = dir.resolve("spur.db");
         try (MetadataStore store = MetadataStore.sqlite(file)) {
-            store.createFunction(config("hello"));
+            store.createFunction(config("hello"), FunctionAttachments.NONE, Optional.empty());
         }
-        List<Migration> withTags = withStep(new Migration(2, "tags",
+        List<Migration> withTags = withStep(new Migration(3, "tags",
                 "CREATE TABLE tags (function_id INTEGER NOT NULL REFERENCES functions (id) ON DELETE CASCADE,"
                         + " key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (function_id, key));"
                         + " CREATE INDEX tags_key ON tags (key);"));
 
         try (MetadataStore store = SqliteMetadataStore.open(file, withTags)) {
-            assertThat(store.schemaVersion()).isEqualTo(2);
+            assertThat(store.schemaVersion()).isEqualTo(3);
             assertThat(store.findFunction(key("hello"))).isPresent();
         }
         assertThat(query(file, "SELECT name FROM sqlite_master WHERE name LIKE 'tags%' ORDER BY name"))
@@ -82,18 +84,18 @@ class SchemaTest {
     @Test
     void aFailingStepIsRolledBackWholeAndTheDatabaseStaysAtThePreviousVersion() throws SQLException {
         Path file = dir.resolve("spur.db");
-        List<Migration> broken = withStep(new Migration(2, "broken",
+        List<Migration> broken = withStep(new Migration(3, "broken",
                 "CREATE TABLE aliases (name TEXT); INSERT INTO no_such_table VALUES (1);"));
 
         assertThatThrownBy(() -> SqliteMetadataStore.open(file, broken))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("V2 (broken) failed")
-                .hasMessageContaining("stays at V1");
+                .hasMessageContaining("V3 (broken) failed")
+                .hasMessageContaining("stays at V2");
 
-        assertThat(query(file, "SELECT MAX(version) FROM schema_version")).containsExactly("1");
+        assertThat(query(file, "SELECT MAX(version) FROM schema_version")).containsExactly("2");
         assertThat(query(file, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'aliases'")).containsExactly("0");
         try (MetadataStore store = MetadataStore.sqlite(file)) {
-            assertThat(store.schemaVersion()).isEqualTo(1);
+            assertThat(store.schemaVersion()).isEqualTo(2);
         }
     }
 

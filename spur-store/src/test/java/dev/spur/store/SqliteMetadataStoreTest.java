@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spur.common.ErrorCode;
+import dev.spur.common.FunctionAttachments;
 import dev.spur.common.FunctionConfig;
 import dev.spur.common.FunctionKey;
 import dev.spur.common.LambdaException;
@@ -44,7 +45,7 @@ class SqliteMetadataStoreTest {
     @Test
     void createdFunctionIsFoundWithEveryFieldIntact() {
         FunctionConfig config = config("hello");
-        store.createFunction(config);
+        store.createFunction(config, FunctionAttachments.NONE, Optional.empty());
 
         assertThat(store.findFunction(key("hello"))).contains(config);
         assertThat(store.findFunction(key("absent"))).isEmpty();
@@ -52,30 +53,30 @@ class SqliteMetadataStoreTest {
 
     @Test
     void creatingATakenNameIsAConflictAndKeepsTheFirst() {
-        store.createFunction(config("hello"));
+        store.createFunction(config("hello"), FunctionAttachments.NONE, Optional.empty());
 
-        assertThatThrownBy(() -> store.createFunction(config(key("hello"), "other")))
+        assertThatThrownBy(() -> store.createFunction(config(key("hello"), "other"), FunctionAttachments.NONE, Optional.empty()))
                 .isInstanceOfSatisfying(LambdaException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_CONFLICT);
                     assertThat(e).hasMessage("Function already exist: hello");
                 });
         assertThat(store.findFunction(key("hello")).orElseThrow().revisionId()).isEqualTo("rev-1");
-        store.createFunction(config("next")); // the failed transaction was rolled back, not left open
+        store.createFunction(config("next"), FunctionAttachments.NONE, Optional.empty()); // the failed transaction was rolled back, not left open
         assertThat(store.allFunctions()).hasSize(2);
     }
 
     @Test
     void sameNameInAnotherAccountOrRegionIsAnotherFunction() {
-        store.createFunction(config("hello"));
-        store.createFunction(config(new FunctionKey(ACCOUNT, "eu-west-1", "hello"), "r"));
-        store.createFunction(config(new FunctionKey("210987654321", REGION, "hello"), "r"));
+        store.createFunction(config("hello"), FunctionAttachments.NONE, Optional.empty());
+        store.createFunction(config(new FunctionKey(ACCOUNT, "eu-west-1", "hello"), "r"), FunctionAttachments.NONE, Optional.empty());
+        store.createFunction(config(new FunctionKey("210987654321", REGION, "hello"), "r"), FunctionAttachments.NONE, Optional.empty());
 
         assertThat(store.allFunctions()).hasSize(3);
     }
 
     @Test
     void replaceWithTheCurrentRevisionStoresTheUpdate() {
-        store.createFunction(config("hello"));
+        store.createFunction(config("hello"), FunctionAttachments.NONE, Optional.empty());
         FunctionConfig updated = config("hello").withRevision("rev-2", Instant.parse("2025-02-01T00:00:00Z"));
 
         store.replaceFunction(updated, "rev-1");
@@ -85,7 +86,7 @@ class SqliteMetadataStoreTest {
 
     @Test
     void replaceWithAStaleRevisionFailsWithPreconditionFailedAndChangesNothing() {
-        store.createFunction(config("hello"));
+        store.createFunction(config("hello"), FunctionAttachments.NONE, Optional.empty());
         store.replaceFunction(config(key("hello"), "rev-2"), "rev-1");
 
         assertThatThrownBy(() -> store.replaceFunction(config(key("hello"), "rev-3"), "rev-1"))
@@ -109,7 +110,7 @@ class SqliteMetadataStoreTest {
 
     @Test
     void concurrentReplacesWithTheSameRevisionLetExactlyOneWin() throws Exception {
-        store.createFunction(config("hello"));
+        store.createFunction(config("hello"), FunctionAttachments.NONE, Optional.empty());
         AtomicInteger wins = new AtomicInteger();
         ConcurrentLinkedQueue<ErrorCode> failures = new ConcurrentLinkedQueue<>();
         try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -131,28 +132,28 @@ class SqliteMetadataStoreTest {
 
     @Test
     void deleteRemovesTheFunctionAndReportsWhetherThereWasOne() {
-        store.createFunction(config("hello"));
+        store.createFunction(config("hello"), FunctionAttachments.NONE, Optional.empty());
 
         assertThat(store.deleteFunction(key("hello"))).isTrue();
         assertThat(store.deleteFunction(key("hello"))).isFalse();
         assertThat(store.findFunction(key("hello"))).isEmpty();
-        store.createFunction(config("hello")); // the name is free again, with no leftover version row
+        store.createFunction(config("hello"), FunctionAttachments.NONE, Optional.empty()); // the name is free again, with no leftover version row
         assertThat(store.findFunction(key("hello"))).isPresent();
     }
 
     @Test
     void listPagesThroughOneAccountAndRegionInNameOrderWithMarkers() {
         for (String name : List.of("delta", "alpha", "echo", "charlie", "bravo")) {
-            store.createFunction(config(name));
+            store.createFunction(config(name), FunctionAttachments.NONE, Optional.empty());
         }
-        store.createFunction(config(new FunctionKey(ACCOUNT, "eu-west-1", "aardvark"), "r"));
-        store.createFunction(config(new FunctionKey("210987654321", REGION, "zulu"), "r"));
+        store.createFunction(config(new FunctionKey(ACCOUNT, "eu-west-1", "aardvark"), "r"), FunctionAttachments.NONE, Optional.empty());
+        store.createFunction(config(new FunctionKey("210987654321", REGION, "zulu"), "r"), FunctionAttachments.NONE, Optional.empty());
 
         List<String> seen = new ArrayList<>();
         List<Integer> pageSizes = new ArrayList<>();
         Optional<String> marker = Optional.empty();
         do {
-            MetadataStore.Page page = store.listFunctions(ACCOUNT, REGION, marker, 2);
+            MetadataStore.Page page = store.listFunctions(ACCOUNT, REGION, marker, 2, false);
             page.functions().forEach(f -> seen.add(f.key().name()));
             pageSizes.add(page.functions().size());
             marker = page.nextMarker();
@@ -164,33 +165,33 @@ class SqliteMetadataStoreTest {
 
     @Test
     void aPageThatHoldsEverythingHasNoMarker() {
-        store.createFunction(config("alpha"));
-        store.createFunction(config("bravo"));
+        store.createFunction(config("alpha"), FunctionAttachments.NONE, Optional.empty());
+        store.createFunction(config("bravo"), FunctionAttachments.NONE, Optional.empty());
 
-        MetadataStore.Page page = store.listFunctions(ACCOUNT, REGION, Optional.empty(), 2);
+        MetadataStore.Page page = store.listFunctions(ACCOUNT, REGION, Optional.empty(), 2, false);
 
         assertThat(page.functions()).hasSize(2);
         assertThat(page.nextMarker()).isEmpty();
-        assertThat(store.listFunctions(ACCOUNT, "ap-south-1", Optional.empty(), 50).functions()).isEmpty();
+        assertThat(store.listFunctions(ACCOUNT, "ap-south-1", Optional.empty(), 50, false).functions()).isEmpty();
     }
 
     @Test
     void aMarkerThatIsNotOursIsInvalid() {
-        assertThatThrownBy(() -> store.listFunctions(ACCOUNT, REGION, Optional.of("%%%"), 10))
+        assertThatThrownBy(() -> store.listFunctions(ACCOUNT, REGION, Optional.of("%%%"), 10, false))
                 .isInstanceOfSatisfying(LambdaException.class,
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_PARAMETER_VALUE));
     }
 
     @Test
     void functionsSurviveReopening() {
-        store.createFunction(config("hello"));
+        store.createFunction(config("hello"), FunctionAttachments.NONE, Optional.empty());
         store.replaceFunction(config(key("hello"), "rev-2"), "rev-1");
         store.close();
 
         store = MetadataStore.sqlite(file);
 
         assertThat(store.findFunction(key("hello"))).contains(config(key("hello"), "rev-2"));
-        assertThat(store.allFunctions()).extracting(f -> f.key().name()).containsExactly("hello");
+        assertThat(store.allFunctions()).extracting(f -> f.latest().key().name()).containsExactly("hello");
     }
 
     @Test
@@ -198,11 +199,81 @@ class SqliteMetadataStoreTest {
         try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < 100; i++) {
                 String name = "fn-%03d".formatted(i);
-                threads.submit(() -> store.createFunction(config(name)));
+                threads.submit(() -> store.createFunction(config(name), FunctionAttachments.NONE, Optional.empty()));
             }
         }
         assertThat(store.allFunctions()).hasSize(100);
-        assertThat(store.listFunctions(ACCOUNT, REGION, Optional.empty(), 1000).functions())
+        assertThat(store.listFunctions(ACCOUNT, REGION, Optional.empty(), 1000, false).functions())
                 .extracting(f -> f.key().name()).isSorted();
+    }
+
+    @Test
+    void publishedVersionsAndAttachmentsAreStoredTogetherAndComeBackAtStart() {
+        FunctionConfig latest = config("hello");
+        store.createFunction(latest, FunctionAttachments.NONE, Optional.empty());
+        FunctionConfig v1 = versionOf(latest, "1");
+        dev.spur.common.Alias live = new dev.spur.common.Alias("live", "1", "d", java.util.Map.of(), "a-rev");
+        FunctionAttachments attached = FunctionAttachments.NONE.withNextVersion(2)
+                .withTags(java.util.Map.of("team", "core")).withReservedConcurrency(5)
+                .withAliases(a -> { a.put("live", live); return a; });
+        store.publishVersion(v1, attached);
+
+        assertThatThrownBy(() -> store.publishVersion(v1, attached))
+                .isInstanceOfSatisfying(LambdaException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_CONFLICT));
+        store.close();
+        store = MetadataStore.sqlite(file);
+
+        assertThat(store.allFunctions()).singleElement().satisfies(f -> {
+            assertThat(f.latest()).isEqualTo(latest);
+            assertThat(f.versions()).containsExactly(v1);
+            assertThat(f.attachments()).isEqualTo(attached);
+        });
+    }
+
+    @Test
+    void listingAllVersionsPagesThroughEveryVersionInNumericOrder() {
+        FunctionConfig latest = config("alpha");
+        store.createFunction(latest, FunctionAttachments.NONE, Optional.empty());
+        for (int v = 1; v <= 11; v++) {
+            store.publishVersion(versionOf(latest, Integer.toString(v)), FunctionAttachments.NONE.withNextVersion(v + 1));
+        }
+        store.createFunction(config("bravo"), FunctionAttachments.NONE, Optional.empty());
+
+        List<String> seen = new ArrayList<>();
+        Optional<String> marker = Optional.empty();
+        do {
+            MetadataStore.Page page = store.listFunctions(ACCOUNT, REGION, marker, 5, true);
+            page.functions().forEach(f -> seen.add(f.key().name() + ":" + f.version()));
+            marker = page.nextMarker();
+        } while (marker.isPresent());
+
+        assertThat(seen).containsExactly("alpha:$LATEST", "alpha:1", "alpha:2", "alpha:3", "alpha:4", "alpha:5",
+                "alpha:6", "alpha:7", "alpha:8", "alpha:9", "alpha:10", "alpha:11", "bravo:$LATEST");
+        assertThat(store.listFunctions(ACCOUNT, REGION, Optional.empty(), 50, false).functions()).hasSize(2);
+        assertThat(store.deleteVersion(key("alpha"), "3")).isTrue();
+        assertThat(store.deleteVersion(key("alpha"), "3")).isFalse();
+        assertThat(store.listFunctions(ACCOUNT, REGION, Optional.empty(), 50, true).functions()).hasSize(12);
+    }
+
+    @Test
+    void accessKeysAreStoredSealedAndDeletable() {
+        MetadataStore.AccessKeyRecord key = new MetadataStore.AccessKeyRecord("AKSPEXAMPLE", "111122223333",
+                "sealed-bytes", Instant.ofEpochMilli(1_700_000_000_000L));
+        store.createAccessKey(key);
+        assertThatThrownBy(() -> store.createAccessKey(key)).isInstanceOf(LambdaException.class);
+
+        assertThat(store.findAccessKey("AKSPEXAMPLE")).contains(key);
+        assertThat(store.listAccessKeys()).containsExactly(key);
+        assertThat(key.toString()).doesNotContain("sealed-bytes");
+        assertThat(store.deleteAccessKey("AKSPEXAMPLE")).isTrue();
+        assertThat(store.findAccessKey("AKSPEXAMPLE")).isEmpty();
+    }
+
+    private static FunctionConfig versionOf(FunctionConfig latest, String version) {
+        return new FunctionConfig(latest.key(), version, latest.runtime(), latest.handler(), latest.role(),
+                latest.description(), latest.memorySize(), latest.timeout(), latest.environment(), latest.code(),
+                latest.ephemeralStorage(), latest.architectures(), latest.lastModified(), "rev-v" + version,
+                latest.state(), latest.lastUpdateStatus());
     }
 }

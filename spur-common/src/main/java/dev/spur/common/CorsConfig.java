@@ -1,9 +1,11 @@
-package dev.spur.gateway;
+package dev.spur.common;
 
 import java.util.List;
 
 /**
- * A function URL's CORS settings, field for field Lambda's {@code Cors} type.
+ * Cross-origin settings of a function URL (and of gateway APIs), field for field Lambda's
+ * {@code Cors} type. Absent lists read as empty; a {@code maxAge} outside 0..86400 is refused (the
+ * control plane validates it first with Lambda's wording).
  *
  * @param allowOrigins origins such as {@code https://www.example.com}, or {@code *} for any
  * @param allowMethods methods such as {@code GET}, or {@code *} for any
@@ -13,10 +15,10 @@ public record CorsConfig(boolean allowCredentials, List<String> allowHeaders, Li
                          List<String> allowOrigins, List<String> exposeHeaders, int maxAge) {
 
     public CorsConfig {
-        allowHeaders = List.copyOf(allowHeaders);
-        allowMethods = List.copyOf(allowMethods);
-        allowOrigins = List.copyOf(allowOrigins);
-        exposeHeaders = List.copyOf(exposeHeaders);
+        allowHeaders = allowHeaders == null ? List.of() : List.copyOf(allowHeaders);
+        allowMethods = allowMethods == null ? List.of() : List.copyOf(allowMethods);
+        allowOrigins = allowOrigins == null ? List.of() : List.copyOf(allowOrigins);
+        exposeHeaders = exposeHeaders == null ? List.of() : List.copyOf(exposeHeaders);
         if (maxAge < 0 || maxAge > 86_400) {
             throw new IllegalArgumentException("maxAge must be 0..86400, was " + maxAge);
         }

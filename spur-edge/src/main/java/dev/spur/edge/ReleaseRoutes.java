@@ -1,0 +1,152 @@
+package dev.spur.edge;
+
+import static dev.spur.edge.RequestParsing.bool;
+import static dev.spur.edge.RequestParsing.integer;
+import static dev.spur.edge.RequestParsing.object;
+import static dev.spur.edge.RequestParsing.string;
+import static dev.spur.edge.RequestParsing.strings;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.spur.common.CorsConfig;
+import dev.spur.common.LambdaException;
+import dev.spur.control.Caller;
+import dev.spur.control.FunctionCommand;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Lambda's REST API for releasing and operating functions: versions, aliases, reserved and
+ * provisioned concurrency, function URL configurations and tags. Parses each request into a
+ * {@link FunctionCommand}; {@link FunctionRoutes#render} renders the results.
+ */
+final class ReleaseRoutes {
+    /** Bodies of these operations are small JSON documents. */
+    private static final int MAX_BODY = 256 * 1024;
+
+    private ReleaseRoutes() {
+    }
+
+    static FunctionCommand publishVersion(Exchange x, Caller caller) throws IOException {
+        JsonNode body = RequestParsing.jsonBody(x, MAX_BODY);
+        return new FunctionCommand.PublishVersion(caller, x.pathParameter("name"), string(body, "CodeSha256"),
+                string(body, "Description"), string(body, "RevisionId"));
+    }
+
+    static FunctionCommand listVersions(Exchange x, Caller caller) {
+        return new FunctionCommand.ListVersions(caller, x.pathParameter("name"), x.query("Marker"), maxItems(x));
+    }
+
+    static FunctionCommand createAlias(Exchange x, Caller caller) throws IOException {
+        JsonNode body = RequestParsing.jsonBody(x, MAX_BODY);
+        return new FunctionCommand.CreateAlias(caller, x.pathParameter("name"), string(body, "Name").orElse(""),
+                string(body, "FunctionVersion"), string(body, "Description"), routing(body));
+    }
+
+    static FunctionCommand updateAlias(Exchange x, Caller caller) throws IOException {
+        JsonNode body = RequestParsing.jsonBody(x, MAX_BODY);
+        return new FunctionCommand.UpdateAlias(caller, x.pathParameter("name"), x.pathParameter("alias"),
+                string(body, "FunctionVersion"), string(body, "Description"), routing(body),
+                string(body, "RevisionId"));
+    }
+
+    static FunctionCommand listAliases(Exchange x, Caller caller) {
+        return new FunctionCommand.ListAliases(caller, x.pathParameter("name"), x.query("FunctionVersion"),
+                x.query("Marker"), maxItems(x));
+    }
+
+    static FunctionCommand putConcurrency(Exchange x, Caller caller) throws IOException {
+        JsonNode body = RequestParsing.jsonBody(x, MAX_BODY);
+        return new FunctionCommand.PutFunctionConcurrency(caller, x.pathParameter("name"),
+                integer(body, "ReservedConcurrentExecutions"));
+    }
+
+    static FunctionCommand putProvisioned(Exchange x, Caller caller) throws IOException {
+        JsonNode body = RequestParsing.jsonBody(x, MAX_BODY);
+        return new FunctionCommand.PutProvisionedConcurrency(caller, x.pathParameter("name"), x.query("Qualifier"),
+                integer(body, "ProvisionedConcurrentExecutions"));
+    }
+
+    /** GET …/provisioned-concurrency is Get with {@code Qualifier} and List with {@code List=ALL}. */
+    static FunctionCommand getOrListProvisioned(Exchange x, Caller caller) {
+        if (x.query("List").isPresent()) {
+            return new FunctionCommand.ListProvisionedConcurrency(caller, x.pathParameter("name"), x.query("Marker"),
+                    maxItems(x));
+        }
+        return new FunctionCommand.GetProvisionedConcurrency(caller, x.pathParameter("name"), x.query("Qualifier"));
+    }
+
+    static FunctionCommand putUrl(Exchange x, Caller caller, boolean create) throws IOException {
+        JsonNode body = RequestParsing.jsonBody(x, MAX_BODY);
+        Optional<Optional<CorsConfig>> cors = body.has("Cors")
+                ? Optional.of(object(body, "Cors").map(ReleaseRoutes::cors)) : Optional.empty();
+        return new FunctionCommand.PutFunctionUrl(caller, x.pathParameter("name"), x.query("Qualifier"), create,
+                string(body, "AuthType"), cors, string(body, "InvokeMode"));
+    }
+
+    static FunctionCommand listUrls(Exchange x, Caller caller) {
+        return new FunctionCommand.ListFunctionUrls(caller, x.pathParameter("name"), x.query("Marker"), maxItems(x));
+    }
+
+    static FunctionCommand tag(Exchange x, Caller caller) throws IOException {
+        JsonNode body = RequestParsing.jsonBody(x, MAX_BODY);
+        return new FunctionCommand.TagResource(caller, x.pathParameter("arn"), tags(body).orElseThrow(() ->
+                LambdaException.invalid("1 validation error detected: Value null at 'tags' failed to satisfy "
+                        + "constraint: Member must not be null")));
+    }
+
+    static FunctionCommand untag(Exchange x, Caller caller) {
+        return new FunctionCommand.UntagResource(caller, x.pathParameter("arn"), x.queryValues("tagKeys"));
+    }
+
+    /** {@code Tags} of CreateFunction and TagResource: a map of strings. */
+    static Optional<Map<String, String>> tags(JsonNode body) {
+        Optional<JsonNode> tags = object(body, "Tags");
+        if (tags.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        tags.get().properties().forEach(e -> {
+            if (!e.getValue().isTextual()) {
+                throw LambdaException.invalid("Tag %s must have a string value.", e.getKey());
+            }
+            out.put(e.getKey(), e.getValue().asText());
+        });
+        return Optional.of(out);
+    }
+
+    private static Optional<Map<String, Double>> routing(JsonNode body) {
+        Optional<JsonNode> weights = object(body, "RoutingConfig").flatMap(r -> object(r, "AdditionalVersionWeights"));
+        if (weights.isEmpty()) {
+            return object(body, "RoutingConfig").map(r -> Map.of());
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        weights.get().properties().forEach(e -> {
+            if (!e.getValue().isNumber()) {
+                throw LambdaException.invalid("Weight of version %s must be a number.", e.getKey());
+            }
+            out.put(e.getKey(), e.getValue().doubleValue());
+        });
+        return Optional.of(out);
+    }
+
+    private static CorsConfig cors(JsonNode node) {
+        int maxAge = integer(node, "MaxAge").orElse(0);
+        LambdaException.requireValid(maxAge >= 0 && maxAge <= 86_400, "1 validation error detected: Value '%d' at "
+                + "'cors.maxAge' failed to satisfy constraint: Member must have value less than or equal to 86400",
+                maxAge);
+        return new CorsConfig(bool(node, "AllowCredentials"), strings(node, "AllowHeaders").orElse(List.of()),
+                strings(node, "AllowMethods").orElse(List.of()), strings(node, "AllowOrigins").orElse(List.of()),
+                strings(node, "ExposeHeaders").orElse(List.of()), maxAge);
+    }
+
+    static Optional<Integer> maxItems(Exchange x) {
+        try {
+            return x.query("MaxItems").map(Integer::parseInt);
+        } catch (NumberFormatException e) {
+            throw LambdaException.invalid("MaxItems must be an integer.");
+        }
+    }
+}
