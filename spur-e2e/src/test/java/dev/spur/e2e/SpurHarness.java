@@ -30,28 +30,40 @@ final class SpurHarness implements AutoCloseable {
     final LambdaClient lambda;
     final Path dataDir;
 
-    private SpurHarness(SchedulerSettings settings) {
+    private SpurHarness(SchedulerSettings settings, SpurServer.Auth auth) {
         try {
             dataDir = Files.createTempDirectory("spur-e2e-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        server = SpurServer.start(SpurServer.Options.defaults(dataDir).withPort(0).withScheduler(settings));
-        lambda = LambdaClient.builder()
-                .endpointOverride(URI.create(server.endpoint()))
-                .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("spur", "spur")))
-                .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry())
-                        .apiCallTimeout(Duration.ofSeconds(60)))
-                .build();
+        server = SpurServer.start(SpurServer.Options.defaults(dataDir).withPort(0).withScheduler(settings)
+                .withAuth(auth));
+        lambda = client("spur", "spur");
     }
 
     static SpurHarness start() {
-        return new SpurHarness(SchedulerSettings.defaults());
+        return new SpurHarness(SchedulerSettings.defaults(), SpurServer.Auth.NONE);
     }
 
     static SpurHarness start(SchedulerSettings settings) {
-        return new SpurHarness(settings);
+        return new SpurHarness(settings, SpurServer.Auth.NONE);
+    }
+
+    /** A server that requires SigV4 on every Lambda API request; {@link #lambda} is then unsigned-useless. */
+    static SpurHarness startWithSigV4() {
+        return new SpurHarness(SchedulerSettings.defaults(), SpurServer.Auth.SIGV4);
+    }
+
+    /** An SDK client signing with the given key (no retries, as {@link #lambda}). */
+    LambdaClient client(String accessKeyId, String secretKey) {
+        return LambdaClient.builder()
+                .endpointOverride(URI.create(server.endpoint()))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId,
+                        secretKey)))
+                .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry())
+                        .apiCallTimeout(Duration.ofSeconds(60)))
+                .build();
     }
 
     String endpoint() {
