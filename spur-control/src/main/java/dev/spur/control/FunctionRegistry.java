@@ -81,7 +81,10 @@ final class FunctionRegistry {
 
         /** {@code $LATEST} or a published version; empty if there is no such version. */
         Optional<Deployment> version(String version) {
-            return Arns.LATEST.equals(version) ? Optional.of(latest) : Optional.ofNullable(versions.get(version));
+            if (Arns.LATEST.equals(version)) {
+                return Optional.of(latest);
+            }
+            return isVersionNumber(version) ? Optional.ofNullable(versions.get(version)) : Optional.empty();
         }
 
         Optional<FunctionConfig> lastPublished() {
@@ -171,6 +174,18 @@ final class FunctionRegistry {
 
     static LambdaException notFound(FunctionKey key, String qualifier) {
         return LambdaException.notFound("Function not found: %s", key.qualifiedArn(qualifier));
+    }
+
+    static boolean isVersionNumber(String text) {
+        if (text.isEmpty() || text.length() > 18) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** {@code $LATEST} first, then published versions by number. */
