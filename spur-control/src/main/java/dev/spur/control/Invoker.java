@@ -3,6 +3,7 @@ package dev.spur.control;
 import dev.spur.common.Arns.FunctionRef;
 import dev.spur.common.Arns;
 import dev.spur.common.ErrorCode;
+import dev.spur.common.FunctionKey;
 import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
 import dev.spur.logs.InvocationLog;
@@ -48,7 +49,11 @@ public final class Invoker {
      * environment is released when the invocation ends.
      */
     public InvokeResult invoke(InvokeCommand command) throws InterruptedException {
-        Deployment deployment = resolve(command);
+        Caller caller = command.caller();
+        FunctionRef ref = Arns.parseFunctionRef(command.functionName(), caller.account(), caller.region());
+        FunctionKey key = ControlPlane.visible(caller, ref.key());
+        Optional<String> qualifier = ControlPlane.qualifier(ref, command.qualifier());
+        Deployment deployment = control.registry().resolveForInvoke(key, qualifier);
         String type = command.invocationType().orElse("RequestResponse");
         boolean tail = logType(command.logType());
         byte[] payload = payload(command);
@@ -70,7 +75,8 @@ public final class Invoker {
             throw LambdaException.invalid("The runtime %s of this function is not available on this Spur server.",
                     deployment.config().runtime());
         }
-        String arn = deployment.config().key().qualifiedArn(version);
+        // The ARN the caller invoked, as Lambda passes it: with the qualifier the caller gave, if any.
+        String arn = qualifier.isPresent() ? key.qualifiedArn(qualifier.get()) : key.arn();
         InvokeInput input = new InvokeInput(command.requestId(), payload, clientContext, traceId(), arn);
 
         InvocationOutcome outcome;
@@ -81,13 +87,6 @@ public final class Invoker {
         return new InvokeResult(200, outcome.payload(),
                 outcome.isError() ? Optional.of("Unhandled") : Optional.empty(),
                 tail ? Optional.of(outcome.log().tailBase64()) : Optional.empty(), version);
-    }
-
-    private Deployment resolve(InvokeCommand command) {
-        Caller caller = command.caller();
-        FunctionRef ref = Arns.parseFunctionRef(command.functionName(), caller.account(), caller.region());
-        return control.registry().resolveForInvoke(ControlPlane.visible(caller, ref.key()),
-                ControlPlane.qualifier(ref, command.qualifier()));
     }
 
     /** Writes END and REPORT, as Lambda does after every invocation, and the log to disk. */

@@ -79,7 +79,7 @@ class PythonRuntimeTest {
         JsonNode out = Json.MAPPER.readTree(first.payload().asByteArray());
         assertThat(out.get("functionName").asText()).isEqualTo(name);
         assertThat(out.get("functionVersion").asText()).isEqualTo("$LATEST");
-        assertThat(out.get("arn").asText()).endsWith(":function:" + name + ":$LATEST");
+        assertThat(out.get("arn").asText()).endsWith(":function:" + name); // invoked without a qualifier
         assertThat(out.get("memory").asInt()).isEqualTo(128);
         assertThat(out.get("remaining").asLong()).isBetween(1L, 5000L);
         assertThat(out.get("logGroup").asText()).isEqualTo("/aws/lambda/" + name);

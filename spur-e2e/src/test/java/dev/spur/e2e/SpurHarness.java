@@ -26,9 +26,11 @@ import software.amazon.awssdk.services.lambda.model.Runtime;
  * pointed at it (no retries, so errors surface as they are answered).
  */
 final class SpurHarness implements AutoCloseable {
-    final SpurServer server;
-    final LambdaClient lambda;
+    SpurServer server;
+    LambdaClient lambda;
     final Path dataDir;
+    private final SchedulerSettings settings;
+    private final SpurServer.Auth auth;
 
     private SpurHarness(SchedulerSettings settings, SpurServer.Auth auth) {
         try {
@@ -36,6 +38,17 @@ final class SpurHarness implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        this.settings = settings;
+        this.auth = auth;
+        server = SpurServer.start(SpurServer.Options.defaults(dataDir).withPort(0).withScheduler(settings)
+                .withAuth(auth));
+        lambda = client("spur", "spur");
+    }
+
+    /** Stops the server and starts a new one on the same data directory (on a new port). */
+    void restart() {
+        lambda.close();
+        server.close();
         server = SpurServer.start(SpurServer.Options.defaults(dataDir).withPort(0).withScheduler(settings)
                 .withAuth(auth));
         lambda = client("spur", "spur");
