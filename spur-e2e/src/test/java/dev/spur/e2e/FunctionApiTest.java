@@ -82,6 +82,14 @@ class FunctionApiTest {
         try (InputStream in = c.getInputStream()) {
             assertThat(in.readAllBytes()).isEqualTo(zip);
         }
+        // The link is presigned: without its signature, or with a later expiry, it is refused.
+        String location = r.code().location();
+        String unsigned = location.substring(0, location.indexOf('?'));
+        assertThat(((HttpURLConnection) URI.create(unsigned).toURL().openConnection()).getResponseCode())
+                .isEqualTo(403);
+        String extended = location.replaceFirst("expires=(\\d+)", "expires=9$1");
+        assertThat(((HttpURLConnection) URI.create(extended).toURL().openConnection()).getResponseCode())
+                .isEqualTo(403);
         assertThat(spur.lambda.getFunctionConfiguration(b -> b.functionName(r.configuration().functionArn()))
                 .functionName()).isEqualTo(name);
     }
