@@ -50,6 +50,9 @@ final class KeysCommand {
 
         @Override
         public Integer call() {
+            if (account == null || !account.matches("\\d{12}")) {
+                throw CliException.usage("--account must be 12 digits, got '%s'", account);
+            }
             Credential key = withKeys(keys -> keys.create(account));
             PrintWriter out = out();
             out.println("AWS_ACCESS_KEY_ID=" + key.accessKeyId());
