@@ -196,7 +196,8 @@ class FunctionUrlTest {
         assertThat(Base64.getDecoder().decode(event.get("body").asText())).isEqualTo(bytes);
 
         HttpResponse<byte[]> text = send(HttpRequest.newBuilder(byPath(url.functionUrl(), "/echo"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"k\":\"é\"}")));
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"k\":\"é\"}")));
         JsonNode textEvent = json(text);
         assertThat(textEvent.get("isBase64Encoded").asBoolean()).isFalse();
         assertThat(textEvent.get("body").asText()).isEqualTo("{\"k\":\"é\"}");
@@ -249,7 +250,8 @@ class FunctionUrlTest {
 
         HttpResponse<byte[]> strangerPreflight = send(HttpRequest.newBuilder(byPath(url.functionUrl(),
                 "/preflight-" + marker)).header("Origin", "https://evil.example")
-                .header("Access-Control-Request-Method", "POST").method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+                .header("Access-Control-Request-Method", "POST")
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
         assertThat(strangerPreflight.statusCode()).isEqualTo(200);
         assertThat(strangerPreflight.headers().firstValue("access-control-allow-origin")).isEmpty();
 
