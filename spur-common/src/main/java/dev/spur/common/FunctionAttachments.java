@@ -16,6 +16,7 @@ import java.util.function.UnaryOperator;
  * @param reservedConcurrency null when the function has no reservation
  * @param provisioned         qualifier → requested provisioned environments
  * @param urls                qualifier ("" for none) → URL
+ * @param eventInvokeConfigs  qualifier ({@code $LATEST} when unqualified) → asynchronous invocation settings
  */
 public record FunctionAttachments(
         int nextVersion,
@@ -23,15 +24,28 @@ public record FunctionAttachments(
         Map<String, String> tags,
         Map<String, Alias> aliases,
         Map<String, ProvisionedConcurrency> provisioned,
-        Map<String, FunctionUrlConfig> urls) {
+        Map<String, FunctionUrlConfig> urls,
+        Map<String, EventInvokeConfig> eventInvokeConfigs) {
 
-    public static final FunctionAttachments NONE = new FunctionAttachments(1, null, Map.of(), Map.of(), Map.of(), Map.of());
+    public static final FunctionAttachments NONE = new FunctionAttachments(1, null, Map.of(), Map.of(), Map.of(), Map.of(),
+            Map.of());
 
     public FunctionAttachments {
         tags = sorted(tags);
         aliases = sorted(aliases);
         provisioned = sorted(provisioned);
         urls = sorted(urls);
+        eventInvokeConfigs = sorted(eventInvokeConfigs);
+    }
+
+    /** The asynchronous invocation settings of a qualifier ({@code $LATEST} when unqualified). */
+    public EventInvokeConfig eventInvokeConfig(String qualifier) {
+        return eventInvokeConfigs.getOrDefault(qualifier, EventInvokeConfig.DEFAULTS);
+    }
+
+    public FunctionAttachments withEventInvokeConfigs(UnaryOperator<Map<String, EventInvokeConfig>> change) {
+        return new FunctionAttachments(nextVersion, reservedConcurrency, tags, aliases, provisioned, urls,
+                change.apply(new TreeMap<>(eventInvokeConfigs)));
     }
 
     public Optional<Integer> reservation() {
@@ -39,30 +53,31 @@ public record FunctionAttachments(
     }
 
     public FunctionAttachments withNextVersion(int next) {
-        return new FunctionAttachments(next, reservedConcurrency, tags, aliases, provisioned, urls);
+        return new FunctionAttachments(next, reservedConcurrency, tags, aliases, provisioned, urls, eventInvokeConfigs);
     }
 
     public FunctionAttachments withReservedConcurrency(Integer reserved) {
-        return new FunctionAttachments(nextVersion, reserved, tags, aliases, provisioned, urls);
+        return new FunctionAttachments(nextVersion, reserved, tags, aliases, provisioned, urls, eventInvokeConfigs);
     }
 
     public FunctionAttachments withTags(Map<String, String> newTags) {
-        return new FunctionAttachments(nextVersion, reservedConcurrency, newTags, aliases, provisioned, urls);
+        return new FunctionAttachments(nextVersion, reservedConcurrency, newTags, aliases, provisioned, urls,
+                eventInvokeConfigs);
     }
 
     public FunctionAttachments withAliases(UnaryOperator<Map<String, Alias>> change) {
         return new FunctionAttachments(nextVersion, reservedConcurrency, tags, change.apply(new TreeMap<>(aliases)),
-                provisioned, urls);
+                provisioned, urls, eventInvokeConfigs);
     }
 
     public FunctionAttachments withProvisioned(UnaryOperator<Map<String, ProvisionedConcurrency>> change) {
         return new FunctionAttachments(nextVersion, reservedConcurrency, tags, aliases,
-                change.apply(new TreeMap<>(provisioned)), urls);
+                change.apply(new TreeMap<>(provisioned)), urls, eventInvokeConfigs);
     }
 
     public FunctionAttachments withUrls(UnaryOperator<Map<String, FunctionUrlConfig>> change) {
         return new FunctionAttachments(nextVersion, reservedConcurrency, tags, aliases, provisioned,
-                change.apply(new TreeMap<>(urls)));
+                change.apply(new TreeMap<>(urls)), eventInvokeConfigs);
     }
 
     private static <V> Map<String, V> sorted(Map<String, V> map) {

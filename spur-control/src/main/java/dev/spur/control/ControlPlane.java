@@ -1,12 +1,12 @@
 package dev.spur.control;
 
-import dev.spur.common.Arns.FunctionRef;
 import dev.spur.common.Arns;
+import dev.spur.common.Arns.FunctionRef;
 import dev.spur.common.ErrorCode;
 import dev.spur.common.FunctionAttachments;
+import dev.spur.common.FunctionConfig;
 import dev.spur.common.FunctionConfig.LastUpdateStatus;
 import dev.spur.common.FunctionConfig.State;
-import dev.spur.common.FunctionConfig;
 import dev.spur.common.FunctionKey;
 import dev.spur.common.LambdaException;
 import dev.spur.control.FunctionCommand.CreateFunction;
@@ -54,6 +54,7 @@ public final class ControlPlane {
     private final Publishing publishing;
     private final Concurrency concurrency;
     private final Resources resources;
+    private final AsyncSettings asyncSettings;
 
     public ControlPlane(MetadataStore store, CodeStore code, Runtimes runtimes, Scheduler scheduler,
                         InstantSource clock) {
@@ -66,6 +67,7 @@ public final class ControlPlane {
         this.publishing = new Publishing(this);
         this.concurrency = new Concurrency(this);
         this.resources = new Resources(this);
+        this.asyncSettings = new AsyncSettings(this);
         concurrency.restore();
     }
 
@@ -138,6 +140,10 @@ public final class ControlPlane {
             case FunctionCommand.GetFunctionUrl c -> resources.getUrl(c);
             case FunctionCommand.DeleteFunctionUrl c -> resources.deleteUrl(c);
             case FunctionCommand.ListFunctionUrls c -> resources.listUrls(c);
+            case FunctionCommand.PutEventInvokeConfig c -> asyncSettings.put(c);
+            case FunctionCommand.GetEventInvokeConfig c -> asyncSettings.get(c);
+            case FunctionCommand.DeleteEventInvokeConfig c -> asyncSettings.delete(c);
+            case FunctionCommand.ListEventInvokeConfigs c -> asyncSettings.list(c);
             case FunctionCommand.TagResource c -> resources.tag(c);
             case FunctionCommand.UntagResource c -> resources.untag(c);
             case FunctionCommand.ListTags c -> resources.listTags(c);

@@ -1,6 +1,7 @@
 package dev.spur.control;
 
 import dev.spur.common.Alias;
+import dev.spur.common.EventInvokeConfig;
 import dev.spur.common.FunctionConfig;
 import dev.spur.common.FunctionKey;
 import dev.spur.common.FunctionUrlConfig;
@@ -59,6 +60,14 @@ public sealed interface ControlResult {
     }
 
     record UrlList(FunctionKey function, List<FunctionUrlConfig> urls, Optional<String> nextMarker)
+            implements ControlResult {
+    }
+
+    /** A qualifier's asynchronous invocation settings. */
+    record EventInvokeConfigResult(String functionArn, EventInvokeConfig config) implements ControlResult {
+    }
+
+    record EventInvokeConfigList(List<EventInvokeConfigResult> configs, Optional<String> nextMarker)
             implements ControlResult {
     }
 

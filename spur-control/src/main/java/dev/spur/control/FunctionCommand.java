@@ -145,6 +145,29 @@ public sealed interface FunctionCommand {
             implements FunctionCommand {
     }
 
+    /**
+     * PutFunctionEventInvokeConfig ({@code merge} false: absent fields take defaults) or
+     * UpdateFunctionEventInvokeConfig ({@code merge} true: absent fields stay). A destination given as
+     * an empty {@code Optional} inside the outer one clears it.
+     */
+    record PutEventInvokeConfig(Caller caller, String functionName, Optional<String> qualifier, boolean merge,
+                                Optional<Integer> maximumRetryAttempts, Optional<Integer> maximumEventAgeSeconds,
+                                Optional<Optional<String>> onSuccess, Optional<Optional<String>> onFailure)
+            implements FunctionCommand {
+    }
+
+    record GetEventInvokeConfig(Caller caller, String functionName, Optional<String> qualifier)
+            implements FunctionCommand {
+    }
+
+    record DeleteEventInvokeConfig(Caller caller, String functionName, Optional<String> qualifier)
+            implements FunctionCommand {
+    }
+
+    record ListEventInvokeConfigs(Caller caller, String functionName, Optional<String> marker,
+                                  Optional<Integer> maxItems) implements FunctionCommand {
+    }
+
     record TagResource(Caller caller, String resource, Map<String, String> tags) implements FunctionCommand {
     }
 

@@ -1,19 +1,23 @@
 package dev.spur.control;
 
-import dev.spur.common.Arns.FunctionRef;
 import dev.spur.common.Arns;
+import dev.spur.common.Arns.FunctionRef;
 import dev.spur.common.ErrorCode;
 import dev.spur.common.FunctionKey;
 import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
 import dev.spur.logs.InvocationLog;
 import dev.spur.logs.LogFormat;
+import dev.spur.queue.EventQueue;
+import dev.spur.queue.QueuedEvent;
 import dev.spur.scheduler.Deployment;
 import dev.spur.scheduler.InvocationOutcome;
 import dev.spur.scheduler.InvokeInput;
 import dev.spur.scheduler.Lease;
 import dev.spur.scheduler.Scheduler;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -32,12 +36,19 @@ public final class Invoker {
     public static final int MAX_CLIENT_CONTEXT = 3583;
     private static final byte[] EMPTY_EVENT = "{}".getBytes(StandardCharsets.US_ASCII);
 
+    /** Lambda's asynchronous request limit: 1 MB. */
+    public static final int MAX_EVENT_PAYLOAD = 1024 * 1024;
+
     private final ControlPlane control;
     private final Scheduler scheduler;
+    private final EventQueue queue;
+    private final InstantSource clock;
 
-    public Invoker(ControlPlane control, Scheduler scheduler) {
+    public Invoker(ControlPlane control, Scheduler scheduler, EventQueue queue, InstantSource clock) {
         this.control = control;
         this.scheduler = scheduler;
+        this.queue = queue;
+        this.clock = clock;
     }
 
     /**
@@ -65,8 +76,9 @@ public final class Invoker {
             }
             case "RequestResponse" -> {
             }
-            case "Event" -> throw LambdaException.invalid("InvocationType Event (asynchronous invoke) is not "
-                    + "supported by this Spur server yet; use RequestResponse.");
+            case "Event" -> {
+                return enqueue(command, key, qualifier, payload);
+            }
             default -> throw LambdaException.invalid("1 validation error detected: Value '%s' at 'invocationType' "
                     + "failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, "
                     + "DryRun]", type);
@@ -87,6 +99,21 @@ public final class Invoker {
         return new InvokeResult(200, outcome.payload(),
                 outcome.isError() ? Optional.of("Unhandled") : Optional.empty(),
                 tail ? Optional.of(outcome.log().tailBase64()) : Optional.empty(), version);
+    }
+
+    /**
+     * Accepts an asynchronous invocation: stores it durably (the call returns after the queue's
+     * commit) and answers 202. The event runs later with {@code command.requestId()} as its request id.
+     */
+    private InvokeResult enqueue(InvokeCommand command, FunctionKey key, Optional<String> qualifier, byte[] payload) {
+        if (payload.length > MAX_EVENT_PAYLOAD) {
+            throw LambdaException.of(ErrorCode.REQUEST_TOO_LARGE, "Request must be smaller than %d bytes for the "
+                    + "InvokeFunction operation", MAX_EVENT_PAYLOAD);
+        }
+        Instant now = clock.instant();
+        queue.enqueue(new QueuedEvent(command.requestId(), key, qualifier.orElse(""), payload, now, 0, now,
+                "invoke"));
+        return new InvokeResult(202, new byte[0], Optional.empty(), Optional.empty(), null);
     }
 
     /** Writes END and REPORT, as Lambda does after every invocation, and the log to disk. */

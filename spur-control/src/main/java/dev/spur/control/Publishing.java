@@ -103,7 +103,8 @@ final class Publishing {
                         + "it: %s", users);
             }
             FunctionAttachments attachments = entry.attachments()
-                    .withProvisioned(p -> { p.remove(version); return p; });
+                    .withProvisioned(p -> { p.remove(version); return p; })
+                    .withEventInvokeConfigs(m -> { m.remove(version); return m; });
             control.store().deleteVersion(key, version);
             if (!attachments.equals(entry.attachments())) {
                 control.store().saveAttachments(key, attachments);
@@ -174,7 +175,8 @@ final class Publishing {
             FunctionAttachments attachments = entry.attachments()
                     .withAliases(a -> { a.remove(c.name()); return a; })
                     .withProvisioned(p -> { p.remove(c.name()); return p; })
-                    .withUrls(u -> { u.remove(c.name()); return u; });
+                    .withUrls(u -> { u.remove(c.name()); return u; })
+                    .withEventInvokeConfigs(m -> { m.remove(c.name()); return m; });
             control.saveAttachments(entry, attachments);
             control.scheduler().unprovision(entry.key(), c.name());
             return new ControlResult.Deleted();

@@ -4,6 +4,7 @@ import dev.spur.auth.SigV4Verifier;
 import dev.spur.common.ErrorCode;
 import dev.spur.common.LambdaException;
 import dev.spur.common.RequestIds;
+import dev.spur.control.AsyncDispatcher;
 import dev.spur.control.Caller;
 import dev.spur.control.ControlPlane;
 import dev.spur.control.ControlResult;
@@ -11,7 +12,9 @@ import dev.spur.control.FunctionCommand;
 import dev.spur.control.InvokeCommand;
 import dev.spur.control.InvokeResult;
 import dev.spur.control.Invoker;
+import dev.spur.control.Schedules;
 import dev.spur.logs.LogStore;
+import dev.spur.queue.EventQueue;
 import dev.spur.store.CodeStore;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
@@ -39,6 +42,7 @@ public final class EdgeServer implements AutoCloseable {
     private static final String VERSIONS = "/2015-03-31/functions/{name}/versions";
     private static final String ALIASES = "/2015-03-31/functions/{name}/aliases";
     private static final String URL = "/2021-10-31/functions/{name}/url";
+    private static final String EVENT_INVOKE_CONFIG = "/2019-09-25/functions/{name}/event-invoke-config";
     private static final String PROVISIONED = "/2019-09-30/functions/{name}/provisioned-concurrency";
 
     private final ControlPlane control;
@@ -54,7 +58,8 @@ public final class EdgeServer implements AutoCloseable {
      *                 as the default account (local use)
      */
     public EdgeServer(String host, int port, String defaultRegion, ControlPlane control, Invoker invoker,
-                      LogStore logs, CodeStore code, SigV4Verifier verifier, InstantSource clock) {
+                      LogStore logs, CodeStore code, SigV4Verifier verifier, InstantSource clock, EventQueue queue,
+                      AsyncDispatcher dispatcher, Schedules schedules) {
         this.control = control;
         this.invoker = invoker;
         this.auth = verifier == null ? Authentication.none(defaultRegion)
@@ -77,6 +82,8 @@ public final class EdgeServer implements AutoCloseable {
         connector.setIdleTimeout(16 * 60 * 1000L);
         server.addConnector(connector);
         SpurApi spurApi = new SpurApi(logs, code, auth, links);
+        AsyncApi asyncApi = new AsyncApi(queue, dispatcher, auth);
+        ScheduleApi scheduleApi = new ScheduleApi(schedules, auth);
         Router router = new Router(this::unknown)
                 .add("POST", FUNCTIONS, x -> control(x, 201, c -> FunctionRoutes.create(x, c)))
                 .add("GET", FUNCTIONS, x -> control(x, 200, c -> FunctionRoutes.list(x, c)))
@@ -120,6 +127,16 @@ public final class EdgeServer implements AutoCloseable {
                 .add("DELETE", URL, x -> control(x, 204,
                         c -> new FunctionCommand.DeleteFunctionUrl(c, x.pathParameter("name"), x.query("Qualifier"))))
                 .add("GET", "/2021-10-31/functions/{name}/urls", x -> control(x, 200, c -> ReleaseRoutes.listUrls(x, c)))
+                .add("PUT", EVENT_INVOKE_CONFIG, x -> control(x, 200,
+                        c -> ReleaseRoutes.putEventInvokeConfig(x, c, false)))
+                .add("POST", EVENT_INVOKE_CONFIG, x -> control(x, 200,
+                        c -> ReleaseRoutes.putEventInvokeConfig(x, c, true)))
+                .add("GET", EVENT_INVOKE_CONFIG, x -> control(x, 200, c -> new FunctionCommand.GetEventInvokeConfig(
+                        c, x.pathParameter("name"), x.query("Qualifier"))))
+                .add("DELETE", EVENT_INVOKE_CONFIG, x -> control(x, 204, c -> new FunctionCommand.DeleteEventInvokeConfig(
+                        c, x.pathParameter("name"), x.query("Qualifier"))))
+                .add("GET", EVENT_INVOKE_CONFIG + "/list", x -> control(x, 200,
+                        c -> ReleaseRoutes.listEventInvokeConfigs(x, c)))
                 .add("POST", "/2017-03-31/tags/{arn}", x -> control(x, 204, c -> ReleaseRoutes.tag(x, c)))
                 .add("DELETE", "/2017-03-31/tags/{arn}", x -> control(x, 204, c -> ReleaseRoutes.untag(x, c)))
                 .add("GET", "/2017-03-31/tags/{arn}", x -> control(x, 200,
@@ -127,7 +144,17 @@ public final class EdgeServer implements AutoCloseable {
                 .add("GET", "/spur/v1/health", x -> x.send(200, Map.of(), "application/json",
                         "{\"status\":\"ok\"}".getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
                 .add("GET", "/spur/v1/functions/{name}/logs", spurApi::readLogs)
-                .add("GET", "/spur/v1/code/{sha}", spurApi::downloadCode);
+                .add("GET", "/spur/v1/code/{sha}", spurApi::downloadCode)
+                .add("GET", "/spur/v1/async", asyncApi::stats)
+                .add("GET", "/spur/v1/dead-letters", asyncApi::list)
+                .add("DELETE", "/spur/v1/dead-letters", asyncApi::purge)
+                .add("GET", "/spur/v1/dead-letters/{id}", asyncApi::get)
+                .add("POST", "/spur/v1/dead-letters/{id}/replay", asyncApi::replay)
+                .add("POST", "/spur/v1/schedules", scheduleApi::create)
+                .add("GET", "/spur/v1/schedules", scheduleApi::list)
+                .add("GET", "/spur/v1/schedules/{name}", scheduleApi::get)
+                .add("PUT", "/spur/v1/schedules/{name}", scheduleApi::update)
+                .add("DELETE", "/spur/v1/schedules/{name}", scheduleApi::delete);
         server.setHandler(new Handler.Wrapper(router) {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
@@ -188,7 +215,9 @@ public final class EdgeServer implements AutoCloseable {
             InvokeResult result = invoker.invoke(command);
             Map<String, String> headers = new LinkedHashMap<>(4);
             headers.put("x-amzn-RequestId", requestId);
-            headers.put("X-Amz-Executed-Version", result.executedVersion());
+            if (result.executedVersion() != null) {
+                headers.put("X-Amz-Executed-Version", result.executedVersion());
+            }
             result.functionError().ifPresent(e -> headers.put("X-Amz-Function-Error", e));
             result.logResult().ifPresent(l -> headers.put("X-Amz-Log-Result", l));
             x.send(result.status(), headers, "application/json", result.status() == 204 ? null : result.payload());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spur.common.Alias;
 import dev.spur.common.CorsConfig;
+import dev.spur.common.EventInvokeConfig;
 import dev.spur.common.FunctionConfig;
 import dev.spur.common.FunctionKey;
 import dev.spur.common.FunctionUrlConfig;
@@ -125,6 +126,26 @@ final class FunctionJson {
             node.put("LastModifiedTime", config.lastModifiedTime().toString());
         }
         node.put("InvokeMode", config.invokeMode());
+        return node;
+    }
+
+    /** {@code FunctionEventInvokeConfig}; {@code LastModified} is epoch seconds, as Lambda's timestamp type. */
+    static ObjectNode eventInvokeConfig(ControlResult.EventInvokeConfigResult result) {
+        EventInvokeConfig config = result.config();
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.put("LastModified", config.lastModified().toEpochMilli() / 1000.0);
+        node.put("FunctionArn", result.functionArn());
+        node.put("MaximumRetryAttempts", config.maximumRetryAttempts());
+        node.put("MaximumEventAgeInSeconds", config.maximumEventAgeSeconds());
+        ObjectNode destinations = node.putObject("DestinationConfig");
+        ObjectNode onSuccess = destinations.putObject("OnSuccess");
+        if (config.onSuccess() != null) {
+            onSuccess.put("Destination", config.onSuccess());
+        }
+        ObjectNode onFailure = destinations.putObject("OnFailure");
+        if (config.onFailure() != null) {
+            onFailure.put("Destination", config.onFailure());
+        }
         return node;
     }
 

@@ -15,8 +15,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spur.common.Json;
 import dev.spur.control.Caller;
 import dev.spur.control.ControlResult;
-import dev.spur.control.FunctionCommand.Unsupported;
 import dev.spur.control.FunctionCommand;
+import dev.spur.control.FunctionCommand.Unsupported;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -127,6 +127,9 @@ final class FunctionRoutes {
             case ControlResult.Url u -> FunctionJson.url(u.function(), u.config(), links, !u.created());
             case ControlResult.UrlList l -> list("FunctionUrlConfigs", l.urls(),
                     u -> FunctionJson.url(l.function(), u, links, true), l.nextMarker());
+            case ControlResult.EventInvokeConfigResult e -> FunctionJson.eventInvokeConfig(e);
+            case ControlResult.EventInvokeConfigList l -> list("FunctionEventInvokeConfigs", l.configs(),
+                    FunctionJson::eventInvokeConfig, l.nextMarker());
             case ControlResult.Tags t -> {
                 ObjectNode node = Json.MAPPER.createObjectNode();
                 ObjectNode tags = node.putObject("Tags");

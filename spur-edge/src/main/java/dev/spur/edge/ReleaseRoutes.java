@@ -90,6 +90,29 @@ final class ReleaseRoutes {
         return new FunctionCommand.ListFunctionUrls(caller, x.pathParameter("name"), x.query("Marker"), maxItems(x));
     }
 
+    /** PutFunctionEventInvokeConfig (replace) and UpdateFunctionEventInvokeConfig (merge). */
+    static FunctionCommand putEventInvokeConfig(Exchange x, Caller caller, boolean merge) throws IOException {
+        JsonNode body = RequestParsing.jsonBody(x, MAX_BODY);
+        Optional<JsonNode> destinations = object(body, "DestinationConfig");
+        return new FunctionCommand.PutEventInvokeConfig(caller, x.pathParameter("name"), x.query("Qualifier"), merge,
+                integer(body, "MaximumRetryAttempts"), integer(body, "MaximumEventAgeInSeconds"),
+                destination(destinations, "OnSuccess"), destination(destinations, "OnFailure"));
+    }
+
+    /** A destination: absent (outer empty: unchanged on update), or set/cleared (inner value). */
+    private static Optional<Optional<String>> destination(Optional<JsonNode> destinations, String field) {
+        if (destinations.isEmpty() || !destinations.get().has(field)) {
+            return Optional.empty();
+        }
+        return Optional.of(object(destinations.get(), field).flatMap(d -> string(d, "Destination"))
+                .filter(d -> !d.isEmpty()));
+    }
+
+    static FunctionCommand listEventInvokeConfigs(Exchange x, Caller caller) {
+        return new FunctionCommand.ListEventInvokeConfigs(caller, x.pathParameter("name"), x.query("Marker"),
+                maxItems(x));
+    }
+
     static FunctionCommand tag(Exchange x, Caller caller) throws IOException {
         JsonNode body = RequestParsing.jsonBody(x, MAX_BODY);
         return new FunctionCommand.TagResource(caller, x.pathParameter("arn"), tags(body).orElseThrow(() ->

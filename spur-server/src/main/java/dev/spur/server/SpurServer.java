@@ -3,10 +3,14 @@ package dev.spur.server;
 import dev.spur.auth.SecretBox;
 import dev.spur.auth.SigV4Verifier;
 import dev.spur.common.Ticker;
+import dev.spur.control.AsyncDispatcher;
+import dev.spur.control.AsyncPolicy;
 import dev.spur.control.ControlPlane;
 import dev.spur.control.Invoker;
+import dev.spur.control.Schedules;
 import dev.spur.edge.EdgeServer;
 import dev.spur.logs.LogStore;
+import dev.spur.queue.EventQueue;
 import dev.spur.runtimes.Runtimes;
 import dev.spur.sandbox.Sandbox;
 import dev.spur.scheduler.Scheduler;
@@ -32,6 +36,7 @@ import java.util.Set;
  *            /logs/         function logs, bounded per function
  *            /runtimes/     runtime clients extracted from Spur's jar
  *            /run/          environments' output files (emptied at start)
+ *            /queue.db      asynchronous events and dead letters (SQLite, WAL, group commit)
  *            /master.key    seals access keys' secrets in spur.db (0600)
  * </pre>
  */
@@ -46,6 +51,9 @@ public final class SpurServer implements AutoCloseable {
     private final Scheduler scheduler;
     private final Runtimes runtimes;
     private final AccessKeyService keys;
+    private final EventQueue queue;
+    private final AsyncDispatcher dispatcher;
+    private final Schedules schedules;
     private final EdgeServer edge;
 
     private SpurServer(Options options) {
@@ -58,6 +66,9 @@ public final class SpurServer implements AutoCloseable {
         }
         this.store = MetadataStore.sqlite(data.resolve("spur.db"));
         Scheduler started = null;
+        EventQueue openedQueue = null;
+        AsyncDispatcher startedDispatcher = null;
+        Schedules startedSchedules = null;
         try {
             CodeStore code = CodeStore.open(data.resolve("code"));
             collectUnusedCode(store, code);
@@ -67,15 +78,31 @@ public final class SpurServer implements AutoCloseable {
                     Ticker.system(), InstantSource.system(), true);
             this.scheduler = started;
             ControlPlane control = new ControlPlane(store, code, runtimes, scheduler, InstantSource.system());
-            Invoker invoker = new Invoker(control, scheduler);
+            openedQueue = EventQueue.sqlite(data.resolve("queue.db"), InstantSource.system());
+            this.queue = openedQueue;
+            Invoker invoker = new Invoker(control, scheduler, queue, InstantSource.system());
+            startedDispatcher = new AsyncDispatcher(control, invoker, queue, options.async(), InstantSource.system())
+                    .start();
+            this.dispatcher = startedDispatcher;
+            startedSchedules = new Schedules(store, queue, control, InstantSource.system()).start();
+            this.schedules = startedSchedules;
             this.keys = keys(store, data);
             SigV4Verifier verifier = options.auth() == Auth.SIGV4 ? new SigV4Verifier(keys, InstantSource.system())
                     : null;
             this.edge = new EdgeServer(options.host(), options.port(), options.region(), control, invoker, logs, code,
-                    verifier, InstantSource.system()).start();
+                    verifier, InstantSource.system(), queue, dispatcher, schedules).start();
         } catch (RuntimeException e) {
+            if (startedSchedules != null) {
+                startedSchedules.close();
+            }
+            if (startedDispatcher != null) {
+                startedDispatcher.close();
+            }
             if (started != null) {
                 started.close();
+            }
+            if (openedQueue != null) {
+                openedQueue.close();
             }
             store.close();
             throw e;
@@ -139,8 +166,19 @@ public final class SpurServer implements AutoCloseable {
     @Override
     public void close() {
         edge.close();
+        schedules.close();
+        dispatcher.close();
         scheduler.close();
+        queue.close();
         store.close();
+    }
+
+    public EventQueue queue() {
+        return queue;
+    }
+
+    public Schedules schedules() {
+        return schedules;
     }
 
     /** At start no environment runs, so packages no function refers to can go. */
@@ -162,28 +200,32 @@ public final class SpurServer implements AutoCloseable {
      *                  Lambda API request must carry a valid signature made with a known access key
      */
     public record Options(String host, int port, Path dataDir, String region, SchedulerSettings scheduler,
-                          Sandbox sandbox, Auth auth) {
+                          Sandbox sandbox, Auth auth, AsyncPolicy async) {
         public static final int DEFAULT_PORT = 9000;
 
         public static Options defaults(Path dataDir) {
             return new Options("127.0.0.1", DEFAULT_PORT, dataDir, "us-east-1", SchedulerSettings.defaults(),
-                    Sandbox.process(), Auth.NONE);
+                    Sandbox.process(), Auth.NONE, AsyncPolicy.defaults());
         }
 
         public Options withPort(int p) {
-            return new Options(host, p, dataDir, region, scheduler, sandbox, auth);
+            return new Options(host, p, dataDir, region, scheduler, sandbox, auth, async);
         }
 
         public Options withHost(String h) {
-            return new Options(h, port, dataDir, region, scheduler, sandbox, auth);
+            return new Options(h, port, dataDir, region, scheduler, sandbox, auth, async);
         }
 
         public Options withScheduler(SchedulerSettings s) {
-            return new Options(host, port, dataDir, region, s, sandbox, auth);
+            return new Options(host, port, dataDir, region, s, sandbox, auth, async);
         }
 
         public Options withAuth(Auth a) {
-            return new Options(host, port, dataDir, region, scheduler, sandbox, a);
+            return new Options(host, port, dataDir, region, scheduler, sandbox, a, async);
+        }
+
+        public Options withAsync(AsyncPolicy a) {
+            return new Options(host, port, dataDir, region, scheduler, sandbox, auth, a);
         }
 
         /** {@code $SPUR_DATA_DIR}, else {@code ~/.spur}. */

@@ -64,6 +64,19 @@ public interface MetadataStore extends AutoCloseable {
     /** Every stored function with its versions and attachments, for warming caches at start. */
     List<StoredFunction> allFunctions();
 
+    /**
+     * Stores a schedule: a new one ({@code create}: 409 ResourceConflictException if the name is
+     * taken in its account and region) or a replacement (404 if it is gone).
+     */
+    void putSchedule(dev.spur.common.Schedule schedule, boolean create);
+
+    boolean deleteSchedule(String account, String region, String name);
+
+    /** An account's schedules in a region, ordered by name. */
+    List<dev.spur.common.Schedule> schedules(String account, String region);
+
+    List<dev.spur.common.Schedule> allSchedules();
+
     /** Stores a new access key; 409 if the id exists. */
     void createAccessKey(AccessKeyRecord key);
 

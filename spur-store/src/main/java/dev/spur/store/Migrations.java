@@ -51,7 +51,8 @@ final class Migrations {
     /** Every step this code knows, in order. */
     static final List<Migration> ALL = List.of(
             Migration.fromResource(1, "functions"),
-            Migration.fromResource(2, "attachments_and_keys"));
+            Migration.fromResource(2, "attachments_and_keys"),
+            Migration.fromResource(3, "schedules"));
 
     private Migrations() {
     }

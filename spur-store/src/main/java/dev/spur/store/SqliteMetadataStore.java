@@ -6,6 +6,7 @@ import dev.spur.common.FunctionAttachments;
 import dev.spur.common.FunctionConfig;
 import dev.spur.common.FunctionKey;
 import dev.spur.common.LambdaException;
+import dev.spur.common.Schedule;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -317,6 +318,72 @@ final class SqliteMetadataStore implements MetadataStore {
             });
             return out;
         });
+    }
+
+    @Override
+    public void putSchedule(Schedule schedule, boolean create) {
+        write(create ? "create a schedule" : "update a schedule", c -> {
+            String sql = create
+                    ? "INSERT INTO schedules (config, account, region, name) VALUES (?, ?, ?, ?) "
+                            + "ON CONFLICT (account, region, name) DO NOTHING"
+                    : "UPDATE schedules SET config = ? WHERE account = ? AND region = ? AND name = ?";
+            try (PreparedStatement statement = c.prepareStatement(sql)) {
+                statement.setString(1, ConfigJson.write(schedule));
+                statement.setString(2, schedule.account());
+                statement.setString(3, schedule.region());
+                statement.setString(4, schedule.name());
+                if (statement.executeUpdate() == 0) {
+                    throw create ? LambdaException.conflict("Schedule %s already exists", schedule.name())
+                            : LambdaException.notFound("Schedule not found: %s", schedule.name());
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public boolean deleteSchedule(String account, String region, String name) {
+        return write("delete a schedule", c -> {
+            try (PreparedStatement delete = c.prepareStatement(
+                    "DELETE FROM schedules WHERE account = ? AND region = ? AND name = ?")) {
+                delete.setString(1, account);
+                delete.setString(2, region);
+                delete.setString(3, name);
+                return delete.executeUpdate() > 0;
+            }
+        });
+    }
+
+    @Override
+    public List<Schedule> schedules(String account, String region) {
+        return read("list schedules", c -> {
+            try (PreparedStatement select = c.prepareStatement(
+                    "SELECT config FROM schedules WHERE account = ? AND region = ? ORDER BY name")) {
+                select.setString(1, account);
+                select.setString(2, region);
+                return schedules(select);
+            }
+        });
+    }
+
+    @Override
+    public List<Schedule> allSchedules() {
+        return read("list schedules", c -> {
+            try (PreparedStatement select = c.prepareStatement(
+                    "SELECT config FROM schedules ORDER BY account, region, name")) {
+                return schedules(select);
+            }
+        });
+    }
+
+    private static List<Schedule> schedules(PreparedStatement select) throws SQLException {
+        List<Schedule> out = new ArrayList<>();
+        try (ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+                out.add(ConfigJson.read(rows.getString(1), Schedule.class));
+            }
+        }
+        return out;
     }
 
     @Override

@@ -270,6 +270,22 @@ class SqliteMetadataStoreTest {
         assertThat(store.findAccessKey("AKSPEXAMPLE")).isEmpty();
     }
 
+    @Test
+    void schedulesAreCreatedOnceUpdatedListedAndDeleted() {
+        dev.spur.common.Schedule nightly = new dev.spur.common.Schedule(ACCOUNT, REGION, "nightly",
+                "cron(0 2 * * ? *)", "Europe/Berlin", "hello", "live", null, true, false, "d",
+                Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-01-01T00:00:00Z"), null);
+        store.putSchedule(nightly, true);
+        assertThatThrownBy(() -> store.putSchedule(nightly, true)).isInstanceOf(LambdaException.class);
+        dev.spur.common.Schedule fired = nightly.withLastFire(Instant.parse("2026-01-02T01:00:00Z"));
+        store.putSchedule(fired, false);
+        assertThat(store.schedules(ACCOUNT, REGION)).containsExactly(fired);
+        assertThat(store.schedules(ACCOUNT, "eu-west-1")).isEmpty();
+        assertThat(store.allSchedules()).containsExactly(fired);
+        assertThat(store.deleteSchedule(ACCOUNT, REGION, "nightly")).isTrue();
+        assertThatThrownBy(() -> store.putSchedule(fired, false)).isInstanceOf(LambdaException.class);
+    }
+
     private static FunctionConfig versionOf(FunctionConfig latest, String version) {
         return new FunctionConfig(latest.key(), version, latest.runtime(), latest.handler(), latest.role(),
                 latest.description(), latest.memorySize(), latest.timeout(), latest.environment(), latest.code(),
