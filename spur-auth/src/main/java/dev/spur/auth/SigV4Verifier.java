@@ -1,7 +1,6 @@
 package dev.spur.auth;
 
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,8 +12,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.HexFormat;
 import java.util.Objects;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Verifies AWS Signature Version 4 ({@code AWS4-HMAC-SHA256}) the way AWS's JSON/REST services
@@ -50,7 +47,7 @@ import javax.crypto.spec.SecretKeySpec;
 public final class SigV4Verifier {
     static final String ALGORITHM = "AWS4-HMAC-SHA256";
     static final String UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
-    private static final String TERMINATOR = "aws4_request";
+    private static final String TERMINATOR = Crypto.TERMINATOR;
     private static final Duration SKEW = Duration.ofMinutes(15);
     private static final DateTimeFormatter ISO_BASIC = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
     private static final HexFormat HEX = HexFormat.of();
@@ -208,28 +205,15 @@ public final class SigV4Verifier {
     }
 
     private static byte[] signingKey(String secretKey, Scope scope) {
-        byte[] key = hmac(("AWS4" + secretKey).getBytes(StandardCharsets.UTF_8), scope.date());
-        key = hmac(key, scope.region());
-        key = hmac(key, scope.service());
-        return hmac(key, TERMINATOR);
+        return Crypto.signingKey(secretKey, scope.date(), scope.region(), scope.service());
     }
 
     private static byte[] hmac(byte[] key, String data) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is unavailable", e);
-        }
+        return Crypto.hmac(key, data);
     }
 
     private static byte[] sha256(byte[] data) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("SHA-256 is unavailable", e);
-        }
+        return Crypto.sha256(data);
     }
 
     private static boolean hasAlgorithmParameter(String rawQuery) {

@@ -9,11 +9,11 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,14 +26,17 @@ import java.util.regex.Pattern;
  * The benchmark behind {@code spur bench}: for a no-op function in each runtime, cold start
  * (first invoke of a fresh function, end to end), warm latency at concurrency 1, throughput at
  * concurrency 1, 8 and 32, and the platform's own overhead (client latency minus the Duration the
- * REPORT line gives). Prints a Markdown table for {@code BENCHMARKS.md}.
+ * REPORT line gives); then, when {@value #SIGV4_RUNTIME} is among the runtimes, what SigV4 adds to
+ * that overhead ({@link SigV4Overhead}). Prints Markdown for {@code BENCHMARKS.md}.
  *
- * <p>By default it starts its own Spur in this JVM on an ephemeral port with a temporary data
- * directory, so figures are not disturbed by other functions.
+ * <p>It starts its own Spur in this JVM on an ephemeral port with a temporary data directory, so
+ * figures are not disturbed by other functions, and for the SigV4 figures a second one with
+ * {@code --auth sigv4}.
  */
 public final class Bench {
     private static final byte[] EMPTY_EVENT = "{}".getBytes(StandardCharsets.US_ASCII);
     private static final int WARM_UP_INVOKES = 200;
+    private static final String SIGV4_RUNTIME = "provided.al2023";
     private static final Pattern DURATION = Pattern.compile("REPORT RequestId: \\S+\tDuration: ([0-9.]+) ms");
 
     /**
@@ -65,14 +68,18 @@ public final class Bench {
         this.log = log;
     }
 
+    /** Everything one run measured, for {@link #markdown(Report)}. */
+    public record Report(List<Result> runtimes, Optional<SigV4Overhead.Result> sigv4) {
+    }
+
     /** Runs the benchmark on a Spur of its own and returns the figures; progress goes to {@code log}. */
-    public static List<Result> run(Options options, PrintStream log) throws Exception {
-        Path data = Files.createTempDirectory("spur-bench-");
+    public static Report run(Options options, PrintStream log) throws Exception {
         SchedulerSettings scheduler = SchedulerSettings.defaults().withAccountConcurrency(1000);
-        try (SpurServer server = SpurServer.start(SpurServer.Options.defaults(data).withPort(0)
-                .withScheduler(scheduler))) {
+        try (SpurServer server = SpurServer.start(SpurServer.Options.defaults(Files.createTempDirectory("spur-bench-"))
+                .withPort(0).withScheduler(scheduler))) {
             Bench bench = new Bench(URI.create(server.endpoint()), log);
             List<Result> results = new ArrayList<>();
+            Optional<SigV4Overhead.Result> sigv4 = Optional.empty();
             for (Functions.NoOp fn : Functions.all()) {
                 if (!options.runtimes().isEmpty() && !options.runtimes().contains(fn.label())) {
                     continue;
@@ -82,8 +89,21 @@ public final class Bench {
                     continue;
                 }
                 results.add(bench.measure(fn, options));
+                if (fn.label().equals(SIGV4_RUNTIME)) {
+                    sigv4 = Optional.of(sigv4Overhead(server, scheduler, fn, options, log));
+                }
             }
-            return results;
+            return new Report(results, sigv4);
+        }
+    }
+
+    /** {@link SigV4Overhead} against {@code none} and a second Spur, with SigV4 on, started for it. */
+    private static SigV4Overhead.Result sigv4Overhead(SpurServer none, SchedulerSettings scheduler, Functions.NoOp fn,
+                                                      Options options, PrintStream log) throws Exception {
+        try (SpurServer sigv4 = SpurServer.start(SpurServer.Options.defaults(Files.createTempDirectory("spur-bench-"))
+                .withPort(0).withScheduler(scheduler).withAuth(SpurServer.Auth.SIGV4))) {
+            return SigV4Overhead.measure(URI.create(none.endpoint()), URI.create(sigv4.endpoint()),
+                    sigv4.keys().create("111122223333"), fn, options.warmRuns(), log);
         }
     }
 
@@ -186,7 +206,7 @@ public final class Bench {
         }
     }
 
-    private String create(BenchClient client, Functions.NoOp fn) throws IOException {
+    static String create(BenchClient client, Functions.NoOp fn) throws IOException {
         String name = "bench-" + fn.label().replace('.', '-') + "-" + UUID.randomUUID().toString().substring(0, 8);
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("FunctionName", name);
@@ -203,11 +223,11 @@ public final class Bench {
         return name;
     }
 
-    private void delete(BenchClient client, String name) throws IOException {
+    static void delete(BenchClient client, String name) throws IOException {
         client.send("DELETE", "/2015-03-31/functions/" + name, Map.of(), new byte[0]);
     }
 
-    private BenchClient.Response invoke(BenchClient client, String name, boolean tail) throws IOException {
+    static BenchClient.Response invoke(BenchClient client, String name, boolean tail) throws IOException {
         BenchClient.Response r = client.send("POST", "/2015-03-31/functions/" + name + "/invocations",
                 tail ? Map.of("X-Amz-Log-Type", "Tail") : Map.of(), EMPTY_EVENT);
         if (r.status() != 200 || r.header("X-Amz-Function-Error") != null) {
@@ -216,7 +236,7 @@ public final class Bench {
         return r;
     }
 
-    private static long reportedDurationNanos(BenchClient.Response r) {
+    static long reportedDurationNanos(BenchClient.Response r) {
         String log = new String(Base64.getDecoder().decode(r.header("X-Amz-Log-Result")), StandardCharsets.UTF_8);
         Matcher m = DURATION.matcher(log);
         if (!m.find()) {
@@ -225,8 +245,9 @@ public final class Bench {
         return (long) (Double.parseDouble(m.group(1)) * 1e6);
     }
 
-    /** The results as a Markdown table, with the machine they were measured on. */
-    public static String markdown(List<Result> results) {
+    /** The results as Markdown tables, with the machine they were measured on. */
+    public static String markdown(Report report) {
+        List<Result> results = report.runtimes();
         StringBuilder sb = new StringBuilder();
         sb.append("| runtime | cold p50 | cold p95 | warm p50 | warm p99 | overhead p50 | overhead p99 | "
                 + "inv/s c=1 | inv/s c=8 | inv/s c=32 |\n");
@@ -243,6 +264,7 @@ public final class Bench {
                     .append(" | ").append(Math.round(r.rps8()))
                     .append(" | ").append(Math.round(r.rps32())).append(" |\n");
         }
+        report.sigv4().ifPresent(r -> sb.append('\n').append(SigV4Overhead.markdown(r)));
         sb.append('\n').append(Machine.describe()).append('\n');
         return sb.toString();
     }

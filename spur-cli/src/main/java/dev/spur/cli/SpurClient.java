@@ -1,15 +1,21 @@
 package dev.spur.cli;
 
+import dev.spur.auth.Credential;
+import dev.spur.auth.SigV4Signer;
 import dev.spur.common.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
+import java.net.URL;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,7 +23,9 @@ import java.util.Optional;
 /**
  * Spur's HTTP API as the CLI uses it: Lambda's REST API plus {@code /spur/v1} logs, over
  * {@link HttpURLConnection} (which loads far faster than {@code java.net.http.HttpClient}).
- * Requests are unsigned; Spur accepts them.
+ * With a {@link Signing} every request carries an AWS Signature V4 (service {@code lambda}), as a
+ * server run with {@code --auth sigv4} requires; without one requests go unsigned, which only a
+ * server run with {@code --auth none} accepts.
  *
  * <p>Every call fails with a {@link CliException}: {@code API_ERROR} when Spur answered with an
  * error (the request was refused, nothing changed unless the method says otherwise),
@@ -39,10 +47,20 @@ final class SpurClient {
         }
     }
 
+    private static final String SERVICE = "lambda";
+
     private final String endpoint;
+    private final Optional<Signing> signing;
+    private final InstantSource clock;
 
     SpurClient(String endpoint) {
+        this(endpoint, Optional.empty(), InstantSource.system());
+    }
+
+    SpurClient(String endpoint, Optional<Signing> signing, InstantSource clock) {
         this.endpoint = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
+        this.signing = signing;
+        this.clock = clock;
     }
 
     String endpoint() {
@@ -123,8 +141,10 @@ final class SpurClient {
     /** Sends one request and reads the whole response, whatever its status. See the class comment. */
     private Response send(String method, String path, byte[] body, Map<String, String> headers, int readTimeoutMs) {
         HttpURLConnection conn;
+        URL url;
         try {
-            conn = (HttpURLConnection) URI.create(endpoint + path).toURL().openConnection();
+            url = URI.create(endpoint + path).toURL();
+            conn = (HttpURLConnection) url.openConnection();
             conn.setRequestMethod(method);
         } catch (IOException | IllegalArgumentException e) {
             throw CliException.usage("%s is not a valid endpoint URL (%s)", endpoint, e.getMessage());
@@ -132,12 +152,14 @@ final class SpurClient {
         conn.setConnectTimeout(CONNECT_TIMEOUT_MS);
         conn.setReadTimeout(readTimeoutMs);
         conn.setRequestProperty("User-Agent", "spur-cli/0.1.0");
-        headers.forEach(conn::setRequestProperty);
+        Map<String, String> all = new LinkedHashMap<>(headers);
         if (body != null) {
             conn.setDoOutput(true);
             conn.setFixedLengthStreamingMode(body.length);
-            conn.setRequestProperty("Content-Type", "application/json");
+            all.put("Content-Type", "application/json");
         }
+        all.forEach(conn::setRequestProperty);
+        signing.ifPresent(s -> sign(s, method, url, all, body).forEach(conn::setRequestProperty));
         try {
             conn.connect();
         } catch (IOException e) {
@@ -161,6 +183,21 @@ final class SpurClient {
         }
     }
 
+    /**
+     * The SigV4 headers for a request as HttpURLConnection will send it: signed are {@code Host} (as
+     * it writes it: the port only when not the scheme's default) and the headers set here, not the
+     * ones it adds itself (User-Agent is left out too, as a proxy may rewrite it).
+     */
+    private Map<String, String> sign(Signing s, String method, URL url, Map<String, String> headers, byte[] body) {
+        String host = url.getPort() == -1 || url.getPort() == url.getDefaultPort() ? url.getHost()
+                : url.getHost() + ":" + url.getPort();
+        List<Map.Entry<String, String>> signed = new ArrayList<>(headers.size() + 1);
+        signed.add(Map.entry("Host", host));
+        signed.addAll(headers.entrySet());
+        return SigV4Signer.sign(method, url.getPath().isEmpty() ? "/" : url.getPath(), url.getQuery(), signed,
+                body == null ? new byte[0] : body, s.key(), s.region(), SERVICE, clock.instant());
+    }
+
     private static byte[] json(Map<String, Object> value) {
         try {
             return Json.MAPPER.writeValueAsBytes(value);
@@ -176,6 +213,10 @@ final class SpurClient {
 
     private static String encode(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** Sign every request with {@code key} for {@code region}; the key's account plays no part. */
+    record Signing(Credential key, String region) {
     }
 
     /** What a synchronous Invoke returned; {@code logTail} is the decoded last 4 KB of the function's log. */

@@ -1,5 +1,6 @@
 package dev.spur.cli;
 
+import dev.spur.auth.Credential;
 import dev.spur.server.SpurServer;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -31,7 +32,16 @@ final class TestSpur implements AutoCloseable {
     private final SpurServer server;
 
     TestSpur(Path dataDir) {
-        this.server = SpurServer.start(SpurServer.Options.defaults(dataDir).withPort(0));
+        this(dataDir, SpurServer.Auth.NONE);
+    }
+
+    TestSpur(Path dataDir, SpurServer.Auth auth) {
+        this.server = SpurServer.start(SpurServer.Options.defaults(dataDir).withPort(0).withAuth(auth));
+    }
+
+    /** A new access key for {@code account} (for a server with {@link SpurServer.Auth#SIGV4}). */
+    Credential createKey(String account) {
+        return server.keys().create(account);
     }
 
     String endpoint() {
