@@ -36,12 +36,12 @@ public record At(LocalDateTime time) implements ScheduleExpression {
     static At parse(String text) {
         var m = SYNTAX.matcher(text);
         if (!m.matches()) {
-            throw ScheduleExpression.invalid(text, "expected at(yyyy-mm-ddThh:mm:ss), e.g. at(2026-12-01T10:00:00)");
+            throw Invalid.expression(text, "expected at(yyyy-mm-ddThh:mm:ss), e.g. at(2026-12-01T10:00:00)");
         }
         try {
             return new At(LocalDateTime.parse(m.group(1), FORMAT));
         } catch (DateTimeException e) {
-            throw ScheduleExpression.invalid(text, "'" + m.group(1) + "' is not a valid date and time");
+            throw Invalid.expression(text, "'" + m.group(1) + "' is not a valid date and time");
         }
     }
 

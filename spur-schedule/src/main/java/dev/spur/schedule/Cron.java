@@ -24,7 +24,7 @@ import java.util.Optional;
  * Exactly six fields separated by white space; exactly one of Day-of-month and Day-of-week is
  * {@code ?} (AWS: "If you specify a value or a * (asterisk) in one of the fields, you must use a ?
  * (question mark) in the other"). Increments are {@code start/step} (documented: {@code 1/10},
- * {@code 0/15}); {@code * /step} and {@code a-b/step} are accepted too, meaning the same
+ * {@code 0/15}); <code>*&#47;step</code> and {@code a-b/step} are accepted too, meaning the same
  * arithmetic from the field's minimum or from {@code a}. A range must not run backwards.
  * Special forms, each standing alone in its field:
  * <ul>
@@ -63,12 +63,12 @@ public record Cron(String minutes, String hours, String dayOfMonth, String month
 
     static Cron parse(String text) {
         if (!text.endsWith(")")) {
-            throw ScheduleExpression.invalid(text, "expected cron(fields) with a closing parenthesis");
+            throw Invalid.expression(text, "expected cron(fields) with a closing parenthesis");
         }
         String body = text.substring("cron(".length(), text.length() - 1).strip();
         String[] f = body.isEmpty() ? new String[0] : body.split("\\s+");
         if (f.length != 6) {
-            throw ScheduleExpression.invalid(text, "a cron expression has six fields (Minutes Hours Day-of-month"
+            throw Invalid.expression(text, "a cron expression has six fields (Minutes Hours Day-of-month"
                     + " Month Day-of-week Year), not " + f.length + (f.length == 7
                             ? "; there is no seconds field" : ""));
         }

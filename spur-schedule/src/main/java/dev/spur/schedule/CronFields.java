@@ -26,7 +26,7 @@ record CronFields(BitSet minutes, BitSet hours, DayRule days, BitSet months, Bit
         String dom = f.get(2);
         String dow = f.get(4);
         if (dom.equals("?") == dow.equals("?")) {
-            throw ScheduleExpression.invalid(text, dom.equals("?")
+            throw Invalid.expression(text, dom.equals("?")
                     ? "'?' can't be used in both Day-of-month and Day-of-week"
                     : "you can't specify both Day-of-month and Day-of-week; use '?' in one of them");
         }
@@ -67,11 +67,11 @@ record CronFields(BitSet minutes, BitSet hours, DayRule days, BitSet months, Bit
     record Field(String name, int min, int max, Map<String, Integer> names, boolean steps) {}
 
     /**
-     * Parses a comma-separated list of {@code *}, {@code v}, {@code a-b}, {@code a/n}, {@code * /n},
+     * Parses a comma-separated list of {@code *}, {@code v}, {@code a-b}, {@code a/n}, <code>*&#47;n</code>,
      * {@code a-b/n} (the last three only where {@code field.steps()}) into the set of values.
      */
     static BitSet values(String list, Field field, String text) {
-        if (list.isEmpty() || list.startsWith(",") || list.endsWith(",")) {
+        if (list.isEmpty() || list.startsWith(",") || list.endsWith(",") || list.contains(",,")) {
             throw bad(text, field, list, "is empty or has an empty list item");
         }
         BitSet set = new BitSet(field.max() + 1);
@@ -131,7 +131,7 @@ record CronFields(BitSet minutes, BitSet hours, DayRule days, BitSet months, Bit
     }
 
     static IllegalArgumentException bad(String text, Field field, String token, String problem) {
-        return ScheduleExpression.invalid(text, field.name() + " field: '" + token + "' " + problem);
+        return Invalid.expression(text, field.name() + " field: '" + token + "' " + problem);
     }
 
     private static Map<String, Integer> names(String... names) {

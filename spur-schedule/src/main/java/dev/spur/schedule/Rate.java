@@ -47,39 +47,39 @@ public record Rate(long value, ChronoUnit unit) implements ScheduleExpression {
     static Rate parse(String text) {
         Matcher m = SYNTAX.matcher(text);
         if (!m.matches()) {
-            throw ScheduleExpression.invalid(text, "expected rate(value unit), e.g. rate(5 minutes)");
+            throw Invalid.expression(text, "expected rate(value unit), e.g. rate(5 minutes)");
         }
         String number = m.group(1);
         String word = m.group(2);
         if (!number.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw ScheduleExpression.invalid(text, "the value '" + number + "' is not a positive whole number");
+            throw Invalid.expression(text, "the value '" + number + "' is not a positive whole number");
         }
         long value;
         try {
             value = Long.parseLong(number);
         } catch (NumberFormatException e) {
-            throw ScheduleExpression.invalid(text, "the value " + number + " is too large");
+            throw Invalid.expression(text, "the value " + number + " is too large");
         }
         if (value < 1) {
-            throw ScheduleExpression.invalid(text, "the value must be at least 1");
+            throw Invalid.expression(text, "the value must be at least 1");
         }
         boolean plural = word.endsWith("s");
         ChronoUnit unit = switch (plural ? word.substring(0, word.length() - 1) : word) {
             case "minute" -> ChronoUnit.MINUTES;
             case "hour" -> ChronoUnit.HOURS;
             case "day" -> ChronoUnit.DAYS;
-            default -> throw ScheduleExpression.invalid(text,
+            default -> throw Invalid.expression(text,
                     "the unit '" + word + "' is not one of minute(s), hour(s), day(s)");
         };
         if (plural != (value != 1)) {
-            throw ScheduleExpression.invalid(text, value == 1
+            throw Invalid.expression(text, value == 1
                     ? "a value of 1 takes the singular unit, e.g. rate(1 " + singular(unit) + ")"
                     : "a value above 1 takes the plural unit, e.g. rate(" + value + " " + singular(unit) + "s)");
         }
         try {
             return new Rate(value, unit);
         } catch (IllegalArgumentException e) {
-            throw ScheduleExpression.invalid(text, e.getMessage());
+            throw Invalid.expression(text, e.getMessage());
         }
     }
 

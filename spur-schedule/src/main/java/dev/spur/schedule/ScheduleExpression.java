@@ -52,9 +52,4 @@ public sealed interface ScheduleExpression permits Rate, Cron, At {
 
     /** The canonical text; {@code parse(x.text())} equals {@code x}. */
     String text();
-
-    /** Builds the message every parse error carries: the expression, then what is wrong with it. */
-    static IllegalArgumentException invalid(String text, String problem) {
-        return new IllegalArgumentException("Invalid schedule expression '" + text + "': " + problem);
-    }
 }
