@@ -1,5 +1,6 @@
 package dev.spur.e2e;
 
+import dev.spur.control.AsyncPolicy;
 import dev.spur.scheduler.SchedulerSettings;
 import dev.spur.server.SpurServer;
 import java.io.IOException;
@@ -31,8 +32,13 @@ final class SpurHarness implements AutoCloseable {
     final Path dataDir;
     private final SchedulerSettings settings;
     private final SpurServer.Auth auth;
+    private final AsyncPolicy async;
 
     private SpurHarness(SchedulerSettings settings, SpurServer.Auth auth) {
+        this(settings, auth, AsyncPolicy.quick(Duration.ofMillis(200)));
+    }
+
+    private SpurHarness(SchedulerSettings settings, SpurServer.Auth auth, AsyncPolicy async) {
         try {
             dataDir = Files.createTempDirectory("spur-e2e-");
         } catch (IOException e) {
@@ -40,8 +46,8 @@ final class SpurHarness implements AutoCloseable {
         }
         this.settings = settings;
         this.auth = auth;
-        server = SpurServer.start(SpurServer.Options.defaults(dataDir).withPort(0).withScheduler(settings)
-                .withAuth(auth));
+        this.async = async;
+        server = SpurServer.start(options());
         lambda = client("spur", "spur");
     }
 
@@ -49,9 +55,18 @@ final class SpurHarness implements AutoCloseable {
     void restart() {
         lambda.close();
         server.close();
-        server = SpurServer.start(SpurServer.Options.defaults(dataDir).withPort(0).withScheduler(settings)
-                .withAuth(auth));
+        server = SpurServer.start(options());
         lambda = client("spur", "spur");
+    }
+
+    private SpurServer.Options options() {
+        return SpurServer.Options.defaults(dataDir).withPort(0).withScheduler(settings).withAuth(auth)
+                .withAsync(async);
+    }
+
+    /** A server whose asynchronous path uses the given retry delays and backoff. */
+    static SpurHarness start(AsyncPolicy async) {
+        return new SpurHarness(SchedulerSettings.defaults(), SpurServer.Auth.NONE, async);
     }
 
     static SpurHarness start() {
