@@ -69,7 +69,8 @@ public final class Bench {
     }
 
     /** Everything one run measured, for {@link #markdown(Report)}. */
-    public record Report(List<Result> runtimes, Optional<SigV4Overhead.Result> sigv4) {
+    public record Report(List<Result> runtimes, Optional<SigV4Overhead.Result> sigv4,
+                         Optional<AsyncThroughput.Result> async) {
     }
 
     /** Runs the benchmark on a Spur of its own and returns the figures; progress goes to {@code log}. */
@@ -80,6 +81,7 @@ public final class Bench {
             Bench bench = new Bench(URI.create(server.endpoint()), log);
             List<Result> results = new ArrayList<>();
             Optional<SigV4Overhead.Result> sigv4 = Optional.empty();
+            Optional<AsyncThroughput.Result> async = Optional.empty();
             for (Functions.NoOp fn : Functions.all()) {
                 if (!options.runtimes().isEmpty() && !options.runtimes().contains(fn.label())) {
                     continue;
@@ -91,9 +93,11 @@ public final class Bench {
                 results.add(bench.measure(fn, options));
                 if (fn.label().equals(SIGV4_RUNTIME)) {
                     sigv4 = Optional.of(sigv4Overhead(server, scheduler, fn, options, log));
+                    async = Optional.of(AsyncThroughput.measure(URI.create(server.endpoint()), fn, options.seconds(),
+                            log));
                 }
             }
-            return new Report(results, sigv4);
+            return new Report(results, sigv4, async);
         }
     }
 
@@ -265,6 +269,7 @@ public final class Bench {
                     .append(" | ").append(Math.round(r.rps32())).append(" |\n");
         }
         report.sigv4().ifPresent(r -> sb.append('\n').append(SigV4Overhead.markdown(r)));
+        report.async().ifPresent(r -> sb.append('\n').append(AsyncThroughput.markdown(r)));
         sb.append('\n').append(Machine.describe()).append('\n');
         return sb.toString();
     }
