@@ -49,6 +49,7 @@ final class GroupCommitWriter implements AutoCloseable {
     }
 
     private final Connection connection;
+    private final Runnable afterRollback;
     private final LinkedBlockingQueue<Pending<?>> submitted = new LinkedBlockingQueue<>();
     private final ReentrantLock submitLock = new ReentrantLock();
     private final Pending<Void> stop = new Pending<>(c -> null);
@@ -56,7 +57,14 @@ final class GroupCommitWriter implements AutoCloseable {
     private boolean closed; // guarded by submitLock
 
     GroupCommitWriter(Connection connection) {
+        this(connection, () -> {
+        });
+    }
+
+    /** {@code afterRollback} runs on the writer thread after a failed transaction, e.g. to drop cached statements. */
+    GroupCommitWriter(Connection connection, Runnable afterRollback) {
         this.connection = connection;
+        this.afterRollback = afterRollback;
         this.thread = Thread.ofPlatform().name(THREAD_NAME).daemon().unstarted(this::run);
         thread.start();
     }
@@ -133,6 +141,7 @@ final class GroupCommitWriter implements AutoCloseable {
                 return null;
             });
         } catch (SQLException | RuntimeException | Error e) {
+            afterRollback.run();
             if (batch.size() == 1) {
                 batch.getFirst().fail(e);
             } else {
