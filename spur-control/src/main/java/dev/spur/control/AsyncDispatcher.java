@@ -113,7 +113,8 @@ public final class AsyncDispatcher implements AutoCloseable {
         String qualifier = event.qualifier().isEmpty() ? Arns.LATEST : event.qualifier();
         Optional<Entry> entry = control.registry().find(key);
         if (entry.isEmpty()) {
-            queue.deadLetter(event.id(), new DeadLetterReason("ResourceNotFound", "ResourceNotFoundException",
+            queue.deadLetter(event.id(), event.attempts(), new DeadLetterReason("ResourceNotFound",
+                    "ResourceNotFoundException",
                     "Function not found: " + key.arn(), null));
             return;
         }
@@ -202,8 +203,8 @@ public final class AsyncDispatcher implements AutoCloseable {
                 // keep the raw response only
             }
         }
-        queue.deadLetter(event.id(), new DeadLetterReason(condition, errorType, errorMessage,
-                attempt == null ? null : attempt.response()));
+        queue.deadLetter(event.id(), event.attempts() + (attempt == null ? 0 : 1), new DeadLetterReason(condition,
+                errorType, errorMessage, attempt == null ? null : attempt.response()));
     }
 
     /** Enqueues Lambda's invocation record for a destination function (durably, before the source completes). */

@@ -46,7 +46,7 @@ class DeadLetterTest {
         queue.take(Duration.ZERO).orElseThrow();
         clock.advance(Duration.ofSeconds(7));
 
-        queue.deadLetter("e1", FAILED);
+        queue.deadLetter("e1", 3, FAILED);
 
         DeadLetter letter = queue.deadLetter(ACCOUNT, "e1").orElseThrow();
         assertThat(letter.function()).isEqualTo(Events.function("hello"));
@@ -54,7 +54,7 @@ class DeadLetterTest {
         assertThat(letter.payload()).isEqualTo(payload("e1"));
         assertThat(letter.enqueuedAt()).isEqualTo(T0);
         assertThat(letter.failedAt()).isEqualTo(T0.plusSeconds(7));
-        assertThat(letter.attempts()).isEqualTo(2);
+        assertThat(letter.attempts()).isEqualTo(3);
         assertThat(letter.origin()).isEqualTo("invoke");
         assertThat(letter.reason()).usingRecursiveComparison().isEqualTo(FAILED);
         assertThat(queue.stats().depth()).isZero();
@@ -90,7 +90,7 @@ class DeadLetterTest {
         for (String id : List.of("c", "a", "b")) {
             queue.enqueue(Events.event(id));
             queue.take(Duration.ZERO).orElseThrow();
-            queue.deadLetter(id, FAILED);
+            queue.deadLetter(id, 1, FAILED);
         }
         assertThat(ids(queue.deadLetters(ACCOUNT, Optional.empty(), Optional.empty(), 10)))
                 .containsExactly("a", "b", "c");
@@ -102,7 +102,7 @@ class DeadLetterTest {
     void replayPutsItBackWithAFreshAgeAndNoAttempts() throws Exception {
         queue.enqueue(new QueuedEvent("e1", Events.function("hello"), "", payload("e1"), T0, 3, T0, "destination"));
         queue.take(Duration.ZERO).orElseThrow();
-        queue.deadLetter("e1", FAILED);
+        queue.deadLetter("e1", 3, FAILED);
         clock.advance(Duration.ofHours(1));
 
         assertThat(queue.replay(OTHER_ACCOUNT, "e1")).as("not that account's").isFalse();
@@ -138,7 +138,7 @@ class DeadLetterTest {
         queue.enqueue(new QueuedEvent(id, new FunctionKey(account, REGION, function), "", payload(id), T0, 0, T0,
                 "invoke"));
         assertThat(queue.take(Duration.ZERO).orElseThrow().id()).isEqualTo(id);
-        queue.deadLetter(id, FAILED);
+        queue.deadLetter(id, 1, FAILED);
         clock.advance(Duration.ofSeconds(1));
     }
 

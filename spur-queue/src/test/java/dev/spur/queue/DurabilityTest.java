@@ -37,7 +37,7 @@ class DurabilityTest {
             }
             queue.complete("done");
             queue.retry("retried", 2, T0.plusSeconds(30));
-            queue.deadLetter("waiting", new DeadLetterReason("Throttled", null, null, null));
+            queue.deadLetter("waiting", 0, new DeadLetterReason("Throttled", null, null, null));
             // "held" stays taken and not completed; "dead" stays untaken.
         }
 

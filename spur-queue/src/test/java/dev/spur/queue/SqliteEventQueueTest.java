@@ -143,7 +143,7 @@ class SqliteEventQueueTest {
 
         assertThatThrownBy(() -> queue.retry("absent", 1, T0)).isInstanceOfSatisfying(LambdaException.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_NOT_FOUND));
-        assertThatThrownBy(() -> queue.deadLetter("absent", new DeadLetterReason("RetriesExhausted", null, null, null)))
+        assertThatThrownBy(() -> queue.deadLetter("absent", 1, new DeadLetterReason("RetriesExhausted", null, null, null)))
                 .isInstanceOfSatisfying(LambdaException.class,
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_NOT_FOUND));
         assertThat(queue.stats().completed()).isZero();
@@ -160,7 +160,7 @@ class SqliteEventQueueTest {
         assertThat(queue.stats().held()).as("the first is still held").isOne();
         assertThat(queue.take(NO_WAIT)).isEmpty();
 
-        queue.deadLetter("dup", new DeadLetterReason("RetriesExhausted", null, null, null));
+        queue.deadLetter("dup", 1, new DeadLetterReason("RetriesExhausted", null, null, null));
         assertThatThrownBy(() -> queue.enqueue(event("dup"))).as("ids are unique across dead letters too")
                 .isInstanceOfSatisfying(LambdaException.class,
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_CONFLICT));
@@ -199,7 +199,7 @@ class SqliteEventQueueTest {
         queue.complete("a");
         queue.retry("b", 1, T0.plusSeconds(1));
         queue.take(NO_WAIT).orElseThrow(); // d
-        queue.deadLetter("d", new DeadLetterReason("EventAgeExceeded", null, null, null));
+        queue.deadLetter("d", 1, new DeadLetterReason("EventAgeExceeded", null, null, null));
 
         QueueStats stats = queue.stats();
         assertThat(stats.depth()).as("b and c").isEqualTo(2);
