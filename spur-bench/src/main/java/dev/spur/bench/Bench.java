@@ -93,8 +93,8 @@ public final class Bench {
                 results.add(bench.measure(fn, options));
                 if (fn.label().equals(SIGV4_RUNTIME)) {
                     sigv4 = Optional.of(sigv4Overhead(server, scheduler, fn, options, log));
-                    async = Optional.of(AsyncThroughput.measure(URI.create(server.endpoint()), fn, options.seconds(),
-                            log));
+                    async = Optional.of(AsyncThroughput.measure(URI.create(server.endpoint()), server.dispatcher(), fn,
+                            options.seconds(), log));
                 }
             }
             return new Report(results, sigv4, async);

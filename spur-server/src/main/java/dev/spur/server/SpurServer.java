@@ -177,6 +177,10 @@ public final class SpurServer implements AutoCloseable {
         return queue;
     }
 
+    public AsyncDispatcher dispatcher() {
+        return dispatcher;
+    }
+
     public Schedules schedules() {
         return schedules;
     }
