@@ -56,7 +56,7 @@ public final class Schedules implements AutoCloseable {
 
     private final MetadataStore store;
     private final EventQueue queue;
-    private final ControlPlane control;
+    private final Targets targets;
     private final InstantSource clock;
     private final ConcurrentMap<String, Schedule> schedules = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
@@ -65,10 +65,40 @@ public final class Schedules implements AutoCloseable {
     private volatile boolean closed;
     private boolean started;
 
-    public Schedules(MetadataStore store, EventQueue queue, ControlPlane control, InstantSource clock) {
+    /**
+     * Checks a schedule's target when it is created or changed: the function as the caller named it
+     * (name or ARN, maybe with a qualifier) and the qualifier given separately, resolved to the
+     * function's name and the qualifier to invoke; 404 if there is no such function, version or alias.
+     */
+    @FunctionalInterface
+    public interface Targets {
+        Target resolve(Caller caller, String function, String qualifier);
+    }
+
+    /** A checked target: a function of the caller's account and region, and "" or a qualifier. */
+    public record Target(String functionName, String qualifier) {
+    }
+
+    /** Targets as this control plane's functions are. */
+    public static Targets of(ControlPlane control) {
+        return (caller, function, qualifier) -> {
+            Arns.FunctionRef ref = Arns.parseFunctionRef(function, caller.account(), caller.region());
+            ControlPlane.visible(caller, ref.key());
+            LambdaException.requireValid(ref.key().region().equals(caller.region()), "A schedule invokes functions "
+                    + "of its own region; %s is in %s.", function, ref.key().region());
+            String q = ref.qualifier().orElse(qualifier);
+            FunctionRegistry.Entry entry = control.registry().require(ref.key());
+            if (!q.isEmpty()) {
+                entry.resolveStatic(q);
+            }
+            return new Target(ref.key().name(), q);
+        };
+    }
+
+    public Schedules(MetadataStore store, EventQueue queue, Targets targets, InstantSource clock) {
         this.store = store;
         this.queue = queue;
-        this.control = control;
+        this.targets = targets;
         this.clock = clock;
         for (Schedule s : store.allSchedules()) {
             schedules.put(id(s.account(), s.region(), s.name()), s);
@@ -299,13 +329,7 @@ public final class Schedules implements AutoCloseable {
                     s.timezone());
         }
         Validation.description(s.description());
-        Arns.FunctionRef ref = Arns.parseFunctionRef(s.functionName(), caller.account(), caller.region());
-        ControlPlane.visible(caller, ref.key());
-        String qualifier = ref.qualifier().orElse(s.qualifier());
-        FunctionRegistry.Entry entry = control.registry().require(ref.key());
-        if (!qualifier.isEmpty()) {
-            entry.resolveStatic(qualifier);
-        }
+        Target target = targets.resolve(caller, s.functionName(), s.qualifier());
         if (s.input() != null) {
             byte[] bytes = s.input().getBytes(StandardCharsets.UTF_8);
             LambdaException.requireValid(Json.isWellFormed(bytes, bytes.length), "Input must be valid JSON.");
@@ -313,8 +337,8 @@ public final class Schedules implements AutoCloseable {
                     Invoker.MAX_EVENT_PAYLOAD);
         }
         expression.nextAfter(s.createdAt(), ZoneId.of(s.timezone())); // evaluates without error
-        return new Schedule(s.account(), s.region(), s.name(), expression.text(), s.timezone(), ref.key().name(),
-                qualifier, s.input(), s.enabled(), s.skipMissed(), s.description(), s.createdAt(), s.lastModified(),
+        return new Schedule(s.account(), s.region(), s.name(), expression.text(), s.timezone(), target.functionName(),
+                target.qualifier(), s.input(), s.enabled(), s.skipMissed(), s.description(), s.createdAt(), s.lastModified(),
                 s.lastFire());
     }
 

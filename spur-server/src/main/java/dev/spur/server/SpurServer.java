@@ -84,7 +84,7 @@ public final class SpurServer implements AutoCloseable {
             startedDispatcher = new AsyncDispatcher(control, invoker, queue, options.async(), InstantSource.system())
                     .start();
             this.dispatcher = startedDispatcher;
-            startedSchedules = new Schedules(store, queue, control, InstantSource.system()).start();
+            startedSchedules = new Schedules(store, queue, Schedules.of(control), InstantSource.system()).start();
             this.schedules = startedSchedules;
             this.keys = keys(store, data);
             SigV4Verifier verifier = options.auth() == Auth.SIGV4 ? new SigV4Verifier(keys, InstantSource.system())
