@@ -113,8 +113,8 @@ public final class AsyncDispatcher implements AutoCloseable {
         String qualifier = event.qualifier().isEmpty() ? Arns.LATEST : event.qualifier();
         Optional<Entry> entry = control.registry().find(key);
         if (entry.isEmpty()) {
-            queue.deadLetter(event.id(), new DeadLetterReason("ResourceNotFound", "ResourceNotFoundException",
-                    "Function not found: " + key.arn(), null));
+            queue.deadLetter(event.id(), event.attempts(), new DeadLetterReason("ResourceNotFound",
+                    "ResourceNotFoundException", "Function not found: " + key.arn(), null));
             return;
         }
         EventInvokeConfig config = entry.get().attachments().eventInvokeConfig(qualifier);
@@ -202,7 +202,8 @@ public final class AsyncDispatcher implements AutoCloseable {
                 // keep the raw response only
             }
         }
-        queue.deadLetter(event.id(), new DeadLetterReason(condition, errorType, errorMessage,
+        int attempts = event.attempts() + (attempt == null ? 0 : 1); // as the record's approximateInvokeCount
+        queue.deadLetter(event.id(), attempts, new DeadLetterReason(condition, errorType, errorMessage,
                 attempt == null ? null : attempt.response()));
     }
 

@@ -79,9 +79,11 @@ public interface EventQueue extends AutoCloseable {
      * Moves the event into the dead-letter store in one transaction: afterwards it is in exactly one
      * of the two, whatever crashes.
      *
+     * @param attempts the invocation attempts made in all, the failed one included (the queue's own
+     *                 count is that of the attempts before the last one)
      * @throws dev.spur.common.LambdaException 404 if the id is not in the queue
      */
-    void deadLetter(String id, DeadLetterReason reason);
+    void deadLetter(String id, int attempts, DeadLetterReason reason);
 
     /**
      * An account's dead letters, optionally one function's (by name, any region), ordered by

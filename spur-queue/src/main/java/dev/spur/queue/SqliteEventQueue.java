@@ -243,19 +243,21 @@ final class SqliteEventQueue implements EventQueue {
     }
 
     @Override
-    public void deadLetter(String id, DeadLetterReason reason) {
+    public void deadLetter(String id, int attempts, DeadLetterReason reason) {
+        LambdaException.requireValid(attempts >= 0, "attempts must not be negative: %d", attempts);
         writer.submit(new GroupCommitWriter.Operation<Void>() {
             @Override
             public Void write(Connection c) throws SQLException {
                 try (PreparedStatement insert = c.prepareStatement("INSERT INTO dead_letters (" + DEAD_LETTER_COLUMNS
-                        + ") SELECT id, account, region, function_name, qualifier, payload, enqueued_at, ?, attempts, "
+                        + ") SELECT id, account, region, function_name, qualifier, payload, enqueued_at, ?, ?, "
                         + "origin, ?, ?, ?, ? FROM events WHERE id = ?")) {
                     insert.setLong(1, clock.millis());
-                    insert.setString(2, reason.condition());
-                    insert.setString(3, reason.errorType());
-                    insert.setString(4, reason.errorMessage());
-                    insert.setBytes(5, reason.responsePayload());
-                    insert.setString(6, id);
+                    insert.setInt(2, attempts);
+                    insert.setString(3, reason.condition());
+                    insert.setString(4, reason.errorType());
+                    insert.setString(5, reason.errorMessage());
+                    insert.setBytes(6, reason.responsePayload());
+                    insert.setString(7, id);
                     if (insert.executeUpdate() == 0) {
                         throw notQueued(id);
                     }
