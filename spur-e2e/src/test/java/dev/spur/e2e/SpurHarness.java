@@ -1,11 +1,16 @@
 package dev.spur.e2e;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.spur.common.Json;
 import dev.spur.control.AsyncPolicy;
 import dev.spur.scheduler.SchedulerSettings;
 import dev.spur.server.SpurServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,8 +58,14 @@ final class SpurHarness implements AutoCloseable {
 
     /** Stops the server and starts a new one on the same data directory (on a new port). */
     void restart() {
+        restart(() -> { });
+    }
+
+    /** As {@link #restart()}, running {@code whileDown} between the stop and the start. */
+    void restart(Runnable whileDown) {
         lambda.close();
         server.close();
+        whileDown.run();
         server = SpurServer.start(options());
         lambda = client("spur", "spur");
     }
@@ -96,6 +107,28 @@ final class SpurHarness implements AutoCloseable {
 
     String endpoint() {
         return server.endpoint();
+    }
+
+    /** An answer of Spur's own API: the status and the JSON body ({@code null} when there is none). */
+    record Answer(int status, JsonNode body) {
+    }
+
+    /** A request to Spur's own API ({@code /spur/v1/...}), unsigned; {@code json} may be null. */
+    Answer spurApi(String method, String path, String json) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(server.endpoint() + path))
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(json))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30)).build();
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            byte[] body = response.body();
+            return new Answer(response.statusCode(), body.length == 0 ? null : Json.MAPPER.readTree(body));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     static String uniqueName(String prefix) {

@@ -7,7 +7,7 @@ import java.util.Objects;
 /**
  * An event that left the queue without success, kept until it is replayed or purged.
  *
- * @param attempts the attempt count the queue last recorded for the event (by enqueue or retry)
+ * @param attempts the invocation attempts made before it was given up (the failed last one included)
  * @param failedAt when it was dead-lettered
  */
 public record DeadLetter(String id, FunctionKey function, String qualifier, byte[] payload, Instant enqueuedAt,

@@ -1,0 +1,125 @@
+package dev.spur.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.spur.common.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import software.amazon.awssdk.core.SdkBytes;
+
+/**
+ * A python3.12 function that appends every invocation it sees — request id, time, event — as a JSON
+ * line to a file of the test's, then returns {@code {"seen": event}} or, while its {@code FAIL}
+ * variable is set, raises {@code ValueError(FAIL)}.
+ */
+final class Recorder {
+    static final String APP = """
+            import json, os, time
+
+            def handler(event, context):
+                with open(os.environ["RECORD_FILE"], "a") as f:
+                    f.write(json.dumps({"id": context.aws_request_id, "at": int(time.time() * 1000),
+                                        "event": event}) + "\\n")
+                if os.environ.get("FAIL"):
+                    raise ValueError(os.environ["FAIL"])
+                return {"seen": event}
+            """;
+
+    /** One invocation the function saw. */
+    record Call(String requestId, Instant at, JsonNode event) {
+    }
+
+    final String name;
+    final String arn;
+    private final Path file;
+
+    private Recorder(String name, String arn, Path file) {
+        this.name = name;
+        this.arn = arn;
+        this.file = file;
+    }
+
+    /** Deploys a recording function; {@code fail} non-empty makes it raise that message. */
+    static Recorder deploy(SpurHarness spur, String prefix, String fail) {
+        Tools.python();
+        String name = SpurHarness.uniqueName(prefix);
+        Path file = spur.dataDir.resolve("record-" + name + ".jsonl");
+        Map<String, String> env = new HashMap<>(Map.of("RECORD_FILE", file.toString()));
+        if (!fail.isEmpty()) {
+            env.put("FAIL", fail);
+        }
+        String arn = spur.lambda.createFunction(b -> b.functionName(name).runtime("python3.12").handler("app.handler")
+                .timeout(10).role("arn:aws:iam::000000000000:role/e2e").environment(e -> e.variables(env))
+                .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.create().text("app.py", APP).bytes()))))
+                .functionArn();
+        return new Recorder(name, arn, file);
+    }
+
+    /** Every complete line written so far, in order. */
+    List<Call> calls() {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<Call> calls = new ArrayList<>();
+        String[] lines = text.split("\n", -1);
+        for (int i = 0; i < lines.length - 1; i++) { // the last piece is empty or still being written
+            try {
+                JsonNode line = Json.MAPPER.readTree(lines[i]);
+                calls.add(new Call(line.get("id").asText(), Instant.ofEpochMilli(line.get("at").asLong()),
+                        line.get("event")));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return calls;
+    }
+
+    List<Call> calls(String requestId) {
+        return calls().stream().filter(c -> c.requestId().equals(requestId)).toList();
+    }
+
+    /** Waits until {@code done} holds for the calls seen, and returns them; fails after {@code limit}. */
+    List<Call> await(Duration limit, String what, Predicate<List<Call>> done) {
+        Instant deadline = Instant.now().plus(limit);
+        List<Call> calls = calls();
+        while (!done.test(calls)) {
+            assertThat(Instant.now()).as("waited %s for %s; calls seen: %s", limit, what, calls).isBefore(deadline);
+            sleep(25);
+            calls = calls();
+        }
+        return calls;
+    }
+
+    /** Waits until at least {@code n} calls with this request id were seen. */
+    List<Call> awaitCalls(String requestId, int n, Duration limit) {
+        return await(limit, n + " calls of " + requestId,
+                calls -> calls.stream().filter(c -> c.requestId().equals(requestId)).count() >= n)
+                .stream().filter(c -> c.requestId().equals(requestId)).toList();
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
