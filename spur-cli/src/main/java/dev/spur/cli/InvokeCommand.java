@@ -15,10 +15,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code spur invoke}: one synchronous invocation, its response on stdout. */
+/** {@code spur invoke}: one synchronous invocation, its response on stdout; or, with --async, one queued event. */
 @Command(name = "invoke", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Invoke a function synchronously and print its response.",
-                "Exits 1 if the function failed (its error is printed as the response)."})
+                "Exits 1 if the function failed (its error is printed as the response).",
+                "With --async, queue the event instead (an Event invoke) and print its request id."})
 final class InvokeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -39,6 +40,11 @@ final class InvokeCommand implements Callable<Integer> {
     @Option(names = "--log", description = "Print the last 4 KB of the invocation's log to stderr.")
     boolean log;
 
+    @Option(names = "--async", description = {"Queue the event and return at once (X-Amz-Invocation-Type: Event); "
+            + "print the request id the function will run with.",
+            "The function runs later, at least once; see `spur logs`, `spur async` and `spur dlq`."})
+    boolean async;
+
     @Option(names = "--client-context", paramLabel = "JSON",
             description = "Client context for the function (sent base64-encoded in X-Amz-Client-Context).")
     String clientContext;
@@ -46,9 +52,19 @@ final class InvokeCommand implements Callable<Integer> {
     /** The function may have run even when this fails with a lost connection. */
     @Override
     public Integer call() {
-        byte[] event = readPayload();
+        byte[] event = readPayload(payload);
         Optional<String> context = Optional.ofNullable(clientContext)
                 .map(c -> Base64.getEncoder().encodeToString(c.getBytes(StandardCharsets.UTF_8)));
+        if (async) {
+            if (verbose || log) {
+                throw CliException.usage("--async returns before the function runs, so there is no log to print "
+                        + "(see `spur logs %s`)", name);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(endpoint.client().invokeAsync(name, event, context));
+            out.flush();
+            return 0;
+        }
         SpurClient.Invocation result = endpoint.client().invoke(name, event, verbose || log, context);
         PrintWriter out = spec.commandLine().getOut();
         String body = new String(result.payload(), StandardCharsets.UTF_8);
@@ -70,7 +86,8 @@ final class InvokeCommand implements Callable<Integer> {
         return result.functionError().isPresent() ? CliException.FUNCTION_ERROR : 0;
     }
 
-    private byte[] readPayload() {
+    /** JSON text as given, {@code @FILE} for a file's bytes, or {@code -} for stdin. */
+    static byte[] readPayload(String payload) {
         try {
             if (payload.equals("-")) {
                 return System.in.readAllBytes();

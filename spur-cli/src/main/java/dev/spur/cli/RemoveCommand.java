@@ -3,6 +3,7 @@ package dev.spur.cli;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,13 +30,23 @@ final class RemoveCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         SpurClient client = endpoint.client();
+        return eachOf(spec, names, name -> {
+            client.deleteFunction(name);
+            return "deleted " + name;
+        });
+    }
+
+    /**
+     * Runs {@code work} for each item in order, printing what it returns. An API error is printed and
+     * the rest still run (the exit is then 3); any other failure stops at once.
+     */
+    static int eachOf(CommandSpec spec, List<String> items, Function<String, String> work) {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         int exit = 0;
-        for (String name : names) {
+        for (String item : items) {
             try {
-                client.deleteFunction(name);
-                out.println("deleted " + name);
+                out.println(work.apply(item));
                 out.flush();
             } catch (CliException e) {
                 if (e.exitCode() != CliException.API_ERROR) {

@@ -21,7 +21,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Spur's HTTP API as the CLI uses it: Lambda's REST API plus {@code /spur/v1} logs, over
+ * Spur's HTTP API as the CLI uses it: Lambda's REST API plus {@code /spur/v1} (logs, the
+ * asynchronous queue, dead letters, schedules), over
  * {@link HttpURLConnection} (which loads far faster than {@code java.net.http.HttpClient}).
  * With a {@link Signing} every request carries an AWS Signature V4 (service {@code lambda}), as a
  * server run with {@code --auth sigv4} requires; without one requests go unsigned, which only a
@@ -36,6 +37,7 @@ import java.util.Optional;
 final class SpurClient {
     static final String DEFAULT_ENDPOINT = "http://127.0.0.1:9000";
     private static final String FUNCTIONS = "/2015-03-31/functions";
+    private static final String SPUR = "/spur/v1";
     private static final int CONNECT_TIMEOUT_MS = 10_000;
     private static final int CONTROL_READ_TIMEOUT_MS = (int) Duration.ofMinutes(5).toMillis();
 
@@ -138,6 +140,79 @@ final class SpurClient {
         return new LogChunk(new String(res.body(), StandardCharsets.UTF_8), next);
     }
 
+    /**
+     * An Event Invoke: Spur stores the event durably and answers 202 before the function runs; it
+     * runs later, at least once, with the returned request id (retries and dead letters as the
+     * function's event invoke config says). If the connection breaks, the event may have been queued.
+     */
+    String invokeAsync(String name, byte[] payload, Optional<String> clientContextBase64) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("X-Amz-Invocation-Type", "Event");
+        clientContextBase64.ifPresent(c -> headers.put("X-Amz-Client-Context", c));
+        Response res = send("POST", FUNCTIONS + "/" + segment(name) + "/invocations", payload, headers,
+                CONTROL_READ_TIMEOUT_MS).orThrow();
+        return res.header("x-amzn-RequestId").orElse("(no request id)");
+    }
+
+    /** The asynchronous queue's statistics ({@code GET /spur/v1/async}). Reading changes nothing. */
+    Map<String, Object> asyncStats() {
+        return send("GET", SPUR + "/async", null, Map.of(), CONTROL_READ_TIMEOUT_MS).orThrow().json();
+    }
+
+    /** One page of the caller's dead letters, oldest first, from {@code after} (the previous page's NextAfter). */
+    DeadLetterPage deadLetters(Optional<String> function, Optional<String> after, int limit) {
+        String query = query(Map.of("function", function, "after", after, "limit", Optional.of(limit)));
+        Map<String, Object> page = send("GET", SPUR + "/dead-letters" + query, null, Map.of(),
+                CONTROL_READ_TIMEOUT_MS).orThrow().json();
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> letters = (List<Map<String, Object>>) page.getOrDefault("DeadLetters", List.of());
+        return new DeadLetterPage(letters, Optional.ofNullable((String) page.get("NextAfter")));
+    }
+
+    Map<String, Object> deadLetter(String id) {
+        return send("GET", SPUR + "/dead-letters/" + encode(id), null, Map.of(), CONTROL_READ_TIMEOUT_MS)
+                .orThrow().json();
+    }
+
+    /** Puts a dead letter back in the queue (it leaves the dead-letter store); the function runs again, later. */
+    void replayDeadLetter(String id) {
+        send("POST", SPUR + "/dead-letters/" + encode(id) + "/replay", new byte[0], Map.of(), CONTROL_READ_TIMEOUT_MS)
+                .orThrow();
+    }
+
+    /** Deletes the caller's dead letters (only {@code function}'s, if given) and returns how many went. */
+    long purgeDeadLetters(Optional<String> function) {
+        Object purged = send("DELETE", SPUR + "/dead-letters" + query(Map.of("function", function)), null, Map.of(),
+                CONTROL_READ_TIMEOUT_MS).orThrow().json().get("Purged");
+        return purged instanceof Number n ? n.longValue() : 0;
+    }
+
+    /** Creates a schedule from its wire shape ({@code Name, ScheduleExpression, Target{Arn…}…}). */
+    Map<String, Object> createSchedule(Map<String, Object> request) {
+        return send("POST", SPUR + "/schedules", json(request), Map.of(), CONTROL_READ_TIMEOUT_MS).orThrow().json();
+    }
+
+    /** Changes only the fields present in {@code request}. */
+    Map<String, Object> updateSchedule(String name, Map<String, Object> request) {
+        return send("PUT", SPUR + "/schedules/" + encode(name), json(request), Map.of(), CONTROL_READ_TIMEOUT_MS)
+                .orThrow().json();
+    }
+
+    Map<String, Object> getSchedule(String name) {
+        return send("GET", SPUR + "/schedules/" + encode(name), null, Map.of(), CONTROL_READ_TIMEOUT_MS)
+                .orThrow().json();
+    }
+
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> listSchedules() {
+        return (List<Map<String, Object>>) send("GET", SPUR + "/schedules", null, Map.of(), CONTROL_READ_TIMEOUT_MS)
+                .orThrow().json().getOrDefault("Schedules", List.of());
+    }
+
+    void deleteSchedule(String name) {
+        send("DELETE", SPUR + "/schedules/" + encode(name), null, Map.of(), CONTROL_READ_TIMEOUT_MS).orThrow();
+    }
+
     /** Sends one request and reads the whole response, whatever its status. See the class comment. */
     private Response send(String method, String path, byte[] body, Map<String, String> headers, int readTimeoutMs) {
         HttpURLConnection conn;
@@ -211,6 +286,14 @@ final class SpurClient {
         return encode(name).replace("%3A", ":");
     }
 
+    /** {@code ?k=v&…} of the present values, or empty; keys in a fixed order so requests are reproducible. */
+    private static String query(Map<String, Optional<?>> params) {
+        StringBuilder query = new StringBuilder();
+        params.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> e.getValue().ifPresent(v ->
+                query.append(query.isEmpty() ? "?" : "&").append(e.getKey()).append('=').append(encode(v.toString()))));
+        return query.toString();
+    }
+
     private static String encode(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
@@ -224,6 +307,9 @@ final class SpurClient {
     }
 
     record FunctionPage(List<Map<String, Object>> functions, Optional<String> nextMarker) {
+    }
+
+    record DeadLetterPage(List<Map<String, Object>> deadLetters, Optional<String> nextAfter) {
     }
 
     /** {@code next} is where the following read should start. */

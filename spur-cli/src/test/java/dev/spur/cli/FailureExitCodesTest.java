@@ -76,6 +76,7 @@ class FailureExitCodesTest {
         TestSpur.Result help = TestSpur.run("--help");
 
         assertThat(help.exit()).isZero();
-        assertThat(help.out()).contains("server", "deploy", "invoke", "ls", "rm", "logs", "Exit codes:");
+        assertThat(help.out()).contains("server", "deploy", "invoke", "ls", "rm", "logs", "async", "dlq", "schedule",
+                "Exit codes:");
     }
 }

@@ -1,15 +1,23 @@
 package dev.spur.cli;
 
 import dev.spur.auth.Credential;
+import dev.spur.control.AsyncPolicy;
 import dev.spur.server.SpurServer;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /** A real Spur on an ephemeral port, and the {@code spur} CLI pointed at it. */
@@ -36,7 +44,16 @@ final class TestSpur implements AutoCloseable {
     }
 
     TestSpur(Path dataDir, SpurServer.Auth auth) {
-        this.server = SpurServer.start(SpurServer.Options.defaults(dataDir).withPort(0).withAuth(auth));
+        this(SpurServer.Options.defaults(dataDir).withPort(0).withAuth(auth));
+    }
+
+    /** A server whose asynchronous path retries after {@code retryDelay}, then twice that (not 1 and 2 minutes). */
+    TestSpur(Path dataDir, Duration retryDelay) {
+        this(SpurServer.Options.defaults(dataDir).withPort(0).withAsync(AsyncPolicy.quick(retryDelay)));
+    }
+
+    private TestSpur(SpurServer.Options options) {
+        this.server = SpurServer.start(options);
     }
 
     /** A new access key for {@code account} (for a server with {@link SpurServer.Auth#SIGV4}). */
@@ -48,10 +65,9 @@ final class TestSpur implements AutoCloseable {
         return server.endpoint();
     }
 
-    /** Runs {@code spur <command> --endpoint <this server> <rest…>}. */
+    /** Runs {@code spur <command> --endpoint <this server> <rest…>}; {@code command} may be two words ("dlq ls"). */
     Result spur(String command, String... rest) {
-        List<String> args = new ArrayList<>();
-        args.add(command);
+        List<String> args = new ArrayList<>(List.of(command.split(" ")));
         args.add("--endpoint");
         args.add(endpoint());
         args.addAll(List.of(rest));
@@ -63,6 +79,42 @@ final class TestSpur implements AutoCloseable {
         String[] args = Stream.concat(Stream.of(dir.toString(), "--name", name, "--runtime", "provided.al2023",
                 "--handler", "unused"), Stream.of(options)).toArray(String[]::new);
         return spur("deploy", args);
+    }
+
+    /**
+     * PutFunctionEventInvokeConfig over raw HTTP (the CLI has no command for it), e.g.
+     * {@code {"MaximumRetryAttempts":0}}; fails the test unless Spur answers 200.
+     */
+    void putEventInvokeConfig(String function, String json) throws IOException {
+        HttpURLConnection conn = (HttpURLConnection) URI.create(endpoint() + "/2019-09-25/functions/" + function
+                + "/event-invoke-config").toURL().openConnection();
+        conn.setRequestMethod("PUT");
+        conn.setDoOutput(true);
+        conn.setRequestProperty("Content-Type", "application/json");
+        try (OutputStream out = conn.getOutputStream()) {
+            out.write(json.getBytes(StandardCharsets.UTF_8));
+        }
+        int status = conn.getResponseCode();
+        if (status != 200) {
+            throw new IllegalStateException("PutFunctionEventInvokeConfig answered " + status);
+        }
+        conn.getInputStream().close();
+    }
+
+    /** Runs {@code spur <command> …} every 50 ms until its result satisfies {@code done}, for up to 20 s. */
+    Result await(Predicate<Result> done, String command, String... rest) throws InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(20);
+        while (true) {
+            Result result = spur(command, rest);
+            if (done.test(result)) {
+                return result;
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("gave up waiting on spur " + command + " " + String.join(" ", rest)
+                        + "; last: " + result);
+            }
+            Thread.sleep(50);
+        }
     }
 
     /** Runs a command line as given. */
