@@ -67,17 +67,17 @@ class AsyncAndDeadLettersTest {
 
         TestSpur.Result listed = spur.await(r -> r.out().lines().count() == 2, "dlq ls", "--function", "flaky");
 
-        // Attempts is the queue's count of retries recorded (QueuedEvent.attempts), so 2 after three runs.
+        // Attempts counts runs: the first and two retries.
         List<String> lines = listed.out().lines().toList();
         assertThat(lines.getFirst()).matches("ID +FUNCTION +CONDITION +ATTEMPTS +FAILED AT +ERROR");
-        assertThat(lines.get(1)).matches(requestId + " +flaky +RetriesExhausted +2 +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC +.*boom");
+        assertThat(lines.get(1)).matches(requestId + " +flaky +RetriesExhausted +3 +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC +.*boom");
         TestSpur.Result shown = spur.spur("dlq show", requestId);
         assertThat(shown.exit()).as(shown.err()).isZero();
         Map<String, Object> letter = SpurClient.parseObject(shown.out());
-        assertThat(letter).containsEntry("Id", requestId).containsEntry("Attempts", 2)
+        assertThat(letter).containsEntry("Id", requestId).containsEntry("Attempts", 3)
                 .containsEntry("Payload", Map.of("order", 42)).containsEntry("ErrorMessage", "boom");
         assertThat((String) letter.get("FunctionArn")).endsWith(":function:flaky");
-        assertThat(shown.out()).contains("\"Attempts\": 2"); // indented like the AWS CLI
+        assertThat(shown.out()).contains("\"Attempts\": 3"); // indented like the AWS CLI
 
         spur.deploy(TestSpur.echoFunction(work.resolve("fixed"), "fixed"), "flaky");
         long succeeded = succeeded();
@@ -117,7 +117,7 @@ class AsyncAndDeadLettersTest {
 
         assertThat(limited.exit()).isZero();
         assertThat(limited.out().lines()).hasSize(3)
-                .allSatisfy(l -> assertThat(l).matches("ID .*|\\S+ +doomed +RetriesExhausted +0 .*"));
+                .allSatisfy(l -> assertThat(l).matches("ID .*|\\S+ +doomed +RetriesExhausted +1 .*"));
         assertThat(limited.err()).isEqualTo("spur: more dead letters than --limit 2 shows\n");
 
         TestSpur.Result purged = spur.spur("dlq purge", "--function", "doomed");
