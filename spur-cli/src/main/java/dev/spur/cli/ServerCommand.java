@@ -1,5 +1,6 @@
 package dev.spur.cli;
 
+import dev.spur.control.AsyncPolicy;
 import dev.spur.scheduler.SchedulerSettings;
 import dev.spur.server.SpurServer;
 import java.nio.file.Path;
@@ -41,6 +42,15 @@ final class ServerCommand implements Callable<Integer> {
             + "(default: 75% of RAM).")
     Long memoryCapacityMb;
 
+    @Option(names = "--async-concurrency", description = "Asynchronous invocations run at once; the rest of the "
+            + "concurrency stays free for synchronous calls (default: ${DEFAULT-VALUE}).", defaultValue = "32")
+    int asyncConcurrency;
+
+    @Option(names = "--async-retry-delays", split = ",", converter = DurationConverter.class,
+            description = "Waits before the 1st, 2nd retry of a failed asynchronous invocation "
+                    + "(default: ${DEFAULT-VALUE}, as Lambda).", defaultValue = "1m,2m")
+    java.util.List<Duration> asyncRetryDelays;
+
     @Option(names = "--auth", description = "none (default: every request is account 000000000000; for local use) or "
             + "sigv4 (every request must be signed with a key from `spur keys create`).", defaultValue = "none")
     String auth;
@@ -60,7 +70,9 @@ final class ServerCommand implements Callable<Integer> {
         }
         Path dir = dataDir != null ? dataDir : SpurServer.Options.defaultDataDir();
         SpurServer.Options options = SpurServer.Options.defaults(dir.toAbsolutePath()).withPort(port).withHost(host)
-                .withScheduler(scheduler).withAuth(mode);
+                .withScheduler(scheduler).withAuth(mode)
+                .withAsync(new AsyncPolicy(asyncConcurrency, asyncRetryDelays, AsyncPolicy.defaults().throttleBackoff(),
+                        AsyncPolicy.defaults().throttleBackoffMax()));
         SpurServer server = SpurServer.start(options);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -80,7 +92,8 @@ final class ServerCommand implements Callable<Integer> {
                     + "`spur keys create --account <12 digits>` (" + server.keys().list().size() + " keys now)");
         }
         System.out.println("  runtimes:   " + String.join(" ", server.runtimes()));
-        System.out.println("  keep-alive: " + keepAlive.toSeconds() + " s, concurrency limit " + maxConcurrency);
+        System.out.println("  keep-alive: " + keepAlive.toSeconds() + " s, concurrency limit " + maxConcurrency
+                + ", asynchronous " + asyncConcurrency + " at once");
         System.out.println("Try:");
         System.out.println("  " + server.tryCommand());
         System.out.flush();
