@@ -1,21 +1,14 @@
 package dev.spur.gateway;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spur.common.Json;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
 
 /**
  * Lambda function URL / API Gateway HTTP API payload format 2.0 request events.
@@ -32,9 +25,16 @@ import java.util.Map;
  *       names joined with {@code ","} in arrival order; omitted when none. A malformed escape is passed
  *       through undecoded rather than failing the request.
  *   <li>{@code requestContext.http.path} is the raw path, like {@code rawPath}.
- *   <li>{@code requestContext.authorizer.iam} only for {@code AWS_IAM}; function URLs don't use
- *       {@code authentication}, {@code pathParameters} or {@code stageVariables} and the guide lets
- *       Lambda leave them out, so they are left out.
+ *   <li>{@code requestContext.authorizer} holds {@code iam} for {@code AWS_IAM}, {@code jwt} with
+ *       {@code claims} and {@code scopes} for a JWT authorizer, {@code lambda} with the authorizer's
+ *       {@code context} for a Lambda authorizer; it is left out without an authorizer.
+ *   <li>JWT claims are rendered as strings, as HTTP APIs do and as the guide's example shows
+ *       ({@code "claim1": "value1"}): numbers and booleans as their JSON text, arrays as
+ *       {@code [a b]} (elements space-separated in brackets), objects as their JSON text.
+ *       {@code scopes} is {@code null} when the token has none.
+ *   <li>{@code pathParameters} and {@code stageVariables} are left out when empty, as function URLs
+ *       (which have neither) always do; the guide lets Lambda leave them out. {@code authentication}
+ *       (mutual TLS) is never sent: Spur has no client certificates.
  *   <li>{@code body}: omitted when empty. Sent as text only when the media type is {@code text/*},
  *       {@code application/json}, {@code application/xml} or {@code application/javascript} and the
  *       bytes are valid UTF-8; anything else (no {@code Content-Type}, form posts, images, {@code +json}
@@ -44,9 +44,6 @@ import java.util.Map;
  * </ul>
  */
 public final class PayloadV2 {
-    /** {@code 12/Mar/2020:19:03:58 +0000}: English month, always UTC. */
-    private static final DateTimeFormatter TIME =
-            DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT).withZone(ZoneOffset.UTC);
     private static final String DEFAULT = "$default";
 
     private PayloadV2() {
@@ -54,40 +51,47 @@ public final class PayloadV2 {
 
     /** The event a function behind a function URL receives for {@code req}, as UTF-8 JSON. */
     public static byte[] functionUrlEvent(HttpRequestData req, FunctionUrlContext ctx) {
+        ApiAuthorizer authorizer = ctx.iam().<ApiAuthorizer>map(ApiAuthorizer.Iam::new).orElse(ApiAuthorizer.none());
+        return RequestParts.bytes(event(req, new HttpApiContext(RouteKey.DEFAULT, DEFAULT, ctx.urlId(),
+                ctx.domainName(), ctx.urlId(), ctx.accountId(), ctx.requestId(), Map.of(), Map.of(), authorizer)));
+    }
+
+    /** The event an HTTP API integration with payload format 2.0 receives for {@code req}, as UTF-8 JSON. */
+    public static byte[] httpApiEvent(HttpRequestData req, HttpApiContext ctx) {
+        return RequestParts.bytes(event(req, ctx));
+    }
+
+    /** Whether a body of this {@code Content-Type} travels as text rather than base64. */
+    static boolean isTextual(String contentType) {
+        return RequestParts.isTextual(contentType);
+    }
+
+    private static ObjectNode event(HttpRequestData req, HttpApiContext ctx) {
         ObjectNode event = Json.MAPPER.createObjectNode();
         event.put("version", "2.0");
-        event.put("routeKey", DEFAULT);
+        event.put("routeKey", ctx.routeKey().toString());
         event.put("rawPath", req.rawPath());
         event.put("rawQueryString", req.rawQuery() == null ? "" : req.rawQuery());
 
-        List<String> cookies = cookies(req);
+        List<String> cookies = RequestParts.cookies(req);
         if (!cookies.isEmpty()) {
             ArrayNode array = event.putArray("cookies");
             cookies.forEach(array::add);
         }
         ObjectNode headers = event.putObject("headers");
-        joinedHeaders(req).forEach(headers::put);
-        Map<String, String> query = queryParameters(req.rawQuery());
+        RequestParts.joinedHeaders(req).forEach(headers::put);
+        Map<String, List<String>> query = RequestParts.queryValues(req.rawQuery());
         if (!query.isEmpty()) {
             ObjectNode params = event.putObject("queryStringParameters");
-            query.forEach(params::put);
+            query.forEach((name, values) -> params.put(name, String.join(",", values)));
         }
 
         ObjectNode context = event.putObject("requestContext");
         context.put("accountId", ctx.accountId());
-        context.put("apiId", ctx.urlId());
-        ctx.iam().ifPresent(iam -> {
-            ObjectNode node = context.putObject("authorizer").putObject("iam");
-            node.put("accessKey", iam.accessKey());
-            node.put("accountId", iam.accountId());
-            node.put("callerId", iam.callerId());
-            node.putNull("cognitoIdentity");
-            node.putNull("principalOrgId");
-            node.put("userArn", iam.userArn());
-            node.put("userId", iam.userId());
-        });
+        context.put("apiId", ctx.apiId());
+        authorizer(context, ctx.authorizer());
         context.put("domainName", ctx.domainName());
-        context.put("domainPrefix", ctx.urlId());
+        context.put("domainPrefix", ctx.domainPrefix());
         ObjectNode http = context.putObject("http");
         http.put("method", req.method());
         http.put("path", req.rawPath());
@@ -95,96 +99,68 @@ public final class PayloadV2 {
         http.put("sourceIp", req.sourceIp());
         http.put("userAgent", req.header("User-Agent").orElse(""));
         context.put("requestId", ctx.requestId());
-        context.put("routeKey", DEFAULT);
-        context.put("stage", DEFAULT);
-        context.put("time", TIME.format(req.time()));
+        context.put("routeKey", ctx.routeKey().toString());
+        context.put("stage", ctx.stage());
+        context.put("time", RequestParts.time(req.time()));
         context.put("timeEpoch", req.time().toEpochMilli());
 
-        boolean base64 = false;
-        if (req.body().length > 0) {
-            String text = isTextual(req.header("Content-Type").orElse("")) ? utf8(req.body()) : null;
-            base64 = text == null;
-            event.put("body", base64 ? Base64.getEncoder().encodeToString(req.body()) : text);
-        }
-        event.put("isBase64Encoded", base64);
-        try {
-            return Json.MAPPER.writeValueAsBytes(event);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialize a tree of strings", e);
-        }
+        Optional<RequestParts.Body> body = RequestParts.body(req);
+        body.ifPresent(b -> event.put("body", b.value()));
+        putIfNotEmpty(event, "pathParameters", ctx.pathParameters());
+        event.put("isBase64Encoded", body.map(RequestParts.Body::base64).orElse(false));
+        putIfNotEmpty(event, "stageVariables", ctx.stageVariables());
+        return event;
     }
 
-    /** Whether a body of this {@code Content-Type} travels as text rather than base64. */
-    static boolean isTextual(String contentType) {
-        int semicolon = contentType.indexOf(';');
-        String media = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip()
-                .toLowerCase(Locale.ROOT);
-        return media.startsWith("text/")
-                || media.equals("application/json")
-                || media.equals("application/xml")
-                || media.equals("application/javascript");
-    }
-
-    /** The bytes as a string if they are valid UTF-8, else {@code null}. */
-    private static String utf8(byte[] bytes) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            return null;
-        }
-    }
-
-    private static List<String> cookies(HttpRequestData req) {
-        List<String> cookies = new ArrayList<>();
-        for (String header : req.headerValues("Cookie")) {
-            for (String cookie : header.split(";")) {
-                String trimmed = cookie.strip();
-                if (!trimmed.isEmpty()) {
-                    cookies.add(trimmed);
+    private static void authorizer(ObjectNode context, ApiAuthorizer authorizer) {
+        switch (authorizer) {
+            case ApiAuthorizer.None none -> { }
+            case ApiAuthorizer.Iam(IamAuthorizer iam) -> {
+                ObjectNode node = context.putObject("authorizer").putObject("iam");
+                node.put("accessKey", iam.accessKey());
+                node.put("accountId", iam.accountId());
+                node.put("callerId", iam.callerId());
+                node.putNull("cognitoIdentity");
+                node.putNull("principalOrgId");
+                node.put("userArn", iam.userArn());
+                node.put("userId", iam.userId());
+            }
+            case ApiAuthorizer.Jwt jwt -> {
+                ObjectNode node = context.putObject("authorizer").putObject("jwt");
+                node.set("claims", stringClaims(jwt.claims()));
+                if (jwt.scopes().isEmpty()) {
+                    node.putNull("scopes");
+                } else {
+                    ArrayNode scopes = node.putArray("scopes");
+                    jwt.scopes().forEach(scopes::add);
                 }
             }
+            case ApiAuthorizer.Lambda lambda -> context.putObject("authorizer").set("lambda", lambda.context().deepCopy());
         }
-        return cookies;
     }
 
-    /** Lower-cased names in first-arrival order, repeated values joined with {@code ","}; no {@code cookie}. */
-    private static Map<String, String> joinedHeaders(HttpRequestData req) {
-        Map<String, String> joined = new LinkedHashMap<>();
-        for (Map.Entry<String, String> h : req.headers()) {
-            String name = h.getKey().toLowerCase(Locale.ROOT);
-            if (!name.equals("cookie")) {
-                joined.merge(name, h.getValue(), (a, b) -> a + "," + b);
-            }
-        }
-        return joined;
+    /** Every claim as a string: text as is, arrays as {@code [a b]}, anything else as its JSON text. */
+    static ObjectNode stringClaims(JsonNode claims) {
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        claims.properties().forEach(claim -> out.put(claim.getKey(), claimText(claim.getValue())));
+        return out;
     }
 
-    static Map<String, String> queryParameters(String rawQuery) {
-        Map<String, String> params = new LinkedHashMap<>();
-        if (rawQuery == null || rawQuery.isEmpty()) {
-            return params;
+    private static String claimText(JsonNode value) {
+        if (value.isTextual()) {
+            return value.textValue();
         }
-        for (String pair : rawQuery.split("&")) {
-            if (pair.isEmpty()) {
-                continue;
-            }
-            int eq = pair.indexOf('=');
-            String name = decode(eq < 0 ? pair : pair.substring(0, eq));
-            String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
-            params.merge(name, value, (a, b) -> a + "," + b);
+        if (value.isArray()) {
+            return StreamSupport.stream(value.spliterator(), false).map(PayloadV2::claimText)
+                    .collect(Collectors.joining(" ", "[", "]"));
         }
-        return params;
+        return value.toString();
     }
 
-    private static String decode(String s) {
-        try {
-            return java.net.URLDecoder.decode(s, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException malformed) {
-            return s;
+    private static void putIfNotEmpty(ObjectNode event, String field, Map<String, String> values) {
+        if (!values.isEmpty()) {
+            ObjectNode node = event.putObject(field);
+            values.forEach(node::put);
         }
     }
 }

@@ -13,6 +13,7 @@ final class Requests {
     private final List<Map.Entry<String, String>> headers = new ArrayList<>();
     private byte[] body = new byte[0];
     private Instant time = Instant.ofEpochMilli(1583348638390L);
+    private String sourceIp = "123.123.123.123";
 
     private Requests(String method, String path) {
         this.method = method;
@@ -47,7 +48,12 @@ final class Requests {
         return this;
     }
 
+    Requests sourceIp(String ip) {
+        this.sourceIp = ip;
+        return this;
+    }
+
     HttpRequestData build() {
-        return new HttpRequestData(method, path, query, headers, body, "123.123.123.123", "HTTP/1.1", time);
+        return new HttpRequestData(method, path, query, headers, body, sourceIp, "HTTP/1.1", time);
     }
 }
