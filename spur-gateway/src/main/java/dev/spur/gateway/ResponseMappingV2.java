@@ -2,13 +2,12 @@ package dev.spur.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.Json;
+import dev.spur.gateway.ResponseParts.MalformedResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Maps a function's answer to an HTTP response, as function URLs and HTTP APIs (payload format 2.0)
@@ -30,12 +29,11 @@ import java.util.regex.Pattern;
  *   <li>An empty payload is answered 200 with an empty body. The guides don't cover it; Spur's
  *       choice, so a function that returns nothing is not an error.
  *   <li>Invalid JSON, a malformed structured response or a function error (the invoke reported
- *       {@code X-Amz-Function-Error}) is answered with {@link #badGateway()}.
+ *       {@code X-Amz-Function-Error}) is answered with 502: {@link #badGateway()} for a function URL,
+ *       {@link GatewayResponses#badGateway()} (a JSON message) for an HTTP API.
  * </ul>
  */
 public final class ResponseMappingV2 {
-    /** Line breaks that wrapping encoders (the {@code base64} tool) put into a body. */
-    private static final Pattern WHITESPACE = Pattern.compile("[ \\t\\r\\n]");
     private static final byte[] INTERNAL_SERVER_ERROR = "Internal Server Error".getBytes(StandardCharsets.US_ASCII);
 
     private ResponseMappingV2() {
@@ -47,20 +45,29 @@ public final class ResponseMappingV2 {
      *                      the error document, which is never shown to the HTTP client
      */
     public static HttpResponseData map(byte[] payload, boolean functionError) {
+        return map(payload, functionError, badGateway());
+    }
+
+    /** As {@link #map}, for an HTTP API integration with payload format 2.0: failures get the HTTP API's 502. */
+    public static HttpResponseData forHttpApi(byte[] payload, boolean functionError) {
+        return map(payload, functionError, GatewayResponses.badGateway());
+    }
+
+    private static HttpResponseData map(byte[] payload, boolean functionError, HttpResponseData failure) {
         if (functionError) {
-            return badGateway();
+            return failure;
         }
         if (payload.length == 0) {
             return new HttpResponseData(200, List.of(), payload);
         }
         if (!Json.isWellFormed(payload, payload.length)) {
-            return badGateway();
+            return failure;
         }
         JsonNode root;
         try {
             root = Json.MAPPER.readTree(payload);
         } catch (IOException e) {
-            return badGateway();
+            return failure;
         }
         if (!root.isObject() || !root.has("statusCode")) {
             return new HttpResponseData(200, List.of(Map.entry("content-type", "application/json")), payload);
@@ -68,7 +75,7 @@ public final class ResponseMappingV2 {
         try {
             return structured(root);
         } catch (MalformedResponse e) {
-            return badGateway();
+            return failure;
         }
     }
 
@@ -91,19 +98,15 @@ public final class ResponseMappingV2 {
         List<Map.Entry<String, String>> headers = new ArrayList<>();
         boolean hasContentType = false;
         JsonNode headerNode = root.path("headers");
-        if (!headerNode.isMissingNode() && !headerNode.isNull()) {
+        if (!ResponseParts.absent(headerNode)) {
             if (!headerNode.isObject()) {
                 throw new MalformedResponse();
             }
             for (Map.Entry<String, JsonNode> h : headerNode.properties()) {
-                JsonNode value = h.getValue();
-                if (value.isNull()) {
+                if (h.getValue().isNull()) {
                     continue;
                 }
-                if (!value.isValueNode()) {
-                    throw new MalformedResponse();
-                }
-                headers.add(Map.entry(h.getKey(), value.isTextual() ? value.textValue() : value.toString()));
+                headers.add(Map.entry(h.getKey(), ResponseParts.headerValue(h.getValue())));
                 hasContentType |= h.getKey().equalsIgnoreCase("content-type");
             }
         }
@@ -111,7 +114,7 @@ public final class ResponseMappingV2 {
             headers.add(Map.entry("content-type", "application/json"));
         }
         JsonNode cookies = root.path("cookies");
-        if (!cookies.isMissingNode() && !cookies.isNull()) {
+        if (!ResponseParts.absent(cookies)) {
             if (!cookies.isArray()) {
                 throw new MalformedResponse();
             }
@@ -122,41 +125,6 @@ public final class ResponseMappingV2 {
                 headers.add(Map.entry("set-cookie", cookie.textValue()));
             }
         }
-        return new HttpResponseData(status.intValue(), headers, body(root));
-    }
-
-    private static byte[] body(JsonNode root) {
-        JsonNode body = root.path("body");
-        if (body.isMissingNode() || body.isNull()) {
-            return new byte[0];
-        }
-        if (!body.isTextual()) {
-            throw new MalformedResponse();
-        }
-        JsonNode base64 = root.path("isBase64Encoded");
-        boolean encoded = false;
-        if (!base64.isMissingNode() && !base64.isNull()) {
-            if (!base64.isBoolean()) {
-                throw new MalformedResponse();
-            }
-            encoded = base64.booleanValue();
-        }
-        if (!encoded) {
-            return body.textValue().getBytes(StandardCharsets.UTF_8);
-        }
-        try {
-            return Base64.getDecoder().decode(WHITESPACE.matcher(body.textValue()).replaceAll(""));
-        } catch (IllegalArgumentException e) {
-            throw new MalformedResponse();
-        }
-    }
-
-    /** Control flow inside {@link #structured}: the response cannot be mapped, answer 502. */
-    private static final class MalformedResponse extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        MalformedResponse() {
-            super(null, null, false, false);
-        }
+        return new HttpResponseData(status.intValue(), headers, ResponseParts.body(root));
     }
 }
