@@ -17,4 +17,13 @@ public record VerifiedJwt(JsonNode claims, List<String> scopes) {
         }
         scopes = List.copyOf(scopes);
     }
+
+    /**
+     * Whether the token may call a route that requires {@code routeScopes}: always when the route
+     * requires none, else when the token has at least one of them ("If you configure scopes for a
+     * route, the token must include at least one of the route's scopes").
+     */
+    public boolean hasAnyScope(List<String> routeScopes) {
+        return routeScopes.isEmpty() || routeScopes.stream().anyMatch(scopes::contains);
+    }
 }
