@@ -6,7 +6,14 @@
  * with {@link dev.spur.gateway.ResponseMappingV2#map}, decorates it with
  * {@link dev.spur.gateway.Cors#decorate} and writes the {@link dev.spur.gateway.HttpResponseData}.
  *
- * <p>Each class names the AWS document it follows and says where Spur had to choose. Shared by
- * Lambda function URLs and, later, the API-Gateway-style HTTP gateway (payload format 2.0).
+ * <p>The API-Gateway-style HTTP gateway uses the same request and response types: it picks the route
+ * with {@link dev.spur.gateway.RouteTable#match}, throttles with {@link dev.spur.gateway.TokenBucket},
+ * checks a bearer token with {@link dev.spur.gateway.JwtVerifier} (answering refusals with
+ * {@link dev.spur.gateway.GatewayResponses}), builds the event with
+ * {@link dev.spur.gateway.PayloadV2#httpApiEvent} or {@link dev.spur.gateway.PayloadV1#event}, maps the
+ * answer with {@link dev.spur.gateway.ResponseMappingV2#forHttpApi} or
+ * {@link dev.spur.gateway.ResponseMappingV1#map}, and writes an {@link dev.spur.gateway.AccessLog} line.
+ *
+ * <p>Each class names the AWS document it follows and says where Spur had to choose.
  */
 package dev.spur.gateway;
