@@ -9,6 +9,7 @@ import dev.spur.control.Caller;
 import dev.spur.control.ControlPlane;
 import dev.spur.control.ControlResult;
 import dev.spur.control.FunctionCommand;
+import dev.spur.control.Gateways;
 import dev.spur.control.InvokeCommand;
 import dev.spur.control.InvokeResult;
 import dev.spur.control.Invoker;
@@ -16,11 +17,13 @@ import dev.spur.control.Schedules;
 import dev.spur.logs.LogStore;
 import dev.spur.queue.EventQueue;
 import dev.spur.store.CodeStore;
+import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -50,6 +53,7 @@ public final class EdgeServer implements AutoCloseable {
     private final Authentication auth;
     private final Links links;
     private final FunctionUrls urls;
+    private final GatewayHandler gateway;
     private final Server server;
     private final ServerConnector connector;
 
@@ -59,13 +63,14 @@ public final class EdgeServer implements AutoCloseable {
      */
     public EdgeServer(String host, int port, String defaultRegion, ControlPlane control, Invoker invoker,
                       LogStore logs, CodeStore code, SigV4Verifier verifier, InstantSource clock, EventQueue queue,
-                      AsyncDispatcher dispatcher, Schedules schedules) {
+                      AsyncDispatcher dispatcher, Schedules schedules, Gateways gateways, Path accessLogDir) {
         this.control = control;
         this.invoker = invoker;
         this.auth = verifier == null ? Authentication.none(defaultRegion)
                 : Authentication.sigv4(verifier, defaultRegion);
         this.links = new Links(clock);
         this.urls = new FunctionUrls(control, invoker, auth, clock);
+        this.gateway = new GatewayHandler(gateways, invoker, clock, new AccessLogs(accessLogDir));
         QueuedThreadPool threads = new QueuedThreadPool(16, 2);
         threads.setName("spur-http");
         threads.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(
@@ -75,6 +80,9 @@ public final class EdgeServer implements AutoCloseable {
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
         http.setRequestHeaderSize(64 * 1024);
+        // Gateway and function URL paths reach functions as sent (empty segments, encoded slashes), as on
+        // AWS; Spur's own routes decode segment by segment and are not confused by them.
+        http.setUriCompliance(UriCompliance.LEGACY);
         this.connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost(host);
         connector.setPort(port);
@@ -84,6 +92,7 @@ public final class EdgeServer implements AutoCloseable {
         SpurApi spurApi = new SpurApi(logs, code, auth, links);
         AsyncApi asyncApi = new AsyncApi(queue, dispatcher, auth);
         ScheduleApi scheduleApi = new ScheduleApi(schedules, auth);
+        ApiAdmin apiAdmin = new ApiAdmin(gateways, auth);
         Router router = new Router(this::unknown)
                 .add("POST", FUNCTIONS, x -> control(x, 201, c -> FunctionRoutes.create(x, c)))
                 .add("GET", FUNCTIONS, x -> control(x, 200, c -> FunctionRoutes.list(x, c)))
@@ -154,12 +163,32 @@ public final class EdgeServer implements AutoCloseable {
                 .add("GET", "/spur/v1/schedules", scheduleApi::list)
                 .add("GET", "/spur/v1/schedules/{name}", scheduleApi::get)
                 .add("PUT", "/spur/v1/schedules/{name}", scheduleApi::update)
-                .add("DELETE", "/spur/v1/schedules/{name}", scheduleApi::delete);
+                .add("DELETE", "/spur/v1/schedules/{name}", scheduleApi::delete)
+                .add("POST", "/spur/v1/apis", apiAdmin::create)
+                .add("GET", "/spur/v1/apis", apiAdmin::list)
+                .add("GET", "/spur/v1/apis/{api}", apiAdmin::get)
+                .add("PUT", "/spur/v1/apis/{api}", apiAdmin::replace)
+                .add("DELETE", "/spur/v1/apis/{api}", apiAdmin::delete)
+                .add("PUT", "/spur/v1/apis/{api}/routes", apiAdmin::putRoute)
+                .add("DELETE", "/spur/v1/apis/{api}/routes", apiAdmin::deleteRoute);
         server.setHandler(new Handler.Wrapper(router) {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
                 String host = request.getHeaders().get(HttpHeader.HOST);
                 String path = request.getHttpURI().getPath();
+                String apiId = GatewayHandler.apiId(host, path);
+                if (apiId != null) {
+                    boolean byHost = host != null && host.startsWith(apiId + ".");
+                    Exchange x = new Exchange(request, response, callback, Map.of());
+                    try {
+                        gateway.handle(x, apiId, !byHost);
+                    } catch (Throwable t) {
+                        if (!x.answered()) {
+                            callback.failed(t);
+                        }
+                    }
+                    return true;
+                }
                 String urlId = FunctionUrls.urlId(host, path);
                 if (urlId == null) {
                     return super.handle(request, response, callback);

@@ -47,8 +47,18 @@ final class RequestParsing {
 
     /** A JSON object body; 415 for a body that declares a non-JSON type, 400 if it does not parse. */
     static JsonNode jsonBody(Exchange req, int limit) throws IOException {
+        return jsonBody(req, limit, true);
+    }
+
+    /**
+     * A JSON object body. Spur's own API ({@code strictType} false) reads JSON whatever the declared
+     * type, so {@code curl -d '{…}'} (which says form-urlencoded) works; Lambda's API refuses it as
+     * Lambda does.
+     */
+    static JsonNode jsonBody(Exchange req, int limit, boolean strictType) throws IOException {
         Optional<String> type = req.header("Content-Type");
-        if (type.isPresent() && !type.get().toLowerCase().contains("json") && !type.get().contains("octet-stream")) {
+        if (strictType && type.isPresent() && !type.get().toLowerCase().contains("json")
+                && !type.get().contains("octet-stream")) {
             throw LambdaException.of(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
                     "The request body must be JSON; Content-Type %s is not supported.", type.get());
         }

@@ -36,7 +36,7 @@ final class ScheduleApi {
     void create(Exchange x) {
         answer(x, 201, () -> {
             Caller caller = auth.caller(x, x.body(MAX_BODY));
-            JsonNode body = RequestParsing.jsonBody(x, MAX_BODY);
+            JsonNode body = RequestParsing.jsonBody(x, MAX_BODY, false);
             Schedule s = schedules.create(caller, string(body, "Name").orElse(""), change(body));
             return render(s);
         });
@@ -45,7 +45,7 @@ final class ScheduleApi {
     void update(Exchange x) {
         answer(x, 200, () -> {
             Caller caller = auth.caller(x, x.body(MAX_BODY));
-            JsonNode body = RequestParsing.jsonBody(x, MAX_BODY);
+            JsonNode body = RequestParsing.jsonBody(x, MAX_BODY, false);
             return render(schedules.update(caller, x.pathParameter("name"), change(body)));
         });
     }

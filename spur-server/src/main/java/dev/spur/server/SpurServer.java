@@ -6,6 +6,7 @@ import dev.spur.common.Ticker;
 import dev.spur.control.AsyncDispatcher;
 import dev.spur.control.AsyncPolicy;
 import dev.spur.control.ControlPlane;
+import dev.spur.control.Gateways;
 import dev.spur.control.Invoker;
 import dev.spur.control.Schedules;
 import dev.spur.edge.EdgeServer;
@@ -33,7 +34,7 @@ import java.util.Set;
  * <pre>
  * &lt;data dir&gt;/spur.db      metadata (SQLite, WAL)
  *            /code/         code packages by SHA-256 (zip + read-only unpacked tree)
- *            /logs/         function logs, bounded per function
+ *            /logs/         function logs, bounded per function; logs/apis/: gateway access logs
  *            /runtimes/     runtime clients extracted from Spur's jar
  *            /run/          environments' output files (emptied at start)
  *            /queue.db      asynchronous events and dead letters (SQLite, WAL, group commit)
@@ -54,6 +55,7 @@ public final class SpurServer implements AutoCloseable {
     private final EventQueue queue;
     private final AsyncDispatcher dispatcher;
     private final Schedules schedules;
+    private final Gateways gateways;
     private final EdgeServer edge;
 
     private SpurServer(Options options) {
@@ -89,8 +91,10 @@ public final class SpurServer implements AutoCloseable {
             this.keys = keys(store, data);
             SigV4Verifier verifier = options.auth() == Auth.SIGV4 ? new SigV4Verifier(keys, InstantSource.system())
                     : null;
+            this.gateways = new Gateways(store, Schedules.of(control), InstantSource.system());
             this.edge = new EdgeServer(options.host(), options.port(), options.region(), control, invoker, logs, code,
-                    verifier, InstantSource.system(), queue, dispatcher, schedules).start();
+                    verifier, InstantSource.system(), queue, dispatcher, schedules, gateways,
+                    data.resolve("logs").resolve("apis")).start();
         } catch (RuntimeException e) {
             if (startedSchedules != null) {
                 startedSchedules.close();
@@ -175,6 +179,10 @@ public final class SpurServer implements AutoCloseable {
 
     public EventQueue queue() {
         return queue;
+    }
+
+    public Gateways gateways() {
+        return gateways;
     }
 
     public AsyncDispatcher dispatcher() {

@@ -77,6 +77,14 @@ public interface MetadataStore extends AutoCloseable {
 
     List<dev.spur.common.Schedule> allSchedules();
 
+    /** Stores an HTTP API: a new one ({@code create}: 409 if its id is taken) or a replacement (404 if gone). */
+    void putHttpApi(dev.spur.common.HttpApi api, boolean create);
+
+    boolean deleteHttpApi(String apiId);
+
+    /** Every HTTP API of every account, for warming the gateway's routing table at start. */
+    List<dev.spur.common.HttpApi> allHttpApis();
+
     /** Stores a new access key; 409 if the id exists. */
     void createAccessKey(AccessKeyRecord key);
 

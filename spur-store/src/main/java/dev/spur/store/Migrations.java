@@ -52,7 +52,8 @@ final class Migrations {
     static final List<Migration> ALL = List.of(
             Migration.fromResource(1, "functions"),
             Migration.fromResource(2, "attachments_and_keys"),
-            Migration.fromResource(3, "schedules"));
+            Migration.fromResource(3, "schedules"),
+            Migration.fromResource(4, "http_apis"));
 
     private Migrations() {
     }

@@ -5,6 +5,7 @@ import dev.spur.common.ErrorCode;
 import dev.spur.common.FunctionAttachments;
 import dev.spur.common.FunctionConfig;
 import dev.spur.common.FunctionKey;
+import dev.spur.common.HttpApi;
 import dev.spur.common.LambdaException;
 import dev.spur.common.Schedule;
 import java.io.IOException;
@@ -384,6 +385,51 @@ final class SqliteMetadataStore implements MetadataStore {
             }
         }
         return out;
+    }
+
+    @Override
+    public void putHttpApi(HttpApi api, boolean create) {
+        write(create ? "create an HTTP API" : "update an HTTP API", c -> {
+            String sql = create
+                    ? "INSERT INTO http_apis (config, account, region, api_id) VALUES (?, ?, ?, ?) "
+                            + "ON CONFLICT (api_id) DO NOTHING"
+                    : "UPDATE http_apis SET config = ? WHERE account = ? AND region = ? AND api_id = ?";
+            try (PreparedStatement statement = c.prepareStatement(sql)) {
+                statement.setString(1, ConfigJson.write(api));
+                statement.setString(2, api.account());
+                statement.setString(3, api.region());
+                statement.setString(4, api.apiId());
+                if (statement.executeUpdate() == 0) {
+                    throw create ? LambdaException.conflict("HTTP API %s already exists", api.apiId())
+                            : LambdaException.notFound("HTTP API not found: %s", api.apiId());
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public boolean deleteHttpApi(String apiId) {
+        return write("delete an HTTP API", c -> {
+            try (PreparedStatement delete = c.prepareStatement("DELETE FROM http_apis WHERE api_id = ?")) {
+                delete.setString(1, apiId);
+                return delete.executeUpdate() > 0;
+            }
+        });
+    }
+
+    @Override
+    public List<HttpApi> allHttpApis() {
+        return read("list HTTP APIs", c -> {
+            List<HttpApi> out = new ArrayList<>();
+            try (PreparedStatement select = c.prepareStatement("SELECT config FROM http_apis ORDER BY api_id");
+                 ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    out.add(ConfigJson.read(rows.getString(1), HttpApi.class));
+                }
+            }
+            return out;
+        });
     }
 
     @Override

@@ -286,6 +286,25 @@ class SqliteMetadataStoreTest {
         assertThatThrownBy(() -> store.putSchedule(fired, false)).isInstanceOf(LambdaException.class);
     }
 
+    @Test
+    void httpApisRoundTripWithRoutesAndAuthorizers() {
+        dev.spur.common.HttpApi api = new dev.spur.common.HttpApi(ACCOUNT, REGION, "a1b2c3d4e5", "shop",
+                new dev.spur.common.CorsConfig(false, List.of(), List.of("GET"), List.of("*"), List.of(), 60),
+                new dev.spur.common.HttpApi.Throttle(100, 50),
+                java.util.Map.of("jwt", new dev.spur.common.HttpApi.Authorizer("JWT",
+                        "$request.header.Authorization", "https://issuer", List.of("shop"), null, "{\"keys\":[]}",
+                        null, null, 0, null)),
+                List.of(new dev.spur.common.HttpApi.Route("GET /pets/{id}", "pets", "live", "1.0", "jwt", null)),
+                0, Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-01-01T00:00:00Z"));
+        store.putHttpApi(api, true);
+        assertThatThrownBy(() -> store.putHttpApi(api, true)).isInstanceOf(LambdaException.class);
+        store.close();
+        store = MetadataStore.sqlite(file);
+        assertThat(store.allHttpApis()).containsExactly(api);
+        assertThat(store.deleteHttpApi("a1b2c3d4e5")).isTrue();
+        assertThat(store.allHttpApis()).isEmpty();
+    }
+
     private static FunctionConfig versionOf(FunctionConfig latest, String version) {
         return new FunctionConfig(latest.key(), version, latest.runtime(), latest.handler(), latest.role(),
                 latest.description(), latest.memorySize(), latest.timeout(), latest.environment(), latest.code(),
