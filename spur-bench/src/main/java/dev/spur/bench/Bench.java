@@ -27,7 +27,9 @@ import java.util.regex.Pattern;
  * (first invoke of a fresh function, end to end), warm latency at concurrency 1, throughput at
  * concurrency 1, 8 and 32, and the platform's own overhead (client latency minus the Duration the
  * REPORT line gives); then, when {@value #SIGV4_RUNTIME} is among the runtimes, what SigV4 adds to
- * that overhead ({@link SigV4Overhead}). Prints Markdown for {@code BENCHMARKS.md}.
+ * that overhead ({@link SigV4Overhead}), the asynchronous path ({@link AsyncThroughput}) and what the
+ * HTTP gateway adds to a direct Invoke ({@link GatewayOverhead}). Prints Markdown for
+ * {@code BENCHMARKS.md}.
  *
  * <p>It starts its own Spur in this JVM on an ephemeral port with a temporary data directory, so
  * figures are not disturbed by other functions, and for the SigV4 figures a second one with
@@ -70,7 +72,7 @@ public final class Bench {
 
     /** Everything one run measured, for {@link #markdown(Report)}. */
     public record Report(List<Result> runtimes, Optional<SigV4Overhead.Result> sigv4,
-                         Optional<AsyncThroughput.Result> async) {
+                         Optional<AsyncThroughput.Result> async, Optional<GatewayOverhead.Result> gateway) {
     }
 
     /** Runs the benchmark on a Spur of its own and returns the figures; progress goes to {@code log}. */
@@ -82,6 +84,7 @@ public final class Bench {
             List<Result> results = new ArrayList<>();
             Optional<SigV4Overhead.Result> sigv4 = Optional.empty();
             Optional<AsyncThroughput.Result> async = Optional.empty();
+            Optional<GatewayOverhead.Result> gateway = Optional.empty();
             for (Functions.NoOp fn : Functions.all()) {
                 if (!options.runtimes().isEmpty() && !options.runtimes().contains(fn.label())) {
                     continue;
@@ -95,9 +98,11 @@ public final class Bench {
                     sigv4 = Optional.of(sigv4Overhead(server, scheduler, fn, options, log));
                     async = Optional.of(AsyncThroughput.measure(URI.create(server.endpoint()), server.dispatcher(), fn,
                             options.seconds(), log));
+                    gateway = Optional.of(GatewayOverhead.measure(URI.create(server.endpoint()), fn,
+                            options.warmRuns(), options.seconds(), log));
                 }
             }
-            return new Report(results, sigv4, async);
+            return new Report(results, sigv4, async, gateway);
         }
     }
 
@@ -171,6 +176,18 @@ public final class Bench {
      * {@code seconds}.
      */
     private double throughput(String name, int concurrency, double seconds) throws Exception {
+        return throughput(endpoint, concurrency, seconds, client -> invoke(client, name, false), log);
+    }
+
+    /** One request a throughput client repeats; it throws if the answer is not the expected one. */
+    @FunctionalInterface
+    interface Request {
+        void send(BenchClient client) throws IOException;
+    }
+
+    /** {@link #throughput(String, int, double)} of any {@link Request} against {@code endpoint}. */
+    static double throughput(URI endpoint, int concurrency, double seconds, Request request, PrintStream log)
+            throws Exception {
         AtomicBoolean measuring = new AtomicBoolean(false);
         AtomicBoolean stop = new AtomicBoolean(false);
         java.util.concurrent.CountDownLatch warm = new java.util.concurrent.CountDownLatch(concurrency);
@@ -182,7 +199,7 @@ public final class Bench {
                     long warmUp = 0;
                     try (BenchClient client = new BenchClient(endpoint)) {
                         while (!stop.get()) {
-                            invoke(client, name, false);
+                            request.send(client);
                             if (measuring.get()) {
                                 count++;
                             } else if (++warmUp == WARM_UP_INVOKES) {
@@ -270,6 +287,7 @@ public final class Bench {
         }
         report.sigv4().ifPresent(r -> sb.append('\n').append(SigV4Overhead.markdown(r)));
         report.async().ifPresent(r -> sb.append('\n').append(AsyncThroughput.markdown(r)));
+        report.gateway().ifPresent(r -> sb.append('\n').append(GatewayOverhead.markdown(r)));
         sb.append('\n').append(Machine.describe()).append('\n');
         return sb.toString();
     }

@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Benchmark a no-op function in each runtime on a Spur of its own; prints a Markdown table.",
                 "With provided.al2023 among the runtimes, also what SigV4 adds to a warm invoke's overhead "
-                        + "(on a second Spur run with --auth sigv4, every request signed by the client)."})
+                        + "(on a second Spur run with --auth sigv4, every request signed by the client), "
+                        + "asynchronous throughput, and what the HTTP gateway adds to a direct Invoke."})
 final class BenchCommand implements Callable<Integer> {
     private static final Logger JETTY_LOG = Logger.getLogger("org.eclipse.jetty");
 

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         description = "A self-hosted serverless platform that speaks AWS Lambda's wire protocols.",
         subcommands = {ServerCommand.class, DeployCommand.class, InvokeCommand.class, ListCommand.class,
                 RemoveCommand.class, LogsCommand.class, AsyncCommand.class, DlqCommand.class, ScheduleCommand.class,
-                BenchCommand.class, KeysCommand.class, CommandLine.HelpCommand.class},
+                ApiCommand.class, RouteCommand.class, BenchCommand.class, KeysCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {"", "Commands other than `server` talk to a running Spur at --endpoint "
                 + "(default: $SPUR_ENDPOINT, else " + SpurClient.DEFAULT_ENDPOINT + ").",
                 "Exit codes: 0 ok, 1 the function failed (invoke), 2 usage error, 3 Spur answered with an error, "

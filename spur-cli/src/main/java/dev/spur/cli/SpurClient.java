@@ -22,7 +22,7 @@ import java.util.Optional;
 
 /**
  * Spur's HTTP API as the CLI uses it: Lambda's REST API plus {@code /spur/v1} (logs, the
- * asynchronous queue, dead letters, schedules), over
+ * asynchronous queue, dead letters, schedules, HTTP APIs), over
  * {@link HttpURLConnection} (which loads far faster than {@code java.net.http.HttpClient}).
  * With a {@link Signing} every request carries an AWS Signature V4 (service {@code lambda}), as a
  * server run with {@code --auth sigv4} requires; without one requests go unsigned, which only a
@@ -211,6 +211,44 @@ final class SpurClient {
 
     void deleteSchedule(String name) {
         send("DELETE", SPUR + "/schedules/" + encode(name), null, Map.of(), CONTROL_READ_TIMEOUT_MS).orThrow();
+    }
+
+    /** Creates an HTTP API from its whole document ({@code Name, Cors, Throttle, Authorizers, Routes…}). */
+    Map<String, Object> createApi(Map<String, Object> document) {
+        return send("POST", SPUR + "/apis", json(document), Map.of(), CONTROL_READ_TIMEOUT_MS).orThrow().json();
+    }
+
+    /** Replaces the whole document of API {@code id}: what the document leaves out goes. */
+    Map<String, Object> replaceApi(String id, Map<String, Object> document) {
+        return send("PUT", SPUR + "/apis/" + encode(id), json(document), Map.of(), CONTROL_READ_TIMEOUT_MS)
+                .orThrow().json();
+    }
+
+    Map<String, Object> getApi(String id) {
+        return send("GET", SPUR + "/apis/" + encode(id), null, Map.of(), CONTROL_READ_TIMEOUT_MS).orThrow().json();
+    }
+
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> listApis() {
+        return (List<Map<String, Object>>) send("GET", SPUR + "/apis", null, Map.of(), CONTROL_READ_TIMEOUT_MS)
+                .orThrow().json().getOrDefault("Items", List.of());
+    }
+
+    /** Deletes an API; requests to it are answered 404 from then on. */
+    void deleteApi(String id) {
+        send("DELETE", SPUR + "/apis/" + encode(id), null, Map.of(), CONTROL_READ_TIMEOUT_MS).orThrow();
+    }
+
+    /** Adds the route, or replaces the API's route with the same RouteKey; returns the whole API. */
+    Map<String, Object> putRoute(String apiId, Map<String, Object> route) {
+        return send("PUT", SPUR + "/apis/" + encode(apiId) + "/routes", json(route), Map.of(),
+                CONTROL_READ_TIMEOUT_MS).orThrow().json();
+    }
+
+    /** Removes the route with {@code routeKey}; returns the whole API. */
+    Map<String, Object> deleteRoute(String apiId, String routeKey) {
+        return send("DELETE", SPUR + "/apis/" + encode(apiId) + "/routes" + query(Map.of("routeKey",
+                Optional.of(routeKey))), null, Map.of(), CONTROL_READ_TIMEOUT_MS).orThrow().json();
     }
 
     /** Sends one request and reads the whole response, whatever its status. See the class comment. */

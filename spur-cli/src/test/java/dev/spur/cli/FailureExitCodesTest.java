@@ -77,6 +77,6 @@ class FailureExitCodesTest {
 
         assertThat(help.exit()).isZero();
         assertThat(help.out()).contains("server", "deploy", "invoke", "ls", "rm", "logs", "async", "dlq", "schedule",
-                "Exit codes:");
+                "api", "route", "Exit codes:");
     }
 }

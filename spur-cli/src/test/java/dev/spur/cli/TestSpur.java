@@ -131,6 +131,12 @@ final class TestSpur implements AutoCloseable {
                 + "\\\":$EVENT}\" > /dev/null");
     }
 
+    /** A function directory whose bootstrap answers every event with {@code json} (no single quotes in it). */
+    static Path fixedFunction(Path dir, String json) throws IOException {
+        return function(dir, "curl -sS -X POST \"$API/invocation/$REQUEST_ID/response\" -d '" + json
+                + "' > /dev/null");
+    }
+
     /** A function directory whose bootstrap reports every event as an unhandled error. */
     static Path failingFunction(Path dir) throws IOException {
         return function(dir, "curl -sS -X POST \"$API/invocation/$REQUEST_ID/error\" "
