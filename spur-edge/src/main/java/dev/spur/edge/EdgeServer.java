@@ -54,6 +54,7 @@ public final class EdgeServer implements AutoCloseable {
     private final Links links;
     private final FunctionUrls urls;
     private final GatewayHandler gateway;
+    private final AccessLogs accessLogs;
     private final Server server;
     private final ServerConnector connector;
 
@@ -70,7 +71,8 @@ public final class EdgeServer implements AutoCloseable {
                 : Authentication.sigv4(verifier, defaultRegion);
         this.links = new Links(clock);
         this.urls = new FunctionUrls(control, invoker, auth, clock);
-        this.gateway = new GatewayHandler(gateways, invoker, clock, new AccessLogs(accessLogDir));
+        this.accessLogs = new AccessLogs(accessLogDir);
+        this.gateway = new GatewayHandler(gateways, invoker, clock, accessLogs);
         QueuedThreadPool threads = new QueuedThreadPool(16, 2);
         threads.setName("spur-http");
         threads.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(
@@ -264,6 +266,7 @@ public final class EdgeServer implements AutoCloseable {
     public void close() {
         try {
             server.stop();
+            accessLogs.close();
         } catch (Exception e) {
             // stopping anyway
         }
