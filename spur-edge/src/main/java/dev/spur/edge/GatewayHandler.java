@@ -406,8 +406,10 @@ final class GatewayHandler {
                                           HttpRequestData request, String requestId,
                                           ApiAuthorizer authorizer) {
         String host = request.header("Host").orElse(api.apiId());
-        return new HttpApiContext(match.routeKey(), "$default", api.apiId(), host, host.contains(".") ? host.substring(0, host.indexOf('.')) : api.apiId(),
-                api.account(), requestId, match.pathParameters(), Map.of(), authorizer);
+        // The domain prefix is the API id whether the request came by host name (where it is the first
+        // label) or by path (where the host is the server's own, e.g. 127.0.0.1), as for function URLs.
+        return new HttpApiContext(match.routeKey(), "$default", api.apiId(), host, api.apiId(), api.account(),
+                requestId, match.pathParameters(), Map.of(), authorizer);
     }
 
     private Compiled compile(HttpApi api) {
