@@ -260,8 +260,8 @@ final class GatewayHandler {
                     ? new Authorization(null, null, ApiAuthorizer.none())
                     : Authorization.refuse(403, "Forbidden", "unknown API key");
             case "JWT" -> {
-                String token = JwtVerifier.bearerToken(identity.getFirst());
                 try {
+                    String token = JwtVerifier.bearerToken(identity.getFirst()); // "Bearer" alone is a 401 too
                     VerifiedJwt verified = new JwtVerifier(a.issuer(), a.audiences(), keys(a), clock, Duration.ZERO)
                             .verify(token);
                     yield new Authorization(null, null, ApiAuthorizer.Jwt.of(verified));
