@@ -260,8 +260,8 @@ final class GatewayHandler {
                     ? new Authorization(null, null, ApiAuthorizer.none())
                     : Authorization.refuse(403, "Forbidden", "unknown API key");
             case "JWT" -> {
-                String token = JwtVerifier.bearerToken(identity.getFirst());
                 try {
+                    String token = JwtVerifier.bearerToken(identity.getFirst()); // "Bearer" alone is a 401 too
                     VerifiedJwt verified = new JwtVerifier(a.issuer(), a.audiences(), keys(a), clock, Duration.ZERO)
                             .verify(token);
                     yield new Authorization(null, null, ApiAuthorizer.Jwt.of(verified));
@@ -406,8 +406,10 @@ final class GatewayHandler {
                                           HttpRequestData request, String requestId,
                                           ApiAuthorizer authorizer) {
         String host = request.header("Host").orElse(api.apiId());
-        return new HttpApiContext(match.routeKey(), "$default", api.apiId(), host, host.contains(".") ? host.substring(0, host.indexOf('.')) : api.apiId(),
-                api.account(), requestId, match.pathParameters(), Map.of(), authorizer);
+        // The domain prefix is the API id whether the request came by host name (where it is the first
+        // label) or by path (where the host is the server's own, e.g. 127.0.0.1), as for function URLs.
+        return new HttpApiContext(match.routeKey(), "$default", api.apiId(), host, api.apiId(), api.account(),
+                requestId, match.pathParameters(), Map.of(), authorizer);
     }
 
     private Compiled compile(HttpApi api) {
