@@ -70,6 +70,8 @@ final class GatewayHandler {
     /** API Gateway's payload limit: 10 MB. */
     static final int MAX_BODY = 10 * 1024 * 1024;
     private static final Duration JWKS_TTL = Duration.ofMinutes(5);
+    /** Lambda-authorizer decisions cached per API at most (expired ones are dropped first). */
+    static final int MAX_CACHED_DECISIONS = 10_000;
 
     private final Gateways gateways;
     private final Invoker invoker;
@@ -120,6 +122,7 @@ final class GatewayHandler {
         Optional<HttpApi> found = gateways.find(apiId);
         String rawPath = byPath ? rest(x.rawPath(), apiId) : x.rawPath();
         if (found.isEmpty()) {
+            compiled.remove(apiId); // deleted: its compiled form goes too
             send(x, requestId, error(404, "Not Found"), null, null);
             return;
         }
@@ -309,6 +312,12 @@ final class GatewayHandler {
             cached = new CachedDecision(answer.path("isAuthorized").booleanValue(), ctx,
                     now + a.resultTtlSeconds() * 1000L);
             if (a.resultTtlSeconds() > 0) {
+                if (api.decisions().size() >= MAX_CACHED_DECISIONS) {
+                    api.decisions().values().removeIf(d -> d.expiresAtMillis() <= now);
+                    if (api.decisions().size() >= MAX_CACHED_DECISIONS) {
+                        api.decisions().clear(); // many live identities: start over rather than grow
+                    }
+                }
                 api.decisions().put(cacheKey, cached);
             }
         }
@@ -412,11 +421,17 @@ final class GatewayHandler {
                 requestId, match.pathParameters(), Map.of(), authorizer);
     }
 
+    /** The API's compiled form; built once per API document (concurrent first requests share it). */
     private Compiled compile(HttpApi api) {
         Compiled current = compiled.get(api.apiId());
         if (current != null && current.api() == api) {
             return current;
         }
+        return compiled.compute(api.apiId(), (id, existing) -> existing != null && existing.api() == api ? existing
+                : build(api));
+    }
+
+    private static Compiled build(HttpApi api) {
         List<Map.Entry<RouteKey, HttpApi.Route>> entries = new ArrayList<>();
         Map<String, TokenBucket> buckets = new HashMap<>();
         for (HttpApi.Route r : api.routes()) {
@@ -428,10 +443,7 @@ final class GatewayHandler {
         }
         TokenBucket apiBucket = api.throttle() == null ? null
                 : new TokenBucket(api.throttle().rateLimit(), api.throttle().burstLimit(), Ticker.system());
-        Compiled fresh = new Compiled(api, RouteTable.of(entries), apiBucket, Map.copyOf(buckets),
-                new ConcurrentHashMap<>());
-        compiled.put(api.apiId(), fresh);
-        return fresh;
+        return new Compiled(api, RouteTable.of(entries), apiBucket, Map.copyOf(buckets), new ConcurrentHashMap<>());
     }
 
     private static String rest(String rawPath, String apiId) {
