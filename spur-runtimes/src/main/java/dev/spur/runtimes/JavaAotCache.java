@@ -79,6 +79,8 @@ final class JavaAotCache {
             if (!training.waitFor(TRAINING_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 training.destroyForcibly();
                 LOG.log(Level.WARNING, "Java AOT training timed out; Java functions start without the cache. See {0}", log);
+            } else if (!Files.isDirectory(file.getParent())) {
+                return; // the runtimes directory went away meanwhile (a short-lived server's data dir was deleted)
             } else if (training.exitValue() != 0 || !Files.isRegularFile(partial)) {
                 LOG.log(Level.WARNING, "Java AOT training failed (exit {0}); Java functions start without the cache. See {1}",
                         training.exitValue(), log);
