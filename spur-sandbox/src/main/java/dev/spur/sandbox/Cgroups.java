@@ -150,6 +150,17 @@ final class Cgroups {
         return found.size();
     }
 
+    /** Removes Spur's parent where it is empty (tests; a running Spur keeps it). */
+    void removeEmptyParents() {
+        for (Path parent : new LinkedHashSet<>(parents.values())) {
+            try {
+                Files.deleteIfExists(parent);
+            } catch (IOException e) {
+                // not empty, or busy: leave it
+            }
+        }
+    }
+
     Path dir(String controller, String id) {
         return parents.get(v2 ? "" : controller).resolve(id);
     }
@@ -294,13 +305,16 @@ final class Cgroups {
                     Files.writeString(at("").resolve("cgroup.kill"), "1");
                     return;
                 }
+                Path procs = (tree.v2 ? at("") : at("freezer")).resolve("cgroup.procs");
+                if (Files.readString(procs).isBlank()) {
+                    return; // the common case at exit: nothing left, nothing to freeze
+                }
                 boolean frozen = true;
                 try {
                     freeze();
                 } catch (IOException e) {
                     frozen = false; // kill what is there anyway
                 }
-                Path procs = (tree.v2 ? at("") : at("freezer")).resolve("cgroup.procs");
                 for (String pid : Files.readAllLines(procs)) {
                     if (!pid.isBlank()) {
                         ProcessHandle.of(Long.parseLong(pid.strip())).ifPresent(ProcessHandle::destroyForcibly);
@@ -334,7 +348,7 @@ final class Cgroups {
                         }
                         killAll();
                         try {
-                            Thread.sleep(5);
+                            Thread.sleep(1);
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                             throw new IOException("interrupted while removing " + dir, e);
