@@ -18,6 +18,25 @@ public interface SandboxedProcess {
     /** Kills the process and all its descendants. Idempotent; does not wait. */
     void kill();
 
+    /**
+     * Whether the kernel's OOM killer killed a process of this environment for exceeding its memory
+     * limit. Final once {@link #onExit()} has completed. Always false where no limit is enforced.
+     */
+    default boolean oomKilled() {
+        return false;
+    }
+
+    /**
+     * Stops every process of the environment from being scheduled (they use no CPU until
+     * {@link #thaw()}); returns once they are all stopped. A no-op where the sandbox cannot freeze.
+     */
+    default void freeze() {
+    }
+
+    /** Lets a frozen environment run again. Idempotent. */
+    default void thaw() {
+    }
+
     /** How a process ended: an exit code, or the signal that killed it. */
     record ExitStatus(int code, int signal) {
         /** Lambda's wording, as in {@code Runtime exited with error: exit status 1} / {@code signal: killed}. */

@@ -1,0 +1,355 @@
+package dev.spur.sandbox;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Runs each environment in its own namespaces (bubblewrap) and its own cgroup.
+ *
+ * <p><b>Launch.</b> {@code sh} writes its own pid into every cgroup.procs of the environment's
+ * cgroup, then execs (as root: {@code setpriv} to the unprivileged {@link Settings#hostUid()}, then)
+ * {@code bwrap}, which reads its options from a pipe and execs the function. So the function is in
+ * the cgroup before its first instruction, and nothing it forks can leave (cgroup membership is
+ * inherited; only root in the cgroup's own namespace could move it). Nothing of Spur's environment
+ * reaches {@code sh}, {@code setpriv} or {@code bwrap} (an {@code LD_PRELOAD} for the function
+ * must not load into them); the function's variables travel in the pipe, not in a host-visible argv.
+ *
+ * <p><b>Isolation.</b> New user, pid, ipc, uts and cgroup namespaces; the sandbox uid/gid (993) map
+ * to {@code hostUid} outside (or to Spur's own uid when Spur is not root); no capabilities; no new
+ * privileges (setuid bits are inert); no further user namespaces. The file system is {@link Bwrap}'s
+ * minimal root. {@code --die-with-parent}: if Spur dies, the function dies.
+ *
+ * <p><b>Network.</b> The network namespace is shared with the host, so the function reaches the
+ * Runtime API on 127.0.0.1 and the internet, but also every other loopback service and abstract
+ * unix socket of the host. A {@code none} mode would add {@code --unshare-net} and bring the
+ * Runtime API in over a unix socket bound into the sandbox (with a small in-sandbox forwarder to a
+ * loopback port); egress for such a mode would come from a user-mode stack (pasta, slirp4netns) or
+ * a veth pair, which needs privileges bwrap does not have.
+ *
+ * <p><b>Limits.</b> Memory = the function's MemorySize, no swap; CPU quota proportional to memory
+ * as Lambda does (1,769 MB = one vCPU), capped at the node's cores; {@code pids.max}. The private
+ * {@code /tmp} is a tmpfs of EphemeralStorage MB, and tmpfs pages are charged to the memory cgroup:
+ * what a function keeps in {@code /tmp} counts against its memory too.
+ */
+public final class LinuxSandbox implements Sandbox {
+    /** Lambda's figure: at 1,769 MB a function has the equivalent of one full vCPU. */
+    static final int MB_PER_VCPU = 1769;
+    static final long CPU_PERIOD_MICROS = 100_000;
+    private static final AtomicLong SEQUENCE = new AtomicLong();
+
+    private final Settings settings;
+
+    LinuxSandbox(Settings settings) {
+        this.settings = settings;
+    }
+
+    /**
+     * @param bwrap          the bubblewrap executable
+     * @param uid            the user id inside the sandbox
+     * @param gid            the group id inside the sandbox
+     * @param hostUid        when Spur runs as root, the host uid (and gid) the sandbox runs as; it
+     *                       should own no files. Mounted host paths must be readable by it.
+     * @param pidsMax        the most processes and threads one environment may have at once
+     * @param cgroupName     the name of Spur's parent cgroup (see {@link Cgroups})
+     * @param stateDirectory where the sandbox's {@code /etc/passwd} and {@code /etc/group} are kept
+     */
+    public record Settings(Path bwrap, int uid, int gid, int hostUid, int pidsMax, String cgroupName,
+                           Path stateDirectory) {
+        public static Settings defaults() {
+            return new Settings(Path.of("/usr/bin/bwrap"), 993, 993, 993, 1024, "spur",
+                    Path.of(System.getProperty("java.io.tmpdir"), "spur-linux-sandbox"));
+        }
+
+        public Settings withPidsMax(int max) {
+            return new Settings(bwrap, uid, gid, hostUid, max, cgroupName, stateDirectory);
+        }
+
+        public Settings withCgroupName(String name) {
+            return new Settings(bwrap, uid, gid, hostUid, pidsMax, name, stateDirectory);
+        }
+    }
+
+    /** Whether this host can run the Linux sandbox, and if not, why. */
+    public record Availability(boolean available, String reason) {
+        static Availability yes() {
+            return new Availability(true, "");
+        }
+
+        static Availability no(String reason) {
+            return new Availability(false, reason);
+        }
+    }
+
+    public static Availability check() {
+        return check(Settings.defaults());
+    }
+
+    /**
+     * Checks bwrap, the cgroups and (by starting {@code /usr/bin/true} in a sandbox) user
+     * namespaces. Takes a few milliseconds; leaves nothing behind.
+     */
+    public static Availability check(Settings settings) {
+        if (!Files.isExecutable(settings.bwrap())) {
+            return Availability.no("bwrap is not installed (no " + settings.bwrap() + "; apt-get install bubblewrap)");
+        }
+        if (isRoot() && !Files.isExecutable(Path.of("/usr/bin/setpriv"))) {
+            return Availability.no("setpriv is not installed (/usr/bin/setpriv, util-linux)");
+        }
+        try {
+            Cgroups cgroups = Cgroups.detect(settings.cgroupName());
+            cgroups.create("probe-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet(),
+                    new Cgroups.Limits(64L << 20, CPU_PERIOD_MICROS, CPU_PERIOD_MICROS, 1024, 16)).remove();
+        } catch (IOException | RuntimeException e) {
+            return Availability.no("cgroups are not writable: " + e.getMessage());
+        }
+        Path output = null;
+        try {
+            output = Files.createTempFile("spur-sandbox-check", ".out");
+            SandboxedProcess p = new LinuxSandbox(settings).start(
+                    new LaunchSpec(List.of("/usr/bin/true"), Path.of("/"), Map.of(), output, 128));
+            SandboxedProcess.ExitStatus status = p.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            if (status.code() != 0 || status.signal() != 0) {
+                String said = Files.readString(output).strip();
+                return Availability.no("bwrap could not create a sandbox (user namespaces off? see "
+                        + "/proc/sys/user/max_user_namespaces, kernel.unprivileged_userns_clone, "
+                        + "kernel.apparmor_restrict_unprivileged_userns): " + status.describe() + ": " + said);
+            }
+            return Availability.yes();
+        } catch (Exception e) {
+            return Availability.no("could not start a sandbox: " + e);
+        } finally {
+            if (output != null) {
+                try {
+                    Files.deleteIfExists(output);
+                } catch (IOException ignored) {
+                    // a temp file
+                }
+            }
+        }
+    }
+
+    @Override
+    public String name() {
+        return "linux";
+    }
+
+    /**
+     * Kills and removes what a previous Spur left under its parent cgroup (it crashed, or was
+     * SIGKILLed). Call once at start, before any environment runs: it removes every environment
+     * cgroup under the parent, and two Spurs must not share one parent.
+     *
+     * @return how many environment cgroups it removed
+     */
+    public int cleanUpLeftovers() throws IOException {
+        Cgroups cgroups = Cgroups.detect(settings.cgroupName());
+        return cgroups.removeLeftovers();
+    }
+
+    /**
+     * Creates the environment's cgroup and starts the process in it.
+     *
+     * @throws IOException if the cgroup could not be created or {@code sh} could not be started
+     *                     (then nothing is left behind). A missing or non-executable command is not
+     *                     an IOException here: the process exits 127 or 126 with bwrap's message
+     *                     in the output.
+     */
+    @Override
+    public SandboxedProcess start(LaunchSpec spec) throws IOException {
+        Path[] identity = identityFiles();
+        String id = ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet();
+        Cgroups.Group group = Cgroups.detect(settings.cgroupName()).create(id, limits(spec.memoryMb(), settings.pidsMax()));
+        try {
+            StringBuilder script = new StringBuilder();
+            for (Path procs : group.procsFiles()) {
+                script.append("echo \"$$\" > '").append(procs.toString().replace("'", "'\\''")).append("' && ");
+            }
+            script.append("exec \"$@\" 3<&0 </dev/null");
+            List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", script.toString(), "sh"));
+            if (isRoot()) {
+                String host = Integer.toString(settings.hostUid());
+                command.addAll(List.of("/usr/bin/setpriv", "--reuid=" + host, "--regid=" + host, "--clear-groups",
+                        "--inh-caps=-all"));
+            }
+            command.addAll(List.of(settings.bwrap().toString(), "--args", "3", "--"));
+            command.addAll(spec.command());
+            ProcessBuilder builder = new ProcessBuilder(command).directory(new java.io.File("/"));
+            builder.environment().clear();
+            builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(spec.output().toFile()));
+            Process process = builder.start();
+            try (OutputStream args = process.getOutputStream()) {
+                for (String option : Bwrap.options(settings, spec, identity[0], identity[1])) {
+                    args.write(option.getBytes(StandardCharsets.UTF_8));
+                    args.write(0);
+                }
+            } catch (IOException e) {
+                process.destroyForcibly(); // it died before reading its options; onExit cleans up
+            }
+            return new Jailed(process, group);
+        } catch (IOException | RuntimeException e) {
+            group.remove();
+            throw e;
+        }
+    }
+
+    static Cgroups.Limits limits(int memoryMb, int pidsMax) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        long quota = Math.min(CPU_PERIOD_MICROS * memoryMb / MB_PER_VCPU, CPU_PERIOD_MICROS * cores);
+        int weight = (int) Math.max(2, 1024L * memoryMb / MB_PER_VCPU);
+        return new Cgroups.Limits(memoryMb * 1024L * 1024L, Math.max(1000, quota), CPU_PERIOD_MICROS, weight, pidsMax);
+    }
+
+    private synchronized Path[] identityFiles() throws IOException {
+        Path dir = settings.stateDirectory();
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path passwd = dir.resolve("passwd");
+        Path group = dir.resolve("group");
+        write(passwd, Bwrap.passwd(settings.uid(), settings.gid()));
+        write(group, Bwrap.group(settings.gid()));
+        return new Path[] {passwd, group};
+    }
+
+    private static void write(Path file, String content) throws IOException {
+        if (!Files.exists(file) || !Files.readString(file).equals(content)) {
+            Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
+            Files.writeString(tmp, content);
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    static boolean isRoot() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return line.split("\\s+")[2].equals("0"); // the effective uid
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return false;
+    }
+
+    /**
+     * A sandboxed environment. Its pid is bwrap's (outside every namespace); the function runs
+     * beneath it. When bwrap exits (the function exited, or was killed) the kernel has already
+     * killed the rest of the pid namespace; the exit handler then records peak memory and OOM kills
+     * and removes the cgroup, before {@link #onExit()} completes.
+     */
+    static final class Jailed implements SandboxedProcess {
+        private final Process process;
+        private final Cgroups.Group group;
+        private final CompletableFuture<ExitStatus> exit;
+        private volatile boolean ended;
+        private volatile long peak;
+        private volatile boolean oom;
+
+        Jailed(Process process, Cgroups.Group group) {
+            this.process = process;
+            this.group = group;
+            this.exit = process.onExit().thenApply(p -> finish(p.exitValue()));
+        }
+
+        private ExitStatus finish(int value) {
+            group.killAll(); // anything the namespace's death left (there should be none)
+            peak = Math.max(peak, group.peakMemoryBytes());
+            oom = group.oomKills() > 0;
+            ended = true;
+            try {
+                group.remove();
+            } catch (IOException e) {
+                // still busy after 2 s: cleanUpLeftovers at the next start removes it
+            }
+            // bwrap, like the JDK, reports the function's death by signal N as 128 + N.
+            return value > 128 && value < 160 ? new ExitStatus(value, value - 128) : new ExitStatus(value, 0);
+        }
+
+        @Override
+        public long pid() {
+            return process.pid();
+        }
+
+        @Override
+        public CompletableFuture<ExitStatus> onExit() {
+            return exit;
+        }
+
+        @Override
+        public boolean isAlive() {
+            return process.isAlive();
+        }
+
+        @Override
+        public long peakMemoryBytes() {
+            if (!ended) {
+                long now = group.peakMemoryBytes();
+                if (!ended) {
+                    peak = Math.max(peak, now);
+                }
+            }
+            return peak;
+        }
+
+        @Override
+        public boolean oomKilled() {
+            return ended ? oom : group.oomKills() > 0;
+        }
+
+        /** @throws UncheckedIOException if the cgroup could not be frozen while the process runs */
+        @Override
+        public void freeze() {
+            try {
+                group.freeze();
+            } catch (IOException e) {
+                if (!ended && process.isAlive()) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+
+        @Override
+        public void thaw() {
+            try {
+                group.thaw();
+            } catch (IOException e) {
+                if (!ended && process.isAlive()) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+
+        /** Kills everything in the cgroup, then bwrap. Idempotent; does not wait. */
+        @Override
+        public void kill() {
+            if (!ended) {
+                group.killAll();
+            }
+            process.destroyForcibly();
+        }
+
+        /** CPU time used by everything in the environment so far (0 once it has ended). */
+        long cpuNanos() {
+            return group.cpuNanos();
+        }
+
+        String cgroupId() {
+            return group.id();
+        }
+
+        List<Path> cgroupDirs() {
+            return group.dirs();
+        }
+    }
+}
