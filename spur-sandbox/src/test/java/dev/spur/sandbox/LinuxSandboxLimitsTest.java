@@ -101,8 +101,8 @@ class LinuxSandboxLimitsTest {
             long thawedAt = p.cpuNanos();
             Thread.sleep(300);
             long afterThaw = p.cpuNanos() - thawedAt;
-            assertThat(whileFrozen).isLessThan(TimeUnit.MILLISECONDS.toNanos(2));
-            assertThat(afterThaw).isGreaterThan(TimeUnit.MILLISECONDS.toNanos(50));
+            assertThat(whileFrozen).isLessThan(TimeUnit.MILLISECONDS.toNanos(10)); // running, it would use ~300 ms
+            assertThat(afterThaw).isGreaterThan(TimeUnit.MILLISECONDS.toNanos(20));
             assertThat(p.isAlive()).isTrue();
         } finally {
             p.kill();
@@ -122,7 +122,7 @@ class LinuxSandboxLimitsTest {
             long l = large.cpuNanos() - l0;
             // 128/1769 of a core (72 ms/s) against a full core, loosely: others share this machine.
             assertThat(s).isLessThan(TimeUnit.MILLISECONDS.toNanos(150));
-            assertThat((double) l / s).as("large %d ns, small %d ns", l, s).isGreaterThan(3);
+            assertThat((double) l / s).as("large %d ns, small %d ns", l, s).isGreaterThan(2);
         } finally {
             small.kill();
             large.kill();
