@@ -1,13 +1,17 @@
 package dev.spur.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.Json;
 import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.sandbox.Sandbox;
+import dev.spur.server.SpurServer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -142,5 +146,20 @@ class LinuxSandboxTest {
         JsonNode after = ok(invoke(name, probe()));
         assertThat(after.get("boot").asText()).isNotEqualTo(before.get("boot").asText());
         assertThat(after.get("writeTmp").asText()).isEqualTo("allowed");
+    }
+
+    @Test
+    void serverRefusesADataDirectoryTheSandboxUserCannotReachBeforeCreatingAnything() throws Exception {
+        Path closed = Files.createTempDirectory("spur-e2e-closed-"); // 0700
+        try {
+            Path data = closed.resolve("data");
+            assertThatThrownBy(() -> SpurServer.start(SpurServer.Options.defaults(data).withPort(0)
+                    .withSandbox(Sandbox.linux(LinuxSandbox.Settings.defaults()))))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining(closed + " is closed to others");
+            assertThat(data).doesNotExist();
+        } finally {
+            SpurHarness.deleteTree(closed);
+        }
     }
 }

@@ -63,6 +63,7 @@ public final class SpurServer implements AutoCloseable {
     private SpurServer(Options options) {
         this.options = options;
         Path data = options.dataDir();
+        requireReachable(options.sandbox(), List.of(data)); // before anything is created
         try {
             Files.createDirectories(data);
         } catch (IOException e) {
@@ -78,7 +79,8 @@ public final class SpurServer implements AutoCloseable {
             collectUnusedCode(store, code);
             this.runtimes = Runtimes.install(data.resolve("runtimes"));
             LogStore logs = LogStore.open(data.resolve("logs"));
-            prepareSandbox(options.sandbox(), List.of(data.resolve("code"), runtimes.directory()));
+            requireReachable(options.sandbox(), List.of(data.resolve("code"), runtimes.directory()));
+            cleanUpLeftovers(options.sandbox());
             started = new Scheduler(options.scheduler(), options.sandbox(), logs, data.resolve("run"),
                     Ticker.system(), InstantSource.system(), true);
             this.scheduler = started;
@@ -198,19 +200,20 @@ public final class SpurServer implements AutoCloseable {
 
     /**
      * The linux sandbox runs functions as an unprivileged host user, which must be able to reach the
-     * code and runtime clients it mounts (their trees are world-readable; every directory above them
-     * must let others traverse). Then what a previous Spur left running is killed.
+     * code and runtime clients it mounts: their trees are world-readable, and every directory above
+     * them must let others traverse. Directories not created yet are skipped.
      *
      * @throws IllegalStateException naming the directory to fix, if one is closed to others
      */
-    private static void prepareSandbox(Sandbox sandbox, List<Path> mounted) {
-        if (!(sandbox instanceof LinuxSandbox linux)) {
+    private static void requireReachable(Sandbox sandbox, List<Path> mounted) {
+        if (!sandbox.isolatesFiles()) {
             return;
         }
         for (Path dir : mounted) {
             for (Path p = dir.toAbsolutePath().normalize(); p != null; p = p.getParent()) {
                 try {
-                    if (!Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+                    if (Files.exists(p)
+                            && !Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE)) {
                         throw new IllegalStateException("the linux sandbox's user cannot reach " + dir + ": " + p
                                 + " is closed to others (chmod o+x " + p + ", or use a data directory others can "
                                 + "traverse, e.g. --data-dir /var/lib/spur)");
@@ -220,10 +223,16 @@ public final class SpurServer implements AutoCloseable {
                 }
             }
         }
-        try {
-            linux.cleanUpLeftovers();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove a previous Spur's sandboxes", e);
+    }
+
+    /** Kills and removes the environments a previous Spur left running (it crashed), before any starts. */
+    private static void cleanUpLeftovers(Sandbox sandbox) {
+        if (sandbox instanceof LinuxSandbox linux) {
+            try {
+                linux.cleanUpLeftovers();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot remove a previous Spur's sandboxes", e);
+            }
         }
     }
 
