@@ -1,6 +1,8 @@
 package dev.spur.cli;
 
 import dev.spur.control.AsyncPolicy;
+import dev.spur.sandbox.LinuxSandbox;
+import dev.spur.sandbox.Sandbox;
 import dev.spur.scheduler.SchedulerSettings;
 import dev.spur.server.SpurServer;
 import java.nio.file.Path;
@@ -55,6 +57,11 @@ final class ServerCommand implements Callable<Integer> {
             + "sigv4 (every request must be signed with a key from `spur keys create`).", defaultValue = "none")
     String auth;
 
+    @Option(names = "--sandbox", description = "process (default: functions run as plain child processes, no "
+            + "isolation) or linux (namespaces and a cgroup per environment with bubblewrap; needs bwrap and writable "
+            + "cgroups, checked at start).", defaultValue = "process")
+    String sandbox;
+
     @Override
     public Integer call() throws InterruptedException {
         SpurServer.Auth mode = switch (auth) {
@@ -62,6 +69,18 @@ final class ServerCommand implements Callable<Integer> {
             case "sigv4" -> SpurServer.Auth.SIGV4;
             default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--auth must be none or sigv4, not " + auth);
+        };
+        Sandbox chosen = switch (sandbox) {
+            case "process" -> Sandbox.process();
+            case "linux" -> {
+                LinuxSandbox.Availability availability = LinuxSandbox.check();
+                if (!availability.available()) {
+                    throw CliException.usage("the linux sandbox cannot run here: %s", availability.reason());
+                }
+                yield Sandbox.linux(LinuxSandbox.Settings.defaults());
+            }
+            default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--sandbox must be process or linux, not " + sandbox);
         };
         JETTY_LOG.setLevel(Level.WARNING); // its INFO start-up lines would bury Spur's own banner
         SchedulerSettings scheduler = SchedulerSettings.withKeepAlive(keepAlive).withAccountConcurrency(maxConcurrency);
@@ -72,8 +91,17 @@ final class ServerCommand implements Callable<Integer> {
         SpurServer.Options options = SpurServer.Options.defaults(dir.toAbsolutePath()).withPort(port).withHost(host)
                 .withScheduler(scheduler).withAuth(mode)
                 .withAsync(new AsyncPolicy(asyncConcurrency, asyncRetryDelays, AsyncPolicy.defaults().throttleBackoff(),
-                        AsyncPolicy.defaults().throttleBackoffMax()));
-        SpurServer server = SpurServer.start(options);
+                        AsyncPolicy.defaults().throttleBackoffMax()))
+                .withSandbox(chosen);
+        SpurServer server;
+        try {
+            server = SpurServer.start(options);
+        } catch (IllegalStateException e) {
+            if (chosen.isolatesFiles()) { // the data directory is closed to the sandbox's user
+                throw CliException.usage("%s", e.getMessage());
+            }
+            throw e;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -82,8 +110,13 @@ final class ServerCommand implements Callable<Integer> {
         String endpoint = server.endpoint();
         System.out.println("Spur is listening on " + endpoint);
         System.out.println("  data dir:   " + server.dataDir());
-        System.out.println("  isolation:  " + server.isolation() + " — functions run as plain child processes, "
-                + "with no sandbox and no resource limits");
+        if (chosen.isolatesFiles()) {
+            System.out.println("  isolation:  " + server.isolation() + " — each environment in its own namespaces "
+                    + "(bubblewrap) and cgroup: memory, CPU and pids limits, code read-only at /var/task");
+        } else {
+            System.out.println("  isolation:  " + server.isolation() + " — functions run as plain child processes, "
+                    + "with no sandbox and no resource limits");
+        }
         if (mode == SpurServer.Auth.NONE) {
             System.out.println("  auth:       NONE — every request is accepted, unsigned or not, as account 000000000000;");
             System.out.println("              AWS_IAM function URLs are public. Use --auth sigv4 for anything shared.");

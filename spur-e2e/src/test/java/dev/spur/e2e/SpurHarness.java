@@ -3,6 +3,7 @@ package dev.spur.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.Json;
 import dev.spur.control.AsyncPolicy;
+import dev.spur.sandbox.Sandbox;
 import dev.spur.scheduler.SchedulerSettings;
 import dev.spur.server.SpurServer;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.UUID;
@@ -38,20 +40,30 @@ final class SpurHarness implements AutoCloseable {
     private final SchedulerSettings settings;
     private final SpurServer.Auth auth;
     private final AsyncPolicy async;
+    private final Sandbox sandbox;
 
     private SpurHarness(SchedulerSettings settings, SpurServer.Auth auth) {
         this(settings, auth, AsyncPolicy.quick(Duration.ofMillis(200)));
     }
 
     private SpurHarness(SchedulerSettings settings, SpurServer.Auth auth, AsyncPolicy async) {
+        this(settings, auth, async, Sandbox.process());
+    }
+
+    private SpurHarness(SchedulerSettings settings, SpurServer.Auth auth, AsyncPolicy async, Sandbox sandbox) {
         try {
             dataDir = Files.createTempDirectory("spur-e2e-");
+            if (sandbox.isolatesFiles()) {
+                // A temp directory is 0700; the sandbox's user must traverse it (not list it) to the code.
+                Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwx--x--x"));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         this.settings = settings;
         this.auth = auth;
         this.async = async;
+        this.sandbox = sandbox;
         server = SpurServer.start(options());
         lambda = client("spur", "spur");
     }
@@ -72,12 +84,18 @@ final class SpurHarness implements AutoCloseable {
 
     private SpurServer.Options options() {
         return SpurServer.Options.defaults(dataDir).withPort(0).withScheduler(settings).withAuth(auth)
-                .withAsync(async);
+                .withAsync(async).withSandbox(sandbox);
     }
 
     /** A server whose asynchronous path uses the given retry delays and backoff. */
     static SpurHarness start(AsyncPolicy async) {
         return new SpurHarness(SchedulerSettings.defaults(), SpurServer.Auth.NONE, async);
+    }
+
+    /** A server whose functions run in {@code sandbox} (a linux sandbox should have passed its check). */
+    static SpurHarness start(Sandbox sandbox) {
+        return new SpurHarness(SchedulerSettings.defaults(), SpurServer.Auth.NONE,
+                AsyncPolicy.quick(Duration.ofMillis(200)), sandbox);
     }
 
     static SpurHarness start() {

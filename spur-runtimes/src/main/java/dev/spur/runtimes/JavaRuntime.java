@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code java17}, {@code java21}, {@code java25}: Spur's Java runtime client (compiled for 17) on the
@@ -41,16 +42,45 @@ record JavaRuntime(String id, Path java, Path runtimeDir, JavaAotCache aotCache)
 
     @Override
     public LaunchPlan plan(FunctionConfig function, Path taskRoot) {
+        return plan(function, taskRoot, runtimeDir);
+    }
+
+    /**
+     * The AOT cache is only used with the client at its host path: a cache is refused by a JVM whose
+     * class path differs from the training run's, so a sandboxed launch uses the default CDS archive.
+     */
+    @Override
+    public LaunchPlan plan(FunctionConfig function, Path taskRoot, Path clientDir) {
         List<String> command = new ArrayList<>();
         command.add(java.toString());
         command.addAll(JVM_FLAGS);
         command.add("-Xmx" + heapMb(function) + "m");
-        command.addAll(aotCache.launchFlags());
+        command.addAll(clientDir.equals(runtimeDir) ? aotCache.launchFlags() : List.of("-Xshare:auto"));
         command.add("-cp");
-        command.add(classpath(runtimeDir.getParent()));
+        command.add(clientDir.equals(runtimeDir) ? classpath(runtimeDir.getParent()) : inClientDir(clientDir));
         command.add(MAIN_CLASS);
         return new LaunchPlan(command, Map.of(
                 "AWS_EXECUTION_ENV", "AWS_Lambda_" + id,
-                "LAMBDA_RUNTIME_DIR", runtimeDir.toString()));
+                "LAMBDA_RUNTIME_DIR", clientDir.toString()));
+    }
+
+    private static String inClientDir(Path clientDir) {
+        List<String> jars = new ArrayList<>();
+        for (String jar : BundledClients.JAVA_CLASSPATH) {
+            jars.add(clientDir.resolve(Path.of(jar).getFileName()).toString());
+        }
+        return String.join(File.pathSeparator, jars);
+    }
+
+    @Override
+    public Optional<Path> clientDirectory() {
+        return Optional.of(runtimeDir);
+    }
+
+    /** The JDK, when it is not under {@code /usr} (which every sandbox shows). */
+    @Override
+    public List<Path> interpreterDirectories() {
+        Path home = java.getParent().getParent();
+        return home.startsWith("/usr") ? List.of() : List.of(home);
     }
 }

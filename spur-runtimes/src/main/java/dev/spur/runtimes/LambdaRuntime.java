@@ -4,6 +4,7 @@ import dev.spur.common.FunctionConfig;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** A runtime a function can name ({@code python3.12}, {@code nodejs20.x}, {@code java21}, {@code provided.al2023}). */
 public interface LambdaRuntime {
@@ -17,6 +18,28 @@ public interface LambdaRuntime {
      * {@link LaunchPlan#environment()}.
      */
     LaunchPlan plan(FunctionConfig function, Path taskRoot);
+
+    /**
+     * As {@link #plan(FunctionConfig, Path)}, naming every path as the process will see it: the code
+     * at {@code taskRoot} and this runtime's {@link #clientDirectory()} at {@code clientDir}
+     * ({@code /var/task} and {@code /var/runtime} in a sandbox). Runtimes with a client override it.
+     */
+    default LaunchPlan plan(FunctionConfig function, Path taskRoot, Path clientDir) {
+        return plan(function, taskRoot);
+    }
+
+    /** The host directory holding Spur's client for this runtime; empty when it has none (custom runtimes). */
+    default Optional<Path> clientDirectory() {
+        return Optional.empty();
+    }
+
+    /**
+     * Host directories the command needs besides {@code /usr} and the client, seen at their host
+     * paths inside a sandbox (a JDK installed outside {@code /usr}).
+     */
+    default List<Path> interpreterDirectories() {
+        return List.of();
+    }
 
     /**
      * @param command     the argv to exec, first element an absolute path

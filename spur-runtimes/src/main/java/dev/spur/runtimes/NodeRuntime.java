@@ -4,6 +4,7 @@ import dev.spur.common.FunctionConfig;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code nodejsNN.x}: Spur's {@code bootstrap.mjs} (Node's standard library only) on the machine's
@@ -18,10 +19,20 @@ record NodeRuntime(String id, Path node, Path runtimeDir) implements LambdaRunti
 
     @Override
     public LaunchPlan plan(FunctionConfig function, Path taskRoot) {
+        return plan(function, taskRoot, runtimeDir);
+    }
+
+    @Override
+    public LaunchPlan plan(FunctionConfig function, Path taskRoot, Path clientDir) {
         return new LaunchPlan(
-                List.of(node.toString(), runtimeDir.resolve("bootstrap.mjs").toString()),
+                List.of(node.toString(), clientDir.resolve("bootstrap.mjs").toString()),
                 Map.of("AWS_EXECUTION_ENV", "AWS_Lambda_" + id,
-                        "LAMBDA_RUNTIME_DIR", runtimeDir.toString(),
+                        "LAMBDA_RUNTIME_DIR", clientDir.toString(),
                         "NODE_PATH", taskRoot.toAbsolutePath().toString()));
+    }
+
+    @Override
+    public Optional<Path> clientDirectory() {
+        return Optional.of(runtimeDir);
     }
 }

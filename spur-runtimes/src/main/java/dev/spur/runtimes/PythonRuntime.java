@@ -4,6 +4,7 @@ import dev.spur.common.FunctionConfig;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code python3.X}: Spur's {@code bootstrap.py} (standard library only) on the machine's CPython.
@@ -16,11 +17,21 @@ record PythonRuntime(String id, Path python, Path runtimeDir) implements LambdaR
 
     @Override
     public LaunchPlan plan(FunctionConfig function, Path taskRoot) {
+        return plan(function, taskRoot, runtimeDir);
+    }
+
+    @Override
+    public LaunchPlan plan(FunctionConfig function, Path taskRoot, Path clientDir) {
         return new LaunchPlan(
-                List.of(python.toString(), "-S", runtimeDir.resolve("bootstrap.py").toString()),
+                List.of(python.toString(), "-S", clientDir.resolve("bootstrap.py").toString()),
                 Map.of("AWS_EXECUTION_ENV", "AWS_Lambda_" + id,
-                        "LAMBDA_RUNTIME_DIR", runtimeDir.toString(),
+                        "LAMBDA_RUNTIME_DIR", clientDir.toString(),
                         "PYTHONUNBUFFERED", "1",
                         "PYTHONDONTWRITEBYTECODE", "1"));
+    }
+
+    @Override
+    public Optional<Path> clientDirectory() {
+        return Optional.of(runtimeDir);
     }
 }

@@ -143,6 +143,11 @@ public final class LinuxSandbox implements Sandbox {
         return "linux";
     }
 
+    @Override
+    public boolean isolatesFiles() {
+        return true;
+    }
+
     /**
      * Kills and removes what a previous Spur left under its parent cgroup (it crashed, or was
      * SIGKILLed). Call once at start, before any environment runs: it removes every environment

@@ -29,6 +29,15 @@ public interface Sandbox {
     String name();
 
     /**
+     * Whether the process sees only a minimal root and the launch spec's mounts, so a launch must
+     * mount the code and name it by its in-sandbox path; false when it sees the whole host at the
+     * host's paths ({@code process}).
+     */
+    default boolean isolatesFiles() {
+        return false;
+    }
+
+    /**
      * Starts {@code spec.command()} with exactly {@code spec.environment()} (nothing inherited).
      *
      * @throws IOException if the process could not be started (missing executable, not executable)

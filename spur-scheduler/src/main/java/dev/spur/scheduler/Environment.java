@@ -84,14 +84,15 @@ final class Environment implements RuntimeApiHandler {
         try {
             endpoint = RuntimeApiEndpoint.open(this, id);
             output = new OutputFile(scheduler.runDirectory().resolve(id + ".out"));
-            Sandbox.LaunchSpec spec = Launch.spec(pool.deployment(), endpoint.hostPort(), logStream, output.path(),
-                    target == null ? "on-demand" : "provisioned-concurrency");
+            Sandbox.LaunchSpec spec = Launch.spec(pool.deployment(), scheduler.sandbox().isolatesFiles(),
+                    endpoint.hostPort(), logStream, output.path(), target == null ? "on-demand" : "provisioned-concurrency");
             process = scheduler.sandbox().start(spec);
         } catch (IOException e) {
             fail(new InitFailure("Runtime.InvalidEntrypoint", "Error: " + Launch.describeStartFailure(e), null));
             return;
         }
-        process.onExit().thenAccept(status -> onExit(status.describe()));
+        SandboxedProcess started = process;
+        process.onExit().thenAccept(status -> onExit(status.describe(), started.oomKilled()));
         try {
             ready.get(scheduler.settings().initTimeout().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
@@ -157,7 +158,7 @@ final class Environment implements RuntimeApiHandler {
         events.add(invocation);
         if (process != null && !process.isAlive()) {
             // Died while idle; its exit callback may not have run yet. Fail this invocation now.
-            onExit(process.onExit().join().describe());
+            onExit(process.onExit().join().describe(), process.oomKilled());
         }
     }
 
@@ -264,17 +265,20 @@ final class Environment implements RuntimeApiHandler {
         stop();
     }
 
-    private void onExit(String how) {
+    /** @param oomKilled the kernel killed it for exceeding its memory: Lambda's {@code Runtime.OutOfMemory} */
+    private void onExit(String how, boolean oomKilled) {
         if (!ready.isDone()) {
-            fail(new InitFailure("Runtime.InitError", "Error: Runtime exited with error: " + how, null));
+            fail(new InitFailure(oomKilled ? "Runtime.OutOfMemory" : "Runtime.InitError",
+                    "Error: Runtime exited with error: " + how, null));
             return;
         }
         Invocation inv = current;
         stop(); // before completing, so the invoker never returns a dead environment to its pool
         if (inv != null && !inv.isDone()) {
             String message = "RequestId: " + inv.requestId + " Error: Runtime exited with error: " + how;
-            inv.complete(Kind.EXIT_ERROR, ErrorJson.of("Runtime.ExitError", message).getBytes(StandardCharsets.UTF_8),
-                    "Runtime.ExitError", scheduler.ticker().nanos());
+            String type = oomKilled ? "Runtime.OutOfMemory" : "Runtime.ExitError";
+            inv.complete(Kind.EXIT_ERROR, ErrorJson.of(type, message).getBytes(StandardCharsets.UTF_8), type,
+                    scheduler.ticker().nanos());
         }
     }
 

@@ -1,15 +1,28 @@
 package dev.spur.scheduler;
 
 import dev.spur.common.FunctionConfig;
+import dev.spur.runtimes.LambdaRuntime;
 import dev.spur.runtimes.LambdaRuntime.LaunchPlan;
+import dev.spur.sandbox.Sandbox;
 import dev.spur.sandbox.Sandbox.LaunchSpec;
+import dev.spur.sandbox.Sandbox.Mount;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
-/** Builds what an environment's process is started with: the runtime's command and Lambda's environment. */
+/**
+ * Builds what an environment's process is started with: the runtime's command and Lambda's environment.
+ * In a sandbox that {@linkplain Sandbox#isolatesFiles() isolates files}, the function sees its code
+ * read-only at {@code /var/task} and the runtime client at {@code /var/runtime}, as on Lambda, and
+ * every path in the command and environment names those; elsewhere they are the host's paths.
+ */
 final class Launch {
+    static final Path TASK_ROOT = Path.of("/var/task");
+    static final Path RUNTIME_DIR = Path.of("/var/runtime");
+
     private Launch() {
     }
 
@@ -19,11 +32,12 @@ final class Launch {
      * (which the control plane never lets a function set), then the runtime's own. Nothing is
      * inherited from Spur's own environment.
      */
-    static LaunchSpec spec(Deployment deployment, String runtimeApi, String logStream, Path output,
+    static LaunchSpec spec(Deployment deployment, boolean isolated, String runtimeApi, String logStream, Path output,
                            String initializationType) {
         FunctionConfig fn = deployment.config();
-        Path taskRoot = deployment.taskRoot();
-        LaunchPlan plan = deployment.runtime().plan(fn, taskRoot);
+        LambdaRuntime runtime = deployment.runtime();
+        Path taskRoot = isolated ? TASK_ROOT : deployment.taskRoot();
+        LaunchPlan plan = isolated ? runtime.plan(fn, TASK_ROOT, RUNTIME_DIR) : runtime.plan(fn, taskRoot);
         Map<String, String> env = new HashMap<>();
         env.put("LANG", "en_US.UTF-8");
         env.put("TZ", ":UTC");
@@ -42,7 +56,23 @@ final class Launch {
         env.put("AWS_LAMBDA_RUNTIME_API", runtimeApi);
         env.put("LAMBDA_TASK_ROOT", taskRoot.toString());
         env.putAll(plan.environment());
-        return new LaunchSpec(plan.command(), taskRoot, env, output, fn.memorySize());
+        LaunchSpec spec = new LaunchSpec(plan.command(), taskRoot, env, output, fn.memorySize());
+        if (fn.ephemeralStorage() > 0) {
+            spec = spec.withEphemeralMb(fn.ephemeralStorage());
+        }
+        return isolated ? spec.withMounts(mounts(deployment)) : spec;
+    }
+
+    /** The code at {@code /var/task}, the client at {@code /var/runtime}, an interpreter outside /usr where it is. */
+    private static List<Mount> mounts(Deployment deployment) {
+        List<Mount> mounts = new ArrayList<>();
+        mounts.add(Mount.readOnly(deployment.taskRoot().toAbsolutePath(), TASK_ROOT.toString()));
+        deployment.runtime().clientDirectory()
+                .ifPresent(dir -> mounts.add(Mount.readOnly(dir.toAbsolutePath(), RUNTIME_DIR.toString())));
+        for (Path dir : deployment.runtime().interpreterDirectories()) {
+            mounts.add(Mount.readOnly(dir.toAbsolutePath(), dir.toAbsolutePath().toString()));
+        }
+        return mounts;
     }
 
     /** Lambda's wording for a runtime that cannot be executed. */

@@ -13,6 +13,7 @@ import dev.spur.edge.EdgeServer;
 import dev.spur.logs.LogStore;
 import dev.spur.queue.EventQueue;
 import dev.spur.runtimes.Runtimes;
+import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.sandbox.Sandbox;
 import dev.spur.scheduler.Scheduler;
 import dev.spur.scheduler.SchedulerSettings;
@@ -22,6 +23,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.InstantSource;
 import java.util.HashSet;
 import java.util.List;
@@ -61,6 +63,7 @@ public final class SpurServer implements AutoCloseable {
     private SpurServer(Options options) {
         this.options = options;
         Path data = options.dataDir();
+        requireReachable(options.sandbox(), List.of(data)); // before anything is created
         try {
             Files.createDirectories(data);
         } catch (IOException e) {
@@ -76,6 +79,8 @@ public final class SpurServer implements AutoCloseable {
             collectUnusedCode(store, code);
             this.runtimes = Runtimes.install(data.resolve("runtimes"));
             LogStore logs = LogStore.open(data.resolve("logs"));
+            requireReachable(options.sandbox(), List.of(data.resolve("code"), runtimes.directory()));
+            cleanUpLeftovers(options.sandbox());
             started = new Scheduler(options.scheduler(), options.sandbox(), logs, data.resolve("run"),
                     Ticker.system(), InstantSource.system(), true);
             this.scheduler = started;
@@ -193,6 +198,44 @@ public final class SpurServer implements AutoCloseable {
         return schedules;
     }
 
+    /**
+     * The linux sandbox runs functions as an unprivileged host user, which must be able to reach the
+     * code and runtime clients it mounts: their trees are world-readable, and every directory above
+     * them must let others traverse. Directories not created yet are skipped.
+     *
+     * @throws IllegalStateException naming the directory to fix, if one is closed to others
+     */
+    private static void requireReachable(Sandbox sandbox, List<Path> mounted) {
+        if (!sandbox.isolatesFiles()) {
+            return;
+        }
+        for (Path dir : mounted) {
+            for (Path p = dir.toAbsolutePath().normalize(); p != null; p = p.getParent()) {
+                try {
+                    if (Files.exists(p)
+                            && !Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+                        throw new IllegalStateException("the linux sandbox's user cannot reach " + dir + ": " + p
+                                + " is closed to others (chmod o+x " + p + ", or use a data directory others can "
+                                + "traverse, e.g. --data-dir /var/lib/spur)");
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot read the permissions of " + p, e);
+                }
+            }
+        }
+    }
+
+    /** Kills and removes the environments a previous Spur left running (it crashed), before any starts. */
+    private static void cleanUpLeftovers(Sandbox sandbox) {
+        if (sandbox instanceof LinuxSandbox linux) {
+            try {
+                linux.cleanUpLeftovers();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot remove a previous Spur's sandboxes", e);
+            }
+        }
+    }
+
     /** At start no environment runs, so packages no function refers to can go. */
     private static void collectUnusedCode(MetadataStore store, CodeStore code) {
         Set<String> keep = new HashSet<>();
@@ -238,6 +281,11 @@ public final class SpurServer implements AutoCloseable {
 
         public Options withAsync(AsyncPolicy a) {
             return new Options(host, port, dataDir, region, scheduler, sandbox, auth, a);
+        }
+
+        /** {@link Sandbox#process()} by default; a {@link LinuxSandbox} should have passed its check. */
+        public Options withSandbox(Sandbox s) {
+            return new Options(host, port, dataDir, region, scheduler, s, auth, async);
         }
 
         /** {@code $SPUR_DATA_DIR}, else {@code ~/.spur}. */

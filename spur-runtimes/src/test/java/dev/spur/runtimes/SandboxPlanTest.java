@@ -1,0 +1,71 @@
+package dev.spur.runtimes;
+
+import static dev.spur.runtimes.Functions.function;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.spur.runtimes.LambdaRuntime.LaunchPlan;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Plans naming the paths a sandboxed process sees: code at /var/task, the client at /var/runtime. */
+class SandboxPlanTest {
+    private static final Path TASK = Path.of("/var/task");
+    private static final Path RUNTIME = Path.of("/var/runtime");
+
+    @TempDir
+    Path tmp;
+
+    private Runtimes install() throws IOException {
+        Path bin = tmp.resolve("bin");
+        for (Path file : List.of(bin.resolve("python3.12"), bin.resolve("node"), tmp.resolve("jdk/bin/java"))) {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, "#!/bin/sh\n");
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        return Runtimes.install(tmp.resolve("runtimes"), new Interpreters(List.of(bin), List.of(), tmp.resolve("jdk")),
+                task -> { });
+    }
+
+    @Test
+    void pythonAndNodeNameTheClientAtVarRuntimeAndTheirClientDirectoryIsTheHostOne() throws IOException {
+        Runtimes runtimes = install();
+        LambdaRuntime python = runtimes.find("python3.12").orElseThrow();
+        LaunchPlan plan = python.plan(function("python3.12", "app.handler", 128), TASK, RUNTIME);
+        assertThat(plan.command()).containsExactly(tmp.resolve("bin/python3.12").toString(), "-S",
+                "/var/runtime/bootstrap.py");
+        assertThat(plan.environment()).containsEntry("LAMBDA_RUNTIME_DIR", "/var/runtime");
+        assertThat(python.clientDirectory()).contains(runtimes.directory().resolve("python"));
+
+        LambdaRuntime node = runtimes.find("nodejs20.x").orElseThrow();
+        LaunchPlan nodePlan = node.plan(function("nodejs20.x", "index.handler", 128), TASK, RUNTIME);
+        assertThat(nodePlan.command()).containsExactly(tmp.resolve("bin/node").toString(), "/var/runtime/bootstrap.mjs");
+        assertThat(nodePlan.environment()).containsEntry("NODE_PATH", "/var/task")
+                .containsEntry("LAMBDA_RUNTIME_DIR", "/var/runtime");
+    }
+
+    @Test
+    void javaPutsTheClientJarsFromVarRuntimeOnItsClassPathWithoutTheHostsAotCacheAndNeedsItsJdk() throws IOException {
+        Runtimes runtimes = install();
+        LambdaRuntime java = runtimes.find("java21").orElseThrow();
+        LaunchPlan plan = java.plan(function("java21", "example.Handler", 1024), TASK, RUNTIME);
+        assertThat(plan.command()).contains("-Xshare:auto", "/var/runtime/spur-runtime-java.jar:"
+                + "/var/runtime/aws-lambda-java-core.jar:/var/runtime/aws-lambda-java-serialization.jar");
+        assertThat(String.join(" ", plan.command())).doesNotContain("AOTCache");
+        assertThat(java.clientDirectory()).contains(runtimes.directory().resolve("java"));
+        assertThat(java.interpreterDirectories()).containsExactly(tmp.resolve("jdk"));
+    }
+
+    @Test
+    void customRuntimesHaveNoClientAndExecTheBootstrapInVarTask() throws IOException {
+        LambdaRuntime provided = install().find("provided.al2023").orElseThrow();
+        assertThat(provided.plan(function("provided.al2023", "", 128), TASK, RUNTIME).command())
+                .containsExactly("/var/task/bootstrap");
+        assertThat(provided.clientDirectory()).isEmpty();
+        assertThat(provided.interpreterDirectories()).isEmpty();
+    }
+}
