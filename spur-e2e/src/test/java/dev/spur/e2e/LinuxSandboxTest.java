@@ -32,8 +32,16 @@ class LinuxSandboxTest {
     static SpurHarness spur;
 
     static final String APP = """
-            import os, uuid
+            import os, threading, time, uuid
             BOOT = str(uuid.uuid4())
+            TICKS = [0]
+
+            def tick():
+                while True:
+                    TICKS[0] += 1
+                    time.sleep(0.01)
+
+            threading.Thread(target=tick, daemon=True).start()
 
             def attempt(action):
                 try:
@@ -50,6 +58,8 @@ class LinuxSandboxTest {
                 def write_tmp():
                     with open("/tmp/scratch", "w") as f:
                         f.write("ok")
+                if event.get("ticks"):
+                    return {"ticks": TICKS[0]}
                 return {
                     "boot": BOOT,
                     "cwd": os.getcwd(),
@@ -161,5 +171,15 @@ class LinuxSandboxTest {
         } finally {
             SpurHarness.deleteTree(closed);
         }
+    }
+
+    @Test
+    void backgroundThreadsUseNoCpuWhileTheEnvironmentIsIdle() throws Exception {
+        String name = deploy();
+        long first = ok(invoke(name, Map.of("ticks", true))).path("ticks").asLong();
+        Thread.sleep(600); // a running background thread would tick ~60 times meanwhile
+        long second = ok(invoke(name, Map.of("ticks", true))).path("ticks").asLong();
+        assertThat(second - first).as("ticks while idle (frozen between invocations)").isLessThan(15);
+        assertThat(second).isGreaterThanOrEqualTo(first);
     }
 }

@@ -138,6 +138,36 @@ final class Environment implements RuntimeApiHandler {
         return state.compareAndSet(State.BUSY, State.IDLE) || state.compareAndSet(State.STARTING, State.IDLE);
     }
 
+    /**
+     * Stops the environment's processes while it is idle (the linux sandbox's freezer; a no-op for
+     * plain processes), so a function's background threads use no CPU between invocations, as on
+     * Lambda. Called before the environment is put back on an idle stack.
+     */
+    void freeze() {
+        SandboxedProcess p = process;
+        if (p != null) {
+            try {
+                p.freeze();
+            } catch (java.io.UncheckedIOException e) {
+                System.getLogger(Environment.class.getName()).log(System.Logger.Level.WARNING,
+                        "cannot freeze environment " + id + "; it stays running while idle", e);
+            }
+        }
+    }
+
+    /** Lets a frozen environment run again; called by whoever claimed it, before it dispatches. */
+    void thaw() {
+        SandboxedProcess p = process;
+        if (p != null) {
+            try {
+                p.thaw();
+            } catch (java.io.UncheckedIOException e) {
+                System.getLogger(Environment.class.getName()).log(System.Logger.Level.WARNING,
+                        "cannot thaw environment " + id, e);
+            }
+        }
+    }
+
     /** Claims an idle environment for stopping (reaper, eviction). */
     boolean claimForStop() {
         return state.compareAndSet(State.IDLE, State.STOPPED);

@@ -205,6 +205,7 @@ final class Provisioner {
                 fail(env.target, describe(env.initFailure()));
                 return;
             }
+            env.freeze();
             if (!env.markIdle()) {
                 return; // died right after init; onStopped replaces it
             }

@@ -121,6 +121,7 @@ public final class Scheduler implements AutoCloseable {
             Pool pool = poolFor(deployment);
             Environment warm = pool.claimIdle();
             if (warm != null) {
+                warm.thaw();
                 return new Lease(this, pool, warm, false, budget, reserved);
             }
             reserveMemory(deployment.config().memorySize());
@@ -149,6 +150,7 @@ public final class Scheduler implements AutoCloseable {
             return;
         }
         env.detachLog();
+        env.freeze(); // before it is on a stack: whoever claims it next thaws it
         if (!env.markIdle()) {
             env.stop();
             return;
