@@ -1,6 +1,7 @@
 package dev.spur.queue;
 
 import dev.spur.common.LambdaException;
+import dev.spur.store.SqliteTransaction;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;

@@ -2,6 +2,8 @@ package dev.spur.queue;
 
 import dev.spur.common.FunctionKey;
 import dev.spur.common.LambdaException;
+import dev.spur.store.Migrations;
+import dev.spur.store.SqliteTransaction;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,6 +52,10 @@ import org.sqlite.SQLiteConfig;
  * read lock and the index lock are never held together.
  */
 final class SqliteEventQueue implements EventQueue {
+    /** The queue file's schema steps, under {@code db/queue/}; append, never edit. */
+    static final List<Migrations.Migration> SCHEMA = List.of(
+            Migrations.Migration.fromResource("db/queue", 1, "events"));
+
     static final long DEFAULT_PAYLOAD_BUDGET = 64L << 20;
     private static final int BUSY_TIMEOUT_MILLIS = 5_000;
     private static final String EVENT_COLUMNS =
@@ -97,7 +103,7 @@ final class SqliteEventQueue implements EventQueue {
                 Files.createDirectories(parent);
             }
             write = connect(file);
-            Migrations.migrate(write, Migrations.ALL);
+            Migrations.migrate(write, SCHEMA, "event queue database");
             read = connect(file);
             SqliteEventQueue queue = new SqliteEventQueue(clock, write, read, payloadBudget);
             queue.load();

@@ -13,7 +13,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Versioned schema migrations for the SQLite metadata store.
+ * Versioned schema migrations for Spur's SQLite files: the metadata store ({@link #ALL}) and the
+ * event queue (spur-queue, with its own list of steps under {@code db/queue/}).
  *
  * <p>The schema is the result of applying an ordered list of steps, V1, V2, ... with no gaps. The
  * {@code schema_version} table holds one row per applied step; the database's version is the highest
@@ -26,17 +27,22 @@ import java.util.Objects;
  * Never edit a step that has shipped. A step may hold several statements; SQLite's own parser splits
  * them (sqlite-jdbc's {@code executeUpdate} runs the whole script through {@code sqlite3_exec}).
  */
-final class Migrations {
+public final class Migrations {
 
     /** One schema step: the SQL that takes the database from {@code version - 1} to {@code version}. */
-    record Migration(int version, String description, String sql) {
-        Migration {
+    public record Migration(int version, String description, String sql) {
+        public Migration {
             Objects.requireNonNull(description, "description");
             Objects.requireNonNull(sql, "sql");
         }
 
         static Migration fromResource(int version, String description) {
-            String resource = "db/migration/V" + version + "__" + description + ".sql";
+            return fromResource("db/migration", version, description);
+        }
+
+        /** The step in the class-path resource {@code <directory>/V<version>__<description>.sql}. */
+        public static Migration fromResource(String directory, int version, String description) {
+            String resource = directory + "/V" + version + "__" + description + ".sql";
             try (InputStream in = Migrations.class.getClassLoader().getResourceAsStream(resource)) {
                 if (in == null) {
                     throw new IllegalStateException("Missing schema migration resource " + resource);
@@ -67,6 +73,16 @@ final class Migrations {
      * @throws SQLException          if the database cannot be read at all
      */
     static int migrate(Connection connection, List<Migration> migrations) throws SQLException {
+        return migrate(connection, migrations, "metadata database");
+    }
+
+    /**
+     * As {@link #migrate(Connection, List)} for any of Spur's SQLite files.
+     *
+     * @param database what the file is, for error messages ("event queue database")
+     */
+    public static int migrate(Connection connection, List<Migration> migrations, String database)
+            throws SQLException {
         requireContiguous(migrations);
         int known = migrations.isEmpty() ? 0 : migrations.getLast().version();
         try (Statement statement = connection.createStatement()) {
@@ -78,7 +94,7 @@ final class Migrations {
                     )""");
         }
         int current = currentVersion(connection);
-        refuseNewer(current, known);
+        refuseNewer(current, known, database);
         for (Migration migration : migrations) {
             if (migration.version() > current) {
                 apply(connection, migration);
@@ -122,11 +138,11 @@ final class Migrations {
         }
     }
 
-    private static void refuseNewer(int current, int known) {
+    private static void refuseNewer(int current, int known, String database) {
         if (current > known) {
-            throw new IllegalStateException(("The metadata database is at schema version %d, but this Spur only "
+            throw new IllegalStateException(("The %s is at schema version %d, but this Spur only "
                     + "knows versions up to %d: it was written by a newer Spur. Run that version, or point this "
-                    + "one at another data directory.").formatted(current, known));
+                    + "one at another data directory.").formatted(database, current, known));
         }
     }
 

@@ -15,10 +15,10 @@ import java.sql.Statement;
  * was written" true. ({@code IMMEDIATE} takes the write lock up front, so a transaction never fails
  * half-way trying to upgrade a read lock.)
  */
-final class SqliteTransaction {
+public final class SqliteTransaction {
 
     @FunctionalInterface
-    interface SqlWork<T> {
+    public interface SqlWork<T> {
         T run(Connection connection) throws SQLException;
     }
 
@@ -26,7 +26,7 @@ final class SqliteTransaction {
     }
 
     /** Runs {@code work} in one transaction: committed if it returns, rolled back if it throws. */
-    static <T> T run(Connection connection, SqlWork<T> work) throws SQLException {
+    public static <T> T run(Connection connection, SqlWork<T> work) throws SQLException {
         execute(connection, "BEGIN IMMEDIATE");
         try {
             T result = work.run(connection);
