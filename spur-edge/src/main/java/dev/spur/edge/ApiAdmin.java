@@ -13,10 +13,8 @@ import dev.spur.common.CorsConfig;
 import dev.spur.common.HttpApi;
 import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
-import dev.spur.common.RequestIds;
 import dev.spur.control.Caller;
 import dev.spur.control.Gateways;
-import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -42,14 +40,14 @@ final class ApiAdmin {
     }
 
     void create(Exchange x) {
-        answer(x, 201, () -> {
+        JsonAnswer.send(x, 201, () -> {
             Caller caller = auth.caller(x, x.body(MAX_BODY));
             return render(x, gateways.create(caller, draft(RequestParsing.jsonBody(x, MAX_BODY, false))));
         });
     }
 
     void replace(Exchange x) {
-        answer(x, 200, () -> {
+        JsonAnswer.send(x, 200, () -> {
             Caller caller = auth.caller(x, x.body(MAX_BODY));
             return render(x, gateways.replace(caller, x.pathParameter("api"),
                     draft(RequestParsing.jsonBody(x, MAX_BODY, false))));
@@ -57,11 +55,11 @@ final class ApiAdmin {
     }
 
     void get(Exchange x) {
-        answer(x, 200, () -> render(x, gateways.get(auth.caller(x, x.body(0)), x.pathParameter("api"))));
+        JsonAnswer.send(x, 200, () -> render(x, gateways.get(auth.caller(x, x.body(0)), x.pathParameter("api"))));
     }
 
     void list(Exchange x) {
-        answer(x, 200, () -> {
+        JsonAnswer.send(x, 200, () -> {
             Caller caller = auth.caller(x, x.body(0));
             ObjectNode node = Json.MAPPER.createObjectNode();
             ArrayNode items = node.putArray("Items");
@@ -71,7 +69,7 @@ final class ApiAdmin {
     }
 
     void delete(Exchange x) {
-        answer(x, 204, () -> {
+        JsonAnswer.send(x, 204, () -> {
             gateways.delete(auth.caller(x, x.body(0)), x.pathParameter("api"));
             return null;
         });
@@ -79,7 +77,7 @@ final class ApiAdmin {
 
     /** {@code PUT /spur/v1/apis/{api}/routes}: adds or replaces the route with the body's RouteKey. */
     void putRoute(Exchange x) {
-        answer(x, 200, () -> {
+        JsonAnswer.send(x, 200, () -> {
             Caller caller = auth.caller(x, x.body(MAX_BODY));
             return render(x, gateways.putRoute(caller, x.pathParameter("api"),
                     route(RequestParsing.jsonBody(x, MAX_BODY, false))));
@@ -88,7 +86,7 @@ final class ApiAdmin {
 
     /** {@code DELETE /spur/v1/apis/{api}/routes?routeKey=GET%20/pets}. */
     void deleteRoute(Exchange x) {
-        answer(x, 200, () -> {
+        JsonAnswer.send(x, 200, () -> {
             Caller caller = auth.caller(x, x.body(0));
             String key = x.query("routeKey").orElseThrow(() -> LambdaException.invalid("routeKey is required."));
             return render(x, gateways.removeRoute(caller, x.pathParameter("api"), key));
@@ -228,21 +226,5 @@ final class ApiAdmin {
     private static void throttle(ObjectNode node, HttpApi.Throttle t) {
         node.put("RateLimit", t.rateLimit());
         node.put("BurstLimit", t.burstLimit());
-    }
-
-    @FunctionalInterface
-    private interface Work {
-        JsonNode run() throws IOException;
-    }
-
-    private static void answer(Exchange x, int status, Work work) {
-        String requestId = RequestIds.next();
-        try {
-            JsonNode result = work.run();
-            x.send(status, Map.of("x-amzn-RequestId", requestId), "application/json",
-                    result == null ? null : Json.MAPPER.writeValueAsBytes(result));
-        } catch (Throwable t) {
-            WireErrors.send(x, requestId, t);
-        }
     }
 }

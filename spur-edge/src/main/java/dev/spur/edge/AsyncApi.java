@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
-import dev.spur.common.RequestIds;
 import dev.spur.control.AsyncDispatcher;
 import dev.spur.control.Caller;
 import dev.spur.queue.DeadLetter;
@@ -14,7 +13,6 @@ import dev.spur.queue.QueueStats;
 import java.io.IOException;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Spur's API for the asynchronous path, under {@code /spur/v1}: queue statistics and the dead-letter
@@ -33,7 +31,7 @@ final class AsyncApi {
 
     /** {@code GET /spur/v1/async}: depth, oldest event age, retries, expirations, dead letters. */
     void stats(Exchange x) {
-        answer(x, 200, () -> {
+        JsonAnswer.send(x, 200, () -> {
             auth.caller(x, x.body(0));
             QueueStats q = queue.stats();
             AsyncDispatcher.Stats d = dispatcher.stats();
@@ -62,7 +60,7 @@ final class AsyncApi {
 
     /** {@code GET /spur/v1/dead-letters?function=&after=&limit=}. */
     void list(Exchange x) {
-        answer(x, 200, () -> {
+        JsonAnswer.send(x, 200, () -> {
             Caller caller = auth.caller(x, x.body(0));
             int limit = x.query("limit").map(AsyncApi::integer).orElse(100);
             LambdaException.requireValid(limit >= 1 && limit <= 1000, "limit must be 1..1000");
@@ -79,7 +77,7 @@ final class AsyncApi {
     }
 
     void get(Exchange x) {
-        answer(x, 200, () -> {
+        JsonAnswer.send(x, 200, () -> {
             Caller caller = auth.caller(x, x.body(0));
             return render(queue.deadLetter(caller.account(), x.pathParameter("id")).orElseThrow(() ->
                     LambdaException.notFound("No dead letter %s", x.pathParameter("id"))));
@@ -88,7 +86,7 @@ final class AsyncApi {
 
     /** {@code POST /spur/v1/dead-letters/{id}/replay}: back into the queue, with a fresh maximum age. */
     void replay(Exchange x) {
-        answer(x, 202, () -> {
+        JsonAnswer.send(x, 202, () -> {
             Caller caller = auth.caller(x, x.body(0));
             if (!queue.replay(caller.account(), x.pathParameter("id"))) {
                 throw LambdaException.notFound("No dead letter %s", x.pathParameter("id"));
@@ -99,7 +97,7 @@ final class AsyncApi {
 
     /** {@code DELETE /spur/v1/dead-letters?function=}: purges the account's (or one function's) dead letters. */
     void purge(Exchange x) {
-        answer(x, 200, () -> {
+        JsonAnswer.send(x, 200, () -> {
             Caller caller = auth.caller(x, x.body(0));
             return Json.MAPPER.createObjectNode().put("Purged", queue.purge(caller.account(), x.query("function")));
         });
@@ -145,21 +143,6 @@ final class AsyncApi {
             return Integer.parseInt(text);
         } catch (NumberFormatException e) {
             throw LambdaException.invalid("limit must be an integer");
-        }
-    }
-
-    @FunctionalInterface
-    private interface Work {
-        JsonNode run() throws Exception;
-    }
-
-    private static void answer(Exchange x, int status, Work work) {
-        String requestId = RequestIds.next();
-        try {
-            byte[] body = Json.MAPPER.writeValueAsBytes(work.run());
-            x.send(status, Map.of("x-amzn-RequestId", requestId), "application/json", body);
-        } catch (Throwable t) {
-            WireErrors.send(x, requestId, t);
         }
     }
 }

@@ -8,12 +8,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
-import dev.spur.common.RequestIds;
 import dev.spur.common.Schedule;
 import dev.spur.control.Caller;
 import dev.spur.control.Schedules;
-import java.io.IOException;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -34,7 +31,7 @@ final class ScheduleApi {
     }
 
     void create(Exchange x) {
-        answer(x, 201, () -> {
+        JsonAnswer.send(x, 201, () -> {
             Caller caller = auth.caller(x, x.body(MAX_BODY));
             JsonNode body = RequestParsing.jsonBody(x, MAX_BODY, false);
             Schedule s = schedules.create(caller, string(body, "Name").orElse(""), change(body));
@@ -43,7 +40,7 @@ final class ScheduleApi {
     }
 
     void update(Exchange x) {
-        answer(x, 200, () -> {
+        JsonAnswer.send(x, 200, () -> {
             Caller caller = auth.caller(x, x.body(MAX_BODY));
             JsonNode body = RequestParsing.jsonBody(x, MAX_BODY, false);
             return render(schedules.update(caller, x.pathParameter("name"), change(body)));
@@ -51,11 +48,11 @@ final class ScheduleApi {
     }
 
     void get(Exchange x) {
-        answer(x, 200, () -> render(schedules.get(auth.caller(x, x.body(0)), x.pathParameter("name"))));
+        JsonAnswer.send(x, 200, () -> render(schedules.get(auth.caller(x, x.body(0)), x.pathParameter("name"))));
     }
 
     void list(Exchange x) {
-        answer(x, 200, () -> {
+        JsonAnswer.send(x, 200, () -> {
             Caller caller = auth.caller(x, x.body(0));
             ObjectNode node = Json.MAPPER.createObjectNode();
             ArrayNode array = node.putArray("Schedules");
@@ -65,7 +62,7 @@ final class ScheduleApi {
     }
 
     void delete(Exchange x) {
-        answer(x, 204, () -> {
+        JsonAnswer.send(x, 204, () -> {
             schedules.delete(auth.caller(x, x.body(0)), x.pathParameter("name"));
             return null;
         });
@@ -112,21 +109,5 @@ final class ScheduleApi {
         }
         schedules.nextFire(s).ifPresent(t -> node.put("NextFireTime", t.toString()));
         return node;
-    }
-
-    @FunctionalInterface
-    private interface Work {
-        JsonNode run() throws IOException;
-    }
-
-    private static void answer(Exchange x, int status, Work work) {
-        String requestId = RequestIds.next();
-        try {
-            JsonNode result = work.run();
-            x.send(status, Map.of("x-amzn-RequestId", requestId), "application/json",
-                    result == null ? null : Json.MAPPER.writeValueAsBytes(result));
-        } catch (Throwable t) {
-            WireErrors.send(x, requestId, t);
-        }
     }
 }
