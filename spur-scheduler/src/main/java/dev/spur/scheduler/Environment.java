@@ -48,6 +48,7 @@ final class Environment implements RuntimeApiHandler {
     volatile boolean provisionedReady;
     private final Scheduler scheduler;
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
+    private final java.util.concurrent.CountDownLatch torn = new java.util.concurrent.CountDownLatch(1);
     private final AtomicBoolean tornDown = new AtomicBoolean();
     private final LinkedBlockingQueue<Invocation> events = new LinkedBlockingQueue<>();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
@@ -291,8 +292,8 @@ final class Environment implements RuntimeApiHandler {
             initFailure = failure;
         }
         readyNanos = scheduler.ticker().nanos();
+        stop(); // torn down before anyone waiting for init hears of the failure
         ready.completeExceptionally(new IllegalStateException(failure.errorType()));
-        stop();
     }
 
     /** @param oomKilled the kernel killed it for exceeding its memory: Lambda's {@code Runtime.OutOfMemory} */
@@ -314,13 +315,35 @@ final class Environment implements RuntimeApiHandler {
 
     /**
      * Kills the runtime and frees everything; safe to call more than once, from any thread. What the
-     * runtime printed up to here goes to the current log (an in-flight invocation's, if any).
+     * runtime printed up to here goes to the current log (an in-flight invocation's, if any). Returns
+     * once the environment is torn down, also when another thread (its exit callback, say) got there
+     * first: afterwards its memory is back and it is gone from its pool.
      */
     void stop() {
         state.set(State.STOPPED);
         if (!tornDown.compareAndSet(false, true)) {
+            awaitTornDown();
             return;
         }
+        try {
+            tearDown();
+        } finally {
+            torn.countDown();
+        }
+    }
+
+    private void awaitTornDown() {
+        try {
+            if (!torn.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                System.getLogger(Environment.class.getName()).log(System.Logger.Level.WARNING,
+                        "environment " + id + " is taking long to stop");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void tearDown() {
         events.add(STOP);
         if (endpoint != null) {
             endpoint.close();
