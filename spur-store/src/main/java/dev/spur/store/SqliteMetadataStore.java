@@ -323,19 +323,29 @@ final class SqliteMetadataStore implements MetadataStore {
 
     @Override
     public void putSchedule(Schedule schedule, boolean create) {
-        write(create ? "create a schedule" : "update a schedule", c -> {
+        putDocument("schedules", "name", "account, region, name", "Schedule", schedule, schedule.account(),
+                schedule.region(), schedule.name(), create);
+    }
+
+    /**
+     * Creates (409 if its key is taken) or replaces (404 if it is gone) one row of a table that holds a
+     * JSON document in {@code config} under {@code account}, {@code region} and a key column.
+     */
+    private void putDocument(String table, String keyColumn, String uniqueColumns, String noun, Object document,
+                             String account, String region, String key, boolean create) {
+        write((create ? "create a " : "update a ") + noun, c -> {
             String sql = create
-                    ? "INSERT INTO schedules (config, account, region, name) VALUES (?, ?, ?, ?) "
-                            + "ON CONFLICT (account, region, name) DO NOTHING"
-                    : "UPDATE schedules SET config = ? WHERE account = ? AND region = ? AND name = ?";
+                    ? "INSERT INTO " + table + " (config, account, region, " + keyColumn + ") VALUES (?, ?, ?, ?) "
+                            + "ON CONFLICT (" + uniqueColumns + ") DO NOTHING"
+                    : "UPDATE " + table + " SET config = ? WHERE account = ? AND region = ? AND " + keyColumn + " = ?";
             try (PreparedStatement statement = c.prepareStatement(sql)) {
-                statement.setString(1, ConfigJson.write(schedule));
-                statement.setString(2, schedule.account());
-                statement.setString(3, schedule.region());
-                statement.setString(4, schedule.name());
+                statement.setString(1, ConfigJson.write(document));
+                statement.setString(2, account);
+                statement.setString(3, region);
+                statement.setString(4, key);
                 if (statement.executeUpdate() == 0) {
-                    throw create ? LambdaException.conflict("Schedule %s already exists", schedule.name())
-                            : LambdaException.notFound("Schedule not found: %s", schedule.name());
+                    throw create ? LambdaException.conflict("%s %s already exists", noun, key)
+                            : LambdaException.notFound("%s not found: %s", noun, key);
                 }
             }
             return null;
@@ -362,7 +372,7 @@ final class SqliteMetadataStore implements MetadataStore {
                     "SELECT config FROM schedules WHERE account = ? AND region = ? ORDER BY name")) {
                 select.setString(1, account);
                 select.setString(2, region);
-                return schedules(select);
+                return documents(select, Schedule.class);
             }
         });
     }
@@ -372,16 +382,17 @@ final class SqliteMetadataStore implements MetadataStore {
         return read("list schedules", c -> {
             try (PreparedStatement select = c.prepareStatement(
                     "SELECT config FROM schedules ORDER BY account, region, name")) {
-                return schedules(select);
+                return documents(select, Schedule.class);
             }
         });
     }
 
-    private static List<Schedule> schedules(PreparedStatement select) throws SQLException {
-        List<Schedule> out = new ArrayList<>();
+    /** The JSON documents a query's first column holds. */
+    private static <T> List<T> documents(PreparedStatement select, Class<T> type) throws SQLException {
+        List<T> out = new ArrayList<>();
         try (ResultSet rows = select.executeQuery()) {
             while (rows.next()) {
-                out.add(ConfigJson.read(rows.getString(1), Schedule.class));
+                out.add(ConfigJson.read(rows.getString(1), type));
             }
         }
         return out;
@@ -389,23 +400,8 @@ final class SqliteMetadataStore implements MetadataStore {
 
     @Override
     public void putHttpApi(HttpApi api, boolean create) {
-        write(create ? "create an HTTP API" : "update an HTTP API", c -> {
-            String sql = create
-                    ? "INSERT INTO http_apis (config, account, region, api_id) VALUES (?, ?, ?, ?) "
-                            + "ON CONFLICT (api_id) DO NOTHING"
-                    : "UPDATE http_apis SET config = ? WHERE account = ? AND region = ? AND api_id = ?";
-            try (PreparedStatement statement = c.prepareStatement(sql)) {
-                statement.setString(1, ConfigJson.write(api));
-                statement.setString(2, api.account());
-                statement.setString(3, api.region());
-                statement.setString(4, api.apiId());
-                if (statement.executeUpdate() == 0) {
-                    throw create ? LambdaException.conflict("HTTP API %s already exists", api.apiId())
-                            : LambdaException.notFound("HTTP API not found: %s", api.apiId());
-                }
-            }
-            return null;
-        });
+        putDocument("http_apis", "api_id", "api_id", "HTTP API", api, api.account(), api.region(), api.apiId(),
+                create);
     }
 
     @Override
@@ -421,14 +417,9 @@ final class SqliteMetadataStore implements MetadataStore {
     @Override
     public List<HttpApi> allHttpApis() {
         return read("list HTTP APIs", c -> {
-            List<HttpApi> out = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement("SELECT config FROM http_apis ORDER BY api_id");
-                 ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    out.add(ConfigJson.read(rows.getString(1), HttpApi.class));
-                }
+            try (PreparedStatement select = c.prepareStatement("SELECT config FROM http_apis ORDER BY api_id")) {
+                return documents(select, HttpApi.class);
             }
-            return out;
         });
     }
 
