@@ -1,5 +1,6 @@
 package dev.spur.edge;
 
+import dev.spur.gateway.HttpResponseData;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -113,6 +114,11 @@ final class Exchange {
 
     String protocol() {
         return request.getConnectionMetaData().getProtocol();
+    }
+
+    /** Sends a gateway or function URL response as it is. */
+    void send(HttpResponseData response) {
+        send(response.status(), response.headers(), response.body());
     }
 
     /** Sends a response with any number of headers of the same name (Set-Cookie). */

@@ -13,6 +13,7 @@ import dev.spur.control.Invoker;
 import dev.spur.control.UrlTarget;
 import dev.spur.gateway.Cors;
 import dev.spur.gateway.FunctionUrlContext;
+import dev.spur.gateway.GatewayResponses;
 import dev.spur.gateway.HttpRequestData;
 import dev.spur.gateway.HttpResponseData;
 import dev.spur.gateway.IamAuthorizer;
@@ -157,9 +158,11 @@ final class FunctionUrls {
     }
 
     private static void send(Exchange x, HttpResponseData response, List<Map.Entry<String, String>> extra) {
-        List<Map.Entry<String, String>> headers = new ArrayList<>(response.headers());
-        headers.addAll(extra);
-        x.send(response.status(), headers, response.body());
+        HttpResponseData out = response;
+        for (Map.Entry<String, String> header : extra) {
+            out = GatewayResponses.withHeader(out, header.getKey(), header.getValue());
+        }
+        x.send(out);
     }
 
     private static List<Map.Entry<String, String>> withJson(List<Map.Entry<String, String>> headers) {

@@ -123,7 +123,7 @@ final class GatewayHandler {
         String rawPath = byPath ? rest(x.rawPath(), apiId) : x.rawPath();
         if (found.isEmpty()) {
             compiled.remove(apiId); // deleted: its compiled form goes too
-            send(x, requestId, error(404, "Not Found"), null, null);
+            send(x, requestId, GatewayResponses.notFound());
             return;
         }
         Compiled api = compile(found.get());
@@ -134,18 +134,18 @@ final class GatewayHandler {
             request = new HttpRequestData(x.method(), rawPath, x.rawQuery(), x.headers(),
                     body.length > MAX_BODY ? new byte[0] : body, x.remoteAddress(), x.protocol(), clock.instant());
             if (body.length > MAX_BODY) {
-                response = error(413, "Request Entity Too Large");
+                response = GatewayResponses.payloadTooLarge();
             } else {
                 response = route(api, request, requestId, outcome);
             }
         } catch (Exception e) {
             LOG.log(Level.ERROR, "gateway request " + requestId + " failed", e);
-            response = error(500, "Internal Server Error");
+            response = GatewayResponses.internalServerError();
         }
         if (api.api().cors() != null && request != null && !Cors.isPreflight(request)) {
             response = Cors.decorate(api.api().cors(), request, response);
         }
-        send(x, requestId, response, null, null);
+        send(x, requestId, response);
         accessLogs.append(api.api().apiId(), AccessLog.line(new AccessLog.Entry(requestId, x.remoteAddress(),
                 request != null ? request.time() : clock.instant(), x.method(), outcome.routeKey, rawPath,
                 response.status(), x.protocol(), response.body().length, (System.nanoTime() - startNanos) / 1_000_000,
@@ -171,7 +171,7 @@ final class GatewayHandler {
         }
         Optional<RouteTable.Match<HttpApi.Route>> match = api.routes().match(request.method(), request.rawPath());
         if (match.isEmpty()) {
-            return error(404, "Not Found");
+            return GatewayResponses.notFound();
         }
         HttpApi.Route route = match.get().target();
         outcome.routeKey = route.routeKey();
@@ -205,18 +205,18 @@ final class GatewayHandler {
                 outcome.error = "The function failed";
             }
             if (functionError) {
-                return error(500, "Internal Server Error"); // an unhandled function error, as HTTP APIs answer it
+                return GatewayResponses.internalServerError(); // an unhandled function error, as HTTP APIs answer it
             }
             return route.payloadFormat().equals("1.0") ? ResponseMappingV1.map(result.payload(), false)
                     : ResponseMappingV2.forHttpApi(result.payload(), false);
         } catch (TimeoutException e) {
             outcome.integrationMillis = (System.nanoTime() - integrationStart) / 1_000_000;
             outcome.error = "Integration timed out after " + api.api().integrationTimeoutMillis() + " ms";
-            return error(504, "Endpoint request timed out");
+            return GatewayResponses.gatewayTimeout();
         } catch (LambdaException e) {
             outcome.error = e.code().type() + ": " + e.getMessage();
-            return e.code() == ErrorCode.TOO_MANY_REQUESTS ? error(429, "Too Many Requests")
-                    : error(500, "Internal Server Error");
+            return e.code() == ErrorCode.TOO_MANY_REQUESTS ? GatewayResponses.tooManyRequests()
+                    : GatewayResponses.internalServerError();
         }
     }
 
@@ -246,8 +246,8 @@ final class GatewayHandler {
 
     /** The outcome of an authorizer: either a refusal to send, or what to put in the event. */
     private record Authorization(HttpResponseData refusal, String reason, ApiAuthorizer context) {
-        static Authorization refuse(int status, String message, String reason) {
-            return new Authorization(error(status, message), reason, null);
+        static Authorization refuse(HttpResponseData response, String reason) {
+            return new Authorization(response, reason, null);
         }
     }
 
@@ -256,12 +256,12 @@ final class GatewayHandler {
         HttpApi.Authorizer a = api.api().authorizers().get(route.authorizer());
         List<String> identity = identity(a.identitySource(), request);
         if (identity == null) {
-            return Authorization.refuse(401, "Unauthorized", "identity source missing");
+            return Authorization.refuse(GatewayResponses.unauthorized(), "identity source missing");
         }
         return switch (a.type()) {
             case "API_KEY" -> a.apiKeys().contains(Gateways.hashKey(identity.getFirst()))
                     ? new Authorization(null, null, ApiAuthorizer.none())
-                    : Authorization.refuse(403, "Forbidden", "unknown API key");
+                    : Authorization.refuse(GatewayResponses.forbidden(), "unknown API key");
             case "JWT" -> {
                 try {
                     String token = JwtVerifier.bearerToken(identity.getFirst()); // "Bearer" alone is a 401 too
@@ -272,11 +272,11 @@ final class GatewayHandler {
                     yield new Authorization(GatewayResponses.unauthorized(e), "JWT: " + e.description(), null);
                 } catch (IOException e) {
                     LOG.log(Level.WARNING, "cannot fetch JWKS " + a.jwksUri(), e);
-                    yield Authorization.refuse(500, "Internal Server Error", "JWKS unavailable");
+                    yield Authorization.refuse(GatewayResponses.internalServerError(), "JWKS unavailable");
                 }
             }
             case "REQUEST" -> lambdaAuthorizer(api, a, route, match, request, requestId, identity);
-            default -> Authorization.refuse(500, "Internal Server Error", "unknown authorizer type");
+            default -> Authorization.refuse(GatewayResponses.internalServerError(), "unknown authorizer type");
         };
     }
 
@@ -296,7 +296,7 @@ final class GatewayHandler {
                 result = invoke(api.api(), a.functionName(), a.qualifier(), event,
                         api.api().integrationTimeoutMillis());
             } catch (TimeoutException | LambdaException e) {
-                return Authorization.refuse(500, "Internal Server Error", "authorizer failed: " + e.getMessage());
+                return Authorization.refuse(GatewayResponses.internalServerError(), "authorizer failed: " + e.getMessage());
             }
             JsonNode answer;
             try {
@@ -305,7 +305,7 @@ final class GatewayHandler {
                 answer = null;
             }
             if (answer == null || !answer.path("isAuthorized").isBoolean()) {
-                return Authorization.refuse(500, "Internal Server Error", "authorizer gave no isAuthorized");
+                return Authorization.refuse(GatewayResponses.internalServerError(), "authorizer gave no isAuthorized");
             }
             ObjectNode ctx = answer.path("context").isObject() ? (ObjectNode) answer.path("context")
                     : Json.MAPPER.createObjectNode();
@@ -322,7 +322,7 @@ final class GatewayHandler {
             }
         }
         return cached.authorized() ? new Authorization(null, null, new ApiAuthorizer.Lambda(cached.context()))
-                : Authorization.refuse(403, "Forbidden", "the authorizer said no");
+                : Authorization.refuse(GatewayResponses.forbidden(), "the authorizer said no");
     }
 
     /**
@@ -452,25 +452,11 @@ final class GatewayHandler {
     }
 
     private static HttpResponseData throttled(TokenBucket bucket) {
-        return error(429, "Too Many Requests", List.of(Map.entry("Retry-After",
-                Long.toString(Math.max(1, bucket.retryAfterSeconds())))));
+        return GatewayResponses.withHeader(GatewayResponses.tooManyRequests(), "Retry-After",
+                Long.toString(Math.max(1, bucket.retryAfterSeconds())));
     }
 
-    static HttpResponseData error(int status, String message) {
-        return error(status, message, List.of());
-    }
-
-    private static HttpResponseData error(int status, String message, List<Map.Entry<String, String>> extra) {
-        ObjectNode body = Json.MAPPER.createObjectNode().put("message", message);
-        List<Map.Entry<String, String>> headers = new ArrayList<>(extra);
-        headers.add(Map.entry("Content-Type", "application/json"));
-        return new HttpResponseData(status, headers, body.toString().getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static void send(Exchange x, String requestId, HttpResponseData response, Object unused1,
-                             Object unused2) {
-        List<Map.Entry<String, String>> headers = new ArrayList<>(response.headers());
-        headers.add(Map.entry("apigw-requestid", requestId));
-        x.send(response.status(), headers, response.body());
+    private static void send(Exchange x, String requestId, HttpResponseData response) {
+        x.send(GatewayResponses.withHeader(response, "apigw-requestid", requestId));
     }
 }

@@ -63,6 +63,23 @@ public final class GatewayResponses {
         return message(503, "Service Unavailable");
     }
 
+    /** The request body is over the API's limit (10 MB). */
+    public static HttpResponseData payloadTooLarge() {
+        return message(413, "Request Entity Too Large");
+    }
+
+    /** The integration did not answer within the API's integration timeout. */
+    public static HttpResponseData gatewayTimeout() {
+        return message(504, "Endpoint request timed out");
+    }
+
+    /** {@code response} with one more header. */
+    public static HttpResponseData withHeader(HttpResponseData response, String name, String value) {
+        List<Map.Entry<String, String>> headers = new java.util.ArrayList<>(response.headers());
+        headers.add(Map.entry(name, value));
+        return new HttpResponseData(response.status(), headers, response.body());
+    }
+
     private static HttpResponseData message(int status, String message) {
         return new HttpResponseData(status, List.of(Map.entry("content-type", "application/json")),
                 ("{\"message\":\"" + message + "\"}").getBytes(StandardCharsets.US_ASCII));
