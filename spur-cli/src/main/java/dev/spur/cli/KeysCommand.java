@@ -27,7 +27,7 @@ final class KeysCommand {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--data-dir", description = "The server's data directory (default: $SPUR_DATA_DIR or ~/.spur).")
+        @Option(names = "--data-dir", description = "The server's data directory (default: $SPUR_DATA_DIR, else /var/lib/spur for root, ~/.spur for others).")
         Path dataDir;
 
         <T> T withKeys(Function<AccessKeyService, T> work) {

@@ -29,7 +29,7 @@ final class ServerCommand implements Callable<Integer> {
             defaultValue = "127.0.0.1")
     String host;
 
-    @Option(names = "--data-dir", description = "Where Spur keeps its state (default: $SPUR_DATA_DIR or ~/.spur).")
+    @Option(names = "--data-dir", description = "Where Spur keeps its state (default: $SPUR_DATA_DIR, else /var/lib/spur for root, ~/.spur for others).")
     Path dataDir;
 
     @Option(names = "--keep-alive", description = "How long idle environments stay warm, e.g. 10m, 30s "
@@ -57,10 +57,15 @@ final class ServerCommand implements Callable<Integer> {
             + "sigv4 (every request must be signed with a key from `spur keys create`).", defaultValue = "none")
     String auth;
 
-    @Option(names = "--sandbox", description = "process (default: functions run as plain child processes, no "
-            + "isolation) or linux (namespaces and a cgroup per environment with bubblewrap; needs bwrap and writable "
-            + "cgroups, checked at start).", defaultValue = "process")
+    @Option(names = "--sandbox", description = "linux (default: namespaces, a host uid and a cgroup per environment "
+            + "with bubblewrap; needs bwrap and writable cgroups, checked at start: Spur refuses to start without them) or "
+            + "process (functions run as plain child processes with no isolation; for development, chosen explicitly).",
+            defaultValue = "linux")
     String sandbox;
+
+    @Option(names = "--bwrap", description = "Where bubblewrap is, for the linux sandbox (default: /usr/bin/bwrap).",
+            defaultValue = "/usr/bin/bwrap")
+    Path bwrap;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -70,14 +75,22 @@ final class ServerCommand implements Callable<Integer> {
             default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--auth must be none or sigv4, not " + auth);
         };
+        String why;
         Sandbox chosen = switch (sandbox) {
-            case "process" -> Sandbox.process();
+            case "process" -> {
+                why = "chosen with --sandbox process: functions run as plain child processes, with no sandbox and no "
+                        + "resource limits (development only)";
+                yield Sandbox.process();
+            }
             case "linux" -> {
-                LinuxSandbox.Availability availability = LinuxSandbox.check();
+                LinuxSandbox.Settings settings = LinuxSandbox.Settings.defaults().withBwrap(bwrap);
+                LinuxSandbox.Availability availability = LinuxSandbox.check(settings);
                 if (!availability.available()) {
-                    throw CliException.usage("the linux sandbox cannot run here: %s", availability.reason());
+                    throw CliException.usage("refusing to start: the linux sandbox cannot run here: %s. To run functions "
+                            + "without isolation (development only), start with --sandbox process.", availability.reason());
                 }
-                yield Sandbox.linux(LinuxSandbox.Settings.defaults());
+                why = availability.reason();
+                yield Sandbox.linux(settings);
             }
             default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--sandbox must be process or linux, not " + sandbox);
@@ -110,13 +123,7 @@ final class ServerCommand implements Callable<Integer> {
         String endpoint = server.endpoint();
         System.out.println("Spur is listening on " + endpoint);
         System.out.println("  data dir:   " + server.dataDir());
-        if (chosen.isolatesFiles()) {
-            System.out.println("  isolation:  " + server.isolation() + " — each environment in its own namespaces "
-                    + "(bubblewrap) and cgroup: memory, CPU and pids limits, code read-only at /var/task");
-        } else {
-            System.out.println("  isolation:  " + server.isolation() + " — functions run as plain child processes, "
-                    + "with no sandbox and no resource limits");
-        }
+        System.out.println("  isolation:  " + server.isolation() + " — " + why);
         if (mode == SpurServer.Auth.NONE) {
             System.out.println("  auth:       NONE — every request is accepted, unsigned or not, as account 000000000000;");
             System.out.println("              AWS_IAM function URLs are public. Use --auth sigv4 for anything shared.");

@@ -52,6 +52,18 @@ class FailureExitCodesTest {
     }
 
     @Test
+    void serverRefusesToStartWithoutTheLinuxSandboxUnlessProcessIsChosenExplicitly() {
+        TestSpur.Result result = TestSpur.run("server", "--port", "0", "--data-dir", work.resolve("data").toString(),
+                "--bwrap", work.resolve("no-bwrap-here").toString());
+
+        assertThat(result.exit()).isEqualTo(2);
+        assertThat(result.err()).startsWith("spur: refusing to start: the linux sandbox cannot run here: bwrap is not "
+                + "installed (no " + work.resolve("no-bwrap-here") + "; apt-get install bubblewrap).")
+                .contains("start with --sandbox process");
+        assertThat(work.resolve("data")).doesNotExist(); // refused before anything was created
+    }
+
+    @Test
     void missingRequiredOptionIsAUsageError() {
         TestSpur.Result result = TestSpur.run("deploy", work.toString(), "--name", "x");
 

@@ -8,6 +8,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -28,11 +30,71 @@ class RuntimeApiEndpointTest {
     @BeforeEach
     void open() throws IOException {
         endpoint = RuntimeApiEndpoint.open(handler, "test");
+        endpoint.admit(ownUid()); // the test's own sockets: every test goes through the peer check
+    }
+
+    static int ownUid() throws IOException {
+        return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
     }
 
     @AfterEach
     void close() {
         endpoint.close();
+    }
+
+    @Test
+    void aConnectionFromAnotherUsersSocketIsClosedUnreadAndReachesNothing() throws Exception {
+        RuntimeApiEndpoint other = RuntimeApiEndpoint.open(handler, "other");
+        try {
+            other.admit(ownUid() + 1_000_000); // the environment is someone else: this test is an intruder
+            handler.events.add(new RuntimeApiHandler.NextEvent("secret", 1L, "arn", null, null, null, new byte[] {1}));
+            String[] hostPort = other.hostPort().split(":");
+            try (Socket socket = new Socket(hostPort[0], Integer.parseInt(hostPort[1]))) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n"
+                        + post("/2018-06-01/runtime/invocation/secret/response", "", "forged"))
+                        .getBytes(StandardCharsets.UTF_8));
+                int first;
+                try {
+                    first = socket.getInputStream().read();
+                } catch (java.net.SocketException reset) {
+                    first = -1; // closed with our bytes unread: a reset
+                }
+                assertThat(first).isEqualTo(-1);
+            }
+            assertThat(handler.events).hasSize(1); // the event was not handed out
+            assertThat(handler.calls).isEmpty();
+        } finally {
+            other.close();
+        }
+    }
+
+    @Test
+    void aConnectionMadeBeforeTheEnvironmentIsAdmittedWaitsAndIsThenServed() throws Exception {
+        RuntimeApiEndpoint early = RuntimeApiEndpoint.open(handler, "early");
+        try {
+            String[] hostPort = early.hostPort().split(":");
+            try (Client c = new Client(new Socket(hostPort[0], Integer.parseInt(hostPort[1])))) {
+                c.out.write(post("/2018-06-01/runtime/invocation/req-1/response", "", "ok").getBytes(StandardCharsets.UTF_8));
+                c.out.flush();
+                Thread.sleep(100);
+                assertThat(handler.calls).isEmpty();
+                early.admit(ownUid());
+                assertThat(c.read().status).isEqualTo(202);
+                assertThat(handler.calls).containsExactly("response req-1 ok");
+            }
+        } finally {
+            early.close();
+        }
+    }
+
+    @Test
+    void theOwnerOfAConnectionIsReadFromTheKernelsTable() {
+        String line = "   3: 0100007F:C350 0100007F:1F90 01 00000000:00000000 00:00000000 00000000  1000123        0 4242 1";
+        assertThat(PeerUids.ownerIn(line, ":C350 ", ":1F90 ")).isEqualTo(1_000_123);
+        assertThat(PeerUids.ownerIn(line, ":1F90 ", ":C350 ")).isEqualTo(-1); // the server's side of it
+        assertThat(PeerUids.ownerIn("  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid",
+                ":C350 ", ":1F90 ")).isEqualTo(-1);
     }
 
     @Test

@@ -36,6 +36,11 @@ final class Cgroups {
         this.parents = parents;
     }
 
+    /** For the start-up banner: the version and where Spur's parent cgroup is. */
+    String describe() {
+        return v2 ? "cgroup v2 at " + parents.get("") : "cgroup v1 at " + parents.get("memory") + " (and cpu, pids, freezer)";
+    }
+
     /** @throws IOException if the host has no usable memory cgroup (neither v1 nor v2) */
     static Cgroups detect(String name) throws IOException {
         Map<String, String> own = new LinkedHashMap<>(); // controller (or "" for v2) → own path

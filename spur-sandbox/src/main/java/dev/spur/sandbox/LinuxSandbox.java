@@ -20,12 +20,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * cgroup, then execs (as root: {@code setpriv} to the unprivileged {@link Settings#hostUid()}, then)
  * {@code bwrap}, which reads its options from a pipe and execs the function. So the function is in
  * the cgroup before its first instruction, and nothing it forks can leave (cgroup membership is
- * inherited; only root in the cgroup's own namespace could move it). Nothing of Spur's environment
+ * inherited; only root in the cgroup's own namespace could move it). Each live environment has a
+ * host uid of its own ({@link HostUids}), so the kernel tells environments apart: a socket, a
+ * process or a file an environment creates is owned by its uid and no other environment's. Nothing of Spur's environment
  * reaches {@code sh}, {@code setpriv} or {@code bwrap} (an {@code LD_PRELOAD} for the function
  * must not load into them); the function's variables travel in the pipe, not in a host-visible argv.
  *
  * <p><b>Isolation.</b> New user, pid, ipc, uts and cgroup namespaces; the sandbox uid/gid (993) map
- * to {@code hostUid} outside (or to Spur's own uid when Spur is not root); no capabilities; no new
+ * to the environment's host uid outside (or to Spur's own uid when Spur is not root, when every
+ * environment shares it); no capabilities; no new
  * privileges (setuid bits are inert); no further user namespaces. The file system is {@link Bwrap}'s
  * minimal root. {@code --die-with-parent}: if Spur dies, the function dies.
  *
@@ -48,47 +51,61 @@ public final class LinuxSandbox implements Sandbox {
     private static final AtomicLong SEQUENCE = new AtomicLong();
 
     private final Settings settings;
+    private final HostUids hostUids;
 
     LinuxSandbox(Settings settings) {
         this.settings = settings;
+        this.hostUids = new HostUids(settings.firstHostUid(), settings.hostUidCount(),
+                settings.stateDirectory().resolve("uids"));
     }
 
     /**
      * @param bwrap          the bubblewrap executable
      * @param uid            the user id inside the sandbox
      * @param gid            the group id inside the sandbox
-     * @param hostUid        when Spur runs as root, the host uid (and gid) the sandbox runs as; it
-     *                       should own no files. Mounted host paths must be readable by it.
+     * @param firstHostUid   when Spur runs as root, environments run as host uids (and gids) from
+     *                       {@code firstHostUid} on, one each; they should own no files. Mounted host
+     *                       paths must be readable by them.
+     * @param hostUidCount   how many host uids there are: at most this many environments at once
      * @param pidsMax        the most processes and threads one environment may have at once
      * @param cgroupName     the name of Spur's parent cgroup (see {@link Cgroups})
      * @param stateDirectory where the sandbox's {@code /etc/passwd} and {@code /etc/group} are kept
      */
-    public record Settings(Path bwrap, int uid, int gid, int hostUid, int pidsMax, String cgroupName,
-                           Path stateDirectory) {
+    public record Settings(Path bwrap, int uid, int gid, int firstHostUid, int hostUidCount, int pidsMax,
+                           String cgroupName, Path stateDirectory) {
+        /** Host uids 1,000,000 to 1,065,535: far above any account's, below the usual subuid ranges. */
         public static Settings defaults() {
-            return new Settings(Path.of("/usr/bin/bwrap"), 993, 993, 993, 1024, "spur",
+            return new Settings(Path.of("/usr/bin/bwrap"), 993, 993, 1_000_000, 65_536, 1024, "spur",
                     Path.of(System.getProperty("java.io.tmpdir"), "spur-linux-sandbox"));
         }
 
+        public Settings withBwrap(Path executable) {
+            return new Settings(executable, uid, gid, firstHostUid, hostUidCount, pidsMax, cgroupName, stateDirectory);
+        }
+
         public Settings withPidsMax(int max) {
-            return new Settings(bwrap, uid, gid, hostUid, max, cgroupName, stateDirectory);
+            return new Settings(bwrap, uid, gid, firstHostUid, hostUidCount, max, cgroupName, stateDirectory);
         }
 
         public Settings withCgroupName(String name) {
-            return new Settings(bwrap, uid, gid, hostUid, pidsMax, name, stateDirectory);
+            return new Settings(bwrap, uid, gid, firstHostUid, hostUidCount, pidsMax, name, stateDirectory);
         }
     }
 
-    /** Whether this host can run the Linux sandbox, and if not, why. */
+    /**
+     * Whether this host can run the Linux sandbox: if not, {@code reason} says why; if so, what is
+     * in force (for the start-up banner).
+     */
     public record Availability(boolean available, String reason) {
-        static Availability yes() {
-            return new Availability(true, "");
+        static Availability yes(String what) {
+            return new Availability(true, what);
         }
 
         static Availability no(String reason) {
             return new Availability(false, reason);
         }
     }
+
 
     public static Availability check() {
         return check(Settings.defaults());
@@ -105,8 +122,10 @@ public final class LinuxSandbox implements Sandbox {
         if (isRoot() && !Files.isExecutable(Path.of("/usr/bin/setpriv"))) {
             return Availability.no("setpriv is not installed (/usr/bin/setpriv, util-linux)");
         }
+        String cgroupsInForce;
         try {
             Cgroups cgroups = Cgroups.detect(settings.cgroupName());
+            cgroupsInForce = cgroups.describe();
             cgroups.create("probe-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet(),
                     new Cgroups.Limits(64L << 20, CPU_PERIOD_MICROS, CPU_PERIOD_MICROS, 1024, 16)).remove();
         } catch (IOException | RuntimeException e) {
@@ -124,7 +143,10 @@ public final class LinuxSandbox implements Sandbox {
                         + "/proc/sys/user/max_user_namespaces, kernel.unprivileged_userns_clone, "
                         + "kernel.apparmor_restrict_unprivileged_userns): " + status.describe() + ": " + said);
             }
-            return Availability.yes();
+            return Availability.yes("bubblewrap namespaces (user, pid, mount, ipc, uts), " + cgroupsInForce + ", "
+                    + (isRoot() ? "one host uid per environment from " + settings.firstHostUid()
+                            : "every environment as Spur's own uid " + ownUid() + " (Spur is not root: environments "
+                            + "are not told apart on the Runtime API)"));
         } catch (Exception e) {
             return Availability.no("could not start a sandbox: " + e);
         } finally {
@@ -172,7 +194,16 @@ public final class LinuxSandbox implements Sandbox {
     public SandboxedProcess start(LaunchSpec spec) throws IOException {
         Path[] identity = identityFiles();
         String id = ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet();
-        Cgroups.Group group = Cgroups.detect(settings.cgroupName()).create(id, limits(spec.memoryMb(), settings.pidsMax()));
+        HostUids.Lease lease = isRoot() ? hostUids.acquire() : null;
+        Cgroups.Group group;
+        try {
+            group = Cgroups.detect(settings.cgroupName()).create(id, limits(spec.memoryMb(), settings.pidsMax()));
+        } catch (IOException | RuntimeException e) {
+            if (lease != null) {
+                lease.close();
+            }
+            throw e;
+        }
         try {
             StringBuilder script = new StringBuilder();
             for (Path procs : group.procsFiles()) {
@@ -180,8 +211,8 @@ public final class LinuxSandbox implements Sandbox {
             }
             script.append("exec \"$@\" 3<&0 </dev/null");
             List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", script.toString(), "sh"));
-            if (isRoot()) {
-                String host = Integer.toString(settings.hostUid());
+            if (lease != null) {
+                String host = Integer.toString(lease.uid());
                 command.addAll(List.of("/usr/bin/setpriv", "--reuid=" + host, "--regid=" + host, "--clear-groups",
                         "--inh-caps=-all"));
             }
@@ -199,9 +230,12 @@ public final class LinuxSandbox implements Sandbox {
             } catch (IOException e) {
                 process.destroyForcibly(); // it died before reading its options; onExit cleans up
             }
-            return new Jailed(process, group);
+            return new Jailed(process, group, lease);
         } catch (IOException | RuntimeException e) {
             group.remove();
+            if (lease != null) {
+                lease.close();
+            }
             throw e;
         }
     }
@@ -234,36 +268,49 @@ public final class LinuxSandbox implements Sandbox {
         }
     }
 
+    private static int ownUid() {
+        return uid(2); // the effective uid
+    }
+
     static boolean isRoot() {
+        return ownUid() == 0;
+    }
+
+    /** A uid from {@code /proc/self/status}: column 1 real, 2 effective. */
+    private static int uid(int column) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("Uid:")) {
-                    return line.split("\\s+")[2].equals("0"); // the effective uid
+                    return Integer.parseInt(line.split("\\s+")[column]);
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return false;
+        throw new IllegalStateException("no Uid: line in /proc/self/status");
     }
 
     /**
      * A sandboxed environment. Its pid is bwrap's (outside every namespace); the function runs
      * beneath it. When bwrap exits (the function exited, or was killed) the kernel has already
-     * killed the rest of the pid namespace; the exit handler then records peak memory and OOM kills
-     * and removes the cgroup, before {@link #onExit()} completes.
+     * killed the rest of the pid namespace; the exit handler then records peak memory and OOM kills,
+     * removes the cgroup and gives the host uid back, before {@link #onExit()} completes.
      */
     static final class Jailed implements SandboxedProcess {
         private final Process process;
         private final Cgroups.Group group;
+        private final HostUids.Lease lease;
+        private final int hostUid;
         private final CompletableFuture<ExitStatus> exit;
         private volatile boolean ended;
         private volatile long peak;
         private volatile boolean oom;
 
-        Jailed(Process process, Cgroups.Group group) {
+        Jailed(Process process, Cgroups.Group group, HostUids.Lease lease) {
             this.process = process;
             this.group = group;
+            this.lease = lease;
+            this.hostUid = lease != null ? lease.uid() : ownUid();
             this.exit = process.onExit().thenApply(p -> finish(p.exitValue()));
         }
 
@@ -274,8 +321,12 @@ public final class LinuxSandbox implements Sandbox {
             ended = true;
             try {
                 group.remove();
+                if (lease != null) {
+                    lease.close(); // only now: no process of the environment is left to run as the uid
+                }
             } catch (IOException e) {
-                // still busy after 2 s: cleanUpLeftovers at the next start removes it
+                // still busy after 2 s: cleanUpLeftovers at the next start removes it; the uid stays
+                // held until this Spur exits, so no new environment shares it with a straggler
             }
             // bwrap, like the JDK, reports the function's death by signal N as 128 + N.
             return value > 128 && value < 160 ? new ExitStatus(value, value - 128) : new ExitStatus(value, 0);
@@ -284,6 +335,11 @@ public final class LinuxSandbox implements Sandbox {
         @Override
         public long pid() {
             return process.pid();
+        }
+
+        @Override
+        public int hostUid() {
+            return hostUid;
         }
 
         @Override

@@ -7,6 +7,14 @@ public interface SandboxedProcess {
 
     long pid();
 
+    /**
+     * The host uid the environment's processes run as, which owns every socket they open; -1 when
+     * they run as Spur's own user and so cannot be told apart from Spur or each other ({@code process}).
+     */
+    default int hostUid() {
+        return -1;
+    }
+
     /** Completes when the main process has exited. */
     CompletableFuture<ExitStatus> onExit();
 

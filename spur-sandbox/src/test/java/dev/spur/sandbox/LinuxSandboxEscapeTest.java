@@ -96,6 +96,47 @@ class LinuxSandboxEscapeTest {
     }
 
     @Test
+    void eachLiveEnvironmentRunsAsAHostUidOfItsOwnAndGivesItBackWhenItEnds() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(LinuxSandbox.isRoot(), "host uids are per environment only when Spur is root");
+        SandboxedProcess a = jail.sandbox.start(jail.spec(128, "/bin/sleep", "60"));
+        SandboxedProcess b = jail.sandbox.start(jail.spec(128, "/bin/sleep", "60"));
+        try {
+            LinuxSandbox.Settings defaults = LinuxSandbox.Settings.defaults();
+            for (SandboxedProcess p : List.of(a, b)) {
+                assertThat(p.hostUid()).isBetween(defaults.firstHostUid(), defaults.firstHostUid() + defaults.hostUidCount() - 1);
+                // the kernel's view: once sh has exec'd setpriv and bwrap, the process runs as that uid
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                String uids;
+                do {
+                    uids = Files.readAllLines(Path.of("/proc/" + p.pid() + "/status")).stream()
+                            .filter(l -> l.startsWith("Uid:")).findFirst().orElseThrow();
+                } while (!uids.contains("\t" + p.hostUid() + "\t") && System.nanoTime() < deadline && sleep());
+                assertThat(uids.split("\\s+")).containsExactly("Uid:", "" + p.hostUid(), "" + p.hostUid(),
+                        "" + p.hostUid(), "" + p.hostUid());
+            }
+            assertThat(a.hostUid()).isNotEqualTo(b.hostUid());
+        } finally {
+            a.kill();
+            b.kill();
+        }
+        a.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        Path lock = defaultsLock(a.hostUid());
+        try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(lock, java.nio.file.StandardOpenOption.WRITE)) {
+            // another process could take it now; this JVM can too once its own lease is gone
+            assertThat(c.tryLock()).as("the uid's lock is free").isNotNull();
+        }
+    }
+
+    private static boolean sleep() throws InterruptedException {
+        Thread.sleep(5);
+        return true;
+    }
+
+    private static Path defaultsLock(int uid) {
+        return LinuxSandbox.Settings.defaults().stateDirectory().resolve("uids").resolve(uid + ".lock");
+    }
+
+    @Test
     void cannotSignalOrPtraceAHostProcess() throws Exception {
         Process host = new ProcessBuilder("sleep", "60").start();
         try {

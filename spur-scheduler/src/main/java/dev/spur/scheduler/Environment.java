@@ -88,6 +88,7 @@ final class Environment implements RuntimeApiHandler {
             Sandbox.LaunchSpec spec = Launch.spec(pool.deployment(), scheduler.sandbox().isolatesFiles(),
                     endpoint.hostPort(), logStream, output.path(), target == null ? "on-demand" : "provisioned-concurrency");
             process = scheduler.sandbox().start(spec);
+            endpoint.admit(process.hostUid()); // from now on, only the environment's own sockets are served
         } catch (IOException e) {
             fail(new InitFailure("Runtime.InvalidEntrypoint", "Error: " + Launch.describeStartFailure(e), null));
             return;

@@ -288,10 +288,15 @@ public final class SpurServer implements AutoCloseable {
             return new Options(host, port, dataDir, region, scheduler, s, auth, async);
         }
 
-        /** {@code $SPUR_DATA_DIR}, else {@code ~/.spur}. */
+        /** {@code $SPUR_DATA_DIR}, else {@code /var/lib/spur} for root and {@code ~/.spur} for anyone else. */
         public static Path defaultDataDir() {
             String env = System.getenv("SPUR_DATA_DIR");
-            return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".spur");
+            if (env != null && !env.isBlank()) {
+                return Path.of(env);
+            }
+            // root's home is closed to others, and the linux sandbox's users must reach the code
+            return "root".equals(System.getProperty("user.name")) ? Path.of("/var/lib/spur")
+                    : Path.of(System.getProperty("user.home"), ".spur");
         }
     }
 }
