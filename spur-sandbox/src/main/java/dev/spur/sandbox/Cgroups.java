@@ -117,8 +117,14 @@ final class Cgroups {
         }
     }
 
-    /** The limits an environment's cgroup is created with. */
+    /**
+     * The limits an environment's cgroup is created with. A {@code cpuQuotaMicros} of -1 is no quota
+     * (the weight still applies); {@link Group#limitCpu(Limits)} sets the quota later.
+     */
     record Limits(long memoryBytes, long cpuQuotaMicros, long cpuPeriodMicros, int cpuWeight, int pidsMax) {
+        Limits withoutCpuQuota() {
+            return new Limits(memoryBytes, -1, cpuPeriodMicros, cpuWeight, pidsMax);
+        }
     }
 
     /** Creates {@code id}'s cgroup with its limits set; nothing runs in it yet. */
@@ -208,7 +214,7 @@ final class Cgroups {
                 Path d = at("");
                 write(d.resolve("memory.max"), l.memoryBytes());
                 optional(d.resolve("memory.swap.max"), "0");
-                write(d.resolve("cpu.max"), l.cpuQuotaMicros() + " " + l.cpuPeriodMicros());
+                limitCpu(l);
                 write(d.resolve("cpu.weight"), Math.clamp(l.cpuWeight() * 100L / 1024, 1, 10_000));
                 write(d.resolve("pids.max"), l.pidsMax());
                 return;
@@ -218,11 +224,21 @@ final class Cgroups {
             // No swap: memsw (only with swap accounting) caps memory+swap at the same figure.
             optional(memory.resolve("memory.memsw.limit_in_bytes"), Long.toString(l.memoryBytes()));
             optional(memory.resolve("memory.swappiness"), "0");
+            limitCpu(l);
+            write(at("cpu").resolve("cpu.shares"), Math.max(2, l.cpuWeight()));
+            write(at("pids").resolve("pids.max"), l.pidsMax());
+        }
+
+        /** Sets (or, with a quota of -1, lifts) the CPU quota of a live cgroup. */
+        void limitCpu(Limits l) throws IOException {
+            if (tree.v2) {
+                write(at("").resolve("cpu.max"), (l.cpuQuotaMicros() < 0 ? "max" : l.cpuQuotaMicros()) + " "
+                        + l.cpuPeriodMicros());
+                return;
+            }
             Path cpu = at("cpu");
             write(cpu.resolve("cpu.cfs_period_us"), l.cpuPeriodMicros());
             write(cpu.resolve("cpu.cfs_quota_us"), l.cpuQuotaMicros());
-            write(cpu.resolve("cpu.shares"), Math.max(2, l.cpuWeight()));
-            write(at("pids").resolve("pids.max"), l.pidsMax());
         }
 
         long peakMemoryBytes() {

@@ -40,7 +40,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * a veth pair, which needs privileges bwrap does not have.
  *
  * <p><b>Limits.</b> Memory = the function's MemorySize, no swap; CPU quota proportional to memory
- * as Lambda does (1,769 MB = one vCPU), capped at the node's cores; {@code pids.max}. The private
+ * as Lambda does (1,769 MB = one vCPU), capped at the node's cores; {@code pids.max}. Memory and
+ * pids hold from the first instruction; the CPU quota from {@link Jailed#limitCpu()}, which the
+ * scheduler calls when the environment's init ends: sandbox set-up and init run at the node's speed
+ * (the CPU weight, proportional to memory, still divides a busy node), bounded by the init timeout.
+ * At 128 MB a quota of 7% of a core would otherwise stretch bubblewrap's few milliseconds of mount
+ * set-up, which has nothing to do with the function, to tens of milliseconds. The private
  * {@code /tmp} is a tmpfs of EphemeralStorage MB, and tmpfs pages are charged to the memory cgroup:
  * what a function keeps in {@code /tmp} counts against its memory too.
  */
@@ -194,10 +199,11 @@ public final class LinuxSandbox implements Sandbox {
     public SandboxedProcess start(LaunchSpec spec) throws IOException {
         Path[] identity = identityFiles();
         String id = ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet();
+        Cgroups.Limits limits = limits(spec.memoryMb(), settings.pidsMax());
         HostUids.Lease lease = isRoot() ? hostUids.acquire() : null;
         Cgroups.Group group;
         try {
-            group = Cgroups.detect(settings.cgroupName()).create(id, limits(spec.memoryMb(), settings.pidsMax()));
+            group = Cgroups.detect(settings.cgroupName()).create(id, limits.withoutCpuQuota());
         } catch (IOException | RuntimeException e) {
             if (lease != null) {
                 lease.close();
@@ -230,7 +236,7 @@ public final class LinuxSandbox implements Sandbox {
             } catch (IOException e) {
                 process.destroyForcibly(); // it died before reading its options; onExit cleans up
             }
-            return new Jailed(process, group, lease);
+            return new Jailed(process, group, lease, limits);
         } catch (IOException | RuntimeException e) {
             group.remove();
             if (lease != null) {
@@ -300,16 +306,18 @@ public final class LinuxSandbox implements Sandbox {
         private final Process process;
         private final Cgroups.Group group;
         private final HostUids.Lease lease;
+        private final Cgroups.Limits limits;
         private final int hostUid;
         private final CompletableFuture<ExitStatus> exit;
         private volatile boolean ended;
         private volatile long peak;
         private volatile boolean oom;
 
-        Jailed(Process process, Cgroups.Group group, HostUids.Lease lease) {
+        Jailed(Process process, Cgroups.Group group, HostUids.Lease lease, Cgroups.Limits limits) {
             this.process = process;
             this.group = group;
             this.lease = lease;
+            this.limits = limits;
             this.hostUid = lease != null ? lease.uid() : ownUid();
             this.exit = process.onExit().thenApply(p -> finish(p.exitValue()));
         }
@@ -366,6 +374,18 @@ public final class LinuxSandbox implements Sandbox {
         @Override
         public boolean oomKilled() {
             return ended ? oom : group.oomKills() > 0;
+        }
+
+        /** @throws UncheckedIOException if the quota could not be set while the process runs */
+        @Override
+        public void limitCpu() {
+            try {
+                group.limitCpu(limits);
+            } catch (IOException e) {
+                if (!ended && process.isAlive()) {
+                    throw new UncheckedIOException(e);
+                }
+            }
         }
 
         /** @throws UncheckedIOException if the cgroup could not be frozen while the process runs */

@@ -41,6 +41,13 @@ public interface SandboxedProcess {
     default void freeze() {
     }
 
+    /**
+     * Puts the environment under its CPU quota; until then it may use the node's cores (its set-up
+     * and init). The scheduler calls it when init ends. A no-op where no quota is enforced.
+     */
+    default void limitCpu() {
+    }
+
     /** Lets a frozen environment run again. Idempotent. */
     default void thaw() {
     }

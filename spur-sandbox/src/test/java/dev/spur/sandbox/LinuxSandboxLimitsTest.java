@@ -114,6 +114,8 @@ class LinuxSandboxLimitsTest {
         LinuxSandbox.Jailed small = jail.start(jail.spec(128, "/usr/bin/python3", "-c", BUSY_LOOP));
         LinuxSandbox.Jailed large = jail.start(jail.spec(1769, "/usr/bin/python3", "-c", BUSY_LOOP));
         try {
+            small.limitCpu(); // as the scheduler does when init ends
+            large.limitCpu();
             Thread.sleep(200);
             long s0 = small.cpuNanos();
             long l0 = large.cpuNanos();

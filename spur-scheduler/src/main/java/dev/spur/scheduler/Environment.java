@@ -106,8 +106,20 @@ final class Environment implements RuntimeApiHandler {
         } catch (java.util.concurrent.ExecutionException e) {
             // initFailure was recorded by whoever failed the future
         }
+        limitCpu();
         collectOutput(true);
         log.flush();
+    }
+
+    /** Init has ended: from now on the environment gets only its memory's share of CPU. */
+    private void limitCpu() {
+        try {
+            process.limitCpu();
+        } catch (java.io.UncheckedIOException e) {
+            if (initFailure == null) {
+                fail(new InitFailure("Runtime.InitError", "Error: cannot limit the environment's CPU: " + e.getMessage(), null));
+            }
+        }
     }
 
     boolean isReady() {
