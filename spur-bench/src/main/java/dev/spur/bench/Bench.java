@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
  * REPORT line gives); then, when {@value #SIGV4_RUNTIME} is among the runtimes, what SigV4 adds to
  * that overhead ({@link SigV4Overhead}), the asynchronous path ({@link AsyncThroughput}) and what the
  * HTTP gateway adds to a direct Invoke ({@link GatewayOverhead}). Prints Markdown for
- * {@code BENCHMARKS.md}.
+ * {@code BENCHMARKS.md}. With {@link Options#sandbox()}, instead, what the linux sandbox adds to cold
+ * starts and warm invokes, and its freeze/thaw latency ({@link SandboxOverhead}).
  *
  * <p>It starts its own Spur in this JVM on an ephemeral port with a temporary data directory, so
  * figures are not disturbed by other functions, and for the SigV4 figures a second one with
@@ -46,14 +47,15 @@ public final class Bench {
      * @param coldRuns  fresh functions per runtime for the cold-start figure
      * @param warmRuns  sequential warm invokes for latency and overhead
      * @param seconds   length of each throughput run
+     * @param sandbox   run only the sandbox comparison ({@link SandboxOverhead}): process vs linux
      */
-    public record Options(List<String> runtimes, int coldRuns, int warmRuns, double seconds) {
+    public record Options(List<String> runtimes, int coldRuns, int warmRuns, double seconds, boolean sandbox) {
         public static Options standard() {
-            return new Options(List.of(), 20, 2000, 5);
+            return new Options(List.of(), 20, 2000, 5, false);
         }
 
         public static Options quick() {
-            return new Options(List.of(), 5, 300, 1);
+            return new Options(List.of(), 5, 300, 1, false);
         }
     }
 
@@ -72,11 +74,19 @@ public final class Bench {
 
     /** Everything one run measured, for {@link #markdown(Report)}. */
     public record Report(List<Result> runtimes, Optional<SigV4Overhead.Result> sigv4,
-                         Optional<AsyncThroughput.Result> async, Optional<GatewayOverhead.Result> gateway) {
+                         Optional<AsyncThroughput.Result> async, Optional<GatewayOverhead.Result> gateway,
+                         Optional<SandboxOverhead.Result> sandbox) {
     }
 
     /** Runs the benchmark on a Spur of its own and returns the figures; progress goes to {@code log}. */
     public static Report run(Options options, PrintStream log) throws Exception {
+        if (options.sandbox()) {
+            List<Functions.NoOp> fns = Functions.all().stream()
+                    .filter(fn -> options.runtimes().isEmpty() || options.runtimes().contains(fn.label())).toList();
+            return new Report(List.of(), Optional.empty(), Optional.empty(), Optional.empty(),
+                    Optional.of(SandboxOverhead.measure(fns, options.coldRuns(), options.warmRuns(),
+                            options.warmRuns() / 2, log)));
+        }
         SchedulerSettings scheduler = SchedulerSettings.defaults().withAccountConcurrency(1000);
         try (SpurServer server = SpurServer.start(SpurServer.Options.defaults(Files.createTempDirectory("spur-bench-"))
                 .withPort(0).withScheduler(scheduler))) {
@@ -102,7 +112,7 @@ public final class Bench {
                             options.warmRuns(), options.seconds(), log));
                 }
             }
-            return new Report(results, sigv4, async, gateway);
+            return new Report(results, sigv4, async, gateway, Optional.empty());
         }
     }
 
@@ -228,13 +238,17 @@ public final class Bench {
     }
 
     static String create(BenchClient client, Functions.NoOp fn) throws IOException {
+        return create(client, fn, 512);
+    }
+
+    static String create(BenchClient client, Functions.NoOp fn, int memoryMb) throws IOException {
         String name = "bench-" + fn.label().replace('.', '-') + "-" + UUID.randomUUID().toString().substring(0, 8);
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("FunctionName", name);
         body.put("Runtime", fn.runtime());
         body.put("Handler", fn.handler());
         body.put("Role", "arn:aws:iam::000000000000:role/bench");
-        body.put("MemorySize", 512);
+        body.put("MemorySize", memoryMb);
         body.putObject("Code").put("ZipFile", Base64.getEncoder().encodeToString(fn.zip()));
         BenchClient.Response r = client.send("POST", "/2015-03-31/functions",
                 Map.of("Content-Type", "application/json"), Json.MAPPER.writeValueAsBytes(body));
@@ -270,6 +284,10 @@ public final class Bench {
     public static String markdown(Report report) {
         List<Result> results = report.runtimes();
         StringBuilder sb = new StringBuilder();
+        if (report.sandbox().isPresent()) {
+            return sb.append(SandboxOverhead.markdown(report.sandbox().get())).append('\n')
+                    .append(Machine.describe()).append('\n').toString();
+        }
         sb.append("| runtime | cold p50 | cold p95 | warm p50 | warm p99 | overhead p50 | overhead p99 | "
                 + "inv/s c=1 | inv/s c=8 | inv/s c=32 |\n");
         sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");

@@ -25,6 +25,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--runtimes", split = ",", description = "Only these (e.g. python3.12,java21).")
     List<String> runtimes = List.of();
 
+    @Option(names = "--sandbox", description = "Instead: cold start and warm invoke with --sandbox process vs "
+            + "linux per runtime, and freeze/thaw latency (linux needs bwrap and writable cgroups, else skipped).")
+    boolean sandbox;
+
     @Option(names = "--output", description = "Also write the table to this file.")
     Path output;
 
@@ -32,7 +36,8 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         JETTY_LOG.setLevel(Level.WARNING);
         Bench.Options base = quick ? Bench.Options.quick() : Bench.Options.standard();
-        Bench.Options options = new Bench.Options(runtimes, base.coldRuns(), base.warmRuns(), base.seconds());
+        Bench.Options options = new Bench.Options(runtimes, base.coldRuns(), base.warmRuns(), base.seconds(),
+                sandbox);
         String table = Bench.markdown(Bench.run(options, System.err));
         System.out.print(table);
         if (output != null) {
