@@ -279,23 +279,27 @@ public final class SandboxOverhead {
             }
             for (int i = 0; i < Math.max(10, cycles / 10); i++) {
                 p.freeze();
+                p.awaitFrozen();
                 p.thaw();
             }
-            Samples cycle = new Samples();
+            Samples cycle = new Samples(); // until really frozen, then thawed
             for (int i = 0; i < cycles; i++) {
                 long start = System.nanoTime();
                 p.freeze();
+                p.awaitFrozen();
                 p.thaw();
                 cycle.add(System.nanoTime() - start);
             }
-            Samples freeze = new Samples();
+            Samples freeze = new Samples(); // what an invocation's response path pays: the request
             Samples thaw = new Samples();
             for (int i = 0; i < cycles; i++) {
                 long start = System.nanoTime();
                 p.freeze();
+                long asked = System.nanoTime();
+                p.awaitFrozen();
                 long frozen = System.nanoTime();
                 p.thaw();
-                freeze.add(frozen - start);
+                freeze.add(asked - start);
                 thaw.add(System.nanoTime() - frozen);
             }
             FreezeThaw r = new FreezeThaw(cycles, cycle.percentileMillis(50), cycle.percentileMillis(99),
@@ -350,12 +354,12 @@ public final class SandboxOverhead {
         r.freezeThaw().ifPresent(f -> sb.append('\n').append("Freeze/thaw: a live linux environment (`/bin/sleep`, ")
                 .append("idle as a runtime waiting for its next event) frozen and thawed through the sandbox API, ")
                 .append(f.cycles()).append(" cycles timed whole, then as many timed half by half. A warm invoke ")
-                .append("on linux pays one cycle (thaw before dispatch, freeze before the answer) on top of the ")
-                .append("process row: see \"warm added p50\" above.\n\n")
+                .append("on linux pays a thaw before dispatch and a freeze request before the answer (the kernel ")
+                .append("completes the freeze after it) on top of the process row: see \"warm added p50\" above.\n\n")
                 .append("| step | p50 | p99 |\n|---|---:|---:|\n")
-                .append("| freeze + thaw | ").append(Samples.ms(f.cycleP50())).append(" ms | ")
+                .append("| freeze until frozen + thaw | ").append(Samples.ms(f.cycleP50())).append(" ms | ")
                 .append(Samples.ms(f.cycleP99())).append(" ms |\n")
-                .append("| freeze (until the kernel reports it frozen) | ").append(Samples.ms(f.freezeP50()))
+                .append("| freeze request (what a response waits for) | ").append(Samples.ms(f.freezeP50()))
                 .append(" ms | ").append(Samples.ms(f.freezeP99())).append(" ms |\n")
                 .append("| thaw | ").append(Samples.ms(f.thawP50())).append(" ms | ").append(Samples.ms(f.thawP99()))
                 .append(" ms |\n"));

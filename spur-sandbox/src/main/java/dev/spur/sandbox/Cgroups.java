@@ -277,12 +277,28 @@ final class Cgroups {
         }
 
         /** Freezes every process in the cgroup and waits until the kernel reports them all frozen. */
+        /** Freezes every process and returns once all are stopped. */
         void freeze() throws IOException {
+            requestFreeze();
+            awaitFrozen();
+        }
+
+        /**
+         * Asks the kernel to freeze every process and returns at once (a single write): the kernel
+         * stops them within moments. A {@link #thaw()} meanwhile cancels it.
+         */
+        void requestFreeze() throws IOException {
             if (tree.v2) {
                 Files.writeString(at("").resolve("cgroup.freeze"), "1");
-                await(at("").resolve("cgroup.events"), "frozen 1");
             } else {
                 Files.writeString(at("freezer").resolve("freezer.state"), "FROZEN");
+            }
+        }
+
+        void awaitFrozen() throws IOException {
+            if (tree.v2) {
+                await(at("").resolve("cgroup.events"), "frozen 1");
+            } else {
                 await(at("freezer").resolve("freezer.state"), "FROZEN");
             }
         }

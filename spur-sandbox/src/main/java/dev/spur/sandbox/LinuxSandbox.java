@@ -388,11 +388,11 @@ public final class LinuxSandbox implements Sandbox {
             }
         }
 
-        /** @throws UncheckedIOException if the cgroup could not be frozen while the process runs */
+        /** @throws UncheckedIOException if the freeze could not be asked for while the process runs */
         @Override
         public void freeze() {
             try {
-                group.freeze();
+                group.requestFreeze();
             } catch (IOException e) {
                 if (!ended && process.isAlive()) {
                     throw new UncheckedIOException(e);
@@ -418,6 +418,11 @@ public final class LinuxSandbox implements Sandbox {
                 group.killAll();
             }
             process.destroyForcibly();
+        }
+
+        @Override
+        public void awaitFrozen() throws IOException {
+            group.awaitFrozen();
         }
 
         /** CPU time used by everything in the environment so far (0 once it has ended). */

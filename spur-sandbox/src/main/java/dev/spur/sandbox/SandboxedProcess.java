@@ -36,9 +36,15 @@ public interface SandboxedProcess {
 
     /**
      * Stops every process of the environment from being scheduled (they use no CPU until
-     * {@link #thaw()}); returns once they are all stopped. A no-op where the sandbox cannot freeze.
+     * {@link #thaw()}). Returns at once, without waiting for the kernel to have stopped them all
+     * (moments later), so it costs an invocation's response nothing. A no-op where the sandbox
+     * cannot freeze.
      */
     default void freeze() {
+    }
+
+    /** Returns once a {@link #freeze()} has stopped every process (tests, benchmarks). */
+    default void awaitFrozen() throws java.io.IOException {
     }
 
     /**

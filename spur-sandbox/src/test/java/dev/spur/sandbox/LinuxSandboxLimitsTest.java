@@ -94,6 +94,7 @@ class LinuxSandboxLimitsTest {
         try {
             Thread.sleep(300);
             p.freeze();
+            p.awaitFrozen();
             long frozenAt = p.cpuNanos();
             Thread.sleep(300);
             long whileFrozen = p.cpuNanos() - frozenAt;

@@ -34,6 +34,7 @@ public final class SandboxLatency {
         Thread.sleep(300);
         report("linux:   freeze + thaw (busy loop)", n, () -> {
             busy.freeze();
+            busy.awaitFrozen();
             busy.thaw();
             return null;
         });
@@ -42,6 +43,7 @@ public final class SandboxLatency {
         for (int i = 0; i < n; i++) {
             long a = System.nanoTime();
             busy.freeze();
+            busy.awaitFrozen();
             long b = System.nanoTime();
             busy.thaw();
             f[i] = b - a;
