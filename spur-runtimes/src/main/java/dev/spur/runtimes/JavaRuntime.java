@@ -46,8 +46,11 @@ record JavaRuntime(String id, Path java, Path runtimeDir, JavaAotCache aotCache)
     }
 
     /**
-     * The AOT cache is only used with the client at its host path: a cache is refused by a JVM whose
-     * class path differs from the training run's, so a sandboxed launch uses the default CDS archive.
+     * The class path always names the client at its host path, also in a sandbox (which mounts it
+     * there too, see {@link #interpreterDirectories()}), because a JVM refuses an AOT cache whose
+     * class path differs from the training run's: from {@code /var/runtime} every sandboxed Java cold
+     * start would lose the cache's few hundred milliseconds. {@code LAMBDA_RUNTIME_DIR} is still
+     * {@code clientDir}, as on Lambda.
      */
     @Override
     public LaunchPlan plan(FunctionConfig function, Path taskRoot, Path clientDir) {
@@ -55,21 +58,13 @@ record JavaRuntime(String id, Path java, Path runtimeDir, JavaAotCache aotCache)
         command.add(java.toString());
         command.addAll(JVM_FLAGS);
         command.add("-Xmx" + heapMb(function) + "m");
-        command.addAll(clientDir.equals(runtimeDir) ? aotCache.launchFlags() : List.of("-Xshare:auto"));
+        command.addAll(aotCache.launchFlags());
         command.add("-cp");
-        command.add(clientDir.equals(runtimeDir) ? classpath(runtimeDir.getParent()) : inClientDir(clientDir));
+        command.add(classpath(runtimeDir.getParent()));
         command.add(MAIN_CLASS);
         return new LaunchPlan(command, Map.of(
                 "AWS_EXECUTION_ENV", "AWS_Lambda_" + id,
                 "LAMBDA_RUNTIME_DIR", clientDir.toString()));
-    }
-
-    private static String inClientDir(Path clientDir) {
-        List<String> jars = new ArrayList<>();
-        for (String jar : BundledClients.JAVA_CLASSPATH) {
-            jars.add(clientDir.resolve(Path.of(jar).getFileName()).toString());
-        }
-        return String.join(File.pathSeparator, jars);
     }
 
     @Override
@@ -77,10 +72,13 @@ record JavaRuntime(String id, Path java, Path runtimeDir, JavaAotCache aotCache)
         return Optional.of(runtimeDir);
     }
 
-    /** The JDK, when it is not under {@code /usr} (which every sandbox shows). */
+    /**
+     * The JDK, when it is not under {@code /usr} (which every sandbox shows), and the client with its
+     * AOT cache at their host path (see {@link #plan(FunctionConfig, Path, Path)}).
+     */
     @Override
     public List<Path> interpreterDirectories() {
         Path home = java.getParent().getParent();
-        return home.startsWith("/usr") ? List.of() : List.of(home);
+        return home.startsWith("/usr") ? List.of(runtimeDir) : List.of(home, runtimeDir);
     }
 }
