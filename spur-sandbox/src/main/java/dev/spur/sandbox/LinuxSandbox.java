@@ -57,6 +57,9 @@ public final class LinuxSandbox implements Sandbox {
 
     private final Settings settings;
     private final HostUids hostUids;
+    /** Found once, on the first start: neither changes while Spur runs. */
+    private volatile Cgroups cgroups;
+    private volatile Path[] identity;
 
     LinuxSandbox(Settings settings) {
         this.settings = settings;
@@ -198,12 +201,13 @@ public final class LinuxSandbox implements Sandbox {
     @Override
     public SandboxedProcess start(LaunchSpec spec) throws IOException {
         Path[] identity = identityFiles();
+        Cgroups tree = cgroups();
         String id = ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet();
         Cgroups.Limits limits = limits(spec.memoryMb(), settings.pidsMax());
         HostUids.Lease lease = isRoot() ? hostUids.acquire() : null;
         Cgroups.Group group;
         try {
-            group = Cgroups.detect(settings.cgroupName()).create(id, limits.withoutCpuQuota());
+            group = tree.create(id, limits.withoutCpuQuota());
         } catch (IOException | RuntimeException e) {
             if (lease != null) {
                 lease.close();
@@ -253,15 +257,37 @@ public final class LinuxSandbox implements Sandbox {
         return new Cgroups.Limits(memoryMb * 1024L * 1024L, Math.max(1000, quota), CPU_PERIOD_MICROS, weight, pidsMax);
     }
 
+    private Cgroups cgroups() throws IOException {
+        Cgroups found = cgroups;
+        if (found == null) {
+            found = Cgroups.detect(settings.cgroupName());
+            cgroups = found;
+        }
+        return found;
+    }
+
+    /**
+     * The sandbox's {@code /etc/passwd} and {@code /etc/group}, written on the first start. The
+     * state directory must be Spur's own: whoever owns it could swap the files every sandbox sees.
+     */
     private synchronized Path[] identityFiles() throws IOException {
+        if (identity != null) {
+            return identity;
+        }
         Path dir = settings.stateDirectory();
         Files.createDirectories(dir);
+        int owner = (Integer) Files.getAttribute(dir, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        if (owner != ownUid() || Files.isSymbolicLink(dir)) {
+            throw new IOException("the sandbox state directory " + dir + " belongs to uid " + owner + ", not to Spur "
+                    + "(uid " + ownUid() + "); remove it or choose another");
+        }
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path passwd = dir.resolve("passwd");
         Path group = dir.resolve("group");
         write(passwd, Bwrap.passwd(settings.uid(), settings.gid()));
         write(group, Bwrap.group(settings.gid()));
-        return new Path[] {passwd, group};
+        identity = new Path[] {passwd, group};
+        return identity;
     }
 
     private static void write(Path file, String content) throws IOException {
@@ -275,7 +301,12 @@ public final class LinuxSandbox implements Sandbox {
     }
 
     private static int ownUid() {
-        return uid(2); // the effective uid
+        return OwnUid.EFFECTIVE;
+    }
+
+    /** Read once, when first needed. */
+    private static final class OwnUid {
+        static final int EFFECTIVE = uid(2);
     }
 
     static boolean isRoot() {
