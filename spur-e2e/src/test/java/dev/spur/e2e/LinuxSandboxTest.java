@@ -2,7 +2,6 @@ package dev.spur.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.Json;
@@ -15,7 +14,6 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
@@ -76,17 +74,7 @@ class LinuxSandboxTest {
 
     @BeforeAll
     static void start() {
-        Tools.python();
-        Tools.require("bubblewrap", "/usr/bin/bwrap");
-        LinuxSandbox.Availability availability = LinuxSandbox.check();
-        if (!availability.available()) {
-            String message = "the linux sandbox cannot run here: " + availability.reason();
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                fail(message);
-            }
-            Assumptions.abort(message);
-        }
-        spur = SpurHarness.start(Sandbox.linux(LinuxSandbox.Settings.defaults()));
+        spur = SpurHarness.start(Tools.linuxSandbox(LinuxSandbox.Settings.defaults()));
     }
 
     @AfterAll

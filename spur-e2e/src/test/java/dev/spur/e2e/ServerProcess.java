@@ -37,11 +37,19 @@ final class ServerProcess implements AutoCloseable {
 
     /** Starts a server on {@code dataDir}; returns once it accepts requests. */
     static ServerProcess start(Path dataDir, int dispatchers, Path log) throws IOException, InterruptedException {
+        return start(dataDir, dispatchers, log, List.of());
+    }
+
+    /** As {@link #start(Path, int, Path)}, with {@link ServerProcessMain}'s optional arguments. */
+    static ServerProcess start(Path dataDir, int dispatchers, Path log, List<String> options)
+            throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElseThrow(
                 () -> new IllegalStateException("cannot tell which java runs this test"));
-        ProcessBuilder builder = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
                 System.getProperty("java.class.path"),
-                ServerProcessMain.class.getName(), dataDir.toString(), Integer.toString(dispatchers));
+                ServerProcessMain.class.getName(), dataDir.toString(), Integer.toString(dispatchers)));
+        command.addAll(options);
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.redirectErrorStream(true);
         Process process = builder.start();
         CompletableFuture<Integer> port = new CompletableFuture<>();
@@ -78,6 +86,10 @@ final class ServerProcess implements AutoCloseable {
         return port;
     }
 
+    ProcessHandle handle() {
+        return process.toHandle();
+    }
+
     /**
      * SIGKILL: {@link Process#destroyForcibly} sends SIGKILL on Unix, and the exit status (128 + 9)
      * is checked. The server's environments are killed too, so that no old runtime keeps running an
@@ -87,14 +99,7 @@ final class ServerProcess implements AutoCloseable {
      */
     void kill9() throws InterruptedException {
         List<ProcessHandle> descendants = new ArrayList<>(process.descendants().toList());
-        process.destroyForcibly();
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("the Spur process survived SIGKILL");
-        }
-        if (process.exitValue() != SIGKILL_EXIT) {
-            throw new IllegalStateException("the Spur process exited with " + process.exitValue()
-                    + ", not by SIGKILL");
-        }
+        kill9Alone();
         String data = dataDir.toAbsolutePath().toString();
         ProcessHandle.allProcesses().filter(p -> p.info().commandLine().map(c -> c.contains(data)).orElse(false))
                 .forEach(descendants::add);
@@ -107,6 +112,21 @@ final class ServerProcess implements AutoCloseable {
             CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("an environment of the killed server did not die", e);
+        }
+    }
+
+    /**
+     * SIGKILL to the server process only, checked as {@link #kill9} does; what it started is left to
+     * fend for itself (for tests of what a crash leaves behind).
+     */
+    void kill9Alone() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the Spur process survived SIGKILL");
+        }
+        if (process.exitValue() != SIGKILL_EXIT) {
+            throw new IllegalStateException("the Spur process exited with " + process.exitValue()
+                    + ", not by SIGKILL");
         }
     }
 

@@ -27,6 +27,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.CreateFunctionResponse;
 import software.amazon.awssdk.services.lambda.model.FunctionCode;
+import software.amazon.awssdk.services.lambda.model.InvokeResponse;
 import software.amazon.awssdk.services.lambda.model.Runtime;
 
 /**
@@ -113,8 +114,13 @@ final class SpurHarness implements AutoCloseable {
 
     /** An SDK client signing with the given key (no retries, as {@link #lambda}). */
     LambdaClient client(String accessKeyId, String secretKey) {
+        return client(server.endpoint(), accessKeyId, secretKey);
+    }
+
+    /** An SDK client for the Spur at {@code endpoint} (a server in another process, say), as {@link #lambda}. */
+    static LambdaClient client(String endpoint, String accessKeyId, String secretKey) {
         return LambdaClient.builder()
-                .endpointOverride(URI.create(server.endpoint()))
+                .endpointOverride(URI.create(endpoint))
                 .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId,
                         secretKey)))
@@ -157,6 +163,58 @@ final class SpurHarness implements AutoCloseable {
         return lambda.createFunction(b -> b.functionName(name).runtime(Runtime.fromValue(runtime)).handler(handler)
                 .role("arn:aws:iam::000000000000:role/e2e").code(FunctionCode.builder()
                         .zipFile(SdkBytes.fromByteArray(zip)).build()));
+    }
+
+    /**
+     * Deploys a python3.12 function whose {@code app.py} is {@code app} (handler {@code app.handler});
+     * {@code ephemeralMb} 0 keeps the default /tmp size. Returns its name.
+     */
+    String deployPython(String prefix, String app, int memoryMb, int ephemeralMb, int timeoutSeconds) {
+        return deployPython(lambda, prefix, app, memoryMb, ephemeralMb, timeoutSeconds);
+    }
+
+    /** As {@link #deployPython(String, String, int, int, int)}, through {@code lambda}. */
+    static String deployPython(LambdaClient lambda, String prefix, String app, int memoryMb, int ephemeralMb,
+                               int timeoutSeconds) {
+        String name = uniqueName(prefix);
+        byte[] zip = Zips.create().text("app.py", app).bytes();
+        lambda.createFunction(b -> {
+            b.functionName(name).runtime(Runtime.PYTHON3_12).handler("app.handler").memorySize(memoryMb)
+                    .timeout(timeoutSeconds).role("arn:aws:iam::000000000000:role/e2e")
+                    .code(c -> c.zipFile(SdkBytes.fromByteArray(zip)));
+            if (ephemeralMb > 0) {
+                b.ephemeralStorage(e -> e.size(ephemeralMb));
+            }
+        });
+        return name;
+    }
+
+    /** A synchronous invoke with {@code event} as its JSON payload. */
+    InvokeResponse invoke(String name, Object event) {
+        return invoke(lambda, name, event);
+    }
+
+    /** As {@link #invoke(String, Object)}, through {@code lambda}. */
+    static InvokeResponse invoke(LambdaClient lambda, String name, Object event) {
+        try {
+            String payload = Json.MAPPER.writeValueAsString(event);
+            return lambda.invoke(b -> b.functionName(name).payload(SdkBytes.fromUtf8String(payload)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The result of an invoke that must have succeeded (the error payload is the failure's message). */
+    static JsonNode ok(InvokeResponse response) {
+        String payload = response.payload().asUtf8String();
+        if (response.functionError() != null) {
+            throw new AssertionError("the invoke failed (" + response.functionError() + "): " + payload);
+        }
+        try {
+            return Json.MAPPER.readTree(payload);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override

@@ -2,6 +2,8 @@ package dev.spur.e2e;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.spur.sandbox.LinuxSandbox;
+import dev.spur.sandbox.Sandbox;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
@@ -44,5 +46,24 @@ final class Tools {
 
     static Path node() {
         return require("Node.js", "/usr/bin/node", "/usr/local/bin/node");
+    }
+
+    /**
+     * The linux sandbox with {@code settings}, once Python 3 and bubblewrap are installed and the
+     * sandbox's own check passes (user namespaces, writable cgroups): skipped locally otherwise,
+     * failed under {@code CI=true}.
+     */
+    static Sandbox linuxSandbox(LinuxSandbox.Settings settings) {
+        python();
+        require("bubblewrap", "/usr/bin/bwrap");
+        LinuxSandbox.Availability availability = LinuxSandbox.check(settings);
+        if (!availability.available()) {
+            String message = "the linux sandbox cannot run here: " + availability.reason();
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                fail(message);
+            }
+            Assumptions.abort(message);
+        }
+        return Sandbox.linux(settings);
     }
 }
