@@ -72,6 +72,9 @@ final class Bwrap {
         }
         a.addAll(List.of("--ro-bind", passwd.toString(), "/etc/passwd", "--ro-bind", group.toString(), "/etc/group"));
         a.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
+        // /dev/shm: its own tmpfs (charged to the memory cgroup like /tmp); the rest of /dev read-only
+        a.addAll(List.of("--size", Long.toString(spec.memoryMb() * 1024L * 1024L), "--tmpfs", "/dev/shm",
+                "--remount-ro", "/dev"));
         a.addAll(List.of("--size", Long.toString(spec.ephemeralMb() * 1024L * 1024L), "--tmpfs", "/tmp"));
         for (Mount m : spec.mounts()) {
             a.addAll(List.of(m.readOnly() ? "--ro-bind" : "--bind", m.hostPath().toString(), m.sandboxPath().toString()));

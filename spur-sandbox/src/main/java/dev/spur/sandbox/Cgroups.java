@@ -149,8 +149,9 @@ final class Cgroups {
         for (Path parent : parents.values()) {
             if (Files.isDirectory(parent)) {
                 try (Stream<Path> children = Files.list(parent)) {
-                    children.filter(Files::isDirectory)
-                            .forEach(d -> found.putIfAbsent(d.getFileName().toString(), new Group(this, d.getFileName().toString())));
+                    children.filter(Files::isDirectory).map(d -> d.getFileName().toString())
+                            .filter(id -> !ownedByALiveSpur(id))
+                            .forEach(id -> found.putIfAbsent(id, new Group(this, id)));
                 }
             }
         }
@@ -159,6 +160,45 @@ final class Cgroups {
             g.remove();
         }
         return found.size();
+    }
+
+    /**
+     * Whether {@code id} is an environment of a Spur that still runs: environment cgroups are named
+     * {@code <Spur's pid>-<sequence>}, so a second Spur sharing the parent leaves the first's alone.
+     */
+    static boolean ownedByALiveSpur(String id) {
+        int dash = id.indexOf('-');
+        if (dash <= 0) {
+            return false;
+        }
+        try {
+            return ProcessHandle.of(Long.parseLong(id.substring(0, dash))).map(ProcessHandle::isAlive).orElse(false);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /**
+     * On cgroup v1 a frozen process ignores even SIGKILL until it is thawed, so an idle (frozen)
+     * environment would outlive a SIGKILLed Spur despite {@code --die-with-parent}. This starts a
+     * small shell that waits for Spur's end (EOF on its stdin, which only Spur holds) and then kills
+     * and thaws every environment of {@code spurPid}. Nothing to do on v2, where SIGKILL reaches
+     * frozen processes.
+     *
+     * @return the watchdog, or null on v2
+     */
+    Process startV1Watchdog(long spurPid) throws IOException {
+        if (v2) {
+            return null;
+        }
+        String script = "read _; for d in \"$1\"/" + spurPid + "-*; do "
+                + "[ -d \"$d\" ] || continue; "
+                + "for p in $(cat \"$d/cgroup.procs\" 2>/dev/null); do kill -9 \"$p\" 2>/dev/null; done; "
+                + "echo THAWED > \"$d/freezer.state\" 2>/dev/null; done";
+        ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", script, "spur-watchdog",
+                parents.get("freezer").toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().clear();
+        return builder.start();
     }
 
     /** Removes Spur's parent where it is empty (tests; a running Spur keeps it). */

@@ -257,13 +257,28 @@ public final class LinuxSandbox implements Sandbox {
         return new Cgroups.Limits(memoryMb * 1024L * 1024L, Math.max(1000, quota), CPU_PERIOD_MICROS, weight, pidsMax);
     }
 
-    private Cgroups cgroups() throws IOException {
+    private synchronized Cgroups cgroups() throws IOException {
         Cgroups found = cgroups;
         if (found == null) {
             found = Cgroups.detect(settings.cgroupName());
+            watchdog(found);
             cgroups = found;
         }
         return found;
+    }
+
+    /** One per JVM and parent cgroup: see {@link Cgroups#startV1Watchdog(long)}. Its stdin stays open until the JVM ends. */
+    private static final java.util.Map<String, Process> WATCHDOGS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static void watchdog(Cgroups tree) throws IOException {
+        String key = tree.describe();
+        if (WATCHDOGS.containsKey(key)) {
+            return;
+        }
+        Process p = tree.startV1Watchdog(ProcessHandle.current().pid());
+        if (p != null) {
+            WATCHDOGS.put(key, p);
+        }
     }
 
     /**

@@ -60,7 +60,8 @@ class LinuxSandboxEscapeTest {
     @Test
     void cannotWriteOutsideTmp() throws Exception {
         Jail.Result r = jail.python("""
-                for p in ['/var/task/x', '/usr/x', '/usr/bin/python3', '/etc/hosts', '/x', '/var/x', '/tmp/x']:
+                for p in ['/var/task/x', '/usr/x', '/usr/bin/python3', '/etc/hosts', '/x', '/var/x', '/dev/x', '/tmp/x',
+                          '/dev/shm/x', '/dev/null']:
                     try:
                         open(p, 'a').write('x')
                         print('wrote', p)
@@ -70,8 +71,9 @@ class LinuxSandboxEscapeTest {
         assertThat(r.output()).contains("wrote /tmp/x")
                 .contains("denied /var/task/x Read-only file system", "denied /usr/x Read-only file system",
                         "denied /usr/bin/python3", "denied /etc/hosts", "denied /x Read-only file system",
-                        "denied /var/x Read-only file system");
-        assertThat(r.output().lines().filter(l -> l.startsWith("wrote"))).containsExactly("wrote /tmp/x");
+                        "denied /var/x Read-only file system", "denied /dev/x Read-only file system");
+        assertThat(r.output().lines().filter(l -> l.startsWith("wrote")))
+                .containsExactly("wrote /tmp/x", "wrote /dev/shm/x", "wrote /dev/null");
         assertThat(jail.code).isEmptyDirectory();
     }
 

@@ -176,8 +176,12 @@ class LinuxSandboxLimitsTest {
         for (Path procs : stale.procsFiles()) {
             Files.writeString(procs, Long.toString(orphan.pid()));
         }
+        // an environment of a Spur that still runs (this JVM): a second Spur on the same parent keeps it
+        Cgroups.Group live = cgroups.create(ProcessHandle.current().pid() + "-999999", LinuxSandbox.limits(128, 16));
         int removed = Sandbox.linux(settings).cleanUpLeftovers();
         assertThat(removed).isEqualTo(1);
+        assertThat(live.dirs()).allSatisfy(d -> assertThat(d).exists());
+        live.remove();
         assertThat(stale.dirs()).allSatisfy(d -> assertThat(d).doesNotExist());
         assertThat(orphan.waitFor(5, TimeUnit.SECONDS)).isTrue();
         assertThat(Sandbox.linux(settings).cleanUpLeftovers()).isZero();
