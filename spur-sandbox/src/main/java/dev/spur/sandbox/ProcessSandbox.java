@@ -9,7 +9,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Runs each environment as a plain child process: no namespaces, no limits. Memory is measured from
- * {@code /proc} (the sum of every process's {@code VmHWM} in the tree); killing walks the tree.
+ * {@code /proc} (the sum of every process's {@code VmHWM} in the tree); killing walks the tree. It
+ * cannot take a process off the network, so it refuses {@link Network#none(Path)} rather than run
+ * the function with the host's network it was asked not to have.
  */
 final class ProcessSandbox implements Sandbox {
 
@@ -18,8 +20,13 @@ final class ProcessSandbox implements Sandbox {
         return "process";
     }
 
+    /** @throws IOException also if the spec asks for {@link Network#none(Path)} */
     @Override
     public SandboxedProcess start(LaunchSpec spec) throws IOException {
+        if (!(spec.network() instanceof Network.Host)) {
+            throw new IOException("the process sandbox cannot run a function without network (network none); "
+                    + "use the linux sandbox");
+        }
         ProcessBuilder builder = new ProcessBuilder(spec.command()).directory(spec.workingDirectory().toFile());
         builder.environment().clear();
         builder.environment().putAll(spec.environment());

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * How an execution environment's process is started. The {@code process} implementation runs it
@@ -54,9 +55,10 @@ public interface Sandbox {
      * @param memoryMb    the function's memory size; sandboxes that enforce limits use it
      * @param ephemeralMb the size of the process's private {@code /tmp} (Lambda's EphemeralStorage)
      * @param mounts      host directories made visible inside the sandbox
+     * @param network     {@link Network#HOST} (the default) or {@link Network#none(Path)}
      */
     record LaunchSpec(List<String> command, Path workingDirectory, Map<String, String> environment, Path output,
-                      int memoryMb, int ephemeralMb, List<Mount> mounts) {
+                      int memoryMb, int ephemeralMb, List<Mount> mounts, Network network) {
         /** Lambda's default EphemeralStorage size. */
         public static final int DEFAULT_EPHEMERAL_MB = 512;
 
@@ -64,9 +66,16 @@ public interface Sandbox {
             command = List.copyOf(command);
             environment = Map.copyOf(environment);
             mounts = List.copyOf(mounts);
+            Objects.requireNonNull(network, "network");
             if (ephemeralMb <= 0) {
                 throw new IllegalArgumentException("ephemeralMb must be positive: " + ephemeralMb);
             }
+        }
+
+        /** The host's network. */
+        public LaunchSpec(List<String> command, Path workingDirectory, Map<String, String> environment, Path output,
+                          int memoryMb, int ephemeralMb, List<Mount> mounts) {
+            this(command, workingDirectory, environment, output, memoryMb, ephemeralMb, mounts, Network.HOST);
         }
 
         /** No mounts, the default {@code /tmp} size. */
@@ -76,11 +85,54 @@ public interface Sandbox {
         }
 
         public LaunchSpec withMounts(List<Mount> newMounts) {
-            return new LaunchSpec(command, workingDirectory, environment, output, memoryMb, ephemeralMb, newMounts);
+            return new LaunchSpec(command, workingDirectory, environment, output, memoryMb, ephemeralMb, newMounts,
+                    network);
         }
 
         public LaunchSpec withEphemeralMb(int mb) {
-            return new LaunchSpec(command, workingDirectory, environment, output, memoryMb, mb, mounts);
+            return new LaunchSpec(command, workingDirectory, environment, output, memoryMb, mb, mounts, network);
+        }
+
+        public LaunchSpec withNetwork(Network newNetwork) {
+            return new LaunchSpec(command, workingDirectory, environment, output, memoryMb, ephemeralMb, mounts,
+                    newNetwork);
+        }
+    }
+
+    /**
+     * Which network the process is in. {@link #HOST}: the host's own network namespace, so it reaches
+     * whatever the host reaches, the Runtime API on loopback included. {@link #none(Path)}: a network
+     * namespace of its own with only a loopback interface, into which the Runtime API is brought over
+     * a unix socket (see {@link LinuxSandbox}); only the linux sandbox can do this, the process
+     * sandbox refuses it.
+     */
+    sealed interface Network {
+        /** The host's network namespace (the default). */
+        Network HOST = new Host();
+
+        /**
+         * No network but loopback; the Runtime API served on the host's unix socket
+         * {@code runtimeApiSocket} is bridged in, and the function must be given
+         * {@code AWS_LAMBDA_RUNTIME_API=}{@link LinuxSandbox#BRIDGED_RUNTIME_API}.
+         *
+         * @param runtimeApiSocket absolute; see {@link LinuxSandbox} for who must be able to reach it
+         */
+        static Network none(Path runtimeApiSocket) {
+            return new None(runtimeApiSocket);
+        }
+
+        /** See {@link #HOST}. */
+        record Host() implements Network {
+        }
+
+        /** See {@link Network#none(Path)}. */
+        record None(Path runtimeApiSocket) implements Network {
+            public None {
+                if (!runtimeApiSocket.isAbsolute()) {
+                    throw new IllegalArgumentException("the Runtime API socket path must be absolute: "
+                            + runtimeApiSocket);
+                }
+            }
         }
     }
 
