@@ -2,6 +2,7 @@ package dev.spur.sandbox;
 
 import dev.spur.sandbox.Sandbox.LaunchSpec;
 import dev.spur.sandbox.Sandbox.Mount;
+import dev.spur.sandbox.Sandbox.Network;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,12 +23,14 @@ import java.util.TreeMap;
  *       root, the sandbox user and nobody (the host's accounts stay hidden);
  *   <li>a fresh {@code /proc} of the new pid namespace, a minimal {@code /dev} (null, zero, full,
  *       random, urandom, tty, pts, shm), a private size-limited tmpfs {@code /tmp};
- *   <li>the launch spec's mounts ({@code /var/task}, {@code /var/runtime}, …).
+ *   <li>the launch spec's mounts ({@code /var/task}, {@code /var/runtime}, …);
+ *   <li>with {@link Network#none(Path) network none}, the Runtime API's unix socket at
+ *       {@code /run/spur/runtime-api.sock} ({@link RuntimeApiBridge}).
  * </ul>
  *
  * The root itself is read-only once these are in place. No {@code /sys}, no {@code /home},
- * {@code /root}, {@code /var/lib}, {@code /run} or other {@code /etc} files, no other
- * function's code and nothing of Spur's data directory.
+ * {@code /root}, {@code /var/lib}, {@code /run} (beyond that one socket) or other {@code /etc}
+ * files, no other function's code and nothing of Spur's data directory.
  */
 final class Bwrap {
     /** The {@code /etc} entries bound read-only when the host has them. */
@@ -78,6 +81,10 @@ final class Bwrap {
         a.addAll(List.of("--size", Long.toString(spec.ephemeralMb() * 1024L * 1024L), "--tmpfs", "/tmp"));
         for (Mount m : spec.mounts()) {
             a.addAll(List.of(m.readOnly() ? "--ro-bind" : "--bind", m.hostPath().toString(), m.sandboxPath().toString()));
+        }
+        if (spec.network() instanceof Network.None none) { // its own network namespace, bwrap brings up lo
+            a.addAll(List.of("--unshare-net",
+                    "--ro-bind", none.runtimeApiSocket().toString(), RuntimeApiBridge.SANDBOX_SOCKET));
         }
         a.addAll(List.of("--remount-ro", "/")); // the root tmpfs itself: only /tmp and /dev/shm stay writable
         a.addAll(List.of("--chdir", spec.workingDirectory().toString()));

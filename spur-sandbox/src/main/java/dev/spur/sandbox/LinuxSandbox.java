@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Runs each environment in its own namespaces (bubblewrap) and its own cgroup.
  *
  * <p><b>Launch.</b> {@code sh} writes its own pid into every cgroup.procs of the environment's
- * cgroup, then execs (as root: {@code setpriv} to the unprivileged {@link Settings#hostUid()}, then)
+ * cgroup, then execs (as root: {@code setpriv} to the environment's unprivileged host uid, then)
  * {@code bwrap}, which reads its options from a pipe and execs the function. So the function is in
  * the cgroup before its first instruction, and nothing it forks can leave (cgroup membership is
  * inherited; only root in the cgroup's own namespace could move it). Each live environment has a
@@ -32,12 +32,24 @@ import java.util.concurrent.atomic.AtomicLong;
  * privileges (setuid bits are inert); no further user namespaces. The file system is {@link Bwrap}'s
  * minimal root. {@code --die-with-parent}: if Spur dies, the function dies.
  *
- * <p><b>Network.</b> The network namespace is shared with the host, so the function reaches the
- * Runtime API on 127.0.0.1 and the internet, but also every other loopback service and abstract
- * unix socket of the host. A {@code none} mode would add {@code --unshare-net} and bring the
- * Runtime API in over a unix socket bound into the sandbox (with a small in-sandbox forwarder to a
- * loopback port); egress for such a mode would come from a user-mode stack (pasta, slirp4netns) or
- * a veth pair, which needs privileges bwrap does not have.
+ * <p><b>Network.</b> By default ({@link Network#HOST}) the network namespace is shared with the
+ * host, so the function reaches the Runtime API on 127.0.0.1 and the internet, but also every other
+ * loopback service and abstract unix socket of the host. With {@link Network#none(Path)} it gets a
+ * network namespace of its own ({@code --unshare-net}) holding only a loopback interface: no route
+ * anywhere ({@code connect} fails at once with "Network is unreachable"), nothing of the host's
+ * loopback or its abstract unix sockets. The Runtime API comes in over the host's unix socket,
+ * bound read-only at {@code /run/spur/runtime-api.sock}, and {@code socat} inside the sandbox
+ * listens on {@link #BRIDGED_RUNTIME_API} and forwards to it, so the runtime is given
+ * {@code AWS_LAMBDA_RUNTIME_API=127.0.0.1:9001} and talks TCP as on Lambda ({@link RuntimeApiBridge};
+ * socat must be installed, see {@link #checkNetworkNone()}). bwrap binds the socket as the
+ * environment's unprivileged host uid, which is chosen in {@link #start} (bubblewrap 0.8 resolves
+ * even {@code --bind-fd} sources to a path, so an fd opened as root would not help): every
+ * directory on the socket's path must be searchable by other users and the socket writable by
+ * them; {@link #start} checks this and says what is in the way. Other host users can then connect
+ * to the socket if they know its path (keep it in a directory they cannot list); the endpoint
+ * serves only the environment's uid, as on TCP. Sandboxed functions see no host path, so no other
+ * environment reaches it. Egress for such a mode would come from a user-mode stack (pasta,
+ * slirp4netns) or a veth pair, which needs privileges bwrap does not have.
  *
  * <p><b>Limits.</b> Memory = the function's MemorySize, no swap; CPU quota proportional to memory
  * as Lambda does (1,769 MB = one vCPU), capped at the node's cores; {@code pids.max}. Memory and
@@ -53,7 +65,14 @@ public final class LinuxSandbox implements Sandbox {
     /** Lambda's figure: at 1,769 MB a function has the equivalent of one full vCPU. */
     static final int MB_PER_VCPU = 1769;
     static final long CPU_PERIOD_MICROS = 100_000;
+    /**
+     * The Runtime API's address inside a {@link Network#none(Path) network none} sandbox: the value
+     * for {@code AWS_LAMBDA_RUNTIME_API} there.
+     */
+    public static final String BRIDGED_RUNTIME_API = "127.0.0.1:" + RuntimeApiBridge.PORT;
     private static final AtomicLong SEQUENCE = new AtomicLong();
+    private static final String MISSING_SOCAT = "network none needs socat, to bridge the Runtime API into the sandbox, "
+            + "and it is not installed (none of " + RuntimeApiBridge.SOCAT + "; apt-get install socat)";
 
     private final Settings settings;
     private final HostUids hostUids;
@@ -168,6 +187,15 @@ public final class LinuxSandbox implements Sandbox {
         }
     }
 
+    /**
+     * Whether {@link Network#none(Path)} can be used: it needs {@code socat} (for the Runtime API
+     * bridge), which {@link #check(Settings)} does not ask for. Takes a few file lookups.
+     */
+    public static Availability checkNetworkNone() {
+        return RuntimeApiBridge.socat().map(socat -> Availability.yes("network none bridged by " + socat))
+                .orElseGet(() -> Availability.no(MISSING_SOCAT));
+    }
+
     @Override
     public String name() {
         return "linux";
@@ -194,12 +222,14 @@ public final class LinuxSandbox implements Sandbox {
      * Creates the environment's cgroup and starts the process in it.
      *
      * @throws IOException if the cgroup could not be created or {@code sh} could not be started
-     *                     (then nothing is left behind). A missing or non-executable command is not
-     *                     an IOException here: the process exits 127 or 126 with bwrap's message
-     *                     in the output.
+     *                     (then nothing is left behind); with {@link Network#none(Path)}, also if socat
+     *                     is not installed or the sandbox's host uid cannot reach the Runtime API
+     *                     socket. A missing or non-executable command is not an IOException here:
+     *                     the process exits 127 or 126 with bwrap's message in the output.
      */
     @Override
     public SandboxedProcess start(LaunchSpec spec) throws IOException {
+        List<String> function = functionCommand(spec);
         Path[] identity = identityFiles();
         Cgroups tree = cgroups();
         String id = ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet();
@@ -227,7 +257,7 @@ public final class LinuxSandbox implements Sandbox {
                         "--inh-caps=-all"));
             }
             command.addAll(List.of(settings.bwrap().toString(), "--args", "3", "--"));
-            command.addAll(spec.command());
+            command.addAll(function);
             ProcessBuilder builder = new ProcessBuilder(command).directory(new java.io.File("/"));
             builder.environment().clear();
             builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(spec.output().toFile()));
@@ -248,6 +278,18 @@ public final class LinuxSandbox implements Sandbox {
             }
             throw e;
         }
+    }
+
+    /** The function's command; with network none, behind the Runtime API bridge. */
+    private List<String> functionCommand(LaunchSpec spec) throws IOException {
+        if (!(spec.network() instanceof Network.None none)) {
+            return spec.command();
+        }
+        Path socat = RuntimeApiBridge.socat().orElseThrow(() -> new IOException(MISSING_SOCAT));
+        if (isRoot()) { // else bwrap runs as Spur's own uid, which made the socket
+            RuntimeApiBridge.checkReachable(none.runtimeApiSocket());
+        }
+        return RuntimeApiBridge.wrap(socat, spec.command());
     }
 
     static Cgroups.Limits limits(int memoryMb, int pidsMax) {
