@@ -23,18 +23,27 @@ final class RuntimeApiConnection {
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ACCEPTED_BODY = "{\"status\":\"OK\"}".getBytes(StandardCharsets.US_ASCII);
 
-    private final Socket socket;
+    private final Object peer;
     private final RuntimeApiHandler handler;
     private final InputStream in;
     private final OutputStream out;
     private final RequestHead head = new RequestHead();
 
     RuntimeApiConnection(Socket socket, RuntimeApiHandler handler) throws IOException {
-        this.socket = socket;
-        this.handler = handler;
+        this(socket.getInputStream(), socket.getOutputStream(), socket, handler);
         socket.setTcpNoDelay(true);
-        this.in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
-        this.out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
+    }
+
+    /**
+     * A connection over any byte streams (a unix socket's); closing them is the caller's job.
+     *
+     * @param peer what {@link #toString()} names the connection by
+     */
+    RuntimeApiConnection(InputStream in, OutputStream out, Object peer, RuntimeApiHandler handler) {
+        this.peer = peer;
+        this.handler = handler;
+        this.in = new BufferedInputStream(in, 16 * 1024);
+        this.out = new BufferedOutputStream(out, 16 * 1024);
     }
 
     void serve() throws IOException {
@@ -201,6 +210,6 @@ final class RuntimeApiConnection {
 
     @Override
     public String toString() {
-        return "RuntimeApiConnection[" + socket.getRemoteSocketAddress() + "]";
+        return "RuntimeApiConnection[" + (peer instanceof Socket socket ? socket.getRemoteSocketAddress() : peer) + "]";
     }
 }

@@ -1,10 +1,19 @@
 package dev.spur.runtimeapi;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,11 +32,20 @@ import java.util.concurrent.TimeoutException;
  * close, before reading a byte, every connection whose client socket another user owns — another
  * environment scanning for ports steals nothing. Connections arriving before {@code admit} wait for it.
  *
+ * <p>Or a unix socket of its own ({@link #openUnix}), for an environment with no network of its
+ * own: the sandbox binds the socket in and bridges it to a loopback port there.
+ *
  * <p>Threads: one virtual thread accepts; each connection gets a virtual thread that serves requests
  * in order (HTTP/1.1 keep-alive). A {@code next} long poll parks its virtual thread, costing no
  * platform thread. {@link #close()} closes the listener and every open connection.
  */
 public final class RuntimeApiEndpoint implements AutoCloseable {
+
+    /**
+     * What a {@linkplain #openUnix unix endpoint}'s runtime is told to connect to: the loopback port
+     * the Linux sandbox bridges to the socket ({@code LinuxSandbox.BRIDGED_RUNTIME_API}).
+     */
+    public static final String BRIDGED_HOST_PORT = "127.0.0.1:9001";
 
     /** Lambda's synchronous response limit (6 MB); a larger response or error is refused with 413. */
     public static final int MAX_PAYLOAD_BYTES = 6 * 1024 * 1024 + 100;
@@ -40,12 +58,28 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
     private final String hostPort;
     private final CompletableFuture<Integer> admitted = new CompletableFuture<>();
     private volatile boolean closed;
+    /** A unix endpoint's listener (then {@link #listener} is null), its socket file and connections. */
+    private final ServerSocketChannel unixListener;
+    private final Path socketPath;
+    private final Set<SocketChannel> unixConnections = ConcurrentHashMap.newKeySet();
 
     private RuntimeApiEndpoint(ServerSocket listener, RuntimeApiHandler handler, String name) {
         this.listener = listener;
         this.handler = handler;
         this.hostPort = "127.0.0.1:" + listener.getLocalPort();
+        this.unixListener = null;
+        this.socketPath = null;
         Thread.ofVirtual().name("runtime-api-accept-" + name).start(this::acceptLoop);
+    }
+
+    private RuntimeApiEndpoint(ServerSocketChannel unixListener, Path socketPath, RuntimeApiHandler handler,
+                               String name) {
+        this.listener = null;
+        this.handler = handler;
+        this.hostPort = BRIDGED_HOST_PORT;
+        this.unixListener = unixListener;
+        this.socketPath = socketPath;
+        Thread.ofVirtual().name("runtime-api-accept-" + name).start(this::acceptUnixLoop);
     }
 
     /**
@@ -58,7 +92,40 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
         return new RuntimeApiEndpoint(socket, handler, name);
     }
 
-    /** The value for {@code AWS_LAMBDA_RUNTIME_API}. */
+    /**
+     * Opens an endpoint on a new unix socket at {@code socketPath}, for an environment without a
+     * network of its own. The socket file is made read-write for everyone, because connect(2) on a
+     * unix socket asks for write permission and the sandbox runs as another uid: who can reach it is
+     * decided by the directories above it, so put it in a per-environment directory only the
+     * environment's user can search. {@link #close()} deletes it.
+     *
+     * @param name used in thread names only
+     * @throws IOException if the socket cannot be created (the parent directory is missing, or a
+     *                     file is already at {@code socketPath}: a stale socket is not replaced)
+     */
+    public static RuntimeApiEndpoint openUnix(RuntimeApiHandler handler, String name, Path socketPath)
+            throws IOException {
+        ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            channel.bind(UnixDomainSocketAddress.of(socketPath), 16);
+        } catch (IOException e) {
+            channel.close();
+            throw e;
+        }
+        try {
+            Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString("rw-rw-rw-"));
+        } catch (IOException e) {
+            channel.close();
+            Files.deleteIfExists(socketPath);
+            throw e;
+        }
+        return new RuntimeApiEndpoint(channel, socketPath, handler, name);
+    }
+
+    /**
+     * The value for {@code AWS_LAMBDA_RUNTIME_API}: the listening port, or for a unix endpoint
+     * {@link #BRIDGED_HOST_PORT}.
+     */
     public String hostPort() {
         return hostPort;
     }
@@ -123,11 +190,46 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
         }
     }
 
-    /** Stops listening and drops every connection; a parked {@code next} is released by the handler. */
+    /** The unix twin of {@link #acceptLoop()}. */
+    private void acceptUnixLoop() {
+        while (!closed) {
+            SocketChannel channel;
+            try {
+                channel = unixListener.accept();
+            } catch (IOException e) {
+                return; // closed
+            }
+            unixConnections.add(channel);
+            if (closed) {
+                closeQuietly(channel);
+                return;
+            }
+            Thread.ofVirtual().name("runtime-api-conn").start(() -> {
+                try {
+                    new RuntimeApiConnection(Channels.newInputStream(channel), Channels.newOutputStream(channel),
+                            "unix:" + socketPath, handler).serve();
+                } catch (IOException | RuntimeException e) {
+                    // the runtime went away, the endpoint closed under it, or a malformed request
+                } finally {
+                    unixConnections.remove(channel);
+                    closeQuietly(channel);
+                }
+            });
+        }
+    }
+
+    /**
+     * Stops listening and drops every connection; a parked {@code next} is released by the handler.
+     * A unix endpoint also deletes its socket file.
+     */
     @Override
     public void close() {
         closed = true;
         admitted.completeExceptionally(new IllegalStateException("closed")); // waiting connections are refused
+        if (unixListener != null) {
+            closeUnix();
+            return;
+        }
         try {
             listener.close();
         } catch (IOException e) {
@@ -135,6 +237,26 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
         }
         for (Socket socket : connections) {
             closeQuietly(socket);
+        }
+    }
+
+    private void closeUnix() {
+        closeQuietly(unixListener);
+        for (SocketChannel channel : unixConnections) {
+            closeQuietly(channel);
+        }
+        try {
+            Files.deleteIfExists(socketPath);
+        } catch (IOException e) {
+            // its directory went first
+        }
+    }
+
+    private static void closeQuietly(Closeable channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // already closed
         }
     }
 

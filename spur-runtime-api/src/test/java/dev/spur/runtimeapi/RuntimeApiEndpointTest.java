@@ -1,15 +1,22 @@
 package dev.spur.runtimeapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -18,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Runtime API's HTTP contract, checked byte for byte over raw sockets against a real endpoint.
@@ -209,6 +218,58 @@ class RuntimeApiEndpointTest {
         }
     }
 
+    @Test
+    @Timeout(20)
+    void aUnixEndpointServesNextAndResponseLikeTheTcpOne(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("runtime-api.sock");
+        try (RuntimeApiEndpoint unix = RuntimeApiEndpoint.openUnix(handler, "unix-test", socket)) {
+            assertThat(unix.hostPort()).isEqualTo("127.0.0.1:9001").isEqualTo(RuntimeApiEndpoint.BRIDGED_HOST_PORT);
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket))).isEqualTo("rw-rw-rw-");
+            handler.events.add(new RuntimeApiHandler.NextEvent("req-u", 1_700_000_000_123L,
+                    "arn:aws:lambda:us-east-1:000000000000:function:f", null, null, null,
+                    "{\"over\":\"unix\"}".getBytes(StandardCharsets.UTF_8)));
+            try (Client c = unixClient(socket)) {
+                Response next = c.send("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertThat(next.status).isEqualTo(200);
+                assertThat(next.header("Lambda-Runtime-Aws-Request-Id")).isEqualTo("req-u");
+                assertThat(next.header("Lambda-Runtime-Trace-Id")).isNull();
+                assertThat(next.body()).isEqualTo("{\"over\":\"unix\"}");
+                Response r = c.send(post("/2018-06-01/runtime/invocation/req-u/response", "", "{\"ok\":true}"));
+                assertThat(r.status).isEqualTo(202);
+                assertThat(c.send(post("/2018-06-01/runtime/invocation/req-u/error", "", "{}")).status)
+                        .as("the same connection, kept alive").isEqualTo(202);
+                assertThat(c.send(post("/2018-06-01/runtime/other", "", "")).status).isEqualTo(404);
+            }
+        }
+        assertThat(handler.calls).containsExactly("response req-u {\"ok\":true}", "error req-u null {}");
+        assertThat(socket).doesNotExist();
+    }
+
+    @Test
+    @Timeout(20)
+    void closingAUnixEndpointDropsAParkedNextAndDeletesTheSocket(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("runtime-api.sock");
+        RuntimeApiEndpoint unix = RuntimeApiEndpoint.openUnix(handler, "unix-test", socket);
+        try (Client c = unixClient(socket)) {
+            c.out.write("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            c.out.flush();
+            Thread.sleep(100);
+            unix.close();
+            handler.events.add(Recorder.STOP);
+            assertThat(c.in.read()).as("connection closed").isIn(-1, (int) 'H');
+        }
+        assertThat(socket).doesNotExist();
+    }
+
+    @Test
+    void aUnixEndpointDoesNotReplaceAFileAtItsPath(@TempDir Path dir) throws Exception {
+        Path taken = Files.writeString(dir.resolve("runtime-api.sock"), "someone else's");
+        assertThatThrownBy(() -> RuntimeApiEndpoint.openUnix(handler, "unix-test", taken))
+                .isInstanceOf(IOException.class);
+        assertThat(taken).hasContent("someone else's");
+    }
+
     private static String post(String path, String headers, String body) {
         return "POST " + path + " HTTP/1.1\r\nHost: x\r\n" + headers + "Content-Length: "
                 + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
@@ -217,6 +278,12 @@ class RuntimeApiEndpointTest {
     private Client client() throws IOException {
         String[] hp = endpoint.hostPort().split(":");
         return new Client(new Socket(hp[0], Integer.parseInt(hp[1])));
+    }
+
+    private static Client unixClient(Path socket) throws IOException {
+        SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+        channel.connect(UnixDomainSocketAddress.of(socket));
+        return new Client(Channels.newInputStream(channel), Channels.newOutputStream(channel), channel);
     }
 
     /** Records calls; answers what the test says. */
@@ -274,15 +341,20 @@ class RuntimeApiEndpointTest {
 
     /** A minimal HTTP/1.1 client over a socket, reading Content-Length framed answers. */
     static final class Client implements AutoCloseable {
-        final Socket socket;
+        final Closeable socket;
         final InputStream in;
         final OutputStream out;
 
         Client(Socket socket) throws IOException {
-            this.socket = socket;
+            this(socket.getInputStream(), socket.getOutputStream(), socket);
             socket.setSoTimeout(10_000);
-            this.in = socket.getInputStream();
-            this.out = socket.getOutputStream();
+        }
+
+        /** Over a unix socket's streams, which have no read timeout: the test sets one. */
+        Client(InputStream in, OutputStream out, Closeable socket) {
+            this.socket = socket;
+            this.in = in;
+            this.out = out;
         }
 
         Response send(String request) throws IOException {
