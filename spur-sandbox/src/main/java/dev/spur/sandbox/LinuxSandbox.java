@@ -225,7 +225,8 @@ public final class LinuxSandbox implements Sandbox {
      *                     (then nothing is left behind); with {@link Network#none(Path)}, also if socat
      *                     is not installed or the sandbox's host uid cannot reach the Runtime API
      *                     socket. A missing or non-executable command is not an IOException here:
-     *                     the process exits 127 or 126 with bwrap's message in the output.
+     *                     the process exits 1 with bwrap's message in the output (with network none,
+     *                     127 or 126 with the bridge's {@code sh}'s message).
      */
     @Override
     public SandboxedProcess start(LaunchSpec spec) throws IOException {
