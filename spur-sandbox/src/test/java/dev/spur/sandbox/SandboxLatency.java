@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * Not a test: prints start-to-exit latency of {@code /usr/bin/true} in the process and linux
- * sandboxes, and freeze+thaw latency of a running environment (medians and p99).
+ * sandboxes (the latter also with network none, when socat is installed), and freeze+thaw latency
+ * of a running environment (medians and p99).
  * Run: {@code java -cp spur-sandbox/target/classes:spur-sandbox/target/test-classes dev.spur.sandbox.SandboxLatency}
  */
 public final class SandboxLatency {
@@ -29,6 +30,20 @@ public final class SandboxLatency {
         report("linux:   start → exit of true, 128 MB", n, () -> linux.start(trueSpec).onExit().get());
         LaunchSpec fullCore = new LaunchSpec(List.of("/usr/bin/true"), Path.of("/"), Map.of(), out, 1769);
         report("linux:   start → exit of true, 1769 MB", n, () -> linux.start(fullCore).onExit().get());
+        if (LinuxSandbox.checkNetworkNone().available()) {
+            Path socket = dir.resolve("runtime-api.sock");
+            try (var api = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+                api.bind(java.net.UnixDomainSocketAddress.of(socket));
+                Files.setPosixFilePermissions(socket, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+                Sandbox.Network none = Sandbox.Network.none(socket);
+                report("linux:   start → exit of true, 128 MB, none", n,
+                        () -> linux.start(trueSpec.withNetwork(none)).onExit().get());
+                report("linux:   start → exit of true, 1769 MB, none", n,
+                        () -> linux.start(fullCore.withNetwork(none)).onExit().get());
+            } finally {
+                Files.deleteIfExists(socket);
+            }
+        }
         SandboxedProcess busy = linux.start(new LaunchSpec(List.of("/usr/bin/python3", "-c", "while True: pass"),
                 Path.of("/"), Map.of(), out, 1769));
         Thread.sleep(300);
