@@ -11,15 +11,18 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import jdk.net.ExtendedSocketOptions;
 
 /**
  * One execution environment's Runtime API endpoint: a listening socket of its own on loopback.
@@ -51,6 +54,7 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
     public static final int MAX_PAYLOAD_BYTES = 6 * 1024 * 1024 + 100;
     /** How long a connection waits for {@link #admit(int)}: the environment's start, at most. */
     private static final long ADMIT_WAIT_SECONDS = 30;
+    private static final int REFUSED = Integer.MIN_VALUE;
 
     private final ServerSocket listener;
     private final RuntimeApiHandler handler;
@@ -95,9 +99,10 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
     /**
      * Opens an endpoint on a new unix socket at {@code socketPath}, for an environment without a
      * network of its own. The socket file is made read-write for everyone, because connect(2) on a
-     * unix socket asks for write permission and the sandbox runs as another uid: who can reach it is
-     * decided by the directories above it, so put it in a per-environment directory only the
-     * environment's user can search. {@link #close()} deletes it.
+     * unix socket asks for write permission and the sandbox runs as a uid chosen only when it starts;
+     * keep it in a directory other users cannot list. As on TCP, {@link #admit(int)} then serves
+     * only the environment's uid, here as the kernel reports the connecting process's
+     * ({@code SO_PEERCRED}). {@link #close()} deletes the socket.
      *
      * @param name used in thread names only
      * @throws IOException if the socket cannot be created (the parent directory is missing, or a
@@ -140,13 +145,8 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
 
     /** Whether the connection's client is the environment: its socket is owned by the admitted uid. */
     private boolean admits(Socket socket) {
-        int uid;
-        try {
-            uid = admitted.get(ADMIT_WAIT_SECONDS, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        int uid = awaitAdmitted();
+        if (uid == REFUSED) {
             return false;
         }
         if (uid < 0) {
@@ -156,6 +156,40 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
             return PeerUids.ownerOf(socket.getPort(), socket.getLocalPort()) == uid;
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /**
+     * The unix twin of {@link #admits(Socket)}: the kernel names the uid that connected
+     * ({@code SO_PEERCRED}); in a network-none sandbox that is the bridge's, the environment's uid.
+     */
+    private boolean admits(SocketChannel channel) {
+        int uid = awaitAdmitted();
+        if (uid == REFUSED) {
+            return false;
+        }
+        if (uid < 0) {
+            return true;
+        }
+        try {
+            UserPrincipal peer = channel.getOption(ExtendedSocketOptions.SO_PEERCRED).user();
+            // a name lookup that falls back to the number; principals are equal when their uids are
+            return peer.equals(FileSystems.getDefault().getUserPrincipalLookupService()
+                    .lookupPrincipalByName(Integer.toString(uid)));
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    /** The uid {@link #admit(int)} was given, or {@link #REFUSED} if the endpoint closed or nobody admitted in time. */
+    private int awaitAdmitted() {
+        try {
+            return admitted.get(ADMIT_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return REFUSED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return REFUSED;
         }
     }
 
@@ -206,6 +240,9 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
             }
             Thread.ofVirtual().name("runtime-api-conn").start(() -> {
                 try {
+                    if (!admits(channel)) {
+                        return; // not the environment: closed unread
+                    }
                     new RuntimeApiConnection(Channels.newInputStream(channel), Channels.newOutputStream(channel),
                             "unix:" + socketPath, handler).serve();
                 } catch (IOException | RuntimeException e) {

@@ -223,6 +223,7 @@ class RuntimeApiEndpointTest {
     void aUnixEndpointServesNextAndResponseLikeTheTcpOne(@TempDir Path dir) throws Exception {
         Path socket = dir.resolve("runtime-api.sock");
         try (RuntimeApiEndpoint unix = RuntimeApiEndpoint.openUnix(handler, "unix-test", socket)) {
+            unix.admit(ownUid()); // checked against the connecting process's uid (SO_PEERCRED)
             assertThat(unix.hostPort()).isEqualTo("127.0.0.1:9001").isEqualTo(RuntimeApiEndpoint.BRIDGED_HOST_PORT);
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket))).isEqualTo("rw-rw-rw-");
             handler.events.add(new RuntimeApiHandler.NextEvent("req-u", 1_700_000_000_123L,
@@ -250,6 +251,7 @@ class RuntimeApiEndpointTest {
     void closingAUnixEndpointDropsAParkedNextAndDeletesTheSocket(@TempDir Path dir) throws Exception {
         Path socket = dir.resolve("runtime-api.sock");
         RuntimeApiEndpoint unix = RuntimeApiEndpoint.openUnix(handler, "unix-test", socket);
+        unix.admit(ownUid());
         try (Client c = unixClient(socket)) {
             c.out.write("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII));
@@ -260,6 +262,31 @@ class RuntimeApiEndpointTest {
             assertThat(c.in.read()).as("connection closed").isIn(-1, (int) 'H');
         }
         assertThat(socket).doesNotExist();
+    }
+
+    @Test
+    @Timeout(20)
+    void aUnixConnectionFromAnotherUserIsClosedUnreadAndReachesNothing(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("runtime-api.sock");
+        try (RuntimeApiEndpoint unix = RuntimeApiEndpoint.openUnix(handler, "unix-test", socket)) {
+            unix.admit(ownUid() + 1_000_000); // the environment is someone else: this test is an intruder
+            handler.events.add(new RuntimeApiHandler.NextEvent("secret", 1L, "arn", null, null, null, new byte[] {1}));
+            try (Client c = unixClient(socket)) {
+                int first;
+                try {
+                    c.out.write(("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n"
+                            + post("/2018-06-01/runtime/invocation/secret/response", "", "forged"))
+                            .getBytes(StandardCharsets.UTF_8));
+                    c.out.flush();
+                    first = c.in.read();
+                } catch (IOException closed) {
+                    first = -1; // closed before we wrote (broken pipe), or with our bytes unread (a reset)
+                }
+                assertThat(first).isEqualTo(-1);
+            }
+        }
+        assertThat(handler.events).hasSize(1); // the event was not handed out
+        assertThat(handler.calls).isEmpty();
     }
 
     @Test
