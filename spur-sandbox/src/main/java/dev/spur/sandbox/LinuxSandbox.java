@@ -46,9 +46,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * even {@code --bind-fd} sources to a path, so an fd opened as root would not help): every
  * directory on the socket's path must be searchable by other users and the socket writable by
  * them; {@link #start} checks this and says what is in the way. Other host users can then connect
- * to the socket if they know its path (keep it in a directory they cannot list); the endpoint
- * serves only the environment's uid, as on TCP. Sandboxed functions see no host path, so no other
- * environment reaches it. Egress for such a mode would come from a user-mode stack (pasta,
+ * to the socket if they know its path (keep it in a directory they cannot list), but
+ * {@code RuntimeApiEndpoint.openUnix}, once admitted the environment's uid, serves nobody else, as
+ * on TCP. Sandboxed functions see no host path, so no other environment reaches it. Egress for such a mode would come from a user-mode stack (pasta,
  * slirp4netns) or a veth pair, which needs privileges bwrap does not have.
  *
  * <p><b>Limits.</b> Memory = the function's MemorySize, no swap; CPU quota proportional to memory

@@ -21,8 +21,8 @@ import java.util.Optional;
  * namespace is new, socat's listener is its only TCP socket, and a socket counts once it listens
  * (not when merely bound). Not {@code /proc/net/tcp}: the shell reads a byte per read(2), and each
  * read of that file walks the kernel's TCP hash tables, shared by all namespaces, which cost about
- * 6 ms of CPU per poll where sockstat costs microseconds. The poll spins while socat starts (about
- * 3 ms), on the environment's CPU quota. {@code socat} is started from a subshell, so bwrap's pid 1
+ * 6 ms of CPU per poll where sockstat costs microseconds. The poll spins while socat starts (a
+ * few milliseconds of CPU, during init, before the environment's CPU quota applies). {@code socat} is started from a subshell, so bwrap's pid 1
  * is its parent and the function has no child it did not start (a runtime that waits for all its
  * children does not wait for it). It dies with the sandbox's pid namespace.
  *
