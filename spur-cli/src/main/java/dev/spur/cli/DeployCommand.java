@@ -55,6 +55,11 @@ final class DeployCommand implements Callable<Integer> {
     @Option(names = "--description", paramLabel = "TEXT", description = "A description of the function.")
     String description;
 
+    @Option(names = "--network", paramLabel = "MODE", description = "default (reach the network as on Lambda) or none "
+            + "(a network namespace of its own with only the Runtime API bridged in; needs the linux sandbox and socat). "
+            + "Sent as Spur's SpurNetwork member.")
+    String network;
+
     @Option(names = "--role", paramLabel = "ARN", description = "The execution role (new functions: "
             + DEFAULT_ROLE + ").")
     String role;
@@ -110,6 +115,9 @@ final class DeployCommand implements Callable<Integer> {
         }
         if (environment != null) {
             request.put("Environment", Map.of("Variables", environment));
+        }
+        if (network != null) {
+            request.put("SpurNetwork", network);
         }
         return request;
     }

@@ -60,6 +60,28 @@ class DeployAndInvokeTest {
     }
 
     @Test
+    void networkNoneIsStoredShownAndRefusedAtInvokeByAServerWithoutTheLinuxSandbox() throws Exception {
+        Path fn = TestSpur.echoFunction(work.resolve("fn"), "cut-off");
+        TestSpur.Result deployed = spur.deploy(fn, "echo-network", "--network", "none");
+        assertThat(deployed.exit()).as(deployed.err()).isZero();
+        assertThat(spur.spur("ls", "--json").out()).contains("\"SpurNetwork\": \"none\"");
+
+        // This server runs --sandbox process, which cannot take a function off the network: it says so
+        // instead of running the function connected.
+        TestSpur.Result invoked = spur.spur("invoke", "echo-network");
+        assertThat(invoked.exit()).isEqualTo(1);
+        assertThat(invoked.out()).contains("Runtime.InitError").contains("SpurNetwork none needs the linux sandbox");
+
+        assertThat(spur.deploy(fn, "echo-network", "--network", "default").exit()).isZero();
+        assertThat(spur.spur("ls", "--json").out()).doesNotContain("SpurNetwork");
+        assertThat(spur.spur("invoke", "echo-network").out()).isEqualTo("{\"cut-off\":{}}\n");
+
+        TestSpur.Result bad = spur.deploy(fn, "echo-network", "--network", "host");
+        assertThat(bad.exit()).isEqualTo(3);
+        assertThat(bad.err()).contains("InvalidParameterValueException").contains("[default, none]");
+    }
+
+    @Test
     void existingZipIsUploadedAsIs() throws Exception {
         Path zip = work.resolve("code.zip");
         Files.write(zip, CodePackage.of(TestSpur.echoFunction(work.resolve("fn"), "zipped")));

@@ -31,7 +31,8 @@ public record FunctionConfig(
         Instant lastModified,
         String revisionId,
         State state,
-        LastUpdateStatus lastUpdateStatus) {
+        LastUpdateStatus lastUpdateStatus,
+        Network network) {
 
     public static final int DEFAULT_MEMORY_MB = 128;
     public static final int DEFAULT_TIMEOUT_SECONDS = 3;
@@ -50,6 +51,16 @@ public record FunctionConfig(
         Objects.requireNonNull(revisionId, "revisionId");
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(lastUpdateStatus, "lastUpdateStatus");
+        network = network == null ? Network.DEFAULT : network; // stored before the field existed
+    }
+
+    /** With the default network. */
+    public FunctionConfig(FunctionKey key, String version, String runtime, String handler, String role,
+                          String description, int memorySize, int timeout, Map<String, String> environment, Code code,
+                          int ephemeralStorage, List<String> architectures, Instant lastModified, String revisionId,
+                          State state, LastUpdateStatus lastUpdateStatus) {
+        this(key, version, runtime, handler, role, description, memorySize, timeout, environment, code,
+                ephemeralStorage, architectures, lastModified, revisionId, state, lastUpdateStatus, Network.DEFAULT);
     }
 
     public String arn() {
@@ -59,7 +70,7 @@ public record FunctionConfig(
     /** A copy with a new revision, as every change to a function makes. */
     public FunctionConfig withRevision(String newRevisionId, Instant modified) {
         return new FunctionConfig(key, version, runtime, handler, role, description, memorySize, timeout, environment,
-                code, ephemeralStorage, architectures, modified, newRevisionId, state, lastUpdateStatus);
+                code, ephemeralStorage, architectures, modified, newRevisionId, state, lastUpdateStatus, network);
     }
 
     /**
@@ -82,6 +93,29 @@ public record FunctionConfig(
     /** {@code State} as the {@code function-active-v2} waiter reads it. */
     public enum State {
         Pending, Active, Inactive, Failed
+    }
+
+    /**
+     * Spur's own setting ({@code SpurNetwork} on the wire; Lambda has none): {@code DEFAULT} reaches
+     * the network as a Lambda function does, {@code NONE} has a network namespace of its own with
+     * only the Runtime API bridged in (the linux sandbox enforces it).
+     */
+    public enum Network {
+        DEFAULT, NONE;
+
+        /** The wire value: {@code default} or {@code none}. */
+        public String wire() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** @return empty for anything but {@code default} and {@code none} */
+        public static java.util.Optional<Network> fromWire(String value) {
+            return switch (value) {
+                case "default" -> java.util.Optional.of(DEFAULT);
+                case "none" -> java.util.Optional.of(NONE);
+                default -> java.util.Optional.empty();
+            };
+        }
     }
 
     /** {@code LastUpdateStatus} as the {@code function-updated-v2} waiter reads it. */

@@ -191,7 +191,8 @@ public final class ControlPlane {
             CodeStore.StoredCode stored = code.store(zip);
             FunctionConfig config = new FunctionConfig(key, Arns.LATEST, runtime, handler, role,
                     c.description().orElse(""), memory, timeout, environment, stored.code(), ephemeral, architectures,
-                    clock.instant(), newRevision(), State.Active, LastUpdateStatus.Successful);
+                    clock.instant(), newRevision(), State.Active, LastUpdateStatus.Successful,
+                    c.network().orElse(FunctionConfig.Network.DEFAULT));
             FunctionAttachments attachments = FunctionAttachments.NONE.withTags(c.tags());
             Optional<FunctionConfig> published = Optional.empty();
             if (c.publish()) {
@@ -247,7 +248,8 @@ public final class ControlPlane {
             return new FunctionConfig(current.key(), current.version(), current.runtime(), current.handler(),
                     current.role(), current.description(), current.memorySize(), current.timeout(),
                     current.environment(), stored.code(), current.ephemeralStorage(), current.architectures(),
-                    current.lastModified(), current.revisionId(), current.state(), current.lastUpdateStatus());
+                    current.lastModified(), current.revisionId(), current.state(), current.lastUpdateStatus(),
+                    current.network());
         });
         if (c.publish() && !c.dryRun()) {
             return publishing.publishLatest(c.caller(), updated.key(), Optional.empty(), Optional.empty(),
@@ -275,7 +277,8 @@ public final class ControlPlane {
                     c.memorySize().orElse(current.memorySize()), c.timeout().orElse(current.timeout()),
                     c.environment().orElse(current.environment()), current.code(),
                     c.ephemeralStorage().orElse(current.ephemeralStorage()), current.architectures(),
-                    current.lastModified(), current.revisionId(), current.state(), current.lastUpdateStatus());
+                    current.lastModified(), current.revisionId(), current.state(), current.lastUpdateStatus(),
+                    c.network().orElse(current.network()));
         });
     }
 

@@ -1,5 +1,6 @@
 package dev.spur.control;
 
+import dev.spur.common.FunctionConfig;
 import dev.spur.common.FunctionUrlConfig;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,8 @@ public sealed interface FunctionCommand {
             Optional<List<String>> architectures,
             Optional<Integer> ephemeralStorage,
             Map<String, String> tags,
-            boolean publish) implements FunctionCommand {
+            boolean publish,
+            Optional<FunctionConfig.Network> network) implements FunctionCommand {
     }
 
     record GetFunction(Caller caller, String functionName, Optional<String> qualifier) implements FunctionCommand {
@@ -66,7 +68,8 @@ public sealed interface FunctionCommand {
             Optional<Map<String, String>> environment,
             Optional<String> revisionId,
             Unsupported unsupported,
-            Optional<Integer> ephemeralStorage) implements FunctionCommand {
+            Optional<Integer> ephemeralStorage,
+            Optional<FunctionConfig.Network> network) implements FunctionCommand {
     }
 
     record DeleteFunction(Caller caller, String functionName, Optional<String> qualifier) implements FunctionCommand {

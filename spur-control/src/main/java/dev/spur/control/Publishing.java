@@ -252,7 +252,7 @@ final class Publishing {
         return new FunctionConfig(latest.key(), number, latest.runtime(), latest.handler(), latest.role(),
                 description, latest.memorySize(), latest.timeout(), latest.environment(), latest.code(),
                 latest.ephemeralStorage(), latest.architectures(), now, revisionId, latest.state(),
-                latest.lastUpdateStatus());
+                latest.lastUpdateStatus(), latest.network());
     }
 
     /** Whether publishing {@code latest} would add nothing over {@code version} (code and settings equal). */
@@ -262,6 +262,7 @@ final class Publishing {
                 && version.memorySize() == latest.memorySize() && version.timeout() == latest.timeout()
                 && version.environment().equals(latest.environment())
                 && version.ephemeralStorage() == latest.ephemeralStorage()
-                && version.architectures().equals(latest.architectures());
+                && version.architectures().equals(latest.architectures())
+                && version.network() == latest.network();
     }
 }

@@ -362,6 +362,46 @@ class LinuxEscapeTest {
      * response is accepted (202) and returned to the victim's caller.
      */
     @Test
+    void withSpurNetworkNoneItReachesOnlyItsOwnRuntimeApi() {
+        Tools.require("socat", "/usr/bin/socat");
+        String name = deploy("offline", """
+                import socket
+
+                def reach(host, port):
+                    try:
+                        socket.create_connection((host, port), timeout=2).close()
+                        return "allowed"
+                    except OSError as e:
+                        return errno.errorcode.get(e.errno, type(e).__name__)
+
+                def handler(event, context):
+                    return {"spur": reach("127.0.0.1", event["port"]), "internet": reach("1.1.1.1", 53),
+                            "runtimeApi": os.environ["AWS_LAMBDA_RUNTIME_API"],
+                            "interfaces": sorted(l.split(":")[0].strip()
+                                                 for l in open("/proc/net/dev").read().splitlines()[2:])}
+                """);
+        int port = java.net.URI.create(spur.server.endpoint()).getPort();
+        JsonNode online = SpurHarness.ok(spur.invoke(name, Map.of("port", port)));
+        assertThat(online.get("spur").asText()).isEqualTo("allowed"); // the default: the host's network
+
+        SpurHarness.Answer updated = spur.spurApi("PUT", "/2015-03-31/functions/" + name + "/configuration",
+                "{\"SpurNetwork\": \"none\"}");
+        assertThat(updated.status()).as("%s", updated.body()).isEqualTo(200);
+        assertThat(updated.body().get("SpurNetwork").asText()).isEqualTo("none");
+
+        JsonNode offline = SpurHarness.ok(spur.invoke(name, Map.of("port", port)));
+        assertThat(offline.get("spur").asText()).isEqualTo("ECONNREFUSED"); // its own loopback, not the host's
+        assertThat(offline.get("internet").asText()).isEqualTo("ENETUNREACH");
+        assertThat(offline.get("runtimeApi").asText()).isEqualTo("127.0.0.1:9001"); // bridged in
+        assertThat(offline.get("interfaces")).extracting(JsonNode::asText).containsExactly("lo");
+
+        SpurHarness.Answer bad = spur.spurApi("PUT", "/2015-03-31/functions/" + name + "/configuration",
+                "{\"SpurNetwork\": \"host\"}");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.body().toString()).contains("[default, none]");
+    }
+
+    @Test
     void cannotTakeAnotherEnvironmentsEventOrAnswerForIt() throws Exception {
         String victim = spur.deployPython("victim", """
                 def handler(event, context):

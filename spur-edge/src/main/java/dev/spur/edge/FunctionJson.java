@@ -52,6 +52,9 @@ final class FunctionJson {
         ArrayNode architectures = node.putArray("Architectures");
         fn.architectures().forEach(architectures::add);
         node.putObject("EphemeralStorage").put("Size", fn.ephemeralStorage());
+        if (fn.network() != FunctionConfig.Network.DEFAULT) { // Spur's own member, absent for the Lambda default
+            node.put("SpurNetwork", fn.network().wire());
+        }
         ObjectNode snapStart = node.putObject("SnapStart");
         snapStart.put("ApplyOn", "None");
         snapStart.put("OptimizationStatus", "Off");

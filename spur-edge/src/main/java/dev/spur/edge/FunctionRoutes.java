@@ -12,7 +12,9 @@ import static dev.spur.edge.RequestParsing.strings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.spur.common.FunctionConfig;
 import dev.spur.common.Json;
+import dev.spur.common.LambdaException;
 import dev.spur.control.Caller;
 import dev.spur.control.ControlResult;
 import dev.spur.control.FunctionCommand;
@@ -51,7 +53,8 @@ final class FunctionRoutes {
                 string(body, "Runtime"), string(body, "Handler"), string(body, "Role"), string(body, "Description"),
                 integer(body, "MemorySize"), integer(body, "Timeout"), environment(body),
                 base64(code, "ZipFile"), new Unsupported(unsupported), strings(body, "Architectures"),
-                ephemeralStorage(body), ReleaseRoutes.tags(body).orElse(java.util.Map.of()), bool(body, "Publish"));
+                ephemeralStorage(body), ReleaseRoutes.tags(body).orElse(java.util.Map.of()), bool(body, "Publish"),
+                network(body));
     }
 
     static FunctionCommand updateCode(Exchange req, Caller caller, String name) throws IOException {
@@ -74,7 +77,7 @@ final class FunctionRoutes {
         return new FunctionCommand.UpdateFunctionConfiguration(caller, name, string(body, "Runtime"),
                 string(body, "Handler"), string(body, "Role"), string(body, "Description"),
                 integer(body, "MemorySize"), integer(body, "Timeout"), environment(body), string(body, "RevisionId"),
-                new Unsupported(unsupported), ephemeralStorage(body));
+                new Unsupported(unsupported), ephemeralStorage(body), network(body));
     }
 
     static FunctionCommand list(Exchange req, Caller caller) {
@@ -170,6 +173,13 @@ final class FunctionRoutes {
         object(body, "LoggingConfig").flatMap(l -> string(l, "LogFormat")).filter(f -> !f.equals("Text"))
                 .ifPresent(f -> out.add("LoggingConfig LogFormat " + f));
         return out;
+    }
+
+    /** Spur's {@code SpurNetwork} member: {@code default} or {@code none}. */
+    private static Optional<FunctionConfig.Network> network(JsonNode body) {
+        return string(body, "SpurNetwork").map(v -> FunctionConfig.Network.fromWire(v).orElseThrow(() ->
+                LambdaException.invalid("1 validation error detected: Value '%s' at 'spurNetwork' failed to satisfy "
+                        + "constraint: Member must satisfy enum value set: [default, none]", v)));
     }
 
     private static Optional<Integer> ephemeralStorage(JsonNode body) {

@@ -206,6 +206,12 @@ public final class LinuxSandbox implements Sandbox {
         return true;
     }
 
+    /** True: {@link #start} then fails only if socat is missing, saying so ({@link #checkNetworkNone()}). */
+    @Override
+    public boolean supportsNetworkNone() {
+        return true;
+    }
+
     /**
      * Kills and removes what a previous Spur left under its parent cgroup (it crashed, or was
      * SIGKILLed). Call once at start, before any environment runs: it removes every environment

@@ -38,6 +38,11 @@ public interface Sandbox {
         return false;
     }
 
+    /** Whether it can run a process with {@link Network#none(Path)}; else {@link #start} refuses it. */
+    default boolean supportsNetworkNone() {
+        return false;
+    }
+
     /**
      * Starts {@code spec.command()} with exactly {@code spec.environment()} (nothing inherited).
      *

@@ -1,5 +1,6 @@
 package dev.spur.scheduler;
 
+import dev.spur.common.FunctionConfig;
 import dev.spur.logs.InvocationLog;
 import dev.spur.logs.LogFormat;
 import dev.spur.runtimeapi.RuntimeApiEndpoint;
@@ -82,15 +83,26 @@ final class Environment implements RuntimeApiHandler {
     void start() {
         startedNanos = scheduler.ticker().nanos();
         log.line(LogFormat.initStart(pool.deployment().runtime().id()));
+        boolean offline = pool.config().network() == FunctionConfig.Network.NONE;
+        if (offline && !scheduler.sandbox().supportsNetworkNone()) {
+            fail(new InitFailure("Runtime.InitError", "Error: SpurNetwork none needs the linux sandbox; this server "
+                    + "runs --sandbox " + scheduler.sandbox().name() + ", which cannot take a function off the network", null));
+            return;
+        }
         try {
-            endpoint = RuntimeApiEndpoint.open(this, id);
+            endpoint = offline ? openBridgedEndpoint() : RuntimeApiEndpoint.open(this, id);
             output = new OutputFile(scheduler.runDirectory().resolve(id + ".out"));
             Sandbox.LaunchSpec spec = Launch.spec(pool.deployment(), scheduler.sandbox().isolatesFiles(),
                     endpoint.hostPort(), logStream, output.path(), target == null ? "on-demand" : "provisioned-concurrency");
+            if (offline) {
+                spec = spec.withNetwork(Sandbox.Network.none(socketDirectory().resolve(SOCKET)));
+            }
             process = scheduler.sandbox().start(spec);
             endpoint.admit(process.hostUid()); // from now on, only the environment's own sockets are served
         } catch (IOException e) {
-            fail(new InitFailure("Runtime.InvalidEntrypoint", "Error: " + Launch.describeStartFailure(e), null));
+            fail(offline ? new InitFailure("Runtime.InitError", "Error: cannot start the environment without a "
+                    + "network: " + e.getMessage(), null)
+                    : new InitFailure("Runtime.InvalidEntrypoint", "Error: " + Launch.describeStartFailure(e), null));
             return;
         }
         SandboxedProcess started = process;
@@ -109,6 +121,23 @@ final class Environment implements RuntimeApiHandler {
         limitCpu();
         collectOutput(true);
         log.flush();
+    }
+
+    private static final String SOCKET = "runtime-api.sock";
+
+    /** Where an environment without a network finds its Runtime API: a unix socket in a directory of its own. */
+    private java.nio.file.Path socketDirectory() {
+        return scheduler.runDirectory().resolve(id);
+    }
+
+    /**
+     * The Runtime API on a unix socket the sandbox binds in and bridges to 127.0.0.1:9001. Its
+     * directory lets others through (the sandbox's uid binds it) but not list it.
+     */
+    private RuntimeApiEndpoint openBridgedEndpoint() throws IOException {
+        java.nio.file.Path dir = java.nio.file.Files.createDirectory(socketDirectory());
+        java.nio.file.Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        return RuntimeApiEndpoint.openUnix(this, id, dir.resolve(SOCKET));
     }
 
     /** Init has ended: from now on the environment gets only its memory's share of CPU. */
@@ -359,10 +388,15 @@ final class Environment implements RuntimeApiHandler {
     private void tearDown() {
         events.add(STOP);
         if (endpoint != null) {
-            endpoint.close();
+            endpoint.close(); // a unix endpoint deletes its socket
         }
         if (process != null) {
             process.kill();
+        }
+        try {
+            java.nio.file.Files.deleteIfExists(socketDirectory()); // only an environment without a network has one
+        } catch (IOException e) {
+            // not empty (its socket is still being deleted): the run directory is emptied at the next start
         }
         if (output != null) {
             collectOutput(true);

@@ -446,6 +446,13 @@ public final class Scheduler implements AutoCloseable {
             Files.createDirectories(dir);
             try (var files = Files.list(dir)) {
                 for (Path p : (Iterable<Path>) files::iterator) {
+                    if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) { // a socket directory
+                        try (var inside = Files.list(p)) {
+                            for (Path q : (Iterable<Path>) inside::iterator) {
+                                Files.deleteIfExists(q);
+                            }
+                        }
+                    }
                     Files.deleteIfExists(p);
                 }
             }
