@@ -6,10 +6,10 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Which user owns the other end of a loopback TCP connection, read from the kernel's socket tables
- * ({@code /proc/net/tcp}, {@code /proc/net/tcp6}; a connection's client socket is listed there with
- * its owner's uid as seen from Spur's namespace). TCP has no peer credentials of its own; on
- * loopback the kernel's table is the authority.
+ * Which user owns the other end of a loopback TCP connection: asked of the kernel's socket
+ * diagnostics ({@link SockDiag}), else read from its socket tables ({@code /proc/net/tcp},
+ * {@code /proc/net/tcp6}); either way the client socket's owner as seen from Spur's namespace. TCP
+ * has no peer credentials of its own; on loopback the kernel's view is the authority.
  */
 final class PeerUids {
     private static final List<Path> TABLES = List.of(Path.of("/proc/net/tcp"), Path.of("/proc/net/tcp6"));
@@ -22,6 +22,15 @@ final class PeerUids {
      * or -1 if no such socket is listed (the client is gone, or not on this host's network namespace).
      */
     static int ownerOf(int clientPort, int serverPort) throws IOException {
+        java.util.OptionalInt asked = SockDiag.ownerOf(clientPort, serverPort);
+        if (asked.isPresent() && asked.getAsInt() >= 0) {
+            return asked.getAsInt(); // an IPv4 client, found by the kernel in microseconds
+        }
+        return fromTables(clientPort, serverPort); // an IPv6 client, or no netlink here
+    }
+
+    /** The same from the text tables, whose every read walks the host's whole TCP hash (milliseconds). */
+    static int fromTables(int clientPort, int serverPort) throws IOException {
         String local = String.format(":%04X ", clientPort);
         String remote = String.format(":%04X ", serverPort);
         for (Path table : TABLES) {

@@ -98,6 +98,20 @@ class RuntimeApiEndpointTest {
     }
 
     @Test
+    void theKernelsSocketDiagnosticsAndItsTablesNameTheSameOwnerOfAConnection() throws Exception {
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"));
+             Socket client = new Socket("127.0.0.1", server.getLocalPort());
+             Socket accepted = server.accept()) {
+            java.util.OptionalInt asked = SockDiag.ownerOf(accepted.getPort(), accepted.getLocalPort());
+            assertThat(asked).as("netlink sock_diag answers on Linux").hasValue(ownUid());
+            assertThat(PeerUids.fromTables(accepted.getPort(), accepted.getLocalPort())).isEqualTo(ownUid());
+            assertThat(PeerUids.ownerOf(accepted.getPort(), accepted.getLocalPort())).isEqualTo(ownUid());
+            // the server's own side of it is not a client of the server's port
+            assertThat(SockDiag.ownerOf(accepted.getLocalPort() == 1 ? 2 : 1, accepted.getLocalPort())).hasValue(-1);
+        }
+    }
+
+    @Test
     void theOwnerOfAConnectionIsReadFromTheKernelsTable() {
         String line = "   3: 0100007F:C350 0100007F:1F90 01 00000000:00000000 00:00000000 00000000  1000123        0 4242 1";
         assertThat(PeerUids.ownerIn(line, ":C350 ", ":1F90 ")).isEqualTo(1_000_123);
