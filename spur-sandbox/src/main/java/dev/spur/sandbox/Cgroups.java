@@ -143,6 +143,21 @@ final class Cgroups {
         return group;
     }
 
+    /** Creates {@code id}'s cgroup with no limits yet (a parked launcher's; see {@link Group#limit}). */
+    Group createUnlimited(String id) throws IOException {
+        createParents();
+        Group group = new Group(this, id);
+        try {
+            for (Path dir : group.dirs()) {
+                Files.createDirectory(dir);
+            }
+        } catch (IOException | RuntimeException e) {
+            group.remove();
+            throw e;
+        }
+        return group;
+    }
+
     /** Kills and removes every environment cgroup under Spur's parent; returns how many it removed. */
     int removeLeftovers() throws IOException {
         Map<String, Group> found = new LinkedHashMap<>();
@@ -249,7 +264,8 @@ final class Cgroups {
             return dirs().stream().map(d -> d.resolve("cgroup.procs")).toList();
         }
 
-        private void limit(Limits l) throws IOException {
+        /** Sets every limit; a process may already be inside. */
+        void limit(Limits l) throws IOException {
             if (tree.v2) {
                 Path d = at("");
                 write(d.resolve("memory.max"), l.memoryBytes());

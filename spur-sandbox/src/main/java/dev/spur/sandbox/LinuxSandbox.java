@@ -16,9 +16,12 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Runs each environment in its own namespaces (bubblewrap) and its own cgroup.
  *
- * <p><b>Launch.</b> {@code sh} writes its own pid into every cgroup.procs of the environment's
- * cgroup, then execs (as root: {@code setpriv} to the environment's unprivileged host uid, then)
- * {@code bwrap}, which reads its options from a pipe and execs the function. So the function is in
+ * <p><b>Launch.</b> {@code sh} writes its own pid into every cgroup.procs of a fresh cgroup and
+ * waits ({@link Parked}: this is done ahead of the start that needs it, as joining a cgroup costs a
+ * v1 host an RCU grace period). The start sets the cgroup's limits, then writes the uid, the output
+ * file and the command to the launcher's stdin; it execs (as root: {@code setpriv} to the
+ * environment's unprivileged host uid, then) {@code bwrap}, which reads its options from the same
+ * pipe and execs the function. So the function is in
  * the cgroup before its first instruction, and nothing it forks can leave (cgroup membership is
  * inherited; only root in the cgroup's own namespace could move it). Each live environment has a
  * host uid of its own ({@link HostUids}), so the kernel tells environments apart: a socket, a
@@ -79,6 +82,9 @@ public final class LinuxSandbox implements Sandbox {
     /** Found once, on the first start: neither changes while Spur runs. */
     private volatile Cgroups cgroups;
     private volatile Path[] identity;
+    private final java.util.concurrent.ConcurrentLinkedDeque<Parked> spares = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private final java.util.concurrent.atomic.AtomicBoolean refilling = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile boolean closed;
 
     LinuxSandbox(Settings settings) {
         this.settings = settings;
@@ -97,25 +103,35 @@ public final class LinuxSandbox implements Sandbox {
      * @param pidsMax        the most processes and threads one environment may have at once
      * @param cgroupName     the name of Spur's parent cgroup (see {@link Cgroups})
      * @param stateDirectory where the sandbox's {@code /etc/passwd} and {@code /etc/group} are kept
+     * @param spares         how many launchers to keep parked (see {@link Parked})
      */
     public record Settings(Path bwrap, int uid, int gid, int firstHostUid, int hostUidCount, int pidsMax,
-                           String cgroupName, Path stateDirectory) {
-        /** Host uids 1,000,000 to 1,065,535: far above any account's, below the usual subuid ranges. */
+                           String cgroupName, Path stateDirectory, int spares) {
+        /**
+         * Host uids 1,000,000 to 1,065,535: far above any account's, below the usual subuid ranges.
+         * One launcher kept parked for the next start.
+         */
         public static Settings defaults() {
             return new Settings(Path.of("/usr/bin/bwrap"), 993, 993, 1_000_000, 65_536, 1024, "spur",
-                    Path.of(System.getProperty("java.io.tmpdir"), "spur-linux-sandbox"));
+                    Path.of(System.getProperty("java.io.tmpdir"), "spur-linux-sandbox"), 1);
         }
 
         public Settings withBwrap(Path executable) {
-            return new Settings(executable, uid, gid, firstHostUid, hostUidCount, pidsMax, cgroupName, stateDirectory);
+            return new Settings(executable, uid, gid, firstHostUid, hostUidCount, pidsMax, cgroupName, stateDirectory,
+                    spares);
         }
 
         public Settings withPidsMax(int max) {
-            return new Settings(bwrap, uid, gid, firstHostUid, hostUidCount, max, cgroupName, stateDirectory);
+            return new Settings(bwrap, uid, gid, firstHostUid, hostUidCount, max, cgroupName, stateDirectory, spares);
         }
 
         public Settings withCgroupName(String name) {
-            return new Settings(bwrap, uid, gid, firstHostUid, hostUidCount, pidsMax, name, stateDirectory);
+            return new Settings(bwrap, uid, gid, firstHostUid, hostUidCount, pidsMax, name, stateDirectory, spares);
+        }
+
+        /** How many launchers to keep parked, each in its own cgroup, for the next starts (0: none). */
+        public Settings withSpares(int count) {
+            return new Settings(bwrap, uid, gid, firstHostUid, hostUidCount, pidsMax, cgroupName, stateDirectory, count);
         }
     }
 
@@ -161,7 +177,7 @@ public final class LinuxSandbox implements Sandbox {
         Path output = null;
         try {
             output = Files.createTempFile("spur-sandbox-check", ".out");
-            SandboxedProcess p = new LinuxSandbox(settings).start(
+            SandboxedProcess p = new LinuxSandbox(settings.withSpares(0)).start(
                     new LaunchSpec(List.of("/usr/bin/true"), Path.of("/"), Map.of(), output, 128));
             SandboxedProcess.ExitStatus status = p.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
             if (status.code() != 0 || status.signal() != 0) {
@@ -238,56 +254,149 @@ public final class LinuxSandbox implements Sandbox {
     public SandboxedProcess start(LaunchSpec spec) throws IOException {
         List<String> function = functionCommand(spec);
         Path[] identity = identityFiles();
-        Cgroups tree = cgroups();
-        String id = ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet();
         Cgroups.Limits limits = limits(spec.memoryMb(), settings.pidsMax());
         HostUids.Lease lease = isRoot() ? hostUids.acquire() : null;
-        Cgroups.Group group;
+        boolean byLines = function.stream().noneMatch(arg -> arg.indexOf('\n') >= 0);
+        if (spec.output().toString().indexOf('\n') >= 0) {
+            throw new IOException("the output file's path contains a newline: " + spec.output());
+        }
+        Parked launcher = null;
         try {
-            group = tree.create(id, limits.withoutCpuQuota());
+            // a command with a newline cannot be told line by line: a launcher of its own gets it in argv
+            launcher = byLines ? claimParked() : park(function);
+            launcher.group().limit(limits.withoutCpuQuota());
+            StringBuilder lines = new StringBuilder();
+            lines.append(lease != null ? Integer.toString(lease.uid()) : "-").append('\n');
+            lines.append(spec.output()).append('\n');
+            if (byLines) {
+                lines.append(function.size()).append('\n');
+                function.forEach(arg -> lines.append(arg).append('\n'));
+            } else {
+                lines.append("-\n");
+            }
+            try (OutputStream in = launcher.process().getOutputStream()) {
+                // the launcher reads its lines, then bwrap its options, from the same pipe
+                in.write(lines.toString().getBytes(StandardCharsets.UTF_8));
+                for (String option : Bwrap.options(settings, spec, identity[0], identity[1])) {
+                    in.write(option.getBytes(StandardCharsets.UTF_8));
+                    in.write(0);
+                }
+            } catch (IOException e) {
+                launcher.process().destroyForcibly(); // it died before reading; onExit cleans up
+            }
+            return new Jailed(launcher.process(), launcher.group(), lease, limits);
         } catch (IOException | RuntimeException e) {
+            if (launcher != null) {
+                launcher.process().destroyForcibly();
+                launcher.group().killAll();
+                launcher.group().remove();
+            }
             if (lease != null) {
                 lease.close();
             }
             throw e;
+        } finally {
+            refillInBackground();
         }
+    }
+
+    /**
+     * A launcher started ahead of time: {@code sh}, already in a fresh cgroup of its own, waiting on
+     * its stdin for the uid, the output file and the command. Joining a cgroup is the slow part of
+     * a start on cgroup v1 (the kernel waits for an RCU grace period, about 7 ms here), so it is done
+     * before the start that needs it, not during it.
+     */
+    record Parked(Process process, Cgroups.Group group) {
+    }
+
+    private Parked claimParked() throws IOException {
+        for (Parked p; (p = spares.poll()) != null; ) {
+            if (p.process().isAlive()) {
+                return p;
+            }
+            p.group().remove();
+        }
+        return park(List.of());
+    }
+
+    /**
+     * Starts a launcher in a new cgroup with no limits yet; the claim sets them before it runs
+     * anything. With a {@code command} it runs that, else the one it reads.
+     */
+    private Parked park(List<String> command) throws IOException {
+        Cgroups.Group group = cgroups().createUnlimited(ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet());
         try {
             StringBuilder script = new StringBuilder();
             for (Path procs : group.procsFiles()) {
                 script.append("echo \"$$\" > '").append(procs.toString().replace("'", "'\\''")).append("' && ");
             }
-            script.append("exec \"$@\" 3<&0 </dev/null");
-            List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", script.toString(), "sh"));
-            if (lease != null) {
-                String host = Integer.toString(lease.uid());
-                command.addAll(List.of("/usr/bin/setpriv", "--reuid=" + host, "--regid=" + host, "--clear-groups",
-                        "--inh-caps=-all"));
+            // dash's read takes one byte at a time from a pipe, so bwrap's options stay in it for fd 3
+            script.append("IFS= read -r uid && IFS= read -r out && IFS= read -r n && { [ \"$n\" = - ] || { set -- && ")
+                    .append("i=0 && while [ \"$i\" -lt \"$n\" ]; do IFS= read -r a || exit 111; set -- \"$@\" \"$a\"; ")
+                    .append("i=$((i + 1)); done; }; } && exec >>\"$out\" 2>&1 && exec ");
+            if (isRoot()) {
+                script.append("/usr/bin/setpriv --reuid=\"$uid\" --regid=\"$uid\" --clear-groups --inh-caps=-all ");
             }
-            command.addAll(List.of(settings.bwrap().toString(), "--args", "3", "--"));
-            command.addAll(function);
-            ProcessBuilder builder = new ProcessBuilder(command).directory(new java.io.File("/"));
+            script.append("'").append(settings.bwrap().toString().replace("'", "'\\''"))
+                    .append("' --args 3 -- \"$@\" 3<&0 </dev/null");
+            List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", script.toString(), "spur-launcher"));
+            argv.addAll(command);
+            ProcessBuilder builder = new ProcessBuilder(argv).directory(new java.io.File("/"));
             builder.environment().clear();
-            builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(spec.output().toFile()));
-            Process process = builder.start();
-            try (OutputStream args = process.getOutputStream()) {
-                for (String option : Bwrap.options(settings, spec, identity[0], identity[1])) {
-                    args.write(option.getBytes(StandardCharsets.UTF_8));
-                    args.write(0);
-                }
-            } catch (IOException e) {
-                process.destroyForcibly(); // it died before reading its options; onExit cleans up
-            }
-            return new Jailed(process, group, lease, limits);
+            builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            return new Parked(builder.start(), group);
         } catch (IOException | RuntimeException e) {
             group.remove();
-            if (lease != null) {
-                lease.close();
-            }
             throw e;
         }
     }
 
-    /** The function's command; with network none, behind the Runtime API bridge. */
+    private void refillInBackground() {
+        if (settings.spares() > 0 && spares.size() < settings.spares() && refilling.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("spur-sandbox-park").start(() -> {
+                try {
+                    while (!closed && spares.size() < settings.spares()) {
+                        spares.add(park(List.of()));
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // the next start parks its own launcher and says what is wrong
+                } finally {
+                    refilling.set(false);
+                }
+                if (closed) {
+                    dropSpares(); // closed while this one was parking
+                }
+            });
+        }
+    }
+
+    /** The launchers parked now (tests). */
+    List<Parked> spares() {
+        return List.copyOf(spares);
+    }
+
+    /**
+     * Kills the parked launchers and removes their cgroups, and parks none from now on: later
+     * starts still work, each parking its own launcher as it goes.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        dropSpares();
+    }
+
+    private void dropSpares() {
+        for (Parked p; (p = spares.poll()) != null; ) {
+            p.process().destroyForcibly();
+            try {
+                p.process().onExit().get(2, java.util.concurrent.TimeUnit.SECONDS);
+                p.group().remove();
+            } catch (Exception e) {
+                // still going: cleanUpLeftovers at the next start removes its cgroup
+            }
+        }
+    }
+
     private List<String> functionCommand(LaunchSpec spec) throws IOException {
         if (!(spec.network() instanceof Network.None none)) {
             return spec.command();

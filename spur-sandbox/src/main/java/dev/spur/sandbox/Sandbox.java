@@ -38,6 +38,13 @@ public interface Sandbox {
         return false;
     }
 
+    /**
+     * Lets go of what it keeps ready for the next start (the linux sandbox's parked launcher); the
+     * sandbox stays usable. Processes it started are not touched.
+     */
+    default void close() {
+    }
+
     /** Whether it can run a process with {@link Network#none(Path)}; else {@link #start} refuses it. */
     default boolean supportsNetworkNone() {
         return false;

@@ -33,7 +33,7 @@ final class Jail {
             }
             Assumptions.abort(message);
         }
-        this.sandbox = Sandbox.linux(settings);
+        this.sandbox = Sandbox.linux(settings.withSpares(0)); // a launcher is parked by each start, none kept
         this.root = root;
         // @TempDir is 0700; the sandbox runs as an unprivileged host user that must reach the code.
         readable(root);
@@ -80,7 +80,12 @@ final class Jail {
     }
 
     Result run(LaunchSpec spec) throws Exception {
-        LinuxSandbox.Jailed p = start(spec);
+        return run(sandbox, spec);
+    }
+
+    /** As {@link #run(LaunchSpec)}, in another sandbox. */
+    Result run(LinuxSandbox in, LaunchSpec spec) throws Exception {
+        LinuxSandbox.Jailed p = (LinuxSandbox.Jailed) in.start(spec);
         SandboxedProcess.ExitStatus status;
         try {
             status = p.onExit().get(60, TimeUnit.SECONDS);

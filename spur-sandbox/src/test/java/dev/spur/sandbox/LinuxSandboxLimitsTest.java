@@ -188,6 +188,34 @@ class LinuxSandboxLimitsTest {
     }
 
     @Test
+    void aParkedLauncherServesTheNextStartAndCloseRemovesWhatIsParked() throws Exception {
+        LinuxSandbox sandbox = Sandbox.linux(LinuxSandbox.Settings.defaults().withSpares(1));
+        try {
+            Jail.Result first = jail.run(sandbox, jail.spec(128, "/usr/bin/python3", "-c", "print('first')"));
+            assertThat(first.output()).contains("first");
+            LinuxSandbox.Parked parked = awaitParked(sandbox);
+            assertThat(parked.process().isAlive()).isTrue();
+            assertThat(parked.group().dirs()).allSatisfy(d -> assertThat(d).exists());
+            // the parked shell is already in its cgroup: the next start only sets the limits
+            Jail.Result second = jail.run(sandbox, jail.spec(128, "/usr/bin/python3", "-c", "print('second')"));
+            assertThat(second.output()).contains("second");
+            assertThat(second.process().cgroupId()).isEqualTo(parked.group().id());
+            awaitParked(sandbox);
+        } finally {
+            sandbox.close();
+        }
+        assertThat(sandbox.spares()).isEmpty();
+    }
+
+    private static LinuxSandbox.Parked awaitParked(LinuxSandbox sandbox) throws InterruptedException {
+        for (int i = 0; i < 500 && sandbox.spares().isEmpty(); i++) {
+            Thread.sleep(10);
+        }
+        assertThat(sandbox.spares()).hasSize(1);
+        return sandbox.spares().getFirst();
+    }
+
+    @Test
     void aMissingCommandExitsWithBwrapsMessageAndLeavesNothing() throws Exception {
         Jail.Result r = jail.run(jail.spec(128, "/var/task/bootstrap"));
         assertThat(r.status().code()).isNotZero();

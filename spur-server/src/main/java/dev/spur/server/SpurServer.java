@@ -178,6 +178,7 @@ public final class SpurServer implements AutoCloseable {
         schedules.close();
         dispatcher.close();
         scheduler.close();
+        options.sandbox().close(); // its parked launcher
         queue.close();
         store.close();
     }
