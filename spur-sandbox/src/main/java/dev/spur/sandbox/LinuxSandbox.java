@@ -7,17 +7,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Runs each environment in its own namespaces (bubblewrap) and its own cgroup.
  *
  * <p><b>Launch.</b> {@code sh} writes its own pid into every cgroup.procs of a fresh cgroup and
- * waits ({@link Parked}: this is done ahead of the start that needs it, as joining a cgroup costs a
+ * waits ({@link Launchers.Parked}: this is done ahead of the start that needs it, as joining a cgroup costs a
  * v1 host an RCU grace period). The start sets the cgroup's limits, then writes the uid, the output
  * file and the command to the launcher's stdin; it execs (as root: {@code setpriv} to the
  * environment's unprivileged host uid, then) {@code bwrap}, which reads its options from the same
@@ -74,6 +72,11 @@ public final class LinuxSandbox implements Sandbox {
      */
     public static final String BRIDGED_RUNTIME_API = "127.0.0.1:" + RuntimeApiBridge.PORT;
     private static final AtomicLong SEQUENCE = new AtomicLong();
+
+    /** A name for a new cgroup: {@code <Spur's pid>-<n>}, as {@link Cgroups#ownedByALiveSpur} reads it. */
+    static String nextId() {
+        return ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet();
+    }
     private static final String MISSING_SOCAT = "network none needs socat, to bridge the Runtime API into the sandbox, "
             + "and it is not installed (none of " + RuntimeApiBridge.SOCAT + "; apt-get install socat)";
 
@@ -82,14 +85,13 @@ public final class LinuxSandbox implements Sandbox {
     /** Found once, on the first start: neither changes while Spur runs. */
     private volatile Cgroups cgroups;
     private volatile Path[] identity;
-    private final java.util.concurrent.ConcurrentLinkedDeque<Parked> spares = new java.util.concurrent.ConcurrentLinkedDeque<>();
-    private final java.util.concurrent.atomic.AtomicBoolean refilling = new java.util.concurrent.atomic.AtomicBoolean();
-    private volatile boolean closed;
+    private final Launchers launchers;
 
     LinuxSandbox(Settings settings) {
         this.settings = settings;
         this.hostUids = new HostUids(settings.firstHostUid(), settings.hostUidCount(),
                 settings.stateDirectory().resolve("uids"));
+        this.launchers = new Launchers(settings.bwrap(), settings.spares(), this::cgroups);
     }
 
     /**
@@ -103,7 +105,7 @@ public final class LinuxSandbox implements Sandbox {
      * @param pidsMax        the most processes and threads one environment may have at once
      * @param cgroupName     the name of Spur's parent cgroup (see {@link Cgroups})
      * @param stateDirectory where the sandbox's {@code /etc/passwd} and {@code /etc/group} are kept
-     * @param spares         how many launchers to keep parked (see {@link Parked})
+     * @param spares         how many launchers to keep parked (see {@link Launchers.Parked})
      */
     public record Settings(Path bwrap, int uid, int gid, int firstHostUid, int hostUidCount, int pidsMax,
                            String cgroupName, Path stateDirectory, int spares) {
@@ -241,7 +243,8 @@ public final class LinuxSandbox implements Sandbox {
     }
 
     /**
-     * Creates the environment's cgroup and starts the process in it.
+     * Starts the process in a cgroup of its own: a parked launcher's ({@link Launchers}), given the
+     * environment's limits, uid, output and command.
      *
      * @throws IOException if the cgroup could not be created or {@code sh} could not be started
      *                     (then nothing is left behind); with {@link Network#none(Path)}, also if socat
@@ -255,15 +258,15 @@ public final class LinuxSandbox implements Sandbox {
         List<String> function = functionCommand(spec);
         Path[] identity = identityFiles();
         Cgroups.Limits limits = limits(spec.memoryMb(), settings.pidsMax());
-        HostUids.Lease lease = isRoot() ? hostUids.acquire() : null;
         boolean byLines = function.stream().noneMatch(arg -> arg.indexOf('\n') >= 0);
         if (spec.output().toString().indexOf('\n') >= 0) {
             throw new IOException("the output file's path contains a newline: " + spec.output());
         }
-        Parked launcher = null;
+        HostUids.Lease lease = isRoot() ? hostUids.acquire() : null;
+        Launchers.Parked launcher = null;
         try {
             // a command with a newline cannot be told line by line: a launcher of its own gets it in argv
-            launcher = byLines ? claimParked() : park(function);
+            launcher = byLines ? launchers.claim() : launchers.park(function);
             launcher.group().limit(limits.withoutCpuQuota());
             StringBuilder lines = new StringBuilder();
             lines.append(lease != null ? Integer.toString(lease.uid()) : "-").append('\n');
@@ -296,83 +299,13 @@ public final class LinuxSandbox implements Sandbox {
             }
             throw e;
         } finally {
-            refillInBackground();
-        }
-    }
-
-    /**
-     * A launcher started ahead of time: {@code sh}, already in a fresh cgroup of its own, waiting on
-     * its stdin for the uid, the output file and the command. Joining a cgroup is the slow part of
-     * a start on cgroup v1 (the kernel waits for an RCU grace period, about 7 ms here), so it is done
-     * before the start that needs it, not during it.
-     */
-    record Parked(Process process, Cgroups.Group group) {
-    }
-
-    private Parked claimParked() throws IOException {
-        for (Parked p; (p = spares.poll()) != null; ) {
-            if (p.process().isAlive()) {
-                return p;
-            }
-            p.group().remove();
-        }
-        return park(List.of());
-    }
-
-    /**
-     * Starts a launcher in a new cgroup with no limits yet; the claim sets them before it runs
-     * anything. With a {@code command} it runs that, else the one it reads.
-     */
-    private Parked park(List<String> command) throws IOException {
-        Cgroups.Group group = cgroups().createUnlimited(ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet());
-        try {
-            StringBuilder script = new StringBuilder();
-            for (Path procs : group.procsFiles()) {
-                script.append("echo \"$$\" > '").append(procs.toString().replace("'", "'\\''")).append("' && ");
-            }
-            // dash's read takes one byte at a time from a pipe, so bwrap's options stay in it for fd 3
-            script.append("IFS= read -r uid && IFS= read -r out && IFS= read -r n && { [ \"$n\" = - ] || { set -- && ")
-                    .append("i=0 && while [ \"$i\" -lt \"$n\" ]; do IFS= read -r a || exit 111; set -- \"$@\" \"$a\"; ")
-                    .append("i=$((i + 1)); done; }; } && exec >>\"$out\" 2>&1 && exec ");
-            if (isRoot()) {
-                script.append("/usr/bin/setpriv --reuid=\"$uid\" --regid=\"$uid\" --clear-groups --inh-caps=-all ");
-            }
-            script.append("'").append(settings.bwrap().toString().replace("'", "'\\''"))
-                    .append("' --args 3 -- \"$@\" 3<&0 </dev/null");
-            List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", script.toString(), "spur-launcher"));
-            argv.addAll(command);
-            ProcessBuilder builder = new ProcessBuilder(argv).directory(new java.io.File("/"));
-            builder.environment().clear();
-            builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-            return new Parked(builder.start(), group);
-        } catch (IOException | RuntimeException e) {
-            group.remove();
-            throw e;
-        }
-    }
-
-    private void refillInBackground() {
-        if (settings.spares() > 0 && spares.size() < settings.spares() && refilling.compareAndSet(false, true)) {
-            Thread.ofVirtual().name("spur-sandbox-park").start(() -> {
-                try {
-                    while (!closed && spares.size() < settings.spares()) {
-                        spares.add(park(List.of()));
-                    }
-                } catch (IOException | RuntimeException e) {
-                    // the next start parks its own launcher and says what is wrong
-                } finally {
-                    refilling.set(false);
-                }
-                if (closed) {
-                    dropSpares(); // closed while this one was parking
-                }
-            });
+            launchers.refillInBackground();
         }
     }
 
     /** The launchers parked now (tests). */
-    List<Parked> spares() {
-        return List.copyOf(spares);
+    List<Launchers.Parked> spares() {
+        return launchers.spares();
     }
 
     /**
@@ -381,20 +314,7 @@ public final class LinuxSandbox implements Sandbox {
      */
     @Override
     public void close() {
-        closed = true;
-        dropSpares();
-    }
-
-    private void dropSpares() {
-        for (Parked p; (p = spares.poll()) != null; ) {
-            p.process().destroyForcibly();
-            try {
-                p.process().onExit().get(2, java.util.concurrent.TimeUnit.SECONDS);
-                p.group().remove();
-            } catch (Exception e) {
-                // still going: cleanUpLeftovers at the next start removes its cgroup
-            }
-        }
+        launchers.close();
     }
 
     private List<String> functionCommand(LaunchSpec spec) throws IOException {
@@ -415,7 +335,7 @@ public final class LinuxSandbox implements Sandbox {
         return new Cgroups.Limits(memoryMb * 1024L * 1024L, Math.max(1000, quota), CPU_PERIOD_MICROS, weight, pidsMax);
     }
 
-    private synchronized Cgroups cgroups() throws IOException {
+    synchronized Cgroups cgroups() throws IOException {
         Cgroups found = cgroups;
         if (found == null) {
             found = Cgroups.detect(settings.cgroupName());
@@ -473,7 +393,7 @@ public final class LinuxSandbox implements Sandbox {
         }
     }
 
-    private static int ownUid() {
+    static int ownUid() {
         return OwnUid.EFFECTIVE;
     }
 
@@ -498,148 +418,5 @@ public final class LinuxSandbox implements Sandbox {
             throw new UncheckedIOException(e);
         }
         throw new IllegalStateException("no Uid: line in /proc/self/status");
-    }
-
-    /**
-     * A sandboxed environment. Its pid is bwrap's (outside every namespace); the function runs
-     * beneath it. When bwrap exits (the function exited, or was killed) the kernel has already
-     * killed the rest of the pid namespace; the exit handler then records peak memory and OOM kills,
-     * removes the cgroup and gives the host uid back, before {@link #onExit()} completes.
-     */
-    static final class Jailed implements SandboxedProcess {
-        private final Process process;
-        private final Cgroups.Group group;
-        private final HostUids.Lease lease;
-        private final Cgroups.Limits limits;
-        private final int hostUid;
-        private final CompletableFuture<ExitStatus> exit;
-        private volatile boolean ended;
-        private volatile long peak;
-        private volatile boolean oom;
-
-        Jailed(Process process, Cgroups.Group group, HostUids.Lease lease, Cgroups.Limits limits) {
-            this.process = process;
-            this.group = group;
-            this.lease = lease;
-            this.limits = limits;
-            this.hostUid = lease != null ? lease.uid() : ownUid();
-            this.exit = process.onExit().thenApply(p -> finish(p.exitValue()));
-        }
-
-        private ExitStatus finish(int value) {
-            group.killAll(); // anything the namespace's death left (there should be none)
-            peak = Math.max(peak, group.peakMemoryBytes());
-            oom = group.oomKills() > 0;
-            ended = true;
-            try {
-                group.remove();
-                if (lease != null) {
-                    lease.close(); // only now: no process of the environment is left to run as the uid
-                }
-            } catch (IOException e) {
-                // still busy after 2 s: cleanUpLeftovers at the next start removes it; the uid stays
-                // held until this Spur exits, so no new environment shares it with a straggler
-            }
-            // bwrap, like the JDK, reports the function's death by signal N as 128 + N.
-            return value > 128 && value < 160 ? new ExitStatus(value, value - 128) : new ExitStatus(value, 0);
-        }
-
-        @Override
-        public long pid() {
-            return process.pid();
-        }
-
-        @Override
-        public int hostUid() {
-            return hostUid;
-        }
-
-        @Override
-        public CompletableFuture<ExitStatus> onExit() {
-            return exit;
-        }
-
-        @Override
-        public boolean isAlive() {
-            return process.isAlive();
-        }
-
-        @Override
-        public long peakMemoryBytes() {
-            if (!ended) {
-                long now = group.peakMemoryBytes();
-                if (!ended) {
-                    peak = Math.max(peak, now);
-                }
-            }
-            return peak;
-        }
-
-        @Override
-        public boolean oomKilled() {
-            return ended ? oom : group.oomKills() > 0;
-        }
-
-        /** @throws UncheckedIOException if the quota could not be set while the process runs */
-        @Override
-        public void limitCpu() {
-            try {
-                group.limitCpu(limits);
-            } catch (IOException e) {
-                if (!ended && process.isAlive()) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        }
-
-        /** @throws UncheckedIOException if the freeze could not be asked for while the process runs */
-        @Override
-        public void freeze() {
-            try {
-                group.requestFreeze();
-            } catch (IOException e) {
-                if (!ended && process.isAlive()) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        }
-
-        @Override
-        public void thaw() {
-            try {
-                group.thaw();
-            } catch (IOException e) {
-                if (!ended && process.isAlive()) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        }
-
-        /** Kills everything in the cgroup, then bwrap. Idempotent; does not wait. */
-        @Override
-        public void kill() {
-            if (!ended) {
-                group.killAll();
-            }
-            process.destroyForcibly();
-        }
-
-        @Override
-        public void awaitFrozen() throws IOException {
-            group.awaitFrozen();
-        }
-
-        /** CPU time used by everything in the environment so far (0 once it has ended). */
-        long cpuNanos() {
-            return group.cpuNanos();
-        }
-
-        String cgroupId() {
-            return group.id();
-        }
-
-        List<Path> cgroupDirs() {
-            return group.dirs();
-        }
     }
 }

@@ -75,8 +75,8 @@ final class Jail {
                 .withMounts(List.of(Mount.readOnly(code, "/var/task")));
     }
 
-    LinuxSandbox.Jailed start(LaunchSpec spec) throws IOException {
-        return (LinuxSandbox.Jailed) sandbox.start(spec);
+    Jailed start(LaunchSpec spec) throws IOException {
+        return (Jailed) sandbox.start(spec);
     }
 
     Result run(LaunchSpec spec) throws Exception {
@@ -85,7 +85,7 @@ final class Jail {
 
     /** As {@link #run(LaunchSpec)}, in another sandbox. */
     Result run(LinuxSandbox in, LaunchSpec spec) throws Exception {
-        LinuxSandbox.Jailed p = (LinuxSandbox.Jailed) in.start(spec);
+        Jailed p = (Jailed) in.start(spec);
         SandboxedProcess.ExitStatus status;
         try {
             status = p.onExit().get(60, TimeUnit.SECONDS);
@@ -100,6 +100,6 @@ final class Jail {
         return run(spec(128, "/usr/bin/python3", "-c", program));
     }
 
-    record Result(SandboxedProcess.ExitStatus status, String output, LinuxSandbox.Jailed process) {
+    record Result(SandboxedProcess.ExitStatus status, String output, Jailed process) {
     }
 }

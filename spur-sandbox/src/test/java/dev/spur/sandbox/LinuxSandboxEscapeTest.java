@@ -195,7 +195,7 @@ class LinuxSandboxEscapeTest {
         LaunchSpec spec = jail.spec(128, "/usr/bin/sleep", "30");
         spec = new LaunchSpec(spec.command(), spec.workingDirectory(), Map.of("SECRET", "hunter2"), spec.output(), 128,
                 512, spec.mounts());
-        LinuxSandbox.Jailed p = jail.start(spec);
+        Jailed p = jail.start(spec);
         try {
             Thread.sleep(300);
             List<ProcessHandle> tree = ProcessHandle.of(p.pid()).orElseThrow().descendants().toList();

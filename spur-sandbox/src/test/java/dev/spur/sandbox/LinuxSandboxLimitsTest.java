@@ -90,7 +90,7 @@ class LinuxSandboxLimitsTest {
 
     @Test
     void aFrozenEnvironmentUsesNoCpuAndThawResumesIt() throws Exception {
-        LinuxSandbox.Jailed p = jail.start(jail.spec(1769, "/usr/bin/python3", "-c", BUSY_LOOP));
+        Jailed p = jail.start(jail.spec(1769, "/usr/bin/python3", "-c", BUSY_LOOP));
         try {
             Thread.sleep(300);
             p.freeze();
@@ -112,8 +112,8 @@ class LinuxSandboxLimitsTest {
 
     @Test
     void cpuIsProportionalToMemory() throws Exception {
-        LinuxSandbox.Jailed small = jail.start(jail.spec(128, "/usr/bin/python3", "-c", BUSY_LOOP));
-        LinuxSandbox.Jailed large = jail.start(jail.spec(1769, "/usr/bin/python3", "-c", BUSY_LOOP));
+        Jailed small = jail.start(jail.spec(128, "/usr/bin/python3", "-c", BUSY_LOOP));
+        Jailed large = jail.start(jail.spec(1769, "/usr/bin/python3", "-c", BUSY_LOOP));
         try {
             small.limitCpu(); // as the scheduler does when init ends
             large.limitCpu();
@@ -134,7 +134,7 @@ class LinuxSandboxLimitsTest {
 
     @Test
     void killKillsEverythingAndRemovesTheCgroup() throws Exception {
-        LinuxSandbox.Jailed p = jail.start(jail.spec(128, "/bin/sh", "-c", "sleep 600 & sleep 600 & wait"));
+        Jailed p = jail.start(jail.spec(128, "/bin/sh", "-c", "sleep 600 & sleep 600 & wait"));
         Thread.sleep(300);
         assertThat(p.cgroupDirs()).allSatisfy(d -> assertThat(d).isDirectory());
         long[] inside = Files.readAllLines(p.cgroupDirs().get(0).resolve("cgroup.procs")).stream()
@@ -193,7 +193,7 @@ class LinuxSandboxLimitsTest {
         try {
             Jail.Result first = jail.run(sandbox, jail.spec(128, "/usr/bin/python3", "-c", "print('first')"));
             assertThat(first.output()).contains("first");
-            LinuxSandbox.Parked parked = awaitParked(sandbox);
+            Launchers.Parked parked = awaitParked(sandbox);
             assertThat(parked.process().isAlive()).isTrue();
             assertThat(parked.group().dirs()).allSatisfy(d -> assertThat(d).exists());
             // the parked shell is already in its cgroup: the next start only sets the limits
@@ -207,7 +207,7 @@ class LinuxSandboxLimitsTest {
         assertThat(sandbox.spares()).isEmpty();
     }
 
-    private static LinuxSandbox.Parked awaitParked(LinuxSandbox sandbox) throws InterruptedException {
+    private static Launchers.Parked awaitParked(LinuxSandbox sandbox) throws InterruptedException {
         for (int i = 0; i < 500 && sandbox.spares().isEmpty(); i++) {
             Thread.sleep(10);
         }

@@ -124,7 +124,7 @@ class LinuxSandboxNetworkTest {
             spec = new LaunchSpec(spec.command(), spec.workingDirectory(),
                     Map.of("PATH", "/usr/bin:/bin", "AWS_LAMBDA_RUNTIME_API", endpoint.hostPort()), spec.output(),
                     128, 512, spec.mounts()).withNetwork(Network.none(socket));
-            LinuxSandbox.Jailed p = jail.start(spec);
+            Jailed p = jail.start(spec);
             try {
                 endpoint.admit(p.hostUid()); // as the scheduler does: the bridge connects as the environment's uid
                 assertThat(p.onExit().get(60, TimeUnit.SECONDS).code()).as(Files.readString(spec.output())).isZero();
