@@ -362,6 +362,25 @@ class LinuxEscapeTest {
      * response is accepted (202) and returned to the victim's caller.
      */
     @Test
+    void theKernelsRiskiestCallsAreRefused() {
+        String name = deploy("seccomp", """
+                def handler(event, context):
+                    out = {}
+                    for call, nr in [("bpf", 321), ("userfaultfd", 323), ("io_uring_setup", 425), ("getpid", 39)]:
+                        ctypes.set_errno(0)
+                        out[call] = "ok" if libc.syscall(nr, 0, 0, 0, 0, 0) >= 0 else failed(-1)
+                    out["seccomp"] = [l.split()[1] for l in open("/proc/self/status") if l.startswith("Seccomp:")][0]
+                    return out
+                """);
+        JsonNode r = ok(spur.invoke(name, Map.of()));
+        assertThat(r.get("bpf").asText()).isEqualTo("EPERM");
+        assertThat(r.get("userfaultfd").asText()).isEqualTo("EPERM");
+        assertThat(r.get("io_uring_setup").asText()).isEqualTo("ENOSYS");
+        assertThat(r.get("getpid").asText()).isEqualTo("ok");
+        assertThat(r.get("seccomp").asText()).isEqualTo("2"); // a filter is in force
+    }
+
+    @Test
     void withSpurNetworkNoneItReachesOnlyItsOwnRuntimeApi() {
         Tools.require("socat", "/usr/bin/socat");
         String name = deploy("offline", """

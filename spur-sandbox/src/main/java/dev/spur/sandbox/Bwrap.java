@@ -50,14 +50,17 @@ final class Bwrap {
      * Everything but the command, for {@code bwrap --args FD}: passed through a pipe rather than
      * argv so the environment (secrets) is not in the host's {@code /proc/<pid>/cmdline}.
      */
-    static List<String> options(LinuxSandbox.Settings settings, LaunchSpec spec, Path passwd, Path group)
-            throws IOException {
+    static List<String> options(LinuxSandbox.Settings settings, LaunchSpec spec, Path passwd, Path group,
+                                boolean seccomp) throws IOException {
         List<String> a = new ArrayList<>(List.of(
                 "--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
                 "--disable-userns", "--hostname", "localhost",
                 "--die-with-parent", "--new-session", "--cap-drop", "ALL",
                 "--uid", Integer.toString(settings.uid()), "--gid", Integer.toString(settings.gid()),
                 "--clearenv"));
+        if (seccomp) {
+            a.addAll(List.of("--seccomp", "4")); // the launcher's fd 4: Seccomp's program
+        }
         for (Map.Entry<String, String> e : new TreeMap<>(spec.environment()).entrySet()) {
             a.addAll(List.of("--setenv", e.getKey(), e.getValue()));
         }

@@ -28,14 +28,17 @@ final class Launchers {
     private final Path bwrap;
     private final int count;
     private final Tree tree;
+    private final Path seccomp;
     private final ConcurrentLinkedDeque<Parked> spares = new ConcurrentLinkedDeque<>();
     private final AtomicBoolean refilling = new AtomicBoolean();
     private volatile boolean closed;
 
-    Launchers(Path bwrap, int count, Tree tree) {
+    /** @param seccomp the filter bwrap loads from fd 4 ({@link Seccomp}), or null for none */
+    Launchers(Path bwrap, int count, Tree tree, Path seccomp) {
         this.bwrap = bwrap;
         this.count = count;
         this.tree = tree;
+        this.seccomp = seccomp;
     }
 
     /**
@@ -79,6 +82,9 @@ final class Launchers {
             }
             script.append("'").append(bwrap.toString().replace("'", "'\\''"))
                     .append("' --args 3 -- \"$@\" 3<&0 </dev/null");
+            if (seccomp != null) { // opened as Spur's user, before setpriv; bwrap reads and closes it
+                script.append(" 4<'").append(seccomp.toString().replace("'", "'\\''")).append("'");
+            }
             List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", script.toString(), "spur-launcher"));
             argv.addAll(command);
             ProcessBuilder builder = new ProcessBuilder(argv).directory(new java.io.File("/"));

@@ -29,9 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p><b>Isolation.</b> New user, pid, ipc, uts and cgroup namespaces; the sandbox uid/gid (993) map
  * to the environment's host uid outside (or to Spur's own uid when Spur is not root, when every
- * environment shares it); no capabilities; no new
- * privileges (setuid bits are inert); no further user namespaces. The file system is {@link Bwrap}'s
- * minimal root. {@code --die-with-parent}: if Spur dies, the function dies.
+ * environment shares it); no capabilities; no new privileges (setuid bits are inert); no further
+ * user namespaces; a seccomp filter refusing the kernel's riskiest calls ({@link Seccomp}). The
+ * file system is {@link Bwrap}'s minimal root. {@code --die-with-parent}: if Spur dies, the function dies.
  *
  * <p><b>Network.</b> By default ({@link Network#HOST}) the network namespace is shared with the
  * host, so the function reaches the Runtime API on 127.0.0.1 and the internet, but also every other
@@ -86,12 +86,15 @@ public final class LinuxSandbox implements Sandbox {
     private volatile Cgroups cgroups;
     private volatile Path[] identity;
     private final Launchers launchers;
+    /** The seccomp filter's file in the state directory, or null where there is none ({@link Seccomp}). */
+    private final Path seccomp;
 
     LinuxSandbox(Settings settings) {
         this.settings = settings;
         this.hostUids = new HostUids(settings.firstHostUid(), settings.hostUidCount(),
                 settings.stateDirectory().resolve("uids"));
-        this.launchers = new Launchers(settings.bwrap(), settings.spares(), this::cgroups);
+        this.seccomp = Seccomp.program().map(p -> settings.stateDirectory().resolve("seccomp-x86_64.bpf")).orElse(null);
+        this.launchers = new Launchers(settings.bwrap(), settings.spares(), this::cgroups, seccomp);
     }
 
     /**
@@ -280,7 +283,7 @@ public final class LinuxSandbox implements Sandbox {
             try (OutputStream in = launcher.process().getOutputStream()) {
                 // the launcher reads its lines, then bwrap its options, from the same pipe
                 in.write(lines.toString().getBytes(StandardCharsets.UTF_8));
-                for (String option : Bwrap.options(settings, spec, identity[0], identity[1])) {
+                for (String option : Bwrap.options(settings, spec, identity[0], identity[1], seccomp != null)) {
                     in.write(option.getBytes(StandardCharsets.UTF_8));
                     in.write(0);
                 }
@@ -360,8 +363,9 @@ public final class LinuxSandbox implements Sandbox {
     }
 
     /**
-     * The sandbox's {@code /etc/passwd} and {@code /etc/group}, written on the first start. The
-     * state directory must be Spur's own: whoever owns it could swap the files every sandbox sees.
+     * The sandbox's {@code /etc/passwd} and {@code /etc/group}, and the seccomp filter, written on
+     * the first start. The state directory must be Spur's own: whoever owns it could swap the files
+     * every sandbox sees.
      */
     private synchronized Path[] identityFiles() throws IOException {
         if (identity != null) {
@@ -379,6 +383,15 @@ public final class LinuxSandbox implements Sandbox {
         Path group = dir.resolve("group");
         write(passwd, Bwrap.passwd(settings.uid(), settings.gid()));
         write(group, Bwrap.group(settings.gid()));
+        if (seccomp != null) {
+            byte[] program = Seccomp.program().orElseThrow();
+            if (!Files.exists(seccomp) || !java.util.Arrays.equals(Files.readAllBytes(seccomp), program)) {
+                Path tmp = Files.createTempFile(dir, "seccomp", ".tmp");
+                Files.write(tmp, program);
+                Files.move(tmp, seccomp, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+        }
         identity = new Path[] {passwd, group};
         return identity;
     }

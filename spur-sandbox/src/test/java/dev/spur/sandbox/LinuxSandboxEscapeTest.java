@@ -139,6 +139,28 @@ class LinuxSandboxEscapeTest {
     }
 
     @Test
+    void theKernelsRiskiestCallsAreRefusedBySeccomp() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Seccomp.program().isPresent(), "the filter is built for x86-64");
+        Jail.Result r = jail.python("""
+                import ctypes, os
+                libc = ctypes.CDLL(None, use_errno=True)
+                for name, nr in [('bpf', 321), ('userfaultfd', 323), ('perf_event_open', 298), ('keyctl', 250),
+                                 ('io_uring_setup', 425), ('open_by_handle_at', 304), ('x32 getpid', 0x40000027),
+                                 ('getpid', 39)]:
+                    ctypes.set_errno(0)
+                    rc = libc.syscall(nr, 0, 0, 0, 0, 0)
+                    print(name, 'ok' if rc >= 0 else os.strerror(ctypes.get_errno()))
+                print([l.split()[1] for l in open('/proc/self/status') if l.startswith('Seccomp:')])
+                print('fds', sorted(os.listdir('/proc/self/fd')))
+                """);
+        assertThat(r.output()).contains("bpf Operation not permitted", "userfaultfd Operation not permitted",
+                "perf_event_open Operation not permitted", "keyctl Operation not permitted",
+                "io_uring_setup Function not implemented", "open_by_handle_at Operation not permitted",
+                "x32 getpid Operation not permitted", "getpid ok", "['2']");
+        assertThat(r.output()).contains("fds ['0', '1', '2', '3']"); // the filter's fd 4 is closed
+    }
+
+    @Test
     void cannotSignalOrPtraceAHostProcess() throws Exception {
         Process host = new ProcessBuilder("sleep", "60").start();
         try {
