@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
@@ -56,34 +55,18 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
     private static final long ADMIT_WAIT_SECONDS = 30;
     private static final int REFUSED = Integer.MIN_VALUE;
 
-    private final ServerSocket listener;
+    private final Transport transport;
     private final RuntimeApiHandler handler;
-    private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
+    private final Set<Peer> connections = ConcurrentHashMap.newKeySet();
     private final String hostPort;
     private final CompletableFuture<Integer> admitted = new CompletableFuture<>();
     private volatile boolean closed;
-    /** A unix endpoint's listener (then {@link #listener} is null), its socket file and connections. */
-    private final ServerSocketChannel unixListener;
-    private final Path socketPath;
-    private final Set<SocketChannel> unixConnections = ConcurrentHashMap.newKeySet();
 
-    private RuntimeApiEndpoint(ServerSocket listener, RuntimeApiHandler handler, String name) {
-        this.listener = listener;
+    private RuntimeApiEndpoint(Transport transport, String hostPort, RuntimeApiHandler handler, String name) {
+        this.transport = transport;
         this.handler = handler;
-        this.hostPort = "127.0.0.1:" + listener.getLocalPort();
-        this.unixListener = null;
-        this.socketPath = null;
+        this.hostPort = hostPort;
         Thread.ofVirtual().name("runtime-api-accept-" + name).start(this::acceptLoop);
-    }
-
-    private RuntimeApiEndpoint(ServerSocketChannel unixListener, Path socketPath, RuntimeApiHandler handler,
-                               String name) {
-        this.listener = null;
-        this.handler = handler;
-        this.hostPort = BRIDGED_HOST_PORT;
-        this.unixListener = unixListener;
-        this.socketPath = socketPath;
-        Thread.ofVirtual().name("runtime-api-accept-" + name).start(this::acceptUnixLoop);
     }
 
     /**
@@ -93,7 +76,7 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
      */
     public static RuntimeApiEndpoint open(RuntimeApiHandler handler, String name) throws IOException {
         ServerSocket socket = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
-        return new RuntimeApiEndpoint(socket, handler, name);
+        return new RuntimeApiEndpoint(new Tcp(socket), "127.0.0.1:" + socket.getLocalPort(), handler, name);
     }
 
     /**
@@ -124,7 +107,7 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
             Files.deleteIfExists(socketPath);
             throw e;
         }
-        return new RuntimeApiEndpoint(channel, socketPath, handler, name);
+        return new RuntimeApiEndpoint(new Unix(channel, socketPath), BRIDGED_HOST_PORT, handler, name);
     }
 
     /**
@@ -143,39 +126,14 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
         admitted.complete(hostUid);
     }
 
-    /** Whether the connection's client is the environment: its socket is owned by the admitted uid. */
-    private boolean admits(Socket socket) {
+    /** Whether the connection comes from the environment: owned by the admitted uid. */
+    private boolean admits(Peer peer) {
         int uid = awaitAdmitted();
         if (uid == REFUSED) {
             return false;
         }
-        if (uid < 0) {
-            return true;
-        }
         try {
-            return PeerUids.ownerOf(socket.getPort(), socket.getLocalPort()) == uid;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    /**
-     * The unix twin of {@link #admits(Socket)}: the kernel names the uid that connected
-     * ({@code SO_PEERCRED}); in a network-none sandbox that is the bridge's, the environment's uid.
-     */
-    private boolean admits(SocketChannel channel) {
-        int uid = awaitAdmitted();
-        if (uid == REFUSED) {
-            return false;
-        }
-        if (uid < 0) {
-            return true;
-        }
-        try {
-            UserPrincipal peer = channel.getOption(ExtendedSocketOptions.SO_PEERCRED).user();
-            // a name lookup that falls back to the number; principals are equal when their uids are
-            return peer.equals(FileSystems.getDefault().getUserPrincipalLookupService()
-                    .lookupPrincipalByName(Integer.toString(uid)));
+            return uid < 0 || peer.ownedBy(uid);
         } catch (IOException | UnsupportedOperationException e) {
             return false;
         }
@@ -195,61 +153,28 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
 
     private void acceptLoop() {
         while (!closed) {
-            Socket socket;
+            Peer peer;
             try {
-                socket = listener.accept();
+                peer = transport.accept();
             } catch (IOException e) {
                 return; // closed
             }
-            connections.add(socket);
+            connections.add(peer);
             if (closed) {
-                closeQuietly(socket);
+                closeQuietly(peer);
                 return;
             }
             Thread.ofVirtual().name("runtime-api-conn").start(() -> {
                 try {
-                    if (!admits(socket)) {
+                    if (!admits(peer)) {
                         return; // not the environment: closed unread
                     }
-                    new RuntimeApiConnection(socket, handler).serve();
-                } catch (SocketException e) {
-                    // the runtime went away, or the endpoint closed under it
-                } catch (IOException | RuntimeException e) {
-                    // a malformed request ends only this connection
-                } finally {
-                    connections.remove(socket);
-                    closeQuietly(socket);
-                }
-            });
-        }
-    }
-
-    /** The unix twin of {@link #acceptLoop()}. */
-    private void acceptUnixLoop() {
-        while (!closed) {
-            SocketChannel channel;
-            try {
-                channel = unixListener.accept();
-            } catch (IOException e) {
-                return; // closed
-            }
-            unixConnections.add(channel);
-            if (closed) {
-                closeQuietly(channel);
-                return;
-            }
-            Thread.ofVirtual().name("runtime-api-conn").start(() -> {
-                try {
-                    if (!admits(channel)) {
-                        return; // not the environment: closed unread
-                    }
-                    new RuntimeApiConnection(Channels.newInputStream(channel), Channels.newOutputStream(channel),
-                            "unix:" + socketPath, handler).serve();
+                    peer.connection(handler).serve();
                 } catch (IOException | RuntimeException e) {
                     // the runtime went away, the endpoint closed under it, or a malformed request
                 } finally {
-                    unixConnections.remove(channel);
-                    closeQuietly(channel);
+                    connections.remove(peer);
+                    closeQuietly(peer);
                 }
             });
         }
@@ -263,45 +188,96 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
     public void close() {
         closed = true;
         admitted.completeExceptionally(new IllegalStateException("closed")); // waiting connections are refused
-        if (unixListener != null) {
-            closeUnix();
-            return;
+        closeQuietly(transport);
+        for (Peer peer : connections) {
+            closeQuietly(peer);
         }
+    }
+
+    private static void closeQuietly(Closeable closeable) {
         try {
+            closeable.close();
+        } catch (IOException e) {
+            // already closed
+        }
+    }
+
+    /** What the endpoint listens on. */
+    private interface Transport extends Closeable {
+        Peer accept() throws IOException;
+    }
+
+    /** One accepted connection. */
+    private interface Peer extends Closeable {
+        /** Whether {@code uid} owns the client: its socket (TCP) or the process that connected (unix). */
+        boolean ownedBy(int uid) throws IOException;
+
+        RuntimeApiConnection connection(RuntimeApiHandler handler) throws IOException;
+    }
+
+    /** A loopback port: the client's socket owner comes from the kernel's socket tables ({@link PeerUids}). */
+    private record Tcp(ServerSocket listener) implements Transport {
+        @Override
+        public Peer accept() throws IOException {
+            Socket socket = listener.accept();
+            return new Peer() {
+                @Override
+                public boolean ownedBy(int uid) throws IOException {
+                    return PeerUids.ownerOf(socket.getPort(), socket.getLocalPort()) == uid;
+                }
+
+                @Override
+                public RuntimeApiConnection connection(RuntimeApiHandler handler) throws IOException {
+                    return new RuntimeApiConnection(socket, handler);
+                }
+
+                @Override
+                public void close() throws IOException {
+                    socket.close();
+                }
+            };
+        }
+
+        @Override
+        public void close() throws IOException {
             listener.close();
-        } catch (IOException e) {
-            // already closed
-        }
-        for (Socket socket : connections) {
-            closeQuietly(socket);
         }
     }
 
-    private void closeUnix() {
-        closeQuietly(unixListener);
-        for (SocketChannel channel : unixConnections) {
-            closeQuietly(channel);
-        }
-        try {
-            Files.deleteIfExists(socketPath);
-        } catch (IOException e) {
-            // its directory went first
-        }
-    }
+    /**
+     * A unix socket: the kernel names the uid that connected ({@code SO_PEERCRED}); in a
+     * network-none sandbox that is the bridge's, the environment's uid. Closing deletes the socket.
+     */
+    private record Unix(ServerSocketChannel listener, Path socketPath) implements Transport {
+        @Override
+        public Peer accept() throws IOException {
+            SocketChannel channel = listener.accept();
+            return new Peer() {
+                @Override
+                public boolean ownedBy(int uid) throws IOException {
+                    UserPrincipal peer = channel.getOption(ExtendedSocketOptions.SO_PEERCRED).user();
+                    // a name lookup that falls back to the number; principals are equal when their uids are
+                    return peer.equals(FileSystems.getDefault().getUserPrincipalLookupService()
+                            .lookupPrincipalByName(Integer.toString(uid)));
+                }
 
-    private static void closeQuietly(Closeable channel) {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            // already closed
-        }
-    }
+                @Override
+                public RuntimeApiConnection connection(RuntimeApiHandler handler) {
+                    return new RuntimeApiConnection(Channels.newInputStream(channel), Channels.newOutputStream(channel),
+                            "unix:" + socketPath, handler);
+                }
 
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // already closed
+                @Override
+                public void close() throws IOException {
+                    channel.close();
+                }
+            };
+        }
+
+        @Override
+        public void close() throws IOException {
+            listener.close();
+            Files.deleteIfExists(socketPath); // if its directory went first, there is nothing to delete
         }
     }
 }
