@@ -89,31 +89,28 @@ final class Jailed implements SandboxedProcess {
     /** @throws UncheckedIOException if the quota could not be set while the process runs */
     @Override
     public void limitCpu() {
-        try {
-            group.limitCpu(limits);
-        } catch (IOException e) {
-            if (!ended && process.isAlive()) {
-                throw new UncheckedIOException(e);
-            }
-        }
+        whileRunning(() -> group.limitCpu(limits));
     }
 
     /** @throws UncheckedIOException if the freeze could not be asked for while the process runs */
     @Override
     public void freeze() {
-        try {
-            group.requestFreeze();
-        } catch (IOException e) {
-            if (!ended && process.isAlive()) {
-                throw new UncheckedIOException(e);
-            }
-        }
+        whileRunning(group::requestFreeze);
     }
 
     @Override
     public void thaw() {
+        whileRunning(group::thaw);
+    }
+
+    /** A cgroup write that may fail only because the environment has just ended. */
+    private interface CgroupWrite {
+        void run() throws IOException;
+    }
+
+    private void whileRunning(CgroupWrite write) {
         try {
-            group.thaw();
+            write.run();
         } catch (IOException e) {
             if (!ended && process.isAlive()) {
                 throw new UncheckedIOException(e);
