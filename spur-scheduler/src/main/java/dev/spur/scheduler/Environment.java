@@ -10,6 +10,9 @@ import dev.spur.sandbox.SandboxedProcess;
 import dev.spur.scheduler.InvocationOutcome.Kind;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -126,7 +129,7 @@ final class Environment implements RuntimeApiHandler {
     private static final String SOCKET = "runtime-api.sock";
 
     /** Where an environment without a network finds its Runtime API: a unix socket in a directory of its own. */
-    private java.nio.file.Path socketDirectory() {
+    private Path socketDirectory() {
         return scheduler.runDirectory().resolve(id);
     }
 
@@ -135,8 +138,8 @@ final class Environment implements RuntimeApiHandler {
      * directory lets others through (the sandbox's uid binds it) but not list it.
      */
     private RuntimeApiEndpoint openBridgedEndpoint() throws IOException {
-        java.nio.file.Path dir = java.nio.file.Files.createDirectory(socketDirectory());
-        java.nio.file.Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        Path dir = Files.createDirectory(socketDirectory());
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
         return RuntimeApiEndpoint.openUnix(this, id, dir.resolve(SOCKET));
     }
 
@@ -394,7 +397,7 @@ final class Environment implements RuntimeApiHandler {
             process.kill();
         }
         try {
-            java.nio.file.Files.deleteIfExists(socketDirectory()); // only an environment without a network has one
+            Files.deleteIfExists(socketDirectory()); // only an environment without a network has one
         } catch (IOException e) {
             // not empty (its socket is still being deleted): the run directory is emptied at the next start
         }
