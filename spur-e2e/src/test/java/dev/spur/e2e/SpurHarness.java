@@ -3,6 +3,7 @@ package dev.spur.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.Json;
 import dev.spur.control.AsyncPolicy;
+import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.sandbox.Sandbox;
 import dev.spur.scheduler.SchedulerSettings;
 import dev.spur.server.SpurServer;
@@ -48,7 +49,19 @@ final class SpurHarness implements AutoCloseable {
     }
 
     private SpurHarness(SchedulerSettings settings, SpurServer.Auth auth, AsyncPolicy async) {
-        this(settings, auth, async, Sandbox.process());
+        this(settings, auth, async, defaultSandbox());
+    }
+
+    /**
+     * The plain process sandbox, unless the build runs a suite again with {@code -Dspur.e2e.sandbox=linux}
+     * (spur-e2e's pom does, for the runtime suites): then the linux sandbox, the server's default.
+     */
+    private static Sandbox defaultSandbox() {
+        if (!"linux".equals(System.getProperty("spur.e2e.sandbox"))) {
+            return Sandbox.process();
+        }
+        return Tools.linuxSandbox(LinuxSandbox.Settings.defaults()
+                .withCgroupName("spur-e2e-" + ProcessHandle.current().pid()));
     }
 
     private SpurHarness(SchedulerSettings settings, SpurServer.Auth auth, AsyncPolicy async, Sandbox sandbox) {
