@@ -14,7 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
@@ -54,7 +54,9 @@ final class Environment implements RuntimeApiHandler {
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
     private final java.util.concurrent.CountDownLatch torn = new java.util.concurrent.CountDownLatch(1);
     private final AtomicBoolean tornDown = new AtomicBoolean();
-    private final LinkedBlockingQueue<Invocation> events = new LinkedBlockingQueue<>();
+    private final LinkedBlockingDeque<Invocation> events = new LinkedBlockingDeque<>();
+    /** The thread waiting in {@link #awaitNext()}, if one is: a runtime waits for one event at a time. */
+    private final AtomicReference<Thread> nextWaiter = new AtomicReference<>();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private volatile Invocation current;
     private volatile InitFailure initFailure;
@@ -267,13 +269,35 @@ final class Environment implements RuntimeApiHandler {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A runtime asks for one event at a time, so a {@code next} arriving while another waits means
+     * the runtime gave up on the older one (its connection dropped, say, unseen by Spur while nothing
+     * is written to it): the newest wait wins and the older one ends without an event, which would
+     * otherwise be written to a dead connection and lost until the invocation's timeout.
+     */
     @Override
     public NextEvent awaitNext() throws InterruptedException {
         if (!ready.isDone()) {
             readyNanos = scheduler.ticker().nanos();
             ready.complete(null);
         }
-        Invocation inv = events.take();
+        Thread me = Thread.currentThread();
+        Thread older = nextWaiter.getAndSet(me);
+        if (older != null && older != me) {
+            older.interrupt();
+        }
+        Invocation inv;
+        try {
+            inv = events.take();
+            if (nextWaiter.get() != me && inv != STOP) {
+                events.putFirst(inv); // superseded as it took the event: the newer wait gets it
+                throw new InterruptedException("a newer next superseded this one");
+            }
+        } finally {
+            nextWaiter.compareAndSet(me, null);
+        }
         if (inv == STOP) {
             events.add(STOP);
             return null;
