@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.sandbox.LinuxSandbox;
+import dev.spur.sandbox.Sandbox;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -285,6 +286,8 @@ class LinuxLimitsE2eTest {
         public void close() throws Exception {
             server.close();
             HostView.destroy(environment.cgroupDirs()); // what the test left, if it failed
+            // and what a SIGKILLed server left for a next start that this test does not make (its parked launcher's)
+            Sandbox.linux(LinuxSandbox.Settings.defaults().withCgroupName(cgroup)).cleanUpLeftovers();
             HostView.removeParentCgroups(cgroup);
             SpurHarness.deleteTree(work);
         }

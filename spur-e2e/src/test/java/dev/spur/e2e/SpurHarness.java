@@ -60,9 +60,11 @@ final class SpurHarness implements AutoCloseable {
         if (!"linux".equals(System.getProperty("spur.e2e.sandbox"))) {
             return Sandbox.process();
         }
-        return Tools.linuxSandbox(LinuxSandbox.Settings.defaults()
-                .withCgroupName("spur-e2e-" + ProcessHandle.current().pid()));
+        return Tools.linuxSandbox(LinuxSandbox.Settings.defaults().withCgroupName(DEFAULT_LINUX_CGROUP));
     }
+
+    /** The parent cgroup of {@link #defaultSandbox()}'s environments: this JVM's own. */
+    private static final String DEFAULT_LINUX_CGROUP = "spur-e2e-" + ProcessHandle.current().pid();
 
     private SpurHarness(SchedulerSettings settings, SpurServer.Auth auth, AsyncPolicy async, Sandbox sandbox) {
         try {
@@ -235,6 +237,9 @@ final class SpurHarness implements AutoCloseable {
         lambda.close();
         server.close();
         deleteTree(dataDir);
+        if (sandbox instanceof LinuxSandbox) {
+            HostView.removeParentCgroups(DEFAULT_LINUX_CGROUP); // empty now; another name is its test's to remove
+        }
     }
 
     /** Deletes a tree that may hold read-only directories (unpacked code). Best effort. */
