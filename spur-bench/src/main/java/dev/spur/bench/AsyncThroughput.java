@@ -2,7 +2,7 @@ package dev.spur.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.Json;
-import dev.spur.control.AsyncDispatcher;
+import dev.spur.invoke.AsyncDispatcher;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package dev.spur.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spur.common.Json;
-import dev.spur.scheduler.SchedulerSettings;
+import dev.spur.pools.PoolSettings;
 import dev.spur.server.SpurServer;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -87,9 +87,9 @@ public final class Bench {
                     Optional.of(SandboxOverhead.measure(fns, options.coldRuns(), options.warmRuns(),
                             options.warmRuns() / 2, log)));
         }
-        SchedulerSettings scheduler = SchedulerSettings.defaults().withAccountConcurrency(1000);
+        PoolSettings pools = PoolSettings.defaults().withAccountConcurrency(1000);
         try (SpurServer server = SpurServer.start(SpurServer.Options.defaults(Files.createTempDirectory("spur-bench-"))
-                .withPort(0).withScheduler(scheduler))) {
+                .withPort(0).withPools(pools))) {
             Bench bench = new Bench(URI.create(server.endpoint()), log);
             List<Result> results = new ArrayList<>();
             Optional<SigV4Overhead.Result> sigv4 = Optional.empty();
@@ -105,7 +105,7 @@ public final class Bench {
                 }
                 results.add(bench.measure(fn, options));
                 if (fn.label().equals(SIGV4_RUNTIME)) {
-                    sigv4 = Optional.of(sigv4Overhead(server, scheduler, fn, options, log));
+                    sigv4 = Optional.of(sigv4Overhead(server, pools, fn, options, log));
                     async = Optional.of(AsyncThroughput.measure(URI.create(server.endpoint()), server.dispatcher(), fn,
                             options.seconds(), log));
                     gateway = Optional.of(GatewayOverhead.measure(URI.create(server.endpoint()), fn,
@@ -117,10 +117,10 @@ public final class Bench {
     }
 
     /** {@link SigV4Overhead} against {@code none} and a second Spur, with SigV4 on, started for it. */
-    private static SigV4Overhead.Result sigv4Overhead(SpurServer none, SchedulerSettings scheduler, Functions.NoOp fn,
+    private static SigV4Overhead.Result sigv4Overhead(SpurServer none, PoolSettings pools, Functions.NoOp fn,
                                                       Options options, PrintStream log) throws Exception {
         try (SpurServer sigv4 = SpurServer.start(SpurServer.Options.defaults(Files.createTempDirectory("spur-bench-"))
-                .withPort(0).withScheduler(scheduler).withAuth(SpurServer.Auth.SIGV4))) {
+                .withPort(0).withPools(pools).withAuth(SpurServer.Auth.SIGV4))) {
             return SigV4Overhead.measure(URI.create(none.endpoint()), URI.create(sigv4.endpoint()),
                     sigv4.keys().create("111122223333"), fn, options.warmRuns(), log);
         }

@@ -3,7 +3,7 @@ package dev.spur.bench;
 import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.sandbox.Sandbox;
 import dev.spur.sandbox.SandboxedProcess;
-import dev.spur.scheduler.SchedulerSettings;
+import dev.spur.pools.PoolSettings;
 import dev.spur.server.SpurServer;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -145,7 +145,7 @@ public final class SandboxOverhead {
         Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxr-xr-x"));
         try {
             return SpurServer.start(SpurServer.Options.defaults(data).withPort(0)
-                    .withScheduler(SchedulerSettings.defaults().withAccountConcurrency(1000)).withSandbox(sandbox));
+                    .withPools(PoolSettings.defaults().withAccountConcurrency(1000)).withSandbox(sandbox));
         } catch (RuntimeException e) {
             deleteTree(data);
             throw e;

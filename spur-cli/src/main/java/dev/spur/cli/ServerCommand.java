@@ -1,9 +1,9 @@
 package dev.spur.cli;
 
-import dev.spur.control.AsyncPolicy;
+import dev.spur.invoke.AsyncPolicy;
 import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.sandbox.Sandbox;
-import dev.spur.scheduler.SchedulerSettings;
+import dev.spur.pools.PoolSettings;
 import dev.spur.server.SpurServer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -96,13 +96,13 @@ final class ServerCommand implements Callable<Integer> {
                     "--sandbox must be process or linux, not " + sandbox);
         };
         JETTY_LOG.setLevel(Level.WARNING); // its INFO start-up lines would bury Spur's own banner
-        SchedulerSettings scheduler = SchedulerSettings.withKeepAlive(keepAlive).withAccountConcurrency(maxConcurrency);
+        PoolSettings pools = PoolSettings.withKeepAlive(keepAlive).withAccountConcurrency(maxConcurrency);
         if (memoryCapacityMb != null) {
-            scheduler = scheduler.withMemoryCapacityMb(memoryCapacityMb);
+            pools = pools.withMemoryCapacityMb(memoryCapacityMb);
         }
         Path dir = dataDir != null ? dataDir : SpurServer.Options.defaultDataDir();
         SpurServer.Options options = SpurServer.Options.defaults(dir.toAbsolutePath()).withPort(port).withHost(host)
-                .withScheduler(scheduler).withAuth(mode)
+                .withPools(pools).withAuth(mode)
                 .withAsync(new AsyncPolicy(asyncConcurrency, asyncRetryDelays, AsyncPolicy.defaults().throttleBackoff(),
                         AsyncPolicy.defaults().throttleBackoffMax()))
                 .withSandbox(chosen);

@@ -1,7 +1,7 @@
 package dev.spur.cli;
 
 import dev.spur.auth.Credential;
-import dev.spur.control.AsyncPolicy;
+import dev.spur.invoke.AsyncPolicy;
 import dev.spur.server.SpurServer;
 import java.io.IOException;
 import java.io.OutputStream;

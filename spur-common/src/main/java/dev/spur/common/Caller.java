@@ -1,4 +1,4 @@
-package dev.spur.control;
+package dev.spur.common;
 
 /**
  * Who is asking and where: the account whose resources the request may see and the region it

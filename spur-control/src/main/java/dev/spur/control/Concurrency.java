@@ -8,11 +8,11 @@ import dev.spur.common.FunctionAttachments.ProvisionedConcurrency;
 import dev.spur.common.FunctionKey;
 import dev.spur.common.LambdaException;
 import dev.spur.control.FunctionRegistry.Entry;
-import dev.spur.scheduler.AccountConcurrency;
-import dev.spur.scheduler.Allocation;
-import dev.spur.scheduler.Deployment;
-import dev.spur.scheduler.ProvisionedStatus;
-import dev.spur.scheduler.Scheduler;
+import dev.spur.pools.AccountConcurrency;
+import dev.spur.pools.Allocation;
+import dev.spur.pools.Deployment;
+import dev.spur.pools.ProvisionedStatus;
+import dev.spur.pools.Pools;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,9 +21,9 @@ import java.util.OptionalInt;
 
 /**
  * Reserved concurrency, provisioned concurrency and the account's settings. The settings are
- * stored with the function; the scheduler enforces them ({@link Scheduler#reserveConcurrency},
- * {@link Scheduler#provision}) and reports live progress. At start every stored setting is handed to
- * the scheduler again, so provisioned environments come back after a restart.
+ * stored with the function; the pools enforce them ({@link Pools#reserveConcurrency},
+ * {@link Pools#provision}) and reports live progress. At start every stored setting is handed to
+ * the pools again, so provisioned environments come back after a restart.
  */
 final class Concurrency {
     /** Lambda keeps at least this much of the account limit unreserved (scaled down for small limits). */
@@ -39,11 +39,11 @@ final class Concurrency {
         this.control = control;
     }
 
-    /** Hands every stored reservation and provisioned configuration to the scheduler. */
+    /** Hands every stored reservation and provisioned configuration to the pools. */
     void restore() {
         for (Entry entry : control.registry().all()) {
             entry.attachments().reservation().ifPresent(r ->
-                    control.scheduler().reserveConcurrency(entry.key(), OptionalInt.of(r)));
+                    control.pools().reserveConcurrency(entry.key(), OptionalInt.of(r)));
             for (String qualifier : entry.attachments().provisioned().keySet()) {
                 reprovision(entry, qualifier);
             }
@@ -58,7 +58,7 @@ final class Concurrency {
                 + "or equal to 0", reserved);
         return control.locked(c.caller(), c.functionName(), (ref, entry) -> {
             ControlPlane.requireUnqualified(ref);
-            AccountConcurrency account = control.scheduler().accountConcurrency(entry.key().account());
+            AccountConcurrency account = control.pools().accountConcurrency(entry.key().account());
             int current = entry.attachments().reservation().orElse(0);
             int unreservedAfter = account.limit() - (account.reservedTotal() - current + reserved);
             int minimum = minimumUnreserved(account.limit());
@@ -72,7 +72,7 @@ final class Concurrency {
                         + "provisioned concurrency (%d).", reserved, provisioned);
             }
             control.saveAttachments(entry, entry.attachments().withReservedConcurrency(reserved));
-            control.scheduler().reserveConcurrency(entry.key(), OptionalInt.of(reserved));
+            control.pools().reserveConcurrency(entry.key(), OptionalInt.of(reserved));
             return new ControlResult.Concurrency(Optional.of(reserved));
         });
     }
@@ -86,14 +86,14 @@ final class Concurrency {
         return control.locked(c.caller(), c.functionName(), (ref, entry) -> {
             ControlPlane.requireUnqualified(ref);
             control.saveAttachments(entry, entry.attachments().withReservedConcurrency(null));
-            control.scheduler().reserveConcurrency(entry.key(), OptionalInt.empty());
+            control.pools().reserveConcurrency(entry.key(), OptionalInt.empty());
             return new ControlResult.Deleted();
         });
     }
 
     ControlResult accountSettings(FunctionCommand.GetAccountSettings c) {
         String account = c.caller().account();
-        AccountConcurrency budget = control.scheduler().accountConcurrency(account);
+        AccountConcurrency budget = control.pools().accountConcurrency(account);
         long codeSize = 0;
         long functions = 0;
         for (Entry entry : control.registry().all()) {
@@ -161,7 +161,7 @@ final class Concurrency {
             entry.resolveStatic(qualifier);
             if (entry.attachments().provisioned().containsKey(qualifier)) {
                 control.saveAttachments(entry, entry.attachments().withProvisioned(p -> { p.remove(qualifier); return p; }));
-                control.scheduler().unprovision(entry.key(), qualifier);
+                control.pools().unprovision(entry.key(), qualifier);
             }
             return new ControlResult.Deleted();
         });
@@ -179,11 +179,11 @@ final class Concurrency {
         });
     }
 
-    /** Tells the scheduler what a provisioned configuration wants now (after a put, an alias change, a start). */
+    /** Tells the pools what a provisioned configuration wants now (after a put, an alias change, a start). */
     void reprovision(Entry entry, String qualifier) {
         ProvisionedConcurrency wanted = entry.attachments().provisioned().get(qualifier);
         if (wanted == null) {
-            control.scheduler().unprovision(entry.key(), qualifier);
+            control.pools().unprovision(entry.key(), qualifier);
             return;
         }
         List<Allocation> allocations = new ArrayList<>(2);
@@ -203,12 +203,12 @@ final class Concurrency {
             entry.version(alias.functionVersion()).filter(d -> primary > 0)
                     .ifPresent(d -> allocations.add(new Allocation(d, primary)));
         }
-        control.scheduler().provision(entry.key(), qualifier, allocations);
+        control.pools().provision(entry.key(), qualifier, allocations);
     }
 
     private ControlResult.ProvisionedView view(Entry entry, String qualifier) {
         ProvisionedConcurrency wanted = entry.attachments().provisioned().get(qualifier);
-        Optional<ProvisionedStatus> live = control.scheduler().provisionedStatus(entry.key(), qualifier);
+        Optional<ProvisionedStatus> live = control.pools().provisionedStatus(entry.key(), qualifier);
         int allocated = live.map(ProvisionedStatus::allocated).orElse(0);
         int available = live.map(ProvisionedStatus::available).orElse(0);
         String status = live.map(ProvisionedStatus::status).orElse("IN_PROGRESS");

@@ -2,12 +2,15 @@ package dev.spur.control;
 
 import dev.spur.common.Arns;
 import dev.spur.common.Arns.FunctionRef;
+import dev.spur.common.Caller;
 import dev.spur.common.ErrorCode;
+import dev.spur.common.EventInvokeConfig;
 import dev.spur.common.FunctionAttachments;
 import dev.spur.common.FunctionConfig;
 import dev.spur.common.FunctionConfig.LastUpdateStatus;
 import dev.spur.common.FunctionConfig.State;
 import dev.spur.common.FunctionKey;
+import dev.spur.common.FunctionTargets;
 import dev.spur.common.LambdaException;
 import dev.spur.control.FunctionCommand.CreateFunction;
 import dev.spur.control.FunctionCommand.DeleteFunction;
@@ -18,7 +21,8 @@ import dev.spur.control.FunctionCommand.UpdateFunctionCode;
 import dev.spur.control.FunctionCommand.UpdateFunctionConfiguration;
 import dev.spur.control.FunctionRegistry.Entry;
 import dev.spur.runtimes.Runtimes;
-import dev.spur.scheduler.Scheduler;
+import dev.spur.pools.Deployment;
+import dev.spur.pools.Pools;
 import dev.spur.store.CodeStore;
 import dev.spur.store.MetadataStore;
 import java.time.InstantSource;
@@ -32,7 +36,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
- * Executes {@link FunctionCommand}s: validates, stores code and metadata, and tells the scheduler
+ * Executes {@link FunctionCommand}s: validates, stores code and metadata, and tells the pools
  * when environments must be replaced.
  *
  * <p>Changes to one function are serialised by a per-function lock, so a read-modify-write of its
@@ -47,7 +51,7 @@ public final class ControlPlane {
     private final MetadataStore store;
     private final CodeStore code;
     private final Runtimes runtimes;
-    private final Scheduler scheduler;
+    private final Pools pools;
     private final InstantSource clock;
     private final FunctionRegistry registry;
     private final ConcurrentMap<FunctionKey, ReentrantLock> locks = new ConcurrentHashMap<>();
@@ -56,12 +60,12 @@ public final class ControlPlane {
     private final Resources resources;
     private final AsyncSettings asyncSettings;
 
-    public ControlPlane(MetadataStore store, CodeStore code, Runtimes runtimes, Scheduler scheduler,
+    public ControlPlane(MetadataStore store, CodeStore code, Runtimes runtimes, Pools pools,
                         InstantSource clock) {
         this.store = store;
         this.code = code;
         this.runtimes = runtimes;
-        this.scheduler = scheduler;
+        this.pools = pools;
         this.clock = clock;
         this.registry = new FunctionRegistry(store, code, runtimes);
         this.publishing = new Publishing(this);
@@ -79,8 +83,8 @@ public final class ControlPlane {
         return store;
     }
 
-    Scheduler scheduler() {
-        return scheduler;
+    Pools pools() {
+        return pools;
     }
 
     InstantSource clock() {
@@ -104,6 +108,35 @@ public final class ControlPlane {
         ref.qualifier().ifPresent(q -> {
             throw LambdaException.invalid("Qualifier %s is not allowed here; name the function without it.", q);
         });
+    }
+
+    /**
+     * The deployment an invoke of {@code key} runs: {@code $LATEST} without a qualifier, else the
+     * version, or the alias's version (picked by its routing weights). No store access, no lock.
+     */
+    public Deployment resolveForInvoke(FunctionKey key, Optional<String> qualifier) {
+        return registry.resolveForInvoke(key, qualifier);
+    }
+
+    /** The asynchronous-invocation settings of a function's qualifier, or empty if the function is gone. */
+    public Optional<EventInvokeConfig> eventInvokeConfig(FunctionKey key, String qualifier) {
+        return registry.find(key).map(e -> e.attachments().eventInvokeConfig(qualifier));
+    }
+
+    /** Checks the targets of triggers and routes against this control plane's functions. */
+    public FunctionTargets targets() {
+        return (caller, function, qualifier) -> {
+            FunctionRef ref = Arns.parseFunctionRef(function, caller.account(), caller.region());
+            visible(caller, ref.key());
+            LambdaException.requireValid(ref.key().region().equals(caller.region()), "A schedule invokes functions "
+                    + "of its own region; %s is in %s.", function, ref.key().region());
+            String q = ref.qualifier().orElse(qualifier);
+            Entry entry = registry.require(ref.key());
+            if (!q.isEmpty()) {
+                entry.resolveStatic(q);
+            }
+            return new FunctionTargets.Target(ref.key().name(), q);
+        };
     }
 
     /** The URL a function URL id points at, for the edge's URL routes. */
@@ -308,7 +341,7 @@ public final class ControlPlane {
             FunctionConfig updated = changed.withRevision(newRevision(), clock.instant());
             store.replaceFunction(updated, current.revisionId());
             registry.put(entry.withLatest(registry.deployment(updated)));
-            scheduler.retire(key, Arns.LATEST);
+            pools.retire(key, Arns.LATEST);
             return updated;
         } finally {
             lock.unlock();
@@ -330,9 +363,9 @@ public final class ControlPlane {
             Entry entry = registry.require(key);
             store.deleteFunction(key);
             registry.remove(key);
-            entry.attachments().provisioned().keySet().forEach(q -> scheduler.unprovision(key, q));
-            scheduler.retire(key);
-            scheduler.reserveConcurrency(key, java.util.OptionalInt.empty());
+            entry.attachments().provisioned().keySet().forEach(q -> pools.unprovision(key, q));
+            pools.retire(key);
+            pools.reserveConcurrency(key, java.util.OptionalInt.empty());
             return new ControlResult.Deleted();
         } finally {
             lock.unlock();
@@ -374,7 +407,7 @@ public final class ControlPlane {
     }
 
     /** A caller sees only its own account's functions; another account's ARN answers 404 as if absent. */
-    static FunctionKey visible(Caller caller, FunctionKey key) {
+    public static FunctionKey visible(Caller caller, FunctionKey key) {
         if (!key.account().equals(caller.account())) {
             throw LambdaException.notFound("Function not found: %s", key.arn());
         }
@@ -382,7 +415,7 @@ public final class ControlPlane {
     }
 
     /** The qualifier from the ARN or the Qualifier parameter; both given and different is an error. */
-    static Optional<String> qualifier(FunctionRef ref, Optional<String> parameter) {
+    public static Optional<String> qualifier(FunctionRef ref, Optional<String> parameter) {
         if (ref.qualifier().isPresent() && parameter.isPresent() && !ref.qualifier().equals(parameter)) {
             throw LambdaException.invalid("The derived qualifier from the function name does not match the "
                     + "specified qualifier.");

@@ -1,5 +1,6 @@
 package dev.spur.control;
 
+import dev.spur.common.Caller;
 import dev.spur.common.FunctionConfig;
 import dev.spur.common.FunctionUrlConfig;
 import java.util.List;

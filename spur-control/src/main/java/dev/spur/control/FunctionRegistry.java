@@ -8,7 +8,7 @@ import dev.spur.common.FunctionKey;
 import dev.spur.common.FunctionUrlConfig;
 import dev.spur.common.LambdaException;
 import dev.spur.runtimes.Runtimes;
-import dev.spur.scheduler.Deployment;
+import dev.spur.pools.Deployment;
 import dev.spur.store.CodeStore;
 import dev.spur.store.MetadataStore;
 import java.util.Collections;

@@ -2,6 +2,7 @@ package dev.spur.control;
 
 import dev.spur.common.Alias;
 import dev.spur.common.Arns;
+import dev.spur.common.Caller;
 import dev.spur.common.ErrorCode;
 import dev.spur.common.FunctionAttachments;
 import dev.spur.common.FunctionConfig;
@@ -110,8 +111,8 @@ final class Publishing {
                 control.store().saveAttachments(key, attachments);
             }
             control.registry().put(entry.withoutVersion(version, attachments));
-            control.scheduler().unprovision(key, version);
-            control.scheduler().retire(key, version);
+            control.pools().unprovision(key, version);
+            control.pools().retire(key, version);
             return new ControlResult.Deleted();
         });
     }
@@ -178,7 +179,7 @@ final class Publishing {
                     .withUrls(u -> { u.remove(c.name()); return u; })
                     .withEventInvokeConfigs(m -> { m.remove(c.name()); return m; });
             control.saveAttachments(entry, attachments);
-            control.scheduler().unprovision(entry.key(), c.name());
+            control.pools().unprovision(entry.key(), c.name());
             return new ControlResult.Deleted();
         });
     }

@@ -12,7 +12,7 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /** Lambda's limits on function parameters, with AWS's wording where it has one. */
-final class Validation {
+public final class Validation {
     static final int MIN_MEMORY = 128;
     static final int MAX_MEMORY = 10_240;
     static final int MIN_TIMEOUT = 1;
@@ -52,7 +52,7 @@ final class Validation {
                 mb, MIN_EPHEMERAL, MAX_EPHEMERAL);
     }
 
-    static void description(String text) {
+    public static void description(String text) {
         requireValid(text.length() <= MAX_DESCRIPTION, "1 validation error detected: Value at 'description' failed "
                 + "to satisfy constraint: Member must have length less than or equal to %d", MAX_DESCRIPTION);
     }

@@ -1,4 +1,4 @@
-package dev.spur.schedule;
+package dev.spur.cron;
 
 import java.time.Instant;
 import java.time.LocalDateTime;

@@ -1,4 +1,4 @@
-package dev.spur.schedule;
+package dev.spur.cron;
 
 /** The one shape of every parse error: the expression as given, then what is wrong with it. */
 final class Invalid {

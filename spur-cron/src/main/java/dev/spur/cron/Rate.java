@@ -1,4 +1,4 @@
-package dev.spur.schedule;
+package dev.spur.cron;
 
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  *
  * <p>Intervals are absolute durations: a day is 24 hours even across a daylight saving change
  * (AWS re:Post, "How can I adjust my Amazon EventBridge schedule for daylight saving?": the
- * Scheduler "evaluates the rate expression 24 hours after the schedule's last invocation"), so
+ * Pools "evaluates the rate expression 24 hours after the schedule's last invocation"), so
  * the zone never matters.
  *
  * <p><b>Anchor.</b> A rate fires at {@code anchor + k * interval}, k = 0, 1, 2, ... The anchor is

@@ -1,6 +1,6 @@
-package dev.spur.schedule;
+package dev.spur.cron;
 
-import static dev.spur.schedule.Fires.next;
+import static dev.spur.cron.Fires.next;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.spur.schedule;
+package dev.spur.cron;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.Json;
-import dev.spur.scheduler.SchedulerSettings;
+import dev.spur.pools.PoolSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -26,7 +26,7 @@ class ConcurrencyTest {
 
     @BeforeAll
     static void start() {
-        spur = SpurHarness.start(SchedulerSettings.withKeepAlive(KEEP_ALIVE));
+        spur = SpurHarness.start(PoolSettings.withKeepAlive(KEEP_ALIVE));
     }
 
     @AfterAll
@@ -68,14 +68,14 @@ class ConcurrencyTest {
         assertThat(cold).containsAll(warm);
         // 50 × 200 ms run one after another would take 10 s; side by side they take about one duration.
         assertThat(elapsedMillis).as("50 warm invocations of a 200 ms function").isLessThan(2_000);
-        assertThat(spur.server.scheduler().liveEnvironments(
+        assertThat(spur.server.pools().liveEnvironments(
                 new dev.spur.common.FunctionKey("000000000000", "us-east-1", name))).isEqualTo(cold.size());
 
         long deadline = System.nanoTime() + KEEP_ALIVE.multipliedBy(5).toNanos();
-        while (spur.server.scheduler().stats().liveEnvironments() > 0 && System.nanoTime() < deadline) {
+        while (spur.server.pools().stats().liveEnvironments() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
-        assertThat(spur.server.scheduler().stats().liveEnvironments()).as("scaled to zero").isZero();
-        assertThat(spur.server.scheduler().stats().memoryUsedMb()).isZero();
+        assertThat(spur.server.pools().stats().liveEnvironments()).as("scaled to zero").isZero();
+        assertThat(spur.server.pools().stats().memoryUsedMb()).isZero();
     }
 }

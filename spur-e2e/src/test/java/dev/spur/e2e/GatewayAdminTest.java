@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * deleted, single routes put and removed, and what is refused (with the status and a message saying
  * why). API keys are never shown back.
  */
-class GatewayTestAdmin {
+class GatewayAdminTest {
     static SpurHarness spur;
     static Apis apis;
     static Apis.Function echo;

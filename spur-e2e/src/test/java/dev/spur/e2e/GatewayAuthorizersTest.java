@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * with one fetched from a JWKS URI, and a Lambda authorizer with its decision cache. A refused request
  * never reaches the route's function.
  */
-class GatewayTestAuthorizers {
+class GatewayAuthorizersTest {
     static final String ISSUER = "https://issuer.example";
     static final String AUDIENCE = "spur-api";
     static final String AUTHORIZER = """

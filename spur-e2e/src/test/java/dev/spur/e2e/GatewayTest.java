@@ -25,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * HTTP APIs served by the gateway, called by path with the JDK's client and by host name with curl:
  * routing, both payload formats end to end, binary bodies, response mapping, gateway errors,
- * throttling, CORS and the access log. Authorizers: {@link GatewayTestAuthorizers}; the management
- * API: {@link GatewayTestAdmin}.
+ * throttling, CORS and the access log. Authorizers: {@link GatewayAuthorizersTest}; the management
+ * API: {@link GatewayAdminTest}.
  */
 class GatewayTest {
     static final String ORIGIN = "https://app.example";

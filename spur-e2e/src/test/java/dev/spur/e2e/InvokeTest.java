@@ -139,7 +139,7 @@ class InvokeTest {
     @Test
     void clientThatDisconnectsDoesNotLeakItsEnvironment() throws Exception {
         URI uri = URI.create(spur.endpoint());
-        int before = spur.server.scheduler().stats().inFlight();
+        int before = spur.server.pools().stats().inFlight();
         try (Socket s = new Socket(uri.getHost(), uri.getPort())) {
             OutputStream out = s.getOutputStream();
             String body = "{\"sleep\":0.5}";
@@ -149,10 +149,10 @@ class InvokeTest {
             Thread.sleep(100);
         }
         long deadline = System.currentTimeMillis() + 5000;
-        while (spur.server.scheduler().stats().inFlight() > before && System.currentTimeMillis() < deadline) {
+        while (spur.server.pools().stats().inFlight() > before && System.currentTimeMillis() < deadline) {
             Thread.sleep(20);
         }
-        assertThat(spur.server.scheduler().stats().inFlight()).isEqualTo(before);
+        assertThat(spur.server.pools().stats().inFlight()).isEqualTo(before);
         assertThat(invoke("{}").functionError()).isNull();
     }
 

@@ -48,7 +48,7 @@ class ProvisionedConcurrencyTest {
         assertThat(ready.allocatedProvisionedConcurrentExecutions()).isEqualTo(2);
         assertThat(ready.availableProvisionedConcurrentExecutions()).isEqualTo(2);
         FunctionKey key = new FunctionKey("000000000000", "us-east-1", name);
-        assertThat(spur.server.scheduler().liveEnvironments(key, "1")).isEqualTo(2);
+        assertThat(spur.server.pools().liveEnvironments(key, "1")).isEqualTo(2);
 
         for (int i = 0; i < 3; i++) {
             InvokeResponse r = spur.lambda.invoke(b -> b.functionName(name).qualifier("prod").logType(LogType.TAIL)
@@ -58,7 +58,7 @@ class ProvisionedConcurrencyTest {
             assertThat(r.payload().asUtf8String())
                     .contains("\"AWS_LAMBDA_INITIALIZATION_TYPE\": \"provisioned-concurrency\"");
         }
-        assertThat(spur.server.scheduler().liveEnvironments(key, "1")).isEqualTo(2);
+        assertThat(spur.server.pools().liveEnvironments(key, "1")).isEqualTo(2);
 
         assertThat(spur.lambda.listProvisionedConcurrencyConfigs(b -> b.functionName(name))
                 .provisionedConcurrencyConfigs()).singleElement()
@@ -67,9 +67,9 @@ class ProvisionedConcurrencyTest {
         spur.lambda.deleteProvisionedConcurrencyConfig(b -> b.functionName(name).qualifier("prod"));
         assertThatThrownBy(() -> spur.lambda.getProvisionedConcurrencyConfig(b -> b.functionName(name)
                 .qualifier("prod"))).isInstanceOf(ProvisionedConcurrencyConfigNotFoundException.class);
-        spur.server.scheduler().reapIdle(); // no longer exempt; they stop at the keep-alive like any other
+        spur.server.pools().reapIdle(); // no longer exempt; they stop at the keep-alive like any other
         spur.lambda.deleteFunction(b -> b.functionName(name));
-        assertThat(spur.server.scheduler().liveEnvironments(key)).isZero();
+        assertThat(spur.server.pools().liveEnvironments(key)).isZero();
     }
 
     @Test

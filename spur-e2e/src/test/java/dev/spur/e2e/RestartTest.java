@@ -65,7 +65,7 @@ class RestartTest {
         } while (status != ProvisionedConcurrencyStatusEnum.READY && Instant.now().isBefore(deadline));
         assertThat(status).isEqualTo(ProvisionedConcurrencyStatusEnum.READY);
         FunctionKey key = new FunctionKey("000000000000", "us-east-1", name);
-        assertThat(spur.server.scheduler().liveEnvironments(key, "2")).isEqualTo(1);
+        assertThat(spur.server.pools().liveEnvironments(key, "2")).isEqualTo(1);
 
         // Version numbers are never reused, even after the newest version is deleted.
         spur.lambda.updateAlias(b -> b.functionName(name).name("live").functionVersion("1")

@@ -1,6 +1,6 @@
 package dev.spur.e2e;
 
-import dev.spur.control.AsyncPolicy;
+import dev.spur.invoke.AsyncPolicy;
 import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.sandbox.Sandbox;
 import dev.spur.server.SpurServer;

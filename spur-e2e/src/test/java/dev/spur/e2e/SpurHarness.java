@@ -2,10 +2,10 @@ package dev.spur.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.Json;
-import dev.spur.control.AsyncPolicy;
+import dev.spur.invoke.AsyncPolicy;
 import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.sandbox.Sandbox;
-import dev.spur.scheduler.SchedulerSettings;
+import dev.spur.pools.PoolSettings;
 import dev.spur.server.SpurServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,16 +39,16 @@ final class SpurHarness implements AutoCloseable {
     SpurServer server;
     LambdaClient lambda;
     final Path dataDir;
-    private final SchedulerSettings settings;
+    private final PoolSettings settings;
     private final SpurServer.Auth auth;
     private final AsyncPolicy async;
     private final Sandbox sandbox;
 
-    private SpurHarness(SchedulerSettings settings, SpurServer.Auth auth) {
+    private SpurHarness(PoolSettings settings, SpurServer.Auth auth) {
         this(settings, auth, AsyncPolicy.quick(Duration.ofMillis(200)));
     }
 
-    private SpurHarness(SchedulerSettings settings, SpurServer.Auth auth, AsyncPolicy async) {
+    private SpurHarness(PoolSettings settings, SpurServer.Auth auth, AsyncPolicy async) {
         this(settings, auth, async, defaultSandbox());
     }
 
@@ -66,7 +66,7 @@ final class SpurHarness implements AutoCloseable {
     /** The parent cgroup of {@link #defaultSandbox()}'s environments: this JVM's own. */
     private static final String DEFAULT_LINUX_CGROUP = "spur-e2e-" + ProcessHandle.current().pid();
 
-    private SpurHarness(SchedulerSettings settings, SpurServer.Auth auth, AsyncPolicy async, Sandbox sandbox) {
+    private SpurHarness(PoolSettings settings, SpurServer.Auth auth, AsyncPolicy async, Sandbox sandbox) {
         try {
             dataDir = Files.createTempDirectory("spur-e2e-");
             if (sandbox.isolatesFiles()) {
@@ -99,32 +99,32 @@ final class SpurHarness implements AutoCloseable {
     }
 
     private SpurServer.Options options() {
-        return SpurServer.Options.defaults(dataDir).withPort(0).withScheduler(settings).withAuth(auth)
+        return SpurServer.Options.defaults(dataDir).withPort(0).withPools(settings).withAuth(auth)
                 .withAsync(async).withSandbox(sandbox);
     }
 
     /** A server whose asynchronous path uses the given retry delays and backoff. */
     static SpurHarness start(AsyncPolicy async) {
-        return new SpurHarness(SchedulerSettings.defaults(), SpurServer.Auth.NONE, async);
+        return new SpurHarness(PoolSettings.defaults(), SpurServer.Auth.NONE, async);
     }
 
     /** A server whose functions run in {@code sandbox} (a linux sandbox should have passed its check). */
     static SpurHarness start(Sandbox sandbox) {
-        return new SpurHarness(SchedulerSettings.defaults(), SpurServer.Auth.NONE,
+        return new SpurHarness(PoolSettings.defaults(), SpurServer.Auth.NONE,
                 AsyncPolicy.quick(Duration.ofMillis(200)), sandbox);
     }
 
     static SpurHarness start() {
-        return new SpurHarness(SchedulerSettings.defaults(), SpurServer.Auth.NONE);
+        return new SpurHarness(PoolSettings.defaults(), SpurServer.Auth.NONE);
     }
 
-    static SpurHarness start(SchedulerSettings settings) {
+    static SpurHarness start(PoolSettings settings) {
         return new SpurHarness(settings, SpurServer.Auth.NONE);
     }
 
     /** A server that requires SigV4 on every Lambda API request; {@link #lambda} is then unsigned-useless. */
     static SpurHarness startWithSigV4() {
-        return new SpurHarness(SchedulerSettings.defaults(), SpurServer.Auth.SIGV4);
+        return new SpurHarness(PoolSettings.defaults(), SpurServer.Auth.SIGV4);
     }
 
     /** An SDK client signing with the given key (no retries, as {@link #lambda}). */

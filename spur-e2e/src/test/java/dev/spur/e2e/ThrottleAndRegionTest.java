@@ -3,7 +3,7 @@ package dev.spur.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.spur.scheduler.SchedulerSettings;
+import dev.spur.pools.PoolSettings;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
@@ -29,7 +29,7 @@ class ThrottleAndRegionTest {
 
     @BeforeAll
     static void start() {
-        spur = SpurHarness.start(SchedulerSettings.defaults().withAccountConcurrency(1));
+        spur = SpurHarness.start(PoolSettings.defaults().withAccountConcurrency(1));
     }
 
     @AfterAll
@@ -43,7 +43,7 @@ class ThrottleAndRegionTest {
         spur.create(name, "provided.al2023", "h", TestRuntime.zip());
         CompletableFuture<?> busy = CompletableFuture.runAsync(() -> spur.lambda.invoke(b -> b.functionName(name)
                 .payload(SdkBytes.fromUtf8String("{\"sleep\":1.5}"))));
-        while (spur.server.scheduler().stats().inFlight() == 0) {
+        while (spur.server.pools().stats().inFlight() == 0) {
             Thread.sleep(10);
         }
         assertThatThrownBy(() -> spur.lambda.invoke(b -> b.functionName(name)))

@@ -6,7 +6,7 @@ import dev.spur.auth.SigV4Verifier;
 import dev.spur.auth.SignedRequest;
 import dev.spur.common.ErrorCode;
 import dev.spur.common.LambdaException;
-import dev.spur.control.Caller;
+import dev.spur.common.Caller;
 import java.util.Optional;
 
 /**

@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spur.common.FunctionConfig;
 import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
-import dev.spur.control.Caller;
+import dev.spur.common.Caller;
 import dev.spur.control.ControlResult;
 import dev.spur.control.FunctionCommand;
 import dev.spur.control.FunctionCommand.Unsupported;

@@ -9,7 +9,7 @@ import static dev.spur.edge.RequestParsing.strings;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.CorsConfig;
 import dev.spur.common.LambdaException;
-import dev.spur.control.Caller;
+import dev.spur.common.Caller;
 import dev.spur.control.FunctionCommand;
 import java.io.IOException;
 import java.util.LinkedHashMap;

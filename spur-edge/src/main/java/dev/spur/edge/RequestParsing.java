@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.ErrorCode;
 import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
-import dev.spur.control.Caller;
+import dev.spur.common.Caller;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Base64;

@@ -9,8 +9,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
 import dev.spur.common.Schedule;
-import dev.spur.control.Caller;
-import dev.spur.control.Schedules;
+import dev.spur.common.Caller;
+import dev.spur.triggers.Schedules;
 import java.util.Optional;
 
 /**

@@ -4,7 +4,7 @@ import dev.spur.common.Arns;
 import dev.spur.common.FunctionKey;
 import dev.spur.common.LambdaException;
 import dev.spur.common.RequestIds;
-import dev.spur.control.Caller;
+import dev.spur.common.Caller;
 import dev.spur.logs.FunctionLog;
 import dev.spur.logs.LogStore;
 import dev.spur.store.CodeStore;

@@ -1,9 +1,9 @@
-package dev.spur.control;
+package dev.spur.gateway;
 
+import dev.spur.common.Caller;
+import dev.spur.common.FunctionTargets;
 import dev.spur.common.HttpApi;
 import dev.spur.common.LambdaException;
-import dev.spur.gateway.RouteKey;
-import dev.spur.gateway.RouteTable;
 import dev.spur.store.MetadataStore;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -38,12 +38,12 @@ public final class Gateways {
     static final int MAX_TIMEOUT_MILLIS = 30_000;
 
     private final MetadataStore store;
-    private final Schedules.Targets targets;
+    private final FunctionTargets targets;
     private final InstantSource clock;
     private final ConcurrentMap<String, HttpApi> apis = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
 
-    public Gateways(MetadataStore store, Schedules.Targets targets, InstantSource clock) {
+    public Gateways(MetadataStore store, FunctionTargets targets, InstantSource clock) {
         this.store = store;
         this.targets = targets;
         this.clock = clock;
@@ -186,7 +186,7 @@ public final class Gateways {
             LambdaException.requireValid(route.authorizer() == null || api.authorizers().containsKey(route.authorizer()),
                     "Route %s names authorizer %s, which the API does not have.", route.routeKey(), route.authorizer());
             throttle(route.throttle(), "route " + route.routeKey());
-            Schedules.Target target = targets.resolve(caller, route.functionName(), route.qualifier());
+            FunctionTargets.Target target = targets.resolve(caller, route.functionName(), route.qualifier());
             routes.add(new HttpApi.Route(route.routeKey(), target.functionName(), target.qualifier(),
                     route.payloadFormat(), route.authorizer(), route.throttle()));
         }

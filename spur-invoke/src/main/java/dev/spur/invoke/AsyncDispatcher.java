@@ -1,14 +1,15 @@
-package dev.spur.control;
+package dev.spur.invoke;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spur.common.Arns;
+import dev.spur.common.Caller;
 import dev.spur.common.ErrorCode;
 import dev.spur.common.EventInvokeConfig;
 import dev.spur.common.FunctionKey;
 import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
-import dev.spur.control.FunctionRegistry.Entry;
+import dev.spur.control.ControlPlane;
 import dev.spur.queue.DeadLetterReason;
 import dev.spur.queue.EventQueue;
 import dev.spur.queue.QueuedEvent;
@@ -128,14 +129,14 @@ public final class AsyncDispatcher implements AutoCloseable {
     void run(QueuedEvent event) {
         FunctionKey key = event.function();
         String qualifier = event.qualifier().isEmpty() ? Arns.LATEST : event.qualifier();
-        Optional<Entry> entry = control.registry().find(key);
-        if (entry.isEmpty()) {
+        Optional<EventInvokeConfig> found = control.eventInvokeConfig(key, qualifier);
+        if (found.isEmpty()) {
             queue.deadLetter(event.id(), event.attempts(), new DeadLetterReason("ResourceNotFound",
                     "ResourceNotFoundException",
                     "Function not found: " + key.arn(), null));
             return;
         }
-        EventInvokeConfig config = entry.get().attachments().eventInvokeConfig(qualifier);
+        EventInvokeConfig config = found.get();
         Instant now = clock.instant();
         if (tooOld(event, config, now)) {
             expired.incrementAndGet();

@@ -1,4 +1,4 @@
-package dev.spur.control;
+package dev.spur.invoke;
 
 import java.time.Duration;
 import java.util.List;

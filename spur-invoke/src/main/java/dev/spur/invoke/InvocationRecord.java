@@ -1,4 +1,4 @@
-package dev.spur.control;
+package dev.spur.invoke;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,5 +1,6 @@
-package dev.spur.control;
+package dev.spur.invoke;
 
+import dev.spur.common.Caller;
 import java.util.Optional;
 
 /**

@@ -1,20 +1,22 @@
-package dev.spur.control;
+package dev.spur.invoke;
 
 import dev.spur.common.Arns;
 import dev.spur.common.Arns.FunctionRef;
+import dev.spur.common.Caller;
 import dev.spur.common.ErrorCode;
 import dev.spur.common.FunctionKey;
 import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
+import dev.spur.control.ControlPlane;
 import dev.spur.logs.InvocationLog;
 import dev.spur.logs.LogFormat;
 import dev.spur.queue.EventQueue;
 import dev.spur.queue.QueuedEvent;
-import dev.spur.scheduler.Deployment;
-import dev.spur.scheduler.InvocationOutcome;
-import dev.spur.scheduler.InvokeInput;
-import dev.spur.scheduler.Lease;
-import dev.spur.scheduler.Scheduler;
+import dev.spur.pools.Deployment;
+import dev.spur.pools.InvocationOutcome;
+import dev.spur.pools.InvokeInput;
+import dev.spur.pools.Lease;
+import dev.spur.pools.Pools;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -40,13 +42,13 @@ public final class Invoker {
     public static final int MAX_EVENT_PAYLOAD = 1024 * 1024;
 
     private final ControlPlane control;
-    private final Scheduler scheduler;
+    private final Pools pools;
     private final EventQueue queue;
     private final InstantSource clock;
 
-    public Invoker(ControlPlane control, Scheduler scheduler, EventQueue queue, InstantSource clock) {
+    public Invoker(ControlPlane control, Pools pools, EventQueue queue, InstantSource clock) {
         this.control = control;
-        this.scheduler = scheduler;
+        this.pools = pools;
         this.queue = queue;
         this.clock = clock;
     }
@@ -64,7 +66,7 @@ public final class Invoker {
         FunctionRef ref = Arns.parseFunctionRef(command.functionName(), caller.account(), caller.region());
         FunctionKey key = ControlPlane.visible(caller, ref.key());
         Optional<String> qualifier = ControlPlane.qualifier(ref, command.qualifier());
-        Deployment deployment = control.registry().resolveForInvoke(key, qualifier);
+        Deployment deployment = control.resolveForInvoke(key, qualifier);
         String type = command.invocationType().orElse("RequestResponse");
         boolean tail = logType(command.logType());
         byte[] payload = payload(command);
@@ -92,7 +94,7 @@ public final class Invoker {
         InvokeInput input = new InvokeInput(command.requestId(), payload, clientContext, traceId(), arn);
 
         InvocationOutcome outcome;
-        try (Lease lease = scheduler.acquire(deployment)) {
+        try (Lease lease = pools.acquire(deployment)) {
             outcome = lease.invoke(input);
             record(command.requestId(), deployment, outcome);
         }

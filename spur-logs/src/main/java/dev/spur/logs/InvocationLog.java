@@ -12,7 +12,7 @@ import java.util.Base64;
  * function's log file, stamped with time and log stream, and the last lines are kept for
  * {@code X-Amz-Log-Result} (the last 4 KB of this invocation's log).
  *
- * <p>Lines arrive from the environment's stdout and stderr readers and from the scheduler; methods
+ * <p>Lines arrive from the environment's stdout and stderr readers and from the pools; methods
  * are synchronized (uncontended in the common case). Lines are buffered and written to the file in
  * one append at {@link #flush()}, or earlier when the buffer grows past {@value #FLUSH_AT} bytes.
  */

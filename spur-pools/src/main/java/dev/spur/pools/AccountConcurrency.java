@@ -1,7 +1,7 @@
-package dev.spur.scheduler;
+package dev.spur.pools;
 
 /**
- * One account's concurrency as the scheduler enforces it now (what GetAccountSettings reports).
+ * One account's concurrency as the pools enforce it now (what GetAccountSettings reports).
  *
  * @param limit         concurrent invocations allowed for the account
  * @param reservedTotal the sum of its functions' reserved concurrency

@@ -1,4 +1,4 @@
-package dev.spur.scheduler;
+package dev.spur.pools;
 
 import dev.spur.common.FunctionKey;
 import dev.spur.common.LambdaException;
@@ -22,27 +22,27 @@ final class Budgets {
     static final int NO_RESERVATION = -1;
 
     private final int accountLimit;
-    private final ConcurrentMap<String, Account> accounts = new ConcurrentHashMap<>();
-    private final ConcurrentMap<FunctionKey, Function> functions = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, AccountBudget> accounts = new ConcurrentHashMap<>();
+    private final ConcurrentMap<FunctionKey, FunctionBudget> functions = new ConcurrentHashMap<>();
 
     Budgets(int accountLimit) {
         this.accountLimit = accountLimit;
     }
 
     /** The budget of a function; created on first use, so only the first invocation allocates. */
-    Function of(FunctionKey key) {
-        Function f = functions.get(key);
-        return f != null ? f : functions.computeIfAbsent(key, k -> new Function(account(k.account())));
+    FunctionBudget of(FunctionKey key) {
+        FunctionBudget f = functions.get(key);
+        return f != null ? f : functions.computeIfAbsent(key, k -> new FunctionBudget(account(k.account())));
     }
 
-    private Account account(String id) {
-        Account a = accounts.get(id);
-        return a != null ? a : accounts.computeIfAbsent(id, k -> new Account());
+    private AccountBudget account(String id) {
+        AccountBudget a = accounts.get(id);
+        return a != null ? a : accounts.computeIfAbsent(id, k -> new AccountBudget());
     }
 
     synchronized void reserve(FunctionKey key, OptionalInt reserved) {
         LambdaException.requireValid(reserved.orElse(0) >= 0, "ReservedConcurrentExecutions must be ≥ 0");
-        Function f = of(key);
+        FunctionBudget f = of(key);
         int next = reserved.orElse(NO_RESERVATION);
         f.account.reservedTotal.addAndGet(Math.max(next, 0) - Math.max(f.reserved, 0));
         f.reserved = next;
@@ -50,7 +50,7 @@ final class Budgets {
 
     /** Forgets a deleted function: its reservation goes back to the account's unreserved pool. */
     synchronized void drop(FunctionKey key) {
-        Function f = functions.remove(key);
+        FunctionBudget f = functions.remove(key);
         if (f != null) {
             f.account.reservedTotal.addAndGet(-Math.max(f.reserved, 0));
             f.reserved = NO_RESERVATION;
@@ -58,7 +58,7 @@ final class Budgets {
     }
 
     AccountConcurrency concurrency(String account) {
-        Account a = accounts.get(account);
+        AccountBudget a = accounts.get(account);
         int reserved = a == null ? 0 : a.reservedTotal.get();
         int inFlight = a == null ? 0 : a.inFlight.get();
         return new AccountConcurrency(accountLimit, reserved, accountLimit - reserved, inFlight);
@@ -66,13 +66,13 @@ final class Budgets {
 
     int inFlight() {
         int n = 0;
-        for (Account a : accounts.values()) {
+        for (AccountBudget a : accounts.values()) {
             n += a.inFlight.get();
         }
         return n;
     }
 
-    private static final class Account {
+    private static final class AccountBudget {
         /** Every invocation of the account now, reserved or not. */
         final AtomicInteger inFlight = new AtomicInteger();
         /** Invocations of functions without a reservation (charged to the unreserved pool). */
@@ -81,12 +81,12 @@ final class Budgets {
     }
 
     /** One function's share: its invocations in flight (all versions) and its reservation, if any. */
-    final class Function {
-        private final Account account;
+    final class FunctionBudget {
+        private final AccountBudget account;
         private final AtomicInteger inFlight = new AtomicInteger();
         private volatile int reserved = NO_RESERVATION;
 
-        private Function(Account account) {
+        private FunctionBudget(AccountBudget account) {
             this.account = account;
         }
 

@@ -1,4 +1,4 @@
-package dev.spur.scheduler;
+package dev.spur.pools;
 
 import dev.spur.common.FunctionConfig;
 import dev.spur.logs.InvocationLog;
@@ -7,7 +7,7 @@ import dev.spur.runtimeapi.RuntimeApiEndpoint;
 import dev.spur.runtimeapi.RuntimeApiHandler;
 import dev.spur.sandbox.Sandbox;
 import dev.spur.sandbox.SandboxedProcess;
-import dev.spur.scheduler.InvocationOutcome.Kind;
+import dev.spur.pools.InvocationOutcome.Kind;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,7 +50,7 @@ final class Environment implements RuntimeApiHandler {
     volatile Provisioner.Target target;
     /** Provisioned only: set once its launch has put it on its pool's stack; from then on it counts as allocated. */
     volatile boolean provisionedReady;
-    private final Scheduler scheduler;
+    private final Pools pools;
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
     private final java.util.concurrent.CountDownLatch torn = new java.util.concurrent.CountDownLatch(1);
     private final AtomicBoolean tornDown = new AtomicBoolean();
@@ -70,8 +70,8 @@ final class Environment implements RuntimeApiHandler {
     private long startedNanos;
     private long readyNanos;
 
-    Environment(Scheduler scheduler, Pool pool, String id, String logStream, Provisioner.Target target) {
-        this.scheduler = scheduler;
+    Environment(Pools pools, Pool pool, String id, String logStream, Provisioner.Target target) {
+        this.pools = pools;
         this.target = target;
         this.pool = pool;
         this.id = id;
@@ -86,23 +86,23 @@ final class Environment implements RuntimeApiHandler {
      * init timeout passes. Never throws: a failure is kept and reported by the first invocation.
      */
     void start() {
-        startedNanos = scheduler.ticker().nanos();
+        startedNanos = pools.ticker().nanos();
         log.line(LogFormat.initStart(pool.deployment().runtime().id()));
         boolean offline = pool.config().network() == FunctionConfig.Network.NONE;
-        if (offline && !scheduler.sandbox().supportsNetworkNone()) {
+        if (offline && !pools.sandbox().supportsNetworkNone()) {
             fail(new InitFailure("Runtime.InitError", "Error: SpurNetwork none needs the linux sandbox; this server "
-                    + "runs --sandbox " + scheduler.sandbox().name() + ", which cannot take a function off the network", null));
+                    + "runs --sandbox " + pools.sandbox().name() + ", which cannot take a function off the network", null));
             return;
         }
         try {
             endpoint = offline ? openBridgedEndpoint() : RuntimeApiEndpoint.open(this, id);
-            output = new OutputFile(scheduler.runDirectory().resolve(id + ".out"));
-            Sandbox.LaunchSpec spec = Launch.spec(pool.deployment(), scheduler.sandbox().isolatesFiles(),
+            output = new OutputFile(pools.runDirectory().resolve(id + ".out"));
+            Sandbox.LaunchSpec spec = Launch.spec(pool.deployment(), pools.sandbox().isolatesFiles(),
                     endpoint.hostPort(), logStream, output.path(), target == null ? "on-demand" : "provisioned-concurrency");
             if (offline) {
                 spec = spec.withNetwork(Sandbox.Network.none(socketDirectory().resolve(SOCKET)));
             }
-            process = scheduler.sandbox().start(spec);
+            process = pools.sandbox().start(spec);
             endpoint.admit(process.hostUid()); // from now on, only the environment's own sockets are served
         } catch (IOException e) {
             fail(offline ? new InitFailure("Runtime.InitError", "Error: cannot start the environment without a "
@@ -113,10 +113,10 @@ final class Environment implements RuntimeApiHandler {
         SandboxedProcess started = process;
         process.onExit().thenAccept(status -> onExit(status.describe(), started.oomKilled()));
         try {
-            ready.get(scheduler.settings().initTimeout().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            ready.get(pools.settings().initTimeout().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
             fail(new InitFailure("Runtime.InitError", "Error: init phase timed out after "
-                    + LogFormat.seconds(scheduler.settings().initTimeout().toNanos()) + " seconds", null));
+                    + LogFormat.seconds(pools.settings().initTimeout().toNanos()) + " seconds", null));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             fail(new InitFailure("Runtime.InitError", "Error: interrupted during init", null));
@@ -132,7 +132,7 @@ final class Environment implements RuntimeApiHandler {
 
     /** Where an environment without a network finds its Runtime API: a unix socket in a directory of its own. */
     private Path socketDirectory() {
-        return scheduler.runDirectory().resolve(id);
+        return pools.runDirectory().resolve(id);
     }
 
     /**
@@ -182,7 +182,7 @@ final class Environment implements RuntimeApiHandler {
     }
 
     boolean markIdle() {
-        lastUsedNanos = scheduler.ticker().nanos();
+        lastUsedNanos = pools.ticker().nanos();
         return state.compareAndSet(State.BUSY, State.IDLE) || state.compareAndSet(State.STARTING, State.IDLE);
     }
 
@@ -280,7 +280,7 @@ final class Environment implements RuntimeApiHandler {
     @Override
     public NextEvent awaitNext() throws InterruptedException {
         if (!ready.isDone()) {
-            readyNanos = scheduler.ticker().nanos();
+            readyNanos = pools.ticker().nanos();
             ready.complete(null);
         }
         Thread me = Thread.currentThread();
@@ -302,9 +302,9 @@ final class Environment implements RuntimeApiHandler {
             events.add(STOP);
             return null;
         }
-        long now = scheduler.ticker().nanos();
+        long now = pools.ticker().nanos();
         inv.markDispatched(now);
-        long deadline = scheduler.clock().millis() + pool.config().timeout() * 1000L;
+        long deadline = pools.clock().millis() + pool.config().timeout() * 1000L;
         return new NextEvent(inv.requestId, deadline, inv.invokedArn, inv.traceId, inv.clientContext, null,
                 inv.payload);
     }
@@ -341,7 +341,7 @@ final class Environment implements RuntimeApiHandler {
                     + RuntimeApiEndpoint.MAX_PAYLOAD_BYTES + " bytes).";
             inv.complete(Kind.RESPONSE_TOO_LARGE,
                     ErrorJson.of("Function.ResponseSizeTooLarge", message).getBytes(StandardCharsets.UTF_8),
-                    "Function.ResponseSizeTooLarge", scheduler.ticker().nanos());
+                    "Function.ResponseSizeTooLarge", pools.ticker().nanos());
         }
     }
 
@@ -350,7 +350,7 @@ final class Environment implements RuntimeApiHandler {
         if (inv == null || !inv.requestId.equals(requestId)) {
             return Answer.INVALID_REQUEST_ID;
         }
-        if (!inv.complete(kind, payload, errorType, scheduler.ticker().nanos())) {
+        if (!inv.complete(kind, payload, errorType, pools.ticker().nanos())) {
             return Answer.INVALID_STATE_TRANSITION;
         }
         return Answer.ACCEPTED;
@@ -360,7 +360,7 @@ final class Environment implements RuntimeApiHandler {
         if (initFailure == null) {
             initFailure = failure;
         }
-        readyNanos = scheduler.ticker().nanos();
+        readyNanos = pools.ticker().nanos();
         stop(); // torn down before anyone waiting for init hears of the failure
         ready.completeExceptionally(new IllegalStateException(failure.errorType()));
     }
@@ -378,7 +378,7 @@ final class Environment implements RuntimeApiHandler {
             String message = "RequestId: " + inv.requestId + " Error: Runtime exited with error: " + how;
             String type = oomKilled ? "Runtime.OutOfMemory" : "Runtime.ExitError";
             inv.complete(Kind.EXIT_ERROR, ErrorJson.of(type, message).getBytes(StandardCharsets.UTF_8), type,
-                    scheduler.ticker().nanos());
+                    pools.ticker().nanos());
         }
     }
 
@@ -430,7 +430,7 @@ final class Environment implements RuntimeApiHandler {
             output.close();
         }
         log.flush();
-        scheduler.onStopped(this);
+        pools.onStopped(this);
     }
 
     /** Why an environment could not initialise. Either a message to wrap, or the body the runtime posted. */

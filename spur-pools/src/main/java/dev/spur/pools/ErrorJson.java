@@ -1,4 +1,4 @@
-package dev.spur.scheduler;
+package dev.spur.pools;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.spur.common.Json;

@@ -1,8 +1,8 @@
-package dev.spur.scheduler;
+package dev.spur.pools;
 
 import dev.spur.common.Ticker;
 import dev.spur.logs.InvocationLog;
-import dev.spur.scheduler.InvocationOutcome.Kind;
+import dev.spur.pools.InvocationOutcome.Kind;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;

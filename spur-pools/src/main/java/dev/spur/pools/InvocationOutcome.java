@@ -1,4 +1,4 @@
-package dev.spur.scheduler;
+package dev.spur.pools;
 
 import dev.spur.logs.InvocationLog;
 

@@ -1,29 +1,29 @@
-package dev.spur.scheduler;
+package dev.spur.pools;
 
 import dev.spur.logs.InvocationLog;
 import dev.spur.logs.LogFormat;
-import dev.spur.scheduler.Environment.InitFailure;
-import dev.spur.scheduler.InvocationOutcome.Kind;
+import dev.spur.pools.Environment.InitFailure;
+import dev.spur.pools.InvocationOutcome.Kind;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
- * The right to run one invocation on one environment. Obtained from {@link Scheduler#acquire};
+ * The right to run one invocation on one environment. Obtained from {@link Pools#acquire};
  * closing it gives the environment back (or stops it if it can no longer serve).
  */
 public final class Lease implements AutoCloseable {
-    private final Scheduler scheduler;
+    private final Pools pools;
     private final Pool pool;
     private final Environment environment;
     private final boolean coldStart;
     /** The budget admission charged, and whether to its reservation: release undoes exactly that. */
-    private final Budgets.Function budget;
+    private final Budgets.FunctionBudget budget;
     private final boolean chargedToReservation;
     private boolean closed;
 
-    Lease(Scheduler scheduler, Pool pool, Environment environment, boolean coldStart, Budgets.Function budget,
+    Lease(Pools pools, Pool pool, Environment environment, boolean coldStart, Budgets.FunctionBudget budget,
           boolean chargedToReservation) {
-        this.scheduler = scheduler;
+        this.pools = pools;
         this.pool = pool;
         this.environment = environment;
         this.coldStart = coldStart;
@@ -56,17 +56,17 @@ public final class Lease implements AutoCloseable {
         Invocation inv = new Invocation(input.requestId(), input.payload(), input.clientContext(), input.traceId(),
                 input.invokedArn(), log);
         long timeoutNanos = pool.config().timeout() * 1_000_000_000L;
-        long start = scheduler.ticker().nanos();
+        long start = pools.ticker().nanos();
         environment.dispatch(inv);
-        Invocation.Result result = inv.await(timeoutNanos, start, scheduler.ticker());
+        Invocation.Result result = inv.await(timeoutNanos, start, pools.ticker());
         long memory = environment.peakMemoryBytes();
         if (result == null) {
             String seconds = LogFormat.seconds(timeoutNanos);
             String message = "RequestId: " + input.requestId() + " Error: Task timed out after " + seconds + " seconds";
             if (inv.complete(Kind.TIMEOUT, ErrorJson.of("Sandbox.Timedout", message).getBytes(StandardCharsets.UTF_8),
-                    "Sandbox.Timedout", scheduler.ticker().nanos())) {
+                    "Sandbox.Timedout", pools.ticker().nanos())) {
                 environment.stop();
-                log.line(Instant.ofEpochMilli(scheduler.clock().millis()) + " " + input.requestId()
+                log.line(Instant.ofEpochMilli(pools.clock().millis()) + " " + input.requestId()
                         + " Task timed out after " + seconds + " seconds");
             }
             result = inv.result();
@@ -103,7 +103,7 @@ public final class Lease implements AutoCloseable {
         return pool;
     }
 
-    Budgets.Function budget() {
+    Budgets.FunctionBudget budget() {
         return budget;
     }
 
@@ -116,7 +116,7 @@ public final class Lease implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            scheduler.release(this);
+            pools.release(this);
         }
     }
 }

@@ -1,4 +1,4 @@
-package dev.spur.scheduler;
+package dev.spur.pools;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,7 +16,7 @@ import java.util.function.Consumer;
  * already in the file, so reading to the end of the file at that moment attributes every line to the
  * right invocation, deterministically, without a reader thread per environment (a pipe cannot be
  * drained exactly: whether a reader has consumed bytes it has not yet delivered is unobservable).
- * Output printed between invocations is collected by the scheduler's periodic sweep.
+ * Output printed between invocations is collected by the pools' periodic sweep.
  *
  * <p>{@link #collect} is called from the invoking thread and from the sweep; it is synchronized.
  */

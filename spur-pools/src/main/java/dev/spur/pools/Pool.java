@@ -1,4 +1,4 @@
-package dev.spur.scheduler;
+package dev.spur.pools;
 
 import dev.spur.common.FunctionConfig;
 import dev.spur.logs.FunctionLog;

@@ -1,4 +1,4 @@
-package dev.spur.scheduler;
+package dev.spur.pools;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -14,7 +14,7 @@ import java.time.Duration;
  *                           not exceed this
  * @param initTimeout        how long a new environment may take to reach its first {@code next}
  */
-public record SchedulerSettings(
+public record PoolSettings(
         Duration keepAlive,
         Duration reapInterval,
         int accountConcurrency,
@@ -25,7 +25,7 @@ public record SchedulerSettings(
     public static final int DEFAULT_ACCOUNT_CONCURRENCY = 1000;
     public static final Duration DEFAULT_INIT_TIMEOUT = Duration.ofSeconds(10);
 
-    public SchedulerSettings {
+    public PoolSettings {
         if (keepAlive.isNegative() || reapInterval.isNegative() || reapInterval.isZero()) {
             throw new IllegalArgumentException("keep-alive and reap interval must be positive");
         }
@@ -35,21 +35,21 @@ public record SchedulerSettings(
     }
 
     /** Lambda-like defaults: 10 min keep-alive, 1,000 concurrent per account, 75 % of this machine's RAM. */
-    public static SchedulerSettings defaults() {
+    public static PoolSettings defaults() {
         return withKeepAlive(DEFAULT_KEEP_ALIVE);
     }
 
-    public static SchedulerSettings withKeepAlive(Duration keepAlive) {
-        return new SchedulerSettings(keepAlive, reapIntervalFor(keepAlive), DEFAULT_ACCOUNT_CONCURRENCY,
+    public static PoolSettings withKeepAlive(Duration keepAlive) {
+        return new PoolSettings(keepAlive, reapIntervalFor(keepAlive), DEFAULT_ACCOUNT_CONCURRENCY,
                 defaultMemoryCapacityMb(), DEFAULT_INIT_TIMEOUT);
     }
 
-    public SchedulerSettings withAccountConcurrency(int limit) {
-        return new SchedulerSettings(keepAlive, reapInterval, limit, memoryCapacityMb, initTimeout);
+    public PoolSettings withAccountConcurrency(int limit) {
+        return new PoolSettings(keepAlive, reapInterval, limit, memoryCapacityMb, initTimeout);
     }
 
-    public SchedulerSettings withMemoryCapacityMb(long mb) {
-        return new SchedulerSettings(keepAlive, reapInterval, accountConcurrency, mb, initTimeout);
+    public PoolSettings withMemoryCapacityMb(long mb) {
+        return new PoolSettings(keepAlive, reapInterval, accountConcurrency, mb, initTimeout);
     }
 
     /** A tenth of the keep-alive, between 50 ms and 30 s: an idle environment lives at most 10 % past it. */

@@ -1,4 +1,4 @@
-package dev.spur.scheduler;
+package dev.spur.pools;
 
 import dev.spur.common.FunctionKey;
 import dev.spur.common.LambdaException;
@@ -64,8 +64,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Inspired by Lambda's worker model (one request per environment, warm reuse, keep-alive,
  * reserved and provisioned concurrency) and OpenWhisk's per-action container pools.
  */
-public final class Scheduler implements AutoCloseable {
-    private final SchedulerSettings settings;
+public final class Pools implements AutoCloseable {
+    private final PoolSettings settings;
     private final Sandbox sandbox;
     private final LogStore logs;
     private final Path runDirectory;
@@ -83,7 +83,7 @@ public final class Scheduler implements AutoCloseable {
      * @param runDirectory scratch space for environments' output files; emptied now, as whatever is
      *                     there belongs to environments of a previous run
      */
-    public Scheduler(SchedulerSettings settings, Sandbox sandbox, LogStore logs, Path runDirectory, Ticker ticker,
+    public Pools(PoolSettings settings, Sandbox sandbox, LogStore logs, Path runDirectory, Ticker ticker,
                      InstantSource clock, boolean startTimer) {
         this.settings = settings;
         this.sandbox = sandbox;
@@ -115,7 +115,7 @@ public final class Scheduler implements AutoCloseable {
      *                         concurrency or the node's memory is exhausted; nothing was started then
      */
     public Lease acquire(Deployment deployment) {
-        Budgets.Function budget = budgets.of(deployment.config().key());
+        Budgets.FunctionBudget budget = budgets.of(deployment.config().key());
         boolean reserved = budget.admit();
         try {
             Pool pool = poolFor(deployment);
@@ -195,7 +195,7 @@ public final class Scheduler implements AutoCloseable {
                     "allocation for %s in the provisioning of %s", a.deployment().config().key(), function);
         }
         if (closed) {
-            throw new IllegalStateException("scheduler closed");
+            throw new IllegalStateException("pools closed");
         }
         provisioner.provision(function, qualifier, List.copyOf(allocations));
     }
@@ -406,7 +406,7 @@ public final class Scheduler implements AutoCloseable {
         pools.clear();
     }
 
-    SchedulerSettings settings() {
+    PoolSettings settings() {
         return settings;
     }
 
@@ -461,7 +461,7 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    /** A snapshot of the scheduler's budgets, over all accounts. */
+    /** A snapshot of the pools' budgets, over all accounts. */
     public record Stats(int liveEnvironments, int idleEnvironments, int inFlight, long memoryUsedMb,
                         long environmentsStarted) {
     }

@@ -1,9 +1,9 @@
-package dev.spur.scheduler;
+package dev.spur.pools;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.FunctionKey;
 import dev.spur.common.Json;
-import dev.spur.scheduler.Environment.InitFailure;
+import dev.spur.pools.Environment.InitFailure;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,11 +21,11 @@ import java.util.concurrent.Semaphore;
  * <p>A {@link Config} per (function, qualifier) holds one {@link Target} per {@link Allocation}; a
  * target knows its environments (starting or alive). Environments are launched on virtual threads,
  * at most {@value #PARALLEL_LAUNCHES} at a time node-wide, and when initialised pushed onto their
- * pool's {@code provisionedIdle} stack, where {@link Scheduler#acquire} looks first; the keep-alive
+ * pool's {@code provisionedIdle} stack, where {@link Pools#acquire} looks first; the keep-alive
  * reaper and the LRU eviction only look at the on-demand stack, so provisioned environments are
  * exempt from both. An environment that stops while its target is still wanted (crash, exit, a
  * timed-out invocation) is replaced; one stopped because it was unprovisioned, its pool retired or
- * the scheduler closed is not.
+ * the pools being closed is not.
  *
  * <p><b>Failure.</b> If a provisioned environment fails its init, or the node's memory cannot hold
  * one more (after evicting idle on-demand environments), the configuration becomes FAILED with a
@@ -41,12 +41,12 @@ import java.util.concurrent.Semaphore;
 final class Provisioner {
     static final int PARALLEL_LAUNCHES = 4;
 
-    private final Scheduler scheduler;
+    private final Pools pools;
     private final Map<Key, Config> configs = new HashMap<>();
     private final Semaphore launches = new Semaphore(PARALLEL_LAUNCHES);
 
-    Provisioner(Scheduler scheduler) {
-        this.scheduler = scheduler;
+    Provisioner(Pools pools) {
+        this.pools = pools;
     }
 
     /** Replaces the configuration of (function, qualifier); environments still wanted are handed over. */
@@ -135,13 +135,13 @@ final class Provisioner {
                 Optional.ofNullable(c.failure)));
     }
 
-    /** Called by the scheduler once a provisioned environment has stopped, for whatever reason. */
+    /** Called by the pools once a provisioned environment has stopped, for whatever reason. */
     void onStopped(Environment env) {
         synchronized (this) {
             Target t = env.target;
             t.environments.remove(env);
             // An environment that failed its init is reported by its launch, not replaced here.
-            if (env.initialised() && t.launching() && !env.pool.retired && !scheduler.isClosed()) {
+            if (env.initialised() && t.launching() && !env.pool.retired && !pools.isClosed()) {
                 launchLater(t);
             }
         }
@@ -180,22 +180,22 @@ final class Provisioner {
             return;
         }
         try {
-            if (!t.launching() || scheduler.isClosed()) {
+            if (!t.launching() || pools.isClosed()) {
                 return;
             }
             int mb = t.deployment.config().memorySize();
-            if (!scheduler.tryReserveMemory(mb)) {
+            if (!pools.tryReserveMemory(mb)) {
                 fail(t, "INSUFFICIENT_MEMORY: this node cannot hold another " + mb + " MB environment ("
-                        + scheduler.stats().memoryUsedMb() + " of " + scheduler.settings().memoryCapacityMb()
+                        + pools.stats().memoryUsedMb() + " of " + pools.settings().memoryCapacityMb()
                         + " MB in use by environments that cannot be evicted)");
                 return;
             }
-            Pool pool = scheduler.poolFor(t.deployment);
-            Environment env = scheduler.newEnvironment(pool, t);
+            Pool pool = pools.poolFor(t.deployment);
+            Environment env = pools.newEnvironment(pool, t);
             synchronized (this) {
                 t.environments.add(env);
             }
-            if (scheduler.isClosed()) {
+            if (pools.isClosed()) {
                 env.stop(); // closed while we were creating it; close() may not have seen it
                 return;
             }
@@ -211,7 +211,7 @@ final class Provisioner {
             }
             pool.provisionedIdle.offerFirst(env);
             env.provisionedReady = true;
-            if ((pool.retired || !env.target.wanted() || scheduler.isClosed()) && env.claimForStop()) {
+            if ((pool.retired || !env.target.wanted() || pools.isClosed()) && env.claimForStop()) {
                 env.stop(); // no longer wanted while we were starting it
             }
         } finally {

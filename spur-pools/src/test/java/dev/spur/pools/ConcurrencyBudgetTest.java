@@ -1,4 +1,4 @@
-package dev.spur.scheduler;
+package dev.spur.pools;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,7 +10,7 @@ import dev.spur.common.RequestIds;
 import dev.spur.common.Ticker;
 import dev.spur.logs.LogStore;
 import dev.spur.sandbox.Sandbox;
-import dev.spur.scheduler.InvocationOutcome.Kind;
+import dev.spur.pools.InvocationOutcome.Kind;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.InstantSource;
@@ -28,18 +28,18 @@ class ConcurrencyBudgetTest {
     @TempDir
     Path dir;
 
-    private Scheduler scheduler;
+    private Pools pools;
 
-    private Scheduler scheduler(int accountLimit) {
-        scheduler = new Scheduler(SchedulerSettings.defaults().withAccountConcurrency(accountLimit), Sandbox.process(),
+    private Pools pools(int accountLimit) {
+        pools = new Pools(PoolSettings.defaults().withAccountConcurrency(accountLimit), Sandbox.process(),
                 LogStore.open(dir.resolve("logs")), dir.resolve("run"), Ticker.system(), InstantSource.system(), false);
-        return scheduler;
+        return pools;
     }
 
     @AfterEach
     void close() {
-        if (scheduler != null) {
-            scheduler.close();
+        if (pools != null) {
+            pools.close();
         }
     }
 
@@ -47,7 +47,7 @@ class ConcurrencyBudgetTest {
         return TestDeployments.deployment(dir, name, 128, 3, Map.of());
     }
 
-    private static void assertThrottled(Scheduler s, Deployment d, String reason) {
+    private static void assertThrottled(Pools s, Deployment d, String reason) {
         assertThatThrownBy(() -> s.acquire(d)).isInstanceOfSatisfying(LambdaException.class, e -> {
             assertThat(e.code()).isEqualTo(ErrorCode.TOO_MANY_REQUESTS);
             assertThat(e.reason()).contains(reason);
@@ -61,7 +61,7 @@ class ConcurrencyBudgetTest {
 
     @Test
     void reservedConcurrencyOfZeroThrottlesEveryInvocation() throws Exception {
-        Scheduler s = scheduler(10);
+        Pools s = pools(10);
         Deployment a = fn("zero");
         s.reserveConcurrency(a.config().key(), OptionalInt.of(0));
         assertThrottled(s, a, RESERVED);
@@ -74,7 +74,7 @@ class ConcurrencyBudgetTest {
 
     @Test
     void reservationCapsTheFunctionWhileOthersOfTheAccountStillRun() throws Exception {
-        Scheduler s = scheduler(10);
+        Pools s = pools(10);
         Deployment a = fn("capped");
         Deployment b = fn("other");
         s.reserveConcurrency(a.config().key(), OptionalInt.of(2));
@@ -94,7 +94,7 @@ class ConcurrencyBudgetTest {
 
     @Test
     void reservationShrinksTheUnreservedPoolButIsGuaranteed() throws Exception {
-        Scheduler s = scheduler(5);
+        Pools s = pools(5);
         Deployment a = fn("reserver");
         Deployment b = fn("sharer");
         s.reserveConcurrency(a.config().key(), OptionalInt.of(3));
@@ -110,7 +110,7 @@ class ConcurrencyBudgetTest {
 
     @Test
     void accountsAreIndependent() throws Exception {
-        Scheduler s = scheduler(1);
+        Pools s = pools(1);
         Deployment x = TestDeployments.deployment(dir, "111111111111", "fx", 128, 3, Map.of());
         Deployment y = TestDeployments.deployment(dir, "222222222222", "fy", 128, 3, Map.of());
         try (Lease held = s.acquire(x)) {
@@ -126,7 +126,7 @@ class ConcurrencyBudgetTest {
 
     @Test
     void releaseUndoesWhatAdmissionChargedEvenIfTheReservationChangedMeanwhile() throws Exception {
-        Scheduler s = scheduler(2);
+        Pools s = pools(2);
         Deployment a = fn("changing");
         Deployment b = fn("bystander");
         try (Lease unreserved = s.acquire(a)) {
@@ -149,7 +149,7 @@ class ConcurrencyBudgetTest {
 
     @Test
     void deletingAFunctionGivesItsReservationBack() throws Exception {
-        Scheduler s = scheduler(10);
+        Pools s = pools(10);
         FunctionKey a = fn("deleted").config().key();
         s.reserveConcurrency(a, OptionalInt.of(4));
         assertThat(s.accountConcurrency("000000000000").unreserved()).isEqualTo(6);

@@ -1,4 +1,4 @@
-package dev.spur.scheduler;
+package dev.spur.pools;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

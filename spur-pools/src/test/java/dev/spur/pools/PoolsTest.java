@@ -1,4 +1,4 @@
-package dev.spur.scheduler;
+package dev.spur.pools;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,7 +11,7 @@ import dev.spur.common.RequestIds;
 import dev.spur.common.Ticker;
 import dev.spur.logs.LogStore;
 import dev.spur.sandbox.Sandbox;
-import dev.spur.scheduler.InvocationOutcome.Kind;
+import dev.spur.pools.InvocationOutcome.Kind;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,32 +31,32 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The scheduler against real runtime processes (a Python custom runtime) on real Runtime API endpoints. */
-class SchedulerTest {
+/** The pools against real runtime processes (a Python custom runtime) on real Runtime API endpoints. */
+class PoolsTest {
     @TempDir
     Path dir;
 
     private final AtomicLong fakeNanos = new AtomicLong(1_000_000_000L);
-    private Scheduler scheduler;
+    private Pools pools;
 
-    private Scheduler scheduler(SchedulerSettings settings, Ticker ticker) {
-        scheduler = new Scheduler(settings, Sandbox.process(), LogStore.open(dir.resolve("logs")), dir.resolve("run"),
+    private Pools pools(PoolSettings settings, Ticker ticker) {
+        pools = new Pools(settings, Sandbox.process(), LogStore.open(dir.resolve("logs")), dir.resolve("run"),
                 ticker, InstantSource.system(), false);
-        return scheduler;
+        return pools;
     }
 
-    private Scheduler scheduler() {
-        return scheduler(SchedulerSettings.defaults(), Ticker.system());
+    private Pools pools() {
+        return pools(PoolSettings.defaults(), Ticker.system());
     }
 
     @AfterEach
     void close() {
-        if (scheduler != null) {
-            scheduler.close();
+        if (pools != null) {
+            pools.close();
         }
     }
 
-    private static InvocationOutcome invoke(Scheduler s, Deployment d, String event) throws Exception {
+    private static InvocationOutcome invoke(Pools s, Deployment d, String event) throws Exception {
         try (Lease lease = s.acquire(d)) {
             return lease.invoke(new InvokeInput(RequestIds.next(), event.getBytes(StandardCharsets.UTF_8),
                     "{\"custom\":{\"k\":\"v\"}}", "Root=1-abc", d.config().arn() + ":$LATEST"));
@@ -73,7 +73,7 @@ class SchedulerTest {
 
     @Test
     void warmEnvironmentIsReusedAndOnlyTheFirstInvocationReportsInit() throws Exception {
-        Scheduler s = scheduler();
+        Pools s = pools();
         Deployment d = TestDeployments.deployment(dir, "warm", 128, 3, Map.of());
         InvocationOutcome first = invoke(s, d, "{}");
         InvocationOutcome second = invoke(s, d, "{}");
@@ -87,7 +87,7 @@ class SchedulerTest {
 
     @Test
     void runtimeReceivesLambdaEnvironmentDeadlineAndClientContext() throws Exception {
-        Scheduler s = scheduler();
+        Pools s = pools();
         Deployment d = TestDeployments.deployment(dir, "envfn", 256, 7, Map.of("MY_VAR", "mine"));
         long before = System.currentTimeMillis();
         JsonNode out = json(invoke(s, d, "{\"x\":1}"));
@@ -112,7 +112,7 @@ class SchedulerTest {
 
     @Test
     void concurrentInvocationsEachGetTheirOwnEnvironment() throws Exception {
-        Scheduler s = scheduler();
+        Pools s = pools();
         Deployment d = TestDeployments.deployment(dir, "wide", 128, 5, Map.of());
         int n = 12;
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -134,7 +134,7 @@ class SchedulerTest {
 
     @Test
     void idleEnvironmentsAreReapedAfterTheKeepAlive() throws Exception {
-        Scheduler s = scheduler(SchedulerSettings.withKeepAlive(Duration.ofMinutes(10)), fakeNanos::get);
+        Pools s = pools(PoolSettings.withKeepAlive(Duration.ofMinutes(10)), fakeNanos::get);
         Deployment d = TestDeployments.deployment(dir, "reap", 128, 3, Map.of());
         long pid = json(invoke(s, d, "{}")).get("pid").asLong();
         fakeNanos.addAndGet(Duration.ofMinutes(9).toNanos());
@@ -148,7 +148,7 @@ class SchedulerTest {
 
     @Test
     void timedOutInvocationKillsEnvironment() throws Exception {
-        Scheduler s = scheduler();
+        Pools s = pools();
         Deployment d = TestDeployments.deployment(dir, "slow", 128, 1, Map.of());
         long pid = json(invoke(s, d, "{}")).get("pid").asLong();
         InvocationOutcome o = invoke(s, d, "{\"sleep\":10}");
@@ -163,7 +163,7 @@ class SchedulerTest {
 
     @Test
     void killingAnEnvironmentKillsProcessesItsRuntimeStarted() throws Exception {
-        Scheduler s = scheduler();
+        Pools s = pools();
         Deployment d = TestDeployments.deployment(dir, "forks", 128, 1, Map.of());
         long child = json(invoke(s, d, "{\"spawn\":1}")).get("child").asLong();
         assertThat(ProcessHandle.of(child)).hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
@@ -174,7 +174,7 @@ class SchedulerTest {
 
     @Test
     void runtimeExitingMidInvocationIsAnExitErrorAndTheEnvironmentIsReplaced() throws Exception {
-        Scheduler s = scheduler();
+        Pools s = pools();
         Deployment d = TestDeployments.deployment(dir, "crash", 128, 3, Map.of());
         InvocationOutcome o = invoke(s, d, "{\"exit\":7}");
         assertThat(o.kind()).isEqualTo(Kind.EXIT_ERROR);
@@ -186,7 +186,7 @@ class SchedulerTest {
 
     @Test
     void functionErrorIsReturnedAsPostedAndEnvironmentStaysWarm() throws Exception {
-        Scheduler s = scheduler();
+        Pools s = pools();
         Deployment d = TestDeployments.deployment(dir, "fails", 128, 3, Map.of());
         InvocationOutcome o = invoke(s, d, "{\"fail\":\"boom\"}");
         assertThat(o.kind()).isEqualTo(Kind.FUNCTION_ERROR);
@@ -197,7 +197,7 @@ class SchedulerTest {
 
     @Test
     void initErrorPostedByTheRuntimeIsWhatTheInvocationReturns() throws Exception {
-        Scheduler s = scheduler();
+        Pools s = pools();
         Deployment d = TestDeployments.deployment(dir, "badinit", 128, 3, Map.of("INIT_FAIL", "1"));
         InvocationOutcome o = invoke(s, d, "{}");
         assertThat(o.kind()).isEqualTo(Kind.INIT_ERROR);
@@ -209,7 +209,7 @@ class SchedulerTest {
 
     @Test
     void runtimeExitingDuringInitIsAnInitErrorWithItsOutputInTheLog() throws Exception {
-        Scheduler s = scheduler();
+        Pools s = pools();
         Deployment d = TestDeployments.deployment(dir, "exitinit", 128, 3, Map.of("INIT_EXIT", "1"));
         InvocationOutcome o = invoke(s, d, "{}");
         assertThat(o.kind()).isEqualTo(Kind.INIT_ERROR);
@@ -220,8 +220,8 @@ class SchedulerTest {
 
     @Test
     void runtimeThatNeverAsksForAnEventFailsAtTheInitTimeout() throws Exception {
-        SchedulerSettings d0 = SchedulerSettings.defaults();
-        Scheduler s = scheduler(new SchedulerSettings(d0.keepAlive(), d0.reapInterval(), d0.accountConcurrency(),
+        PoolSettings d0 = PoolSettings.defaults();
+        Pools s = pools(new PoolSettings(d0.keepAlive(), d0.reapInterval(), d0.accountConcurrency(),
                 d0.memoryCapacityMb(), Duration.ofMillis(500)), Ticker.system());
         Deployment d = TestDeployments.deployment(dir, "slowinit", 128, 3, Map.of("INIT_SLEEP", "30"));
         InvocationOutcome o = invoke(s, d, "{}");
@@ -233,7 +233,7 @@ class SchedulerTest {
 
     @Test
     void missingBootstrapIsAnInvalidEntrypoint() throws Exception {
-        Scheduler s = scheduler();
+        Pools s = pools();
         Deployment d = TestDeployments.deployment(dir, "noboot", 128, 3, Map.of());
         java.nio.file.Files.delete(d.taskRoot().resolve("bootstrap"));
         InvocationOutcome o = invoke(s, d, "{}");
@@ -244,7 +244,7 @@ class SchedulerTest {
 
     @Test
     void outputPrintedDuringTheInvocationIsInItsLogTail() throws Exception {
-        Scheduler s = scheduler();
+        Pools s = pools();
         Deployment d = TestDeployments.deployment(dir, "printer", 128, 3, Map.of());
         for (int i = 0; i < 20; i++) {
             InvocationOutcome o = invoke(s, d, "{\"print\":\"line-" + i + "\"}");
@@ -255,7 +255,7 @@ class SchedulerTest {
 
     @Test
     void responseOverSixMegabytesFailsTheInvocation() throws Exception {
-        Scheduler s = scheduler();
+        Pools s = pools();
         Deployment d = TestDeployments.deployment(dir, "bigout", 256, 10, Map.of());
         InvocationOutcome o = invoke(s, d, "{\"big\":" + (7 * 1024 * 1024) + "}");
         assertThat(o.kind()).isEqualTo(Kind.RESPONSE_TOO_LARGE);
@@ -265,7 +265,7 @@ class SchedulerTest {
 
     @Test
     void concurrencyLimitThrottlesWith429() throws Exception {
-        Scheduler s = scheduler(SchedulerSettings.defaults().withAccountConcurrency(1), Ticker.system());
+        Pools s = pools(PoolSettings.defaults().withAccountConcurrency(1), Ticker.system());
         Deployment d = TestDeployments.deployment(dir, "one", 128, 3, Map.of());
         try (Lease held = s.acquire(d)) {
             assertThatThrownBy(() -> s.acquire(d)).isInstanceOfSatisfying(LambdaException.class, e -> {
@@ -278,7 +278,7 @@ class SchedulerTest {
 
     @Test
     void fullMemoryEvictsTheLeastRecentlyUsedIdleEnvironmentThenThrottles() throws Exception {
-        Scheduler s = scheduler(SchedulerSettings.defaults().withMemoryCapacityMb(256), Ticker.system());
+        Pools s = pools(PoolSettings.defaults().withMemoryCapacityMb(256), Ticker.system());
         Deployment a = TestDeployments.deployment(dir, "a", 128, 3, Map.of());
         Deployment b = TestDeployments.deployment(dir, "b", 128, 3, Map.of());
         Deployment c = TestDeployments.deployment(dir, "c", 128, 3, Map.of());
@@ -296,7 +296,7 @@ class SchedulerTest {
 
     @Test
     void newConfigurationRetiresOldEnvironments() throws Exception {
-        Scheduler s = scheduler();
+        Pools s = pools();
         Deployment v1 = TestDeployments.deployment(dir, "upd", 128, 3, Map.of("V", "1"));
         long pid = json(invoke(s, v1, "{}")).get("pid").asLong();
         Deployment v2 = TestDeployments.updated(v1, Map.of("V", "2"));
@@ -310,7 +310,7 @@ class SchedulerTest {
 
     @Test
     void retireLetsTheBusyEnvironmentFinishThenStopsIt() throws Exception {
-        Scheduler s = scheduler();
+        Pools s = pools();
         Deployment d = TestDeployments.deployment(dir, "busy", 128, 5, Map.of());
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<InvocationOutcome> running = pool.submit(() -> invoke(s, d, "{\"sleep\":0.5}"));

@@ -1,4 +1,4 @@
-package dev.spur.scheduler;
+package dev.spur.pools;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,7 +9,7 @@ import dev.spur.common.RequestIds;
 import dev.spur.common.Ticker;
 import dev.spur.logs.LogStore;
 import dev.spur.sandbox.Sandbox;
-import dev.spur.scheduler.InvocationOutcome.Kind;
+import dev.spur.pools.InvocationOutcome.Kind;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,23 +32,23 @@ class ProvisionedConcurrencyTest {
     Path dir;
 
     private final AtomicLong fakeNanos = new AtomicLong(1_000_000_000L);
-    private Scheduler scheduler;
+    private Pools pools;
 
-    private Scheduler scheduler(SchedulerSettings settings) {
+    private Pools pools(PoolSettings settings) {
         Ticker ticker = fakeNanos::get;
-        scheduler = new Scheduler(settings, Sandbox.process(), LogStore.open(dir.resolve("logs")), dir.resolve("run"),
+        pools = new Pools(settings, Sandbox.process(), LogStore.open(dir.resolve("logs")), dir.resolve("run"),
                 ticker, InstantSource.system(), false);
-        return scheduler;
+        return pools;
     }
 
-    private Scheduler scheduler() {
-        return scheduler(SchedulerSettings.withKeepAlive(Duration.ofMinutes(10)));
+    private Pools pools() {
+        return pools(PoolSettings.withKeepAlive(Duration.ofMinutes(10)));
     }
 
     @AfterEach
     void close() {
-        if (scheduler != null) {
-            scheduler.close();
+        if (pools != null) {
+            pools.close();
         }
     }
 
@@ -76,7 +76,7 @@ class ProvisionedConcurrencyTest {
         }
     }
 
-    private static void awaitStatus(Scheduler s, Deployment d, String status) throws InterruptedException {
+    private static void awaitStatus(Pools s, Deployment d, String status) throws InterruptedException {
         await("status " + status, () -> s.provisionedStatus(key(d), "1").map(ProvisionedStatus::status)
                 .orElse("").equals(status));
     }
@@ -86,7 +86,7 @@ class ProvisionedConcurrencyTest {
     }
 
     /** Holds n leases at once, invokes each, and returns the pids that served them. */
-    private static Set<Long> pidsOfWarmEnvironments(Scheduler s, Deployment d, int n) throws Exception {
+    private static Set<Long> pidsOfWarmEnvironments(Pools s, Deployment d, int n) throws Exception {
         List<Lease> leases = new ArrayList<>();
         Set<Long> pids = new HashSet<>();
         try {
@@ -112,7 +112,7 @@ class ProvisionedConcurrencyTest {
 
     @Test
     void provisionedEnvironmentsAreReadyBeforeAnyInvocationAndServeWarm() throws Exception {
-        Scheduler s = scheduler();
+        Pools s = pools();
         Deployment d = version1("pc", Map.of());
         s.provision(key(d), "1", List.of(new Allocation(d, 3)));
         assertThat(s.provisionedStatus(key(d), "1")).hasValueSatisfying(st -> assertThat(st.requested()).isEqualTo(3));
@@ -142,7 +142,7 @@ class ProvisionedConcurrencyTest {
 
     @Test
     void provisionedEnvironmentsOutliveTheKeepAliveButOnDemandOnesDoNot() throws Exception {
-        Scheduler s = scheduler();
+        Pools s = pools();
         Deployment d = version1("kept", Map.of());
         s.provision(key(d), "1", List.of(new Allocation(d, 2)));
         awaitStatus(s, d, ProvisionedStatus.READY);
@@ -157,7 +157,7 @@ class ProvisionedConcurrencyTest {
 
     @Test
     void provisionedEnvironmentsAreNotEvictedForOnDemandOnes() throws Exception {
-        Scheduler s = scheduler(SchedulerSettings.withKeepAlive(Duration.ofMinutes(10)).withMemoryCapacityMb(256));
+        Pools s = pools(PoolSettings.withKeepAlive(Duration.ofMinutes(10)).withMemoryCapacityMb(256));
         Deployment d = version1("pinned", Map.of());
         Deployment other = TestDeployments.deployment(dir, "other", 128, 3, Map.of());
         s.provision(key(d), "1", List.of(new Allocation(d, 1)));
@@ -175,7 +175,7 @@ class ProvisionedConcurrencyTest {
 
     @Test
     void killedProvisionedEnvironmentIsReplaced() throws Exception {
-        Scheduler s = scheduler();
+        Pools s = pools();
         Deployment d = version1("phoenix", Map.of());
         s.provision(key(d), "1", List.of(new Allocation(d, 2)));
         awaitStatus(s, d, ProvisionedStatus.READY);
@@ -190,7 +190,7 @@ class ProvisionedConcurrencyTest {
 
     @Test
     void unprovisionStopsIdleEnvironmentsNowAndBusyOnesAfterTheirInvocation() throws Exception {
-        Scheduler s = scheduler();
+        Pools s = pools();
         Deployment d = version1("gone", Map.of());
         s.provision(key(d), "1", List.of(new Allocation(d, 2)));
         awaitStatus(s, d, ProvisionedStatus.READY);
@@ -208,7 +208,7 @@ class ProvisionedConcurrencyTest {
 
     @Test
     void reprovisioningKeepsTheEnvironmentsStillWanted() throws Exception {
-        Scheduler s = scheduler();
+        Pools s = pools();
         Deployment d = version1("resize", Map.of());
         s.provision(key(d), "1", List.of(new Allocation(d, 2)));
         awaitStatus(s, d, ProvisionedStatus.READY);
@@ -225,7 +225,7 @@ class ProvisionedConcurrencyTest {
 
     @Test
     void initFailureMakesTheConfigurationFailedWithTheRuntimesError() throws Exception {
-        Scheduler s = scheduler();
+        Pools s = pools();
         Deployment d = version1("broken", Map.of("INIT_FAIL", "1"));
         s.provision(key(d), "1", List.of(new Allocation(d, 1)));
         awaitStatus(s, d, ProvisionedStatus.FAILED);
@@ -238,7 +238,7 @@ class ProvisionedConcurrencyTest {
 
     @Test
     void nodeMemoryTooSmallMakesTheConfigurationFailed() throws Exception {
-        Scheduler s = scheduler(SchedulerSettings.withKeepAlive(Duration.ofMinutes(10)).withMemoryCapacityMb(256));
+        Pools s = pools(PoolSettings.withKeepAlive(Duration.ofMinutes(10)).withMemoryCapacityMb(256));
         Deployment d = version1("toobig", Map.of());
         s.provision(key(d), "1", List.of(new Allocation(d, 3)));
         awaitStatus(s, d, ProvisionedStatus.FAILED);
@@ -249,7 +249,7 @@ class ProvisionedConcurrencyTest {
 
     @Test
     void retiringLatestLeavesAProvisionedVersionAlone() throws Exception {
-        Scheduler s = scheduler();
+        Pools s = pools();
         Deployment latest = TestDeployments.deployment(dir, "twoversions", 128, 3, Map.of());
         Deployment v1 = TestDeployments.published(latest, "1");
         s.provision(key(v1), "1", List.of(new Allocation(v1, 2)));
@@ -270,7 +270,7 @@ class ProvisionedConcurrencyTest {
 
     @Test
     void deletingTheFunctionDropsItsProvisionedConcurrency() throws Exception {
-        Scheduler s = scheduler();
+        Pools s = pools();
         Deployment d = version1("deleted", Map.of());
         s.provision(key(d), "live", List.of(new Allocation(d, 1)));
         await("ready", () -> s.provisionedStatus(key(d), "live").orElseThrow().status().equals("READY"));

@@ -14,7 +14,7 @@ public interface LambdaRuntime {
 
     /**
      * How to start this runtime for a function whose code is unpacked at {@code taskRoot}.
-     * The scheduler adds Lambda's reserved variables and the function's own on top of
+     * The pools add Lambda's reserved variables and the function's own on top of
      * {@link LaunchPlan#environment()}.
      */
     LaunchPlan plan(FunctionConfig function, Path taskRoot);

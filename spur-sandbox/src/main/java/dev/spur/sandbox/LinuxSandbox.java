@@ -55,7 +55,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p><b>Limits.</b> Memory = the function's MemorySize, no swap; CPU quota proportional to memory
  * as Lambda does (1,769 MB = one vCPU), capped at the node's cores; {@code pids.max}. Memory and
  * pids hold from the first instruction; the CPU quota from {@link Jailed#limitCpu()}, which the
- * scheduler calls when the environment's init ends: sandbox set-up and init run at the node's speed
+ * pools calls when the environment's init ends: sandbox set-up and init run at the node's speed
  * (the CPU weight, proportional to memory, still divides a busy node), bounded by the init timeout.
  * At 128 MB a quota of 7% of a core would otherwise stretch bubblewrap's few milliseconds of mount
  * set-up, which has nothing to do with the function, to tens of milliseconds. The private

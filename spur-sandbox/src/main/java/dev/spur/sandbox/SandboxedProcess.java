@@ -49,7 +49,7 @@ public interface SandboxedProcess {
 
     /**
      * Puts the environment under its CPU quota; until then it may use the node's cores (its set-up
-     * and init). The scheduler calls it when init ends. A no-op where no quota is enforced.
+     * and init). The pools call it when init ends. A no-op where no quota is enforced.
      */
     default void limitCpu() {
     }

@@ -115,7 +115,7 @@ class LinuxSandboxLimitsTest {
         Jailed small = jail.start(jail.spec(128, "/usr/bin/python3", "-c", BUSY_LOOP));
         Jailed large = jail.start(jail.spec(1769, "/usr/bin/python3", "-c", BUSY_LOOP));
         try {
-            small.limitCpu(); // as the scheduler does when init ends
+            small.limitCpu(); // as the pools do when init ends
             large.limitCpu();
             Thread.sleep(200);
             long s0 = small.cpuNanos();

@@ -126,7 +126,7 @@ class LinuxSandboxNetworkTest {
                     128, 512, spec.mounts()).withNetwork(Network.none(socket));
             Jailed p = jail.start(spec);
             try {
-                endpoint.admit(p.hostUid()); // as the scheduler does: the bridge connects as the environment's uid
+                endpoint.admit(p.hostUid()); // as the pools do: the bridge connects as the environment's uid
                 assertThat(p.onExit().get(60, TimeUnit.SECONDS).code()).as(Files.readString(spec.output())).isZero();
             } finally {
                 p.kill();

@@ -3,20 +3,20 @@ package dev.spur.server;
 import dev.spur.auth.SecretBox;
 import dev.spur.auth.SigV4Verifier;
 import dev.spur.common.Ticker;
-import dev.spur.control.AsyncDispatcher;
-import dev.spur.control.AsyncPolicy;
+import dev.spur.invoke.AsyncDispatcher;
+import dev.spur.invoke.AsyncPolicy;
 import dev.spur.control.ControlPlane;
-import dev.spur.control.Gateways;
-import dev.spur.control.Invoker;
-import dev.spur.control.Schedules;
+import dev.spur.gateway.Gateways;
+import dev.spur.invoke.Invoker;
+import dev.spur.triggers.Schedules;
 import dev.spur.edge.EdgeServer;
 import dev.spur.logs.LogStore;
 import dev.spur.queue.EventQueue;
 import dev.spur.runtimes.Runtimes;
 import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.sandbox.Sandbox;
-import dev.spur.scheduler.Scheduler;
-import dev.spur.scheduler.SchedulerSettings;
+import dev.spur.pools.Pools;
+import dev.spur.pools.PoolSettings;
 import dev.spur.store.CodeStore;
 import dev.spur.store.MetadataStore;
 import java.io.IOException;
@@ -30,7 +30,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * One Spur process: store, code store, runtimes, scheduler, control plane and HTTP edge, wired
+ * One Spur process: store, code store, runtimes, pools, control plane and HTTP edge, wired
  * together on one data directory.
  *
  * <pre>
@@ -51,7 +51,7 @@ public final class SpurServer implements AutoCloseable {
 
     private final Options options;
     private final MetadataStore store;
-    private final Scheduler scheduler;
+    private final Pools pools;
     private final Runtimes runtimes;
     private final AccessKeyService keys;
     private final EventQueue queue;
@@ -70,7 +70,7 @@ public final class SpurServer implements AutoCloseable {
             throw new UncheckedIOException("cannot create data directory " + data, e);
         }
         this.store = MetadataStore.sqlite(data.resolve("spur.db"));
-        Scheduler started = null;
+        Pools started = null;
         EventQueue openedQueue = null;
         AsyncDispatcher startedDispatcher = null;
         Schedules startedSchedules = null;
@@ -81,22 +81,22 @@ public final class SpurServer implements AutoCloseable {
             LogStore logs = LogStore.open(data.resolve("logs"));
             requireReachable(options.sandbox(), List.of(data.resolve("code"), runtimes.directory()));
             cleanUpLeftovers(options.sandbox());
-            started = new Scheduler(options.scheduler(), options.sandbox(), logs, data.resolve("run"),
+            started = new Pools(options.pools(), options.sandbox(), logs, data.resolve("run"),
                     Ticker.system(), InstantSource.system(), true);
-            this.scheduler = started;
-            ControlPlane control = new ControlPlane(store, code, runtimes, scheduler, InstantSource.system());
+            this.pools = started;
+            ControlPlane control = new ControlPlane(store, code, runtimes, pools, InstantSource.system());
             openedQueue = EventQueue.sqlite(data.resolve("queue.db"), InstantSource.system());
             this.queue = openedQueue;
-            Invoker invoker = new Invoker(control, scheduler, queue, InstantSource.system());
+            Invoker invoker = new Invoker(control, pools, queue, InstantSource.system());
             startedDispatcher = new AsyncDispatcher(control, invoker, queue, options.async(), InstantSource.system())
                     .start();
             this.dispatcher = startedDispatcher;
-            startedSchedules = new Schedules(store, queue, Schedules.of(control), InstantSource.system()).start();
+            startedSchedules = new Schedules(store, queue, control.targets(), InstantSource.system()).start();
             this.schedules = startedSchedules;
             this.keys = keys(store, data);
             SigV4Verifier verifier = options.auth() == Auth.SIGV4 ? new SigV4Verifier(keys, InstantSource.system())
                     : null;
-            this.gateways = new Gateways(store, Schedules.of(control), InstantSource.system());
+            this.gateways = new Gateways(store, control.targets(), InstantSource.system());
             this.edge = new EdgeServer(options.host(), options.port(), options.region(), control, invoker, logs, code,
                     verifier, InstantSource.system(), queue, dispatcher, schedules, gateways,
                     data.resolve("logs").resolve("apis")).start();
@@ -160,8 +160,8 @@ public final class SpurServer implements AutoCloseable {
         return options.auth();
     }
 
-    public Scheduler scheduler() {
-        return scheduler;
+    public Pools pools() {
+        return pools;
     }
 
     public List<String> runtimes() {
@@ -177,7 +177,7 @@ public final class SpurServer implements AutoCloseable {
         edge.close();
         schedules.close();
         dispatcher.close();
-        scheduler.close();
+        pools.close();
         options.sandbox().close(); // its parked launcher
         queue.close();
         store.close();
@@ -255,38 +255,38 @@ public final class SpurServer implements AutoCloseable {
      * @param auth      {@link Auth#NONE}: every request is the default account; {@link Auth#SIGV4}: every
      *                  Lambda API request must carry a valid signature made with a known access key
      */
-    public record Options(String host, int port, Path dataDir, String region, SchedulerSettings scheduler,
+    public record Options(String host, int port, Path dataDir, String region, PoolSettings pools,
                           Sandbox sandbox, Auth auth, AsyncPolicy async) {
         public static final int DEFAULT_PORT = 9000;
 
         public static Options defaults(Path dataDir) {
-            return new Options("127.0.0.1", DEFAULT_PORT, dataDir, "us-east-1", SchedulerSettings.defaults(),
+            return new Options("127.0.0.1", DEFAULT_PORT, dataDir, "us-east-1", PoolSettings.defaults(),
                     Sandbox.process(), Auth.NONE, AsyncPolicy.defaults());
         }
 
         public Options withPort(int p) {
-            return new Options(host, p, dataDir, region, scheduler, sandbox, auth, async);
+            return new Options(host, p, dataDir, region, pools, sandbox, auth, async);
         }
 
         public Options withHost(String h) {
-            return new Options(h, port, dataDir, region, scheduler, sandbox, auth, async);
+            return new Options(h, port, dataDir, region, pools, sandbox, auth, async);
         }
 
-        public Options withScheduler(SchedulerSettings s) {
+        public Options withPools(PoolSettings s) {
             return new Options(host, port, dataDir, region, s, sandbox, auth, async);
         }
 
         public Options withAuth(Auth a) {
-            return new Options(host, port, dataDir, region, scheduler, sandbox, a, async);
+            return new Options(host, port, dataDir, region, pools, sandbox, a, async);
         }
 
         public Options withAsync(AsyncPolicy a) {
-            return new Options(host, port, dataDir, region, scheduler, sandbox, auth, a);
+            return new Options(host, port, dataDir, region, pools, sandbox, auth, a);
         }
 
         /** {@link Sandbox#process()} by default; a {@link LinuxSandbox} should have passed its check. */
         public Options withSandbox(Sandbox s) {
-            return new Options(host, port, dataDir, region, scheduler, s, auth, async);
+            return new Options(host, port, dataDir, region, pools, s, auth, async);
         }
 
         /** {@code $SPUR_DATA_DIR}, else {@code /var/lib/spur} for root and {@code ~/.spur} for anyone else. */

@@ -1,16 +1,20 @@
-package dev.spur.control;
+package dev.spur.triggers;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spur.common.Arns;
+import dev.spur.common.Caller;
 import dev.spur.common.FunctionKey;
+import dev.spur.common.FunctionTargets;
 import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
 import dev.spur.common.Schedule;
+import dev.spur.control.Validation;
+import dev.spur.cron.Rate;
+import dev.spur.cron.ScheduleExpression;
+import dev.spur.invoke.Invoker;
 import dev.spur.queue.EventQueue;
 import dev.spur.queue.QueuedEvent;
-import dev.spur.schedule.Rate;
-import dev.spur.schedule.ScheduleExpression;
 import dev.spur.store.MetadataStore;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
@@ -56,7 +60,7 @@ public final class Schedules implements AutoCloseable {
 
     private final MetadataStore store;
     private final EventQueue queue;
-    private final Targets targets;
+    private final FunctionTargets targets;
     private final InstantSource clock;
     private final ConcurrentMap<String, Schedule> schedules = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
@@ -65,37 +69,7 @@ public final class Schedules implements AutoCloseable {
     private volatile boolean closed;
     private boolean started;
 
-    /**
-     * Checks a schedule's target when it is created or changed: the function as the caller named it
-     * (name or ARN, maybe with a qualifier) and the qualifier given separately, resolved to the
-     * function's name and the qualifier to invoke; 404 if there is no such function, version or alias.
-     */
-    @FunctionalInterface
-    public interface Targets {
-        Target resolve(Caller caller, String function, String qualifier);
-    }
-
-    /** A checked target: a function of the caller's account and region, and "" or a qualifier. */
-    public record Target(String functionName, String qualifier) {
-    }
-
-    /** Targets as this control plane's functions are. */
-    public static Targets of(ControlPlane control) {
-        return (caller, function, qualifier) -> {
-            Arns.FunctionRef ref = Arns.parseFunctionRef(function, caller.account(), caller.region());
-            ControlPlane.visible(caller, ref.key());
-            LambdaException.requireValid(ref.key().region().equals(caller.region()), "A schedule invokes functions "
-                    + "of its own region; %s is in %s.", function, ref.key().region());
-            String q = ref.qualifier().orElse(qualifier);
-            FunctionRegistry.Entry entry = control.registry().require(ref.key());
-            if (!q.isEmpty()) {
-                entry.resolveStatic(q);
-            }
-            return new Target(ref.key().name(), q);
-        };
-    }
-
-    public Schedules(MetadataStore store, EventQueue queue, Targets targets, InstantSource clock) {
+    public Schedules(MetadataStore store, EventQueue queue, FunctionTargets targets, InstantSource clock) {
         this.store = store;
         this.queue = queue;
         this.targets = targets;
@@ -329,7 +303,7 @@ public final class Schedules implements AutoCloseable {
                     s.timezone());
         }
         Validation.description(s.description());
-        Target target = targets.resolve(caller, s.functionName(), s.qualifier());
+        FunctionTargets.Target target = targets.resolve(caller, s.functionName(), s.qualifier());
         if (s.input() != null) {
             byte[] bytes = s.input().getBytes(StandardCharsets.UTF_8);
             LambdaException.requireValid(Json.isWellFormed(bytes, bytes.length), "Input must be valid JSON.");

@@ -1,9 +1,11 @@
-package dev.spur.control;
+package dev.spur.triggers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.spur.common.Caller;
+import dev.spur.common.FunctionTargets;
 import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
 import dev.spur.queue.EventQueue;
@@ -29,11 +31,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SchedulesTest {
     static final Caller CALLER = new Caller("123456789012", "us-east-1");
-    static final Schedules.Targets ANY_FUNCTION = (caller, function, qualifier) -> {
+    static final FunctionTargets ANY_FUNCTION = (caller, function, qualifier) -> {
         if (function.equals("missing")) {
             throw LambdaException.notFound("Function not found: %s", function);
         }
-        return new Schedules.Target(function, qualifier);
+        return new FunctionTargets.Target(function, qualifier);
     };
 
     @TempDir
