@@ -3,7 +3,7 @@ package dev.spur.queue;
 import dev.spur.common.FunctionKey;
 import dev.spur.common.LambdaException;
 import dev.spur.store.Migrations;
-import dev.spur.store.SqliteTransaction;
+import dev.spur.store.SqlWork;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -439,7 +439,7 @@ final class SqliteEventQueue implements EventQueue {
         });
     }
 
-    private <T> T read(String what, SqliteTransaction.SqlWork<T> work) {
+    private <T> T read(String what, SqlWork<T> work) {
         readLock.lock();
         try {
             return work.run(readConnection);
