@@ -1,6 +1,7 @@
 package dev.spur.queue;
 
 import dev.spur.common.LambdaException;
+import dev.spur.store.SqlWork;
 import dev.spur.store.SqliteTransaction;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -14,11 +15,12 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Group commit: one platform thread ({@value #THREAD_NAME}) owns the write connection; callers submit
- * operations and wait until the transaction holding theirs has committed.
+ * Group commit: one platform thread ({@value #THREAD_NAME}) does every write; callers submit
+ * operations and wait until the transaction holding theirs has committed. On SQLite it owns the write
+ * connection; on PostgreSQL each batch takes a pooled connection (so a broken one is replaced).
  *
  * <p>The writer takes every operation waiting (up to {@link #MAX_BATCH}) and runs them in one
- * {@code BEGIN IMMEDIATE ... COMMIT}: one fsync for the whole batch, which is what makes 202-after-fsync
+ * transaction ({@code BEGIN IMMEDIATE ... COMMIT} on SQLite): one fsync for the whole batch, which is what makes 202-after-fsync
  * affordable. After the commit it runs each operation's {@link Operation#committed} step (the in-memory
  * index update) in submission order, then releases the callers. While a batch commits, the next one
  * gathers, so the batch size follows the load by itself.
@@ -48,7 +50,13 @@ final class GroupCommitWriter implements AutoCloseable {
         default void committed(T result) {}
     }
 
-    private final Connection connection;
+    /** Runs a batch as one transaction: committed if the work returns, rolled back if it throws. */
+    @FunctionalInterface
+    interface Transactions {
+        void run(SqlWork<Void> work) throws SQLException;
+    }
+
+    private final Transactions transactions;
     private final Runnable afterRollback;
     private final LinkedBlockingQueue<Pending<?>> submitted = new LinkedBlockingQueue<>();
     private final ReentrantLock submitLock = new ReentrantLock();
@@ -62,7 +70,15 @@ final class GroupCommitWriter implements AutoCloseable {
 
     /** {@code afterRollback} runs on the writer thread after a failed transaction, e.g. to drop cached statements. */
     GroupCommitWriter(Connection connection, Runnable afterRollback) {
-        this.connection = connection;
+        this(work -> SqliteTransaction.run(connection, work), afterRollback);
+    }
+
+    /**
+     * A writer whose batches run through {@code transactions}, e.g. on a pooled PostgreSQL connection
+     * ({@code afterRollback} as above).
+     */
+    GroupCommitWriter(Transactions transactions, Runnable afterRollback) {
+        this.transactions = transactions;
         this.afterRollback = afterRollback;
         this.thread = Thread.ofPlatform().name(THREAD_NAME).daemon().unstarted(this::run);
         thread.start();
@@ -133,7 +149,7 @@ final class GroupCommitWriter implements AutoCloseable {
 
     private void runBatch(List<Pending<?>> batch) {
         try {
-            SqliteTransaction.run(connection, c -> {
+            transactions.run(c -> {
                 for (Pending<?> pending : batch) {
                     pending.write(c);
                 }

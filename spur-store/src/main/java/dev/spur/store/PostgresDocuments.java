@@ -4,7 +4,6 @@ import dev.spur.common.HttpApi;
 import dev.spur.common.LambdaException;
 import dev.spur.common.Schedule;
 import dev.spur.store.ChangeFeed.Aggregate;
-import dev.spur.store.KeyStore.AccessKeyRecord;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -8,7 +8,6 @@ import dev.spur.common.FunctionKey;
 import dev.spur.common.HttpApi;
 import dev.spur.common.LambdaException;
 import dev.spur.common.Schedule;
-import dev.spur.store.ChangeFeed.Aggregate;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
