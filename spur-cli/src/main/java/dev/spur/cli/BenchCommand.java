@@ -1,9 +1,11 @@
 package dev.spur.cli;
 
+import dev.spur.bench.AsyncStores;
 import dev.spur.bench.Bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -36,6 +38,19 @@ final class BenchCommand implements Callable<Integer> {
                             + "linux per runtime, and freeze/thaw latency (linux needs bwrap and writable cgroups, else skipped).")
     boolean sandbox;
 
+    @Option(
+            names = "--async",
+            description = "Instead: asynchronous accept and drain rates with the queue on SQLite and, with "
+                    + "--database, on PostgreSQL, side by side.")
+    boolean async;
+
+    @Option(
+            names = "--database",
+            description =
+                    "With --async: the PostgreSQL database to measure too (postgresql://user:password@host:port/db; "
+                            + "default: $SPUR_DATABASE_URL).")
+    String database;
+
     @Option(names = "--output", description = "Also write the table to this file.")
     Path output;
 
@@ -43,6 +58,17 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         JETTY_LOG.setLevel(Level.WARNING);
         Bench.Options base = quick ? Bench.Options.quick() : Bench.Options.standard();
+        if (async) {
+            Optional<String> url = Optional.ofNullable(database)
+                    .or(() -> Optional.ofNullable(System.getenv("SPUR_DATABASE_URL")))
+                    .filter(u -> !u.isBlank());
+            String table = AsyncStores.markdown(AsyncStores.measure(url, base.seconds(), System.err));
+            System.out.print(table);
+            if (output != null) {
+                Files.writeString(output, table);
+            }
+            return 0;
+        }
         Bench.Options options = new Bench.Options(runtimes, base.coldRuns(), base.warmRuns(), base.seconds(), sandbox);
         String table = Bench.markdown(Bench.run(options, System.err));
         System.out.print(table);
