@@ -4,6 +4,7 @@ import dev.spur.common.LambdaException;
 import dev.spur.store.SqlWork;
 import dev.spur.store.SqliteTransaction;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,6 +51,28 @@ final class GroupCommitWriter implements AutoCloseable {
         default void committed(T result) {}
     }
 
+    /**
+     * An operation that is one statement: neighbours in a batch with the same {@link #sql} share one JDBC
+     * batch ({@code addBatch}/{@code executeBatch}), which a PostgreSQL driver sends in one round trip
+     * instead of one per operation. {@link #write} stays the way to run it alone.
+     */
+    interface Statement<T> extends Operation<T> {
+        String sql();
+
+        void bind(PreparedStatement statement) throws SQLException;
+
+        /** The result from the statement's update count; throw a {@link LambdaException} to reject. */
+        T result(int updateCount);
+
+        @Override
+        default T write(Connection connection) throws SQLException {
+            try (PreparedStatement statement = connection.prepareStatement(sql())) {
+                bind(statement);
+                return result(statement.executeUpdate());
+            }
+        }
+    }
+
     /** Runs a batch as one transaction: committed if the work returns, rolled back if it throws. */
     @FunctionalInterface
     interface Transactions {
@@ -58,6 +81,7 @@ final class GroupCommitWriter implements AutoCloseable {
 
     private final Transactions transactions;
     private final Runnable afterRollback;
+    private final boolean batchable;
     private final LinkedBlockingQueue<Pending<?>> submitted = new LinkedBlockingQueue<>();
     private final ReentrantLock submitLock = new ReentrantLock();
     private final Pending<Void> stop = new Pending<>(c -> null);
@@ -70,16 +94,18 @@ final class GroupCommitWriter implements AutoCloseable {
 
     /** {@code afterRollback} runs on the writer thread after a failed transaction, e.g. to drop cached statements. */
     GroupCommitWriter(Connection connection, Runnable afterRollback) {
-        this(work -> SqliteTransaction.run(connection, work), afterRollback);
+        this(work -> SqliteTransaction.run(connection, work), afterRollback, false);
     }
 
     /**
      * A writer whose batches run through {@code transactions}, e.g. on a pooled PostgreSQL connection
-     * ({@code afterRollback} as above).
+     * ({@code afterRollback} as above); with {@code batchStatements}, neighbouring {@link Statement}s of
+     * one SQL share a JDBC batch (worth it where a statement costs a network round trip).
      */
-    GroupCommitWriter(Transactions transactions, Runnable afterRollback) {
+    GroupCommitWriter(Transactions transactions, Runnable afterRollback, boolean batchStatements) {
         this.transactions = transactions;
         this.afterRollback = afterRollback;
+        this.batchable = batchStatements;
         this.thread = Thread.ofPlatform().name(THREAD_NAME).daemon().unstarted(this::run);
         thread.start();
     }
@@ -147,11 +173,48 @@ final class GroupCommitWriter implements AutoCloseable {
         }
     }
 
+    /** Writes {@code batch.get(i)} alone; returns the next index. */
+    private static int writeOne(Connection c, List<Pending<?>> batch, int i) throws SQLException {
+        batch.get(i).write(c);
+        return i + 1;
+    }
+
+    /**
+     * Writes {@code batch.get(i)} and, if it is a {@link Statement}, the neighbours with the same SQL in
+     * one JDBC batch; returns the next index.
+     */
+    private static int writeFrom(Connection c, List<Pending<?>> batch, int i) throws SQLException {
+        if (!(batch.get(i).operation instanceof Statement<?> first)) {
+            return writeOne(c, batch, i);
+        }
+        int end = i + 1;
+        while (end < batch.size()
+                && batch.get(end).operation instanceof Statement<?> next
+                && next.sql().equals(first.sql())) {
+            end++;
+        }
+        if (end - i == 1) {
+            return writeOne(c, batch, i);
+        }
+        try (PreparedStatement statement = c.prepareStatement(first.sql())) {
+            for (int k = i; k < end; k++) {
+                ((Statement<?>) batch.get(k).operation).bind(statement);
+                statement.addBatch();
+            }
+            int[] counts = statement.executeBatch();
+            for (int k = i; k < end; k++) {
+                batch.get(k).batched(counts[k - i]);
+            }
+        }
+        return end;
+    }
+
     private void runBatch(List<Pending<?>> batch) {
         try {
             transactions.run(c -> {
-                for (Pending<?> pending : batch) {
-                    pending.write(c);
+                int i = 0;
+                while (i < batch.size()) {
+                    i = batchable ? writeFrom(c, batch, i) : writeOne(c, batch, i);
                 }
                 return null;
             });
@@ -191,6 +254,17 @@ final class GroupCommitWriter implements AutoCloseable {
             rejection = null;
             try {
                 result = operation.write(connection);
+            } catch (LambdaException e) {
+                rejection = e;
+            }
+        }
+
+        /** Takes the outcome of this statement from its place in a JDBC batch. */
+        void batched(int updateCount) {
+            result = null;
+            rejection = null;
+            try {
+                result = ((Statement<T>) operation).result(updateCount);
             } catch (LambdaException e) {
                 rejection = e;
             }

@@ -26,7 +26,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Design. The {@code events} table is the queue; there is no in-memory mirror of it (other nodes change
  * it). Writes go through a {@link GroupCommitWriter} (one thread; each batch one transaction on a pooled
  * connection, committed with PostgreSQL's default {@code synchronous_commit = on}, so one WAL flush covers
- * every 202 of the batch). Takers share a small local buffer of claimed events: when it is empty, one of
+ * every 202 of the batch; the batch's inserts, and its completions, each go as one JDBC batch, one round
+ * trip). Takers share a small local buffer of claimed events: when it is empty, one of
  * them claims as many events as there are takers waiting ({@link Leases#claim}, at most
  * {@value #MAX_CLAIM}), the others wait. When nothing was due, the next claim waits {@value #IDLE_POLL_MILLIS}
  * ms unless this node enqueues meanwhile: an idle node asks the database about ten times a second, and an
@@ -72,7 +73,7 @@ final class PostgresEventQueue implements EventQueue {
         this.database = database;
         this.clock = clock;
         this.leases = new Leases(database, node, lease);
-        this.writer = new GroupCommitWriter(work -> database.transaction(work), () -> {});
+        this.writer = new GroupCommitWriter(work -> database.transaction(work), () -> {}, true);
     }
 
     static PostgresEventQueue open(Database database, String node, InstantSource clock, Duration lease) {
@@ -103,15 +104,22 @@ final class PostgresEventQueue implements EventQueue {
                 event.attempts(),
                 SqliteEventQueue.millis(event.visibleAt()),
                 event.origin());
-        writer.submit(new GroupCommitWriter.Operation<Void>() {
+        writer.submit(new GroupCommitWriter.Statement<Void>() {
             @Override
-            public Void write(Connection c) throws SQLException {
-                try (PreparedStatement insert = c.prepareStatement(SqliteEventQueue.INSERT_EVENT)) {
-                    SqliteEventQueue.bindEvent(insert, stored);
-                    insert.setString(11, stored.id());
-                    if (insert.executeUpdate() == 0) {
-                        throw LambdaException.conflict("An event with id %s is already queued", stored.id());
-                    }
+            public String sql() {
+                return SqliteEventQueue.INSERT_EVENT;
+            }
+
+            @Override
+            public void bind(PreparedStatement insert) throws SQLException {
+                SqliteEventQueue.bindEvent(insert, stored);
+                insert.setString(11, stored.id());
+            }
+
+            @Override
+            public Void result(int inserted) {
+                if (inserted == 0) {
+                    throw LambdaException.conflict("An event with id %s is already queued", stored.id());
                 }
                 return null;
             }
@@ -182,13 +190,20 @@ final class PostgresEventQueue implements EventQueue {
 
     @Override
     public void complete(String id) {
-        writer.submit(new GroupCommitWriter.Operation<Boolean>() {
+        writer.submit(new GroupCommitWriter.Statement<Boolean>() {
             @Override
-            public Boolean write(Connection c) throws SQLException {
-                try (PreparedStatement delete = c.prepareStatement("DELETE FROM events WHERE id = ?")) {
-                    delete.setString(1, id);
-                    return delete.executeUpdate() > 0;
-                }
+            public String sql() {
+                return "DELETE FROM events WHERE id = ?";
+            }
+
+            @Override
+            public void bind(PreparedStatement delete) throws SQLException {
+                delete.setString(1, id);
+            }
+
+            @Override
+            public Boolean result(int deleted) {
+                return deleted > 0;
             }
 
             @Override

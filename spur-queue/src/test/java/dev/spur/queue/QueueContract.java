@@ -233,6 +233,32 @@ abstract class QueueContract {
     }
 
     @Test
+    void concurrentEnqueuesOfOneIdStoreItOnceAndTellTheOthers409() throws Exception {
+        int clients = 40;
+        List<Future<Boolean>> outcomes = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < clients; i++) {
+                String id = i % 2 == 0 ? "same" : "own-" + i; // committed together, in shared batches
+                outcomes.add(pool.submit(() -> {
+                    try {
+                        queue.enqueue(event(id));
+                        return true;
+                    } catch (LambdaException e) {
+                        assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_CONFLICT);
+                        return false;
+                    }
+                }));
+            }
+            int stored = 0;
+            for (Future<Boolean> outcome : outcomes) {
+                stored += outcome.get(60, TimeUnit.SECONDS) ? 1 : 0;
+            }
+            assertThat(stored).isEqualTo(clients / 2 + 1);
+        }
+        assertThat(queue.stats().depth()).isEqualTo(clients / 2 + 1);
+    }
+
+    @Test
     void statsCountWhatWaitsWhatIsHeldAndWhatIsDelayed() throws Exception {
         queue.enqueue(event("now-1"));
         queue.enqueue(event("now-2"));
