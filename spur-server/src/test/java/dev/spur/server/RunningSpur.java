@@ -30,12 +30,7 @@ final class RunningSpur implements AutoCloseable {
 
     /** A server whose options ({@code Options.defaults} on a fresh directory, port 0) are changed by {@code options}. */
     static RunningSpur start(UnaryOperator<Options> options) {
-        Path dir;
-        try {
-            dir = Files.createTempDirectory("spur-server-test-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Path dir = scratch();
         Path data = dir.resolve("data");
         try {
             return new RunningSpur(
@@ -60,17 +55,29 @@ final class RunningSpur implements AutoCloseable {
         delete(scratch);
     }
 
-    static void delete(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                p.toFile().setWritable(true);
-                Files.deleteIfExists(p);
-            }
+    /** A new empty directory for a test's data directories; {@link #delete} removes it. */
+    static Path scratch() {
+        try {
+            return Files.createTempDirectory("spur-server-test-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Deletes a tree that may hold read-only directories (unpacked code), best effort: the Java runtime
+     * client's AOT training, started by the server in the background, may still be writing into it.
+     */
+    static void delete(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.filter(Files::isDirectory).forEach(p -> p.toFile().setWritable(true));
+        } catch (IOException | UncheckedIOException e) {
+            // best effort
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // best effort
         }
     }
 }
