@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  * The code names the documents promise. Every {@code `Class.member`} (also {@code Class#member},
  * {@code Class.Nested.member}, {@code Class.method(args)}, {@code Class.a/b}) in backticks must name a
  * type of that simple name declaring that method, field, constant, record component or nested type
- * itself. In a table's "checked by" column (SPECIFICATION.md) and "key types" column (ARCHITECTURE.md) a
+ * itself (a type the source tree does not declare may be the JDK's, as {@code Process.onExit}). In a
+ * table's "checked by" column (SPECIFICATION.md) and "key types" column (ARCHITECTURE.md) a
  * bare {@code `Class`} must be a declared type too, and a {@code `Class.method`} of a class holding tests
  * must be one of its tests.
  */
@@ -127,7 +128,7 @@ final class DocumentedNames {
     private static String resolve(JavaSources sources, String type, String[] path, boolean inNameColumn) {
         List<TypeDecl> candidates = sources.named(type);
         if (candidates.isEmpty()) {
-            return javaLang(type, path);
+            return jdk(type, path);
         }
         String shown = type;
         for (int i = 0; i < path.length; i++) {
@@ -160,18 +161,28 @@ final class DocumentedNames {
         return null;
     }
 
+    /** JDK packages whose types the documents may name by their simple names ({@code Process.onExit}). */
+    private static final List<String> JDK_PACKAGES = List.of(
+            "java.lang", "java.util", "java.util.concurrent", "java.util.concurrent.locks", "java.io", "java.nio.file");
+
     /**
-     * A name of {@code java.lang} (visible in every file without an import, as {@code Process.onExit}),
-     * checked by reflection: null if the JDK declares it, else what is missing.
+     * A JDK name, for a type the source tree does not declare, checked by reflection: null if the JDK
+     * declares it, else what is missing.
      */
-    private static String javaLang(String type, String[] path) {
-        Class<?> c;
-        try {
-            c = Class.forName("java.lang." + type, false, ClassLoader.getPlatformClassLoader());
-        } catch (ClassNotFoundException e) {
+    private static String jdk(String type, String[] path) {
+        Class<?> c = null;
+        for (String pkg : JDK_PACKAGES) {
+            try {
+                c = Class.forName(pkg + "." + type, false, ClassLoader.getPlatformClassLoader());
+                break;
+            } catch (ClassNotFoundException e) {
+                // not in this package
+            }
+        }
+        if (c == null) {
             return "no class, interface, record or enum " + type + " in the source tree";
         }
-        String shown = "java.lang." + type;
+        String shown = c.getName();
         for (int i = 0; i < path.length; i++) {
             String member = path[i];
             Set<String> declared = new HashSet<>();
