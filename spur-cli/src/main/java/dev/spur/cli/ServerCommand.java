@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -119,8 +120,8 @@ final class ServerCommand implements Callable<Integer> {
             case "none" -> SpurServer.Auth.NONE;
             case "sigv4" -> SpurServer.Auth.SIGV4;
             default ->
-                throw new picocli.CommandLine.ParameterException(
-                        new picocli.CommandLine(this), "--auth must be none or sigv4, not " + auth);
+                throw new CommandLine.ParameterException(
+                        new CommandLine(this), "--auth must be none or sigv4, not " + auth);
         };
         String why;
         Sandbox chosen = switch (sandbox) {
@@ -143,8 +144,8 @@ final class ServerCommand implements Callable<Integer> {
                 yield Sandbox.linux(settings);
             }
             default ->
-                throw new picocli.CommandLine.ParameterException(
-                        new picocli.CommandLine(this), "--sandbox must be process or linux, not " + sandbox);
+                throw new CommandLine.ParameterException(
+                        new CommandLine(this), "--sandbox must be process or linux, not " + sandbox);
         };
         JETTY_LOG.setLevel(Level.WARNING); // its INFO start-up lines would bury Spur's own banner
         HIKARI_LOG.setLevel(Level.WARNING); // the same for the database pool's
