@@ -190,8 +190,8 @@ class NodeRuntimeTest {
                 """));
         InvokeResponse r = invoke(name, "{}");
         assertThat(r.functionError()).isEqualTo("Unhandled");
-        assertThat(Json.MAPPER.readTree(r.payload().asByteArray()).get("errorType").asText())
-                .isEqualTo("Runtime.NodeJsExit");
+        JsonNode error = Json.MAPPER.readTree(r.payload().asByteArray());
+        assertThat(error.get("errorType").asText()).isEqualTo("Runtime.NodeJsExit");
     }
 
     @Test
@@ -216,7 +216,8 @@ class NodeRuntimeTest {
                   trace: process.env._X_AMZN_TRACE_ID });
                 """));
         InvokeResponse r = spur.lambda.invoke(b -> b.functionName(name)
-                .clientContext(Base64.getEncoder().encodeToString("{\"custom\":{\"k\":\"v\"}}".getBytes(StandardCharsets.UTF_8)))
+                .clientContext(Base64.getEncoder()
+                        .encodeToString("{\"custom\":{\"k\":\"v\"}}".getBytes(StandardCharsets.UTF_8)))
                 .payload(SdkBytes.fromUtf8String("{}")));
         JsonNode out = Json.MAPPER.readTree(r.payload().asByteArray());
         assertThat(out.get("custom").get("k").asText()).isEqualTo("v");

@@ -220,7 +220,9 @@ class RuntimeApiEndpointTest {
             Response r = c.read();
             assertThat(r.status).isEqualTo(413);
             assertThat(r.body()).contains("RequestEntityTooLarge");
-            assertThat(r.header("Connection")).as("the connection closes: said, so the client reconnects").isEqualTo("close");
+            assertThat(r.header("Connection"))
+                    .as("the connection closes: said, so the client reconnects")
+                    .isEqualTo("close");
             assertThat(c.in.read()).as("connection closed").isEqualTo(-1);
         }
         assertThat(handler.calls).containsExactly("tooLarge req-1 " + (RuntimeApiEndpoint.MAX_PAYLOAD_BYTES + 1));
