@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -135,7 +136,7 @@ class NodeRuntimeTest {
                 export const handler = async (event) => ({ chars: event.s.length, echo: event.s });
                 """));
         String text = "é€a".repeat(600_000); // 3.6 MB of UTF-8: answers cross many reads
-        InvokeResponse r = invoke(name, Json.MAPPER.writeValueAsString(java.util.Map.of("s", text)));
+        InvokeResponse r = invoke(name, Json.MAPPER.writeValueAsString(Map.of("s", text)));
         assertThat(r.functionError()).isNull();
         JsonNode out = Json.MAPPER.readTree(r.payload().asByteArray());
         assertThat(out.get("chars").asInt()).isEqualTo(text.length());
