@@ -13,8 +13,7 @@ public final class AccessKeys {
     private static final char[] BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private AccessKeys() {
-    }
+    private AccessKeys() {}
 
     public static String newAccessKeyId() {
         StringBuilder id = new StringBuilder(20).append(ID_PREFIX);

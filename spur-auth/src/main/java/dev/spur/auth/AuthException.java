@@ -38,8 +38,9 @@ public final class AuthException extends RuntimeException {
     }
 
     static AuthException signatureMismatch() {
-        return invalid("The request signature we calculated does not match the signature you provided. "
-                + "Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
+        return invalid(
+                "The request signature we calculated does not match the signature you provided. "
+                        + "Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
     }
 
     /** The AWS error type, as sent in {@code x-amzn-ErrorType}. */

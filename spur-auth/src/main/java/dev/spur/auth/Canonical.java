@@ -24,8 +24,7 @@ import java.util.List;
 final class Canonical {
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
-    private Canonical() {
-    }
+    private Canonical() {}
 
     static String uri(String rawPath) {
         if (rawPath.isEmpty()) {
@@ -164,8 +163,13 @@ final class Canonical {
     private static void encode(StringBuilder out, byte[] bytes) {
         for (byte b : bytes) {
             int c = b & 0xFF;
-            if (c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
-                    || c == '-' || c == '_' || c == '.' || c == '~') {
+            if (c >= 'A' && c <= 'Z'
+                    || c >= 'a' && c <= 'z'
+                    || c >= '0' && c <= '9'
+                    || c == '-'
+                    || c == '_'
+                    || c == '.'
+                    || c == '~') {
                 out.append((char) c);
             } else {
                 out.append('%').append(HEX[c >> 4]).append(HEX[c & 0xF]);

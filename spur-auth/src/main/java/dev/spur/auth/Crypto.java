@@ -13,8 +13,7 @@ import javax.crypto.spec.SecretKeySpec;
 final class Crypto {
     static final String TERMINATOR = "aws4_request";
 
-    private Crypto() {
-    }
+    private Crypto() {}
 
     /** {@code kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request")}. */
     static byte[] signingKey(String secretKey, String date, String region, String service) {

@@ -5,5 +5,4 @@ package dev.spur.auth;
  * signature's credential scope. The verifier does not check the region; the caller decides
  * whether it serves it.
  */
-public record Principal(String account, String accessKeyId, String region, String service) {
-}
+public record Principal(String account, String accessKeyId, String region, String service) {}

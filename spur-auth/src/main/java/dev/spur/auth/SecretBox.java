@@ -72,7 +72,10 @@ public final class SecretBox {
         Path directory = keyFile.toAbsolutePath().getParent();
         Files.createDirectories(directory);
         Path temp = posix(directory)
-                ? Files.createTempFile(directory, ".master-key", ".tmp",
+                ? Files.createTempFile(
+                        directory,
+                        ".master-key",
+                        ".tmp",
                         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
                 : Files.createTempFile(directory, ".master-key", ".tmp");
         byte[] key = new byte[KEY_BYTES];
@@ -144,7 +147,8 @@ public final class SecretBox {
             Arrays.fill(plain, (byte) 0);
             return text;
         } catch (AEADBadTagException e) {
-            throw new IllegalStateException("Sealed secret failed authentication: it was altered or sealed under another key");
+            throw new IllegalStateException(
+                    "Sealed secret failed authentication: it was altered or sealed under another key");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM decryption failed", e);
         }

@@ -35,8 +35,7 @@ public final class SigV4Signer {
     /** The last signing key derived; replaced, never mutated, so racing threads at worst derive twice. */
     private static volatile CachedKey lastKey = new CachedKey("", "", "", "", new byte[0]);
 
-    private SigV4Signer() {
-    }
+    private SigV4Signer() {}
 
     /**
      * The headers to add to the request: {@code X-Amz-Date}, {@code x-amz-content-sha256} and
@@ -55,9 +54,16 @@ public final class SigV4Signer {
      * @param now      the signing time; a server accepts it within 15 minutes of its own clock
      * @throws IllegalArgumentException if {@code Host} is missing or a header the signature adds is present
      */
-    public static Map<String, String> sign(String method, String rawPath, String rawQuery,
-                                           List<Map.Entry<String, String>> headers, byte[] body, Credential key,
-                                           String region, String service, Instant now) {
+    public static Map<String, String> sign(
+            String method,
+            String rawPath,
+            String rawQuery,
+            List<Map.Entry<String, String>> headers,
+            byte[] body,
+            Credential key,
+            String region,
+            String service,
+            Instant now) {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(rawPath, "rawPath");
         Objects.requireNonNull(key, "key");
@@ -71,9 +77,10 @@ public final class SigV4Signer {
             String name = header.getKey().toLowerCase(Locale.ROOT);
             switch (name) {
                 case "host" -> host = true;
-                case "authorization", "x-amz-date", "x-amz-content-sha256" -> throw new IllegalArgumentException(
-                        "the signature adds the " + header.getKey() + " header; do not pass it");
-                default -> { }
+                case "authorization", "x-amz-date", "x-amz-content-sha256" ->
+                    throw new IllegalArgumentException(
+                            "the signature adds the " + header.getKey() + " header; do not pass it");
+                default -> {}
             }
             signed.add(Map.entry(name, header.getValue()));
         }
@@ -85,9 +92,13 @@ public final class SigV4Signer {
         signed.sort(Map.Entry.comparingByKey()); // stable: repeated headers keep their order
 
         StringBuilder canonical = new StringBuilder(256 + rawPath.length());
-        canonical.append(method).append('\n')
-                .append(Canonical.uri(rawPath)).append('\n')
-                .append(Canonical.query(rawQuery, false)).append('\n');
+        canonical
+                .append(method)
+                .append('\n')
+                .append(Canonical.uri(rawPath))
+                .append('\n')
+                .append(Canonical.query(rawQuery, false))
+                .append('\n');
         StringBuilder signedHeaders = new StringBuilder(64);
         for (int i = 0; i < signed.size(); i++) {
             String name = signed.get(i).getKey();
@@ -107,15 +118,22 @@ public final class SigV4Signer {
         canonical.append("\n\n").append(signedHeaders).append('\n').append(payloadHash);
 
         String scope = date + '/' + region + '/' + service + '/' + Crypto.TERMINATOR;
-        String stringToSign = SigV4Verifier.ALGORITHM + '\n' + amzDate + '\n' + scope + '\n'
+        String stringToSign = SigV4Verifier.ALGORITHM
+                + '\n'
+                + amzDate
+                + '\n'
+                + scope
+                + '\n'
                 + HEX.formatHex(Crypto.sha256(canonical.toString().getBytes(StandardCharsets.UTF_8)));
         String signature = HEX.formatHex(Crypto.hmac(signingKey(key.secretKey(), date, region, service), stringToSign));
 
         Map<String, String> added = new LinkedHashMap<>(4);
         added.put("X-Amz-Date", amzDate);
         added.put("x-amz-content-sha256", payloadHash);
-        added.put("Authorization", SigV4Verifier.ALGORITHM + " Credential=" + key.accessKeyId() + '/' + scope
-                + ", SignedHeaders=" + signedHeaders + ", Signature=" + signature);
+        added.put(
+                "Authorization",
+                SigV4Verifier.ALGORITHM + " Credential=" + key.accessKeyId() + '/' + scope + ", SignedHeaders="
+                        + signedHeaders + ", Signature=" + signature);
         return added;
     }
 

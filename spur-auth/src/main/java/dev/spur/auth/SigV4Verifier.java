@@ -63,7 +63,8 @@ public final class SigV4Verifier {
     /** Whether a request carries any SigV4 material (Authorization header with AWS4-HMAC-SHA256, or X-Amz-Algorithm query). */
     public static boolean isSigned(SignedRequest request) {
         String authorization = request.header("Authorization");
-        return authorization != null && authorization.startsWith(ALGORITHM) || hasAlgorithmParameter(request.rawQuery());
+        return authorization != null && authorization.startsWith(ALGORITHM)
+                || hasAlgorithmParameter(request.rawQuery());
     }
 
     /**
@@ -78,8 +79,9 @@ public final class SigV4Verifier {
         Instant date = requestDate(signature.date());
         String isoDate = ISO_BASIC.format(date.atOffset(ZoneOffset.UTC));
         if (!isoDate.startsWith(scope.date())) {
-            throw AuthException.invalid("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '"
-                    + scope.date() + "' != '" + isoDate.substring(0, 8) + "', from '" + isoDate + "'.");
+            throw AuthException.invalid(
+                    "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '"
+                            + scope.date() + "' != '" + isoDate.substring(0, 8) + "', from '" + isoDate + "'.");
         }
         if (!scope.service().equals(service)) {
             throw AuthException.invalid("Credential should be scoped to correct service: '" + service + "'. ");
@@ -87,15 +89,21 @@ public final class SigV4Verifier {
         checkFresh(date, isoDate, signature.expiresSeconds());
         Credential credential = keys.find(scope.accessKeyId()).orElseThrow(AuthException::unrecognizedClient);
 
-        String canonicalPrefix = request.method() + '\n'
-                + Canonical.uri(request.rawPath()) + '\n'
-                + Canonical.query(request.rawQuery(), signature.presigned()) + '\n'
-                + canonicalHeaders(request, signature.signedHeaders()) + '\n'
-                + signature.signedHeaders() + '\n';
+        String canonicalPrefix = request.method()
+                + '\n'
+                + Canonical.uri(request.rawPath())
+                + '\n'
+                + Canonical.query(request.rawQuery(), signature.presigned())
+                + '\n'
+                + canonicalHeaders(request, signature.signedHeaders())
+                + '\n'
+                + signature.signedHeaders()
+                + '\n';
         byte[] signingKey = signingKey(credential.secretKey(), scope);
         String stringToSignPrefix = ALGORITHM + '\n' + isoDate + '\n' + scope.text() + '\n';
         String declaredHash = request.header("x-amz-content-sha256");
-        boolean matches = matches(signature, signingKey, stringToSignPrefix, canonicalPrefix + payloadHash(request, declaredHash));
+        boolean matches = matches(
+                signature, signingKey, stringToSignPrefix, canonicalPrefix + payloadHash(request, declaredHash));
         if (!matches && signature.presigned() && declaredHash == null) {
             // AWS SDKs presign non-S3 requests over the body's hash, S3-style presigners over
             // UNSIGNED-PAYLOAD; accepting either is safe, as only the signer's choice can match.
@@ -131,7 +139,8 @@ public final class SigV4Verifier {
             if (date.amzDate()) {
                 return LocalDateTime.parse(date.text(), ISO_BASIC).toInstant(ZoneOffset.UTC);
             }
-            return ZonedDateTime.parse(date.text(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            return ZonedDateTime.parse(date.text(), DateTimeFormatter.RFC_1123_DATE_TIME)
+                    .toInstant();
         } catch (DateTimeParseException e) {
             throw AuthException.incomplete("Date must be in ISO-8601 'basic format'. Got '" + date.text()
                     + "'. See http://en.wikipedia.org/wiki/ISO_8601");
@@ -167,9 +176,10 @@ public final class SigV4Verifier {
         return out.toString();
     }
 
-    private static boolean matches(Signature signature, byte[] signingKey, String stringToSignPrefix,
-                                   String canonicalRequest) {
-        String stringToSign = stringToSignPrefix + HEX.formatHex(sha256(canonicalRequest.getBytes(StandardCharsets.UTF_8)));
+    private static boolean matches(
+            Signature signature, byte[] signingKey, String stringToSignPrefix, String canonicalRequest) {
+        String stringToSign =
+                stringToSignPrefix + HEX.formatHex(sha256(canonicalRequest.getBytes(StandardCharsets.UTF_8)));
         byte[] expected = HEX.formatHex(hmac(signingKey, stringToSign)).getBytes(StandardCharsets.US_ASCII);
         return MessageDigest.isEqual(expected, signature.signature().getBytes(StandardCharsets.US_ASCII));
     }
@@ -185,11 +195,13 @@ public final class SigV4Verifier {
         if (isSha256Hex(declared)) {
             byte[] actual = sha256(request.body());
             if (!MessageDigest.isEqual(actual, HEX.parseHex(declared))) {
-                throw AuthException.invalid("The provided 'x-amz-content-sha256' header does not match what was computed.");
+                throw AuthException.invalid(
+                        "The provided 'x-amz-content-sha256' header does not match what was computed.");
             }
             return declared;
         }
-        throw AuthException.invalid("The 'x-amz-content-sha256' header must be 'UNSIGNED-PAYLOAD' or the SHA-256 of the body.");
+        throw AuthException.invalid(
+                "The 'x-amz-content-sha256' header must be 'UNSIGNED-PAYLOAD' or the SHA-256 of the body.");
     }
 
     private static boolean isSha256Hex(String text) {
@@ -221,8 +233,7 @@ public final class SigV4Verifier {
     }
 
     /** Where the request's date came from: {@code X-Amz-Date} (true) or the {@code Date} header. */
-    record RequestDate(String text, boolean amzDate) {
-    }
+    record RequestDate(String text, boolean amzDate) {}
 
     /** The credential scope {@code key/yyyyMMdd/region/service/aws4_request}; {@code text} is all but the key. */
     record Scope(String accessKeyId, String date, String region, String service, String text) {
@@ -233,15 +244,14 @@ public final class SigV4Verifier {
                         + "e.g. keyid/date/region/service/term, got '" + credential + "'");
             }
             if (!parts[4].equals(TERMINATOR)) {
-                throw AuthException.invalid("Credential should be scoped with a valid terminator: 'aws4_request', not '"
-                        + parts[4] + "'.");
+                throw AuthException.invalid(
+                        "Credential should be scoped with a valid terminator: 'aws4_request', not '" + parts[4] + "'.");
             }
             if (parts[1].length() != 8 || parts[2].isEmpty() || parts[3].isEmpty()) {
-                throw AuthException.incomplete("Credential should be scoped to a valid date, region and service, got '"
-                        + credential + "'");
+                throw AuthException.incomplete(
+                        "Credential should be scoped to a valid date, region and service, got '" + credential + "'");
             }
-            return new Scope(parts[0], parts[1], parts[2], parts[3],
-                    credential.substring(parts[0].length() + 1));
+            return new Scope(parts[0], parts[1], parts[2], parts[3], credential.substring(parts[0].length() + 1));
         }
     }
 }

@@ -9,8 +9,13 @@ import dev.spur.auth.SigV4Verifier.RequestDate;
  *
  * @param expiresSeconds {@code X-Amz-Expires} of a presigned URL, or -1 when absent
  */
-record Signature(String credential, String signedHeaders, String signature, RequestDate date, boolean presigned,
-                 long expiresSeconds) {
+record Signature(
+        String credential,
+        String signedHeaders,
+        String signature,
+        RequestDate date,
+        boolean presigned,
+        long expiresSeconds) {
     private static final long MAX_EXPIRES_SECONDS = 604_800;
 
     static Signature parse(SignedRequest request) {
@@ -52,7 +57,7 @@ record Signature(String credential, String signedHeaders, String signature, Requ
                     case "Credential" -> credential = value;
                     case "SignedHeaders" -> signedHeaders = value;
                     case "Signature" -> signature = value;
-                    default -> { }
+                    default -> {}
                 }
             }
             start = end + 1;
@@ -89,11 +94,17 @@ record Signature(String credential, String signedHeaders, String signature, Requ
         String signature = queryParameter(query, "X-Amz-Signature");
         String expires = queryParameter(query, "X-Amz-Expires");
         if (isEmpty(credential) || isEmpty(date) || isEmpty(signedHeaders) || isEmpty(signature)) {
-            throw AuthException.incomplete("AWS query-string parameters must include 'X-Amz-Algorithm', 'X-Amz-Credential', "
-                    + "'X-Amz-Signature', 'X-Amz-Date', 'X-Amz-SignedHeaders'. Re-examine the query-string parameters.");
+            throw AuthException.incomplete(
+                    "AWS query-string parameters must include 'X-Amz-Algorithm', 'X-Amz-Credential', "
+                            + "'X-Amz-Signature', 'X-Amz-Date', 'X-Amz-SignedHeaders'. Re-examine the query-string parameters.");
         }
         requireHostSigned(signedHeaders);
-        return new Signature(credential, signedHeaders, signature, new RequestDate(date, true), true,
+        return new Signature(
+                credential,
+                signedHeaders,
+                signature,
+                new RequestDate(date, true),
+                true,
                 expires == null ? -1 : expiresSeconds(expires));
     }
 

@@ -14,8 +14,8 @@ import java.util.Objects;
  * @param headers in arrival order; duplicates allowed; names in any case
  * @param body    the complete body; empty if none
  */
-public record SignedRequest(String method, String rawPath, String rawQuery, List<Map.Entry<String, String>> headers,
-                            byte[] body) {
+public record SignedRequest(
+        String method, String rawPath, String rawQuery, List<Map.Entry<String, String>> headers, byte[] body) {
     public SignedRequest {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(rawPath, "rawPath");

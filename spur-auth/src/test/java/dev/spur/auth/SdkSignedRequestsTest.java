@@ -34,22 +34,21 @@ class SdkSignedRequestsTest {
         SignedRequest signed = sign(request("GET", "/2015-03-31/functions/"), NO_BODY);
 
         assertThat(SigV4Verifier.isSigned(signed)).isTrue();
-        assertThat(verifier.verify(signed, "lambda"))
-                .isEqualTo(new Principal(ACCOUNT, KEY_ID, "us-east-1", "lambda"));
+        assertThat(verifier.verify(signed, "lambda")).isEqualTo(new Principal(ACCOUNT, KEY_ID, "us-east-1", "lambda"));
     }
 
     @Test
     void postWithJsonBody() {
-        SignedRequest signed = sign(request("POST", "/2015-03-31/functions")
-                .putHeader("Content-Type", "application/json"), JSON);
+        SignedRequest signed =
+                sign(request("POST", "/2015-03-31/functions").putHeader("Content-Type", "application/json"), JSON);
 
         assertThat(verifier.verify(signed, "lambda").account()).isEqualTo(ACCOUNT);
     }
 
     @Test
     void invokeByArnKeepsPercentEncodedPathAndIsDoubleEncodedInTheSignature() {
-        SignedRequest signed = sign(request("POST", ARN_PATH)
-                .putHeader("X-Amz-Invocation-Type", "RequestResponse"), JSON);
+        SignedRequest signed =
+                sign(request("POST", ARN_PATH).putHeader("X-Amz-Invocation-Type", "RequestResponse"), JSON);
 
         // The SDK sends the path as given; what it signs is that path encoded once more.
         assertThat(signed.rawPath()).isEqualTo(ARN_PATH);
@@ -58,13 +57,15 @@ class SdkSignedRequestsTest {
 
     @Test
     void queryWithSpacesReservedCharactersRepeatsAndEmptyValues() {
-        SignedRequest signed = sign(request("GET", "/2015-03-31/functions/f/aliases")
-                .putRawQueryParameter("Marker", "a b+c/d=e&f?g#h%i")
-                .putRawQueryParameter("FunctionVersion", "$LATEST")
-                .putRawQueryParameter("MaxItems", "10")
-                .putRawQueryParameter("repeated", List.of("z", "a", "m"))
-                .putRawQueryParameter("empty", "")
-                .putRawQueryParameter("ünïcode ~*", "ψ ~*'()!"), NO_BODY);
+        SignedRequest signed = sign(
+                request("GET", "/2015-03-31/functions/f/aliases")
+                        .putRawQueryParameter("Marker", "a b+c/d=e&f?g#h%i")
+                        .putRawQueryParameter("FunctionVersion", "$LATEST")
+                        .putRawQueryParameter("MaxItems", "10")
+                        .putRawQueryParameter("repeated", List.of("z", "a", "m"))
+                        .putRawQueryParameter("empty", "")
+                        .putRawQueryParameter("ünïcode ~*", "ψ ~*'()!"),
+                NO_BODY);
 
         assertThat(signed.rawQuery()).contains("%20").contains("%26");
         assertThat(verifier.verify(signed, "lambda").accessKeyId()).isEqualTo(KEY_ID);
@@ -72,19 +73,25 @@ class SdkSignedRequestsTest {
 
     @Test
     void repeatedHeadersAndWhitespaceInValues() {
-        SignedRequest signed = sign(request("POST", "/2015-03-31/functions/f/invocations")
-                .putHeader("X-Spur-Custom", List.of("first  value ", "  second\tvalue"))
-                .putHeader("X-Amz-Client-Context", "e30="), JSON);
+        SignedRequest signed = sign(
+                request("POST", "/2015-03-31/functions/f/invocations")
+                        .putHeader("X-Spur-Custom", List.of("first  value ", "  second\tvalue"))
+                        .putHeader("X-Amz-Client-Context", "e30="),
+                JSON);
 
-        assertThat(signed.headers()).filteredOn(h -> h.getKey().equalsIgnoreCase("X-Spur-Custom")).hasSize(2);
+        assertThat(signed.headers())
+                .filteredOn(h -> h.getKey().equalsIgnoreCase("X-Spur-Custom"))
+                .hasSize(2);
         assertThat(verifier.verify(signed, "lambda").accessKeyId()).isEqualTo(KEY_ID);
     }
 
     @Test
     void unsignedPayload() {
-        SignedRequest signed = sign(request("POST", ARN_PATH), JSON, r -> r
-                .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, false)
-                .putProperty(AwsV4HttpSigner.CHUNK_ENCODING_ENABLED, false));
+        SignedRequest signed = sign(
+                request("POST", ARN_PATH),
+                JSON,
+                r -> r.putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, false)
+                        .putProperty(AwsV4HttpSigner.CHUNK_ENCODING_ENABLED, false));
 
         assertThat(signed.header("x-amz-content-sha256")).isEqualTo("UNSIGNED-PAYLOAD");
         assertThat(verifier.verify(signed, "lambda").accessKeyId()).isEqualTo(KEY_ID);
@@ -92,8 +99,11 @@ class SdkSignedRequestsTest {
 
     @Test
     void sessionTokenIsSignedButNotItselfChecked() {
-        SignedRequest signed = sign(request("GET", "/2015-03-31/functions/"), NO_BODY,
-                AwsSessionCredentialsIdentity.create(KEY_ID, SECRET, "FwoGZXIvYXdzEJr//////////session+token="), r -> { });
+        SignedRequest signed = sign(
+                request("GET", "/2015-03-31/functions/"),
+                NO_BODY,
+                AwsSessionCredentialsIdentity.create(KEY_ID, SECRET, "FwoGZXIvYXdzEJr//////////session+token="),
+                r -> {});
 
         assertThat(signed.header("X-Amz-Security-Token")).isNotNull();
         assertThat(verifier.verify(signed, "lambda").accessKeyId()).isEqualTo(KEY_ID);
@@ -101,8 +111,8 @@ class SdkSignedRequestsTest {
 
     @Test
     void presignedUrlVerifiesWithinItsLifetime() {
-        SignedRequest signed = presign(request("GET", ARN_PATH)
-                .putRawQueryParameter("Qualifier", "prod live"), Duration.ofMinutes(10));
+        SignedRequest signed = presign(
+                request("GET", ARN_PATH).putRawQueryParameter("Qualifier", "prod live"), Duration.ofMinutes(10));
 
         assertThat(signed.header("Authorization")).isNull();
         assertThat(signed.rawQuery()).contains("X-Amz-Signature=").contains("X-Amz-Expires=600");
@@ -113,22 +123,38 @@ class SdkSignedRequestsTest {
 
     @Test
     void presignedUrlOverUnsignedPayload() {
-        SignedRequest signed = sign(request("GET", "/2015-03-31/functions/"), NO_BODY, r -> r
-                .putProperty(AwsV4HttpSigner.AUTH_LOCATION, AwsV4HttpSigner.AuthLocation.QUERY_STRING)
-                .putProperty(AwsV4HttpSigner.EXPIRATION_DURATION, Duration.ofMinutes(1))
-                .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, false));
+        SignedRequest signed = sign(
+                request("GET", "/2015-03-31/functions/"),
+                NO_BODY,
+                r -> r.putProperty(AwsV4HttpSigner.AUTH_LOCATION, AwsV4HttpSigner.AuthLocation.QUERY_STRING)
+                        .putProperty(AwsV4HttpSigner.EXPIRATION_DURATION, Duration.ofMinutes(1))
+                        .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, false));
 
         assertThat(signed.header("x-amz-content-sha256")).isNull();
         assertThat(verifier.verify(signed, "lambda").accessKeyId()).isEqualTo(KEY_ID);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/a//b", "//a/b", "/a/./b/../c", "/a/b/..", "/a/b/.", "/a/b/", "/../a", "/a/%2E%2E/b",
-            "/a%2Fb/c", "/", "/caf%C3%A9/%F0%9F%98%80", "/a:b@c/$d,e;f=g"})
+    @ValueSource(
+            strings = {
+                "/a//b",
+                "//a/b",
+                "/a/./b/../c",
+                "/a/b/..",
+                "/a/b/.",
+                "/a/b/",
+                "/../a",
+                "/a/%2E%2E/b",
+                "/a%2Fb/c",
+                "/",
+                "/caf%C3%A9/%F0%9F%98%80",
+                "/a:b@c/$d,e;f=g"
+            })
     void pathsTheSdkNormalisesOrEncodes(String path) {
         SignedRequest signed = sign(request("GET", path), NO_BODY);
 
-        assertThat(verifier.verify(signed, "lambda").accessKeyId()).as(path + " sent as " + signed.rawPath())
+        assertThat(verifier.verify(signed, "lambda").accessKeyId())
+                .as(path + " sent as " + signed.rawPath())
                 .isEqualTo(KEY_ID);
     }
 
@@ -138,7 +164,8 @@ class SdkSignedRequestsTest {
 
         for (int minutes : new int[] {-15, -1, 1, 15}) {
             var clock = InstantSource.fixed(SIGNED_AT.plus(Duration.ofMinutes(minutes)));
-            assertThat(new SigV4Verifier(KEYS, clock).verify(signed, "lambda").accessKeyId()).isEqualTo(KEY_ID);
+            assertThat(new SigV4Verifier(KEYS, clock).verify(signed, "lambda").accessKeyId())
+                    .isEqualTo(KEY_ID);
         }
     }
 }

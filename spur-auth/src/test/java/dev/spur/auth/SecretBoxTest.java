@@ -61,7 +61,8 @@ class SecretBoxTest {
 
         SecretBox.open(keyFile);
 
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile)))
+                .isEqualTo("rw-------");
     }
 
     @Test

@@ -22,12 +22,19 @@ class SigV4DocumentedExampleTest {
     private static final String SIGNATURE = "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7";
 
     SignedRequest listUsers() {
-        return new SignedRequest("GET", "/", "Action=ListUsers&Version=2010-05-08", List.of(
-                Map.entry("Host", "iam.amazonaws.com"),
-                Map.entry("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"),
-                Map.entry("X-Amz-Date", "20150830T123600Z"),
-                Map.entry("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, "
-                        + "SignedHeaders=content-type;host;x-amz-date, Signature=" + SIGNATURE)), new byte[0]);
+        return new SignedRequest(
+                "GET",
+                "/",
+                "Action=ListUsers&Version=2010-05-08",
+                List.of(
+                        Map.entry("Host", "iam.amazonaws.com"),
+                        Map.entry("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"),
+                        Map.entry("X-Amz-Date", "20150830T123600Z"),
+                        Map.entry(
+                                "Authorization",
+                                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, "
+                                        + "SignedHeaders=content-type;host;x-amz-date, Signature=" + SIGNATURE)),
+                new byte[0]);
     }
 
     @Test
@@ -49,15 +56,24 @@ class SigV4DocumentedExampleTest {
     void dateHeaderStandsInForXAmzDate() {
         // The same request dated by an RFC 1123 Date header: the string to sign still carries the
         // ISO 8601 basic form. Signature computed independently from the SigV4 specification.
-        var dated = new SignedRequest("GET", "/", "Action=ListUsers&Version=2010-05-08", List.of(
-                Map.entry("Host", "iam.amazonaws.com"),
-                Map.entry("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"),
-                Map.entry("Date", "Sun, 30 Aug 2015 12:36:00 GMT"),
-                Map.entry("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, "
-                        + "SignedHeaders=content-type;date;host, "
-                        + "Signature=f2dde47c209aab22877fa7492cca47a19240f0540842af9c37222e30a731bcde")), new byte[0]);
+        var dated = new SignedRequest(
+                "GET",
+                "/",
+                "Action=ListUsers&Version=2010-05-08",
+                List.of(
+                        Map.entry("Host", "iam.amazonaws.com"),
+                        Map.entry("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"),
+                        Map.entry("Date", "Sun, 30 Aug 2015 12:36:00 GMT"),
+                        Map.entry(
+                                "Authorization",
+                                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, "
+                                        + "SignedHeaders=content-type;date;host, "
+                                        + "Signature=f2dde47c209aab22877fa7492cca47a19240f0540842af9c37222e30a731bcde")),
+                new byte[0]);
 
-        assertThat(new SigV4Verifier(KEYS, InstantSource.fixed(AT)).verify(dated, "iam").accessKeyId())
+        assertThat(new SigV4Verifier(KEYS, InstantSource.fixed(AT))
+                        .verify(dated, "iam")
+                        .accessKeyId())
                 .isEqualTo("AKIDEXAMPLE");
     }
 }

@@ -40,23 +40,35 @@ class SigV4SignerTest {
     static Stream<Arguments> requests() {
         return Stream.of(
                 Arguments.of("list functions", request("GET", "/2015-03-31/functions/"), NO_BODY),
-                Arguments.of("create function with a JSON body", request("POST", "/2015-03-31/functions")
-                        .putHeader("Content-Type", "application/json"), JSON),
-                Arguments.of("invoke by ARN (%3A in the path)", request("POST", ARN_PATH)
-                        .putHeader("Content-Type", "application/json")
-                        .putHeader("X-Amz-Invocation-Type", "RequestResponse")
-                        .putHeader("X-Amz-Log-Type", "Tail"), JSON),
-                Arguments.of("query with encoding, repeats and an empty value",
+                Arguments.of(
+                        "create function with a JSON body",
+                        request("POST", "/2015-03-31/functions").putHeader("Content-Type", "application/json"),
+                        JSON),
+                Arguments.of(
+                        "invoke by ARN (%3A in the path)",
+                        request("POST", ARN_PATH)
+                                .putHeader("Content-Type", "application/json")
+                                .putHeader("X-Amz-Invocation-Type", "RequestResponse")
+                                .putHeader("X-Amz-Log-Type", "Tail"),
+                        JSON),
+                Arguments.of(
+                        "query with encoding, repeats and an empty value",
                         request("GET", "/2015-03-31/functions/")
                                 .putRawQueryParameter("Marker", "a b+c/d=e&f")
                                 .putRawQueryParameter("MaxItems", "10")
                                 .putRawQueryParameter("repeated", List.of("z", "a"))
-                                .putRawQueryParameter("empty", ""), NO_BODY),
-                Arguments.of("spur logs", request("GET", "/spur/v1/functions/f/logs")
-                        .putRawQueryParameter("from", "4096"), NO_BODY),
-                Arguments.of("repeated headers and whitespace", request("PUT", "/2015-03-31/functions/f/code")
-                        .putHeader("X-Spur-Custom", List.of("first  value ", "  second\tvalue"))
-                        .putHeader("X-Amz-Client-Context", "e30="), JSON),
+                                .putRawQueryParameter("empty", ""),
+                        NO_BODY),
+                Arguments.of(
+                        "spur logs",
+                        request("GET", "/spur/v1/functions/f/logs").putRawQueryParameter("from", "4096"),
+                        NO_BODY),
+                Arguments.of(
+                        "repeated headers and whitespace",
+                        request("PUT", "/2015-03-31/functions/f/code")
+                                .putHeader("X-Spur-Custom", List.of("first  value ", "  second\tvalue"))
+                                .putHeader("X-Amz-Client-Context", "e30="),
+                        JSON),
                 Arguments.of("delete", request("DELETE", "/2015-03-31/functions/my-function"), NO_BODY));
     }
 
@@ -67,8 +79,8 @@ class SigV4SignerTest {
         List<Map.Entry<String, String>> given = withoutAdded(bySdk.headers());
         assertThat(given).contains(Map.entry("Host", HOST));
 
-        Map<String, String> ours = SigV4Signer.sign(bySdk.method(), bySdk.rawPath(), bySdk.rawQuery(), given, body,
-                KEY, "us-east-1", "lambda", SIGNED_AT);
+        Map<String, String> ours = SigV4Signer.sign(
+                bySdk.method(), bySdk.rawPath(), bySdk.rawQuery(), given, body, KEY, "us-east-1", "lambda", SIGNED_AT);
 
         assertThat(ours).containsOnlyKeys("X-Amz-Date", "x-amz-content-sha256", "Authorization");
         assertThat(ours.get("X-Amz-Date")).isEqualTo(bySdk.header("X-Amz-Date")).isEqualTo("20150830T123600Z");
@@ -81,38 +93,66 @@ class SigV4SignerTest {
     void verifierAcceptsWhatItSigns(String description, SdkHttpRequest.Builder request, byte[] body) {
         SignedRequest unsigned = AwsSdkSigning.onTheWire(request.build(), body);
 
-        SignedRequest signed = signed(unsigned.method(), unsigned.rawPath(), unsigned.rawQuery(),
-                withHost(unsigned.headers()), body, KEY, SIGNED_AT);
+        SignedRequest signed = signed(
+                unsigned.method(),
+                unsigned.rawPath(),
+                unsigned.rawQuery(),
+                withHost(unsigned.headers()),
+                body,
+                KEY,
+                SIGNED_AT);
 
         assertThat(verifier.verify(signed, "lambda")).isEqualTo(new Principal(ACCOUNT, KEY_ID, "us-east-1", "lambda"));
     }
 
     @Test
     void tamperingIsRejected() {
-        List<Map.Entry<String, String>> headers = List.of(Map.entry("Host", HOST),
-                Map.entry("X-Amz-Invocation-Type", "Event"));
+        List<Map.Entry<String, String>> headers =
+                List.of(Map.entry("Host", HOST), Map.entry("X-Amz-Invocation-Type", "Event"));
         SignedRequest good = signed("POST", ARN_PATH, "Qualifier=prod", headers, JSON, KEY, SIGNED_AT);
         assertThat(verifier.verify(good, "lambda").accessKeyId()).isEqualTo(KEY_ID);
 
-        assertRejected(new SignedRequest("POST", ARN_PATH.replace("%3Af/", "%3Ag/"), "Qualifier=prod", good.headers(),
-                JSON), AuthException.INVALID_SIGNATURE);
-        assertRejected(new SignedRequest("POST", ARN_PATH, "Qualifier=dev", good.headers(), JSON),
+        assertRejected(
+                new SignedRequest("POST", ARN_PATH.replace("%3Af/", "%3Ag/"), "Qualifier=prod", good.headers(), JSON),
                 AuthException.INVALID_SIGNATURE);
-        assertRejected(new SignedRequest("PUT", ARN_PATH, "Qualifier=prod", good.headers(), JSON),
+        assertRejected(
+                new SignedRequest("POST", ARN_PATH, "Qualifier=dev", good.headers(), JSON),
                 AuthException.INVALID_SIGNATURE);
-        assertRejected(new SignedRequest("POST", ARN_PATH, "Qualifier=prod", good.headers(),
-                "{\"key\": \"other\"}".getBytes(StandardCharsets.UTF_8)), AuthException.INVALID_SIGNATURE);
+        assertRejected(
+                new SignedRequest("PUT", ARN_PATH, "Qualifier=prod", good.headers(), JSON),
+                AuthException.INVALID_SIGNATURE);
+        assertRejected(
+                new SignedRequest(
+                        "POST",
+                        ARN_PATH,
+                        "Qualifier=prod",
+                        good.headers(),
+                        "{\"key\": \"other\"}".getBytes(StandardCharsets.UTF_8)),
+                AuthException.INVALID_SIGNATURE);
         List<Map.Entry<String, String>> changedHeader = new ArrayList<>(good.headers());
-        changedHeader.replaceAll(h -> h.getKey().equals("X-Amz-Invocation-Type")
-                ? Map.entry(h.getKey(), "RequestResponse") : h);
-        assertRejected(new SignedRequest("POST", ARN_PATH, "Qualifier=prod", changedHeader, JSON),
+        changedHeader.replaceAll(
+                h -> h.getKey().equals("X-Amz-Invocation-Type") ? Map.entry(h.getKey(), "RequestResponse") : h);
+        assertRejected(
+                new SignedRequest("POST", ARN_PATH, "Qualifier=prod", changedHeader, JSON),
                 AuthException.INVALID_SIGNATURE);
 
-        SignedRequest wrongSecret = signed("POST", ARN_PATH, "Qualifier=prod", headers, JSON,
-                new Credential(KEY_ID, "not-" + SECRET, ""), SIGNED_AT);
+        SignedRequest wrongSecret = signed(
+                "POST",
+                ARN_PATH,
+                "Qualifier=prod",
+                headers,
+                JSON,
+                new Credential(KEY_ID, "not-" + SECRET, ""),
+                SIGNED_AT);
         assertRejected(wrongSecret, AuthException.INVALID_SIGNATURE);
-        SignedRequest unknownKey = signed("POST", ARN_PATH, "Qualifier=prod", headers, JSON,
-                new Credential("AKSPUNKNOWNKEY000000", SECRET, ""), SIGNED_AT);
+        SignedRequest unknownKey = signed(
+                "POST",
+                ARN_PATH,
+                "Qualifier=prod",
+                headers,
+                JSON,
+                new Credential("AKSPUNKNOWNKEY000000", SECRET, ""),
+                SIGNED_AT);
         assertRejected(unknownKey, AuthException.UNRECOGNIZED_CLIENT);
     }
 
@@ -135,24 +175,41 @@ class SigV4SignerTest {
 
     @Test
     void hostMustBeGivenAndTheAddedHeadersMustNot() {
-        assertThatThrownBy(() -> SigV4Signer.sign("GET", "/", null, List.of(), NO_BODY, KEY, "us-east-1", "lambda",
-                SIGNED_AT)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Host");
+        assertThatThrownBy(() ->
+                        SigV4Signer.sign("GET", "/", null, List.of(), NO_BODY, KEY, "us-east-1", "lambda", SIGNED_AT))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Host");
         for (String added : List.of("Authorization", "X-Amz-Date", "X-Amz-Content-SHA256")) {
-            assertThatThrownBy(() -> SigV4Signer.sign("GET", "/", null,
-                    List.of(Map.entry("Host", HOST), Map.entry(added, "x")), NO_BODY, KEY, "us-east-1", "lambda",
-                    SIGNED_AT)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(added);
+            assertThatThrownBy(() -> SigV4Signer.sign(
+                            "GET",
+                            "/",
+                            null,
+                            List.of(Map.entry("Host", HOST), Map.entry(added, "x")),
+                            NO_BODY,
+                            KEY,
+                            "us-east-1",
+                            "lambda",
+                            SIGNED_AT))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(added);
         }
     }
 
     private void assertRejected(SignedRequest request, String errorType) {
-        assertThatThrownBy(() -> verifier.verify(request, "lambda")).isInstanceOfSatisfying(AuthException.class,
-                e -> assertThat(e.errorType()).isEqualTo(errorType));
+        assertThatThrownBy(() -> verifier.verify(request, "lambda"))
+                .isInstanceOfSatisfying(
+                        AuthException.class, e -> assertThat(e.errorType()).isEqualTo(errorType));
     }
 
     /** The request with the signer's headers added, as the server would receive it. */
-    private static SignedRequest signed(String method, String rawPath, String rawQuery,
-                                        List<Map.Entry<String, String>> headers, byte[] body, Credential key,
-                                        Instant at) {
+    private static SignedRequest signed(
+            String method,
+            String rawPath,
+            String rawQuery,
+            List<Map.Entry<String, String>> headers,
+            byte[] body,
+            Credential key,
+            Instant at) {
         List<Map.Entry<String, String>> all = new ArrayList<>(headers);
         SigV4Signer.sign(method, rawPath, rawQuery, headers, body, key, "us-east-1", "lambda", at)
                 .forEach((name, value) -> all.add(Map.entry(name, value)));
@@ -160,7 +217,9 @@ class SigV4SignerTest {
     }
 
     private static List<Map.Entry<String, String>> withoutAdded(List<Map.Entry<String, String>> headers) {
-        return headers.stream().filter(h -> !ADDED.contains(h.getKey().toLowerCase())).toList();
+        return headers.stream()
+                .filter(h -> !ADDED.contains(h.getKey().toLowerCase()))
+                .toList();
     }
 
     private static List<Map.Entry<String, String>> withHost(List<Map.Entry<String, String>> headers) {

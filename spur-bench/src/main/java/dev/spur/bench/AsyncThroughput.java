@@ -8,6 +8,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,20 +34,24 @@ public final class AsyncThroughput {
     private static final byte[] EVENT = "{\"bench\":true}".getBytes(StandardCharsets.US_ASCII);
     private static final Map<String, String> EVENT_HEADERS = Map.of("X-Amz-Invocation-Type", "Event");
 
-    private AsyncThroughput() {
-    }
+    private AsyncThroughput() {}
 
     /**
      * @param acceptedPerSecond  202 answers per second during the burst
      * @param drainPerSecond     accepted events completed per second, burst start to empty queue
      * @param drainAfterBurst    seconds from the end of the burst until the queue was empty
      */
-    public record Result(String runtime, double burstSeconds, double acceptOnlyPerSecond, double drainOnlyPerSecond,
-                         double acceptedPerSecond, double drainPerSecond, double drainAfterBurst) {
-    }
+    public record Result(
+            String runtime,
+            double burstSeconds,
+            double acceptOnlyPerSecond,
+            double drainOnlyPerSecond,
+            double acceptedPerSecond,
+            double drainPerSecond,
+            double drainAfterBurst) {}
 
-    static Result measure(URI endpoint, AsyncDispatcher dispatcher, Functions.NoOp fn, double seconds,
-                          PrintStream log) throws Exception {
+    static Result measure(URI endpoint, AsyncDispatcher dispatcher, Functions.NoOp fn, double seconds, PrintStream log)
+            throws Exception {
         log.println("== asynchronous invokes (" + fn.label() + ", " + CLIENTS + " clients)");
         String name;
         try (BenchClient client = new BenchClient(endpoint)) {
@@ -63,7 +68,8 @@ public final class AsyncThroughput {
         long resumed = System.nanoTime();
         awaitEmpty(endpoint);
         double drainOnly = accept.accepted() / ((System.nanoTime() - resumed) / 1e9);
-        log.printf("  dispatch paused: accepted %d events in %.1f s (%.0f/s); then drained at %.0f/s%n",
+        log.printf(
+                "  dispatch paused: accepted %d events in %.1f s (%.0f/s); then drained at %.0f/s%n",
                 accept.accepted(), accept.seconds(), accept.accepted() / accept.seconds(), drainOnly);
 
         Phase mixed = burst(endpoint, name, seconds);
@@ -73,17 +79,22 @@ public final class AsyncThroughput {
         try (BenchClient client = new BenchClient(endpoint)) {
             Bench.delete(client, name);
         }
-        Result r = new Result(fn.label(), mixed.seconds(), accept.accepted() / accept.seconds(), drainOnly,
-                mixed.accepted() / mixed.seconds(), mixed.accepted() / ((drained - mixed.start()) / 1e9),
+        Result r = new Result(
+                fn.label(),
+                mixed.seconds(),
+                accept.accepted() / accept.seconds(),
+                drainOnly,
+                mixed.accepted() / mixed.seconds(),
+                mixed.accepted() / ((drained - mixed.start()) / 1e9),
                 (drained - burstEnd) / 1e9);
-        log.printf("  dispatch running: accepted %d events in %.1f s (%.0f/s); all run %.1f s after the burst "
-                        + "(%.0f/s end to end)%n", mixed.accepted(), mixed.seconds(), r.acceptedPerSecond(),
-                r.drainAfterBurst(), r.drainPerSecond());
+        log.printf(
+                "  dispatch running: accepted %d events in %.1f s (%.0f/s); all run %.1f s after the burst "
+                        + "(%.0f/s end to end)%n",
+                mixed.accepted(), mixed.seconds(), r.acceptedPerSecond(), r.drainAfterBurst(), r.drainPerSecond());
         return r;
     }
 
-    private record Phase(long accepted, double seconds, long start) {
-    }
+    private record Phase(long accepted, double seconds, long start) {}
 
     private static Phase burst(URI endpoint, String name, double seconds) throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
@@ -96,8 +107,8 @@ public final class AsyncThroughput {
                     long count = 0;
                     try (BenchClient client = new BenchClient(endpoint)) {
                         while (!stop.get()) {
-                            BenchClient.Response r = client.send("POST", "/2015-03-31/functions/" + name
-                                    + "/invocations", EVENT_HEADERS, EVENT);
+                            BenchClient.Response r = client.send(
+                                    "POST", "/2015-03-31/functions/" + name + "/invocations", EVENT_HEADERS, EVENT);
                             if (r.status() != 202) {
                                 throw new IllegalStateException("Event invoke answered " + r.status() + " " + r.text());
                             }
@@ -135,7 +146,9 @@ public final class AsyncThroughput {
     }
 
     static String markdown(Result r) {
-        return String.format(java.util.Locale.ROOT, """
+        return String.format(
+                Locale.ROOT,
+                """
                 Asynchronous invokes: %s no-op, %d concurrent clients, %.0f s bursts; every 202 is answered \
                 after the event is fsync'd.
 
@@ -143,7 +156,14 @@ public final class AsyncThroughput {
                 |---|---:|---:|
                 | dispatch paused, then resumed | %.0f | %.0f (draining the backlog) |
                 | dispatch running during the burst | %.0f | %.0f (burst start to empty queue; empty %.1f s after) |
-                """, r.runtime(), CLIENTS, r.burstSeconds(), r.acceptOnlyPerSecond(), r.drainOnlyPerSecond(),
-                r.acceptedPerSecond(), r.drainPerSecond(), r.drainAfterBurst());
+                """,
+                r.runtime(),
+                CLIENTS,
+                r.burstSeconds(),
+                r.acceptOnlyPerSecond(),
+                r.drainOnlyPerSecond(),
+                r.acceptedPerSecond(),
+                r.drainPerSecond(),
+                r.drainAfterBurst());
     }
 }

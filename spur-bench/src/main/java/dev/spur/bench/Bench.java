@@ -18,9 +18,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -64,9 +66,17 @@ public final class Bench {
     }
 
     /** One runtime's figures (milliseconds, invocations per second). */
-    public record Result(String runtime, double coldP50, double coldP95, double warmP50, double warmP99,
-                         double overheadP50, double overheadP99, double rps1, double rps8, double rps32) {
-    }
+    public record Result(
+            String runtime,
+            double coldP50,
+            double coldP95,
+            double warmP50,
+            double warmP99,
+            double overheadP50,
+            double overheadP99,
+            double rps1,
+            double rps8,
+            double rps32) {}
 
     private final URI endpoint;
     private final PrintStream log;
@@ -77,23 +87,32 @@ public final class Bench {
     }
 
     /** Everything one run measured, for {@link #markdown(Report)}. */
-    public record Report(List<Result> runtimes, Optional<SigV4Overhead.Result> sigv4,
-                         Optional<AsyncThroughput.Result> async, Optional<GatewayOverhead.Result> gateway,
-                         Optional<SandboxOverhead.Result> sandbox) {
-    }
+    public record Report(
+            List<Result> runtimes,
+            Optional<SigV4Overhead.Result> sigv4,
+            Optional<AsyncThroughput.Result> async,
+            Optional<GatewayOverhead.Result> gateway,
+            Optional<SandboxOverhead.Result> sandbox) {}
 
     /** Runs the benchmark on a Spur of its own and returns the figures; progress goes to {@code log}. */
     public static Report run(Options options, PrintStream log) throws Exception {
         if (options.sandbox()) {
             List<Functions.NoOp> fns = Functions.all().stream()
-                    .filter(fn -> options.runtimes().isEmpty() || options.runtimes().contains(fn.label())).toList();
-            return new Report(List.of(), Optional.empty(), Optional.empty(), Optional.empty(),
-                    Optional.of(SandboxOverhead.measure(fns, options.coldRuns(), options.warmRuns(),
-                            options.warmRuns() / 2, log)));
+                    .filter(fn ->
+                            options.runtimes().isEmpty() || options.runtimes().contains(fn.label()))
+                    .toList();
+            return new Report(
+                    List.of(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.of(SandboxOverhead.measure(
+                            fns, options.coldRuns(), options.warmRuns(), options.warmRuns() / 2, log)));
         }
         PoolSettings pools = PoolSettings.defaults().withAccountConcurrency(1000);
         try (SpurServer server = SpurServer.start(SpurServer.Options.defaults(Files.createTempDirectory("spur-bench-"))
-                .withPort(0).withPools(pools))) {
+                .withPort(0)
+                .withPools(pools))) {
             Bench bench = new Bench(URI.create(server.endpoint()), log);
             List<Result> results = new ArrayList<>();
             Optional<SigV4Overhead.Result> sigv4 = Optional.empty();
@@ -110,10 +129,10 @@ public final class Bench {
                 results.add(bench.measure(fn, options));
                 if (fn.label().equals(SIGV4_RUNTIME)) {
                     sigv4 = Optional.of(sigv4Overhead(server, pools, fn, options, log));
-                    async = Optional.of(AsyncThroughput.measure(URI.create(server.endpoint()), server.dispatcher(), fn,
-                            options.seconds(), log));
-                    gateway = Optional.of(GatewayOverhead.measure(URI.create(server.endpoint()), fn,
-                            options.warmRuns(), options.seconds(), log));
+                    async = Optional.of(AsyncThroughput.measure(
+                            URI.create(server.endpoint()), server.dispatcher(), fn, options.seconds(), log));
+                    gateway = Optional.of(GatewayOverhead.measure(
+                            URI.create(server.endpoint()), fn, options.warmRuns(), options.seconds(), log));
                 }
             }
             return new Report(results, sigv4, async, gateway, Optional.empty());
@@ -121,12 +140,19 @@ public final class Bench {
     }
 
     /** {@link SigV4Overhead} against {@code none} and a second Spur, with SigV4 on, started for it. */
-    private static SigV4Overhead.Result sigv4Overhead(SpurServer none, PoolSettings pools, Functions.NoOp fn,
-                                                      Options options, PrintStream log) throws Exception {
+    private static SigV4Overhead.Result sigv4Overhead(
+            SpurServer none, PoolSettings pools, Functions.NoOp fn, Options options, PrintStream log) throws Exception {
         try (SpurServer sigv4 = SpurServer.start(SpurServer.Options.defaults(Files.createTempDirectory("spur-bench-"))
-                .withPort(0).withPools(pools).withAuth(SpurServer.Auth.SIGV4))) {
-            return SigV4Overhead.measure(URI.create(none.endpoint()), URI.create(sigv4.endpoint()),
-                    sigv4.keys().create("111122223333"), fn, options.warmRuns(), log);
+                .withPort(0)
+                .withPools(pools)
+                .withAuth(SpurServer.Auth.SIGV4))) {
+            return SigV4Overhead.measure(
+                    URI.create(none.endpoint()),
+                    URI.create(sigv4.endpoint()),
+                    sigv4.keys().create("111122223333"),
+                    fn,
+                    options.warmRuns(),
+                    log);
         }
     }
 
@@ -142,8 +168,9 @@ public final class Bench {
                 delete(client, name);
             }
         }
-        log.printf("  cold start p50 %s ms, p95 %s ms (%d fresh functions)%n", Samples.ms(cold.percentileMillis(50)),
-                Samples.ms(cold.percentileMillis(95)), cold.size());
+        log.printf(
+                "  cold start p50 %s ms, p95 %s ms (%d fresh functions)%n",
+                Samples.ms(cold.percentileMillis(50)), Samples.ms(cold.percentileMillis(95)), cold.size());
 
         Samples warm = new Samples();
         Samples overhead = new Samples();
@@ -165,9 +192,12 @@ public final class Bench {
                 overhead.add(latency - reportedDurationNanos(r));
             }
         }
-        log.printf("  warm p50 %s ms, p99 %s ms; platform overhead p50 %s ms, p99 %s ms%n",
-                Samples.ms(warm.percentileMillis(50)), Samples.ms(warm.percentileMillis(99)),
-                Samples.ms(overhead.percentileMillis(50)), Samples.ms(overhead.percentileMillis(99)));
+        log.printf(
+                "  warm p50 %s ms, p99 %s ms; platform overhead p50 %s ms, p99 %s ms%n",
+                Samples.ms(warm.percentileMillis(50)),
+                Samples.ms(warm.percentileMillis(99)),
+                Samples.ms(overhead.percentileMillis(50)),
+                Samples.ms(overhead.percentileMillis(99)));
 
         double[] rps = new double[3];
         int[] levels = {1, 8, 32};
@@ -178,9 +208,17 @@ public final class Bench {
         try (BenchClient client = new BenchClient(endpoint)) {
             delete(client, name);
         }
-        return new Result(fn.label(), cold.percentileMillis(50), cold.percentileMillis(95), warm.percentileMillis(50),
-                warm.percentileMillis(99), overhead.percentileMillis(50), overhead.percentileMillis(99),
-                rps[0], rps[1], rps[2]);
+        return new Result(
+                fn.label(),
+                cold.percentileMillis(50),
+                cold.percentileMillis(95),
+                warm.percentileMillis(50),
+                warm.percentileMillis(99),
+                overhead.percentileMillis(50),
+                overhead.percentileMillis(99),
+                rps[0],
+                rps[1],
+                rps[2]);
     }
 
     /**
@@ -204,7 +242,7 @@ public final class Bench {
             throws Exception {
         AtomicBoolean measuring = new AtomicBoolean(false);
         AtomicBoolean stop = new AtomicBoolean(false);
-        java.util.concurrent.CountDownLatch warm = new java.util.concurrent.CountDownLatch(concurrency);
+        CountDownLatch warm = new CountDownLatch(concurrency);
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Long>> workers = new ArrayList<>();
             for (int i = 0; i < concurrency; i++) {
@@ -224,7 +262,7 @@ public final class Bench {
                     return count;
                 }));
             }
-            if (!warm.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!warm.await(60, TimeUnit.SECONDS)) {
                 log.println("  (not every client warmed up within 60 s; measuring anyway)");
             }
             measuring.set(true);
@@ -246,7 +284,8 @@ public final class Bench {
     }
 
     static String create(BenchClient client, Functions.NoOp fn, int memoryMb) throws IOException {
-        String name = "bench-" + fn.label().replace('.', '-') + "-" + UUID.randomUUID().toString().substring(0, 8);
+        String name = "bench-" + fn.label().replace('.', '-') + "-"
+                + UUID.randomUUID().toString().substring(0, 8);
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("FunctionName", name);
         body.put("Runtime", fn.runtime());
@@ -254,8 +293,11 @@ public final class Bench {
         body.put("Role", "arn:aws:iam::000000000000:role/bench");
         body.put("MemorySize", memoryMb);
         body.putObject("Code").put("ZipFile", Base64.getEncoder().encodeToString(fn.zip()));
-        BenchClient.Response r = client.send("POST", "/2015-03-31/functions",
-                Map.of("Content-Type", "application/json"), Json.MAPPER.writeValueAsBytes(body));
+        BenchClient.Response r = client.send(
+                "POST",
+                "/2015-03-31/functions",
+                Map.of("Content-Type", "application/json"),
+                Json.MAPPER.writeValueAsBytes(body));
         if (r.status() != 201) {
             throw new IOException("create " + name + " failed: " + r.status() + " " + r.text());
         }
@@ -267,8 +309,11 @@ public final class Bench {
     }
 
     static BenchClient.Response invoke(BenchClient client, String name, boolean tail) throws IOException {
-        BenchClient.Response r = client.send("POST", "/2015-03-31/functions/" + name + "/invocations",
-                tail ? Map.of("X-Amz-Log-Type", "Tail") : Map.of(), EMPTY_EVENT);
+        BenchClient.Response r = client.send(
+                "POST",
+                "/2015-03-31/functions/" + name + "/invocations",
+                tail ? Map.of("X-Amz-Log-Type", "Tail") : Map.of(),
+                EMPTY_EVENT);
         if (r.status() != 200 || r.header("X-Amz-Function-Error") != null) {
             throw new IOException("invoke " + name + " failed: " + r.status() + " " + r.text());
         }
@@ -301,23 +346,43 @@ public final class Bench {
         List<Result> results = report.runtimes();
         StringBuilder sb = new StringBuilder();
         if (report.sandbox().isPresent()) {
-            return sb.append(SandboxOverhead.markdown(report.sandbox().get())).append('\n')
-                    .append(Machine.describe()).append('\n').toString();
+            return sb.append(SandboxOverhead.markdown(report.sandbox().get()))
+                    .append('\n')
+                    .append(Machine.describe())
+                    .append('\n')
+                    .toString();
         }
         sb.append("| runtime | cold p50 | cold p95 | warm p50 | warm p99 | overhead p50 | overhead p99 | "
                 + "inv/s c=1 | inv/s c=8 | inv/s c=32 |\n");
         sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Result r : results) {
-            sb.append("| ").append(r.runtime())
-                    .append(" | ").append(Samples.ms(r.coldP50())).append(" ms")
-                    .append(" | ").append(Samples.ms(r.coldP95())).append(" ms")
-                    .append(" | ").append(Samples.ms(r.warmP50())).append(" ms")
-                    .append(" | ").append(Samples.ms(r.warmP99())).append(" ms")
-                    .append(" | ").append(Samples.ms(r.overheadP50())).append(" ms")
-                    .append(" | ").append(Samples.ms(r.overheadP99())).append(" ms")
-                    .append(" | ").append(Math.round(r.rps1()))
-                    .append(" | ").append(Math.round(r.rps8()))
-                    .append(" | ").append(Math.round(r.rps32())).append(" |\n");
+            sb.append("| ")
+                    .append(r.runtime())
+                    .append(" | ")
+                    .append(Samples.ms(r.coldP50()))
+                    .append(" ms")
+                    .append(" | ")
+                    .append(Samples.ms(r.coldP95()))
+                    .append(" ms")
+                    .append(" | ")
+                    .append(Samples.ms(r.warmP50()))
+                    .append(" ms")
+                    .append(" | ")
+                    .append(Samples.ms(r.warmP99()))
+                    .append(" ms")
+                    .append(" | ")
+                    .append(Samples.ms(r.overheadP50()))
+                    .append(" ms")
+                    .append(" | ")
+                    .append(Samples.ms(r.overheadP99()))
+                    .append(" ms")
+                    .append(" | ")
+                    .append(Math.round(r.rps1()))
+                    .append(" | ")
+                    .append(Math.round(r.rps8()))
+                    .append(" | ")
+                    .append(Math.round(r.rps32()))
+                    .append(" |\n");
         }
         report.sigv4().ifPresent(r -> sb.append('\n').append(SigV4Overhead.markdown(r)));
         report.async().ifPresent(r -> sb.append('\n').append(AsyncThroughput.markdown(r)));

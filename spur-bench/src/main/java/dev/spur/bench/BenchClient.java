@@ -69,11 +69,17 @@ final class BenchClient implements AutoCloseable {
             in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
             out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
         }
-        StringBuilder head = new StringBuilder(512).append(method).append(' ').append(path)
-                .append(" HTTP/1.1\r\nHost: ").append(hostHeader).append("\r\n");
+        StringBuilder head = new StringBuilder(512)
+                .append(method)
+                .append(' ')
+                .append(path)
+                .append(" HTTP/1.1\r\nHost: ")
+                .append(hostHeader)
+                .append("\r\n");
         headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
         if (key.isPresent()) {
-            sign(method, path, headers, body).forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+            sign(method, path, headers, body)
+                    .forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
         }
         head.append("Content-Length: ").append(body.length).append("\r\n\r\n");
         out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
@@ -88,8 +94,16 @@ final class BenchClient implements AutoCloseable {
         List<Map.Entry<String, String>> signed = new ArrayList<>(headers.size() + 1);
         signed.add(Map.entry("Host", hostHeader));
         signed.addAll(headers.entrySet());
-        Map<String, String> added = SigV4Signer.sign(method, q < 0 ? path : path.substring(0, q),
-                q < 0 ? null : path.substring(q + 1), signed, body, key.orElseThrow(), REGION, "lambda", Instant.now());
+        Map<String, String> added = SigV4Signer.sign(
+                method,
+                q < 0 ? path : path.substring(0, q),
+                q < 0 ? null : path.substring(q + 1),
+                signed,
+                body,
+                key.orElseThrow(),
+                REGION,
+                "lambda",
+                Instant.now());
         lastSignNanos = System.nanoTime() - start;
         return added;
     }
@@ -99,7 +113,9 @@ final class BenchClient implements AutoCloseable {
         Map<String, String> headers = new TreeMap<>();
         for (String l; !(l = line()).isEmpty(); ) {
             int colon = l.indexOf(':');
-            headers.put(l.substring(0, colon).trim().toLowerCase(), l.substring(colon + 1).trim());
+            headers.put(
+                    l.substring(0, colon).trim().toLowerCase(),
+                    l.substring(colon + 1).trim());
         }
         int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
         byte[] body = in.readNBytes(length);

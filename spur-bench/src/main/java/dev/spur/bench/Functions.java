@@ -11,20 +11,22 @@ import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 
 /** The no-op function of each runtime the benchmark measures. */
 final class Functions {
-    private Functions() {
-    }
+    private Functions() {}
 
     /** A benchmarked runtime: its Lambda identifier, handler, and code package. */
-    record NoOp(String label, String runtime, String handler, byte[] zip) {
-    }
+    record NoOp(String label, String runtime, String handler, byte[] zip) {}
 
     static List<NoOp> all() {
         return List.of(
                 new NoOp("python3.12", "python3.12", "noop.handler", zip("noop.py", resource("noop.py"), 0644)),
                 new NoOp("nodejs20.x", "nodejs20.x", "index.handler", zip("index.mjs", resource("noop.mjs"), 0644)),
-                new NoOp("java21", "java21", "dev.spur.bench.fn.NoOp::handleRequest",
+                new NoOp(
+                        "java21",
+                        "java21",
+                        "dev.spur.bench.fn.NoOp::handleRequest",
                         zip("dev/spur/bench/fn/NoOp.class", classBytes(), 0644)),
-                new NoOp("provided.al2023", "provided.al2023", "unused", zip("bootstrap", resource("bootstrap"), 0755)));
+                new NoOp(
+                        "provided.al2023", "provided.al2023", "unused", zip("bootstrap", resource("bootstrap"), 0755)));
     }
 
     /**
@@ -32,8 +34,7 @@ final class Functions {
      * {@code {statusCode: 200, body: "ok"}}, as Node.js 20 ({@code nodejs20.x}).
      */
     static NoOp peerHandler() {
-        return new NoOp("nodejs20.x", "nodejs20.x", "index.handler",
-                zip("index.mjs", peerHandlerSource(), 0644));
+        return new NoOp("nodejs20.x", "nodejs20.x", "index.handler", zip("index.mjs", peerHandlerSource(), 0644));
     }
 
     /** {@code index.mjs} of {@link #peerHandler()}. */

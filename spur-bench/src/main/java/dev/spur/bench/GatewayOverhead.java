@@ -5,7 +5,6 @@ import dev.spur.common.Json;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -21,10 +20,8 @@ import java.util.Map;
  */
 public final class GatewayOverhead {
     static final int CLIENTS = 32;
-    private static final byte[] EMPTY_EVENT = "{}".getBytes(StandardCharsets.US_ASCII);
 
-    private GatewayOverhead() {
-    }
+    private GatewayOverhead() {}
 
     /**
      * @param directP50   client latency of Invoke (ms)
@@ -33,9 +30,17 @@ public final class GatewayOverhead {
      * @param directRps   Invokes per second with {@value #CLIENTS} clients
      * @param gatewayRps  gateway requests per second with {@value #CLIENTS} clients
      */
-    public record Result(String runtime, int requests, double directP50, double directP99, double gatewayP50,
-                         double gatewayP99, double addedP50, double addedP99, double directRps, double gatewayRps) {
-    }
+    public record Result(
+            String runtime,
+            int requests,
+            double directP50,
+            double directP99,
+            double gatewayP50,
+            double gatewayP99,
+            double addedP50,
+            double addedP99,
+            double directRps,
+            double gatewayRps) {}
 
     static Result measure(URI endpoint, Functions.NoOp fn, int requests, double seconds, PrintStream log)
             throws Exception {
@@ -45,7 +50,8 @@ public final class GatewayOverhead {
         String name;
         String apiId;
         String path;
-        try (BenchClient invoke = new BenchClient(endpoint); BenchClient http = new BenchClient(endpoint)) {
+        try (BenchClient invoke = new BenchClient(endpoint);
+                BenchClient http = new BenchClient(endpoint)) {
             name = Bench.create(invoke, fn);
             apiId = createApi(invoke, name);
             path = "/gw/" + apiId + "/x";
@@ -69,14 +75,28 @@ public final class GatewayOverhead {
             client.send("DELETE", "/spur/v1/apis/" + apiId, Map.of(), new byte[0]);
             Bench.delete(client, name);
         }
-        Result r = new Result(fn.label(), requests, direct.percentileMillis(50), direct.percentileMillis(99),
-                gateway.percentileMillis(50), gateway.percentileMillis(99),
+        Result r = new Result(
+                fn.label(),
+                requests,
+                direct.percentileMillis(50),
+                direct.percentileMillis(99),
+                gateway.percentileMillis(50),
+                gateway.percentileMillis(99),
                 gateway.percentileMillis(50) - direct.percentileMillis(50),
-                gateway.percentileMillis(99) - direct.percentileMillis(99), directRps, gatewayRps);
-        log.printf("  p50/p99: Invoke %s/%s ms, gateway %s/%s ms (added p50 %s ms); at concurrency %d: "
-                        + "Invoke %.0f/s, gateway %.0f/s%n", Samples.ms(r.directP50()), Samples.ms(r.directP99()),
-                Samples.ms(r.gatewayP50()), Samples.ms(r.gatewayP99()), Samples.ms(r.addedP50()), CLIENTS,
-                directRps, gatewayRps);
+                gateway.percentileMillis(99) - direct.percentileMillis(99),
+                directRps,
+                gatewayRps);
+        log.printf(
+                "  p50/p99: Invoke %s/%s ms, gateway %s/%s ms (added p50 %s ms); at concurrency %d: "
+                        + "Invoke %.0f/s, gateway %.0f/s%n",
+                Samples.ms(r.directP50()),
+                Samples.ms(r.directP99()),
+                Samples.ms(r.gatewayP50()),
+                Samples.ms(r.gatewayP99()),
+                Samples.ms(r.addedP50()),
+                CLIENTS,
+                directRps,
+                gatewayRps);
         return r;
     }
 
@@ -98,7 +118,10 @@ public final class GatewayOverhead {
         ObjectNode route = body.putArray("Routes").addObject();
         route.put("RouteKey", "$default");
         route.putObject("Target").put("Function", function);
-        BenchClient.Response r = client.send("POST", "/spur/v1/apis", Map.of("Content-Type", "application/json"),
+        BenchClient.Response r = client.send(
+                "POST",
+                "/spur/v1/apis",
+                Map.of("Content-Type", "application/json"),
                 Json.MAPPER.writeValueAsBytes(body));
         if (r.status() != 201) {
             throw new IOException("create API failed: " + r.status() + " " + r.text());

@@ -62,11 +62,13 @@ public final class PeerComparison {
     }
 
     /** Which URL a case drives: Lambda's Invoke API or an HTTP API route. */
-    enum Target { INVOKE, ROUTE }
+    enum Target {
+        INVOKE,
+        ROUTE
+    }
 
     /** One row of the issue's table. */
-    record Case(String label, Target target, int clients, int memoryMb) {
-    }
+    record Case(String label, Target target, int clients, int memoryMb) {}
 
     static final List<Case> CASES = List.of(
             new Case("Invoke API, 32 clients, MemorySize 512", Target.INVOKE, 32, 512),
@@ -97,19 +99,45 @@ public final class PeerComparison {
      * @param load               the 1-minute load average when the measured run started
      * @param failure            why there are no figures (e.g. the linux sandbox cannot run on this machine)
      */
-    public record Row(String testCase, String system, double requestsPerSecond, double successesPerSecond,
-                      double p50, double p90, double p99, long non2xx, Map<Integer, Long> non2xxByStatus,
-                      long errors, double load, Optional<String> failure) {
+    public record Row(
+            String testCase,
+            String system,
+            double requestsPerSecond,
+            double successesPerSecond,
+            double p50,
+            double p90,
+            double p99,
+            long non2xx,
+            Map<Integer, Long> non2xxByStatus,
+            long errors,
+            double load,
+            Optional<String> failure) {
         static Row failed(Case c, Subject s, String why) {
-            return new Row(c.label(), s.label, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, Map.of(),
-                    0, Double.NaN, Optional.of(why));
+            return new Row(
+                    c.label(),
+                    s.label,
+                    Double.NaN,
+                    Double.NaN,
+                    Double.NaN,
+                    Double.NaN,
+                    Double.NaN,
+                    0,
+                    Map.of(),
+                    0,
+                    Double.NaN,
+                    Optional.of(why));
         }
     }
 
     /** A run: its rows in table order, and what it ran on. */
-    public record Report(Options options, List<Row> rows, String loadAtStart, String loadAtEnd, String peerVersions,
-                         String node, String wrk) {
-    }
+    public record Report(
+            Options options,
+            List<Row> rows,
+            String loadAtStart,
+            String loadAtEnd,
+            String peerVersions,
+            String node,
+            String wrk) {}
 
     private final Options options;
     private final PrintStream log;
@@ -128,15 +156,15 @@ public final class PeerComparison {
     /** Installs the peer, runs every case on every system, and returns the figures; progress goes to {@code log}. */
     public static Report run(Options options, PrintStream log) throws Exception {
         String loadAtStart = loadAverage();
-        log.println("== peers: serverless-offline vs Spur (process, linux sandbox); load average at start "
-                + loadAtStart);
+        log.println(
+                "== peers: serverless-offline vs Spur (process, linux sandbox); load average at start " + loadAtStart);
         Path scratch = Files.createTempDirectory("spur-peers-");
         // The linux sandbox's user must traverse it to reach a Spur data directory inside.
         Files.setPosixFilePermissions(scratch, PosixFilePermissions.fromString("rwxr-xr-x"));
         try {
             Wrk wrk = Wrk.in(scratch);
-            ServerlessOffline offline = ServerlessOffline.install(
-                    options.peerInstall().orElse(scratch.resolve("npm")), log);
+            ServerlessOffline offline =
+                    ServerlessOffline.install(options.peerInstall().orElse(scratch.resolve("npm")), log);
             PeerComparison run = new PeerComparison(options, log, scratch, wrk, offline);
             List<Row> rows = new ArrayList<>();
             Subject[] subjects = Subject.values();
@@ -147,10 +175,10 @@ public final class PeerComparison {
                     rows.add(run.measure(i, c, subjects[(i + k) % subjects.length]));
                 }
             }
-            rows.sort(Comparator.comparingInt((Row r) -> caseIndex(r.testCase())).thenComparingInt(
-                    r -> subjectIndex(r.system())));
-            return new Report(options, rows, loadAtStart, loadAverage(), offline.versions(), nodeVersion(),
-                    Wrk.version());
+            rows.sort(Comparator.comparingInt((Row r) -> caseIndex(r.testCase()))
+                    .thenComparingInt(r -> subjectIndex(r.system())));
+            return new Report(
+                    options, rows, loadAtStart, loadAverage(), offline.versions(), nodeVersion(), Wrk.version());
         } finally {
             Bench.deleteTree(scratch);
         }
@@ -164,12 +192,31 @@ public final class PeerComparison {
             wrk.run(url, c.clients(), options.warmUpSeconds());
             double load = loadAverage1();
             Wrk.Result r = wrk.run(url, c.clients(), options.seconds());
-            Row row = new Row(c.label(), s.label, r.requestsPerSecond(), r.successesPerSecond(), r.p50Millis(),
-                    r.p90Millis(), r.p99Millis(), r.non2xx(), r.non2xxByStatus(),
-                    r.socketErrors() + r.timeouts() + r.functionErrors(), load, Optional.empty());
-            log.printf(Locale.ROOT, "  %-22s %6.0f req/s (%6.0f 2xx/s), p50 %s ms, p90 %s ms, p99 %s ms, non-2xx %s, "
-                            + "errors %d, load %.2f%n", s.label, row.requestsPerSecond(), row.successesPerSecond(),
-                    Samples.ms(row.p50()), Samples.ms(row.p90()), Samples.ms(row.p99()), non2xx(row), row.errors(),
+            Row row = new Row(
+                    c.label(),
+                    s.label,
+                    r.requestsPerSecond(),
+                    r.successesPerSecond(),
+                    r.p50Millis(),
+                    r.p90Millis(),
+                    r.p99Millis(),
+                    r.non2xx(),
+                    r.non2xxByStatus(),
+                    r.socketErrors() + r.timeouts() + r.functionErrors(),
+                    load,
+                    Optional.empty());
+            log.printf(
+                    Locale.ROOT,
+                    "  %-22s %6.0f req/s (%6.0f 2xx/s), p50 %s ms, p90 %s ms, p99 %s ms, non-2xx %s, "
+                            + "errors %d, load %.2f%n",
+                    s.label,
+                    row.requestsPerSecond(),
+                    row.successesPerSecond(),
+                    Samples.ms(row.p50()),
+                    Samples.ms(row.p90()),
+                    Samples.ms(row.p99()),
+                    non2xx(row),
+                    row.errors(),
                     load);
             return row;
         } catch (IOException | RuntimeException e) {
@@ -181,10 +228,12 @@ public final class PeerComparison {
     private PeerServer start(Subject s, Case c, Path serverLog) throws IOException, InterruptedException {
         return switch (s) {
             case SERVERLESS_OFFLINE -> offline.start(scratch, Functions.peerHandlerSource(), c.memoryMb(), serverLog);
-            case SPUR_PROCESS -> SpurChild.start(options.spurServer(), "process", scratch, Functions.peerHandler(),
-                    c.memoryMb(), serverLog);
-            case SPUR_LINUX -> SpurChild.start(options.spurServer(), "linux", scratch, Functions.peerHandler(),
-                    c.memoryMb(), serverLog);
+            case SPUR_PROCESS ->
+                SpurChild.start(
+                        options.spurServer(), "process", scratch, Functions.peerHandler(), c.memoryMb(), serverLog);
+            case SPUR_LINUX ->
+                SpurChild.start(
+                        options.spurServer(), "linux", scratch, Functions.peerHandler(), c.memoryMb(), serverLog);
         };
     }
 
@@ -196,7 +245,8 @@ public final class PeerComparison {
      */
     static void check(PeerServer server) throws IOException {
         BenchClient.Response invoke = post(server.invokeUrl());
-        if (invoke.status() != 200 || invoke.header("X-Amz-Function-Error") != null
+        if (invoke.status() != 200
+                || invoke.header("X-Amz-Function-Error") != null
                 || !Json.MAPPER.readTree(invoke.body()).equals(Json.MAPPER.readTree(INVOKE_ANSWER))) {
             throw new IOException("POST " + server.invokeUrl() + " answered " + invoke.status() + " " + invoke.text());
         }
@@ -208,7 +258,10 @@ public final class PeerComparison {
 
     private static BenchClient.Response post(URI url) throws IOException {
         try (BenchClient client = new BenchClient(url)) {
-            return client.send("POST", url.getRawPath(), Map.of("Content-Type", "application/json"),
+            return client.send(
+                    "POST",
+                    url.getRawPath(),
+                    Map.of("Content-Type", "application/json"),
                     "{}".getBytes(StandardCharsets.US_ASCII));
         }
     }
@@ -241,7 +294,9 @@ public final class PeerComparison {
 
     private static String nodeVersion() {
         try {
-            Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("node", "--version")
+                    .redirectErrorStream(true)
+                    .start();
             try (InputStream in = p.getInputStream()) {
                 String v = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
                 p.waitFor(5, TimeUnit.SECONDS);
@@ -261,8 +316,8 @@ public final class PeerComparison {
             return String.valueOf(r.non2xx());
         }
         StringBuilder sb = new StringBuilder().append(r.non2xx()).append(" (");
-        new TreeMap<>(r.non2xxByStatus()).forEach((status, n) -> sb.append(status).append(": ").append(n)
-                .append(", "));
+        new TreeMap<>(r.non2xxByStatus())
+                .forEach((status, n) -> sb.append(status).append(": ").append(n).append(", "));
         sb.setLength(sb.length() - 2);
         return sb.append(')').toString();
     }
@@ -271,7 +326,9 @@ public final class PeerComparison {
     public static String markdown(Report report) {
         Options o = report.options();
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, """
+        sb.append(String.format(
+                Locale.ROOT,
+                """
                 Peers side by side: the same Node.js handler (`index.mjs`: `async () => ({ statusCode: 200, \
                 body: "ok" })`, nodejs20.x; %s) on serverless-offline (%s; its defaults: worker threads in one \
                 process, handlers kept warm, request logging on) and on `spur server --sandbox process` and \
@@ -286,25 +343,44 @@ public final class PeerComparison {
                 function errors; "load" is the 1-minute load average as the measured run started. Load average \
                 (1/5/15 min) at the start of the run: %s; at the end: %s.
 
-                """, report.node(), report.peerVersions(), report.wrk(), o.warmUpSeconds(), o.seconds(),
-                report.loadAtStart(), report.loadAtEnd()));
+                """,
+                report.node(),
+                report.peerVersions(),
+                report.wrk(),
+                o.warmUpSeconds(),
+                o.seconds(),
+                report.loadAtStart(),
+                report.loadAtEnd()));
         sb.append("| case | system | req/s | 2xx/s | p50 | p90 | p99 | non-2xx | errors | load |\n");
         sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row r : report.rows()) {
             sb.append("| ").append(r.testCase()).append(" | ").append(r.system());
             if (r.failure().isPresent()) {
-                sb.append(" | not measured: ").append(r.failure().get().replace('|', '/').replace('\n', ' '))
+                sb.append(" | not measured: ")
+                        .append(r.failure().get().replace('|', '/').replace('\n', ' '))
                         .append(" | | | | | | | |\n");
                 continue;
             }
-            sb.append(" | ").append(Math.round(r.requestsPerSecond()))
-                    .append(" | ").append(Math.round(r.successesPerSecond()))
-                    .append(" | ").append(Samples.ms(r.p50())).append(" ms")
-                    .append(" | ").append(Samples.ms(r.p90())).append(" ms")
-                    .append(" | ").append(Samples.ms(r.p99())).append(" ms")
-                    .append(" | ").append(non2xx(r))
-                    .append(" | ").append(r.errors())
-                    .append(" | ").append(String.format(Locale.ROOT, "%.2f", r.load())).append(" |\n");
+            sb.append(" | ")
+                    .append(Math.round(r.requestsPerSecond()))
+                    .append(" | ")
+                    .append(Math.round(r.successesPerSecond()))
+                    .append(" | ")
+                    .append(Samples.ms(r.p50()))
+                    .append(" ms")
+                    .append(" | ")
+                    .append(Samples.ms(r.p90()))
+                    .append(" ms")
+                    .append(" | ")
+                    .append(Samples.ms(r.p99()))
+                    .append(" ms")
+                    .append(" | ")
+                    .append(non2xx(r))
+                    .append(" | ")
+                    .append(r.errors())
+                    .append(" | ")
+                    .append(String.format(Locale.ROOT, "%.2f", r.load()))
+                    .append(" |\n");
         }
         sb.append('\n').append(Machine.describe()).append('\n');
         return sb.toString();

@@ -45,7 +45,9 @@ interface PeerServer extends AutoCloseable {
     /** The last {@code n} lines of a server's log, for a failure message. */
     static String tail(Path log, int n) {
         try {
-            List<String> lines = new String(Files.readAllBytes(log), StandardCharsets.UTF_8).lines().toList();
+            List<String> lines = new String(Files.readAllBytes(log), StandardCharsets.UTF_8)
+                    .lines()
+                    .toList();
             return String.join(" | ", lines.subList(Math.max(0, lines.size() - n), lines.size()));
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";

@@ -1,9 +1,9 @@
 package dev.spur.bench;
 
+import dev.spur.pools.PoolSettings;
 import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.sandbox.Sandbox;
 import dev.spur.sandbox.SandboxedProcess;
-import dev.spur.pools.PoolSettings;
 import dev.spur.server.SpurServer;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -50,11 +50,11 @@ public final class SandboxOverhead {
      * environment under its parent at start and must not kill those of a Spur running beside it.
      */
     static final String CGROUP = "spur-bench";
+
     static final int MEMORY_MB = 512;
     private static final Pattern INIT = Pattern.compile("Init Duration: ([0-9.]+) ms");
 
-    private SandboxOverhead() {
-    }
+    private SandboxOverhead() {}
 
     /**
      * One runtime on one sandbox (milliseconds).
@@ -62,24 +62,40 @@ public final class SandboxOverhead {
      * @param coldAddedP50 linux rows: cold p50 minus the process row's (NaN on the process row)
      * @param warmAddedP50 linux rows: warm p50 minus the process row's (NaN on the process row)
      */
-    public record Row(String runtime, String sandbox, int memoryMb, double coldP50, double coldP90, double coldP99,
-                      double initP50, double warmP50, double warmP90, double warmP99, double coldAddedP50,
-                      double warmAddedP50) {
-    }
+    public record Row(
+            String runtime,
+            String sandbox,
+            int memoryMb,
+            double coldP50,
+            double coldP90,
+            double coldP99,
+            double initP50,
+            double warmP50,
+            double warmP90,
+            double warmP99,
+            double coldAddedP50,
+            double warmAddedP50) {}
 
     /** One freeze+thaw cycle of a live environment, and each half alone (milliseconds). */
-    public record FreezeThaw(int cycles, double cycleP50, double cycleP99, double freezeP50, double freezeP99,
-                             double thawP50, double thawP99) {
-    }
+    public record FreezeThaw(
+            int cycles,
+            double cycleP50,
+            double cycleP99,
+            double freezeP50,
+            double freezeP99,
+            double thawP50,
+            double thawP99) {}
 
     /** @param linuxUnavailable why linux was not measured, if it was not */
-    public record Result(int coldRuns, int warmRuns, List<Row> rows, Optional<String> linuxUnavailable,
-                         Optional<FreezeThaw> freezeThaw) {
-    }
+    public record Result(
+            int coldRuns,
+            int warmRuns,
+            List<Row> rows,
+            Optional<String> linuxUnavailable,
+            Optional<FreezeThaw> freezeThaw) {}
 
     /** Functions of one runtime are created on {@code endpoint} with MemorySize {@code memoryMb}. */
-    private record Target(String sandbox, int memoryMb, URI endpoint) {
-    }
+    private record Target(String sandbox, int memoryMb, URI endpoint) {}
 
     static Result measure(List<Functions.NoOp> fns, int coldRuns, int warmRuns, int cycles, PrintStream log)
             throws Exception {
@@ -87,8 +103,8 @@ public final class SandboxOverhead {
         LinuxSandbox.Settings settings = LinuxSandbox.Settings.defaults().withCgroupName(CGROUP);
         LinuxSandbox.Availability linux = LinuxSandbox.check(settings);
         Optional<String> unavailable = linux.available() ? Optional.empty() : Optional.of(linux.reason());
-        unavailable.ifPresent(why -> log.println("  the linux sandbox cannot run here; measuring process only: "
-                + why));
+        unavailable.ifPresent(
+                why -> log.println("  the linux sandbox cannot run here; measuring process only: " + why));
         List<Row> rows = new ArrayList<>();
         SpurServer process = start(Sandbox.process());
         try {
@@ -142,8 +158,10 @@ public final class SandboxOverhead {
         // The linux sandbox's user must traverse the data directory to reach the code it mounts.
         Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxr-xr-x"));
         try {
-            return SpurServer.start(SpurServer.Options.defaults(data).withPort(0)
-                    .withPools(PoolSettings.defaults().withAccountConcurrency(1000)).withSandbox(sandbox));
+            return SpurServer.start(SpurServer.Options.defaults(data)
+                    .withPort(0)
+                    .withPools(PoolSettings.defaults().withAccountConcurrency(1000))
+                    .withSandbox(sandbox));
         } catch (RuntimeException e) {
             Bench.deleteTree(data);
             throw e;
@@ -172,8 +190,8 @@ public final class SandboxOverhead {
         }
     }
 
-    private static List<Row> measure(Functions.NoOp fn, List<Target> targets, int coldRuns, int warmRuns,
-                                     PrintStream log) throws Exception {
+    private static List<Row> measure(
+            Functions.NoOp fn, List<Target> targets, int coldRuns, int warmRuns, PrintStream log) throws Exception {
         log.println("== " + fn.label() + " by sandbox");
         int n = targets.size();
         List<BenchClient> clients = new ArrayList<>();
@@ -186,7 +204,8 @@ public final class SandboxOverhead {
             for (int i = 0; i < coldRuns; i++) {
                 for (int k = 0; k < n; k++) {
                     int j = (i + k) % n; // which sandbox goes first rotates
-                    String name = Bench.create(clients.get(j), fn, targets.get(j).memoryMb());
+                    String name =
+                            Bench.create(clients.get(j), fn, targets.get(j).memoryMb());
                     long start = System.nanoTime();
                     BenchClient.Response r = Bench.invoke(clients.get(j), name, true);
                     cold[j].add(System.nanoTime() - start);
@@ -219,16 +238,31 @@ public final class SandboxOverhead {
             for (int j = 0; j < n; j++) {
                 Target t = targets.get(j);
                 boolean linux = !t.sandbox().equals("process");
-                Row row = new Row(fn.label(), t.sandbox(), t.memoryMb(), cold[j].percentileMillis(50),
-                        cold[j].percentileMillis(90), cold[j].percentileMillis(99), init[j].percentileMillis(50),
-                        warm[j].percentileMillis(50), warm[j].percentileMillis(90), warm[j].percentileMillis(99),
+                Row row = new Row(
+                        fn.label(),
+                        t.sandbox(),
+                        t.memoryMb(),
+                        cold[j].percentileMillis(50),
+                        cold[j].percentileMillis(90),
+                        cold[j].percentileMillis(99),
+                        init[j].percentileMillis(50),
+                        warm[j].percentileMillis(50),
+                        warm[j].percentileMillis(90),
+                        warm[j].percentileMillis(99),
                         linux ? cold[j].percentileMillis(50) - cold[0].percentileMillis(50) : Double.NaN,
                         linux ? warm[j].percentileMillis(50) - warm[0].percentileMillis(50) : Double.NaN);
                 rows.add(row);
-                log.printf("  %-7s %5d MB: cold p50 %s ms (init %s ms), warm p50 %s ms%s%n", t.sandbox(),
-                        t.memoryMb(), Samples.ms(row.coldP50()), Samples.ms(row.initP50()), Samples.ms(row.warmP50()),
-                        linux ? "; added p50: cold " + signed(row.coldAddedP50()) + " ms, warm "
-                                + signed(row.warmAddedP50()) + " ms" : "");
+                log.printf(
+                        "  %-7s %5d MB: cold p50 %s ms (init %s ms), warm p50 %s ms%s%n",
+                        t.sandbox(),
+                        t.memoryMb(),
+                        Samples.ms(row.coldP50()),
+                        Samples.ms(row.initP50()),
+                        Samples.ms(row.warmP50()),
+                        linux
+                                ? "; added p50: cold " + signed(row.coldAddedP50()) + " ms, warm "
+                                        + signed(row.warmAddedP50()) + " ms"
+                                : "");
             }
             return rows;
         } finally {
@@ -260,8 +294,8 @@ public final class SandboxOverhead {
     private static FreezeThaw freezeThaw(LinuxSandbox sandbox, int cycles, PrintStream log) throws Exception {
         log.println("== freeze/thaw of a live linux environment");
         Path output = Files.createTempFile("spur-bench-sleep", ".out");
-        SandboxedProcess p = sandbox.start(new Sandbox.LaunchSpec(List.of("/bin/sleep", "1000"), Path.of("/"),
-                Map.of(), output, MEMORY_MB));
+        SandboxedProcess p = sandbox.start(
+                new Sandbox.LaunchSpec(List.of("/bin/sleep", "1000"), Path.of("/"), Map.of(), output, MEMORY_MB));
         try {
             Thread.sleep(200); // past bwrap's setup
             if (!p.isAlive()) {
@@ -292,12 +326,21 @@ public final class SandboxOverhead {
                 freeze.add(asked - start);
                 thaw.add(System.nanoTime() - frozen);
             }
-            FreezeThaw r = new FreezeThaw(cycles, cycle.percentileMillis(50), cycle.percentileMillis(99),
-                    freeze.percentileMillis(50), freeze.percentileMillis(99), thaw.percentileMillis(50),
+            FreezeThaw r = new FreezeThaw(
+                    cycles,
+                    cycle.percentileMillis(50),
+                    cycle.percentileMillis(99),
+                    freeze.percentileMillis(50),
+                    freeze.percentileMillis(99),
+                    thaw.percentileMillis(50),
                     thaw.percentileMillis(99));
-            log.printf("  freeze+thaw p50 %s ms, p99 %s ms (freeze p50 %s, thaw p50 %s ms; %d cycles)%n",
-                    Samples.ms(r.cycleP50()), Samples.ms(r.cycleP99()), Samples.ms(r.freezeP50()),
-                    Samples.ms(r.thawP50()), cycles);
+            log.printf(
+                    "  freeze+thaw p50 %s ms, p99 %s ms (freeze p50 %s, thaw p50 %s ms; %d cycles)%n",
+                    Samples.ms(r.cycleP50()),
+                    Samples.ms(r.cycleP99()),
+                    Samples.ms(r.freezeP50()),
+                    Samples.ms(r.thawP50()),
+                    cycles);
             return r;
         } finally {
             p.kill();
@@ -312,7 +355,8 @@ public final class SandboxOverhead {
 
     static String markdown(Result r) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, """
+        sb.append(String.format(
+                Locale.ROOT, """
                 Sandboxes: a no-op function per runtime on a `--sandbox process` and a `--sandbox linux` Spur \
                 side by side, samples alternating between them. Cold: the first invoke of a fresh function \
                 (%d per row), end to end, and the server's Init Duration (environment start to the runtime's \
@@ -322,37 +366,75 @@ public final class SandboxOverhead {
                 this machine, so they show the sandbox's own cost. "added" is linux − process at p50.
 
                 """, r.coldRuns(), r.warmRuns(), MEMORY_MB, MEMORY_MB / 1769.0, fullCpuMemoryMb()));
-        r.linuxUnavailable().ifPresent(why -> sb.append("The linux sandbox could not run on this machine, so only ")
-                .append("the process rows were measured: ").append(why).append("\n\n"));
+        r.linuxUnavailable()
+                .ifPresent(why -> sb.append("The linux sandbox could not run on this machine, so only ")
+                        .append("the process rows were measured: ")
+                        .append(why)
+                        .append("\n\n"));
         sb.append("| runtime | sandbox | cold p50 | cold p90 | cold p99 | init p50 | cold added p50 | warm p50 "
                 + "| warm p90 | warm p99 | warm added p50 |\n");
         sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row row : r.rows()) {
             boolean linux = !Double.isNaN(row.coldAddedP50());
-            sb.append("| ").append(row.runtime())
-                    .append(" | ").append(row.sandbox()).append(linux ? ", " + row.memoryMb() + " MB" : "")
-                    .append(" | ").append(Samples.ms(row.coldP50())).append(" ms")
-                    .append(" | ").append(Samples.ms(row.coldP90())).append(" ms")
-                    .append(" | ").append(Samples.ms(row.coldP99())).append(" ms")
-                    .append(" | ").append(Samples.ms(row.initP50())).append(" ms")
-                    .append(" | ").append(linux ? signed(row.coldAddedP50()) + " ms" : "")
-                    .append(" | ").append(Samples.ms(row.warmP50())).append(" ms")
-                    .append(" | ").append(Samples.ms(row.warmP90())).append(" ms")
-                    .append(" | ").append(Samples.ms(row.warmP99())).append(" ms")
-                    .append(" | ").append(linux ? signed(row.warmAddedP50()) + " ms" : "").append(" |\n");
+            sb.append("| ")
+                    .append(row.runtime())
+                    .append(" | ")
+                    .append(row.sandbox())
+                    .append(linux ? ", " + row.memoryMb() + " MB" : "")
+                    .append(" | ")
+                    .append(Samples.ms(row.coldP50()))
+                    .append(" ms")
+                    .append(" | ")
+                    .append(Samples.ms(row.coldP90()))
+                    .append(" ms")
+                    .append(" | ")
+                    .append(Samples.ms(row.coldP99()))
+                    .append(" ms")
+                    .append(" | ")
+                    .append(Samples.ms(row.initP50()))
+                    .append(" ms")
+                    .append(" | ")
+                    .append(linux ? signed(row.coldAddedP50()) + " ms" : "")
+                    .append(" | ")
+                    .append(Samples.ms(row.warmP50()))
+                    .append(" ms")
+                    .append(" | ")
+                    .append(Samples.ms(row.warmP90()))
+                    .append(" ms")
+                    .append(" | ")
+                    .append(Samples.ms(row.warmP99()))
+                    .append(" ms")
+                    .append(" | ")
+                    .append(linux ? signed(row.warmAddedP50()) + " ms" : "")
+                    .append(" |\n");
         }
-        r.freezeThaw().ifPresent(f -> sb.append('\n').append("Freeze/thaw: a live linux environment (`/bin/sleep`, ")
-                .append("idle as a runtime waiting for its next event) frozen and thawed through the sandbox API, ")
-                .append(f.cycles()).append(" cycles timed whole, then as many timed half by half. A warm invoke ")
-                .append("on linux pays a thaw before dispatch and a freeze request before the answer (the kernel ")
-                .append("completes the freeze after it) on top of the process row: see \"warm added p50\" above.\n\n")
-                .append("| step | p50 | p99 |\n|---|---:|---:|\n")
-                .append("| freeze until frozen + thaw | ").append(Samples.ms(f.cycleP50())).append(" ms | ")
-                .append(Samples.ms(f.cycleP99())).append(" ms |\n")
-                .append("| freeze request (what a response waits for) | ").append(Samples.ms(f.freezeP50()))
-                .append(" ms | ").append(Samples.ms(f.freezeP99())).append(" ms |\n")
-                .append("| thaw | ").append(Samples.ms(f.thawP50())).append(" ms | ").append(Samples.ms(f.thawP99()))
-                .append(" ms |\n"));
+        r.freezeThaw()
+                .ifPresent(f -> sb.append('\n')
+                        .append("Freeze/thaw: a live linux environment (`/bin/sleep`, ")
+                        .append(
+                                "idle as a runtime waiting for its next event) frozen and thawed through the sandbox API, ")
+                        .append(f.cycles())
+                        .append(" cycles timed whole, then as many timed half by half. A warm invoke ")
+                        .append(
+                                "on linux pays a thaw before dispatch and a freeze request before the answer (the kernel ")
+                        .append(
+                                "completes the freeze after it) on top of the process row: see \"warm added p50\" above.\n\n")
+                        .append("| step | p50 | p99 |\n|---|---:|---:|\n")
+                        .append("| freeze until frozen + thaw | ")
+                        .append(Samples.ms(f.cycleP50()))
+                        .append(" ms | ")
+                        .append(Samples.ms(f.cycleP99()))
+                        .append(" ms |\n")
+                        .append("| freeze request (what a response waits for) | ")
+                        .append(Samples.ms(f.freezeP50()))
+                        .append(" ms | ")
+                        .append(Samples.ms(f.freezeP99()))
+                        .append(" ms |\n")
+                        .append("| thaw | ")
+                        .append(Samples.ms(f.thawP50()))
+                        .append(" ms | ")
+                        .append(Samples.ms(f.thawP99()))
+                        .append(" ms |\n"));
         return sb.toString();
     }
 }

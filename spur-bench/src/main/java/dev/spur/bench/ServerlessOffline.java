@@ -57,12 +57,16 @@ final class ServerlessOffline {
                 """.formatted(FRAMEWORK_VERSION, OFFLINE_VERSION));
         Path npmLog = dir.resolve("npm-install.log");
         Process npm = new ProcessBuilder("npm", "install", "--no-audit", "--no-fund", "--loglevel=error")
-                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(npmLog.toFile()).start();
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(npmLog.toFile())
+                .start();
         if (!npm.waitFor(10, TimeUnit.MINUTES)) {
             PeerServer.stop(npm);
             throw new IOException("npm install did not finish within 10 minutes: " + PeerServer.tail(npmLog, 10));
         }
-        if (npm.exitValue() != 0 || !offline.installedVersion("serverless-offline").equals(OFFLINE_VERSION)) {
+        if (npm.exitValue() != 0
+                || !offline.installedVersion("serverless-offline").equals(OFFLINE_VERSION)) {
             throw new IOException("npm install failed (exit " + npm.exitValue() + "): " + PeerServer.tail(npmLog, 10));
         }
         return offline;
@@ -90,7 +94,8 @@ final class ServerlessOffline {
         int httpPort = freePort();
         int lambdaPort = freePort();
         int websocketPort = freePort();
-        Files.writeString(service.resolve("serverless.yml"), """
+        Files.writeString(
+                service.resolve("serverless.yml"), """
                 service: peers
                 frameworkVersion: '3'
                 provider:
@@ -116,13 +121,21 @@ final class ServerlessOffline {
                     websocketPort: %d
                     noSponsor: true
                 """.formatted(memoryMb, httpPort, lambdaPort, websocketPort));
-        ProcessBuilder builder = new ProcessBuilder("node",
-                install.resolve("node_modules/serverless/bin/serverless.js").toString(), "offline")
-                .directory(service.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder builder = new ProcessBuilder(
+                        "node",
+                        install.resolve("node_modules/serverless/bin/serverless.js")
+                                .toString(),
+                        "offline")
+                .directory(service.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         builder.environment().put("SLS_TELEMETRY_DISABLED", "1");
         builder.environment().put("SLS_NOTIFICATIONS_MODE", "off");
         Process process = builder.start();
-        Running running = new Running(process, service, URI.create("http://127.0.0.1:" + lambdaPort),
+        Running running = new Running(
+                process,
+                service,
+                URI.create("http://127.0.0.1:" + lambdaPort),
                 URI.create("http://127.0.0.1:" + httpPort));
         try {
             awaitReady(running, log);
@@ -138,8 +151,8 @@ final class ServerlessOffline {
         IOException last = null;
         while (System.nanoTime() < deadline) {
             if (!running.process.isAlive()) {
-                throw new IOException("serverless offline exited " + running.process.exitValue() + ": "
-                        + PeerServer.tail(log, 8));
+                throw new IOException(
+                        "serverless offline exited " + running.process.exitValue() + ": " + PeerServer.tail(log, 8));
             }
             try {
                 PeerComparison.check(running);
@@ -149,7 +162,8 @@ final class ServerlessOffline {
             }
             Thread.sleep(200);
         }
-        throw new IOException("serverless offline did not answer within 60 s (" + last + "): " + PeerServer.tail(log, 8));
+        throw new IOException(
+                "serverless offline did not answer within 60 s (" + last + "): " + PeerServer.tail(log, 8));
     }
 
     private static int freePort() throws IOException {
@@ -160,8 +174,8 @@ final class ServerlessOffline {
 
     /** "serverless 3.40.0, serverless-offline 13.10.1" as installed. */
     String versions() throws IOException {
-        return "serverless " + installedVersion("serverless") + ", serverless-offline " + installedVersion(
-                "serverless-offline");
+        return "serverless " + installedVersion("serverless") + ", serverless-offline "
+                + installedVersion("serverless-offline");
     }
 
     private record Running(Process process, Path service, URI lambda, URI http) implements PeerServer {

@@ -49,14 +49,18 @@ final class SpurChild implements PeerServer {
      * @throws IOException if the server exits or stays silent before listening (the log's end is in the
      *                     message; a linux sandbox this machine cannot run says why there), or refuses the deploy
      */
-    static SpurChild start(List<String> command, String sandbox, Path scratch, Functions.NoOp handler, int memoryMb,
-                           Path log) throws IOException, InterruptedException {
+    static SpurChild start(
+            List<String> command, String sandbox, Path scratch, Functions.NoOp handler, int memoryMb, Path log)
+            throws IOException, InterruptedException {
         Path data = Files.createTempDirectory(scratch, "spur-data-");
         // The linux sandbox's user must traverse the data directory to reach the code it mounts.
         Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxr-xr-x"));
         List<String> argv = new ArrayList<>(command);
         argv.addAll(List.of("--sandbox", sandbox, "--port", "0", "--data-dir", data.toString()));
-        Process process = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process process = new ProcessBuilder(argv)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         try {
             URI endpoint = awaitListening(process, log);
             awaitJavaAotTraining(process, data);
@@ -93,8 +97,10 @@ final class SpurChild implements PeerServer {
             if (aotCacheExists(data.resolve("runtimes"))) {
                 return;
             }
-            boolean training = process.descendants().anyMatch(p -> p.info().arguments().stream().flatMap(Stream::of)
-                    .anyMatch(a -> a.startsWith("-XX:AOTCacheOutput")));
+            boolean training = process.descendants()
+                    .anyMatch(p -> p.info().arguments().stream()
+                            .flatMap(Stream::of)
+                            .anyMatch(a -> a.startsWith("-XX:AOTCacheOutput")));
             if (!training && System.nanoTime() - start > 2_000_000_000L) {
                 return;
             }
@@ -118,7 +124,10 @@ final class SpurChild implements PeerServer {
         ObjectNode route = body.putArray("Routes").addObject();
         route.put("RouteKey", "POST /bench");
         route.putObject("Target").put("Function", function);
-        BenchClient.Response r = client.send("POST", "/spur/v1/apis", Map.of("Content-Type", "application/json"),
+        BenchClient.Response r = client.send(
+                "POST",
+                "/spur/v1/apis",
+                Map.of("Content-Type", "application/json"),
                 Json.MAPPER.writeValueAsBytes(body));
         if (r.status() != 201) {
             throw new IOException("create API failed: " + r.status() + " " + r.text());

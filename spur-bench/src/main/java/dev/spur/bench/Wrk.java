@@ -32,8 +32,17 @@ final class Wrk {
      * @param socketErrors   connect, read and write errors; {@code timeouts}: no answer within wrk's timeout
      * @param non2xxByStatus {@code non2xx} by status code
      */
-    record Result(long requests, double seconds, long non2xx, long functionErrors, long socketErrors, long timeouts,
-                  double p50Millis, double p90Millis, double p99Millis, SortedMap<Integer, Long> non2xxByStatus) {
+    record Result(
+            long requests,
+            double seconds,
+            long non2xx,
+            long functionErrors,
+            long socketErrors,
+            long timeouts,
+            double p50Millis,
+            double p90Millis,
+            double p99Millis,
+            SortedMap<Integer, Long> non2xxByStatus) {
         double requestsPerSecond() {
             return requests / seconds;
         }
@@ -70,9 +79,21 @@ final class Wrk {
      */
     Result run(URI url, int clients, int seconds) throws IOException, InterruptedException {
         int threads = Math.min(clients, Runtime.getRuntime().availableProcessors());
-        Process wrk = new ProcessBuilder(BINARY, "-t", String.valueOf(threads), "-c", String.valueOf(clients),
-                "-d", Math.max(1, seconds) + "s", "--timeout", "5s", "-s", script.toString(), url.toString())
-                .redirectErrorStream(true).start();
+        Process wrk = new ProcessBuilder(
+                        BINARY,
+                        "-t",
+                        String.valueOf(threads),
+                        "-c",
+                        String.valueOf(clients),
+                        "-d",
+                        Math.max(1, seconds) + "s",
+                        "--timeout",
+                        "5s",
+                        "-s",
+                        script.toString(),
+                        url.toString())
+                .redirectErrorStream(true)
+                .start();
         String output;
         try (InputStream in = wrk.getInputStream()) {
             output = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
@@ -91,24 +112,39 @@ final class Wrk {
     static Result parse(String output) throws IOException {
         List<String> lines = output.lines().filter(l -> l.startsWith(MARKER)).toList();
         if (lines.size() != 1) {
-            throw new IOException("expected one " + MARKER.strip() + " line from wrk, got " + lines.size() + ": " + output);
+            throw new IOException(
+                    "expected one " + MARKER.strip() + " line from wrk, got " + lines.size() + ": " + output);
         }
         JsonNode r = Json.MAPPER.readTree(lines.getFirst().substring(MARKER.length()));
         SortedMap<Integer, Long> byStatus = new TreeMap<>();
-        r.path("non2xxByStatus").properties().forEach(e -> byStatus.put(Integer.valueOf(e.getKey()), e.getValue().asLong()));
-        return new Result(r.path("requests").asLong(), r.path("durationMicros").asLong() / 1e6,
-                r.path("non2xx").asLong(), r.path("functionErrors").asLong(), r.path("socketErrors").asLong(),
-                r.path("timeouts").asLong(), r.path("p50Micros").asLong() / 1e3, r.path("p90Micros").asLong() / 1e3,
-                r.path("p99Micros").asLong() / 1e3, byStatus);
+        r.path("non2xxByStatus")
+                .properties()
+                .forEach(e ->
+                        byStatus.put(Integer.valueOf(e.getKey()), e.getValue().asLong()));
+        return new Result(
+                r.path("requests").asLong(),
+                r.path("durationMicros").asLong() / 1e6,
+                r.path("non2xx").asLong(),
+                r.path("functionErrors").asLong(),
+                r.path("socketErrors").asLong(),
+                r.path("timeouts").asLong(),
+                r.path("p50Micros").asLong() / 1e3,
+                r.path("p90Micros").asLong() / 1e3,
+                r.path("p99Micros").asLong() / 1e3,
+                byStatus);
     }
 
     /** The installed wrk's version line, e.g. {@code wrk debian/4.1.0-3+b2}. */
     static String version() {
         try {
-            Process p = new ProcessBuilder(BINARY, "--version").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(BINARY, "--version")
+                    .redirectErrorStream(true)
+                    .start();
             String first;
             try (InputStream in = p.getInputStream()) {
-                first = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().findFirst()
+                first = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                        .lines()
+                        .findFirst()
                         .orElse("wrk");
             }
             p.waitFor(5, TimeUnit.SECONDS);

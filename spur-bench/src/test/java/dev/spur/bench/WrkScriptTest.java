@@ -41,7 +41,8 @@ class WrkScriptTest {
             try (InputStream in = exchange.getRequestBody()) {
                 body = in.readAllBytes();
             }
-            if (!exchange.getRequestMethod().equals("POST") || !new String(body, StandardCharsets.UTF_8).equals("{}")
+            if (!exchange.getRequestMethod().equals("POST")
+                    || !new String(body, StandardCharsets.UTF_8).equals("{}")
                     || !"application/json".equals(exchange.getRequestHeaders().getFirst("Content-Type"))) {
                 badRequests.incrementAndGet();
             }
@@ -64,7 +65,8 @@ class WrkScriptTest {
         server.start();
         Wrk.Result r;
         try {
-            r = Wrk.in(dir).run(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/x"), 2, 1);
+            r = Wrk.in(dir)
+                    .run(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/x"), 2, 1);
         } finally {
             server.stop(0);
             threads.shutdownNow();
@@ -78,7 +80,8 @@ class WrkScriptTest {
         assertThat(r.non2xxByStatus().keySet()).containsExactly(429, 502);
         assertThat(r.non2xxByStatus().get(429)).isBetween(answered[1].get() - 2, answered[1].get());
         assertThat(r.non2xxByStatus().get(502)).isBetween(answered[3].get() - 2, answered[3].get());
-        assertThat(r.non2xx()).isEqualTo(r.non2xxByStatus().get(429) + r.non2xxByStatus().get(502));
+        assertThat(r.non2xx())
+                .isEqualTo(r.non2xxByStatus().get(429) + r.non2xxByStatus().get(502));
         assertThat(r.functionErrors()).isBetween(answered[2].get() - 2, answered[2].get());
         assertThat(r.socketErrors() + r.timeouts()).isZero();
         assertThat(r.p50Millis()).isPositive().isLessThanOrEqualTo(r.p90Millis());
@@ -88,7 +91,8 @@ class WrkScriptTest {
     @Test
     void outputWithoutTheResultLineIsAnErrorThatShowsIt() {
         assertThatThrownBy(() -> Wrk.parse("unable to connect to 127.0.0.1:1 Connection refused"))
-                .isInstanceOf(IOException.class).hasMessageContaining("Connection refused");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("Connection refused");
     }
 
     /** wrk is a benchmark tool, not a build tool: skipped where it is missing, except under CI=true. */

@@ -23,10 +23,17 @@ import picocli.CommandLine.Spec;
  * HTTP APIs do). An API is one JSON document on the server ({@code /spur/v1/apis}); {@code api apply}
  * deploys such a document from a file, the other commands build or read it a piece at a time.
  */
-@Command(name = "api", mixinStandardHelpOptions = true,
+@Command(
+        name = "api",
+        mixinStandardHelpOptions = true,
         description = "Create, list, show, apply and delete HTTP APIs (routes to functions; see `spur route`).",
-        subcommands = {ApiCommand.Create.class, ApiCommand.Apply.class, ApiCommand.ListApis.class,
-                ApiCommand.Show.class, ApiCommand.Delete.class})
+        subcommands = {
+            ApiCommand.Create.class,
+            ApiCommand.Apply.class,
+            ApiCommand.ListApis.class,
+            ApiCommand.Show.class,
+            ApiCommand.Delete.class
+        })
 final class ApiCommand {
 
     abstract static class OnSpur implements Callable<Integer> {
@@ -40,8 +47,11 @@ final class ApiCommand {
         int done(String verb, Map<String, Object> api) {
             PrintWriter out = spec.commandLine().getOut();
             out.println(verb + " API " + api.get("ApiId") + " (" + api.get("Name") + ")");
-            Output.table(out, List.of(List.of("  ApiEndpoint", Output.text(api.get("ApiEndpoint"))),
-                    List.of("  ApiPathEndpoint", Output.text(api.get("ApiPathEndpoint")))));
+            Output.table(
+                    out,
+                    List.of(
+                            List.of("  ApiEndpoint", Output.text(api.get("ApiEndpoint"))),
+                            List.of("  ApiPathEndpoint", Output.text(api.get("ApiPathEndpoint")))));
             out.flush();
             return 0;
         }
@@ -52,7 +62,9 @@ final class ApiCommand {
         @Option(names = "--rate", paramLabel = "R", description = "Throttle: requests per second sustained.")
         Double rate;
 
-        @Option(names = "--burst", paramLabel = "B",
+        @Option(
+                names = "--burst",
+                paramLabel = "B",
                 description = "Throttle: requests at once (default: the rate, rounded up; needs --rate).")
         Integer burst;
 
@@ -73,32 +85,47 @@ final class ApiCommand {
         }
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"Create an HTTP API with no routes (add them with `spur route add`).",
-                    "Prints its id and the two URLs it is served at: by host name, and by path (/gw/<id>)."})
+    @Command(
+            name = "create",
+            mixinStandardHelpOptions = true,
+            sortOptions = false,
+            description = {
+                "Create an HTTP API with no routes (add them with `spur route add`).",
+                "Prints its id and the two URLs it is served at: by host name, and by path (/gw/<id>)."
+            })
     static final class Create extends OnSpur {
         @Parameters(index = "0", paramLabel = "NAME", description = "Letters, digits, spaces, . _ and - (up to 128).")
         String name;
 
-        @Option(names = "--cors-origin", paramLabel = "ORIGIN", split = ",",
+        @Option(
+                names = "--cors-origin",
+                paramLabel = "ORIGIN",
+                split = ",",
                 description = "CORS: an allowed origin (repeatable or comma-separated; * for any).")
         List<String> corsOrigins = List.of();
 
         @Option(names = "--cors-method", paramLabel = "METHOD", split = ",", description = "CORS: an allowed method.")
         List<String> corsMethods = List.of();
 
-        @Option(names = "--cors-header", paramLabel = "HEADER", split = ",",
+        @Option(
+                names = "--cors-header",
+                paramLabel = "HEADER",
+                split = ",",
                 description = "CORS: an allowed request header.")
         List<String> corsHeaders = List.of();
 
-        @Option(names = "--cors-max-age", paramLabel = "SECONDS",
+        @Option(
+                names = "--cors-max-age",
+                paramLabel = "SECONDS",
                 description = "CORS: how long browsers may cache a preflight answer (0 to 86400).")
         Integer corsMaxAge;
 
         @Mixin
         ThrottleOptions throttle;
 
-        @Option(names = "--timeout", paramLabel = "MS",
+        @Option(
+                names = "--timeout",
+                paramLabel = "MS",
                 description = "How long a route's function may take before the client gets 504 (50 to 30000; "
                         + "default 30000).")
         Integer timeoutMillis;
@@ -125,11 +152,16 @@ final class ApiCommand {
         }
     }
 
-    @Command(name = "apply", mixinStandardHelpOptions = true,
-            description = {"Deploy an HTTP API declared in a JSON file, in the API's own format (as `spur api show` "
-                    + "prints it).", "Without \"ApiId\" the file creates a new API; with it, it replaces that API "
-                    + "whole: routes, authorizers, CORS and throttles the file leaves out are removed.",
-                    "API_KEY authorizers listed without ApiKeys keep the keys they have."})
+    @Command(
+            name = "apply",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Deploy an HTTP API declared in a JSON file, in the API's own format (as `spur api show` "
+                        + "prints it).",
+                "Without \"ApiId\" the file creates a new API; with it, it replaces that API "
+                        + "whole: routes, authorizers, CORS and throttles the file leaves out are removed.",
+                "API_KEY authorizers listed without ApiKeys keep the keys they have."
+            })
     static final class Apply extends OnSpur {
         @Parameters(index = "0", paramLabel = "FILE", description = "The API as JSON; - for stdin.")
         String file;
@@ -159,7 +191,9 @@ final class ApiCommand {
             try {
                 bytes = file.equals("-") ? System.in.readAllBytes() : Files.readAllBytes(Path.of(file));
             } catch (IOException e) {
-                throw CliException.usage("cannot read %s: %s", file.equals("-") ? "stdin" : file,
+                throw CliException.usage(
+                        "cannot read %s: %s",
+                        file.equals("-") ? "stdin" : file,
                         e instanceof NoSuchFileException ? "no such file" : e.getMessage());
             }
             try {
@@ -170,7 +204,9 @@ final class ApiCommand {
         }
     }
 
-    @Command(name = "ls", mixinStandardHelpOptions = true,
+    @Command(
+            name = "ls",
+            mixinStandardHelpOptions = true,
             description = "List HTTP APIs: id, name, number of routes, path endpoint and creation time.")
     static final class ListApis extends OnSpur {
         private static final List<String> HEADER = List.of("ID", "NAME", "ROUTES", "PATH ENDPOINT", "CREATED");
@@ -189,8 +225,12 @@ final class ApiCommand {
                 rows.add(HEADER);
                 for (Map<String, Object> a : apis) {
                     int routes = a.get("Routes") instanceof List<?> r ? r.size() : 0;
-                    rows.add(List.of(Output.text(a.get("ApiId")), Output.text(a.get("Name")), String.valueOf(routes),
-                            Output.text(a.get("ApiPathEndpoint")), Output.time(a.get("CreatedDate"))));
+                    rows.add(List.of(
+                            Output.text(a.get("ApiId")),
+                            Output.text(a.get("Name")),
+                            String.valueOf(routes),
+                            Output.text(a.get("ApiPathEndpoint")),
+                            Output.time(a.get("CreatedDate"))));
                 }
                 Output.table(out, rows);
             }
@@ -199,7 +239,9 @@ final class ApiCommand {
         }
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true,
+    @Command(
+            name = "show",
+            mixinStandardHelpOptions = true,
             description = "Print an HTTP API as JSON (a file `spur api apply` takes back).")
     static final class Show extends OnSpur {
         @Parameters(index = "0", paramLabel = "ID")
@@ -214,9 +256,13 @@ final class ApiCommand {
         }
     }
 
-    @Command(name = "rm", mixinStandardHelpOptions = true,
-            description = {"Delete HTTP APIs (their functions stay).",
-                    "Goes on past an id that cannot be deleted, and exits 3 if any could not."})
+    @Command(
+            name = "rm",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Delete HTTP APIs (their functions stay).",
+                "Goes on past an id that cannot be deleted, and exits 3 if any could not."
+            })
     static final class Delete extends OnSpur {
         @Parameters(arity = "1..*", paramLabel = "ID")
         List<String> ids;

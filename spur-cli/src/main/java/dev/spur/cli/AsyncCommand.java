@@ -16,9 +16,15 @@ import picocli.CommandLine.Spec;
  * {@code invoke --async} rather than "queue", because it reports what happened to events (succeeded,
  * retried, throttled, expired, dead-lettered), not only what waits in the queue.
  */
-@Command(name = "async", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Show the asynchronous queue: events waiting, the oldest one's age, retries, expirations "
-                + "and dead letters.", "Covers every account on the server; counts are since it started."})
+@Command(
+        name = "async",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Show the asynchronous queue: events waiting, the oldest one's age, retries, expirations "
+                    + "and dead letters.",
+            "Covers every account on the server; counts are since it started."
+        })
 final class AsyncCommand implements Callable<Integer> {
     /** Label and wire field, in the order printed after the queue's current state. */
     private static final List<Map.Entry<String, String>> COUNTS = List.of(
@@ -50,8 +56,11 @@ final class AsyncCommand implements Callable<Integer> {
             out.println(Output.json(stats));
         } else {
             String format = "%-24s %s%n";
-            out.printf(format, "queued events", number(stats, "depth") + " (" + number(stats, "running")
-                    + " running, " + number(stats, "delayed") + " waiting to retry)");
+            out.printf(
+                    format,
+                    "queued events",
+                    number(stats, "depth") + " (" + number(stats, "running") + " running, " + number(stats, "delayed")
+                            + " waiting to retry)");
             Object oldest = stats.get("oldestEventAgeMillis");
             out.printf(format, "oldest event age", oldest instanceof Number n ? age(n.longValue()) : "-");
             out.printf(format, "dead letters stored", number(stats, "deadLetters"));

@@ -15,14 +15,18 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code spur bench}: measures cold start, warm latency, throughput and overhead per runtime. */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Benchmark a no-op function in each runtime on a Spur of its own; prints a Markdown table.",
-                "With provided.al2023 among the runtimes, also what SigV4 adds to a warm invoke's overhead "
-                        + "(on a second Spur run with --auth sigv4, every request signed by the client), "
-                        + "asynchronous throughput, and what the HTTP gateway adds to a direct Invoke.",
-                "With --peers, instead: serverless-offline 13 against `spur server` with each sandbox, the same "
-                        + "Node.js handler and the same wrk load, four cases (needs node, npm, /usr/bin/wrk; "
-                        + "the linux sandbox needs root and bwrap)."})
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Benchmark a no-op function in each runtime on a Spur of its own; prints a Markdown table.",
+            "With provided.al2023 among the runtimes, also what SigV4 adds to a warm invoke's overhead "
+                    + "(on a second Spur run with --auth sigv4, every request signed by the client), "
+                    + "asynchronous throughput, and what the HTTP gateway adds to a direct Invoke.",
+            "With --peers, instead: serverless-offline 13 against `spur server` with each sandbox, the same "
+                    + "Node.js handler and the same wrk load, four cases (needs node, npm, /usr/bin/wrk; "
+                    + "the linux sandbox needs root and bwrap)."
+        })
 final class BenchCommand implements Callable<Integer> {
     private static final Logger JETTY_LOG = Logger.getLogger("org.eclipse.jetty");
 
@@ -32,17 +36,25 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--runtimes", split = ",", description = "Only these (e.g. python3.12,java21).")
     List<String> runtimes = List.of();
 
-    @Option(names = "--sandbox", description = "Instead: cold start and warm invoke with --sandbox process vs "
-            + "linux per runtime, and freeze/thaw latency (linux needs bwrap and writable cgroups, else skipped).")
+    @Option(
+            names = "--sandbox",
+            description =
+                    "Instead: cold start and warm invoke with --sandbox process vs "
+                            + "linux per runtime, and freeze/thaw latency (linux needs bwrap and writable cgroups, else skipped).")
     boolean sandbox;
 
-    @Option(names = "--peers", description = "Instead: serverless-offline (installed from npm into a scratch "
-            + "directory) vs spur server --sandbox process vs linux, each in a child process, driven by wrk; "
-            + "3 s warm-up and 10 s measured per case and system (--quick: 1 s and 2 s).")
+    @Option(
+            names = "--peers",
+            description = "Instead: serverless-offline (installed from npm into a scratch "
+                    + "directory) vs spur server --sandbox process vs linux, each in a child process, driven by wrk; "
+                    + "3 s warm-up and 10 s measured per case and system (--quick: 1 s and 2 s).")
     boolean peers;
 
-    @Option(names = "--peers-npm-dir", description = "With --peers: install serverless-offline here and keep it, "
-            + "or reuse the same pinned versions found here (default: a fresh install in the run's temp directory).")
+    @Option(
+            names = "--peers-npm-dir",
+            description =
+                    "With --peers: install serverless-offline here and keep it, "
+                            + "or reuse the same pinned versions found here (default: a fresh install in the run's temp directory).")
     Path peersNpmDir;
 
     @Option(names = "--output", description = "Also write the table to this file.")
@@ -55,7 +67,8 @@ final class BenchCommand implements Callable<Integer> {
             if (sandbox || !runtimes.isEmpty()) {
                 throw CliException.usage("--peers runs its own cases; it takes neither --sandbox nor --runtimes");
             }
-            PeerComparison.Options options = quick ? PeerComparison.Options.quick(spurServerCommand())
+            PeerComparison.Options options = quick
+                    ? PeerComparison.Options.quick(spurServerCommand())
                     : PeerComparison.Options.standard(spurServerCommand());
             if (peersNpmDir != null) {
                 options = options.withPeerInstall(peersNpmDir.toAbsolutePath());
@@ -63,8 +76,7 @@ final class BenchCommand implements Callable<Integer> {
             return print(PeerComparison.markdown(PeerComparison.run(options, System.err)));
         }
         Bench.Options base = quick ? Bench.Options.quick() : Bench.Options.standard();
-        Bench.Options options = new Bench.Options(runtimes, base.coldRuns(), base.warmRuns(), base.seconds(),
-                sandbox);
+        Bench.Options options = new Bench.Options(runtimes, base.coldRuns(), base.warmRuns(), base.seconds(), sandbox);
         return print(Bench.markdown(Bench.run(options, System.err)));
     }
 
@@ -82,7 +94,9 @@ final class BenchCommand implements Callable<Integer> {
      */
     private static List<String> spurServerCommand() {
         List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command()
+        command.add(ProcessHandle.current()
+                .info()
+                .command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "server"));

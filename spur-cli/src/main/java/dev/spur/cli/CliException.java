@@ -38,14 +38,19 @@ final class CliException extends RuntimeException {
 
     /** No connection could be made: nothing was sent. */
     static CliException unreachable(String endpoint, Throwable cause) {
-        return new CliException(UNREACHABLE, "cannot reach Spur at " + endpoint + ": " + reason(cause)
-                + ". Is `./spur server` running?", cause);
+        return new CliException(
+                UNREACHABLE,
+                "cannot reach Spur at " + endpoint + ": " + reason(cause) + ". Is `./spur server` running?",
+                cause);
     }
 
     /** The connection failed after the request was (perhaps partly) sent: it may have taken effect. */
     static CliException connectionLost(String endpoint, Throwable cause) {
-        return new CliException(UNREACHABLE, "lost the connection to Spur at " + endpoint + ": " + reason(cause)
-                + ". The request may or may not have taken effect.", cause);
+        return new CliException(
+                UNREACHABLE,
+                "lost the connection to Spur at " + endpoint + ": " + reason(cause)
+                        + ". The request may or may not have taken effect.",
+                cause);
     }
 
     private static String reason(Throwable cause) {

@@ -29,11 +29,12 @@ final class CodePackage {
     private static final int S_IFREG = 0100000;
     private static final int S_IFDIR = 0040000;
     /** 1980-01-02 local time: the earliest DOS date, so every zip tool reads it the same way. */
-    private static final long FIXED_TIME =
-            LocalDateTime.of(1980, 1, 2, 0, 0).atZone(ZoneId.systemDefault()).toInstant().toEpochMilli();
+    private static final long FIXED_TIME = LocalDateTime.of(1980, 1, 2, 0, 0)
+            .atZone(ZoneId.systemDefault())
+            .toInstant()
+            .toEpochMilli();
 
-    private CodePackage() {
-    }
+    private CodePackage() {}
 
     /** The zip bytes for {@code path}; fails with a {@link CliException#USAGE} error naming the problem. */
     static byte[] of(Path path) {
@@ -69,8 +70,10 @@ final class CodePackage {
             for (Path p : paths) {
                 String name = entryName(root, p);
                 if (Files.isSymbolicLink(p)) {
-                    throw CliException.usage("%s is a symbolic link; Spur packages only regular files and directories. "
-                            + "Replace it with a copy of what it points to (e.g. cp -L).", p);
+                    throw CliException.usage(
+                            "%s is a symbolic link; Spur packages only regular files and directories. "
+                                    + "Replace it with a copy of what it points to (e.g. cp -L).",
+                            p);
                 }
                 boolean directory = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
                 if (!directory && !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -15,10 +16,15 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code spur deploy}: creates a function from a directory or zip, or updates the one of that name. */
-@Command(name = "deploy", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Create a function from DIR, or update its code and configuration if it exists.",
-                "DIR is zipped keeping each file's permissions (so `bootstrap` stays executable); "
-                        + "symbolic links are refused. DIR may also be a .zip or .jar, uploaded as is."})
+@Command(
+        name = "deploy",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Create a function from DIR, or update its code and configuration if it exists.",
+            "DIR is zipped keeping each file's permissions (so `bootstrap` stays executable); "
+                    + "symbolic links are refused. DIR may also be a .zip or .jar, uploaded as is."
+        })
 final class DeployCommand implements Callable<Integer> {
     static final String DEFAULT_ROLE = "arn:aws:iam::000000000000:role/spur";
 
@@ -34,11 +40,17 @@ final class DeployCommand implements Callable<Integer> {
     @Option(names = "--name", required = true, paramLabel = "NAME", description = "The function's name.")
     String name;
 
-    @Option(names = "--runtime", required = true, paramLabel = "RUNTIME",
+    @Option(
+            names = "--runtime",
+            required = true,
+            paramLabel = "RUNTIME",
             description = "e.g. provided.al2023, python3.12, nodejs22.x, java21.")
     String runtime;
 
-    @Option(names = "--handler", required = true, paramLabel = "HANDLER",
+    @Option(
+            names = "--handler",
+            required = true,
+            paramLabel = "HANDLER",
             description = "The entry point, e.g. app.handler (any value for provided.* runtimes).")
     String handler;
 
@@ -48,20 +60,28 @@ final class DeployCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "Timeout in seconds (new functions: 3).")
     Integer timeout;
 
-    @Option(names = "--env", paramLabel = "KEY=VALUE", description = "An environment variable; repeat for more. "
-            + "When given, replaces all of the function's variables.")
+    @Option(
+            names = "--env",
+            paramLabel = "KEY=VALUE",
+            description = "An environment variable; repeat for more. "
+                    + "When given, replaces all of the function's variables.")
     Map<String, String> environment;
 
     @Option(names = "--description", paramLabel = "TEXT", description = "A description of the function.")
     String description;
 
-    @Option(names = "--network", paramLabel = "MODE", description = "default (reach the network as on Lambda) or none "
-            + "(a network namespace of its own with only the Runtime API bridged in; needs the linux sandbox and socat). "
-            + "Sent as Spur's SpurNetwork member.")
+    @Option(
+            names = "--network",
+            paramLabel = "MODE",
+            description = "default (reach the network as on Lambda) or none "
+                    + "(a network namespace of its own with only the Runtime API bridged in; needs the linux sandbox and socat). "
+                    + "Sent as Spur's SpurNetwork member.")
     String network;
 
-    @Option(names = "--role", paramLabel = "ARN", description = "The execution role (new functions: "
-            + DEFAULT_ROLE + ").")
+    @Option(
+            names = "--role",
+            paramLabel = "ARN",
+            description = "The execution role (new functions: " + DEFAULT_ROLE + ").")
     String role;
 
     /**
@@ -93,8 +113,13 @@ final class DeployCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println(result.get("FunctionArn"));
-        out.printf("  %s: %s, %s MB, %s code, CodeSha256 %s%n", verb, result.get("Runtime"),
-                result.get("MemorySize"), size(result.get("CodeSize")), result.get("CodeSha256"));
+        out.printf(
+                "  %s: %s, %s MB, %s code, CodeSha256 %s%n",
+                verb,
+                result.get("Runtime"),
+                result.get("MemorySize"),
+                size(result.get("CodeSize")),
+                result.get("CodeSha256"));
         out.flush();
         return 0;
     }
@@ -128,8 +153,8 @@ final class DeployCommand implements Callable<Integer> {
             return bytes + " B";
         }
         if (bytes < 1024 * 1024) {
-            return String.format(java.util.Locale.ROOT, "%.1f KB", bytes / 1024.0);
+            return String.format(Locale.ROOT, "%.1f KB", bytes / 1024.0);
         }
-        return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / (1024.0 * 1024));
+        return String.format(Locale.ROOT, "%.1f MB", bytes / (1024.0 * 1024));
     }
 }

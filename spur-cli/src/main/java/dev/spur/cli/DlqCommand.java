@@ -18,10 +18,16 @@ import picocli.CommandLine.Spec;
  * or the function gone) and that had no on-failure destination to go to. Dead letters belong to the
  * account the request acts as.
  */
-@Command(name = "dlq", mixinStandardHelpOptions = true,
+@Command(
+        name = "dlq",
+        mixinStandardHelpOptions = true,
         description = "List, show, replay and purge dead letters: asynchronous events that failed for good.",
-        subcommands = {DlqCommand.ListLetters.class, DlqCommand.Show.class, DlqCommand.Replay.class,
-                DlqCommand.Purge.class})
+        subcommands = {
+            DlqCommand.ListLetters.class,
+            DlqCommand.Show.class,
+            DlqCommand.Replay.class,
+            DlqCommand.Purge.class
+        })
 final class DlqCommand {
     /** The most one request asks for (the server's cap). */
     private static final int PAGE = 1000;
@@ -38,7 +44,10 @@ final class DlqCommand {
         }
     }
 
-    @Command(name = "ls", mixinStandardHelpOptions = true, sortOptions = false,
+    @Command(
+            name = "ls",
+            mixinStandardHelpOptions = true,
+            sortOptions = false,
             description = "List dead letters, oldest first: id, function, why, attempts, when and the error.")
     static final class ListLetters extends OnSpur {
         private static final List<String> HEADER =
@@ -47,7 +56,10 @@ final class DlqCommand {
         @Option(names = "--function", paramLabel = "NAME", description = "Only this function's (name or ARN).")
         String function;
 
-        @Option(names = "--limit", paramLabel = "N", defaultValue = "100",
+        @Option(
+                names = "--limit",
+                paramLabel = "N",
+                defaultValue = "100",
                 description = "List at most N (default: ${DEFAULT-VALUE}); says so on stderr when there are more.")
         int limit;
 
@@ -62,8 +74,8 @@ final class DlqCommand {
             Optional<String> after = Optional.empty();
             boolean more;
             do {
-                SpurClient.DeadLetterPage page = client.deadLetters(Optional.ofNullable(function), after,
-                        Math.min(PAGE, limit - letters.size()));
+                SpurClient.DeadLetterPage page = client.deadLetters(
+                        Optional.ofNullable(function), after, Math.min(PAGE, limit - letters.size()));
                 letters.addAll(page.deadLetters());
                 after = page.nextAfter();
                 more = after.isPresent();
@@ -71,8 +83,12 @@ final class DlqCommand {
             List<List<String>> rows = new ArrayList<>();
             rows.add(HEADER);
             for (Map<String, Object> l : letters) {
-                rows.add(List.of(Output.text(l.get("Id")), Output.function(l.get("FunctionArn")),
-                        Output.text(l.get("Condition")), Output.text(l.get("Attempts")), Output.time(l.get("FailedAt")),
+                rows.add(List.of(
+                        Output.text(l.get("Id")),
+                        Output.function(l.get("FunctionArn")),
+                        Output.text(l.get("Condition")),
+                        Output.text(l.get("Attempts")),
+                        Output.time(l.get("FailedAt")),
                         error(l)));
             }
             PrintWriter out = out();
@@ -96,7 +112,9 @@ final class DlqCommand {
         }
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true,
+    @Command(
+            name = "show",
+            mixinStandardHelpOptions = true,
             description = "Print a dead letter as JSON: its payload, the function's response or error, attempts.")
     static final class Show extends OnSpur {
         @Parameters(index = "0", paramLabel = "ID")
@@ -111,10 +129,14 @@ final class DlqCommand {
         }
     }
 
-    @Command(name = "replay", mixinStandardHelpOptions = true,
-            description = {"Put dead letters back in the queue; each leaves the dead-letter store and runs again "
-                    + "later with a fresh maximum age.",
-                    "Goes on past an id that cannot be replayed, and exits 3 if any could not."})
+    @Command(
+            name = "replay",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Put dead letters back in the queue; each leaves the dead-letter store and runs again "
+                        + "later with a fresh maximum age.",
+                "Goes on past an id that cannot be replayed, and exits 3 if any could not."
+            })
     static final class Replay extends OnSpur {
         @Parameters(arity = "1..*", paramLabel = "ID")
         List<String> ids;
@@ -133,7 +155,9 @@ final class DlqCommand {
         }
     }
 
-    @Command(name = "purge", mixinStandardHelpOptions = true,
+    @Command(
+            name = "purge",
+            mixinStandardHelpOptions = true,
             description = "Delete dead letters for good: all of the account's, or one function's.")
     static final class Purge extends OnSpur {
         @Option(names = "--function", paramLabel = "NAME", description = "Only this function's (name or ARN).")

@@ -17,22 +17,30 @@ import picocli.CommandLine.Option;
 final class EndpointOption {
     static final String DEFAULT_REGION = "us-east-1";
 
-    @Option(names = "--endpoint", paramLabel = "URL",
+    @Option(
+            names = "--endpoint",
+            paramLabel = "URL",
             defaultValue = "${env:SPUR_ENDPOINT:-" + SpurClient.DEFAULT_ENDPOINT + "}",
             description = "Spur's URL (default: $SPUR_ENDPOINT, else " + SpurClient.DEFAULT_ENDPOINT + ").")
     String endpoint;
 
-    @Option(names = "--access-key", paramLabel = "ID",
+    @Option(
+            names = "--access-key",
+            paramLabel = "ID",
             description = "Sign requests with this access key (default: $AWS_ACCESS_KEY_ID); "
                     + "needed by a server run with --auth sigv4.")
     String accessKey;
 
-    @Option(names = "--secret-key", paramLabel = "SECRET",
+    @Option(
+            names = "--secret-key",
+            paramLabel = "SECRET",
             description = "The access key's secret (default: $AWS_SECRET_ACCESS_KEY; prefer that: "
                     + "other users of this machine can see a process's arguments).")
     String secretKey;
 
-    @Option(names = "--region", paramLabel = "REGION",
+    @Option(
+            names = "--region",
+            paramLabel = "REGION",
             description = "The region to sign for (default: $AWS_REGION, else $AWS_DEFAULT_REGION, else "
                     + DEFAULT_REGION + "). Functions live in the region their requests are signed for.")
     String region;
@@ -56,8 +64,9 @@ final class EndpointOption {
             }
             return Optional.empty();
         }
-        String signingRegion = firstNonBlank(region, firstNonBlank(env.apply("AWS_REGION"),
-                firstNonBlank(env.apply("AWS_DEFAULT_REGION"), DEFAULT_REGION)));
+        String signingRegion = firstNonBlank(
+                region,
+                firstNonBlank(env.apply("AWS_REGION"), firstNonBlank(env.apply("AWS_DEFAULT_REGION"), DEFAULT_REGION)));
         // The account is the server's business: it looks the key up. Signing needs only the pair.
         return Optional.of(new SpurClient.Signing(new Credential(id, secret, ""), signingRegion));
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Optional;
@@ -16,10 +17,15 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code spur invoke}: one synchronous invocation, its response on stdout; or, with --async, one queued event. */
-@Command(name = "invoke", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Invoke a function synchronously and print its response.",
-                "Exits 1 if the function failed (its error is printed as the response).",
-                "With --async, queue the event instead (an Event invoke) and print its request id."})
+@Command(
+        name = "invoke",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Invoke a function synchronously and print its response.",
+            "Exits 1 if the function failed (its error is printed as the response).",
+            "With --async, queue the event instead (an Event invoke) and print its request id."
+        })
 final class InvokeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -30,22 +36,34 @@ final class InvokeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME", description = "The function's name or ARN.")
     String name;
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "PAYLOAD", defaultValue = "{}",
+    @Parameters(
+            index = "1",
+            arity = "0..1",
+            paramLabel = "PAYLOAD",
+            defaultValue = "{}",
             description = "The event: JSON text, @FILE to read a file, or - for stdin (default: {}).")
     String payload;
 
-    @Option(names = {"-v", "--verbose"}, description = "Print the invocation's REPORT line to stderr.")
+    @Option(
+            names = {"-v", "--verbose"},
+            description = "Print the invocation's REPORT line to stderr.")
     boolean verbose;
 
     @Option(names = "--log", description = "Print the last 4 KB of the invocation's log to stderr.")
     boolean log;
 
-    @Option(names = "--async", description = {"Queue the event and return at once (X-Amz-Invocation-Type: Event); "
-            + "print the request id the function will run with.",
-            "The function runs later, at least once; see `spur logs`, `spur async` and `spur dlq`."})
+    @Option(
+            names = "--async",
+            description = {
+                "Queue the event and return at once (X-Amz-Invocation-Type: Event); "
+                        + "print the request id the function will run with.",
+                "The function runs later, at least once; see `spur logs`, `spur async` and `spur dlq`."
+            })
     boolean async;
 
-    @Option(names = "--client-context", paramLabel = "JSON",
+    @Option(
+            names = "--client-context",
+            paramLabel = "JSON",
             description = "Client context for the function (sent base64-encoded in X-Amz-Client-Context).")
     String clientContext;
 
@@ -57,8 +75,10 @@ final class InvokeCommand implements Callable<Integer> {
                 .map(c -> Base64.getEncoder().encodeToString(c.getBytes(StandardCharsets.UTF_8)));
         if (async) {
             if (verbose || log) {
-                throw CliException.usage("--async returns before the function runs, so there is no log to print "
-                        + "(see `spur logs %s`)", name);
+                throw CliException.usage(
+                        "--async returns before the function runs, so there is no log to print "
+                                + "(see `spur logs %s`)",
+                        name);
             }
             PrintWriter out = spec.commandLine().getOut();
             out.println(endpoint.client().invokeAsync(name, event, context));
@@ -78,7 +98,10 @@ final class InvokeCommand implements Callable<Integer> {
             if (log) {
                 err.print(tail.endsWith("\n") || tail.isEmpty() ? tail : tail + "\n");
             } else {
-                tail.lines().filter(l -> l.startsWith("REPORT ")).reduce((a, b) -> b).ifPresent(err::println);
+                tail.lines()
+                        .filter(l -> l.startsWith("REPORT "))
+                        .reduce((a, b) -> b)
+                        .ifPresent(err::println);
             }
         });
         result.functionError().ifPresent(kind -> err.println("spur: the function failed (" + kind + ")"));
@@ -96,9 +119,10 @@ final class InvokeCommand implements Callable<Integer> {
                 return Files.readAllBytes(Path.of(payload.substring(1)));
             }
         } catch (IOException e) {
-            throw CliException.usage("cannot read the payload from %s: %s",
+            throw CliException.usage(
+                    "cannot read the payload from %s: %s",
                     payload.equals("-") ? "stdin" : payload.substring(1),
-                    e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage());
+                    e instanceof NoSuchFileException ? "no such file" : e.getMessage());
         }
         return payload.getBytes(StandardCharsets.UTF_8);
     }

@@ -6,6 +6,7 @@ import dev.spur.server.SpurServer;
 import dev.spur.store.MetadataStore;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
@@ -18,7 +19,9 @@ import picocli.CommandLine.Spec;
  * {@code spur keys}: access keys for {@code spur server --auth sigv4}. Works on the data directory
  * directly (a running server picks changes up within 30 s), so it needs no key to make the first key.
  */
-@Command(name = "keys", mixinStandardHelpOptions = true,
+@Command(
+        name = "keys",
+        mixinStandardHelpOptions = true,
         description = "Create, list and delete access keys (for `spur server --auth sigv4`).",
         subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Delete.class})
 final class KeysCommand {
@@ -27,7 +30,10 @@ final class KeysCommand {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--data-dir", description = "The server's data directory (default: $SPUR_DATA_DIR, else /var/lib/spur for root, ~/.spur for others).")
+        @Option(
+                names = "--data-dir",
+                description =
+                        "The server's data directory (default: $SPUR_DATA_DIR, else /var/lib/spur for root, ~/.spur for others).")
         Path dataDir;
 
         <T> T withKeys(Function<AccessKeyService, T> work) {
@@ -42,7 +48,9 @@ final class KeysCommand {
         }
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true,
+    @Command(
+            name = "create",
+            mixinStandardHelpOptions = true,
             description = "Create a key for an account and print it; the secret is shown only this once.")
     static final class Create extends OnDataDir {
         @Option(names = "--account", required = true, description = "The 12-digit account the key acts as.")
@@ -70,8 +78,9 @@ final class KeysCommand {
         public Integer call() {
             PrintWriter out = out();
             withKeys(keys -> {
-                keys.list().forEach(k -> out.printf("%-22s %s  created %s%n", k.accessKeyId(), k.account(),
-                        k.createdAt()));
+                keys.list()
+                        .forEach(
+                                k -> out.printf("%-22s %s  created %s%n", k.accessKeyId(), k.account(), k.createdAt()));
                 return null;
             });
             out.flush();
@@ -82,7 +91,7 @@ final class KeysCommand {
     @Command(name = "rm", mixinStandardHelpOptions = true, description = "Delete keys.")
     static final class Delete extends OnDataDir {
         @Parameters(arity = "1..*", paramLabel = "ACCESS_KEY_ID")
-        java.util.List<String> ids;
+        List<String> ids;
 
         @Override
         public Integer call() {

@@ -13,7 +13,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code spur ls}: every function, following ListFunctions' pages to the end. */
-@Command(name = "ls", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "ls",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = "List functions: name, runtime, memory, timeout and when they last changed.")
 final class ListCommand implements Callable<Integer> {
     private static final List<String> HEADER = List.of("NAME", "RUNTIME", "MEMORY", "TIMEOUT", "LAST MODIFIED");
@@ -48,8 +51,11 @@ final class ListCommand implements Callable<Integer> {
             List<List<String>> rows = new ArrayList<>();
             rows.add(HEADER);
             for (Map<String, Object> fn : functions) {
-                rows.add(List.of(Output.text(fn.get("FunctionName")), Output.text(fn.get("Runtime")),
-                        Output.text(fn.get("MemorySize")) + " MB", Output.text(fn.get("Timeout")) + " s",
+                rows.add(List.of(
+                        Output.text(fn.get("FunctionName")),
+                        Output.text(fn.get("Runtime")),
+                        Output.text(fn.get("MemorySize")) + " MB",
+                        Output.text(fn.get("Timeout")) + " s",
                         Output.time(fn.get("LastModified"))));
             }
             Output.table(out, rows);

@@ -12,7 +12,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code spur logs}: a function's recent log lines, and with {@code -f} the ones that follow. */
-@Command(name = "logs", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "logs",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = "Print a function's recent log lines (START, END, REPORT and what the function printed).")
 final class LogsCommand implements Callable<Integer> {
     static final Duration POLL_INTERVAL = Duration.ofMillis(500);
@@ -26,7 +29,9 @@ final class LogsCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME", description = "The function's name or ARN.")
     String name;
 
-    @Option(names = {"-f", "--follow"}, description = "Keep printing new lines as they come, until Ctrl-C.")
+    @Option(
+            names = {"-f", "--follow"},
+            description = "Keep printing new lines as they come, until Ctrl-C.")
     boolean follow;
 
     /**

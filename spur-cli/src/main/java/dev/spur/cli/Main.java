@@ -5,16 +5,34 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code spur} command. */
-@Command(name = "spur", mixinStandardHelpOptions = true, version = "spur 0.1.0",
+@Command(
+        name = "spur",
+        mixinStandardHelpOptions = true,
+        version = "spur 0.1.0",
         description = "A self-hosted serverless platform that speaks AWS Lambda's wire protocols.",
-        subcommands = {ServerCommand.class, DeployCommand.class, InvokeCommand.class, ListCommand.class,
-                RemoveCommand.class, LogsCommand.class, AsyncCommand.class, DlqCommand.class, ScheduleCommand.class,
-                ApiCommand.class, RouteCommand.class, BenchCommand.class, KeysCommand.class,
-                CommandLine.HelpCommand.class},
-        footer = {"", "Commands other than `server` talk to a running Spur at --endpoint "
-                + "(default: $SPUR_ENDPOINT, else " + SpurClient.DEFAULT_ENDPOINT + ").",
-                "Exit codes: 0 ok, 1 the function failed (invoke), 2 usage error, 3 Spur answered with an error, "
-                        + "4 Spur could not be reached."})
+        subcommands = {
+            ServerCommand.class,
+            DeployCommand.class,
+            InvokeCommand.class,
+            ListCommand.class,
+            RemoveCommand.class,
+            LogsCommand.class,
+            AsyncCommand.class,
+            DlqCommand.class,
+            ScheduleCommand.class,
+            ApiCommand.class,
+            RouteCommand.class,
+            BenchCommand.class,
+            KeysCommand.class,
+            CommandLine.HelpCommand.class
+        },
+        footer = {
+            "",
+            "Commands other than `server` talk to a running Spur at --endpoint " + "(default: $SPUR_ENDPOINT, else "
+                    + SpurClient.DEFAULT_ENDPOINT + ").",
+            "Exit codes: 0 ok, 1 the function failed (invoke), 2 usage error, 3 Spur answered with an error, "
+                    + "4 Spur could not be reached."
+        })
 public final class Main {
     public static void main(String[] args) {
         System.exit(run(args));
@@ -43,8 +61,8 @@ public final class Main {
                 err.println("spur: " + c.getMessage());
                 exit = c.exitCode();
             } else {
-                err.println("spur: internal error: " + e + (System.getenv("SPUR_DEBUG") == null
-                        ? " (set SPUR_DEBUG=1 for details)" : ""));
+                err.println("spur: internal error: " + e
+                        + (System.getenv("SPUR_DEBUG") == null ? " (set SPUR_DEBUG=1 for details)" : ""));
                 if (System.getenv("SPUR_DEBUG") != null) {
                     e.printStackTrace(err);
                 }

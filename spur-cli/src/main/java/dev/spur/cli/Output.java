@@ -15,13 +15,13 @@ import java.util.List;
 /** How commands print: aligned tables, JSON indented like the AWS CLI's, times in UTC to the second. */
 final class Output {
     /** Indented like the AWS CLI's JSON output: {@code "Key": value}. */
-    private static final PrettyPrinter PRETTY = new DefaultPrettyPrinter().withSeparators(
-            Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER));
+    private static final PrettyPrinter PRETTY = new DefaultPrettyPrinter()
+            .withSeparators(Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER));
+
     private static final DateTimeFormatter UTC_SECONDS =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
 
-    private Output() {
-    }
+    private Output() {}
 
     /** Rows (the first is the header) in columns two spaces apart; the last column is not padded. */
     static void table(PrintWriter out, List<List<String>> rows) {

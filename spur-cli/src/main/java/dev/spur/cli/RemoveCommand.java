@@ -11,8 +11,12 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code spur rm}: deletes functions, one request each. */
-@Command(name = "rm", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Delete functions.", "Goes on past a name that cannot be deleted, and exits 3 if any could not."})
+@Command(
+        name = "rm",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {"Delete functions.", "Goes on past a name that cannot be deleted, and exits 3 if any could not."
+        })
 final class RemoveCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

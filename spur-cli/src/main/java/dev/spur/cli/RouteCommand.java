@@ -18,7 +18,9 @@ import picocli.CommandLine.Spec;
  * /spur/v1/apis/{id}/routes}). Each change replaces the API's stored document atomically; requests
  * already routed finish on the routes they matched.
  */
-@Command(name = "route", mixinStandardHelpOptions = true,
+@Command(
+        name = "route",
+        mixinStandardHelpOptions = true,
         description = "Add, list and remove the routes of an HTTP API (see `spur api`).",
         subcommands = {RouteCommand.Add.class, RouteCommand.ListRoutes.class, RouteCommand.Delete.class})
 final class RouteCommand {
@@ -34,26 +36,38 @@ final class RouteCommand {
         String apiId;
     }
 
-    @Command(name = "add", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"Route requests to a function; replaces the API's route with the same key.",
-                    "ROUTE is 'METHOD /path' with {name} segments and a last {name+} (e.g. 'GET /pets/{id}', "
-                            + "'ANY /files/{proxy+}'), or $default for whatever no other route matches."})
+    @Command(
+            name = "add",
+            mixinStandardHelpOptions = true,
+            sortOptions = false,
+            description = {
+                "Route requests to a function; replaces the API's route with the same key.",
+                "ROUTE is 'METHOD /path' with {name} segments and a last {name+} (e.g. 'GET /pets/{id}', "
+                        + "'ANY /files/{proxy+}'), or $default for whatever no other route matches."
+            })
     static final class Add extends OnSpur {
         @Parameters(index = "1", paramLabel = "ROUTE")
         String routeKey;
 
-        @Option(names = "--function", required = true, paramLabel = "NAME",
+        @Option(
+                names = "--function",
+                required = true,
+                paramLabel = "NAME",
                 description = "The function to invoke: name or ARN.")
         String function;
 
         @Option(names = "--qualifier", paramLabel = "Q", description = "The version or alias to invoke.")
         String qualifier;
 
-        @Option(names = "--payload", paramLabel = "VERSION",
+        @Option(
+                names = "--payload",
+                paramLabel = "VERSION",
                 description = "The event format: 2.0 (default) or 1.0, as API Gateway's PayloadFormatVersion.")
         String payload;
 
-        @Option(names = "--authorizer", paramLabel = "NAME",
+        @Option(
+                names = "--authorizer",
+                paramLabel = "NAME",
                 description = "One of the API's authorizers (declared with `spur api apply`).")
         String authorizer;
 
@@ -87,7 +101,9 @@ final class RouteCommand {
         }
     }
 
-    @Command(name = "ls", mixinStandardHelpOptions = true,
+    @Command(
+            name = "ls",
+            mixinStandardHelpOptions = true,
             description = "List an API's routes: key, function, payload format, authorizer and throttle.")
     static final class ListRoutes extends OnSpur {
         private static final List<String> HEADER = List.of("ROUTE", "FUNCTION", "PAYLOAD", "AUTHORIZER", "THROTTLE");
@@ -100,8 +116,11 @@ final class RouteCommand {
             if (api.get("Routes") instanceof List<?> routes) {
                 for (Object o : routes) {
                     if (o instanceof Map<?, ?> r) {
-                        rows.add(List.of(Output.text(r.get("RouteKey")), target(r.get("Target")),
-                                Output.text(r.get("PayloadFormatVersion")), Output.text(r.get("Authorizer")),
+                        rows.add(List.of(
+                                Output.text(r.get("RouteKey")),
+                                target(r.get("Target")),
+                                Output.text(r.get("PayloadFormatVersion")),
+                                Output.text(r.get("Authorizer")),
                                 throttle(r.get("Throttle"))));
                     }
                 }
@@ -125,14 +144,19 @@ final class RouteCommand {
                 return "-";
             }
             Object rate = t.get("RateLimit") instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
-                    ? (Object) n.longValue() : t.get("RateLimit");
+                    ? (Object) n.longValue()
+                    : t.get("RateLimit");
             return rate + "/s burst " + t.get("BurstLimit");
         }
     }
 
-    @Command(name = "rm", mixinStandardHelpOptions = true,
-            description = {"Remove routes from an API (requests to them then get 404).",
-                    "Goes on past a route that cannot be removed, and exits 3 if any could not."})
+    @Command(
+            name = "rm",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Remove routes from an API (requests to them then get 404).",
+                "Goes on past a route that cannot be removed, and exits 3 if any could not."
+            })
     static final class Delete extends OnSpur {
         @Parameters(index = "1..*", arity = "1..*", paramLabel = "ROUTE")
         List<String> routeKeys;

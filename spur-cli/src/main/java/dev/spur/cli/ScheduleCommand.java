@@ -19,11 +19,19 @@ import picocli.CommandLine.Spec;
  * {@code cron(…)}, {@code at(…)}, as EventBridge Scheduler writes them). Each fire is an Event invoke
  * through the durable queue, so it runs at least once.
  */
-@Command(name = "schedule", mixinStandardHelpOptions = true,
+@Command(
+        name = "schedule",
+        mixinStandardHelpOptions = true,
         description = "Create, list, show, change, enable, disable and delete schedules that invoke functions.",
-        subcommands = {ScheduleCommand.Create.class, ScheduleCommand.ListSchedules.class, ScheduleCommand.Show.class,
-                ScheduleCommand.Update.class, ScheduleCommand.Enable.class, ScheduleCommand.Disable.class,
-                ScheduleCommand.Delete.class})
+        subcommands = {
+            ScheduleCommand.Create.class,
+            ScheduleCommand.ListSchedules.class,
+            ScheduleCommand.Show.class,
+            ScheduleCommand.Update.class,
+            ScheduleCommand.Enable.class,
+            ScheduleCommand.Disable.class,
+            ScheduleCommand.Delete.class
+        })
 final class ScheduleCommand {
 
     abstract static class OnSpur implements Callable<Integer> {
@@ -36,9 +44,11 @@ final class ScheduleCommand {
         /** Prints {@code <verb> NAME} and when the schedule fires next, or that it is disabled. */
         int done(String verb, Map<String, Object> schedule) {
             PrintWriter out = spec.commandLine().getOut();
-            String state = !"ENABLED".equals(schedule.get("State")) ? "; disabled"
-                    : schedule.get("NextFireTime") == null ? "; no more fires"
-                    : "; next fire " + Output.time(schedule.get("NextFireTime"));
+            String state = !"ENABLED".equals(schedule.get("State"))
+                    ? "; disabled"
+                    : schedule.get("NextFireTime") == null
+                            ? "; no more fires"
+                            : "; next fire " + Output.time(schedule.get("NextFireTime"));
             out.println(verb + " " + schedule.get("Name") + (verb.equals("disabled") ? "" : state));
             out.flush();
             return 0;
@@ -47,7 +57,9 @@ final class ScheduleCommand {
 
     /** The fields create and update share; on update only those given change. */
     static final class Fields {
-        @Option(names = "--expression", paramLabel = "EXPR",
+        @Option(
+                names = "--expression",
+                paramLabel = "EXPR",
                 description = "rate(5 minutes), cron(0 12 * * ? *) or at(2030-01-01T09:00:00).")
         String expression;
 
@@ -57,18 +69,24 @@ final class ScheduleCommand {
         @Option(names = "--qualifier", paramLabel = "Q", description = "The version or alias to invoke.")
         String qualifier;
 
-        @Option(names = "--timezone", paramLabel = "TZ",
+        @Option(
+                names = "--timezone",
+                paramLabel = "TZ",
                 description = "The IANA time zone cron(…) and at(…) are read in (Spur's default: UTC).")
         String timezone;
 
-        @Option(names = "--input", paramLabel = "JSON",
+        @Option(
+                names = "--input",
+                paramLabel = "JSON",
                 description = "The event each fire sends: JSON text, @FILE or - for stdin (default: {}).")
         String input;
 
         @Option(names = "--disabled", description = "Store the schedule switched off (see `schedule enable`).")
         boolean disabled;
 
-        @Option(names = "--skip-missed", negatable = true,
+        @Option(
+                names = "--skip-missed",
+                negatable = true,
                 description = "Fires missed while Spur was down are skipped, not run once at start.")
         Boolean skipMissed;
 
@@ -106,7 +124,10 @@ final class ScheduleCommand {
         }
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true, sortOptions = false,
+    @Command(
+            name = "create",
+            mixinStandardHelpOptions = true,
+            sortOptions = false,
             description = "Create a schedule; it is enabled unless --disabled.")
     static final class Create extends OnSpur {
         @Parameters(index = "0", paramLabel = "NAME", description = "Letters, digits, - _ and . (up to 64).")
@@ -127,9 +148,14 @@ final class ScheduleCommand {
         }
     }
 
-    @Command(name = "update", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"Change a schedule: only the options given change.",
-                    "A new expression or time zone counts from now: nothing \"missed\" before fires."})
+    @Command(
+            name = "update",
+            mixinStandardHelpOptions = true,
+            sortOptions = false,
+            description = {
+                "Change a schedule: only the options given change.",
+                "A new expression or time zone counts from now: nothing \"missed\" before fires."
+            })
     static final class Update extends OnSpur {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
@@ -147,7 +173,9 @@ final class ScheduleCommand {
         }
     }
 
-    @Command(name = "enable", mixinStandardHelpOptions = true,
+    @Command(
+            name = "enable",
+            mixinStandardHelpOptions = true,
             description = "Switch a schedule on; it counts from now, so fires missed while off do not run.")
     static final class Enable extends OnSpur {
         @Parameters(index = "0", paramLabel = "NAME")
@@ -170,7 +198,9 @@ final class ScheduleCommand {
         }
     }
 
-    @Command(name = "ls", mixinStandardHelpOptions = true,
+    @Command(
+            name = "ls",
+            mixinStandardHelpOptions = true,
             description = "List schedules: name, state, expression, time zone, target and next fire.")
     static final class ListSchedules extends OnSpur {
         private static final List<String> HEADER =
@@ -190,9 +220,13 @@ final class ScheduleCommand {
                 rows.add(HEADER);
                 for (Map<String, Object> s : schedules) {
                     Object target = s.get("Target") instanceof Map<?, ?> t ? t.get("Arn") : null;
-                    rows.add(List.of(Output.text(s.get("Name")), Output.text(s.get("State")),
-                            Output.text(s.get("ScheduleExpression")), Output.text(s.get("ScheduleExpressionTimezone")),
-                            Output.function(target), Output.time(s.get("NextFireTime"))));
+                    rows.add(List.of(
+                            Output.text(s.get("Name")),
+                            Output.text(s.get("State")),
+                            Output.text(s.get("ScheduleExpression")),
+                            Output.text(s.get("ScheduleExpressionTimezone")),
+                            Output.function(target),
+                            Output.time(s.get("NextFireTime"))));
                 }
                 Output.table(out, rows);
             }
@@ -215,9 +249,13 @@ final class ScheduleCommand {
         }
     }
 
-    @Command(name = "rm", mixinStandardHelpOptions = true,
-            description = {"Delete schedules (fires already queued still run).",
-                    "Goes on past a name that cannot be deleted, and exits 3 if any could not."})
+    @Command(
+            name = "rm",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Delete schedules (fires already queued still run).",
+                "Goes on past a name that cannot be deleted, and exits 3 if any could not."
+            })
     static final class Delete extends OnSpur {
         @Parameters(arity = "1..*", paramLabel = "NAME")
         List<String> names;

@@ -1,12 +1,13 @@
 package dev.spur.cli;
 
 import dev.spur.invoke.AsyncPolicy;
+import dev.spur.pools.PoolSettings;
 import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.sandbox.Sandbox;
-import dev.spur.pools.PoolSettings;
 import dev.spur.server.SpurServer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
@@ -15,55 +16,89 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code spur server}: runs the platform in the foreground until interrupted. */
-@Command(name = "server", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Start Spur in the foreground: Lambda's API and Invoke on one port, until Ctrl-C.",
-                "Point the AWS CLI or SDKs at it with --endpoint-url; no credentials are checked."})
+@Command(
+        name = "server",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Start Spur in the foreground: Lambda's API and Invoke on one port, until Ctrl-C.",
+            "Point the AWS CLI or SDKs at it with --endpoint-url; no credentials are checked."
+        })
 final class ServerCommand implements Callable<Integer> {
     /** Held here: java.util.logging keeps loggers weakly, and a collected one forgets its level. */
     private static final Logger JETTY_LOG = Logger.getLogger("org.eclipse.jetty");
 
-    @Option(names = "--port", description = "Port for the Lambda API (default: ${DEFAULT-VALUE}).", defaultValue = "9000")
+    @Option(
+            names = "--port",
+            description = "Port for the Lambda API (default: ${DEFAULT-VALUE}).",
+            defaultValue = "9000")
     int port;
 
-    @Option(names = "--host", description = "Address to listen on (default: ${DEFAULT-VALUE}).",
+    @Option(
+            names = "--host",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}).",
             defaultValue = "127.0.0.1")
     String host;
 
-    @Option(names = "--data-dir", description = "Where Spur keeps its state (default: $SPUR_DATA_DIR, else /var/lib/spur for root, ~/.spur for others).")
+    @Option(
+            names = "--data-dir",
+            description =
+                    "Where Spur keeps its state (default: $SPUR_DATA_DIR, else /var/lib/spur for root, ~/.spur for others).")
     Path dataDir;
 
-    @Option(names = "--keep-alive", description = "How long idle environments stay warm, e.g. 10m, 30s "
-            + "(default: ${DEFAULT-VALUE}).", defaultValue = "10m", converter = DurationConverter.class)
+    @Option(
+            names = "--keep-alive",
+            description = "How long idle environments stay warm, e.g. 10m, 30s " + "(default: ${DEFAULT-VALUE}).",
+            defaultValue = "10m",
+            converter = DurationConverter.class)
     Duration keepAlive;
 
-    @Option(names = "--max-concurrency", description = "Concurrent invocations allowed (default: ${DEFAULT-VALUE}).",
+    @Option(
+            names = "--max-concurrency",
+            description = "Concurrent invocations allowed (default: ${DEFAULT-VALUE}).",
             defaultValue = "1000")
     int maxConcurrency;
 
-    @Option(names = "--memory-capacity", description = "MB of function memory this node may host "
-            + "(default: 75% of RAM).")
+    @Option(
+            names = "--memory-capacity",
+            description = "MB of function memory this node may host " + "(default: 75% of RAM).")
     Long memoryCapacityMb;
 
-    @Option(names = "--async-concurrency", description = "Asynchronous invocations run at once; the rest of the "
-            + "concurrency stays free for synchronous calls (default: ${DEFAULT-VALUE}).", defaultValue = "32")
+    @Option(
+            names = "--async-concurrency",
+            description = "Asynchronous invocations run at once; the rest of the "
+                    + "concurrency stays free for synchronous calls (default: ${DEFAULT-VALUE}).",
+            defaultValue = "32")
     int asyncConcurrency;
 
-    @Option(names = "--async-retry-delays", split = ",", converter = DurationConverter.class,
+    @Option(
+            names = "--async-retry-delays",
+            split = ",",
+            converter = DurationConverter.class,
             description = "Waits before the 1st, 2nd retry of a failed asynchronous invocation "
-                    + "(default: ${DEFAULT-VALUE}, as Lambda).", defaultValue = "1m,2m")
-    java.util.List<Duration> asyncRetryDelays;
+                    + "(default: ${DEFAULT-VALUE}, as Lambda).",
+            defaultValue = "1m,2m")
+    List<Duration> asyncRetryDelays;
 
-    @Option(names = "--auth", description = "none (default: every request is account 000000000000; for local use) or "
-            + "sigv4 (every request must be signed with a key from `spur keys create`).", defaultValue = "none")
+    @Option(
+            names = "--auth",
+            description = "none (default: every request is account 000000000000; for local use) or "
+                    + "sigv4 (every request must be signed with a key from `spur keys create`).",
+            defaultValue = "none")
     String auth;
 
-    @Option(names = "--sandbox", description = "linux (default: namespaces, a host uid and a cgroup per environment "
-            + "with bubblewrap; needs bwrap and writable cgroups, checked at start: Spur refuses to start without them) or "
-            + "process (functions run as plain child processes with no isolation; for development, chosen explicitly).",
+    @Option(
+            names = "--sandbox",
+            description =
+                    "linux (default: namespaces, a host uid and a cgroup per environment "
+                            + "with bubblewrap; needs bwrap and writable cgroups, checked at start: Spur refuses to start without them) or "
+                            + "process (functions run as plain child processes with no isolation; for development, chosen explicitly).",
             defaultValue = "linux")
     String sandbox;
 
-    @Option(names = "--bwrap", description = "Where bubblewrap is, for the linux sandbox (default: /usr/bin/bwrap).",
+    @Option(
+            names = "--bwrap",
+            description = "Where bubblewrap is, for the linux sandbox (default: /usr/bin/bwrap).",
             defaultValue = "/usr/bin/bwrap")
     Path bwrap;
 
@@ -72,8 +107,9 @@ final class ServerCommand implements Callable<Integer> {
         SpurServer.Auth mode = switch (auth) {
             case "none" -> SpurServer.Auth.NONE;
             case "sigv4" -> SpurServer.Auth.SIGV4;
-            default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--auth must be none or sigv4, not " + auth);
+            default ->
+                throw new picocli.CommandLine.ParameterException(
+                        new picocli.CommandLine(this), "--auth must be none or sigv4, not " + auth);
         };
         String why;
         Sandbox chosen = switch (sandbox) {
@@ -83,17 +119,21 @@ final class ServerCommand implements Callable<Integer> {
                 yield Sandbox.process();
             }
             case "linux" -> {
-                LinuxSandbox.Settings settings = LinuxSandbox.Settings.defaults().withBwrap(bwrap);
+                LinuxSandbox.Settings settings =
+                        LinuxSandbox.Settings.defaults().withBwrap(bwrap);
                 LinuxSandbox.Availability availability = LinuxSandbox.check(settings);
                 if (!availability.available()) {
-                    throw CliException.usage("refusing to start: the linux sandbox cannot run here: %s. To run functions "
-                            + "without isolation (development only), start with --sandbox process.", availability.reason());
+                    throw CliException.usage(
+                            "refusing to start: the linux sandbox cannot run here: %s. To run functions "
+                                    + "without isolation (development only), start with --sandbox process.",
+                            availability.reason());
                 }
                 why = availability.reason();
                 yield Sandbox.linux(settings);
             }
-            default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--sandbox must be process or linux, not " + sandbox);
+            default ->
+                throw new picocli.CommandLine.ParameterException(
+                        new picocli.CommandLine(this), "--sandbox must be process or linux, not " + sandbox);
         };
         JETTY_LOG.setLevel(Level.WARNING); // its INFO start-up lines would bury Spur's own banner
         PoolSettings pools = PoolSettings.withKeepAlive(keepAlive).withAccountConcurrency(maxConcurrency);
@@ -101,9 +141,15 @@ final class ServerCommand implements Callable<Integer> {
             pools = pools.withMemoryCapacityMb(memoryCapacityMb);
         }
         Path dir = dataDir != null ? dataDir : SpurServer.Options.defaultDataDir();
-        SpurServer.Options options = SpurServer.Options.defaults(dir.toAbsolutePath()).withPort(port).withHost(host)
-                .withPools(pools).withAuth(mode)
-                .withAsync(new AsyncPolicy(asyncConcurrency, asyncRetryDelays, AsyncPolicy.defaults().throttleBackoff(),
+        SpurServer.Options options = SpurServer.Options.defaults(dir.toAbsolutePath())
+                .withPort(port)
+                .withHost(host)
+                .withPools(pools)
+                .withAuth(mode)
+                .withAsync(new AsyncPolicy(
+                        asyncConcurrency,
+                        asyncRetryDelays,
+                        AsyncPolicy.defaults().throttleBackoff(),
                         AsyncPolicy.defaults().throttleBackoffMax()))
                 .withSandbox(chosen);
         SpurServer server;
@@ -116,20 +162,25 @@ final class ServerCommand implements Callable<Integer> {
             throw e;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
-        }, "spur-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            server.close();
+                            stopped.countDown();
+                        },
+                        "spur-shutdown"));
         String endpoint = server.endpoint();
         System.out.println("Spur is listening on " + endpoint);
         System.out.println("  data dir:   " + server.dataDir());
         System.out.println("  isolation:  " + server.isolation() + " — " + why);
         if (mode == SpurServer.Auth.NONE) {
-            System.out.println("  auth:       NONE — every request is accepted, unsigned or not, as account 000000000000;");
+            System.out.println(
+                    "  auth:       NONE — every request is accepted, unsigned or not, as account 000000000000;");
             System.out.println("              AWS_IAM function URLs are public. Use --auth sigv4 for anything shared.");
         } else {
             System.out.println("  auth:       sigv4 — every Lambda API request must be signed with a key from "
-                    + "`spur keys create --account <12 digits>` (" + server.keys().list().size() + " keys now)");
+                    + "`spur keys create --account <12 digits>` ("
+                    + server.keys().list().size() + " keys now)");
         }
         System.out.println("  runtimes:   " + String.join(" ", server.runtimes()));
         System.out.println("  keep-alive: " + keepAlive.toSeconds() + " s, concurrency limit " + maxConcurrency

@@ -39,7 +39,8 @@ final class SpurClient {
     private static final String FUNCTIONS = "/2015-03-31/functions";
     private static final String SPUR = "/spur/v1";
     private static final int CONNECT_TIMEOUT_MS = 10_000;
-    private static final int CONTROL_READ_TIMEOUT_MS = (int) Duration.ofMinutes(5).toMillis();
+    private static final int CONTROL_READ_TIMEOUT_MS =
+            (int) Duration.ofMinutes(5).toMillis();
 
     static {
         // HttpURLConnection silently re-sends a POST once when a kept-alive connection turns out closed,
@@ -82,13 +83,20 @@ final class SpurClient {
     Map<String, Object> updateFunctionCode(String name, byte[] zip) {
         byte[] body = json(Map.of("ZipFile", Base64.getEncoder().encodeToString(zip)));
         return send("PUT", FUNCTIONS + "/" + segment(name) + "/code", body, Map.of(), CONTROL_READ_TIMEOUT_MS)
-                .orThrow().json();
+                .orThrow()
+                .json();
     }
 
     /** UpdateFunctionConfiguration: only the fields present in {@code request} change. */
     Map<String, Object> updateFunctionConfiguration(String name, Map<String, Object> request) {
-        return send("PUT", FUNCTIONS + "/" + segment(name) + "/configuration", json(request), Map.of(),
-                CONTROL_READ_TIMEOUT_MS).orThrow().json();
+        return send(
+                        "PUT",
+                        FUNCTIONS + "/" + segment(name) + "/configuration",
+                        json(request),
+                        Map.of(),
+                        CONTROL_READ_TIMEOUT_MS)
+                .orThrow()
+                .json();
     }
 
     /**
@@ -97,24 +105,30 @@ final class SpurClient {
      * waiting, the function may have run, fully or partly.
      */
     Invocation invoke(String name, byte[] payload, boolean logTail, Optional<String> clientContextBase64) {
-        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        Map<String, String> headers = new LinkedHashMap<>();
         if (logTail) {
             headers.put("X-Amz-Log-Type", "Tail");
         }
         clientContextBase64.ifPresent(c -> headers.put("X-Amz-Client-Context", c));
-        Response res = send("POST", FUNCTIONS + "/" + segment(name) + "/invocations", payload, headers, 0).orThrow();
-        return new Invocation(res.body(), res.header("X-Amz-Function-Error"),
-                res.header("X-Amz-Log-Result").map(l -> new String(Base64.getDecoder().decode(l),
-                        StandardCharsets.UTF_8)));
+        Response res = send("POST", FUNCTIONS + "/" + segment(name) + "/invocations", payload, headers, 0)
+                .orThrow();
+        return new Invocation(
+                res.body(),
+                res.header("X-Amz-Function-Error"),
+                res.header("X-Amz-Log-Result")
+                        .map(l -> new String(Base64.getDecoder().decode(l), StandardCharsets.UTF_8)));
     }
 
     /** One page of ListFunctions, from {@code marker} (the previous page's NextMarker). */
     FunctionPage listFunctions(Optional<String> marker, Optional<Integer> maxItems) {
         StringBuilder query = new StringBuilder();
-        marker.ifPresent(m -> query.append(query.isEmpty() ? "?" : "&").append("Marker=").append(encode(m)));
-        maxItems.ifPresent(m -> query.append(query.isEmpty() ? "?" : "&").append("MaxItems=").append(m));
+        marker.ifPresent(
+                m -> query.append(query.isEmpty() ? "?" : "&").append("Marker=").append(encode(m)));
+        maxItems.ifPresent(m ->
+                query.append(query.isEmpty() ? "?" : "&").append("MaxItems=").append(m));
         Map<String, Object> page = send("GET", FUNCTIONS + "/" + query, null, Map.of(), CONTROL_READ_TIMEOUT_MS)
-                .orThrow().json();
+                .orThrow()
+                .json();
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> functions = (List<Map<String, Object>>) page.getOrDefault("Functions", List.of());
         return new FunctionPage(functions, Optional.ofNullable((String) page.get("NextMarker")));
@@ -123,19 +137,26 @@ final class SpurClient {
     /** GetFunctionConfiguration. Reading changes nothing. */
     Map<String, Object> getFunctionConfiguration(String name) {
         return send("GET", FUNCTIONS + "/" + segment(name) + "/configuration", null, Map.of(), CONTROL_READ_TIMEOUT_MS)
-                .orThrow().json();
+                .orThrow()
+                .json();
     }
 
     /** DeleteFunction: the function, its code reference and its warm environments go. */
     void deleteFunction(String name) {
-        send("DELETE", FUNCTIONS + "/" + segment(name), null, Map.of(), CONTROL_READ_TIMEOUT_MS).orThrow();
+        send("DELETE", FUNCTIONS + "/" + segment(name), null, Map.of(), CONTROL_READ_TIMEOUT_MS)
+                .orThrow();
     }
 
     /** Log lines from byte position {@code from}, or the last ~16 KB when empty. Reading changes nothing. */
     LogChunk logs(String name, Optional<Long> from) {
         String query = from.map(f -> "?from=" + f).orElse("");
-        Response res = send("GET", "/spur/v1/functions/" + segment(name) + "/logs" + query, null, Map.of(),
-                CONTROL_READ_TIMEOUT_MS).orThrow();
+        Response res = send(
+                        "GET",
+                        "/spur/v1/functions/" + segment(name) + "/logs" + query,
+                        null,
+                        Map.of(),
+                        CONTROL_READ_TIMEOUT_MS)
+                .orThrow();
         long next = res.header("X-Spur-Log-Position").map(Long::parseLong).orElse(from.orElse(0L));
         return new LogChunk(new String(res.body(), StandardCharsets.UTF_8), next);
     }
@@ -149,21 +170,29 @@ final class SpurClient {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("X-Amz-Invocation-Type", "Event");
         clientContextBase64.ifPresent(c -> headers.put("X-Amz-Client-Context", c));
-        Response res = send("POST", FUNCTIONS + "/" + segment(name) + "/invocations", payload, headers,
-                CONTROL_READ_TIMEOUT_MS).orThrow();
+        Response res = send(
+                        "POST",
+                        FUNCTIONS + "/" + segment(name) + "/invocations",
+                        payload,
+                        headers,
+                        CONTROL_READ_TIMEOUT_MS)
+                .orThrow();
         return res.header("x-amzn-RequestId").orElse("(no request id)");
     }
 
     /** The asynchronous queue's statistics ({@code GET /spur/v1/async}). Reading changes nothing. */
     Map<String, Object> asyncStats() {
-        return send("GET", SPUR + "/async", null, Map.of(), CONTROL_READ_TIMEOUT_MS).orThrow().json();
+        return send("GET", SPUR + "/async", null, Map.of(), CONTROL_READ_TIMEOUT_MS)
+                .orThrow()
+                .json();
     }
 
     /** One page of the caller's dead letters, oldest first, from {@code after} (the previous page's NextAfter). */
     DeadLetterPage deadLetters(Optional<String> function, Optional<String> after, int limit) {
         String query = query(Map.of("function", function, "after", after, "limit", Optional.of(limit)));
-        Map<String, Object> page = send("GET", SPUR + "/dead-letters" + query, null, Map.of(),
-                CONTROL_READ_TIMEOUT_MS).orThrow().json();
+        Map<String, Object> page = send("GET", SPUR + "/dead-letters" + query, null, Map.of(), CONTROL_READ_TIMEOUT_MS)
+                .orThrow()
+                .json();
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> letters = (List<Map<String, Object>>) page.getOrDefault("DeadLetters", List.of());
         return new DeadLetterPage(letters, Optional.ofNullable((String) page.get("NextAfter")));
@@ -171,7 +200,8 @@ final class SpurClient {
 
     Map<String, Object> deadLetter(String id) {
         return send("GET", SPUR + "/dead-letters/" + encode(id), null, Map.of(), CONTROL_READ_TIMEOUT_MS)
-                .orThrow().json();
+                .orThrow()
+                .json();
     }
 
     /** Puts a dead letter back in the queue (it leaves the dead-letter store); the function runs again, later. */
@@ -182,73 +212,102 @@ final class SpurClient {
 
     /** Deletes the caller's dead letters (only {@code function}'s, if given) and returns how many went. */
     long purgeDeadLetters(Optional<String> function) {
-        Object purged = send("DELETE", SPUR + "/dead-letters" + query(Map.of("function", function)), null, Map.of(),
-                CONTROL_READ_TIMEOUT_MS).orThrow().json().get("Purged");
+        Object purged = send(
+                        "DELETE",
+                        SPUR + "/dead-letters" + query(Map.of("function", function)),
+                        null,
+                        Map.of(),
+                        CONTROL_READ_TIMEOUT_MS)
+                .orThrow()
+                .json()
+                .get("Purged");
         return purged instanceof Number n ? n.longValue() : 0;
     }
 
     /** Creates a schedule from its wire shape ({@code Name, ScheduleExpression, Target{Arn…}…}). */
     Map<String, Object> createSchedule(Map<String, Object> request) {
-        return send("POST", SPUR + "/schedules", json(request), Map.of(), CONTROL_READ_TIMEOUT_MS).orThrow().json();
+        return send("POST", SPUR + "/schedules", json(request), Map.of(), CONTROL_READ_TIMEOUT_MS)
+                .orThrow()
+                .json();
     }
 
     /** Changes only the fields present in {@code request}. */
     Map<String, Object> updateSchedule(String name, Map<String, Object> request) {
         return send("PUT", SPUR + "/schedules/" + encode(name), json(request), Map.of(), CONTROL_READ_TIMEOUT_MS)
-                .orThrow().json();
+                .orThrow()
+                .json();
     }
 
     Map<String, Object> getSchedule(String name) {
         return send("GET", SPUR + "/schedules/" + encode(name), null, Map.of(), CONTROL_READ_TIMEOUT_MS)
-                .orThrow().json();
+                .orThrow()
+                .json();
     }
 
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> listSchedules() {
         return (List<Map<String, Object>>) send("GET", SPUR + "/schedules", null, Map.of(), CONTROL_READ_TIMEOUT_MS)
-                .orThrow().json().getOrDefault("Schedules", List.of());
+                .orThrow()
+                .json()
+                .getOrDefault("Schedules", List.of());
     }
 
     void deleteSchedule(String name) {
-        send("DELETE", SPUR + "/schedules/" + encode(name), null, Map.of(), CONTROL_READ_TIMEOUT_MS).orThrow();
+        send("DELETE", SPUR + "/schedules/" + encode(name), null, Map.of(), CONTROL_READ_TIMEOUT_MS)
+                .orThrow();
     }
 
     /** Creates an HTTP API from its whole document ({@code Name, Cors, Throttle, Authorizers, Routes…}). */
     Map<String, Object> createApi(Map<String, Object> document) {
-        return send("POST", SPUR + "/apis", json(document), Map.of(), CONTROL_READ_TIMEOUT_MS).orThrow().json();
+        return send("POST", SPUR + "/apis", json(document), Map.of(), CONTROL_READ_TIMEOUT_MS)
+                .orThrow()
+                .json();
     }
 
     /** Replaces the whole document of API {@code id}: what the document leaves out goes. */
     Map<String, Object> replaceApi(String id, Map<String, Object> document) {
         return send("PUT", SPUR + "/apis/" + encode(id), json(document), Map.of(), CONTROL_READ_TIMEOUT_MS)
-                .orThrow().json();
+                .orThrow()
+                .json();
     }
 
     Map<String, Object> getApi(String id) {
-        return send("GET", SPUR + "/apis/" + encode(id), null, Map.of(), CONTROL_READ_TIMEOUT_MS).orThrow().json();
+        return send("GET", SPUR + "/apis/" + encode(id), null, Map.of(), CONTROL_READ_TIMEOUT_MS)
+                .orThrow()
+                .json();
     }
 
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> listApis() {
         return (List<Map<String, Object>>) send("GET", SPUR + "/apis", null, Map.of(), CONTROL_READ_TIMEOUT_MS)
-                .orThrow().json().getOrDefault("Items", List.of());
+                .orThrow()
+                .json()
+                .getOrDefault("Items", List.of());
     }
 
     /** Deletes an API; requests to it are answered 404 from then on. */
     void deleteApi(String id) {
-        send("DELETE", SPUR + "/apis/" + encode(id), null, Map.of(), CONTROL_READ_TIMEOUT_MS).orThrow();
+        send("DELETE", SPUR + "/apis/" + encode(id), null, Map.of(), CONTROL_READ_TIMEOUT_MS)
+                .orThrow();
     }
 
     /** Adds the route, or replaces the API's route with the same RouteKey; returns the whole API. */
     Map<String, Object> putRoute(String apiId, Map<String, Object> route) {
-        return send("PUT", SPUR + "/apis/" + encode(apiId) + "/routes", json(route), Map.of(),
-                CONTROL_READ_TIMEOUT_MS).orThrow().json();
+        return send("PUT", SPUR + "/apis/" + encode(apiId) + "/routes", json(route), Map.of(), CONTROL_READ_TIMEOUT_MS)
+                .orThrow()
+                .json();
     }
 
     /** Removes the route with {@code routeKey}; returns the whole API. */
     Map<String, Object> deleteRoute(String apiId, String routeKey) {
-        return send("DELETE", SPUR + "/apis/" + encode(apiId) + "/routes" + query(Map.of("routeKey",
-                Optional.of(routeKey))), null, Map.of(), CONTROL_READ_TIMEOUT_MS).orThrow().json();
+        return send(
+                        "DELETE",
+                        SPUR + "/apis/" + encode(apiId) + "/routes" + query(Map.of("routeKey", Optional.of(routeKey))),
+                        null,
+                        Map.of(),
+                        CONTROL_READ_TIMEOUT_MS)
+                .orThrow()
+                .json();
     }
 
     /** Sends one request and reads the whole response, whatever its status. See the class comment. */
@@ -302,13 +361,22 @@ final class SpurClient {
      * ones it adds itself (User-Agent is left out too, as a proxy may rewrite it).
      */
     private Map<String, String> sign(Signing s, String method, URL url, Map<String, String> headers, byte[] body) {
-        String host = url.getPort() == -1 || url.getPort() == url.getDefaultPort() ? url.getHost()
+        String host = url.getPort() == -1 || url.getPort() == url.getDefaultPort()
+                ? url.getHost()
                 : url.getHost() + ":" + url.getPort();
         List<Map.Entry<String, String>> signed = new ArrayList<>(headers.size() + 1);
         signed.add(Map.entry("Host", host));
         signed.addAll(headers.entrySet());
-        return SigV4Signer.sign(method, url.getPath().isEmpty() ? "/" : url.getPath(), url.getQuery(), signed,
-                body == null ? new byte[0] : body, s.key(), s.region(), SERVICE, clock.instant());
+        return SigV4Signer.sign(
+                method,
+                url.getPath().isEmpty() ? "/" : url.getPath(),
+                url.getQuery(),
+                signed,
+                body == null ? new byte[0] : body,
+                s.key(),
+                s.region(),
+                SERVICE,
+                clock.instant());
     }
 
     private static byte[] json(Map<String, Object> value) {
@@ -327,8 +395,13 @@ final class SpurClient {
     /** {@code ?k=v&…} of the present values, or empty; keys in a fixed order so requests are reproducible. */
     private static String query(Map<String, Optional<?>> params) {
         StringBuilder query = new StringBuilder();
-        params.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> e.getValue().ifPresent(v ->
-                query.append(query.isEmpty() ? "?" : "&").append(e.getKey()).append('=').append(encode(v.toString()))));
+        params.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .forEach(e -> e.getValue()
+                        .ifPresent(v -> query.append(query.isEmpty() ? "?" : "&")
+                                .append(e.getKey())
+                                .append('=')
+                                .append(encode(v.toString()))));
         return query.toString();
     }
 
@@ -337,27 +410,24 @@ final class SpurClient {
     }
 
     /** Sign every request with {@code key} for {@code region}; the key's account plays no part. */
-    record Signing(Credential key, String region) {
-    }
+    record Signing(Credential key, String region) {}
 
     /** What a synchronous Invoke returned; {@code logTail} is the decoded last 4 KB of the function's log. */
-    record Invocation(byte[] payload, Optional<String> functionError, Optional<String> logTail) {
-    }
+    record Invocation(byte[] payload, Optional<String> functionError, Optional<String> logTail) {}
 
-    record FunctionPage(List<Map<String, Object>> functions, Optional<String> nextMarker) {
-    }
+    record FunctionPage(List<Map<String, Object>> functions, Optional<String> nextMarker) {}
 
-    record DeadLetterPage(List<Map<String, Object>> deadLetters, Optional<String> nextAfter) {
-    }
+    record DeadLetterPage(List<Map<String, Object>> deadLetters, Optional<String> nextAfter) {}
 
     /** {@code next} is where the following read should start. */
-    record LogChunk(String text, long next) {
-    }
+    record LogChunk(String text, long next) {}
 
     private record Response(int status, Map<String, List<String>> headers, byte[] body) {
         Optional<String> header(String name) {
             for (Map.Entry<String, List<String>> e : headers.entrySet()) {
-                if (e.getKey() != null && e.getKey().equalsIgnoreCase(name) && !e.getValue().isEmpty()) {
+                if (e.getKey() != null
+                        && e.getKey().equalsIgnoreCase(name)
+                        && !e.getValue().isEmpty()) {
                     return Optional.of(e.getValue().getFirst());
                 }
             }
@@ -390,8 +460,8 @@ final class SpurClient {
             try {
                 return parseObject(new String(body, StandardCharsets.UTF_8));
             } catch (IllegalArgumentException e) {
-                throw CliException.api("MalformedResponse", "Spur answered with a body that is not JSON: "
-                        + e.getMessage());
+                throw CliException.api(
+                        "MalformedResponse", "Spur answered with a body that is not JSON: " + e.getMessage());
             }
         }
     }

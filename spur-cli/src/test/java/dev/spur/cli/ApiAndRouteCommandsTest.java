@@ -24,8 +24,10 @@ class ApiAndRouteCommandsTest {
 
     @TempDir
     static Path data;
+
     @TempDir
     static Path functions;
+
     static TestSpur spur;
 
     @TempDir
@@ -36,8 +38,11 @@ class ApiAndRouteCommandsTest {
         spur = new TestSpur(data);
         TestSpur.Result deployed = spur.deploy(TestSpur.echoFunction(functions.resolve("pets"), "pets"), "pets");
         assertThat(deployed.exit()).as(deployed.err()).isZero();
-        TestSpur.Result fixed = spur.deploy(TestSpur.fixedFunction(functions.resolve("made"),
-                "{\"statusCode\":201,\"headers\":{\"x-made\":\"yes\"},\"body\":\"made\"}"), "made");
+        TestSpur.Result fixed = spur.deploy(
+                TestSpur.fixedFunction(
+                        functions.resolve("made"),
+                        "{\"statusCode\":201,\"headers\":{\"x-made\":\"yes\"},\"body\":\"made\"}"),
+                "made");
         assertThat(fixed.exit()).as(fixed.err()).isZero();
     }
 
@@ -48,8 +53,17 @@ class ApiAndRouteCommandsTest {
 
     @Test
     void routesAddedToACreatedApiServeTheFunctionOverHttp() throws Exception {
-        TestSpur.Result created = spur.spur("api create", "pet store", "--cors-origin", "https://example.com",
-                "--rate", "100", "--burst", "20", "--timeout", "5000");
+        TestSpur.Result created = spur.spur(
+                "api create",
+                "pet store",
+                "--cors-origin",
+                "https://example.com",
+                "--rate",
+                "100",
+                "--burst",
+                "20",
+                "--timeout",
+                "5000");
 
         assertThat(created.exit()).as(created.err()).isZero();
         Matcher m = CREATED.matcher(created.out());
@@ -60,21 +74,26 @@ class ApiAndRouteCommandsTest {
         assertThat(base).isEqualTo(spur.endpoint() + "/gw/" + m.group(1));
 
         TestSpur.Result byId = spur.spur("route add", m.group(1), "GET /pets/{id}", "--function", "pets");
-        TestSpur.Result fallback = spur.spur("route add", m.group(1), "$default", "--function", "made",
-                "--payload", "1.0", "--rate", "5");
+        TestSpur.Result fallback =
+                spur.spur("route add", m.group(1), "$default", "--function", "made", "--payload", "1.0", "--rate", "5");
 
         assertThat(byId.exit()).as(byId.err()).isZero();
         assertThat(byId.out()).isEqualTo("routed GET /pets/{id} → pets\n  " + base + "/pets/{id}\n");
         assertThat(fallback.exit()).as(fallback.err()).isZero();
         Http pet = get(base + "/pets/7?color=red");
         assertThat(pet.status()).isEqualTo(200);
-        assertThat(pet.body()).startsWith("{\"pets\":{").contains("\"version\":\"2.0\"",
-                "\"routeKey\":\"GET /pets/{id}\"", "\"rawPath\":\"/pets/7\"", "\"pathParameters\":{\"id\":\"7\"}");
+        assertThat(pet.body())
+                .startsWith("{\"pets\":{")
+                .contains(
+                        "\"version\":\"2.0\"",
+                        "\"routeKey\":\"GET /pets/{id}\"",
+                        "\"rawPath\":\"/pets/7\"",
+                        "\"pathParameters\":{\"id\":\"7\"}");
         Http other = get(base + "/toys");
         assertThat(other.status()).isEqualTo(201);
         assertThat(other.body()).isEqualTo("made");
-        spur.await(r -> r.out().contains("\"version\":\"1.0\"") && r.out().contains("\"path\":\"/toys\""),
-                "logs", "made");
+        spur.await(
+                r -> r.out().contains("\"version\":\"1.0\"") && r.out().contains("\"path\":\"/toys\""), "logs", "made");
 
         List<String> rows = spur.spur("route ls", m.group(1)).out().lines().toList();
         assertThat(rows).hasSize(3);
@@ -95,22 +114,39 @@ class ApiAndRouteCommandsTest {
     @Test
     @SuppressWarnings("unchecked")
     void lsShowAndRmCoverTheCallersApis() {
-        String id = id(spur.spur("api create", "listed", "--cors-origin", "*", "--cors-method", "GET,POST",
-                "--cors-header", "content-type", "--cors-max-age", "600"));
+        String id = id(spur.spur(
+                "api create",
+                "listed",
+                "--cors-origin",
+                "*",
+                "--cors-method",
+                "GET,POST",
+                "--cors-header",
+                "content-type",
+                "--cors-max-age",
+                "600"));
         spur.spur("route add", id, "ANY /items/{proxy+}", "--function", "pets");
 
         List<String> rows = spur.spur("api ls").out().lines().toList();
 
         assertThat(rows.getFirst()).matches("ID +NAME +ROUTES +PATH ENDPOINT +CREATED");
-        assertThat(rows).anySatisfy(r -> assertThat(r).matches(id + " +listed +1 +" + Pattern.quote(spur.endpoint())
-                + "/gw/" + id + " +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC"));
-        Map<String, Object> shown = SpurClient.parseObject(spur.spur("api show", id).out());
-        assertThat(shown).containsEntry("ApiId", id).containsEntry("Name", "listed")
+        assertThat(rows)
+                .anySatisfy(r -> assertThat(r)
+                        .matches(id + " +listed +1 +" + Pattern.quote(spur.endpoint()) + "/gw/" + id
+                                + " +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC"));
+        Map<String, Object> shown =
+                SpurClient.parseObject(spur.spur("api show", id).out());
+        assertThat(shown)
+                .containsEntry("ApiId", id)
+                .containsEntry("Name", "listed")
                 .containsEntry("IntegrationTimeoutMillis", 30000);
-        assertThat((Map<String, Object>) shown.get("Cors")).containsEntry("AllowOrigins", List.of("*"))
+        assertThat((Map<String, Object>) shown.get("Cors"))
+                .containsEntry("AllowOrigins", List.of("*"))
                 .containsEntry("AllowMethods", List.of("GET", "POST"))
-                .containsEntry("AllowHeaders", List.of("content-type")).containsEntry("MaxAge", 600);
-        assertThat((List<Map<String, Object>>) shown.get("Routes")).singleElement()
+                .containsEntry("AllowHeaders", List.of("content-type"))
+                .containsEntry("MaxAge", 600);
+        assertThat((List<Map<String, Object>>) shown.get("Routes"))
+                .singleElement()
                 .satisfies(r -> assertThat(r).containsEntry("RouteKey", "ANY /items/{proxy+}"));
 
         TestSpur.Result removed = spur.spur("api rm", id, id);
@@ -135,8 +171,9 @@ class ApiAndRouteCommandsTest {
 
         assertThat(created.exit()).as(created.err()).isZero();
         String id = id(created);
-        assertThat(created.out()).endsWith("(add \"ApiId\": \"" + id + "\" to " + file
-                + " for the next apply to replace this API rather than create another)\n");
+        assertThat(created.out())
+                .endsWith("(add \"ApiId\": \"" + id + "\" to " + file
+                        + " for the next apply to replace this API rather than create another)\n");
         assertThat(get(spur.endpoint() + "/gw/" + id + "/hello").body()).contains("\"routeKey\":\"GET /hello\"");
 
         Files.writeString(file, """
@@ -149,7 +186,8 @@ class ApiAndRouteCommandsTest {
         assertThat(replaced.out()).startsWith("replaced API " + id + " (declared again)\n");
         assertThat(get(spur.endpoint() + "/gw/" + id + "/hello").status()).isEqualTo(404);
         assertThat(get(spur.endpoint() + "/gw/" + id + "/bye").status()).isEqualTo(200);
-        assertThat(spur.spur("route ls", id).out().lines().skip(1).toList()).singleElement()
+        assertThat(spur.spur("route ls", id).out().lines().skip(1).toList())
+                .singleElement()
                 .satisfies(r -> assertThat(r).startsWith("GET /bye "));
         spur.spur("api rm", id);
     }
@@ -177,8 +215,8 @@ class ApiAndRouteCommandsTest {
 
         assertThat(added.exit()).isEqualTo(3);
         assertThat(added.out()).isEmpty();
-        assertThat(added.err()).isEqualTo("spur: InvalidParameterValueException: route path must start with '/', "
-                + "was 'pets'\n");
+        assertThat(added.err())
+                .isEqualTo("spur: InvalidParameterValueException: route path must start with '/', " + "was 'pets'\n");
         assertThat(spur.spur("route ls", id).out().lines().count()).isEqualTo(1);
         spur.spur("api rm", id);
     }
@@ -199,11 +237,11 @@ class ApiAndRouteCommandsTest {
         Path notJson = Files.writeString(work.resolve("bad.json"), "[1, 2]");
 
         TestSpur.Result burst = TestSpur.run("api", "create", "x", "--burst", "3", "--endpoint", "http://127.0.0.1:1");
-        TestSpur.Result missing = TestSpur.run("api", "apply", work.resolve("none.json").toString(),
-                "--endpoint", "http://127.0.0.1:1");
+        TestSpur.Result missing =
+                TestSpur.run("api", "apply", work.resolve("none.json").toString(), "--endpoint", "http://127.0.0.1:1");
         TestSpur.Result array = TestSpur.run("api", "apply", notJson.toString(), "--endpoint", "http://127.0.0.1:1");
-        TestSpur.Result noFunction = TestSpur.run("route", "add", "abcdefghij", "GET /x",
-                "--endpoint", "http://127.0.0.1:1");
+        TestSpur.Result noFunction =
+                TestSpur.run("route", "add", "abcdefghij", "GET /x", "--endpoint", "http://127.0.0.1:1");
 
         assertThat(burst.exit()).isEqualTo(2);
         assertThat(burst.err()).isEqualTo("spur: --burst needs --rate\n");
@@ -222,8 +260,7 @@ class ApiAndRouteCommandsTest {
         return m.group(1);
     }
 
-    private record Http(int status, String body) {
-    }
+    private record Http(int status, String body) {}
 
     private static Http get(String url) throws IOException {
         HttpURLConnection conn = (HttpURLConnection) URI.create(url).toURL().openConnection();

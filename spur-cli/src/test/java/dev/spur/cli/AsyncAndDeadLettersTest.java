@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AsyncAndDeadLettersTest {
     @TempDir
     static Path data;
+
     static TestSpur spur;
 
     @TempDir
@@ -63,19 +64,25 @@ class AsyncAndDeadLettersTest {
     @Test
     void failedEventBecomesADeadLetterThatReplaysOnceTheFunctionIsFixed() throws Exception {
         spur.deploy(TestSpur.failingFunction(work.resolve("failing")), "flaky");
-        String requestId = spur.spur("invoke", "flaky", "{\"order\":42}", "--async").out().strip();
+        String requestId =
+                spur.spur("invoke", "flaky", "{\"order\":42}", "--async").out().strip();
 
         TestSpur.Result listed = spur.await(r -> r.out().lines().count() == 2, "dlq ls", "--function", "flaky");
 
         // Attempts counts runs: the first and two retries.
         List<String> lines = listed.out().lines().toList();
         assertThat(lines.getFirst()).matches("ID +FUNCTION +CONDITION +ATTEMPTS +FAILED AT +ERROR");
-        assertThat(lines.get(1)).matches(requestId + " +flaky +RetriesExhausted +3 +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC +.*boom");
+        assertThat(lines.get(1))
+                .matches(requestId
+                        + " +flaky +RetriesExhausted +3 +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC +.*boom");
         TestSpur.Result shown = spur.spur("dlq show", requestId);
         assertThat(shown.exit()).as(shown.err()).isZero();
         Map<String, Object> letter = SpurClient.parseObject(shown.out());
-        assertThat(letter).containsEntry("Id", requestId).containsEntry("Attempts", 3)
-                .containsEntry("Payload", Map.of("order", 42)).containsEntry("ErrorMessage", "boom");
+        assertThat(letter)
+                .containsEntry("Id", requestId)
+                .containsEntry("Attempts", 3)
+                .containsEntry("Payload", Map.of("order", 42))
+                .containsEntry("ErrorMessage", "boom");
         assertThat((String) letter.get("FunctionArn")).endsWith(":function:flaky");
         assertThat(shown.out()).contains("\"Attempts\": 3"); // indented like the AWS CLI
 
@@ -92,7 +99,9 @@ class AsyncAndDeadLettersTest {
     }
 
     private static long succeeded() {
-        return ((Number) SpurClient.parseObject(spur.spur("async", "--json").out()).get("succeeded")).longValue();
+        return ((Number) SpurClient.parseObject(spur.spur("async", "--json").out())
+                        .get("succeeded"))
+                .longValue();
     }
 
     @Test
@@ -109,14 +118,17 @@ class AsyncAndDeadLettersTest {
         spur.deploy(TestSpur.failingFunction(work.resolve("failing")), "doomed");
         spur.putEventInvokeConfig("doomed", "{\"MaximumRetryAttempts\":0}");
         for (int i = 0; i < 3; i++) {
-            assertThat(spur.spur("invoke", "doomed", "{\"i\":" + i + "}", "--async").exit()).isZero();
+            assertThat(spur.spur("invoke", "doomed", "{\"i\":" + i + "}", "--async")
+                            .exit())
+                    .isZero();
         }
         spur.await(r -> r.out().lines().count() == 4, "dlq ls", "--function", "doomed");
 
         TestSpur.Result limited = spur.spur("dlq ls", "--function", "doomed", "--limit", "2");
 
         assertThat(limited.exit()).isZero();
-        assertThat(limited.out().lines()).hasSize(3)
+        assertThat(limited.out().lines())
+                .hasSize(3)
                 .allSatisfy(l -> assertThat(l).matches("ID .*|\\S+ +doomed +RetriesExhausted +1 .*"));
         assertThat(limited.err()).isEqualTo("spur: more dead letters than --limit 2 shows\n");
 
@@ -135,7 +147,8 @@ class AsyncAndDeadLettersTest {
         TestSpur.Result stats = spur.spur("async");
 
         assertThat(stats.exit()).as(stats.err()).isZero();
-        assertThat(stats.out()).containsPattern("(?m)^queued events +\\d+ \\(\\d+ running, \\d+ waiting to retry\\)$")
+        assertThat(stats.out())
+                .containsPattern("(?m)^queued events +\\d+ \\(\\d+ running, \\d+ waiting to retry\\)$")
                 .containsPattern("(?m)^oldest event age +(-|\\d+ ms|[\\d.]+ s)$")
                 .containsPattern("(?m)^dead letters stored +[1-9]\\d*$")
                 .contains("since the server started:")
@@ -143,7 +156,8 @@ class AsyncAndDeadLettersTest {
                 .containsPattern("(?m)^function errors +[3-9]\\d*$")
                 .containsPattern("(?m)^dead-lettered +[1-9]\\d*$")
                 .containsPattern("(?m)^expired by age +\\d+$");
-        Map<String, Object> json = SpurClient.parseObject(spur.spur("async", "--json").out());
+        Map<String, Object> json =
+                SpurClient.parseObject(spur.spur("async", "--json").out());
         assertThat(json).containsKeys("depth", "deadLetters", "expiredByAge", "throttled");
     }
 }

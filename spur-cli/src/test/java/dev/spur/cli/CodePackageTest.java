@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -45,7 +47,7 @@ class CodePackageTest {
         Files.writeString(dir.resolve("a"), "a");
         Files.writeString(dir.resolve("b"), "b");
         byte[] first = CodePackage.of(dir);
-        Files.setLastModifiedTime(dir.resolve("a"), java.nio.file.attribute.FileTime.fromMillis(0));
+        Files.setLastModifiedTime(dir.resolve("a"), FileTime.fromMillis(0));
 
         assertThat(CodePackage.of(dir)).isEqualTo(first);
     }
@@ -55,7 +57,8 @@ class CodePackageTest {
         Files.writeString(dir.resolve("real"), "x");
         Files.createSymbolicLink(dir.resolve("link"), dir.resolve("real"));
 
-        assertThatThrownBy(() -> CodePackage.of(dir)).isInstanceOf(CliException.class)
+        assertThatThrownBy(() -> CodePackage.of(dir))
+                .isInstanceOf(CliException.class)
                 .hasMessageContaining("link is a symbolic link")
                 .satisfies(e -> assertThat(((CliException) e).exitCode()).isEqualTo(2));
     }
@@ -80,10 +83,13 @@ class CodePackageTest {
 
     /** Entry names in archive order, with their unix modes. */
     private static Map<String, Integer> entries(byte[] zip) throws Exception {
-        try (ZipFile file = ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(zip)).get()) {
+        try (ZipFile file = ZipFile.builder()
+                .setSeekableByteChannel(new SeekableInMemoryByteChannel(zip))
+                .get()) {
             List<ZipArchiveEntry> entries = Collections.list(file.getEntriesInPhysicalOrder());
-            return entries.stream().collect(Collectors.toMap(ZipArchiveEntry::getName, ZipArchiveEntry::getUnixMode,
-                    (a, b) -> a, java.util.LinkedHashMap::new));
+            return entries.stream()
+                    .collect(Collectors.toMap(
+                            ZipArchiveEntry::getName, ZipArchiveEntry::getUnixMode, (a, b) -> a, LinkedHashMap::new));
         }
     }
 }

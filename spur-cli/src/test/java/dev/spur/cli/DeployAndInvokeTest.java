@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DeployAndInvokeTest {
     @TempDir
     static Path data;
+
     static TestSpur spur;
 
     @TempDir
@@ -34,8 +35,10 @@ class DeployAndInvokeTest {
         TestSpur.Result deployed = spur.deploy(TestSpur.echoFunction(work.resolve("fn"), "echo"), "echo-basic");
 
         assertThat(deployed.exit()).as(deployed.err()).isZero();
-        assertThat(deployed.out()).startsWith("arn:aws:lambda:us-east-1:000000000000:function:echo-basic\n")
-                .contains("created: provided.al2023, 128 MB, ").contains("CodeSha256 ");
+        assertThat(deployed.out())
+                .startsWith("arn:aws:lambda:us-east-1:000000000000:function:echo-basic\n")
+                .contains("created: provided.al2023, 128 MB, ")
+                .contains("CodeSha256 ");
 
         TestSpur.Result invoked = spur.spur("invoke", "echo-basic", "{\"a\":[1,2]}");
         assertThat(invoked.exit()).as(invoked.err()).isZero();
@@ -45,17 +48,30 @@ class DeployAndInvokeTest {
 
     @Test
     void deployingAnExistingFunctionUpdatesItsCodeAndConfiguration() throws Exception {
-        assertThat(spur.deploy(TestSpur.echoFunction(work.resolve("v1"), "v1"), "echo-update").exit()).isZero();
+        assertThat(spur.deploy(TestSpur.echoFunction(work.resolve("v1"), "v1"), "echo-update")
+                        .exit())
+                .isZero();
         assertThat(spur.spur("invoke", "echo-update").out()).isEqualTo("{\"v1\":{}}\n");
 
-        TestSpur.Result updated = spur.deploy(TestSpur.echoFunction(work.resolve("v2"), "v2"), "echo-update",
-                "--memory", "256", "--timeout", "10", "--env", "GREETING=hello", "--description", "second");
+        TestSpur.Result updated = spur.deploy(
+                TestSpur.echoFunction(work.resolve("v2"), "v2"),
+                "echo-update",
+                "--memory",
+                "256",
+                "--timeout",
+                "10",
+                "--env",
+                "GREETING=hello",
+                "--description",
+                "second");
 
         assertThat(updated.exit()).as(updated.err()).isZero();
         assertThat(updated.out()).contains("function:echo-update\n").contains("updated: provided.al2023, 256 MB");
         assertThat(spur.spur("invoke", "echo-update").out()).isEqualTo("{\"v2\":{}}\n");
         String listed = spur.spur("ls", "--json").out();
-        assertThat(listed).contains("\"Timeout\": 10").contains("\"GREETING\": \"hello\"")
+        assertThat(listed)
+                .contains("\"Timeout\": 10")
+                .contains("\"GREETING\": \"hello\"")
                 .contains("\"Description\": \"second\"");
     }
 
@@ -72,7 +88,8 @@ class DeployAndInvokeTest {
         assertThat(invoked.exit()).isEqualTo(1);
         assertThat(invoked.out()).contains("Runtime.InitError").contains("SpurNetwork none needs the linux sandbox");
 
-        assertThat(spur.deploy(fn, "echo-network", "--network", "default").exit()).isZero();
+        assertThat(spur.deploy(fn, "echo-network", "--network", "default").exit())
+                .isZero();
         assertThat(spur.spur("ls", "--json").out()).doesNotContain("SpurNetwork");
         assertThat(spur.spur("invoke", "echo-network").out()).isEqualTo("{\"cut-off\":{}}\n");
 
@@ -85,8 +102,8 @@ class DeployAndInvokeTest {
     void existingZipIsUploadedAsIs() throws Exception {
         Path zip = work.resolve("code.zip");
         Files.write(zip, CodePackage.of(TestSpur.echoFunction(work.resolve("fn"), "zipped")));
-        String sha = Base64.getEncoder().encodeToString(
-                MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(zip)));
+        String sha = Base64.getEncoder()
+                .encodeToString(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(zip)));
 
         TestSpur.Result deployed = spur.deploy(zip, "echo-zip");
 
@@ -119,12 +136,18 @@ class DeployAndInvokeTest {
 
         TestSpur.Result verbose = spur.spur("invoke", "-v", "echo-tail", "{\"n\":1}");
         assertThat(verbose.out()).isEqualTo("{\"echo\":{\"n\":1}}\n");
-        assertThat(verbose.err().lines()).singleElement().asString().startsWith("REPORT RequestId: ")
+        assertThat(verbose.err().lines())
+                .singleElement()
+                .asString()
+                .startsWith("REPORT RequestId: ")
                 .contains("Duration: ");
 
         TestSpur.Result log = spur.spur("invoke", "--log", "echo-tail", "{\"n\":2}");
-        assertThat(log.err()).contains("START RequestId: ").contains("event {\"n\":2}")
-                .contains("END RequestId: ").contains("REPORT RequestId: ");
+        assertThat(log.err())
+                .contains("START RequestId: ")
+                .contains("event {\"n\":2}")
+                .contains("END RequestId: ")
+                .contains("REPORT RequestId: ");
     }
 
     @Test

@@ -19,8 +19,9 @@ class FailureExitCodesTest {
 
             assertThat(result.exit()).isEqualTo(3);
             assertThat(result.out()).isEmpty();
-            assertThat(result.err()).isEqualTo("spur: ResourceNotFoundException: Function not found: "
-                    + "arn:aws:lambda:us-east-1:000000000000:function:missing\n");
+            assertThat(result.err())
+                    .isEqualTo("spur: ResourceNotFoundException: Function not found: "
+                            + "arn:aws:lambda:us-east-1:000000000000:function:missing\n");
         }
     }
 
@@ -32,7 +33,9 @@ class FailureExitCodesTest {
             TestSpur.Result result = spur.spur("invoke", "echo", "{not json");
 
             assertThat(result.exit()).isEqualTo(3);
-            assertThat(result.err()).startsWith("spur: InvalidRequestContentException: ").doesNotContain("\tat ");
+            assertThat(result.err())
+                    .startsWith("spur: InvalidRequestContentException: ")
+                    .doesNotContain("\tat ");
         }
     }
 
@@ -47,18 +50,26 @@ class FailureExitCodesTest {
         TestSpur.Result result = TestSpur.run("ls", "--endpoint", endpoint);
 
         assertThat(result.exit()).isEqualTo(4);
-        assertThat(result.err()).isEqualTo("spur: cannot reach Spur at " + endpoint
-                + ": Connection refused. Is `./spur server` running?\n");
+        assertThat(result.err())
+                .isEqualTo("spur: cannot reach Spur at " + endpoint
+                        + ": Connection refused. Is `./spur server` running?\n");
     }
 
     @Test
     void serverRefusesToStartWithoutTheLinuxSandboxUnlessProcessIsChosenExplicitly() {
-        TestSpur.Result result = TestSpur.run("server", "--port", "0", "--data-dir", work.resolve("data").toString(),
-                "--bwrap", work.resolve("no-bwrap-here").toString());
+        TestSpur.Result result = TestSpur.run(
+                "server",
+                "--port",
+                "0",
+                "--data-dir",
+                work.resolve("data").toString(),
+                "--bwrap",
+                work.resolve("no-bwrap-here").toString());
 
         assertThat(result.exit()).isEqualTo(2);
-        assertThat(result.err()).startsWith("spur: refusing to start: the linux sandbox cannot run here: bwrap is not "
-                + "installed (no " + work.resolve("no-bwrap-here") + "; apt-get install bubblewrap).")
+        assertThat(result.err())
+                .startsWith("spur: refusing to start: the linux sandbox cannot run here: bwrap is not "
+                        + "installed (no " + work.resolve("no-bwrap-here") + "; apt-get install bubblewrap).")
                 .contains("start with --sandbox process");
         assertThat(work.resolve("data")).doesNotExist(); // refused before anything was created
     }
@@ -76,8 +87,17 @@ class FailureExitCodesTest {
         Path fn = TestSpur.echoFunction(work.resolve("fn"), "echo");
         Files.createSymbolicLink(fn.resolve("link"), fn.resolve("bootstrap"));
 
-        TestSpur.Result result = TestSpur.run("deploy", fn.toString(), "--name", "x", "--runtime", "provided.al2023",
-                "--handler", "h", "--endpoint", "http://127.0.0.1:1");
+        TestSpur.Result result = TestSpur.run(
+                "deploy",
+                fn.toString(),
+                "--name",
+                "x",
+                "--runtime",
+                "provided.al2023",
+                "--handler",
+                "h",
+                "--endpoint",
+                "http://127.0.0.1:1");
 
         assertThat(result.exit()).isEqualTo(2);
         assertThat(result.err()).startsWith("spur: " + fn.resolve("link") + " is a symbolic link;");
@@ -88,7 +108,19 @@ class FailureExitCodesTest {
         TestSpur.Result help = TestSpur.run("--help");
 
         assertThat(help.exit()).isZero();
-        assertThat(help.out()).contains("server", "deploy", "invoke", "ls", "rm", "logs", "async", "dlq", "schedule",
-                "api", "route", "Exit codes:");
+        assertThat(help.out())
+                .contains(
+                        "server",
+                        "deploy",
+                        "invoke",
+                        "ls",
+                        "rm",
+                        "logs",
+                        "async",
+                        "dlq",
+                        "schedule",
+                        "api",
+                        "route",
+                        "Exit codes:");
     }
 }

@@ -16,8 +16,8 @@ class KeysCommandTest {
 
     @Test
     void createListAndDeleteAKeyWithoutEverStoringTheSecretReadably() throws Exception {
-        TestSpur.Result created = TestSpur.run("keys", "create", "--account", "111122223333", "--data-dir",
-                data.toString());
+        TestSpur.Result created =
+                TestSpur.run("keys", "create", "--account", "111122223333", "--data-dir", data.toString());
         assertThat(created.exit()).as(created.err()).isZero();
         String id = line(created.out(), "AWS_ACCESS_KEY_ID=");
         String secret = line(created.out(), "AWS_SECRET_ACCESS_KEY=");
@@ -36,9 +36,12 @@ class KeysCommandTest {
         TestSpur.Result listed = TestSpur.run("keys", "ls", "--data-dir", data.toString());
         assertThat(listed.out()).contains(id).contains("111122223333").doesNotContain(secret);
 
-        assertThat(TestSpur.run("keys", "rm", id, "--data-dir", data.toString()).exit()).isZero();
-        assertThat(TestSpur.run("keys", "rm", id, "--data-dir", data.toString()).exit()).isEqualTo(3);
-        assertThat(TestSpur.run("keys", "ls", "--data-dir", data.toString()).out()).doesNotContain(id);
+        assertThat(TestSpur.run("keys", "rm", id, "--data-dir", data.toString()).exit())
+                .isZero();
+        assertThat(TestSpur.run("keys", "rm", id, "--data-dir", data.toString()).exit())
+                .isEqualTo(3);
+        assertThat(TestSpur.run("keys", "ls", "--data-dir", data.toString()).out())
+                .doesNotContain(id);
     }
 
     @Test
@@ -49,6 +52,10 @@ class KeysCommandTest {
     }
 
     private static String line(String out, String prefix) {
-        return out.lines().filter(l -> l.startsWith(prefix)).findFirst().orElseThrow().substring(prefix.length());
+        return out.lines()
+                .filter(l -> l.startsWith(prefix))
+                .findFirst()
+                .orElseThrow()
+                .substring(prefix.length());
     }
 }

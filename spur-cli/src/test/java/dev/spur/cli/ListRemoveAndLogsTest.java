@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ListRemoveAndLogsTest {
     @TempDir
     static Path data;
+
     static TestSpur spur;
 
     @TempDir
@@ -45,8 +46,10 @@ class ListRemoveAndLogsTest {
         assertThat(listed.exit()).as(listed.err()).isZero();
         List<String> lines = listed.out().lines().toList();
         assertThat(lines.getFirst()).matches("NAME +RUNTIME +MEMORY +TIMEOUT +LAST MODIFIED");
-        assertThat(lines).anySatisfy(l -> assertThat(l).matches("ls-a +provided\\.al2023 +192 MB +3 s +"
-                + "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC"));
+        assertThat(lines)
+                .anySatisfy(l -> assertThat(l)
+                        .matches("ls-a +provided\\.al2023 +192 MB +3 s +"
+                                + "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC"));
         assertThat(lines).anyMatch(l -> l.startsWith("ls-b ")).anyMatch(l -> l.startsWith("ls-c "));
     }
 
@@ -59,8 +62,10 @@ class ListRemoveAndLogsTest {
 
         assertThat(listed.exit()).isZero();
         List<?> functions = (List<?>) SpurClient.parseObject(listed.out()).get("Functions");
-        assertThat(functions).anySatisfy(f -> assertThat((Map<Object, Object>) f)
-                .containsEntry("FunctionName", "ls-json").containsEntry("Runtime", "provided.al2023"));
+        assertThat(functions)
+                .anySatisfy(f -> assertThat((Map<Object, Object>) f)
+                        .containsEntry("FunctionName", "ls-json")
+                        .containsEntry("Runtime", "provided.al2023"));
     }
 
     @Test
@@ -71,7 +76,9 @@ class ListRemoveAndLogsTest {
 
         assertThat(removed.exit()).isEqualTo(3);
         assertThat(removed.out()).isEqualTo("deleted rm-me\n");
-        assertThat(removed.err()).startsWith("spur: ResourceNotFoundException: ").contains("no-such-function");
+        assertThat(removed.err())
+                .startsWith("spur: ResourceNotFoundException: ")
+                .contains("no-such-function");
         assertThat(spur.spur("ls").out()).doesNotContain("rm-me");
         assertThat(spur.spur("invoke", "rm-me").exit()).isEqualTo(3);
     }
@@ -84,8 +91,11 @@ class ListRemoveAndLogsTest {
         TestSpur.Result logs = spur.spur("logs", "logged");
 
         assertThat(logs.exit()).as(logs.err()).isZero();
-        assertThat(logs.out()).contains("START RequestId: ").contains("event {\"n\":1}")
-                .contains("END RequestId: ").contains("REPORT RequestId: ");
+        assertThat(logs.out())
+                .contains("START RequestId: ")
+                .contains("event {\"n\":1}")
+                .contains("END RequestId: ")
+                .contains("REPORT RequestId: ");
     }
 
     @Test
@@ -94,8 +104,15 @@ class ListRemoveAndLogsTest {
         spur.spur("invoke", "followed", "{\"n\":1}");
         StringWriter out = new StringWriter();
         AtomicInteger exit = new AtomicInteger(-1);
-        Thread follower = Thread.ofPlatform().start(() -> exit.set(Main.run(new PrintWriter(out, true),
-                new PrintWriter(new StringWriter(), true), "logs", "-f", "--endpoint", spur.endpoint(), "followed")));
+        Thread follower = Thread.ofPlatform()
+                .start(() -> exit.set(Main.run(
+                        new PrintWriter(out, true),
+                        new PrintWriter(new StringWriter(), true),
+                        "logs",
+                        "-f",
+                        "--endpoint",
+                        spur.endpoint(),
+                        "followed")));
 
         awaitContains(out, "event {\"n\":1}");
         spur.spur("invoke", "followed", "{\"n\":2}");
@@ -105,7 +122,9 @@ class ListRemoveAndLogsTest {
 
         assertThat(follower.isAlive()).isFalse();
         assertThat(exit.get()).isZero();
-        assertThat(out.toString().split("event \\{\"n\":1}", -1)).as("each line once").hasSize(2);
+        assertThat(out.toString().split("event \\{\"n\":1}", -1))
+                .as("each line once")
+                .hasSize(2);
     }
 
     @Test

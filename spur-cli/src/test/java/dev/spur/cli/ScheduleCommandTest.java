@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ScheduleCommandTest {
     @TempDir
     static Path data;
+
     static TestSpur spur;
 
     @TempDir
@@ -37,32 +38,55 @@ class ScheduleCommandTest {
     void createListShowUpdateDisableEnableAndRemoveRoundTrip() throws Exception {
         spur.deploy(TestSpur.echoFunction(work.resolve("fn"), "echo"), "nightly-job");
 
-        TestSpur.Result created = spur.spur("schedule create", "nightly", "--expression", "cron(0 3 * * ? *)",
-                "--function", "nightly-job", "--timezone", "Europe/Berlin", "--input", "{\"k\":1}",
-                "--description", "every night");
+        TestSpur.Result created = spur.spur(
+                "schedule create",
+                "nightly",
+                "--expression",
+                "cron(0 3 * * ? *)",
+                "--function",
+                "nightly-job",
+                "--timezone",
+                "Europe/Berlin",
+                "--input",
+                "{\"k\":1}",
+                "--description",
+                "every night");
 
         assertThat(created.exit()).as(created.err()).isZero();
         assertThat(created.out()).matches("created nightly; next fire \\d{4}-\\d\\d-\\d\\d 0[12]:00:00 UTC\n");
         List<String> rows = spur.spur("schedule ls").out().lines().toList();
         assertThat(rows.getFirst()).matches("NAME +STATE +EXPRESSION +TIMEZONE +FUNCTION +NEXT FIRE");
-        assertThat(rows).anySatisfy(r -> assertThat(r).matches(
-                "nightly +ENABLED +cron\\(0 3 \\* \\* \\? \\*\\) +Europe/Berlin +nightly-job +\\d{4}-.* UTC"));
-        Map<String, Object> shown = SpurClient.parseObject(spur.spur("schedule show", "nightly").out());
-        assertThat(shown).containsEntry("State", "ENABLED").containsEntry("MissedFires", "RUN_ONCE")
-                .containsEntry("Description", "every night").containsKey("NextFireTime");
-        assertThat((Map<String, Object>) shown.get("Target")).containsEntry("Input", "{\"k\":1}")
+        assertThat(rows)
+                .anySatisfy(
+                        r -> assertThat(r)
+                                .matches(
+                                        "nightly +ENABLED +cron\\(0 3 \\* \\* \\? \\*\\) +Europe/Berlin +nightly-job +\\d{4}-.* UTC"));
+        Map<String, Object> shown =
+                SpurClient.parseObject(spur.spur("schedule show", "nightly").out());
+        assertThat(shown)
+                .containsEntry("State", "ENABLED")
+                .containsEntry("MissedFires", "RUN_ONCE")
+                .containsEntry("Description", "every night")
+                .containsKey("NextFireTime");
+        assertThat((Map<String, Object>) shown.get("Target"))
+                .containsEntry("Input", "{\"k\":1}")
                 .hasEntrySatisfying("Arn", arn -> assertThat((String) arn).endsWith(":function:nightly-job"));
 
-        TestSpur.Result updated = spur.spur("schedule update", "nightly", "--expression", "rate(1 hour)",
-                "--skip-missed");
+        TestSpur.Result updated =
+                spur.spur("schedule update", "nightly", "--expression", "rate(1 hour)", "--skip-missed");
 
         assertThat(updated.exit()).as(updated.err()).isZero();
-        Map<String, Object> after = SpurClient.parseObject(spur.spur("schedule show", "nightly").out());
-        assertThat(after).containsEntry("ScheduleExpression", "rate(1 hour)").containsEntry("MissedFires", "SKIP")
-                .containsEntry("ScheduleExpressionTimezone", "Europe/Berlin").containsEntry("Description", "every night");
+        Map<String, Object> after =
+                SpurClient.parseObject(spur.spur("schedule show", "nightly").out());
+        assertThat(after)
+                .containsEntry("ScheduleExpression", "rate(1 hour)")
+                .containsEntry("MissedFires", "SKIP")
+                .containsEntry("ScheduleExpressionTimezone", "Europe/Berlin")
+                .containsEntry("Description", "every night");
 
         assertThat(spur.spur("schedule disable", "nightly").out()).isEqualTo("disabled nightly\n");
-        Map<String, Object> disabled = SpurClient.parseObject(spur.spur("schedule show", "nightly").out());
+        Map<String, Object> disabled =
+                SpurClient.parseObject(spur.spur("schedule show", "nightly").out());
         assertThat(disabled).containsEntry("State", "DISABLED").doesNotContainKey("NextFireTime");
         assertThat(spur.spur("schedule ls").out()).containsPattern("(?m)^nightly +DISABLED .* -$");
         assertThat(spur.spur("schedule enable", "nightly").out()).startsWith("enabled nightly; next fire ");
@@ -78,11 +102,19 @@ class ScheduleCommandTest {
     @Test
     void aScheduleFiresItsInputAtItsTime() throws Exception {
         spur.deploy(TestSpur.echoFunction(work.resolve("fn"), "echo"), "soon-job");
-        String at = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC)
+        String at = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss")
+                .withZone(ZoneOffset.UTC)
                 .format(Instant.now().plusSeconds(2).truncatedTo(ChronoUnit.SECONDS));
 
-        TestSpur.Result created = spur.spur("schedule create", "soon", "--expression", "at(" + at + ")",
-                "--function", "soon-job", "--input", "{\"tick\":true}");
+        TestSpur.Result created = spur.spur(
+                "schedule create",
+                "soon",
+                "--expression",
+                "at(" + at + ")",
+                "--function",
+                "soon-job",
+                "--input",
+                "{\"tick\":true}");
 
         assertThat(created.exit()).as(created.err()).isZero();
         spur.await(r -> r.out().contains("event {\"tick\":true}"), "logs", "soon-job");
@@ -92,8 +124,8 @@ class ScheduleCommandTest {
     void createdDisabledItHasNoNextFire() throws Exception {
         spur.deploy(TestSpur.echoFunction(work.resolve("fn"), "echo"), "idle-job");
 
-        TestSpur.Result created = spur.spur("schedule create", "idle", "--expression", "rate(5 minutes)",
-                "--function", "idle-job", "--disabled");
+        TestSpur.Result created = spur.spur(
+                "schedule create", "idle", "--expression", "rate(5 minutes)", "--function", "idle-job", "--disabled");
 
         assertThat(created.out()).isEqualTo("created idle; disabled\n");
     }
@@ -102,20 +134,20 @@ class ScheduleCommandTest {
     void aBadExpressionExitsThreeWithTheServersMessage() throws Exception {
         spur.deploy(TestSpur.echoFunction(work.resolve("fn"), "echo"), "bad-job");
 
-        TestSpur.Result created = spur.spur("schedule create", "bad", "--expression", "cron(nope)",
-                "--function", "bad-job");
+        TestSpur.Result created =
+                spur.spur("schedule create", "bad", "--expression", "cron(nope)", "--function", "bad-job");
 
         assertThat(created.exit()).isEqualTo(3);
         assertThat(created.out()).isEmpty();
-        assertThat(created.err()).startsWith("spur: InvalidParameterValueException: Invalid ScheduleExpression "
-                + "cron(nope): ");
+        assertThat(created.err())
+                .startsWith("spur: InvalidParameterValueException: Invalid ScheduleExpression " + "cron(nope): ");
         assertThat(spur.spur("schedule show", "bad").exit()).isEqualTo(3);
     }
 
     @Test
     void aMissingTargetFunctionExitsThree() {
-        TestSpur.Result created = spur.spur("schedule create", "orphan", "--expression", "rate(1 hour)",
-                "--function", "never-deployed");
+        TestSpur.Result created =
+                spur.spur("schedule create", "orphan", "--expression", "rate(1 hour)", "--function", "never-deployed");
 
         assertThat(created.exit()).isEqualTo(3);
         assertThat(created.err()).startsWith("spur: ResourceNotFoundException: ");

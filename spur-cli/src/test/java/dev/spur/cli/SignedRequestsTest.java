@@ -23,8 +23,10 @@ class SignedRequestsTest {
 
     @TempDir
     static Path data;
+
     @TempDir
     static Path fn;
+
     static TestSpur spur;
     static Credential key;
 
@@ -47,7 +49,8 @@ class SignedRequestsTest {
     void deployInvokeLsLogsAndRmWorkWhenSignedWithAKey() {
         TestSpur.Result created = spur.spur("deploy", withKey(key, deployArgs("signed")));
         assertThat(created.exit()).as(created.err()).isZero();
-        assertThat(created.out()).startsWith("arn:aws:lambda:us-east-1:" + ACCOUNT + ":function:signed\n")
+        assertThat(created.out())
+                .startsWith("arn:aws:lambda:us-east-1:" + ACCOUNT + ":function:signed\n")
                 .contains("created: ");
 
         TestSpur.Result invoked = spur.spur("invoke", withKey(key, "signed", "{\"n\":1}"));
@@ -80,7 +83,9 @@ class SignedRequestsTest {
         TestSpur.Result invoked = spur.spur("invoke", withKey(otherAccount, "mine"));
 
         assertThat(invoked.exit()).isEqualTo(3);
-        assertThat(invoked.err()).startsWith("spur: ResourceNotFoundException: ").contains("444455556666");
+        assertThat(invoked.err())
+                .startsWith("spur: ResourceNotFoundException: ")
+                .contains("444455556666");
         assertThat(spur.spur("rm", withKey(key, "mine")).exit()).isZero();
     }
 
@@ -103,8 +108,9 @@ class SignedRequestsTest {
         TestSpur.Result result = spur.spur(command, withKey(wrongSecret, args(command)));
 
         assertThat(result.exit()).isEqualTo(3);
-        assertThat(result.err()).startsWith("spur: InvalidSignatureException: The request signature we calculated "
-                + "does not match").doesNotContain(key.secretKey());
+        assertThat(result.err())
+                .startsWith("spur: InvalidSignatureException: The request signature we calculated " + "does not match")
+                .doesNotContain(key.secretKey());
     }
 
     @ParameterizedTest
@@ -115,8 +121,9 @@ class SignedRequestsTest {
         TestSpur.Result result = spur.spur(command, withKey(unknown, args(command)));
 
         assertThat(result.exit()).isEqualTo(3);
-        assertThat(result.err()).isEqualTo("spur: UnrecognizedClientException: "
-                + "The security token included in the request is invalid.\n");
+        assertThat(result.err())
+                .isEqualTo("spur: UnrecognizedClientException: "
+                        + "The security token included in the request is invalid.\n");
     }
 
     @Test
@@ -131,30 +138,34 @@ class SignedRequestsTest {
     void aServerWithoutAuthenticationAcceptsSignedCommandsToo() throws Exception {
         try (TestSpur open = new TestSpur(work.resolve("data"))) {
             Credential dummy = new Credential("spur", "spur", "");
-            assertThat(open.spur("deploy", withKey(dummy, deployArgs("open"))).exit()).isZero();
+            assertThat(open.spur("deploy", withKey(dummy, deployArgs("open"))).exit())
+                    .isZero();
 
             TestSpur.Result invoked = open.spur("invoke", withKey(dummy, "open", "{\"n\":2}"));
 
             assertThat(invoked.exit()).as(invoked.err()).isZero();
             assertThat(invoked.out()).contains("{\"echo\":{\"n\":2}}");
-            assertThat(open.spur("invoke", "open").exit()).as("unsigned, as before").isZero();
+            assertThat(open.spur("invoke", "open").exit())
+                    .as("unsigned, as before")
+                    .isZero();
         }
     }
 
     @Test
     void keyAndRegionComeFromTheEnvironmentWhenNotGiven() {
-        Map<String, String> env = Map.of("AWS_ACCESS_KEY_ID", "AKSPENV", "AWS_SECRET_ACCESS_KEY", "s3cret",
-                "AWS_DEFAULT_REGION", "eu-west-1");
+        Map<String, String> env = Map.of(
+                "AWS_ACCESS_KEY_ID", "AKSPENV", "AWS_SECRET_ACCESS_KEY", "s3cret", "AWS_DEFAULT_REGION", "eu-west-1");
         EndpointOption option = new EndpointOption();
 
-        assertThat(option.signing(env::get)).contains(new SpurClient.Signing(new Credential("AKSPENV", "s3cret", ""),
-                "eu-west-1"));
-        assertThat(option.signing(Map.of("AWS_ACCESS_KEY_ID", "only-the-id")::get)).isEmpty();
+        assertThat(option.signing(env::get))
+                .contains(new SpurClient.Signing(new Credential("AKSPENV", "s3cret", ""), "eu-west-1"));
+        assertThat(option.signing(Map.of("AWS_ACCESS_KEY_ID", "only-the-id")::get))
+                .isEmpty();
         assertThat(option.signing(name -> null)).isEqualTo(Optional.empty());
         option.accessKey = "AKSPOPTION";
         option.region = "ap-south-1";
-        assertThat(option.signing(env::get)).contains(new SpurClient.Signing(new Credential("AKSPOPTION", "s3cret", ""),
-                "ap-south-1"));
+        assertThat(option.signing(env::get))
+                .contains(new SpurClient.Signing(new Credential("AKSPOPTION", "s3cret", ""), "ap-south-1"));
     }
 
     /** Arguments that make {@code command} send a request for the function "echo". */
@@ -167,8 +178,8 @@ class SignedRequestsTest {
     }
 
     private static String[] deployArgs(String name, String... options) {
-        List<String> args = new ArrayList<>(List.of(fn.toString(), "--name", name, "--runtime", "provided.al2023",
-                "--handler", "unused"));
+        List<String> args = new ArrayList<>(
+                List.of(fn.toString(), "--name", name, "--runtime", "provided.al2023", "--handler", "unused"));
         args.addAll(List.of(options));
         return args.toArray(String[]::new);
     }

@@ -76,8 +76,11 @@ final class TestSpur implements AutoCloseable {
 
     /** {@code spur deploy DIR --name NAME --runtime provided.al2023 --handler unused <options…>}. */
     Result deploy(Path dir, String name, String... options) {
-        String[] args = Stream.concat(Stream.of(dir.toString(), "--name", name, "--runtime", "provided.al2023",
-                "--handler", "unused"), Stream.of(options)).toArray(String[]::new);
+        String[] args = Stream.concat(
+                        Stream.of(
+                                dir.toString(), "--name", name, "--runtime", "provided.al2023", "--handler", "unused"),
+                        Stream.of(options))
+                .toArray(String[]::new);
         return spur("deploy", args);
     }
 
@@ -86,8 +89,10 @@ final class TestSpur implements AutoCloseable {
      * {@code {"MaximumRetryAttempts":0}}; fails the test unless Spur answers 200.
      */
     void putEventInvokeConfig(String function, String json) throws IOException {
-        HttpURLConnection conn = (HttpURLConnection) URI.create(endpoint() + "/2019-09-25/functions/" + function
-                + "/event-invoke-config").toURL().openConnection();
+        HttpURLConnection conn = (HttpURLConnection)
+                URI.create(endpoint() + "/2019-09-25/functions/" + function + "/event-invoke-config")
+                        .toURL()
+                        .openConnection();
         conn.setRequestMethod("PUT");
         conn.setDoOutput(true);
         conn.setRequestProperty("Content-Type", "application/json");
@@ -110,8 +115,8 @@ final class TestSpur implements AutoCloseable {
                 return result;
             }
             if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("gave up waiting on spur " + command + " " + String.join(" ", rest)
-                        + "; last: " + result);
+                throw new AssertionError(
+                        "gave up waiting on spur " + command + " " + String.join(" ", rest) + "; last: " + result);
             }
             Thread.sleep(50);
         }
@@ -127,27 +132,32 @@ final class TestSpur implements AutoCloseable {
 
     /** A function directory whose bootstrap answers every event with {@code {"<key>": event}}. */
     static Path echoFunction(Path dir, String key) throws IOException {
-        return function(dir, "curl -sS -X POST \"$API/invocation/$REQUEST_ID/response\" -d \"{\\\"" + key
-                + "\\\":$EVENT}\" > /dev/null");
+        return function(
+                dir,
+                "curl -sS -X POST \"$API/invocation/$REQUEST_ID/response\" -d \"{\\\"" + key
+                        + "\\\":$EVENT}\" > /dev/null");
     }
 
     /** A function directory whose bootstrap answers every event with {@code json} (no single quotes in it). */
     static Path fixedFunction(Path dir, String json) throws IOException {
-        return function(dir, "curl -sS -X POST \"$API/invocation/$REQUEST_ID/response\" -d '" + json
-                + "' > /dev/null");
+        return function(dir, "curl -sS -X POST \"$API/invocation/$REQUEST_ID/response\" -d '" + json + "' > /dev/null");
     }
 
     /** A function directory whose bootstrap reports every event as an unhandled error. */
     static Path failingFunction(Path dir) throws IOException {
-        return function(dir, "curl -sS -X POST \"$API/invocation/$REQUEST_ID/error\" "
-                + "-H 'Lambda-Runtime-Function-Error-Type: Unhandled' "
-                + "-d '{\"errorMessage\":\"boom\",\"errorType\":\"Boom\"}' > /dev/null");
+        return function(
+                dir,
+                "curl -sS -X POST \"$API/invocation/$REQUEST_ID/error\" "
+                        + "-H 'Lambda-Runtime-Function-Error-Type: Unhandled' "
+                        + "-d '{\"errorMessage\":\"boom\",\"errorType\":\"Boom\"}' > /dev/null");
     }
 
     /** A function directory whose bootstrap answers with the client context it was given. */
     static Path contextFunction(Path dir) throws IOException {
-        return function(dir, "curl -sS -X POST \"$API/invocation/$REQUEST_ID/response\" "
-                + "-d \"{\\\"context\\\":${CONTEXT:-null}}\" > /dev/null");
+        return function(
+                dir,
+                "curl -sS -X POST \"$API/invocation/$REQUEST_ID/response\" "
+                        + "-d \"{\\\"context\\\":${CONTEXT:-null}}\" > /dev/null");
     }
 
     private static Path function(Path dir, String respond) throws IOException {
@@ -163,6 +173,5 @@ final class TestSpur implements AutoCloseable {
         server.close();
     }
 
-    record Result(int exit, String out, String err) {
-    }
+    record Result(int exit, String out, String err) {}
 }

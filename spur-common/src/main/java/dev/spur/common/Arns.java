@@ -11,14 +11,13 @@ import java.util.regex.Pattern;
 public final class Arns {
     public static final String LATEST = "$LATEST";
 
-    private static final Pattern FUNCTION_REF = Pattern.compile(
-            "^(?:arn:aws[a-zA-Z-]*:lambda:(?<region>[a-z]{2}(?:-gov)?-[a-z]+-\\d{1}):)?"
+    private static final Pattern FUNCTION_REF =
+            Pattern.compile("^(?:arn:aws[a-zA-Z-]*:lambda:(?<region>[a-z]{2}(?:-gov)?-[a-z]+-\\d{1}):)?"
                     + "(?:(?<account>\\d{12}):)?(?:function:)?"
                     + "(?<name>[a-zA-Z0-9-_.]+)(?::(?<qualifier>\\$LATEST|[a-zA-Z0-9-_]+))?$");
     private static final Pattern NAME = Pattern.compile("^[a-zA-Z0-9-_]{1,64}$");
 
-    private Arns() {
-    }
+    private Arns() {}
 
     public static String function(FunctionKey key) {
         return "arn:aws:lambda:" + key.region() + ":" + key.account() + ":function:" + key.name();
@@ -38,18 +37,22 @@ public final class Arns {
      */
     public static FunctionRef parseFunctionRef(String text, String account, String region) {
         if (text == null || text.isEmpty() || text.length() > 170) {
-            throw LambdaException.invalid("1 validation error detected: Value '%s' at 'functionName' failed to satisfy "
-                    + "constraint: Member must have length between 1 and 140", text == null ? "" : text);
+            throw LambdaException.invalid(
+                    "1 validation error detected: Value '%s' at 'functionName' failed to satisfy "
+                            + "constraint: Member must have length between 1 and 140",
+                    text == null ? "" : text);
         }
         if (NAME.matcher(text).matches()) {
             return new FunctionRef(new FunctionKey(account, region, text), Optional.empty()); // the common case
         }
         Matcher m = FUNCTION_REF.matcher(text);
         if (!m.matches()) {
-            throw LambdaException.invalid("1 validation error detected: Value '%s' at 'functionName' failed to satisfy "
-                    + "constraint: Member must satisfy regular expression pattern: "
-                    + "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?"
-                    + "([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?", text);
+            throw LambdaException.invalid(
+                    "1 validation error detected: Value '%s' at 'functionName' failed to satisfy "
+                            + "constraint: Member must satisfy regular expression pattern: "
+                            + "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?"
+                            + "([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?",
+                    text);
         }
         String arnRegion = m.group("region");
         String arnAccount = m.group("account");
@@ -58,11 +61,11 @@ public final class Arns {
             throw LambdaException.invalid("Function name '%s' is longer than 64 characters", name);
         }
         return new FunctionRef(
-                new FunctionKey(arnAccount != null ? arnAccount : account, arnRegion != null ? arnRegion : region, name),
+                new FunctionKey(
+                        arnAccount != null ? arnAccount : account, arnRegion != null ? arnRegion : region, name),
                 Optional.ofNullable(m.group("qualifier")));
     }
 
     /** A function named by a caller, with the qualifier it gave in the name, if any. */
-    public record FunctionRef(FunctionKey key, Optional<String> qualifier) {
-    }
+    public record FunctionRef(FunctionKey key, Optional<String> qualifier) {}
 }

@@ -11,8 +11,13 @@ import java.util.List;
  * @param allowMethods methods such as {@code GET}, or {@code *} for any
  * @param maxAge       seconds a browser may cache a preflight answer, 0..86400; 0 means not at all
  */
-public record CorsConfig(boolean allowCredentials, List<String> allowHeaders, List<String> allowMethods,
-                         List<String> allowOrigins, List<String> exposeHeaders, int maxAge) {
+public record CorsConfig(
+        boolean allowCredentials,
+        List<String> allowHeaders,
+        List<String> allowMethods,
+        List<String> allowOrigins,
+        List<String> exposeHeaders,
+        int maxAge) {
 
     public CorsConfig {
         allowHeaders = allowHeaders == null ? List.of() : List.copyOf(allowHeaders);

@@ -12,13 +12,17 @@ import java.util.Objects;
  * @param onSuccess                destination ARN for success records, or null
  * @param onFailure                destination ARN for failure records, or null (then Spur's dead-letter store)
  */
-public record EventInvokeConfig(int maximumRetryAttempts, int maximumEventAgeSeconds, String onSuccess,
-                                String onFailure, Instant lastModified) {
+public record EventInvokeConfig(
+        int maximumRetryAttempts,
+        int maximumEventAgeSeconds,
+        String onSuccess,
+        String onFailure,
+        Instant lastModified) {
     public static final int DEFAULT_RETRIES = 2;
     public static final int DEFAULT_MAX_AGE_SECONDS = 21_600;
     /** What applies to a function with no configuration. */
-    public static final EventInvokeConfig DEFAULTS = new EventInvokeConfig(DEFAULT_RETRIES, DEFAULT_MAX_AGE_SECONDS,
-            null, null, Instant.EPOCH);
+    public static final EventInvokeConfig DEFAULTS =
+            new EventInvokeConfig(DEFAULT_RETRIES, DEFAULT_MAX_AGE_SECONDS, null, null, Instant.EPOCH);
 
     public EventInvokeConfig {
         Objects.requireNonNull(lastModified, "lastModified");

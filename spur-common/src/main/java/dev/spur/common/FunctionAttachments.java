@@ -1,5 +1,7 @@
 package dev.spur.common;
 
+import java.time.Instant;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -27,8 +29,8 @@ public record FunctionAttachments(
         Map<String, FunctionUrlConfig> urls,
         Map<String, EventInvokeConfig> eventInvokeConfigs) {
 
-    public static final FunctionAttachments NONE = new FunctionAttachments(1, null, Map.of(), Map.of(), Map.of(), Map.of(),
-            Map.of());
+    public static final FunctionAttachments NONE =
+            new FunctionAttachments(1, null, Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
 
     public FunctionAttachments {
         tags = sorted(tags);
@@ -44,7 +46,13 @@ public record FunctionAttachments(
     }
 
     public FunctionAttachments withEventInvokeConfigs(UnaryOperator<Map<String, EventInvokeConfig>> change) {
-        return new FunctionAttachments(nextVersion, reservedConcurrency, tags, aliases, provisioned, urls,
+        return new FunctionAttachments(
+                nextVersion,
+                reservedConcurrency,
+                tags,
+                aliases,
+                provisioned,
+                urls,
                 change.apply(new TreeMap<>(eventInvokeConfigs)));
     }
 
@@ -61,31 +69,49 @@ public record FunctionAttachments(
     }
 
     public FunctionAttachments withTags(Map<String, String> newTags) {
-        return new FunctionAttachments(nextVersion, reservedConcurrency, newTags, aliases, provisioned, urls,
-                eventInvokeConfigs);
+        return new FunctionAttachments(
+                nextVersion, reservedConcurrency, newTags, aliases, provisioned, urls, eventInvokeConfigs);
     }
 
     public FunctionAttachments withAliases(UnaryOperator<Map<String, Alias>> change) {
-        return new FunctionAttachments(nextVersion, reservedConcurrency, tags, change.apply(new TreeMap<>(aliases)),
-                provisioned, urls, eventInvokeConfigs);
+        return new FunctionAttachments(
+                nextVersion,
+                reservedConcurrency,
+                tags,
+                change.apply(new TreeMap<>(aliases)),
+                provisioned,
+                urls,
+                eventInvokeConfigs);
     }
 
     public FunctionAttachments withProvisioned(UnaryOperator<Map<String, ProvisionedConcurrency>> change) {
-        return new FunctionAttachments(nextVersion, reservedConcurrency, tags, aliases,
-                change.apply(new TreeMap<>(provisioned)), urls, eventInvokeConfigs);
+        return new FunctionAttachments(
+                nextVersion,
+                reservedConcurrency,
+                tags,
+                aliases,
+                change.apply(new TreeMap<>(provisioned)),
+                urls,
+                eventInvokeConfigs);
     }
 
     public FunctionAttachments withUrls(UnaryOperator<Map<String, FunctionUrlConfig>> change) {
-        return new FunctionAttachments(nextVersion, reservedConcurrency, tags, aliases, provisioned,
-                change.apply(new TreeMap<>(urls)), eventInvokeConfigs);
+        return new FunctionAttachments(
+                nextVersion,
+                reservedConcurrency,
+                tags,
+                aliases,
+                provisioned,
+                change.apply(new TreeMap<>(urls)),
+                eventInvokeConfigs);
     }
 
     private static <V> Map<String, V> sorted(Map<String, V> map) {
-        return map == null ? Map.of() : java.util.Collections.unmodifiableSortedMap(new TreeMap<>(map));
+        return map == null ? Map.of() : Collections.unmodifiableSortedMap(new TreeMap<>(map));
     }
 
     /** A provisioned concurrency setting on a version or alias, as requested (its progress is live state). */
-    public record ProvisionedConcurrency(int requested, java.time.Instant lastModified) {
+    public record ProvisionedConcurrency(int requested, Instant lastModified) {
         public ProvisionedConcurrency {
             Objects.requireNonNull(lastModified, "lastModified");
         }

@@ -4,8 +4,10 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One version of a function's configuration, as stored and as served. Immutable: an update makes a
@@ -55,12 +57,41 @@ public record FunctionConfig(
     }
 
     /** With the default network. */
-    public FunctionConfig(FunctionKey key, String version, String runtime, String handler, String role,
-                          String description, int memorySize, int timeout, Map<String, String> environment, Code code,
-                          int ephemeralStorage, List<String> architectures, Instant lastModified, String revisionId,
-                          State state, LastUpdateStatus lastUpdateStatus) {
-        this(key, version, runtime, handler, role, description, memorySize, timeout, environment, code,
-                ephemeralStorage, architectures, lastModified, revisionId, state, lastUpdateStatus, Network.DEFAULT);
+    public FunctionConfig(
+            FunctionKey key,
+            String version,
+            String runtime,
+            String handler,
+            String role,
+            String description,
+            int memorySize,
+            int timeout,
+            Map<String, String> environment,
+            Code code,
+            int ephemeralStorage,
+            List<String> architectures,
+            Instant lastModified,
+            String revisionId,
+            State state,
+            LastUpdateStatus lastUpdateStatus) {
+        this(
+                key,
+                version,
+                runtime,
+                handler,
+                role,
+                description,
+                memorySize,
+                timeout,
+                environment,
+                code,
+                ephemeralStorage,
+                architectures,
+                lastModified,
+                revisionId,
+                state,
+                lastUpdateStatus,
+                Network.DEFAULT);
     }
 
     public String arn() {
@@ -69,8 +100,24 @@ public record FunctionConfig(
 
     /** A copy with a new revision, as every change to a function makes. */
     public FunctionConfig withRevision(String newRevisionId, Instant modified) {
-        return new FunctionConfig(key, version, runtime, handler, role, description, memorySize, timeout, environment,
-                code, ephemeralStorage, architectures, modified, newRevisionId, state, lastUpdateStatus, network);
+        return new FunctionConfig(
+                key,
+                version,
+                runtime,
+                handler,
+                role,
+                description,
+                memorySize,
+                timeout,
+                environment,
+                code,
+                ephemeralStorage,
+                architectures,
+                modified,
+                newRevisionId,
+                state,
+                lastUpdateStatus,
+                network);
     }
 
     /**
@@ -92,7 +139,10 @@ public record FunctionConfig(
 
     /** {@code State} as the {@code function-active-v2} waiter reads it. */
     public enum State {
-        Pending, Active, Inactive, Failed
+        Pending,
+        Active,
+        Inactive,
+        Failed
     }
 
     /**
@@ -101,25 +151,28 @@ public record FunctionConfig(
      * only the Runtime API bridged in (the linux sandbox enforces it).
      */
     public enum Network {
-        DEFAULT, NONE;
+        DEFAULT,
+        NONE;
 
         /** The wire value: {@code default} or {@code none}. */
         public String wire() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
 
         /** @return empty for anything but {@code default} and {@code none} */
-        public static java.util.Optional<Network> fromWire(String value) {
+        public static Optional<Network> fromWire(String value) {
             return switch (value) {
-                case "default" -> java.util.Optional.of(DEFAULT);
-                case "none" -> java.util.Optional.of(NONE);
-                default -> java.util.Optional.empty();
+                case "default" -> Optional.of(DEFAULT);
+                case "none" -> Optional.of(NONE);
+                default -> Optional.empty();
             };
         }
     }
 
     /** {@code LastUpdateStatus} as the {@code function-updated-v2} waiter reads it. */
     public enum LastUpdateStatus {
-        InProgress, Successful, Failed
+        InProgress,
+        Successful,
+        Failed
     }
 }

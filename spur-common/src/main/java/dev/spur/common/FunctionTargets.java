@@ -11,6 +11,5 @@ public interface FunctionTargets {
     Target resolve(Caller caller, String function, String qualifier);
 
     /** A checked target: a function of the caller's account and region, and "" or a qualifier. */
-    record Target(String functionName, String qualifier) {
-    }
+    record Target(String functionName, String qualifier) {}
 }

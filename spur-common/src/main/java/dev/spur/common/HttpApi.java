@@ -15,9 +15,18 @@ import java.util.Objects;
  * @param throttle               the API-wide token bucket, or null for none
  * @param integrationTimeoutMillis how long a route's function may take before the client gets 504
  */
-public record HttpApi(String account, String region, String apiId, String name, CorsConfig cors,
-                      Throttle throttle, Map<String, Authorizer> authorizers, List<Route> routes,
-                      int integrationTimeoutMillis, Instant createdAt, Instant lastModified) {
+public record HttpApi(
+        String account,
+        String region,
+        String apiId,
+        String name,
+        CorsConfig cors,
+        Throttle throttle,
+        Map<String, Authorizer> authorizers,
+        List<Route> routes,
+        int integrationTimeoutMillis,
+        Instant createdAt,
+        Instant lastModified) {
     public static final int DEFAULT_TIMEOUT_MILLIS = 30_000;
 
     public HttpApi {
@@ -41,8 +50,13 @@ public record HttpApi(String account, String region, String apiId, String name, 
      * @param authorizer     the name of one of the API's authorizers, or null
      * @param throttle       this route's token bucket, or null
      */
-    public record Route(String routeKey, String functionName, String qualifier, String payloadFormat,
-                        String authorizer, Throttle throttle) {
+    public record Route(
+            String routeKey,
+            String functionName,
+            String qualifier,
+            String payloadFormat,
+            String authorizer,
+            Throttle throttle) {
         public Route {
             Objects.requireNonNull(routeKey, "routeKey");
             Objects.requireNonNull(functionName, "functionName");
@@ -52,8 +66,7 @@ public record HttpApi(String account, String region, String apiId, String name, 
     }
 
     /** Token bucket: {@code rateLimit} requests per second sustained, {@code burstLimit} at once. */
-    public record Throttle(double rateLimit, int burstLimit) {
-    }
+    public record Throttle(double rateLimit, int burstLimit) {}
 
     /**
      * An authorizer.
@@ -69,9 +82,17 @@ public record HttpApi(String account, String region, String apiId, String name, 
      * @param resultTtlSeconds REQUEST: how long a decision is cached per identity (0 = not cached)
      * @param apiKeys         API_KEY: the accepted keys, stored as SHA-256 hex (never in clear)
      */
-    public record Authorizer(String type, String identitySource, String issuer, List<String> audiences,
-                             String jwksUri, String jwks, String functionName, String qualifier,
-                             int resultTtlSeconds, List<String> apiKeys) {
+    public record Authorizer(
+            String type,
+            String identitySource,
+            String issuer,
+            List<String> audiences,
+            String jwksUri,
+            String jwks,
+            String functionName,
+            String qualifier,
+            int resultTtlSeconds,
+            List<String> apiKeys) {
         public Authorizer {
             Objects.requireNonNull(type, "type");
             audiences = audiences == null ? List.of() : List.copyOf(audiences);

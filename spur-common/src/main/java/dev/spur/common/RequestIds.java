@@ -5,8 +5,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /** Request IDs in Lambda's form (a random UUID), without {@code SecureRandom}'s lock on the hot path. */
 public final class RequestIds {
-    private RequestIds() {
-    }
+    private RequestIds() {}
 
     public static String next() {
         ThreadLocalRandom r = ThreadLocalRandom.current();

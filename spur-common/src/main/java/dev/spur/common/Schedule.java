@@ -12,9 +12,21 @@ import java.util.Objects;
  * @param skipMissed  fires missed while the server was down are skipped rather than run once
  * @param lastFire    the scheduled time of the last fire, null before the first
  */
-public record Schedule(String account, String region, String name, String expression, String timezone,
-                       String functionName, String qualifier, String input, boolean enabled, boolean skipMissed,
-                       String description, Instant createdAt, Instant lastModified, Instant lastFire) {
+public record Schedule(
+        String account,
+        String region,
+        String name,
+        String expression,
+        String timezone,
+        String functionName,
+        String qualifier,
+        String input,
+        boolean enabled,
+        boolean skipMissed,
+        String description,
+        Instant createdAt,
+        Instant lastModified,
+        Instant lastFire) {
     public Schedule {
         Objects.requireNonNull(account, "account");
         Objects.requireNonNull(region, "region");
@@ -34,7 +46,20 @@ public record Schedule(String account, String region, String name, String expres
     }
 
     public Schedule withLastFire(Instant fire) {
-        return new Schedule(account, region, name, expression, timezone, functionName, qualifier, input, enabled,
-                skipMissed, description, createdAt, lastModified, fire);
+        return new Schedule(
+                account,
+                region,
+                name,
+                expression,
+                timezone,
+                functionName,
+                qualifier,
+                input,
+                enabled,
+                skipMissed,
+                description,
+                createdAt,
+                lastModified,
+                fire);
     }
 }

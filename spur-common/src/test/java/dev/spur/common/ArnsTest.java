@@ -14,8 +14,9 @@ class ArnsTest {
 
     @Test
     void plainName() {
-        assertThat(parse("my-fn_1")).isEqualTo(new Arns.FunctionRef(
-                new FunctionKey("000000000000", "us-east-1", "my-fn_1"), Optional.empty()));
+        assertThat(parse("my-fn_1"))
+                .isEqualTo(new Arns.FunctionRef(
+                        new FunctionKey("000000000000", "us-east-1", "my-fn_1"), Optional.empty()));
     }
 
     @Test
@@ -41,8 +42,11 @@ class ArnsTest {
     @Test
     void malformedNamesAreInvalidParameters() {
         for (String bad : new String[] {"", "has space", "a/b", "arn:aws:s3:::bucket", "x".repeat(65)}) {
-            assertThatThrownBy(() -> parse(bad)).as(bad).isInstanceOfSatisfying(LambdaException.class,
-                    e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_PARAMETER_VALUE));
+            assertThatThrownBy(() -> parse(bad))
+                    .as(bad)
+                    .isInstanceOfSatisfying(
+                            LambdaException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_PARAMETER_VALUE));
         }
     }
 }

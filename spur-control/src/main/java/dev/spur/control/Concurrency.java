@@ -5,14 +5,13 @@ import dev.spur.common.Arns;
 import dev.spur.common.ErrorCode;
 import dev.spur.common.FunctionAttachments;
 import dev.spur.common.FunctionAttachments.ProvisionedConcurrency;
-import dev.spur.common.FunctionKey;
 import dev.spur.common.LambdaException;
 import dev.spur.control.FunctionRegistry.Entry;
 import dev.spur.pools.AccountConcurrency;
 import dev.spur.pools.Allocation;
 import dev.spur.pools.Deployment;
-import dev.spur.pools.ProvisionedStatus;
 import dev.spur.pools.Pools;
+import dev.spur.pools.ProvisionedStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +29,7 @@ final class Concurrency {
     static final int MIN_UNRESERVED = 100;
     /** Lambda's quotas reported by GetAccountSettings. */
     static final long TOTAL_CODE_SIZE = 80L * 1024 * 1024 * 1024;
+
     static final long CODE_SIZE_UNZIPPED = 262_144_000L;
     static final long CODE_SIZE_ZIPPED = 52_428_800L;
 
@@ -42,8 +42,9 @@ final class Concurrency {
     /** Hands every stored reservation and provisioned configuration to the pools. */
     void restore() {
         for (Entry entry : control.registry().all()) {
-            entry.attachments().reservation().ifPresent(r ->
-                    control.pools().reserveConcurrency(entry.key(), OptionalInt.of(r)));
+            entry.attachments()
+                    .reservation()
+                    .ifPresent(r -> control.pools().reserveConcurrency(entry.key(), OptionalInt.of(r)));
             for (String qualifier : entry.attachments().provisioned().keySet()) {
                 reprovision(entry, qualifier);
             }
@@ -51,25 +52,36 @@ final class Concurrency {
     }
 
     ControlResult put(FunctionCommand.PutFunctionConcurrency c) {
-        int reserved = c.reserved().orElseThrow(() -> LambdaException.invalid("1 validation error detected: Value "
-                + "null at 'reservedConcurrentExecutions' failed to satisfy constraint: Member must not be null"));
-        LambdaException.requireValid(reserved >= 0, "1 validation error detected: Value '%d' at "
-                + "'reservedConcurrentExecutions' failed to satisfy constraint: Member must have value greater than "
-                + "or equal to 0", reserved);
+        int reserved = c.reserved()
+                .orElseThrow(
+                        () -> LambdaException.invalid(
+                                "1 validation error detected: Value "
+                                        + "null at 'reservedConcurrentExecutions' failed to satisfy constraint: Member must not be null"));
+        LambdaException.requireValid(
+                reserved >= 0,
+                "1 validation error detected: Value '%d' at "
+                        + "'reservedConcurrentExecutions' failed to satisfy constraint: Member must have value greater than "
+                        + "or equal to 0",
+                reserved);
         return control.locked(c.caller(), c.functionName(), (ref, entry) -> {
             ControlPlane.requireUnqualified(ref);
-            AccountConcurrency account = control.pools().accountConcurrency(entry.key().account());
+            AccountConcurrency account =
+                    control.pools().accountConcurrency(entry.key().account());
             int current = entry.attachments().reservation().orElse(0);
             int unreservedAfter = account.limit() - (account.reservedTotal() - current + reserved);
             int minimum = minimumUnreserved(account.limit());
             if (unreservedAfter < minimum) {
-                throw LambdaException.invalid("Specified ReservedConcurrentExecutions for function decreases "
-                        + "account's UnreservedConcurrentExecution below its minimum value of [%d].", minimum);
+                throw LambdaException.invalid(
+                        "Specified ReservedConcurrentExecutions for function decreases "
+                                + "account's UnreservedConcurrentExecution below its minimum value of [%d].",
+                        minimum);
             }
             int provisioned = provisionedTotal(entry.attachments());
             if (reserved < provisioned) {
-                throw LambdaException.conflict("ReservedConcurrentExecutions %d is less than the function's "
-                        + "provisioned concurrency (%d).", reserved, provisioned);
+                throw LambdaException.conflict(
+                        "ReservedConcurrentExecutions %d is less than the function's "
+                                + "provisioned concurrency (%d).",
+                        reserved, provisioned);
             }
             control.saveAttachments(entry, entry.attachments().withReservedConcurrency(reserved));
             control.pools().reserveConcurrency(entry.key(), OptionalInt.of(reserved));
@@ -78,8 +90,11 @@ final class Concurrency {
     }
 
     ControlResult get(FunctionCommand.GetFunctionConcurrency c) {
-        return control.read(c.caller(), c.functionName(),
-                (ref, entry) -> new ControlResult.Concurrency(entry.attachments().reservation()));
+        return control.read(
+                c.caller(),
+                c.functionName(),
+                (ref, entry) ->
+                        new ControlResult.Concurrency(entry.attachments().reservation()));
     }
 
     ControlResult delete(FunctionCommand.DeleteFunctionConcurrency c) {
@@ -108,16 +123,26 @@ final class Concurrency {
                 codeSize += version.config().code().size();
             }
         }
-        return new ControlResult.AccountSettings(TOTAL_CODE_SIZE, CODE_SIZE_UNZIPPED, CODE_SIZE_ZIPPED,
-                budget.limit(), budget.unreserved(), codeSize, functions);
+        return new ControlResult.AccountSettings(
+                TOTAL_CODE_SIZE,
+                CODE_SIZE_UNZIPPED,
+                CODE_SIZE_ZIPPED,
+                budget.limit(),
+                budget.unreserved(),
+                codeSize,
+                functions);
     }
 
     ControlResult putProvisioned(FunctionCommand.PutProvisionedConcurrency c) {
-        int count = c.count().orElseThrow(() -> LambdaException.invalid("1 validation error detected: Value null at "
-                + "'provisionedConcurrentExecutions' failed to satisfy constraint: Member must not be null"));
-        LambdaException.requireValid(count >= 1, "1 validation error detected: Value '%d' at "
-                + "'provisionedConcurrentExecutions' failed to satisfy constraint: Member must have value greater "
-                + "than or equal to 1", count);
+        int count = c.count()
+                .orElseThrow(() -> LambdaException.invalid("1 validation error detected: Value null at "
+                        + "'provisionedConcurrentExecutions' failed to satisfy constraint: Member must not be null"));
+        LambdaException.requireValid(
+                count >= 1,
+                "1 validation error detected: Value '%d' at "
+                        + "'provisionedConcurrentExecutions' failed to satisfy constraint: Member must have value greater "
+                        + "than or equal to 1",
+                count);
         return control.locked(c.caller(), c.functionName(), (ref, entry) -> {
             String qualifier = provisionableQualifier(entry, ControlPlane.qualifier(ref, c.qualifier()));
             for (String version : versionsOf(entry, qualifier)) {
@@ -129,7 +154,9 @@ final class Concurrency {
                 }
             }
             FunctionAttachments attachments = entry.attachments().withProvisioned(p -> {
-                p.put(qualifier, new ProvisionedConcurrency(count, control.clock().instant()));
+                p.put(
+                        qualifier,
+                        new ProvisionedConcurrency(count, control.clock().instant()));
                 return p;
             });
             Optional<Integer> reserved = attachments.reservation();
@@ -148,7 +175,8 @@ final class Concurrency {
             String qualifier = requireQualifier(ControlPlane.qualifier(ref, c.qualifier()));
             if (!entry.attachments().provisioned().containsKey(qualifier)) {
                 entry.resolveStatic(qualifier); // 404 for a version or alias that does not exist
-                throw LambdaException.of(ErrorCode.PROVISIONED_CONCURRENCY_CONFIG_NOT_FOUND,
+                throw LambdaException.of(
+                        ErrorCode.PROVISIONED_CONCURRENCY_CONFIG_NOT_FOUND,
                         "No Provisioned Concurrency Config found for this function");
             }
             return new ControlResult.Provisioned(view(entry, qualifier));
@@ -160,7 +188,10 @@ final class Concurrency {
             String qualifier = requireQualifier(ControlPlane.qualifier(ref, c.qualifier()));
             entry.resolveStatic(qualifier);
             if (entry.attachments().provisioned().containsKey(qualifier)) {
-                control.saveAttachments(entry, entry.attachments().withProvisioned(p -> { p.remove(qualifier); return p; }));
+                control.saveAttachments(entry, entry.attachments().withProvisioned(p -> {
+                    p.remove(qualifier);
+                    return p;
+                }));
                 control.pools().unprovision(entry.key(), qualifier);
             }
             return new ControlResult.Deleted();
@@ -173,8 +204,8 @@ final class Concurrency {
             for (String qualifier : entry.attachments().provisioned().keySet()) {
                 views.add(view(entry, qualifier));
             }
-            Paging.Page<ControlResult.ProvisionedView> page = Paging.page(views,
-                    ControlResult.ProvisionedView::functionArn, c.marker(), c.maxItems());
+            Paging.Page<ControlResult.ProvisionedView> page =
+                    Paging.page(views, ControlResult.ProvisionedView::functionArn, c.marker(), c.maxItems());
             return new ControlResult.ProvisionedList(page.items(), page.nextMarker());
         });
     }
@@ -193,14 +224,15 @@ final class Concurrency {
         } else {
             // An alias that splits traffic splits its provisioned environments the same way.
             int extra = 0;
-            for (Map.Entry<String, Double> weight : alias.additionalVersionWeights().entrySet()) {
+            for (Map.Entry<String, Double> weight :
+                    alias.additionalVersionWeights().entrySet()) {
                 extra = (int) Math.round(wanted.requested() * weight.getValue());
                 int n = extra;
-                entry.version(weight.getKey()).filter(d -> n > 0)
-                        .ifPresent(d -> allocations.add(new Allocation(d, n)));
+                entry.version(weight.getKey()).filter(d -> n > 0).ifPresent(d -> allocations.add(new Allocation(d, n)));
             }
             int primary = wanted.requested() - extra;
-            entry.version(alias.functionVersion()).filter(d -> primary > 0)
+            entry.version(alias.functionVersion())
+                    .filter(d -> primary > 0)
                     .ifPresent(d -> allocations.add(new Allocation(d, primary)));
         }
         control.pools().provision(entry.key(), qualifier, allocations);
@@ -212,21 +244,27 @@ final class Concurrency {
         int allocated = live.map(ProvisionedStatus::allocated).orElse(0);
         int available = live.map(ProvisionedStatus::available).orElse(0);
         String status = live.map(ProvisionedStatus::status).orElse("IN_PROGRESS");
-        return new ControlResult.ProvisionedView(entry.key().qualifiedArn(qualifier), wanted.requested(), available,
-                allocated, status, live.flatMap(ProvisionedStatus::reason), wanted.lastModified());
+        return new ControlResult.ProvisionedView(
+                entry.key().qualifiedArn(qualifier),
+                wanted.requested(),
+                available,
+                allocated,
+                status,
+                live.flatMap(ProvisionedStatus::reason),
+                wanted.lastModified());
     }
 
     /** A published version or an alias of this function; never {@code $LATEST}, as on Lambda. */
     private static String provisionableQualifier(Entry entry, Optional<String> qualifier) {
         String q = requireQualifier(qualifier);
         if (q.equals(Arns.LATEST)) {
-            throw LambdaException.invalid("Provisioned Concurrency Configs cannot be applied to unpublished function "
-                    + "versions.");
+            throw LambdaException.invalid(
+                    "Provisioned Concurrency Configs cannot be applied to unpublished function " + "versions.");
         }
         Alias alias = entry.attachments().aliases().get(q);
         if (alias != null && alias.functionVersion().equals(Arns.LATEST)) {
-            throw LambdaException.invalid("Provisioned Concurrency Configs cannot be applied to an alias pointing to "
-                    + "$LATEST.");
+            throw LambdaException.invalid(
+                    "Provisioned Concurrency Configs cannot be applied to an alias pointing to " + "$LATEST.");
         }
         entry.resolveStatic(q); // 404 if neither a version nor an alias
         return q;
@@ -249,12 +287,13 @@ final class Concurrency {
     }
 
     private static int provisionedTotal(FunctionAttachments attachments) {
-        return attachments.provisioned().values().stream().mapToInt(ProvisionedConcurrency::requested).sum();
+        return attachments.provisioned().values().stream()
+                .mapToInt(ProvisionedConcurrency::requested)
+                .sum();
     }
 
     /** AWS keeps 100 unreserved; a server configured with a small limit keeps a tenth of it. */
     static int minimumUnreserved(int limit) {
         return Math.min(MIN_UNRESERVED, limit / 10);
     }
-
 }

@@ -20,20 +20,24 @@ import dev.spur.control.FunctionCommand.ListFunctions;
 import dev.spur.control.FunctionCommand.UpdateFunctionCode;
 import dev.spur.control.FunctionCommand.UpdateFunctionConfiguration;
 import dev.spur.control.FunctionRegistry.Entry;
-import dev.spur.runtimes.Runtimes;
 import dev.spur.pools.Deployment;
 import dev.spur.pools.Pools;
+import dev.spur.runtimes.Runtimes;
 import dev.spur.store.CodeStore;
 import dev.spur.store.MetadataStore;
 import java.time.InstantSource;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * Executes {@link FunctionCommand}s: validates, stores code and metadata, and tells the pools
@@ -60,8 +64,7 @@ public final class ControlPlane {
     private final Resources resources;
     private final AsyncSettings asyncSettings;
 
-    public ControlPlane(MetadataStore store, CodeStore code, Runtimes runtimes, Pools pools,
-                        InstantSource clock) {
+    public ControlPlane(MetadataStore store, CodeStore code, Runtimes runtimes, Pools pools, InstantSource clock) {
         this.store = store;
         this.code = code;
         this.runtimes = runtimes;
@@ -128,8 +131,11 @@ public final class ControlPlane {
         return (caller, function, qualifier) -> {
             FunctionRef ref = Arns.parseFunctionRef(function, caller.account(), caller.region());
             visible(caller, ref.key());
-            LambdaException.requireValid(ref.key().region().equals(caller.region()), "A schedule invokes functions "
-                    + "of its own region; %s is in %s.", function, ref.key().region());
+            LambdaException.requireValid(
+                    ref.key().region().equals(caller.region()),
+                    "A schedule invokes functions " + "of its own region; %s is in %s.",
+                    function,
+                    ref.key().region());
             String q = ref.qualifier().orElse(qualifier);
             Entry entry = registry.require(ref.key());
             if (!q.isEmpty()) {
@@ -148,8 +154,8 @@ public final class ControlPlane {
         return switch (command) {
             case CreateFunction c -> new ControlResult.Configuration(create(c));
             case GetFunction c -> getWithCode(c);
-            case GetFunctionConfiguration c -> new ControlResult.Configuration(
-                    get(c.caller(), c.functionName(), c.qualifier()));
+            case GetFunctionConfiguration c ->
+                new ControlResult.Configuration(get(c.caller(), c.functionName(), c.qualifier()));
             case ListFunctions c -> list(c);
             case UpdateFunctionCode c -> new ControlResult.Configuration(updateCode(c));
             case UpdateFunctionConfiguration c -> new ControlResult.Configuration(updateConfiguration(c));
@@ -185,19 +191,24 @@ public final class ControlPlane {
 
     private FunctionConfig create(CreateFunction c) {
         Validation.supported(c.unsupported());
-        LambdaException.requireValid(Arns.isValidName(c.functionName()), "1 validation error detected: Value '%s' at "
-                + "'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: "
-                + "[a-zA-Z0-9-_]+ and have length between 1 and 64", c.functionName());
-        String runtime = c.runtime().orElseThrow(() -> LambdaException.invalid(
-                "Runtime is required for .zip file archive functions."));
+        LambdaException.requireValid(
+                Arns.isValidName(c.functionName()),
+                "1 validation error detected: Value '%s' at "
+                        + "'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: "
+                        + "[a-zA-Z0-9-_]+ and have length between 1 and 64",
+                c.functionName());
+        String runtime = c.runtime()
+                .orElseThrow(() -> LambdaException.invalid("Runtime is required for .zip file archive functions."));
         Validation.runtime(runtime, runtimes);
         String handler = c.handler().orElse("");
         if (!handler.isEmpty()) {
             Validation.handler(handler);
         }
         Validation.handlerRequired(runtime, handler);
-        String role = c.role().orElseThrow(() -> LambdaException.invalid(
-                "1 validation error detected: Value null at 'role' failed to satisfy constraint: Member must not be null"));
+        String role = c.role()
+                .orElseThrow(
+                        () -> LambdaException.invalid(
+                                "1 validation error detected: Value null at 'role' failed to satisfy constraint: Member must not be null"));
         Validation.role(role);
         c.description().ifPresent(Validation::description);
         int memory = c.memorySize().orElse(FunctionConfig.DEFAULT_MEMORY_MB);
@@ -210,8 +221,9 @@ public final class ControlPlane {
         Validation.architectures(architectures);
         int ephemeral = c.ephemeralStorage().orElse(FunctionConfig.DEFAULT_EPHEMERAL_STORAGE_MB);
         Validation.ephemeralStorage(ephemeral);
-        byte[] zip = c.zipFile().orElseThrow(() -> LambdaException.invalid(
-                "Code.ZipFile is required: this Spur server takes code packages uploaded directly."));
+        byte[] zip = c.zipFile()
+                .orElseThrow(() -> LambdaException.invalid(
+                        "Code.ZipFile is required: this Spur server takes code packages uploaded directly."));
         Resources.validateTags(c.tags());
 
         FunctionKey key = new FunctionKey(c.caller().account(), c.caller().region(), c.functionName());
@@ -222,19 +234,33 @@ public final class ControlPlane {
                 throw LambdaException.conflict("Function already exist: %s", c.functionName());
             }
             CodeStore.StoredCode stored = code.store(zip);
-            FunctionConfig config = new FunctionConfig(key, Arns.LATEST, runtime, handler, role,
-                    c.description().orElse(""), memory, timeout, environment, stored.code(), ephemeral, architectures,
-                    clock.instant(), newRevision(), State.Active, LastUpdateStatus.Successful,
+            FunctionConfig config = new FunctionConfig(
+                    key,
+                    Arns.LATEST,
+                    runtime,
+                    handler,
+                    role,
+                    c.description().orElse(""),
+                    memory,
+                    timeout,
+                    environment,
+                    stored.code(),
+                    ephemeral,
+                    architectures,
+                    clock.instant(),
+                    newRevision(),
+                    State.Active,
+                    LastUpdateStatus.Successful,
                     c.network().orElse(FunctionConfig.Network.DEFAULT));
             FunctionAttachments attachments = FunctionAttachments.NONE.withTags(c.tags());
             Optional<FunctionConfig> published = Optional.empty();
             if (c.publish()) {
-                published = Optional.of(Publishing.versionOf(config, "1", config.description(), newRevision(),
-                        clock.instant()));
+                published = Optional.of(
+                        Publishing.versionOf(config, "1", config.description(), newRevision(), clock.instant()));
                 attachments = attachments.withNextVersion(2);
             }
             store.createFunction(config, attachments, published);
-            Entry entry = new Entry(registry.deployment(config), java.util.Collections.emptySortedMap(), attachments);
+            Entry entry = new Entry(registry.deployment(config), Collections.emptySortedMap(), attachments);
             if (published.isPresent()) {
                 entry = entry.withVersion(registry.deployment(published.get()), attachments);
             }
@@ -246,47 +272,79 @@ public final class ControlPlane {
     }
 
     private ControlResult getWithCode(GetFunction c) {
-        FunctionRef ref = Arns.parseFunctionRef(c.functionName(), c.caller().account(), c.caller().region());
+        FunctionRef ref = Arns.parseFunctionRef(
+                c.functionName(), c.caller().account(), c.caller().region());
         Entry entry = registry.require(visible(c.caller(), ref.key()));
-        FunctionConfig config = qualifier(ref, c.qualifier()).map(entry::resolveStatic).orElse(entry.latest()).config();
-        return new ControlResult.FunctionWithCode(config, entry.attachments().tags(),
-                entry.attachments().reservation());
+        FunctionConfig config = qualifier(ref, c.qualifier())
+                .map(entry::resolveStatic)
+                .orElse(entry.latest())
+                .config();
+        return new ControlResult.FunctionWithCode(
+                config, entry.attachments().tags(), entry.attachments().reservation());
     }
 
     private FunctionConfig get(Caller caller, String name, Optional<String> qualifier) {
         FunctionRef ref = Arns.parseFunctionRef(name, caller.account(), caller.region());
         Entry entry = registry.require(visible(caller, ref.key()));
-        return qualifier(ref, qualifier).map(entry::resolveStatic).orElse(entry.latest()).config();
+        return qualifier(ref, qualifier)
+                .map(entry::resolveStatic)
+                .orElse(entry.latest())
+                .config();
     }
 
     private ControlResult list(ListFunctions c) {
         int maxItems = c.maxItems().orElse(50);
-        LambdaException.requireValid(maxItems >= 1 && maxItems <= 10_000, "1 validation error detected: Value '%d' at "
-                + "'maxItems' failed to satisfy constraint: Member must have value between 1 and 10000", maxItems);
-        c.functionVersion().ifPresent(v -> LambdaException.requireValid(v.equals("ALL"), "1 validation error "
-                + "detected: Value '%s' at 'functionVersion' failed to satisfy constraint: Member must satisfy enum "
-                + "value set: [ALL]", v));
-        MetadataStore.Page page = store.listFunctions(c.caller().account(), c.caller().region(), c.marker(), maxItems,
+        LambdaException.requireValid(
+                maxItems >= 1 && maxItems <= 10_000,
+                "1 validation error detected: Value '%d' at "
+                        + "'maxItems' failed to satisfy constraint: Member must have value between 1 and 10000",
+                maxItems);
+        c.functionVersion()
+                .ifPresent(v -> LambdaException.requireValid(
+                        v.equals("ALL"),
+                        "1 validation error "
+                                + "detected: Value '%s' at 'functionVersion' failed to satisfy constraint: Member must satisfy enum "
+                                + "value set: [ALL]",
+                        v));
+        MetadataStore.Page page = store.listFunctions(
+                c.caller().account(),
+                c.caller().region(),
+                c.marker(),
+                maxItems,
                 c.functionVersion().isPresent());
         return new ControlResult.FunctionList(page.functions(), page.nextMarker());
     }
 
     private FunctionConfig updateCode(UpdateFunctionCode c) {
         Validation.supported(c.unsupported());
-        byte[] zip = c.zipFile().orElseThrow(() -> LambdaException.invalid(
-                "Code.ZipFile is required: this Spur server takes code packages uploaded directly."));
+        byte[] zip = c.zipFile()
+                .orElseThrow(() -> LambdaException.invalid(
+                        "Code.ZipFile is required: this Spur server takes code packages uploaded directly."));
         c.architectures().ifPresent(Validation::architectures);
         FunctionConfig updated = update(c.caller(), c.functionName(), c.revisionId(), c.dryRun(), current -> {
             CodeStore.StoredCode stored = code.store(zip);
-            return new FunctionConfig(current.key(), current.version(), current.runtime(), current.handler(),
-                    current.role(), current.description(), current.memorySize(), current.timeout(),
-                    current.environment(), stored.code(), current.ephemeralStorage(), current.architectures(),
-                    current.lastModified(), current.revisionId(), current.state(), current.lastUpdateStatus(),
+            return new FunctionConfig(
+                    current.key(),
+                    current.version(),
+                    current.runtime(),
+                    current.handler(),
+                    current.role(),
+                    current.description(),
+                    current.memorySize(),
+                    current.timeout(),
+                    current.environment(),
+                    stored.code(),
+                    current.ephemeralStorage(),
+                    current.architectures(),
+                    current.lastModified(),
+                    current.revisionId(),
+                    current.state(),
+                    current.lastUpdateStatus(),
                     current.network());
         });
         if (c.publish() && !c.dryRun()) {
-            return publishing.publishLatest(c.caller(), updated.key(), Optional.empty(), Optional.empty(),
-                    Optional.empty());
+            return publishing.publishLatest(
+                    c.caller(), updated.key(), Optional.empty(), Optional.empty(), Optional.empty());
         }
         return updated;
     }
@@ -305,22 +363,39 @@ public final class ControlPlane {
             String runtime = c.runtime().orElse(current.runtime());
             String handler = c.handler().orElse(current.handler());
             Validation.handlerRequired(runtime, handler);
-            return new FunctionConfig(current.key(), current.version(), runtime, handler,
-                    c.role().orElse(current.role()), c.description().orElse(current.description()),
-                    c.memorySize().orElse(current.memorySize()), c.timeout().orElse(current.timeout()),
-                    c.environment().orElse(current.environment()), current.code(),
-                    c.ephemeralStorage().orElse(current.ephemeralStorage()), current.architectures(),
-                    current.lastModified(), current.revisionId(), current.state(), current.lastUpdateStatus(),
+            return new FunctionConfig(
+                    current.key(),
+                    current.version(),
+                    runtime,
+                    handler,
+                    c.role().orElse(current.role()),
+                    c.description().orElse(current.description()),
+                    c.memorySize().orElse(current.memorySize()),
+                    c.timeout().orElse(current.timeout()),
+                    c.environment().orElse(current.environment()),
+                    current.code(),
+                    c.ephemeralStorage().orElse(current.ephemeralStorage()),
+                    current.architectures(),
+                    current.lastModified(),
+                    current.revisionId(),
+                    current.state(),
+                    current.lastUpdateStatus(),
                     c.network().orElse(current.network()));
         });
     }
 
     /** Read-modify-write of {@code $LATEST} under the function's lock, honouring a supplied RevisionId. */
-    private FunctionConfig update(Caller caller, String name, Optional<String> revisionId, boolean dryRun,
-                                  java.util.function.UnaryOperator<FunctionConfig> change) {
+    private FunctionConfig update(
+            Caller caller,
+            String name,
+            Optional<String> revisionId,
+            boolean dryRun,
+            UnaryOperator<FunctionConfig> change) {
         FunctionRef ref = Arns.parseFunctionRef(name, caller.account(), caller.region());
-        LambdaException.requireValid(ref.qualifier().isEmpty() || ref.qualifier().get().equals(Arns.LATEST),
-                "Updates apply to $LATEST; remove the qualifier from %s.", name);
+        LambdaException.requireValid(
+                ref.qualifier().isEmpty() || ref.qualifier().get().equals(Arns.LATEST),
+                "Updates apply to $LATEST; remove the qualifier from %s.",
+                name);
         FunctionKey key = visible(caller, ref.key());
         ReentrantLock lock = lockFor(key);
         lock.lock();
@@ -329,9 +404,11 @@ public final class ControlPlane {
             FunctionConfig current = entry.config();
             revisionId.ifPresent(r -> {
                 if (!r.equals(current.revisionId())) {
-                    throw LambdaException.of(dev.spur.common.ErrorCode.PRECONDITION_FAILED, "The Revision Id "
-                            + "provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to "
-                            + "retrieve the latest Revision Id");
+                    throw LambdaException.of(
+                            ErrorCode.PRECONDITION_FAILED,
+                            "The Revision Id "
+                                    + "provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to "
+                                    + "retrieve the latest Revision Id");
                 }
             });
             FunctionConfig changed = change.apply(current);
@@ -349,9 +426,11 @@ public final class ControlPlane {
     }
 
     private ControlResult delete(DeleteFunction c) {
-        FunctionRef ref = Arns.parseFunctionRef(c.functionName(), c.caller().account(), c.caller().region());
+        FunctionRef ref = Arns.parseFunctionRef(
+                c.functionName(), c.caller().account(), c.caller().region());
         Optional<String> qualifier = qualifier(ref, c.qualifier());
-        LambdaException.requireValid(qualifier.isEmpty() || !qualifier.get().equals(Arns.LATEST),
+        LambdaException.requireValid(
+                qualifier.isEmpty() || !qualifier.get().equals(Arns.LATEST),
                 "$LATEST version cannot be deleted without deleting the function.");
         FunctionKey key = visible(c.caller(), ref.key());
         if (qualifier.isPresent()) {
@@ -365,7 +444,7 @@ public final class ControlPlane {
             registry.remove(key);
             entry.attachments().provisioned().keySet().forEach(q -> pools.unprovision(key, q));
             pools.retire(key);
-            pools.reserveConcurrency(key, java.util.OptionalInt.empty());
+            pools.reserveConcurrency(key, OptionalInt.empty());
             return new ControlResult.Deleted();
         } finally {
             lock.unlock();
@@ -377,7 +456,7 @@ public final class ControlPlane {
      * read-modify-write of a function. The function is named as the caller named it (name or ARN,
      * which may carry a qualifier the work can read from {@link FunctionRef}).
      */
-    <T> T locked(Caller caller, String functionName, java.util.function.BiFunction<FunctionRef, Entry, T> work) {
+    <T> T locked(Caller caller, String functionName, BiFunction<FunctionRef, Entry, T> work) {
         FunctionRef ref = Arns.parseFunctionRef(functionName, caller.account(), caller.region());
         FunctionKey key = visible(caller, ref.key());
         ReentrantLock lock = lockFor(key);
@@ -390,7 +469,7 @@ public final class ControlPlane {
     }
 
     /** A consistent read of a function as the caller named it, without the lock. */
-    <T> T read(Caller caller, String functionName, java.util.function.BiFunction<FunctionRef, Entry, T> work) {
+    <T> T read(Caller caller, String functionName, BiFunction<FunctionRef, Entry, T> work) {
         FunctionRef ref = Arns.parseFunctionRef(functionName, caller.account(), caller.region());
         return work.apply(ref, registry.require(visible(caller, ref.key())));
     }
@@ -416,9 +495,11 @@ public final class ControlPlane {
 
     /** The qualifier from the ARN or the Qualifier parameter; both given and different is an error. */
     public static Optional<String> qualifier(FunctionRef ref, Optional<String> parameter) {
-        if (ref.qualifier().isPresent() && parameter.isPresent() && !ref.qualifier().equals(parameter)) {
-            throw LambdaException.invalid("The derived qualifier from the function name does not match the "
-                    + "specified qualifier.");
+        if (ref.qualifier().isPresent()
+                && parameter.isPresent()
+                && !ref.qualifier().equals(parameter)) {
+            throw LambdaException.invalid(
+                    "The derived qualifier from the function name does not match the " + "specified qualifier.");
         }
         return ref.qualifier().isPresent() ? ref.qualifier() : parameter;
     }

@@ -14,67 +14,62 @@ import java.util.Optional;
 public sealed interface ControlResult {
 
     /** A function's configuration (create, get configuration, updates, publish). */
-    record Configuration(FunctionConfig config) implements ControlResult {
-    }
+    record Configuration(FunctionConfig config) implements ControlResult {}
 
     /** GetFunction: the configuration, where its code package can be downloaded, tags and concurrency. */
     record FunctionWithCode(FunctionConfig config, Map<String, String> tags, Optional<Integer> reservedConcurrency)
-            implements ControlResult {
-    }
+            implements ControlResult {}
 
-    record FunctionList(List<FunctionConfig> functions, Optional<String> nextMarker) implements ControlResult {
-    }
+    record FunctionList(List<FunctionConfig> functions, Optional<String> nextMarker) implements ControlResult {}
 
-    record VersionList(List<FunctionConfig> versions, Optional<String> nextMarker) implements ControlResult {
-    }
+    record VersionList(List<FunctionConfig> versions, Optional<String> nextMarker) implements ControlResult {}
 
-    record AliasResult(FunctionKey function, Alias alias) implements ControlResult {
-    }
+    record AliasResult(FunctionKey function, Alias alias) implements ControlResult {}
 
-    record AliasList(FunctionKey function, List<Alias> aliases, Optional<String> nextMarker) implements ControlResult {
-    }
+    record AliasList(FunctionKey function, List<Alias> aliases, Optional<String> nextMarker) implements ControlResult {}
 
     /** Reserved concurrency; empty renders as an empty object, as Lambda answers for none. */
-    record Concurrency(Optional<Integer> reserved) implements ControlResult {
-    }
+    record Concurrency(Optional<Integer> reserved) implements ControlResult {}
 
     /** GetAccountSettings, with Lambda's limits and this account's true usage. */
-    record AccountSettings(long totalCodeSizeLimit, long codeSizeUnzipped, long codeSizeZipped,
-                           int concurrentExecutions, int unreservedConcurrentExecutions, long totalCodeSize,
-                           long functionCount) implements ControlResult {
-    }
+    record AccountSettings(
+            long totalCodeSizeLimit,
+            long codeSizeUnzipped,
+            long codeSizeZipped,
+            int concurrentExecutions,
+            int unreservedConcurrentExecutions,
+            long totalCodeSize,
+            long functionCount)
+            implements ControlResult {}
 
-    record Provisioned(ProvisionedView view) implements ControlResult {
-    }
+    record Provisioned(ProvisionedView view) implements ControlResult {}
 
-    record ProvisionedList(List<ProvisionedView> configs, Optional<String> nextMarker) implements ControlResult {
-    }
+    record ProvisionedList(List<ProvisionedView> configs, Optional<String> nextMarker) implements ControlResult {}
 
     /** A provisioned concurrency configuration with its live progress. */
-    record ProvisionedView(String functionArn, int requested, int available, int allocated, String status,
-                           Optional<String> statusReason, Instant lastModified) {
-    }
+    record ProvisionedView(
+            String functionArn,
+            int requested,
+            int available,
+            int allocated,
+            String status,
+            Optional<String> statusReason,
+            Instant lastModified) {}
 
     /** A function URL; {@code created} answers 201 without LastModifiedTime, as CreateFunctionUrlConfig does. */
-    record Url(FunctionKey function, FunctionUrlConfig config, boolean created) implements ControlResult {
-    }
+    record Url(FunctionKey function, FunctionUrlConfig config, boolean created) implements ControlResult {}
 
     record UrlList(FunctionKey function, List<FunctionUrlConfig> urls, Optional<String> nextMarker)
-            implements ControlResult {
-    }
+            implements ControlResult {}
 
     /** A qualifier's asynchronous invocation settings. */
-    record EventInvokeConfigResult(String functionArn, EventInvokeConfig config) implements ControlResult {
-    }
+    record EventInvokeConfigResult(String functionArn, EventInvokeConfig config) implements ControlResult {}
 
     record EventInvokeConfigList(List<EventInvokeConfigResult> configs, Optional<String> nextMarker)
-            implements ControlResult {
-    }
+            implements ControlResult {}
 
-    record Tags(Map<String, String> tags) implements ControlResult {
-    }
+    record Tags(Map<String, String> tags) implements ControlResult {}
 
     /** Deletions and other operations that answer with no body (204). */
-    record Deleted() implements ControlResult {
-    }
+    record Deleted() implements ControlResult {}
 }

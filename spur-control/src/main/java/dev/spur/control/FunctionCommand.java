@@ -1,8 +1,8 @@
 package dev.spur.control;
 
 import dev.spur.common.Caller;
+import dev.spur.common.CorsConfig;
 import dev.spur.common.FunctionConfig;
-import dev.spur.common.FunctionUrlConfig;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,19 +32,17 @@ public sealed interface FunctionCommand {
             Optional<Integer> ephemeralStorage,
             Map<String, String> tags,
             boolean publish,
-            Optional<FunctionConfig.Network> network) implements FunctionCommand {
-    }
+            Optional<FunctionConfig.Network> network)
+            implements FunctionCommand {}
 
-    record GetFunction(Caller caller, String functionName, Optional<String> qualifier) implements FunctionCommand {
-    }
+    record GetFunction(Caller caller, String functionName, Optional<String> qualifier) implements FunctionCommand {}
 
     record GetFunctionConfiguration(Caller caller, String functionName, Optional<String> qualifier)
-            implements FunctionCommand {
-    }
+            implements FunctionCommand {}
 
-    record ListFunctions(Caller caller, Optional<String> marker, Optional<Integer> maxItems,
-                         Optional<String> functionVersion) implements FunctionCommand {
-    }
+    record ListFunctions(
+            Caller caller, Optional<String> marker, Optional<Integer> maxItems, Optional<String> functionVersion)
+            implements FunctionCommand {}
 
     record UpdateFunctionCode(
             Caller caller,
@@ -54,8 +52,8 @@ public sealed interface FunctionCommand {
             Optional<String> revisionId,
             Unsupported unsupported,
             Optional<List<String>> architectures,
-            boolean publish) implements FunctionCommand {
-    }
+            boolean publish)
+            implements FunctionCommand {}
 
     record UpdateFunctionConfiguration(
             Caller caller,
@@ -70,116 +68,126 @@ public sealed interface FunctionCommand {
             Optional<String> revisionId,
             Unsupported unsupported,
             Optional<Integer> ephemeralStorage,
-            Optional<FunctionConfig.Network> network) implements FunctionCommand {
-    }
+            Optional<FunctionConfig.Network> network)
+            implements FunctionCommand {}
 
-    record DeleteFunction(Caller caller, String functionName, Optional<String> qualifier) implements FunctionCommand {
-    }
+    record DeleteFunction(Caller caller, String functionName, Optional<String> qualifier) implements FunctionCommand {}
 
-    record PublishVersion(Caller caller, String functionName, Optional<String> codeSha256,
-                          Optional<String> description, Optional<String> revisionId) implements FunctionCommand {
-    }
+    record PublishVersion(
+            Caller caller,
+            String functionName,
+            Optional<String> codeSha256,
+            Optional<String> description,
+            Optional<String> revisionId)
+            implements FunctionCommand {}
 
     record ListVersions(Caller caller, String functionName, Optional<String> marker, Optional<Integer> maxItems)
-            implements FunctionCommand {
-    }
+            implements FunctionCommand {}
 
-    record CreateAlias(Caller caller, String functionName, String name, Optional<String> functionVersion,
-                       Optional<String> description, Optional<Map<String, Double>> routing) implements FunctionCommand {
-    }
+    record CreateAlias(
+            Caller caller,
+            String functionName,
+            String name,
+            Optional<String> functionVersion,
+            Optional<String> description,
+            Optional<Map<String, Double>> routing)
+            implements FunctionCommand {}
 
-    record GetAlias(Caller caller, String functionName, String name) implements FunctionCommand {
-    }
+    record GetAlias(Caller caller, String functionName, String name) implements FunctionCommand {}
 
-    record UpdateAlias(Caller caller, String functionName, String name, Optional<String> functionVersion,
-                       Optional<String> description, Optional<Map<String, Double>> routing,
-                       Optional<String> revisionId) implements FunctionCommand {
-    }
+    record UpdateAlias(
+            Caller caller,
+            String functionName,
+            String name,
+            Optional<String> functionVersion,
+            Optional<String> description,
+            Optional<Map<String, Double>> routing,
+            Optional<String> revisionId)
+            implements FunctionCommand {}
 
-    record DeleteAlias(Caller caller, String functionName, String name) implements FunctionCommand {
-    }
+    record DeleteAlias(Caller caller, String functionName, String name) implements FunctionCommand {}
 
-    record ListAliases(Caller caller, String functionName, Optional<String> functionVersion, Optional<String> marker,
-                       Optional<Integer> maxItems) implements FunctionCommand {
-    }
+    record ListAliases(
+            Caller caller,
+            String functionName,
+            Optional<String> functionVersion,
+            Optional<String> marker,
+            Optional<Integer> maxItems)
+            implements FunctionCommand {}
 
     record PutFunctionConcurrency(Caller caller, String functionName, Optional<Integer> reserved)
-            implements FunctionCommand {
-    }
+            implements FunctionCommand {}
 
-    record GetFunctionConcurrency(Caller caller, String functionName) implements FunctionCommand {
-    }
+    record GetFunctionConcurrency(Caller caller, String functionName) implements FunctionCommand {}
 
-    record DeleteFunctionConcurrency(Caller caller, String functionName) implements FunctionCommand {
-    }
+    record DeleteFunctionConcurrency(Caller caller, String functionName) implements FunctionCommand {}
 
-    record GetAccountSettings(Caller caller) implements FunctionCommand {
-    }
+    record GetAccountSettings(Caller caller) implements FunctionCommand {}
 
-    record PutProvisionedConcurrency(Caller caller, String functionName, Optional<String> qualifier,
-                                     Optional<Integer> count) implements FunctionCommand {
-    }
+    record PutProvisionedConcurrency(
+            Caller caller, String functionName, Optional<String> qualifier, Optional<Integer> count)
+            implements FunctionCommand {}
 
     record GetProvisionedConcurrency(Caller caller, String functionName, Optional<String> qualifier)
-            implements FunctionCommand {
-    }
+            implements FunctionCommand {}
 
     record DeleteProvisionedConcurrency(Caller caller, String functionName, Optional<String> qualifier)
-            implements FunctionCommand {
-    }
+            implements FunctionCommand {}
 
-    record ListProvisionedConcurrency(Caller caller, String functionName, Optional<String> marker,
-                                      Optional<Integer> maxItems) implements FunctionCommand {
-    }
+    record ListProvisionedConcurrency(
+            Caller caller, String functionName, Optional<String> marker, Optional<Integer> maxItems)
+            implements FunctionCommand {}
 
     /** Create (absent fields take defaults) or update (absent fields stay) a function URL. */
-    record PutFunctionUrl(Caller caller, String functionName, Optional<String> qualifier, boolean create,
-                          Optional<String> authType, Optional<Optional<dev.spur.common.CorsConfig>> cors,
-                          Optional<String> invokeMode) implements FunctionCommand {
-    }
+    record PutFunctionUrl(
+            Caller caller,
+            String functionName,
+            Optional<String> qualifier,
+            boolean create,
+            Optional<String> authType,
+            Optional<Optional<CorsConfig>> cors,
+            Optional<String> invokeMode)
+            implements FunctionCommand {}
 
-    record GetFunctionUrl(Caller caller, String functionName, Optional<String> qualifier) implements FunctionCommand {
-    }
+    record GetFunctionUrl(Caller caller, String functionName, Optional<String> qualifier) implements FunctionCommand {}
 
     record DeleteFunctionUrl(Caller caller, String functionName, Optional<String> qualifier)
-            implements FunctionCommand {
-    }
+            implements FunctionCommand {}
 
     record ListFunctionUrls(Caller caller, String functionName, Optional<String> marker, Optional<Integer> maxItems)
-            implements FunctionCommand {
-    }
+            implements FunctionCommand {}
 
     /**
      * PutFunctionEventInvokeConfig ({@code merge} false: absent fields take defaults) or
      * UpdateFunctionEventInvokeConfig ({@code merge} true: absent fields stay). A destination given as
      * an empty {@code Optional} inside the outer one clears it.
      */
-    record PutEventInvokeConfig(Caller caller, String functionName, Optional<String> qualifier, boolean merge,
-                                Optional<Integer> maximumRetryAttempts, Optional<Integer> maximumEventAgeSeconds,
-                                Optional<Optional<String>> onSuccess, Optional<Optional<String>> onFailure)
-            implements FunctionCommand {
-    }
+    record PutEventInvokeConfig(
+            Caller caller,
+            String functionName,
+            Optional<String> qualifier,
+            boolean merge,
+            Optional<Integer> maximumRetryAttempts,
+            Optional<Integer> maximumEventAgeSeconds,
+            Optional<Optional<String>> onSuccess,
+            Optional<Optional<String>> onFailure)
+            implements FunctionCommand {}
 
     record GetEventInvokeConfig(Caller caller, String functionName, Optional<String> qualifier)
-            implements FunctionCommand {
-    }
+            implements FunctionCommand {}
 
     record DeleteEventInvokeConfig(Caller caller, String functionName, Optional<String> qualifier)
-            implements FunctionCommand {
-    }
+            implements FunctionCommand {}
 
-    record ListEventInvokeConfigs(Caller caller, String functionName, Optional<String> marker,
-                                  Optional<Integer> maxItems) implements FunctionCommand {
-    }
+    record ListEventInvokeConfigs(
+            Caller caller, String functionName, Optional<String> marker, Optional<Integer> maxItems)
+            implements FunctionCommand {}
 
-    record TagResource(Caller caller, String resource, Map<String, String> tags) implements FunctionCommand {
-    }
+    record TagResource(Caller caller, String resource, Map<String, String> tags) implements FunctionCommand {}
 
-    record UntagResource(Caller caller, String resource, List<String> tagKeys) implements FunctionCommand {
-    }
+    record UntagResource(Caller caller, String resource, List<String> tagKeys) implements FunctionCommand {}
 
-    record ListTags(Caller caller, String resource) implements FunctionCommand {
-    }
+    record ListTags(Caller caller, String resource) implements FunctionCommand {}
 
     /**
      * Parameters Lambda accepts that this server does not implement yet, by wire name. A command with

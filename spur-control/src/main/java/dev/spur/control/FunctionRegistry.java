@@ -5,15 +5,13 @@ import dev.spur.common.Arns;
 import dev.spur.common.FunctionAttachments;
 import dev.spur.common.FunctionConfig;
 import dev.spur.common.FunctionKey;
-import dev.spur.common.FunctionUrlConfig;
 import dev.spur.common.LambdaException;
-import dev.spur.runtimes.Runtimes;
 import dev.spur.pools.Deployment;
+import dev.spur.runtimes.Runtimes;
 import dev.spur.store.CodeStore;
 import dev.spur.store.MetadataStore;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -88,7 +86,9 @@ final class FunctionRegistry {
         }
 
         Optional<FunctionConfig> lastPublished() {
-            return versions.isEmpty() ? Optional.empty() : Optional.of(versions.get(versions.lastKey()).config());
+            return versions.isEmpty()
+                    ? Optional.empty()
+                    : Optional.of(versions.get(versions.lastKey()).config());
         }
 
         /**
@@ -114,7 +114,8 @@ final class FunctionRegistry {
                 return resolveStatic(qualifier);
             }
             var extra = alias.additionalVersionWeights().entrySet().iterator().next();
-            String picked = ThreadLocalRandom.current().nextDouble() < extra.getValue() ? extra.getKey()
+            String picked = ThreadLocalRandom.current().nextDouble() < extra.getValue()
+                    ? extra.getKey()
                     : alias.functionVersion();
             return version(picked).orElseThrow(() -> notFound(key(), qualifier));
         }
@@ -137,7 +138,8 @@ final class FunctionRegistry {
     Deployment resolveForInvoke(FunctionKey key, Optional<String> qualifier) {
         Entry e = functions.get(key);
         if (e == null) {
-            throw qualifier.isPresent() ? notFound(key, qualifier.get())
+            throw qualifier.isPresent()
+                    ? notFound(key, qualifier.get())
                     : LambdaException.notFound("Function not found: %s", key.arn());
         }
         return qualifier.isEmpty() ? e.latest() : e.resolveForInvoke(qualifier.get());
@@ -168,7 +170,9 @@ final class FunctionRegistry {
 
     Deployment deployment(FunctionConfig config) {
         // A runtime missing on this machine (stored by another installation) fails at invoke, not at start.
-        return new Deployment(config, runtimes.find(config.runtime()).orElse(null),
+        return new Deployment(
+                config,
+                runtimes.find(config.runtime()).orElse(null),
                 code.unpackedDirectory(config.code().sha256Hex()));
     }
 

@@ -15,17 +15,18 @@ import java.util.function.Function;
 final class Paging {
     static final int DEFAULT_MAX_ITEMS = 50;
 
-    private Paging() {
-    }
+    private Paging() {}
 
-    record Page<T>(List<T> items, Optional<String> nextMarker) {
-    }
+    record Page<T>(List<T> items, Optional<String> nextMarker) {}
 
-    static <T> Page<T> page(List<T> ordered, Function<T, String> key, Optional<String> marker,
-                            Optional<Integer> maxItems) {
+    static <T> Page<T> page(
+            List<T> ordered, Function<T, String> key, Optional<String> marker, Optional<Integer> maxItems) {
         int max = maxItems.orElse(DEFAULT_MAX_ITEMS);
-        LambdaException.requireValid(max >= 1 && max <= 10_000, "1 validation error detected: Value '%d' at "
-                + "'maxItems' failed to satisfy constraint: Member must have value between 1 and 10000", max);
+        LambdaException.requireValid(
+                max >= 1 && max <= 10_000,
+                "1 validation error detected: Value '%d' at "
+                        + "'maxItems' failed to satisfy constraint: Member must have value between 1 and 10000",
+                max);
         int start = 0;
         if (marker.isPresent()) {
             String after = decode(marker.get());
@@ -39,7 +40,8 @@ final class Paging {
         }
         int end = Math.min(ordered.size(), start + max);
         List<T> items = List.copyOf(ordered.subList(start, end));
-        Optional<String> next = end < ordered.size() ? Optional.of(encode(key.apply(items.getLast()))) : Optional.empty();
+        Optional<String> next =
+                end < ordered.size() ? Optional.of(encode(key.apply(items.getLast()))) : Optional.empty();
         return new Page<>(items, next);
     }
 

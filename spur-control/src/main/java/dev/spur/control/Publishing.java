@@ -35,30 +35,39 @@ final class Publishing {
     ControlResult publish(FunctionCommand.PublishVersion c) {
         c.description().ifPresent(Validation::description);
         FunctionKey key = key(c.caller(), c.functionName());
-        return new ControlResult.Configuration(publishLatest(c.caller(), key, c.codeSha256(), c.description(),
-                c.revisionId()));
+        return new ControlResult.Configuration(
+                publishLatest(c.caller(), key, c.codeSha256(), c.description(), c.revisionId()));
     }
 
     /**
      * Publishes {@code $LATEST} as a new version, or returns the newest version if {@code $LATEST} has
      * not changed since it was published (as Lambda does).
      */
-    FunctionConfig publishLatest(Caller caller, FunctionKey key, Optional<String> codeSha256,
-                                 Optional<String> description, Optional<String> revisionId) {
+    FunctionConfig publishLatest(
+            Caller caller,
+            FunctionKey key,
+            Optional<String> codeSha256,
+            Optional<String> description,
+            Optional<String> revisionId) {
         return control.locked(key, entry -> {
             FunctionConfig latest = entry.config();
             codeSha256.ifPresent(sha -> {
                 if (!sha.equals(latest.code().sha256Base64())) {
-                    throw LambdaException.of(ErrorCode.PRECONDITION_FAILED, "CodeSHA256 (%s) is different from "
-                            + "current CodeSHA256 in $LATEST (%s). Please try again with the current CodeSHA256.",
-                            sha, latest.code().sha256Base64());
+                    throw LambdaException.of(
+                            ErrorCode.PRECONDITION_FAILED,
+                            "CodeSHA256 (%s) is different from "
+                                    + "current CodeSHA256 in $LATEST (%s). Please try again with the current CodeSHA256.",
+                            sha,
+                            latest.code().sha256Base64());
                 }
             });
             revisionId.ifPresent(r -> {
                 if (!r.equals(latest.revisionId())) {
-                    throw LambdaException.of(ErrorCode.PRECONDITION_FAILED, "The Revision Id provided does not "
-                            + "match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest "
-                            + "Revision Id");
+                    throw LambdaException.of(
+                            ErrorCode.PRECONDITION_FAILED,
+                            "The Revision Id provided does not "
+                                    + "match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest "
+                                    + "Revision Id");
                 }
             });
             Optional<FunctionConfig> last = entry.lastPublished();
@@ -67,8 +76,12 @@ final class Publishing {
             }
             FunctionAttachments attachments = entry.attachments();
             String number = Integer.toString(attachments.nextVersion());
-            FunctionConfig version = versionOf(latest, number, description.orElse(latest.description()),
-                    ControlPlane.newRevision(), control.clock().instant());
+            FunctionConfig version = versionOf(
+                    latest,
+                    number,
+                    description.orElse(latest.description()),
+                    ControlPlane.newRevision(),
+                    control.clock().instant());
             FunctionAttachments advanced = attachments.withNextVersion(attachments.nextVersion() + 1);
             control.store().publishVersion(version, advanced);
             control.registry().put(entry.withVersion(control.registry().deployment(version), advanced));
@@ -87,25 +100,33 @@ final class Publishing {
 
     /** DeleteFunction with a version qualifier: only that version goes, unless an alias still uses it. */
     ControlResult deleteVersion(FunctionKey key, String version) {
-        LambdaException.requireValid(!version.equals(Arns.LATEST),
-                "$LATEST version cannot be deleted without deleting the function.");
+        LambdaException.requireValid(
+                !version.equals(Arns.LATEST), "$LATEST version cannot be deleted without deleting the function.");
         return control.locked(key, entry -> {
             if (!entry.versions().containsKey(version)) {
                 if (entry.attachments().aliases().containsKey(version)) {
-                    throw LambdaException.invalid("Deletion of aliases is not supported by DeleteFunction; use "
-                            + "DeleteAlias.");
+                    throw LambdaException.invalid(
+                            "Deletion of aliases is not supported by DeleteFunction; use " + "DeleteAlias.");
                 }
                 throw FunctionRegistry.notFound(key, version);
             }
             List<String> users = entry.attachments().aliases().values().stream()
-                    .filter(a -> a.references(version)).map(Alias::name).toList();
+                    .filter(a -> a.references(version))
+                    .map(Alias::name)
+                    .toList();
             if (!users.isEmpty()) {
-                throw LambdaException.conflict("Unable to delete version because the following aliases reference "
-                        + "it: %s", users);
+                throw LambdaException.conflict(
+                        "Unable to delete version because the following aliases reference " + "it: %s", users);
             }
             FunctionAttachments attachments = entry.attachments()
-                    .withProvisioned(p -> { p.remove(version); return p; })
-                    .withEventInvokeConfigs(m -> { m.remove(version); return m; });
+                    .withProvisioned(p -> {
+                        p.remove(version);
+                        return p;
+                    })
+                    .withEventInvokeConfigs(m -> {
+                        m.remove(version);
+                        return m;
+                    });
             control.store().deleteVersion(key, version);
             if (!attachments.equals(entry.attachments())) {
                 control.store().saveAttachments(key, attachments);
@@ -120,26 +141,30 @@ final class Publishing {
     ControlResult createAlias(FunctionCommand.CreateAlias c) {
         validateName(c.name());
         c.description().ifPresent(Validation::description);
-        String functionVersion = c.functionVersion().orElseThrow(() -> LambdaException.invalid(
-                "1 validation error detected: Value null at 'functionVersion' failed to satisfy constraint: Member "
-                        + "must not be null"));
+        String functionVersion = c.functionVersion()
+                .orElseThrow(() -> LambdaException.invalid(
+                        "1 validation error detected: Value null at 'functionVersion' failed to satisfy constraint: Member "
+                                + "must not be null"));
         return control.locked(c.caller(), c.functionName(), (ref, entry) -> {
             ControlPlane.requireUnqualified(ref);
             if (entry.attachments().aliases().containsKey(c.name())) {
-                throw LambdaException.conflict("Alias already exists: %s", entry.key().qualifiedArn(c.name()));
+                throw LambdaException.conflict(
+                        "Alias already exists: %s", entry.key().qualifiedArn(c.name()));
             }
             Map<String, Double> weights = c.routing().orElse(Map.of());
             validateTarget(entry, functionVersion, weights);
-            Alias alias = new Alias(c.name(), functionVersion, c.description().orElse(""), weights,
-                    ControlPlane.newRevision());
+            Alias alias = new Alias(
+                    c.name(), functionVersion, c.description().orElse(""), weights, ControlPlane.newRevision());
             save(entry, alias);
             return new ControlResult.AliasResult(entry.key(), alias);
         });
     }
 
     ControlResult getAlias(FunctionCommand.GetAlias c) {
-        return control.read(c.caller(), c.functionName(), (ref, entry) ->
-                new ControlResult.AliasResult(entry.key(), requireAlias(entry, c.name())));
+        return control.read(
+                c.caller(),
+                c.functionName(),
+                (ref, entry) -> new ControlResult.AliasResult(entry.key(), requireAlias(entry, c.name())));
     }
 
     ControlResult updateAlias(FunctionCommand.UpdateAlias c) {
@@ -149,16 +174,22 @@ final class Publishing {
             Alias current = requireAlias(entry, c.name());
             c.revisionId().ifPresent(r -> {
                 if (!r.equals(current.revisionId())) {
-                    throw LambdaException.of(ErrorCode.PRECONDITION_FAILED, "The Revision Id provided does not "
-                            + "match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest "
-                            + "Revision Id");
+                    throw LambdaException.of(
+                            ErrorCode.PRECONDITION_FAILED,
+                            "The Revision Id provided does not "
+                                    + "match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest "
+                                    + "Revision Id");
                 }
             });
             String functionVersion = c.functionVersion().orElse(current.functionVersion());
             Map<String, Double> weights = c.routing().orElse(current.additionalVersionWeights());
             validateTarget(entry, functionVersion, weights);
-            Alias alias = new Alias(current.name(), functionVersion, c.description().orElse(current.description()),
-                    weights, ControlPlane.newRevision());
+            Alias alias = new Alias(
+                    current.name(),
+                    functionVersion,
+                    c.description().orElse(current.description()),
+                    weights,
+                    ControlPlane.newRevision());
             Entry saved = save(entry, alias);
             if (saved.attachments().provisioned().containsKey(alias.name())) {
                 control.concurrencyControl().reprovision(saved, alias.name());
@@ -174,10 +205,22 @@ final class Publishing {
                 return new ControlResult.Deleted(); // Lambda answers 204 for an alias that is not there
             }
             FunctionAttachments attachments = entry.attachments()
-                    .withAliases(a -> { a.remove(c.name()); return a; })
-                    .withProvisioned(p -> { p.remove(c.name()); return p; })
-                    .withUrls(u -> { u.remove(c.name()); return u; })
-                    .withEventInvokeConfigs(m -> { m.remove(c.name()); return m; });
+                    .withAliases(a -> {
+                        a.remove(c.name());
+                        return a;
+                    })
+                    .withProvisioned(p -> {
+                        p.remove(c.name());
+                        return p;
+                    })
+                    .withUrls(u -> {
+                        u.remove(c.name());
+                        return u;
+                    })
+                    .withEventInvokeConfigs(m -> {
+                        m.remove(c.name());
+                        return m;
+                    });
             control.saveAttachments(entry, attachments);
             control.pools().unprovision(entry.key(), c.name());
             return new ControlResult.Deleted();
@@ -187,7 +230,8 @@ final class Publishing {
     ControlResult listAliases(FunctionCommand.ListAliases c) {
         return control.read(c.caller(), c.functionName(), (ref, entry) -> {
             List<Alias> aliases = entry.attachments().aliases().values().stream()
-                    .filter(a -> c.functionVersion().isEmpty() || a.references(c.functionVersion().get()))
+                    .filter(a -> c.functionVersion().isEmpty()
+                            || a.references(c.functionVersion().get()))
                     .toList();
             Paging.Page<Alias> page = Paging.page(aliases, Alias::name, c.marker(), c.maxItems());
             return new ControlResult.AliasList(entry.key(), page.items(), page.nextMarker());
@@ -195,8 +239,10 @@ final class Publishing {
     }
 
     private Entry save(Entry entry, Alias alias) {
-        return control.saveAttachments(entry,
-                entry.attachments().withAliases(a -> { a.put(alias.name(), alias); return a; }));
+        return control.saveAttachments(entry, entry.attachments().withAliases(a -> {
+            a.put(alias.name(), alias);
+            return a;
+        }));
     }
 
     static Alias requireAlias(Entry entry, String name) {
@@ -208,33 +254,44 @@ final class Publishing {
     }
 
     private static void validateName(String name) {
-        LambdaException.requireValid(name != null && name.length() <= 128 && ALIAS_NAME.matcher(name).matches(),
+        LambdaException.requireValid(
+                name != null && name.length() <= 128 && ALIAS_NAME.matcher(name).matches(),
                 "1 validation error detected: Value '%s' at 'name' failed to satisfy constraint: Member must satisfy "
-                        + "regular expression pattern: (?!^[0-9]+$)([a-zA-Z0-9-_]+)", name);
+                        + "regular expression pattern: (?!^[0-9]+$)([a-zA-Z0-9-_]+)",
+                name);
     }
 
     private static void validateTarget(Entry entry, String functionVersion, Map<String, Double> weights) {
-        LambdaException.requireValid(VERSION.matcher(functionVersion).matches(), "1 validation error detected: Value "
-                + "'%s' at 'functionVersion' failed to satisfy constraint: Member must satisfy regular expression "
-                + "pattern: (\\$LATEST|[0-9]+)", functionVersion);
+        LambdaException.requireValid(
+                VERSION.matcher(functionVersion).matches(),
+                "1 validation error detected: Value "
+                        + "'%s' at 'functionVersion' failed to satisfy constraint: Member must satisfy regular expression "
+                        + "pattern: (\\$LATEST|[0-9]+)",
+                functionVersion);
         if (entry.version(functionVersion).isEmpty()) {
             throw FunctionRegistry.notFound(entry.key(), functionVersion);
         }
         if (weights.isEmpty()) {
             return;
         }
-        LambdaException.requireValid(weights.size() == 1, "Number of items in AdditionalVersionWeights cannot be "
-                + "greater than 1");
+        LambdaException.requireValid(
+                weights.size() == 1, "Number of items in AdditionalVersionWeights cannot be " + "greater than 1");
         var extra = weights.entrySet().iterator().next();
         double weight = extra.getValue() == null ? -1 : extra.getValue();
-        LambdaException.requireValid(weight >= 0.0 && weight <= 1.0, "1 validation error detected: Value '%s' at "
-                + "'routingConfig.additionalVersionWeights' failed to satisfy constraint: Map value must satisfy "
-                + "constraint: [Member must have value less than or equal to 1.0, Member must have value greater "
-                + "than or equal to 0.0]", extra.getValue());
-        LambdaException.requireValid(!functionVersion.equals(Arns.LATEST) && !extra.getKey().equals(Arns.LATEST),
+        LambdaException.requireValid(
+                weight >= 0.0 && weight <= 1.0,
+                "1 validation error detected: Value '%s' at "
+                        + "'routingConfig.additionalVersionWeights' failed to satisfy constraint: Map value must satisfy "
+                        + "constraint: [Member must have value less than or equal to 1.0, Member must have value greater "
+                        + "than or equal to 0.0]",
+                extra.getValue());
+        LambdaException.requireValid(
+                !functionVersion.equals(Arns.LATEST) && !extra.getKey().equals(Arns.LATEST),
                 "$LATEST is not supported for an alias pointing to more than 1 version");
-        LambdaException.requireValid(!extra.getKey().equals(functionVersion), "Invalid function version %s. "
-                + "Function version %s is already included in routing configuration.", extra.getKey(),
+        LambdaException.requireValid(
+                !extra.getKey().equals(functionVersion),
+                "Invalid function version %s. " + "Function version %s is already included in routing configuration.",
+                extra.getKey(),
                 extra.getKey());
         if (entry.version(extra.getKey()).isEmpty()) {
             throw FunctionRegistry.notFound(entry.key(), extra.getKey());
@@ -248,19 +305,36 @@ final class Publishing {
     }
 
     /** An immutable published copy of {@code $LATEST}. */
-    static FunctionConfig versionOf(FunctionConfig latest, String number, String description, String revisionId,
-                                    Instant now) {
-        return new FunctionConfig(latest.key(), number, latest.runtime(), latest.handler(), latest.role(),
-                description, latest.memorySize(), latest.timeout(), latest.environment(), latest.code(),
-                latest.ephemeralStorage(), latest.architectures(), now, revisionId, latest.state(),
-                latest.lastUpdateStatus(), latest.network());
+    static FunctionConfig versionOf(
+            FunctionConfig latest, String number, String description, String revisionId, Instant now) {
+        return new FunctionConfig(
+                latest.key(),
+                number,
+                latest.runtime(),
+                latest.handler(),
+                latest.role(),
+                description,
+                latest.memorySize(),
+                latest.timeout(),
+                latest.environment(),
+                latest.code(),
+                latest.ephemeralStorage(),
+                latest.architectures(),
+                now,
+                revisionId,
+                latest.state(),
+                latest.lastUpdateStatus(),
+                latest.network());
     }
 
     /** Whether publishing {@code latest} would add nothing over {@code version} (code and settings equal). */
     private static boolean sameDeployable(FunctionConfig version, FunctionConfig latest) {
-        return version.code().equals(latest.code()) && version.runtime().equals(latest.runtime())
-                && version.handler().equals(latest.handler()) && version.role().equals(latest.role())
-                && version.memorySize() == latest.memorySize() && version.timeout() == latest.timeout()
+        return version.code().equals(latest.code())
+                && version.runtime().equals(latest.runtime())
+                && version.handler().equals(latest.handler())
+                && version.role().equals(latest.role())
+                && version.memorySize() == latest.memorySize()
+                && version.timeout() == latest.timeout()
                 && version.environment().equals(latest.environment())
                 && version.ephemeralStorage() == latest.ephemeralStorage()
                 && version.architectures().equals(latest.architectures())

@@ -4,5 +4,4 @@ import dev.spur.common.FunctionKey;
 import dev.spur.common.FunctionUrlConfig;
 
 /** Where a function URL points: the function and the URL's settings (qualifier, auth, CORS). */
-public record UrlTarget(FunctionKey function, FunctionUrlConfig config) {
-}
+public record UrlTarget(FunctionKey function, FunctionUrlConfig config) {}

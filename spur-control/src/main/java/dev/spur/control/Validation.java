@@ -22,56 +22,94 @@ public final class Validation {
     static final int MAX_ENVIRONMENT_BYTES = 4096;
     static final int MAX_DESCRIPTION = 256;
 
-    private static final Pattern ROLE = Pattern.compile("arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+");
+    private static final Pattern ROLE =
+            Pattern.compile("arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+");
     private static final Pattern HANDLER = Pattern.compile("[^\\s]{1,128}");
     private static final Pattern ENV_KEY = Pattern.compile("[a-zA-Z]([a-zA-Z0-9_])+");
     /** Variables Lambda sets itself and refuses to let a function override. */
-    static final Set<String> RESERVED_KEYS = Set.of("_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION",
-            "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
-            "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME",
-            "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-            "AWS_SESSION_TOKEN", "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR");
+    static final Set<String> RESERVED_KEYS = Set.of(
+            "_HANDLER",
+            "_X_AMZN_TRACE_ID",
+            "AWS_DEFAULT_REGION",
+            "AWS_REGION",
+            "AWS_EXECUTION_ENV",
+            "AWS_LAMBDA_FUNCTION_NAME",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+            "AWS_LAMBDA_FUNCTION_VERSION",
+            "AWS_LAMBDA_INITIALIZATION_TYPE",
+            "AWS_LAMBDA_LOG_GROUP_NAME",
+            "AWS_LAMBDA_LOG_STREAM_NAME",
+            "AWS_ACCESS_KEY",
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+            "AWS_LAMBDA_RUNTIME_API",
+            "LAMBDA_TASK_ROOT",
+            "LAMBDA_RUNTIME_DIR");
 
-    private Validation() {
-    }
+    private Validation() {}
 
     static void memorySize(int mb) {
-        requireValid(mb >= MIN_MEMORY && mb <= MAX_MEMORY, "1 validation error detected: Value '%d' at 'memorySize' "
-                + "failed to satisfy constraint: Member must have value between %d and %d", mb, MIN_MEMORY, MAX_MEMORY);
+        requireValid(
+                mb >= MIN_MEMORY && mb <= MAX_MEMORY,
+                "1 validation error detected: Value '%d' at 'memorySize' "
+                        + "failed to satisfy constraint: Member must have value between %d and %d",
+                mb,
+                MIN_MEMORY,
+                MAX_MEMORY);
     }
 
     static void timeout(int seconds) {
-        requireValid(seconds >= MIN_TIMEOUT && seconds <= MAX_TIMEOUT, "1 validation error detected: Value '%d' at "
-                + "'timeout' failed to satisfy constraint: Member must have value between %d and %d", seconds,
-                MIN_TIMEOUT, MAX_TIMEOUT);
+        requireValid(
+                seconds >= MIN_TIMEOUT && seconds <= MAX_TIMEOUT,
+                "1 validation error detected: Value '%d' at "
+                        + "'timeout' failed to satisfy constraint: Member must have value between %d and %d",
+                seconds,
+                MIN_TIMEOUT,
+                MAX_TIMEOUT);
     }
 
     static void ephemeralStorage(int mb) {
-        requireValid(mb >= MIN_EPHEMERAL && mb <= MAX_EPHEMERAL, "1 validation error detected: Value '%d' at "
-                + "'ephemeralStorage.size' failed to satisfy constraint: Member must have value between %d and %d",
-                mb, MIN_EPHEMERAL, MAX_EPHEMERAL);
+        requireValid(
+                mb >= MIN_EPHEMERAL && mb <= MAX_EPHEMERAL,
+                "1 validation error detected: Value '%d' at "
+                        + "'ephemeralStorage.size' failed to satisfy constraint: Member must have value between %d and %d",
+                mb,
+                MIN_EPHEMERAL,
+                MAX_EPHEMERAL);
     }
 
     public static void description(String text) {
-        requireValid(text.length() <= MAX_DESCRIPTION, "1 validation error detected: Value at 'description' failed "
-                + "to satisfy constraint: Member must have length less than or equal to %d", MAX_DESCRIPTION);
+        requireValid(
+                text.length() <= MAX_DESCRIPTION,
+                "1 validation error detected: Value at 'description' failed "
+                        + "to satisfy constraint: Member must have length less than or equal to %d",
+                MAX_DESCRIPTION);
     }
 
     static void role(String role) {
-        requireValid(ROLE.matcher(role).matches(), "1 validation error detected: Value '%s' at 'role' failed to "
-                + "satisfy constraint: Member must satisfy regular expression pattern: %s", role, ROLE.pattern());
+        requireValid(
+                ROLE.matcher(role).matches(),
+                "1 validation error detected: Value '%s' at 'role' failed to "
+                        + "satisfy constraint: Member must satisfy regular expression pattern: %s",
+                role,
+                ROLE.pattern());
     }
 
     static void handler(String handler) {
-        requireValid(HANDLER.matcher(handler).matches(), "1 validation error detected: Value '%s' at 'handler' failed "
-                + "to satisfy constraint: Member must satisfy regular expression pattern: [^\\s]+ and have length "
-                + "at most 128", handler);
+        requireValid(
+                HANDLER.matcher(handler).matches(),
+                "1 validation error detected: Value '%s' at 'handler' failed "
+                        + "to satisfy constraint: Member must satisfy regular expression pattern: [^\\s]+ and have length "
+                        + "at most 128",
+                handler);
     }
 
     static void runtime(String runtime, Runtimes runtimes) {
         if (runtimes.find(runtime).isEmpty()) {
-            throw LambdaException.invalid("Value %s at 'runtime' is not a runtime this Spur server can run. "
-                    + "Supported runtimes: %s", runtime, String.join(", ", runtimes.ids()));
+            throw LambdaException.invalid(
+                    "Value %s at 'runtime' is not a runtime this Spur server can run. " + "Supported runtimes: %s",
+                    runtime, String.join(", ", runtimes.ids()));
         }
     }
 
@@ -82,38 +120,54 @@ public final class Validation {
     }
 
     static void architectures(List<String> architectures) {
-        requireValid(architectures.size() == 1, "1 validation error detected: Value '%s' at 'architectures' failed "
-                + "to satisfy constraint: Member must have length 1", architectures);
-        requireValid(architectures.getFirst().equals("x86_64"), "Architecture %s is not supported by this Spur "
-                + "server; it runs x86_64 functions.", architectures.getFirst());
+        requireValid(
+                architectures.size() == 1,
+                "1 validation error detected: Value '%s' at 'architectures' failed "
+                        + "to satisfy constraint: Member must have length 1",
+                architectures);
+        requireValid(
+                architectures.getFirst().equals("x86_64"),
+                "Architecture %s is not supported by this Spur " + "server; it runs x86_64 functions.",
+                architectures.getFirst());
     }
 
     static void environment(Map<String, String> variables) {
         Set<String> reserved = new TreeSet<>();
         for (var entry : variables.entrySet()) {
-            requireValid(ENV_KEY.matcher(entry.getKey()).matches(), "Environment variable name %s is invalid: names "
-                    + "must start with a letter and contain only letters, numbers and underscores.", entry.getKey());
+            requireValid(
+                    ENV_KEY.matcher(entry.getKey()).matches(),
+                    "Environment variable name %s is invalid: names "
+                            + "must start with a letter and contain only letters, numbers and underscores.",
+                    entry.getKey());
             requireValid(entry.getValue() != null, "Environment variable %s has no value.", entry.getKey());
             if (RESERVED_KEYS.contains(entry.getKey())) {
                 reserved.add(entry.getKey());
             }
         }
-        requireValid(reserved.isEmpty(), "Lambda was unable to configure your environment variables because the "
-                + "environment variables you have provided contains reserved keys that are currently not supported "
-                + "for modification. Reserved keys used in this request: %s", String.join(", ", reserved));
+        requireValid(
+                reserved.isEmpty(),
+                "Lambda was unable to configure your environment variables because the "
+                        + "environment variables you have provided contains reserved keys that are currently not supported "
+                        + "for modification. Reserved keys used in this request: %s",
+                String.join(", ", reserved));
         int size;
         try {
             size = Json.MAPPER.writeValueAsBytes(variables).length;
         } catch (Exception e) {
             throw LambdaException.invalid("Environment variables cannot be encoded.");
         }
-        requireValid(size <= MAX_ENVIRONMENT_BYTES, "Lambda was unable to configure your environment variables "
-                + "because the environment variables you have provided exceeded the 4KB limit. String measured: %d "
-                + "bytes", size);
+        requireValid(
+                size <= MAX_ENVIRONMENT_BYTES,
+                "Lambda was unable to configure your environment variables "
+                        + "because the environment variables you have provided exceeded the 4KB limit. String measured: %d "
+                        + "bytes",
+                size);
     }
 
     static void supported(FunctionCommand.Unsupported unsupported) {
-        requireValid(unsupported.names().isEmpty(), "This Spur server does not support %s yet.",
+        requireValid(
+                unsupported.names().isEmpty(),
+                "This Spur server does not support %s yet.",
                 String.join(", ", unsupported.names()));
     }
 }

@@ -48,7 +48,9 @@ public record At(LocalDateTime time) implements ScheduleExpression {
     /** The time in {@code zone}, when that is strictly after {@code after}; empty once it has passed. */
     @Override
     public Optional<Instant> nextAfter(Instant after, ZoneId zone) {
-        Instant fire = ZonedDateTime.ofLocal(time, zone, null).withEarlierOffsetAtOverlap().toInstant();
+        Instant fire = ZonedDateTime.ofLocal(time, zone, null)
+                .withEarlierOffsetAtOverlap()
+                .toInstant();
         return fire.isAfter(after) ? Optional.of(fire) : Optional.empty();
     }
 

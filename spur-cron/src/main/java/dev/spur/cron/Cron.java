@@ -68,9 +68,11 @@ public record Cron(String minutes, String hours, String dayOfMonth, String month
         String body = text.substring("cron(".length(), text.length() - 1).strip();
         String[] f = body.isEmpty() ? new String[0] : body.split("\\s+");
         if (f.length != 6) {
-            throw Invalid.expression(text, "a cron expression has six fields (Minutes Hours Day-of-month"
-                    + " Month Day-of-week Year), not " + f.length + (f.length == 7
-                            ? "; there is no seconds field" : ""));
+            throw Invalid.expression(
+                    text,
+                    "a cron expression has six fields (Minutes Hours Day-of-month"
+                            + " Month Day-of-week Year), not " + f.length
+                            + (f.length == 7 ? "; there is no seconds field" : ""));
         }
         CronFields.compile(List.of(f), text);
         return new Cron(f[0], f[1], f[2], f[3], f[4], f[5]);
@@ -93,7 +95,9 @@ public record Cron(String minutes, String hours, String dayOfMonth, String month
             }
             LocalDateTime local = candidate.get();
             if (!rules.getValidOffsets(local).isEmpty()) { // empty: inside a spring-forward gap, skipped
-                Instant fire = ZonedDateTime.ofLocal(local, zone, null).withEarlierOffsetAtOverlap().toInstant();
+                Instant fire = ZonedDateTime.ofLocal(local, zone, null)
+                        .withEarlierOffsetAtOverlap()
+                        .toInstant();
                 if (fire.isAfter(after)) {
                     return Optional.of(fire);
                 }

@@ -3,6 +3,7 @@ package dev.spur.cron;
 import java.time.LocalDateTime;
 import java.time.YearMonth;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,17 +19,19 @@ record CronFields(BitSet minutes, BitSet hours, DayRule days, BitSet months, Bit
     static final int FIRST_YEAR = 1970;
     static final int LAST_YEAR = 2199;
 
-    private static final Map<String, Integer> MONTHS = names(
-            "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC");
+    private static final Map<String, Integer> MONTHS =
+            names("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC");
     static final Map<String, Integer> WEEKDAYS = names("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT");
 
     static CronFields compile(List<String> f, String text) {
         String dom = f.get(2);
         String dow = f.get(4);
         if (dom.equals("?") == dow.equals("?")) {
-            throw Invalid.expression(text, dom.equals("?")
-                    ? "'?' can't be used in both Day-of-month and Day-of-week"
-                    : "you can't specify both Day-of-month and Day-of-week; use '?' in one of them");
+            throw Invalid.expression(
+                    text,
+                    dom.equals("?")
+                            ? "'?' can't be used in both Day-of-month and Day-of-week"
+                            : "you can't specify both Day-of-month and Day-of-week; use '?' in one of them");
         }
         return new CronFields(
                 values(f.get(0), new Field("Minutes", 0, 59, Map.of(), true), text),
@@ -48,7 +51,8 @@ record CronFields(BitSet minutes, BitSet hours, DayRule days, BitSet months, Bit
             for (int m = months.nextSetBit(sameYear ? from.getMonthValue() : 1); m >= 0; m = months.nextSetBit(m + 1)) {
                 boolean sameMonth = sameYear && m == from.getMonthValue();
                 BitSet daysOfMonth = days.daysIn(YearMonth.of(y, m));
-                for (int d = daysOfMonth.nextSetBit(sameMonth ? from.getDayOfMonth() : 1); d >= 0;
+                for (int d = daysOfMonth.nextSetBit(sameMonth ? from.getDayOfMonth() : 1);
+                        d >= 0;
                         d = daysOfMonth.nextSetBit(d + 1)) {
                     boolean sameDay = sameMonth && d == from.getDayOfMonth();
                     for (int h = hours.nextSetBit(sameDay ? from.getHour() : 0); h >= 0; h = hours.nextSetBit(h + 1)) {
@@ -123,9 +127,20 @@ record CronFields(BitSet minutes, BitSet hours, DayRule days, BitSet months, Bit
 
     private static int number(String token, String text, Field field, String item) {
         if (token.isEmpty() || token.length() > 4 || !token.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw bad(text, field, item, "is not a number"
-                    + (field.names().isEmpty() ? "" : " or a name such as " + field.names().keySet().stream()
-                            .sorted((a, b) -> field.names().get(a) - field.names().get(b)).findFirst().orElseThrow()));
+            throw bad(
+                    text,
+                    field,
+                    item,
+                    "is not a number"
+                            + (field.names().isEmpty()
+                                    ? ""
+                                    : " or a name such as "
+                                            + field.names().keySet().stream()
+                                                    .sorted((a, b) -> field.names()
+                                                                    .get(a)
+                                                            - field.names().get(b))
+                                                    .findFirst()
+                                                    .orElseThrow()));
         }
         return Integer.parseInt(token);
     }
@@ -135,7 +150,7 @@ record CronFields(BitSet minutes, BitSet hours, DayRule days, BitSet months, Bit
     }
 
     private static Map<String, Integer> names(String... names) {
-        var map = new java.util.HashMap<String, Integer>();
+        var map = new HashMap<String, Integer>();
         for (int i = 0; i < names.length; i++) {
             map.put(names[i], i + 1);
         }

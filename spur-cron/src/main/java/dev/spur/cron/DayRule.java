@@ -39,7 +39,10 @@ sealed interface DayRule {
             return new NearestWeekday(day);
         }
         if (f.contains("L") || f.contains("W")) {
-            throw CronFields.bad(text, spec, field,
+            throw CronFields.bad(
+                    text,
+                    spec,
+                    field,
                     "uses L or W other than as documented: L, LW or nW (e.g. 15W), alone in the field");
         }
         return new DaysOfMonth(CronFields.values(field, spec, text));
@@ -66,11 +69,15 @@ sealed interface DayRule {
             return new NthWeekday(weekday(nth.group(1), spec, text), k);
         }
         if (f.contains("#")) {
-            throw CronFields.bad(text, spec, field, "uses '#' in a list or range; with '#' the field holds"
-                    + " exactly one expression, e.g. 3#2");
+            throw CronFields.bad(
+                    text,
+                    spec,
+                    field,
+                    "uses '#' in a list or range; with '#' the field holds" + " exactly one expression, e.g. 3#2");
         }
         if (f.contains("L")) {
-            throw CronFields.bad(text, spec, field, "uses L other than as documented: L or nL (e.g. 6L), alone in the field");
+            throw CronFields.bad(
+                    text, spec, field, "uses L other than as documented: L or nL (e.g. 6L), alone in the field");
         }
         return new DaysOfWeek(CronFields.values(field, spec, text));
     }

@@ -68,13 +68,16 @@ public record Rate(long value, ChronoUnit unit) implements ScheduleExpression {
             case "minute" -> ChronoUnit.MINUTES;
             case "hour" -> ChronoUnit.HOURS;
             case "day" -> ChronoUnit.DAYS;
-            default -> throw Invalid.expression(text,
-                    "the unit '" + word + "' is not one of minute(s), hour(s), day(s)");
+            default ->
+                throw Invalid.expression(text, "the unit '" + word + "' is not one of minute(s), hour(s), day(s)");
         };
         if (plural != (value != 1)) {
-            throw Invalid.expression(text, value == 1
-                    ? "a value of 1 takes the singular unit, e.g. rate(1 " + singular(unit) + ")"
-                    : "a value above 1 takes the plural unit, e.g. rate(" + value + " " + singular(unit) + "s)");
+            throw Invalid.expression(
+                    text,
+                    value == 1
+                            ? "a value of 1 takes the singular unit, e.g. rate(1 " + singular(unit) + ")"
+                            : "a value above 1 takes the plural unit, e.g. rate(" + value + " " + singular(unit)
+                                    + "s)");
         }
         try {
             return new Rate(value, unit);

@@ -23,8 +23,10 @@ class AtTest {
     @Test
     void isEmptyOnceThePointHasPassed() {
         ScheduleExpression at = ScheduleExpression.parse("at(2026-12-01T10:00:00)");
-        assertThat(at.nextAfter(Instant.parse("2026-12-01T10:00:00Z"), ZoneOffset.UTC)).isEmpty();
-        assertThat(at.nextAfter(Instant.parse("2027-01-01T00:00:00Z"), ZoneOffset.UTC)).isEmpty();
+        assertThat(at.nextAfter(Instant.parse("2026-12-01T10:00:00Z"), ZoneOffset.UTC))
+                .isEmpty();
+        assertThat(at.nextAfter(Instant.parse("2027-01-01T00:00:00Z"), ZoneOffset.UTC))
+                .isEmpty();
         assertThat(at.nextAfter(Instant.parse("2026-12-01T14:59:59Z"), NEW_YORK))
                 .contains(Instant.parse("2026-12-01T15:00:00Z"));
     }

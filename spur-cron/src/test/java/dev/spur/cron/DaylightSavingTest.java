@@ -39,8 +39,12 @@ class DaylightSavingTest {
     @Test
     void frequentCronDoesNotRepeatTheRepeatedHour() {
         assertThat(next("cron(0/20 * * * ? *)", "2026-11-01T00:50", NEW_YORK, 5))
-                .containsExactly("2026-11-01T01:00-04:00", "2026-11-01T01:20-04:00", "2026-11-01T01:40-04:00",
-                        "2026-11-01T02:00-05:00", "2026-11-01T02:20-05:00");
+                .containsExactly(
+                        "2026-11-01T01:00-04:00",
+                        "2026-11-01T01:20-04:00",
+                        "2026-11-01T01:40-04:00",
+                        "2026-11-01T02:00-05:00",
+                        "2026-11-01T02:20-05:00");
     }
 
     @Test

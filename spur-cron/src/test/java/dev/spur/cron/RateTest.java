@@ -15,8 +15,10 @@ class RateTest {
 
     @Test
     void intervalIsValueTimesUnit() {
-        assertThat(((Rate) ScheduleExpression.parse("rate(5 minutes)")).interval()).isEqualTo(Duration.ofMinutes(5));
-        assertThat(((Rate) ScheduleExpression.parse("rate(2 hours)")).interval()).isEqualTo(Duration.ofHours(2));
+        assertThat(((Rate) ScheduleExpression.parse("rate(5 minutes)")).interval())
+                .isEqualTo(Duration.ofMinutes(5));
+        assertThat(((Rate) ScheduleExpression.parse("rate(2 hours)")).interval())
+                .isEqualTo(Duration.ofHours(2));
         assertThat(((Rate) ScheduleExpression.parse("rate(3 days)")).interval()).isEqualTo(Duration.ofHours(72));
     }
 

@@ -87,8 +87,10 @@ final class Apis {
     }
 
     final SpurHarness spur;
-    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
 
     Apis(SpurHarness spur) {
         this.spur = spur;
@@ -100,9 +102,14 @@ final class Apis {
         String name = SpurHarness.uniqueName(prefix);
         Path record = spur.dataDir.resolve("record-" + name + ".jsonl");
         Map<String, String> env = new HashMap<>(Map.of("RECORD_FILE", record.toString()));
-        spur.lambda.createFunction(b -> b.functionName(name).runtime("python3.12").handler("app.handler")
-                .timeout(10).role("arn:aws:iam::000000000000:role/e2e").environment(e -> e.variables(env))
-                .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.create().text("app.py", code).bytes()))));
+        spur.lambda.createFunction(b -> b.functionName(name)
+                .runtime("python3.12")
+                .handler("app.handler")
+                .timeout(10)
+                .role("arn:aws:iam::000000000000:role/e2e")
+                .environment(e -> e.variables(env))
+                .code(c -> c.zipFile(SdkBytes.fromByteArray(
+                        Zips.create().text("app.py", code).bytes()))));
         return new Function(name, record);
     }
 
@@ -115,9 +122,13 @@ final class Apis {
 
     /** A request by path, {@code http://127.0.0.1:<port>/gw/<apiId><pathAndQuery>}; headers as name, value pairs. */
     HttpResponse<byte[]> call(String apiId, String method, String pathAndQuery, byte[] body, String... headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri(apiId, pathAndQuery)).timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(body));
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(apiId, pathAndQuery))
+                .timeout(Duration.ofSeconds(30))
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(body));
         if (headers.length > 0) {
             b.headers(headers);
         }
@@ -162,7 +173,9 @@ final class Apis {
         Path file = spur.dataDir.resolve("logs").resolve("apis").resolve(apiId + ".log");
         try {
             return Files.readAllLines(file, StandardCharsets.UTF_8).stream()
-                    .filter(l -> !l.isEmpty()).map(l -> json(l.getBytes(StandardCharsets.UTF_8))).toList();
+                    .filter(l -> !l.isEmpty())
+                    .map(l -> json(l.getBytes(StandardCharsets.UTF_8)))
+                    .toList();
         } catch (NoSuchFileException e) {
             return List.of();
         } catch (IOException e) {
@@ -175,7 +188,9 @@ final class Apis {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         List<JsonNode> lines = accessLog(apiId);
         while (!done.test(lines)) {
-            assertThat(System.nanoTime()).as("waited for %s; access log: %s", what, lines).isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as("waited for %s; access log: %s", what, lines)
+                    .isLessThan(deadline);
             Recorder.sleep(20);
             lines = accessLog(apiId);
         }
@@ -185,9 +200,15 @@ final class Apis {
     /** The access-log line of one request, by its {@code apigw-requestid}. */
     JsonNode accessLine(String apiId, HttpResponse<byte[]> r) {
         String id = r.headers().firstValue("apigw-requestid").orElseThrow();
-        return awaitAccessLog(apiId, "line " + id, ls -> ls.stream()
-                .anyMatch(l -> l.get("requestId").asText().equals(id)))
-                .stream().filter(l -> l.get("requestId").asText().equals(id)).findFirst().orElseThrow();
+        return awaitAccessLog(
+                        apiId,
+                        "line " + id,
+                        ls -> ls.stream()
+                                .anyMatch(l -> l.get("requestId").asText().equals(id)))
+                .stream()
+                .filter(l -> l.get("requestId").asText().equals(id))
+                .findFirst()
+                .orElseThrow();
     }
 
     void close() {

@@ -46,7 +46,8 @@ class AsyncInvokeTest {
     }
 
     private static InvokeResponse event(String function, String payload) {
-        return spur.lambda.invoke(b -> b.functionName(function).invocationType(InvocationType.EVENT)
+        return spur.lambda.invoke(b -> b.functionName(function)
+                .invocationType(InvocationType.EVENT)
                 .payload(SdkBytes.fromUtf8String(payload)));
     }
 
@@ -81,7 +82,9 @@ class AsyncInvokeTest {
     private static JsonNode awaitDeadLetter(String function) {
         Instant deadline = Instant.now().plus(WAIT);
         while (deadLetters(function).isEmpty()) {
-            assertThat(Instant.now()).as("waited for a dead letter of %s", function).isBefore(deadline);
+            assertThat(Instant.now())
+                    .as("waited for a dead letter of %s", function)
+                    .isBefore(deadline);
             Recorder.sleep(25);
         }
         JsonNode letters = deadLetters(function);
@@ -115,9 +118,13 @@ class AsyncInvokeTest {
         String exactly1Mb = "\"" + "x".repeat(1024 * 1024 - 2) + "\"";
         assertThat(event(fn.name, exactly1Mb).statusCode()).isEqualTo(202);
         assertThatThrownBy(() -> event(fn.name, exactly1Mb + " "))
-                .isInstanceOfSatisfying(RequestTooLargeException.class, e -> assertThat(e.statusCode()).isEqualTo(413));
+                .isInstanceOfSatisfying(
+                        RequestTooLargeException.class,
+                        e -> assertThat(e.statusCode()).isEqualTo(413));
         assertThatThrownBy(() -> event(SpurHarness.uniqueName("nobody"), "{}"))
-                .isInstanceOfSatisfying(ResourceNotFoundException.class, e -> assertThat(e.statusCode()).isEqualTo(404));
+                .isInstanceOfSatisfying(
+                        ResourceNotFoundException.class,
+                        e -> assertThat(e.statusCode()).isEqualTo(404));
         awaitQuiet();
         assertThat(fn.calls()).hasSize(1);
     }
@@ -132,8 +139,10 @@ class AsyncInvokeTest {
         JsonNode letter = awaitDeadLetter(fn.name);
         List<Recorder.Call> calls = fn.calls(id);
         assertThat(calls).hasSize(3);
-        assertThat(Duration.between(calls.get(0).at(), calls.get(1).at())).isGreaterThanOrEqualTo(Duration.ofMillis(200));
-        assertThat(Duration.between(calls.get(1).at(), calls.get(2).at())).isGreaterThanOrEqualTo(Duration.ofMillis(400));
+        assertThat(Duration.between(calls.get(0).at(), calls.get(1).at()))
+                .isGreaterThanOrEqualTo(Duration.ofMillis(200));
+        assertThat(Duration.between(calls.get(1).at(), calls.get(2).at()))
+                .isGreaterThanOrEqualTo(Duration.ofMillis(400));
         assertThat(stats().get("retried").asLong()).isGreaterThanOrEqualTo(retriedBefore + 2);
 
         assertThat(letter.get("Id").asText()).isEqualTo(id);
@@ -151,16 +160,21 @@ class AsyncInvokeTest {
         assertThat(fn.calls(id)).hasSize(3); // dead-lettered events do not run again by themselves
 
         // Fixed, then replayed: the same request id runs once more, succeeds and leaves the store for good.
-        spur.lambda.updateFunctionConfiguration(b -> b.functionName(fn.name).environment(e -> e.variables(
-                Map.of("RECORD_FILE", spur.dataDir.resolve("record-" + fn.name + ".jsonl").toString()))));
+        spur.lambda.updateFunctionConfiguration(b -> b.functionName(fn.name)
+                .environment(e -> e.variables(Map.of(
+                        "RECORD_FILE",
+                        spur.dataDir.resolve("record-" + fn.name + ".jsonl").toString()))));
         SpurHarness.Answer replay = spur.spurApi("POST", "/spur/v1/dead-letters/" + id + "/replay", null);
         assertThat(replay.status()).isEqualTo(202);
         fn.awaitCalls(id, 4, WAIT);
         awaitQuiet();
         assertThat(fn.calls(id)).hasSize(4);
         assertThat(deadLetters(fn.name)).isEmpty();
-        assertThat(spur.spurApi("GET", "/spur/v1/dead-letters/" + id, null).status()).isEqualTo(404);
-        assertThat(spur.spurApi("POST", "/spur/v1/dead-letters/" + id + "/replay", null).status()).isEqualTo(404);
+        assertThat(spur.spurApi("GET", "/spur/v1/dead-letters/" + id, null).status())
+                .isEqualTo(404);
+        assertThat(spur.spurApi("POST", "/spur/v1/dead-letters/" + id + "/replay", null)
+                        .status())
+                .isEqualTo(404);
     }
 
     @Test
@@ -188,9 +202,10 @@ class AsyncInvokeTest {
         Recorder destination = Recorder.deploy(spur, "dest", "");
         Recorder good = Recorder.deploy(spur, "good", "");
         Recorder bad = Recorder.deploy(spur, "bad", "it broke");
-        spur.lambda.putFunctionEventInvokeConfig(b -> b.functionName(good.name)
-                .destinationConfig(d -> d.onSuccess(s -> s.destination(destination.arn))));
-        spur.lambda.putFunctionEventInvokeConfig(b -> b.functionName(bad.name).maximumRetryAttempts(1)
+        spur.lambda.putFunctionEventInvokeConfig(b ->
+                b.functionName(good.name).destinationConfig(d -> d.onSuccess(s -> s.destination(destination.arn))));
+        spur.lambda.putFunctionEventInvokeConfig(b -> b.functionName(bad.name)
+                .maximumRetryAttempts(1)
                 .destinationConfig(d -> d.onFailure(s -> s.destination(destination.arn))));
         Instant before = Instant.now();
         String goodId = event(good.name, "{\"order\":1}").responseMetadata().requestId();
@@ -204,14 +219,19 @@ class AsyncInvokeTest {
         JsonNode success = record(records, goodId);
         JsonNode failure = record(records, badId);
 
-        assertThat(fieldNames(success)).containsExactly("version", "timestamp", "requestContext", "requestPayload",
-                "responseContext", "responsePayload");
+        assertThat(fieldNames(success))
+                .containsExactly(
+                        "version",
+                        "timestamp",
+                        "requestContext",
+                        "requestPayload",
+                        "responseContext",
+                        "responsePayload");
         assertThat(success.get("version").asText()).isEqualTo("1.0");
         assertThat(success.get("timestamp").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
         assertThat(Instant.parse(success.get("timestamp").asText())).isBetween(before.minusSeconds(1), Instant.now());
         assertThat(success.get("requestContext")).isEqualTo(Json.MAPPER.readTree("""
-                {"requestId":"%s","functionArn":"%s:$LATEST","condition":"Success","approximateInvokeCount":1}"""
-                .formatted(goodId, good.arn)));
+                {"requestId":"%s","functionArn":"%s:$LATEST","condition":"Success","approximateInvokeCount":1}""".formatted(goodId, good.arn)));
         assertThat(success.get("requestPayload")).isEqualTo(Json.MAPPER.readTree("{\"order\":1}"));
         assertThat(success.get("responseContext")).isEqualTo(Json.MAPPER.readTree("""
                 {"statusCode":200,"executedVersion":"$LATEST"}"""));
@@ -219,8 +239,7 @@ class AsyncInvokeTest {
 
         assertThat(failure.get("version").asText()).isEqualTo("1.0");
         assertThat(failure.get("requestContext")).isEqualTo(Json.MAPPER.readTree("""
-                {"requestId":"%s","functionArn":"%s:$LATEST","condition":"RetriesExhausted","approximateInvokeCount":2}"""
-                .formatted(badId, bad.arn)));
+                {"requestId":"%s","functionArn":"%s:$LATEST","condition":"RetriesExhausted","approximateInvokeCount":2}""".formatted(badId, bad.arn)));
         assertThat(failure.get("requestPayload")).isEqualTo(Json.MAPPER.readTree("{\"order\":2}"));
         assertThat(failure.get("responseContext")).isEqualTo(Json.MAPPER.readTree("""
                 {"statusCode":200,"executedVersion":"$LATEST","functionError":"Unhandled"}"""));
@@ -231,9 +250,11 @@ class AsyncInvokeTest {
     }
 
     private static JsonNode record(List<Recorder.Call> records, String sourceRequestId) {
-        return records.stream().map(Recorder.Call::event)
+        return records.stream()
+                .map(Recorder.Call::event)
                 .filter(e -> e.path("requestContext").path("requestId").asText().equals(sourceRequestId))
-                .findFirst().orElseThrow(() -> new AssertionError("no record for " + sourceRequestId + " in " + records));
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no record for " + sourceRequestId + " in " + records));
     }
 
     private static List<String> fieldNames(JsonNode node) {
@@ -246,7 +267,8 @@ class AsyncInvokeTest {
     void aDestinationThatIsNotALambdaFunctionIsRejectedAtPut() {
         Recorder fn = Recorder.deploy(spur, "sqs", "");
         assertThatThrownBy(() -> spur.lambda.putFunctionEventInvokeConfig(b -> b.functionName(fn.name)
-                .destinationConfig(d -> d.onFailure(s -> s.destination("arn:aws:sqs:us-east-1:000000000000:dlq")))))
+                        .destinationConfig(
+                                d -> d.onFailure(s -> s.destination("arn:aws:sqs:us-east-1:000000000000:dlq")))))
                 .isInstanceOfSatisfying(InvalidParameterValueException.class, e -> {
                     assertThat(e.statusCode()).isEqualTo(400);
                     assertThat(e.getMessage()).contains("arn:aws:sqs:us-east-1:000000000000:dlq");
@@ -289,24 +311,36 @@ class AsyncInvokeTest {
         Recorder fn = Recorder.deploy(spur, "age", "");
         Recorder destination = Recorder.deploy(spur, "agedest", "");
         spur.lambda.putFunctionConcurrency(b -> b.functionName(fn.name).reservedConcurrentExecutions(0));
-        spur.lambda.putFunctionEventInvokeConfig(b -> b.functionName(fn.name).maximumEventAgeInSeconds(60)
+        spur.lambda.putFunctionEventInvokeConfig(b -> b.functionName(fn.name)
+                .maximumEventAgeInSeconds(60)
                 .destinationConfig(d -> d.onFailure(f -> f.destination(destination.arn))));
         long expiredBefore = stats().get("expiredByAge").asLong();
         long throttledBefore = stats().get("throttled").asLong();
         String id = UUID.randomUUID().toString();
         Instant accepted = Instant.now().minusMillis(59_500);
-        spur.server.queue().enqueue(new QueuedEvent(id, new FunctionKey("000000000000", "us-east-1", fn.name), "",
-                "{\"old\":true}".getBytes(StandardCharsets.UTF_8), accepted, 0, accepted, "invoke"));
+        spur.server
+                .queue()
+                .enqueue(new QueuedEvent(
+                        id,
+                        new FunctionKey("000000000000", "us-east-1", fn.name),
+                        "",
+                        "{\"old\":true}".getBytes(StandardCharsets.UTF_8),
+                        accepted,
+                        0,
+                        accepted,
+                        "invoke"));
 
-        JsonNode record = destination.await(WAIT, "an EventAgeExceeded record", c -> c.size() == 1).getFirst().event();
+        JsonNode record = destination
+                .await(WAIT, "an EventAgeExceeded record", c -> c.size() == 1)
+                .getFirst()
+                .event();
         awaitQuiet();
         assertThat(fn.calls()).isEmpty();
         JsonNode s = stats();
         assertThat(s.get("expiredByAge").asLong()).isEqualTo(expiredBefore + 1);
         assertThat(s.get("throttled").asLong()).isGreaterThan(throttledBefore);
         assertThat(record.get("requestContext")).isEqualTo(Json.MAPPER.readTree("""
-                {"requestId":"%s","functionArn":"%s:$LATEST","condition":"EventAgeExceeded","approximateInvokeCount":0}"""
-                .formatted(id, fn.arn)));
+                {"requestId":"%s","functionArn":"%s:$LATEST","condition":"EventAgeExceeded","approximateInvokeCount":0}""".formatted(id, fn.arn)));
         assertThat(record.get("requestPayload")).isEqualTo(Json.MAPPER.readTree("{\"old\":true}"));
         assertThat(record.has("responseContext")).isFalse();
         assertThat(record.has("responsePayload")).isFalse();
@@ -317,15 +351,16 @@ class AsyncInvokeTest {
         Recorder fn = Recorder.deploy(spur, "cfg", "");
         Recorder destination = Recorder.deploy(spur, "cfgdest", "");
         String latestArn = fn.arn + ":$LATEST";
-        var put = spur.lambda.putFunctionEventInvokeConfig(b -> b.functionName(fn.name).maximumRetryAttempts(1)
-                .maximumEventAgeInSeconds(120));
+        var put = spur.lambda.putFunctionEventInvokeConfig(
+                b -> b.functionName(fn.name).maximumRetryAttempts(1).maximumEventAgeInSeconds(120));
         assertThat(put.functionArn()).isEqualTo(latestArn);
         assertThat(put.maximumRetryAttempts()).isEqualTo(1);
         assertThat(put.maximumEventAgeInSeconds()).isEqualTo(120);
         assertThat(put.lastModified()).isNotNull();
 
         var merged = spur.lambda.updateFunctionEventInvokeConfig(b -> b.functionName(fn.name)
-                .maximumEventAgeInSeconds(300).destinationConfig(d -> d.onSuccess(s -> s.destination(destination.arn))));
+                .maximumEventAgeInSeconds(300)
+                .destinationConfig(d -> d.onSuccess(s -> s.destination(destination.arn))));
         assertThat(merged.maximumRetryAttempts()).isEqualTo(1); // kept
         assertThat(merged.maximumEventAgeInSeconds()).isEqualTo(300);
         assertThat(merged.destinationConfig().onSuccess().destination()).isEqualTo(destination.arn);
@@ -336,33 +371,46 @@ class AsyncInvokeTest {
         assertThat(got.destinationConfig().onFailure().destination()).isNull();
 
         // Put replaces the whole configuration: what it leaves out goes back to the defaults.
-        var replaced = spur.lambda.putFunctionEventInvokeConfig(b -> b.functionName(fn.name).maximumRetryAttempts(0));
+        var replaced = spur.lambda.putFunctionEventInvokeConfig(
+                b -> b.functionName(fn.name).maximumRetryAttempts(0));
         assertThat(replaced.maximumEventAgeInSeconds()).isEqualTo(21_600);
         assertThat(replaced.destinationConfig().onSuccess().destination()).isNull();
 
         spur.lambda.publishVersion(b -> b.functionName(fn.name));
-        spur.lambda.putFunctionEventInvokeConfig(b -> b.functionName(fn.name).qualifier("1").maximumRetryAttempts(2));
-        assertThat(spur.lambda.listFunctionEventInvokeConfigs(b -> b.functionName(fn.name))
-                .functionEventInvokeConfigs()).extracting(c -> c.functionArn())
+        spur.lambda.putFunctionEventInvokeConfig(
+                b -> b.functionName(fn.name).qualifier("1").maximumRetryAttempts(2));
+        assertThat(spur.lambda
+                        .listFunctionEventInvokeConfigs(b -> b.functionName(fn.name))
+                        .functionEventInvokeConfigs())
+                .extracting(c -> c.functionArn())
                 .containsExactlyInAnyOrder(latestArn, fn.arn + ":1");
-        assertThatThrownBy(() -> spur.lambda.putFunctionEventInvokeConfig(b -> b.functionName(fn.name).qualifier("9")
-                .maximumRetryAttempts(0))).isInstanceOf(ResourceNotFoundException.class);
+        assertThatThrownBy(() -> spur.lambda.putFunctionEventInvokeConfig(
+                        b -> b.functionName(fn.name).qualifier("9").maximumRetryAttempts(0)))
+                .isInstanceOf(ResourceNotFoundException.class);
 
         for (int bad : new int[] {-1, 3}) {
             assertThatThrownBy(() -> putConfig(fn.name, bad))
-                    .isInstanceOfSatisfying(InvalidParameterValueException.class, e -> assertThat(e.getMessage())
-                            .contains("maximumRetryAttempts"));
+                    .isInstanceOfSatisfying(
+                            InvalidParameterValueException.class,
+                            e -> assertThat(e.getMessage()).contains("maximumRetryAttempts"));
         }
         for (int bad : new int[] {59, 21_601}) {
-            assertThatThrownBy(() -> spur.lambda.putFunctionEventInvokeConfig(b -> b.functionName(fn.name)
-                    .maximumEventAgeInSeconds(bad))).isInstanceOfSatisfying(InvalidParameterValueException.class,
-                    e -> assertThat(e.getMessage()).contains("maximumEventAgeInSeconds"));
+            assertThatThrownBy(() -> spur.lambda.putFunctionEventInvokeConfig(
+                            b -> b.functionName(fn.name).maximumEventAgeInSeconds(bad)))
+                    .isInstanceOfSatisfying(
+                            InvalidParameterValueException.class,
+                            e -> assertThat(e.getMessage()).contains("maximumEventAgeInSeconds"));
         }
         for (int good : new int[] {60, 21_600}) {
-            assertThat(spur.lambda.putFunctionEventInvokeConfig(b -> b.functionName(fn.name)
-                    .maximumEventAgeInSeconds(good)).maximumEventAgeInSeconds()).isEqualTo(good);
+            assertThat(spur.lambda
+                            .putFunctionEventInvokeConfig(
+                                    b -> b.functionName(fn.name).maximumEventAgeInSeconds(good))
+                            .maximumEventAgeInSeconds())
+                    .isEqualTo(good);
         }
-        assertThat(spur.lambda.getFunctionEventInvokeConfig(b -> b.functionName(fn.name)).maximumEventAgeInSeconds())
+        assertThat(spur.lambda
+                        .getFunctionEventInvokeConfig(b -> b.functionName(fn.name))
+                        .maximumEventAgeInSeconds())
                 .isEqualTo(21_600); // the rejected puts changed nothing
 
         spur.lambda.deleteFunctionEventInvokeConfig(b -> b.functionName(fn.name));
@@ -370,7 +418,10 @@ class AsyncInvokeTest {
                 .isInstanceOf(ResourceNotFoundException.class);
         assertThatThrownBy(() -> spur.lambda.deleteFunctionEventInvokeConfig(b -> b.functionName(fn.name)))
                 .isInstanceOf(ResourceNotFoundException.class);
-        assertThat(spur.lambda.listFunctionEventInvokeConfigs(b -> b.functionName(fn.name))
-                .functionEventInvokeConfigs()).extracting(c -> c.functionArn()).containsExactly(fn.arn + ":1");
+        assertThat(spur.lambda
+                        .listFunctionEventInvokeConfigs(b -> b.functionName(fn.name))
+                        .functionEventInvokeConfigs())
+                .extracting(c -> c.functionArn())
+                .containsExactly(fn.arn + ":1");
     }
 }

@@ -40,39 +40,76 @@ class AwsCliTest {
         String name = SpurHarness.uniqueName("cli");
         Path zip = dir.resolve("fn.zip");
         Files.write(zip, TestRuntime.zip());
-        var created = aws("lambda", "create-function", "--function-name", name, "--runtime", "provided.al2023",
-                "--handler", "h", "--role", "arn:aws:iam::000000000000:role/cli", "--zip-file", "fileb://" + zip);
+        var created = aws(
+                "lambda",
+                "create-function",
+                "--function-name",
+                name,
+                "--runtime",
+                "provided.al2023",
+                "--handler",
+                "h",
+                "--role",
+                "arn:aws:iam::000000000000:role/cli",
+                "--zip-file",
+                "fileb://" + zip);
         assertThat(created.exit()).as(created.err()).isZero();
         assertThat(created.out()).contains("\"FunctionName\": \"" + name + "\"");
 
         var active = aws("lambda", "wait", "function-active-v2", "--function-name", name);
         assertThat(active.exit()).as(active.err()).isZero();
 
-        var invoked = aws("lambda", "invoke", "--function-name", name, "--cli-binary-format", "raw-in-base64-out",
-                "--payload", "{\"print\":\"from-cli\"}", "--log-type", "Tail", dir.resolve("out.json").toString());
+        var invoked = aws(
+                "lambda",
+                "invoke",
+                "--function-name",
+                name,
+                "--cli-binary-format",
+                "raw-in-base64-out",
+                "--payload",
+                "{\"print\":\"from-cli\"}",
+                "--log-type",
+                "Tail",
+                dir.resolve("out.json").toString());
         assertThat(invoked.exit()).as(invoked.err()).isZero();
         assertThat(invoked.out()).contains("\"StatusCode\": 200").contains("\"ExecutedVersion\": \"$LATEST\"");
         assertThat(Files.readString(dir.resolve("out.json"))).contains("\"print\": \"from-cli\"");
         String logResult = invoked.out().replaceAll("(?s).*\"LogResult\": \"([^\"]+)\".*", "$1");
-        assertThat(new String(Base64.getDecoder().decode(logResult), StandardCharsets.UTF_8)).contains("from-cli")
+        assertThat(new String(Base64.getDecoder().decode(logResult), StandardCharsets.UTF_8))
+                .contains("from-cli")
                 .contains("REPORT RequestId:");
 
-        var updated = aws("lambda", "update-function-configuration", "--function-name", name,
-                "--environment", "Variables={COLOR=green}", "--timeout", "10");
+        var updated = aws(
+                "lambda",
+                "update-function-configuration",
+                "--function-name",
+                name,
+                "--environment",
+                "Variables={COLOR=green}",
+                "--timeout",
+                "10");
         assertThat(updated.exit()).as(updated.err()).isZero();
         var waited = aws("lambda", "wait", "function-updated-v2", "--function-name", name);
         assertThat(waited.exit()).as(waited.err()).isZero();
         var code = aws("lambda", "update-function-code", "--function-name", name, "--zip-file", "fileb://" + zip);
         assertThat(code.exit()).as(code.err()).isZero();
-        assertThat(aws("lambda", "wait", "function-updated-v2", "--function-name", name).exit()).isZero();
-        aws("lambda", "invoke", "--function-name", name, dir.resolve("out2.json").toString());
+        assertThat(aws("lambda", "wait", "function-updated-v2", "--function-name", name)
+                        .exit())
+                .isZero();
+        aws(
+                "lambda",
+                "invoke",
+                "--function-name",
+                name,
+                dir.resolve("out2.json").toString());
         assertThat(Files.readString(dir.resolve("out2.json"))).contains("\"COLOR\": \"green\"");
 
         var listed = aws("lambda", "list-functions");
         assertThat(listed.exit()).as(listed.err()).isZero();
         assertThat(listed.out()).contains("\"FunctionName\": \"" + name + "\"").contains("\"Timeout\": 10");
 
-        assertThat(aws("lambda", "delete-function", "--function-name", name).exit()).isZero();
+        assertThat(aws("lambda", "delete-function", "--function-name", name).exit())
+                .isZero();
         var missing = aws("lambda", "get-function", "--function-name", name);
         assertThat(missing.exit()).isNotZero();
         assertThat(missing.err()).contains("ResourceNotFoundException").contains("Function not found");
@@ -82,9 +119,21 @@ class AwsCliTest {
     void cliValidationErrorsAreReadable() throws Exception {
         Path zip = dir.resolve("fn.zip");
         Files.write(zip, TestRuntime.zip());
-        var r = aws("lambda", "create-function", "--function-name", SpurHarness.uniqueName("bad"),
-                "--runtime", "provided.al2023", "--handler", "h", "--role", "arn:aws:iam::000000000000:role/cli",
-                "--timeout", "901", "--zip-file", "fileb://" + zip);
+        var r = aws(
+                "lambda",
+                "create-function",
+                "--function-name",
+                SpurHarness.uniqueName("bad"),
+                "--runtime",
+                "provided.al2023",
+                "--handler",
+                "h",
+                "--role",
+                "arn:aws:iam::000000000000:role/cli",
+                "--timeout",
+                "901",
+                "--zip-file",
+                "fileb://" + zip);
         assertThat(r.exit()).isNotZero();
         assertThat(r.err()).contains("InvalidParameterValueException").contains("timeout");
     }
@@ -96,8 +145,10 @@ class AwsCliTest {
         Path bin = dir.resolve("bin");
         Files.createDirectories(bin);
         Files.createSymbolicLink(bin.resolve("aws"), Tools.awsCliV2());
-        var r = new AwsCli(spur.endpoint(), dir, Map.of()).run(List.of("/bin/sh", "-c", line),
-                Map.of("PATH", bin + ":/usr/bin:/bin", "AWS_ACCESS_KEY_ID", "", "AWS_SECRET_ACCESS_KEY", ""));
+        var r = new AwsCli(spur.endpoint(), dir, Map.of())
+                .run(
+                        List.of("/bin/sh", "-c", line),
+                        Map.of("PATH", bin + ":/usr/bin:/bin", "AWS_ACCESS_KEY_ID", "", "AWS_SECRET_ACCESS_KEY", ""));
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("\"Functions\"");
     }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -35,8 +36,7 @@ class BadArchiveTest {
         spur.close();
     }
 
-    record Case(String problem, byte[] zip, String expectedMessage) {
-    }
+    record Case(String problem, byte[] zip, String expectedMessage) {}
 
     @Test
     void badArchivesAreRejectedOnCreateAndUpdateAndLeaveNoFiles() throws Exception {
@@ -45,18 +45,24 @@ class BadArchiveTest {
         Set<String> before = listing(spur.dataDir.resolve("code"));
         for (Case c : cases()) {
             assertThatThrownBy(() -> spur.create(SpurHarness.uniqueName("bad"), "provided.al2023", "h", c.zip()))
-                    .as(c.problem()).isInstanceOfSatisfying(InvalidParameterValueException.class, e -> {
+                    .as(c.problem())
+                    .isInstanceOfSatisfying(InvalidParameterValueException.class, e -> {
                         assertThat(e.statusCode()).isEqualTo(400);
-                        assertThat(e.awsErrorDetails().errorMessage()).as(c.problem())
+                        assertThat(e.awsErrorDetails().errorMessage())
+                                .as(c.problem())
                                 .containsIgnoringCase(c.expectedMessage());
                     });
-            assertThatThrownBy(() -> spur.lambda.updateFunctionCode(b -> b.functionName(existing)
-                    .zipFile(SdkBytes.fromByteArray(c.zip())))).as(c.problem())
+            assertThatThrownBy(() -> spur.lambda.updateFunctionCode(
+                            b -> b.functionName(existing).zipFile(SdkBytes.fromByteArray(c.zip()))))
+                    .as(c.problem())
                     .isInstanceOf(InvalidParameterValueException.class);
-            assertThat(listing(spur.dataDir.resolve("code"))).as(c.problem() + " leaves no files").isEqualTo(before);
+            assertThat(listing(spur.dataDir.resolve("code")))
+                    .as(c.problem() + " leaves no files")
+                    .isEqualTo(before);
         }
         assertThat(spur.lambda.invoke(b -> b.functionName(existing)).functionError())
-                .as("the existing function still runs its old code").isNull();
+                .as("the existing function still runs its old code")
+                .isNull();
     }
 
     private static List<Case> cases() throws IOException {
@@ -117,7 +123,7 @@ class BadArchiveTest {
 
     private static byte[] incompressible(int bytes) throws IOException {
         byte[] noise = new byte[bytes];
-        new java.util.Random(7).nextBytes(noise);
+        new Random(7).nextBytes(noise);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(out)) {
             zip.setLevel(0);

@@ -57,6 +57,7 @@ class BrowserTest {
             </body></html>\"\"\" % (host, script)
                 return {"statusCode": 200, "headers": {"content-type": "text/html; charset=utf-8"}, "body": page}
             """;
+
     static final String DATA = """
             def handler(event, context):
                 return {"message": "%s"}
@@ -67,6 +68,7 @@ class BrowserTest {
     static Path script;
     /** The page as served under the allowed origin, and under one that the JSON API's CORS does not list. */
     static String allowedPage;
+
     static String strangerPage;
     static String dataApiId;
     static String dataUrl;
@@ -78,13 +80,18 @@ class BrowserTest {
         Tools.require("Chromium", "/usr/bin/chromium");
         Path browserDir = Path.of("src", "test", "browser").toAbsolutePath();
         script = browserDir.resolve("page-test.mjs");
-        Tools.require("Playwright (npm ci --prefix spur-e2e/src/test/browser)",
+        Tools.require(
+                "Playwright (npm ci --prefix spur-e2e/src/test/browser)",
                 browserDir.resolve("node_modules/.bin/playwright-core").toString());
         spur = SpurHarness.start();
         String pageFunction = deploy("page", PAGE);
         String dataFunction = deploy("data", DATA);
-        allowedPage = createApi("page", pageFunction, "GET /", null).get("ApiEndpoint").asText();
-        strangerPage = createApi("stranger", pageFunction, "GET /", null).get("ApiEndpoint").asText();
+        allowedPage = createApi("page", pageFunction, "GET /", null)
+                .get("ApiEndpoint")
+                .asText();
+        strangerPage = createApi("stranger", pageFunction, "GET /", null)
+                .get("ApiEndpoint")
+                .asText();
         ObjectNode cors = Json.MAPPER.createObjectNode();
         cors.putArray("AllowOrigins").add(allowedPage);
         cors.putArray("AllowMethods").add("GET");
@@ -111,8 +118,11 @@ class BrowserTest {
         assertThat(page.state()).as(page.toString()).isEqualTo("ok");
         assertThat(page.text()).isEqualTo(MESSAGE);
         assertThat(page.consoleErrors()).as(page.toString()).noneMatch(e -> e.contains("CORS"));
-        List<JsonNode> log = awaitAccessLog(before, line -> line.get("httpMethod").asText().equals("GET"));
-        assertThat(log).as("the JSON API's access log: the preflight, then the call").hasSize(2);
+        List<JsonNode> log =
+                awaitAccessLog(before, line -> line.get("httpMethod").asText().equals("GET"));
+        assertThat(log)
+                .as("the JSON API's access log: the preflight, then the call")
+                .hasSize(2);
         assertThat(log.get(0).get("httpMethod").asText()).isEqualTo("OPTIONS");
         assertThat(log.get(0).get("routeKey").asText()).isEqualTo("OPTIONS (CORS preflight)");
         assertThat(log.get(0).get("path").asText()).isEqualTo("/data");
@@ -127,17 +137,20 @@ class BrowserTest {
 
         assertThat(page.state()).as(page.toString()).isEqualTo("error");
         assertThat(page.text()).startsWith("error: ").doesNotContain(MESSAGE);
-        assertThat(page.consoleErrors()).as(page.toString())
+        assertThat(page.consoleErrors())
+                .as(page.toString())
                 .anyMatch(e -> e.contains("from origin '" + strangerPage + "' has been blocked by CORS policy"));
         // Spur answered the preflight without CORS headers, so the browser never sent the call itself.
-        List<JsonNode> log = awaitAccessLog(before, line -> line.get("httpMethod").asText().equals("OPTIONS"));
-        assertThat(log).as("the JSON API's access log: the preflight only").singleElement()
+        List<JsonNode> log =
+                awaitAccessLog(before, line -> line.get("httpMethod").asText().equals("OPTIONS"));
+        assertThat(log)
+                .as("the JSON API's access log: the preflight only")
+                .singleElement()
                 .satisfies(line -> assertThat(line.get("routeKey").asText()).isEqualTo("OPTIONS (CORS preflight)"));
     }
 
     /** What page-test.mjs reported about one page. */
-    record Page(String state, String text, List<String> consoleErrors, Path screenshot) {
-    }
+    record Page(String state, String text, List<String> consoleErrors, Path screenshot) {}
 
     /** Runs page-test.mjs on {@code page?api=<the JSON API>}; checks the screenshot is a real PNG. */
     private static Page load(String pageUrl, String screenshotName) throws IOException, InterruptedException {
@@ -146,11 +159,14 @@ class BrowserTest {
         Files.deleteIfExists(screenshot);
         String url = pageUrl + "/?api=" + URLEncoder.encode(dataUrl, StandardCharsets.UTF_8);
         Process p = new ProcessBuilder(node.toString(), script.toString(), url, screenshot.toString())
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         byte[] output;
         try {
             output = p.getInputStream().readAllBytes();
-            assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("page-test.mjs finished").isTrue();
+            assertThat(p.waitFor(90, TimeUnit.SECONDS))
+                    .as("page-test.mjs finished")
+                    .isTrue();
         } finally {
             p.destroyForcibly();
         }
@@ -162,15 +178,22 @@ class BrowserTest {
         byte[] png = Files.readAllBytes(screenshot);
         assertThat(png.length).as("screenshot size").isGreaterThan(1024);
         assertThat(png).startsWith(0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n');
-        return new Page(report.get("state").asText(), report.get("text").asText(),
-                Json.MAPPER.convertValue(report.get("consoleErrors"), List.class), screenshot);
+        return new Page(
+                report.get("state").asText(),
+                report.get("text").asText(),
+                List.of(Json.MAPPER.convertValue(report.get("consoleErrors"), String[].class)),
+                screenshot);
     }
 
     private static String deploy(String prefix, String code) {
         String name = SpurHarness.uniqueName(prefix);
         byte[] zip = Zips.create().text("app.py", code).bytes();
-        spur.lambda.createFunction(b -> b.functionName(name).runtime("python3.12").handler("app.handler").timeout(10)
-                .role("arn:aws:iam::000000000000:role/e2e").code(c -> c.zipFile(SdkBytes.fromByteArray(zip))));
+        spur.lambda.createFunction(b -> b.functionName(name)
+                .runtime("python3.12")
+                .handler("app.handler")
+                .timeout(10)
+                .role("arn:aws:iam::000000000000:role/e2e")
+                .code(c -> c.zipFile(SdkBytes.fromByteArray(zip))));
         return name;
     }
 
@@ -190,8 +213,11 @@ class BrowserTest {
     /** The JSON API's access-log lines so far. */
     private static List<JsonNode> accessLog() throws IOException {
         Path file = spur.dataDir.resolve("logs").resolve("apis").resolve(dataApiId + ".log");
-        return Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8).stream()
-                .map(BrowserTest::parse).toList() : List.of();
+        return Files.exists(file)
+                ? Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+                        .map(BrowserTest::parse)
+                        .toList()
+                : List.of();
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.spur.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.spur.common.FunctionKey;
 import dev.spur.common.Json;
 import dev.spur.pools.PoolSettings;
 import java.time.Duration;
@@ -40,8 +41,8 @@ class ConcurrencyTest {
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<InvokeResponse>> futures = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                futures.add(pool.submit(() -> spur.lambda.invoke(b -> b.functionName(name)
-                        .payload(SdkBytes.fromUtf8String(payload)))));
+                futures.add(pool.submit(
+                        () -> spur.lambda.invoke(b -> b.functionName(name).payload(SdkBytes.fromUtf8String(payload)))));
             }
             for (Future<InvokeResponse> f : futures) {
                 InvokeResponse r = f.get();
@@ -56,8 +57,12 @@ class ConcurrencyTest {
     @Test
     void fiftyParallelInvocationsRunSideBySideAndScaleBackToZero() throws Exception {
         String name = SpurHarness.uniqueName("wide");
-        spur.lambda.createFunction(b -> b.functionName(name).runtime("provided.al2023").handler("h").timeout(30)
-                .role("arn:aws:iam::000000000000:role/e2e").code(c -> c.zipFile(SdkBytes.fromByteArray(TestRuntime.zip()))));
+        spur.lambda.createFunction(b -> b.functionName(name)
+                .runtime("provided.al2023")
+                .handler("h")
+                .timeout(30)
+                .role("arn:aws:iam::000000000000:role/e2e")
+                .code(c -> c.zipFile(SdkBytes.fromByteArray(TestRuntime.zip()))));
         Set<String> cold = burst(name, 50, "{\"sleep\":0.2}");
         assertThat(cold).hasSizeLessThanOrEqualTo(50);
 
@@ -68,14 +73,16 @@ class ConcurrencyTest {
         assertThat(cold).containsAll(warm);
         // 50 × 200 ms run one after another would take 10 s; side by side they take about one duration.
         assertThat(elapsedMillis).as("50 warm invocations of a 200 ms function").isLessThan(2_000);
-        assertThat(spur.server.pools().liveEnvironments(
-                new dev.spur.common.FunctionKey("000000000000", "us-east-1", name))).isEqualTo(cold.size());
+        assertThat(spur.server.pools().liveEnvironments(new FunctionKey("000000000000", "us-east-1", name)))
+                .isEqualTo(cold.size());
 
         long deadline = System.nanoTime() + KEEP_ALIVE.multipliedBy(5).toNanos();
         while (spur.server.pools().stats().liveEnvironments() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
-        assertThat(spur.server.pools().stats().liveEnvironments()).as("scaled to zero").isZero();
+        assertThat(spur.server.pools().stats().liveEnvironments())
+                .as("scaled to zero")
+                .isZero();
         assertThat(spur.server.pools().stats().memoryUsedMb()).isZero();
     }
 }

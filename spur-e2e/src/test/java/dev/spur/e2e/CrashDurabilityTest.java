@@ -97,15 +97,29 @@ class CrashDurabilityTest {
             Set<String> pendingAtKill = new HashSet<>(burst.acceptedByFirst);
             pendingAtKill.removeAll(ranBeforeKill);
 
-            System.out.printf(Locale.ROOT, "CRASH-DURABILITY events=%d accepted=%d acceptedBeforeKill=%d "
+            System.out.printf(
+                    Locale.ROOT,
+                    "CRASH-DURABILITY events=%d accepted=%d acceptedBeforeKill=%d "
                             + "pendingAtKill=%d executed=%d distinct=%d duplicates=%d extraRuns=%d lost=%d "
                             + "ranWithout202=%d connectionFailures=%d burst=%.1fs drain=%.1fs%n",
-                    EVENTS, burst.accepted.size(), burst.acceptedByFirst.size(), pendingAtKill.size(),
-                    executed.size(), runs.size(), duplicates, executed.size() - runs.size(), lost.size(),
-                    ranWithout202.size(), burst.connectionFailures.get(), burstSeconds, drainSeconds);
+                    EVENTS,
+                    burst.accepted.size(),
+                    burst.acceptedByFirst.size(),
+                    pendingAtKill.size(),
+                    executed.size(),
+                    runs.size(),
+                    duplicates,
+                    executed.size() - runs.size(),
+                    lost.size(),
+                    ranWithout202.size(),
+                    burst.connectionFailures.get(),
+                    burstSeconds,
+                    drainSeconds);
 
             assertThat(burst.otherAnswers).as("answers other than 202").isEmpty();
-            assertThat(pendingAtKill).as("events accepted but not yet run when the server was killed").isNotEmpty();
+            assertThat(pendingAtKill)
+                    .as("events accepted but not yet run when the server was killed")
+                    .isNotEmpty();
             assertThat(lost).as("accepted (202) events that never ran").isEmpty();
             // Only events running at the kill (at most one per dispatcher) may run twice: completions are durable.
             assertThat(executed.size() - runs.size()).as("repeated runs").isLessThanOrEqualTo(DISPATCHERS);
@@ -125,22 +139,31 @@ class CrashDurabilityTest {
     }
 
     private void createFunction(int port, String name, Path ids) throws IOException, InterruptedException {
-        String zip = Base64.getEncoder().encodeToString(Zips.create().text("app.py", APPEND_ID).bytes());
-        ObjectNode function = Json.MAPPER.createObjectNode().put("FunctionName", name).put("Runtime", "python3.12")
-                .put("Handler", "app.handler").put("Role", "arn:aws:iam::000000000000:role/e2e");
+        String zip = Base64.getEncoder()
+                .encodeToString(Zips.create().text("app.py", APPEND_ID).bytes());
+        ObjectNode function = Json.MAPPER
+                .createObjectNode()
+                .put("FunctionName", name)
+                .put("Runtime", "python3.12")
+                .put("Handler", "app.handler")
+                .put("Role", "arn:aws:iam::000000000000:role/e2e");
         function.putObject("Code").put("ZipFile", zip);
         function.putObject("Environment").putObject("Variables").put("IDS_FILE", ids.toString());
-        HttpResponse<String> created = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port + "/2015-03-31/functions"))
-                .POST(HttpRequest.BodyPublishers.ofString(function.toString()))
-                .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> created = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/2015-03-31/functions"))
+                        .POST(HttpRequest.BodyPublishers.ofString(function.toString()))
+                        .header("Content-Type", "application/json")
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     }
 
     private static void awaitAccepted(EventBurst burst, int count) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (burst.accepted.size() < count) {
-            assertThat(System.nanoTime()).as("%d events accepted within 60 s", count).isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as("%d events accepted within 60 s", count)
+                    .isLessThan(deadline);
             Thread.sleep(1);
         }
     }
@@ -149,13 +172,16 @@ class CrashDurabilityTest {
     private JsonNode awaitEmptyQueue(int port) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + DRAIN_DEADLINE.toNanos();
         while (true) {
-            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port + "/spur/v1/async")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> answer = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/spur/v1/async"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             JsonNode stats = Json.MAPPER.readTree(answer.body());
             if (stats.get("depth").asLong() == 0) {
                 return stats;
             }
-            assertThat(System.nanoTime()).as("the queue drained within %s: %s", DRAIN_DEADLINE, stats)
+            assertThat(System.nanoTime())
+                    .as("the queue drained within %s: %s", DRAIN_DEADLINE, stats)
                     .isLessThan(deadline);
             Thread.sleep(100);
         }

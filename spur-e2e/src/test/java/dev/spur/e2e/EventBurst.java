@@ -28,8 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class EventBurst {
     /** A server's port, numbered from 1 in the order the servers started on the data directory. */
-    record Generation(int number, int port) {
-    }
+    record Generation(int number, int port) {}
 
     /** The servers clients talk to, published by the test as it kills and restarts. */
     static final class Servers {
@@ -124,8 +123,7 @@ final class EventBurst {
     }
 
     /** {@code close}: the server closes the connection after this response. */
-    record Answer(int status, String requestId, String body, boolean close) {
-    }
+    record Answer(int status, String requestId, String body, boolean close) {}
 
     /** One kept-alive HTTP/1.1 connection. */
     private static final class Connection {
@@ -170,8 +168,7 @@ final class EventBurst {
                     case "content-length" -> length = Long.parseLong(value);
                     case "transfer-encoding" -> chunked = value.equalsIgnoreCase("chunked");
                     case "connection" -> close = value.equalsIgnoreCase("close");
-                    default -> {
-                    }
+                    default -> {}
                 }
             }
             byte[] content = chunked ? chunked() : in.readNBytes((int) length);

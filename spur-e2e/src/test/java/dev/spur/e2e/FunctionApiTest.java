@@ -12,17 +12,19 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.lambda.model.CreateFunctionRequest;
 import software.amazon.awssdk.services.lambda.model.CreateFunctionResponse;
 import software.amazon.awssdk.services.lambda.model.Environment;
 import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
 import software.amazon.awssdk.services.lambda.model.GetFunctionResponse;
 import software.amazon.awssdk.services.lambda.model.InvalidParameterValueException;
-import software.amazon.awssdk.services.lambda.model.LastUpdateStatus;
 import software.amazon.awssdk.services.lambda.model.LambdaException;
+import software.amazon.awssdk.services.lambda.model.LastUpdateStatus;
 import software.amazon.awssdk.services.lambda.model.ListFunctionsResponse;
 import software.amazon.awssdk.services.lambda.model.PreconditionFailedException;
 import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
@@ -49,15 +51,21 @@ class FunctionApiTest {
     @Test
     void createReturnsLambdasConfigurationShape() throws Exception {
         String name = SpurHarness.uniqueName("shape");
-        CreateFunctionResponse r = spur.lambda.createFunction(b -> b.functionName(name).runtime("provided.al2023")
-                .handler("h").role("arn:aws:iam::000000000000:role/e2e").description("d").memorySize(256).timeout(9)
+        CreateFunctionResponse r = spur.lambda.createFunction(b -> b.functionName(name)
+                .runtime("provided.al2023")
+                .handler("h")
+                .role("arn:aws:iam::000000000000:role/e2e")
+                .description("d")
+                .memorySize(256)
+                .timeout(9)
                 .environment(Environment.builder().variables(Map.of("AB", "1")).build())
                 .code(c -> c.zipFile(SdkBytes.fromByteArray(zip))));
         assertThat(r.sdkHttpResponse().statusCode()).isEqualTo(201);
         assertThat(r.functionName()).isEqualTo(name);
         assertThat(r.functionArn()).isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:" + name);
-        assertThat(r.codeSha256()).isEqualTo(Base64.getEncoder().encodeToString(
-                MessageDigest.getInstance("SHA-256").digest(zip)));
+        assertThat(r.codeSha256())
+                .isEqualTo(Base64.getEncoder()
+                        .encodeToString(MessageDigest.getInstance("SHA-256").digest(zip)));
         assertThat(r.codeSize()).isEqualTo(zip.length);
         assertThat(r.memorySize()).isEqualTo(256);
         assertThat(r.timeout()).isEqualTo(9);
@@ -78,7 +86,8 @@ class FunctionApiTest {
         GetFunctionResponse r = spur.lambda.getFunction(b -> b.functionName(name));
         assertThat(r.configuration().functionName()).isEqualTo(name);
         assertThat(r.code().repositoryType()).isEqualTo("S3");
-        HttpURLConnection c = (HttpURLConnection) URI.create(r.code().location()).toURL().openConnection();
+        HttpURLConnection c =
+                (HttpURLConnection) URI.create(r.code().location()).toURL().openConnection();
         try (InputStream in = c.getInputStream()) {
             assertThat(in.readAllBytes()).isEqualTo(zip);
         }
@@ -90,8 +99,11 @@ class FunctionApiTest {
         String extended = location.replaceFirst("expires=(\\d+)", "expires=9$1");
         assertThat(((HttpURLConnection) URI.create(extended).toURL().openConnection()).getResponseCode())
                 .isEqualTo(403);
-        assertThat(spur.lambda.getFunctionConfiguration(b -> b.functionName(r.configuration().functionArn()))
-                .functionName()).isEqualTo(name);
+        assertThat(spur.lambda
+                        .getFunctionConfiguration(
+                                b -> b.functionName(r.configuration().functionArn()))
+                        .functionName())
+                .isEqualTo(name);
     }
 
     @Test
@@ -107,7 +119,8 @@ class FunctionApiTest {
         int pages = 0;
         do {
             String m = marker;
-            ListFunctionsResponse page = spur.lambda.listFunctions(b -> b.maxItems(2).marker(m));
+            ListFunctionsResponse page =
+                    spur.lambda.listFunctions(b -> b.maxItems(2).marker(m));
             assertThat(page.functions()).hasSizeLessThanOrEqualTo(2);
             page.functions().forEach(f -> assertThat(seen.add(f.functionName())).isTrue());
             marker = page.nextMarker();
@@ -116,7 +129,8 @@ class FunctionApiTest {
         assertThat(seen).containsAll(created);
         assertThat(pages).isGreaterThanOrEqualTo(3);
         assertThat(spur.lambda.listFunctionsPaginator(b -> b.maxItems(3)).functions().stream()
-                .map(FunctionConfiguration::functionName)).containsAll(created);
+                        .map(FunctionConfiguration::functionName))
+                .containsAll(created);
     }
 
     @Test
@@ -125,24 +139,32 @@ class FunctionApiTest {
         spur.create(name, "provided.al2023", "h", zip);
         assertThat(invoke(name)).doesNotContain("\"COLOR\"");
         UpdateFunctionConfigurationResponse u = spur.lambda.updateFunctionConfiguration(b -> b.functionName(name)
-                .memorySize(512).timeout(20).description("new")
-                .environment(Environment.builder().variables(Map.of("COLOR", "blue")).build()));
+                .memorySize(512)
+                .timeout(20)
+                .description("new")
+                .environment(
+                        Environment.builder().variables(Map.of("COLOR", "blue")).build()));
         assertThat(u.memorySize()).isEqualTo(512);
         assertThat(u.timeout()).isEqualTo(20);
         assertThat(u.description()).isEqualTo("new");
         spur.lambda.waiter().waitUntilFunctionUpdatedV2(b -> b.functionName(name));
-        assertThat(invoke(name)).contains("\"COLOR\": \"blue\"").contains("\"AWS_LAMBDA_FUNCTION_MEMORY_SIZE\": \"512\"");
+        assertThat(invoke(name))
+                .contains("\"COLOR\": \"blue\"")
+                .contains("\"AWS_LAMBDA_FUNCTION_MEMORY_SIZE\": \"512\"");
     }
 
     @Test
     void updateCodeReplacesTheCodeAndHonoursRevisionId() {
         String name = SpurHarness.uniqueName("code");
         CreateFunctionResponse created = spur.create(name, "provided.al2023", "h", zip);
-        assertThatThrownBy(() -> spur.lambda.updateFunctionCode(b -> b.functionName(name).revisionId("stale")
-                .zipFile(SdkBytes.fromByteArray(zip)))).isInstanceOf(PreconditionFailedException.class);
-        byte[] shell = Zips.create().executable("bootstrap", ProvidedRuntimeTest.SHELL_BOOTSTRAP).bytes();
-        var updated = spur.lambda.updateFunctionCode(b -> b.functionName(name).revisionId(created.revisionId())
-                .zipFile(SdkBytes.fromByteArray(shell)));
+        assertThatThrownBy(() -> spur.lambda.updateFunctionCode(
+                        b -> b.functionName(name).revisionId("stale").zipFile(SdkBytes.fromByteArray(zip))))
+                .isInstanceOf(PreconditionFailedException.class);
+        byte[] shell = Zips.create()
+                .executable("bootstrap", ProvidedRuntimeTest.SHELL_BOOTSTRAP)
+                .bytes();
+        var updated = spur.lambda.updateFunctionCode(
+                b -> b.functionName(name).revisionId(created.revisionId()).zipFile(SdkBytes.fromByteArray(shell)));
         assertThat(updated.codeSize()).isEqualTo(shell.length);
         assertThat(updated.revisionId()).isNotEqualTo(created.revisionId());
         Tools.curl();
@@ -153,9 +175,17 @@ class FunctionApiTest {
     void waitersSeeFunctionsActiveAtOnce() {
         String name = SpurHarness.uniqueName("wait");
         spur.create(name, "provided.al2023", "h", zip);
-        assertThat(spur.lambda.waiter().waitUntilFunctionActiveV2(b -> b.functionName(name)).matched().response())
+        assertThat(spur.lambda
+                        .waiter()
+                        .waitUntilFunctionActiveV2(b -> b.functionName(name))
+                        .matched()
+                        .response())
                 .hasValueSatisfying(r -> assertThat(r.configuration().state()).isEqualTo(State.ACTIVE));
-        assertThat(spur.lambda.waiter().waitUntilFunctionExists(b -> b.functionName(name)).matched().response())
+        assertThat(spur.lambda
+                        .waiter()
+                        .waitUntilFunctionExists(b -> b.functionName(name))
+                        .matched()
+                        .response())
                 .isPresent();
     }
 
@@ -186,9 +216,7 @@ class FunctionApiTest {
 
     @Test
     void invalidParametersAreRejectedWithTheirNames() {
-        record Case(String field, java.util.function.Consumer<
-                software.amazon.awssdk.services.lambda.model.CreateFunctionRequest.Builder> change) {
-        }
+        record Case(String field, Consumer<CreateFunctionRequest.Builder> change) {}
         List<Case> cases = List.of(
                 new Case("memorySize", b -> b.memorySize(64)),
                 new Case("memorySize", b -> b.memorySize(10_241)),
@@ -202,13 +230,18 @@ class FunctionApiTest {
                 new Case("Layers", b -> b.layers("arn:aws:lambda:us-east-1:000000000000:layer:l:1")));
         for (Case c : cases) {
             assertThatThrownBy(() -> spur.lambda.createFunction(b -> {
-                b.functionName(SpurHarness.uniqueName("bad")).runtime("provided.al2023").handler("h")
-                        .role("arn:aws:iam::000000000000:role/e2e").code(x -> x.zipFile(SdkBytes.fromByteArray(zip)));
-                c.change().accept(b);
-            })).as(c.field()).isInstanceOfSatisfying(InvalidParameterValueException.class, e -> {
-                assertThat(e.statusCode()).isEqualTo(400);
-                assertThat(e.awsErrorDetails().errorMessage()).contains(c.field());
-            });
+                        b.functionName(SpurHarness.uniqueName("bad"))
+                                .runtime("provided.al2023")
+                                .handler("h")
+                                .role("arn:aws:iam::000000000000:role/e2e")
+                                .code(x -> x.zipFile(SdkBytes.fromByteArray(zip)));
+                        c.change().accept(b);
+                    }))
+                    .as(c.field())
+                    .isInstanceOfSatisfying(InvalidParameterValueException.class, e -> {
+                        assertThat(e.statusCode()).isEqualTo(400);
+                        assertThat(e.awsErrorDetails().errorMessage()).contains(c.field());
+                    });
         }
     }
 
@@ -216,11 +249,13 @@ class FunctionApiTest {
     void anotherAccountsArnIsNotFound() {
         String name = SpurHarness.uniqueName("acct");
         spur.create(name, "provided.al2023", "h", zip);
-        assertThatThrownBy(() -> spur.lambda.getFunction(b -> b.functionName(
-                "arn:aws:lambda:us-east-1:111111111111:function:" + name)))
+        assertThatThrownBy(() -> spur.lambda.getFunction(
+                        b -> b.functionName("arn:aws:lambda:us-east-1:111111111111:function:" + name)))
                 .isInstanceOf(ResourceNotFoundException.class);
-        assertThatThrownBy(() -> spur.lambda.getFunction(b -> b.functionName(name).qualifier("7")))
-                .isInstanceOf(ResourceNotFoundException.class).hasMessageContaining(":" + name + ":7");
+        assertThatThrownBy(
+                        () -> spur.lambda.getFunction(b -> b.functionName(name).qualifier("7")))
+                .isInstanceOf(ResourceNotFoundException.class)
+                .hasMessageContaining(":" + name + ":7");
     }
 
     @Test

@@ -77,11 +77,18 @@ class FunctionUrlTest {
     static void start() {
         Tools.python();
         spur = SpurHarness.start();
-        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10))
+        http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10))
                 .build();
         name = deploy();
-        url = spur.lambda.createFunctionUrlConfig(b -> b.functionName(name).authType(FunctionUrlAuthType.NONE)
-                .cors(Cors.builder().allowOrigins(ORIGIN).allowMethods("GET", "POST").maxAge(300).build()));
+        url = spur.lambda.createFunctionUrlConfig(b -> b.functionName(name)
+                .authType(FunctionUrlAuthType.NONE)
+                .cors(Cors.builder()
+                        .allowOrigins(ORIGIN)
+                        .allowMethods("GET", "POST")
+                        .maxAge(300)
+                        .build()));
     }
 
     @AfterAll
@@ -93,8 +100,12 @@ class FunctionUrlTest {
     static String deploy() {
         String fn = SpurHarness.uniqueName("url");
         byte[] zip = Zips.create().text("app.py", APP).bytes();
-        spur.lambda.createFunction(b -> b.functionName(fn).runtime("python3.12").handler("app.handler").timeout(10)
-                .role("arn:aws:iam::000000000000:role/e2e").code(c -> c.zipFile(SdkBytes.fromByteArray(zip))));
+        spur.lambda.createFunction(b -> b.functionName(fn)
+                .runtime("python3.12")
+                .handler("app.handler")
+                .timeout(10)
+                .role("arn:aws:iam::000000000000:role/e2e")
+                .code(c -> c.zipFile(SdkBytes.fromByteArray(zip))));
         return fn;
     }
 
@@ -121,14 +132,20 @@ class FunctionUrlTest {
     }
 
     static JsonNode json(HttpResponse<byte[]> r) throws IOException {
-        assertThat(r.statusCode()).as(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+        assertThat(r.statusCode())
+                .as(new String(r.body(), StandardCharsets.UTF_8))
+                .isEqualTo(200);
         return Json.MAPPER.readTree(r.body());
     }
 
     @Test
     void eventCarriesTheRequestWhenAddressedByPath() throws Exception {
-        HttpResponse<byte[]> r = get(byPath(url.functionUrl(), "/echo?a=1&b=two%20words&a=2"),
-                "X-Mixed-Case", "Value", "Cookie", "c1=v1; c2=v2");
+        HttpResponse<byte[]> r = get(
+                byPath(url.functionUrl(), "/echo?a=1&b=two%20words&a=2"),
+                "X-Mixed-Case",
+                "Value",
+                "Cookie",
+                "c1=v1; c2=v2");
         assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
         JsonNode event = json(r);
         assertThat(event.get("version").asText()).isEqualTo("2.0");
@@ -137,7 +154,8 @@ class FunctionUrlTest {
         assertThat(event.get("rawQueryString").asText()).isEqualTo("a=1&b=two%20words&a=2");
         assertThat(event.get("queryStringParameters").get("a").asText()).isEqualTo("1,2");
         assertThat(event.get("queryStringParameters").get("b").asText()).isEqualTo("two words");
-        assertThat(Json.MAPPER.convertValue(event.get("cookies"), List.class)).containsExactly("c1=v1", "c2=v2");
+        assertThat(Json.MAPPER.convertValue(event.get("cookies"), String[].class))
+                .containsExactly("c1=v1", "c2=v2");
         assertThat(event.get("headers").get("x-mixed-case").asText()).isEqualTo("Value");
         event.get("headers").fieldNames().forEachRemaining(h -> assertThat(h).isEqualTo(h.toLowerCase(Locale.ROOT)));
         assertThat(event.get("headers").has("cookie")).isFalse();
@@ -147,7 +165,8 @@ class FunctionUrlTest {
         assertThat(context.get("http").get("sourceIp").asText()).isEqualTo("127.0.0.1");
         assertThat(context.get("apiId").asText()).isEqualTo(urlId(url.functionUrl()));
         assertThat(context.get("domainPrefix").asText()).isEqualTo(urlId(url.functionUrl()));
-        assertThat(context.get("requestId").asText()).isNotBlank()
+        assertThat(context.get("requestId").asText())
+                .isNotBlank()
                 .isEqualTo(r.headers().firstValue("x-amzn-RequestId").orElseThrow());
         assertThat(event.get("isBase64Encoded").asBoolean()).isFalse();
         assertThat(event.has("body")).isFalse();
@@ -166,7 +185,8 @@ class FunctionUrlTest {
         assertThat(event.get("rawPath").asText()).isEqualTo("/echo");
         assertThat(event.get("rawQueryString").asText()).isEqualTo("x=1&x=2");
         assertThat(event.get("queryStringParameters").get("x").asText()).isEqualTo("1,2");
-        assertThat(Json.MAPPER.convertValue(event.get("cookies"), List.class)).containsExactly("k=v");
+        assertThat(Json.MAPPER.convertValue(event.get("cookies"), String[].class))
+                .containsExactly("k=v");
         assertThat(event.get("headers").get("x-trace").asText()).isEqualTo("abc");
         assertThat(event.get("headers").get("user-agent").asText()).startsWith("curl/");
         JsonNode context = event.get("requestContext");
@@ -191,7 +211,8 @@ class FunctionUrlTest {
                 .header("Content-Type", "application/octet-stream")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)));
         JsonNode event = json(r);
-        assertThat(event.get("requestContext").get("http").get("method").asText()).isEqualTo("POST");
+        assertThat(event.get("requestContext").get("http").get("method").asText())
+                .isEqualTo("POST");
         assertThat(event.get("isBase64Encoded").asBoolean()).isTrue();
         assertThat(Base64.getDecoder().decode(event.get("body").asText())).isEqualTo(bytes);
 
@@ -240,20 +261,28 @@ class FunctionUrlTest {
     void corsPreflightIsAnsweredWithoutInvokingTheFunction() throws Exception {
         String marker = UUID.randomUUID().toString();
         HttpResponse<byte[]> preflight = send(HttpRequest.newBuilder(byPath(url.functionUrl(), "/preflight-" + marker))
-                .header("Origin", ORIGIN).header("Access-Control-Request-Method", "POST")
-                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
-        assertThat(preflight.statusCode()).isEqualTo(200);
-        assertThat(preflight.headers().firstValue("access-control-allow-origin")).hasValue(ORIGIN);
-        assertThat(preflight.headers().firstValue("access-control-max-age")).hasValue("300");
-        assertThat(preflight.headers().firstValue("access-control-allow-methods").orElseThrow()).contains("POST");
-        assertThat(preflight.body()).isEmpty();
-
-        HttpResponse<byte[]> strangerPreflight = send(HttpRequest.newBuilder(byPath(url.functionUrl(),
-                "/preflight-" + marker)).header("Origin", "https://evil.example")
+                .header("Origin", ORIGIN)
                 .header("Access-Control-Request-Method", "POST")
                 .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+        assertThat(preflight.statusCode()).isEqualTo(200);
+        assertThat(preflight.headers().firstValue("access-control-allow-origin"))
+                .hasValue(ORIGIN);
+        assertThat(preflight.headers().firstValue("access-control-max-age")).hasValue("300");
+        assertThat(preflight
+                        .headers()
+                        .firstValue("access-control-allow-methods")
+                        .orElseThrow())
+                .contains("POST");
+        assertThat(preflight.body()).isEmpty();
+
+        HttpResponse<byte[]> strangerPreflight =
+                send(HttpRequest.newBuilder(byPath(url.functionUrl(), "/preflight-" + marker))
+                        .header("Origin", "https://evil.example")
+                        .header("Access-Control-Request-Method", "POST")
+                        .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
         assertThat(strangerPreflight.statusCode()).isEqualTo(200);
-        assertThat(strangerPreflight.headers().firstValue("access-control-allow-origin")).isEmpty();
+        assertThat(strangerPreflight.headers().firstValue("access-control-allow-origin"))
+                .isEmpty();
 
         HttpResponse<byte[]> allowed = get(byPath(url.functionUrl(), "/after-" + marker), "Origin", ORIGIN);
         assertThat(allowed.statusCode()).isEqualTo(404);
@@ -271,60 +300,70 @@ class FunctionUrlTest {
     @Test
     void urlOnAnAliasInvokesTheAliasVersion() throws Exception {
         String fn = deploy();
-        assertThat(spur.lambda.publishVersion(b -> b.functionName(fn)).version()).isEqualTo("1");
+        assertThat(spur.lambda.publishVersion(b -> b.functionName(fn)).version())
+                .isEqualTo("1");
         spur.lambda.createAlias(b -> b.functionName(fn).name("prod").functionVersion("1"));
-        CreateFunctionUrlConfigResponse aliasUrl = spur.lambda.createFunctionUrlConfig(b -> b.functionName(fn)
-                .qualifier("prod").authType(FunctionUrlAuthType.NONE));
+        CreateFunctionUrlConfigResponse aliasUrl = spur.lambda.createFunctionUrlConfig(
+                b -> b.functionName(fn).qualifier("prod").authType(FunctionUrlAuthType.NONE));
         assertThat(aliasUrl.functionArn()).endsWith(":function:" + fn + ":prod");
-        CreateFunctionUrlConfigResponse latestUrl = spur.lambda.createFunctionUrlConfig(b -> b.functionName(fn)
-                .authType(FunctionUrlAuthType.NONE));
+        CreateFunctionUrlConfigResponse latestUrl =
+                spur.lambda.createFunctionUrlConfig(b -> b.functionName(fn).authType(FunctionUrlAuthType.NONE));
         assertThat(latestUrl.functionUrl()).isNotEqualTo(aliasUrl.functionUrl());
 
         JsonNode viaAlias = json(get(byPath(aliasUrl.functionUrl(), "/version")));
         assertThat(viaAlias.get("env").asText()).isEqualTo("1");
         assertThat(viaAlias.get("context").asText()).isEqualTo("1");
         Curl viaAliasHost = curl(aliasUrl.functionUrl() + "version");
-        assertThat(Json.MAPPER.readTree(viaAliasHost.body()).get("env").asText()).isEqualTo("1");
+        assertThat(Json.MAPPER.readTree(viaAliasHost.body()).get("env").asText())
+                .isEqualTo("1");
         JsonNode viaLatest = json(get(byPath(latestUrl.functionUrl(), "/version")));
         assertThat(viaLatest.get("env").asText()).isEqualTo("$LATEST");
         assertThat(spur.lambda.listFunctionUrlConfigs(b -> b.functionName(fn)).functionUrlConfigs())
-                .extracting(c -> c.functionUrl()).containsExactlyInAnyOrder(aliasUrl.functionUrl(),
-                        latestUrl.functionUrl());
+                .extracting(c -> c.functionUrl())
+                .containsExactlyInAnyOrder(aliasUrl.functionUrl(), latestUrl.functionUrl());
     }
 
     @Test
     void urlConfigLifecycleBehavesAsLambdas() throws Exception {
         String fn = deploy();
-        CreateFunctionUrlConfigResponse created = spur.lambda.createFunctionUrlConfig(b -> b.functionName(fn)
-                .authType(FunctionUrlAuthType.NONE));
+        CreateFunctionUrlConfigResponse created =
+                spur.lambda.createFunctionUrlConfig(b -> b.functionName(fn).authType(FunctionUrlAuthType.NONE));
         assertThat(created.sdkHttpResponse().statusCode()).isEqualTo(201);
         assertThat(created.authType()).isEqualTo(FunctionUrlAuthType.NONE);
         assertThat(created.functionArn()).endsWith(":function:" + fn);
         assertThat(created.creationTime()).isNotBlank();
-        assertThatThrownBy(() -> spur.lambda.createFunctionUrlConfig(b -> b.functionName(fn)
-                .authType(FunctionUrlAuthType.NONE))).isInstanceOf(ResourceConflictException.class);
+        assertThatThrownBy(() -> spur.lambda.createFunctionUrlConfig(
+                        b -> b.functionName(fn).authType(FunctionUrlAuthType.NONE)))
+                .isInstanceOf(ResourceConflictException.class);
 
         GetFunctionUrlConfigResponse got = spur.lambda.getFunctionUrlConfig(b -> b.functionName(fn));
         assertThat(got.functionUrl()).isEqualTo(created.functionUrl());
         assertThat(got.cors()).isNull();
-        assertThat(json(get(byPath(created.functionUrl(), "/echo"))).get("rawPath").asText()).isEqualTo("/echo");
+        assertThat(json(get(byPath(created.functionUrl(), "/echo")))
+                        .get("rawPath")
+                        .asText())
+                .isEqualTo("/echo");
 
-        UpdateFunctionUrlConfigResponse updated = spur.lambda.updateFunctionUrlConfig(b -> b.functionName(fn)
-                .cors(Cors.builder().allowOrigins("*").build()));
+        UpdateFunctionUrlConfigResponse updated = spur.lambda.updateFunctionUrlConfig(
+                b -> b.functionName(fn).cors(Cors.builder().allowOrigins("*").build()));
         assertThat(updated.functionUrl()).isEqualTo(created.functionUrl());
         assertThat(updated.creationTime()).isEqualTo(created.creationTime());
         assertThat(updated.cors().allowOrigins()).containsExactly("*");
-        assertThat(get(byPath(created.functionUrl(), "/echo"), "Origin", ORIGIN).headers()
-                .firstValue("access-control-allow-origin")).hasValue("*");
+        assertThat(get(byPath(created.functionUrl(), "/echo"), "Origin", ORIGIN)
+                        .headers()
+                        .firstValue("access-control-allow-origin"))
+                .hasValue("*");
         assertThat(spur.lambda.listFunctionUrlConfigs(b -> b.functionName(fn)).functionUrlConfigs())
-                .singleElement().satisfies(c -> assertThat(c.functionUrl()).isEqualTo(created.functionUrl()));
+                .singleElement()
+                .satisfies(c -> assertThat(c.functionUrl()).isEqualTo(created.functionUrl()));
 
         spur.lambda.deleteFunctionUrlConfig(b -> b.functionName(fn));
         assertThatThrownBy(() -> spur.lambda.getFunctionUrlConfig(b -> b.functionName(fn)))
                 .isInstanceOf(ResourceNotFoundException.class);
         assertThatThrownBy(() -> spur.lambda.deleteFunctionUrlConfig(b -> b.functionName(fn)))
                 .isInstanceOf(ResourceNotFoundException.class);
-        assertThat(spur.lambda.listFunctionUrlConfigs(b -> b.functionName(fn)).functionUrlConfigs()).isEmpty();
+        assertThat(spur.lambda.listFunctionUrlConfigs(b -> b.functionName(fn)).functionUrlConfigs())
+                .isEmpty();
         HttpResponse<byte[]> gone = get(byPath(created.functionUrl(), "/echo"));
         assertThat(gone.statusCode()).isEqualTo(404);
         assertThat(curl(created.functionUrl() + "echo").status()).isEqualTo(404);
@@ -336,7 +375,8 @@ class FunctionUrlTest {
         assertThat(r.statusCode()).isEqualTo(404);
         assertThat(r.headers().firstValue("x-amzn-RequestId")).isPresent();
         int port = URI.create(spur.endpoint()).getPort();
-        assertThat(curl("http://" + "0".repeat(32) + ".lambda-url.us-east-1.localhost:" + port + "/").status())
+        assertThat(curl("http://" + "0".repeat(32) + ".lambda-url.us-east-1.localhost:" + port + "/")
+                        .status())
                 .isEqualTo(404);
     }
 
@@ -378,8 +418,8 @@ class FunctionUrlTest {
     private Curl curl(String target, String... options) throws IOException, InterruptedException {
         Path headers = Files.createTempFile(dir, "headers", ".txt");
         Path body = Files.createTempFile(dir, "body", ".txt");
-        List<String> command = new ArrayList<>(List.of(Tools.curl().toString(), "-sS", "--max-time", "30",
-                "-D", headers.toString(), "-o", body.toString()));
+        List<String> command = new ArrayList<>(List.of(
+                Tools.curl().toString(), "-sS", "--max-time", "30", "-D", headers.toString(), "-o", body.toString()));
         command.addAll(List.of(options));
         command.add(target);
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -43,15 +43,15 @@ class GatewayAdminTest {
                  "Cors": {"AllowOrigins": ["https://a.example"], "MaxAge": 60},
                  "Throttle": {"RateLimit": 100, "BurstLimit": 200},
                  "Authorizers": {"keys": {"Type": "API_KEY", "ApiKeys": ["very-secret-key"]}},
-                 "Routes": [{"RouteKey": "GET /a", "Target": {"Function": "%s"}, "Authorizer": "keys"}]}"""
-                .formatted(echo.name()));
+                 "Routes": [{"RouteKey": "GET /a", "Target": {"Function": "%s"}, "Authorizer": "keys"}]}""".formatted(echo.name()));
         String id = created.get("ApiId").asText();
         assertThat(id).matches("[a-z0-9]{10}");
         assertThat(created.get("Name").asText()).isEqualTo("life cycle");
         assertThat(created.get("IntegrationTimeoutMillis").asInt()).isEqualTo(3000);
         assertThat(created.get("Throttle").get("BurstLimit").asInt()).isEqualTo(200);
         assertThat(created.get("Cors").get("MaxAge").asInt()).isEqualTo(60);
-        assertThat(created.get("Authorizers").get("keys").get("ApiKeyCount").asInt()).isEqualTo(1);
+        assertThat(created.get("Authorizers").get("keys").get("ApiKeyCount").asInt())
+                .isEqualTo(1);
         assertThat(created.toString()).doesNotContain("very-secret-key");
 
         SpurHarness.Answer got = spur.spurApi("GET", "/spur/v1/apis/" + id, null);
@@ -67,43 +67,48 @@ class GatewayAdminTest {
         // Replacing the document without ApiKeys keeps the stored keys.
         SpurHarness.Answer replaced = spur.spurApi("PUT", "/spur/v1/apis/" + id, """
                 {"Name": "renamed", "Authorizers": {"keys": {"Type": "API_KEY"}},
-                 "Routes": [{"RouteKey": "GET /b", "Target": {"Function": "%s"}, "Authorizer": "keys"}]}"""
-                .formatted(echo.name()));
+                 "Routes": [{"RouteKey": "GET /b", "Target": {"Function": "%s"}, "Authorizer": "keys"}]}""".formatted(echo.name()));
         assertThat(replaced.status()).as("%s", replaced.body()).isEqualTo(200);
         assertThat(replaced.body().get("Name").asText()).isEqualTo("renamed");
-        assertThat(replaced.body().get("CreatedDate").asText()).isEqualTo(created.get("CreatedDate").asText());
+        assertThat(replaced.body().get("CreatedDate").asText())
+                .isEqualTo(created.get("CreatedDate").asText());
         assertThat(replaced.body().has("Cors")).isFalse();
         assertThat(routeKeys(replaced.body())).containsExactly("GET /b");
-        assertThat(apis.get(id, "/a", "x-api-key", "very-secret-key").statusCode()).isEqualTo(404);
+        assertThat(apis.get(id, "/a", "x-api-key", "very-secret-key").statusCode())
+                .isEqualTo(404);
         Apis.ok(apis.get(id, "/b", "x-api-key", "very-secret-key"));
 
         SpurHarness.Answer put = spur.spurApi("PUT", "/spur/v1/apis/" + id + "/routes", """
-                {"RouteKey": "POST /c/{id}", "Target": {"Function": "%s"}, "PayloadFormatVersion": "1.0"}"""
-                .formatted(echo.name()));
+                {"RouteKey": "POST /c/{id}", "Target": {"Function": "%s"}, "PayloadFormatVersion": "1.0"}""".formatted(echo.name()));
         assertThat(put.status()).as("%s", put.body()).isEqualTo(200);
         assertThat(routeKeys(put.body())).containsExactlyInAnyOrder("GET /b", "POST /c/{id}");
         JsonNode v1 = Apis.ok(apis.call(id, "POST", "/c/5", "{}".getBytes(), "Content-Type", "application/json"));
         assertThat(v1.get("resource").asText()).isEqualTo("/c/{id}");
-        SpurHarness.Answer putAgain = spur.spurApi("PUT", "/spur/v1/apis/" + id + "/routes", """
+        SpurHarness.Answer putAgain =
+                spur.spurApi("PUT", "/spur/v1/apis/" + id + "/routes", """
                 {"RouteKey": "POST /c/{id}", "Target": {"Function": "%s"}}""".formatted(echo.name()));
         assertThat(putAgain.body().get("Routes")).hasSize(2);
-        assertThat(Apis.ok(apis.call(id, "POST", "/c/5", "{}".getBytes())).get("version").asText())
-                .as("the route was replaced, now payload 2.0").isEqualTo("2.0");
+        assertThat(Apis.ok(apis.call(id, "POST", "/c/5", "{}".getBytes()))
+                        .get("version")
+                        .asText())
+                .as("the route was replaced, now payload 2.0")
+                .isEqualTo("2.0");
 
-        SpurHarness.Answer removed = spur.spurApi("DELETE", "/spur/v1/apis/" + id + "/routes?routeKey="
-                + "POST%20%2Fc%2F%7Bid%7D", null);
+        SpurHarness.Answer removed =
+                spur.spurApi("DELETE", "/spur/v1/apis/" + id + "/routes?routeKey=" + "POST%20%2Fc%2F%7Bid%7D", null);
         assertThat(removed.status()).as("%s", removed.body()).isEqualTo(200);
         assertThat(routeKeys(removed.body())).containsExactly("GET /b");
         assertThat(apis.call(id, "POST", "/c/5", new byte[0]).statusCode()).isEqualTo(404);
-        SpurHarness.Answer removedAgain = spur.spurApi("DELETE", "/spur/v1/apis/" + id + "/routes?routeKey="
-                + "POST%20%2Fc%2F%7Bid%7D", null);
+        SpurHarness.Answer removedAgain =
+                spur.spurApi("DELETE", "/spur/v1/apis/" + id + "/routes?routeKey=" + "POST%20%2Fc%2F%7Bid%7D", null);
         assertThat(removedAgain.status()).isEqualTo(404);
         assertThat(removedAgain.body().get("message").asText()).contains("POST /c/{id}");
 
         assertThat(spur.spurApi("DELETE", "/spur/v1/apis/" + id, null).status()).isEqualTo(204);
         assertThat(spur.spurApi("GET", "/spur/v1/apis/" + id, null).status()).isEqualTo(404);
         assertThat(spur.spurApi("DELETE", "/spur/v1/apis/" + id, null).status()).isEqualTo(404);
-        assertThat(apis.get(id, "/b", "x-api-key", "very-secret-key").statusCode()).isEqualTo(404);
+        assertThat(apis.get(id, "/b", "x-api-key", "very-secret-key").statusCode())
+                .isEqualTo(404);
     }
 
     private static void refused(String document, int status, String... fragments) {
@@ -115,28 +120,22 @@ class GatewayAdminTest {
     @Test
     void invalidDocumentsAreRefusedWithAReason() {
         refused("""
-                {"Name": "bad", "Routes": [{"RouteKey": "GET pets", "Target": {"Function": "ECHO"}}]}""",
-                400, "must start with '/'");
+                {"Name": "bad", "Routes": [{"RouteKey": "GET pets", "Target": {"Function": "ECHO"}}]}""", 400, "must start with '/'");
         refused("""
-                {"Name": "bad", "Routes": [{"RouteKey": "FETCH /pets", "Target": {"Function": "ECHO"}}]}""",
-                400, "FETCH");
+                {"Name": "bad", "Routes": [{"RouteKey": "FETCH /pets", "Target": {"Function": "ECHO"}}]}""", 400, "FETCH");
         refused("""
-                {"Name": "bad", "Routes": [{"RouteKey": "GET /a/{p+}/b", "Target": {"Function": "ECHO"}}]}""",
-                400, "greedy");
+                {"Name": "bad", "Routes": [{"RouteKey": "GET /a/{p+}/b", "Target": {"Function": "ECHO"}}]}""", 400, "greedy");
         refused("""
-                {"Name": "bad", "Routes": [{"RouteKey": "GET /a", "Target": {"Function": "no-such-function"}}]}""",
-                404, "no-such-function");
+                {"Name": "bad", "Routes": [{"RouteKey": "GET /a", "Target": {"Function": "no-such-function"}}]}""", 404, "no-such-function");
         refused("""
                 {"Name": "bad", "Authorizers": {"jwt": {"Type": "JWT", "Audience": ["a"], "Jwks": {"keys": []}}},
-                 "Routes": [{"RouteKey": "GET /a", "Target": {"Function": "ECHO"}, "Authorizer": "jwt"}]}""",
-                400, "Issuer");
+                 "Routes": [{"RouteKey": "GET /a", "Target": {"Function": "ECHO"}, "Authorizer": "jwt"}]}""", 400, "Issuer");
         refused("""
                 {"Name": "bad", "Routes": [{"RouteKey": "GET /a", "Target": {"Function": "ECHO"},
                   "Authorizer": "ghost"}]}""", 400, "ghost");
         refused("""
                 {"Name": "bad", "Authorizers": {"k": {"Type": "API_KEY"}},
-                 "Routes": [{"RouteKey": "GET /a", "Target": {"Function": "ECHO"}, "Authorizer": "k"}]}""",
-                400, "key");
+                 "Routes": [{"RouteKey": "GET /a", "Target": {"Function": "ECHO"}, "Authorizer": "k"}]}""", 400, "key");
         refused("""
                 {"Name": "bad", "IntegrationTimeoutMillis": 60000, "Routes": []}""", 400, "IntegrationTimeoutMillis");
         refused("""
@@ -144,12 +143,10 @@ class GatewayAdminTest {
                   "PayloadFormatVersion": "3.0"}]}""", 400, "PayloadFormatVersion");
         refused("""
                 {"Name": "bad", "Routes": [{"RouteKey": "GET /a/{x}", "Target": {"Function": "ECHO"}},
-                                           {"RouteKey": "GET /a/{y}", "Target": {"Function": "ECHO"}}]}""",
-                409, "GET /a/{x}", "GET /a/{y}");
+                                           {"RouteKey": "GET /a/{y}", "Target": {"Function": "ECHO"}}]}""", 409, "GET /a/{x}", "GET /a/{y}");
         refused("""
                 {"Name": "bad", "Routes": [{"RouteKey": "GET /a", "Target": {"Function": "ECHO"}},
-                                           {"RouteKey": "GET /a", "Target": {"Function": "ECHO"}}]}""",
-                400, "GET /a");
+                                           {"RouteKey": "GET /a", "Target": {"Function": "ECHO"}}]}""", 400, "GET /a");
         refused("""
                 {"Name": "bad", "Throttle": {"RateLimit": 0}, "Routes": []}""", 400, "RateLimit");
     }
@@ -157,8 +154,7 @@ class GatewayAdminTest {
     @Test
     void routeChangesAreValidatedToo() {
         String id = apis.create("""
-                {"Name": "routes", "Routes": [{"RouteKey": "GET /a/{x}", "Target": {"Function": "%s"}}]}"""
-                .formatted(echo.name())).get("ApiId").asText();
+                {"Name": "routes", "Routes": [{"RouteKey": "GET /a/{x}", "Target": {"Function": "%s"}}]}""".formatted(echo.name())).get("ApiId").asText();
         SpurHarness.Answer clash = spur.spurApi("PUT", "/spur/v1/apis/" + id + "/routes", """
                 {"RouteKey": "GET /a/{y}", "Target": {"Function": "%s"}}""".formatted(echo.name()));
         assertThat(clash.status()).as("%s", clash.body()).isEqualTo(409);
@@ -169,7 +165,8 @@ class GatewayAdminTest {
         assertThat(noKey.status()).isEqualTo(400);
         assertThat(noKey.body().get("message").asText()).contains("routeKey");
         assertThat(spur.spurApi("PUT", "/spur/v1/apis/zzzzzzzzzz/routes", """
-                {"RouteKey": "GET /b", "Target": {"Function": "%s"}}""".formatted(echo.name())).status())
+                {"RouteKey": "GET /b", "Target": {"Function": "%s"}}""".formatted(echo.name()))
+                        .status())
                 .isEqualTo(404);
         SpurHarness.Answer unchanged = spur.spurApi("GET", "/spur/v1/apis/" + id, null);
         assertThat(routeKeys(unchanged.body())).containsExactly("GET /a/{x}");

@@ -53,22 +53,25 @@ class GatewayAuthorizersTest {
 
     /** How many times the echo function has seen this path. */
     static long reached(String path) {
-        return echo.events().stream().filter(e -> path.equals(e.path("rawPath").asText())).count();
+        return echo.events().stream()
+                .filter(e -> path.equals(e.path("rawPath").asText()))
+                .count();
     }
 
     @Test
     void apiKeyIsRequiredAndChecked() {
         String id = apis.create("""
                 {"Name": "keys", "Authorizers": {"keys": {"Type": "API_KEY", "ApiKeys": ["key-one", "key-two"]}},
-                 "Routes": [{"RouteKey": "GET /keyed", "Target": {"Function": "%s"}, "Authorizer": "keys"}]}"""
-                .formatted(echo.name())).get("ApiId").asText();
+                 "Routes": [{"RouteKey": "GET /keyed", "Target": {"Function": "%s"}, "Authorizer": "keys"}]}""".formatted(echo.name())).get("ApiId").asText();
         HttpResponse<byte[]> missing = apis.get(id, "/keyed");
         assertThat(missing.statusCode()).isEqualTo(401);
         assertThat(Apis.json(missing.body()).get("message").asText()).isEqualTo("Unauthorized");
         HttpResponse<byte[]> wrong = apis.get(id, "/keyed", "x-api-key", "key-three");
         assertThat(wrong.statusCode()).isEqualTo(403);
         assertThat(Apis.json(wrong.body()).get("message").asText()).isEqualTo("Forbidden");
-        assertThat(reached("/keyed")).as("refused requests never reach the function").isZero();
+        assertThat(reached("/keyed"))
+                .as("refused requests never reach the function")
+                .isZero();
         Apis.ok(apis.get(id, "/keyed", "x-api-key", "key-one"));
         Apis.ok(apis.get(id, "/keyed", "X-Api-Key", "key-two"));
         assertThat(reached("/keyed")).isEqualTo(2);
@@ -84,21 +87,33 @@ class GatewayAuthorizersTest {
                   "Jwks": %s}},
                  "Routes": [{"RouteKey": "GET /jwt", "Target": {"Function": "%s"}, "Authorizer": "jwt"},
                             {"RouteKey": "GET /jwt1", "Target": {"Function": "%4$s"}, "Authorizer": "jwt",
-                             "PayloadFormatVersion": "1.0"}]}"""
-                .formatted(ISSUER, AUDIENCE, Jwts.jwks(rsa, ec), echo.name())).get("ApiId").asText();
+                             "PayloadFormatVersion": "1.0"}]}""".formatted(ISSUER, AUDIENCE, Jwts.jwks(rsa, ec), echo.name()))
+                .get("ApiId")
+                .asText();
 
-        ObjectNode claims = Jwts.claims(ISSUER, AUDIENCE, 300).put("scope", "read write").put("tier", 3);
+        ObjectNode claims =
+                Jwts.claims(ISSUER, AUDIENCE, 300).put("scope", "read write").put("tier", 3);
         JsonNode event = Apis.ok(apis.get(id, "/jwt", "Authorization", "Bearer " + rsa.sign(claims)));
         JsonNode jwt = event.get("requestContext").get("authorizer").get("jwt");
         assertThat(jwt.get("claims").get("sub").asText()).isEqualTo("user-123");
         assertThat(jwt.get("claims").get("iss").asText()).isEqualTo(ISSUER);
         assertThat(jwt.get("claims").get("tier").asText()).isEqualTo("3");
-        assertThat(Json.MAPPER.convertValue(jwt.get("scopes"), List.class)).containsExactly("read", "write");
+        assertThat(Json.MAPPER.convertValue(jwt.get("scopes"), String[].class)).containsExactly("read", "write");
         JsonNode viaEc = Apis.ok(apis.get(id, "/jwt", "Authorization", ec.sign(Jwts.claims(ISSUER, "other", 60))));
-        assertThat(viaEc.get("requestContext").get("authorizer").get("jwt").get("claims").get("aud").asText())
+        assertThat(viaEc.get("requestContext")
+                        .get("authorizer")
+                        .get("jwt")
+                        .get("claims")
+                        .get("aud")
+                        .asText())
                 .isEqualTo("other");
         JsonNode v1 = Apis.ok(apis.get(id, "/jwt1", "Authorization", "Bearer " + rsa.sign(claims)));
-        assertThat(v1.get("requestContext").get("authorizer").get("claims").get("sub").asText()).isEqualTo("user-123");
+        assertThat(v1.get("requestContext")
+                        .get("authorizer")
+                        .get("claims")
+                        .get("sub")
+                        .asText())
+                .isEqualTo("user-123");
         long reachedBefore = reached("/jwt");
 
         Jwts.Key impostor = Jwts.Key.rsa("rsa-1");
@@ -112,13 +127,20 @@ class GatewayAuthorizersTest {
         for (String token : refused) {
             HttpResponse<byte[]> r = apis.get(id, "/jwt", "Authorization", "Bearer " + token);
             assertThat(r.statusCode()).as(token).isEqualTo(401);
-            assertThat(r.headers().firstValue("www-authenticate").orElseThrow()).as(token)
-                    .startsWith("Bearer").contains("invalid_token");
+            assertThat(r.headers().firstValue("www-authenticate").orElseThrow())
+                    .as(token)
+                    .startsWith("Bearer")
+                    .contains("invalid_token");
         }
-        assertThat(apis.get(id, "/jwt").statusCode()).as("no Authorization header").isEqualTo(401);
-        assertThat(apis.get(id, "/jwt", "Authorization", "Bearer ").statusCode()).as("Bearer without a token")
+        assertThat(apis.get(id, "/jwt").statusCode())
+                .as("no Authorization header")
                 .isEqualTo(401);
-        assertThat(reached("/jwt")).as("refused requests never reach the function").isEqualTo(reachedBefore);
+        assertThat(apis.get(id, "/jwt", "Authorization", "Bearer ").statusCode())
+                .as("Bearer without a token")
+                .isEqualTo(401);
+        assertThat(reached("/jwt"))
+                .as("refused requests never reach the function")
+                .isEqualTo(reachedBefore);
     }
 
     @Test
@@ -140,15 +162,26 @@ class GatewayAuthorizersTest {
             String id = apis.create("""
                     {"Name": "jwks-uri", "Authorizers": {"remote": {"Type": "JWT", "Issuer": "%s",
                       "Audience": ["%s"], "JwksUri": "%s"}},
-                     "Routes": [{"RouteKey": "GET /remote", "Target": {"Function": "%s"}, "Authorizer": "remote"}]}"""
-                    .formatted(ISSUER, AUDIENCE, uri, echo.name())).get("ApiId").asText();
+                     "Routes": [{"RouteKey": "GET /remote", "Target": {"Function": "%s"}, "Authorizer": "remote"}]}""".formatted(ISSUER, AUDIENCE, uri, echo.name()))
+                    .get("ApiId")
+                    .asText();
             String token = key.sign(Jwts.claims(ISSUER, AUDIENCE, 300));
             JsonNode event = Apis.ok(apis.get(id, "/remote", "Authorization", "Bearer " + token));
-            assertThat(event.get("requestContext").get("authorizer").get("jwt").get("claims").get("sub").asText())
+            assertThat(event.get("requestContext")
+                            .get("authorizer")
+                            .get("jwt")
+                            .get("claims")
+                            .get("sub")
+                            .asText())
                     .isEqualTo("user-123");
             Apis.ok(apis.get(id, "/remote", "Authorization", "Bearer " + token));
-            assertThat(apis.get(id, "/remote", "Authorization", "Bearer "
-                    + Jwts.Key.rsa("remote-1").sign(Jwts.claims(ISSUER, AUDIENCE, 300))).statusCode()).isEqualTo(401);
+            assertThat(apis.get(
+                                    id,
+                                    "/remote",
+                                    "Authorization",
+                                    "Bearer " + Jwts.Key.rsa("remote-1").sign(Jwts.claims(ISSUER, AUDIENCE, 300)))
+                            .statusCode())
+                    .isEqualTo(401);
             assertThat(fetches.get()).as("the JWKS is fetched once and cached").isEqualTo(1);
         } finally {
             jwks.stop(0);
@@ -165,23 +198,31 @@ class GatewayAuthorizersTest {
                    "uncached": {"Type": "REQUEST", "FunctionName": "%1$s", "IdentitySource": "$request.header.x-token"}},
                  "Routes": [
                    {"RouteKey": "GET /cached", "Target": {"Function": "%2$s"}, "Authorizer": "cached"},
-                   {"RouteKey": "GET /uncached", "Target": {"Function": "%2$s"}, "Authorizer": "uncached"}]}"""
-                .formatted(authorizer.name(), echo.name())).get("ApiId").asText();
+                   {"RouteKey": "GET /uncached", "Target": {"Function": "%2$s"}, "Authorizer": "uncached"}]}""".formatted(authorizer.name(), echo.name()))
+                .get("ApiId")
+                .asText();
 
         HttpResponse<byte[]> missing = apis.get(id, "/cached");
         assertThat(missing.statusCode()).isEqualTo(401);
         assertThat(authorizer.events()).as("no identity, no authorizer call").isEmpty();
 
         JsonNode event = Apis.ok(apis.get(id, "/cached", "x-token", "let-me-in"));
-        assertThat(event.get("requestContext").get("authorizer").get("lambda").get("user").asText())
+        assertThat(event.get("requestContext")
+                        .get("authorizer")
+                        .get("lambda")
+                        .get("user")
+                        .asText())
                 .isEqualTo("alice");
         JsonNode asked = authorizer.events().getFirst();
         assertThat(asked.get("type").asText()).isEqualTo("REQUEST");
-        assertThat(Json.MAPPER.convertValue(asked.get("identitySource"), List.class)).containsExactly("let-me-in");
+        assertThat(Json.MAPPER.convertValue(asked.get("identitySource"), String[].class))
+                .containsExactly("let-me-in");
         assertThat(asked.get("routeKey").asText()).isEqualTo("GET /cached");
         assertThat(asked.get("routeArn").asText()).endsWith(id + "/$default/GET/cached");
         Apis.ok(apis.get(id, "/cached", "x-token", "let-me-in"));
-        assertThat(authorizer.events()).as("the second request used the cached decision").hasSize(1);
+        assertThat(authorizer.events())
+                .as("the second request used the cached decision")
+                .hasSize(1);
 
         long reachedBefore = reached("/cached");
         HttpResponse<byte[]> denied = apis.get(id, "/cached", "x-token", "nope");
@@ -189,7 +230,9 @@ class GatewayAuthorizersTest {
         assertThat(Apis.json(denied.body()).get("message").asText()).isEqualTo("Forbidden");
         assertThat(apis.get(id, "/cached", "x-token", "nope").statusCode()).isEqualTo(403);
         assertThat(authorizer.events()).as("the denial is cached too").hasSize(2);
-        assertThat(reached("/cached")).as("denied requests never reach the function").isEqualTo(reachedBefore);
+        assertThat(reached("/cached"))
+                .as("denied requests never reach the function")
+                .isEqualTo(reachedBefore);
 
         Apis.ok(apis.get(id, "/uncached", "x-token", "let-me-in"));
         Apis.ok(apis.get(id, "/uncached", "x-token", "let-me-in"));

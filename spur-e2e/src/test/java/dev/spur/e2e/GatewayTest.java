@@ -91,17 +91,19 @@ class GatewayTest {
         JsonNode file = Apis.ok(apis.call(apiId, "PUT", "/files/dir/sub/name.txt", "x".getBytes()));
         assertThat(file.get("requestContext").get("routeKey").asText()).isEqualTo("ANY /files/{proxy+}");
         assertThat(file.get("pathParameters").get("proxy").asText()).isEqualTo("dir/sub/name.txt");
-        assertThat(file.get("requestContext").get("http").get("method").asText()).isEqualTo("PUT");
+        assertThat(file.get("requestContext").get("http").get("method").asText())
+                .isEqualTo("PUT");
         JsonNode fallback = Apis.ok(apis.get(apiId, "/files"));
-        assertThat(fallback.get("requestContext").get("routeKey").asText()).as("a greedy variable needs a segment")
+        assertThat(fallback.get("requestContext").get("routeKey").asText())
+                .as("a greedy variable needs a segment")
                 .isEqualTo("$default");
         assertThat(fallback.has("pathParameters")).isFalse();
     }
 
     @Test
     void payloadV2EventCarriesTheRequest() {
-        HttpResponse<byte[]> r = apis.get(apiId, "/pets/42?a=1&b=two%20words&a=2", "X-Mixed-Case", "Value",
-                "Cookie", "c1=v1; c2=v2");
+        HttpResponse<byte[]> r =
+                apis.get(apiId, "/pets/42?a=1&b=two%20words&a=2", "X-Mixed-Case", "Value", "Cookie", "c1=v1; c2=v2");
         JsonNode event = Apis.ok(r);
         assertThat(event.get("version").asText()).isEqualTo("2.0");
         assertThat(event.get("routeKey").asText()).isEqualTo("GET /pets/{id}");
@@ -109,7 +111,8 @@ class GatewayTest {
         assertThat(event.get("rawQueryString").asText()).isEqualTo("a=1&b=two%20words&a=2");
         assertThat(event.get("queryStringParameters").get("a").asText()).isEqualTo("1,2");
         assertThat(event.get("queryStringParameters").get("b").asText()).isEqualTo("two words");
-        assertThat(Json.MAPPER.convertValue(event.get("cookies"), List.class)).containsExactly("c1=v1", "c2=v2");
+        assertThat(Json.MAPPER.convertValue(event.get("cookies"), String[].class))
+                .containsExactly("c1=v1", "c2=v2");
         assertThat(event.get("headers").get("x-mixed-case").asText()).isEqualTo("Value");
         event.get("headers").fieldNames().forEachRemaining(h -> assertThat(h).isEqualTo(h.toLowerCase(Locale.ROOT)));
         assertThat(event.get("headers").has("cookie")).isFalse();
@@ -124,15 +127,24 @@ class GatewayTest {
         assertThat(context.get("http").get("method").asText()).isEqualTo("GET");
         assertThat(context.get("http").get("path").asText()).isEqualTo("/pets/42");
         assertThat(context.get("http").get("sourceIp").asText()).isEqualTo("127.0.0.1");
-        assertThat(context.get("requestId").asText()).isEqualTo(r.headers().firstValue("apigw-requestid")
-                .orElseThrow());
+        assertThat(context.get("requestId").asText())
+                .isEqualTo(r.headers().firstValue("apigw-requestid").orElseThrow());
         assertThat(context.has("authorizer")).isFalse();
     }
 
     @Test
     void payloadV1EventCarriesTheRequest() {
-        HttpResponse<byte[]> r = apis.call(apiId, "PATCH", "/v1/pets/7?x=1&x=2&y=3", "{\"k\":1}".getBytes(),
-                "Content-Type", "application/json", "X-Multi", "one", "X-Multi", "two");
+        HttpResponse<byte[]> r = apis.call(
+                apiId,
+                "PATCH",
+                "/v1/pets/7?x=1&x=2&y=3",
+                "{\"k\":1}".getBytes(),
+                "Content-Type",
+                "application/json",
+                "X-Multi",
+                "one",
+                "X-Multi",
+                "two");
         JsonNode event = Apis.ok(r);
         assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
         assertThat(event.get("version").asText()).isEqualTo("1.0");
@@ -140,12 +152,13 @@ class GatewayTest {
         assertThat(event.get("path").asText()).isEqualTo("/v1/pets/7");
         assertThat(event.get("httpMethod").asText()).isEqualTo("PATCH");
         assertThat(event.get("pathParameters").get("id").asText()).isEqualTo("7");
-        assertThat(Json.MAPPER.convertValue(event.get("multiValueQueryStringParameters").get("x"), List.class))
+        assertThat(Json.MAPPER.convertValue(
+                        event.get("multiValueQueryStringParameters").get("x"), String[].class))
                 .containsExactly("1", "2");
         assertThat(event.get("queryStringParameters").get("y").asText()).isEqualTo("3");
         JsonNode multi = event.get("multiValueHeaders");
         String name = multi.has("X-Multi") ? "X-Multi" : "x-multi";
-        assertThat(Json.MAPPER.convertValue(multi.get(name), List.class)).containsExactly("one", "two");
+        assertThat(Json.MAPPER.convertValue(multi.get(name), String[].class)).containsExactly("one", "two");
         assertThat(event.get("headers").get(name).asText()).isEqualTo("two");
         assertThat(event.get("body").asText()).isEqualTo("{\"k\":1}");
         assertThat(event.get("isBase64Encoded").asBoolean()).isFalse();
@@ -154,8 +167,8 @@ class GatewayTest {
         assertThat(context.get("httpMethod").asText()).isEqualTo("PATCH");
         assertThat(context.get("stage").asText()).isEqualTo("$default");
         assertThat(context.get("path").asText()).isEqualTo("/v1/pets/7");
-        assertThat(context.get("requestId").asText()).isEqualTo(r.headers().firstValue("apigw-requestid")
-                .orElseThrow());
+        assertThat(context.get("requestId").asText())
+                .isEqualTo(r.headers().firstValue("apigw-requestid").orElseThrow());
         assertThat(context.get("identity").get("sourceIp").asText()).isEqualTo("127.0.0.1");
     }
 
@@ -163,15 +176,17 @@ class GatewayTest {
     void binaryBodyRoundTripsExactly() {
         byte[] png = png(new Random(7), 50_000);
         for (String path : List.of("/upload", "/v1/pets/bin")) {
-            HttpResponse<byte[]> r = apis.call(apiId, "POST", path, png, "Content-Type", "image/png",
-                    "X-Mode", "binary");
+            HttpResponse<byte[]> r =
+                    apis.call(apiId, "POST", path, png, "Content-Type", "image/png", "X-Mode", "binary");
             assertThat(r.statusCode()).as(path + ": " + Apis.text(r)).isEqualTo(200);
             assertThat(r.headers().firstValue("content-type")).as(path).hasValue("image/png");
             assertThat(r.headers().firstValue("x-received-base64")).as(path).hasValue("true");
             assertThat(r.body()).as(path).isEqualTo(png);
         }
-        JsonNode seen = echo.events().stream().filter(e -> "/upload".equals(e.path("rawPath").asText()))
-                .reduce((a, b) -> b).orElseThrow();
+        JsonNode seen = echo.events().stream()
+                .filter(e -> "/upload".equals(e.path("rawPath").asText()))
+                .reduce((a, b) -> b)
+                .orElseThrow();
         assertThat(seen.get("isBase64Encoded").asBoolean()).isTrue();
         assertThat(Base64.getDecoder().decode(seen.get("body").asText())).isEqualTo(png);
     }
@@ -218,7 +233,8 @@ class GatewayTest {
         assertThat(raised.statusCode()).isEqualTo(500);
         assertThat(Apis.json(raised.body()).get("message").asText()).isEqualTo("Internal Server Error");
         assertThat(Apis.text(raised)).doesNotContain("failing on purpose");
-        assertThat(apis.accessLine(apiId, raised).get("integrationErrorMessage").asText()).isNotEqualTo("-");
+        assertThat(apis.accessLine(apiId, raised).get("integrationErrorMessage").asText())
+                .isNotEqualTo("-");
     }
 
     @Test
@@ -233,7 +249,8 @@ class GatewayTest {
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertThat(r.statusCode()).as(Apis.text(r)).isEqualTo(504);
         assertThat(Apis.json(r.body()).get("message").asText()).isEqualTo("Endpoint request timed out");
-        assertThat(millis).as("answered at the integration timeout, not after the 2 s sleep")
+        assertThat(millis)
+                .as("answered at the integration timeout, not after the 2 s sleep")
                 .isBetween(450L, 1_900L);
         JsonNode line = apis.accessLine(id, r);
         assertThat(line.get("status").asText()).isEqualTo("504");
@@ -254,16 +271,19 @@ class GatewayTest {
     @Test
     void unmatchedRequestIsNotFound() {
         String id = apis.create("""
-                {"Name": "only", "Routes": [{"RouteKey": "GET /only", "Target": {"Function": "%s"}}]}"""
-                .formatted(echo.name())).get("ApiId").asText();
+                {"Name": "only", "Routes": [{"RouteKey": "GET /only", "Target": {"Function": "%s"}}]}""".formatted(echo.name())).get("ApiId").asText();
         for (String path : List.of("/other", "/only/more", "/")) {
             HttpResponse<byte[]> r = apis.get(id, path);
             assertThat(r.statusCode()).as(path).isEqualTo(404);
             assertThat(Apis.json(r.body()).get("message").asText()).isEqualTo("Not Found");
             assertThat(r.headers().firstValue("apigw-requestid")).isPresent();
         }
-        assertThat(apis.call(id, "POST", "/only", new byte[0]).statusCode()).as("method must match").isEqualTo(404);
-        assertThat(apis.get("zzzzzzzzzz", "/only").statusCode()).as("unknown API").isEqualTo(404);
+        assertThat(apis.call(id, "POST", "/only", new byte[0]).statusCode())
+                .as("method must match")
+                .isEqualTo(404);
+        assertThat(apis.get("zzzzzzzzzz", "/only").statusCode())
+                .as("unknown API")
+                .isEqualTo(404);
     }
 
     @Test
@@ -272,8 +292,7 @@ class GatewayTest {
                 {"Name": "throttled", "Routes": [
                   {"RouteKey": "GET /limited", "Target": {"Function": "%1$s"},
                    "Throttle": {"RateLimit": 1, "BurstLimit": 2}},
-                  {"RouteKey": "GET /free", "Target": {"Function": "%1$s"}}]}""".formatted(echo.name()))
-                .get("ApiId").asText();
+                  {"RouteKey": "GET /free", "Target": {"Function": "%1$s"}}]}""".formatted(echo.name())).get("ApiId").asText();
         assertThat(statuses(burst(id, "/limited", "/limited", "/limited"))).containsExactlyInAnyOrder(200, 200, 429);
         assertThat(statuses(burst(id, "/free", "/free", "/free"))).containsOnly(200);
     }
@@ -283,8 +302,7 @@ class GatewayTest {
         String id = apis.create("""
                 {"Name": "api-throttled", "Throttle": {"RateLimit": 1, "BurstLimit": 2}, "Routes": [
                   {"RouteKey": "GET /a", "Target": {"Function": "%1$s"}},
-                  {"RouteKey": "GET /b", "Target": {"Function": "%1$s"}}]}""".formatted(echo.name()))
-                .get("ApiId").asText();
+                  {"RouteKey": "GET /b", "Target": {"Function": "%1$s"}}]}""".formatted(echo.name())).get("ApiId").asText();
         assertThat(statuses(burst(id, "/a", "/b", "/a"))).containsExactlyInAnyOrder(200, 200, 429);
     }
 
@@ -292,13 +310,16 @@ class GatewayTest {
     private static List<HttpResponse<byte[]>> burst(String id, String... paths) {
         List<CompletableFuture<HttpResponse<byte[]>>> futures = new ArrayList<>();
         for (String path : paths) {
-            futures.add(apis.http.sendAsync(HttpRequest.newBuilder(apis.uri(id, path)).GET().build(),
-                    HttpResponse.BodyHandlers.ofByteArray()));
+            futures.add(apis.http.sendAsync(
+                    HttpRequest.newBuilder(apis.uri(id, path)).GET().build(), HttpResponse.BodyHandlers.ofByteArray()));
         }
-        List<HttpResponse<byte[]>> responses = futures.stream().map(CompletableFuture::join).toList();
+        List<HttpResponse<byte[]>> responses =
+                futures.stream().map(CompletableFuture::join).toList();
         for (HttpResponse<byte[]> r : responses) {
             if (r.statusCode() == 429) {
-                assertThat(Integer.parseInt(r.headers().firstValue("retry-after").orElseThrow())).isBetween(1, 2);
+                assertThat(Integer.parseInt(
+                                r.headers().firstValue("retry-after").orElseThrow()))
+                        .isBetween(1, 2);
                 assertThat(Apis.json(r.body()).get("message").asText()).isEqualTo("Too Many Requests");
             }
         }
@@ -314,24 +335,30 @@ class GatewayTest {
         String id = apis.create("""
                 {"Name": "cors", "Cors": {"AllowOrigins": ["%s"], "AllowMethods": ["GET", "POST"],
                   "AllowHeaders": ["x-mode"], "ExposeHeaders": ["x-custom"], "MaxAge": 300},
-                 "Routes": [{"RouteKey": "ANY /cors/{proxy+}", "Target": {"Function": "%s"}}]}"""
-                .formatted(ORIGIN, echo.name())).get("ApiId").asText();
-        HttpResponse<byte[]> preflight = apis.call(id, "OPTIONS", "/cors/preflight", null, "Origin", ORIGIN,
-                "Access-Control-Request-Method", "POST");
+                 "Routes": [{"RouteKey": "ANY /cors/{proxy+}", "Target": {"Function": "%s"}}]}""".formatted(ORIGIN, echo.name())).get("ApiId").asText();
+        HttpResponse<byte[]> preflight = apis.call(
+                id, "OPTIONS", "/cors/preflight", null, "Origin", ORIGIN, "Access-Control-Request-Method", "POST");
         assertThat(preflight.statusCode()).isBetween(200, 204);
-        assertThat(preflight.headers().firstValue("access-control-allow-origin")).hasValue(ORIGIN);
+        assertThat(preflight.headers().firstValue("access-control-allow-origin"))
+                .hasValue(ORIGIN);
         assertThat(preflight.headers().firstValue("access-control-max-age")).hasValue("300");
-        assertThat(preflight.headers().firstValue("access-control-allow-methods").orElseThrow()).contains("POST");
+        assertThat(preflight
+                        .headers()
+                        .firstValue("access-control-allow-methods")
+                        .orElseThrow())
+                .contains("POST");
         JsonNode line = apis.accessLine(id, preflight);
         assertThat(line.get("integrationLatency").asText()).isEqualTo("-");
 
         HttpResponse<byte[]> actual = apis.get(id, "/cors/actual", "Origin", ORIGIN, "X-Mode", "structured");
         assertThat(actual.statusCode()).isEqualTo(201);
         assertThat(actual.headers().firstValue("access-control-allow-origin")).hasValue(ORIGIN);
-        assertThat(actual.headers().firstValue("access-control-expose-headers").orElse("")).contains("x-custom");
+        assertThat(actual.headers().firstValue("access-control-expose-headers").orElse(""))
+                .contains("x-custom");
         HttpResponse<byte[]> stranger = apis.get(id, "/cors/actual", "Origin", "https://evil.example");
         assertThat(stranger.headers().firstValue("access-control-allow-origin")).isEmpty();
-        assertThat(echo.events()).as("the preflight never reached the function")
+        assertThat(echo.events())
+                .as("the preflight never reached the function")
                 .noneMatch(e -> e.path("rawPath").asText().equals("/cors/preflight"))
                 .anyMatch(e -> e.path("rawPath").asText().equals("/cors/actual"));
     }
@@ -339,17 +366,18 @@ class GatewayTest {
     @Test
     void accessLogHasOneJsonLinePerRequest() {
         String id = apis.create("""
-                {"Name": "logged", "Routes": [{"RouteKey": "GET /logged/{id}", "Target": {"Function": "%s"}}]}"""
-                .formatted(echo.name())).get("ApiId").asText();
+                {"Name": "logged", "Routes": [{"RouteKey": "GET /logged/{id}", "Target": {"Function": "%s"}}]}""".formatted(echo.name())).get("ApiId").asText();
         HttpResponse<byte[]> ok = apis.get(id, "/logged/1?q=1");
         HttpResponse<byte[]> missing = apis.get(id, "/nothing");
         HttpResponse<byte[]> failed = apis.get(id, "/logged/2", "X-Mode", "raise");
         List<JsonNode> lines = apis.awaitAccessLog(id, "three lines", ls -> ls.size() >= 3);
         assertThat(lines).hasSize(3);
-        assertThat(lines).extracting(l -> l.get("requestId").asText()).containsExactly(
-                ok.headers().firstValue("apigw-requestid").orElseThrow(),
-                missing.headers().firstValue("apigw-requestid").orElseThrow(),
-                failed.headers().firstValue("apigw-requestid").orElseThrow());
+        assertThat(lines)
+                .extracting(l -> l.get("requestId").asText())
+                .containsExactly(
+                        ok.headers().firstValue("apigw-requestid").orElseThrow(),
+                        missing.headers().firstValue("apigw-requestid").orElseThrow(),
+                        failed.headers().firstValue("apigw-requestid").orElseThrow());
         JsonNode first = lines.get(0);
         assertThat(first.get("routeKey").asText()).isEqualTo("GET /logged/{id}");
         assertThat(first.get("status").asText()).isEqualTo("200");
@@ -360,7 +388,8 @@ class GatewayTest {
         assertThat(first.get("responseLength").asText()).isEqualTo(Integer.toString(ok.body().length));
         assertThat(Long.parseLong(first.get("integrationLatency").asText())).isGreaterThanOrEqualTo(0);
         assertThat(Long.parseLong(first.get("responseLatency").asText()))
-                .isGreaterThanOrEqualTo(Long.parseLong(first.get("integrationLatency").asText()));
+                .isGreaterThanOrEqualTo(
+                        Long.parseLong(first.get("integrationLatency").asText()));
         assertThat(first.get("integrationStatus").asText()).isEqualTo("200");
         assertThat(first.get("integrationErrorMessage").asText()).isEqualTo("-");
         assertThat(first.get("requestTime").asText()).matches("\\d{2}/\\w{3}/\\d{4}:\\d{2}:\\d{2}:\\d{2} \\+0000");
@@ -380,8 +409,19 @@ class GatewayTest {
 
         Path headers = Files.createTempFile(dir, "headers", ".txt");
         Path body = Files.createTempFile(dir, "body", ".txt");
-        Process p = new ProcessBuilder(Tools.curl().toString(), "-sS", "--max-time", "30", "-D", headers.toString(),
-                "-o", body.toString(), "-H", "Cookie: k=v", endpoint + "/pets/9?x=1&x=2").redirectErrorStream(true)
+        Process p = new ProcessBuilder(
+                        Tools.curl().toString(),
+                        "-sS",
+                        "--max-time",
+                        "30",
+                        "-D",
+                        headers.toString(),
+                        "-o",
+                        body.toString(),
+                        "-H",
+                        "Cookie: k=v",
+                        endpoint + "/pets/9?x=1&x=2")
+                .redirectErrorStream(true)
                 .start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -393,7 +433,8 @@ class GatewayTest {
         assertThat(event.get("routeKey").asText()).isEqualTo("GET /pets/{id}");
         assertThat(event.get("rawPath").asText()).isEqualTo("/pets/9");
         assertThat(event.get("queryStringParameters").get("x").asText()).isEqualTo("1,2");
-        assertThat(Json.MAPPER.convertValue(event.get("cookies"), List.class)).containsExactly("k=v");
+        assertThat(Json.MAPPER.convertValue(event.get("cookies"), String[].class))
+                .containsExactly("k=v");
         assertThat(event.get("headers").get("user-agent").asText()).startsWith("curl/");
         JsonNode context = event.get("requestContext");
         assertThat(context.get("domainName").asText()).isEqualTo(endpoint.getAuthority());

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The linux sandbox's environments as the host (root) sees them: which processes run which function,
@@ -23,8 +24,7 @@ final class HostView {
     /** The controllers the linux sandbox limits on cgroup v1 (as its {@code Cgroups}). */
     private static final List<String> V1_CONTROLLERS = List.of("memory", "cpu", "cpuacct", "pids", "freezer");
 
-    private HostView() {
-    }
+    private HostView() {}
 
     /**
      * One live environment.
@@ -57,7 +57,9 @@ final class HostView {
 
         /** Alive, not a zombie, and still the same process. */
         boolean running() {
-            return stat(pid).map(s -> Long.parseLong(s[19]) == startTicks && !s[0].equals("Z")).orElse(false);
+            return stat(pid)
+                    .map(s -> Long.parseLong(s[19]) == startTicks && !s[0].equals("Z"))
+                    .orElse(false);
         }
 
         /** Its command and state ({@code "bwrap D"}), or {@code "gone"}. */
@@ -83,7 +85,9 @@ final class HostView {
 
     /** The environments of {@code function} among {@code server}'s descendants. */
     static List<Environment> environments(ProcessHandle server, String function) {
-        return environments(server).stream().filter(e -> e.function().equals(function)).toList();
+        return environments(server).stream()
+                .filter(e -> e.function().equals(function))
+                .toList();
     }
 
     /**
@@ -108,8 +112,10 @@ final class HostView {
             }
         }
         List<Environment> out = new ArrayList<>();
-        byEndpoint.forEach((endpoint, procs) -> out.add(new Environment(functions.get(endpoint),
-                Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1)), List.copyOf(procs),
+        byEndpoint.forEach((endpoint, procs) -> out.add(new Environment(
+                functions.get(endpoint),
+                Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1)),
+                List.copyOf(procs),
                 cgroupDirs(firstPid.get(endpoint)))));
         return out;
     }
@@ -140,7 +146,9 @@ final class HostView {
         Set<Path> dirs = new LinkedHashSet<>();
         if (onV1(member, mounts)) {
             for (String c : V1_CONTROLLERS) {
-                mounts.stream().filter(m -> m.controllers().contains(c)).findFirst()
+                mounts.stream()
+                        .filter(m -> m.controllers().contains(c))
+                        .findFirst()
                         .ifPresent(m -> dirs.add(m.dir(member.get(c))));
             }
         } else {
@@ -165,11 +173,15 @@ final class HostView {
             return own.stream().map(d -> d.resolve(name)).toList();
         }
         boolean inRoot = member.getOrDefault("", "/").equals("/");
-        return List.of(inRoot ? own.getFirst().resolve(name) : own.getFirst().getParent().resolve(name));
+        return List.of(
+                inRoot
+                        ? own.getFirst().resolve(name)
+                        : own.getFirst().getParent().resolve(name));
     }
 
     private static boolean onV1(Map<String, String> member, List<Mount> mounts) {
-        return member.containsKey("memory") && mounts.stream().anyMatch(m -> m.controllers().contains("memory"));
+        return member.containsKey("memory")
+                && mounts.stream().anyMatch(m -> m.controllers().contains("memory"));
     }
 
     /** Removes Spur's (empty) parent cgroups for {@code name}; what is not empty stays. */
@@ -201,7 +213,7 @@ final class HostView {
                     }
                     Files.deleteIfExists(dir);
                 } catch (IOException e) {
-                    java.util.concurrent.locks.LockSupport.parkNanos(10_000_000); // busy: its processes are dying
+                    LockSupport.parkNanos(10_000_000); // busy: its processes are dying
                 }
             }
         }

@@ -31,8 +31,12 @@ class InvokeTest {
     static void start() {
         spur = SpurHarness.start();
         fn = SpurHarness.uniqueName("inv");
-        spur.lambda.createFunction(b -> b.functionName(fn).runtime("provided.al2023").handler("h").timeout(2)
-                .role("arn:aws:iam::000000000000:role/e2e").code(c -> c.zipFile(SdkBytes.fromByteArray(TestRuntime.zip()))));
+        spur.lambda.createFunction(b -> b.functionName(fn)
+                .runtime("provided.al2023")
+                .handler("h")
+                .timeout(2)
+                .role("arn:aws:iam::000000000000:role/e2e")
+                .code(c -> c.zipFile(SdkBytes.fromByteArray(TestRuntime.zip()))));
         fast = fn;
     }
 
@@ -42,7 +46,8 @@ class InvokeTest {
     }
 
     private static InvokeResponse invoke(String payload) {
-        return spur.lambda.invoke(b -> b.functionName(fn).logType(LogType.TAIL).payload(SdkBytes.fromUtf8String(payload)));
+        return spur.lambda.invoke(
+                b -> b.functionName(fn).logType(LogType.TAIL).payload(SdkBytes.fromUtf8String(payload)));
     }
 
     private static String log(InvokeResponse r) {
@@ -59,8 +64,12 @@ class InvokeTest {
     void tailReturnsThisInvocationsLogOnly() {
         InvokeResponse first = invoke("{\"print\":\"first-line\"}");
         InvokeResponse second = invoke("{\"print\":\"second-line\"}");
-        assertThat(log(second)).contains("second-line").doesNotContain("first-line")
-                .contains("START RequestId: ").contains("END RequestId: ").contains("REPORT RequestId: ")
+        assertThat(log(second))
+                .contains("second-line")
+                .doesNotContain("first-line")
+                .contains("START RequestId: ")
+                .contains("END RequestId: ")
+                .contains("REPORT RequestId: ")
                 .doesNotContain("Init Duration");
         assertThat(log(first)).contains("first-line");
     }
@@ -77,8 +86,12 @@ class InvokeTest {
     void timeoutKillsTheEnvironmentAndSaysSo() {
         InvokeResponse r = invoke("{\"sleep\":30}");
         assertThat(r.functionError()).isEqualTo("Unhandled");
-        assertThat(r.payload().asUtf8String()).contains("Sandbox.Timedout").contains("Task timed out after 2.00 seconds");
-        assertThat(log(r)).contains("Task timed out after 2.00 seconds").containsPattern("Duration: 2\\d\\d\\d\\.\\d\\d ms");
+        assertThat(r.payload().asUtf8String())
+                .contains("Sandbox.Timedout")
+                .contains("Task timed out after 2.00 seconds");
+        assertThat(log(r))
+                .contains("Task timed out after 2.00 seconds")
+                .containsPattern("Duration: 2\\d\\d\\d\\.\\d\\d ms");
         assertThat(invoke("{}").functionError()).isNull();
     }
 
@@ -93,9 +106,12 @@ class InvokeTest {
     @Test
     void initErrorIsReturnedToTheCaller() {
         String name = SpurHarness.uniqueName("initfail");
-        spur.lambda.createFunction(b -> b.functionName(name).runtime("provided.al2023").handler("h")
+        spur.lambda.createFunction(b -> b.functionName(name)
+                .runtime("provided.al2023")
+                .handler("h")
                 .environment(e -> e.variables(Map.of("INIT_FAIL", "1")))
-                .role("arn:aws:iam::000000000000:role/e2e").code(c -> c.zipFile(SdkBytes.fromByteArray(TestRuntime.zip()))));
+                .role("arn:aws:iam::000000000000:role/e2e")
+                .code(c -> c.zipFile(SdkBytes.fromByteArray(TestRuntime.zip()))));
         InvokeResponse r = spur.lambda.invoke(b -> b.functionName(name));
         assertThat(r.functionError()).isEqualTo("Unhandled");
         assertThat(r.payload().asUtf8String()).contains("Runtime.TestInitError").contains("init failed on purpose");
@@ -106,14 +122,17 @@ class InvokeTest {
         String context = "{\"custom\":{\"tenant\":\"t1\"}}";
         InvokeResponse r = spur.lambda.invoke(b -> b.functionName(fn)
                 .clientContext(Base64.getEncoder().encodeToString(context.getBytes(StandardCharsets.UTF_8))));
-        assertThat(r.payload().asUtf8String()).contains("\"context\": \"{\\\"custom\\\":{\\\"tenant\\\":\\\"t1\\\"}}\"");
+        assertThat(r.payload().asUtf8String())
+                .contains("\"context\": \"{\\\"custom\\\":{\\\"tenant\\\":\\\"t1\\\"}}\"");
     }
 
     @Test
     void requestOverSixMegabytesIs413() {
         String big = "{\"x\":\"" + "a".repeat(6 * 1024 * 1024) + "\"}";
-        assertThatThrownBy(() -> invoke(big)).isInstanceOfSatisfying(RequestTooLargeException.class,
-                e -> assertThat(e.statusCode()).isEqualTo(413));
+        assertThatThrownBy(() -> invoke(big))
+                .isInstanceOfSatisfying(
+                        RequestTooLargeException.class,
+                        e -> assertThat(e.statusCode()).isEqualTo(413));
         assertThat(invoke("{}").functionError()).isNull();
     }
 
@@ -126,8 +145,10 @@ class InvokeTest {
 
     @Test
     void payloadThatIsNotJsonIsRejected() {
-        assertThatThrownBy(() -> invoke("not json")).isInstanceOfSatisfying(InvalidRequestContentException.class,
-                e -> assertThat(e.statusCode()).isEqualTo(400));
+        assertThatThrownBy(() -> invoke("not json"))
+                .isInstanceOfSatisfying(
+                        InvalidRequestContentException.class,
+                        e -> assertThat(e.statusCode()).isEqualTo(400));
     }
 
     @Test
@@ -144,7 +165,8 @@ class InvokeTest {
             OutputStream out = s.getOutputStream();
             String body = "{\"sleep\":0.5}";
             out.write(("POST /2015-03-31/functions/" + fn + "/invocations HTTP/1.1\r\nHost: x\r\nContent-Length: "
-                    + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+                            + body.length() + "\r\n\r\n" + body)
+                    .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             Thread.sleep(100);
         }
@@ -161,15 +183,20 @@ class InvokeTest {
         URI uri = URI.create(spur.endpoint());
         try (Socket s = new Socket(uri.getHost(), uri.getPort())) {
             s.setSoTimeout(10_000);
-            s.getOutputStream().write(("POST /2015-03-31/functions/" + fn + "/invocations HTTP/1.1\r\nHost: x\r\n"
-                    + "Content-Length: 2\r\n\r\n{}").getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream()
+                    .write(("POST /2015-03-31/functions/" + fn + "/invocations HTTP/1.1\r\nHost: x\r\n"
+                                    + "Content-Length: 2\r\n\r\n{}")
+                            .getBytes(StandardCharsets.US_ASCII));
             InputStream in = s.getInputStream();
             StringBuilder response = new StringBuilder();
             while (!response.toString().endsWith("\r\n\r\n")) {
                 response.append((char) in.read());
             }
-            assertThat(response).startsWith("HTTP/1.1 200").containsIgnoringCase("X-Amz-Executed-Version: $LATEST")
-                    .containsIgnoringCase("x-amzn-RequestId: ").containsIgnoringCase("Content-Type: application/json");
+            assertThat(response)
+                    .startsWith("HTTP/1.1 200")
+                    .containsIgnoringCase("X-Amz-Executed-Version: $LATEST")
+                    .containsIgnoringCase("x-amzn-RequestId: ")
+                    .containsIgnoringCase("Content-Type: application/json");
         }
     }
 }

@@ -4,14 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import dev.spur.e2e.fixtures.Greeter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.jar.JarOutputStream;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,7 +30,11 @@ class JavaRuntimeTest {
     @BeforeAll
     static void start() throws Exception {
         spur = SpurHarness.start();
-        classes = Path.of(dev.spur.e2e.fixtures.Greeter.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        classes = Path.of(Greeter.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
     }
 
     @AfterAll
@@ -41,22 +48,28 @@ class JavaRuntimeTest {
 
     /** Classes at the root and the handler's libraries in lib/, as a Gradle/Maven Lambda zip has them. */
     private static byte[] classesZip() throws Exception {
-        return Zips.create().tree(classes, "dev/spur/e2e/fixtures", "")
+        return Zips.create()
+                .tree(classes, "dev/spur/e2e/fixtures", "")
                 .copy(jarOf(RequestHandler.class), "lib/aws-lambda-java-core.jar")
-                .copy(jarOf(APIGatewayV2HTTPEvent.class), "lib/aws-lambda-java-events.jar").bytes();
+                .copy(jarOf(APIGatewayV2HTTPEvent.class), "lib/aws-lambda-java-events.jar")
+                .bytes();
     }
 
     private static String deploy(String runtime, String handler, byte[] zip) {
         String name = SpurHarness.uniqueName("java");
-        spur.lambda.createFunction(b -> b.functionName(name).runtime(runtime).handler(handler).timeout(30)
-                .memorySize(512).role("arn:aws:iam::000000000000:role/e2e")
+        spur.lambda.createFunction(b -> b.functionName(name)
+                .runtime(runtime)
+                .handler(handler)
+                .timeout(30)
+                .memorySize(512)
+                .role("arn:aws:iam::000000000000:role/e2e")
                 .code(c -> c.zipFile(SdkBytes.fromByteArray(zip))));
         return name;
     }
 
     private static InvokeResponse invoke(String name, String payload) {
-        return spur.lambda.invoke(b -> b.functionName(name).logType(LogType.TAIL)
-                .payload(SdkBytes.fromUtf8String(payload)));
+        return spur.lambda.invoke(
+                b -> b.functionName(name).logType(LogType.TAIL).payload(SdkBytes.fromUtf8String(payload)));
     }
 
     @Test
@@ -67,12 +80,15 @@ class JavaRuntimeTest {
             InvokeResponse first = invoke(name, "{\"name\":\"Spur\"}");
             assertThat(first.functionError()).as(first.payload().asUtf8String()).isNull();
             String body = first.payload().asUtf8String();
-            assertThat(body).contains("\"greeting\":\"Hello, Spur\"").contains("\"function\":\"" + name + "\"")
+            assertThat(body)
+                    .contains("\"greeting\":\"Hello, Spur\"")
+                    .contains("\"function\":\"" + name + "\"")
                     .contains("\"memory\":512");
             String log = new String(Base64.getDecoder().decode(first.logResult()), StandardCharsets.UTF_8);
             assertThat(log).contains("greeting Spur").contains("Init Duration");
             InvokeResponse second = invoke(name, "{\"name\":\"again\"}");
-            assertThat(second.payload().asUtf8String()).as("the handler instance is created once per environment")
+            assertThat(second.payload().asUtf8String())
+                    .as("the handler instance is created once per environment")
                     .contains(body.replaceAll("(?s).*(\"instance\":\\d+).*", "$1"));
         }
     }
@@ -82,8 +98,10 @@ class JavaRuntimeTest {
         String name = deploy("java21", "dev.spur.e2e.fixtures.Greeter", classesZip());
         InvokeResponse r = invoke(name, "{}");
         assertThat(r.functionError()).isEqualTo("Unhandled");
-        assertThat(r.payload().asUtf8String()).contains("\"errorType\":\"java.lang.IllegalArgumentException\"")
-                .contains("\"errorMessage\":\"name is required\"").contains("\"stackTrace\":[");
+        assertThat(r.payload().asUtf8String())
+                .contains("\"errorType\":\"java.lang.IllegalArgumentException\"")
+                .contains("\"errorMessage\":\"name is required\"")
+                .contains("\"stackTrace\":[");
     }
 
     @Test
@@ -111,8 +129,9 @@ class JavaRuntimeTest {
     @Test
     void pojoHandlerNamedByMethod() throws Exception {
         String name = deploy("java21", "dev.spur.e2e.fixtures.Orders::total", classesZip());
-        InvokeResponse r = invoke(name, "{\"customer\":\"ada\",\"lines\":[{\"quantity\":2,\"price\":1.5},"
-                + "{\"quantity\":1,\"price\":4}]}");
+        InvokeResponse r = invoke(
+                name,
+                "{\"customer\":\"ada\",\"lines\":[{\"quantity\":2,\"price\":1.5}," + "{\"quantity\":1,\"price\":4}]}");
         assertThat(r.functionError()).as(r.payload().asUtf8String()).isNull();
         assertThat(r.payload().asUtf8String()).contains("\"customer\":\"ada\"").contains("\"total\":7.0");
     }
@@ -139,12 +158,14 @@ class JavaRuntimeTest {
         String name = deploy("java21", "dev.spur.e2e.fixtures.Nope::handleRequest", classesZip());
         InvokeResponse r = invoke(name, "{}");
         assertThat(r.functionError()).isEqualTo("Unhandled");
-        assertThat(r.payload().asUtf8String()).contains("ClassNotFoundException").contains("dev.spur.e2e.fixtures.Nope");
+        assertThat(r.payload().asUtf8String())
+                .contains("ClassNotFoundException")
+                .contains("dev.spur.e2e.fixtures.Nope");
     }
 
     private static void addJarContents(JarOutputStream jar, Path source) throws IOException {
-        try (var zip = new java.util.zip.ZipFile(source.toFile())) {
-            for (var e : java.util.Collections.list(zip.entries())) {
+        try (var zip = new ZipFile(source.toFile())) {
+            for (var e : Collections.list(zip.entries())) {
                 if (e.isDirectory() || e.getName().startsWith("META-INF/")) {
                     continue;
                 }

@@ -33,11 +33,14 @@ final class Jwts {
             ObjectNode jwk = Json.MAPPER.createObjectNode();
             jwk.put("kid", kid).put("use", "sig").put("alg", alg);
             if (pair.getPublic() instanceof RSAPublicKey rsa) {
-                jwk.put("kty", "RSA").put("n", unsigned(rsa.getModulus(), 0))
+                jwk.put("kty", "RSA")
+                        .put("n", unsigned(rsa.getModulus(), 0))
                         .put("e", unsigned(rsa.getPublicExponent(), 0));
             } else {
                 ECPublicKey ec = (ECPublicKey) pair.getPublic();
-                jwk.put("kty", "EC").put("crv", "P-256").put("x", unsigned(ec.getW().getAffineX(), 32))
+                jwk.put("kty", "EC")
+                        .put("crv", "P-256")
+                        .put("x", unsigned(ec.getW().getAffineX(), 32))
                         .put("y", unsigned(ec.getW().getAffineY(), 32));
             }
             return jwk;
@@ -45,12 +48,16 @@ final class Jwts {
 
         /** A token with these claims, its header naming this key's {@code kid}. */
         String sign(ObjectNode claims) {
-            ObjectNode header = Json.MAPPER.createObjectNode().put("alg", alg).put("typ", "JWT").put("kid", kid);
+            ObjectNode header = Json.MAPPER
+                    .createObjectNode()
+                    .put("alg", alg)
+                    .put("typ", "JWT")
+                    .put("kid", kid);
             String input = B64.encodeToString(header.toString().getBytes(StandardCharsets.UTF_8)) + "."
                     + B64.encodeToString(claims.toString().getBytes(StandardCharsets.UTF_8));
             try {
-                Signature s = Signature.getInstance(alg.equals("RS256") ? "SHA256withRSA"
-                        : "SHA256withECDSAinP1363Format");
+                Signature s =
+                        Signature.getInstance(alg.equals("RS256") ? "SHA256withRSA" : "SHA256withECDSAinP1363Format");
                 s.initSign(pair.getPrivate());
                 s.update(input.getBytes(StandardCharsets.US_ASCII));
                 return input + "." + B64.encodeToString(s.sign());
@@ -60,8 +67,7 @@ final class Jwts {
         }
     }
 
-    private Jwts() {
-    }
+    private Jwts() {}
 
     /** {@code {"keys": [...]}} with the keys' public halves. */
     static String jwks(Key... keys) {
@@ -76,8 +82,13 @@ final class Jwts {
     /** Claims with {@code iss}, {@code aud}, {@code sub}, and {@code exp} that many seconds from now. */
     static ObjectNode claims(String issuer, String audience, long expiresInSeconds) {
         long now = System.currentTimeMillis() / 1000;
-        return Json.MAPPER.createObjectNode().put("iss", issuer).put("aud", audience).put("sub", "user-123")
-                .put("iat", now - 10).put("exp", now + expiresInSeconds);
+        return Json.MAPPER
+                .createObjectNode()
+                .put("iss", issuer)
+                .put("aud", audience)
+                .put("sub", "user-123")
+                .put("iat", now - 10)
+                .put("exp", now + expiresInSeconds);
     }
 
     private static KeyPair generate(String algorithm, ECGenParameterSpec spec) {

@@ -13,6 +13,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +47,8 @@ import software.amazon.awssdk.services.lambda.model.InvokeResponse;
  */
 class LinuxEscapeTest {
     static final String CGROUP = "spur-e2e-escape-" + ProcessHandle.current().pid();
-    static final String SANDBOX_UID = Integer.toString(LinuxSandbox.Settings.defaults().uid());
+    static final String SANDBOX_UID =
+            Integer.toString(LinuxSandbox.Settings.defaults().uid());
     static SpurHarness spur;
 
     /** Every function here starts with this: {@code attempt} names the errno an action failed with. */
@@ -69,7 +71,8 @@ class LinuxEscapeTest {
 
     @BeforeAll
     static void start() {
-        spur = SpurHarness.start(Tools.linuxSandbox(LinuxSandbox.Settings.defaults().withCgroupName(CGROUP)));
+        spur = SpurHarness.start(
+                Tools.linuxSandbox(LinuxSandbox.Settings.defaults().withCgroupName(CGROUP)));
     }
 
     @AfterAll
@@ -97,7 +100,10 @@ class LinuxEscapeTest {
         assertThat(ok(spur.invoke(theirs, Map.of())).asText()).isEqualTo(marker);
         Path codeStore = spur.dataDir.resolve("code");
         Path theirCode = codeDirectory(theirs).resolve("app.py");
-        assertThat(theirCode).as("where Spur keeps the other function's code").content().contains(marker);
+        assertThat(theirCode)
+                .as("where Spur keeps the other function's code")
+                .content()
+                .contains(marker);
 
         String mine = deploy("reader", """
                 def search(marker):
@@ -132,15 +138,20 @@ class LinuxEscapeTest {
                         "searched": searched,
                     }
                 """);
-        JsonNode r = ok(spur.invoke(mine, Map.of("otherCode", theirCode.toString(), "codeStore", codeStore.toString(),
-                "marker", marker)));
+        JsonNode r = ok(spur.invoke(
+                mine, Map.of("otherCode", theirCode.toString(), "codeStore", codeStore.toString(), "marker", marker)));
         assertThat(r.get("readByHostPath").asText()).as(r.toString()).isEqualTo("ENOENT");
         assertThat(r.get("listItsDirectory").asText()).isEqualTo("ENOENT");
         assertThat(r.get("listCodeStore").asText()).isEqualTo("ENOENT");
         assertThat(r.get("var").toString()).isEqualTo("[\"runtime\",\"task\"]");
-        r.get("beside").properties().forEach(e -> assertThat(e.getValue().asText()).as(e.getKey()).isEqualTo("ENOENT"));
-        assertThat(r.get("markerFoundIn")).as("files holding the other function's code").isEmpty();
-        assertThat(r.get("ownFoundIn").toString()).as("the search finding the reader's own code")
+        r.get("beside")
+                .properties()
+                .forEach(e -> assertThat(e.getValue().asText()).as(e.getKey()).isEqualTo("ENOENT"));
+        assertThat(r.get("markerFoundIn"))
+                .as("files holding the other function's code")
+                .isEmpty();
+        assertThat(r.get("ownFoundIn").toString())
+                .as("the search finding the reader's own code")
                 .isEqualTo("[\"/var/task/app.py\"]");
         assertThat(r.get("searched").asInt()).isGreaterThan(5);
     }
@@ -185,16 +196,21 @@ class LinuxEscapeTest {
         assertThat(r.get("commands").get(0).asText()).isEqualTo("bwrap");
         assertThat(r.get("commands").get(1).asText()).startsWith("python3");
         assertThat(r.get("seesJvm").asBoolean()).isFalse();
-        assertThat(r.get("seesOthers")).allSatisfy(seen -> assertThat(seen.asBoolean()).isFalse());
+        assertThat(r.get("seesOthers"))
+                .allSatisfy(seen -> assertThat(seen.asBoolean()).isFalse());
         assertThat(r.get("signalJvm").asText()).isEqualTo("ESRCH");
         assertThat(r.get("killOthers")).allSatisfy(e -> assertThat(e.asText()).isEqualTo("ESRCH"));
         assertThat(r.get("ptraceJvm").asText()).isEqualTo("ESRCH");
         assertThat(r.get("ptraceOthers")).allSatisfy(e -> assertThat(e.asText()).isEqualTo("ESRCH"));
         assertThat(r.get("jvmMemory").asText()).isEqualTo("ENOENT");
-        assertThat(r.get("killEverything").asText()).as("kill(-1) reaches nothing but itself").isEqualTo("ESRCH");
+        assertThat(r.get("killEverything").asText())
+                .as("kill(-1) reaches nothing but itself")
+                .isEqualTo("ESRCH");
 
-        assertThat(otherProcs).allSatisfy(p -> assertThat(p.running()).as("pid %d", p.pid()).isTrue());
-        assertThat(ok(spur.invoke(other, Map.of())).get("boot").asText()).as("the same, unharmed environment")
+        assertThat(otherProcs)
+                .allSatisfy(p -> assertThat(p.running()).as("pid %d", p.pid()).isTrue());
+        assertThat(ok(spur.invoke(other, Map.of())).get("boot").asText())
+                .as("the same, unharmed environment")
                 .isEqualTo(otherBoot);
     }
 
@@ -237,7 +253,9 @@ class LinuxEscapeTest {
         assertThat(r.get("remount /").asText()).isEqualTo("EPERM");
 
         try (var files = Files.list(codeDirectory(writer))) {
-            assertThat(files.map(f -> f.getFileName().toString())).as("the code on the host").containsExactly("app.py");
+            assertThat(files.map(f -> f.getFileName().toString()))
+                    .as("the code on the host")
+                    .containsExactly("app.py");
         }
     }
 
@@ -294,12 +312,18 @@ class LinuxEscapeTest {
                 """);
         JsonNode r = ok(spur.invoke(climber, Map.of()));
         r.get("asRun").properties().forEach(e -> {
-            assertThat(e.getValue().get("exit").asInt()).as("%s: %s", e.getKey(), e.getValue()).isNotZero();
-            assertThat(e.getValue().get("output").asText()).doesNotContain("uid=0").isNotEqualTo("0\n");
+            assertThat(e.getValue().get("exit").asInt())
+                    .as("%s: %s", e.getKey(), e.getValue())
+                    .isNotZero();
+            assertThat(e.getValue().get("output").asText())
+                    .doesNotContain("uid=0")
+                    .isNotEqualTo("0\n");
         });
         r.get("credentials").properties().forEach(e -> {
-            assertThat(e.getValue().get("uid")).as("real, effective, saved, fs uid of %s", e.getKey())
-                    .hasSize(4).allSatisfy(uid -> assertThat(uid.asText()).isEqualTo(SANDBOX_UID));
+            assertThat(e.getValue().get("uid"))
+                    .as("real, effective, saved, fs uid of %s", e.getKey())
+                    .hasSize(4)
+                    .allSatisfy(uid -> assertThat(uid.asText()).isEqualTo(SANDBOX_UID));
             assertThat(e.getValue().get("capEff").asText()).isEqualTo("0000000000000000");
         });
         JsonNode self = r.get("self");
@@ -309,25 +333,47 @@ class LinuxEscapeTest {
         }
         assertThat(self.get("NoNewPrivs").asText()).isEqualTo("1");
         assertThat(r.get("setuid(0)").asText()).as("uid 0 is not even mapped").isEqualTo("EINVAL");
-        assertThat(r.get("unshare(user)").asText()).as("no further user namespaces").isIn("ENOSPC", "EPERM");
+        assertThat(r.get("unshare(user)").asText())
+                .as("no further user namespaces")
+                .isIn("ENOSPC", "EPERM");
         assertThat(r.get("mount(tmpfs)").asText()).isEqualTo("EPERM");
     }
 
     /** Lambda's reserved and defined variables, and what Spur's python runtime, Python and bwrap add. */
-    static final Set<String> LAMBDA_VARIABLES = Set.of("_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION",
-            "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
-            "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME",
-            "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
-            "LANG", "PATH", "LD_LIBRARY_PATH", "TZ", "PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE", "PWD",
+    static final Set<String> LAMBDA_VARIABLES = Set.of(
+            "_HANDLER",
+            "_X_AMZN_TRACE_ID",
+            "AWS_DEFAULT_REGION",
+            "AWS_REGION",
+            "AWS_EXECUTION_ENV",
+            "AWS_LAMBDA_FUNCTION_NAME",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+            "AWS_LAMBDA_FUNCTION_VERSION",
+            "AWS_LAMBDA_INITIALIZATION_TYPE",
+            "AWS_LAMBDA_LOG_GROUP_NAME",
+            "AWS_LAMBDA_LOG_STREAM_NAME",
+            "AWS_LAMBDA_RUNTIME_API",
+            "LAMBDA_TASK_ROOT",
+            "LAMBDA_RUNTIME_DIR",
+            "LANG",
+            "PATH",
+            "LD_LIBRARY_PATH",
+            "TZ",
+            "PYTHONUNBUFFERED",
+            "PYTHONDONTWRITEBYTECODE",
+            "PWD",
             "LC_CTYPE"); // Python's own (PEP 538): the sandbox has no en_US.UTF-8 locale, so it coerces to C.UTF-8
 
     @Test
     void seesOnlyItsOwnAndLambdasEnvironmentVariables() {
         String name = SpurHarness.uniqueName("env");
-        spur.lambda.createFunction(b -> b.functionName(name).runtime("python3.12").handler("app.handler")
-                .role("arn:aws:iam::000000000000:role/e2e").environment(e -> e.variables(Map.of("MINE", "yes")))
-                .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.create()
-                        .text("app.py", PRELUDE + """
+        spur.lambda.createFunction(b -> b.functionName(name)
+                .runtime("python3.12")
+                .handler("app.handler")
+                .role("arn:aws:iam::000000000000:role/e2e")
+                .environment(e -> e.variables(Map.of("MINE", "yes")))
+                .code(c -> c.zipFile(SdkBytes.fromByteArray(
+                        Zips.create().text("app.py", PRELUDE + """
                                 def handler(event, context):
                                     return {"environ": dict(os.environ),
                                             "reaper": open("/proc/1/environ", "rb").read().decode("utf-8", "replace")}
@@ -337,7 +383,9 @@ class LinuxEscapeTest {
         r.get("environ").properties().forEach(e -> seen.add(e.getKey()));
         assertThat(r.get("environ").get("MINE").asText()).isEqualTo("yes");
         seen.remove("MINE");
-        assertThat(seen).as("variables beyond its own and Lambda's: %s", r.get("environ")).isSubsetOf(LAMBDA_VARIABLES);
+        assertThat(seen)
+                .as("variables beyond its own and Lambda's: %s", r.get("environ"))
+                .isSubsetOf(LAMBDA_VARIABLES);
         assertThat(seen).contains("AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_RUNTIME_API", "_HANDLER", "LAMBDA_TASK_ROOT");
         // Nothing of the host's (this JVM's, whose environment the server inherited) but what Lambda defines too.
         Set<String> hosts = new HashSet<>(System.getenv().keySet());
@@ -345,7 +393,9 @@ class LinuxEscapeTest {
         assertThat(seen).doesNotContainAnyElementsOf(hosts).doesNotContain("HOME", "USER", "SHELL", "JAVA_HOME", "CI");
         assertThat(r.get("environ").get("PATH").asText()).isEqualTo("/usr/local/bin:/usr/bin:/bin");
         // bwrap's own (pid 1 in the sandbox): started with an empty environment, it has only the PWD of sh
-        assertThat(r.get("reaper").asText().split("\0")).as("bwrap's environment").isSubsetOf("PWD=/", "");
+        assertThat(r.get("reaper").asText().split("\0"))
+                .as("bwrap's environment")
+                .isSubsetOf("PWD=/", "");
     }
 
     /**
@@ -399,30 +449,31 @@ class LinuxEscapeTest {
                             "interfaces": sorted(l.split(":")[0].strip()
                                                  for l in open("/proc/net/dev").read().splitlines()[2:])}
                 """);
-        int port = java.net.URI.create(spur.server.endpoint()).getPort();
-        JsonNode online = SpurHarness.ok(spur.invoke(name, Map.of("port", port)));
+        int port = URI.create(spur.server.endpoint()).getPort();
+        JsonNode online = ok(spur.invoke(name, Map.of("port", port)));
         assertThat(online.get("spur").asText()).isEqualTo("allowed"); // the default: the host's network
 
-        SpurHarness.Answer updated = spur.spurApi("PUT", "/2015-03-31/functions/" + name + "/configuration",
-                "{\"SpurNetwork\": \"none\"}");
+        SpurHarness.Answer updated =
+                spur.spurApi("PUT", "/2015-03-31/functions/" + name + "/configuration", "{\"SpurNetwork\": \"none\"}");
         assertThat(updated.status()).as("%s", updated.body()).isEqualTo(200);
         assertThat(updated.body().get("SpurNetwork").asText()).isEqualTo("none");
 
-        JsonNode offline = SpurHarness.ok(spur.invoke(name, Map.of("port", port)));
+        JsonNode offline = ok(spur.invoke(name, Map.of("port", port)));
         assertThat(offline.get("spur").asText()).isEqualTo("ECONNREFUSED"); // its own loopback, not the host's
         assertThat(offline.get("internet").asText()).isEqualTo("ENETUNREACH");
         assertThat(offline.get("runtimeApi").asText()).isEqualTo("127.0.0.1:9001"); // bridged in
         assertThat(offline.get("interfaces")).extracting(JsonNode::asText).containsExactly("lo");
 
-        SpurHarness.Answer bad = spur.spurApi("PUT", "/2015-03-31/functions/" + name + "/configuration",
-                "{\"SpurNetwork\": \"host\"}");
+        SpurHarness.Answer bad =
+                spur.spurApi("PUT", "/2015-03-31/functions/" + name + "/configuration", "{\"SpurNetwork\": \"host\"}");
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.body().toString()).contains("[default, none]");
     }
 
     @Test
     void cannotTakeAnotherEnvironmentsEventOrAnswerForIt() throws Exception {
-        String victim = spur.deployPython("victim", """
+        String victim = spur.deployPython(
+                "victim", """
                 def handler(event, context):
                     return {"echo": event["secret"], "requestId": context.aws_request_id}
                 """, 128, 0, 5); // an event stolen and never answered fails after 5 s, not 20
@@ -430,7 +481,8 @@ class LinuxEscapeTest {
         ok(spur.invoke(victim, Map.of("secret", "warm-up")));
         int victimPort = environmentOf(victim).runtimeApiPort();
         List<Integer> targets = HostView.environments(ProcessHandle.current()).stream()
-                .map(HostView.Environment::runtimeApiPort).toList();
+                .map(HostView.Environment::runtimeApiPort)
+                .toList();
 
         Map<String, JsonNode> answers = new LinkedHashMap<>();
         JsonNode report;
@@ -438,7 +490,8 @@ class LinuxEscapeTest {
             CompletableFuture<InvokeResponse> attack = CompletableFuture.supplyAsync(
                     () -> spur.invoke(thief, Map.of("targets", targets, "control", control.getLocalPort())));
             try (Socket thiefReady = accept(control, attack)) {
-                var lines = new BufferedReader(new InputStreamReader(thiefReady.getInputStream(), StandardCharsets.UTF_8));
+                var lines =
+                        new BufferedReader(new InputStreamReader(thiefReady.getInputStream(), StandardCharsets.UTF_8));
                 assertThat(lines.readLine()).isEqualTo("ready");
                 for (int i = 0; i < 3; i++) {
                     String secret = "secret-" + i + "-" + UUID.randomUUID();
@@ -449,19 +502,26 @@ class LinuxEscapeTest {
             }
             report = ok(attack.get(30, TimeUnit.SECONDS));
         }
-        assertThat(report.get("visible").toString()).as("the listening ports the thief saw")
+        assertThat(report.get("visible").toString())
+                .as("the listening ports the thief saw")
                 .contains(Integer.toString(victimPort));
         List<String> stolen = new ArrayList<>();
         report.get("attempts").properties().forEach(e -> {
             if (e.getValue().has("requestId") || e.getValue().path("status").asInt() == 200) {
-                stolen.add("port " + e.getKey() + (e.getKey().equals(Integer.toString(victimPort)) ? " (the victim's)" : "")
-                        + ": " + e.getValue());
+                stolen.add("port " + e.getKey()
+                        + (e.getKey().equals(Integer.toString(victimPort)) ? " (the victim's)" : "") + ": "
+                        + e.getValue());
             }
         });
-        assertThat(stolen).as("what the thief received from other environments' Runtime APIs (all its attempts: %s; "
-                + "the victim's answers: %s)", report.get("attempts"), answers).isEmpty();
-        answers.forEach((secret, answer) ->
-                assertThat(answer.path("echo").asText()).as("the victim's answer: %s", answer).isEqualTo(secret));
+        assertThat(stolen)
+                .as(
+                        "what the thief received from other environments' Runtime APIs (all its attempts: %s; "
+                                + "the victim's answers: %s)",
+                        report.get("attempts"), answers)
+                .isEmpty();
+        answers.forEach((secret, answer) -> assertThat(answer.path("echo").asText())
+                .as("the victim's answer: %s", answer)
+                .isEqualTo(secret));
     }
 
     /** Accepts the thief's connection, or fails with the thief's answer if it returned without connecting. */
@@ -489,7 +549,12 @@ class LinuxEscapeTest {
 
     /** Where Spur keeps a function's unpacked code on the host: {@code <data>/code/<sha256 hex>}. */
     private static Path codeDirectory(String function) {
-        String sha = spur.lambda.getFunction(b -> b.functionName(function)).configuration().codeSha256();
-        return spur.dataDir.resolve("code").resolve(HexFormat.of().formatHex(Base64.getDecoder().decode(sha)));
+        String sha = spur.lambda
+                .getFunction(b -> b.functionName(function))
+                .configuration()
+                .codeSha256();
+        return spur.dataDir
+                .resolve("code")
+                .resolve(HexFormat.of().formatHex(Base64.getDecoder().decode(sha)));
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.sandbox.Sandbox;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -96,10 +97,14 @@ class LinuxLimitsE2eTest {
         assertThat(full.get("stopped").asText()).as(full.toString()).isEqualTo("ENOSPC");
         assertThat(full.get("writtenMb").asInt()).isBetween(500, 512);
         long hostTmpDrop = hostTmpFree - Files.getFileStore(Path.of("/tmp")).getUsableSpace();
-        assertThat(hostTmpDrop).as("bytes the host's /tmp lost while the function's is full").isLessThan(128L << 20);
+        assertThat(hostTmpDrop)
+                .as("bytes the host's /tmp lost while the function's is full")
+                .isLessThan(128L << 20);
 
         JsonNode after = ok(spur.invoke(filler, Map.of("clean", true)));
-        assertThat(after.get("boot").asText()).as("the same environment").isEqualTo(before.get("boot").asText());
+        assertThat(after.get("boot").asText())
+                .as("the same environment")
+                .isEqualTo(before.get("boot").asText());
         assertThat(after.get("tmpFreeMb").asInt()).isBetween(500, 512);
     }
 
@@ -119,7 +124,9 @@ class LinuxLimitsE2eTest {
 
     @Test
     void aForkBombStopsAtPidsMaxLeavesTheHostServingAndNothingBehind() throws Exception {
-        String bomb = spur.deployPython("bomb", PRELUDE + """
+        String bomb = spur.deployPython(
+                "bomb",
+                PRELUDE + """
                 def handler(event, context):
                     forked = 0
                     try:
@@ -133,7 +140,10 @@ class LinuxLimitsE2eTest {
                     except OSError as e:
                         return {"forked": forked, "stopped": errno.errorcode[e.errno]}
                     return {"forked": forked, "stopped": None}
-                """, 1769, 0, 60); // a full vCPU to fork with: the bomb is bounded by pids.max, not CPU
+                """,
+                1769,
+                0,
+                60); // a full vCPU to fork with: the bomb is bounded by pids.max, not CPU
 
         JsonNode r = ok(spur.invoke(bomb, Map.of()));
         assertThat(r.get("stopped").asText()).as(r.toString()).isEqualTo("EAGAIN");
@@ -149,11 +159,15 @@ class LinuxLimitsE2eTest {
                     return {"boot": BOOT}
                 """, 128, 0, 10);
         assertThat(ok(spur.invoke(bystander, Map.of())).has("boot")).isTrue();
-        assertThat(new ProcessBuilder("true").start().waitFor()).as("the host still forks").isZero();
+        assertThat(new ProcessBuilder("true").start().waitFor())
+                .as("the host still forks")
+                .isZero();
 
         spur.lambda.deleteFunction(b -> b.functionName(bomb)); // its idle environment stops
-        await("the fork bomb's processes and cgroup are gone", Duration.ofSeconds(20), () ->
-                inside.stream().noneMatch(HostView.Proc::running)
+        await(
+                "the fork bomb's processes and cgroup are gone",
+                Duration.ofSeconds(20),
+                () -> inside.stream().noneMatch(HostView.Proc::running)
                         && environment.cgroupDirs().stream().noneMatch(Files::exists));
     }
 
@@ -187,7 +201,8 @@ class LinuxLimitsE2eTest {
         // Quotas: 256/1769 and 1024/1769 of a core, so about 217 ms and 868 ms in 1.5 s.
         assertThat(smallMs).as("CPU ms at 256 MB").isLessThan(1500 * 256 / 1769.0 * 1.5);
         assertThat(largeMs).as("CPU ms at 1024 MB").isLessThan(1500 * 1024 / 1769.0 * 1.25);
-        assertThat(largeMs / smallMs).as("CPU at 1024 MB (%.0f ms) over CPU at 256 MB (%.0f ms)", largeMs, smallMs)
+        assertThat(largeMs / smallMs)
+                .as("CPU at 1024 MB (%.0f ms) over CPU at 256 MB (%.0f ms)", largeMs, smallMs)
                 .isBetween(2.5, 6.0);
     }
 
@@ -199,10 +214,14 @@ class LinuxLimitsE2eTest {
             assertThat(inside).hasSizeGreaterThanOrEqualTo(3); // bwrap, its reaper, the runtime
 
             other.server.kill9Alone();
-            assertThat(dirs).as("the killed server's environment cgroup, left behind").allSatisfy(d -> assertThat(d).isDirectory());
+            assertThat(dirs)
+                    .as("the killed server's environment cgroup, left behind")
+                    .allSatisfy(d -> assertThat(d).isDirectory());
 
             other.restart();
-            assertThat(dirs).as("removed by the next server's start").allSatisfy(d -> assertThat(d).doesNotExist());
+            assertThat(dirs)
+                    .as("removed by the next server's start")
+                    .allSatisfy(d -> assertThat(d).doesNotExist());
             assertThat(inside).as("killed by the next server's start").noneMatch(HostView.Proc::running);
             assertThat(other.invokeBoot()).as("a new environment").isNotEqualTo(other.boot);
         }
@@ -221,8 +240,10 @@ class LinuxLimitsE2eTest {
         try (OtherJvm other = new OtherJvm(CGROUP + "-die")) {
             List<HostView.Proc> inside = other.environment.cgroupProcesses();
             other.server.kill9Alone();
-            await("the idle environment's processes die with the server (" + describe(inside) + ")",
-                    Duration.ofSeconds(2), () -> inside.stream().noneMatch(HostView.Proc::running));
+            await(
+                    "the idle environment's processes die with the server (" + describe(inside) + ")",
+                    Duration.ofSeconds(2),
+                    () -> inside.stream().noneMatch(HostView.Proc::running));
         }
     }
 
@@ -248,7 +269,8 @@ class LinuxLimitsE2eTest {
         OtherJvm(String cgroup) throws Exception {
             this.cgroup = cgroup;
             work = Files.createTempDirectory("spur-e2e-kill9-");
-            Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwx--x--x")); // the sandbox reaches the code
+            Files.setPosixFilePermissions(
+                    work, PosixFilePermissions.fromString("rwx--x--x")); // the sandbox reaches the code
             data = work.resolve("data");
             log = work.resolve("server.log");
             server = ServerProcess.start(data, 1, log, List.of("linux:" + cgroup));
@@ -274,7 +296,9 @@ class LinuxLimitsE2eTest {
 
         String invokeBoot() {
             try (LambdaClient lambda = client()) {
-                return ok(SpurHarness.invoke(lambda, function, Map.of())).get("boot").asText();
+                return ok(SpurHarness.invoke(lambda, function, Map.of()))
+                        .get("boot")
+                        .asText();
             }
         }
 
@@ -283,11 +307,12 @@ class LinuxLimitsE2eTest {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() throws IOException {
             server.close();
             HostView.destroy(environment.cgroupDirs()); // what the test left, if it failed
             // and what a SIGKILLed server left for a next start that this test does not make (its parked launcher's)
-            Sandbox.linux(LinuxSandbox.Settings.defaults().withCgroupName(cgroup)).cleanUpLeftovers();
+            Sandbox.linux(LinuxSandbox.Settings.defaults().withCgroupName(cgroup))
+                    .cleanUpLeftovers();
             HostView.removeParentCgroups(cgroup);
             SpurHarness.deleteTree(work);
         }

@@ -86,15 +86,21 @@ class LinuxSandboxTest {
 
     private static String deploy() {
         String name = SpurHarness.uniqueName("jail");
-        spur.lambda.createFunction(b -> b.functionName(name).runtime("python3.12").handler("app.handler").timeout(20)
-                .memorySize(128).role("arn:aws:iam::000000000000:role/e2e")
-                .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.create().text("app.py", APP).bytes()))));
+        spur.lambda.createFunction(b -> b.functionName(name)
+                .runtime("python3.12")
+                .handler("app.handler")
+                .timeout(20)
+                .memorySize(128)
+                .role("arn:aws:iam::000000000000:role/e2e")
+                .code(c -> c.zipFile(
+                        SdkBytes.fromByteArray(Zips.create().text("app.py", APP).bytes()))));
         return name;
     }
 
     private static InvokeResponse invoke(String name, Map<String, Object> event) throws Exception {
         String payload = Json.MAPPER.writeValueAsString(event);
-        return spur.lambda.invoke(b -> b.functionName(name).logType(LogType.TAIL).payload(SdkBytes.fromUtf8String(payload)));
+        return spur.lambda.invoke(
+                b -> b.functionName(name).logType(LogType.TAIL).payload(SdkBytes.fromUtf8String(payload)));
     }
 
     private static Map<String, Object> probe() {
@@ -102,7 +108,9 @@ class LinuxSandboxTest {
     }
 
     private static JsonNode ok(InvokeResponse response) throws Exception {
-        assertThat(response.functionError()).as(response.payload().asUtf8String()).isNull();
+        assertThat(response.functionError())
+                .as(response.payload().asUtf8String())
+                .isNull();
         return Json.MAPPER.readTree(response.payload().asByteArray());
     }
 
@@ -151,8 +159,9 @@ class LinuxSandboxTest {
         Path closed = Files.createTempDirectory("spur-e2e-closed-"); // 0700
         try {
             Path data = closed.resolve("data");
-            assertThatThrownBy(() -> SpurServer.start(SpurServer.Options.defaults(data).withPort(0)
-                    .withSandbox(Sandbox.linux(LinuxSandbox.Settings.defaults()))))
+            assertThatThrownBy(() -> SpurServer.start(SpurServer.Options.defaults(data)
+                            .withPort(0)
+                            .withSandbox(Sandbox.linux(LinuxSandbox.Settings.defaults()))))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining(closed + " is closed to others");
             assertThat(data).doesNotExist();
@@ -167,7 +176,9 @@ class LinuxSandboxTest {
         long first = ok(invoke(name, Map.of("ticks", true))).path("ticks").asLong();
         Thread.sleep(600); // a running background thread would tick ~60 times meanwhile
         long second = ok(invoke(name, Map.of("ticks", true))).path("ticks").asLong();
-        assertThat(second - first).as("ticks while idle (frozen between invocations)").isLessThan(15);
+        assertThat(second - first)
+                .as("ticks while idle (frozen between invocations)")
+                .isLessThan(15);
         assertThat(second).isGreaterThanOrEqualTo(first);
     }
 }

@@ -30,14 +30,18 @@ class NodeRuntimeTest {
 
     private static String deploy(String runtime, String handler, Zips zip) {
         String name = SpurHarness.uniqueName("node");
-        spur.lambda.createFunction(b -> b.functionName(name).runtime(runtime).handler(handler).timeout(5)
-                .role("arn:aws:iam::000000000000:role/e2e").code(c -> c.zipFile(SdkBytes.fromByteArray(zip.bytes()))));
+        spur.lambda.createFunction(b -> b.functionName(name)
+                .runtime(runtime)
+                .handler(handler)
+                .timeout(5)
+                .role("arn:aws:iam::000000000000:role/e2e")
+                .code(c -> c.zipFile(SdkBytes.fromByteArray(zip.bytes()))));
         return name;
     }
 
     private static InvokeResponse invoke(String name, String payload) {
-        return spur.lambda.invoke(b -> b.functionName(name).logType(LogType.TAIL)
-                .payload(SdkBytes.fromUtf8String(payload)));
+        return spur.lambda.invoke(
+                b -> b.functionName(name).logType(LogType.TAIL).payload(SdkBytes.fromUtf8String(payload)));
     }
 
     private static String log(InvokeResponse r) {
@@ -62,9 +66,14 @@ class NodeRuntimeTest {
         assertThat(out.get("fn").asText()).isEqualTo(name);
         assertThat(out.get("remaining").asLong()).isBetween(1L, 5000L);
         assertThat(out.get("memory").asText()).isEqualTo("128");
-        assertThat(log(r)).containsPattern("\\d{4}-\\d{2}-\\d{2}T[0-9:.]+Z\t" + out.get("requestId").asText()
-                + "\tINFO\thello from esm");
-        assertThat(Json.MAPPER.readTree(invoke(name, "{}").payload().asByteArray()).get("calls").asInt()).isEqualTo(2);
+        assertThat(log(r))
+                .containsPattern("\\d{4}-\\d{2}-\\d{2}T[0-9:.]+Z\t"
+                        + out.get("requestId").asText() + "\tINFO\thello from esm");
+        assertThat(Json.MAPPER
+                        .readTree(invoke(name, "{}").payload().asByteArray())
+                        .get("calls")
+                        .asInt())
+                .isEqualTo(2);
     }
 
     @Test
@@ -79,9 +88,12 @@ class NodeRuntimeTest {
 
     @Test
     void javascriptFileInATypeModulePackage() {
-        String name = deploy("nodejs22.x", "src/app.main", Zips.create()
-                .text("package.json", "{\"type\":\"module\"}")
-                .text("src/app.js", "export async function main(event) { return 'module:' + event.x; }\n"));
+        String name = deploy(
+                "nodejs22.x",
+                "src/app.main",
+                Zips.create()
+                        .text("package.json", "{\"type\":\"module\"}")
+                        .text("src/app.js", "export async function main(event) { return 'module:' + event.x; }\n"));
         assertThat(invoke(name, "{\"x\":1}").payload().asUtf8String()).isEqualTo("\"module:1\"");
     }
 

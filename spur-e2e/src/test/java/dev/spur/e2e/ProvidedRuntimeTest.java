@@ -2,6 +2,7 @@ package dev.spur.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spur.e2e.fixtures.Greeter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,15 +47,22 @@ class ProvidedRuntimeTest {
     void shellBootstrapWithCurlEchoesTheEvent() {
         Tools.curl();
         String name = SpurHarness.uniqueName("sh");
-        spur.create(name, "provided.al2023", "unused", Zips.create().executable("bootstrap", SHELL_BOOTSTRAP).bytes());
-        InvokeResponse r = spur.lambda.invoke(b -> b.functionName(name).logType(LogType.TAIL)
-                .payload(SdkBytes.fromUtf8String("{\"n\":42}")));
+        spur.create(
+                name,
+                "provided.al2023",
+                "unused",
+                Zips.create().executable("bootstrap", SHELL_BOOTSTRAP).bytes());
+        InvokeResponse r = spur.lambda.invoke(
+                b -> b.functionName(name).logType(LogType.TAIL).payload(SdkBytes.fromUtf8String("{\"n\":42}")));
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.functionError()).isNull();
         assertThat(r.executedVersion()).isEqualTo("$LATEST");
         assertThat(r.payload().asUtf8String()).isEqualTo("{\"echo\":{\"n\":42}}");
         String log = new String(Base64.getDecoder().decode(r.logResult()), StandardCharsets.UTF_8);
-        assertThat(log).contains("START RequestId: ").contains("handling ").contains("END RequestId: ")
+        assertThat(log)
+                .contains("START RequestId: ")
+                .contains("handling ")
+                .contains("END RequestId: ")
                 .containsPattern("REPORT RequestId: \\S+\tDuration: \\d+\\.\\d{2} ms\tBilled Duration: \\d+ ms\t"
                         + "Memory Size: 128 MB\tMax Memory Used: \\d+ MB\tInit Duration: \\d+\\.\\d{2} ms");
     }
@@ -63,7 +71,11 @@ class ProvidedRuntimeTest {
     void awsJavaRuntimeInterfaceClientRunsUnmodified() throws Exception {
         Path ric = Path.of(System.getenv().getOrDefault("SPUR_TEST_BUILD_DIR", "target"), "aws-ric");
         assertThat(ric).as("copied by the build (maven-dependency-plugin)").isDirectory();
-        Path classes = Path.of(dev.spur.e2e.fixtures.Greeter.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path classes = Path.of(Greeter.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
         Zips zip = Zips.create().executable("bootstrap", """
                 #!/bin/sh
                 exec "$JAVA_BIN" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \\
@@ -74,20 +86,31 @@ class ProvidedRuntimeTest {
             jars.forEach(jar -> zip.copy(jar, "lib/" + jar.getFileName()));
         }
         String name = SpurHarness.uniqueName("ric");
-        spur.lambda.createFunction(b -> b.functionName(name).runtime("provided.al2023")
-                .handler("dev.spur.e2e.fixtures.Greeter::handleRequest").role("arn:aws:iam::000000000000:role/e2e")
-                .timeout(30).memorySize(512)
-                .environment(Environment.builder().variables(Map.of("JAVA_BIN",
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString())).build())
+        spur.lambda.createFunction(b -> b.functionName(name)
+                .runtime("provided.al2023")
+                .handler("dev.spur.e2e.fixtures.Greeter::handleRequest")
+                .role("arn:aws:iam::000000000000:role/e2e")
+                .timeout(30)
+                .memorySize(512)
+                .environment(Environment.builder()
+                        .variables(Map.of(
+                                "JAVA_BIN",
+                                Path.of(System.getProperty("java.home"), "bin", "java")
+                                        .toString()))
+                        .build())
                 .code(c -> c.zipFile(SdkBytes.fromByteArray(zip.bytes()))));
-        InvokeResponse r = spur.lambda.invoke(b -> b.functionName(name)
-                .payload(SdkBytes.fromUtf8String("{\"name\":\"Spur\"}")));
+        InvokeResponse r =
+                spur.lambda.invoke(b -> b.functionName(name).payload(SdkBytes.fromUtf8String("{\"name\":\"Spur\"}")));
         assertThat(r.functionError()).as(r.payload().asUtf8String()).isNull();
-        assertThat(r.payload().asUtf8String()).contains("\"greeting\":\"Hello, Spur\"").contains("\"function\":\"" + name);
+        assertThat(r.payload().asUtf8String())
+                .contains("\"greeting\":\"Hello, Spur\"")
+                .contains("\"function\":\"" + name);
 
-        InvokeResponse failed = spur.lambda.invoke(b -> b.functionName(name)
-                .payload(SdkBytes.fromUtf8String("{\"name\":\"\"}")));
+        InvokeResponse failed =
+                spur.lambda.invoke(b -> b.functionName(name).payload(SdkBytes.fromUtf8String("{\"name\":\"\"}")));
         assertThat(failed.functionError()).isEqualTo("Unhandled");
-        assertThat(failed.payload().asUtf8String()).contains("IllegalArgumentException").contains("name is required");
+        assertThat(failed.payload().asUtf8String())
+                .contains("IllegalArgumentException")
+                .contains("name is required");
     }
 }

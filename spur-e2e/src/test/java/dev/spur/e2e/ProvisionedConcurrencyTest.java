@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,11 +38,12 @@ class ProvisionedConcurrencyTest {
     void provisionedEnvironmentsAreReadyBeforeTheFirstInvokeAndServeItWithoutInit() throws Exception {
         String name = SpurHarness.uniqueName("pc");
         spur.create(name, "provided.al2023", "h", TestRuntime.zip());
-        assertThat(spur.lambda.publishVersion(b -> b.functionName(name)).version()).isEqualTo("1");
+        assertThat(spur.lambda.publishVersion(b -> b.functionName(name)).version())
+                .isEqualTo("1");
         spur.lambda.createAlias(b -> b.functionName(name).name("prod").functionVersion("1"));
 
-        var put = spur.lambda.putProvisionedConcurrencyConfig(b -> b.functionName(name).qualifier("prod")
-                .provisionedConcurrentExecutions(2));
+        var put = spur.lambda.putProvisionedConcurrencyConfig(
+                b -> b.functionName(name).qualifier("prod").provisionedConcurrentExecutions(2));
         assertThat(put.requestedProvisionedConcurrentExecutions()).isEqualTo(2);
 
         GetProvisionedConcurrencyConfigResponse ready = awaitReady(name, "prod");
@@ -51,7 +53,9 @@ class ProvisionedConcurrencyTest {
         assertThat(spur.server.pools().liveEnvironments(key, "1")).isEqualTo(2);
 
         for (int i = 0; i < 3; i++) {
-            InvokeResponse r = spur.lambda.invoke(b -> b.functionName(name).qualifier("prod").logType(LogType.TAIL)
+            InvokeResponse r = spur.lambda.invoke(b -> b.functionName(name)
+                    .qualifier("prod")
+                    .logType(LogType.TAIL)
                     .payload(SdkBytes.fromUtf8String("{}")));
             String log = new String(Base64.getDecoder().decode(r.logResult()), StandardCharsets.UTF_8);
             assertThat(log).contains("REPORT RequestId").doesNotContain("Init Duration");
@@ -60,13 +64,16 @@ class ProvisionedConcurrencyTest {
         }
         assertThat(spur.server.pools().liveEnvironments(key, "1")).isEqualTo(2);
 
-        assertThat(spur.lambda.listProvisionedConcurrencyConfigs(b -> b.functionName(name))
-                .provisionedConcurrencyConfigs()).singleElement()
+        assertThat(spur.lambda
+                        .listProvisionedConcurrencyConfigs(b -> b.functionName(name))
+                        .provisionedConcurrencyConfigs())
+                .singleElement()
                 .satisfies(c -> assertThat(c.functionArn()).endsWith(":function:" + name + ":prod"));
 
         spur.lambda.deleteProvisionedConcurrencyConfig(b -> b.functionName(name).qualifier("prod"));
-        assertThatThrownBy(() -> spur.lambda.getProvisionedConcurrencyConfig(b -> b.functionName(name)
-                .qualifier("prod"))).isInstanceOf(ProvisionedConcurrencyConfigNotFoundException.class);
+        assertThatThrownBy(() -> spur.lambda.getProvisionedConcurrencyConfig(
+                        b -> b.functionName(name).qualifier("prod")))
+                .isInstanceOf(ProvisionedConcurrencyConfigNotFoundException.class);
         spur.server.pools().reapIdle(); // no longer exempt; they stop at the keep-alive like any other
         spur.lambda.deleteFunction(b -> b.functionName(name));
         assertThat(spur.server.pools().liveEnvironments(key)).isZero();
@@ -76,35 +83,40 @@ class ProvisionedConcurrencyTest {
     void latestCannotBeProvisionedAndReservedConcurrencyCapsProvisioned() {
         String name = SpurHarness.uniqueName("pc-rules");
         spur.create(name, "provided.al2023", "h", TestRuntime.zip());
-        assertThatThrownBy(() -> spur.lambda.putProvisionedConcurrencyConfig(b -> b.functionName(name)
-                .qualifier("$LATEST").provisionedConcurrentExecutions(1)))
+        assertThatThrownBy(() -> spur.lambda.putProvisionedConcurrencyConfig(
+                        b -> b.functionName(name).qualifier("$LATEST").provisionedConcurrentExecutions(1)))
                 .isInstanceOf(InvalidParameterValueException.class);
         spur.lambda.publishVersion(b -> b.functionName(name));
         spur.lambda.putFunctionConcurrency(b -> b.functionName(name).reservedConcurrentExecutions(1));
-        assertThatThrownBy(() -> spur.lambda.putProvisionedConcurrencyConfig(b -> b.functionName(name)
-                .qualifier("1").provisionedConcurrentExecutions(2)))
+        assertThatThrownBy(() -> spur.lambda.putProvisionedConcurrencyConfig(
+                        b -> b.functionName(name).qualifier("1").provisionedConcurrentExecutions(2)))
                 .isInstanceOf(InvalidParameterValueException.class);
-        assertThatThrownBy(() -> spur.lambda.getProvisionedConcurrencyConfig(b -> b.functionName(name)
-                .qualifier("1"))).isInstanceOf(ProvisionedConcurrencyConfigNotFoundException.class);
+        assertThatThrownBy(() -> spur.lambda.getProvisionedConcurrencyConfig(
+                        b -> b.functionName(name).qualifier("1")))
+                .isInstanceOf(ProvisionedConcurrencyConfigNotFoundException.class);
         spur.lambda.deleteFunction(b -> b.functionName(name));
     }
 
     @Test
     void aFunctionWhoseInitFailsReportsFailed() throws Exception {
         String name = SpurHarness.uniqueName("pc-fail");
-        spur.lambda.createFunction(b -> b.functionName(name).runtime("provided.al2023").handler("h")
+        spur.lambda.createFunction(b -> b.functionName(name)
+                .runtime("provided.al2023")
+                .handler("h")
                 .role("arn:aws:iam::000000000000:role/e2e")
-                .environment(e -> e.variables(java.util.Map.of("INIT_FAIL", "1")))
+                .environment(e -> e.variables(Map.of("INIT_FAIL", "1")))
                 .code(c -> c.zipFile(SdkBytes.fromByteArray(TestRuntime.zip()))));
         spur.lambda.publishVersion(b -> b.functionName(name));
-        spur.lambda.putProvisionedConcurrencyConfig(b -> b.functionName(name).qualifier("1")
-                .provisionedConcurrentExecutions(1));
+        spur.lambda.putProvisionedConcurrencyConfig(
+                b -> b.functionName(name).qualifier("1").provisionedConcurrentExecutions(1));
         Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
         GetProvisionedConcurrencyConfigResponse status;
         do {
             Thread.sleep(50);
-            status = spur.lambda.getProvisionedConcurrencyConfig(b -> b.functionName(name).qualifier("1"));
-        } while (status.status() == ProvisionedConcurrencyStatusEnum.IN_PROGRESS && Instant.now().isBefore(deadline));
+            status = spur.lambda.getProvisionedConcurrencyConfig(
+                    b -> b.functionName(name).qualifier("1"));
+        } while (status.status() == ProvisionedConcurrencyStatusEnum.IN_PROGRESS
+                && Instant.now().isBefore(deadline));
         assertThat(status.status()).isEqualTo(ProvisionedConcurrencyStatusEnum.FAILED);
         assertThat(status.statusReason()).contains("init failed on purpose");
         spur.lambda.deleteFunction(b -> b.functionName(name));
@@ -114,8 +126,10 @@ class ProvisionedConcurrencyTest {
             throws InterruptedException {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
         while (true) {
-            var status = spur.lambda.getProvisionedConcurrencyConfig(b -> b.functionName(name).qualifier(qualifier));
-            if (status.status() == ProvisionedConcurrencyStatusEnum.READY || Instant.now().isAfter(deadline)) {
+            var status = spur.lambda.getProvisionedConcurrencyConfig(
+                    b -> b.functionName(name).qualifier(qualifier));
+            if (status.status() == ProvisionedConcurrencyStatusEnum.READY
+                    || Instant.now().isAfter(deadline)) {
                 assertThat(status.status()).as(status.statusReason()).isEqualTo(ProvisionedConcurrencyStatusEnum.READY);
                 return status;
             }

@@ -60,13 +60,18 @@ class PythonRuntimeTest {
 
     private static String deploy(String handler, Zips zip) {
         String name = SpurHarness.uniqueName("py");
-        spur.lambda.createFunction(b -> b.functionName(name).runtime("python3.12").handler(handler).timeout(5)
-                .role("arn:aws:iam::000000000000:role/e2e").code(c -> c.zipFile(SdkBytes.fromByteArray(zip.bytes()))));
+        spur.lambda.createFunction(b -> b.functionName(name)
+                .runtime("python3.12")
+                .handler(handler)
+                .timeout(5)
+                .role("arn:aws:iam::000000000000:role/e2e")
+                .code(c -> c.zipFile(SdkBytes.fromByteArray(zip.bytes()))));
         return name;
     }
 
     private static InvokeResponse invoke(String name, String payload) {
-        return spur.lambda.invoke(b -> b.functionName(name).logType(LogType.TAIL)
+        return spur.lambda.invoke(b -> b.functionName(name)
+                .logType(LogType.TAIL)
                 .clientContext(Base64.getEncoder().encodeToString("{\"custom\":{\"k\":\"v\"}}".getBytes()))
                 .payload(SdkBytes.fromUtf8String(payload)));
     }
@@ -107,7 +112,8 @@ class PythonRuntimeTest {
 
     @Test
     void handlerInASubdirectoryPackage() {
-        String name = deploy("pkg/mod.handler", Zips.create().text("pkg/mod.py", "def handler(e, c):\n    return 'ok'\n"));
+        String name =
+                deploy("pkg/mod.handler", Zips.create().text("pkg/mod.py", "def handler(e, c):\n    return 'ok'\n"));
         assertThat(invoke(name, "{}").payload().asUtf8String()).isEqualTo("\"ok\"");
     }
 
@@ -118,7 +124,8 @@ class PythonRuntimeTest {
         assertThat(r.functionError()).isEqualTo("Unhandled");
         JsonNode error = Json.MAPPER.readTree(r.payload().asByteArray());
         assertThat(error.get("errorType").asText()).isEqualTo("Runtime.ImportModuleError");
-        assertThat(error.get("errorMessage").asText()).contains("Unable to import module 'app'")
+        assertThat(error.get("errorMessage").asText())
+                .contains("Unable to import module 'app'")
                 .contains("no_such_module");
     }
 

@@ -38,8 +38,7 @@ final class Recorder {
             """;
 
     /** One invocation the function saw. */
-    record Call(String requestId, Instant at, JsonNode event) {
-    }
+    record Call(String requestId, Instant at, JsonNode event) {}
 
     final String name;
     final String arn;
@@ -60,9 +59,15 @@ final class Recorder {
         if (!fail.isEmpty()) {
             env.put("FAIL", fail);
         }
-        String arn = spur.lambda.createFunction(b -> b.functionName(name).runtime("python3.12").handler("app.handler")
-                .timeout(10).role("arn:aws:iam::000000000000:role/e2e").environment(e -> e.variables(env))
-                .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.create().text("app.py", APP).bytes()))))
+        String arn = spur.lambda
+                .createFunction(b -> b.functionName(name)
+                        .runtime("python3.12")
+                        .handler("app.handler")
+                        .timeout(10)
+                        .role("arn:aws:iam::000000000000:role/e2e")
+                        .environment(e -> e.variables(env))
+                        .code(c -> c.zipFile(SdkBytes.fromByteArray(
+                                Zips.create().text("app.py", APP).bytes()))))
                 .functionArn();
         return new Recorder(name, arn, file);
     }
@@ -82,7 +87,9 @@ final class Recorder {
         for (int i = 0; i < lines.length - 1; i++) { // the last piece is empty or still being written
             try {
                 JsonNode line = Json.MAPPER.readTree(lines[i]);
-                calls.add(new Call(line.get("id").asText(), Instant.ofEpochMilli(line.get("at").asLong()),
+                calls.add(new Call(
+                        line.get("id").asText(),
+                        Instant.ofEpochMilli(line.get("at").asLong()),
                         line.get("event")));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -100,7 +107,9 @@ final class Recorder {
         Instant deadline = Instant.now().plus(limit);
         List<Call> calls = calls();
         while (!done.test(calls)) {
-            assertThat(Instant.now()).as("waited %s for %s; calls seen: %s", limit, what, calls).isBefore(deadline);
+            assertThat(Instant.now())
+                    .as("waited %s for %s; calls seen: %s", limit, what, calls)
+                    .isBefore(deadline);
             sleep(25);
             calls = calls();
         }
@@ -109,9 +118,16 @@ final class Recorder {
 
     /** Waits until at least {@code n} calls with this request id were seen. */
     List<Call> awaitCalls(String requestId, int n, Duration limit) {
-        return await(limit, n + " calls of " + requestId,
-                calls -> calls.stream().filter(c -> c.requestId().equals(requestId)).count() >= n)
-                .stream().filter(c -> c.requestId().equals(requestId)).toList();
+        return await(
+                        limit,
+                        n + " calls of " + requestId,
+                        calls -> calls.stream()
+                                        .filter(c -> c.requestId().equals(requestId))
+                                        .count()
+                                >= n)
+                .stream()
+                .filter(c -> c.requestId().equals(requestId))
+                .toList();
     }
 
     static void sleep(long millis) {

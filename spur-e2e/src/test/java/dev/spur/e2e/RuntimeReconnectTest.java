@@ -57,7 +57,11 @@ class RuntimeReconnectTest {
     @Test
     void aRuntimeThatGivesUpOnANextAndAsksAgainGetsTheEventThere() throws Exception {
         String name = SpurHarness.uniqueName("renext");
-        spur.create(name, "provided.al2023", "unused", Zips.create().executable("bootstrap", BOOTSTRAP).bytes());
+        spur.create(
+                name,
+                "provided.al2023",
+                "unused",
+                Zips.create().executable("bootstrap", BOOTSTRAP).bytes());
         assertThat(invoke(name).payload().asUtf8String()).isEqualTo("{\"first\":{\"n\":1}}");
         Thread.sleep(600); // the runtime drops its waiting next and asks again on a new connection
 

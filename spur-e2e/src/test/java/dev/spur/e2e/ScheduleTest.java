@@ -52,8 +52,7 @@ class ScheduleTest {
 
     private static JsonNode created(String name, String expression, String target, String extra) {
         SpurHarness.Answer a = create("""
-                {"Name":"%s","ScheduleExpression":"%s","Target":{"Arn":"%s"}%s}"""
-                .formatted(name, expression, target, extra));
+                {"Name":"%s","ScheduleExpression":"%s","Target":{"Arn":"%s"}%s}""".formatted(name, expression, target, extra));
         assertThat(a.status()).as("%s", a.body()).isEqualTo(201);
         return a.body();
     }
@@ -92,8 +91,9 @@ class ScheduleTest {
         JsonNode event = call.event();
         List<String> fields = new ArrayList<>();
         event.fieldNames().forEachRemaining(fields::add);
-        assertThat(fields).containsExactly("version", "id", "detail-type", "source", "account", "time", "region",
-                "resources", "detail");
+        assertThat(fields)
+                .containsExactly(
+                        "version", "id", "detail-type", "source", "account", "time", "region", "resources", "detail");
         assertThat(event.get("version").asText()).isEqualTo("0");
         assertThat(event.get("id").asText()).matches("[0-9a-f-]{36}");
         assertThat(event.get("detail-type").asText()).isEqualTo("Scheduled Event");
@@ -101,7 +101,8 @@ class ScheduleTest {
         assertThat(event.get("account").asText()).isEqualTo("000000000000");
         assertThat(event.get("time").asText()).isEqualTo(when.toString());
         assertThat(event.get("region").asText()).isEqualTo("us-east-1");
-        assertThat(event.get("resources")).isEqualTo(Json.MAPPER.createArrayNode().add(ruleArn));
+        assertThat(event.get("resources"))
+                .isEqualTo(Json.MAPPER.createArrayNode().add(ruleArn));
         assertThat(event.get("detail")).isEqualTo(Json.MAPPER.createObjectNode());
 
         awaitQuiet();
@@ -119,8 +120,12 @@ class ScheduleTest {
         Instant next = Instant.parse(rate.get("NextFireTime").asText());
         assertThat(Duration.between(createdAt, next).toMillis()).isBetween(59_000L, 61_000L);
 
-        LocalDateTime tokyo = LocalDateTime.now(ZoneId.of("Asia/Tokyo")).plusHours(1).truncatedTo(ChronoUnit.SECONDS);
-        JsonNode local = created(SpurHarness.uniqueName("tokyo"), "at(" + AT.format(tokyo) + ")", fn.name,
+        LocalDateTime tokyo =
+                LocalDateTime.now(ZoneId.of("Asia/Tokyo")).plusHours(1).truncatedTo(ChronoUnit.SECONDS);
+        JsonNode local = created(
+                SpurHarness.uniqueName("tokyo"),
+                "at(" + AT.format(tokyo) + ")",
+                fn.name,
                 ",\"ScheduleExpressionTimezone\":\"Asia/Tokyo\"");
         assertThat(Instant.parse(local.get("NextFireTime").asText()))
                 .isEqualTo(tokyo.atZone(ZoneId.of("Asia/Tokyo")).toInstant());
@@ -133,8 +138,8 @@ class ScheduleTest {
         Instant when = secondsAhead(2);
         String input = "{\"custom\":[1,2.5,{\"k\":\"v\"}],\"s\":\"\\u00e9\"}";
         SpurHarness.Answer withInput = create("""
-                {"Name":"%s","ScheduleExpression":"%s","Target":{"Arn":"%s","Input":%s}}"""
-                .formatted(SpurHarness.uniqueName("input"), at(when), fn.arn, Json.MAPPER.writeValueAsString(input)));
+                {"Name":"%s","ScheduleExpression":"%s","Target":{"Arn":"%s","Input":%s}}""".formatted(
+                        SpurHarness.uniqueName("input"), at(when), fn.arn, Json.MAPPER.writeValueAsString(input)));
         assertThat(withInput.status()).as("%s", withInput.body()).isEqualTo(201);
         assertThat(withInput.body().get("Target").get("Input").asText()).isEqualTo(input);
         String disabled = SpurHarness.uniqueName("off");
@@ -162,40 +167,46 @@ class ScheduleTest {
     @Test
     void invalidSchedulesAre400WithAMessageNamingTheProblem() {
         Recorder fn = Recorder.deploy(spur, "bad", "");
-        for (String expression : List.of("rate(0 minutes)", "rate(5 fortnights)", "cron(* * * * * *)",
-                "cron(0 12 * * ? 2026 extra)", "every day", "at(2026-13-01T00:00:00)")) {
+        for (String expression : List.of(
+                "rate(0 minutes)",
+                "rate(5 fortnights)",
+                "cron(* * * * * *)",
+                "cron(0 12 * * ? 2026 extra)",
+                "every day",
+                "at(2026-13-01T00:00:00)")) {
             SpurHarness.Answer a = create("""
-                    {"Name":"%s","ScheduleExpression":"%s","Target":{"Arn":"%s"}}"""
-                    .formatted(SpurHarness.uniqueName("bad"), expression, fn.name));
+                    {"Name":"%s","ScheduleExpression":"%s","Target":{"Arn":"%s"}}""".formatted(SpurHarness.uniqueName("bad"), expression, fn.name));
             assertThat(a.status()).as(expression).isEqualTo(400);
-            assertThat(a.body().get("message").asText()).as(expression)
+            assertThat(a.body().get("message").asText())
+                    .as(expression)
                     .startsWith("Invalid ScheduleExpression " + expression + ": ");
         }
         SpurHarness.Answer zone = create("""
                 {"Name":"zone","ScheduleExpression":"rate(1 hour)","ScheduleExpressionTimezone":"Mars/Olympus_Mons",
                  "Target":{"Arn":"%s"}}""".formatted(fn.name));
         assertThat(zone.status()).isEqualTo(400);
-        assertThat(zone.body().get("message").asText()).contains("ScheduleExpressionTimezone")
+        assertThat(zone.body().get("message").asText())
+                .contains("ScheduleExpressionTimezone")
                 .contains("Mars/Olympus_Mons");
         SpurHarness.Answer name = create("""
                 {"Name":"has space","ScheduleExpression":"rate(1 hour)","Target":{"Arn":"%s"}}""".formatted(fn.name));
         assertThat(name.status()).isEqualTo(400);
         assertThat(name.body().get("message").asText()).contains("'has space'").contains("name");
         SpurHarness.Answer state = create("""
-                {"Name":"st","ScheduleExpression":"rate(1 hour)","State":"PAUSED","Target":{"Arn":"%s"}}"""
-                .formatted(fn.name));
+                {"Name":"st","ScheduleExpression":"rate(1 hour)","State":"PAUSED","Target":{"Arn":"%s"}}""".formatted(fn.name));
         assertThat(state.status()).isEqualTo(400);
         assertThat(state.body().get("message").asText()).contains("PAUSED");
         SpurHarness.Answer input = create("""
-                {"Name":"in","ScheduleExpression":"rate(1 hour)","Target":{"Arn":"%s","Input":"{not json"}}"""
-                .formatted(fn.name));
+                {"Name":"in","ScheduleExpression":"rate(1 hour)","Target":{"Arn":"%s","Input":"{not json"}}""".formatted(fn.name));
         assertThat(input.status()).isEqualTo(400);
         assertThat(input.body().get("message").asText()).contains("Input");
         SpurHarness.Answer target = create("""
-                {"Name":"nobody","ScheduleExpression":"rate(1 hour)","Target":{"Arn":"%s"}}"""
-                .formatted(SpurHarness.uniqueName("missing")));
+                {"Name":"nobody","ScheduleExpression":"rate(1 hour)","Target":{"Arn":"%s"}}""".formatted(SpurHarness.uniqueName("missing")));
         assertThat(target.status()).isEqualTo(404);
-        assertThat(spur.spurApi("GET", "/spur/v1/schedules", null).body().get("Schedules").toString())
+        assertThat(spur.spurApi("GET", "/spur/v1/schedules", null)
+                        .body()
+                        .get("Schedules")
+                        .toString())
                 .doesNotContain("\"zone\"", "\"st\"", "\"in\"", "\"nobody\"");
     }
 
@@ -207,8 +218,7 @@ class ScheduleTest {
         created(b, "rate(1 hour)", fn.arn, ",\"Description\":\"hourly\"");
         JsonNode first = created(a, "cron(0 12 * * ? *)", fn.name, "");
         assertThat(create("""
-                {"Name":"%s","ScheduleExpression":"rate(1 hour)","Target":{"Arn":"%s"}}""".formatted(a, fn.name))
-                .status()).isEqualTo(409);
+                {"Name":"%s","ScheduleExpression":"rate(1 hour)","Target":{"Arn":"%s"}}""".formatted(a, fn.name)).status()).isEqualTo(409);
 
         List<String> names = new ArrayList<>();
         spur.spurApi("GET", "/spur/v1/schedules", null).body().get("Schedules").forEach(s -> {
@@ -231,24 +241,35 @@ class ScheduleTest {
         assertThat(u.get("Target").get("Input").asText()).isEqualTo("{\"x\":1}");
         assertThat(u.get("CreationDate")).isEqualTo(first.get("CreationDate"));
         Instant next = Instant.parse(u.get("NextFireTime").asText());
-        assertThat(next).isAfter(Instant.now()).isBefore(Instant.now().plus(Duration.ofMinutes(5)).plusSeconds(1));
+        assertThat(next)
+                .isAfter(Instant.now())
+                .isBefore(Instant.now().plus(Duration.ofMinutes(5)).plusSeconds(1));
         assertThat(get(a)).isEqualTo(u);
-        assertThat(spur.spurApi("PUT", "/spur/v1/schedules/" + a, "{\"ScheduleExpression\":\"rate(nope)\"}").status())
+        assertThat(spur.spurApi("PUT", "/spur/v1/schedules/" + a, "{\"ScheduleExpression\":\"rate(nope)\"}")
+                        .status())
                 .isEqualTo(400);
         assertThat(get(a).get("ScheduleExpression").asText()).isEqualTo("rate(5 minutes)");
 
-        assertThat(spur.spurApi("DELETE", "/spur/v1/schedules/" + a, null).status()).isEqualTo(204);
-        assertThat(spur.spurApi("GET", "/spur/v1/schedules/" + a, null).status()).isEqualTo(404);
-        assertThat(spur.spurApi("DELETE", "/spur/v1/schedules/" + a, null).status()).isEqualTo(404);
-        assertThat(spur.spurApi("PUT", "/spur/v1/schedules/" + a, "{\"Description\":\"x\"}").status()).isEqualTo(404);
-        assertThat(spur.spurApi("GET", "/spur/v1/schedules", null).body().toString()).doesNotContain(a).contains(b);
+        assertThat(spur.spurApi("DELETE", "/spur/v1/schedules/" + a, null).status())
+                .isEqualTo(204);
+        assertThat(spur.spurApi("GET", "/spur/v1/schedules/" + a, null).status())
+                .isEqualTo(404);
+        assertThat(spur.spurApi("DELETE", "/spur/v1/schedules/" + a, null).status())
+                .isEqualTo(404);
+        assertThat(spur.spurApi("PUT", "/spur/v1/schedules/" + a, "{\"Description\":\"x\"}")
+                        .status())
+                .isEqualTo(404);
+        assertThat(spur.spurApi("GET", "/spur/v1/schedules", null).body().toString())
+                .doesNotContain(a)
+                .contains(b);
     }
 
     @Test
     void aScheduleSurvivesARestart() {
         Recorder fn = Recorder.deploy(spur, "keep", "");
         String name = SpurHarness.uniqueName("keep");
-        JsonNode before = created(name, "rate(1 minute)", fn.name, ",\"Description\":\"kept\",\"MissedFires\":\"SKIP\"");
+        JsonNode before =
+                created(name, "rate(1 minute)", fn.name, ",\"Description\":\"kept\",\"MissedFires\":\"SKIP\"");
         spur.restart();
         assertThat(get(name)).isEqualTo(before);
     }
@@ -264,7 +285,9 @@ class ScheduleTest {
         created(skipName, at(when), skip.name, ",\"MissedFires\":\"SKIP\"");
 
         spur.restart(() -> {
-            assertThat(Instant.now()).as("the server stopped before the fire time").isBefore(when);
+            assertThat(Instant.now())
+                    .as("the server stopped before the fire time")
+                    .isBefore(when);
             // Down until the fire is well past (a fire less than a second late counts as on time).
             while (Instant.now().isBefore(when.plusMillis(1_500))) {
                 Recorder.sleep(50);
@@ -273,7 +296,8 @@ class ScheduleTest {
             assertThat(skip.calls()).isEmpty();
         });
 
-        Recorder.Call call = runOnce.await(WAIT, "the missed fire", c -> !c.isEmpty()).getFirst();
+        Recorder.Call call =
+                runOnce.await(WAIT, "the missed fire", c -> !c.isEmpty()).getFirst();
         assertThat(call.event().get("time").asText()).isEqualTo(when.toString());
         awaitQuiet();
         assertThat(runOnce.calls()).hasSize(1);

@@ -43,11 +43,18 @@ final class ServerProcess implements AutoCloseable {
     /** As {@link #start(Path, int, Path)}, with {@link ServerProcessMain}'s optional arguments. */
     static ServerProcess start(Path dataDir, int dispatchers, Path log, List<String> options)
             throws IOException, InterruptedException {
-        String java = ProcessHandle.current().info().command().orElseThrow(
-                () -> new IllegalStateException("cannot tell which java runs this test"));
-        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+        String java = ProcessHandle.current()
+                .info()
+                .command()
+                .orElseThrow(() -> new IllegalStateException("cannot tell which java runs this test"));
+        List<String> command = new ArrayList<>(List.of(
+                java,
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
                 System.getProperty("java.class.path"),
-                ServerProcessMain.class.getName(), dataDir.toString(), Integer.toString(dispatchers)));
+                ServerProcessMain.class.getName(),
+                dataDir.toString(),
+                Integer.toString(dispatchers)));
         command.addAll(options);
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.redirectErrorStream(true);
@@ -64,13 +71,14 @@ final class ServerProcess implements AutoCloseable {
 
     /** Copies the process's output to {@code log}, and hands over the port it prints. */
     private static void copyOutput(Process process, Path log, CompletableFuture<Integer> port) {
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8));
-             var out = Files.newBufferedWriter(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+        try (BufferedReader lines =
+                        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                var out = Files.newBufferedWriter(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
             String line;
             while ((line = lines.readLine()) != null) {
                 if (line.startsWith(ServerProcessMain.PORT_LINE)) {
-                    port.complete(Integer.parseInt(line.substring(ServerProcessMain.PORT_LINE.length()).trim()));
+                    port.complete(Integer.parseInt(
+                            line.substring(ServerProcessMain.PORT_LINE.length()).trim()));
                 }
                 out.write(line);
                 out.newLine();
@@ -101,7 +109,8 @@ final class ServerProcess implements AutoCloseable {
         List<ProcessHandle> descendants = new ArrayList<>(process.descendants().toList());
         kill9Alone();
         String data = dataDir.toAbsolutePath().toString();
-        ProcessHandle.allProcesses().filter(p -> p.info().commandLine().map(c -> c.contains(data)).orElse(false))
+        ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains(data)).orElse(false))
                 .forEach(descendants::add);
         List<CompletableFuture<ProcessHandle>> exits = new ArrayList<>();
         for (ProcessHandle child : descendants) {
@@ -125,8 +134,7 @@ final class ServerProcess implements AutoCloseable {
             throw new IllegalStateException("the Spur process survived SIGKILL");
         }
         if (process.exitValue() != SIGKILL_EXIT) {
-            throw new IllegalStateException("the Spur process exited with " + process.exitValue()
-                    + ", not by SIGKILL");
+            throw new IllegalStateException("the Spur process exited with " + process.exitValue() + ", not by SIGKILL");
         }
     }
 

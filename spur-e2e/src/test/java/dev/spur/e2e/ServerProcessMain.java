@@ -19,8 +19,7 @@ import java.time.Duration;
 public final class ServerProcessMain {
     static final String PORT_LINE = "SPUR-PORT ";
 
-    private ServerProcessMain() {
-    }
+    private ServerProcessMain() {}
 
     public static void main(String[] args) throws IOException {
         Path dataDir = Path.of(args[0]);
@@ -28,7 +27,9 @@ public final class ServerProcessMain {
         Sandbox sandbox = args.length > 2 && args[2].startsWith("linux:")
                 ? Sandbox.linux(LinuxSandbox.Settings.defaults().withCgroupName(args[2].substring("linux:".length())))
                 : Sandbox.process();
-        SpurServer server = SpurServer.start(SpurServer.Options.defaults(dataDir).withPort(0).withSandbox(sandbox)
+        SpurServer server = SpurServer.start(SpurServer.Options.defaults(dataDir)
+                .withPort(0)
+                .withSandbox(sandbox)
                 .withAsync(AsyncPolicy.quick(Duration.ofMillis(200)).withDispatchers(dispatchers)));
         System.out.println(PORT_LINE + server.port());
         System.out.flush();

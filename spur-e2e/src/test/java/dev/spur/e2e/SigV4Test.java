@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -62,16 +63,22 @@ class SigV4Test {
     @Test
     void aSignedSdkClientRunsTheWholeReleaseFlow() {
         String name = SpurHarness.uniqueName("signed");
-        aliceClient.createFunction(b -> b.functionName(name).runtime("provided.al2023").handler("h")
+        aliceClient.createFunction(b -> b.functionName(name)
+                .runtime("provided.al2023")
+                .handler("h")
                 .role("arn:aws:iam::111111111111:role/r")
                 .code(c -> c.zipFile(SdkBytes.fromByteArray(TestRuntime.zip()))));
-        assertThat(aliceClient.getFunction(b -> b.functionName(name)).configuration().functionArn())
+        assertThat(aliceClient
+                        .getFunction(b -> b.functionName(name))
+                        .configuration()
+                        .functionArn())
                 .isEqualTo("arn:aws:lambda:us-east-1:111111111111:function:" + name);
-        assertThat(aliceClient.publishVersion(b -> b.functionName(name)).version()).isEqualTo("1");
+        assertThat(aliceClient.publishVersion(b -> b.functionName(name)).version())
+                .isEqualTo("1");
         aliceClient.createAlias(b -> b.functionName(name).name("live").functionVersion("1"));
 
-        InvokeResponse response = aliceClient.invoke(b -> b.functionName(name).qualifier("live")
-                .payload(SdkBytes.fromUtf8String("{}")));
+        InvokeResponse response =
+                aliceClient.invoke(b -> b.functionName(name).qualifier("live").payload(SdkBytes.fromUtf8String("{}")));
         assertThat(response.executedVersion()).isEqualTo("1");
         assertThat(response.payload().asUtf8String()).contains("\"AWS_LAMBDA_FUNCTION_VERSION\": \"1\"");
 
@@ -89,12 +96,15 @@ class SigV4Test {
     @Test
     void anotherAccountCanNeitherSeeReadInvokeNorDeleteAFunction() {
         String name = SpurHarness.uniqueName("private");
-        aliceClient.createFunction(b -> b.functionName(name).runtime("provided.al2023").handler("h")
+        aliceClient.createFunction(b -> b.functionName(name)
+                .runtime("provided.al2023")
+                .handler("h")
                 .role("arn:aws:iam::111111111111:role/r")
                 .code(c -> c.zipFile(SdkBytes.fromByteArray(TestRuntime.zip()))));
         String arn = "arn:aws:lambda:us-east-1:111111111111:function:" + name;
 
-        assertThat(bobClient.listFunctions().functions()).noneMatch(f -> f.functionName().equals(name));
+        assertThat(bobClient.listFunctions().functions())
+                .noneMatch(f -> f.functionName().equals(name));
         for (String ref : new String[] {name, arn}) {
             assertThatThrownBy(() -> bobClient.getFunction(b -> b.functionName(ref)))
                     .isInstanceOf(ResourceNotFoundException.class);
@@ -105,15 +115,24 @@ class SigV4Test {
             assertThatThrownBy(() -> bobClient.publishVersion(b -> b.functionName(ref)))
                     .isInstanceOf(ResourceNotFoundException.class);
         }
-        assertThatThrownBy(() -> bobClient.listTags(b -> b.resource(arn))).isInstanceOf(ResourceNotFoundException.class);
+        assertThatThrownBy(() -> bobClient.listTags(b -> b.resource(arn)))
+                .isInstanceOf(ResourceNotFoundException.class);
 
         // Bob's function of the same name is his own.
-        bobClient.createFunction(b -> b.functionName(name).runtime("provided.al2023").handler("h")
+        bobClient.createFunction(b -> b.functionName(name)
+                .runtime("provided.al2023")
+                .handler("h")
                 .role("arn:aws:iam::222222222222:role/r")
                 .code(c -> c.zipFile(SdkBytes.fromByteArray(TestRuntime.zip()))));
-        assertThat(bobClient.getFunction(b -> b.functionName(name)).configuration().functionArn())
+        assertThat(bobClient
+                        .getFunction(b -> b.functionName(name))
+                        .configuration()
+                        .functionArn())
                 .contains(":222222222222:");
-        assertThat(aliceClient.getFunction(b -> b.functionName(name)).configuration().functionArn())
+        assertThat(aliceClient
+                        .getFunction(b -> b.functionName(name))
+                        .configuration()
+                        .functionArn())
                 .contains(":111111111111:");
         bobClient.deleteFunction(b -> b.functionName(name));
         assertThat(aliceClient.getFunction(b -> b.functionName(name))).isNotNull();
@@ -146,8 +165,10 @@ class SigV4Test {
         try (LambdaClient client = spur.client(temporary.accessKeyId(), temporary.secretKey())) {
             assertThat(client.listFunctions()).isNotNull();
             assertThat(spur.server.keys().delete(temporary.accessKeyId())).isTrue();
-            assertThatThrownBy(client::listFunctions).isInstanceOfSatisfying(LambdaException.class,
-                    e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("UnrecognizedClientException"));
+            assertThatThrownBy(client::listFunctions)
+                    .isInstanceOfSatisfying(
+                            LambdaException.class,
+                            e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("UnrecognizedClientException"));
         }
     }
 
@@ -160,7 +181,7 @@ class SigV4Test {
 
     @Test
     void aValidHandSignedRequestIsAccepted() throws IOException {
-        SdkHttpRequest signed = sign(post("{\"Name\":\"x\"}"), "{\"Name\":\"x\"}", alice, Clock.systemUTC());
+        SdkHttpRequest signed = sign(post(), "{\"Name\":\"x\"}", alice, Clock.systemUTC());
         Answer answer = send(signed, "{\"Name\":\"x\"}");
         // Signed correctly, so the request reaches the API: a 404 for the function that does not exist.
         assertThat(answer.status()).isEqualTo(404);
@@ -169,7 +190,7 @@ class SigV4Test {
 
     @Test
     void aTamperedBodyIsRefused() throws IOException {
-        SdkHttpRequest signed = sign(post("{\"Name\":\"x\"}"), "{\"Name\":\"x\"}", alice, Clock.systemUTC());
+        SdkHttpRequest signed = sign(post(), "{\"Name\":\"x\"}", alice, Clock.systemUTC());
         Answer answer = send(signed, "{\"Name\":\"y\"}");
         assertThat(answer.status()).isEqualTo(403);
         assertThat(answer.errorType()).isEqualTo("InvalidSignatureException");
@@ -177,9 +198,11 @@ class SigV4Test {
 
     @Test
     void aTamperedSignedHeaderIsRefused() throws IOException {
-        SdkHttpRequest request = post("{}").toBuilder().putHeader("X-Amz-Client-Context", "e30=").build();
+        SdkHttpRequest request =
+                post().toBuilder().putHeader("X-Amz-Client-Context", "e30=").build();
         SdkHttpRequest signed = sign(request, "{}", alice, Clock.systemUTC());
-        Answer answer = send(signed.toBuilder().putHeader("X-Amz-Client-Context", "e31=").build(), "{}");
+        Answer answer = send(
+                signed.toBuilder().putHeader("X-Amz-Client-Context", "e31=").build(), "{}");
         assertThat(answer.status()).isEqualTo(403);
         assertThat(answer.errorType()).isEqualTo("InvalidSignatureException");
     }
@@ -187,7 +210,7 @@ class SigV4Test {
     @Test
     void anExpiredSignatureIsRefused() throws IOException {
         Clock past = Clock.fixed(Instant.now().minus(Duration.ofMinutes(20)), ZoneOffset.UTC);
-        Answer answer = send(sign(post("{}"), "{}", alice, past), "{}");
+        Answer answer = send(sign(post(), "{}", alice, past), "{}");
         assertThat(answer.status()).isEqualTo(403);
         assertThat(answer.errorType()).isEqualTo("InvalidSignatureException");
         assertThat(answer.body()).contains("Signature expired");
@@ -196,17 +219,22 @@ class SigV4Test {
     @Test
     void iamFunctionUrlsNeedASignatureFromTheFunctionsAccount() throws IOException {
         String name = SpurHarness.uniqueName("iam-url");
-        aliceClient.createFunction(b -> b.functionName(name).runtime("provided.al2023").handler("h")
+        aliceClient.createFunction(b -> b.functionName(name)
+                .runtime("provided.al2023")
+                .handler("h")
                 .role("arn:aws:iam::111111111111:role/r")
                 .code(c -> c.zipFile(SdkBytes.fromByteArray(TestRuntime.zip()))));
-        String url = aliceClient.createFunctionUrlConfig(b -> b.functionName(name)
-                .authType(FunctionUrlAuthType.AWS_IAM)).functionUrl();
+        String url = aliceClient
+                .createFunctionUrlConfig(b -> b.functionName(name).authType(FunctionUrlAuthType.AWS_IAM))
+                .functionUrl();
         String id = URI.create(url).getHost().substring(0, 32);
         String path = "/url/" + id + "/hello";
 
         assertThat(send("GET", path, Map.of(), null).status()).isEqualTo(403);
-        SdkHttpRequest get = SdkHttpRequest.builder().method(SdkHttpMethod.GET)
-                .uri(URI.create(spur.endpoint() + path)).build();
+        SdkHttpRequest get = SdkHttpRequest.builder()
+                .method(SdkHttpMethod.GET)
+                .uri(URI.create(spur.endpoint() + path))
+                .build();
         assertThat(send(sign(get, "", bob, Clock.systemUTC()), null).status()).isEqualTo(403);
         Answer ok = send(sign(get, "", alice, Clock.systemUTC()), null);
         assertThat(ok.status()).isEqualTo(200);
@@ -214,41 +242,44 @@ class SigV4Test {
         aliceClient.deleteFunction(b -> b.functionName(name));
     }
 
-    private static SdkHttpRequest post(String body) {
-        return SdkHttpRequest.builder().method(SdkHttpMethod.POST)
+    private static SdkHttpRequest post() {
+        return SdkHttpRequest.builder()
+                .method(SdkHttpMethod.POST)
                 .uri(URI.create(spur.endpoint() + "/2015-03-31/functions/no-such-function/invocations"))
-                .putHeader("Content-Type", "application/json").build();
+                .putHeader("Content-Type", "application/json")
+                .build();
     }
 
     /** Signs with AWS's own SigV4 signer, as the SDK does, at the given clock. */
     private static SdkHttpRequest sign(SdkHttpRequest request, String body, Credential key, Clock clock) {
-        SignedRequest signed = AwsV4HttpSigner.create().sign(r -> r
-                .identity(AwsBasicCredentials.create(key.accessKeyId(), key.secretKey()))
-                .request(request)
-                .payload(ContentStreamProvider.fromUtf8String(body))
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "lambda")
-                .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1")
-                .putProperty(AwsV4HttpSigner.SIGNING_CLOCK, clock));
+        SignedRequest signed = AwsV4HttpSigner.create()
+                .sign(r -> r.identity(AwsBasicCredentials.create(key.accessKeyId(), key.secretKey()))
+                        .request(request)
+                        .payload(ContentStreamProvider.fromUtf8String(body))
+                        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "lambda")
+                        .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1")
+                        .putProperty(AwsV4HttpSigner.SIGNING_CLOCK, clock));
         return signed.request();
     }
 
-    record Answer(int status, String errorType, String body) {
-    }
+    record Answer(int status, String errorType, String body) {}
 
     private static Answer send(SdkHttpRequest request, String body) throws IOException {
-        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        Map<String, String> headers = new LinkedHashMap<>();
         request.headers().forEach((k, v) -> {
             if (!k.equalsIgnoreCase("Host")) {
                 headers.put(k, String.join(",", v));
             }
         });
-        String pathAndQuery = request.encodedPath() + request.encodedQueryParameters().map(q -> "?" + q).orElse("");
+        String pathAndQuery = request.encodedPath()
+                + request.encodedQueryParameters().map(q -> "?" + q).orElse("");
         return send(request.method().name(), pathAndQuery, headers, body);
     }
 
     private static Answer send(String method, String pathAndQuery, Map<String, String> headers, String body)
             throws IOException {
-        HttpURLConnection c = (HttpURLConnection) URI.create(spur.endpoint() + pathAndQuery).toURL().openConnection();
+        HttpURLConnection c = (HttpURLConnection)
+                URI.create(spur.endpoint() + pathAndQuery).toURL().openConnection();
         c.setRequestMethod(method);
         headers.forEach(c::setRequestProperty);
         if (body != null) {

@@ -3,9 +3,9 @@ package dev.spur.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.Json;
 import dev.spur.invoke.AsyncPolicy;
+import dev.spur.pools.PoolSettings;
 import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.sandbox.Sandbox;
-import dev.spur.pools.PoolSettings;
 import dev.spur.server.SpurServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,8 +22,8 @@ import java.util.UUID;
 import java.util.stream.Stream;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.CreateFunctionResponse;
@@ -64,7 +64,8 @@ final class SpurHarness implements AutoCloseable {
     }
 
     /** The parent cgroup of {@link #defaultSandbox()}'s environments: this JVM's own. */
-    private static final String DEFAULT_LINUX_CGROUP = "spur-e2e-" + ProcessHandle.current().pid();
+    private static final String DEFAULT_LINUX_CGROUP =
+            "spur-e2e-" + ProcessHandle.current().pid();
 
     private SpurHarness(PoolSettings settings, SpurServer.Auth auth, AsyncPolicy async, Sandbox sandbox) {
         try {
@@ -86,7 +87,7 @@ final class SpurHarness implements AutoCloseable {
 
     /** Stops the server and starts a new one on the same data directory (on a new port). */
     void restart() {
-        restart(() -> { });
+        restart(() -> {});
     }
 
     /** As {@link #restart()}, running {@code whileDown} between the stop and the start. */
@@ -99,8 +100,12 @@ final class SpurHarness implements AutoCloseable {
     }
 
     private SpurServer.Options options() {
-        return SpurServer.Options.defaults(dataDir).withPort(0).withPools(settings).withAuth(auth)
-                .withAsync(async).withSandbox(sandbox);
+        return SpurServer.Options.defaults(dataDir)
+                .withPort(0)
+                .withPools(settings)
+                .withAuth(auth)
+                .withAsync(async)
+                .withSandbox(sandbox);
     }
 
     /** A server whose asynchronous path uses the given retry delays and backoff. */
@@ -110,8 +115,8 @@ final class SpurHarness implements AutoCloseable {
 
     /** A server whose functions run in {@code sandbox} (a linux sandbox should have passed its check). */
     static SpurHarness start(Sandbox sandbox) {
-        return new SpurHarness(PoolSettings.defaults(), SpurServer.Auth.NONE,
-                AsyncPolicy.quick(Duration.ofMillis(200)), sandbox);
+        return new SpurHarness(
+                PoolSettings.defaults(), SpurServer.Auth.NONE, AsyncPolicy.quick(Duration.ofMillis(200)), sandbox);
     }
 
     static SpurHarness start() {
@@ -137,10 +142,10 @@ final class SpurHarness implements AutoCloseable {
         return LambdaClient.builder()
                 .endpointOverride(URI.create(endpoint))
                 .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId,
-                        secretKey)))
-                .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry())
-                        .apiCallTimeout(Duration.ofSeconds(60)))
+                .credentialsProvider(
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, secretKey)))
+                .overrideConfiguration(
+                        c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()).apiCallTimeout(Duration.ofSeconds(60)))
                 .build();
     }
 
@@ -149,15 +154,17 @@ final class SpurHarness implements AutoCloseable {
     }
 
     /** An answer of Spur's own API: the status and the JSON body ({@code null} when there is none). */
-    record Answer(int status, JsonNode body) {
-    }
+    record Answer(int status, JsonNode body) {}
 
     /** A request to Spur's own API ({@code /spur/v1/...}), unsigned; {@code json} may be null. */
     Answer spurApi(String method, String path, String json) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(server.endpoint() + path))
-                .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(json))
-                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30)).build();
+                .method(
+                        method,
+                        json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(30))
+                .build();
         try (HttpClient http = HttpClient.newHttpClient()) {
             HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
             byte[] body = response.body();
@@ -175,9 +182,13 @@ final class SpurHarness implements AutoCloseable {
     }
 
     CreateFunctionResponse create(String name, String runtime, String handler, byte[] zip) {
-        return lambda.createFunction(b -> b.functionName(name).runtime(Runtime.fromValue(runtime)).handler(handler)
-                .role("arn:aws:iam::000000000000:role/e2e").code(FunctionCode.builder()
-                        .zipFile(SdkBytes.fromByteArray(zip)).build()));
+        return lambda.createFunction(b -> b.functionName(name)
+                .runtime(Runtime.fromValue(runtime))
+                .handler(handler)
+                .role("arn:aws:iam::000000000000:role/e2e")
+                .code(FunctionCode.builder()
+                        .zipFile(SdkBytes.fromByteArray(zip))
+                        .build()));
     }
 
     /**
@@ -189,13 +200,17 @@ final class SpurHarness implements AutoCloseable {
     }
 
     /** As {@link #deployPython(String, String, int, int, int)}, through {@code lambda}. */
-    static String deployPython(LambdaClient lambda, String prefix, String app, int memoryMb, int ephemeralMb,
-                               int timeoutSeconds) {
+    static String deployPython(
+            LambdaClient lambda, String prefix, String app, int memoryMb, int ephemeralMb, int timeoutSeconds) {
         String name = uniqueName(prefix);
         byte[] zip = Zips.create().text("app.py", app).bytes();
         lambda.createFunction(b -> {
-            b.functionName(name).runtime(Runtime.PYTHON3_12).handler("app.handler").memorySize(memoryMb)
-                    .timeout(timeoutSeconds).role("arn:aws:iam::000000000000:role/e2e")
+            b.functionName(name)
+                    .runtime(Runtime.PYTHON3_12)
+                    .handler("app.handler")
+                    .memorySize(memoryMb)
+                    .timeout(timeoutSeconds)
+                    .role("arn:aws:iam::000000000000:role/e2e")
                     .code(c -> c.zipFile(SdkBytes.fromByteArray(zip)));
             if (ephemeralMb > 0) {
                 b.ephemeralStorage(e -> e.size(ephemeralMb));

@@ -6,8 +6,7 @@ import java.io.UncheckedIOException;
 
 /** The event-driven custom runtime used by API tests (print, sleep, exit, fail, big responses on demand). */
 final class TestRuntime {
-    private TestRuntime() {
-    }
+    private TestRuntime() {}
 
     static byte[] zip() {
         Tools.python();

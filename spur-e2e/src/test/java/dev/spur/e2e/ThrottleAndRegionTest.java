@@ -41,8 +41,8 @@ class ThrottleAndRegionTest {
     void invocationsPastTheConcurrencyLimitAre429WithReasonAndRetryAfter() throws Exception {
         String name = SpurHarness.uniqueName("thr");
         spur.create(name, "provided.al2023", "h", TestRuntime.zip());
-        CompletableFuture<?> busy = CompletableFuture.runAsync(() -> spur.lambda.invoke(b -> b.functionName(name)
-                .payload(SdkBytes.fromUtf8String("{\"sleep\":1.5}"))));
+        CompletableFuture<?> busy = CompletableFuture.runAsync(() ->
+                spur.lambda.invoke(b -> b.functionName(name).payload(SdkBytes.fromUtf8String("{\"sleep\":1.5}"))));
         while (spur.server.pools().stats().inFlight() == 0) {
             Thread.sleep(10);
         }
@@ -53,33 +53,46 @@ class ThrottleAndRegionTest {
                     assertThat(e.retryAfterSeconds()).isEqualTo("1");
                 });
         busy.get();
-        assertThat(spur.lambda.invoke(b -> b.functionName(name)).functionError()).isNull();
+        assertThat(spur.lambda.invoke(b -> b.functionName(name)).functionError())
+                .isNull();
     }
 
     @Test
     void theSignedRegionScopesFunctions() {
-        try (LambdaClient eu = LambdaClient.builder().endpointOverride(URI.create(spur.endpoint()))
+        try (LambdaClient eu = LambdaClient.builder()
+                .endpointOverride(URI.create(spur.endpoint()))
                 .region(Region.EU_WEST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("spur", "spur")))
-                .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry())).build()) {
+                .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()))
+                .build()) {
             String name = SpurHarness.uniqueName("eu");
-            String arn = eu.createFunction(b -> b.functionName(name).runtime("provided.al2023").handler("h")
-                    .role("arn:aws:iam::000000000000:role/e2e")
-                    .code(c -> c.zipFile(SdkBytes.fromByteArray(TestRuntime.zip())))).functionArn();
+            String arn = eu.createFunction(b -> b.functionName(name)
+                            .runtime("provided.al2023")
+                            .handler("h")
+                            .role("arn:aws:iam::000000000000:role/e2e")
+                            .code(c -> c.zipFile(SdkBytes.fromByteArray(TestRuntime.zip()))))
+                    .functionArn();
             assertThat(arn).isEqualTo("arn:aws:lambda:eu-west-1:000000000000:function:" + name);
-            assertThat(eu.listFunctions().functions()).extracting(FunctionConfiguration::functionName).contains(name);
-            assertThat(spur.lambda.listFunctions().functions()).extracting(FunctionConfiguration::functionName)
+            assertThat(eu.listFunctions().functions())
+                    .extracting(FunctionConfiguration::functionName)
+                    .contains(name);
+            assertThat(spur.lambda.listFunctions().functions())
+                    .extracting(FunctionConfiguration::functionName)
                     .doesNotContain(name);
             assertThatThrownBy(() -> spur.lambda.getFunction(b -> b.functionName(name)))
                     .isInstanceOf(ResourceNotFoundException.class);
-            assertThat(spur.lambda.getFunction(b -> b.functionName(arn)).configuration().functionArn()).isEqualTo(arn);
+            assertThat(spur.lambda
+                            .getFunction(b -> b.functionName(arn))
+                            .configuration()
+                            .functionArn())
+                    .isEqualTo(arn);
         }
     }
 
     @Test
     void aNonJsonBodyTypeIs415() throws Exception {
-        HttpURLConnection c = (HttpURLConnection) URI.create(spur.endpoint() + "/2015-03-31/functions").toURL()
-                .openConnection();
+        HttpURLConnection c = (HttpURLConnection)
+                URI.create(spur.endpoint() + "/2015-03-31/functions").toURL().openConnection();
         c.setRequestMethod("POST");
         c.setDoOutput(true);
         c.setRequestProperty("Content-Type", "application/xml");
@@ -87,15 +100,16 @@ class ThrottleAndRegionTest {
         assertThat(c.getResponseCode()).isEqualTo(415);
         assertThat(c.getHeaderField("x-amzn-ErrorType")).isEqualTo("UnsupportedMediaTypeException");
         try (InputStream err = c.getErrorStream()) {
-            assertThat(new String(err.readAllBytes(), StandardCharsets.UTF_8)).contains("\"Type\":\"User\"")
+            assertThat(new String(err.readAllBytes(), StandardCharsets.UTF_8))
+                    .contains("\"Type\":\"User\"")
                     .contains("\"message\":");
         }
     }
 
     @Test
     void unknownOperationsAnswerInTheAwsShape() throws Exception {
-        HttpURLConnection c = (HttpURLConnection) URI.create(spur.endpoint() + "/2099-01-01/nothing").toURL()
-                .openConnection();
+        HttpURLConnection c = (HttpURLConnection)
+                URI.create(spur.endpoint() + "/2099-01-01/nothing").toURL().openConnection();
         assertThat(c.getResponseCode()).isEqualTo(404);
         assertThat(c.getHeaderField("x-amzn-ErrorType")).isEqualTo("UnknownOperationException");
     }

@@ -13,8 +13,7 @@ import org.junit.jupiter.api.Assumptions;
  * with a message. Missing under {@code CI=true}: the test fails, so CI never passes by skipping.
  */
 final class Tools {
-    private Tools() {
-    }
+    private Tools() {}
 
     static Path require(String description, String... candidates) {
         for (String c : candidates) {

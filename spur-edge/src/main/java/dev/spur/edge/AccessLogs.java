@@ -46,8 +46,8 @@ final class AccessLogs implements AutoCloseable {
             log.write((line + "\n").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             log.closeQuietly(); // reopened by the next append
-            System.getLogger(AccessLogs.class.getName()).log(System.Logger.Level.WARNING,
-                    "cannot write the access log of " + apiId, e);
+            System.getLogger(AccessLogs.class.getName())
+                    .log(System.Logger.Level.WARNING, "cannot write the access log of " + apiId, e);
         } finally {
             log.lock.unlock();
         }
@@ -77,15 +77,15 @@ final class AccessLogs implements AutoCloseable {
 
         void write(byte[] bytes) throws IOException {
             if (channel == null) {
-                channel = FileChannel.open(file(apiId), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                        StandardOpenOption.APPEND);
+                channel = FileChannel.open(
+                        file(apiId), StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
                 size = channel.size();
             }
             if (size > MAX_BYTES) {
                 closeQuietly();
                 Files.move(file(apiId), dir.resolve(apiId + ".log.1"), StandardCopyOption.REPLACE_EXISTING);
-                channel = FileChannel.open(file(apiId), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                        StandardOpenOption.APPEND);
+                channel = FileChannel.open(
+                        file(apiId), StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
                 size = 0;
             }
             ByteBuffer buffer = ByteBuffer.wrap(bytes);

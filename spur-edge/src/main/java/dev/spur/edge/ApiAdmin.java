@@ -9,11 +9,11 @@ import static dev.spur.edge.RequestParsing.strings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.spur.common.Caller;
 import dev.spur.common.CorsConfig;
 import dev.spur.common.HttpApi;
 import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
-import dev.spur.common.Caller;
 import dev.spur.gateway.Gateways;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,8 +49,10 @@ final class ApiAdmin {
     void replace(Exchange x) {
         JsonAnswer.send(x, 200, () -> {
             Caller caller = auth.caller(x, x.body(MAX_BODY));
-            return render(x, gateways.replace(caller, x.pathParameter("api"),
-                    draft(RequestParsing.jsonBody(x, MAX_BODY, false))));
+            return render(
+                    x,
+                    gateways.replace(
+                            caller, x.pathParameter("api"), draft(RequestParsing.jsonBody(x, MAX_BODY, false))));
         });
     }
 
@@ -79,8 +81,10 @@ final class ApiAdmin {
     void putRoute(Exchange x) {
         JsonAnswer.send(x, 200, () -> {
             Caller caller = auth.caller(x, x.body(MAX_BODY));
-            return render(x, gateways.putRoute(caller, x.pathParameter("api"),
-                    route(RequestParsing.jsonBody(x, MAX_BODY, false))));
+            return render(
+                    x,
+                    gateways.putRoute(
+                            caller, x.pathParameter("api"), route(RequestParsing.jsonBody(x, MAX_BODY, false))));
         });
     }
 
@@ -95,12 +99,13 @@ final class ApiAdmin {
 
     private static HttpApi draft(JsonNode body) {
         Map<String, HttpApi.Authorizer> authorizers = new LinkedHashMap<>();
-        object(body, "Authorizers").ifPresent(a -> a.properties().forEach(e -> {
-            if (!e.getValue().isObject()) {
-                throw LambdaException.invalid("Authorizer %s must be an object.", e.getKey());
-            }
-            authorizers.put(e.getKey(), authorizer(e.getValue()));
-        }));
+        object(body, "Authorizers")
+                .ifPresent(a -> a.properties().forEach(e -> {
+                    if (!e.getValue().isObject()) {
+                        throw LambdaException.invalid("Authorizer %s must be an object.", e.getKey());
+                    }
+                    authorizers.put(e.getKey(), authorizer(e.getValue()));
+                }));
         List<HttpApi.Route> routes = new ArrayList<>();
         JsonNode list = body.get("Routes");
         if (list != null && !list.isNull()) {
@@ -111,45 +116,67 @@ final class ApiAdmin {
             });
         }
         Instant now = Instant.EPOCH;
-        return new HttpApi("-", "-", "-", string(body, "Name").orElse(""), object(body, "Cors").map(ApiAdmin::cors)
-                .orElse(null), object(body, "Throttle").map(ApiAdmin::throttle).orElse(null), authorizers, routes,
-                integer(body, "IntegrationTimeoutMillis").orElse(HttpApi.DEFAULT_TIMEOUT_MILLIS), now, now);
+        return new HttpApi(
+                "-",
+                "-",
+                "-",
+                string(body, "Name").orElse(""),
+                object(body, "Cors").map(ApiAdmin::cors).orElse(null),
+                object(body, "Throttle").map(ApiAdmin::throttle).orElse(null),
+                authorizers,
+                routes,
+                integer(body, "IntegrationTimeoutMillis").orElse(HttpApi.DEFAULT_TIMEOUT_MILLIS),
+                now,
+                now);
     }
 
     private static HttpApi.Route route(JsonNode r) {
         JsonNode target = object(r, "Target").orElseThrow(() -> LambdaException.invalid("Route needs a Target."));
-        return new HttpApi.Route(string(r, "RouteKey").orElseThrow(() -> LambdaException.invalid(
-                "Route needs a RouteKey.")), string(target, "Function").orElseThrow(() -> LambdaException.invalid(
-                "Route target needs a Function.")), string(target, "Qualifier").orElse(""),
-                string(r, "PayloadFormatVersion").orElse("2.0"), string(r, "Authorizer").orElse(null),
+        return new HttpApi.Route(
+                string(r, "RouteKey").orElseThrow(() -> LambdaException.invalid("Route needs a RouteKey.")),
+                string(target, "Function").orElseThrow(() -> LambdaException.invalid("Route target needs a Function.")),
+                string(target, "Qualifier").orElse(""),
+                string(r, "PayloadFormatVersion").orElse("2.0"),
+                string(r, "Authorizer").orElse(null),
                 object(r, "Throttle").map(ApiAdmin::throttle).orElse(null));
     }
 
     private static HttpApi.Authorizer authorizer(JsonNode a) {
         String type = string(a, "Type").orElseThrow(() -> LambdaException.invalid("Authorizer needs a Type."));
         String defaultSource = type.equals("API_KEY") ? "$request.header.x-api-key" : "$request.header.Authorization";
-        Optional<String> jwks = Optional.ofNullable(a.get("Jwks")).filter(j -> !j.isNull())
+        Optional<String> jwks = Optional.ofNullable(a.get("Jwks"))
+                .filter(j -> !j.isNull())
                 .map(j -> j.isTextual() ? j.asText() : j.toString());
-        return new HttpApi.Authorizer(type, string(a, "IdentitySource").orElse(defaultSource),
-                string(a, "Issuer").orElse(null), strings(a, "Audience").orElse(List.of()),
-                string(a, "JwksUri").orElse(null), jwks.orElse(null), string(a, "FunctionName").orElse(null),
-                string(a, "Qualifier").orElse(""), integer(a, "AuthorizerResultTtlInSeconds").orElse(0),
+        return new HttpApi.Authorizer(
+                type,
+                string(a, "IdentitySource").orElse(defaultSource),
+                string(a, "Issuer").orElse(null),
+                strings(a, "Audience").orElse(List.of()),
+                string(a, "JwksUri").orElse(null),
+                jwks.orElse(null),
+                string(a, "FunctionName").orElse(null),
+                string(a, "Qualifier").orElse(""),
+                integer(a, "AuthorizerResultTtlInSeconds").orElse(0),
                 strings(a, "ApiKeys").orElse(List.of()));
     }
 
     private static HttpApi.Throttle throttle(JsonNode t) {
         JsonNode rate = t.get("RateLimit");
         LambdaException.requireValid(rate != null && rate.isNumber(), "Throttle.RateLimit must be a number.");
-        return new HttpApi.Throttle(rate.doubleValue(), integer(t, "BurstLimit").orElse((int) Math.ceil(
-                rate.doubleValue())));
+        return new HttpApi.Throttle(
+                rate.doubleValue(), integer(t, "BurstLimit").orElse((int) Math.ceil(rate.doubleValue())));
     }
 
     private static CorsConfig cors(JsonNode node) {
         int maxAge = integer(node, "MaxAge").orElse(0);
         LambdaException.requireValid(maxAge >= 0 && maxAge <= 86_400, "Cors.MaxAge must be 0 to 86400.");
-        return new CorsConfig(bool(node, "AllowCredentials"), strings(node, "AllowHeaders").orElse(List.of()),
-                strings(node, "AllowMethods").orElse(List.of()), strings(node, "AllowOrigins").orElse(List.of()),
-                strings(node, "ExposeHeaders").orElse(List.of()), maxAge);
+        return new CorsConfig(
+                bool(node, "AllowCredentials"),
+                strings(node, "AllowHeaders").orElse(List.of()),
+                strings(node, "AllowMethods").orElse(List.of()),
+                strings(node, "AllowOrigins").orElse(List.of()),
+                strings(node, "ExposeHeaders").orElse(List.of()),
+                maxAge);
     }
 
     private static ObjectNode render(Exchange x, HttpApi api) {

@@ -3,10 +3,10 @@ package dev.spur.edge;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.spur.common.Caller;
 import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
 import dev.spur.invoke.AsyncDispatcher;
-import dev.spur.common.Caller;
 import dev.spur.queue.DeadLetter;
 import dev.spur.queue.EventQueue;
 import dev.spur.queue.QueueStats;
@@ -64,8 +64,8 @@ final class AsyncApi {
             Caller caller = auth.caller(x, x.body(0));
             int limit = x.query("limit").map(AsyncApi::integer).orElse(100);
             LambdaException.requireValid(limit >= 1 && limit <= 1000, "limit must be 1..1000");
-            List<DeadLetter> letters = queue.deadLetters(caller.account(), x.query("function"), x.query("after"),
-                    limit + 1);
+            List<DeadLetter> letters =
+                    queue.deadLetters(caller.account(), x.query("function"), x.query("after"), limit + 1);
             ObjectNode node = Json.MAPPER.createObjectNode();
             ArrayNode array = node.putArray("DeadLetters");
             letters.stream().limit(limit).forEach(l -> array.add(render(l)));
@@ -79,8 +79,8 @@ final class AsyncApi {
     void get(Exchange x) {
         JsonAnswer.send(x, 200, () -> {
             Caller caller = auth.caller(x, x.body(0));
-            return render(queue.deadLetter(caller.account(), x.pathParameter("id")).orElseThrow(() ->
-                    LambdaException.notFound("No dead letter %s", x.pathParameter("id"))));
+            return render(queue.deadLetter(caller.account(), x.pathParameter("id"))
+                    .orElseThrow(() -> LambdaException.notFound("No dead letter %s", x.pathParameter("id"))));
         });
     }
 
@@ -106,7 +106,9 @@ final class AsyncApi {
     private static ObjectNode render(DeadLetter l) {
         ObjectNode node = Json.MAPPER.createObjectNode();
         node.put("Id", l.id());
-        node.put("FunctionArn", l.qualifier().isEmpty() ? l.function().arn() : l.function().qualifiedArn(l.qualifier()));
+        node.put(
+                "FunctionArn",
+                l.qualifier().isEmpty() ? l.function().arn() : l.function().qualifiedArn(l.qualifier()));
         node.put("Origin", l.origin());
         node.put("EnqueuedAt", l.enqueuedAt().toString());
         node.put("FailedAt", l.failedAt().toString());

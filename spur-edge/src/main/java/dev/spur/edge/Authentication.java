@@ -4,9 +4,9 @@ import dev.spur.auth.AuthException;
 import dev.spur.auth.Principal;
 import dev.spur.auth.SigV4Verifier;
 import dev.spur.auth.SignedRequest;
+import dev.spur.common.Caller;
 import dev.spur.common.ErrorCode;
 import dev.spur.common.LambdaException;
-import dev.spur.common.Caller;
 import java.util.Optional;
 
 /**

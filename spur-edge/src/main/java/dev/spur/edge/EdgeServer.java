@@ -1,22 +1,23 @@
 package dev.spur.edge;
 
 import dev.spur.auth.SigV4Verifier;
+import dev.spur.common.Caller;
 import dev.spur.common.ErrorCode;
 import dev.spur.common.LambdaException;
 import dev.spur.common.RequestIds;
-import dev.spur.invoke.AsyncDispatcher;
-import dev.spur.common.Caller;
 import dev.spur.control.ControlPlane;
 import dev.spur.control.ControlResult;
 import dev.spur.control.FunctionCommand;
 import dev.spur.gateway.Gateways;
+import dev.spur.invoke.AsyncDispatcher;
 import dev.spur.invoke.InvokeCommand;
 import dev.spur.invoke.InvokeResult;
 import dev.spur.invoke.Invoker;
-import dev.spur.triggers.Schedules;
 import dev.spur.logs.LogStore;
 import dev.spur.queue.EventQueue;
 import dev.spur.store.CodeStore;
+import dev.spur.triggers.Schedules;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
@@ -62,13 +63,25 @@ public final class EdgeServer implements AutoCloseable {
      * @param verifier SigV4 verification for every Lambda API request, or null to accept every request
      *                 as the default account (local use)
      */
-    public EdgeServer(String host, int port, String defaultRegion, ControlPlane control, Invoker invoker,
-                      LogStore logs, CodeStore code, SigV4Verifier verifier, InstantSource clock, EventQueue queue,
-                      AsyncDispatcher dispatcher, Schedules schedules, Gateways gateways, Path accessLogDir) {
+    public EdgeServer(
+            String host,
+            int port,
+            String defaultRegion,
+            ControlPlane control,
+            Invoker invoker,
+            LogStore logs,
+            CodeStore code,
+            SigV4Verifier verifier,
+            InstantSource clock,
+            EventQueue queue,
+            AsyncDispatcher dispatcher,
+            Schedules schedules,
+            Gateways gateways,
+            Path accessLogDir) {
         this.control = control;
         this.invoker = invoker;
-        this.auth = verifier == null ? Authentication.none(defaultRegion)
-                : Authentication.sigv4(verifier, defaultRegion);
+        this.auth =
+                verifier == null ? Authentication.none(defaultRegion) : Authentication.sigv4(verifier, defaultRegion);
         this.links = new Links(clock);
         this.urls = new FunctionUrls(control, invoker, auth, clock);
         this.accessLogs = new AccessLogs(accessLogDir);
@@ -98,62 +111,151 @@ public final class EdgeServer implements AutoCloseable {
         Router router = new Router(this::unknown)
                 .add("POST", FUNCTIONS, x -> control(x, 201, c -> FunctionRoutes.create(x, c)))
                 .add("GET", FUNCTIONS, x -> control(x, 200, c -> FunctionRoutes.list(x, c)))
-                .add("GET", FUNCTIONS + "/{name}", x -> control(x, 200,
-                        c -> new FunctionCommand.GetFunction(c, x.pathParameter("name"), x.query("Qualifier"))))
-                .add("DELETE", FUNCTIONS + "/{name}", x -> control(x, 204,
-                        c -> new FunctionCommand.DeleteFunction(c, x.pathParameter("name"), x.query("Qualifier"))))
-                .add("GET", FUNCTIONS + "/{name}/configuration", x -> control(x, 200,
-                        c -> new FunctionCommand.GetFunctionConfiguration(c, x.pathParameter("name"),
-                                x.query("Qualifier"))))
-                .add("PUT", FUNCTIONS + "/{name}/configuration", x -> control(x, 200,
-                        c -> FunctionRoutes.updateConfiguration(x, c, x.pathParameter("name"))))
-                .add("PUT", FUNCTIONS + "/{name}/code", x -> control(x, 200,
-                        c -> FunctionRoutes.updateCode(x, c, x.pathParameter("name"))))
+                .add(
+                        "GET",
+                        FUNCTIONS + "/{name}",
+                        x -> control(
+                                x,
+                                200,
+                                c -> new FunctionCommand.GetFunction(c, x.pathParameter("name"), x.query("Qualifier"))))
+                .add(
+                        "DELETE",
+                        FUNCTIONS + "/{name}",
+                        x -> control(
+                                x,
+                                204,
+                                c -> new FunctionCommand.DeleteFunction(
+                                        c, x.pathParameter("name"), x.query("Qualifier"))))
+                .add(
+                        "GET",
+                        FUNCTIONS + "/{name}/configuration",
+                        x -> control(
+                                x,
+                                200,
+                                c -> new FunctionCommand.GetFunctionConfiguration(
+                                        c, x.pathParameter("name"), x.query("Qualifier"))))
+                .add(
+                        "PUT",
+                        FUNCTIONS + "/{name}/configuration",
+                        x -> control(x, 200, c -> FunctionRoutes.updateConfiguration(x, c, x.pathParameter("name"))))
+                .add(
+                        "PUT",
+                        FUNCTIONS + "/{name}/code",
+                        x -> control(x, 200, c -> FunctionRoutes.updateCode(x, c, x.pathParameter("name"))))
                 .add("POST", FUNCTIONS + "/{name}/invocations", this::invoke)
                 .add("POST", VERSIONS, x -> control(x, 201, c -> ReleaseRoutes.publishVersion(x, c)))
                 .add("GET", VERSIONS, x -> control(x, 200, c -> ReleaseRoutes.listVersions(x, c)))
                 .add("POST", ALIASES, x -> control(x, 201, c -> ReleaseRoutes.createAlias(x, c)))
                 .add("GET", ALIASES, x -> control(x, 200, c -> ReleaseRoutes.listAliases(x, c)))
-                .add("GET", ALIASES + "/{alias}", x -> control(x, 200,
-                        c -> new FunctionCommand.GetAlias(c, x.pathParameter("name"), x.pathParameter("alias"))))
+                .add(
+                        "GET",
+                        ALIASES + "/{alias}",
+                        x -> control(
+                                x,
+                                200,
+                                c -> new FunctionCommand.GetAlias(
+                                        c, x.pathParameter("name"), x.pathParameter("alias"))))
                 .add("PUT", ALIASES + "/{alias}", x -> control(x, 200, c -> ReleaseRoutes.updateAlias(x, c)))
-                .add("DELETE", ALIASES + "/{alias}", x -> control(x, 204,
-                        c -> new FunctionCommand.DeleteAlias(c, x.pathParameter("name"), x.pathParameter("alias"))))
-                .add("PUT", "/2017-10-31/functions/{name}/concurrency", x -> control(x, 200,
-                        c -> ReleaseRoutes.putConcurrency(x, c)))
-                .add("DELETE", "/2017-10-31/functions/{name}/concurrency", x -> control(x, 204,
-                        c -> new FunctionCommand.DeleteFunctionConcurrency(c, x.pathParameter("name"))))
-                .add("GET", "/2019-09-30/functions/{name}/concurrency", x -> control(x, 200,
-                        c -> new FunctionCommand.GetFunctionConcurrency(c, x.pathParameter("name"))))
-                .add("GET", "/2016-08-19/account-settings", x -> control(x, 200,
-                        FunctionCommand.GetAccountSettings::new))
+                .add(
+                        "DELETE",
+                        ALIASES + "/{alias}",
+                        x -> control(
+                                x,
+                                204,
+                                c -> new FunctionCommand.DeleteAlias(
+                                        c, x.pathParameter("name"), x.pathParameter("alias"))))
+                .add(
+                        "PUT",
+                        "/2017-10-31/functions/{name}/concurrency",
+                        x -> control(x, 200, c -> ReleaseRoutes.putConcurrency(x, c)))
+                .add(
+                        "DELETE",
+                        "/2017-10-31/functions/{name}/concurrency",
+                        x -> control(
+                                x, 204, c -> new FunctionCommand.DeleteFunctionConcurrency(c, x.pathParameter("name"))))
+                .add(
+                        "GET",
+                        "/2019-09-30/functions/{name}/concurrency",
+                        x -> control(
+                                x, 200, c -> new FunctionCommand.GetFunctionConcurrency(c, x.pathParameter("name"))))
+                .add(
+                        "GET",
+                        "/2016-08-19/account-settings",
+                        x -> control(x, 200, FunctionCommand.GetAccountSettings::new))
                 .add("PUT", PROVISIONED, x -> control(x, 202, c -> ReleaseRoutes.putProvisioned(x, c)))
                 .add("GET", PROVISIONED, x -> control(x, 200, c -> ReleaseRoutes.getOrListProvisioned(x, c)))
-                .add("DELETE", PROVISIONED, x -> control(x, 204, c -> new FunctionCommand.DeleteProvisionedConcurrency(
-                        c, x.pathParameter("name"), x.query("Qualifier"))))
+                .add(
+                        "DELETE",
+                        PROVISIONED,
+                        x -> control(
+                                x,
+                                204,
+                                c -> new FunctionCommand.DeleteProvisionedConcurrency(
+                                        c, x.pathParameter("name"), x.query("Qualifier"))))
                 .add("POST", URL, x -> control(x, 201, c -> ReleaseRoutes.putUrl(x, c, true)))
                 .add("PUT", URL, x -> control(x, 200, c -> ReleaseRoutes.putUrl(x, c, false)))
-                .add("GET", URL, x -> control(x, 200,
-                        c -> new FunctionCommand.GetFunctionUrl(c, x.pathParameter("name"), x.query("Qualifier"))))
-                .add("DELETE", URL, x -> control(x, 204,
-                        c -> new FunctionCommand.DeleteFunctionUrl(c, x.pathParameter("name"), x.query("Qualifier"))))
-                .add("GET", "/2021-10-31/functions/{name}/urls", x -> control(x, 200, c -> ReleaseRoutes.listUrls(x, c)))
-                .add("PUT", EVENT_INVOKE_CONFIG, x -> control(x, 200,
-                        c -> ReleaseRoutes.putEventInvokeConfig(x, c, false)))
-                .add("POST", EVENT_INVOKE_CONFIG, x -> control(x, 200,
-                        c -> ReleaseRoutes.putEventInvokeConfig(x, c, true)))
-                .add("GET", EVENT_INVOKE_CONFIG, x -> control(x, 200, c -> new FunctionCommand.GetEventInvokeConfig(
-                        c, x.pathParameter("name"), x.query("Qualifier"))))
-                .add("DELETE", EVENT_INVOKE_CONFIG, x -> control(x, 204, c -> new FunctionCommand.DeleteEventInvokeConfig(
-                        c, x.pathParameter("name"), x.query("Qualifier"))))
-                .add("GET", EVENT_INVOKE_CONFIG + "/list", x -> control(x, 200,
-                        c -> ReleaseRoutes.listEventInvokeConfigs(x, c)))
+                .add(
+                        "GET",
+                        URL,
+                        x -> control(
+                                x,
+                                200,
+                                c -> new FunctionCommand.GetFunctionUrl(
+                                        c, x.pathParameter("name"), x.query("Qualifier"))))
+                .add(
+                        "DELETE",
+                        URL,
+                        x -> control(
+                                x,
+                                204,
+                                c -> new FunctionCommand.DeleteFunctionUrl(
+                                        c, x.pathParameter("name"), x.query("Qualifier"))))
+                .add(
+                        "GET",
+                        "/2021-10-31/functions/{name}/urls",
+                        x -> control(x, 200, c -> ReleaseRoutes.listUrls(x, c)))
+                .add(
+                        "PUT",
+                        EVENT_INVOKE_CONFIG,
+                        x -> control(x, 200, c -> ReleaseRoutes.putEventInvokeConfig(x, c, false)))
+                .add(
+                        "POST",
+                        EVENT_INVOKE_CONFIG,
+                        x -> control(x, 200, c -> ReleaseRoutes.putEventInvokeConfig(x, c, true)))
+                .add(
+                        "GET",
+                        EVENT_INVOKE_CONFIG,
+                        x -> control(
+                                x,
+                                200,
+                                c -> new FunctionCommand.GetEventInvokeConfig(
+                                        c, x.pathParameter("name"), x.query("Qualifier"))))
+                .add(
+                        "DELETE",
+                        EVENT_INVOKE_CONFIG,
+                        x -> control(
+                                x,
+                                204,
+                                c -> new FunctionCommand.DeleteEventInvokeConfig(
+                                        c, x.pathParameter("name"), x.query("Qualifier"))))
+                .add(
+                        "GET",
+                        EVENT_INVOKE_CONFIG + "/list",
+                        x -> control(x, 200, c -> ReleaseRoutes.listEventInvokeConfigs(x, c)))
                 .add("POST", "/2017-03-31/tags/{arn}", x -> control(x, 204, c -> ReleaseRoutes.tag(x, c)))
                 .add("DELETE", "/2017-03-31/tags/{arn}", x -> control(x, 204, c -> ReleaseRoutes.untag(x, c)))
-                .add("GET", "/2017-03-31/tags/{arn}", x -> control(x, 200,
-                        c -> new FunctionCommand.ListTags(c, x.pathParameter("arn"))))
-                .add("GET", "/spur/v1/health", x -> x.send(200, Map.of(), "application/json",
-                        "{\"status\":\"ok\"}".getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
+                .add(
+                        "GET",
+                        "/2017-03-31/tags/{arn}",
+                        x -> control(x, 200, c -> new FunctionCommand.ListTags(c, x.pathParameter("arn"))))
+                .add(
+                        "GET",
+                        "/spur/v1/health",
+                        x -> x.send(
+                                200,
+                                Map.of(),
+                                "application/json",
+                                "{\"status\":\"ok\"}".getBytes(StandardCharsets.US_ASCII)))
                 .add("GET", "/spur/v1/functions/{name}/logs", spurApi::readLogs)
                 .add("GET", "/spur/v1/code/{sha}", spurApi::downloadCode)
                 .add("GET", "/spur/v1/async", asyncApi::stats)
@@ -213,8 +315,8 @@ public final class EdgeServer implements AutoCloseable {
         try {
             server.start();
         } catch (Exception e) {
-            throw new IllegalStateException("cannot listen on " + connector.getHost() + ":" + connector.getPort()
-                    + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot listen on " + connector.getHost() + ":" + connector.getPort() + ": " + e.getMessage(), e);
         }
         return this;
     }
@@ -240,9 +342,16 @@ public final class EdgeServer implements AutoCloseable {
         String requestId = RequestIds.next();
         try {
             byte[] body = x.body(Invoker.MAX_REQUEST_PAYLOAD);
-            InvokeCommand command = new InvokeCommand(auth.caller(x, body), x.pathParameter("name"),
-                    x.query("Qualifier"), x.header("X-Amz-Invocation-Type"), x.header("X-Amz-Log-Type"),
-                    x.header("X-Amz-Client-Context"), body, body.length, requestId);
+            InvokeCommand command = new InvokeCommand(
+                    auth.caller(x, body),
+                    x.pathParameter("name"),
+                    x.query("Qualifier"),
+                    x.header("X-Amz-Invocation-Type"),
+                    x.header("X-Amz-Log-Type"),
+                    x.header("X-Amz-Client-Context"),
+                    body,
+                    body.length,
+                    requestId);
             InvokeResult result = invoker.invoke(command);
             Map<String, String> headers = new LinkedHashMap<>(4);
             headers.put("x-amzn-RequestId", requestId);
@@ -258,8 +367,10 @@ public final class EdgeServer implements AutoCloseable {
     }
 
     private void unknown(Exchange x) {
-        WireErrors.send(x, RequestIds.next(), LambdaException.of(ErrorCode.UNKNOWN_OPERATION,
-                "No operation matches %s %s", x.method(), x.path()));
+        WireErrors.send(
+                x,
+                RequestIds.next(),
+                LambdaException.of(ErrorCode.UNKNOWN_OPERATION, "No operation matches %s %s", x.method(), x.path()));
     }
 
     @Override

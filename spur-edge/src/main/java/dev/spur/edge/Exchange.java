@@ -101,7 +101,8 @@ final class Exchange {
 
     /** Every header in arrival order, duplicates kept. */
     List<Map.Entry<String, String>> headers() {
-        List<Map.Entry<String, String>> out = new ArrayList<>(request.getHeaders().size());
+        List<Map.Entry<String, String>> out =
+                new ArrayList<>(request.getHeaders().size());
         for (HttpField field : request.getHeaders()) {
             out.add(Map.entry(field.getName(), field.getValue() == null ? "" : field.getValue()));
         }
@@ -130,7 +131,8 @@ final class Exchange {
         response.setStatus(status);
         for (Map.Entry<String, String> h : headers) {
             String name = h.getKey();
-            if (name.equalsIgnoreCase("content-length") || name.equalsIgnoreCase("transfer-encoding")
+            if (name.equalsIgnoreCase("content-length")
+                    || name.equalsIgnoreCase("transfer-encoding")
                     || name.equalsIgnoreCase("connection")) {
                 continue; // framing is this server's business, not the function's
             }

@@ -12,6 +12,8 @@ import dev.spur.common.Json;
 import dev.spur.control.ControlResult;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
 
 /** Renders control-plane results in Lambda's wire shapes ({@code FunctionConfiguration}, aliases, URLs, ...). */
 final class FunctionJson {
@@ -22,13 +24,14 @@ final class FunctionJson {
     private static final DateTimeFormatter ISO_SECONDS =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssZ").withZone(ZoneOffset.UTC);
 
-    private FunctionJson() {
-    }
+    private FunctionJson() {}
 
     static ObjectNode configuration(FunctionConfig fn) {
         ObjectNode node = Json.MAPPER.createObjectNode();
         node.put("FunctionName", fn.key().name());
-        node.put("FunctionArn", fn.version().equals("$LATEST") ? fn.arn() : fn.key().qualifiedArn(fn.version()));
+        node.put(
+                "FunctionArn",
+                fn.version().equals("$LATEST") ? fn.arn() : fn.key().qualifiedArn(fn.version()));
         node.put("Runtime", fn.runtime());
         node.put("Role", fn.role());
         node.put("Handler", fn.handler());
@@ -41,7 +44,8 @@ final class FunctionJson {
         node.put("Version", fn.version());
         if (!fn.environment().isEmpty()) {
             ObjectNode variables = node.putObject("Environment").putObject("Variables");
-            fn.environment().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+            fn.environment().entrySet().stream()
+                    .sorted(Map.Entry.comparingByKey())
                     .forEach(e -> variables.put(e.getKey(), e.getValue()));
         }
         node.putObject("TracingConfig").put("Mode", "PassThrough");
@@ -111,8 +115,9 @@ final class FunctionJson {
     static ObjectNode url(FunctionKey function, FunctionUrlConfig config, Links.Bound links, boolean withLastModified) {
         ObjectNode node = Json.MAPPER.createObjectNode();
         node.put("FunctionUrl", links.functionUrl(function.region(), config.urlId()));
-        node.put("FunctionArn", config.qualifier().isEmpty() ? function.arn()
-                : function.qualifiedArn(config.qualifier()));
+        node.put(
+                "FunctionArn",
+                config.qualifier().isEmpty() ? function.arn() : function.qualifiedArn(config.qualifier()));
         node.put("AuthType", config.authType());
         if (config.cors() != null) {
             CorsConfig cors = config.cors();
@@ -152,7 +157,7 @@ final class FunctionJson {
         return node;
     }
 
-    private static void strings(ArrayNode array, java.util.List<String> values) {
+    private static void strings(ArrayNode array, List<String> values) {
         values.forEach(array::add);
     }
 }

@@ -12,17 +12,19 @@ import static dev.spur.edge.RequestParsing.strings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.spur.common.Caller;
 import dev.spur.common.FunctionConfig;
 import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
-import dev.spur.common.Caller;
 import dev.spur.control.ControlResult;
 import dev.spur.control.FunctionCommand;
 import dev.spur.control.FunctionCommand.Unsupported;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The function resource of Lambda's REST API ({@code /2015-03-31/functions…}): parses each request
@@ -33,35 +35,55 @@ final class FunctionRoutes {
     /** Large enough for a 50 MB zip in base64 inside the JSON body. */
     static final int MAX_CONTROL_BODY = 70 * 1024 * 1024;
 
-    private FunctionRoutes() {
-    }
+    private FunctionRoutes() {}
 
     static FunctionCommand create(Exchange req, Caller caller) throws IOException {
         JsonNode body = RequestParsing.jsonBody(req, MAX_CONTROL_BODY);
         JsonNode code = object(body, "Code").orElse(Json.MAPPER.createObjectNode());
         List<String> unsupported = new ArrayList<>(unsupportedCode(code));
         string(body, "PackageType").filter(t -> !t.equals("Zip")).ifPresent(t -> unsupported.add("PackageType " + t));
-        for (String field : List.of("Layers", "DeadLetterConfig", "KMSKeyArn", "FileSystemConfigs",
-                "ImageConfig", "CodeSigningConfigArn")) {
+        for (String field : List.of(
+                "Layers",
+                "DeadLetterConfig",
+                "KMSKeyArn",
+                "FileSystemConfigs",
+                "ImageConfig",
+                "CodeSigningConfigArn")) {
             if (nonEmpty(body, field)) {
                 unsupported.add(field);
             }
         }
         unsupported.addAll(unsupportedSettings(body));
-        return new FunctionCommand.CreateFunction(caller,
+        return new FunctionCommand.CreateFunction(
+                caller,
                 string(body, "FunctionName").orElse(""),
-                string(body, "Runtime"), string(body, "Handler"), string(body, "Role"), string(body, "Description"),
-                integer(body, "MemorySize"), integer(body, "Timeout"), environment(body),
-                base64(code, "ZipFile"), new Unsupported(unsupported), strings(body, "Architectures"),
-                ephemeralStorage(body), ReleaseRoutes.tags(body).orElse(java.util.Map.of()), bool(body, "Publish"),
+                string(body, "Runtime"),
+                string(body, "Handler"),
+                string(body, "Role"),
+                string(body, "Description"),
+                integer(body, "MemorySize"),
+                integer(body, "Timeout"),
+                environment(body),
+                base64(code, "ZipFile"),
+                new Unsupported(unsupported),
+                strings(body, "Architectures"),
+                ephemeralStorage(body),
+                ReleaseRoutes.tags(body).orElse(Map.of()),
+                bool(body, "Publish"),
                 network(body));
     }
 
     static FunctionCommand updateCode(Exchange req, Caller caller, String name) throws IOException {
         JsonNode body = RequestParsing.jsonBody(req, MAX_CONTROL_BODY);
         List<String> unsupported = new ArrayList<>(unsupportedCode(body));
-        return new FunctionCommand.UpdateFunctionCode(caller, name, base64(body, "ZipFile"), bool(body, "DryRun"),
-                string(body, "RevisionId"), new Unsupported(unsupported), strings(body, "Architectures"),
+        return new FunctionCommand.UpdateFunctionCode(
+                caller,
+                name,
+                base64(body, "ZipFile"),
+                bool(body, "DryRun"),
+                string(body, "RevisionId"),
+                new Unsupported(unsupported),
+                strings(body, "Architectures"),
                 bool(body, "Publish"));
     }
 
@@ -74,10 +96,20 @@ final class FunctionRoutes {
             }
         }
         unsupported.addAll(unsupportedSettings(body));
-        return new FunctionCommand.UpdateFunctionConfiguration(caller, name, string(body, "Runtime"),
-                string(body, "Handler"), string(body, "Role"), string(body, "Description"),
-                integer(body, "MemorySize"), integer(body, "Timeout"), environment(body), string(body, "RevisionId"),
-                new Unsupported(unsupported), ephemeralStorage(body), network(body));
+        return new FunctionCommand.UpdateFunctionConfiguration(
+                caller,
+                name,
+                string(body, "Runtime"),
+                string(body, "Handler"),
+                string(body, "Role"),
+                string(body, "Description"),
+                integer(body, "MemorySize"),
+                integer(body, "Timeout"),
+                environment(body),
+                string(body, "RevisionId"),
+                new Unsupported(unsupported),
+                ephemeralStorage(body),
+                network(body));
     }
 
     static FunctionCommand list(Exchange req, Caller caller) {
@@ -85,7 +117,7 @@ final class FunctionRoutes {
         try {
             maxItems = req.query("MaxItems").map(Integer::parseInt);
         } catch (NumberFormatException e) {
-            throw dev.spur.common.LambdaException.invalid("MaxItems must be an integer.");
+            throw LambdaException.invalid("MaxItems must be an integer.");
         }
         return new FunctionCommand.ListFunctions(caller, req.query("Marker"), maxItems, req.query("FunctionVersion"));
     }
@@ -95,56 +127,69 @@ final class FunctionRoutes {
         if (result instanceof ControlResult.Deleted) {
             return null;
         }
-        return Json.MAPPER.writeValueAsBytes(switch (result) {
-            case ControlResult.Configuration c -> FunctionJson.configuration(c.config());
-            case ControlResult.FunctionWithCode c -> {
-                ObjectNode node = Json.MAPPER.createObjectNode();
-                node.set("Configuration", FunctionJson.configuration(c.config()));
-                ObjectNode code = node.putObject("Code");
-                code.put("RepositoryType", "S3");
-                code.put("Location", links.code(c.config().code().sha256Hex()));
-                if (!c.tags().isEmpty()) {
-                    ObjectNode tags = node.putObject("Tags");
-                    c.tags().forEach(tags::put);
-                }
-                c.reservedConcurrency().ifPresent(r -> node.putObject("Concurrency")
-                        .put("ReservedConcurrentExecutions", r));
-                yield node;
-            }
-            case ControlResult.FunctionList l -> list("Functions", l.functions(), FunctionJson::configuration,
-                    l.nextMarker());
-            case ControlResult.VersionList l -> list("Versions", l.versions(), FunctionJson::configuration,
-                    l.nextMarker());
-            case ControlResult.AliasResult a -> FunctionJson.alias(a.function(), a.alias());
-            case ControlResult.AliasList l -> list("Aliases", l.aliases(), a -> FunctionJson.alias(l.function(), a),
-                    l.nextMarker());
-            case ControlResult.Concurrency c -> {
-                ObjectNode node = Json.MAPPER.createObjectNode();
-                c.reserved().ifPresent(r -> node.put("ReservedConcurrentExecutions", r));
-                yield node;
-            }
-            case ControlResult.AccountSettings a -> FunctionJson.accountSettings(a);
-            case ControlResult.Provisioned p -> FunctionJson.provisioned(p.view(), false);
-            case ControlResult.ProvisionedList l -> list("ProvisionedConcurrencyConfigs", l.configs(),
-                    v -> FunctionJson.provisioned(v, true), l.nextMarker());
-            case ControlResult.Url u -> FunctionJson.url(u.function(), u.config(), links, !u.created());
-            case ControlResult.UrlList l -> list("FunctionUrlConfigs", l.urls(),
-                    u -> FunctionJson.url(l.function(), u, links, true), l.nextMarker());
-            case ControlResult.EventInvokeConfigResult e -> FunctionJson.eventInvokeConfig(e);
-            case ControlResult.EventInvokeConfigList l -> list("FunctionEventInvokeConfigs", l.configs(),
-                    FunctionJson::eventInvokeConfig, l.nextMarker());
-            case ControlResult.Tags t -> {
-                ObjectNode node = Json.MAPPER.createObjectNode();
-                ObjectNode tags = node.putObject("Tags");
-                t.tags().forEach(tags::put);
-                yield node;
-            }
-            case ControlResult.Deleted d -> throw new IllegalStateException("answered above");
-        });
+        return Json.MAPPER.writeValueAsBytes(
+                switch (result) {
+                    case ControlResult.Configuration c -> FunctionJson.configuration(c.config());
+                    case ControlResult.FunctionWithCode c -> {
+                        ObjectNode node = Json.MAPPER.createObjectNode();
+                        node.set("Configuration", FunctionJson.configuration(c.config()));
+                        ObjectNode code = node.putObject("Code");
+                        code.put("RepositoryType", "S3");
+                        code.put("Location", links.code(c.config().code().sha256Hex()));
+                        if (!c.tags().isEmpty()) {
+                            ObjectNode tags = node.putObject("Tags");
+                            c.tags().forEach(tags::put);
+                        }
+                        c.reservedConcurrency()
+                                .ifPresent(r -> node.putObject("Concurrency").put("ReservedConcurrentExecutions", r));
+                        yield node;
+                    }
+                    case ControlResult.FunctionList l ->
+                        list("Functions", l.functions(), FunctionJson::configuration, l.nextMarker());
+                    case ControlResult.VersionList l ->
+                        list("Versions", l.versions(), FunctionJson::configuration, l.nextMarker());
+                    case ControlResult.AliasResult a -> FunctionJson.alias(a.function(), a.alias());
+                    case ControlResult.AliasList l ->
+                        list("Aliases", l.aliases(), a -> FunctionJson.alias(l.function(), a), l.nextMarker());
+                    case ControlResult.Concurrency c -> {
+                        ObjectNode node = Json.MAPPER.createObjectNode();
+                        c.reserved().ifPresent(r -> node.put("ReservedConcurrentExecutions", r));
+                        yield node;
+                    }
+                    case ControlResult.AccountSettings a -> FunctionJson.accountSettings(a);
+                    case ControlResult.Provisioned p -> FunctionJson.provisioned(p.view(), false);
+                    case ControlResult.ProvisionedList l ->
+                        list(
+                                "ProvisionedConcurrencyConfigs",
+                                l.configs(),
+                                v -> FunctionJson.provisioned(v, true),
+                                l.nextMarker());
+                    case ControlResult.Url u -> FunctionJson.url(u.function(), u.config(), links, !u.created());
+                    case ControlResult.UrlList l ->
+                        list(
+                                "FunctionUrlConfigs",
+                                l.urls(),
+                                u -> FunctionJson.url(l.function(), u, links, true),
+                                l.nextMarker());
+                    case ControlResult.EventInvokeConfigResult e -> FunctionJson.eventInvokeConfig(e);
+                    case ControlResult.EventInvokeConfigList l ->
+                        list(
+                                "FunctionEventInvokeConfigs",
+                                l.configs(),
+                                FunctionJson::eventInvokeConfig,
+                                l.nextMarker());
+                    case ControlResult.Tags t -> {
+                        ObjectNode node = Json.MAPPER.createObjectNode();
+                        ObjectNode tags = node.putObject("Tags");
+                        t.tags().forEach(tags::put);
+                        yield node;
+                    }
+                    case ControlResult.Deleted _ -> throw new IllegalStateException("answered above");
+                });
     }
 
-    private static <T> ObjectNode list(String field, List<T> items, java.util.function.Function<T, ObjectNode> render,
-                                       Optional<String> nextMarker) {
+    private static <T> ObjectNode list(
+            String field, List<T> items, Function<T, ObjectNode> render, Optional<String> nextMarker) {
         ObjectNode node = Json.MAPPER.createObjectNode();
         ArrayNode array = node.putArray(field);
         items.forEach(i -> array.add(render.apply(i)));
@@ -164,22 +209,32 @@ final class FunctionRoutes {
 
     private static List<String> unsupportedSettings(JsonNode body) {
         List<String> out = new ArrayList<>();
-        object(body, "VpcConfig").filter(v -> nonEmpty(v, "SubnetIds") || nonEmpty(v, "SecurityGroupIds"))
+        object(body, "VpcConfig")
+                .filter(v -> nonEmpty(v, "SubnetIds") || nonEmpty(v, "SecurityGroupIds"))
                 .ifPresent(v -> out.add("VpcConfig"));
-        object(body, "TracingConfig").flatMap(t -> string(t, "Mode")).filter(m -> m.equals("Active"))
+        object(body, "TracingConfig")
+                .flatMap(t -> string(t, "Mode"))
+                .filter(m -> m.equals("Active"))
                 .ifPresent(m -> out.add("TracingConfig Mode Active"));
-        object(body, "SnapStart").flatMap(s -> string(s, "ApplyOn")).filter(a -> !a.equals("None"))
+        object(body, "SnapStart")
+                .flatMap(s -> string(s, "ApplyOn"))
+                .filter(a -> !a.equals("None"))
                 .ifPresent(a -> out.add("SnapStart"));
-        object(body, "LoggingConfig").flatMap(l -> string(l, "LogFormat")).filter(f -> !f.equals("Text"))
+        object(body, "LoggingConfig")
+                .flatMap(l -> string(l, "LogFormat"))
+                .filter(f -> !f.equals("Text"))
                 .ifPresent(f -> out.add("LoggingConfig LogFormat " + f));
         return out;
     }
 
     /** Spur's {@code SpurNetwork} member: {@code default} or {@code none}. */
     private static Optional<FunctionConfig.Network> network(JsonNode body) {
-        return string(body, "SpurNetwork").map(v -> FunctionConfig.Network.fromWire(v).orElseThrow(() ->
-                LambdaException.invalid("1 validation error detected: Value '%s' at 'spurNetwork' failed to satisfy "
-                        + "constraint: Member must satisfy enum value set: [default, none]", v)));
+        return string(body, "SpurNetwork")
+                .map(v -> FunctionConfig.Network.fromWire(v)
+                        .orElseThrow(() -> LambdaException.invalid(
+                                "1 validation error detected: Value '%s' at 'spurNetwork' failed to satisfy "
+                                        + "constraint: Member must satisfy enum value set: [default, none]",
+                                v)));
     }
 
     private static Optional<Integer> ephemeralStorage(JsonNode body) {

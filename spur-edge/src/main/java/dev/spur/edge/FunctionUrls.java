@@ -1,15 +1,12 @@
 package dev.spur.edge;
 
 import dev.spur.auth.Principal;
+import dev.spur.common.Caller;
 import dev.spur.common.ErrorCode;
 import dev.spur.common.FunctionUrlConfig;
 import dev.spur.common.LambdaException;
 import dev.spur.common.RequestIds;
-import dev.spur.common.Caller;
 import dev.spur.control.ControlPlane;
-import dev.spur.invoke.InvokeCommand;
-import dev.spur.invoke.InvokeResult;
-import dev.spur.invoke.Invoker;
 import dev.spur.control.UrlTarget;
 import dev.spur.gateway.Cors;
 import dev.spur.gateway.FunctionUrlContext;
@@ -19,6 +16,9 @@ import dev.spur.gateway.HttpResponseData;
 import dev.spur.gateway.IamAuthorizer;
 import dev.spur.gateway.PayloadV2;
 import dev.spur.gateway.ResponseMappingV2;
+import dev.spur.invoke.InvokeCommand;
+import dev.spur.invoke.InvokeResult;
+import dev.spur.invoke.Invoker;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
@@ -90,8 +90,15 @@ final class FunctionUrls {
                 return;
             }
             String rawPath = byPath ? pathAfterId(x.rawPath()) : x.rawPath();
-            HttpRequestData request = new HttpRequestData(x.method(), rawPath, x.rawQuery(), x.headers(), body,
-                    x.remoteAddress(), x.protocol(), clock.instant());
+            HttpRequestData request = new HttpRequestData(
+                    x.method(),
+                    rawPath,
+                    x.rawQuery(),
+                    x.headers(),
+                    body,
+                    x.remoteAddress(),
+                    x.protocol(),
+                    clock.instant());
             if (url.cors() != null && Cors.isPreflight(request)) {
                 Optional<HttpResponseData> preflight = Cors.preflight(url.cors(), request);
                 if (preflight.isPresent()) {
@@ -114,18 +121,30 @@ final class FunctionUrls {
                     return;
                 }
                 accountId = p.account();
-                iam = Optional.of(new IamAuthorizer(p.accessKeyId(), p.account(), p.accessKeyId(),
-                        "arn:aws:iam::" + p.account() + ":user/" + p.accessKeyId(), p.accessKeyId()));
+                iam = Optional.of(new IamAuthorizer(
+                        p.accessKeyId(),
+                        p.account(),
+                        p.accessKeyId(),
+                        "arn:aws:iam::" + p.account() + ":user/" + p.accessKeyId(),
+                        p.accessKeyId()));
             }
             String domain = x.header("Host").orElse(urlId);
-            byte[] event = PayloadV2.functionUrlEvent(request,
-                    new FunctionUrlContext(urlId, domain, accountId, requestId, iam));
+            byte[] event = PayloadV2.functionUrlEvent(
+                    request, new FunctionUrlContext(urlId, domain, accountId, requestId, iam));
             var function = target.get().function();
-            InvokeCommand command = new InvokeCommand(new Caller(function.account(), function.region()),
-                    function.name(), url.qualifier().isEmpty() ? Optional.empty() : Optional.of(url.qualifier()),
-                    Optional.empty(), Optional.empty(), Optional.empty(), event, event.length, requestId);
+            InvokeCommand command = new InvokeCommand(
+                    new Caller(function.account(), function.region()),
+                    function.name(),
+                    url.qualifier().isEmpty() ? Optional.empty() : Optional.of(url.qualifier()),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    event,
+                    event.length,
+                    requestId);
             InvokeResult result = invoker.invoke(command);
-            HttpResponseData response = ResponseMappingV2.map(result.payload(), result.functionError().isPresent());
+            HttpResponseData response = ResponseMappingV2.map(
+                    result.payload(), result.functionError().isPresent());
             if (url.cors() != null) {
                 response = Cors.decorate(url.cors(), request, response);
             }

@@ -2,22 +2,18 @@ package dev.spur.edge;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.spur.common.Caller;
 import dev.spur.common.ErrorCode;
 import dev.spur.common.HttpApi;
 import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
 import dev.spur.common.RequestIds;
 import dev.spur.common.Ticker;
-import dev.spur.common.Caller;
-import dev.spur.gateway.Gateways;
-import dev.spur.invoke.InvokeCommand;
-import dev.spur.invoke.InvokeResult;
-import dev.spur.invoke.Invoker;
 import dev.spur.gateway.AccessLog;
 import dev.spur.gateway.ApiAuthorizer;
-import dev.spur.gateway.GatewayResponses;
-import dev.spur.gateway.VerifiedJwt;
 import dev.spur.gateway.Cors;
+import dev.spur.gateway.GatewayResponses;
+import dev.spur.gateway.Gateways;
 import dev.spur.gateway.HttpApiContext;
 import dev.spur.gateway.HttpRequestData;
 import dev.spur.gateway.HttpResponseData;
@@ -31,11 +27,16 @@ import dev.spur.gateway.ResponseMappingV2;
 import dev.spur.gateway.RouteKey;
 import dev.spur.gateway.RouteTable;
 import dev.spur.gateway.TokenBucket;
+import dev.spur.gateway.VerifiedJwt;
+import dev.spur.invoke.InvokeCommand;
+import dev.spur.invoke.InvokeResult;
+import dev.spur.invoke.Invoker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger.Level;
 import java.net.HttpURLConnection;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,6 +70,7 @@ final class GatewayHandler {
     static final String HOST_MARK = ".execute-api.";
     /** API Gateway's payload limit: 10 MB. */
     static final int MAX_BODY = 10 * 1024 * 1024;
+
     private static final Duration JWKS_TTL = Duration.ofMinutes(5);
     /** Lambda-authorizer decisions cached per API at most (expired ones are dropped first). */
     static final int MAX_CACHED_DECISIONS = 10_000;
@@ -105,15 +107,16 @@ final class GatewayHandler {
     }
 
     /** An API ready to serve: its routing table, token buckets and JWT verifiers, rebuilt when it changes. */
-    private record Compiled(HttpApi api, RouteTable<HttpApi.Route> routes, TokenBucket apiBucket,
-                            Map<String, TokenBucket> routeBuckets, ConcurrentMap<String, CachedDecision> decisions) {
-    }
+    private record Compiled(
+            HttpApi api,
+            RouteTable<HttpApi.Route> routes,
+            TokenBucket apiBucket,
+            Map<String, TokenBucket> routeBuckets,
+            ConcurrentMap<String, CachedDecision> decisions) {}
 
-    private record CachedDecision(boolean authorized, ObjectNode context, long expiresAtMillis) {
-    }
+    private record CachedDecision(boolean authorized, ObjectNode context, long expiresAtMillis) {}
 
-    private record CachedKeys(JwkSet keys, Instant fetchedAt) {
-    }
+    private record CachedKeys(JwkSet keys, Instant fetchedAt) {}
 
     void handle(Exchange x, String apiId, boolean byPath) {
         long startNanos = System.nanoTime();
@@ -131,8 +134,15 @@ final class GatewayHandler {
         HttpResponseData response;
         try {
             byte[] body = x.body(MAX_BODY);
-            request = new HttpRequestData(x.method(), rawPath, x.rawQuery(), x.headers(),
-                    body.length > MAX_BODY ? new byte[0] : body, x.remoteAddress(), x.protocol(), clock.instant());
+            request = new HttpRequestData(
+                    x.method(),
+                    rawPath,
+                    x.rawQuery(),
+                    x.headers(),
+                    body.length > MAX_BODY ? new byte[0] : body,
+                    x.remoteAddress(),
+                    x.protocol(),
+                    clock.instant());
             if (body.length > MAX_BODY) {
                 response = GatewayResponses.payloadTooLarge();
             } else {
@@ -146,10 +156,22 @@ final class GatewayHandler {
             response = Cors.decorate(api.api().cors(), request, response);
         }
         send(x, requestId, response);
-        accessLogs.append(api.api().apiId(), AccessLog.line(new AccessLog.Entry(requestId, x.remoteAddress(),
-                request != null ? request.time() : clock.instant(), x.method(), outcome.routeKey, rawPath,
-                response.status(), x.protocol(), response.body().length, (System.nanoTime() - startNanos) / 1_000_000,
-                outcome.integrationMillis, outcome.integrationStatus, outcome.error == null ? "" : outcome.error)));
+        accessLogs.append(
+                api.api().apiId(),
+                AccessLog.line(new AccessLog.Entry(
+                        requestId,
+                        x.remoteAddress(),
+                        request != null ? request.time() : clock.instant(),
+                        x.method(),
+                        outcome.routeKey,
+                        rawPath,
+                        response.status(),
+                        x.protocol(),
+                        response.body().length,
+                        (System.nanoTime() - startNanos) / 1_000_000,
+                        outcome.integrationMillis,
+                        outcome.integrationStatus,
+                        outcome.error == null ? "" : outcome.error)));
     }
 
     /** What the access log reports about the integration. */
@@ -191,12 +213,17 @@ final class GatewayHandler {
             }
             authorizer = decision.context;
         }
-        HttpApiContext context = context(api.api(), route, match.get(), request, requestId, authorizer);
-        byte[] event = route.payloadFormat().equals("1.0") ? PayloadV1.event(request, context)
+        HttpApiContext context = context(api.api(), match.get(), request, requestId, authorizer);
+        byte[] event = route.payloadFormat().equals("1.0")
+                ? PayloadV1.event(request, context)
                 : PayloadV2.httpApiEvent(request, context);
         long integrationStart = System.nanoTime();
         try {
-            InvokeResult result = invoke(api.api(), route.functionName(), route.qualifier(), event,
+            InvokeResult result = invoke(
+                    api.api(),
+                    route.functionName(),
+                    route.qualifier(),
+                    event,
                     api.api().integrationTimeoutMillis());
             outcome.integrationMillis = (System.nanoTime() - integrationStart) / 1_000_000;
             outcome.integrationStatus = result.status();
@@ -207,7 +234,8 @@ final class GatewayHandler {
             if (functionError) {
                 return GatewayResponses.internalServerError(); // an unhandled function error, as HTTP APIs answer it
             }
-            return route.payloadFormat().equals("1.0") ? ResponseMappingV1.map(result.payload(), false)
+            return route.payloadFormat().equals("1.0")
+                    ? ResponseMappingV1.map(result.payload(), false)
                     : ResponseMappingV2.forHttpApi(result.payload(), false);
         } catch (TimeoutException e) {
             outcome.integrationMillis = (System.nanoTime() - integrationStart) / 1_000_000;
@@ -215,7 +243,8 @@ final class GatewayHandler {
             return GatewayResponses.gatewayTimeout();
         } catch (LambdaException e) {
             outcome.error = e.code().type() + ": " + e.getMessage();
-            return e.code() == ErrorCode.TOO_MANY_REQUESTS ? GatewayResponses.tooManyRequests()
+            return e.code() == ErrorCode.TOO_MANY_REQUESTS
+                    ? GatewayResponses.tooManyRequests()
                     : GatewayResponses.internalServerError();
         }
     }
@@ -223,9 +252,16 @@ final class GatewayHandler {
     /** Invokes a function of the API's account, giving up waiting after the integration timeout. */
     private InvokeResult invoke(HttpApi api, String function, String qualifier, byte[] event, int timeoutMillis)
             throws TimeoutException, InterruptedException {
-        InvokeCommand command = new InvokeCommand(new Caller(api.account(), api.region()), function,
-                qualifier.isEmpty() ? Optional.empty() : Optional.of(qualifier), Optional.empty(), Optional.empty(),
-                Optional.empty(), event, event.length, RequestIds.next());
+        InvokeCommand command = new InvokeCommand(
+                new Caller(api.account(), api.region()),
+                function,
+                qualifier.isEmpty() ? Optional.empty() : Optional.of(qualifier),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                event,
+                event.length,
+                RequestIds.next());
         CompletableFuture<InvokeResult> future = new CompletableFuture<>();
         Thread.ofVirtual().name("spur-gateway-integration").start(() -> {
             try {
@@ -251,22 +287,28 @@ final class GatewayHandler {
         }
     }
 
-    private Authorization authorize(Compiled api, HttpApi.Route route, RouteTable.Match<HttpApi.Route> match,
-                                    HttpRequestData request, String requestId) throws InterruptedException {
+    private Authorization authorize(
+            Compiled api,
+            HttpApi.Route route,
+            RouteTable.Match<HttpApi.Route> match,
+            HttpRequestData request,
+            String requestId)
+            throws InterruptedException {
         HttpApi.Authorizer a = api.api().authorizers().get(route.authorizer());
         List<String> identity = identity(a.identitySource(), request);
         if (identity == null) {
             return Authorization.refuse(GatewayResponses.unauthorized(), "identity source missing");
         }
         return switch (a.type()) {
-            case "API_KEY" -> a.apiKeys().contains(Gateways.hashKey(identity.getFirst()))
-                    ? new Authorization(null, null, ApiAuthorizer.none())
-                    : Authorization.refuse(GatewayResponses.forbidden(), "unknown API key");
+            case "API_KEY" ->
+                a.apiKeys().contains(Gateways.hashKey(identity.getFirst()))
+                        ? new Authorization(null, null, ApiAuthorizer.none())
+                        : Authorization.refuse(GatewayResponses.forbidden(), "unknown API key");
             case "JWT" -> {
                 try {
                     String token = JwtVerifier.bearerToken(identity.getFirst()); // "Bearer" alone is a 401 too
-                    VerifiedJwt verified = new JwtVerifier(a.issuer(), a.audiences(), keys(a), clock, Duration.ZERO)
-                            .verify(token);
+                    VerifiedJwt verified =
+                            new JwtVerifier(a.issuer(), a.audiences(), keys(a), clock, Duration.ZERO).verify(token);
                     yield new Authorization(null, null, ApiAuthorizer.Jwt.of(verified));
                 } catch (JwtException e) {
                     yield new Authorization(GatewayResponses.unauthorized(e), "JWT: " + e.description(), null);
@@ -281,22 +323,32 @@ final class GatewayHandler {
     }
 
     /** A Lambda authorizer (payload 2.0, simple responses), its decision cached per identity for its TTL. */
-    private Authorization lambdaAuthorizer(Compiled api, HttpApi.Authorizer a, HttpApi.Route route,
-                                           RouteTable.Match<HttpApi.Route> match, HttpRequestData request,
-                                           String requestId, List<String> identity) throws InterruptedException {
+    private Authorization lambdaAuthorizer(
+            Compiled api,
+            HttpApi.Authorizer a,
+            HttpApi.Route route,
+            RouteTable.Match<HttpApi.Route> match,
+            HttpRequestData request,
+            String requestId,
+            List<String> identity)
+            throws InterruptedException {
         String cacheKey = route.authorizer() + "\n" + String.join("\n", identity);
         long now = clock.millis();
         CachedDecision cached = a.resultTtlSeconds() > 0 ? api.decisions().get(cacheKey) : null;
         if (cached == null || cached.expiresAtMillis() <= now) {
-            HttpApiContext context = context(api.api(), route, match, request, requestId,
-                    ApiAuthorizer.none());
+            HttpApiContext context = context(api.api(), match, request, requestId, ApiAuthorizer.none());
             byte[] event = authorizerEvent(request, context, identity, api.api(), route);
             InvokeResult result;
             try {
-                result = invoke(api.api(), a.functionName(), a.qualifier(), event,
+                result = invoke(
+                        api.api(),
+                        a.functionName(),
+                        a.qualifier(),
+                        event,
                         api.api().integrationTimeoutMillis());
             } catch (TimeoutException | LambdaException e) {
-                return Authorization.refuse(GatewayResponses.internalServerError(), "authorizer failed: " + e.getMessage());
+                return Authorization.refuse(
+                        GatewayResponses.internalServerError(), "authorizer failed: " + e.getMessage());
             }
             JsonNode answer;
             try {
@@ -307,10 +359,11 @@ final class GatewayHandler {
             if (answer == null || !answer.path("isAuthorized").isBoolean()) {
                 return Authorization.refuse(GatewayResponses.internalServerError(), "authorizer gave no isAuthorized");
             }
-            ObjectNode ctx = answer.path("context").isObject() ? (ObjectNode) answer.path("context")
+            ObjectNode ctx = answer.path("context").isObject()
+                    ? (ObjectNode) answer.path("context")
                     : Json.MAPPER.createObjectNode();
-            cached = new CachedDecision(answer.path("isAuthorized").booleanValue(), ctx,
-                    now + a.resultTtlSeconds() * 1000L);
+            cached = new CachedDecision(
+                    answer.path("isAuthorized").booleanValue(), ctx, now + a.resultTtlSeconds() * 1000L);
             if (a.resultTtlSeconds() > 0) {
                 if (api.decisions().size() >= MAX_CACHED_DECISIONS) {
                     api.decisions().values().removeIf(d -> d.expiresAtMillis() <= now);
@@ -321,7 +374,8 @@ final class GatewayHandler {
                 api.decisions().put(cacheKey, cached);
             }
         }
-        return cached.authorized() ? new Authorization(null, null, new ApiAuthorizer.Lambda(cached.context()))
+        return cached.authorized()
+                ? new Authorization(null, null, new ApiAuthorizer.Lambda(cached.context()))
                 : Authorization.refuse(GatewayResponses.forbidden(), "the authorizer said no");
     }
 
@@ -329,8 +383,8 @@ final class GatewayHandler {
      * A Lambda authorizer's payload (format 2.0): the route's event without a body, plus
      * {@code type: "REQUEST"}, {@code routeArn} and the {@code identitySource} values.
      */
-    private static byte[] authorizerEvent(HttpRequestData request, HttpApiContext context, List<String> identity,
-                                          HttpApi api, HttpApi.Route route) {
+    private static byte[] authorizerEvent(
+            HttpRequestData request, HttpApiContext context, List<String> identity, HttpApi api, HttpApi.Route route) {
         try {
             ObjectNode event = (ObjectNode) Json.MAPPER.readTree(PayloadV2.httpApiEvent(request, context));
             event.remove("body");
@@ -338,9 +392,13 @@ final class GatewayHandler {
             ObjectNode out = Json.MAPPER.createObjectNode();
             out.put("version", "2.0");
             out.put("type", "REQUEST");
-            out.put("routeArn", "arn:aws:execute-api:" + api.region() + ":" + api.account() + ":" + api.apiId()
-                    + "/$default/" + (route.routeKey().equals("$default") ? "$default"
-                    : route.routeKey().replace(' ', '/').replace("//", "/")));
+            out.put(
+                    "routeArn",
+                    "arn:aws:execute-api:" + api.region() + ":" + api.account() + ":" + api.apiId()
+                            + "/$default/"
+                            + (route.routeKey().equals("$default")
+                                    ? "$default"
+                                    : route.routeKey().replace(' ', '/').replace("//", "/")));
             identity.forEach(out.putArray("identitySource")::add);
             event.properties().forEach(e -> {
                 if (!e.getKey().equals("version")) {
@@ -383,10 +441,9 @@ final class GatewayHandler {
         }
         for (String pair : rawQuery.split("&")) {
             int eq = pair.indexOf('=');
-            String k = java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
             if (k.equals(name)) {
-                return Optional.of(eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1),
-                        StandardCharsets.UTF_8));
+                return Optional.of(eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
             }
         }
         return Optional.empty();
@@ -401,7 +458,8 @@ final class GatewayHandler {
         if (cached != null && cached.fetchedAt().plus(JWKS_TTL).isAfter(clock.instant())) {
             return cached.keys();
         }
-        HttpURLConnection c = (HttpURLConnection) URI.create(a.jwksUri()).toURL().openConnection();
+        HttpURLConnection c =
+                (HttpURLConnection) URI.create(a.jwksUri()).toURL().openConnection();
         c.setConnectTimeout(5_000);
         c.setReadTimeout(5_000);
         try (InputStream in = c.getInputStream()) {
@@ -411,14 +469,26 @@ final class GatewayHandler {
         }
     }
 
-    private static HttpApiContext context(HttpApi api, HttpApi.Route route, RouteTable.Match<HttpApi.Route> match,
-                                          HttpRequestData request, String requestId,
-                                          ApiAuthorizer authorizer) {
+    private static HttpApiContext context(
+            HttpApi api,
+            RouteTable.Match<HttpApi.Route> match,
+            HttpRequestData request,
+            String requestId,
+            ApiAuthorizer authorizer) {
         String host = request.header("Host").orElse(api.apiId());
         // The domain prefix is the API id whether the request came by host name (where it is the first
         // label) or by path (where the host is the server's own, e.g. 127.0.0.1), as for function URLs.
-        return new HttpApiContext(match.routeKey(), "$default", api.apiId(), host, api.apiId(), api.account(),
-                requestId, match.pathParameters(), Map.of(), authorizer);
+        return new HttpApiContext(
+                match.routeKey(),
+                "$default",
+                api.apiId(),
+                host,
+                api.apiId(),
+                api.account(),
+                requestId,
+                match.pathParameters(),
+                Map.of(),
+                authorizer);
     }
 
     /** The API's compiled form; built once per API document (concurrent first requests share it). */
@@ -427,8 +497,8 @@ final class GatewayHandler {
         if (current != null && current.api() == api) {
             return current;
         }
-        return compiled.compute(api.apiId(), (id, existing) -> existing != null && existing.api() == api ? existing
-                : build(api));
+        return compiled.compute(
+                api.apiId(), (id, existing) -> existing != null && existing.api() == api ? existing : build(api));
     }
 
     private static Compiled build(HttpApi api) {
@@ -437,11 +507,13 @@ final class GatewayHandler {
         for (HttpApi.Route r : api.routes()) {
             entries.add(Map.entry(RouteKey.parse(r.routeKey()), r));
             if (r.throttle() != null) {
-                buckets.put(r.routeKey(), new TokenBucket(r.throttle().rateLimit(), r.throttle().burstLimit(),
-                        Ticker.system()));
+                buckets.put(
+                        r.routeKey(),
+                        new TokenBucket(r.throttle().rateLimit(), r.throttle().burstLimit(), Ticker.system()));
             }
         }
-        TokenBucket apiBucket = api.throttle() == null ? null
+        TokenBucket apiBucket = api.throttle() == null
+                ? null
                 : new TokenBucket(api.throttle().rateLimit(), api.throttle().burstLimit(), Ticker.system());
         return new Compiled(api, RouteTable.of(entries), apiBucket, Map.copyOf(buckets), new ConcurrentHashMap<>());
     }
@@ -452,7 +524,9 @@ final class GatewayHandler {
     }
 
     private static HttpResponseData throttled(TokenBucket bucket) {
-        return GatewayResponses.withHeader(GatewayResponses.tooManyRequests(), "Retry-After",
+        return GatewayResponses.withHeader(
+                GatewayResponses.tooManyRequests(),
+                "Retry-After",
                 Long.toString(Math.max(1, bucket.retryAfterSeconds())));
     }
 

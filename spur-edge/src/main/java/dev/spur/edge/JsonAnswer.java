@@ -10,8 +10,7 @@ import java.util.Map;
  * body when it returns null, or the error in Lambda's shape ({@link WireErrors}).
  */
 final class JsonAnswer {
-    private JsonAnswer() {
-    }
+    private JsonAnswer() {}
 
     @FunctionalInterface
     interface Work {
@@ -23,7 +22,10 @@ final class JsonAnswer {
         String requestId = RequestIds.next();
         try {
             JsonNode result = work.run();
-            x.send(status, Map.of("x-amzn-RequestId", requestId), "application/json",
+            x.send(
+                    status,
+                    Map.of("x-amzn-RequestId", requestId),
+                    "application/json",
                     result == null ? null : Json.MAPPER.writeValueAsBytes(result));
         } catch (Throwable t) {
             WireErrors.send(x, requestId, t);

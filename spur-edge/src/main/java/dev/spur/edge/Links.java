@@ -40,9 +40,11 @@ final class Links {
         } catch (NumberFormatException e) {
             return false;
         }
-        return until >= clock.instant().getEpochSecond() && signature != null
-                && MessageDigest.isEqual(sign(sha, until).getBytes(StandardCharsets.US_ASCII),
-                signature.getBytes(StandardCharsets.US_ASCII));
+        return until >= clock.instant().getEpochSecond()
+                && signature != null
+                && MessageDigest.isEqual(
+                        sign(sha, until).getBytes(StandardCharsets.US_ASCII),
+                        signature.getBytes(StandardCharsets.US_ASCII));
     }
 
     private String sign(String sha, long expires) {

@@ -7,9 +7,9 @@ import static dev.spur.edge.RequestParsing.string;
 import static dev.spur.edge.RequestParsing.strings;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.spur.common.Caller;
 import dev.spur.common.CorsConfig;
 import dev.spur.common.LambdaException;
-import dev.spur.common.Caller;
 import dev.spur.control.FunctionCommand;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -26,13 +26,16 @@ final class ReleaseRoutes {
     /** Bodies of these operations are small JSON documents. */
     private static final int MAX_BODY = 256 * 1024;
 
-    private ReleaseRoutes() {
-    }
+    private ReleaseRoutes() {}
 
     static FunctionCommand publishVersion(Exchange x, Caller caller) throws IOException {
         JsonNode body = RequestParsing.jsonBody(x, MAX_BODY);
-        return new FunctionCommand.PublishVersion(caller, x.pathParameter("name"), string(body, "CodeSha256"),
-                string(body, "Description"), string(body, "RevisionId"));
+        return new FunctionCommand.PublishVersion(
+                caller,
+                x.pathParameter("name"),
+                string(body, "CodeSha256"),
+                string(body, "Description"),
+                string(body, "RevisionId"));
     }
 
     static FunctionCommand listVersions(Exchange x, Caller caller) {
@@ -41,49 +44,68 @@ final class ReleaseRoutes {
 
     static FunctionCommand createAlias(Exchange x, Caller caller) throws IOException {
         JsonNode body = RequestParsing.jsonBody(x, MAX_BODY);
-        return new FunctionCommand.CreateAlias(caller, x.pathParameter("name"), string(body, "Name").orElse(""),
-                string(body, "FunctionVersion"), string(body, "Description"), routing(body));
+        return new FunctionCommand.CreateAlias(
+                caller,
+                x.pathParameter("name"),
+                string(body, "Name").orElse(""),
+                string(body, "FunctionVersion"),
+                string(body, "Description"),
+                routing(body));
     }
 
     static FunctionCommand updateAlias(Exchange x, Caller caller) throws IOException {
         JsonNode body = RequestParsing.jsonBody(x, MAX_BODY);
-        return new FunctionCommand.UpdateAlias(caller, x.pathParameter("name"), x.pathParameter("alias"),
-                string(body, "FunctionVersion"), string(body, "Description"), routing(body),
+        return new FunctionCommand.UpdateAlias(
+                caller,
+                x.pathParameter("name"),
+                x.pathParameter("alias"),
+                string(body, "FunctionVersion"),
+                string(body, "Description"),
+                routing(body),
                 string(body, "RevisionId"));
     }
 
     static FunctionCommand listAliases(Exchange x, Caller caller) {
-        return new FunctionCommand.ListAliases(caller, x.pathParameter("name"), x.query("FunctionVersion"),
-                x.query("Marker"), maxItems(x));
+        return new FunctionCommand.ListAliases(
+                caller, x.pathParameter("name"), x.query("FunctionVersion"), x.query("Marker"), maxItems(x));
     }
 
     static FunctionCommand putConcurrency(Exchange x, Caller caller) throws IOException {
         JsonNode body = RequestParsing.jsonBody(x, MAX_BODY);
-        return new FunctionCommand.PutFunctionConcurrency(caller, x.pathParameter("name"),
-                integer(body, "ReservedConcurrentExecutions"));
+        return new FunctionCommand.PutFunctionConcurrency(
+                caller, x.pathParameter("name"), integer(body, "ReservedConcurrentExecutions"));
     }
 
     static FunctionCommand putProvisioned(Exchange x, Caller caller) throws IOException {
         JsonNode body = RequestParsing.jsonBody(x, MAX_BODY);
-        return new FunctionCommand.PutProvisionedConcurrency(caller, x.pathParameter("name"), x.query("Qualifier"),
+        return new FunctionCommand.PutProvisionedConcurrency(
+                caller,
+                x.pathParameter("name"),
+                x.query("Qualifier"),
                 integer(body, "ProvisionedConcurrentExecutions"));
     }
 
     /** GET …/provisioned-concurrency is Get with {@code Qualifier} and List with {@code List=ALL}. */
     static FunctionCommand getOrListProvisioned(Exchange x, Caller caller) {
         if (x.query("List").isPresent()) {
-            return new FunctionCommand.ListProvisionedConcurrency(caller, x.pathParameter("name"), x.query("Marker"),
-                    maxItems(x));
+            return new FunctionCommand.ListProvisionedConcurrency(
+                    caller, x.pathParameter("name"), x.query("Marker"), maxItems(x));
         }
         return new FunctionCommand.GetProvisionedConcurrency(caller, x.pathParameter("name"), x.query("Qualifier"));
     }
 
     static FunctionCommand putUrl(Exchange x, Caller caller, boolean create) throws IOException {
         JsonNode body = RequestParsing.jsonBody(x, MAX_BODY);
-        Optional<Optional<CorsConfig>> cors = body.has("Cors")
-                ? Optional.of(object(body, "Cors").map(ReleaseRoutes::cors)) : Optional.empty();
-        return new FunctionCommand.PutFunctionUrl(caller, x.pathParameter("name"), x.query("Qualifier"), create,
-                string(body, "AuthType"), cors, string(body, "InvokeMode"));
+        Optional<Optional<CorsConfig>> cors =
+                body.has("Cors") ? Optional.of(object(body, "Cors").map(ReleaseRoutes::cors)) : Optional.empty();
+        return new FunctionCommand.PutFunctionUrl(
+                caller,
+                x.pathParameter("name"),
+                x.query("Qualifier"),
+                create,
+                string(body, "AuthType"),
+                cors,
+                string(body, "InvokeMode"));
     }
 
     static FunctionCommand listUrls(Exchange x, Caller caller) {
@@ -94,9 +116,15 @@ final class ReleaseRoutes {
     static FunctionCommand putEventInvokeConfig(Exchange x, Caller caller, boolean merge) throws IOException {
         JsonNode body = RequestParsing.jsonBody(x, MAX_BODY);
         Optional<JsonNode> destinations = object(body, "DestinationConfig");
-        return new FunctionCommand.PutEventInvokeConfig(caller, x.pathParameter("name"), x.query("Qualifier"), merge,
-                integer(body, "MaximumRetryAttempts"), integer(body, "MaximumEventAgeInSeconds"),
-                destination(destinations, "OnSuccess"), destination(destinations, "OnFailure"));
+        return new FunctionCommand.PutEventInvokeConfig(
+                caller,
+                x.pathParameter("name"),
+                x.query("Qualifier"),
+                merge,
+                integer(body, "MaximumRetryAttempts"),
+                integer(body, "MaximumEventAgeInSeconds"),
+                destination(destinations, "OnSuccess"),
+                destination(destinations, "OnFailure"));
     }
 
     /** A destination: absent (outer empty: unchanged on update), or set/cleared (inner value). */
@@ -104,20 +132,25 @@ final class ReleaseRoutes {
         if (destinations.isEmpty() || !destinations.get().has(field)) {
             return Optional.empty();
         }
-        return Optional.of(object(destinations.get(), field).flatMap(d -> string(d, "Destination"))
+        return Optional.of(object(destinations.get(), field)
+                .flatMap(d -> string(d, "Destination"))
                 .filter(d -> !d.isEmpty()));
     }
 
     static FunctionCommand listEventInvokeConfigs(Exchange x, Caller caller) {
-        return new FunctionCommand.ListEventInvokeConfigs(caller, x.pathParameter("name"), x.query("Marker"),
-                maxItems(x));
+        return new FunctionCommand.ListEventInvokeConfigs(
+                caller, x.pathParameter("name"), x.query("Marker"), maxItems(x));
     }
 
     static FunctionCommand tag(Exchange x, Caller caller) throws IOException {
         JsonNode body = RequestParsing.jsonBody(x, MAX_BODY);
-        return new FunctionCommand.TagResource(caller, x.pathParameter("arn"), tags(body).orElseThrow(() ->
-                LambdaException.invalid("1 validation error detected: Value null at 'tags' failed to satisfy "
-                        + "constraint: Member must not be null")));
+        return new FunctionCommand.TagResource(
+                caller,
+                x.pathParameter("arn"),
+                tags(body)
+                        .orElseThrow(() -> LambdaException.invalid(
+                                "1 validation error detected: Value null at 'tags' failed to satisfy "
+                                        + "constraint: Member must not be null")));
     }
 
     static FunctionCommand untag(Exchange x, Caller caller) {
@@ -157,12 +190,18 @@ final class ReleaseRoutes {
 
     private static CorsConfig cors(JsonNode node) {
         int maxAge = integer(node, "MaxAge").orElse(0);
-        LambdaException.requireValid(maxAge >= 0 && maxAge <= 86_400, "1 validation error detected: Value '%d' at "
-                + "'cors.maxAge' failed to satisfy constraint: Member must have value less than or equal to 86400",
+        LambdaException.requireValid(
+                maxAge >= 0 && maxAge <= 86_400,
+                "1 validation error detected: Value '%d' at "
+                        + "'cors.maxAge' failed to satisfy constraint: Member must have value less than or equal to 86400",
                 maxAge);
-        return new CorsConfig(bool(node, "AllowCredentials"), strings(node, "AllowHeaders").orElse(List.of()),
-                strings(node, "AllowMethods").orElse(List.of()), strings(node, "AllowOrigins").orElse(List.of()),
-                strings(node, "ExposeHeaders").orElse(List.of()), maxAge);
+        return new CorsConfig(
+                bool(node, "AllowCredentials"),
+                strings(node, "AllowHeaders").orElse(List.of()),
+                strings(node, "AllowMethods").orElse(List.of()),
+                strings(node, "AllowOrigins").orElse(List.of()),
+                strings(node, "ExposeHeaders").orElse(List.of()),
+                maxAge);
     }
 
     static Optional<Integer> maxItems(Exchange x) {

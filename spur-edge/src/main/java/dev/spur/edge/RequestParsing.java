@@ -1,10 +1,11 @@
 package dev.spur.edge;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.spur.common.Caller;
 import dev.spur.common.ErrorCode;
 import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
-import dev.spur.common.Caller;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -23,8 +24,7 @@ final class RequestParsing {
     private static final Pattern CREDENTIAL_SCOPE =
             Pattern.compile("Credential=[^/,\\s]+/\\d{8}/([a-z]{2}(?:-gov)?-[a-z]+-\\d)/[^/,\\s]+/aws4_request");
 
-    private RequestParsing() {
-    }
+    private RequestParsing() {}
 
     /** The default account; the region from the SigV4 credential scope when the request is signed. */
     static Caller caller(Exchange req, String defaultRegion) {
@@ -57,10 +57,14 @@ final class RequestParsing {
      */
     static JsonNode jsonBody(Exchange req, int limit, boolean strictType) throws IOException {
         Optional<String> type = req.header("Content-Type");
-        if (strictType && type.isPresent() && !type.get().toLowerCase().contains("json")
+        if (strictType
+                && type.isPresent()
+                && !type.get().toLowerCase().contains("json")
                 && !type.get().contains("octet-stream")) {
-            throw LambdaException.of(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-                    "The request body must be JSON; Content-Type %s is not supported.", type.get());
+            throw LambdaException.of(
+                    ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+                    "The request body must be JSON; Content-Type %s is not supported.",
+                    type.get());
         }
         byte[] bytes = req.body(limit);
         if (bytes.length > limit) {
@@ -73,8 +77,10 @@ final class RequestParsing {
         try {
             node = Json.MAPPER.readTree(bytes);
         } catch (IOException e) {
-            throw LambdaException.of(ErrorCode.INVALID_REQUEST_CONTENT, "Could not parse request body into json: %s",
-                    e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage());
+            throw LambdaException.of(
+                    ErrorCode.INVALID_REQUEST_CONTENT,
+                    "Could not parse request body into json: %s",
+                    e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage());
         }
         if (node == null || !node.isObject()) {
             throw LambdaException.of(ErrorCode.INVALID_REQUEST_CONTENT, "The request body must be a JSON object.");
@@ -169,14 +175,19 @@ final class RequestParsing {
         try {
             return Optional.of(Base64.getMimeDecoder().decode(text.get()));
         } catch (IllegalArgumentException e) {
-            throw LambdaException.invalid("Could not unzip uploaded file. Please check your file, then try to upload "
-                    + "again. (%s is not valid base64.)", field);
+            throw LambdaException.invalid(
+                    "Could not unzip uploaded file. Please check your file, then try to upload "
+                            + "again. (%s is not valid base64.)",
+                    field);
         }
     }
 
     /** Whether a list-valued or object-valued field carries anything. */
     static boolean nonEmpty(JsonNode obj, String field) {
         JsonNode v = obj.get(field);
-        return v != null && !v.isNull() && !(v.isContainerNode() && v.isEmpty()) && !(v.isTextual() && v.asText().isEmpty());
+        return v != null
+                && !v.isNull()
+                && !(v.isContainerNode() && v.isEmpty())
+                && !(v.isTextual() && v.asText().isEmpty());
     }
 }

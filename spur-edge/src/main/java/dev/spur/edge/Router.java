@@ -83,6 +83,5 @@ final class Router extends Handler.Abstract {
         void handle(Exchange exchange) throws Exception;
     }
 
-    private record Route(String method, String[] segments, RouteHandler handler) {
-    }
+    private record Route(String method, String[] segments, RouteHandler handler) {}
 }

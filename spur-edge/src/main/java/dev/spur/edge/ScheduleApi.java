@@ -6,10 +6,10 @@ import static dev.spur.edge.RequestParsing.string;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.spur.common.Caller;
 import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
 import dev.spur.common.Schedule;
-import dev.spur.common.Caller;
 import dev.spur.triggers.Schedules;
 import java.util.Optional;
 
@@ -80,11 +80,16 @@ final class ScheduleApi {
             case "SKIP" -> true;
             default -> throw LambdaException.invalid("MissedFires must be RUN_ONCE or SKIP, not %s", policy);
         });
-        Optional<Optional<String>> input = target.filter(t -> t.has("Input"))
-                .map(t -> string(t, "Input"));
-        return new Schedules.Change(string(body, "ScheduleExpression"), string(body, "ScheduleExpressionTimezone"),
-                target.flatMap(t -> string(t, "Arn")), target.flatMap(t -> string(t, "Qualifier")), input, enabled,
-                skipMissed, string(body, "Description"));
+        Optional<Optional<String>> input = target.filter(t -> t.has("Input")).map(t -> string(t, "Input"));
+        return new Schedules.Change(
+                string(body, "ScheduleExpression"),
+                string(body, "ScheduleExpressionTimezone"),
+                target.flatMap(t -> string(t, "Arn")),
+                target.flatMap(t -> string(t, "Qualifier")),
+                input,
+                enabled,
+                skipMissed,
+                string(body, "Description"));
     }
 
     private ObjectNode render(Schedule s) {
@@ -97,8 +102,10 @@ final class ScheduleApi {
         node.put("MissedFires", s.skipMissed() ? "SKIP" : "RUN_ONCE");
         node.put("Description", s.description());
         ObjectNode target = node.putObject("Target");
-        target.put("Arn", "arn:aws:lambda:" + s.region() + ":" + s.account() + ":function:" + s.functionName()
-                + (s.qualifier().isEmpty() ? "" : ":" + s.qualifier()));
+        target.put(
+                "Arn",
+                "arn:aws:lambda:" + s.region() + ":" + s.account() + ":function:" + s.functionName()
+                        + (s.qualifier().isEmpty() ? "" : ":" + s.qualifier()));
         if (s.input() != null) {
             target.put("Input", s.input());
         }

@@ -1,10 +1,11 @@
 package dev.spur.edge;
 
 import dev.spur.common.Arns;
+import dev.spur.common.Caller;
+import dev.spur.common.ErrorCode;
 import dev.spur.common.FunctionKey;
 import dev.spur.common.LambdaException;
 import dev.spur.common.RequestIds;
-import dev.spur.common.Caller;
 import dev.spur.logs.FunctionLog;
 import dev.spur.logs.LogStore;
 import dev.spur.store.CodeStore;
@@ -41,7 +42,8 @@ final class SpurApi {
         String requestId = RequestIds.next();
         try {
             Caller caller = auth.caller(x, x.body(0));
-            FunctionKey key = Arns.parseFunctionRef(x.pathParameter("name"), caller.account(), caller.region()).key();
+            FunctionKey key = Arns.parseFunctionRef(x.pathParameter("name"), caller.account(), caller.region())
+                    .key();
             FunctionLog log = logs.of(key);
             int limit = x.query("limit").map(Integer::parseInt).orElse(256 * 1024);
             Optional<Long> from = x.query("from").map(Long::parseLong);
@@ -65,9 +67,11 @@ final class SpurApi {
         String requestId = RequestIds.next();
         try {
             String sha = x.pathParameter("sha");
-            if (!links.validCodeLink(sha, x.query("expires").orElse(""), x.query("signature").orElse(null))) {
-                throw LambdaException.of(dev.spur.common.ErrorCode.ACCESS_DENIED, "This code link is invalid or has "
-                        + "expired; call GetFunction for a new one.");
+            if (!links.validCodeLink(
+                    sha, x.query("expires").orElse(""), x.query("signature").orElse(null))) {
+                throw LambdaException.of(
+                        ErrorCode.ACCESS_DENIED,
+                        "This code link is invalid or has " + "expired; call GetFunction for a new one.");
             }
             Path zip = SHA256_HEX.matcher(sha).matches() ? code.zipFile(sha) : null;
             if (zip == null || !Files.isRegularFile(zip)) {

@@ -17,13 +17,13 @@ import java.util.Map;
 final class WireErrors {
     private static final System.Logger LOG = System.getLogger(WireErrors.class.getName());
 
-    private WireErrors() {
-    }
+    private WireErrors() {}
 
     static void send(Exchange exchange, String requestId, Throwable error) {
-        LambdaException e = error instanceof LambdaException le ? le
-                : LambdaException.internal("An internal error occurred; see the Spur server log for request "
-                + requestId + ".", error);
+        LambdaException e = error instanceof LambdaException le
+                ? le
+                : LambdaException.internal(
+                        "An internal error occurred; see the Spur server log for request " + requestId + ".", error);
         if (e.code() == ErrorCode.SERVICE) {
             LOG.log(Level.ERROR, "request " + requestId + " failed", e.getCause() != null ? e.getCause() : e);
         }

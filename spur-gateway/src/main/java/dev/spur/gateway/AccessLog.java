@@ -18,8 +18,7 @@ import java.util.Objects;
  */
 public final class AccessLog {
 
-    private AccessLog() {
-    }
+    private AccessLog() {}
 
     /**
      * One request's facts.
@@ -29,9 +28,20 @@ public final class AccessLog {
      * @param integrationStatus       the status the function's answer mapped to, or -1 when not called
      * @param integrationErrorMessage why the integration failed; {@code ""} when it did not
      */
-    public record Entry(String requestId, String ip, Instant requestTime, String httpMethod, String routeKey,
-                        String path, int status, String protocol, long responseLength, long responseLatencyMs,
-                        long integrationLatencyMs, int integrationStatus, String integrationErrorMessage) {
+    public record Entry(
+            String requestId,
+            String ip,
+            Instant requestTime,
+            String httpMethod,
+            String routeKey,
+            String path,
+            int status,
+            String protocol,
+            long responseLength,
+            long responseLatencyMs,
+            long integrationLatencyMs,
+            int integrationStatus,
+            String integrationErrorMessage) {
         public Entry {
             Objects.requireNonNull(requestId, "requestId");
             Objects.requireNonNull(ip, "ip");

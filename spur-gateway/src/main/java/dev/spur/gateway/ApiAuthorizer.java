@@ -17,7 +17,9 @@ public sealed interface ApiAuthorizer {
     }
 
     /** No authorizer ran. */
-    enum None implements ApiAuthorizer { INSTANCE }
+    enum None implements ApiAuthorizer {
+        INSTANCE
+    }
 
     /**
      * A JWT authorizer accepted the token.

@@ -34,8 +34,7 @@ public final class Cors {
     static final String MAX_AGE = "Access-Control-Max-Age";
     private static final String WILDCARD = "*";
 
-    private Cors() {
-    }
+    private Cors() {}
 
     /** Whether {@code req} is a CORS preflight: {@code OPTIONS} with {@code Origin} and {@code Access-Control-Request-Method}. */
     public static boolean isPreflight(HttpRequestData req) {
@@ -54,7 +53,8 @@ public final class Cors {
             return Optional.empty();
         }
         String origin = req.header("Origin").orElseThrow();
-        String method = req.header("Access-Control-Request-Method").orElseThrow().strip();
+        String method =
+                req.header("Access-Control-Request-Method").orElseThrow().strip();
         List<Map.Entry<String, String>> headers = new ArrayList<>();
         if (originAllowed(config, origin) && contains(config.allowMethods(), method)) {
             addOrigin(config, origin, headers);
@@ -82,7 +82,8 @@ public final class Cors {
         List<Map.Entry<String, String>> headers = new ArrayList<>();
         for (Map.Entry<String, String> h : resp.headers()) {
             String name = h.getKey();
-            if (!name.equalsIgnoreCase(ALLOW_ORIGIN) && !name.equalsIgnoreCase(ALLOW_CREDENTIALS)
+            if (!name.equalsIgnoreCase(ALLOW_ORIGIN)
+                    && !name.equalsIgnoreCase(ALLOW_CREDENTIALS)
                     && !name.equalsIgnoreCase(EXPOSE_HEADERS)) {
                 headers.add(h);
             }
@@ -97,8 +98,10 @@ public final class Cors {
     private static void addOrigin(CorsConfig config, String origin, List<Map.Entry<String, String>> headers) {
         boolean wildcard = config.allowOrigins().contains(WILDCARD) && !config.allowCredentials();
         headers.add(Map.entry(ALLOW_ORIGIN, wildcard ? WILDCARD : origin));
-        if (!wildcard && headers.stream().noneMatch(h -> h.getKey().equalsIgnoreCase("Vary")
-                && h.getValue().toLowerCase(Locale.ROOT).contains("origin"))) {
+        if (!wildcard
+                && headers.stream()
+                        .noneMatch(h -> h.getKey().equalsIgnoreCase("Vary")
+                                && h.getValue().toLowerCase(Locale.ROOT).contains("origin"))) {
             headers.add(Map.entry("Vary", "Origin"));
         }
         if (config.allowCredentials()) {

@@ -12,8 +12,8 @@ import java.util.Optional;
  * @param requestId  the invocation's request id, also {@code requestContext.requestId}
  * @param iam        the authenticated caller for auth type {@code AWS_IAM}; empty for {@code NONE}
  */
-public record FunctionUrlContext(String urlId, String domainName, String accountId, String requestId,
-                                 Optional<IamAuthorizer> iam) {
+public record FunctionUrlContext(
+        String urlId, String domainName, String accountId, String requestId, Optional<IamAuthorizer> iam) {
 
     public FunctionUrlContext {
         Objects.requireNonNull(urlId, "urlId");

@@ -1,6 +1,7 @@
 package dev.spur.gateway;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -20,8 +21,7 @@ import java.util.Map;
  */
 public final class GatewayResponses {
 
-    private GatewayResponses() {
-    }
+    private GatewayResponses() {}
 
     public static HttpResponseData notFound() {
         return message(404, "Not Found");
@@ -38,8 +38,8 @@ public final class GatewayResponses {
     public static HttpResponseData unauthorized(JwtException e) {
         HttpResponseData plain = unauthorized();
         String challenge = "Bearer scope=\"\" error=\"invalid_token\" error_description=\"" + e.description() + "\"";
-        return new HttpResponseData(401, List.of(plain.headers().getFirst(), Map.entry("www-authenticate", challenge)),
-                plain.body());
+        return new HttpResponseData(
+                401, List.of(plain.headers().getFirst(), Map.entry("www-authenticate", challenge)), plain.body());
     }
 
     public static HttpResponseData forbidden() {
@@ -75,13 +75,15 @@ public final class GatewayResponses {
 
     /** {@code response} with one more header. */
     public static HttpResponseData withHeader(HttpResponseData response, String name, String value) {
-        List<Map.Entry<String, String>> headers = new java.util.ArrayList<>(response.headers());
+        List<Map.Entry<String, String>> headers = new ArrayList<>(response.headers());
         headers.add(Map.entry(name, value));
         return new HttpResponseData(response.status(), headers, response.body());
     }
 
     private static HttpResponseData message(int status, String message) {
-        return new HttpResponseData(status, List.of(Map.entry("content-type", "application/json")),
+        return new HttpResponseData(
+                status,
+                List.of(Map.entry("content-type", "application/json")),
                 ("{\"message\":\"" + message + "\"}").getBytes(StandardCharsets.US_ASCII));
     }
 }

@@ -12,6 +12,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -63,9 +64,20 @@ public final class Gateways {
      */
     public HttpApi create(Caller caller, HttpApi draft) {
         Instant now = clock.instant();
-        HttpApi api = validate(caller, new HttpApi(caller.account(), caller.region(), newId(), draft.name(),
-                draft.cors(), draft.throttle(), hashKeys(draft.authorizers(), Map.of()), draft.routes(),
-                draft.integrationTimeoutMillis(), now, now));
+        HttpApi api = validate(
+                caller,
+                new HttpApi(
+                        caller.account(),
+                        caller.region(),
+                        newId(),
+                        draft.name(),
+                        draft.cors(),
+                        draft.throttle(),
+                        hashKeys(draft.authorizers(), Map.of()),
+                        draft.routes(),
+                        draft.integrationTimeoutMillis(),
+                        now,
+                        now));
         lock.lock();
         try {
             store.putHttpApi(api, true);
@@ -81,9 +93,21 @@ public final class Gateways {
         lock.lock();
         try {
             HttpApi current = require(caller, apiId);
-            return save(caller, current, new HttpApi(current.account(), current.region(), apiId, draft.name(),
-                    draft.cors(), draft.throttle(), hashKeys(draft.authorizers(), current.authorizers()),
-                    draft.routes(), draft.integrationTimeoutMillis(), current.createdAt(), clock.instant()));
+            return save(
+                    caller,
+                    current,
+                    new HttpApi(
+                            current.account(),
+                            current.region(),
+                            apiId,
+                            draft.name(),
+                            draft.cors(),
+                            draft.throttle(),
+                            hashKeys(draft.authorizers(), current.authorizers()),
+                            draft.routes(),
+                            draft.integrationTimeoutMillis(),
+                            current.createdAt(),
+                            clock.instant()));
         } finally {
             lock.unlock();
         }
@@ -111,7 +135,8 @@ public final class Gateways {
         lock.lock();
         try {
             HttpApi current = require(caller, apiId);
-            List<HttpApi.Route> routes = current.routes().stream().filter(r -> !r.routeKey().equals(routeKey))
+            List<HttpApi.Route> routes = current.routes().stream()
+                    .filter(r -> !r.routeKey().equals(routeKey))
                     .toList();
             if (routes.size() == current.routes().size()) {
                 throw LambdaException.notFound("Route not found: %s", routeKey);
@@ -124,9 +149,20 @@ public final class Gateways {
 
     /** Validates and stores a new version of {@code current} (its keys already hashed); call under the lock. */
     private HttpApi save(Caller caller, HttpApi current, HttpApi next) {
-        HttpApi api = validate(caller, new HttpApi(current.account(), current.region(), current.apiId(), next.name(),
-                next.cors(), next.throttle(), next.authorizers(), next.routes(), next.integrationTimeoutMillis(),
-                current.createdAt(), clock.instant()));
+        HttpApi api = validate(
+                caller,
+                new HttpApi(
+                        current.account(),
+                        current.region(),
+                        current.apiId(),
+                        next.name(),
+                        next.cors(),
+                        next.throttle(),
+                        next.authorizers(),
+                        next.routes(),
+                        next.integrationTimeoutMillis(),
+                        current.createdAt(),
+                        clock.instant()));
         store.putHttpApi(api, false);
         apis.put(api.apiId(), api);
         return api;
@@ -150,29 +186,33 @@ public final class Gateways {
     public List<HttpApi> list(Caller caller) {
         return apis.values().stream()
                 .filter(a -> a.account().equals(caller.account()) && a.region().equals(caller.region()))
-                .sorted(java.util.Comparator.comparing(HttpApi::name).thenComparing(HttpApi::apiId)).toList();
+                .sorted(Comparator.comparing(HttpApi::name).thenComparing(HttpApi::apiId))
+                .toList();
     }
 
     /** SHA-256 hex of an API key, as API_KEY authorizers store and compare them. */
     public static String hashKey(String key) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(key.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
 
     private HttpApi validate(Caller caller, HttpApi api) {
-        LambdaException.requireValid(NAME.matcher(api.name()).matches(), "Name must be 1 to 128 letters, digits, "
-                + "spaces, '.', '_' or '-'; got '%s'.", api.name());
-        LambdaException.requireValid(api.integrationTimeoutMillis() >= 50
-                && api.integrationTimeoutMillis() <= MAX_TIMEOUT_MILLIS, "IntegrationTimeoutMillis must be 50 to %d.",
+        LambdaException.requireValid(
+                NAME.matcher(api.name()).matches(),
+                "Name must be 1 to 128 letters, digits, " + "spaces, '.', '_' or '-'; got '%s'.",
+                api.name());
+        LambdaException.requireValid(
+                api.integrationTimeoutMillis() >= 50 && api.integrationTimeoutMillis() <= MAX_TIMEOUT_MILLIS,
+                "IntegrationTimeoutMillis must be 50 to %d.",
                 MAX_TIMEOUT_MILLIS);
         throttle(api.throttle(), "the API");
         if (api.cors() != null) {
-            LambdaException.requireValid(api.cors().maxAge() >= 0 && api.cors().maxAge() <= 86_400,
-                    "Cors.MaxAge must be 0 to 86400.");
+            LambdaException.requireValid(
+                    api.cors().maxAge() >= 0 && api.cors().maxAge() <= 86_400, "Cors.MaxAge must be 0 to 86400.");
         }
         api.authorizers().forEach(Gateways::authorizer);
         Set<String> keys = new HashSet<>();
@@ -181,14 +221,24 @@ public final class Gateways {
         for (HttpApi.Route route : api.routes()) {
             table.add(Map.entry(routeKey(route.routeKey()), route));
             LambdaException.requireValid(keys.add(route.routeKey()), "Route %s is defined twice.", route.routeKey());
-            LambdaException.requireValid(route.payloadFormat().equals("2.0") || route.payloadFormat().equals("1.0"),
-                    "PayloadFormatVersion must be 2.0 or 1.0, not %s.", route.payloadFormat());
-            LambdaException.requireValid(route.authorizer() == null || api.authorizers().containsKey(route.authorizer()),
-                    "Route %s names authorizer %s, which the API does not have.", route.routeKey(), route.authorizer());
+            LambdaException.requireValid(
+                    route.payloadFormat().equals("2.0") || route.payloadFormat().equals("1.0"),
+                    "PayloadFormatVersion must be 2.0 or 1.0, not %s.",
+                    route.payloadFormat());
+            LambdaException.requireValid(
+                    route.authorizer() == null || api.authorizers().containsKey(route.authorizer()),
+                    "Route %s names authorizer %s, which the API does not have.",
+                    route.routeKey(),
+                    route.authorizer());
             throttle(route.throttle(), "route " + route.routeKey());
             FunctionTargets.Target target = targets.resolve(caller, route.functionName(), route.qualifier());
-            routes.add(new HttpApi.Route(route.routeKey(), target.functionName(), target.qualifier(),
-                    route.payloadFormat(), route.authorizer(), route.throttle()));
+            routes.add(new HttpApi.Route(
+                    route.routeKey(),
+                    target.functionName(),
+                    target.qualifier(),
+                    route.payloadFormat(),
+                    route.authorizer(),
+                    route.throttle()));
         }
         try {
             RouteTable.of(table); // refuses routes that would match the same requests
@@ -209,38 +259,41 @@ public final class Gateways {
 
     private static void throttle(HttpApi.Throttle t, String what) {
         if (t != null) {
-            LambdaException.requireValid(t.rateLimit() > 0 && t.burstLimit() >= 1, "Throttle of %s needs "
-                    + "RateLimit > 0 and BurstLimit ≥ 1.", what);
+            LambdaException.requireValid(
+                    t.rateLimit() > 0 && t.burstLimit() >= 1,
+                    "Throttle of %s needs " + "RateLimit > 0 and BurstLimit ≥ 1.",
+                    what);
         }
     }
 
     private static void authorizer(String name, HttpApi.Authorizer a) {
-        LambdaException.requireValid(name.matches("[A-Za-z0-9_-]{1,128}"), "Authorizer name '%s' is not valid.",
-                name);
+        LambdaException.requireValid(name.matches("[A-Za-z0-9_-]{1,128}"), "Authorizer name '%s' is not valid.", name);
         switch (a.type()) {
             case "JWT" -> {
-                LambdaException.requireValid(a.issuer() != null && !a.issuer().isEmpty(), "JWT authorizer %s needs "
-                        + "an Issuer.", name);
+                LambdaException.requireValid(
+                        a.issuer() != null && !a.issuer().isEmpty(), "JWT authorizer %s needs " + "an Issuer.", name);
                 LambdaException.requireValid(!a.audiences().isEmpty(), "JWT authorizer %s needs an Audience.", name);
-                LambdaException.requireValid(a.jwksUri() != null || a.jwks() != null, "JWT authorizer %s needs "
-                        + "JwksUri or Jwks.", name);
+                LambdaException.requireValid(
+                        a.jwksUri() != null || a.jwks() != null, "JWT authorizer %s needs " + "JwksUri or Jwks.", name);
             }
             case "REQUEST" -> {
-                LambdaException.requireValid(a.functionName() != null, "Lambda authorizer %s needs a "
-                        + "FunctionName.", name);
-                LambdaException.requireValid(a.resultTtlSeconds() >= 0 && a.resultTtlSeconds() <= 3600,
+                LambdaException.requireValid(
+                        a.functionName() != null, "Lambda authorizer %s needs a " + "FunctionName.", name);
+                LambdaException.requireValid(
+                        a.resultTtlSeconds() >= 0 && a.resultTtlSeconds() <= 3600,
                         "AuthorizerResultTtlInSeconds must be 0 to 3600.");
             }
-            case "API_KEY" -> LambdaException.requireValid(!a.apiKeys().isEmpty(), "API key authorizer %s needs "
-                    + "at least one key.", name);
-            default -> throw LambdaException.invalid("Authorizer type must be JWT, REQUEST or API_KEY, not %s.",
-                    a.type());
+            case "API_KEY" ->
+                LambdaException.requireValid(
+                        !a.apiKeys().isEmpty(), "API key authorizer %s needs " + "at least one key.", name);
+            default ->
+                throw LambdaException.invalid("Authorizer type must be JWT, REQUEST or API_KEY, not %s.", a.type());
         }
     }
 
     /** Keys given in clear are hashed; already-hashed ones (kept from the stored API) stay. */
-    private static Map<String, HttpApi.Authorizer> hashKeys(Map<String, HttpApi.Authorizer> given,
-                                                           Map<String, HttpApi.Authorizer> stored) {
+    private static Map<String, HttpApi.Authorizer> hashKeys(
+            Map<String, HttpApi.Authorizer> given, Map<String, HttpApi.Authorizer> stored) {
         Map<String, HttpApi.Authorizer> out = new LinkedHashMap<>();
         given.forEach((name, a) -> {
             List<String> keys = a.apiKeys();
@@ -249,20 +302,43 @@ public final class Gateways {
             } else {
                 keys = keys.stream().map(Gateways::hashKey).toList();
             }
-            out.put(name, new HttpApi.Authorizer(a.type(), a.identitySource(), a.issuer(), a.audiences(),
-                    a.jwksUri(), a.jwks(), a.functionName(), a.qualifier(), a.resultTtlSeconds(), keys));
+            out.put(
+                    name,
+                    new HttpApi.Authorizer(
+                            a.type(),
+                            a.identitySource(),
+                            a.issuer(),
+                            a.audiences(),
+                            a.jwksUri(),
+                            a.jwks(),
+                            a.functionName(),
+                            a.qualifier(),
+                            a.resultTtlSeconds(),
+                            keys));
         });
         return out;
     }
 
     private static HttpApi withRoutes(HttpApi api, List<HttpApi.Route> routes) {
-        return new HttpApi(api.account(), api.region(), api.apiId(), api.name(), api.cors(), api.throttle(),
-                api.authorizers(), routes, api.integrationTimeoutMillis(), api.createdAt(), api.lastModified());
+        return new HttpApi(
+                api.account(),
+                api.region(),
+                api.apiId(),
+                api.name(),
+                api.cors(),
+                api.throttle(),
+                api.authorizers(),
+                routes,
+                api.integrationTimeoutMillis(),
+                api.createdAt(),
+                api.lastModified());
     }
 
     private HttpApi require(Caller caller, String apiId) {
         HttpApi api = apis.get(apiId);
-        if (api == null || !api.account().equals(caller.account()) || !api.region().equals(caller.region())) {
+        if (api == null
+                || !api.account().equals(caller.account())
+                || !api.region().equals(caller.region())) {
             throw LambdaException.notFound("HTTP API not found: %s", apiId);
         }
         return api;

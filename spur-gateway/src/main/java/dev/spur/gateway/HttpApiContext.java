@@ -19,9 +19,17 @@ import java.util.Objects;
  * @param stageVariables the stage's variables; empty when it has none
  * @param authorizer     what the route's authorizer established; {@link ApiAuthorizer#none()} without one
  */
-public record HttpApiContext(RouteKey routeKey, String stage, String apiId, String domainName, String domainPrefix,
-                             String accountId, String requestId, Map<String, String> pathParameters,
-                             Map<String, String> stageVariables, ApiAuthorizer authorizer) {
+public record HttpApiContext(
+        RouteKey routeKey,
+        String stage,
+        String apiId,
+        String domainName,
+        String domainPrefix,
+        String accountId,
+        String requestId,
+        Map<String, String> pathParameters,
+        Map<String, String> stageVariables,
+        ApiAuthorizer authorizer) {
 
     public HttpApiContext {
         Objects.requireNonNull(routeKey, "routeKey");

@@ -18,8 +18,15 @@ import java.util.Optional;
  * @param protocol  e.g. {@code HTTP/1.1}
  * @param time      when the request arrived
  */
-public record HttpRequestData(String method, String rawPath, String rawQuery, List<Map.Entry<String, String>> headers,
-                              byte[] body, String sourceIp, String protocol, Instant time) {
+public record HttpRequestData(
+        String method,
+        String rawPath,
+        String rawQuery,
+        List<Map.Entry<String, String>> headers,
+        byte[] body,
+        String sourceIp,
+        String protocol,
+        Instant time) {
 
     public HttpRequestData {
         Objects.requireNonNull(method, "method");
@@ -43,6 +50,9 @@ public record HttpRequestData(String method, String rawPath, String rawQuery, Li
 
     /** Every value of the header {@code name} (case-insensitive), in arrival order. */
     public List<String> headerValues(String name) {
-        return headers.stream().filter(h -> h.getKey().equalsIgnoreCase(name)).map(Map.Entry::getValue).toList();
+        return headers.stream()
+                .filter(h -> h.getKey().equalsIgnoreCase(name))
+                .map(Map.Entry::getValue)
+                .toList();
     }
 }

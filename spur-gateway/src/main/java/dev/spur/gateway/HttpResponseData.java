@@ -33,6 +33,9 @@ public record HttpResponseData(int status, List<Map.Entry<String, String>> heade
 
     /** Every value of the header {@code name} (case-insensitive), in order. */
     public List<String> headerValues(String name) {
-        return headers.stream().filter(h -> h.getKey().equalsIgnoreCase(name)).map(Map.Entry::getValue).toList();
+        return headers.stream()
+                .filter(h -> h.getKey().equalsIgnoreCase(name))
+                .map(Map.Entry::getValue)
+                .toList();
     }
 }

@@ -33,8 +33,7 @@ public final class JwkSet {
     private final List<Jwk> keys;
 
     /** One usable key: its id, the JWS algorithm it is for, and the JDK key. */
-    record Jwk(String kid, String alg, Key key) {
-    }
+    record Jwk(String kid, String alg, Key key) {}
 
     private JwkSet(List<Jwk> keys) {
         this.keys = keys;
@@ -78,8 +77,12 @@ public final class JwkSet {
     private static Optional<Jwk> toKey(JsonNode jwk, String kid) {
         try {
             return switch (jwk.path("kty").asText("")) {
-                case "RSA" -> Optional.of(new Jwk(kid, "RS256", KeyFactory.getInstance("RSA").generatePublic(
-                        new RSAPublicKeySpec(unsigned(jwk, "n"), unsigned(jwk, "e")))));
+                case "RSA" ->
+                    Optional.of(new Jwk(
+                            kid,
+                            "RS256",
+                            KeyFactory.getInstance("RSA")
+                                    .generatePublic(new RSAPublicKeySpec(unsigned(jwk, "n"), unsigned(jwk, "e")))));
                 case "EC" -> {
                     if (!jwk.path("crv").asText("").equals("P-256")) {
                         yield Optional.empty();
@@ -87,8 +90,12 @@ public final class JwkSet {
                     AlgorithmParameters params = AlgorithmParameters.getInstance("EC");
                     params.init(new ECGenParameterSpec("secp256r1"));
                     ECPoint point = new ECPoint(unsigned(jwk, "x"), unsigned(jwk, "y"));
-                    yield Optional.of(new Jwk(kid, "ES256", KeyFactory.getInstance("EC").generatePublic(
-                            new ECPublicKeySpec(point, params.getParameterSpec(ECParameterSpec.class)))));
+                    yield Optional.of(new Jwk(
+                            kid,
+                            "ES256",
+                            KeyFactory.getInstance("EC")
+                                    .generatePublic(new ECPublicKeySpec(
+                                            point, params.getParameterSpec(ECParameterSpec.class)))));
                 }
                 case "oct" -> Optional.of(new Jwk(kid, "HS256", new SecretKeySpec(bytes(jwk, "k"), "HmacSHA256")));
                 default -> Optional.empty();
@@ -107,7 +114,8 @@ public final class JwkSet {
         try {
             bytes = Base64.getUrlDecoder().decode(jwk.path(field).asText(""));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("JWKS key '" + jwk.path("kid").asText() + "' has an invalid '" + field + "'", e);
+            throw new IllegalArgumentException(
+                    "JWKS key '" + jwk.path("kid").asText() + "' has an invalid '" + field + "'", e);
         }
         if (bytes.length == 0) {
             throw new IllegalArgumentException("JWKS key '" + jwk.path("kid").asText() + "' has no '" + field + "'");

@@ -102,7 +102,8 @@ public final class JwtVerifier {
         String kid = header.path("kid").asText("");
         JwkSet.Jwk key = keys.find(kid).orElseThrow(() -> new JwtException(Reason.UNKNOWN_KEY, "kid '" + kid + "'"));
         if (!key.alg().equals(alg)) {
-            throw new JwtException(Reason.UNSUPPORTED_ALGORITHM, "key '" + kid + "' is for " + key.alg() + ", not " + alg);
+            throw new JwtException(
+                    Reason.UNSUPPORTED_ALGORITHM, "key '" + kid + "' is for " + key.alg() + ", not " + alg);
         }
         byte[] signingInput = (parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII);
         if (!signatureValid(alg, key, signingInput, base64url(parts[2], "signature"))) {
@@ -165,8 +166,9 @@ public final class JwtVerifier {
             return switch (alg) {
                 case "RS256" -> verify("SHA256withRSA", (PublicKey) key.key(), input, signature);
                 // JOSE sends r || s, 32 bytes each (RFC 7518 3.4): the JDK's P1363 format, no DER needed.
-                case "ES256" -> signature.length == 64
-                        && verify("SHA256withECDSAinP1363Format", (PublicKey) key.key(), input, signature);
+                case "ES256" ->
+                    signature.length == 64
+                            && verify("SHA256withECDSAinP1363Format", (PublicKey) key.key(), input, signature);
                 case "HS256" -> {
                     Mac mac = Mac.getInstance("HmacSHA256");
                     mac.init((SecretKey) key.key());
@@ -227,7 +229,7 @@ public final class JwtVerifier {
 
     @Override
     public String toString() {
-        return "JwtVerifier[issuer=" + issuer + ", audiences=" + audiences + ", keys=" + keys.size()
-                + ", clockSkew=" + clockSkew.toString().toLowerCase(Locale.ROOT) + "]";
+        return "JwtVerifier[issuer=" + issuer + ", audiences=" + audiences + ", keys=" + keys.size() + ", clockSkew="
+                + clockSkew.toString().toLowerCase(Locale.ROOT) + "]";
     }
 }

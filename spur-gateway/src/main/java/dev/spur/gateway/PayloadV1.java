@@ -45,12 +45,12 @@ import java.util.Optional;
  */
 public final class PayloadV1 {
 
-    private PayloadV1() {
-    }
+    private PayloadV1() {}
 
     /** The event an HTTP API integration with payload format 1.0 receives for {@code req}, as UTF-8 JSON. */
     public static byte[] event(HttpRequestData req, HttpApiContext ctx) {
-        String resource = ctx.routeKey().isDefault() ? req.rawPath() : ctx.routeKey().path();
+        String resource =
+                ctx.routeKey().isDefault() ? req.rawPath() : ctx.routeKey().path();
         ObjectNode event = Json.MAPPER.createObjectNode();
         event.put("version", "1.0");
         event.put("resource", resource);
@@ -113,11 +113,11 @@ public final class PayloadV1 {
                 }
             }
             case ApiAuthorizer.Lambda lambda -> node.setAll(lambda.context().deepCopy());
-            case ApiAuthorizer.None none -> {
+            case ApiAuthorizer.None _ -> {
                 node.putNull("claims");
                 node.putNull("scopes");
             }
-            case ApiAuthorizer.Iam iam -> {
+            case ApiAuthorizer.Iam _ -> {
                 node.putNull("claims");
                 node.putNull("scopes");
             }

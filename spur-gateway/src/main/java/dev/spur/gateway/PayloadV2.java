@@ -46,14 +46,25 @@ import java.util.stream.StreamSupport;
 public final class PayloadV2 {
     private static final String DEFAULT = "$default";
 
-    private PayloadV2() {
-    }
+    private PayloadV2() {}
 
     /** The event a function behind a function URL receives for {@code req}, as UTF-8 JSON. */
     public static byte[] functionUrlEvent(HttpRequestData req, FunctionUrlContext ctx) {
-        ApiAuthorizer authorizer = ctx.iam().<ApiAuthorizer>map(ApiAuthorizer.Iam::new).orElse(ApiAuthorizer.none());
-        return RequestParts.bytes(event(req, new HttpApiContext(RouteKey.DEFAULT, DEFAULT, ctx.urlId(),
-                ctx.domainName(), ctx.urlId(), ctx.accountId(), ctx.requestId(), Map.of(), Map.of(), authorizer)));
+        ApiAuthorizer authorizer =
+                ctx.iam().<ApiAuthorizer>map(ApiAuthorizer.Iam::new).orElse(ApiAuthorizer.none());
+        return RequestParts.bytes(event(
+                req,
+                new HttpApiContext(
+                        RouteKey.DEFAULT,
+                        DEFAULT,
+                        ctx.urlId(),
+                        ctx.domainName(),
+                        ctx.urlId(),
+                        ctx.accountId(),
+                        ctx.requestId(),
+                        Map.of(),
+                        Map.of(),
+                        authorizer)));
     }
 
     /** The event an HTTP API integration with payload format 2.0 receives for {@code req}, as UTF-8 JSON. */
@@ -114,7 +125,7 @@ public final class PayloadV2 {
 
     private static void authorizer(ObjectNode context, ApiAuthorizer authorizer) {
         switch (authorizer) {
-            case ApiAuthorizer.None none -> { }
+            case ApiAuthorizer.None _ -> {}
             case ApiAuthorizer.Iam(IamAuthorizer iam) -> {
                 ObjectNode node = context.putObject("authorizer").putObject("iam");
                 node.put("accessKey", iam.accessKey());
@@ -135,7 +146,8 @@ public final class PayloadV2 {
                     jwt.scopes().forEach(scopes::add);
                 }
             }
-            case ApiAuthorizer.Lambda lambda -> context.putObject("authorizer").set("lambda", lambda.context().deepCopy());
+            case ApiAuthorizer.Lambda lambda ->
+                context.putObject("authorizer").set("lambda", lambda.context().deepCopy());
         }
     }
 
@@ -151,7 +163,8 @@ public final class PayloadV2 {
             return value.textValue();
         }
         if (value.isArray()) {
-            return StreamSupport.stream(value.spliterator(), false).map(PayloadV2::claimText)
+            return StreamSupport.stream(value.spliterator(), false)
+                    .map(PayloadV2::claimText)
                     .collect(Collectors.joining(" ", "[", "]"));
         }
         return value.toString();

@@ -30,12 +30,10 @@ final class RequestParts {
     private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT).withZone(ZoneOffset.UTC);
 
-    private RequestParts() {
-    }
+    private RequestParts() {}
 
     /** A request body as an event carries it: text, or base64 with {@code isBase64Encoded}. */
-    record Body(String value, boolean base64) {
-    }
+    record Body(String value, boolean base64) {}
 
     static String time(Instant time) {
         return TIME.format(time);
@@ -76,7 +74,9 @@ final class RequestParts {
         Map<String, String> firstSpelling = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         for (Map.Entry<String, String> h : req.headers()) {
             firstSpelling.putIfAbsent(h.getKey(), h.getKey());
-            byLowerName.computeIfAbsent(h.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(h.getValue());
+            byLowerName
+                    .computeIfAbsent(h.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+                    .add(h.getValue());
         }
         Map<String, List<String>> headers = new LinkedHashMap<>();
         byLowerName.forEach((lower, values) -> headers.put(firstSpelling.get(lower), values));
@@ -110,14 +110,17 @@ final class RequestParts {
             return Optional.empty();
         }
         String text = isTextual(req.header("Content-Type").orElse("")) ? utf8(req.body()) : null;
-        return Optional.of(text != null ? new Body(text, false)
-                : new Body(Base64.getEncoder().encodeToString(req.body()), true));
+        return Optional.of(
+                text != null
+                        ? new Body(text, false)
+                        : new Body(Base64.getEncoder().encodeToString(req.body()), true));
     }
 
     /** Whether a body of this {@code Content-Type} travels as text rather than base64. */
     static boolean isTextual(String contentType) {
         int semicolon = contentType.indexOf(';');
-        String media = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip()
+        String media = (semicolon < 0 ? contentType : contentType.substring(0, semicolon))
+                .strip()
                 .toLowerCase(Locale.ROOT);
         return media.startsWith("text/")
                 || media.equals("application/json")
@@ -136,7 +139,8 @@ final class RequestParts {
     /** The bytes as a string if they are valid UTF-8, else {@code null}. */
     private static String utf8(byte[] bytes) {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes))

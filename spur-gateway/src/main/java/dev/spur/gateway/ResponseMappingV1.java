@@ -34,8 +34,7 @@ import java.util.TreeSet;
  */
 public final class ResponseMappingV1 {
 
-    private ResponseMappingV1() {
-    }
+    private ResponseMappingV1() {}
 
     /**
      * @param payload       the function's response bytes

@@ -36,8 +36,7 @@ import java.util.Map;
 public final class ResponseMappingV2 {
     private static final byte[] INTERNAL_SERVER_ERROR = "Internal Server Error".getBytes(StandardCharsets.US_ASCII);
 
-    private ResponseMappingV2() {
-    }
+    private ResponseMappingV2() {}
 
     /**
      * @param payload       the function's response bytes
@@ -85,14 +84,16 @@ public final class ResponseMappingV2 {
      * return; the {@code text/plain} content type is Spur's choice, since the body is not JSON.
      */
     public static HttpResponseData badGateway() {
-        return new HttpResponseData(502, List.of(Map.entry("content-type", "text/plain; charset=utf-8")),
-                INTERNAL_SERVER_ERROR.clone());
+        return new HttpResponseData(
+                502, List.of(Map.entry("content-type", "text/plain; charset=utf-8")), INTERNAL_SERVER_ERROR.clone());
     }
 
     private static HttpResponseData structured(JsonNode root) {
         JsonNode status = root.get("statusCode");
-        if (!status.isIntegralNumber() || !status.canConvertToInt()
-                || status.intValue() < 100 || status.intValue() > 599) {
+        if (!status.isIntegralNumber()
+                || !status.canConvertToInt()
+                || status.intValue() < 100
+                || status.intValue() > 599) {
             throw new MalformedResponse();
         }
         List<Map.Entry<String, String>> headers = new ArrayList<>();

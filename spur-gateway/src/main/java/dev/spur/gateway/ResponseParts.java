@@ -10,8 +10,7 @@ final class ResponseParts {
     /** Line breaks that wrapping encoders (the {@code base64} tool) put into a body. */
     private static final Pattern WHITESPACE = Pattern.compile("[ \\t\\r\\n]");
 
-    private ResponseParts() {
-    }
+    private ResponseParts() {}
 
     /** Whether the field is absent or {@code null}, which every format treats alike. */
     static boolean absent(JsonNode node) {
@@ -47,7 +46,8 @@ final class ResponseParts {
             return body.textValue().getBytes(StandardCharsets.UTF_8);
         }
         try {
-            return Base64.getDecoder().decode(WHITESPACE.matcher(body.textValue()).replaceAll(""));
+            return Base64.getDecoder()
+                    .decode(WHITESPACE.matcher(body.textValue()).replaceAll(""));
         } catch (IllegalArgumentException e) {
             throw new MalformedResponse();
         }

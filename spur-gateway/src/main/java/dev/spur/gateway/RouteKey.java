@@ -46,7 +46,11 @@ public final class RouteKey {
 
     /** One path segment of a route: a literal, a {@code {variable}} or a greedy {@code {variable+}}. */
     record Segment(String value, Kind kind) {
-        enum Kind { LITERAL, VARIABLE, GREEDY }
+        enum Kind {
+            LITERAL,
+            VARIABLE,
+            GREEDY
+        }
     }
 
     public static RouteKey parse(String routeKey) {
@@ -83,8 +87,8 @@ public final class RouteKey {
         for (int i = 0; i < parts.length; i++) {
             String part = parts[i];
             if (part.isEmpty()) {
-                throw new IllegalArgumentException("route path must not have an empty segment or a trailing '/', was '"
-                        + path + "'");
+                throw new IllegalArgumentException(
+                        "route path must not have an empty segment or a trailing '/', was '" + path + "'");
             }
             if (part.startsWith("{") && part.endsWith("}")) {
                 boolean greedy = part.endsWith("+}");
@@ -127,7 +131,10 @@ public final class RouteKey {
 
     /** The names of the path variables, in path order. */
     public List<String> parameterNames() {
-        return segments.stream().filter(s -> s.kind() != Segment.Kind.LITERAL).map(Segment::value).toList();
+        return segments.stream()
+                .filter(s -> s.kind() != Segment.Kind.LITERAL)
+                .map(Segment::value)
+                .toList();
     }
 
     List<Segment> segments() {

@@ -4,6 +4,7 @@ import dev.spur.gateway.RouteKey.Segment;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -70,8 +71,10 @@ public final class RouteTable<T> {
             Objects.requireNonNull(route.getValue(), "target");
             RouteKey clash = shapes.putIfAbsent(shape(key), key);
             if (clash != null) {
-                throw new IllegalArgumentException(clash.equals(key) ? "route '" + key + "' appears twice"
-                        : "routes '" + clash + "' and '" + key + "' match the same requests");
+                throw new IllegalArgumentException(
+                        clash.equals(key)
+                                ? "route '" + key + "' appears twice"
+                                : "routes '" + clash + "' and '" + key + "' match the same requests");
             }
             if (key.isDefault()) {
                 defaultTarget = Optional.of(route.getValue());
@@ -88,7 +91,8 @@ public final class RouteTable<T> {
         Map.Entry<RouteKey, T> best = null;
         for (Map.Entry<RouteKey, T> route : routes) {
             RouteKey key = route.getKey();
-            if ((key.method().equals(method) || key.method().equals("ANY")) && matches(key, segments)
+            if ((key.method().equals(method) || key.method().equals("ANY"))
+                    && matches(key, segments)
                     && (best == null || moreSpecific(key, best.getKey()))) {
                 best = route;
             }
@@ -127,7 +131,8 @@ public final class RouteTable<T> {
                     }
                 }
                 case GREEDY -> {
-                    if (String.join("/", List.of(request).subList(i, request.length)).isEmpty()) {
+                    if (String.join("/", List.of(request).subList(i, request.length))
+                            .isEmpty()) {
                         return false;
                     }
                 }
@@ -155,10 +160,12 @@ public final class RouteTable<T> {
         for (int i = 0; i < route.size(); i++) {
             Segment segment = route.get(i);
             switch (segment.kind()) {
-                case LITERAL -> { }
+                case LITERAL -> {}
                 case VARIABLE -> params.put(segment.value(), decode(request[i]));
-                case GREEDY -> params.put(segment.value(),
-                        decode(String.join("/", List.of(request).subList(i, request.length))));
+                case GREEDY ->
+                    params.put(
+                            segment.value(),
+                            decode(String.join("/", List.of(request).subList(i, request.length))));
             }
         }
         return params;
@@ -171,11 +178,13 @@ public final class RouteTable<T> {
         }
         StringBuilder shape = new StringBuilder(key.method()).append(' ');
         for (Segment segment : key.segments()) {
-            shape.append('/').append(switch (segment.kind()) {
-                case LITERAL -> segment.value();
-                case VARIABLE -> "{}";
-                case GREEDY -> "{+}";
-            });
+            shape.append('/')
+                    .append(
+                            switch (segment.kind()) {
+                                case LITERAL -> segment.value();
+                                case VARIABLE -> "{}";
+                                case GREEDY -> "{+}";
+                            });
         }
         return shape.toString();
     }
@@ -205,6 +214,6 @@ public final class RouteTable<T> {
         }
         byte[] bytes = out.toByteArray();
         String decoded = new String(bytes, StandardCharsets.UTF_8);
-        return java.util.Arrays.equals(decoded.getBytes(StandardCharsets.UTF_8), bytes) ? decoded : raw;
+        return Arrays.equals(decoded.getBytes(StandardCharsets.UTF_8), bytes) ? decoded : raw;
     }
 }

@@ -11,8 +11,7 @@ import java.util.List;
 
 /** Comparing a produced event with a documented one, field by field, in the documented order. */
 final class Events {
-    private Events() {
-    }
+    private Events() {}
 
     static JsonNode resource(String name) throws IOException {
         try (InputStream in = Events.class.getResourceAsStream(name)) {
@@ -22,8 +21,9 @@ final class Events {
 
     static void assertMatches(JsonNode event, JsonNode expected) {
         assertThat(fieldNames(event)).containsExactlyElementsOf(fieldNames(expected));
-        expected.properties().forEach(field ->
-                assertThat(event.get(field.getKey())).as(field.getKey()).isEqualTo(field.getValue()));
+        expected.properties()
+                .forEach(field ->
+                        assertThat(event.get(field.getKey())).as(field.getKey()).isEqualTo(field.getValue()));
     }
 
     static List<String> fieldNames(JsonNode node) {

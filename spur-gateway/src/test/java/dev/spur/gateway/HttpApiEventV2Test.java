@@ -16,9 +16,17 @@ import org.junit.jupiter.api.Test;
  * (<em>Working with AWS Lambda proxy integrations for HTTP APIs</em>).
  */
 class HttpApiEventV2Test {
-    private static final HttpApiContext PETS = new HttpApiContext(RouteKey.parse("GET /pets/{id}"), "$default",
-            "a1b2c3", "a1b2c3.execute-api.us-east-1.localhost:9001", "a1b2c3", "123456789012", "req-1",
-            Map.of("id", "7"), Map.of(), ApiAuthorizer.none());
+    private static final HttpApiContext PETS = new HttpApiContext(
+            RouteKey.parse("GET /pets/{id}"),
+            "$default",
+            "a1b2c3",
+            "a1b2c3.execute-api.us-east-1.localhost:9001",
+            "a1b2c3",
+            "123456789012",
+            "req-1",
+            Map.of("id", "7"),
+            Map.of(),
+            ApiAuthorizer.none());
 
     /**
      * Where {@code http-api-event-v2.json} differs from the guide: header names are lower case (the
@@ -43,9 +51,17 @@ class HttpApiEventV2Test {
                 .body("Hello from Lambda".getBytes(StandardCharsets.UTF_8))
                 .sourceIp("IP")
                 .build();
-        ObjectNode claims = Json.MAPPER.createObjectNode().put("claim1", "value1").put("claim2", "value2");
-        HttpApiContext ctx = new HttpApiContext(RouteKey.DEFAULT, "$default", "api-id",
-                "id.execute-api.us-east-1.amazonaws.com", "id", "123456789012", "id", Map.of("parameter1", "value1"),
+        ObjectNode claims =
+                Json.MAPPER.createObjectNode().put("claim1", "value1").put("claim2", "value2");
+        HttpApiContext ctx = new HttpApiContext(
+                RouteKey.DEFAULT,
+                "$default",
+                "api-id",
+                "id.execute-api.us-east-1.amazonaws.com",
+                "id",
+                "123456789012",
+                "id",
+                Map.of("parameter1", "value1"),
                 Map.of("stageVariable1", "value1", "stageVariable2", "value2"),
                 new ApiAuthorizer.Jwt(claims, List.of("scope1", "scope2")));
 
@@ -58,10 +74,20 @@ class HttpApiEventV2Test {
     void routeKeyAndPathParametersComeFromTheMatchedRoute() throws IOException {
         RouteTable<String> table = RouteTable.of(List.of(Map.entry(RouteKey.parse("GET /pets/{id}"), "fn")));
         RouteTable.Match<String> match = table.match("GET", "/pets/a%20b").orElseThrow();
-        HttpApiContext ctx = new HttpApiContext(match.routeKey(), "$default", "a1b2c3", "h", "a1b2c3", "1", "r",
-                match.pathParameters(), Map.of(), ApiAuthorizer.none());
+        HttpApiContext ctx = new HttpApiContext(
+                match.routeKey(),
+                "$default",
+                "a1b2c3",
+                "h",
+                "a1b2c3",
+                "1",
+                "r",
+                match.pathParameters(),
+                Map.of(),
+                ApiAuthorizer.none());
 
-        JsonNode event = Json.MAPPER.readTree(PayloadV2.httpApiEvent(Requests.get("/pets/a%20b").build(), ctx));
+        JsonNode event = Json.MAPPER.readTree(
+                PayloadV2.httpApiEvent(Requests.get("/pets/a%20b").build(), ctx));
 
         assertThat(event.get("routeKey").asText()).isEqualTo("GET /pets/{id}");
         assertThat(event.at("/requestContext/routeKey").asText()).isEqualTo("GET /pets/{id}");
@@ -78,7 +104,8 @@ class HttpApiEventV2Test {
                  "address": {"city": "X"}}""");
         HttpApiContext ctx = withAuthorizer(new ApiAuthorizer.Jwt(claims, List.of()));
 
-        JsonNode jwt = Json.MAPPER.readTree(PayloadV2.httpApiEvent(Requests.get("/pets/7").build(), ctx))
+        JsonNode jwt = Json.MAPPER
+                .readTree(PayloadV2.httpApiEvent(Requests.get("/pets/7").build(), ctx))
                 .at("/requestContext/authorizer/jwt");
 
         assertThat(jwt.at("/claims/sub").asText()).isEqualTo("u1");
@@ -97,7 +124,8 @@ class HttpApiEventV2Test {
                  "mapKey": {"value1": "value2"}}""");
         HttpApiContext ctx = withAuthorizer(new ApiAuthorizer.Lambda(context));
 
-        JsonNode authorizer = Json.MAPPER.readTree(PayloadV2.httpApiEvent(Requests.get("/pets/7").build(), ctx))
+        JsonNode authorizer = Json.MAPPER
+                .readTree(PayloadV2.httpApiEvent(Requests.get("/pets/7").build(), ctx))
                 .at("/requestContext/authorizer");
 
         assertThat(Events.fieldNames(authorizer)).containsExactly("lambda");
@@ -107,9 +135,12 @@ class HttpApiEventV2Test {
 
     @Test
     void iamCallerIsRenderedAsForFunctionUrls() throws IOException {
-        IamAuthorizer iam = new IamAuthorizer("AKIA1", "111122223333", "AIDA1", "arn:aws:iam::111122223333:user/u", "AIDA1");
-        JsonNode node = Json.MAPPER.readTree(PayloadV2.httpApiEvent(Requests.get("/pets/7").build(),
-                withAuthorizer(new ApiAuthorizer.Iam(iam)))).at("/requestContext/authorizer/iam");
+        IamAuthorizer iam =
+                new IamAuthorizer("AKIA1", "111122223333", "AIDA1", "arn:aws:iam::111122223333:user/u", "AIDA1");
+        JsonNode node = Json.MAPPER
+                .readTree(PayloadV2.httpApiEvent(
+                        Requests.get("/pets/7").build(), withAuthorizer(new ApiAuthorizer.Iam(iam))))
+                .at("/requestContext/authorizer/iam");
 
         assertThat(node.get("accessKey").asText()).isEqualTo("AKIA1");
         assertThat(node.get("userArn").asText()).isEqualTo("arn:aws:iam::111122223333:user/u");
@@ -118,10 +149,20 @@ class HttpApiEventV2Test {
 
     @Test
     void namedStageAndStageVariablesAppear() throws IOException {
-        HttpApiContext ctx = new HttpApiContext(RouteKey.parse("ANY /{proxy+}"), "prod", "a", "h", "a", "1", "r",
-                Map.of("proxy", "x/y"), Map.of("env", "prod"), ApiAuthorizer.none());
+        HttpApiContext ctx = new HttpApiContext(
+                RouteKey.parse("ANY /{proxy+}"),
+                "prod",
+                "a",
+                "h",
+                "a",
+                "1",
+                "r",
+                Map.of("proxy", "x/y"),
+                Map.of("env", "prod"),
+                ApiAuthorizer.none());
 
-        JsonNode event = Json.MAPPER.readTree(PayloadV2.httpApiEvent(Requests.get("/x/y").build(), ctx));
+        JsonNode event =
+                Json.MAPPER.readTree(PayloadV2.httpApiEvent(Requests.get("/x/y").build(), ctx));
 
         assertThat(event.at("/requestContext/stage").asText()).isEqualTo("prod");
         assertThat(event.at("/stageVariables/env").asText()).isEqualTo("prod");
@@ -129,7 +170,16 @@ class HttpApiEventV2Test {
     }
 
     private static HttpApiContext withAuthorizer(ApiAuthorizer authorizer) {
-        return new HttpApiContext(PETS.routeKey(), PETS.stage(), PETS.apiId(), PETS.domainName(), PETS.domainPrefix(),
-                PETS.accountId(), PETS.requestId(), PETS.pathParameters(), PETS.stageVariables(), authorizer);
+        return new HttpApiContext(
+                PETS.routeKey(),
+                PETS.stage(),
+                PETS.apiId(),
+                PETS.domainName(),
+                PETS.domainPrefix(),
+                PETS.accountId(),
+                PETS.requestId(),
+                PETS.pathParameters(),
+                PETS.stageVariables(),
+                authorizer);
     }
 }

@@ -39,17 +39,21 @@ class JwtVerifierTest {
         assertThat(KEYS.size()).isEqualTo(3);
         assertThatIllegalArgumentException().isThrownBy(() -> JwkSet.parse("{\"keys\": {}}"));
         assertThatIllegalArgumentException().isThrownBy(() -> JwkSet.parse("not json"));
-        assertThatIllegalArgumentException().isThrownBy(() -> JwkSet.parse("{\"keys\": [{\"kty\": \"RSA\", \"kid\": \"r\", \"n\": \"\", \"e\": \"AQAB\"}]}"))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() ->
+                        JwkSet.parse("{\"keys\": [{\"kty\": \"RSA\", \"kid\": \"r\", \"n\": \"\", \"e\": \"AQAB\"}]}"))
                 .withMessageContaining("'n'");
-        assertThat(JwkSet.parse("{\"keys\": [{\"kty\": \"RSA\", \"n\": \"AQAB\", \"e\": \"AQAB\"}]}").size()).isZero();
+        assertThat(JwkSet.parse("{\"keys\": [{\"kty\": \"RSA\", \"n\": \"AQAB\", \"e\": \"AQAB\"}]}")
+                        .size())
+                .isZero();
     }
 
     @Test
     void scopesComeFromTheScopeStringOrTheScpArray() {
-        VerifiedJwt fromScope = VERIFIER.verify(TestJwts.sign("RS256", "rsa1",
-                claims("\"aud\": \"api\", \"scope\": \"pets:read  pets:write\"")));
-        VerifiedJwt fromScp = VERIFIER.verify(TestJwts.sign("RS256", "rsa1",
-                claims("\"aud\": \"api\", \"scp\": [\"pets:read\", \"admin\"]")));
+        VerifiedJwt fromScope = VERIFIER.verify(
+                TestJwts.sign("RS256", "rsa1", claims("\"aud\": \"api\", \"scope\": \"pets:read  pets:write\"")));
+        VerifiedJwt fromScp = VERIFIER.verify(
+                TestJwts.sign("RS256", "rsa1", claims("\"aud\": \"api\", \"scp\": [\"pets:read\", \"admin\"]")));
 
         assertThat(fromScope.scopes()).containsExactly("pets:read", "pets:write");
         assertThat(fromScp.scopes()).containsExactly("pets:read", "admin");
@@ -60,10 +64,14 @@ class JwtVerifierTest {
 
     @Test
     void audienceMayBeAnArrayAndClientIdCountsOnlyWithoutAud() {
-        assertThat(VERIFIER.verify(TestJwts.sign("RS256", "rsa1", claims("\"aud\": [\"other\", \"web\"]")))).isNotNull();
-        assertThat(VERIFIER.verify(TestJwts.sign("RS256", "rsa1", claims("\"client_id\": \"web\"")))).isNotNull();
-        refused(Reason.WRONG_AUDIENCE, () -> VERIFIER.verify(
-                TestJwts.sign("RS256", "rsa1", claims("\"aud\": \"other\", \"client_id\": \"web\""))));
+        assertThat(VERIFIER.verify(TestJwts.sign("RS256", "rsa1", claims("\"aud\": [\"other\", \"web\"]"))))
+                .isNotNull();
+        assertThat(VERIFIER.verify(TestJwts.sign("RS256", "rsa1", claims("\"client_id\": \"web\""))))
+                .isNotNull();
+        refused(
+                Reason.WRONG_AUDIENCE,
+                () -> VERIFIER.verify(
+                        TestJwts.sign("RS256", "rsa1", claims("\"aud\": \"other\", \"client_id\": \"web\""))));
         refused(Reason.WRONG_AUDIENCE, () -> VERIFIER.verify(TestJwts.sign("RS256", "rsa1", claims(""))));
     }
 
@@ -82,8 +90,10 @@ class JwtVerifierTest {
 
         refused(Reason.EXPIRED, () -> VERIFIER.verify(token));
         assertThat(verifier(Duration.ofSeconds(5)).verify(token)).isNotNull();
-        refused(Reason.EXPIRED, () -> VERIFIER.verify(TestJwts.sign("RS256", "rsa1",
-                "{\"iss\": \"%s\", \"aud\": \"api\"}".formatted(ISS))));
+        refused(
+                Reason.EXPIRED,
+                () -> VERIFIER.verify(
+                        TestJwts.sign("RS256", "rsa1", "{\"iss\": \"%s\", \"aud\": \"api\"}".formatted(ISS))));
     }
 
     @Test
@@ -94,21 +104,24 @@ class JwtVerifierTest {
         refused(Reason.NOT_YET_VALID, () -> VERIFIER.verify(nbf));
         refused(Reason.ISSUED_IN_FUTURE, () -> VERIFIER.verify(iat));
         assertThat(verifier(Duration.ofSeconds(30)).verify(nbf)).isNotNull();
-        assertThat(VERIFIER.verify(TestJwts.sign("ES256", "ec1",
-                claims("\"aud\": \"api\", \"nbf\": " + NOW + ", \"iat\": " + (NOW - 10))))).isNotNull();
+        assertThat(VERIFIER.verify(TestJwts.sign(
+                        "ES256", "ec1", claims("\"aud\": \"api\", \"nbf\": " + NOW + ", \"iat\": " + (NOW - 10)))))
+                .isNotNull();
     }
 
     @Test
     void wrongSignatureAndTamperedPayloadAreRefused() {
         String token = TestJwts.sign("RS256", "rsa1", claims("\"aud\": \"api\", \"sub\": \"u1\""));
         String[] parts = token.split("\\.");
-        String tampered = parts[0] + "." + TestJwts.b64(claims("\"aud\": \"api\", \"sub\": \"admin\"")
-                .getBytes(StandardCharsets.UTF_8)) + "." + parts[2];
+        String tampered = parts[0] + "."
+                + TestJwts.b64(claims("\"aud\": \"api\", \"sub\": \"admin\"").getBytes(StandardCharsets.UTF_8)) + "."
+                + parts[2];
         String otherSignature = parts[0] + "." + parts[1] + "." + TestJwts.b64(new byte[256]);
         String es = TestJwts.sign("ES256", "ec1", claims("\"aud\": \"api\""));
         String[] esParts = es.split("\\.");
-        String derSignature = esParts[0] + "." + esParts[1] + "." + TestJwts.b64(
-                TestJwts.signature("ES256-DER", (esParts[0] + "." + esParts[1]).getBytes(StandardCharsets.US_ASCII)));
+        String derSignature = esParts[0] + "." + esParts[1] + "."
+                + TestJwts.b64(TestJwts.signature(
+                        "ES256-DER", (esParts[0] + "." + esParts[1]).getBytes(StandardCharsets.US_ASCII)));
 
         refused(Reason.BAD_SIGNATURE, () -> VERIFIER.verify(tampered));
         refused(Reason.BAD_SIGNATURE, () -> VERIFIER.verify(otherSignature));
@@ -119,7 +132,8 @@ class JwtVerifierTest {
     @Test
     void algNoneAndAlgorithmKeyMismatchAreRefused() {
         String payload = TestJwts.b64(claims("\"aud\": \"api\"").getBytes(StandardCharsets.UTF_8));
-        String none = TestJwts.b64("{\"alg\":\"none\",\"kid\":\"rsa1\"}".getBytes(StandardCharsets.UTF_8)) + "." + payload + ".";
+        String none = TestJwts.b64("{\"alg\":\"none\",\"kid\":\"rsa1\"}".getBytes(StandardCharsets.UTF_8)) + "."
+                + payload + ".";
         // An HS256 token keyed by the RSA key's id: the classic confusion attack.
         String confused = TestJwts.sign("HS256", "rsa1", claims("\"aud\": \"api\""));
 
@@ -130,12 +144,16 @@ class JwtVerifierTest {
 
     @Test
     void unknownOrMissingKidIsRefused() {
-        refused(Reason.UNKNOWN_KEY, () -> VERIFIER.verify(TestJwts.sign("RS256", "rotated", claims("\"aud\": \"api\""))));
+        refused(
+                Reason.UNKNOWN_KEY,
+                () -> VERIFIER.verify(TestJwts.sign("RS256", "rotated", claims("\"aud\": \"api\""))));
         refused(Reason.UNKNOWN_KEY, () -> VERIFIER.verify(TestJwts.sign("RS256", "enc1", claims("\"aud\": \"api\""))));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "abc", "a.b", "a.b.c.d", "!!.e30.", "e30.e30.", "W10.e30.sig", "eyJhbGciOiJSUzI1NiJ9=.e30.x"})
+    @ValueSource(
+            strings = {"", "abc", "a.b", "a.b.c.d", "!!.e30.", "e30.e30.", "W10.e30.sig", "eyJhbGciOiJSUzI1NiJ9=.e30.x"
+            })
     void malformedTokensAreRefusedWithoutCrashing(String token) {
         assertThatThrownBy(() -> VERIFIER.verify(token)).isInstanceOf(JwtException.class);
     }
@@ -152,12 +170,15 @@ class JwtVerifierTest {
     @Test
     void descriptionIsSafeToShowAndConfigIsChecked() {
         JwtException e = new JwtException(Reason.WRONG_ISSUER, "iss \"https://evil\"");
-        assertThat(e.description()).isEqualTo("the token does not have a valid issuer").doesNotContain("evil");
+        assertThat(e.description())
+                .isEqualTo("the token does not have a valid issuer")
+                .doesNotContain("evil");
         assertThat(e.getMessage()).contains("evil");
-        assertThatIllegalArgumentException().isThrownBy(() ->
-                new JwtVerifier(ISS, List.of(), KEYS, InstantSource.system(), Duration.ZERO));
-        assertThatIllegalArgumentException().isThrownBy(() ->
-                new JwtVerifier(ISS, List.of("api"), KEYS, InstantSource.system(), Duration.ofSeconds(-1)));
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new JwtVerifier(ISS, List.of(), KEYS, InstantSource.system(), Duration.ZERO));
+        assertThatIllegalArgumentException()
+                .isThrownBy(() ->
+                        new JwtVerifier(ISS, List.of("api"), KEYS, InstantSource.system(), Duration.ofSeconds(-1)));
     }
 
     private static String claims(String extra) {
@@ -169,6 +190,8 @@ class JwtVerifierTest {
     }
 
     private static void refused(Reason reason, ThrowingCallable call) {
-        assertThatThrownBy(call).isInstanceOfSatisfying(JwtException.class, e -> assertThat(e.reason()).isEqualTo(reason));
+        assertThatThrownBy(call)
+                .isInstanceOfSatisfying(
+                        JwtException.class, e -> assertThat(e.reason()).isEqualTo(reason));
     }
 }

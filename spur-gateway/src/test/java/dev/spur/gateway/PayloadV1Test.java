@@ -18,9 +18,17 @@ import org.junit.jupiter.api.Test;
  * (<em>Working with AWS Lambda proxy integrations for HTTP APIs</em>).
  */
 class PayloadV1Test {
-    private static final HttpApiContext PETS = new HttpApiContext(RouteKey.parse("GET /pets/{id}"), "$default",
-            "a1b2c3", "a1b2c3.execute-api.us-east-1.localhost:9001", "a1b2c3", "123456789012", "req-1",
-            Map.of("id", "7"), Map.of(), ApiAuthorizer.none());
+    private static final HttpApiContext PETS = new HttpApiContext(
+            RouteKey.parse("GET /pets/{id}"),
+            "$default",
+            "a1b2c3",
+            "a1b2c3.execute-api.us-east-1.localhost:9001",
+            "a1b2c3",
+            "123456789012",
+            "req-1",
+            Map.of("id", "7"),
+            Map.of(),
+            ApiAuthorizer.none());
 
     /**
      * Where {@code http-api-event-v1.json} differs from the guide: the request needs a
@@ -43,8 +51,16 @@ class PayloadV1Test {
                 .sourceIp("IP")
                 .time(Instant.ofEpochMilli(1583349317135L))
                 .build();
-        HttpApiContext ctx = new HttpApiContext(RouteKey.DEFAULT, "$default", "id",
-                "id.execute-api.us-east-1.amazonaws.com", "id", "123456789012", "id=", Map.of(), Map.of(),
+        HttpApiContext ctx = new HttpApiContext(
+                RouteKey.DEFAULT,
+                "$default",
+                "id",
+                "id.execute-api.us-east-1.amazonaws.com",
+                "id",
+                "123456789012",
+                "id=",
+                Map.of(),
+                Map.of(),
                 ApiAuthorizer.none());
 
         JsonNode event = Json.MAPPER.readTree(PayloadV1.event(req, ctx));
@@ -54,7 +70,8 @@ class PayloadV1Test {
 
     @Test
     void routeTemplateIsTheResourceAndPathParametersAppear() throws IOException {
-        JsonNode event = Json.MAPPER.readTree(PayloadV1.event(Requests.get("/pets/7").build(), PETS));
+        JsonNode event =
+                Json.MAPPER.readTree(PayloadV1.event(Requests.get("/pets/7").build(), PETS));
 
         assertThat(event.get("resource").asText()).isEqualTo("/pets/{id}");
         assertThat(event.at("/requestContext/resourcePath").asText()).isEqualTo("/pets/{id}");
@@ -78,7 +95,9 @@ class PayloadV1Test {
 
         assertThat(Events.fieldNames(event.get("headers"))).containsExactly("X-Trace", "Cookie");
         assertThat(event.at("/headers/X-Trace").asText()).isEqualTo("b");
-        assertThat(event.at("/multiValueHeaders/X-Trace")).extracting(JsonNode::asText).containsExactly("a", "b");
+        assertThat(event.at("/multiValueHeaders/X-Trace"))
+                .extracting(JsonNode::asText)
+                .containsExactly("a", "b");
         assertThat(event.at("/headers/Cookie").asText()).isEqualTo("s=1; theme=dark");
         assertThat(event.has("cookies")).isFalse();
     }
@@ -86,11 +105,15 @@ class PayloadV1Test {
     @Test
     void queryValuesAreDecodedAndTheLastWins() throws IOException {
         JsonNode event = Json.MAPPER.readTree(PayloadV1.event(
-                Requests.get("/pets/7").query("multivalueName=you&multivalueName=me&q=a+b%21").build(), PETS));
+                Requests.get("/pets/7")
+                        .query("multivalueName=you&multivalueName=me&q=a+b%21")
+                        .build(),
+                PETS));
 
         assertThat(event.at("/queryStringParameters/multivalueName").asText()).isEqualTo("me");
         assertThat(event.at("/multiValueQueryStringParameters/multivalueName"))
-                .extracting(JsonNode::asText).containsExactly("you", "me");
+                .extracting(JsonNode::asText)
+                .containsExactly("you", "me");
         assertThat(event.at("/queryStringParameters/q").asText()).isEqualTo("a b!");
     }
 
@@ -98,7 +121,11 @@ class PayloadV1Test {
     void binaryBodyIsBase64() throws IOException {
         byte[] png = PayloadV2Test.png();
         JsonNode event = Json.MAPPER.readTree(PayloadV1.event(
-                Requests.request("POST", "/pets/7").header("Content-Type", "image/png").body(png).build(), PETS));
+                Requests.request("POST", "/pets/7")
+                        .header("Content-Type", "image/png")
+                        .body(png)
+                        .build(),
+                PETS));
 
         assertThat(event.get("isBase64Encoded").asBoolean()).isTrue();
         assertThat(Base64.getDecoder().decode(event.get("body").asText())).isEqualTo(png);
@@ -107,8 +134,10 @@ class PayloadV1Test {
     @Test
     void jwtClaimsAndScopesGoStraightIntoAuthorizer() throws IOException {
         ObjectNode claims = Json.MAPPER.createObjectNode().put("sub", "u1").put("exp", 1700000000);
-        JsonNode authorizer = Json.MAPPER.readTree(PayloadV1.event(Requests.get("/pets/7").build(),
-                with(new ApiAuthorizer.Jwt(claims, List.of("read"))))).at("/requestContext/authorizer");
+        JsonNode authorizer = Json.MAPPER
+                .readTree(PayloadV1.event(
+                        Requests.get("/pets/7").build(), with(new ApiAuthorizer.Jwt(claims, List.of("read")))))
+                .at("/requestContext/authorizer");
 
         assertThat(authorizer.at("/claims/sub").asText()).isEqualTo("u1");
         assertThat(authorizer.at("/claims/exp").asText()).isEqualTo("1700000000");
@@ -118,18 +147,20 @@ class PayloadV1Test {
     @Test
     void lambdaContextPropertiesSitDirectlyInAuthorizer() throws IOException {
         ObjectNode context = Json.MAPPER.createObjectNode().put("tenant", "t1").put("tier", 2);
-        JsonNode authorizer = Json.MAPPER.readTree(PayloadV1.event(Requests.get("/pets/7").build(),
-                with(new ApiAuthorizer.Lambda(context)))).at("/requestContext/authorizer");
+        JsonNode authorizer = Json.MAPPER
+                .readTree(PayloadV1.event(Requests.get("/pets/7").build(), with(new ApiAuthorizer.Lambda(context))))
+                .at("/requestContext/authorizer");
 
         assertThat(authorizer).isEqualTo(context);
     }
 
     @Test
     void iamCallerFillsTheIdentity() throws IOException {
-        IamAuthorizer iam = new IamAuthorizer("AKIA1", "123456789012", "AIDA1", "arn:aws:iam::123456789012:user/alice",
-                "AIDA1");
-        JsonNode identity = Json.MAPPER.readTree(PayloadV1.event(Requests.get("/pets/7").build(),
-                with(new ApiAuthorizer.Iam(iam)))).at("/requestContext/identity");
+        IamAuthorizer iam =
+                new IamAuthorizer("AKIA1", "123456789012", "AIDA1", "arn:aws:iam::123456789012:user/alice", "AIDA1");
+        JsonNode identity = Json.MAPPER
+                .readTree(PayloadV1.event(Requests.get("/pets/7").build(), with(new ApiAuthorizer.Iam(iam))))
+                .at("/requestContext/identity");
 
         assertThat(identity.get("accessKey").asText()).isEqualTo("AKIA1");
         assertThat(identity.get("accountId").asText()).isEqualTo("123456789012");
@@ -140,7 +171,16 @@ class PayloadV1Test {
     }
 
     private static HttpApiContext with(ApiAuthorizer authorizer) {
-        return new HttpApiContext(PETS.routeKey(), PETS.stage(), PETS.apiId(), PETS.domainName(), PETS.domainPrefix(),
-                PETS.accountId(), PETS.requestId(), PETS.pathParameters(), PETS.stageVariables(), authorizer);
+        return new HttpApiContext(
+                PETS.routeKey(),
+                PETS.stage(),
+                PETS.apiId(),
+                PETS.domainName(),
+                PETS.domainPrefix(),
+                PETS.accountId(),
+                PETS.requestId(),
+                PETS.pathParameters(),
+                PETS.stageVariables(),
+                authorizer);
     }
 }

@@ -8,15 +8,20 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The function URL event, pinned against the example in "Request payload format" (Lambda developer guide). */
 class PayloadV2Test {
-    private static final FunctionUrlContext NONE_AUTH = new FunctionUrlContext("abcdefghijklmnopqrstuvwxyz012345",
-            "abcdefghijklmnopqrstuvwxyz012345.lambda-url.us-east-1.localhost:9001", "anonymous",
-            "e1506fd5-9e7b-434f-bd42-4f8fa224b599", Optional.empty());
+    private static final FunctionUrlContext NONE_AUTH = new FunctionUrlContext(
+            "abcdefghijklmnopqrstuvwxyz012345",
+            "abcdefghijklmnopqrstuvwxyz012345.lambda-url.us-east-1.localhost:9001",
+            "anonymous",
+            "e1506fd5-9e7b-434f-bd42-4f8fa224b599",
+            Optional.empty());
 
     /**
      * The guide's example, rebuilt as a real request. Where {@code function-url-event.json} differs from
@@ -38,9 +43,17 @@ class PayloadV2Test {
                 .header("User-Agent", "agent")
                 .body("Hello from client!".getBytes(StandardCharsets.UTF_8))
                 .build();
-        FunctionUrlContext ctx = new FunctionUrlContext("<url-id>", "<url-id>.lambda-url.us-west-2.on.aws",
-                "123456789012", "id", Optional.of(new IamAuthorizer("AKIA...", "111122223333", "AIDA...",
-                        "arn:aws:iam::111122223333:user/example-user", "AIDA...")));
+        FunctionUrlContext ctx = new FunctionUrlContext(
+                "<url-id>",
+                "<url-id>.lambda-url.us-west-2.on.aws",
+                "123456789012",
+                "id",
+                Optional.of(new IamAuthorizer(
+                        "AKIA...",
+                        "111122223333",
+                        "AIDA...",
+                        "arn:aws:iam::111122223333:user/example-user",
+                        "AIDA...")));
 
         JsonNode event = Json.MAPPER.readTree(PayloadV2.functionUrlEvent(req, ctx));
 
@@ -49,13 +62,15 @@ class PayloadV2Test {
             expected = Json.MAPPER.readTree(in);
         }
         assertThat(fieldNames(event)).containsExactlyElementsOf(fieldNames(expected));
-        expected.properties().forEach(field ->
-                assertThat(event.get(field.getKey())).as(field.getKey()).isEqualTo(field.getValue()));
+        expected.properties()
+                .forEach(field ->
+                        assertThat(event.get(field.getKey())).as(field.getKey()).isEqualTo(field.getValue()));
     }
 
     @Test
     void getDecodesAndJoinsRepeatedQueryParameters() throws IOException {
-        HttpRequestData req = Requests.get("/items/a%20b").query("a=1&a=2&q=x%20y&plus=a+b&flag&&enc%3D=%E2%82%AC")
+        HttpRequestData req = Requests.get("/items/a%20b")
+                .query("a=1&a=2&q=x%20y&plus=a+b&flag&&enc%3D=%E2%82%AC")
                 .build();
 
         JsonNode event = Json.MAPPER.readTree(PayloadV2.functionUrlEvent(req, NONE_AUTH));
@@ -76,7 +91,8 @@ class PayloadV2Test {
 
     @Test
     void requestWithoutQueryCookiesOrIamOmitsThem() throws IOException {
-        JsonNode event = Json.MAPPER.readTree(PayloadV2.functionUrlEvent(Requests.get("/").build(), NONE_AUTH));
+        JsonNode event = Json.MAPPER.readTree(
+                PayloadV2.functionUrlEvent(Requests.get("/").build(), NONE_AUTH));
 
         assertThat(event.get("rawQueryString").asText()).isEmpty();
         assertThat(event.has("queryStringParameters")).isFalse();
@@ -115,7 +131,8 @@ class PayloadV2Test {
     @Test
     void timeIsRenderedInApacheLogFormatInUtcWithEpochMillis() throws IOException {
         Instant time = Instant.parse("2021-09-07T22:50:22.677Z");
-        JsonNode event = Json.MAPPER.readTree(PayloadV2.functionUrlEvent(Requests.get("/").time(time).build(), NONE_AUTH));
+        JsonNode event = Json.MAPPER.readTree(
+                PayloadV2.functionUrlEvent(Requests.get("/").time(time).build(), NONE_AUTH));
 
         assertThat(event.at("/requestContext/time").asText()).isEqualTo("07/Sep/2021:22:50:22 +0000");
         assertThat(event.at("/requestContext/timeEpoch").isIntegralNumber()).isTrue();
@@ -125,8 +142,10 @@ class PayloadV2Test {
     @Test
     void jsonBodyIsSentAsText() throws IOException {
         String json = "{\"example\": \"test\", \"euro\": \"€\"}";
-        HttpRequestData req = Requests.request("POST", "/").header("Content-Type", "application/json; charset=utf-8")
-                .body(json.getBytes(StandardCharsets.UTF_8)).build();
+        HttpRequestData req = Requests.request("POST", "/")
+                .header("Content-Type", "application/json; charset=utf-8")
+                .body(json.getBytes(StandardCharsets.UTF_8))
+                .build();
 
         JsonNode event = Json.MAPPER.readTree(PayloadV2.functionUrlEvent(req, NONE_AUTH));
 
@@ -137,7 +156,10 @@ class PayloadV2Test {
     @Test
     void pngBodyIsBase64AndRoundTripsExactly() throws IOException {
         byte[] png = png();
-        HttpRequestData req = Requests.request("POST", "/upload").header("Content-Type", "image/png").body(png).build();
+        HttpRequestData req = Requests.request("POST", "/upload")
+                .header("Content-Type", "image/png")
+                .body(png)
+                .build();
 
         JsonNode event = Json.MAPPER.readTree(PayloadV2.functionUrlEvent(req, NONE_AUTH));
 
@@ -148,8 +170,10 @@ class PayloadV2Test {
     @Test
     void textTypeWithBytesThatAreNotUtf8IsBase64SoNothingIsLost() throws IOException {
         byte[] latin1 = "caf\u00e9".getBytes(StandardCharsets.ISO_8859_1);
-        HttpRequestData req = Requests.request("POST", "/").header("Content-Type", "text/plain; charset=iso-8859-1")
-                .body(latin1).build();
+        HttpRequestData req = Requests.request("POST", "/")
+                .header("Content-Type", "text/plain; charset=iso-8859-1")
+                .body(latin1)
+                .build();
 
         JsonNode event = Json.MAPPER.readTree(PayloadV2.functionUrlEvent(req, NONE_AUTH));
 
@@ -181,8 +205,8 @@ class PayloadV2Test {
         return png;
     }
 
-    private static java.util.List<String> fieldNames(JsonNode node) {
-        java.util.List<String> names = new java.util.ArrayList<>();
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new ArrayList<>();
         node.fieldNames().forEachRemaining(names::add);
         return names;
     }

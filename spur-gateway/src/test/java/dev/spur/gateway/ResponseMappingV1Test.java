@@ -22,14 +22,15 @@ class ResponseMappingV1Test {
                  "isBase64Encoded": false}""");
 
         assertThat(resp.status()).isEqualTo(201);
-        assertThat(resp.headers()).containsExactly(
-                Map.entry("Content-Type", "text/plain"),
-                Map.entry("X-One", "1"),
-                Map.entry("X-Num", "7"),
-                Map.entry("set-cookie", "a=1"),
-                Map.entry("set-cookie", "b=2"),
-                Map.entry("X-Many", "x"),
-                Map.entry("X-Many", "y"));
+        assertThat(resp.headers())
+                .containsExactly(
+                        Map.entry("Content-Type", "text/plain"),
+                        Map.entry("X-One", "1"),
+                        Map.entry("X-Num", "7"),
+                        Map.entry("set-cookie", "a=1"),
+                        Map.entry("set-cookie", "b=2"),
+                        Map.entry("X-Many", "x"),
+                        Map.entry("X-Many", "y"));
         assertThat(new String(resp.body(), StandardCharsets.UTF_8)).isEqualTo("created");
     }
 
@@ -37,8 +38,7 @@ class ResponseMappingV1Test {
     void base64BodyIsDecodedAndContentTypeDefaultsToJson() {
         byte[] png = PayloadV2Test.png();
         HttpResponseData resp = map("""
-                {"statusCode": 200, "body": "%s", "isBase64Encoded": true}""".formatted(
-                Base64.getEncoder().encodeToString(png)));
+                {"statusCode": 200, "body": "%s", "isBase64Encoded": true}""".formatted(Base64.getEncoder().encodeToString(png)));
 
         assertThat(resp.body()).isEqualTo(png);
         assertThat(resp.headers()).containsExactly(Map.entry("content-type", "application/json"));
@@ -56,21 +56,34 @@ class ResponseMappingV1Test {
 
     /** Format 1.0 infers nothing: everything that is not the structured shape is a 502. */
     @ParameterizedTest
-    @ValueSource(strings = {"", "\"Hello from Lambda!\"", "{\"message\": \"Hello\"}", "null", "{\"statusCode\": 99}",
-            "{\"statusCode\": 600}", "{\"statusCode\": \"abc\"}", "{\"statusCode\": 200.5}", "{\"statusCode\": true}",
-            "{\"statusCode\": null}", "{\"statusCode\": 200, \"headers\": []}",
-            "{\"statusCode\": 200, \"headers\": {\"a\": {\"b\": 1}}}",
-            "{\"statusCode\": 200, \"multiValueHeaders\": {\"a\": \"b\"}}",
-            "{\"statusCode\": 200, \"multiValueHeaders\": {\"a\": [[1]]}}",
-            "{\"statusCode\": 200, \"body\": {\"a\": 1}}",
-            "{\"statusCode\": 200, \"body\": \"@@\", \"isBase64Encoded\": true}",
-            "{\"statusCode\": 200, \"isBase64Encoded\": \"yes\", \"body\": \"\"}",
-            "{\"statusCode\": 200", "{} {}"})
+    @ValueSource(
+            strings = {
+                "",
+                "\"Hello from Lambda!\"",
+                "{\"message\": \"Hello\"}",
+                "null",
+                "{\"statusCode\": 99}",
+                "{\"statusCode\": 600}",
+                "{\"statusCode\": \"abc\"}",
+                "{\"statusCode\": 200.5}",
+                "{\"statusCode\": true}",
+                "{\"statusCode\": null}",
+                "{\"statusCode\": 200, \"headers\": []}",
+                "{\"statusCode\": 200, \"headers\": {\"a\": {\"b\": 1}}}",
+                "{\"statusCode\": 200, \"multiValueHeaders\": {\"a\": \"b\"}}",
+                "{\"statusCode\": 200, \"multiValueHeaders\": {\"a\": [[1]]}}",
+                "{\"statusCode\": 200, \"body\": {\"a\": 1}}",
+                "{\"statusCode\": 200, \"body\": \"@@\", \"isBase64Encoded\": true}",
+                "{\"statusCode\": 200, \"isBase64Encoded\": \"yes\", \"body\": \"\"}",
+                "{\"statusCode\": 200",
+                "{} {}"
+            })
     void anythingButTheStructuredShapeIsBadGateway(String payload) {
         HttpResponseData resp = map(payload);
 
         assertThat(resp.status()).isEqualTo(502);
-        assertThat(new String(resp.body(), StandardCharsets.UTF_8)).isEqualTo("{\"message\":\"Internal Server Error\"}");
+        assertThat(new String(resp.body(), StandardCharsets.UTF_8))
+                .isEqualTo("{\"message\":\"Internal Server Error\"}");
         assertThat(resp.headers()).containsExactly(Map.entry("content-type", "application/json"));
     }
 
@@ -93,7 +106,9 @@ class ResponseMappingV1Test {
         assertThat(url.status()).isEqualTo(502);
         assertThat(new String(url.body(), StandardCharsets.UTF_8)).isEqualTo("Internal Server Error");
         assertThat(ResponseMappingV2.forHttpApi(new byte[0], true).status()).isEqualTo(502);
-        assertThat(ResponseMappingV2.forHttpApi("\"hi\"".getBytes(StandardCharsets.UTF_8), false).status()).isEqualTo(200);
+        assertThat(ResponseMappingV2.forHttpApi("\"hi\"".getBytes(StandardCharsets.UTF_8), false)
+                        .status())
+                .isEqualTo(200);
     }
 
     @Test
@@ -104,12 +119,13 @@ class ResponseMappingV1Test {
         assertThat(body(GatewayResponses.tooManyRequests())).isEqualTo("{\"message\":\"Too Many Requests\"}");
         assertThat(GatewayResponses.forbidden().status()).isEqualTo(403);
         assertThat(GatewayResponses.serviceUnavailable().status()).isEqualTo(503);
-        HttpResponseData unauthorized = GatewayResponses.unauthorized(
-                new JwtException(JwtException.Reason.WRONG_AUDIENCE, "aud was x"));
+        HttpResponseData unauthorized =
+                GatewayResponses.unauthorized(new JwtException(JwtException.Reason.WRONG_AUDIENCE, "aud was x"));
         assertThat(unauthorized.status()).isEqualTo(401);
         assertThat(body(unauthorized)).isEqualTo("{\"message\":\"Unauthorized\"}");
-        assertThat(unauthorized.header("WWW-Authenticate")).contains(
-                "Bearer scope=\"\" error=\"invalid_token\" error_description=\"the token does not have a valid audience\"");
+        assertThat(unauthorized.header("WWW-Authenticate"))
+                .contains(
+                        "Bearer scope=\"\" error=\"invalid_token\" error_description=\"the token does not have a valid audience\"");
     }
 
     private static String body(HttpResponseData resp) {

@@ -21,11 +21,12 @@ class ResponseMappingV2Test {
                  "isBase64Encoded": true}""".formatted(Base64.getEncoder().encodeToString(png)));
 
         assertThat(resp.status()).isEqualTo(201);
-        assertThat(resp.headers()).containsExactly(
-                Map.entry("Content-Type", "image/png"),
-                Map.entry("My-Custom-Header", "Custom Value"),
-                Map.entry("set-cookie", "Cookie_1=Value1; Expires=21 Oct 2021 07:48 GMT"),
-                Map.entry("set-cookie", "Cookie_2=Value2; Max-Age=78000"));
+        assertThat(resp.headers())
+                .containsExactly(
+                        Map.entry("Content-Type", "image/png"),
+                        Map.entry("My-Custom-Header", "Custom Value"),
+                        Map.entry("set-cookie", "Cookie_1=Value1; Expires=21 Oct 2021 07:48 GMT"),
+                        Map.entry("set-cookie", "Cookie_2=Value2; Max-Age=78000"));
         assertThat(resp.body()).isEqualTo(png);
     }
 

@@ -3,6 +3,7 @@ package dev.spur.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,33 +22,57 @@ class RouteTableTest {
         assertThat(key.path()).isEqualTo("/pets/{petID}/toys/{rest+}");
         assertThat(key.parameterNames()).containsExactly("petID", "rest");
         assertThat(key.isDefault()).isFalse();
-        assertThat(key).hasToString("GET /pets/{petID}/toys/{rest+}").isEqualTo(RouteKey.parse("GET /pets/{petID}/toys/{rest+}"));
+        assertThat(key)
+                .hasToString("GET /pets/{petID}/toys/{rest+}")
+                .isEqualTo(RouteKey.parse("GET /pets/{petID}/toys/{rest+}"));
         assertThat(RouteKey.parse("$default")).isSameAs(RouteKey.DEFAULT);
         assertThat(RouteKey.DEFAULT.isDefault()).isTrue();
         assertThat(RouteKey.parse("ANY /").parameterNames()).isEmpty();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "GET", "get /pets", "TRACE /pets", "GET  /pets", "GET pets", "GET /pets/", "GET //pets",
-            "GET /{proxy+}/pets", "GET /pets/{id", "GET /pets/id}", "GET /pets/{}", "GET /pets/{a b}",
-            "GET /pets/x{id}", "GET /a/{id}/b/{id}", "GET /a b", "$Default", "ANY /{+}"})
+    @ValueSource(
+            strings = {
+                "",
+                "GET",
+                "get /pets",
+                "TRACE /pets",
+                "GET  /pets",
+                "GET pets",
+                "GET /pets/",
+                "GET //pets",
+                "GET /{proxy+}/pets",
+                "GET /pets/{id",
+                "GET /pets/id}",
+                "GET /pets/{}",
+                "GET /pets/{a b}",
+                "GET /pets/x{id}",
+                "GET /a/{id}/b/{id}",
+                "GET /a b",
+                "$Default",
+                "ANY /{+}"
+            })
     void refusesWhatApiGatewayRefuses(String routeKey) {
-        assertThatIllegalArgumentException().isThrownBy(() -> RouteKey.parse(routeKey)).withMessageNotContaining("null");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> RouteKey.parse(routeKey))
+                .withMessageNotContaining("null");
     }
 
     @Test
     void greedyVariableMustBeLastAndMessageSaysSo() {
-        assertThatIllegalArgumentException().isThrownBy(() -> RouteKey.parse("ANY /{proxy+}/x"))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> RouteKey.parse("ANY /{proxy+}/x"))
                 .withMessage("greedy path variable '{proxy+}' must be the last segment of the path, was '/{proxy+}/x'");
-        assertThatIllegalArgumentException().isThrownBy(() -> RouteKey.parse("FETCH /x"))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> RouteKey.parse("FETCH /x"))
                 .withMessageContaining("was 'FETCH'");
     }
 
     /** The five routes of the guide's routing example, and which one each request reaches. */
     @Test
     void mostSpecificRouteWinsAsInTheGuide() {
-        RouteTable<String> table = RouteTable.of(routes(
-                "GET /pets/dog/1", "GET /pets/dog/{id}", "GET /pets/{proxy+}", "ANY /{proxy+}", "$default"));
+        RouteTable<String> table = RouteTable.of(
+                routes("GET /pets/dog/1", "GET /pets/dog/{id}", "GET /pets/{proxy+}", "ANY /{proxy+}", "$default"));
 
         assertThat(route(table, "GET", "/pets/dog/1")).isEqualTo("GET /pets/dog/1");
         assertThat(route(table, "GET", "/pets/dog/2")).isEqualTo("GET /pets/dog/{id}");
@@ -58,8 +83,8 @@ class RouteTableTest {
 
     @Test
     void literalBeatsVariableBeatsGreedyAtTheFirstSegmentThatDiffers() {
-        RouteTable<String> table = RouteTable.of(routes(
-                "GET /a/{x}/c", "GET /a/b/{y}", "GET /{proxy+}", "GET /a/{x}/{z}"));
+        RouteTable<String> table =
+                RouteTable.of(routes("GET /a/{x}/c", "GET /a/b/{y}", "GET /{proxy+}", "GET /a/{x}/{z}"));
 
         assertThat(route(table, "GET", "/a/b/c")).isEqualTo("GET /a/b/{y}");
         assertThat(route(table, "GET", "/a/q/c")).isEqualTo("GET /a/{x}/c");
@@ -86,7 +111,8 @@ class RouteTableTest {
         assertThat(pet.get().target()).isEqualTo("GET /pets/{id}");
         assertThat(table.match("PUT", "/items/x/y%C3%A9/z").orElseThrow().pathParameters())
                 .containsExactly(Map.entry("proxy", "x/yé/z"));
-        assertThat(table.match("GET", "/pets/%zz").orElseThrow().pathParameters()).containsEntry("id", "%zz");
+        assertThat(table.match("GET", "/pets/%zz").orElseThrow().pathParameters())
+                .containsEntry("id", "%zz");
     }
 
     @Test
@@ -95,7 +121,8 @@ class RouteTableTest {
 
         assertThat(table.match("GET", "/items")).isEmpty();
         assertThat(table.match("GET", "/items/")).isEmpty();
-        assertThat(table.match("GET", "/items/a/").orElseThrow().pathParameters()).containsEntry("proxy", "a/");
+        assertThat(table.match("GET", "/items/a/").orElseThrow().pathParameters())
+                .containsEntry("proxy", "a/");
         assertThat(table.match("GET", "/pets/")).isEmpty();
     }
 
@@ -112,7 +139,8 @@ class RouteTableTest {
     @Test
     void defaultMatchHasNoPathParametersAndWithoutDefaultNothingMatches() {
         RouteTable<String> withDefault = RouteTable.of(routes("$default"));
-        RouteTable.Match<String> match = withDefault.match("PATCH", "/any/thing").orElseThrow();
+        RouteTable.Match<String> match =
+                withDefault.match("PATCH", "/any/thing").orElseThrow();
         assertThat(match.routeKey()).isSameAs(RouteKey.DEFAULT);
         assertThat(match.pathParameters()).isEmpty();
 
@@ -130,16 +158,18 @@ class RouteTableTest {
 
     @Test
     void duplicateOrAmbiguousRoutesAreRefused() {
-        assertThatIllegalArgumentException().isThrownBy(() -> RouteTable.of(routes("GET /a", "GET /a")))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> RouteTable.of(routes("GET /a", "GET /a")))
                 .withMessage("route 'GET /a' appears twice");
-        assertThatIllegalArgumentException().isThrownBy(() -> RouteTable.of(routes("GET /a/{x}", "GET /a/{y}")))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> RouteTable.of(routes("GET /a/{x}", "GET /a/{y}")))
                 .withMessage("routes 'GET /a/{x}' and 'GET /a/{y}' match the same requests");
         assertThatIllegalArgumentException().isThrownBy(() -> RouteTable.of(routes("$default", "$default")));
         RouteTable.of(routes("GET /a/{x}", "POST /a/{y}", "GET /a/{x+}"));
     }
 
     private static List<Map.Entry<RouteKey, String>> routes(String... keys) {
-        return java.util.Arrays.stream(keys).map(k -> Map.entry(RouteKey.parse(k), k)).toList();
+        return Arrays.stream(keys).map(k -> Map.entry(RouteKey.parse(k), k)).toList();
     }
 
     private static String route(RouteTable<String> table, String method, String path) {

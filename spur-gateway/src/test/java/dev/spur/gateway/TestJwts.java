@@ -21,8 +21,7 @@ final class TestJwts {
     static final KeyPair EC = generate("EC", new ECGenParameterSpec("secp256r1"));
     static final byte[] SECRET = "a-shared-secret-of-at-least-32-bytes!".getBytes(StandardCharsets.US_ASCII);
 
-    private TestJwts() {
-    }
+    private TestJwts() {}
 
     /** A JWKS holding the RSA key as {@code rsa1}, the EC key as {@code ec1} and the secret as {@code hs1}. */
     static String jwks() {
@@ -35,14 +34,20 @@ final class TestJwts {
                   {"kty": "oct", "kid": "hs1", "k": "%s"},
                   {"kty": "RSA", "kid": "enc1", "use": "enc", "n": "%s", "e": "%s"},
                   {"kty": "OKP", "kid": "ed1", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}
-                ]}""".formatted(b64(unsigned(rsa.getModulus(), 0)), b64(unsigned(rsa.getPublicExponent(), 0)),
-                b64(unsigned(ec.getW().getAffineX(), 32)), b64(unsigned(ec.getW().getAffineY(), 32)), b64(SECRET),
-                b64(unsigned(rsa.getModulus(), 0)), b64(unsigned(rsa.getPublicExponent(), 0)));
+                ]}""".formatted(
+                        b64(unsigned(rsa.getModulus(), 0)),
+                        b64(unsigned(rsa.getPublicExponent(), 0)),
+                        b64(unsigned(ec.getW().getAffineX(), 32)),
+                        b64(unsigned(ec.getW().getAffineY(), 32)),
+                        b64(SECRET),
+                        b64(unsigned(rsa.getModulus(), 0)),
+                        b64(unsigned(rsa.getPublicExponent(), 0)));
     }
 
     static String sign(String alg, String kid, String payloadJson) {
         String header = "{\"alg\":\"" + alg + "\",\"typ\":\"JWT\",\"kid\":\"" + kid + "\"}";
-        String input = b64(header.getBytes(StandardCharsets.UTF_8)) + "." + b64(payloadJson.getBytes(StandardCharsets.UTF_8));
+        String input =
+                b64(header.getBytes(StandardCharsets.UTF_8)) + "." + b64(payloadJson.getBytes(StandardCharsets.UTF_8));
         return input + "." + b64(signature(alg, input.getBytes(StandardCharsets.US_ASCII)));
     }
 

@@ -44,7 +44,9 @@ class TokenBucketTest {
         assertThat(bucket.retryAfterSeconds()).isZero();
         assertThat(bucket.tryAcquire()).isTrue();
         assertThat(bucket.tryAcquire()).isTrue();
-        assertThat(bucket.tryAcquire()).as("an idle bucket refills only up to burst").isFalse();
+        assertThat(bucket.tryAcquire())
+                .as("an idle bucket refills only up to burst")
+                .isFalse();
     }
 
     @Test

@@ -15,6 +15,7 @@ import dev.spur.queue.EventQueue;
 import dev.spur.queue.QueuedEvent;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -66,8 +67,8 @@ public final class AsyncDispatcher implements AutoCloseable {
     private volatile boolean closed;
     private volatile boolean paused;
 
-    public AsyncDispatcher(ControlPlane control, Invoker invoker, EventQueue queue, AsyncPolicy policy,
-                           InstantSource clock) {
+    public AsyncDispatcher(
+            ControlPlane control, Invoker invoker, EventQueue queue, AsyncPolicy policy, InstantSource clock) {
         this.control = control;
         this.invoker = invoker;
         this.queue = queue;
@@ -95,13 +96,12 @@ public final class AsyncDispatcher implements AutoCloseable {
     }
 
     /** Counters since start. */
-    public record Stats(long succeeded, long functionErrors, long throttled, long expiredByAge,
-                        long sentToFailureDestination) {
-    }
+    public record Stats(
+            long succeeded, long functionErrors, long throttled, long expiredByAge, long sentToFailureDestination) {}
 
     public Stats stats() {
-        return new Stats(succeeded.get(), functionErrors.get(), throttled.get(), expired.get(),
-                failedToDestination.get());
+        return new Stats(
+                succeeded.get(), functionErrors.get(), throttled.get(), expired.get(), failedToDestination.get());
     }
 
     private void loop() {
@@ -131,9 +131,11 @@ public final class AsyncDispatcher implements AutoCloseable {
         String qualifier = event.qualifier().isEmpty() ? Arns.LATEST : event.qualifier();
         Optional<EventInvokeConfig> found = control.eventInvokeConfig(key, qualifier);
         if (found.isEmpty()) {
-            queue.deadLetter(event.id(), event.attempts(), new DeadLetterReason("ResourceNotFound",
-                    "ResourceNotFoundException",
-                    "Function not found: " + key.arn(), null));
+            queue.deadLetter(
+                    event.id(),
+                    event.attempts(),
+                    new DeadLetterReason(
+                            "ResourceNotFound", "ResourceNotFoundException", "Function not found: " + key.arn(), null));
             return;
         }
         EventInvokeConfig config = found.get();
@@ -145,9 +147,15 @@ public final class AsyncDispatcher implements AutoCloseable {
         }
         InvokeResult result;
         try {
-            result = invoker.invoke(new InvokeCommand(new Caller(key.account(), key.region()), key.name(),
+            result = invoker.invoke(new InvokeCommand(
+                    new Caller(key.account(), key.region()),
+                    key.name(),
                     event.qualifier().isEmpty() ? Optional.empty() : Optional.of(event.qualifier()),
-                    Optional.empty(), Optional.empty(), Optional.empty(), event.payload(), event.payload().length,
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    event.payload(),
+                    event.payload().length,
                     event.id()));
         } catch (LambdaException e) {
             if (e.code() == ErrorCode.TOO_MANY_REQUESTS) {
@@ -163,14 +171,20 @@ public final class AsyncDispatcher implements AutoCloseable {
                 return;
             }
             // Not the function's doing (it is gone, its runtime is missing…): no retry would help.
-            fail(event, config, e.code() == ErrorCode.RESOURCE_NOT_FOUND ? "ResourceNotFound" : "Error",
+            fail(
+                    event,
+                    config,
+                    e.code() == ErrorCode.RESOURCE_NOT_FOUND ? "ResourceNotFound" : "Error",
                     new Attempt(null, errorDocument(e.code().type(), e.getMessage()), "Unhandled"));
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return; // the event stays held until restart; shutting down
         }
-        Attempt attempt = new Attempt(result.executedVersion(), result.payload(), result.functionError().orElse(null));
+        Attempt attempt = new Attempt(
+                result.executedVersion(),
+                result.payload(),
+                result.functionError().orElse(null));
         if (result.functionError().isEmpty()) {
             succeeded.incrementAndGet();
             throttles.remove(event.id());
@@ -221,29 +235,37 @@ public final class AsyncDispatcher implements AutoCloseable {
                 // keep the raw response only
             }
         }
-        queue.deadLetter(event.id(), event.attempts() + (attempt == null ? 0 : 1), new DeadLetterReason(condition,
-                errorType, errorMessage, attempt == null ? null : attempt.response()));
+        queue.deadLetter(
+                event.id(),
+                event.attempts() + (attempt == null ? 0 : 1),
+                new DeadLetterReason(condition, errorType, errorMessage, attempt == null ? null : attempt.response()));
     }
 
     /** Enqueues Lambda's invocation record for a destination function (durably, before the source completes). */
     private void deliver(String destination, QueuedEvent event, String condition, Attempt attempt) {
-        Arns.FunctionRef ref = Arns.parseFunctionRef(destination, event.function().account(),
-                event.function().region());
+        Arns.FunctionRef ref = Arns.parseFunctionRef(
+                destination, event.function().account(), event.function().region());
         Instant now = clock.instant();
         byte[] record = InvocationRecord.of(event, condition, attempt, now);
-        queue.enqueue(new QueuedEvent(UUID.randomUUID().toString(), ref.key(), ref.qualifier().orElse(""), record,
-                now, 0, now, "destination"));
+        queue.enqueue(new QueuedEvent(
+                UUID.randomUUID().toString(),
+                ref.key(),
+                ref.qualifier().orElse(""),
+                record,
+                now,
+                0,
+                now,
+                "destination"));
     }
 
     /** What one invocation attempt gave: the version that ran, the response bytes, the function error. */
-    record Attempt(String executedVersion, byte[] response, String functionError) {
-    }
+    record Attempt(String executedVersion, byte[] response, String functionError) {}
 
     private static byte[] errorDocument(String type, String message) {
         ObjectNode node = Json.MAPPER.createObjectNode();
         node.put("errorType", type);
         node.put("errorMessage", message);
-        return node.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return node.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     @Override

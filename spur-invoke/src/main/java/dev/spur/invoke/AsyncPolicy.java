@@ -13,8 +13,8 @@ import java.util.List;
  * @param throttleBackoff  the first wait after a throttle or a capacity shortage; doubles each time
  * @param throttleBackoffMax the longest such wait
  */
-public record AsyncPolicy(int dispatchers, List<Duration> retryDelays, Duration throttleBackoff,
-                          Duration throttleBackoffMax) {
+public record AsyncPolicy(
+        int dispatchers, List<Duration> retryDelays, Duration throttleBackoff, Duration throttleBackoffMax) {
     public AsyncPolicy {
         if (dispatchers < 1) {
             throw new IllegalArgumentException("dispatchers must be at least 1");
@@ -26,7 +26,10 @@ public record AsyncPolicy(int dispatchers, List<Duration> retryDelays, Duration 
     }
 
     public static AsyncPolicy defaults() {
-        return new AsyncPolicy(32, List.of(Duration.ofMinutes(1), Duration.ofMinutes(2)), Duration.ofSeconds(1),
+        return new AsyncPolicy(
+                32,
+                List.of(Duration.ofMinutes(1), Duration.ofMinutes(2)),
+                Duration.ofSeconds(1),
                 Duration.ofMinutes(5));
     }
 

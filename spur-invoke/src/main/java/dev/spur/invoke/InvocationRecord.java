@@ -20,8 +20,7 @@ final class InvocationRecord {
     private static final DateTimeFormatter TIMESTAMP =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
-    private InvocationRecord() {
-    }
+    private InvocationRecord() {}
 
     static byte[] of(QueuedEvent event, String condition, AsyncDispatcher.Attempt attempt, Instant now) {
         ObjectNode record = Json.MAPPER.createObjectNode();

@@ -20,5 +20,4 @@ public record InvokeCommand(
         Optional<String> clientContext,
         byte[] payload,
         int payloadLength,
-        String requestId) {
-}
+        String requestId) {}

@@ -9,6 +9,9 @@ import java.util.Optional;
  * @param functionError   {@code Unhandled} when the function or its runtime failed
  * @param logResult       base64 of the last 4 KB of the log, when {@code Tail} was asked for
  */
-public record InvokeResult(int status, byte[] payload, Optional<String> functionError, Optional<String> logResult,
-                           String executedVersion) {
-}
+public record InvokeResult(
+        int status,
+        byte[] payload,
+        Optional<String> functionError,
+        Optional<String> logResult,
+        String executedVersion) {}

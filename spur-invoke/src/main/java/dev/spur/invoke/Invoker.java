@@ -10,13 +10,13 @@ import dev.spur.common.LambdaException;
 import dev.spur.control.ControlPlane;
 import dev.spur.logs.InvocationLog;
 import dev.spur.logs.LogFormat;
-import dev.spur.queue.EventQueue;
-import dev.spur.queue.QueuedEvent;
 import dev.spur.pools.Deployment;
 import dev.spur.pools.InvocationOutcome;
 import dev.spur.pools.InvokeInput;
 import dev.spur.pools.Lease;
 import dev.spur.pools.Pools;
+import dev.spur.queue.EventQueue;
+import dev.spur.queue.QueuedEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -36,6 +36,7 @@ public final class Invoker {
     public static final int MAX_REQUEST_PAYLOAD = 6 * 1024 * 1024;
     /** Lambda's limit on the base64 {@code X-Amz-Client-Context} header. */
     public static final int MAX_CLIENT_CONTEXT = 3583;
+
     private static final byte[] EMPTY_EVENT = "{}".getBytes(StandardCharsets.US_ASCII);
 
     /** Lambda's asynchronous request limit: 1 MB. */
@@ -76,17 +77,20 @@ public final class Invoker {
             case "DryRun" -> {
                 return new InvokeResult(204, new byte[0], Optional.empty(), Optional.empty(), version);
             }
-            case "RequestResponse" -> {
-            }
+            case "RequestResponse" -> {}
             case "Event" -> {
                 return enqueue(command, key, qualifier, payload);
             }
-            default -> throw LambdaException.invalid("1 validation error detected: Value '%s' at 'invocationType' "
-                    + "failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, "
-                    + "DryRun]", type);
+            default ->
+                throw LambdaException.invalid(
+                        "1 validation error detected: Value '%s' at 'invocationType' "
+                                + "failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, "
+                                + "DryRun]",
+                        type);
         }
         if (deployment.runtime() == null) {
-            throw LambdaException.invalid("The runtime %s of this function is not available on this Spur server.",
+            throw LambdaException.invalid(
+                    "The runtime %s of this function is not available on this Spur server.",
                     deployment.config().runtime());
         }
         // The ARN the caller invoked, as Lambda passes it: with the qualifier the caller gave, if any.
@@ -98,9 +102,12 @@ public final class Invoker {
             outcome = lease.invoke(input);
             record(command.requestId(), deployment, outcome);
         }
-        return new InvokeResult(200, outcome.payload(),
+        return new InvokeResult(
+                200,
+                outcome.payload(),
                 outcome.isError() ? Optional.of("Unhandled") : Optional.empty(),
-                tail ? Optional.of(outcome.log().tailBase64()) : Optional.empty(), version);
+                tail ? Optional.of(outcome.log().tailBase64()) : Optional.empty(),
+                version);
     }
 
     /**
@@ -109,12 +116,13 @@ public final class Invoker {
      */
     private InvokeResult enqueue(InvokeCommand command, FunctionKey key, Optional<String> qualifier, byte[] payload) {
         if (payload.length > MAX_EVENT_PAYLOAD) {
-            throw LambdaException.of(ErrorCode.REQUEST_TOO_LARGE, "Request must be smaller than %d bytes for the "
-                    + "InvokeFunction operation", MAX_EVENT_PAYLOAD);
+            throw LambdaException.of(
+                    ErrorCode.REQUEST_TOO_LARGE,
+                    "Request must be smaller than %d bytes for the " + "InvokeFunction operation",
+                    MAX_EVENT_PAYLOAD);
         }
         Instant now = clock.instant();
-        queue.enqueue(new QueuedEvent(command.requestId(), key, qualifier.orElse(""), payload, now, 0, now,
-                "invoke"));
+        queue.enqueue(new QueuedEvent(command.requestId(), key, qualifier.orElse(""), payload, now, 0, now, "invoke"));
         return new InvokeResult(202, new byte[0], Optional.empty(), Optional.empty(), null);
     }
 
@@ -122,9 +130,13 @@ public final class Invoker {
     private static void record(String requestId, Deployment deployment, InvocationOutcome outcome) {
         InvocationLog log = outcome.log();
         log.line(LogFormat.end(requestId));
-        log.line(LogFormat.report(requestId, outcome.durationNanos(),
-                LogFormat.billedMillis(outcome.durationNanos(), outcome.initNanos()), deployment.config().memorySize(),
-                outcome.maxMemoryUsedMb(), outcome.initNanos()));
+        log.line(LogFormat.report(
+                requestId,
+                outcome.durationNanos(),
+                LogFormat.billedMillis(outcome.durationNanos(), outcome.initNanos()),
+                deployment.config().memorySize(),
+                outcome.maxMemoryUsedMb(),
+                outcome.initNanos()));
         log.flush();
     }
 
@@ -133,23 +145,30 @@ public final class Invoker {
         return switch (value) {
             case "None" -> false;
             case "Tail" -> true;
-            default -> throw LambdaException.invalid("1 validation error detected: Value '%s' at 'logType' failed to "
-                    + "satisfy constraint: Member must satisfy enum value set: [Tail, None]", value);
+            default ->
+                throw LambdaException.invalid(
+                        "1 validation error detected: Value '%s' at 'logType' failed to "
+                                + "satisfy constraint: Member must satisfy enum value set: [Tail, None]",
+                        value);
         };
     }
 
     private static byte[] payload(InvokeCommand command) {
         int length = command.payloadLength();
         if (length > MAX_REQUEST_PAYLOAD) {
-            throw LambdaException.of(ErrorCode.REQUEST_TOO_LARGE, "Request must be smaller than %d bytes for the "
-                    + "InvokeFunction operation", MAX_REQUEST_PAYLOAD);
+            throw LambdaException.of(
+                    ErrorCode.REQUEST_TOO_LARGE,
+                    "Request must be smaller than %d bytes for the " + "InvokeFunction operation",
+                    MAX_REQUEST_PAYLOAD);
         }
         if (length == 0) {
             return EMPTY_EVENT;
         }
         if (!Json.isWellFormed(command.payload(), length)) {
-            throw LambdaException.of(ErrorCode.INVALID_REQUEST_CONTENT, "Could not parse request body into json: "
-                    + "Could not parse payload into json: the payload is not a single well-formed JSON value");
+            throw LambdaException.of(
+                    ErrorCode.INVALID_REQUEST_CONTENT,
+                    "Could not parse request body into json: "
+                            + "Could not parse payload into json: the payload is not a single well-formed JSON value");
         }
         return length == command.payload().length ? command.payload() : Arrays.copyOf(command.payload(), length);
     }
@@ -159,11 +178,14 @@ public final class Invoker {
             return null;
         }
         String encoded = header.get();
-        LambdaException.requireValid(encoded.length() <= MAX_CLIENT_CONTEXT, "Client context must be no more than %d "
-                + "bytes when encoded in base64.", MAX_CLIENT_CONTEXT);
+        LambdaException.requireValid(
+                encoded.length() <= MAX_CLIENT_CONTEXT,
+                "Client context must be no more than %d " + "bytes when encoded in base64.",
+                MAX_CLIENT_CONTEXT);
         try {
             byte[] decoded = Base64.getDecoder().decode(encoded);
-            LambdaException.requireValid(Json.isWellFormed(decoded, decoded.length),
+            LambdaException.requireValid(
+                    Json.isWellFormed(decoded, decoded.length),
                     "Client context must be a valid Base64-encoded JSON object.");
             return new String(decoded, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
@@ -175,8 +197,8 @@ public final class Invoker {
     private static String traceId() {
         ThreadLocalRandom r = ThreadLocalRandom.current();
         HexFormat hex = HexFormat.of();
-        String root = Long.toHexString(System.currentTimeMillis() / 1000) + "-"
-                + hex.toHexDigits(r.nextInt()) + hex.toHexDigits(r.nextLong());
+        String root = Long.toHexString(System.currentTimeMillis() / 1000) + "-" + hex.toHexDigits(r.nextInt())
+                + hex.toHexDigits(r.nextLong());
         return "Root=1-" + root + ";Parent=" + hex.toHexDigits(r.nextLong()) + ";Sampled=0";
     }
 }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
@@ -75,8 +76,8 @@ public final class FunctionLog {
             current.close();
         }
         long start = !starts.isEmpty() && position - starts.getLast() < segmentBytes ? starts.getLast() : position;
-        current = FileChannel.open(segment(start), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND);
+        current = FileChannel.open(
+                segment(start), StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         currentStart = start;
         starts = segments();
         while (starts.size() > maxSegments) {
@@ -121,7 +122,7 @@ public final class FunctionLog {
                 if (cut == 0 && bytes.length > 0 && bytes.length == maxBytes) {
                     cut = bytes.length; // a single line longer than maxBytes: hand it over in pieces
                 }
-                return new Chunk(java.util.Arrays.copyOf(bytes, cut), at + cut);
+                return new Chunk(Arrays.copyOf(bytes, cut), at + cut);
             }
         } finally {
             lock.unlock();
@@ -160,6 +161,5 @@ public final class FunctionLog {
     }
 
     /** Bytes read from a log and where to continue. */
-    public record Chunk(byte[] bytes, long next) {
-    }
+    public record Chunk(byte[] bytes, long next) {}
 }

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Base64;
 
 /**
@@ -19,6 +20,7 @@ import java.util.Base64;
 public final class InvocationLog {
     /** Lambda returns the last 4 KB of the log in {@code X-Amz-Log-Result}. */
     public static final int TAIL_BYTES = 4096;
+
     private static final int FLUSH_AT = 64 * 1024;
 
     private final FunctionLog file;
@@ -33,8 +35,12 @@ public final class InvocationLog {
     }
 
     public synchronized void line(String text) {
-        pending.append(DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(ChronoUnit.MILLIS))).append(' ')
-                .append(stream).append(' ').append(text).append('\n');
+        pending.append(DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(ChronoUnit.MILLIS)))
+                .append(' ')
+                .append(stream)
+                .append(' ')
+                .append(text)
+                .append('\n');
         tail.addLast(text);
         tailBytes += text.length() + 1;
         while (tailBytes - tail.peekFirst().length() - 1 >= TAIL_BYTES) {
@@ -61,7 +67,7 @@ public final class InvocationLog {
         }
         byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
         int from = Math.max(0, bytes.length - TAIL_BYTES);
-        return Base64.getEncoder().encodeToString(java.util.Arrays.copyOfRange(bytes, from, bytes.length));
+        return Base64.getEncoder().encodeToString(Arrays.copyOfRange(bytes, from, bytes.length));
     }
 
     /** Keeps this log's tail lines ahead of another's (a cold start's init output before its invocation). */

@@ -7,8 +7,7 @@ import java.util.Locale;
  * decimals, billed duration in whole milliseconds.
  */
 public final class LogFormat {
-    private LogFormat() {
-    }
+    private LogFormat() {}
 
     public static String initStart(String runtimeId) {
         return "INIT_START Runtime Version: spur:" + runtimeId;
@@ -28,14 +27,28 @@ public final class LogFormat {
      *
      * @param initNanos negative when the invocation was not a cold start
      */
-    public static String report(String requestId, long durationNanos, long billedMillis, int memorySizeMb,
-                                long maxMemoryUsedMb, long initNanos) {
+    public static String report(
+            String requestId,
+            long durationNanos,
+            long billedMillis,
+            int memorySizeMb,
+            long maxMemoryUsedMb,
+            long initNanos) {
         StringBuilder sb = new StringBuilder(200)
-                .append("REPORT RequestId: ").append(requestId)
-                .append("\tDuration: ").append(millis(durationNanos)).append(" ms")
-                .append("\tBilled Duration: ").append(billedMillis).append(" ms")
-                .append("\tMemory Size: ").append(memorySizeMb).append(" MB")
-                .append("\tMax Memory Used: ").append(maxMemoryUsedMb).append(" MB");
+                .append("REPORT RequestId: ")
+                .append(requestId)
+                .append("\tDuration: ")
+                .append(millis(durationNanos))
+                .append(" ms")
+                .append("\tBilled Duration: ")
+                .append(billedMillis)
+                .append(" ms")
+                .append("\tMemory Size: ")
+                .append(memorySizeMb)
+                .append(" MB")
+                .append("\tMax Memory Used: ")
+                .append(maxMemoryUsedMb)
+                .append(" MB");
         if (initNanos >= 0) {
             sb.append("\tInit Duration: ").append(millis(initNanos)).append(" ms");
         }

@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentMap;
 public final class LogStore {
     /** Default bound per function: 4 segments of 8 MB. */
     public static final long DEFAULT_SEGMENT_BYTES = 8L * 1024 * 1024;
+
     public static final int DEFAULT_SEGMENTS = 4;
 
     private final Path directory;
@@ -39,7 +40,11 @@ public final class LogStore {
     }
 
     public FunctionLog of(FunctionKey key) {
-        return logs.computeIfAbsent(key, k -> new FunctionLog(
-                directory.resolve(k.account()).resolve(k.region()).resolve(k.name()), segmentBytes, maxSegments));
+        return logs.computeIfAbsent(
+                key,
+                k -> new FunctionLog(
+                        directory.resolve(k.account()).resolve(k.region()).resolve(k.name()),
+                        segmentBytes,
+                        maxSegments));
     }
 }

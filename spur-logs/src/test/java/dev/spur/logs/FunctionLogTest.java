@@ -49,12 +49,16 @@ class FunctionLogTest {
         }
         long total;
         try (Stream<Path> files = Files.walk(dir)) {
-            total = files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+            total = files.filter(Files::isRegularFile)
+                    .mapToLong(p -> p.toFile().length())
+                    .sum();
         }
         assertThat(total).isLessThanOrEqualTo(3 * 1000 + 100);
         assertThat(log.end()).isEqualTo(100_000);
         FunctionLog.Chunk fromStart = log.read(0, 100);
-        assertThat(fromStart.next()).as("old positions resume at the oldest kept byte").isGreaterThan(90_000);
+        assertThat(fromStart.next())
+                .as("old positions resume at the oldest kept byte")
+                .isGreaterThan(90_000);
     }
 
     @Test
@@ -62,7 +66,8 @@ class FunctionLogTest {
         new LogStore(dir, 1000, 3).of(key).append("one\n".getBytes(StandardCharsets.UTF_8));
         FunctionLog reopened = new LogStore(dir, 1000, 3).of(key);
         reopened.append("two\n".getBytes(StandardCharsets.UTF_8));
-        assertThat(new String(reopened.read(0, 1000).bytes(), StandardCharsets.UTF_8)).isEqualTo("one\ntwo\n");
+        assertThat(new String(reopened.read(0, 1000).bytes(), StandardCharsets.UTF_8))
+                .isEqualTo("one\ntwo\n");
     }
 
     @Test
@@ -76,7 +81,8 @@ class FunctionLogTest {
         assertThat(tail.length()).isLessThanOrEqualTo(InvocationLog.TAIL_BYTES);
         assertThat(tail).endsWith("output line number 499\nEND RequestId: x\n").doesNotContain("number 1\n");
         log.flush();
-        String file = new String(new LogStore(dir, 1 << 20, 2).of(key).read(0, 1 << 20).bytes(), StandardCharsets.UTF_8);
+        String file = new String(
+                new LogStore(dir, 1 << 20, 2).of(key).read(0, 1 << 20).bytes(), StandardCharsets.UTF_8);
         assertThat(file).contains(" stream output line number 0\n").contains(" stream END RequestId: x\n");
     }
 }

@@ -9,5 +9,4 @@ package dev.spur.pools;
  *                      (negative if reservations were allowed past the limit)
  * @param inFlight      every invocation of the account running now, reserved or not
  */
-public record AccountConcurrency(int limit, int reservedTotal, int unreserved, int inFlight) {
-}
+public record AccountConcurrency(int limit, int reservedTotal, int unreserved, int inFlight) {}

@@ -77,6 +77,7 @@ final class Budgets {
         final AtomicInteger inFlight = new AtomicInteger();
         /** Invocations of functions without a reservation (charged to the unreserved pool). */
         final AtomicInteger unreservedInFlight = new AtomicInteger();
+
         final AtomicInteger reservedTotal = new AtomicInteger();
     }
 
@@ -101,8 +102,8 @@ final class Budgets {
             if (r >= 0) {
                 if (inFlight.incrementAndGet() > r) {
                     inFlight.decrementAndGet();
-                    throw LambdaException.throttled("ReservedFunctionConcurrentInvocationLimitExceeded", 1,
-                            "Rate Exceeded.");
+                    throw LambdaException.throttled(
+                            "ReservedFunctionConcurrentInvocationLimitExceeded", 1, "Rate Exceeded.");
                 }
                 account.inFlight.incrementAndGet();
                 return true;

@@ -3,18 +3,23 @@ package dev.spur.pools;
 import dev.spur.common.FunctionConfig;
 import dev.spur.logs.InvocationLog;
 import dev.spur.logs.LogFormat;
+import dev.spur.pools.InvocationOutcome.Kind;
 import dev.spur.runtimeapi.RuntimeApiEndpoint;
 import dev.spur.runtimeapi.RuntimeApiHandler;
 import dev.spur.sandbox.Sandbox;
 import dev.spur.sandbox.SandboxedProcess;
-import dev.spur.pools.InvocationOutcome.Kind;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
@@ -37,7 +42,12 @@ final class Environment implements RuntimeApiHandler {
     private static final Pattern LAMBDA_ERROR_TYPE = Pattern.compile("(Runtime|Function)\\.[A-Z][a-zA-Z]+");
     private static final Invocation STOP = new Invocation("", new byte[0], null, null, null, null);
 
-    enum State { STARTING, IDLE, BUSY, STOPPED }
+    enum State {
+        STARTING,
+        IDLE,
+        BUSY,
+        STOPPED
+    }
 
     final String id;
     final Pool pool;
@@ -50,19 +60,22 @@ final class Environment implements RuntimeApiHandler {
     volatile Provisioner.Target target;
     /** Provisioned only: set once its launch has put it on its pool's stack; from then on it counts as allocated. */
     volatile boolean provisionedReady;
+
     private final Pools pools;
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
-    private final java.util.concurrent.CountDownLatch torn = new java.util.concurrent.CountDownLatch(1);
+    private final CountDownLatch torn = new CountDownLatch(1);
     private final AtomicBoolean tornDown = new AtomicBoolean();
     private final LinkedBlockingDeque<Invocation> events = new LinkedBlockingDeque<>();
     /** The thread waiting in {@link #awaitNext()}, if one is: a runtime waits for one event at a time. */
     private final AtomicReference<Thread> nextWaiter = new AtomicReference<>();
+
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private volatile Invocation current;
     private volatile InitFailure initFailure;
     private volatile InvocationLog log;
     /** Where output printed between invocations goes (flushed by the sweep); one per environment. */
     private final InvocationLog idleLog;
+
     private volatile long lastUsedNanos;
     private SandboxedProcess process;
     private RuntimeApiEndpoint endpoint;
@@ -90,37 +103,53 @@ final class Environment implements RuntimeApiHandler {
         log.line(LogFormat.initStart(pool.deployment().runtime().id()));
         boolean offline = pool.config().network() == FunctionConfig.Network.NONE;
         if (offline && !pools.sandbox().supportsNetworkNone()) {
-            fail(new InitFailure("Runtime.InitError", "Error: SpurNetwork none needs the linux sandbox; this server "
-                    + "runs --sandbox " + pools.sandbox().name() + ", which cannot take a function off the network", null));
+            fail(new InitFailure(
+                    "Runtime.InitError",
+                    "Error: SpurNetwork none needs the linux sandbox; this server " + "runs --sandbox "
+                            + pools.sandbox().name() + ", which cannot take a function off the network",
+                    null));
             return;
         }
         try {
             endpoint = offline ? openBridgedEndpoint() : RuntimeApiEndpoint.open(this, id);
             output = new OutputFile(pools.runDirectory().resolve(id + ".out"));
-            Sandbox.LaunchSpec spec = Launch.spec(pool.deployment(), pools.sandbox().isolatesFiles(),
-                    endpoint.hostPort(), logStream, output.path(), target == null ? "on-demand" : "provisioned-concurrency");
+            Sandbox.LaunchSpec spec = Launch.spec(
+                    pool.deployment(),
+                    pools.sandbox().isolatesFiles(),
+                    endpoint.hostPort(),
+                    logStream,
+                    output.path(),
+                    target == null ? "on-demand" : "provisioned-concurrency");
             if (offline) {
                 spec = spec.withNetwork(Sandbox.Network.none(socketDirectory().resolve(SOCKET)));
             }
             process = pools.sandbox().start(spec);
             endpoint.admit(process.hostUid()); // from now on, only the environment's own sockets are served
         } catch (IOException e) {
-            fail(offline ? new InitFailure("Runtime.InitError", "Error: cannot start the environment without a "
-                    + "network: " + e.getMessage(), null)
-                    : new InitFailure("Runtime.InvalidEntrypoint", "Error: " + Launch.describeStartFailure(e), null));
+            fail(
+                    offline
+                            ? new InitFailure(
+                                    "Runtime.InitError",
+                                    "Error: cannot start the environment without a " + "network: " + e.getMessage(),
+                                    null)
+                            : new InitFailure(
+                                    "Runtime.InvalidEntrypoint", "Error: " + Launch.describeStartFailure(e), null));
             return;
         }
         SandboxedProcess started = process;
         process.onExit().thenAccept(status -> onExit(status.describe(), started.oomKilled()));
         try {
-            ready.get(pools.settings().initTimeout().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            fail(new InitFailure("Runtime.InitError", "Error: init phase timed out after "
-                    + LogFormat.seconds(pools.settings().initTimeout().toNanos()) + " seconds", null));
+            ready.get(pools.settings().initTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            fail(new InitFailure(
+                    "Runtime.InitError",
+                    "Error: init phase timed out after "
+                            + LogFormat.seconds(pools.settings().initTimeout().toNanos()) + " seconds",
+                    null));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             fail(new InitFailure("Runtime.InitError", "Error: interrupted during init", null));
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             // initFailure was recorded by whoever failed the future
         }
         limitCpu();
@@ -149,15 +178,19 @@ final class Environment implements RuntimeApiHandler {
     private void limitCpu() {
         try {
             process.limitCpu();
-        } catch (java.io.UncheckedIOException e) {
+        } catch (UncheckedIOException e) {
             if (initFailure == null) {
-                fail(new InitFailure("Runtime.InitError", "Error: cannot limit the environment's CPU: " + e.getMessage(), null));
+                fail(new InitFailure(
+                        "Runtime.InitError", "Error: cannot limit the environment's CPU: " + e.getMessage(), null));
             }
         }
     }
 
     boolean isReady() {
-        return initFailure == null && state.get() != State.STOPPED && ready.isDone() && !ready.isCompletedExceptionally();
+        return initFailure == null
+                && state.get() != State.STOPPED
+                && ready.isDone()
+                && !ready.isCompletedExceptionally();
     }
 
     /** Whether its init succeeded (it may have stopped since). */
@@ -196,9 +229,12 @@ final class Environment implements RuntimeApiHandler {
         if (p != null) {
             try {
                 p.freeze();
-            } catch (java.io.UncheckedIOException e) {
-                System.getLogger(Environment.class.getName()).log(System.Logger.Level.WARNING,
-                        "cannot freeze environment " + id + "; it stays running while idle", e);
+            } catch (UncheckedIOException e) {
+                System.getLogger(Environment.class.getName())
+                        .log(
+                                System.Logger.Level.WARNING,
+                                "cannot freeze environment " + id + "; it stays running while idle",
+                                e);
             }
         }
     }
@@ -209,9 +245,9 @@ final class Environment implements RuntimeApiHandler {
         if (p != null) {
             try {
                 p.thaw();
-            } catch (java.io.UncheckedIOException e) {
-                System.getLogger(Environment.class.getName()).log(System.Logger.Level.WARNING,
-                        "cannot thaw environment " + id, e);
+            } catch (UncheckedIOException e) {
+                System.getLogger(Environment.class.getName())
+                        .log(System.Logger.Level.WARNING, "cannot thaw environment " + id, e);
             }
         }
     }
@@ -305,8 +341,8 @@ final class Environment implements RuntimeApiHandler {
         long now = pools.ticker().nanos();
         inv.markDispatched(now);
         long deadline = pools.clock().millis() + pool.config().timeout() * 1000L;
-        return new NextEvent(inv.requestId, deadline, inv.invokedArn, inv.traceId, inv.clientContext, null,
-                inv.payload);
+        return new NextEvent(
+                inv.requestId, deadline, inv.invokedArn, inv.traceId, inv.clientContext, null, inv.payload);
     }
 
     @Override
@@ -316,9 +352,11 @@ final class Environment implements RuntimeApiHandler {
 
     @Override
     public Answer error(String requestId, String errorType, byte[] body) {
-        String type = errorType != null && LAMBDA_ERROR_TYPE.matcher(errorType).matches() ? errorType : "Runtime.Unknown";
+        String type =
+                errorType != null && LAMBDA_ERROR_TYPE.matcher(errorType).matches() ? errorType : "Runtime.Unknown";
         byte[] payload = body.length == 0
-                ? ErrorJson.of(type, "The runtime reported an error without details").getBytes(StandardCharsets.UTF_8)
+                ? ErrorJson.of(type, "The runtime reported an error without details")
+                        .getBytes(StandardCharsets.UTF_8)
                 : body;
         return finish(requestId, Kind.FUNCTION_ERROR, payload, type);
     }
@@ -337,11 +375,14 @@ final class Environment implements RuntimeApiHandler {
     public void responseTooLarge(String requestId, long declaredBytes) {
         Invocation inv = current;
         if (inv != null && inv.requestId.equals(requestId)) {
-            String message = "Response payload size (" + declaredBytes + " bytes) exceeded maximum allowed payload size ("
-                    + RuntimeApiEndpoint.MAX_PAYLOAD_BYTES + " bytes).";
-            inv.complete(Kind.RESPONSE_TOO_LARGE,
+            String message =
+                    "Response payload size (" + declaredBytes + " bytes) exceeded maximum allowed payload size ("
+                            + RuntimeApiEndpoint.MAX_PAYLOAD_BYTES + " bytes).";
+            inv.complete(
+                    Kind.RESPONSE_TOO_LARGE,
                     ErrorJson.of("Function.ResponseSizeTooLarge", message).getBytes(StandardCharsets.UTF_8),
-                    "Function.ResponseSizeTooLarge", pools.ticker().nanos());
+                    "Function.ResponseSizeTooLarge",
+                    pools.ticker().nanos());
         }
     }
 
@@ -368,8 +409,10 @@ final class Environment implements RuntimeApiHandler {
     /** @param oomKilled the kernel killed it for exceeding its memory: Lambda's {@code Runtime.OutOfMemory} */
     private void onExit(String how, boolean oomKilled) {
         if (!ready.isDone()) {
-            fail(new InitFailure(oomKilled ? "Runtime.OutOfMemory" : "Runtime.InitError",
-                    "Error: Runtime exited with error: " + how, null));
+            fail(new InitFailure(
+                    oomKilled ? "Runtime.OutOfMemory" : "Runtime.InitError",
+                    "Error: Runtime exited with error: " + how,
+                    null));
             return;
         }
         Invocation inv = current;
@@ -377,7 +420,10 @@ final class Environment implements RuntimeApiHandler {
         if (inv != null && !inv.isDone()) {
             String message = "RequestId: " + inv.requestId + " Error: Runtime exited with error: " + how;
             String type = oomKilled ? "Runtime.OutOfMemory" : "Runtime.ExitError";
-            inv.complete(Kind.EXIT_ERROR, ErrorJson.of(type, message).getBytes(StandardCharsets.UTF_8), type,
+            inv.complete(
+                    Kind.EXIT_ERROR,
+                    ErrorJson.of(type, message).getBytes(StandardCharsets.UTF_8),
+                    type,
                     pools.ticker().nanos());
         }
     }
@@ -403,9 +449,9 @@ final class Environment implements RuntimeApiHandler {
 
     private void awaitTornDown() {
         try {
-            if (!torn.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
-                System.getLogger(Environment.class.getName()).log(System.Logger.Level.WARNING,
-                        "environment " + id + " is taking long to stop");
+            if (!torn.await(10, TimeUnit.SECONDS)) {
+                System.getLogger(Environment.class.getName())
+                        .log(System.Logger.Level.WARNING, "environment " + id + " is taking long to stop");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -434,6 +480,5 @@ final class Environment implements RuntimeApiHandler {
     }
 
     /** Why an environment could not initialise. Either a message to wrap, or the body the runtime posted. */
-    record InitFailure(String errorType, String message, byte[] postedBody) {
-    }
+    record InitFailure(String errorType, String message, byte[] postedBody) {}
 }

@@ -7,8 +7,7 @@ import java.util.Map;
 
 /** Lambda's platform error payload: {@code {"errorType": …, "errorMessage": …}}. */
 final class ErrorJson {
-    private ErrorJson() {
-    }
+    private ErrorJson() {}
 
     static String of(String errorType, String errorMessage) {
         Map<String, String> body = new LinkedHashMap<>();

@@ -23,8 +23,13 @@ final class Invocation {
     /** Set when the runtime takes the event from {@code next}; 0 until then. */
     private volatile long dispatchedNanos;
 
-    Invocation(String requestId, byte[] payload, String clientContext, String traceId, String invokedArn,
-               InvocationLog log) {
+    Invocation(
+            String requestId,
+            byte[] payload,
+            String clientContext,
+            String traceId,
+            String invokedArn,
+            InvocationLog log) {
         this.requestId = requestId;
         this.payload = payload;
         this.clientContext = clientContext;
@@ -82,6 +87,5 @@ final class Invocation {
     }
 
     /** How the invocation ended and when. */
-    record Result(Kind kind, byte[] payload, String errorType, long atNanos) {
-    }
+    record Result(Kind kind, byte[] payload, String errorType, long atNanos) {}
 }

@@ -7,6 +7,4 @@ package dev.spur.pools;
  * @param traceId       the {@code Lambda-Runtime-Trace-Id} value
  * @param invokedArn    the ARN the caller used, qualifier included
  */
-public record InvokeInput(String requestId, byte[] payload, String clientContext, String traceId,
-                          String invokedArn) {
-}
+public record InvokeInput(String requestId, byte[] payload, String clientContext, String traceId, String invokedArn) {}

@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Builds what an environment's process is started with: the runtime's command and Lambda's environment.
@@ -23,8 +25,7 @@ final class Launch {
     static final Path TASK_ROOT = Path.of("/var/task");
     static final Path RUNTIME_DIR = Path.of("/var/runtime");
 
-    private Launch() {
-    }
+    private Launch() {}
 
     /**
      * The process environment: Lambda's defaults (a function may override {@code PATH}, {@code LANG},
@@ -32,8 +33,13 @@ final class Launch {
      * (which the control plane never lets a function set), then the runtime's own. Nothing is
      * inherited from Spur's own environment.
      */
-    static LaunchSpec spec(Deployment deployment, boolean isolated, String runtimeApi, String logStream, Path output,
-                           String initializationType) {
+    static LaunchSpec spec(
+            Deployment deployment,
+            boolean isolated,
+            String runtimeApi,
+            String logStream,
+            Path output,
+            String initializationType) {
         FunctionConfig fn = deployment.config();
         LambdaRuntime runtime = deployment.runtime();
         Path taskRoot = isolated ? TASK_ROOT : deployment.taskRoot();
@@ -67,7 +73,9 @@ final class Launch {
     private static List<Mount> mounts(Deployment deployment) {
         List<Mount> mounts = new ArrayList<>();
         mounts.add(Mount.readOnly(deployment.taskRoot().toAbsolutePath(), TASK_ROOT.toString()));
-        deployment.runtime().clientDirectory()
+        deployment
+                .runtime()
+                .clientDirectory()
                 .ifPresent(dir -> mounts.add(Mount.readOnly(dir.toAbsolutePath(), RUNTIME_DIR.toString())));
         for (Path dir : deployment.runtime().interpreterDirectories()) {
             mounts.add(Mount.readOnly(dir.toAbsolutePath(), dir.toAbsolutePath().toString()));
@@ -81,7 +89,7 @@ final class Launch {
         int quote = message.indexOf('"');
         int end = quote >= 0 ? message.indexOf('"', quote + 1) : -1;
         String program = end > quote ? message.substring(quote + 1, end) : "bootstrap";
-        java.util.regex.Matcher errno = java.util.regex.Pattern.compile("error[=:] ?(\\d+)").matcher(message);
+        Matcher errno = Pattern.compile("error[=:] ?(\\d+)").matcher(message);
         String code = errno.find() ? errno.group(1) : "";
         return switch (code) {
             case "2" -> "Couldn't find valid bootstrap(s): [" + program + "]";

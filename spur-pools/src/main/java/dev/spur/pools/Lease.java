@@ -18,11 +18,17 @@ public final class Lease implements AutoCloseable {
     private final boolean coldStart;
     /** The budget admission charged, and whether to its reservation: release undoes exactly that. */
     private final Budgets.FunctionBudget budget;
+
     private final boolean chargedToReservation;
     private boolean closed;
 
-    Lease(Pools pools, Pool pool, Environment environment, boolean coldStart, Budgets.FunctionBudget budget,
-          boolean chargedToReservation) {
+    Lease(
+            Pools pools,
+            Pool pool,
+            Environment environment,
+            boolean coldStart,
+            Budgets.FunctionBudget budget,
+            boolean chargedToReservation) {
         this.pools = pools;
         this.pool = pool;
         this.environment = environment;
@@ -53,8 +59,8 @@ public final class Lease implements AutoCloseable {
             return initFailed(input, log, environment.initFailure(), initNanos);
         }
         log.line(LogFormat.start(input.requestId(), pool.config().version()));
-        Invocation inv = new Invocation(input.requestId(), input.payload(), input.clientContext(), input.traceId(),
-                input.invokedArn(), log);
+        Invocation inv = new Invocation(
+                input.requestId(), input.payload(), input.clientContext(), input.traceId(), input.invokedArn(), log);
         long timeoutNanos = pool.config().timeout() * 1_000_000_000L;
         long start = pools.ticker().nanos();
         environment.dispatch(inv);
@@ -63,8 +69,11 @@ public final class Lease implements AutoCloseable {
         if (result == null) {
             String seconds = LogFormat.seconds(timeoutNanos);
             String message = "RequestId: " + input.requestId() + " Error: Task timed out after " + seconds + " seconds";
-            if (inv.complete(Kind.TIMEOUT, ErrorJson.of("Sandbox.Timedout", message).getBytes(StandardCharsets.UTF_8),
-                    "Sandbox.Timedout", pools.ticker().nanos())) {
+            if (inv.complete(
+                    Kind.TIMEOUT,
+                    ErrorJson.of("Sandbox.Timedout", message).getBytes(StandardCharsets.UTF_8),
+                    "Sandbox.Timedout",
+                    pools.ticker().nanos())) {
                 environment.stop();
                 log.line(Instant.ofEpochMilli(pools.clock().millis()) + " " + input.requestId()
                         + " Task timed out after " + seconds + " seconds");
@@ -74,8 +83,14 @@ public final class Lease implements AutoCloseable {
             environment.collectOutput(true);
         }
         long dispatched = inv.dispatchedNanos() != 0 ? inv.dispatchedNanos() : start;
-        return new InvocationOutcome(result.kind(), result.payload(), result.errorType(),
-                Math.max(0, result.atNanos() - dispatched), initNanos, memory, log);
+        return new InvocationOutcome(
+                result.kind(),
+                result.payload(),
+                result.errorType(),
+                Math.max(0, result.atNanos() - dispatched),
+                initNanos,
+                memory,
+                log);
     }
 
     private InvocationOutcome initFailed(InvokeInput input, InvocationLog log, InitFailure failure, long initNanos) {
@@ -84,7 +99,8 @@ public final class Lease implements AutoCloseable {
         if (failure != null && failure.postedBody() != null) {
             payload = failure.postedBody();
         } else {
-            String detail = failure == null || failure.message() == null ? "Error: environment stopped during init"
+            String detail = failure == null || failure.message() == null
+                    ? "Error: environment stopped during init"
                     : failure.message();
             payload = ErrorJson.of(type, "RequestId: " + input.requestId() + " " + detail)
                     .getBytes(StandardCharsets.UTF_8);

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
@@ -32,8 +33,8 @@ final class OutputFile implements AutoCloseable {
     OutputFile(Path path) throws IOException {
         this.path = path;
         Files.deleteIfExists(path);
-        this.channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
+        this.channel = FileChannel.open(
+                path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
     }
 
     Path path() {
@@ -93,7 +94,7 @@ final class OutputFile implements AutoCloseable {
 
         void append(byte[] src, int from, int count) {
             if (length + count > bytes.length) {
-                bytes = java.util.Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + count));
+                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + count));
             }
             System.arraycopy(src, from, bytes, length, count);
             length += count;

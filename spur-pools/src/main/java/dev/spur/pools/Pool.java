@@ -64,6 +64,7 @@ final class Pool {
     /** Whether {@code other} describes a later configuration than this pool runs. */
     boolean isOlderThan(FunctionConfig other) {
         FunctionConfig mine = deployment.config();
-        return !mine.revisionId().equals(other.revisionId()) && !other.lastModified().isBefore(mine.lastModified());
+        return !mine.revisionId().equals(other.revisionId())
+                && !other.lastModified().isBefore(mine.lastModified());
     }
 }

@@ -1,5 +1,6 @@
 package dev.spur.pools;
 
+import com.sun.management.OperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 
@@ -40,8 +41,12 @@ public record PoolSettings(
     }
 
     public static PoolSettings withKeepAlive(Duration keepAlive) {
-        return new PoolSettings(keepAlive, reapIntervalFor(keepAlive), DEFAULT_ACCOUNT_CONCURRENCY,
-                defaultMemoryCapacityMb(), DEFAULT_INIT_TIMEOUT);
+        return new PoolSettings(
+                keepAlive,
+                reapIntervalFor(keepAlive),
+                DEFAULT_ACCOUNT_CONCURRENCY,
+                defaultMemoryCapacityMb(),
+                DEFAULT_INIT_TIMEOUT);
     }
 
     public PoolSettings withAccountConcurrency(int limit) {
@@ -59,7 +64,7 @@ public record PoolSettings(
     }
 
     static long defaultMemoryCapacityMb() {
-        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         return Math.max(128, os.getTotalMemorySize() / (1024 * 1024) * 3 / 4);
     }
 }

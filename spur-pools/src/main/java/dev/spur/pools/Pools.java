@@ -8,6 +8,7 @@ import dev.spur.sandbox.Sandbox;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.time.LocalDate;
@@ -83,8 +84,14 @@ public final class Pools implements AutoCloseable {
      * @param runDirectory scratch space for environments' output files; emptied now, as whatever is
      *                     there belongs to environments of a previous run
      */
-    public Pools(PoolSettings settings, Sandbox sandbox, LogStore logs, Path runDirectory, Ticker ticker,
-                     InstantSource clock, boolean startTimer) {
+    public Pools(
+            PoolSettings settings,
+            Sandbox sandbox,
+            LogStore logs,
+            Path runDirectory,
+            Ticker ticker,
+            InstantSource clock,
+            boolean startTimer) {
         this.settings = settings;
         this.sandbox = sandbox;
         this.logs = logs;
@@ -94,8 +101,8 @@ public final class Pools implements AutoCloseable {
         this.budgets = new Budgets(settings.accountConcurrency());
         cleanRunDirectory(runDirectory);
         if (startTimer) {
-            timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("spur-reaper")
-                    .unstarted(r));
+            timer = Executors.newSingleThreadScheduledExecutor(
+                    r -> Thread.ofPlatform().daemon().name("spur-reaper").unstarted(r));
             long reapMillis = settings.reapInterval().toMillis();
             timer.scheduleWithFixedDelay(this::reapIdle, reapMillis, reapMillis, TimeUnit.MILLISECONDS);
             timer.scheduleWithFixedDelay(this::sweepOutput, 1, 1, TimeUnit.SECONDS);
@@ -191,8 +198,11 @@ public final class Pools implements AutoCloseable {
      */
     public void provision(FunctionKey function, String qualifier, List<Allocation> allocations) {
         for (Allocation a : allocations) {
-            LambdaException.requireValid(a.deployment().config().key().equals(function),
-                    "allocation for %s in the provisioning of %s", a.deployment().config().key(), function);
+            LambdaException.requireValid(
+                    a.deployment().config().key().equals(function),
+                    "allocation for %s in the provisioning of %s",
+                    a.deployment().config().key(),
+                    function);
         }
         if (closed) {
             throw new IllegalStateException("pools closed");
@@ -309,7 +319,9 @@ public final class Pools implements AutoCloseable {
 
     private void reserveMemory(int mb) {
         if (!tryReserveMemory(mb)) {
-            throw LambdaException.throttled("ConcurrentInvocationLimitExceeded", 1,
+            throw LambdaException.throttled(
+                    "ConcurrentInvocationLimitExceeded",
+                    1,
                     "Rate Exceeded. This node has no memory left for another " + mb + " MB environment ("
                             + memoryUsedMb.get() + " of " + settings.memoryCapacityMb() + " MB in use).");
         }
@@ -437,8 +449,13 @@ public final class Pools implements AutoCloseable {
 
     private String logStream(Deployment deployment, String id) {
         LocalDate day = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
-        return "%04d/%02d/%02d/[%s]%s".formatted(day.getYear(), day.getMonthValue(), day.getDayOfMonth(),
-                deployment.config().version(), id);
+        return "%04d/%02d/%02d/[%s]%s"
+                .formatted(
+                        day.getYear(),
+                        day.getMonthValue(),
+                        day.getDayOfMonth(),
+                        deployment.config().version(),
+                        id);
     }
 
     private static void cleanRunDirectory(Path dir) {
@@ -446,7 +463,7 @@ public final class Pools implements AutoCloseable {
             Files.createDirectories(dir);
             try (var files = Files.list(dir)) {
                 for (Path p : (Iterable<Path>) files::iterator) {
-                    if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) { // a socket directory
+                    if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) { // a socket directory
                         try (var inside = Files.list(p)) {
                             for (Path q : (Iterable<Path>) inside::iterator) {
                                 Files.deleteIfExists(q);
@@ -462,10 +479,8 @@ public final class Pools implements AutoCloseable {
     }
 
     /** A snapshot of the pools' budgets, over all accounts. */
-    public record Stats(int liveEnvironments, int idleEnvironments, int inFlight, long memoryUsedMb,
-                        long environmentsStarted) {
-    }
+    public record Stats(
+            int liveEnvironments, int idleEnvironments, int inFlight, long memoryUsedMb, long environmentsStarted) {}
 
-    private record PoolKey(FunctionKey function, String version) {
-    }
+    private record PoolKey(FunctionKey function, String version) {}
 }

@@ -13,8 +13,7 @@ import java.util.Optional;
  *                  environment failed its init or the node's memory could not hold another one
  * @param reason    why it is FAILED, e.g. {@code FUNCTION_ERROR_INIT_FAILURE: Runtime.ExitError: …}
  */
-public record ProvisionedStatus(int requested, int allocated, int available, String status,
-                                Optional<String> reason) {
+public record ProvisionedStatus(int requested, int allocated, int available, String status, Optional<String> reason) {
     public static final String IN_PROGRESS = "IN_PROGRESS";
     public static final String READY = "READY";
     public static final String FAILED = "FAILED";

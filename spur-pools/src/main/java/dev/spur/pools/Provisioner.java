@@ -5,6 +5,7 @@ import dev.spur.common.FunctionKey;
 import dev.spur.common.Json;
 import dev.spur.pools.Environment.InitFailure;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -129,10 +130,11 @@ final class Provisioner {
                 }
             }
         }
-        String status = c.failure != null ? ProvisionedStatus.FAILED
+        String status = c.failure != null
+                ? ProvisionedStatus.FAILED
                 : allocated >= requested ? ProvisionedStatus.READY : ProvisionedStatus.IN_PROGRESS;
-        return Optional.of(new ProvisionedStatus(requested, allocated, allocated, status,
-                Optional.ofNullable(c.failure)));
+        return Optional.of(
+                new ProvisionedStatus(requested, allocated, allocated, status, Optional.ofNullable(c.failure)));
     }
 
     /** Called by the pools once a provisioned environment has stopped, for whatever reason. */
@@ -185,9 +187,12 @@ final class Provisioner {
             }
             int mb = t.deployment.config().memorySize();
             if (!pools.tryReserveMemory(mb)) {
-                fail(t, "INSUFFICIENT_MEMORY: this node cannot hold another " + mb + " MB environment ("
-                        + pools.stats().memoryUsedMb() + " of " + pools.settings().memoryCapacityMb()
-                        + " MB in use by environments that cannot be evicted)");
+                fail(
+                        t,
+                        "INSUFFICIENT_MEMORY: this node cannot hold another " + mb + " MB environment ("
+                                + pools.stats().memoryUsedMb() + " of "
+                                + pools.settings().memoryCapacityMb()
+                                + " MB in use by environments that cannot be evicted)");
                 return;
             }
             Pool pool = pools.poolFor(t.deployment);
@@ -235,17 +240,15 @@ final class Provisioner {
         if (failure.postedBody() != null) {
             try {
                 JsonNode posted = Json.MAPPER.readTree(failure.postedBody());
-                message = posted.path("errorMessage").asText(new String(failure.postedBody(),
-                        java.nio.charset.StandardCharsets.UTF_8));
+                message = posted.path("errorMessage").asText(new String(failure.postedBody(), StandardCharsets.UTF_8));
             } catch (IOException e) {
-                message = new String(failure.postedBody(), java.nio.charset.StandardCharsets.UTF_8);
+                message = new String(failure.postedBody(), StandardCharsets.UTF_8);
             }
         }
         return "FUNCTION_ERROR_INIT_FAILURE: " + failure.errorType() + (message == null ? "" : ": " + message);
     }
 
-    private record Key(FunctionKey function, String qualifier) {
-    }
+    private record Key(FunctionKey function, String qualifier) {}
 
     /** What was asked for one (function, qualifier). Replaced, never changed, by {@code provision}. */
     static final class Config {
@@ -261,7 +264,8 @@ final class Provisioner {
         }
 
         boolean uses(String version) {
-            return targets.stream().anyMatch(t -> t.deployment.config().version().equals(version));
+            return targets.stream()
+                    .anyMatch(t -> t.deployment.config().version().equals(version));
         }
 
         /** The target of this configuration that can take over an environment of {@code old}, if any has room. */

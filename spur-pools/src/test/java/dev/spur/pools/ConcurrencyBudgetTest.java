@@ -9,8 +9,8 @@ import dev.spur.common.LambdaException;
 import dev.spur.common.RequestIds;
 import dev.spur.common.Ticker;
 import dev.spur.logs.LogStore;
-import dev.spur.sandbox.Sandbox;
 import dev.spur.pools.InvocationOutcome.Kind;
+import dev.spur.sandbox.Sandbox;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.InstantSource;
@@ -31,8 +31,14 @@ class ConcurrencyBudgetTest {
     private Pools pools;
 
     private Pools pools(int accountLimit) {
-        pools = new Pools(PoolSettings.defaults().withAccountConcurrency(accountLimit), Sandbox.process(),
-                LogStore.open(dir.resolve("logs")), dir.resolve("run"), Ticker.system(), InstantSource.system(), false);
+        pools = new Pools(
+                PoolSettings.defaults().withAccountConcurrency(accountLimit),
+                Sandbox.process(),
+                LogStore.open(dir.resolve("logs")),
+                dir.resolve("run"),
+                Ticker.system(),
+                InstantSource.system(),
+                false);
         return pools;
     }
 
@@ -55,8 +61,8 @@ class ConcurrencyBudgetTest {
     }
 
     private static InvocationOutcome invoke(Lease lease) throws InterruptedException {
-        return lease.invoke(new InvokeInput(RequestIds.next(), "{}".getBytes(StandardCharsets.UTF_8), null,
-                "Root=1-abc", "arn"));
+        return lease.invoke(
+                new InvokeInput(RequestIds.next(), "{}".getBytes(StandardCharsets.UTF_8), null, "Root=1-abc", "arn"));
     }
 
     @Test
@@ -78,17 +84,19 @@ class ConcurrencyBudgetTest {
         Deployment a = fn("capped");
         Deployment b = fn("other");
         s.reserveConcurrency(a.config().key(), OptionalInt.of(2));
-        try (Lease a1 = s.acquire(a); Lease a2 = s.acquire(a)) {
+        try (Lease a1 = s.acquire(a);
+                Lease _ = s.acquire(a)) {
             assertThrottled(s, a, RESERVED);
             try (Lease b1 = s.acquire(b)) {
                 assertThat(invoke(b1).kind()).isEqualTo(Kind.SUCCESS);
-                assertThat(s.accountConcurrency("000000000000"))
-                        .isEqualTo(new AccountConcurrency(10, 2, 8, 3));
+                assertThat(s.accountConcurrency("000000000000")).isEqualTo(new AccountConcurrency(10, 2, 8, 3));
             }
             assertThat(invoke(a1).kind()).isEqualTo(Kind.SUCCESS);
         }
         try (Lease again = s.acquire(a)) {
-            assertThat(again.coldStart()).as("a released slot admits again, on a warm environment").isFalse();
+            assertThat(again.coldStart())
+                    .as("a released slot admits again, on a warm environment")
+                    .isFalse();
         }
     }
 
@@ -98,9 +106,12 @@ class ConcurrencyBudgetTest {
         Deployment a = fn("reserver");
         Deployment b = fn("sharer");
         s.reserveConcurrency(a.config().key(), OptionalInt.of(3));
-        try (Lease b1 = s.acquire(b); Lease b2 = s.acquire(b)) {
+        try (Lease _ = s.acquire(b);
+                Lease _ = s.acquire(b)) {
             assertThrottled(s, b, ACCOUNT);
-            try (Lease a1 = s.acquire(a); Lease a2 = s.acquire(a); Lease a3 = s.acquire(a)) {
+            try (Lease _ = s.acquire(a);
+                    Lease _ = s.acquire(a);
+                    Lease _ = s.acquire(a)) {
                 assertThat(s.accountConcurrency("000000000000").inFlight()).isEqualTo(5);
                 assertThrottled(s, a, RESERVED);
             }
@@ -113,7 +124,7 @@ class ConcurrencyBudgetTest {
         Pools s = pools(1);
         Deployment x = TestDeployments.deployment(dir, "111111111111", "fx", 128, 3, Map.of());
         Deployment y = TestDeployments.deployment(dir, "222222222222", "fy", 128, 3, Map.of());
-        try (Lease held = s.acquire(x)) {
+        try (Lease _ = s.acquire(x)) {
             assertThrottled(s, x, ACCOUNT);
             try (Lease other = s.acquire(y)) {
                 assertThat(invoke(other).kind()).isEqualTo(Kind.SUCCESS);
@@ -129,20 +140,21 @@ class ConcurrencyBudgetTest {
         Pools s = pools(2);
         Deployment a = fn("changing");
         Deployment b = fn("bystander");
-        try (Lease unreserved = s.acquire(a)) {
+        try (Lease _ = s.acquire(a)) {
             s.reserveConcurrency(a.config().key(), OptionalInt.of(1));
             assertThrottled(s, a, RESERVED); // its in-flight invocation counts against the new reservation
         }
         // The unreserved pool (2 − 1 = 1) got its slot back: b can run one, not two.
-        try (Lease b1 = s.acquire(b)) {
+        try (Lease _ = s.acquire(b)) {
             assertThrottled(s, b, ACCOUNT);
-            try (Lease a1 = s.acquire(a)) {
+            try (Lease _ = s.acquire(a)) {
                 s.reserveConcurrency(a.config().key(), OptionalInt.empty());
             }
             assertThat(s.accountConcurrency("000000000000").inFlight()).isEqualTo(1);
         }
         assertThat(s.stats().inFlight()).isZero();
-        try (Lease b1 = s.acquire(b); Lease b2 = s.acquire(b)) {
+        try (Lease _ = s.acquire(b);
+                Lease _ = s.acquire(b)) {
             assertThrottled(s, a, ACCOUNT);
         }
     }

@@ -18,10 +18,14 @@ class LaunchTest {
     void onTheHostEverythingNamesTheHostsPathsAndNothingIsMounted() throws Exception {
         Deployment d = TestDeployments.deployment(tmp, "fn", 256, 3, Map.of());
         LaunchSpec spec = Launch.spec(d, false, "127.0.0.1:1", "stream", tmp.resolve("out"), "on-demand");
-        assertThat(spec.command()).containsExactly(d.taskRoot().resolve("bootstrap").toString());
+        assertThat(spec.command())
+                .containsExactly(d.taskRoot().resolve("bootstrap").toString());
         assertThat(spec.workingDirectory()).isEqualTo(d.taskRoot());
-        assertThat(spec.environment()).containsEntry("LAMBDA_TASK_ROOT", d.taskRoot().toString())
-                .containsEntry("LD_LIBRARY_PATH", "/usr/local/lib:/usr/lib:/lib:" + d.taskRoot() + ":" + d.taskRoot() + "/lib");
+        assertThat(spec.environment())
+                .containsEntry("LAMBDA_TASK_ROOT", d.taskRoot().toString())
+                .containsEntry(
+                        "LD_LIBRARY_PATH",
+                        "/usr/local/lib:/usr/lib:/lib:" + d.taskRoot() + ":" + d.taskRoot() + "/lib");
         assertThat(spec.mounts()).isEmpty();
         assertThat(spec.memoryMb()).isEqualTo(256);
     }
@@ -32,7 +36,8 @@ class LaunchTest {
         LaunchSpec spec = Launch.spec(d, true, "127.0.0.1:1", "stream", tmp.resolve("out"), "on-demand");
         assertThat(spec.command()).containsExactly("/var/task/bootstrap");
         assertThat(spec.workingDirectory()).isEqualTo(Path.of("/var/task"));
-        assertThat(spec.environment()).containsEntry("LAMBDA_TASK_ROOT", "/var/task")
+        assertThat(spec.environment())
+                .containsEntry("LAMBDA_TASK_ROOT", "/var/task")
                 .containsEntry("LD_LIBRARY_PATH", "/usr/local/lib:/usr/lib:/lib:/var/task:/var/task/lib");
         assertThat(spec.environment().toString()).doesNotContain(d.taskRoot().toString());
         assertThat(spec.mounts()).containsExactly(Mount.readOnly(d.taskRoot(), "/var/task")); // no client: provided

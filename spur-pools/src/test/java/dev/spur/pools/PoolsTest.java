@@ -10,9 +10,10 @@ import dev.spur.common.LambdaException;
 import dev.spur.common.RequestIds;
 import dev.spur.common.Ticker;
 import dev.spur.logs.LogStore;
-import dev.spur.sandbox.Sandbox;
 import dev.spur.pools.InvocationOutcome.Kind;
+import dev.spur.sandbox.Sandbox;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -26,6 +27,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -40,8 +42,14 @@ class PoolsTest {
     private Pools pools;
 
     private Pools pools(PoolSettings settings, Ticker ticker) {
-        pools = new Pools(settings, Sandbox.process(), LogStore.open(dir.resolve("logs")), dir.resolve("run"),
-                ticker, InstantSource.system(), false);
+        pools = new Pools(
+                settings,
+                Sandbox.process(),
+                LogStore.open(dir.resolve("logs")),
+                dir.resolve("run"),
+                ticker,
+                InstantSource.system(),
+                false);
         return pools;
     }
 
@@ -58,8 +66,12 @@ class PoolsTest {
 
     private static InvocationOutcome invoke(Pools s, Deployment d, String event) throws Exception {
         try (Lease lease = s.acquire(d)) {
-            return lease.invoke(new InvokeInput(RequestIds.next(), event.getBytes(StandardCharsets.UTF_8),
-                    "{\"custom\":{\"k\":\"v\"}}", "Root=1-abc", d.config().arn() + ":$LATEST"));
+            return lease.invoke(new InvokeInput(
+                    RequestIds.next(),
+                    event.getBytes(StandardCharsets.UTF_8),
+                    "{\"custom\":{\"k\":\"v\"}}",
+                    "Root=1-abc",
+                    d.config().arn() + ":$LATEST"));
         }
     }
 
@@ -79,9 +91,12 @@ class PoolsTest {
         InvocationOutcome second = invoke(s, d, "{}");
         assertThat(first.kind()).isEqualTo(Kind.SUCCESS);
         assertThat(first.initNanos()).isPositive();
-        assertThat(first.maxMemoryUsedMb()).as("peak RSS of the runtime process").isBetween(2L, 128L);
+        assertThat(first.maxMemoryUsedMb())
+                .as("peak RSS of the runtime process")
+                .isBetween(2L, 128L);
         assertThat(second.initNanos()).isEqualTo(-1);
-        assertThat(json(second).get("pid").asLong()).isEqualTo(json(first).get("pid").asLong());
+        assertThat(json(second).get("pid").asLong())
+                .isEqualTo(json(first).get("pid").asLong());
         assertThat(s.liveEnvironments(d.config().key())).isEqualTo(1);
     }
 
@@ -97,12 +112,15 @@ class PoolsTest {
         assertThat(env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE").asText()).isEqualTo("256");
         assertThat(env.get("AWS_LAMBDA_FUNCTION_VERSION").asText()).isEqualTo("$LATEST");
         assertThat(env.get("AWS_LAMBDA_LOG_GROUP_NAME").asText()).isEqualTo("/aws/lambda/envfn");
-        assertThat(env.get("AWS_LAMBDA_LOG_STREAM_NAME").asText()).matches("\\d{4}/\\d{2}/\\d{2}/\\[\\$LATEST][0-9a-f]{32}");
+        assertThat(env.get("AWS_LAMBDA_LOG_STREAM_NAME").asText())
+                .matches("\\d{4}/\\d{2}/\\d{2}/\\[\\$LATEST][0-9a-f]{32}");
         assertThat(env.get("AWS_LAMBDA_INITIALIZATION_TYPE").asText()).isEqualTo("on-demand");
         assertThat(env.get("AWS_REGION").asText()).isEqualTo("us-east-1");
         assertThat(env.get("LAMBDA_TASK_ROOT").asText()).isEqualTo(d.taskRoot().toString());
         assertThat(env.get("AWS_LAMBDA_RUNTIME_API").asText()).startsWith("127.0.0.1:");
-        assertThat(env.has("HOME")).as("nothing of Spur's own environment leaks in").isFalse();
+        assertThat(env.has("HOME"))
+                .as("nothing of Spur's own environment leaks in")
+                .isFalse();
         assertThat(out.get("event").get("x").asInt()).isEqualTo(1);
         assertThat(out.get("deadline").asLong()).isBetween(before + 7000, System.currentTimeMillis() + 7000);
         assertThat(out.get("context").asText()).isEqualTo("{\"custom\":{\"k\":\"v\"}}");
@@ -142,8 +160,11 @@ class PoolsTest {
         fakeNanos.addAndGet(Duration.ofMinutes(2).toNanos());
         assertThat(s.reapIdle()).isEqualTo(1);
         assertThat(s.liveEnvironments(d.config().key())).isZero();
-        assertThat(ProcessHandle.of(pid).map(p -> p.onExit().join().isAlive()).orElse(false)).isFalse();
-        assertThat(invoke(s, d, "{}").initNanos()).as("next invoke is a cold start").isNotNegative();
+        assertThat(ProcessHandle.of(pid).map(p -> p.onExit().join().isAlive()).orElse(false))
+                .isFalse();
+        assertThat(invoke(s, d, "{}").initNanos())
+                .as("next invoke is a cold start")
+                .isNotNegative();
     }
 
     @Test
@@ -157,7 +178,8 @@ class PoolsTest {
         assertThat(json(o).get("errorMessage").asText()).endsWith("Error: Task timed out after 1.00 seconds");
         assertThat(o.durationNanos()).isBetween(1_000_000_000L, 3_000_000_000L);
         assertThat(tail(o)).contains("Task timed out after 1.00 seconds");
-        assertThat(ProcessHandle.of(pid).map(p -> p.onExit().join().isAlive()).orElse(false)).isFalse();
+        assertThat(ProcessHandle.of(pid).map(p -> p.onExit().join().isAlive()).orElse(false))
+                .isFalse();
         assertThat(json(invoke(s, d, "{}")).get("pid").asLong()).isNotEqualTo(pid);
     }
 
@@ -166,10 +188,13 @@ class PoolsTest {
         Pools s = pools();
         Deployment d = TestDeployments.deployment(dir, "forks", 128, 1, Map.of());
         long child = json(invoke(s, d, "{\"spawn\":1}")).get("child").asLong();
-        assertThat(ProcessHandle.of(child)).hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
+        assertThat(ProcessHandle.of(child))
+                .hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
         assertThat(invoke(s, d, "{\"sleep\":10}").kind()).isEqualTo(Kind.TIMEOUT);
-        ProcessHandle.of(child).ifPresent(p -> p.onExit().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join());
-        assertThat(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        ProcessHandle.of(child)
+                .ifPresent(p -> p.onExit().orTimeout(10, TimeUnit.SECONDS).join());
+        assertThat(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false))
+                .isFalse();
     }
 
     @Test
@@ -221,8 +246,14 @@ class PoolsTest {
     @Test
     void runtimeThatNeverAsksForAnEventFailsAtTheInitTimeout() throws Exception {
         PoolSettings d0 = PoolSettings.defaults();
-        Pools s = pools(new PoolSettings(d0.keepAlive(), d0.reapInterval(), d0.accountConcurrency(),
-                d0.memoryCapacityMb(), Duration.ofMillis(500)), Ticker.system());
+        Pools s = pools(
+                new PoolSettings(
+                        d0.keepAlive(),
+                        d0.reapInterval(),
+                        d0.accountConcurrency(),
+                        d0.memoryCapacityMb(),
+                        Duration.ofMillis(500)),
+                Ticker.system());
         Deployment d = TestDeployments.deployment(dir, "slowinit", 128, 3, Map.of("INIT_SLEEP", "30"));
         InvocationOutcome o = invoke(s, d, "{}");
         assertThat(o.kind()).isEqualTo(Kind.INIT_ERROR);
@@ -235,7 +266,7 @@ class PoolsTest {
     void missingBootstrapIsAnInvalidEntrypoint() throws Exception {
         Pools s = pools();
         Deployment d = TestDeployments.deployment(dir, "noboot", 128, 3, Map.of());
-        java.nio.file.Files.delete(d.taskRoot().resolve("bootstrap"));
+        Files.delete(d.taskRoot().resolve("bootstrap"));
         InvocationOutcome o = invoke(s, d, "{}");
         assertThat(o.kind()).isEqualTo(Kind.INIT_ERROR);
         assertThat(json(o).get("errorType").asText()).isEqualTo("Runtime.InvalidEntrypoint");
@@ -248,7 +279,9 @@ class PoolsTest {
         Deployment d = TestDeployments.deployment(dir, "printer", 128, 3, Map.of());
         for (int i = 0; i < 20; i++) {
             InvocationOutcome o = invoke(s, d, "{\"print\":\"line-" + i + "\"}");
-            assertThat(tail(o)).contains("START RequestId: ").contains("line-" + i + "\n")
+            assertThat(tail(o))
+                    .contains("START RequestId: ")
+                    .contains("line-" + i + "\n")
                     .doesNotContain("line-" + (i - 1) + "\n");
         }
     }
@@ -260,14 +293,15 @@ class PoolsTest {
         InvocationOutcome o = invoke(s, d, "{\"big\":" + (7 * 1024 * 1024) + "}");
         assertThat(o.kind()).isEqualTo(Kind.RESPONSE_TOO_LARGE);
         assertThat(json(o).get("errorType").asText()).isEqualTo("Function.ResponseSizeTooLarge");
-        assertThat(json(o).get("errorMessage").asText()).contains("exceeded maximum allowed payload size (6291556 bytes)");
+        assertThat(json(o).get("errorMessage").asText())
+                .contains("exceeded maximum allowed payload size (6291556 bytes)");
     }
 
     @Test
     void concurrencyLimitThrottlesWith429() throws Exception {
         Pools s = pools(PoolSettings.defaults().withAccountConcurrency(1), Ticker.system());
         Deployment d = TestDeployments.deployment(dir, "one", 128, 3, Map.of());
-        try (Lease held = s.acquire(d)) {
+        try (Lease _ = s.acquire(d)) {
             assertThatThrownBy(() -> s.acquire(d)).isInstanceOfSatisfying(LambdaException.class, e -> {
                 assertThat(e.code()).isEqualTo(ErrorCode.TOO_MANY_REQUESTS);
                 assertThat(e.reason()).contains("ConcurrentInvocationLimitExceeded");
@@ -287,9 +321,11 @@ class PoolsTest {
         invoke(s, c, "{}"); // evicts a, the least recently used
         assertThat(s.liveEnvironments(a.config().key())).isZero();
         assertThat(s.liveEnvironments(b.config().key())).isEqualTo(1);
-        try (Lease lb = s.acquire(b); Lease lc = s.acquire(c)) {
-            assertThatThrownBy(() -> s.acquire(a)).isInstanceOfSatisfying(LambdaException.class,
-                    e -> assertThat(e.code()).isEqualTo(ErrorCode.TOO_MANY_REQUESTS));
+        try (Lease _ = s.acquire(b);
+                Lease _ = s.acquire(c)) {
+            assertThatThrownBy(() -> s.acquire(a))
+                    .isInstanceOfSatisfying(
+                            LambdaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TOO_MANY_REQUESTS));
         }
         assertThat(s.stats().inFlight()).isZero();
     }
@@ -303,9 +339,11 @@ class PoolsTest {
         JsonNode out = json(invoke(s, v2, "{}"));
         assertThat(out.get("env").get("V").asText()).isEqualTo("2");
         assertThat(out.get("pid").asLong()).isNotEqualTo(pid);
-        assertThat(ProcessHandle.of(pid).map(p -> p.onExit().join().isAlive()).orElse(false)).isFalse();
+        assertThat(ProcessHandle.of(pid).map(p -> p.onExit().join().isAlive()).orElse(false))
+                .isFalse();
         assertThat(json(invoke(s, v1, "{}")).get("env").get("V").asText())
-                .as("a request that resolved the old configuration runs on the new one").isEqualTo("2");
+                .as("a request that resolved the old configuration runs on the new one")
+                .isEqualTo("2");
     }
 
     @Test

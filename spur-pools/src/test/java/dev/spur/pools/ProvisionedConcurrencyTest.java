@@ -5,11 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.FunctionKey;
 import dev.spur.common.Json;
+import dev.spur.common.LambdaException;
 import dev.spur.common.RequestIds;
 import dev.spur.common.Ticker;
 import dev.spur.logs.LogStore;
-import dev.spur.sandbox.Sandbox;
 import dev.spur.pools.InvocationOutcome.Kind;
+import dev.spur.sandbox.Sandbox;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,8 +37,14 @@ class ProvisionedConcurrencyTest {
 
     private Pools pools(PoolSettings settings) {
         Ticker ticker = fakeNanos::get;
-        pools = new Pools(settings, Sandbox.process(), LogStore.open(dir.resolve("logs")), dir.resolve("run"),
-                ticker, InstantSource.system(), false);
+        pools = new Pools(
+                settings,
+                Sandbox.process(),
+                LogStore.open(dir.resolve("logs")),
+                dir.resolve("run"),
+                ticker,
+                InstantSource.system(),
+                false);
         return pools;
     }
 
@@ -58,8 +65,8 @@ class ProvisionedConcurrencyTest {
     }
 
     private static JsonNode invoke(Lease lease) throws Exception {
-        InvocationOutcome o = lease.invoke(new InvokeInput(RequestIds.next(), "{}".getBytes(StandardCharsets.UTF_8),
-                null, "Root=1-abc", "arn"));
+        InvocationOutcome o = lease.invoke(
+                new InvokeInput(RequestIds.next(), "{}".getBytes(StandardCharsets.UTF_8), null, "Root=1-abc", "arn"));
         assertThat(o.kind()).isEqualTo(Kind.SUCCESS);
         if (!lease.coldStart()) {
             assertThat(o.initNanos()).as("no Init Duration on a warm start").isEqualTo(-1);
@@ -77,8 +84,12 @@ class ProvisionedConcurrencyTest {
     }
 
     private static void awaitStatus(Pools s, Deployment d, String status) throws InterruptedException {
-        await("status " + status, () -> s.provisionedStatus(key(d), "1").map(ProvisionedStatus::status)
-                .orElse("").equals(status));
+        await(
+                "status " + status,
+                () -> s.provisionedStatus(key(d), "1")
+                        .map(ProvisionedStatus::status)
+                        .orElse("")
+                        .equals(status));
     }
 
     private static FunctionKey key(Deployment d) {
@@ -115,7 +126,8 @@ class ProvisionedConcurrencyTest {
         Pools s = pools();
         Deployment d = version1("pc", Map.of());
         s.provision(key(d), "1", List.of(new Allocation(d, 3)));
-        assertThat(s.provisionedStatus(key(d), "1")).hasValueSatisfying(st -> assertThat(st.requested()).isEqualTo(3));
+        assertThat(s.provisionedStatus(key(d), "1"))
+                .hasValueSatisfying(st -> assertThat(st.requested()).isEqualTo(3));
         awaitStatus(s, d, ProvisionedStatus.READY);
         assertThat(s.provisionedStatus(key(d), "1"))
                 .contains(new ProvisionedStatus(3, 3, 3, ProvisionedStatus.READY, Optional.empty()));
@@ -130,8 +142,13 @@ class ProvisionedConcurrencyTest {
                 held.add(s.acquire(d));
             }
             try (Lease spill = s.acquire(d)) {
-                assertThat(spill.coldStart()).as("beyond the provisioned ones: on-demand").isTrue();
-                assertThat(invoke(spill).get("env").get("AWS_LAMBDA_INITIALIZATION_TYPE").asText())
+                assertThat(spill.coldStart())
+                        .as("beyond the provisioned ones: on-demand")
+                        .isTrue();
+                assertThat(invoke(spill)
+                                .get("env")
+                                .get("AWS_LAMBDA_INITIALIZATION_TYPE")
+                                .asText())
                         .isEqualTo("on-demand");
             }
         } finally {
@@ -146,7 +163,9 @@ class ProvisionedConcurrencyTest {
         Deployment d = version1("kept", Map.of());
         s.provision(key(d), "1", List.of(new Allocation(d, 2)));
         awaitStatus(s, d, ProvisionedStatus.READY);
-        try (Lease p1 = s.acquire(d); Lease p2 = s.acquire(d); Lease spill = s.acquire(d)) {
+        try (Lease _ = s.acquire(d);
+                Lease _ = s.acquire(d);
+                Lease spill = s.acquire(d)) {
             assertThat(spill.coldStart()).isTrue();
         }
         fakeNanos.addAndGet(Duration.ofMinutes(11).toNanos());
@@ -165,9 +184,10 @@ class ProvisionedConcurrencyTest {
         try (Lease a = s.acquire(other)) {
             assertThat(invoke(a).get("pid").asLong()).isPositive();
         }
-        try (Lease a = s.acquire(other); Lease b = s.acquire(other)) {
+        try (Lease _ = s.acquire(other);
+                Lease _ = s.acquire(other)) {
             throw new AssertionError("a second on-demand environment needs the provisioned one's memory");
-        } catch (dev.spur.common.LambdaException expected) {
+        } catch (LambdaException expected) {
             assertThat(expected.reason()).contains("ConcurrentInvocationLimitExceeded");
         }
         assertThat(s.liveEnvironments(key(d), "1")).isEqualTo(1);
@@ -243,8 +263,11 @@ class ProvisionedConcurrencyTest {
         s.provision(key(d), "1", List.of(new Allocation(d, 3)));
         awaitStatus(s, d, ProvisionedStatus.FAILED);
         assertThat(s.provisionedStatus(key(d), "1").orElseThrow().reason().orElseThrow())
-                .startsWith("INSUFFICIENT_MEMORY").contains("128 MB");
-        await("the two that fit", () -> s.provisionedStatus(key(d), "1").orElseThrow().allocated() == 2);
+                .startsWith("INSUFFICIENT_MEMORY")
+                .contains("128 MB");
+        await(
+                "the two that fit",
+                () -> s.provisionedStatus(key(d), "1").orElseThrow().allocated() == 2);
     }
 
     @Test
@@ -255,7 +278,8 @@ class ProvisionedConcurrencyTest {
         s.provision(key(v1), "1", List.of(new Allocation(v1, 2)));
         awaitStatus(s, v1, ProvisionedStatus.READY);
         try (Lease l = s.acquire(latest)) {
-            assertThat(invoke(l).get("env").get("AWS_LAMBDA_FUNCTION_VERSION").asText()).isEqualTo("$LATEST");
+            assertThat(invoke(l).get("env").get("AWS_LAMBDA_FUNCTION_VERSION").asText())
+                    .isEqualTo("$LATEST");
         }
         s.retire(key(latest), "$LATEST");
         assertThat(s.liveEnvironments(key(latest), "$LATEST")).isZero();
@@ -265,7 +289,9 @@ class ProvisionedConcurrencyTest {
 
         s.retire(key(v1), "1");
         assertThat(s.liveEnvironments(key(v1), "1")).isZero();
-        assertThat(s.provisionedStatus(key(v1), "1")).as("deleting the version drops its provisioning").isEmpty();
+        assertThat(s.provisionedStatus(key(v1), "1"))
+                .as("deleting the version drops its provisioning")
+                .isEmpty();
     }
 
     @Test
@@ -273,7 +299,9 @@ class ProvisionedConcurrencyTest {
         Pools s = pools();
         Deployment d = version1("deleted", Map.of());
         s.provision(key(d), "live", List.of(new Allocation(d, 1)));
-        await("ready", () -> s.provisionedStatus(key(d), "live").orElseThrow().status().equals("READY"));
+        await(
+                "ready",
+                () -> s.provisionedStatus(key(d), "live").orElseThrow().status().equals("READY"));
         s.retire(key(d));
         assertThat(s.provisionedStatus(key(d), "live")).isEmpty();
         assertThat(s.stats().liveEnvironments()).isZero();

@@ -15,16 +15,16 @@ import java.util.UUID;
 
 /** Deployments of the event-driven test runtime (a real Python process speaking the Runtime API). */
 final class TestDeployments {
-    private TestDeployments() {
-    }
+    private TestDeployments() {}
 
     static Deployment deployment(Path dir, String name, int memory, int timeout, Map<String, String> env)
             throws IOException {
         return deployment(dir, "000000000000", name, memory, timeout, env);
     }
 
-    static Deployment deployment(Path dir, String account, String name, int memory, int timeout,
-                                 Map<String, String> env) throws IOException {
+    static Deployment deployment(
+            Path dir, String account, String name, int memory, int timeout, Map<String, String> env)
+            throws IOException {
         Path taskRoot = dir.resolve(name + "-" + UUID.randomUUID());
         Files.createDirectories(taskRoot);
         Path bootstrap = taskRoot.resolve("bootstrap");
@@ -32,38 +32,82 @@ final class TestDeployments {
             Files.write(bootstrap, in.readAllBytes());
         }
         Files.setPosixFilePermissions(bootstrap, PosixFilePermissions.fromString("rwxr-xr-x"));
-        FunctionConfig config = new FunctionConfig(new FunctionKey(account, "us-east-1", name), "$LATEST",
-                "provided.al2023", "", "arn:aws:iam::000000000000:role/test", "", memory, timeout, env,
-                new FunctionConfig.Code("0".repeat(64), 1), 512, List.of("x86_64"), Instant.now(),
-                UUID.randomUUID().toString(), FunctionConfig.State.Active, FunctionConfig.LastUpdateStatus.Successful);
-        return new Deployment(config, new LambdaRuntime() {
-            @Override
-            public String id() {
-                return "provided.al2023";
-            }
+        FunctionConfig config = new FunctionConfig(
+                new FunctionKey(account, "us-east-1", name),
+                "$LATEST",
+                "provided.al2023",
+                "",
+                "arn:aws:iam::000000000000:role/test",
+                "",
+                memory,
+                timeout,
+                env,
+                new FunctionConfig.Code("0".repeat(64), 1),
+                512,
+                List.of("x86_64"),
+                Instant.now(),
+                UUID.randomUUID().toString(),
+                FunctionConfig.State.Active,
+                FunctionConfig.LastUpdateStatus.Successful);
+        return new Deployment(
+                config,
+                new LambdaRuntime() {
+                    @Override
+                    public String id() {
+                        return "provided.al2023";
+                    }
 
-            @Override
-            public LaunchPlan plan(FunctionConfig function, Path root) {
-                return new LaunchPlan(List.of(root.resolve("bootstrap").toString()), Map.of());
-            }
-        }, taskRoot);
+                    @Override
+                    public LaunchPlan plan(FunctionConfig function, Path root) {
+                        return new LaunchPlan(List.of(root.resolve("bootstrap").toString()), Map.of());
+                    }
+                },
+                taskRoot);
     }
 
     /** The same code and configuration published as {@code version}. */
     static Deployment published(Deployment d, String version) {
         FunctionConfig c = d.config();
-        FunctionConfig v = new FunctionConfig(c.key(), version, c.runtime(), c.handler(), c.role(), c.description(),
-                c.memorySize(), c.timeout(), c.environment(), c.code(), c.ephemeralStorage(), c.architectures(),
-                c.lastModified(), UUID.randomUUID().toString(), c.state(), c.lastUpdateStatus());
+        FunctionConfig v = new FunctionConfig(
+                c.key(),
+                version,
+                c.runtime(),
+                c.handler(),
+                c.role(),
+                c.description(),
+                c.memorySize(),
+                c.timeout(),
+                c.environment(),
+                c.code(),
+                c.ephemeralStorage(),
+                c.architectures(),
+                c.lastModified(),
+                UUID.randomUUID().toString(),
+                c.state(),
+                c.lastUpdateStatus());
         return new Deployment(v, d.runtime(), d.taskRoot());
     }
 
     /** The same function with a changed configuration (a new revision). */
     static Deployment updated(Deployment d, Map<String, String> env) {
         FunctionConfig c = d.config();
-        FunctionConfig next = new FunctionConfig(c.key(), c.version(), c.runtime(), c.handler(), c.role(),
-                c.description(), c.memorySize(), c.timeout(), env, c.code(), c.ephemeralStorage(), c.architectures(),
-                c.lastModified().plusMillis(1), UUID.randomUUID().toString(), c.state(), c.lastUpdateStatus());
+        FunctionConfig next = new FunctionConfig(
+                c.key(),
+                c.version(),
+                c.runtime(),
+                c.handler(),
+                c.role(),
+                c.description(),
+                c.memorySize(),
+                c.timeout(),
+                env,
+                c.code(),
+                c.ephemeralStorage(),
+                c.architectures(),
+                c.lastModified().plusMillis(1),
+                UUID.randomUUID().toString(),
+                c.state(),
+                c.lastUpdateStatus());
         return new Deployment(next, d.runtime(), d.taskRoot());
     }
 }

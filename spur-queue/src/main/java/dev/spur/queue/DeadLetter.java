@@ -10,8 +10,16 @@ import java.util.Objects;
  * @param attempts the invocation attempts made before it was given up (the failed last one included)
  * @param failedAt when it was dead-lettered
  */
-public record DeadLetter(String id, FunctionKey function, String qualifier, byte[] payload, Instant enqueuedAt,
-                         Instant failedAt, int attempts, String origin, DeadLetterReason reason) {
+public record DeadLetter(
+        String id,
+        FunctionKey function,
+        String qualifier,
+        byte[] payload,
+        Instant enqueuedAt,
+        Instant failedAt,
+        int attempts,
+        String origin,
+        DeadLetterReason reason) {
     public DeadLetter {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(function, "function");

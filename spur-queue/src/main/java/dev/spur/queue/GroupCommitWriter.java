@@ -45,8 +45,7 @@ final class GroupCommitWriter implements AutoCloseable {
         T write(Connection connection) throws SQLException;
 
         /** Runs on the writer thread once the write is durable, in submission order. */
-        default void committed(T result) {
-        }
+        default void committed(T result) {}
     }
 
     private final Connection connection;
@@ -58,8 +57,7 @@ final class GroupCommitWriter implements AutoCloseable {
     private boolean closed; // guarded by submitLock
 
     GroupCommitWriter(Connection connection) {
-        this(connection, () -> {
-        });
+        this(connection, () -> {});
     }
 
     /** {@code afterRollback} runs on the writer thread after a failed transaction, e.g. to drop cached statements. */
@@ -146,7 +144,10 @@ final class GroupCommitWriter implements AutoCloseable {
             if (batch.size() == 1) {
                 batch.getFirst().fail(e);
             } else {
-                LOG.log(Level.WARNING, "A batch of " + batch.size() + " queue writes failed; retrying them one by one", e);
+                LOG.log(
+                        Level.WARNING,
+                        "A batch of " + batch.size() + " queue writes failed; retrying them one by one",
+                        e);
                 for (Pending<?> pending : batch) {
                     runBatch(List.of(pending));
                 }

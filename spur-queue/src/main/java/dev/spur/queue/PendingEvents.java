@@ -43,8 +43,16 @@ final class PendingEvents {
             Comparator.comparing(Entry::visibleAt).thenComparingLong(Entry::seq);
 
     /** One queued event; {@code payload} is null when it is only in the database. */
-    record Entry(String id, FunctionKey function, String qualifier, byte[] payload, Instant enqueuedAt,
-                 int attempts, Instant visibleAt, String origin, long seq) {
+    record Entry(
+            String id,
+            FunctionKey function,
+            String qualifier,
+            byte[] payload,
+            Instant enqueuedAt,
+            int attempts,
+            Instant visibleAt,
+            String origin,
+            long seq) {
 
         QueuedEvent toEvent(byte[] payload) {
             return new QueuedEvent(id, function, qualifier, payload, enqueuedAt, attempts, visibleAt, origin);
@@ -77,8 +85,16 @@ final class PendingEvents {
                 payload = event.payload();
                 payloadBytes += payload.length;
             }
-            Entry entry = new Entry(event.id(), event.function(), event.qualifier(), payload, event.enqueuedAt(),
-                    event.attempts(), event.visibleAt(), event.origin(), nextSeq++);
+            Entry entry = new Entry(
+                    event.id(),
+                    event.function(),
+                    event.qualifier(),
+                    payload,
+                    event.enqueuedAt(),
+                    event.attempts(),
+                    event.visibleAt(),
+                    event.origin(),
+                    nextSeq++);
             byId.put(entry.id(), entry);
             available.add(entry);
             changed.signal();
@@ -98,8 +114,16 @@ final class PendingEvents {
             if (!held.remove(id)) {
                 available.remove(old);
             }
-            Entry entry = new Entry(id, old.function(), old.qualifier(), old.payload(), old.enqueuedAt(), attempts,
-                    visibleAt, old.origin(), old.seq());
+            Entry entry = new Entry(
+                    id,
+                    old.function(),
+                    old.qualifier(),
+                    old.payload(),
+                    old.enqueuedAt(),
+                    attempts,
+                    visibleAt,
+                    old.origin(),
+                    old.seq());
             byId.put(id, entry);
             available.add(entry);
             changed.signal();
@@ -214,10 +238,20 @@ final class PendingEvents {
                 }
                 delayed++;
             }
-            Optional<Duration> oldestAge = byId.values().stream().map(Entry::enqueuedAt)
-                    .min(Comparator.naturalOrder()).map(oldest -> Duration.between(oldest, now));
-            return new QueueStats(byId.size(), held.size(), delayed, oldestAge, deadLetters, enqueued, completed,
-                    retried, deadLettered);
+            Optional<Duration> oldestAge = byId.values().stream()
+                    .map(Entry::enqueuedAt)
+                    .min(Comparator.naturalOrder())
+                    .map(oldest -> Duration.between(oldest, now));
+            return new QueueStats(
+                    byId.size(),
+                    held.size(),
+                    delayed,
+                    oldestAge,
+                    deadLetters,
+                    enqueued,
+                    completed,
+                    retried,
+                    deadLettered);
         } finally {
             lock.unlock();
         }
@@ -225,7 +259,9 @@ final class PendingEvents {
 
     private long nanosUntil(Instant instant) {
         long millis = instant.toEpochMilli() - clock.millis();
-        return millis <= 0 ? 0 : millis >= Long.MAX_VALUE / 1_000_000 ? Long.MAX_VALUE : TimeUnit.MILLISECONDS.toNanos(millis);
+        return millis <= 0
+                ? 0
+                : millis >= Long.MAX_VALUE / 1_000_000 ? Long.MAX_VALUE : TimeUnit.MILLISECONDS.toNanos(millis);
     }
 
     private void requireOpen() {

@@ -16,6 +16,13 @@ import java.util.Optional;
  * @param retried      retries recorded since open
  * @param deadLettered events dead-lettered since open
  */
-public record QueueStats(long depth, long held, long delayed, Optional<Duration> oldestAge, long deadLetters,
-                         long enqueued, long completed, long retried, long deadLettered) {
-}
+public record QueueStats(
+        long depth,
+        long held,
+        long delayed,
+        Optional<Duration> oldestAge,
+        long deadLetters,
+        long enqueued,
+        long completed,
+        long retried,
+        long deadLettered) {}

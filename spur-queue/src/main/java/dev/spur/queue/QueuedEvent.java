@@ -21,8 +21,15 @@ import java.util.Objects;
  * @param origin     where the event came from, e.g. {@code "invoke"}, {@code "destination"},
  *                   {@code "schedule:<name>"}; opaque to the queue
  */
-public record QueuedEvent(String id, FunctionKey function, String qualifier, byte[] payload, Instant enqueuedAt,
-                          int attempts, Instant visibleAt, String origin) {
+public record QueuedEvent(
+        String id,
+        FunctionKey function,
+        String qualifier,
+        byte[] payload,
+        Instant enqueuedAt,
+        int attempts,
+        Instant visibleAt,
+        String origin) {
     public QueuedEvent {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(function, "function");

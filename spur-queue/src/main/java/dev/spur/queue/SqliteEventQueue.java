@@ -53,8 +53,8 @@ import org.sqlite.SQLiteConfig;
  */
 final class SqliteEventQueue implements EventQueue {
     /** The queue file's schema steps, under {@code db/queue/}; append, never edit. */
-    static final List<Migrations.Migration> SCHEMA = List.of(
-            Migrations.Migration.fromResource("db/queue", 1, "events"));
+    static final List<Migrations.Migration> SCHEMA =
+            List.of(Migrations.Migration.fromResource("db/queue", 1, "events"));
 
     static final long DEFAULT_PAYLOAD_BUDGET = 64L << 20;
     private static final int BUSY_TIMEOUT_MILLIS = 5_000;
@@ -80,8 +80,8 @@ final class SqliteEventQueue implements EventQueue {
     private final AtomicLong retried = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
 
-    private SqliteEventQueue(InstantSource clock, Connection writeConnection, Connection readConnection,
-                             long payloadBudget) {
+    private SqliteEventQueue(
+            InstantSource clock, Connection writeConnection, Connection readConnection, long payloadBudget) {
         this.clock = clock;
         this.writeConnection = writeConnection;
         this.readConnection = readConnection;
@@ -126,7 +126,7 @@ final class SqliteEventQueue implements EventQueue {
         config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
         Connection connection = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
         try (Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery("PRAGMA journal_mode")) {
+                ResultSet rows = statement.executeQuery("PRAGMA journal_mode")) {
             String mode = rows.next() ? rows.getString(1) : "";
             if (!"wal".equalsIgnoreCase(mode)) {
                 connection.close();
@@ -140,18 +140,25 @@ final class SqliteEventQueue implements EventQueue {
     /** Loads every pending event's metadata, none held: the queue may have survived a crash. */
     private void load() throws SQLException {
         try (Statement statement = readConnection.createStatement();
-             ResultSet rows = statement.executeQuery("""
+                ResultSet rows = statement.executeQuery("""
                      SELECT id, account, region, function_name, qualifier, enqueued_at, attempts, visible_at, origin
                      FROM events ORDER BY rowid""")) {
             while (rows.next()) {
-                pending.add(new QueuedEvent(rows.getString(1),
-                        new FunctionKey(rows.getString(2), rows.getString(3), rows.getString(4)), rows.getString(5),
-                        new byte[0], Instant.ofEpochMilli(rows.getLong(6)), rows.getInt(7),
-                        Instant.ofEpochMilli(rows.getLong(8)), rows.getString(9)), false);
+                pending.add(
+                        new QueuedEvent(
+                                rows.getString(1),
+                                new FunctionKey(rows.getString(2), rows.getString(3), rows.getString(4)),
+                                rows.getString(5),
+                                new byte[0],
+                                Instant.ofEpochMilli(rows.getLong(6)),
+                                rows.getInt(7),
+                                Instant.ofEpochMilli(rows.getLong(8)),
+                                rows.getString(9)),
+                        false);
             }
         }
         try (Statement statement = readConnection.createStatement();
-             ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM dead_letters")) {
+                ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM dead_letters")) {
             rows.next();
             deadLetterCount.set(rows.getLong(1));
         }
@@ -159,8 +166,15 @@ final class SqliteEventQueue implements EventQueue {
 
     @Override
     public void enqueue(QueuedEvent event) {
-        QueuedEvent stored = new QueuedEvent(event.id(), event.function(), event.qualifier(), event.payload(),
-                millis(event.enqueuedAt()), event.attempts(), millis(event.visibleAt()), event.origin());
+        QueuedEvent stored = new QueuedEvent(
+                event.id(),
+                event.function(),
+                event.qualifier(),
+                event.payload(),
+                millis(event.enqueuedAt()),
+                event.attempts(),
+                millis(event.visibleAt()),
+                event.origin());
         writer.submit(new GroupCommitWriter.Operation<Void>() {
             @Override
             public Void write(Connection c) throws SQLException {
@@ -185,7 +199,8 @@ final class SqliteEventQueue implements EventQueue {
     public Optional<QueuedEvent> take(Duration wait) throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
-            Optional<PendingEvents.Entry> taken = pending.take(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            Optional<PendingEvents.Entry> taken =
+                    pending.take(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             if (taken.isEmpty()) {
                 return Optional.empty();
             }
@@ -232,7 +247,8 @@ final class SqliteEventQueue implements EventQueue {
         writer.submit(new GroupCommitWriter.Operation<Void>() {
             @Override
             public Void write(Connection c) throws SQLException {
-                PreparedStatement update = writeStatement(c, "UPDATE events SET attempts = ?, visible_at = ? WHERE id = ?");
+                PreparedStatement update =
+                        writeStatement(c, "UPDATE events SET attempts = ?, visible_at = ? WHERE id = ?");
                 update.setInt(1, attempts);
                 update.setLong(2, at.toEpochMilli());
                 update.setString(3, id);
@@ -255,9 +271,11 @@ final class SqliteEventQueue implements EventQueue {
         writer.submit(new GroupCommitWriter.Operation<Void>() {
             @Override
             public Void write(Connection c) throws SQLException {
-                PreparedStatement insert = writeStatement(c, "INSERT INTO dead_letters (" + DEAD_LETTER_COLUMNS
-                        + ") SELECT id, account, region, function_name, qualifier, payload, enqueued_at, ?, ?, "
-                        + "origin, ?, ?, ?, ? FROM events WHERE id = ?");
+                PreparedStatement insert = writeStatement(
+                        c,
+                        "INSERT INTO dead_letters (" + DEAD_LETTER_COLUMNS
+                                + ") SELECT id, account, region, function_name, qualifier, payload, enqueued_at, ?, ?, "
+                                + "origin, ?, ?, ?, ? FROM events WHERE id = ?");
                 insert.setLong(1, clock.millis());
                 insert.setInt(2, attempts);
                 insert.setString(3, reason.condition());
@@ -282,19 +300,20 @@ final class SqliteEventQueue implements EventQueue {
     }
 
     @Override
-    public List<DeadLetter> deadLetters(String account, Optional<String> functionName, Optional<String> afterId,
-                                        int max) {
+    public List<DeadLetter> deadLetters(
+            String account, Optional<String> functionName, Optional<String> afterId, int max) {
         LambdaException.requireValid(max > 0, "max must be positive: %d", max);
         return read("list dead letters", c -> {
-            StringBuilder sql = new StringBuilder("SELECT " + DEAD_LETTER_COLUMNS + " FROM dead_letters WHERE account = ?");
+            StringBuilder sql =
+                    new StringBuilder("SELECT " + DEAD_LETTER_COLUMNS + " FROM dead_letters WHERE account = ?");
             List<Object> args = new ArrayList<>(List.of(account));
             functionName.ifPresent(name -> {
                 sql.append(" AND function_name = ?");
                 args.add(name);
             });
             if (afterId.isPresent()) {
-                long failedAt = failedAt(c, account, afterId.get()).orElseThrow(() -> LambdaException.invalid(
-                        "No dead letter %s to list after", afterId.get()));
+                long failedAt = failedAt(c, account, afterId.get())
+                        .orElseThrow(() -> LambdaException.invalid("No dead letter %s to list after", afterId.get()));
                 sql.append(" AND (failed_at, id) > (?, ?)");
                 args.add(failedAt);
                 args.add(afterId.get());
@@ -318,36 +337,37 @@ final class SqliteEventQueue implements EventQueue {
     @Override
     public boolean replay(String account, String id) {
         return writer.submit(new GroupCommitWriter.Operation<Optional<QueuedEvent>>() {
-            @Override
-            public Optional<QueuedEvent> write(Connection c) throws SQLException {
-                Optional<DeadLetter> letter = findDeadLetter(c, account, id);
-                if (letter.isEmpty()) {
-                    return Optional.empty();
-                }
-                DeadLetter dead = letter.get();
-                Instant now = millis(clock.instant());
-                QueuedEvent event = new QueuedEvent(id, dead.function(), dead.qualifier(), dead.payload(), now, 0, now,
-                        dead.origin());
-                try (PreparedStatement delete = c.prepareStatement("DELETE FROM dead_letters WHERE id = ?")) {
-                    delete.setString(1, id);
-                    delete.executeUpdate();
-                }
-                try (PreparedStatement insert = c.prepareStatement(
-                        "INSERT INTO events (" + EVENT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                    bindEvent(insert, event);
-                    insert.executeUpdate();
-                }
-                return Optional.of(event);
-            }
+                    @Override
+                    public Optional<QueuedEvent> write(Connection c) throws SQLException {
+                        Optional<DeadLetter> letter = findDeadLetter(c, account, id);
+                        if (letter.isEmpty()) {
+                            return Optional.empty();
+                        }
+                        DeadLetter dead = letter.get();
+                        Instant now = millis(clock.instant());
+                        QueuedEvent event = new QueuedEvent(
+                                id, dead.function(), dead.qualifier(), dead.payload(), now, 0, now, dead.origin());
+                        try (PreparedStatement delete = c.prepareStatement("DELETE FROM dead_letters WHERE id = ?")) {
+                            delete.setString(1, id);
+                            delete.executeUpdate();
+                        }
+                        try (PreparedStatement insert = c.prepareStatement(
+                                "INSERT INTO events (" + EVENT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                            bindEvent(insert, event);
+                            insert.executeUpdate();
+                        }
+                        return Optional.of(event);
+                    }
 
-            @Override
-            public void committed(Optional<QueuedEvent> event) {
-                event.ifPresent(e -> {
-                    pending.add(e, true);
-                    deadLetterCount.decrementAndGet();
-                });
-            }
-        }).isPresent();
+                    @Override
+                    public void committed(Optional<QueuedEvent> event) {
+                        event.ifPresent(e -> {
+                            pending.add(e, true);
+                            deadLetterCount.decrementAndGet();
+                        });
+                    }
+                })
+                .isPresent();
     }
 
     @Override
@@ -452,8 +472,8 @@ final class SqliteEventQueue implements EventQueue {
     }
 
     private static Optional<Long> failedAt(Connection c, String account, String id) throws SQLException {
-        try (PreparedStatement select = c.prepareStatement(
-                "SELECT failed_at FROM dead_letters WHERE account = ? AND id = ?")) {
+        try (PreparedStatement select =
+                c.prepareStatement("SELECT failed_at FROM dead_letters WHERE account = ? AND id = ?")) {
             select.setString(1, account);
             select.setString(2, id);
             try (ResultSet rows = select.executeQuery()) {
@@ -475,11 +495,17 @@ final class SqliteEventQueue implements EventQueue {
         List<DeadLetter> letters = new ArrayList<>();
         try (ResultSet rows = select.executeQuery()) {
             while (rows.next()) {
-                letters.add(new DeadLetter(rows.getString(1),
-                        new FunctionKey(rows.getString(2), rows.getString(3), rows.getString(4)), rows.getString(5),
-                        rows.getBytes(6), Instant.ofEpochMilli(rows.getLong(7)), Instant.ofEpochMilli(rows.getLong(8)),
-                        rows.getInt(9), rows.getString(10), new DeadLetterReason(rows.getString(11), rows.getString(12),
-                        rows.getString(13), rows.getBytes(14))));
+                letters.add(new DeadLetter(
+                        rows.getString(1),
+                        new FunctionKey(rows.getString(2), rows.getString(3), rows.getString(4)),
+                        rows.getString(5),
+                        rows.getBytes(6),
+                        Instant.ofEpochMilli(rows.getLong(7)),
+                        Instant.ofEpochMilli(rows.getLong(8)),
+                        rows.getInt(9),
+                        rows.getString(10),
+                        new DeadLetterReason(
+                                rows.getString(11), rows.getString(12), rows.getString(13), rows.getBytes(14))));
             }
         }
         return letters;

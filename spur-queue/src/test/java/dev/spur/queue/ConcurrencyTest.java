@@ -28,7 +28,7 @@ class ConcurrencyTest {
         Path file = dir.resolve("queue.db");
         Set<String> expected = new HashSet<>();
         try (EventQueue queue = EventQueue.sqlite(file, new Events.ManualClock(T0));
-             ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+                ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> done = new ArrayList<>();
             for (int t = 0; t < 64; t++) {
                 int thread = t;
@@ -63,7 +63,7 @@ class ConcurrencyTest {
         ConcurrentLinkedQueue<String> taken = new ConcurrentLinkedQueue<>();
         AtomicInteger count = new AtomicInteger();
         try (EventQueue queue = EventQueue.sqlite(dir.resolve("queue.db"), new Events.ManualClock(T0));
-             ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+                ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> takers = new ArrayList<>();
             for (int t = 0; t < 32; t++) {
                 takers.add(threads.submit(() -> {
@@ -85,7 +85,9 @@ class ConcurrencyTest {
             for (Future<?> f : takers) {
                 f.get();
             }
-            assertThat(queue.take(Duration.ofMillis(200))).as("nothing is given twice").isEmpty();
+            assertThat(queue.take(Duration.ofMillis(200)))
+                    .as("nothing is given twice")
+                    .isEmpty();
             assertThat(taken).hasSize(events).doesNotHaveDuplicates();
             assertThat(queue.stats().held()).isEqualTo(events - queue.stats().completed());
         }

@@ -10,8 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * without end and prints each id once {@code enqueue} has returned for it.
  */
 final class CrashVictim {
-    private CrashVictim() {
-    }
+    private CrashVictim() {}
 
     public static void main(String[] args) throws InterruptedException {
         EventQueue queue = EventQueue.sqlite(Path.of(args[0]), InstantSource.system());

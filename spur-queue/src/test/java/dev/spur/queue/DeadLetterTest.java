@@ -22,11 +22,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 class DeadLetterTest {
     private static final String OTHER_ACCOUNT = "210987654321";
-    private static final DeadLetterReason FAILED = new DeadLetterReason("RetriesExhausted", "Unhandled",
-            "boom", "{\"errorMessage\":\"boom\"}".getBytes(StandardCharsets.UTF_8));
+    private static final DeadLetterReason FAILED = new DeadLetterReason(
+            "RetriesExhausted", "Unhandled", "boom", "{\"errorMessage\":\"boom\"}".getBytes(StandardCharsets.UTF_8));
 
     @TempDir
     Path dir;
+
     Events.ManualClock clock = new Events.ManualClock(T0);
     EventQueue queue;
 
@@ -58,7 +59,9 @@ class DeadLetterTest {
         assertThat(letter.origin()).isEqualTo("invoke");
         assertThat(letter.reason()).usingRecursiveComparison().isEqualTo(FAILED);
         assertThat(queue.stats().depth()).isZero();
-        assertThat(queue.deadLetter(OTHER_ACCOUNT, "e1")).as("scoped by account").isEmpty();
+        assertThat(queue.deadLetter(OTHER_ACCOUNT, "e1"))
+                .as("scoped by account")
+                .isEmpty();
     }
 
     @Test
@@ -81,8 +84,8 @@ class DeadLetterTest {
                 .containsExactly("x1");
         assertThatThrownBy(() -> queue.deadLetters(ACCOUNT, Optional.empty(), Optional.of("x1"), 10))
                 .as("another account's id is no marker here")
-                .isInstanceOfSatisfying(LambdaException.class,
-                        e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_PARAMETER_VALUE));
+                .isInstanceOfSatisfying(
+                        LambdaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_PARAMETER_VALUE));
     }
 
     @Test
@@ -127,16 +130,18 @@ class DeadLetterTest {
         deadLetter("x1", OTHER_ACCOUNT, "alpha");
 
         assertThat(queue.purge(ACCOUNT, Optional.of("alpha"))).isEqualTo(2);
-        assertThat(ids(queue.deadLetters(ACCOUNT, Optional.empty(), Optional.empty(), 10))).containsExactly("b1");
+        assertThat(ids(queue.deadLetters(ACCOUNT, Optional.empty(), Optional.empty(), 10)))
+                .containsExactly("b1");
         assertThat(queue.purge(ACCOUNT, Optional.empty())).isEqualTo(1);
         assertThat(queue.purge(ACCOUNT, Optional.empty())).isZero();
-        assertThat(ids(queue.deadLetters(OTHER_ACCOUNT, Optional.empty(), Optional.empty(), 10))).containsExactly("x1");
+        assertThat(ids(queue.deadLetters(OTHER_ACCOUNT, Optional.empty(), Optional.empty(), 10)))
+                .containsExactly("x1");
         assertThat(queue.stats().deadLetters()).isOne();
     }
 
     private void deadLetter(String id, String account, String function) throws InterruptedException {
-        queue.enqueue(new QueuedEvent(id, new FunctionKey(account, REGION, function), "", payload(id), T0, 0, T0,
-                "invoke"));
+        queue.enqueue(
+                new QueuedEvent(id, new FunctionKey(account, REGION, function), "", payload(id), T0, 0, T0, "invoke"));
         assertThat(queue.take(Duration.ZERO).orElseThrow().id()).isEqualTo(id);
         queue.deadLetter(id, 1, FAILED);
         clock.advance(Duration.ofSeconds(1));

@@ -48,12 +48,16 @@ class DurabilityTest {
             assertThat(held.id()).isEqualTo("held");
             assertThat(held.payload()).isEqualTo(payload("held"));
             assertThat(reopened.take(Duration.ZERO).orElseThrow().id()).isEqualTo("dead");
-            assertThat(reopened.take(Duration.ZERO)).as("retried is not due yet").isEmpty();
+            assertThat(reopened.take(Duration.ZERO))
+                    .as("retried is not due yet")
+                    .isEmpty();
             clock.advance(Duration.ofSeconds(30));
             QueuedEvent retried = reopened.take(Duration.ZERO).orElseThrow();
             assertThat(retried.id()).isEqualTo("retried");
             assertThat(retried.attempts()).isEqualTo(2);
-            assertThat(reopened.deadLetter(ACCOUNT, "waiting")).map(d -> d.reason().condition()).contains("Throttled");
+            assertThat(reopened.deadLetter(ACCOUNT, "waiting"))
+                    .map(d -> d.reason().condition())
+                    .contains("Throttled");
             assertThat(reopened.stats().deadLetters()).isOne();
         }
     }
@@ -83,13 +87,18 @@ class DurabilityTest {
     @Test
     void killMinus9LosesNothingEnqueueReturnedFor() throws Exception {
         Path file = dir.resolve("queue.db");
-        Process victim = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                CrashVictim.class.getName(), file.toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process victim = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        CrashVictim.class.getName(),
+                        file.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         Set<String> acknowledged = new HashSet<>();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(victim.getInputStream(),
-                StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(victim.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while (acknowledged.size() < 2_000 && (line = out.readLine()) != null) {
                 acknowledged.add(line);
@@ -116,7 +125,9 @@ class DurabilityTest {
         Set<String> ids = new HashSet<>();
         Optional<QueuedEvent> next;
         while ((next = queue.take(Duration.ZERO)).isPresent()) {
-            assertThat(ids.add(next.get().id())).as("taken once: %s", next.get().id()).isTrue();
+            assertThat(ids.add(next.get().id()))
+                    .as("taken once: %s", next.get().id())
+                    .isTrue();
             assertThat(next.get().payload()).isEqualTo(payload(next.get().id()));
         }
         return ids;

@@ -21,8 +21,7 @@ import java.util.stream.Stream;
  * <p>Run: {@code java --enable-native-access=ALL-UNNAMED -cp <test classpath> dev.spur.queue.EnqueueThroughput [clients] [seconds]}
  */
 public final class EnqueueThroughput {
-    private EnqueueThroughput() {
-    }
+    private EnqueueThroughput() {}
 
     public static void main(String[] args) throws Exception {
         int clients = args.length > 0 ? Integer.parseInt(args[0]) : 32;
@@ -39,8 +38,8 @@ public final class EnqueueThroughput {
                 threads.add(Thread.ofVirtual().start(() -> {
                     while (System.nanoTime() < end) {
                         Instant now = Instant.now();
-                        queue.enqueue(new QueuedEvent(UUID.randomUUID().toString(), function, "", payload, now, 0, now,
-                                "invoke"));
+                        queue.enqueue(new QueuedEvent(
+                                UUID.randomUUID().toString(), function, "", payload, now, 0, now, "invoke"));
                         accepted.increment();
                     }
                 }));
@@ -49,8 +48,13 @@ public final class EnqueueThroughput {
                 thread.join();
             }
             double elapsed = (System.nanoTime() - start) / 1e9;
-            System.out.printf("%d clients, 1 KB payloads, %.1f s: %d events accepted, %.0f events/s; depth %d%n",
-                    clients, elapsed, accepted.sum(), accepted.sum() / elapsed, queue.stats().depth());
+            System.out.printf(
+                    "%d clients, 1 KB payloads, %.1f s: %d events accepted, %.0f events/s; depth %d%n",
+                    clients,
+                    elapsed,
+                    accepted.sum(),
+                    accepted.sum() / elapsed,
+                    queue.stats().depth());
         } finally {
             deleteTree(dir);
         }

@@ -2,6 +2,7 @@ package dev.spur.queue;
 
 import dev.spur.common.FunctionKey;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.concurrent.atomic.AtomicReference;
@@ -12,8 +13,7 @@ final class Events {
     static final String REGION = "us-east-1";
     static final Instant T0 = Instant.parse("2025-03-01T12:00:00Z");
 
-    private Events() {
-    }
+    private Events() {}
 
     static FunctionKey function(String name) {
         return new FunctionKey(ACCOUNT, REGION, name);
@@ -44,7 +44,7 @@ final class Events {
             return now.get();
         }
 
-        void advance(java.time.Duration by) {
+        void advance(Duration by) {
             now.updateAndGet(t -> t.plus(by));
         }
     }

@@ -31,21 +31,27 @@ class GroupCommitWriterTest {
             }
             GroupCommitWriter writer = new GroupCommitWriter(connection);
             CountDownLatch release = new CountDownLatch(1);
-            CompletableFuture<Object> blocker = CompletableFuture.supplyAsync(() -> writer.submit(c -> {
-                awaitQuietly(release); // holds the writer so that the next ones form one batch
-                return insert(c, 0);
-            }), Thread::startVirtualThread);
+            CompletableFuture<Object> blocker = CompletableFuture.supplyAsync(
+                    () -> writer.submit(c -> {
+                        awaitQuietly(release); // holds the writer so that the next ones form one batch
+                        return insert(c, 0);
+                    }),
+                    Thread::startVirtualThread);
             Thread.sleep(100);
             List<CompletableFuture<Object>> batch = new ArrayList<>();
             for (int i = 1; i <= 5; i++) {
                 int v = i;
-                batch.add(CompletableFuture.supplyAsync(() -> writer.submit(c -> insert(c, v)), Thread::startVirtualThread));
+                batch.add(CompletableFuture.supplyAsync(
+                        () -> writer.submit(c -> insert(c, v)), Thread::startVirtualThread));
             }
-            CompletableFuture<Object> failing = CompletableFuture.supplyAsync(() -> writer.submit(c -> insert(c, 3)),
+            CompletableFuture<Object> failing = CompletableFuture.supplyAsync(
+                    () -> writer.submit(c -> insert(c, 3)),
                     Thread::startVirtualThread); // duplicate key: an SQLException
-            CompletableFuture<Object> rejected = CompletableFuture.supplyAsync(() -> writer.submit(c -> {
-                throw LambdaException.conflict("no");
-            }), Thread::startVirtualThread);
+            CompletableFuture<Object> rejected = CompletableFuture.supplyAsync(
+                    () -> writer.submit(c -> {
+                        throw LambdaException.conflict("no");
+                    }),
+                    Thread::startVirtualThread);
             Thread.sleep(100);
             release.countDown();
 
@@ -53,11 +59,18 @@ class GroupCommitWriterTest {
             for (CompletableFuture<Object> ok : batch) {
                 ok.get(10, TimeUnit.SECONDS);
             }
-            assertThat(failing).failsWithin(10, TimeUnit.SECONDS).withThrowableThat().havingCause()
-                    .isInstanceOfSatisfying(LambdaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.SERVICE));
-            assertThat(rejected).failsWithin(10, TimeUnit.SECONDS).withThrowableThat().havingCause()
-                    .isInstanceOfSatisfying(LambdaException.class,
-                            e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_CONFLICT));
+            assertThat(failing)
+                    .failsWithin(10, TimeUnit.SECONDS)
+                    .withThrowableThat()
+                    .havingCause()
+                    .isInstanceOfSatisfying(
+                            LambdaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.SERVICE));
+            assertThat(rejected)
+                    .failsWithin(10, TimeUnit.SECONDS)
+                    .withThrowableThat()
+                    .havingCause()
+                    .isInstanceOfSatisfying(
+                            LambdaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_CONFLICT));
             writer.close();
             assertThat(count(connection)).isEqualTo(6);
         }
@@ -79,7 +92,8 @@ class GroupCommitWriterTest {
     }
 
     private static long count(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rows = s.executeQuery("SELECT COUNT(*) FROM t")) {
+        try (Statement s = c.createStatement();
+                ResultSet rows = s.executeQuery("SELECT COUNT(*) FROM t")) {
             rows.next();
             return rows.getLong(1);
         }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -33,6 +34,7 @@ class SqliteEventQueueTest {
 
     @TempDir
     Path dir;
+
     Events.ManualClock clock = new Events.ManualClock(T0);
     SqliteEventQueue queue;
 
@@ -48,8 +50,15 @@ class SqliteEventQueueTest {
 
     @Test
     void enqueuedEventIsTakenWithEveryFieldThenCompletedAndGone() throws Exception {
-        QueuedEvent sent = new QueuedEvent("req-1", Events.function("hello"), "live", payload("req-1"),
-                T0.minusSeconds(5), 2, T0, "schedule:nightly");
+        QueuedEvent sent = new QueuedEvent(
+                "req-1",
+                Events.function("hello"),
+                "live",
+                payload("req-1"),
+                T0.minusSeconds(5),
+                2,
+                T0,
+                "schedule:nightly");
         queue.enqueue(sent);
 
         QueuedEvent taken = queue.take(NO_WAIT).orElseThrow();
@@ -96,7 +105,7 @@ class SqliteEventQueueTest {
             Optional<QueuedEvent> taken = real.take(LONG_WAIT);
 
             assertThat(taken).map(QueuedEvent::id).contains("soon");
-            assertThat(Instant.now()).isAfterOrEqualTo(visibleAt.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+            assertThat(Instant.now()).isAfterOrEqualTo(visibleAt.truncatedTo(ChronoUnit.MILLIS));
         }
     }
 
@@ -133,7 +142,9 @@ class SqliteEventQueueTest {
         assertThat(again.id()).isEqualTo("r");
         assertThat(again.attempts()).isEqualTo(1);
         assertThat(again.visibleAt()).isEqualTo(T0.plusSeconds(60));
-        assertThat(again.enqueuedAt()).as("the age counts from the first enqueue").isEqualTo(T0);
+        assertThat(again.enqueuedAt())
+                .as("the age counts from the first enqueue")
+                .isEqualTo(T0);
         assertThat(again.payload()).isEqualTo(payload("r"));
     }
 
@@ -141,11 +152,13 @@ class SqliteEventQueueTest {
     void completingAnUnknownIdDoesNothingButRetryAndDeadLetterAreNotFound() {
         queue.complete("absent");
 
-        assertThatThrownBy(() -> queue.retry("absent", 1, T0)).isInstanceOfSatisfying(LambdaException.class,
-                e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_NOT_FOUND));
-        assertThatThrownBy(() -> queue.deadLetter("absent", 1, new DeadLetterReason("RetriesExhausted", null, null, null)))
-                .isInstanceOfSatisfying(LambdaException.class,
-                        e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_NOT_FOUND));
+        assertThatThrownBy(() -> queue.retry("absent", 1, T0))
+                .isInstanceOfSatisfying(
+                        LambdaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_NOT_FOUND));
+        assertThatThrownBy(
+                        () -> queue.deadLetter("absent", 1, new DeadLetterReason("RetriesExhausted", null, null, null)))
+                .isInstanceOfSatisfying(
+                        LambdaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_NOT_FOUND));
         assertThat(queue.stats().completed()).isZero();
     }
 
@@ -154,16 +167,18 @@ class SqliteEventQueueTest {
         queue.enqueue(event("dup"));
         queue.take(NO_WAIT).orElseThrow();
 
-        assertThatThrownBy(() -> queue.enqueue(event("dup"))).isInstanceOfSatisfying(LambdaException.class,
-                e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_CONFLICT));
+        assertThatThrownBy(() -> queue.enqueue(event("dup")))
+                .isInstanceOfSatisfying(
+                        LambdaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_CONFLICT));
         assertThat(queue.stats().depth()).isOne();
         assertThat(queue.stats().held()).as("the first is still held").isOne();
         assertThat(queue.take(NO_WAIT)).isEmpty();
 
         queue.deadLetter("dup", 1, new DeadLetterReason("RetriesExhausted", null, null, null));
-        assertThatThrownBy(() -> queue.enqueue(event("dup"))).as("ids are unique across dead letters too")
-                .isInstanceOfSatisfying(LambdaException.class,
-                        e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_CONFLICT));
+        assertThatThrownBy(() -> queue.enqueue(event("dup")))
+                .as("ids are unique across dead letters too")
+                .isInstanceOfSatisfying(
+                        LambdaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_CONFLICT));
         assertThat(queue.stats().depth()).isZero();
     }
 
@@ -172,8 +187,8 @@ class SqliteEventQueueTest {
         try (SqliteEventQueue tiny = SqliteEventQueue.open(dir.resolve("tiny.db"), clock, 40)) {
             List<String> ids = List.of("p0", "p1", "p2", "p3", "p4");
             for (String id : ids) {
-                tiny.enqueue(new QueuedEvent(id, Events.function("f"), "", (id + "-".repeat(30)).getBytes(), T0, 0, T0,
-                        "invoke"));
+                tiny.enqueue(new QueuedEvent(
+                        id, Events.function("f"), "", (id + "-".repeat(30)).getBytes(), T0, 0, T0, "invoke"));
             }
             for (String id : ids) {
                 QueuedEvent taken = tiny.take(NO_WAIT).orElseThrow();
@@ -190,8 +205,8 @@ class SqliteEventQueueTest {
     @Test
     void statsCountWhatHappened() throws Exception {
         queue.enqueue(event("a", T0.minusSeconds(10)));
-        queue.enqueue(new QueuedEvent("b", Events.function("hello"), "", payload("b"), T0.minusSeconds(30), 0, T0,
-                "invoke"));
+        queue.enqueue(
+                new QueuedEvent("b", Events.function("hello"), "", payload("b"), T0.minusSeconds(30), 0, T0, "invoke"));
         queue.enqueue(event("c", T0.plusSeconds(5)));
         queue.enqueue(event("d"));
         queue.take(NO_WAIT).orElseThrow(); // a
@@ -225,8 +240,12 @@ class SqliteEventQueueTest {
         Thread.sleep(50);
         queue.close();
 
-        assertThat(taker).failsWithin(Duration.ofSeconds(5)).withThrowableThat()
-                .havingRootCause().isInstanceOf(LambdaException.class).withMessage("The event queue is closed");
+        assertThat(taker)
+                .failsWithin(Duration.ofSeconds(5))
+                .withThrowableThat()
+                .havingRootCause()
+                .isInstanceOf(LambdaException.class)
+                .withMessage("The event queue is closed");
         assertThatThrownBy(() -> queue.enqueue(event("late"))).isInstanceOf(LambdaException.class);
         queue = SqliteEventQueue.open(dir.resolve("data/queue.db"), clock); // for @AfterEach
     }

@@ -6,8 +6,7 @@ import java.io.InputStream;
 
 /** Reads an HTTP/1.1 chunked body (RFC 9112 §7.1), ignoring extensions and trailers. */
 final class Chunked {
-    private Chunked() {
-    }
+    private Chunked() {}
 
     /** The body, or null once it exceeds {@code limit} bytes (the rest is left unread). */
     static byte[] read(InputStream in, int limit) throws IOException {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.OptionalInt;
 
 /**
  * Which user owns the other end of a loopback TCP connection: asked of the kernel's socket
@@ -14,15 +15,14 @@ import java.util.List;
 final class PeerUids {
     private static final List<Path> TABLES = List.of(Path.of("/proc/net/tcp"), Path.of("/proc/net/tcp6"));
 
-    private PeerUids() {
-    }
+    private PeerUids() {}
 
     /**
      * The uid owning the socket at local port {@code clientPort} connected to port {@code serverPort},
      * or -1 if no such socket is listed (the client is gone, or not on this host's network namespace).
      */
     static int ownerOf(int clientPort, int serverPort) throws IOException {
-        java.util.OptionalInt asked = SockDiag.ownerOf(clientPort, serverPort);
+        OptionalInt asked = SockDiag.ownerOf(clientPort, serverPort);
         if (asked.isPresent() && asked.getAsInt() >= 0) {
             return asked.getAsInt(); // an IPv4 client, found by the kernel in microseconds
         }

@@ -42,7 +42,10 @@ final class RequestHead {
                 throw new IOException("request head larger than " + MAX_HEAD_BYTES + " bytes");
             }
             buffer[length++] = (byte) b;
-            if (b == '\n' && length >= 4 && buffer[length - 2] == '\r' && buffer[length - 3] == '\n'
+            if (b == '\n'
+                    && length >= 4
+                    && buffer[length - 2] == '\r'
+                    && buffer[length - 3] == '\n'
                     && buffer[length - 4] == '\r') {
                 break;
             }

@@ -86,11 +86,12 @@ final class RuntimeApiConnection {
         if (body == null) {
             return false;
         }
-        return answer(switch (verb) {
-            case "response" -> handler.response(requestId, body);
-            case "error" -> handler.error(requestId, head.errorType, body);
-            default -> handler.initError(head.errorType, body);
-        });
+        return answer(
+                switch (verb) {
+                    case "response" -> handler.response(requestId, body);
+                    case "error" -> handler.error(requestId, head.errorType, body);
+                    default -> handler.initError(head.errorType, body);
+                });
     }
 
     private boolean next() throws IOException {
@@ -107,17 +108,27 @@ final class RuntimeApiConnection {
         }
         StringBuilder h = new StringBuilder(512)
                 .append("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n")
-                .append("Lambda-Runtime-Aws-Request-Id: ").append(event.requestId()).append("\r\n")
-                .append("Lambda-Runtime-Deadline-Ms: ").append(event.deadlineEpochMillis()).append("\r\n")
-                .append("Lambda-Runtime-Invoked-Function-Arn: ").append(event.invokedFunctionArn()).append("\r\n");
+                .append("Lambda-Runtime-Aws-Request-Id: ")
+                .append(event.requestId())
+                .append("\r\n")
+                .append("Lambda-Runtime-Deadline-Ms: ")
+                .append(event.deadlineEpochMillis())
+                .append("\r\n")
+                .append("Lambda-Runtime-Invoked-Function-Arn: ")
+                .append(event.invokedFunctionArn())
+                .append("\r\n");
         if (event.traceId() != null) {
             h.append("Lambda-Runtime-Trace-Id: ").append(event.traceId()).append("\r\n");
         }
         if (event.clientContext() != null) {
-            h.append("Lambda-Runtime-Client-Context: ").append(event.clientContext()).append("\r\n");
+            h.append("Lambda-Runtime-Client-Context: ")
+                    .append(event.clientContext())
+                    .append("\r\n");
         }
         if (event.cognitoIdentity() != null) {
-            h.append("Lambda-Runtime-Cognito-Identity: ").append(event.cognitoIdentity()).append("\r\n");
+            h.append("Lambda-Runtime-Cognito-Identity: ")
+                    .append(event.cognitoIdentity())
+                    .append("\r\n");
         }
         h.append("Content-Length: ").append(event.payload().length).append("\r\n\r\n");
         out.write(h.toString().getBytes(StandardCharsets.ISO_8859_1));
@@ -160,8 +171,11 @@ final class RuntimeApiConnection {
         if (requestId != null) {
             handler.responseTooLarge(requestId, bytes);
         }
-        answerError(413, "RequestEntityTooLarge",
-                "Exceeded maximum allowed payload size (" + RuntimeApiEndpoint.MAX_PAYLOAD_BYTES + " bytes).", false);
+        answerError(
+                413,
+                "RequestEntityTooLarge",
+                "Exceeded maximum allowed payload size (" + RuntimeApiEndpoint.MAX_PAYLOAD_BYTES + " bytes).",
+                false);
     }
 
     /** Discards a small body of a request we refuse; false if it cannot be skipped (then close). */

@@ -53,6 +53,7 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
     public static final int MAX_PAYLOAD_BYTES = 6 * 1024 * 1024 + 100;
     /** How long a connection waits for {@link #admit(int)}: the environment's start, at most. */
     private static final long ADMIT_WAIT_SECONDS = 30;
+
     private static final int REFUSED = Integer.MIN_VALUE;
 
     private final Transport transport;
@@ -255,16 +256,21 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
             return new Peer() {
                 @Override
                 public boolean ownedBy(int uid) throws IOException {
-                    UserPrincipal peer = channel.getOption(ExtendedSocketOptions.SO_PEERCRED).user();
+                    UserPrincipal peer =
+                            channel.getOption(ExtendedSocketOptions.SO_PEERCRED).user();
                     // a name lookup that falls back to the number; principals are equal when their uids are
-                    return peer.equals(FileSystems.getDefault().getUserPrincipalLookupService()
+                    return peer.equals(FileSystems.getDefault()
+                            .getUserPrincipalLookupService()
                             .lookupPrincipalByName(Integer.toString(uid)));
                 }
 
                 @Override
                 public RuntimeApiConnection connection(RuntimeApiHandler handler) {
-                    return new RuntimeApiConnection(Channels.newInputStream(channel), Channels.newOutputStream(channel),
-                            "unix:" + socketPath, handler);
+                    return new RuntimeApiConnection(
+                            Channels.newInputStream(channel),
+                            Channels.newOutputStream(channel),
+                            "unix:" + socketPath,
+                            handler);
                 }
 
                 @Override

@@ -38,8 +38,7 @@ public interface RuntimeApiHandler {
             String traceId,
             String clientContext,
             String cognitoIdentity,
-            byte[] payload) {
-    }
+            byte[] payload) {}
 
     /** How the endpoint answers a runtime's post. */
     enum Answer {

@@ -39,6 +39,7 @@ final class SockDiag {
     private static final int REQUEST_BYTES = 16 + 56; // nlmsghdr + inet_diag_req_v2
     /** nlmsghdr (16) + inet_diag_msg's family, state, timer, retrans (4), id (48), expires, rqueue, wqueue (12). */
     private static final int UID_OFFSET = 16 + 4 + 48 + 12;
+
     private static final ValueLayout.OfShort NET_SHORT = JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN);
 
     private static final MethodHandle SOCKET;
@@ -54,13 +55,12 @@ final class SockDiag {
         try {
             Linker linker = Linker.nativeLinker();
             SymbolLookup libc = linker.defaultLookup();
-            socket = linker.downcallHandle(libc.find("socket").orElseThrow(),
-                    FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-            send = linker.downcallHandle(libc.find("send").orElseThrow(),
-                    FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-            recv = linker.downcallHandle(libc.find("recv").orElseThrow(),
-                    FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-            close = linker.downcallHandle(libc.find("close").orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+            socket = downcall(linker, libc, "socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+            send = downcall(
+                    linker, libc, "send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+            recv = downcall(
+                    linker, libc, "recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+            close = downcall(linker, libc, "close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
         } catch (RuntimeException | LinkageError e) {
             socket = null; // not Linux, or native access refused: the caller reads /proc instead
         }
@@ -70,8 +70,13 @@ final class SockDiag {
         CLOSE = close;
     }
 
-    private SockDiag() {
+    /** A libc function as a method handle; restricted by design (the JVM runs with native access enabled). */
+    @SuppressWarnings("restricted")
+    private static MethodHandle downcall(Linker linker, SymbolLookup libc, String name, FunctionDescriptor type) {
+        return linker.downcallHandle(libc.find(name).orElseThrow(), type);
     }
+
+    private SockDiag() {}
 
     /**
      * The uid owning the IPv4 TCP socket {@code 127.0.0.1:localPort} ↔ {@code 127.0.0.1:remotePort};

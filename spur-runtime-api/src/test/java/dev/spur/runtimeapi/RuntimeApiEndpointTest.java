@@ -8,7 +8,10 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
@@ -20,6 +23,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -60,13 +64,14 @@ class RuntimeApiEndpointTest {
             String[] hostPort = other.hostPort().split(":");
             try (Socket socket = new Socket(hostPort[0], Integer.parseInt(hostPort[1]))) {
                 socket.setSoTimeout(10_000);
-                socket.getOutputStream().write(("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n"
-                        + post("/2018-06-01/runtime/invocation/secret/response", "", "forged"))
-                        .getBytes(StandardCharsets.UTF_8));
+                socket.getOutputStream()
+                        .write(("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n"
+                                        + post("/2018-06-01/runtime/invocation/secret/response", "", "forged"))
+                                .getBytes(StandardCharsets.UTF_8));
                 int first;
                 try {
                     first = socket.getInputStream().read();
-                } catch (java.net.SocketException reset) {
+                } catch (SocketException reset) {
                     first = -1; // closed with our bytes unread: a reset
                 }
                 assertThat(first).isEqualTo(-1);
@@ -84,7 +89,8 @@ class RuntimeApiEndpointTest {
         try {
             String[] hostPort = early.hostPort().split(":");
             try (Client c = new Client(new Socket(hostPort[0], Integer.parseInt(hostPort[1])))) {
-                c.out.write(post("/2018-06-01/runtime/invocation/req-1/response", "", "ok").getBytes(StandardCharsets.UTF_8));
+                c.out.write(post("/2018-06-01/runtime/invocation/req-1/response", "", "ok")
+                        .getBytes(StandardCharsets.UTF_8));
                 c.out.flush();
                 Thread.sleep(100);
                 assertThat(handler.calls).isEmpty();
@@ -99,32 +105,44 @@ class RuntimeApiEndpointTest {
 
     @Test
     void theKernelsSocketDiagnosticsAndItsTablesNameTheSameOwnerOfAConnection() throws Exception {
-        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"));
-             Socket client = new Socket("127.0.0.1", server.getLocalPort());
-             Socket accepted = server.accept()) {
-            java.util.OptionalInt asked = SockDiag.ownerOf(accepted.getPort(), accepted.getLocalPort());
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
+                Socket _ = new Socket("127.0.0.1", server.getLocalPort());
+                Socket accepted = server.accept()) {
+            OptionalInt asked = SockDiag.ownerOf(accepted.getPort(), accepted.getLocalPort());
             assertThat(asked).as("netlink sock_diag answers on Linux").hasValue(ownUid());
-            assertThat(PeerUids.fromTables(accepted.getPort(), accepted.getLocalPort())).isEqualTo(ownUid());
-            assertThat(PeerUids.ownerOf(accepted.getPort(), accepted.getLocalPort())).isEqualTo(ownUid());
+            assertThat(PeerUids.fromTables(accepted.getPort(), accepted.getLocalPort()))
+                    .isEqualTo(ownUid());
+            assertThat(PeerUids.ownerOf(accepted.getPort(), accepted.getLocalPort()))
+                    .isEqualTo(ownUid());
             // the server's own side of it is not a client of the server's port
-            assertThat(SockDiag.ownerOf(accepted.getLocalPort() == 1 ? 2 : 1, accepted.getLocalPort())).hasValue(-1);
+            assertThat(SockDiag.ownerOf(accepted.getLocalPort() == 1 ? 2 : 1, accepted.getLocalPort()))
+                    .hasValue(-1);
         }
     }
 
     @Test
     void theOwnerOfAConnectionIsReadFromTheKernelsTable() {
-        String line = "   3: 0100007F:C350 0100007F:1F90 01 00000000:00000000 00:00000000 00000000  1000123        0 4242 1";
+        String line =
+                "   3: 0100007F:C350 0100007F:1F90 01 00000000:00000000 00:00000000 00000000  1000123        0 4242 1";
         assertThat(PeerUids.ownerIn(line, ":C350 ", ":1F90 ")).isEqualTo(1_000_123);
         assertThat(PeerUids.ownerIn(line, ":1F90 ", ":C350 ")).isEqualTo(-1); // the server's side of it
-        assertThat(PeerUids.ownerIn("  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid",
-                ":C350 ", ":1F90 ")).isEqualTo(-1);
+        assertThat(PeerUids.ownerIn(
+                        "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid",
+                        ":C350 ",
+                        ":1F90 "))
+                .isEqualTo(-1);
     }
 
     @Test
     void nextDeliversTheEventWithEveryLambdaRuntimeHeader() throws Exception {
-        handler.events.add(new RuntimeApiHandler.NextEvent("req-1", 1_700_000_000_123L,
-                "arn:aws:lambda:us-east-1:000000000000:function:f", "Root=1-a;Parent=b;Sampled=0",
-                "{\"custom\":{}}", "{\"cognitoIdentityId\":\"id\"}", "{\"hello\":1}".getBytes(StandardCharsets.UTF_8)));
+        handler.events.add(new RuntimeApiHandler.NextEvent(
+                "req-1",
+                1_700_000_000_123L,
+                "arn:aws:lambda:us-east-1:000000000000:function:f",
+                "Root=1-a;Parent=b;Sampled=0",
+                "{\"custom\":{}}",
+                "{\"cognitoIdentityId\":\"id\"}",
+                "{\"hello\":1}".getBytes(StandardCharsets.UTF_8)));
         try (Client c = client()) {
             Response r = c.send("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n");
             assertThat(r.status).isEqualTo(200);
@@ -154,8 +172,10 @@ class RuntimeApiEndpointTest {
     @Test
     void errorCarriesTheFunctionErrorTypeHeader() throws Exception {
         try (Client c = client()) {
-            Response r = c.send(post("/2018-06-01/runtime/invocation/req-1/error",
-                    "Lambda-Runtime-Function-Error-Type: Function.Boom\r\n", "{\"errorMessage\":\"x\"}"));
+            Response r = c.send(post(
+                    "/2018-06-01/runtime/invocation/req-1/error",
+                    "Lambda-Runtime-Function-Error-Type: Function.Boom\r\n",
+                    "{\"errorMessage\":\"x\"}"));
             assertThat(r.status).isEqualTo(202);
         }
         assertThat(handler.calls).containsExactly("error req-1 Function.Boom {\"errorMessage\":\"x\"}");
@@ -164,8 +184,10 @@ class RuntimeApiEndpointTest {
     @Test
     void initErrorIsPassedOn() throws Exception {
         try (Client c = client()) {
-            Response r = c.send(post("/2018-06-01/runtime/init/error",
-                    "Lambda-Runtime-Function-Error-Type: Runtime.ImportModuleError\r\n", "{}"));
+            Response r = c.send(post(
+                    "/2018-06-01/runtime/init/error",
+                    "Lambda-Runtime-Function-Error-Type: Runtime.ImportModuleError\r\n",
+                    "{}"));
             assertThat(r.status).isEqualTo(202);
         }
         assertThat(handler.calls).containsExactly("initError Runtime.ImportModuleError {}");
@@ -175,7 +197,8 @@ class RuntimeApiEndpointTest {
     void chunkedBodiesAndExpectContinueAreUnderstood() throws Exception {
         try (Client c = client()) {
             c.out.write(("POST /2018-06-01/runtime/invocation/req-9/response HTTP/1.1\r\nHost: x\r\n"
-                    + "Transfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                            + "Transfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             c.out.flush();
             Response cont = c.read();
             assertThat(cont.status).isEqualTo(100);
@@ -190,7 +213,8 @@ class RuntimeApiEndpointTest {
     void oversizedResponseIsRefusedWith413WithoutReadingIt() throws Exception {
         try (Client c = client()) {
             c.out.write(("POST /2018-06-01/runtime/invocation/req-1/response HTTP/1.1\r\nHost: x\r\nContent-Length: "
-                    + (RuntimeApiEndpoint.MAX_PAYLOAD_BYTES + 1) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                            + (RuntimeApiEndpoint.MAX_PAYLOAD_BYTES + 1) + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             c.out.flush();
             Response r = c.read();
             assertThat(r.status).isEqualTo(413);
@@ -207,15 +231,18 @@ class RuntimeApiEndpointTest {
             assertThat(r.status).isEqualTo(400);
             assertThat(r.body()).contains("InvalidRequestID");
             handler.answer = RuntimeApiHandler.Answer.INVALID_STATE_TRANSITION;
-            assertThat(c.send(post("/2018-06-01/runtime/invocation/nope/response", "", "{}")).status).isEqualTo(403);
+            assertThat(c.send(post("/2018-06-01/runtime/invocation/nope/response", "", "{}")).status)
+                    .isEqualTo(403);
         }
     }
 
     @Test
     void unknownPathsAndMethodsAreRefused() throws Exception {
         try (Client c = client()) {
-            assertThat(c.send("GET /2018-06-01/runtime/other HTTP/1.1\r\nHost: x\r\n\r\n").status).isEqualTo(404);
-            assertThat(c.send(post("/2018-06-01/runtime/invocation/next", "", "")).status).isEqualTo(405);
+            assertThat(c.send("GET /2018-06-01/runtime/other HTTP/1.1\r\nHost: x\r\n\r\n").status)
+                    .isEqualTo(404);
+            assertThat(c.send(post("/2018-06-01/runtime/invocation/next", "", "")).status)
+                    .isEqualTo(405);
         }
     }
 
@@ -239,9 +266,15 @@ class RuntimeApiEndpointTest {
         try (RuntimeApiEndpoint unix = RuntimeApiEndpoint.openUnix(handler, "unix-test", socket)) {
             unix.admit(ownUid()); // checked against the connecting process's uid (SO_PEERCRED)
             assertThat(unix.hostPort()).isEqualTo("127.0.0.1:9001").isEqualTo(RuntimeApiEndpoint.BRIDGED_HOST_PORT);
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket))).isEqualTo("rw-rw-rw-");
-            handler.events.add(new RuntimeApiHandler.NextEvent("req-u", 1_700_000_000_123L,
-                    "arn:aws:lambda:us-east-1:000000000000:function:f", null, null, null,
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)))
+                    .isEqualTo("rw-rw-rw-");
+            handler.events.add(new RuntimeApiHandler.NextEvent(
+                    "req-u",
+                    1_700_000_000_123L,
+                    "arn:aws:lambda:us-east-1:000000000000:function:f",
+                    null,
+                    null,
+                    null,
                     "{\"over\":\"unix\"}".getBytes(StandardCharsets.UTF_8)));
             try (Client c = unixClient(socket)) {
                 Response next = c.send("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -252,8 +285,10 @@ class RuntimeApiEndpointTest {
                 Response r = c.send(post("/2018-06-01/runtime/invocation/req-u/response", "", "{\"ok\":true}"));
                 assertThat(r.status).isEqualTo(202);
                 assertThat(c.send(post("/2018-06-01/runtime/invocation/req-u/error", "", "{}")).status)
-                        .as("the same connection, kept alive").isEqualTo(202);
-                assertThat(c.send(post("/2018-06-01/runtime/other", "", "")).status).isEqualTo(404);
+                        .as("the same connection, kept alive")
+                        .isEqualTo(202);
+                assertThat(c.send(post("/2018-06-01/runtime/other", "", "")).status)
+                        .isEqualTo(404);
             }
         }
         assertThat(handler.calls).containsExactly("response req-u {\"ok\":true}", "error req-u null {}");
@@ -289,7 +324,7 @@ class RuntimeApiEndpointTest {
                 int first;
                 try {
                     c.out.write(("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n"
-                            + post("/2018-06-01/runtime/invocation/secret/response", "", "forged"))
+                                    + post("/2018-06-01/runtime/invocation/secret/response", "", "forged"))
                             .getBytes(StandardCharsets.UTF_8));
                     c.out.flush();
                     first = c.in.read();

@@ -36,8 +36,7 @@ final class BundledClients {
 
     private static final String RESOURCE_ROOT = "/dev/spur/runtimes/";
 
-    private BundledClients() {
-    }
+    private BundledClients() {}
 
     /**
      * Extracts the clients under {@code root} unless this version is already there.
@@ -77,10 +76,12 @@ final class BundledClients {
 
     private static Map<String, byte[]> read() throws IOException {
         Map<String, byte[]> files = new LinkedHashMap<>();
-        for (String name : Stream.concat(Stream.of(PYTHON_BOOTSTRAP, NODE_BOOTSTRAP), JAVA_CLASSPATH.stream()).toList()) {
+        for (String name : Stream.concat(Stream.of(PYTHON_BOOTSTRAP, NODE_BOOTSTRAP), JAVA_CLASSPATH.stream())
+                .toList()) {
             try (InputStream in = BundledClients.class.getResourceAsStream(RESOURCE_ROOT + name)) {
                 if (in == null) {
-                    throw new IOException("resource " + RESOURCE_ROOT + name + " is missing from the spur-runtimes jar");
+                    throw new IOException(
+                            "resource " + RESOURCE_ROOT + name + " is missing from the spur-runtimes jar");
                 }
                 files.put(name, in.readAllBytes());
             }
@@ -109,7 +110,8 @@ final class BundledClients {
         }
         try (Stream<Path> paths = Files.walk(dir)) {
             for (Path p : paths.toList()) {
-                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+                Files.setPosixFilePermissions(
+                        p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
             }
         }
     }

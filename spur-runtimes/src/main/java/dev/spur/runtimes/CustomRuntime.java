@@ -14,6 +14,7 @@ record CustomRuntime(String id) implements LambdaRuntime {
 
     @Override
     public LaunchPlan plan(FunctionConfig function, Path taskRoot) {
-        return new LaunchPlan(List.of(taskRoot.toAbsolutePath().resolve("bootstrap").toString()), Map.of());
+        return new LaunchPlan(
+                List.of(taskRoot.toAbsolutePath().resolve("bootstrap").toString()), Map.of());
     }
 }

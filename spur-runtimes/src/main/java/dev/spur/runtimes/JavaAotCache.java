@@ -40,7 +40,8 @@ final class JavaAotCache {
         this.java = java;
         this.runtimeRoot = runtimeRoot;
         String jvm = java.toAbsolutePath() + "|" + Runtime.version();
-        this.file = runtimeRoot.resolve("java").resolve("client-" + HexFormat.of().toHexDigits(jvm.hashCode()) + ".aot");
+        this.file =
+                runtimeRoot.resolve("java").resolve("client-" + HexFormat.of().toHexDigits(jvm.hashCode()) + ".aot");
     }
 
     Path file() {
@@ -73,17 +74,24 @@ final class JavaAotCache {
             command.add("-cp");
             command.add(JavaRuntime.classpath(runtimeRoot));
             command.add(JavaRuntime.TRAINING_CLASS);
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            ProcessBuilder builder =
+                    new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().clear(); // no JAVA_TOOL_OPTIONS or the like: train exactly as functions launch
             training = builder.start();
             if (!training.waitFor(TRAINING_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 training.destroyForcibly();
-                LOG.log(Level.WARNING, "Java AOT training timed out; Java functions start without the cache. See {0}", log);
+                LOG.log(
+                        Level.WARNING,
+                        "Java AOT training timed out; Java functions start without the cache. See {0}",
+                        log);
             } else if (!Files.isDirectory(file.getParent())) {
                 return; // the runtimes directory went away meanwhile (a short-lived server's data dir was deleted)
             } else if (training.exitValue() != 0 || !Files.isRegularFile(partial)) {
-                LOG.log(Level.WARNING, "Java AOT training failed (exit {0}); Java functions start without the cache. See {1}",
-                        training.exitValue(), log);
+                LOG.log(
+                        Level.WARNING,
+                        "Java AOT training failed (exit {0}); Java functions start without the cache. See {1}",
+                        training.exitValue(),
+                        log);
             } else {
                 Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 Files.deleteIfExists(log);

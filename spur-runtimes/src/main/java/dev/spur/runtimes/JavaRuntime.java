@@ -62,9 +62,8 @@ record JavaRuntime(String id, Path java, Path runtimeDir, JavaAotCache aotCache)
         command.add("-cp");
         command.add(classpath(runtimeDir.getParent()));
         command.add(MAIN_CLASS);
-        return new LaunchPlan(command, Map.of(
-                "AWS_EXECUTION_ENV", "AWS_Lambda_" + id,
-                "LAMBDA_RUNTIME_DIR", clientDir.toString()));
+        return new LaunchPlan(
+                command, Map.of("AWS_EXECUTION_ENV", "AWS_Lambda_" + id, "LAMBDA_RUNTIME_DIR", clientDir.toString()));
     }
 
     @Override

@@ -26,9 +26,13 @@ record NodeRuntime(String id, Path node, Path runtimeDir) implements LambdaRunti
     public LaunchPlan plan(FunctionConfig function, Path taskRoot, Path clientDir) {
         return new LaunchPlan(
                 List.of(node.toString(), clientDir.resolve("bootstrap.mjs").toString()),
-                Map.of("AWS_EXECUTION_ENV", "AWS_Lambda_" + id,
-                        "LAMBDA_RUNTIME_DIR", clientDir.toString(),
-                        "NODE_PATH", taskRoot.toAbsolutePath().toString()));
+                Map.of(
+                        "AWS_EXECUTION_ENV",
+                        "AWS_Lambda_" + id,
+                        "LAMBDA_RUNTIME_DIR",
+                        clientDir.toString(),
+                        "NODE_PATH",
+                        taskRoot.toAbsolutePath().toString()));
     }
 
     @Override

@@ -23,11 +23,19 @@ record PythonRuntime(String id, Path python, Path runtimeDir) implements LambdaR
     @Override
     public LaunchPlan plan(FunctionConfig function, Path taskRoot, Path clientDir) {
         return new LaunchPlan(
-                List.of(python.toString(), "-S", clientDir.resolve("bootstrap.py").toString()),
-                Map.of("AWS_EXECUTION_ENV", "AWS_Lambda_" + id,
-                        "LAMBDA_RUNTIME_DIR", clientDir.toString(),
-                        "PYTHONUNBUFFERED", "1",
-                        "PYTHONDONTWRITEBYTECODE", "1"));
+                List.of(
+                        python.toString(),
+                        "-S",
+                        clientDir.resolve("bootstrap.py").toString()),
+                Map.of(
+                        "AWS_EXECUTION_ENV",
+                        "AWS_Lambda_" + id,
+                        "LAMBDA_RUNTIME_DIR",
+                        clientDir.toString(),
+                        "PYTHONUNBUFFERED",
+                        "1",
+                        "PYTHONDONTWRITEBYTECODE",
+                        "1"));
     }
 
     @Override

@@ -58,9 +58,14 @@ public final class Runtimes {
         Map<String, LambdaRuntime> byId = new TreeMap<>();
         for (String version : PYTHON_VERSIONS) {
             String id = "python" + version;
-            interpreters.python(version).ifPresent(python -> byId.put(id, new PythonRuntime(id, python, root.resolve("python"))));
+            interpreters
+                    .python(version)
+                    .ifPresent(python -> byId.put(id, new PythonRuntime(id, python, root.resolve("python"))));
         }
-        interpreters.node().ifPresent(node -> NODE_IDS.forEach(id -> byId.put(id, new NodeRuntime(id, node, root.resolve("node")))));
+        interpreters
+                .node()
+                .ifPresent(node ->
+                        NODE_IDS.forEach(id -> byId.put(id, new NodeRuntime(id, node, root.resolve("node")))));
         interpreters.java().ifPresent(java -> {
             JavaAotCache cache = new JavaAotCache(java, root);
             JAVA_IDS.forEach(id -> byId.put(id, new JavaRuntime(id, java, root.resolve("java"), cache)));

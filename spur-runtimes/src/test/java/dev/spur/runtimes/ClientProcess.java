@@ -10,11 +10,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
 
 /** Runs a test driver against an installed runtime client and returns what it printed. */
 final class ClientProcess {
-    private ClientProcess() {
-    }
+    private ClientProcess() {}
 
     /** Copies a driver from the test resources into {@code dir}. */
     static Path driver(Path dir, String name) throws IOException {
@@ -42,9 +43,9 @@ final class ClientProcess {
      */
     static void requireInterpreter(boolean present, String message) {
         if (!present && "true".equalsIgnoreCase(System.getenv("CI"))) {
-            org.junit.jupiter.api.Assertions.fail(message + " (CI=true)");
+            Assertions.fail(message + " (CI=true)");
         }
-        org.junit.jupiter.api.Assumptions.assumeTrue(present, message);
+        Assumptions.assumeTrue(present, message);
     }
 
     static void write(Path file, String content) throws IOException {

@@ -23,7 +23,9 @@ class InterpretersTest {
     }
 
     private Interpreters interpreters(String... searchPath) {
-        return new Interpreters(List.of(root.resolve("usr/bin")), List.of(searchPath).stream().map(root::resolve).toList(),
+        return new Interpreters(
+                List.of(root.resolve("usr/bin")),
+                List.of(searchPath).stream().map(root::resolve).toList(),
                 root.resolve("jdk"));
     }
 
@@ -46,7 +48,8 @@ class InterpretersTest {
     void pythonOnThePathIsTheLastResortAndVersionManagerShimsAreSkipped() throws IOException {
         executable("home/.pyenv/shims/python3");
         Path real = executable("opt/python/bin/python3");
-        assertThat(interpreters("home/.pyenv/shims", "opt/python/bin").python("3.12")).contains(real);
+        assertThat(interpreters("home/.pyenv/shims", "opt/python/bin").python("3.12"))
+                .contains(real);
         assertThat(interpreters("home/.pyenv/shims").python("3.12")).isEmpty();
     }
 
@@ -63,7 +66,8 @@ class InterpretersTest {
         Path java = executable("jdk/bin/java");
         assertThat(interpreters().java()).contains(java);
         assertThat(interpreters().java().orElseThrow()).isAbsolute();
-        assertThat(new Interpreters(List.of(), List.of(), root.resolve("nowhere")).java()).isEmpty();
+        assertThat(new Interpreters(List.of(), List.of(), root.resolve("nowhere")).java())
+                .isEmpty();
     }
 
     @Test

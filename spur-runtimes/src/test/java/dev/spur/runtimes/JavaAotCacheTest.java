@@ -24,8 +24,10 @@ class JavaAotCacheTest {
         Interpreters thisJvm = new Interpreters(List.of(), List.of(), Path.of(System.getProperty("java.home")));
         Runtimes runtimes = Runtimes.install(tmp, thisJvm, Runnable::run); // trains before returning
 
-        List<String> command = new ArrayList<>(runtimes.find("java21").orElseThrow()
-                .plan(function("java21", "x.Y", 256), tmp).command());
+        List<String> command = new ArrayList<>(runtimes.find("java21")
+                .orElseThrow()
+                .plan(function("java21", "x.Y", 256), tmp)
+                .command());
         assertThat(command).anyMatch(flag -> flag.startsWith("-XX:AOTCache=")).doesNotContain("-Xshare:auto");
 
         // The planned JVM, running the training workload instead of Main (which needs a Runtime API).

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 class NodeClientTest {
     @TempDir
     Path tmp;
+
     private Path taskRoot;
     private Path driver;
     private Path node;
@@ -27,10 +28,11 @@ class NodeClientTest {
 
     @BeforeEach
     void install() throws IOException {
-        Runtimes runtimes = Runtimes.install(tmp.resolve("runtimes"), Interpreters.ofSystem(), task -> { });
+        Runtimes runtimes = Runtimes.install(tmp.resolve("runtimes"), Interpreters.ofSystem(), task -> {});
         LambdaRuntime runtime = runtimes.find("nodejs20.x").orElse(null);
         ClientProcess.requireInterpreter(runtime != null, "no node on this machine");
-        List<String> plan = runtime.plan(Functions.function("nodejs20.x", "index.handler", 128), tmp).command();
+        List<String> plan = runtime.plan(Functions.function("nodejs20.x", "index.handler", 128), tmp)
+                .command();
         node = Path.of(plan.get(0));
         bootstrap = Path.of(plan.get(plan.size() - 1));
         driver = ClientProcess.driver(tmp, "node_driver.mjs");
@@ -44,13 +46,16 @@ class NodeClientTest {
         write(taskRoot.resolve("explicit.cjs"), "module.exports.handler = async () => 'cjs';\n");
         write(taskRoot.resolve("esm/package.json"), "{\"type\": \"module\"}\n");
         write(taskRoot.resolve("esm/app.js"), "export const handler = async () => 'esm in .js';\n");
-        write(taskRoot.resolve("missing-dependency.mjs"), "import x from 'not-installed'; export const handler = () => x;\n");
+        write(
+                taskRoot.resolve("missing-dependency.mjs"),
+                "import x from 'not-installed'; export const handler = () => x;\n");
         write(taskRoot.resolve("syntax.mjs"), "export const handler = async ( => 1;\n");
         write(taskRoot.resolve("throws.mjs"), "throw new TypeError('init failed');\n");
     }
 
     private JsonNode load(String handler) throws IOException, InterruptedException {
-        String output = ClientProcess.run(List.of(node.toString(), driver.toString(), bootstrap.toString(), taskRoot.toString(), handler),
+        String output = ClientProcess.run(
+                List.of(node.toString(), driver.toString(), bootstrap.toString(), taskRoot.toString(), handler),
                 Map.of());
         return Json.MAPPER.readTree(output);
     }
@@ -70,7 +75,9 @@ class NodeClientTest {
         assertInitError("index.missing", "Runtime.HandlerNotFound", "index.missing is undefined or not exported");
         assertInitError("index.notAFunction", "Runtime.HandlerNotFound", "index.notAFunction is not a function");
         assertInitError("index", "Runtime.MalformedHandlerName", "Bad handler");
-        assertInitError("../index.handler", "Runtime.MalformedHandlerName",
+        assertInitError(
+                "../index.handler",
+                "Runtime.MalformedHandlerName",
                 "'../index.handler' is not a valid handler name. Use absolute paths when specifying root directories in handler names.");
         assertInitError("throws.handler", "TypeError", "init failed");
         JsonNode syntax = load("syntax.handler").get("initError");

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.Json;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PythonClientTest {
     @TempDir
     Path tmp;
+
     private Path taskRoot;
     private LambdaRuntime runtime;
     private Runtimes runtimes;
@@ -28,7 +29,7 @@ class PythonClientTest {
 
     @BeforeEach
     void install() throws IOException {
-        runtimes = Runtimes.install(tmp.resolve("runtimes"), Interpreters.ofSystem(), task -> { });
+        runtimes = Runtimes.install(tmp.resolve("runtimes"), Interpreters.ofSystem(), task -> {});
         runtime = runtimes.find("python3.12").orElse(null);
         ClientProcess.requireInterpreter(runtime != null, "no python3 on this machine");
         driver = ClientProcess.driver(tmp, "python_driver.py");
@@ -66,14 +67,30 @@ class PythonClientTest {
     }
 
     private String run(String... args) throws IOException, InterruptedException {
-        List<String> plan = runtime.plan(Functions.function("python3.12", args[1], 256), taskRoot).command();
-        List<String> command = new ArrayList<>(List.of(plan.get(0), "-S", driver.toString(),
-                runtimes.directory().resolve("python").toString(), taskRoot.toString()));
+        List<String> plan = runtime.plan(Functions.function("python3.12", args[1], 256), taskRoot)
+                .command();
+        List<String> command = new ArrayList<>(List.of(
+                plan.get(0),
+                "-S",
+                driver.toString(),
+                runtimes.directory().resolve("python").toString(),
+                taskRoot.toString()));
         command.addAll(List.of(args));
-        return ClientProcess.run(command, Map.of(
-                "AWS_EXECUTION_ENV", "AWS_Lambda_python3.12", "PYTHONDONTWRITEBYTECODE", "1",
-                "AWS_LAMBDA_FUNCTION_NAME", "my-function", "AWS_LAMBDA_FUNCTION_VERSION", "$LATEST",
-                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256", "AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/my-function"));
+        return ClientProcess.run(
+                command,
+                Map.of(
+                        "AWS_EXECUTION_ENV",
+                        "AWS_Lambda_python3.12",
+                        "PYTHONDONTWRITEBYTECODE",
+                        "1",
+                        "AWS_LAMBDA_FUNCTION_NAME",
+                        "my-function",
+                        "AWS_LAMBDA_FUNCTION_VERSION",
+                        "$LATEST",
+                        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+                        "256",
+                        "AWS_LAMBDA_LOG_GROUP_NAME",
+                        "/aws/lambda/my-function"));
     }
 
     private static Map<String, String> headers(long deadlineMs) {
@@ -81,7 +98,8 @@ class PythonClientTest {
                 "lambda-runtime-aws-request-id", "req-1",
                 "lambda-runtime-deadline-ms", Long.toString(deadlineMs),
                 "lambda-runtime-invoked-function-arn", "arn:aws:lambda:us-east-1:123456789012:function:my-function",
-                "lambda-runtime-client-context", "{\"client\":{\"app_title\":\"t\"},\"custom\":{\"k\":\"v\"},\"env\":{\"e\":\"1\"}}",
+                "lambda-runtime-client-context",
+                        "{\"client\":{\"app_title\":\"t\"},\"custom\":{\"k\":\"v\"},\"env\":{\"e\":\"1\"}}",
                 "lambda-runtime-cognito-identity", "{\"cognitoIdentityId\":\"id-1\"}");
     }
 
@@ -130,7 +148,9 @@ class PythonClientTest {
         String headers = Json.MAPPER.writeValueAsString(headers(System.currentTimeMillis() + 3_000));
         String output = run("invoke", "app.handler", "{}", headers);
         assertThat(output).contains("init ran\n");
-        assertThat(output).containsPattern("\\[WARNING\\]\t\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\treq-1\tgot \\{}\n");
+        assertThat(output)
+                .containsPattern(
+                        "\\[WARNING\\]\t\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\treq-1\tgot \\{}\n");
     }
 
     @Test
@@ -139,7 +159,8 @@ class PythonClientTest {
         String output = run("invoke", "app.fails", "{}", headers);
         JsonNode post = lastLine(output);
         assertThat(post.get("path").asText()).isEqualTo("invocation/req-1/error");
-        assertThat(post.get("headers").get("Lambda-Runtime-Function-Error-Type").asText()).isEqualTo("ValueError");
+        assertThat(post.get("headers").get("Lambda-Runtime-Function-Error-Type").asText())
+                .isEqualTo("ValueError");
         JsonNode error = post.get("body");
         assertThat(error.get("errorType").asText()).isEqualTo("ValueError");
         assertThat(error.get("errorMessage").asText()).isEqualTo("bad value");
@@ -147,7 +168,8 @@ class PythonClientTest {
         assertThat(error.get("stackTrace")).hasSize(2);
         assertThat(error.get("stackTrace").get(0).asText())
                 .matches("  File \"" + taskRoot.resolve("app.py") + "\", line \\d+, in fails\n    deeper\\(\\)\n");
-        assertThat(output).contains("[ERROR] ValueError: bad value\rTraceback (most recent call last):\r\u00a0\u00a0File");
+        assertThat(output)
+                .contains("[ERROR] ValueError: bad value\rTraceback (most recent call last):\r\u00a0\u00a0File");
     }
 
     @Test
@@ -159,20 +181,29 @@ class PythonClientTest {
     void unserializableResultIsAMarshalError() throws Exception {
         JsonNode error = invoke("app.unserializable", "{}").get("body");
         assertThat(error.get("errorType").asText()).isEqualTo("Runtime.MarshalError");
-        assertThat(error.get("errorMessage").asText()).isEqualTo("Unable to marshal response: Object of type set is not JSON serializable");
+        assertThat(error.get("errorMessage").asText())
+                .isEqualTo("Unable to marshal response: Object of type set is not JSON serializable");
     }
 
     @Test
     void initFailuresCarryLambdasErrorTypesAndMessages() throws Exception {
-        assertInitError("broken_import.handler", "Runtime.ImportModuleError", "Unable to import module 'broken_import': No module named 'not_a_module'");
+        assertInitError(
+                "broken_import.handler",
+                "Runtime.ImportModuleError",
+                "Unable to import module 'broken_import': No module named 'not_a_module'");
         assertInitError("app.missing", "Runtime.HandlerNotFound", "Handler 'missing' missing on module 'app'");
-        assertInitError("nodot", "Runtime.MalformedHandlerName", "Bad handler 'nodot': not enough values to unpack (expected 2, got 1)");
-        assertInitError("sys.handler", "Runtime.BuiltInModuleConflict", "Cannot use built-in module sys as a handler module");
+        assertInitError(
+                "nodot",
+                "Runtime.MalformedHandlerName",
+                "Bad handler 'nodot': not enough values to unpack (expected 2, got 1)");
+        assertInitError(
+                "sys.handler", "Runtime.BuiltInModuleConflict", "Cannot use built-in module sys as a handler module");
         assertInitError("raises.handler", "RuntimeError", "init failed");
         JsonNode syntax = load("syntax.handler").get("initError");
         assertThat(syntax.get("errorType").asText()).isEqualTo("Runtime.UserCodeSyntaxError");
         assertThat(syntax.get("errorMessage").asText()).startsWith("Syntax error in module 'syntax': invalid syntax");
-        assertThat(syntax.get("stackTrace").get(0).asText()).startsWith("  File \"" + taskRoot.resolve("syntax.py") + "\" Line 1");
+        assertThat(syntax.get("stackTrace").get(0).asText())
+                .startsWith("  File \"" + taskRoot.resolve("syntax.py") + "\" Line 1");
     }
 
     private void assertInitError(String handler, String errorType, String message) throws Exception {

@@ -38,7 +38,7 @@ class RuntimesTest {
             executable(bin.resolve("python3.12"));
             executable(bin.resolve("node"));
         }
-        return Runtimes.install(tmp.resolve("runtimes"), new Interpreters(List.of(bin), List.of(), jdk), task -> { });
+        return Runtimes.install(tmp.resolve("runtimes"), new Interpreters(List.of(bin), List.of(), jdk), task -> {});
     }
 
     private static void executable(Path file) throws IOException {
@@ -53,12 +53,18 @@ class RuntimesTest {
         Path dir = runtimes.directory();
         assertThat(dir.getParent()).isEqualTo(tmp.resolve("runtimes"));
         assertThat(dir.getFileName().toString()).matches("[0-9a-f]{16}");
-        for (String file : List.of("python/bootstrap.py", "node/bootstrap.mjs", "java/spur-runtime-java.jar",
-                "java/aws-lambda-java-core.jar", "java/aws-lambda-java-serialization.jar")) {
+        for (String file : List.of(
+                "python/bootstrap.py",
+                "node/bootstrap.mjs",
+                "java/spur-runtime-java.jar",
+                "java/aws-lambda-java-core.jar",
+                "java/aws-lambda-java-serialization.jar")) {
             assertThat(dir.resolve(file)).isNotEmptyFile();
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(file)))).isEqualTo("rw-r--r--");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(file))))
+                    .isEqualTo("rw-r--r--");
         }
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("java")))).isEqualTo("rwxr-xr-x");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("java"))))
+                .isEqualTo("rwxr-xr-x");
     }
 
     @Test
@@ -83,7 +89,7 @@ class RuntimesTest {
             for (int i = 0; i < servers; i++) {
                 Callable<Path> server = () -> {
                     start.await();
-                    return Runtimes.install(shared, interpreters, task -> { }).directory();
+                    return Runtimes.install(shared, interpreters, task -> {}).directory();
                 };
                 results.add(pool.submit(server));
             }
@@ -104,58 +110,97 @@ class RuntimesTest {
     @Test
     void idsAreSortedAndListOnlyRuntimesWhoseInterpreterExists() throws IOException {
         Runtimes withoutPythonOrNode = install(false);
-        assertThat(withoutPythonOrNode.ids()).containsExactly(
-                "java17", "java21", "java25", "provided", "provided.al2", "provided.al2023");
+        assertThat(withoutPythonOrNode.ids())
+                .containsExactly("java17", "java21", "java25", "provided", "provided.al2", "provided.al2023");
         assertThat(withoutPythonOrNode.find("python3.12")).isEmpty();
         Runtimes all = install(true);
-        assertThat(all.ids()).containsExactly(
-                "java17", "java21", "java25", "nodejs18.x", "nodejs20.x", "nodejs22.x", "provided", "provided.al2",
-                "provided.al2023", "python3.10", "python3.11", "python3.12", "python3.13", "python3.14", "python3.9");
+        assertThat(all.ids())
+                .containsExactly(
+                        "java17",
+                        "java21",
+                        "java25",
+                        "nodejs18.x",
+                        "nodejs20.x",
+                        "nodejs22.x",
+                        "provided",
+                        "provided.al2",
+                        "provided.al2023",
+                        "python3.10",
+                        "python3.11",
+                        "python3.12",
+                        "python3.13",
+                        "python3.14",
+                        "python3.9");
         assertThat(all.find("python2.7")).isEmpty();
     }
 
     @Test
     void pythonRunsTheBootstrapWithoutSiteHooksUnbufferedAndWithoutBytecode() throws IOException {
         Runtimes runtimes = install(true);
-        LaunchPlan plan = runtimes.find("python3.12").orElseThrow().plan(function("python3.12", "app.handler", 128), TASK_ROOT);
+        LaunchPlan plan =
+                runtimes.find("python3.12").orElseThrow().plan(function("python3.12", "app.handler", 128), TASK_ROOT);
         Path runtimeDir = runtimes.directory().resolve("python");
-        assertThat(plan.command()).containsExactly(tmp.resolve("bin/python3.12").toString(), "-S",
-                runtimeDir.resolve("bootstrap.py").toString());
-        assertThat(plan.environment()).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "AWS_EXECUTION_ENV", "AWS_Lambda_python3.12",
-                "LAMBDA_RUNTIME_DIR", runtimeDir.toString(),
-                "PYTHONUNBUFFERED", "1",
-                "PYTHONDONTWRITEBYTECODE", "1"));
-        assertThat(runtimes.find("python3.9").orElseThrow().plan(function("python3.9", "app.handler", 128), TASK_ROOT).command())
+        assertThat(plan.command())
+                .containsExactly(
+                        tmp.resolve("bin/python3.12").toString(),
+                        "-S",
+                        runtimeDir.resolve("bootstrap.py").toString());
+        assertThat(plan.environment())
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "AWS_EXECUTION_ENV", "AWS_Lambda_python3.12",
+                        "LAMBDA_RUNTIME_DIR", runtimeDir.toString(),
+                        "PYTHONUNBUFFERED", "1",
+                        "PYTHONDONTWRITEBYTECODE", "1"));
+        assertThat(runtimes.find("python3.9")
+                        .orElseThrow()
+                        .plan(function("python3.9", "app.handler", 128), TASK_ROOT)
+                        .command())
                 .startsWith(tmp.resolve("bin/python3").toString());
     }
 
     @Test
     void nodeRunsTheBootstrapWithTheTaskRootOnNodePath() throws IOException {
         Runtimes runtimes = install(true);
-        LaunchPlan plan = runtimes.find("nodejs20.x").orElseThrow().plan(function("nodejs20.x", "index.handler", 128), TASK_ROOT);
+        LaunchPlan plan =
+                runtimes.find("nodejs20.x").orElseThrow().plan(function("nodejs20.x", "index.handler", 128), TASK_ROOT);
         Path runtimeDir = runtimes.directory().resolve("node");
-        assertThat(plan.command()).containsExactly(tmp.resolve("bin/node").toString(), runtimeDir.resolve("bootstrap.mjs").toString());
-        assertThat(plan.environment()).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "AWS_EXECUTION_ENV", "AWS_Lambda_nodejs20.x",
-                "LAMBDA_RUNTIME_DIR", runtimeDir.toString(),
-                "NODE_PATH", "/var/task"));
+        assertThat(plan.command())
+                .containsExactly(
+                        tmp.resolve("bin/node").toString(),
+                        runtimeDir.resolve("bootstrap.mjs").toString());
+        assertThat(plan.environment())
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "AWS_EXECUTION_ENV", "AWS_Lambda_nodejs20.x",
+                        "LAMBDA_RUNTIME_DIR", runtimeDir.toString(),
+                        "NODE_PATH", "/var/task"));
     }
 
     @Test
     void javaRunsTheClientWithColdStartFlagsAndAHeapSizedFromMemory() throws IOException {
         Runtimes runtimes = install(false);
-        LaunchPlan plan = runtimes.find("java21").orElseThrow().plan(function("java21", "example.Handler", 1024), TASK_ROOT);
+        LaunchPlan plan =
+                runtimes.find("java21").orElseThrow().plan(function("java21", "example.Handler", 1024), TASK_ROOT);
         Path java = runtimes.directory().resolve("java");
-        assertThat(plan.command()).containsExactly(tmp.resolve("jdk/bin/java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xmx870m", "-Xshare:auto",
-                "-cp", java.resolve("spur-runtime-java.jar") + ":" + java.resolve("aws-lambda-java-core.jar") + ":"
-                        + java.resolve("aws-lambda-java-serialization.jar"),
-                "dev.spur.runtime.java.Main");
-        assertThat(plan.environment()).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "AWS_EXECUTION_ENV", "AWS_Lambda_java21",
-                "LAMBDA_RUNTIME_DIR", java.toString()));
-        assertThat(runtimes.find("java17").orElseThrow().plan(function("java17", "x.Y", 0), TASK_ROOT).command()).contains("-Xmx108m");
+        assertThat(plan.command())
+                .containsExactly(
+                        tmp.resolve("jdk/bin/java").toString(),
+                        "-XX:+UseSerialGC",
+                        "-XX:TieredStopAtLevel=1",
+                        "-XX:-UsePerfData",
+                        "-Xmx870m",
+                        "-Xshare:auto",
+                        "-cp",
+                        java.resolve("spur-runtime-java.jar") + ":" + java.resolve("aws-lambda-java-core.jar") + ":"
+                                + java.resolve("aws-lambda-java-serialization.jar"),
+                        "dev.spur.runtime.java.Main");
+        assertThat(plan.environment())
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of("AWS_EXECUTION_ENV", "AWS_Lambda_java21", "LAMBDA_RUNTIME_DIR", java.toString()));
+        assertThat(runtimes.find("java17")
+                        .orElseThrow()
+                        .plan(function("java17", "x.Y", 0), TASK_ROOT)
+                        .command())
+                .contains("-Xmx108m");
     }
 
     @Test

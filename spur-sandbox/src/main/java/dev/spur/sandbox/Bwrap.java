@@ -35,28 +35,52 @@ import java.util.TreeMap;
 final class Bwrap {
     /** The {@code /etc} entries bound read-only when the host has them. */
     static final List<String> ETC = List.of(
-            "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", // the dynamic linker
-            "/etc/ssl/certs", "/etc/ssl/openssl.cnf", "/etc/ca-certificates", // TLS trust (Debian)
-            "/etc/pki/tls/certs", "/etc/pki/ca-trust", "/etc/crypto-policies", // TLS trust (RHEL)
-            "/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf", "/etc/host.conf", "/etc/gai.conf", // names
-            "/etc/localtime", "/etc/mime.types", "/etc/alternatives"); // time; alternatives' links into /usr
+            "/etc/ld.so.cache",
+            "/etc/ld.so.conf",
+            "/etc/ld.so.conf.d", // the dynamic linker
+            "/etc/ssl/certs",
+            "/etc/ssl/openssl.cnf",
+            "/etc/ca-certificates", // TLS trust (Debian)
+            "/etc/pki/tls/certs",
+            "/etc/pki/ca-trust",
+            "/etc/crypto-policies", // TLS trust (RHEL)
+            "/etc/resolv.conf",
+            "/etc/hosts",
+            "/etc/nsswitch.conf",
+            "/etc/host.conf",
+            "/etc/gai.conf", // names
+            "/etc/localtime",
+            "/etc/mime.types",
+            "/etc/alternatives"); // time; alternatives' links into /usr
 
     private static final List<String> TOP_LEVEL = List.of("/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32");
 
-    private Bwrap() {
-    }
+    private Bwrap() {}
 
     /**
      * Everything but the command, for {@code bwrap --args FD}: passed through a pipe rather than
      * argv so the environment (secrets) is not in the host's {@code /proc/<pid>/cmdline}.
      */
-    static List<String> options(LinuxSandbox.Settings settings, LaunchSpec spec, Path passwd, Path group,
-                                boolean seccomp) throws IOException {
+    static List<String> options(
+            LinuxSandbox.Settings settings, LaunchSpec spec, Path passwd, Path group, boolean seccomp)
+            throws IOException {
         List<String> a = new ArrayList<>(List.of(
-                "--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-                "--disable-userns", "--hostname", "localhost",
-                "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-                "--uid", Integer.toString(settings.uid()), "--gid", Integer.toString(settings.gid()),
+                "--unshare-user",
+                "--unshare-pid",
+                "--unshare-ipc",
+                "--unshare-uts",
+                "--unshare-cgroup-try",
+                "--disable-userns",
+                "--hostname",
+                "localhost",
+                "--die-with-parent",
+                "--new-session",
+                "--cap-drop",
+                "ALL",
+                "--uid",
+                Integer.toString(settings.uid()),
+                "--gid",
+                Integer.toString(settings.gid()),
                 "--clearenv"));
         if (seccomp) {
             a.addAll(List.of("--seccomp", "4")); // the launcher's fd 4: Seccomp's program
@@ -79,15 +103,23 @@ final class Bwrap {
         a.addAll(List.of("--ro-bind", passwd.toString(), "/etc/passwd", "--ro-bind", group.toString(), "/etc/group"));
         a.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
         // /dev/shm: its own tmpfs (charged to the memory cgroup like /tmp); the rest of /dev read-only
-        a.addAll(List.of("--size", Long.toString(spec.memoryMb() * 1024L * 1024L), "--tmpfs", "/dev/shm",
-                "--remount-ro", "/dev"));
+        a.addAll(List.of(
+                "--size",
+                Long.toString(spec.memoryMb() * 1024L * 1024L),
+                "--tmpfs",
+                "/dev/shm",
+                "--remount-ro",
+                "/dev"));
         a.addAll(List.of("--size", Long.toString(spec.ephemeralMb() * 1024L * 1024L), "--tmpfs", "/tmp"));
         for (Mount m : spec.mounts()) {
-            a.addAll(List.of(m.readOnly() ? "--ro-bind" : "--bind", m.hostPath().toString(), m.sandboxPath().toString()));
+            a.addAll(List.of(
+                    m.readOnly() ? "--ro-bind" : "--bind",
+                    m.hostPath().toString(),
+                    m.sandboxPath().toString()));
         }
         if (spec.network() instanceof Network.None none) { // its own network namespace, bwrap brings up lo
-            a.addAll(List.of("--unshare-net",
-                    "--ro-bind", none.runtimeApiSocket().toString(), RuntimeApiBridge.SANDBOX_SOCKET));
+            a.addAll(List.of(
+                    "--unshare-net", "--ro-bind", none.runtimeApiSocket().toString(), RuntimeApiBridge.SANDBOX_SOCKET));
         }
         a.addAll(List.of("--remount-ro", "/")); // the root tmpfs itself: only /tmp and /dev/shm stay writable
         a.addAll(List.of("--chdir", spec.workingDirectory().toString()));

@@ -1,6 +1,7 @@
 package dev.spur.sandbox;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -38,7 +39,9 @@ final class Cgroups {
 
     /** For the start-up banner: the version and where Spur's parent cgroup is. */
     String describe() {
-        return v2 ? "cgroup v2 at " + parents.get("") : "cgroup v1 at " + parents.get("memory") + " (and cpu, pids, freezer)";
+        return v2
+                ? "cgroup v2 at " + parents.get("")
+                : "cgroup v1 at " + parents.get("memory") + " (and cpu, pids, freezer)";
     }
 
     /** @throws IOException if the host has no usable memory cgroup (neither v1 nor v2) */
@@ -62,7 +65,9 @@ final class Cgroups {
             if (g[0].equals("cgroup")) {
                 for (String option : g[2].split(",")) {
                     if (V1_CONTROLLERS.contains(option) && own.containsKey(option)) {
-                        v1.put(option, mount.resolve(relative(own.get(option), root)).resolve(name));
+                        v1.put(
+                                option,
+                                mount.resolve(relative(own.get(option), root)).resolve(name));
                     }
                 }
             } else if (g[0].equals("cgroup2") && v2Mount == null) {
@@ -164,7 +169,8 @@ final class Cgroups {
         for (Path parent : parents.values()) {
             if (Files.isDirectory(parent)) {
                 try (Stream<Path> children = Files.list(parent)) {
-                    children.filter(Files::isDirectory).map(d -> d.getFileName().toString())
+                    children.filter(Files::isDirectory)
+                            .map(d -> d.getFileName().toString())
                             .filter(id -> !ownedByALiveSpur(id))
                             .forEach(id -> found.putIfAbsent(id, new Group(this, id)));
                 }
@@ -187,7 +193,9 @@ final class Cgroups {
             return false;
         }
         try {
-            return ProcessHandle.of(Long.parseLong(id.substring(0, dash))).map(ProcessHandle::isAlive).orElse(false);
+            return ProcessHandle.of(Long.parseLong(id.substring(0, dash)))
+                    .map(ProcessHandle::isAlive)
+                    .orElse(false);
         } catch (NumberFormatException e) {
             return false;
         }
@@ -210,8 +218,14 @@ final class Cgroups {
                 + "[ -d \"$d\" ] || continue; "
                 + "for p in $(cat \"$d/cgroup.procs\" 2>/dev/null); do kill -9 \"$p\" 2>/dev/null; done; "
                 + "echo THAWED > \"$d/freezer.state\" 2>/dev/null; done";
-        ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", script, "spur-watchdog",
-                parents.get("freezer").toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        ProcessBuilder builder = new ProcessBuilder(
+                        "/bin/sh",
+                        "-c",
+                        script,
+                        "spur-watchdog",
+                        parents.get("freezer").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
         builder.environment().clear();
         return builder.start();
     }
@@ -288,8 +302,9 @@ final class Cgroups {
         /** Sets (or, with a quota of -1, lifts) the CPU quota of a live cgroup. */
         void limitCpu(Limits l) throws IOException {
             if (tree.v2) {
-                write(at("").resolve("cpu.max"), (l.cpuQuotaMicros() < 0 ? "max" : l.cpuQuotaMicros()) + " "
-                        + l.cpuPeriodMicros());
+                write(
+                        at("").resolve("cpu.max"),
+                        (l.cpuQuotaMicros() < 0 ? "max" : l.cpuQuotaMicros()) + " " + l.cpuPeriodMicros());
                 return;
             }
             Path cpu = at("cpu");
@@ -298,7 +313,8 @@ final class Cgroups {
         }
 
         long peakMemoryBytes() {
-            return tree.v2 ? readLong(at("").resolve("memory.peak"), at("").resolve("memory.current"))
+            return tree.v2
+                    ? readLong(at("").resolve("memory.peak"), at("").resolve("memory.current"))
                     : readLong(at("memory").resolve("memory.max_usage_in_bytes"));
         }
 
@@ -333,7 +349,6 @@ final class Cgroups {
         }
 
         /** Freezes every process in the cgroup and waits until the kernel reports them all frozen. */
-        /** Freezes every process and returns once all are stopped. */
         void freeze() throws IOException {
             requestFreeze();
             awaitFrozen();
@@ -419,7 +434,7 @@ final class Cgroups {
             } catch (NoSuchFileException e) {
                 // already removed: nothing left to kill
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException("could not kill cgroup " + id, e);
+                throw new UncheckedIOException("could not kill cgroup " + id, e);
             }
         }
 

@@ -48,8 +48,8 @@ final class HostUids {
             }
             FileChannel channel = null;
             try {
-                channel = FileChannel.open(directory.resolve(uid + ".lock"), StandardOpenOption.CREATE,
-                        StandardOpenOption.WRITE);
+                channel = FileChannel.open(
+                        directory.resolve(uid + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock lock = channel.tryLock();
                 if (lock != null) {
                     return new Lease(uid, channel);

@@ -1,5 +1,6 @@
 package dev.spur.sandbox;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,8 +49,7 @@ final class Launchers {
      * before the start that needs it, not during it. The cgroup has no limits until the start that
      * claims it sets them, before the launcher runs anything.
      */
-    record Parked(Process process, Cgroups.Group group) {
-    }
+    record Parked(Process process, Cgroups.Group group) {}
 
     /** A parked launcher, or a new one if none is (then the start pays for the cgroup join). */
     Parked claim() throws IOException {
@@ -71,7 +71,9 @@ final class Launchers {
         try {
             StringBuilder script = new StringBuilder();
             for (Path procs : group.procsFiles()) {
-                script.append("echo \"$$\" > '").append(procs.toString().replace("'", "'\\''")).append("' && ");
+                script.append("echo \"$$\" > '")
+                        .append(procs.toString().replace("'", "'\\''"))
+                        .append("' && ");
             }
             // dash's read takes one byte at a time from a pipe, so bwrap's options stay in it for fd 3
             script.append("IFS= read -r uid && IFS= read -r out && IFS= read -r n && { [ \"$n\" = - ] || { set -- && ")
@@ -80,14 +82,17 @@ final class Launchers {
             if (LinuxSandbox.isRoot()) {
                 script.append("/usr/bin/setpriv --reuid=\"$uid\" --regid=\"$uid\" --clear-groups --inh-caps=-all ");
             }
-            script.append("'").append(bwrap.toString().replace("'", "'\\''"))
+            script.append("'")
+                    .append(bwrap.toString().replace("'", "'\\''"))
                     .append("' --args 3 -- \"$@\" 3<&0 </dev/null");
             if (seccomp != null) { // opened as Spur's user, before setpriv; bwrap reads and closes it
-                script.append(" 4<'").append(seccomp.toString().replace("'", "'\\''")).append("'");
+                script.append(" 4<'")
+                        .append(seccomp.toString().replace("'", "'\\''"))
+                        .append("'");
             }
             List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", script.toString(), "spur-launcher"));
             argv.addAll(command);
-            ProcessBuilder builder = new ProcessBuilder(argv).directory(new java.io.File("/"));
+            ProcessBuilder builder = new ProcessBuilder(argv).directory(new File("/"));
             builder.environment().clear();
             builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
             return new Parked(builder.start(), group);

@@ -5,10 +5,15 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -65,18 +70,21 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class LinuxSandbox implements Sandbox {
     /** Lambda's figure: at 1,769 MB a function has the equivalent of one full vCPU. */
     static final int MB_PER_VCPU = 1769;
+
     static final long CPU_PERIOD_MICROS = 100_000;
     /**
      * The Runtime API's address inside a {@link Network#none(Path) network none} sandbox: the value
      * for {@code AWS_LAMBDA_RUNTIME_API} there.
      */
     public static final String BRIDGED_RUNTIME_API = "127.0.0.1:" + RuntimeApiBridge.PORT;
+
     private static final AtomicLong SEQUENCE = new AtomicLong();
 
     /** A name for a new cgroup: {@code <Spur's pid>-<n>}, as {@link Cgroups#ownedByALiveSpur} reads it. */
     static String nextId() {
         return ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet();
     }
+
     private static final String MISSING_SOCAT = "network none needs socat, to bridge the Runtime API into the sandbox, "
             + "and it is not installed (none of " + RuntimeApiBridge.SOCAT + "; apt-get install socat)";
 
@@ -84,6 +92,7 @@ public final class LinuxSandbox implements Sandbox {
     private final HostUids hostUids;
     /** Found once, on the first start: neither changes while Spur runs. */
     private volatile Cgroups cgroups;
+
     private volatile Path[] identity;
     private final Launchers launchers;
     /** The seccomp filter's file in the state directory, or null where there is none ({@link Seccomp}). */
@@ -91,9 +100,13 @@ public final class LinuxSandbox implements Sandbox {
 
     LinuxSandbox(Settings settings) {
         this.settings = settings;
-        this.hostUids = new HostUids(settings.firstHostUid(), settings.hostUidCount(),
+        this.hostUids = new HostUids(
+                settings.firstHostUid(),
+                settings.hostUidCount(),
                 settings.stateDirectory().resolve("uids"));
-        this.seccomp = Seccomp.program().map(p -> settings.stateDirectory().resolve("seccomp-x86_64.bpf")).orElse(null);
+        this.seccomp = Seccomp.program()
+                .map(p -> settings.stateDirectory().resolve("seccomp-x86_64.bpf"))
+                .orElse(null);
         this.launchers = new Launchers(settings.bwrap(), settings.spares(), this::cgroups, seccomp);
     }
 
@@ -110,20 +123,36 @@ public final class LinuxSandbox implements Sandbox {
      * @param stateDirectory where the sandbox's {@code /etc/passwd} and {@code /etc/group} are kept
      * @param spares         how many launchers to keep parked (see {@link Launchers.Parked})
      */
-    public record Settings(Path bwrap, int uid, int gid, int firstHostUid, int hostUidCount, int pidsMax,
-                           String cgroupName, Path stateDirectory, int spares) {
+    public record Settings(
+            Path bwrap,
+            int uid,
+            int gid,
+            int firstHostUid,
+            int hostUidCount,
+            int pidsMax,
+            String cgroupName,
+            Path stateDirectory,
+            int spares) {
         /**
          * Host uids 1,000,000 to 1,065,535: far above any account's, below the usual subuid ranges.
          * One launcher kept parked for the next start.
          */
         public static Settings defaults() {
-            return new Settings(Path.of("/usr/bin/bwrap"), 993, 993, 1_000_000, 65_536, 1024, "spur",
-                    Path.of(System.getProperty("java.io.tmpdir"), "spur-linux-sandbox"), 1);
+            return new Settings(
+                    Path.of("/usr/bin/bwrap"),
+                    993,
+                    993,
+                    1_000_000,
+                    65_536,
+                    1024,
+                    "spur",
+                    Path.of(System.getProperty("java.io.tmpdir"), "spur-linux-sandbox"),
+                    1);
         }
 
         public Settings withBwrap(Path executable) {
-            return new Settings(executable, uid, gid, firstHostUid, hostUidCount, pidsMax, cgroupName, stateDirectory,
-                    spares);
+            return new Settings(
+                    executable, uid, gid, firstHostUid, hostUidCount, pidsMax, cgroupName, stateDirectory, spares);
         }
 
         public Settings withPidsMax(int max) {
@@ -136,7 +165,8 @@ public final class LinuxSandbox implements Sandbox {
 
         /** How many launchers to keep parked, each in its own cgroup, for the next starts (0: none). */
         public Settings withSpares(int count) {
-            return new Settings(bwrap, uid, gid, firstHostUid, hostUidCount, pidsMax, cgroupName, stateDirectory, count);
+            return new Settings(
+                    bwrap, uid, gid, firstHostUid, hostUidCount, pidsMax, cgroupName, stateDirectory, count);
         }
     }
 
@@ -153,7 +183,6 @@ public final class LinuxSandbox implements Sandbox {
             return new Availability(false, reason);
         }
     }
-
 
     public static Availability check() {
         return check(Settings.defaults());
@@ -174,17 +203,19 @@ public final class LinuxSandbox implements Sandbox {
         try {
             Cgroups cgroups = Cgroups.detect(settings.cgroupName());
             cgroupsInForce = cgroups.describe();
-            cgroups.create("probe-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet(),
-                    new Cgroups.Limits(64L << 20, CPU_PERIOD_MICROS, CPU_PERIOD_MICROS, 1024, 16)).remove();
+            cgroups.create(
+                            "probe-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet(),
+                            new Cgroups.Limits(64L << 20, CPU_PERIOD_MICROS, CPU_PERIOD_MICROS, 1024, 16))
+                    .remove();
         } catch (IOException | RuntimeException e) {
             return Availability.no("cgroups are not writable: " + e.getMessage());
         }
         Path output = null;
         try {
             output = Files.createTempFile("spur-sandbox-check", ".out");
-            SandboxedProcess p = new LinuxSandbox(settings.withSpares(0)).start(
-                    new LaunchSpec(List.of("/usr/bin/true"), Path.of("/"), Map.of(), output, 128));
-            SandboxedProcess.ExitStatus status = p.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            SandboxedProcess p = new LinuxSandbox(settings.withSpares(0))
+                    .start(new LaunchSpec(List.of("/usr/bin/true"), Path.of("/"), Map.of(), output, 128));
+            SandboxedProcess.ExitStatus status = p.onExit().get(10, TimeUnit.SECONDS);
             if (status.code() != 0 || status.signal() != 0) {
                 String said = Files.readString(output).strip();
                 return Availability.no("bwrap could not create a sandbox (user namespaces off? see "
@@ -192,9 +223,10 @@ public final class LinuxSandbox implements Sandbox {
                         + "kernel.apparmor_restrict_unprivileged_userns): " + status.describe() + ": " + said);
             }
             return Availability.yes("bubblewrap namespaces (user, pid, mount, ipc, uts), " + cgroupsInForce + ", "
-                    + (isRoot() ? "one host uid per environment from " + settings.firstHostUid()
+                    + (isRoot()
+                            ? "one host uid per environment from " + settings.firstHostUid()
                             : "every environment as Spur's own uid " + ownUid() + " (Spur is not root: environments "
-                            + "are not told apart on the Runtime API)"));
+                                    + "are not told apart on the Runtime API)"));
         } catch (Exception e) {
             return Availability.no("could not start a sandbox: " + e);
         } finally {
@@ -213,7 +245,8 @@ public final class LinuxSandbox implements Sandbox {
      * bridge), which {@link #check(Settings)} does not ask for. Takes a few file lookups.
      */
     public static Availability checkNetworkNone() {
-        return RuntimeApiBridge.socat().map(socat -> Availability.yes("network none bridged by " + socat))
+        return RuntimeApiBridge.socat()
+                .map(socat -> Availability.yes("network none bridged by " + socat))
                 .orElseGet(() -> Availability.no(MISSING_SOCAT));
     }
 
@@ -349,7 +382,7 @@ public final class LinuxSandbox implements Sandbox {
     }
 
     /** One per JVM and parent cgroup: see {@link Cgroups#startV1Watchdog(long)}. Its stdin stays open until the JVM ends. */
-    private static final java.util.Map<String, Process> WATCHDOGS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, Process> WATCHDOGS = new ConcurrentHashMap<>();
 
     private static void watchdog(Cgroups tree) throws IOException {
         String key = tree.describe();
@@ -373,7 +406,7 @@ public final class LinuxSandbox implements Sandbox {
         }
         Path dir = settings.stateDirectory();
         Files.createDirectories(dir);
-        int owner = (Integer) Files.getAttribute(dir, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        int owner = (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
         if (owner != ownUid() || Files.isSymbolicLink(dir)) {
             throw new IOException("the sandbox state directory " + dir + " belongs to uid " + owner + ", not to Spur "
                     + "(uid " + ownUid() + "); remove it or choose another");
@@ -385,11 +418,10 @@ public final class LinuxSandbox implements Sandbox {
         write(group, Bwrap.group(settings.gid()));
         if (seccomp != null) {
             byte[] program = Seccomp.program().orElseThrow();
-            if (!Files.exists(seccomp) || !java.util.Arrays.equals(Files.readAllBytes(seccomp), program)) {
+            if (!Files.exists(seccomp) || !Arrays.equals(Files.readAllBytes(seccomp), program)) {
                 Path tmp = Files.createTempFile(dir, "seccomp", ".tmp");
                 Files.write(tmp, program);
-                Files.move(tmp, seccomp, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                Files.move(tmp, seccomp, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }
         }
         identity = new Path[] {passwd, group};
@@ -401,8 +433,7 @@ public final class LinuxSandbox implements Sandbox {
             Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
             Files.writeString(tmp, content);
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.spur.sandbox;
 
+import java.io.File;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,11 +29,13 @@ final class ProcessSandbox implements Sandbox {
             throw new IOException("the process sandbox cannot run a function without network (network none); "
                     + "use the linux sandbox");
         }
-        ProcessBuilder builder = new ProcessBuilder(spec.command()).directory(spec.workingDirectory().toFile());
+        ProcessBuilder builder = new ProcessBuilder(spec.command())
+                .directory(spec.workingDirectory().toFile());
         builder.environment().clear();
         builder.environment().putAll(spec.environment());
-        builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(spec.output().toFile()));
-        builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        builder.redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(spec.output().toFile()));
+        builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         return new Child(builder.start());
     }
 
@@ -100,10 +104,9 @@ final class ProcessSandbox implements Sandbox {
      * counted (the Linux sandbox reads its cgroup instead, which sees everything).
      */
     static final class ProcFs {
-        private static final byte[] VM_HWM = "VmHWM:".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        private static final byte[] VM_HWM = "VmHWM:".getBytes(StandardCharsets.US_ASCII);
 
-        private ProcFs() {
-        }
+        private ProcFs() {}
 
         static List<Long> children(long pid) {
             List<Long> out = new ArrayList<>(2);

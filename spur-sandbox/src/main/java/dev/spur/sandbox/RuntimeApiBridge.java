@@ -33,8 +33,8 @@ final class RuntimeApiBridge {
     static final String SANDBOX_SOCKET = "/run/spur/runtime-api.sock";
     static final int PORT = 9001;
     /** Where socat may be: under {@code /usr} (or {@code /bin}), which every sandbox sees. */
-    static final List<Path> SOCAT = List.of(Path.of("/usr/bin/socat"), Path.of("/usr/local/bin/socat"),
-            Path.of("/bin/socat"));
+    static final List<Path> SOCAT =
+            List.of(Path.of("/usr/bin/socat"), Path.of("/usr/local/bin/socat"), Path.of("/bin/socat"));
 
     private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
@@ -54,8 +54,7 @@ final class RuntimeApiBridge {
             exec "$@"
             """;
 
-    private RuntimeApiBridge() {
-    }
+    private RuntimeApiBridge() {}
 
     static Optional<Path> socat() {
         return SOCAT.stream().filter(Files::isExecutable).findFirst();
@@ -63,8 +62,11 @@ final class RuntimeApiBridge {
 
     /** The function's command run behind the bridge. */
     static List<String> wrap(Path socat, List<String> command) {
-        List<String> wrapped = new ArrayList<>(List.of("/bin/sh", "-c",
-                SCRIPT.formatted(socat.toString().replace("'", "'\\''"), PORT, SANDBOX_SOCKET), "spur-bridge"));
+        List<String> wrapped = new ArrayList<>(List.of(
+                "/bin/sh",
+                "-c",
+                SCRIPT.formatted(socat.toString().replace("'", "'\\''"), PORT, SANDBOX_SOCKET),
+                "spur-bridge"));
         wrapped.addAll(command);
         return wrapped;
     }

@@ -42,8 +42,7 @@ public interface Sandbox {
      * Lets go of what it keeps ready for the next start (the linux sandbox's parked launcher); the
      * sandbox stays usable. Processes it started are not touched.
      */
-    default void close() {
-    }
+    default void close() {}
 
     /** Whether it can run a process with {@link Network#none(Path)}; else {@link #start} refuses it. */
     default boolean supportsNetworkNone() {
@@ -69,8 +68,15 @@ public interface Sandbox {
      * @param mounts      host directories made visible inside the sandbox
      * @param network     {@link Network#HOST} (the default) or {@link Network#none(Path)}
      */
-    record LaunchSpec(List<String> command, Path workingDirectory, Map<String, String> environment, Path output,
-                      int memoryMb, int ephemeralMb, List<Mount> mounts, Network network) {
+    record LaunchSpec(
+            List<String> command,
+            Path workingDirectory,
+            Map<String, String> environment,
+            Path output,
+            int memoryMb,
+            int ephemeralMb,
+            List<Mount> mounts,
+            Network network) {
         /** Lambda's default EphemeralStorage size. */
         public static final int DEFAULT_EPHEMERAL_MB = 512;
 
@@ -85,20 +91,30 @@ public interface Sandbox {
         }
 
         /** The host's network. */
-        public LaunchSpec(List<String> command, Path workingDirectory, Map<String, String> environment, Path output,
-                          int memoryMb, int ephemeralMb, List<Mount> mounts) {
+        public LaunchSpec(
+                List<String> command,
+                Path workingDirectory,
+                Map<String, String> environment,
+                Path output,
+                int memoryMb,
+                int ephemeralMb,
+                List<Mount> mounts) {
             this(command, workingDirectory, environment, output, memoryMb, ephemeralMb, mounts, Network.HOST);
         }
 
         /** No mounts, the default {@code /tmp} size. */
-        public LaunchSpec(List<String> command, Path workingDirectory, Map<String, String> environment, Path output,
-                          int memoryMb) {
+        public LaunchSpec(
+                List<String> command,
+                Path workingDirectory,
+                Map<String, String> environment,
+                Path output,
+                int memoryMb) {
             this(command, workingDirectory, environment, output, memoryMb, DEFAULT_EPHEMERAL_MB, List.of());
         }
 
         public LaunchSpec withMounts(List<Mount> newMounts) {
-            return new LaunchSpec(command, workingDirectory, environment, output, memoryMb, ephemeralMb, newMounts,
-                    network);
+            return new LaunchSpec(
+                    command, workingDirectory, environment, output, memoryMb, ephemeralMb, newMounts, network);
         }
 
         public LaunchSpec withEphemeralMb(int mb) {
@@ -106,8 +122,8 @@ public interface Sandbox {
         }
 
         public LaunchSpec withNetwork(Network newNetwork) {
-            return new LaunchSpec(command, workingDirectory, environment, output, memoryMb, ephemeralMb, mounts,
-                    newNetwork);
+            return new LaunchSpec(
+                    command, workingDirectory, environment, output, memoryMb, ephemeralMb, mounts, newNetwork);
         }
     }
 
@@ -134,15 +150,14 @@ public interface Sandbox {
         }
 
         /** See {@link #HOST}. */
-        record Host() implements Network {
-        }
+        record Host() implements Network {}
 
         /** See {@link Network#none(Path)}. */
         record None(Path runtimeApiSocket) implements Network {
             public None {
                 if (!runtimeApiSocket.isAbsolute()) {
-                    throw new IllegalArgumentException("the Runtime API socket path must be absolute: "
-                            + runtimeApiSocket);
+                    throw new IllegalArgumentException(
+                            "the Runtime API socket path must be absolute: " + runtimeApiSocket);
                 }
             }
         }

@@ -1,5 +1,6 @@
 package dev.spur.sandbox;
 
+import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 
 /** A running environment process and everything it started. */
@@ -40,37 +41,34 @@ public interface SandboxedProcess {
      * (moments later), so it costs an invocation's response nothing. A no-op where the sandbox
      * cannot freeze.
      */
-    default void freeze() {
-    }
+    default void freeze() {}
 
     /** Returns once a {@link #freeze()} has stopped every process (tests, benchmarks). */
-    default void awaitFrozen() throws java.io.IOException {
-    }
+    default void awaitFrozen() throws IOException {}
 
     /**
      * Puts the environment under its CPU quota; until then it may use the node's cores (its set-up
      * and init). The pools call it when init ends. A no-op where no quota is enforced.
      */
-    default void limitCpu() {
-    }
+    default void limitCpu() {}
 
     /** Lets a frozen environment run again. Idempotent. */
-    default void thaw() {
-    }
+    default void thaw() {}
 
     /** How a process ended: an exit code, or the signal that killed it. */
     record ExitStatus(int code, int signal) {
         /** Lambda's wording, as in {@code Runtime exited with error: exit status 1} / {@code signal: killed}. */
         public String describe() {
             if (signal != 0) {
-                return "signal: " + switch (signal) {
-                    case 9 -> "killed";
-                    case 15 -> "terminated";
-                    case 11 -> "segmentation fault";
-                    case 6 -> "aborted";
-                    case 2 -> "interrupt";
-                    default -> "signal " + signal;
-                };
+                return "signal: "
+                        + switch (signal) {
+                            case 9 -> "killed";
+                            case 15 -> "terminated";
+                            case 11 -> "segmentation fault";
+                            case 6 -> "aborted";
+                            case 2 -> "interrupt";
+                            default -> "signal " + signal;
+                        };
             }
             return "exit status " + code;
         }

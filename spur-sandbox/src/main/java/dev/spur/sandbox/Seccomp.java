@@ -2,6 +2,7 @@ package dev.spur.sandbox;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -41,7 +42,8 @@ final class Seccomp {
             175, 313, 176, // init_module, finit_module, delete_module
             304, 303, // open_by_handle_at, name_to_handle_at
             165, 166, 155, // mount, umount2, pivot_root
-            428, 429, 430, 431, 432, 433, 442, // open_tree, move_mount, fsopen, fsconfig, fsmount, fspick, mount_setattr
+            428, 429, 430, 431, 432, 433,
+            442, // open_tree, move_mount, fsopen, fsconfig, fsmount, fspick, mount_setattr
             167, 168, 169, // swapon, swapoff, reboot
             103, 163, // syslog, acct
             212, 179, 134, 136, 139, // lookup_dcookie, quotactl, uselib, ustat, sysfs
@@ -49,8 +51,7 @@ final class Seccomp {
     /** x86-64 numbers refused with ENOSYS: io_uring_setup, io_uring_enter, io_uring_register. */
     static final List<Integer> ABSENT = List.of(425, 426, 427);
 
-    private Seccomp() {
-    }
+    private Seccomp() {}
 
     /** The program as bubblewrap's {@code --seccomp} reads it (an array of {@code struct sock_filter}). */
     static Optional<byte[]> program() {
@@ -77,7 +78,7 @@ final class Seccomp {
         statement(b, RET_K, RET_ALLOW);
         statement(b, RET_K, RET_ERRNO | EPERM);
         statement(b, RET_K, RET_ERRNO | ENOSYS);
-        return Optional.of(java.util.Arrays.copyOf(b.array(), b.position()));
+        return Optional.of(Arrays.copyOf(b.array(), b.position()));
     }
 
     private static void statement(ByteBuffer b, short code, int k) {

@@ -27,7 +27,8 @@ final class Jail {
     Jail(Path root, LinuxSandbox.Settings settings) throws IOException {
         LinuxSandbox.Availability availability = LinuxSandbox.check(settings);
         if (!availability.available()) {
-            String message = "the linux sandbox cannot run here: " + availability.reason() + "; .ci/run installs bubblewrap";
+            String message =
+                    "the linux sandbox cannot run here: " + availability.reason() + "; .ci/run installs bubblewrap";
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
                 fail(message);
             }
@@ -100,6 +101,5 @@ final class Jail {
         return run(spec(128, "/usr/bin/python3", "-c", program));
     }
 
-    record Result(SandboxedProcess.ExitStatus status, String output, Jailed process) {
-    }
+    record Result(SandboxedProcess.ExitStatus status, String output, Jailed process) {}
 }

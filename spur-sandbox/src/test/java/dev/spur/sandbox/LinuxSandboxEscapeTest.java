@@ -3,12 +3,16 @@ package dev.spur.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spur.sandbox.Sandbox.LaunchSpec;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LinuxSandboxEscapeTest {
     @TempDir
     Path root;
+
     Jail jail;
 
     @AfterAll
@@ -37,7 +42,8 @@ class LinuxSandboxEscapeTest {
         Path data = Files.createDirectories(root.resolve("data"));
         Files.writeString(data.resolve("spur.db"), "everything");
         for (Path p : List.of(other, data, other.resolve("secret.py"), data.resolve("spur.db"))) {
-            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+            Files.setPosixFilePermissions(
+                    p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
         }
         Jail.Result r = jail.python("""
                 import os
@@ -53,7 +59,8 @@ class LinuxSandboxEscapeTest {
                 """.formatted(other.resolve("secret.py"), data.resolve("spur.db")));
         assertThat(r.status().code()).as(r.output()).isZero();
         assertThat(r.output()).contains("own mine").doesNotContain("READ").doesNotContain("theirs", "everything");
-        assertThat(r.output()).contains("root ['bin', 'dev', 'etc', 'lib', 'lib64', 'proc', 'sbin', 'tmp', 'usr', 'var']");
+        assertThat(r.output())
+                .contains("root ['bin', 'dev', 'etc', 'lib', 'lib64', 'proc', 'sbin', 'tmp', 'usr', 'var']");
         assertThat(r.output()).doesNotContain("'shadow'", "'sudoers'", "'ssh'");
     }
 
@@ -68,10 +75,16 @@ class LinuxSandboxEscapeTest {
                     except OSError as e:
                         print('denied', p, e.strerror)
                 """);
-        assertThat(r.output()).contains("wrote /tmp/x")
-                .contains("denied /var/task/x Read-only file system", "denied /usr/x Read-only file system",
-                        "denied /usr/bin/python3", "denied /etc/hosts", "denied /x Read-only file system",
-                        "denied /var/x Read-only file system", "denied /dev/x Read-only file system");
+        assertThat(r.output())
+                .contains("wrote /tmp/x")
+                .contains(
+                        "denied /var/task/x Read-only file system",
+                        "denied /usr/x Read-only file system",
+                        "denied /usr/bin/python3",
+                        "denied /etc/hosts",
+                        "denied /x Read-only file system",
+                        "denied /var/x Read-only file system",
+                        "denied /dev/x Read-only file system");
         assertThat(r.output().lines().filter(l -> l.startsWith("wrote")))
                 .containsExactly("wrote /tmp/x", "wrote /dev/shm/x", "wrote /dev/null");
         assertThat(jail.code).isEmptyDirectory();
@@ -99,31 +112,35 @@ class LinuxSandboxEscapeTest {
 
     @Test
     void eachLiveEnvironmentRunsAsAHostUidOfItsOwnAndGivesItBackWhenItEnds() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(LinuxSandbox.isRoot(), "host uids are per environment only when Spur is root");
+        Assumptions.assumeTrue(LinuxSandbox.isRoot(), "host uids are per environment only when Spur is root");
         SandboxedProcess a = jail.sandbox.start(jail.spec(128, "/bin/sleep", "60"));
         SandboxedProcess b = jail.sandbox.start(jail.spec(128, "/bin/sleep", "60"));
         try {
             LinuxSandbox.Settings defaults = LinuxSandbox.Settings.defaults();
             for (SandboxedProcess p : List.of(a, b)) {
-                assertThat(p.hostUid()).isBetween(defaults.firstHostUid(), defaults.firstHostUid() + defaults.hostUidCount() - 1);
+                assertThat(p.hostUid())
+                        .isBetween(defaults.firstHostUid(), defaults.firstHostUid() + defaults.hostUidCount() - 1);
                 // the kernel's view: once sh has exec'd setpriv and bwrap, the process runs as that uid
                 long deadline = System.nanoTime() + 5_000_000_000L;
                 String uids;
                 do {
                     uids = Files.readAllLines(Path.of("/proc/" + p.pid() + "/status")).stream()
-                            .filter(l -> l.startsWith("Uid:")).findFirst().orElseThrow();
+                            .filter(l -> l.startsWith("Uid:"))
+                            .findFirst()
+                            .orElseThrow();
                 } while (!uids.contains("\t" + p.hostUid() + "\t") && System.nanoTime() < deadline && sleep());
-                assertThat(uids.split("\\s+")).containsExactly("Uid:", "" + p.hostUid(), "" + p.hostUid(),
-                        "" + p.hostUid(), "" + p.hostUid());
+                assertThat(uids.split("\\s+"))
+                        .containsExactly(
+                                "Uid:", "" + p.hostUid(), "" + p.hostUid(), "" + p.hostUid(), "" + p.hostUid());
             }
             assertThat(a.hostUid()).isNotEqualTo(b.hostUid());
         } finally {
             a.kill();
             b.kill();
         }
-        a.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        a.onExit().get(10, TimeUnit.SECONDS);
         Path lock = defaultsLock(a.hostUid());
-        try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(lock, java.nio.file.StandardOpenOption.WRITE)) {
+        try (FileChannel c = FileChannel.open(lock, StandardOpenOption.WRITE)) {
             // another process could take it now; this JVM can too once its own lease is gone
             assertThat(c.tryLock()).as("the uid's lock is free").isNotNull();
         }
@@ -140,7 +157,7 @@ class LinuxSandboxEscapeTest {
 
     @Test
     void theKernelsRiskiestCallsAreRefusedBySeccomp() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Seccomp.program().isPresent(), "the filter is built for x86-64");
+        Assumptions.assumeTrue(Seccomp.program().isPresent(), "the filter is built for x86-64");
         Jail.Result r = jail.python("""
                 import ctypes, os
                 libc = ctypes.CDLL(None, use_errno=True)
@@ -153,10 +170,17 @@ class LinuxSandboxEscapeTest {
                 print([l.split()[1] for l in open('/proc/self/status') if l.startswith('Seccomp:')])
                 print('fds', sorted(os.listdir('/proc/self/fd')))
                 """);
-        assertThat(r.output()).contains("bpf Operation not permitted", "userfaultfd Operation not permitted",
-                "perf_event_open Operation not permitted", "keyctl Operation not permitted",
-                "io_uring_setup Function not implemented", "open_by_handle_at Operation not permitted",
-                "x32 getpid Operation not permitted", "getpid ok", "['2']");
+        assertThat(r.output())
+                .contains(
+                        "bpf Operation not permitted",
+                        "userfaultfd Operation not permitted",
+                        "perf_event_open Operation not permitted",
+                        "keyctl Operation not permitted",
+                        "io_uring_setup Function not implemented",
+                        "open_by_handle_at Operation not permitted",
+                        "x32 getpid Operation not permitted",
+                        "getpid ok",
+                        "['2']");
         assertThat(r.output()).contains("fds ['0', '1', '2', '3']"); // the filter's fd 4 is closed
     }
 
@@ -193,20 +217,33 @@ class LinuxSandboxEscapeTest {
         Path suid = jail.code.resolve("suid-id");
         Files.copy(Path.of("/usr/bin/id"), suid);
         Files.setAttribute(suid, "unix:mode", 04755); // owned by whoever runs the test: root in CI
-        Jail.Result r = jail.run(jail.spec(128, "/bin/sh", "-c",
-                "/var/task/suid-id -u; /var/task/suid-id -ru; /usr/bin/su -c id root </dev/null; echo su=$?; "
-                        + "/usr/bin/python3 -c 'import os; os.setuid(0); print(\"SETUID OK\")' 2>&1 | tail -1; grep -E '^(NoNewPrivs|CapEff)' /proc/self/status"));
+        Jail.Result r = jail.run(
+                jail.spec(
+                        128,
+                        "/bin/sh",
+                        "-c",
+                        "/var/task/suid-id -u; /var/task/suid-id -ru; /usr/bin/su -c id root </dev/null; echo su=$?; "
+                                + "/usr/bin/python3 -c 'import os; os.setuid(0); print(\"SETUID OK\")' 2>&1 | tail -1; grep -E '^(NoNewPrivs|CapEff)' /proc/self/status"));
         assertThat(r.output().lines()).startsWith("993", "993");
-        assertThat(r.output()).doesNotContain("uid=0", "SETUID OK").contains("Invalid argument") // uid 0 is not even mapped
-                .containsPattern("NoNewPrivs:\\s+1").containsPattern("CapEff:\\s+0000000000000000");
+        assertThat(r.output())
+                .doesNotContain("uid=0", "SETUID OK")
+                .contains("Invalid argument") // uid 0 is not even mapped
+                .containsPattern("NoNewPrivs:\\s+1")
+                .containsPattern("CapEff:\\s+0000000000000000");
         assertThat(r.output()).doesNotContain("su=0");
     }
 
     @Test
     void seesOnlyTheEnvironmentItWasGiven() throws Exception {
         LaunchSpec spec = jail.spec(128, "/usr/bin/env");
-        spec = new LaunchSpec(spec.command(), spec.workingDirectory(), Map.of("A", "1", "B", "two words"),
-                spec.output(), 128, 512, spec.mounts());
+        spec = new LaunchSpec(
+                spec.command(),
+                spec.workingDirectory(),
+                Map.of("A", "1", "B", "two words"),
+                spec.output(),
+                128,
+                512,
+                spec.mounts());
         Jail.Result r = jail.run(spec);
         // PWD is bwrap's, from --chdir (Lambda's runtimes see PWD=/var/task too)
         assertThat(r.output().lines()).containsExactlyInAnyOrder("A=1", "B=two words", "PWD=/var/task");
@@ -215,17 +252,26 @@ class LinuxSandboxEscapeTest {
     @Test
     void theEnvironmentIsNotOnTheHostsCommandLines() throws Exception {
         LaunchSpec spec = jail.spec(128, "/usr/bin/sleep", "30");
-        spec = new LaunchSpec(spec.command(), spec.workingDirectory(), Map.of("SECRET", "hunter2"), spec.output(), 128,
-                512, spec.mounts());
+        spec = new LaunchSpec(
+                spec.command(),
+                spec.workingDirectory(),
+                Map.of("SECRET", "hunter2"),
+                spec.output(),
+                128,
+                512,
+                spec.mounts());
         Jailed p = jail.start(spec);
         try {
             Thread.sleep(300);
-            List<ProcessHandle> tree = ProcessHandle.of(p.pid()).orElseThrow().descendants().toList();
+            List<ProcessHandle> tree =
+                    ProcessHandle.of(p.pid()).orElseThrow().descendants().toList();
             assertThat(tree).isNotEmpty();
             for (ProcessHandle h : tree) {
-                assertThat(Files.readString(Path.of("/proc/" + h.pid() + "/cmdline"))).doesNotContain("hunter2");
+                assertThat(Files.readString(Path.of("/proc/" + h.pid() + "/cmdline")))
+                        .doesNotContain("hunter2");
             }
-            assertThat(Files.readString(Path.of("/proc/" + p.pid() + "/cmdline"))).doesNotContain("hunter2");
+            assertThat(Files.readString(Path.of("/proc/" + p.pid() + "/cmdline")))
+                    .doesNotContain("hunter2");
         } finally {
             p.kill();
         }

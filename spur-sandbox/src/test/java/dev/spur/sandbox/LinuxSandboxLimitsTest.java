@@ -3,6 +3,7 @@ package dev.spur.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -16,6 +17,7 @@ class LinuxSandboxLimitsTest {
 
     @TempDir
     Path root;
+
     Jail jail;
 
     @AfterAll
@@ -138,7 +140,8 @@ class LinuxSandboxLimitsTest {
         Thread.sleep(300);
         assertThat(p.cgroupDirs()).allSatisfy(d -> assertThat(d).isDirectory());
         long[] inside = Files.readAllLines(p.cgroupDirs().get(0).resolve("cgroup.procs")).stream()
-                .mapToLong(Long::parseLong).toArray();
+                .mapToLong(Long::parseLong)
+                .toArray();
         assertThat(inside).hasSizeGreaterThanOrEqualTo(4); // bwrap, its reaper, sh, two sleeps
         p.kill();
         SandboxedProcess.ExitStatus status = p.onExit().get(10, TimeUnit.SECONDS);
@@ -155,7 +158,7 @@ class LinuxSandboxLimitsTest {
         try {
             String s = Files.readString(stat);
             return s.charAt(s.lastIndexOf(')') + 2) != 'Z';
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             return false;
         }
     }
@@ -164,7 +167,9 @@ class LinuxSandboxLimitsTest {
     void cgroupsAreRemovedAfterExit() throws Exception {
         Jail.Result r = jail.run(jail.spec(128, "/usr/bin/true"));
         assertThat(r.status().code()).isZero();
-        assertThat(r.process().cgroupDirs()).isNotEmpty().allSatisfy(d -> assertThat(d).doesNotExist());
+        assertThat(r.process().cgroupDirs())
+                .isNotEmpty()
+                .allSatisfy(d -> assertThat(d).doesNotExist());
     }
 
     @Test

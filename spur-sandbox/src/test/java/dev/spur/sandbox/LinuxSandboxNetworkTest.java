@@ -55,9 +55,11 @@ class LinuxSandboxNetworkTest {
 
     @TempDir
     Path root;
+
     Jail jail;
     /** The environment's own directory: the sandbox user may search it, nobody may list it. */
     Path environment;
+
     Path socket;
     LineServer hostLoopback;
 
@@ -84,22 +86,34 @@ class LinuxSandboxNetworkTest {
     @Test
     void networkNoneReachesOnlyTheRuntimeApiBridgedIn() throws Exception {
         try (UnixLineServer api = new UnixLineServer(socket, "hello from the runtime api")) {
-            Jail.Result r = jail.run(probe(Network.none(socket), "bridge", "127.0.0.1", "9001",
-                    "host-loopback", "127.0.0.1", Integer.toString(hostLoopback.port()),
-                    "internet", "1.1.1.1", "53"));
+            Jail.Result r = jail.run(probe(
+                    Network.none(socket),
+                    "bridge",
+                    "127.0.0.1",
+                    "9001",
+                    "host-loopback",
+                    "127.0.0.1",
+                    Integer.toString(hostLoopback.port()),
+                    "internet",
+                    "1.1.1.1",
+                    "53"));
             assertThat(r.status().code()).as(r.output()).isZero();
-            assertThat(r.output()).contains("bridge connected hello from the runtime api")
+            assertThat(r.output())
+                    .contains("bridge connected hello from the runtime api")
                     .contains("host-loopback failed: Connection refused")
                     .containsPattern("internet failed: Network is unreachable in \\d{1,3} ms")
                     .contains("interfaces ['lo']");
             assertThat(api.accepted.get()).isEqualTo(1);
         }
-        assertThat(hostLoopback.accepted.get()).as("the host's loopback port saw nobody").isZero();
+        assertThat(hostLoopback.accepted.get())
+                .as("the host's loopback port saw nobody")
+                .isZero();
     }
 
     @Test
     void theDefaultHostNetworkStillReachesTheHostsLoopback() throws Exception {
-        Jail.Result r = jail.run(probe(Network.HOST, "host-loopback", "127.0.0.1", Integer.toString(hostLoopback.port())));
+        Jail.Result r =
+                jail.run(probe(Network.HOST, "host-loopback", "127.0.0.1", Integer.toString(hostLoopback.port())));
         assertThat(r.output()).contains("host-loopback connected host loopback");
         assertThat(hostLoopback.accepted.get()).isEqualTo(1);
     }
@@ -121,13 +135,21 @@ class LinuxSandboxNetworkTest {
                     r = c.getresponse()
                     print('posted', r.status, r.read().decode())
                     """);
-            spec = new LaunchSpec(spec.command(), spec.workingDirectory(),
-                    Map.of("PATH", "/usr/bin:/bin", "AWS_LAMBDA_RUNTIME_API", endpoint.hostPort()), spec.output(),
-                    128, 512, spec.mounts()).withNetwork(Network.none(socket));
+            spec = new LaunchSpec(
+                            spec.command(),
+                            spec.workingDirectory(),
+                            Map.of("PATH", "/usr/bin:/bin", "AWS_LAMBDA_RUNTIME_API", endpoint.hostPort()),
+                            spec.output(),
+                            128,
+                            512,
+                            spec.mounts())
+                    .withNetwork(Network.none(socket));
             Jailed p = jail.start(spec);
             try {
                 endpoint.admit(p.hostUid()); // as the pools do: the bridge connects as the environment's uid
-                assertThat(p.onExit().get(60, TimeUnit.SECONDS).code()).as(Files.readString(spec.output())).isZero();
+                assertThat(p.onExit().get(60, TimeUnit.SECONDS).code())
+                        .as(Files.readString(spec.output()))
+                        .isZero();
             } finally {
                 p.kill();
             }
@@ -139,8 +161,9 @@ class LinuxSandboxNetworkTest {
 
     @Test
     void theFunctionSeesOnlyTheSocketUnderRunAndIsNotTheBridgesParent() throws Exception {
-        try (UnixLineServer api = new UnixLineServer(socket, "x")) {
-            Jail.Result r = jail.run(jail.spec(128, "/usr/bin/python3", "-c", """
+        try (UnixLineServer _ = new UnixLineServer(socket, "x")) {
+            Jail.Result r =
+                    jail.run(jail.spec(128, "/usr/bin/python3", "-c", """
                     import os
                     print('run', os.listdir('/run'), os.listdir('/run/spur'))
                     try:
@@ -152,15 +175,19 @@ class LinuxSandboxNetworkTest {
                     except ChildProcessError as e:
                         print('wait', e.strerror)
                     """).withNetwork(Network.none(socket)));
-            assertThat(r.output()).contains("run ['spur'] ['runtime-api.sock']", "write Read-only file system",
-                    "wait No child processes");
+            assertThat(r.output())
+                    .contains(
+                            "run ['spur'] ['runtime-api.sock']",
+                            "write Read-only file system",
+                            "wait No child processes");
         }
     }
 
     @Test
     void aMissingCommandFailsNamingItAsWithoutTheBridge() throws Exception {
-        try (UnixLineServer api = new UnixLineServer(socket, "x")) {
-            Jail.Result none = jail.run(jail.spec(128, "/var/task/no-such-bootstrap").withNetwork(Network.none(socket)));
+        try (UnixLineServer _ = new UnixLineServer(socket, "x")) {
+            Jail.Result none =
+                    jail.run(jail.spec(128, "/var/task/no-such-bootstrap").withNetwork(Network.none(socket)));
             Jail.Result host = jail.run(jail.spec(128, "/var/task/no-such-bootstrap"));
             // the bridge's sh execs the function (127, sh's words) where bwrap otherwise does (1, bwrap's words)
             assertThat(none.status().code()).as(none.output()).isEqualTo(127);
@@ -173,7 +200,7 @@ class LinuxSandboxNetworkTest {
     @Test
     void aSocketTheSandboxsUsersCannotReachIsRefusedAtStartSayingWhy() throws Exception {
         Assumptions.assumeTrue(LinuxSandbox.isRoot(), "only root starts the sandbox as another uid");
-        try (UnixLineServer api = new UnixLineServer(socket, "x")) {
+        try (UnixLineServer _ = new UnixLineServer(socket, "x")) {
             Files.setPosixFilePermissions(environment, PosixFilePermissions.fromString("rwx------"));
             assertThatThrownBy(() -> jail.start(jail.spec(128, "/usr/bin/true").withNetwork(Network.none(socket))))
                     .isInstanceOf(IOException.class)
@@ -181,16 +208,20 @@ class LinuxSandboxNetworkTest {
             Files.setPosixFilePermissions(environment, PosixFilePermissions.fromString("rwx--x--x"));
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-r--r--"));
             assertThatThrownBy(() -> jail.start(jail.spec(128, "/usr/bin/true").withNetwork(Network.none(socket))))
-                    .isInstanceOf(IOException.class).hasMessageContaining(socket + " is not writable by other users");
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining(socket + " is not writable by other users");
         }
         assertThatThrownBy(() -> jail.start(jail.spec(128, "/usr/bin/true").withNetwork(Network.none(socket))))
-                .isInstanceOf(IOException.class).hasMessageContaining(socket + " does not exist");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(socket + " does not exist");
     }
 
     @Test
     void theProcessSandboxRefusesNetworkNone() throws Exception {
-        assertThatThrownBy(() -> Sandbox.process().start(jail.spec(128, "/usr/bin/true").withNetwork(Network.none(socket))))
-                .isInstanceOf(IOException.class).hasMessageContaining("network none");
+        assertThatThrownBy(() ->
+                        Sandbox.process().start(jail.spec(128, "/usr/bin/true").withNetwork(Network.none(socket))))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("network none");
     }
 
     private LaunchSpec probe(Network network, String... targets) throws IOException {
@@ -208,7 +239,8 @@ class LinuxSandboxNetworkTest {
             this.server = server;
             Thread.ofVirtual().start(() -> {
                 while (true) {
-                    try (Socket s = server.accept(); OutputStream out = s.getOutputStream()) {
+                    try (Socket s = server.accept();
+                            OutputStream out = s.getOutputStream()) {
                         accepted.incrementAndGet();
                         out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
                     } catch (IOException e) {
@@ -264,8 +296,13 @@ class LinuxSandboxNetworkTest {
         final List<String> responses = Collections.synchronizedList(new ArrayList<>());
 
         OneEvent(String requestId, String payload) {
-            events.add(new NextEvent(requestId, System.currentTimeMillis() + 30_000,
-                    "arn:aws:lambda:us-east-1:000000000000:function:f", null, null, null,
+            events.add(new NextEvent(
+                    requestId,
+                    System.currentTimeMillis() + 30_000,
+                    "arn:aws:lambda:us-east-1:000000000000:function:f",
+                    null,
+                    null,
+                    null,
                     payload.getBytes(StandardCharsets.UTF_8)));
         }
 
@@ -291,7 +328,6 @@ class LinuxSandboxNetworkTest {
         }
 
         @Override
-        public void responseTooLarge(String requestId, long declaredBytes) {
-        }
+        public void responseTooLarge(String requestId, long declaredBytes) {}
     }
 }

@@ -41,11 +41,13 @@ public final class AccessKeyService implements CredentialLookup {
 
     /** Creates a key for {@code account} (12 digits); the returned credential is the only copy of its secret. */
     public Credential create(String account) {
-        LambdaException.requireValid(account != null && ACCOUNT.matcher(account).matches(),
-                "An account id is 12 digits, got '%s'.", account);
+        LambdaException.requireValid(
+                account != null && ACCOUNT.matcher(account).matches(),
+                "An account id is 12 digits, got '%s'.",
+                account);
         Credential credential = new Credential(AccessKeys.newAccessKeyId(), AccessKeys.newSecretKey(), account);
-        store.createAccessKey(new AccessKeyRecord(credential.accessKeyId(), account,
-                box.seal(credential.secretKey()), clock.instant()));
+        store.createAccessKey(new AccessKeyRecord(
+                credential.accessKeyId(), account, box.seal(credential.secretKey()), clock.instant()));
         return credential;
     }
 
@@ -73,6 +75,5 @@ public final class AccessKeyService implements CredentialLookup {
         return credential;
     }
 
-    private record Cached(Optional<Credential> credential, long loadedAt) {
-    }
+    private record Cached(Optional<Credential> credential, long loadedAt) {}
 }

@@ -3,22 +3,22 @@ package dev.spur.server;
 import dev.spur.auth.SecretBox;
 import dev.spur.auth.SigV4Verifier;
 import dev.spur.common.Ticker;
+import dev.spur.control.ControlPlane;
+import dev.spur.edge.EdgeServer;
+import dev.spur.gateway.Gateways;
 import dev.spur.invoke.AsyncDispatcher;
 import dev.spur.invoke.AsyncPolicy;
-import dev.spur.control.ControlPlane;
-import dev.spur.gateway.Gateways;
 import dev.spur.invoke.Invoker;
-import dev.spur.triggers.Schedules;
-import dev.spur.edge.EdgeServer;
 import dev.spur.logs.LogStore;
+import dev.spur.pools.PoolSettings;
+import dev.spur.pools.Pools;
 import dev.spur.queue.EventQueue;
 import dev.spur.runtimes.Runtimes;
 import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.sandbox.Sandbox;
-import dev.spur.pools.Pools;
-import dev.spur.pools.PoolSettings;
 import dev.spur.store.CodeStore;
 import dev.spur.store.MetadataStore;
+import dev.spur.triggers.Schedules;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -46,7 +46,8 @@ import java.util.Set;
 public final class SpurServer implements AutoCloseable {
     /** How requests are authenticated. */
     public enum Auth {
-        NONE, SIGV4
+        NONE,
+        SIGV4
     }
 
     private final Options options;
@@ -81,25 +82,44 @@ public final class SpurServer implements AutoCloseable {
             LogStore logs = LogStore.open(data.resolve("logs"));
             requireReachable(options.sandbox(), List.of(data.resolve("code"), runtimes.directory()));
             cleanUpLeftovers(options.sandbox());
-            started = new Pools(options.pools(), options.sandbox(), logs, data.resolve("run"),
-                    Ticker.system(), InstantSource.system(), true);
+            started = new Pools(
+                    options.pools(),
+                    options.sandbox(),
+                    logs,
+                    data.resolve("run"),
+                    Ticker.system(),
+                    InstantSource.system(),
+                    true);
             this.pools = started;
             ControlPlane control = new ControlPlane(store, code, runtimes, pools, InstantSource.system());
             openedQueue = EventQueue.sqlite(data.resolve("queue.db"), InstantSource.system());
             this.queue = openedQueue;
             Invoker invoker = new Invoker(control, pools, queue, InstantSource.system());
-            startedDispatcher = new AsyncDispatcher(control, invoker, queue, options.async(), InstantSource.system())
-                    .start();
+            startedDispatcher =
+                    new AsyncDispatcher(control, invoker, queue, options.async(), InstantSource.system()).start();
             this.dispatcher = startedDispatcher;
             startedSchedules = new Schedules(store, queue, control.targets(), InstantSource.system()).start();
             this.schedules = startedSchedules;
             this.keys = keys(store, data);
-            SigV4Verifier verifier = options.auth() == Auth.SIGV4 ? new SigV4Verifier(keys, InstantSource.system())
-                    : null;
+            SigV4Verifier verifier =
+                    options.auth() == Auth.SIGV4 ? new SigV4Verifier(keys, InstantSource.system()) : null;
             this.gateways = new Gateways(store, control.targets(), InstantSource.system());
-            this.edge = new EdgeServer(options.host(), options.port(), options.region(), control, invoker, logs, code,
-                    verifier, InstantSource.system(), queue, dispatcher, schedules, gateways,
-                    data.resolve("logs").resolve("apis")).start();
+            this.edge = new EdgeServer(
+                            options.host(),
+                            options.port(),
+                            options.region(),
+                            control,
+                            invoker,
+                            logs,
+                            code,
+                            verifier,
+                            InstantSource.system(),
+                            queue,
+                            dispatcher,
+                            schedules,
+                            gateways,
+                            data.resolve("logs").resolve("apis"))
+                    .start();
         } catch (RuntimeException e) {
             if (startedSchedules != null) {
                 startedSchedules.close();
@@ -255,13 +275,27 @@ public final class SpurServer implements AutoCloseable {
      * @param auth      {@link Auth#NONE}: every request is the default account; {@link Auth#SIGV4}: every
      *                  Lambda API request must carry a valid signature made with a known access key
      */
-    public record Options(String host, int port, Path dataDir, String region, PoolSettings pools,
-                          Sandbox sandbox, Auth auth, AsyncPolicy async) {
+    public record Options(
+            String host,
+            int port,
+            Path dataDir,
+            String region,
+            PoolSettings pools,
+            Sandbox sandbox,
+            Auth auth,
+            AsyncPolicy async) {
         public static final int DEFAULT_PORT = 9000;
 
         public static Options defaults(Path dataDir) {
-            return new Options("127.0.0.1", DEFAULT_PORT, dataDir, "us-east-1", PoolSettings.defaults(),
-                    Sandbox.process(), Auth.NONE, AsyncPolicy.defaults());
+            return new Options(
+                    "127.0.0.1",
+                    DEFAULT_PORT,
+                    dataDir,
+                    "us-east-1",
+                    PoolSettings.defaults(),
+                    Sandbox.process(),
+                    Auth.NONE,
+                    AsyncPolicy.defaults());
         }
 
         public Options withPort(int p) {
@@ -296,7 +330,8 @@ public final class SpurServer implements AutoCloseable {
                 return Path.of(env);
             }
             // root's home is closed to others, and the linux sandbox's users must reach the code
-            return "root".equals(System.getProperty("user.name")) ? Path.of("/var/lib/spur")
+            return "root".equals(System.getProperty("user.name"))
+                    ? Path.of("/var/lib/spur")
                     : Path.of(System.getProperty("user.home"), ".spur");
         }
     }

@@ -60,6 +60,5 @@ public interface CodeStore {
     void retainOnly(Set<String> keep);
 
     /** A stored package: its identity and where it is unpacked. */
-    record StoredCode(FunctionConfig.Code code, Path directory) {
-    }
+    record StoredCode(FunctionConfig.Code code, Path directory) {}
 }

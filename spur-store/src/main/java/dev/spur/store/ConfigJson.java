@@ -23,23 +23,25 @@ import java.time.Instant;
  * ({@link LambdaException#internal}): they are never the caller's fault.
  */
 final class ConfigJson {
-    private static final ObjectMapper MAPPER = Json.MAPPER.copy().registerModule(new SimpleModule("spur-store")
-            .addSerializer(Instant.class, new StdSerializer<>(Instant.class) {
-                @Override
-                public void serialize(Instant value, JsonGenerator generator, SerializerProvider provider)
-                        throws IOException {
-                    generator.writeString(value.toString());
-                }
-            })
-            .addDeserializer(Instant.class, new StdDeserializer<>(Instant.class) {
-                @Override
-                public Instant deserialize(JsonParser parser, DeserializationContext context) throws IOException {
-                    return Instant.parse(parser.getValueAsString());
-                }
-            }));
+    private static final ObjectMapper MAPPER = Json.MAPPER
+            .copy()
+            .registerModule(new SimpleModule("spur-store")
+                    .addSerializer(Instant.class, new StdSerializer<>(Instant.class) {
+                        @Override
+                        public void serialize(Instant value, JsonGenerator generator, SerializerProvider provider)
+                                throws IOException {
+                            generator.writeString(value.toString());
+                        }
+                    })
+                    .addDeserializer(Instant.class, new StdDeserializer<>(Instant.class) {
+                        @Override
+                        public Instant deserialize(JsonParser parser, DeserializationContext context)
+                                throws IOException {
+                            return Instant.parse(parser.getValueAsString());
+                        }
+                    }));
 
-    private ConfigJson() {
-    }
+    private ConfigJson() {}
 
     static String write(FunctionConfig config) {
         return write((Object) config);
@@ -50,7 +52,8 @@ final class ConfigJson {
         try {
             return MAPPER.writeValueAsString(document);
         } catch (JsonProcessingException e) {
-            throw LambdaException.internal("Cannot serialize " + document.getClass().getSimpleName(), e);
+            throw LambdaException.internal(
+                    "Cannot serialize " + document.getClass().getSimpleName(), e);
         }
     }
 

@@ -80,7 +80,8 @@ final class FileCodeStore implements CodeStore {
     @Override
     public StoredCode store(byte[] zip) {
         if (zip.length > maxZipBytes) {
-            throw LambdaException.invalid("Zipped code package is %d bytes; the limit for direct upload is %d bytes",
+            throw LambdaException.invalid(
+                    "Zipped code package is %d bytes; the limit for direct upload is %d bytes",
                     zip.length, maxZipBytes);
         }
         String sha256 = sha256Hex(zip);
@@ -148,7 +149,8 @@ final class FileCodeStore implements CodeStore {
     private void writeZip(String sha256, byte[] zip) throws IOException {
         Path temp = newTempPath(ZIP_SUFFIX);
         try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            try (FileChannel channel =
+                    FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ByteBuffer bytes = ByteBuffer.wrap(zip);
                 while (bytes.hasRemaining()) {
                     channel.write(bytes);

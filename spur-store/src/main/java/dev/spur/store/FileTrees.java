@@ -18,8 +18,7 @@ final class FileTrees {
     static final Set<PosixFilePermission> READ_EXECUTE = PosixFilePermissions.fromString("r-xr-xr-x");
     private static final Set<PosixFilePermission> OWNER_WRITABLE = PosixFilePermissions.fromString("rwxr-xr-x");
 
-    private FileTrees() {
-    }
+    private FileTrees() {}
 
     /** Makes every directory under (and including) {@code root} 0555; files keep the mode they were written with. */
     static void makeDirectoriesReadOnly(Path root) throws IOException {

@@ -3,7 +3,10 @@ package dev.spur.store;
 import dev.spur.common.FunctionAttachments;
 import dev.spur.common.FunctionConfig;
 import dev.spur.common.FunctionKey;
+import dev.spur.common.HttpApi;
+import dev.spur.common.Schedule;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -68,22 +71,22 @@ public interface MetadataStore extends AutoCloseable {
      * Stores a schedule: a new one ({@code create}: 409 ResourceConflictException if the name is
      * taken in its account and region) or a replacement (404 if it is gone).
      */
-    void putSchedule(dev.spur.common.Schedule schedule, boolean create);
+    void putSchedule(Schedule schedule, boolean create);
 
     boolean deleteSchedule(String account, String region, String name);
 
     /** An account's schedules in a region, ordered by name. */
-    List<dev.spur.common.Schedule> schedules(String account, String region);
+    List<Schedule> schedules(String account, String region);
 
-    List<dev.spur.common.Schedule> allSchedules();
+    List<Schedule> allSchedules();
 
     /** Stores an HTTP API: a new one ({@code create}: 409 if its id is taken) or a replacement (404 if gone). */
-    void putHttpApi(dev.spur.common.HttpApi api, boolean create);
+    void putHttpApi(HttpApi api, boolean create);
 
     boolean deleteHttpApi(String apiId);
 
     /** Every HTTP API of every account, for warming the gateway's routing table at start. */
-    List<dev.spur.common.HttpApi> allHttpApis();
+    List<HttpApi> allHttpApis();
 
     /** Stores a new access key; 409 if the id exists. */
     void createAccessKey(AccessKeyRecord key);
@@ -116,7 +119,7 @@ public interface MetadataStore extends AutoCloseable {
      *
      * @param sealedSecret the secret key sealed with the server's master key; never the plain secret
      */
-    record AccessKeyRecord(String accessKeyId, String account, String sealedSecret, java.time.Instant createdAt) {
+    record AccessKeyRecord(String accessKeyId, String account, String sealedSecret, Instant createdAt) {
         @Override
         public String toString() {
             return "AccessKeyRecord[" + accessKeyId + ", account " + account + "]";

@@ -61,8 +61,7 @@ public final class Migrations {
             Migration.fromResource(3, "schedules"),
             Migration.fromResource(4, "http_apis"));
 
-    private Migrations() {
-    }
+    private Migrations() {}
 
     /**
      * Applies the steps of {@code migrations} the database has not seen yet and returns the version it
@@ -81,8 +80,7 @@ public final class Migrations {
      *
      * @param database what the file is, for error messages ("event queue database")
      */
-    public static int migrate(Connection connection, List<Migration> migrations, String database)
-            throws SQLException {
+    public static int migrate(Connection connection, List<Migration> migrations, String database) throws SQLException {
         requireContiguous(migrations);
         int known = migrations.isEmpty() ? 0 : migrations.getLast().version();
         try (Statement statement = connection.createStatement()) {
@@ -106,7 +104,7 @@ public final class Migrations {
 
     static int currentVersion(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")) {
+                ResultSet rows = statement.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")) {
             rows.next();
             return rows.getInt(1);
         }
@@ -132,17 +130,23 @@ public final class Migrations {
                 return null;
             });
         } catch (SQLException e) {
-            throw new IllegalStateException("Schema migration V%d (%s) failed; the database stays at V%d: %s"
-                    .formatted(migration.version(), migration.description(), migration.version() - 1,
-                            e.getMessage()), e);
+            throw new IllegalStateException(
+                    "Schema migration V%d (%s) failed; the database stays at V%d: %s"
+                            .formatted(
+                                    migration.version(),
+                                    migration.description(),
+                                    migration.version() - 1,
+                                    e.getMessage()),
+                    e);
         }
     }
 
     private static void refuseNewer(int current, int known, String database) {
         if (current > known) {
             throw new IllegalStateException(("The %s is at schema version %d, but this Spur only "
-                    + "knows versions up to %d: it was written by a newer Spur. Run that version, or point this "
-                    + "one at another data directory.").formatted(database, current, known));
+                            + "knows versions up to %d: it was written by a newer Spur. Run that version, or point this "
+                            + "one at another data directory.")
+                    .formatted(database, current, known));
         }
     }
 

@@ -100,8 +100,8 @@ final class SqliteMetadataStore implements MetadataStore {
     }
 
     @Override
-    public void createFunction(FunctionConfig config, FunctionAttachments attachments,
-                               Optional<FunctionConfig> published) {
+    public void createFunction(
+            FunctionConfig config, FunctionAttachments attachments, Optional<FunctionConfig> published) {
         requireLatest(config);
         FunctionKey key = config.key();
         write("create a function", c -> {
@@ -134,13 +134,14 @@ final class SqliteMetadataStore implements MetadataStore {
         }
         write("publish a version", c -> {
             long id = functionId(c, version.key());
-            try (PreparedStatement select = c.prepareStatement(
-                    "SELECT 1 FROM function_versions WHERE function_id = ? AND version = ?")) {
+            try (PreparedStatement select =
+                    c.prepareStatement("SELECT 1 FROM function_versions WHERE function_id = ? AND version = ?")) {
                 select.setLong(1, id);
                 select.setString(2, version.version());
                 if (firstString(select).isPresent()) {
-                    throw LambdaException.conflict("Version %s of %s already exists", version.version(),
-                            version.key().name());
+                    throw LambdaException.conflict(
+                            "Version %s of %s already exists",
+                            version.version(), version.key().name());
                 }
             }
             insertVersion(c, id, version);
@@ -176,8 +177,8 @@ final class SqliteMetadataStore implements MetadataStore {
     }
 
     private static long functionId(Connection c, FunctionKey key) throws SQLException {
-        try (PreparedStatement select = c.prepareStatement(
-                "SELECT id FROM functions WHERE account = ? AND region = ? AND name = ?")) {
+        try (PreparedStatement select =
+                c.prepareStatement("SELECT id FROM functions WHERE account = ? AND region = ? AND name = ?")) {
             bindKey(select, key);
             try (ResultSet rows = select.executeQuery()) {
                 if (!rows.next()) {
@@ -226,8 +227,10 @@ final class SqliteMetadataStore implements MetadataStore {
                 throw LambdaException.notFound("Function not found: %s", key.arn());
             }
             if (!stored.get().equals(expectedRevisionId)) {
-                throw LambdaException.of(ErrorCode.PRECONDITION_FAILED, "The Revision Id provided does not match "
-                        + "the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id");
+                throw LambdaException.of(
+                        ErrorCode.PRECONDITION_FAILED,
+                        "The Revision Id provided does not match "
+                                + "the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id");
             }
             try (PreparedStatement update = c.prepareStatement("""
                     UPDATE function_versions SET revision_id = ?, code_sha256 = ?, last_modified = ?, config = ?
@@ -247,8 +250,8 @@ final class SqliteMetadataStore implements MetadataStore {
     @Override
     public Optional<FunctionConfig> findFunction(FunctionKey key) {
         return read("read a function", c -> {
-            try (PreparedStatement select = c.prepareStatement(SELECT_CONFIG
-                    + "WHERE f.account = ? AND f.region = ? AND f.name = ? AND v.version = ?")) {
+            try (PreparedStatement select = c.prepareStatement(
+                    SELECT_CONFIG + "WHERE f.account = ? AND f.region = ? AND f.name = ? AND v.version = ?")) {
                 bindKey(select, key);
                 select.setString(4, LATEST);
                 return firstString(select).map(ConfigJson::read);
@@ -257,8 +260,8 @@ final class SqliteMetadataStore implements MetadataStore {
     }
 
     @Override
-    public Page listFunctions(String account, String region, Optional<String> marker, int maxItems,
-                              boolean allVersions) {
+    public Page listFunctions(
+            String account, String region, Optional<String> marker, int maxItems, boolean allVersions) {
         LambdaException.requireValid(maxItems >= 1, "MaxItems must be at least 1, got %d", maxItems);
         String[] after = marker.map(SqliteMetadataStore::decodeMarker).orElse(new String[] {"", ""});
         // Versions sort $LATEST first (position -1), then by number; a marker is (name, position).
@@ -293,9 +296,9 @@ final class SqliteMetadataStore implements MetadataStore {
     public List<StoredFunction> allFunctions() {
         return read("list all functions", c -> {
             Map<Long, FunctionAttachments> attachments = new LinkedHashMap<>();
-            try (PreparedStatement select = c.prepareStatement(
-                    "SELECT id, attachments FROM functions ORDER BY account, region, name");
-                 ResultSet rows = select.executeQuery()) {
+            try (PreparedStatement select =
+                            c.prepareStatement("SELECT id, attachments FROM functions ORDER BY account, region, name");
+                    ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     attachments.put(rows.getLong(1), ConfigJson.read(rows.getString(2), FunctionAttachments.class));
                 }
@@ -304,7 +307,7 @@ final class SqliteMetadataStore implements MetadataStore {
             try (PreparedStatement select = c.prepareStatement("""
                     SELECT function_id, config FROM function_versions
                     ORDER BY function_id, CASE version WHEN '$LATEST' THEN -1 ELSE CAST(version AS INTEGER) END""");
-                 ResultSet rows = select.executeQuery()) {
+                    ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     versions.computeIfAbsent(rows.getLong(1), id -> new ArrayList<>())
                             .add(ConfigJson.read(rows.getString(2)));
@@ -323,16 +326,32 @@ final class SqliteMetadataStore implements MetadataStore {
 
     @Override
     public void putSchedule(Schedule schedule, boolean create) {
-        putDocument("schedules", "name", "account, region, name", "Schedule", schedule, schedule.account(),
-                schedule.region(), schedule.name(), create);
+        putDocument(
+                "schedules",
+                "name",
+                "account, region, name",
+                "Schedule",
+                schedule,
+                schedule.account(),
+                schedule.region(),
+                schedule.name(),
+                create);
     }
 
     /**
      * Creates (409 if its key is taken) or replaces (404 if it is gone) one row of a table that holds a
      * JSON document in {@code config} under {@code account}, {@code region} and a key column.
      */
-    private void putDocument(String table, String keyColumn, String uniqueColumns, String noun, Object document,
-                             String account, String region, String key, boolean create) {
+    private void putDocument(
+            String table,
+            String keyColumn,
+            String uniqueColumns,
+            String noun,
+            Object document,
+            String account,
+            String region,
+            String key,
+            boolean create) {
         write((create ? "create a " : "update a ") + noun, c -> {
             String sql = create
                     ? "INSERT INTO " + table + " (config, account, region, " + keyColumn + ") VALUES (?, ?, ?, ?) "
@@ -344,7 +363,8 @@ final class SqliteMetadataStore implements MetadataStore {
                 statement.setString(3, region);
                 statement.setString(4, key);
                 if (statement.executeUpdate() == 0) {
-                    throw create ? LambdaException.conflict("%s %s already exists", noun, key)
+                    throw create
+                            ? LambdaException.conflict("%s %s already exists", noun, key)
                             : LambdaException.notFound("%s not found: %s", noun, key);
                 }
             }
@@ -355,8 +375,8 @@ final class SqliteMetadataStore implements MetadataStore {
     @Override
     public boolean deleteSchedule(String account, String region, String name) {
         return write("delete a schedule", c -> {
-            try (PreparedStatement delete = c.prepareStatement(
-                    "DELETE FROM schedules WHERE account = ? AND region = ? AND name = ?")) {
+            try (PreparedStatement delete =
+                    c.prepareStatement("DELETE FROM schedules WHERE account = ? AND region = ? AND name = ?")) {
                 delete.setString(1, account);
                 delete.setString(2, region);
                 delete.setString(3, name);
@@ -368,8 +388,8 @@ final class SqliteMetadataStore implements MetadataStore {
     @Override
     public List<Schedule> schedules(String account, String region) {
         return read("list schedules", c -> {
-            try (PreparedStatement select = c.prepareStatement(
-                    "SELECT config FROM schedules WHERE account = ? AND region = ? ORDER BY name")) {
+            try (PreparedStatement select =
+                    c.prepareStatement("SELECT config FROM schedules WHERE account = ? AND region = ? ORDER BY name")) {
                 select.setString(1, account);
                 select.setString(2, region);
                 return documents(select, Schedule.class);
@@ -380,8 +400,8 @@ final class SqliteMetadataStore implements MetadataStore {
     @Override
     public List<Schedule> allSchedules() {
         return read("list schedules", c -> {
-            try (PreparedStatement select = c.prepareStatement(
-                    "SELECT config FROM schedules ORDER BY account, region, name")) {
+            try (PreparedStatement select =
+                    c.prepareStatement("SELECT config FROM schedules ORDER BY account, region, name")) {
                 return documents(select, Schedule.class);
             }
         });
@@ -400,8 +420,7 @@ final class SqliteMetadataStore implements MetadataStore {
 
     @Override
     public void putHttpApi(HttpApi api, boolean create) {
-        putDocument("http_apis", "api_id", "api_id", "HTTP API", api, api.account(), api.region(), api.apiId(),
-                create);
+        putDocument("http_apis", "api_id", "api_id", "HTTP API", api, api.account(), api.region(), api.apiId(), create);
     }
 
     @Override
@@ -456,8 +475,8 @@ final class SqliteMetadataStore implements MetadataStore {
     @Override
     public List<AccessKeyRecord> listAccessKeys() {
         return read("list access keys", c -> {
-            try (PreparedStatement select = c.prepareStatement(
-                    "SELECT access_key_id, account, sealed_secret, created_at FROM access_keys "
+            try (PreparedStatement select =
+                    c.prepareStatement("SELECT access_key_id, account, sealed_secret, created_at FROM access_keys "
                             + "ORDER BY account, access_key_id")) {
                 return accessKeys(select);
             }
@@ -478,7 +497,10 @@ final class SqliteMetadataStore implements MetadataStore {
         List<AccessKeyRecord> keys = new ArrayList<>();
         try (ResultSet rows = select.executeQuery()) {
             while (rows.next()) {
-                keys.add(new AccessKeyRecord(rows.getString(1), rows.getString(2), rows.getString(3),
+                keys.add(new AccessKeyRecord(
+                        rows.getString(1),
+                        rows.getString(2),
+                        rows.getString(3),
                         Instant.ofEpochMilli(rows.getLong(4))));
             }
         }
@@ -488,8 +510,8 @@ final class SqliteMetadataStore implements MetadataStore {
     @Override
     public boolean deleteFunction(FunctionKey key) {
         return write("delete a function", c -> {
-            try (PreparedStatement delete = c.prepareStatement(
-                    "DELETE FROM functions WHERE account = ? AND region = ? AND name = ?")) {
+            try (PreparedStatement delete =
+                    c.prepareStatement("DELETE FROM functions WHERE account = ? AND region = ? AND name = ?")) {
                 bindKey(delete, key);
                 return delete.executeUpdate() > 0;
             }
@@ -539,8 +561,8 @@ final class SqliteMetadataStore implements MetadataStore {
 
     private static void requireLatest(FunctionConfig config) {
         if (!LATEST.equals(config.version())) {
-            throw new IllegalArgumentException("Only $LATEST is stored by createFunction/replaceFunction, got "
-                    + config.version());
+            throw new IllegalArgumentException(
+                    "Only $LATEST is stored by createFunction/replaceFunction, got " + config.version());
         }
     }
 
@@ -579,7 +601,8 @@ final class SqliteMetadataStore implements MetadataStore {
      * stable across restarts.
      */
     static String encodeMarker(String lastName, long position) {
-        return Base64.getUrlEncoder().withoutPadding()
+        return Base64.getUrlEncoder()
+                .withoutPadding()
                 .encodeToString((lastName + "/" + position).getBytes(StandardCharsets.UTF_8));
     }
 

@@ -22,8 +22,7 @@ public final class SqliteTransaction {
         T run(Connection connection) throws SQLException;
     }
 
-    private SqliteTransaction() {
-    }
+    private SqliteTransaction() {}
 
     /** Runs {@code work} in one transaction: committed if it returns, rolled back if it throws. */
     public static <T> T run(Connection connection, SqlWork<T> work) throws SQLException {

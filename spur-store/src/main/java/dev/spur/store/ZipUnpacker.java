@@ -40,7 +40,8 @@ import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
  * runtimes must be able to run. Files are written read-only (0444, or 0555 if executable).
  */
 final class ZipUnpacker {
-    static final String CANNOT_UNZIP = "Could not unzip uploaded file. Please check your file, then try to upload again.";
+    static final String CANNOT_UNZIP =
+            "Could not unzip uploaded file. Please check your file, then try to upload again.";
     private static final int S_IFMT = 0170000;
     private static final int S_IFREG = 0100000;
     private static final int S_IFDIR = 0040000;
@@ -63,7 +64,9 @@ final class ZipUnpacker {
     static void unpack(byte[] zip, Path root, long maxUnpackedBytes) throws IOException {
         ZipFile archive;
         try {
-            archive = ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(zip)).get();
+            archive = ZipFile.builder()
+                    .setSeekableByteChannel(new SeekableInMemoryByteChannel(zip))
+                    .get();
         } catch (IOException | RuntimeException e) {
             throw LambdaException.invalid(CANNOT_UNZIP);
         }
@@ -116,8 +119,8 @@ final class ZipUnpacker {
             throw rejected(name, "is corrupt");
         }
         try (InputStream in = data;
-             OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                     LinkOption.NOFOLLOW_LINKS)) {
+                OutputStream out = Files.newOutputStream(
+                        target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             copy(name, entry, in, out);
         } catch (FileAlreadyExistsException e) {
             throw rejected(name, "appears more than once in the archive");
@@ -170,8 +173,10 @@ final class ZipUnpacker {
             throw rejected(name, "has a NUL character in its name");
         }
         String path = name.replace('\\', '/');
-        boolean driveLetter = path.length() >= 2 && path.charAt(1) == ':'
-                && (path.charAt(0) | 0x20) >= 'a' && (path.charAt(0) | 0x20) <= 'z';
+        boolean driveLetter = path.length() >= 2
+                && path.charAt(1) == ':'
+                && (path.charAt(0) | 0x20) >= 'a'
+                && (path.charAt(0) | 0x20) <= 'z';
         if (path.startsWith("/") || driveLetter) {
             throw rejected(name, "has an absolute path");
         }

@@ -23,6 +23,7 @@ class CodeStoreRejectionTest {
 
     @TempDir
     Path dir;
+
     CodeStore store;
 
     @BeforeEach
@@ -33,13 +34,15 @@ class CodeStoreRejectionTest {
 
     @Test
     void zipSlipEntryIsRejectedAndLeavesNothingBehind() throws Exception {
-        assertRejected(TestZips.builder().file("ok.py", "pass\n").file("../evil", "x").build(),
+        assertRejected(
+                TestZips.builder().file("ok.py", "pass\n").file("../evil", "x").build(),
                 "entry '../evil' points outside the package");
     }
 
     @Test
     void entryClimbingOutThroughASubdirectoryIsRejected() throws Exception {
-        assertRejected(TestZips.builder().file("a/../../evil", "x").build(),
+        assertRejected(
+                TestZips.builder().file("a/../../evil", "x").build(),
                 "entry 'a/../../evil' points outside the package");
     }
 
@@ -47,7 +50,8 @@ class CodeStoreRejectionTest {
     void entryClimbingOutWithBackslashesIsRejected() throws Exception {
         // commons-compress itself turns backslashes into slashes in names without any '/' from FAT zips;
         // a Unix-platform name that has a '/' keeps them, so this one reaches our own normalization.
-        assertRejected(TestZips.builder().file("lib/..\\..\\evil", "x").build(),
+        assertRejected(
+                TestZips.builder().file("lib/..\\..\\evil", "x").build(),
                 "entry 'lib/..\\..\\evil' points outside the package");
         assertRejected(TestZips.withoutUnixModes(List.of("..\\evil")), "entry '../evil' points outside the package");
     }
@@ -59,19 +63,25 @@ class CodeStoreRejectionTest {
 
     @Test
     void symbolicLinkEntryIsRejected() throws Exception {
-        assertRejected(TestZips.builder().file("ok.py", "pass\n").symlink("passwd", "/etc/passwd").build(),
+        assertRejected(
+                TestZips.builder()
+                        .file("ok.py", "pass\n")
+                        .symlink("passwd", "/etc/passwd")
+                        .build(),
                 "entry 'passwd' is a symbolic link");
     }
 
     @Test
     void deviceOrPipeEntryIsRejected() throws Exception {
-        assertRejected(TestZips.builder().entry("fifo", new byte[0], 010644).build(),
+        assertRejected(
+                TestZips.builder().entry("fifo", new byte[0], 010644).build(),
                 "entry 'fifo' is neither a regular file nor a directory");
     }
 
     @Test
     void fileNameLongerThanTheFileSystemAllowsIsRejectedAsTheCallersFault() throws Exception {
-        assertRejected(TestZips.builder().file("lib/" + "a".repeat(256), "x").build(),
+        assertRejected(
+                TestZips.builder().file("lib/" + "a".repeat(256), "x").build(),
                 "has a file name longer than 255 bytes");
     }
 
@@ -86,7 +96,10 @@ class CodeStoreRejectionTest {
     @Test
     void declaredSizesAreNotTrustedWhenCountingTheUnpackedSize() throws Exception {
         byte[] liar = TestZips.withDeclaredUncompressedSize(
-                TestZips.builder().zeros("small-they-say.bin", 16L * 1024 * 1024).build(), 1024);
+                TestZips.builder()
+                        .zeros("small-they-say.bin", 16L * 1024 * 1024)
+                        .build(),
+                1024);
 
         assertRejected(liar, "Unzipped size must be smaller than " + MAX_UNPACKED + " bytes");
     }
@@ -94,7 +107,9 @@ class CodeStoreRejectionTest {
     @Test
     void unpackedSizeIsCountedAcrossEntries() throws Exception {
         byte[] zip = TestZips.builder()
-                .zeros("a.bin", 2L * 1024 * 1024).zeros("b.bin", 2L * 1024 * 1024).zeros("c.bin", 2L * 1024 * 1024)
+                .zeros("a.bin", 2L * 1024 * 1024)
+                .zeros("b.bin", 2L * 1024 * 1024)
+                .zeros("c.bin", 2L * 1024 * 1024)
                 .build();
 
         assertRejected(zip, "Unzipped size must be smaller than " + MAX_UNPACKED + " bytes");
@@ -109,7 +124,8 @@ class CodeStoreRejectionTest {
 
     @Test
     void corruptEntryDataIsRejected() throws Exception {
-        byte[] good = TestZips.builder().file("data.txt", "the quick brown fox jumps over the lazy dog\n".repeat(500))
+        byte[] good = TestZips.builder()
+                .file("data.txt", "the quick brown fox jumps over the lazy dog\n".repeat(500))
                 .build();
 
         assertRejected(TestZips.withCorruptData(good), "entry 'data.txt' is corrupt");
@@ -117,7 +133,8 @@ class CodeStoreRejectionTest {
 
     @Test
     void truncatedZipIsRejected() throws Exception {
-        byte[] good = TestZips.builder().file("a.py", "pass\n").file("b.py", "pass\n").build();
+        byte[] good =
+                TestZips.builder().file("a.py", "pass\n").file("b.py", "pass\n").build();
 
         assertRejected(Arrays.copyOf(good, good.length / 2), ZipUnpacker.CANNOT_UNZIP);
     }
@@ -135,24 +152,33 @@ class CodeStoreRejectionTest {
 
     @Test
     void duplicateEntryIsRejectedInsteadOfOverwriting() throws Exception {
-        assertRejected(TestZips.builder().file("index.py", "one\n").file("./index.py", "two\n").build(),
+        assertRejected(
+                TestZips.builder()
+                        .file("index.py", "one\n")
+                        .file("./index.py", "two\n")
+                        .build(),
                 "entry './index.py' appears more than once");
     }
 
     @Test
     void fileWhereADirectoryIsNeededIsRejected() throws Exception {
-        assertRejected(TestZips.builder().file("lib", "a file\n").file("lib/util.py", "X = 1\n").build(),
+        assertRejected(
+                TestZips.builder()
+                        .file("lib", "a file\n")
+                        .file("lib/util.py", "X = 1\n")
+                        .build(),
                 "entry 'lib/util.py' needs a directory where another entry is a file");
     }
 
     private void assertRejected(byte[] zip, String problem) throws Exception {
         List<String> before = TestZips.snapshot(dir);
 
-        assertThatThrownBy(() -> store.store(zip))
-                .isInstanceOfSatisfying(LambdaException.class, e -> {
-                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_PARAMETER_VALUE);
-                    assertThat(e.getMessage()).contains(problem);
-                });
-        assertThat(TestZips.snapshot(dir)).as("store directory after the rejection").isEqualTo(before);
+        assertThatThrownBy(() -> store.store(zip)).isInstanceOfSatisfying(LambdaException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_PARAMETER_VALUE);
+            assertThat(e.getMessage()).contains(problem);
+        });
+        assertThat(TestZips.snapshot(dir))
+                .as("store directory after the rejection")
+                .isEqualTo(before);
     }
 }

@@ -29,7 +29,9 @@ class SchemaTest {
     void aNewDatabaseIsAtTheLatestVersionAndRecordsEveryStep() throws SQLException {
         Path file = dir.resolve("spur.db");
         try (MetadataStore store = MetadataStore.sqlite(file)) {
-            assertThat(store.schemaVersion()).isEqualTo(Migrations.ALL.getLast().version()).isEqualTo(4);
+            assertThat(store.schemaVersion())
+                    .isEqualTo(Migrations.ALL.getLast().version())
+                    .isEqualTo(4);
         }
         assertThat(query(file, "SELECT version || ':' || description FROM schema_version ORDER BY version"))
                 .containsExactly("1:functions", "2:attachments_and_keys", "3:schedules", "4:http_apis");
@@ -68,7 +70,9 @@ class SchemaTest {
         try (MetadataStore store = MetadataStore.sqlite(file)) {
             store.createFunction(config("hello"), FunctionAttachments.NONE, Optional.empty());
         }
-        List<Migration> withTags = withStep(new Migration(5, "tags",
+        List<Migration> withTags = withStep(new Migration(
+                5,
+                "tags",
                 "CREATE TABLE tags (function_id INTEGER NOT NULL REFERENCES functions (id) ON DELETE CASCADE,"
                         + " key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (function_id, key));"
                         + " CREATE INDEX tags_key ON tags (key);"));
@@ -84,8 +88,8 @@ class SchemaTest {
     @Test
     void aFailingStepIsRolledBackWholeAndTheDatabaseStaysAtThePreviousVersion() throws SQLException {
         Path file = dir.resolve("spur.db");
-        List<Migration> broken = withStep(new Migration(5, "broken",
-                "CREATE TABLE aliases (name TEXT); INSERT INTO no_such_table VALUES (1);"));
+        List<Migration> broken = withStep(
+                new Migration(5, "broken", "CREATE TABLE aliases (name TEXT); INSERT INTO no_such_table VALUES (1);"));
 
         assertThatThrownBy(() -> SqliteMetadataStore.open(file, broken))
                 .isInstanceOf(IllegalStateException.class)
@@ -93,7 +97,8 @@ class SchemaTest {
                 .hasMessageContaining("stays at V4");
 
         assertThat(query(file, "SELECT MAX(version) FROM schema_version")).containsExactly("4");
-        assertThat(query(file, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'aliases'")).containsExactly("0");
+        assertThat(query(file, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'aliases'"))
+                .containsExactly("0");
         try (MetadataStore store = MetadataStore.sqlite(file)) {
             assertThat(store.schemaVersion()).isEqualTo(4);
         }
@@ -117,8 +122,8 @@ class SchemaTest {
 
     private static List<String> query(Path file, String sql) throws SQLException {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
-             Statement statement = c.createStatement();
-             ResultSet rows = statement.executeQuery(sql)) {
+                Statement statement = c.createStatement();
+                ResultSet rows = statement.executeQuery(sql)) {
             List<String> values = new ArrayList<>();
             while (rows.next()) {
                 values.add(rows.getString(1));
@@ -129,7 +134,7 @@ class SchemaTest {
 
     private static void execute(Path file, String sql) throws SQLException {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
-             Statement statement = c.createStatement()) {
+                Statement statement = c.createStatement()) {
             statement.executeUpdate(sql);
         }
     }

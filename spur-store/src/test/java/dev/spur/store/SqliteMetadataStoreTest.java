@@ -7,15 +7,20 @@ import static dev.spur.store.Functions.key;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.spur.common.Alias;
+import dev.spur.common.CorsConfig;
 import dev.spur.common.ErrorCode;
 import dev.spur.common.FunctionAttachments;
 import dev.spur.common.FunctionConfig;
 import dev.spur.common.FunctionKey;
+import dev.spur.common.HttpApi;
 import dev.spur.common.LambdaException;
+import dev.spur.common.Schedule;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
@@ -28,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SqliteMetadataStoreTest {
     @TempDir
     Path dir;
+
     Path file;
     MetadataStore store;
 
@@ -55,21 +61,31 @@ class SqliteMetadataStoreTest {
     void creatingATakenNameIsAConflictAndKeepsTheFirst() {
         store.createFunction(config("hello"), FunctionAttachments.NONE, Optional.empty());
 
-        assertThatThrownBy(() -> store.createFunction(config(key("hello"), "other"), FunctionAttachments.NONE, Optional.empty()))
+        assertThatThrownBy(() ->
+                        store.createFunction(config(key("hello"), "other"), FunctionAttachments.NONE, Optional.empty()))
                 .isInstanceOfSatisfying(LambdaException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_CONFLICT);
                     assertThat(e).hasMessage("Function already exist: hello");
                 });
         assertThat(store.findFunction(key("hello")).orElseThrow().revisionId()).isEqualTo("rev-1");
-        store.createFunction(config("next"), FunctionAttachments.NONE, Optional.empty()); // the failed transaction was rolled back, not left open
+        store.createFunction(
+                config("next"),
+                FunctionAttachments.NONE,
+                Optional.empty()); // the failed transaction was rolled back, not left open
         assertThat(store.allFunctions()).hasSize(2);
     }
 
     @Test
     void sameNameInAnotherAccountOrRegionIsAnotherFunction() {
         store.createFunction(config("hello"), FunctionAttachments.NONE, Optional.empty());
-        store.createFunction(config(new FunctionKey(ACCOUNT, "eu-west-1", "hello"), "r"), FunctionAttachments.NONE, Optional.empty());
-        store.createFunction(config(new FunctionKey("210987654321", REGION, "hello"), "r"), FunctionAttachments.NONE, Optional.empty());
+        store.createFunction(
+                config(new FunctionKey(ACCOUNT, "eu-west-1", "hello"), "r"),
+                FunctionAttachments.NONE,
+                Optional.empty());
+        store.createFunction(
+                config(new FunctionKey("210987654321", REGION, "hello"), "r"),
+                FunctionAttachments.NONE,
+                Optional.empty());
 
         assertThat(store.allFunctions()).hasSize(3);
     }
@@ -92,8 +108,9 @@ class SqliteMetadataStoreTest {
         assertThatThrownBy(() -> store.replaceFunction(config(key("hello"), "rev-3"), "rev-1"))
                 .isInstanceOfSatisfying(LambdaException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.PRECONDITION_FAILED);
-                    assertThat(e).hasMessage("The Revision Id provided does not match the latest Revision Id. "
-                            + "Call the GetFunction/GetAlias API to retrieve the latest Revision Id");
+                    assertThat(e)
+                            .hasMessage("The Revision Id provided does not match the latest Revision Id. "
+                                    + "Call the GetFunction/GetAlias API to retrieve the latest Revision Id");
                 });
         assertThat(store.findFunction(key("hello")).orElseThrow().revisionId()).isEqualTo("rev-2");
     }
@@ -103,7 +120,8 @@ class SqliteMetadataStoreTest {
         assertThatThrownBy(() -> store.replaceFunction(config("ghost"), "rev-1"))
                 .isInstanceOfSatisfying(LambdaException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_NOT_FOUND);
-                    assertThat(e).hasMessage("Function not found: arn:aws:lambda:us-east-1:123456789012:function:ghost");
+                    assertThat(e)
+                            .hasMessage("Function not found: arn:aws:lambda:us-east-1:123456789012:function:ghost");
                 });
         assertThat(store.findFunction(key("ghost"))).isEmpty();
     }
@@ -137,7 +155,10 @@ class SqliteMetadataStoreTest {
         assertThat(store.deleteFunction(key("hello"))).isTrue();
         assertThat(store.deleteFunction(key("hello"))).isFalse();
         assertThat(store.findFunction(key("hello"))).isEmpty();
-        store.createFunction(config("hello"), FunctionAttachments.NONE, Optional.empty()); // the name is free again, with no leftover version row
+        store.createFunction(
+                config("hello"),
+                FunctionAttachments.NONE,
+                Optional.empty()); // the name is free again, with no leftover version row
         assertThat(store.findFunction(key("hello"))).isPresent();
     }
 
@@ -146,8 +167,14 @@ class SqliteMetadataStoreTest {
         for (String name : List.of("delta", "alpha", "echo", "charlie", "bravo")) {
             store.createFunction(config(name), FunctionAttachments.NONE, Optional.empty());
         }
-        store.createFunction(config(new FunctionKey(ACCOUNT, "eu-west-1", "aardvark"), "r"), FunctionAttachments.NONE, Optional.empty());
-        store.createFunction(config(new FunctionKey("210987654321", REGION, "zulu"), "r"), FunctionAttachments.NONE, Optional.empty());
+        store.createFunction(
+                config(new FunctionKey(ACCOUNT, "eu-west-1", "aardvark"), "r"),
+                FunctionAttachments.NONE,
+                Optional.empty());
+        store.createFunction(
+                config(new FunctionKey("210987654321", REGION, "zulu"), "r"),
+                FunctionAttachments.NONE,
+                Optional.empty());
 
         List<String> seen = new ArrayList<>();
         List<Integer> pageSizes = new ArrayList<>();
@@ -172,14 +199,16 @@ class SqliteMetadataStoreTest {
 
         assertThat(page.functions()).hasSize(2);
         assertThat(page.nextMarker()).isEmpty();
-        assertThat(store.listFunctions(ACCOUNT, "ap-south-1", Optional.empty(), 50, false).functions()).isEmpty();
+        assertThat(store.listFunctions(ACCOUNT, "ap-south-1", Optional.empty(), 50, false)
+                        .functions())
+                .isEmpty();
     }
 
     @Test
     void aMarkerThatIsNotOursIsInvalid() {
         assertThatThrownBy(() -> store.listFunctions(ACCOUNT, REGION, Optional.of("%%%"), 10, false))
-                .isInstanceOfSatisfying(LambdaException.class,
-                        e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_PARAMETER_VALUE));
+                .isInstanceOfSatisfying(
+                        LambdaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_PARAMETER_VALUE));
     }
 
     @Test
@@ -191,7 +220,9 @@ class SqliteMetadataStoreTest {
         store = MetadataStore.sqlite(file);
 
         assertThat(store.findFunction(key("hello"))).contains(config(key("hello"), "rev-2"));
-        assertThat(store.allFunctions()).extracting(f -> f.latest().key().name()).containsExactly("hello");
+        assertThat(store.allFunctions())
+                .extracting(f -> f.latest().key().name())
+                .containsExactly("hello");
     }
 
     @Test
@@ -203,8 +234,10 @@ class SqliteMetadataStoreTest {
             }
         }
         assertThat(store.allFunctions()).hasSize(100);
-        assertThat(store.listFunctions(ACCOUNT, REGION, Optional.empty(), 1000, false).functions())
-                .extracting(f -> f.key().name()).isSorted();
+        assertThat(store.listFunctions(ACCOUNT, REGION, Optional.empty(), 1000, false)
+                        .functions())
+                .extracting(f -> f.key().name())
+                .isSorted();
     }
 
     @Test
@@ -212,15 +245,20 @@ class SqliteMetadataStoreTest {
         FunctionConfig latest = config("hello");
         store.createFunction(latest, FunctionAttachments.NONE, Optional.empty());
         FunctionConfig v1 = versionOf(latest, "1");
-        dev.spur.common.Alias live = new dev.spur.common.Alias("live", "1", "d", java.util.Map.of(), "a-rev");
-        FunctionAttachments attached = FunctionAttachments.NONE.withNextVersion(2)
-                .withTags(java.util.Map.of("team", "core")).withReservedConcurrency(5)
-                .withAliases(a -> { a.put("live", live); return a; });
+        Alias live = new Alias("live", "1", "d", Map.of(), "a-rev");
+        FunctionAttachments attached = FunctionAttachments.NONE
+                .withNextVersion(2)
+                .withTags(Map.of("team", "core"))
+                .withReservedConcurrency(5)
+                .withAliases(a -> {
+                    a.put("live", live);
+                    return a;
+                });
         store.publishVersion(v1, attached);
 
         assertThatThrownBy(() -> store.publishVersion(v1, attached))
-                .isInstanceOfSatisfying(LambdaException.class,
-                        e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_CONFLICT));
+                .isInstanceOfSatisfying(
+                        LambdaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_CONFLICT));
         store.close();
         store = MetadataStore.sqlite(file);
 
@@ -236,7 +274,8 @@ class SqliteMetadataStoreTest {
         FunctionConfig latest = config("alpha");
         store.createFunction(latest, FunctionAttachments.NONE, Optional.empty());
         for (int v = 1; v <= 11; v++) {
-            store.publishVersion(versionOf(latest, Integer.toString(v)), FunctionAttachments.NONE.withNextVersion(v + 1));
+            store.publishVersion(
+                    versionOf(latest, Integer.toString(v)), FunctionAttachments.NONE.withNextVersion(v + 1));
         }
         store.createFunction(config("bravo"), FunctionAttachments.NONE, Optional.empty());
 
@@ -248,18 +287,35 @@ class SqliteMetadataStoreTest {
             marker = page.nextMarker();
         } while (marker.isPresent());
 
-        assertThat(seen).containsExactly("alpha:$LATEST", "alpha:1", "alpha:2", "alpha:3", "alpha:4", "alpha:5",
-                "alpha:6", "alpha:7", "alpha:8", "alpha:9", "alpha:10", "alpha:11", "bravo:$LATEST");
-        assertThat(store.listFunctions(ACCOUNT, REGION, Optional.empty(), 50, false).functions()).hasSize(2);
+        assertThat(seen)
+                .containsExactly(
+                        "alpha:$LATEST",
+                        "alpha:1",
+                        "alpha:2",
+                        "alpha:3",
+                        "alpha:4",
+                        "alpha:5",
+                        "alpha:6",
+                        "alpha:7",
+                        "alpha:8",
+                        "alpha:9",
+                        "alpha:10",
+                        "alpha:11",
+                        "bravo:$LATEST");
+        assertThat(store.listFunctions(ACCOUNT, REGION, Optional.empty(), 50, false)
+                        .functions())
+                .hasSize(2);
         assertThat(store.deleteVersion(key("alpha"), "3")).isTrue();
         assertThat(store.deleteVersion(key("alpha"), "3")).isFalse();
-        assertThat(store.listFunctions(ACCOUNT, REGION, Optional.empty(), 50, true).functions()).hasSize(12);
+        assertThat(store.listFunctions(ACCOUNT, REGION, Optional.empty(), 50, true)
+                        .functions())
+                .hasSize(12);
     }
 
     @Test
     void accessKeysAreStoredSealedAndDeletable() {
-        MetadataStore.AccessKeyRecord key = new MetadataStore.AccessKeyRecord("AKSPEXAMPLE", "111122223333",
-                "sealed-bytes", Instant.ofEpochMilli(1_700_000_000_000L));
+        MetadataStore.AccessKeyRecord key = new MetadataStore.AccessKeyRecord(
+                "AKSPEXAMPLE", "111122223333", "sealed-bytes", Instant.ofEpochMilli(1_700_000_000_000L));
         store.createAccessKey(key);
         assertThatThrownBy(() -> store.createAccessKey(key)).isInstanceOf(LambdaException.class);
 
@@ -272,12 +328,24 @@ class SqliteMetadataStoreTest {
 
     @Test
     void schedulesAreCreatedOnceUpdatedListedAndDeleted() {
-        dev.spur.common.Schedule nightly = new dev.spur.common.Schedule(ACCOUNT, REGION, "nightly",
-                "cron(0 2 * * ? *)", "Europe/Berlin", "hello", "live", null, true, false, "d",
-                Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-01-01T00:00:00Z"), null);
+        Schedule nightly = new Schedule(
+                ACCOUNT,
+                REGION,
+                "nightly",
+                "cron(0 2 * * ? *)",
+                "Europe/Berlin",
+                "hello",
+                "live",
+                null,
+                true,
+                false,
+                "d",
+                Instant.parse("2026-01-01T00:00:00Z"),
+                Instant.parse("2026-01-01T00:00:00Z"),
+                null);
         store.putSchedule(nightly, true);
         assertThatThrownBy(() -> store.putSchedule(nightly, true)).isInstanceOf(LambdaException.class);
-        dev.spur.common.Schedule fired = nightly.withLastFire(Instant.parse("2026-01-02T01:00:00Z"));
+        Schedule fired = nightly.withLastFire(Instant.parse("2026-01-02T01:00:00Z"));
         store.putSchedule(fired, false);
         assertThat(store.schedules(ACCOUNT, REGION)).containsExactly(fired);
         assertThat(store.schedules(ACCOUNT, "eu-west-1")).isEmpty();
@@ -288,14 +356,30 @@ class SqliteMetadataStoreTest {
 
     @Test
     void httpApisRoundTripWithRoutesAndAuthorizers() {
-        dev.spur.common.HttpApi api = new dev.spur.common.HttpApi(ACCOUNT, REGION, "a1b2c3d4e5", "shop",
-                new dev.spur.common.CorsConfig(false, List.of(), List.of("GET"), List.of("*"), List.of(), 60),
-                new dev.spur.common.HttpApi.Throttle(100, 50),
-                java.util.Map.of("jwt", new dev.spur.common.HttpApi.Authorizer("JWT",
-                        "$request.header.Authorization", "https://issuer", List.of("shop"), null, "{\"keys\":[]}",
-                        null, null, 0, null)),
-                List.of(new dev.spur.common.HttpApi.Route("GET /pets/{id}", "pets", "live", "1.0", "jwt", null)),
-                0, Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-01-01T00:00:00Z"));
+        HttpApi api = new HttpApi(
+                ACCOUNT,
+                REGION,
+                "a1b2c3d4e5",
+                "shop",
+                new CorsConfig(false, List.of(), List.of("GET"), List.of("*"), List.of(), 60),
+                new HttpApi.Throttle(100, 50),
+                Map.of(
+                        "jwt",
+                        new HttpApi.Authorizer(
+                                "JWT",
+                                "$request.header.Authorization",
+                                "https://issuer",
+                                List.of("shop"),
+                                null,
+                                "{\"keys\":[]}",
+                                null,
+                                null,
+                                0,
+                                null)),
+                List.of(new HttpApi.Route("GET /pets/{id}", "pets", "live", "1.0", "jwt", null)),
+                0,
+                Instant.parse("2026-01-01T00:00:00Z"),
+                Instant.parse("2026-01-01T00:00:00Z"));
         store.putHttpApi(api, true);
         assertThatThrownBy(() -> store.putHttpApi(api, true)).isInstanceOf(LambdaException.class);
         store.close();
@@ -306,9 +390,22 @@ class SqliteMetadataStoreTest {
     }
 
     private static FunctionConfig versionOf(FunctionConfig latest, String version) {
-        return new FunctionConfig(latest.key(), version, latest.runtime(), latest.handler(), latest.role(),
-                latest.description(), latest.memorySize(), latest.timeout(), latest.environment(), latest.code(),
-                latest.ephemeralStorage(), latest.architectures(), latest.lastModified(), "rev-v" + version,
-                latest.state(), latest.lastUpdateStatus());
+        return new FunctionConfig(
+                latest.key(),
+                version,
+                latest.runtime(),
+                latest.handler(),
+                latest.role(),
+                latest.description(),
+                latest.memorySize(),
+                latest.timeout(),
+                latest.environment(),
+                latest.code(),
+                latest.ephemeralStorage(),
+                latest.architectures(),
+                latest.lastModified(),
+                "rev-v" + version,
+                latest.state(),
+                latest.lastUpdateStatus());
     }
 }

@@ -136,8 +136,10 @@ final class TestZips {
     /** Every path under {@code root} with its size, so a test can see that nothing appeared or vanished. */
     static List<String> snapshot(Path root) throws IOException {
         try (Stream<Path> paths = Files.walk(root)) {
-            return paths.map(p -> root.relativize(p) + (Files.isRegularFile(p) ? ":" + p.toFile().length() : "/"))
-                    .sorted().toList();
+            return paths.map(p -> root.relativize(p)
+                            + (Files.isRegularFile(p) ? ":" + p.toFile().length() : "/"))
+                    .sorted()
+                    .toList();
         }
     }
 }

@@ -2,7 +2,6 @@ package dev.spur.triggers;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.spur.common.Arns;
 import dev.spur.common.Caller;
 import dev.spur.common.FunctionKey;
 import dev.spur.common.FunctionTargets;
@@ -24,6 +23,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -56,6 +56,7 @@ public final class Schedules implements AutoCloseable {
     private static final Pattern NAME = Pattern.compile("[0-9a-zA-Z-_.]{1,64}");
     /** How many due fires a tick will step over to find the latest (a year of minutes is ~526k). */
     private static final int MAX_STEPS = 1_000_000;
+
     private static final Duration MAX_SLEEP = Duration.ofSeconds(30);
 
     private final MetadataStore store;
@@ -67,7 +68,6 @@ public final class Schedules implements AutoCloseable {
     private final Condition changed = lock.newCondition();
     private Thread thread;
     private volatile boolean closed;
-    private boolean started;
 
     public Schedules(MetadataStore store, EventQueue queue, FunctionTargets targets, InstantSource clock) {
         this.store = store;
@@ -86,23 +86,43 @@ public final class Schedules implements AutoCloseable {
     }
 
     /** A schedule as the API takes it; absent fields of an update keep their value. */
-    public record Change(Optional<String> expression, Optional<String> timezone, Optional<String> functionName,
-                        Optional<String> qualifier, Optional<Optional<String>> input, Optional<Boolean> enabled,
-                        Optional<Boolean> skipMissed, Optional<String> description) {
-    }
+    public record Change(
+            Optional<String> expression,
+            Optional<String> timezone,
+            Optional<String> functionName,
+            Optional<String> qualifier,
+            Optional<Optional<String>> input,
+            Optional<Boolean> enabled,
+            Optional<Boolean> skipMissed,
+            Optional<String> description) {}
 
     public Schedule create(Caller caller, String name, Change change) {
-        LambdaException.requireValid(name != null && NAME.matcher(name).matches(), "1 validation error detected: "
-                + "Value '%s' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: "
-                + "[0-9a-zA-Z-_.]+ and have length between 1 and 64", name);
+        LambdaException.requireValid(
+                name != null && NAME.matcher(name).matches(),
+                "1 validation error detected: "
+                        + "Value '%s' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: "
+                        + "[0-9a-zA-Z-_.]+ and have length between 1 and 64",
+                name);
         Instant now = clock.instant();
-        Schedule s = validate(new Schedule(caller.account(), caller.region(), name,
-                change.expression().orElseThrow(() -> LambdaException.invalid("ScheduleExpression is required.")),
-                change.timezone().orElse("UTC"),
-                change.functionName().orElseThrow(() -> LambdaException.invalid("Target function is required.")),
-                change.qualifier().orElse(""), change.input().flatMap(i -> i).orElse(null),
-                change.enabled().orElse(true), change.skipMissed().orElse(false), change.description().orElse(""),
-                now, now, null), caller);
+        Schedule s = validate(
+                new Schedule(
+                        caller.account(),
+                        caller.region(),
+                        name,
+                        change.expression()
+                                .orElseThrow(() -> LambdaException.invalid("ScheduleExpression is required.")),
+                        change.timezone().orElse("UTC"),
+                        change.functionName()
+                                .orElseThrow(() -> LambdaException.invalid("Target function is required.")),
+                        change.qualifier().orElse(""),
+                        change.input().flatMap(i -> i).orElse(null),
+                        change.enabled().orElse(true),
+                        change.skipMissed().orElse(false),
+                        change.description().orElse(""),
+                        now,
+                        now,
+                        null),
+                caller);
         lock.lock();
         try {
             store.putSchedule(s, true);
@@ -118,15 +138,25 @@ public final class Schedules implements AutoCloseable {
         lock.lock();
         try {
             Schedule current = require(caller, name);
-            Schedule s = validate(new Schedule(current.account(), current.region(), name,
-                    change.expression().orElse(current.expression()), change.timezone().orElse(current.timezone()),
-                    change.functionName().orElse(current.functionName()),
-                    change.qualifier().orElse(current.qualifier()),
-                    change.input().isPresent() ? change.input().get().orElse(null) : current.input(),
-                    change.enabled().orElse(current.enabled()), change.skipMissed().orElse(current.skipMissed()),
-                    change.description().orElse(current.description()), current.createdAt(), clock.instant(),
-                    current.lastFire()), caller);
-            if (!s.expression().equals(current.expression()) || !s.timezone().equals(current.timezone())
+            Schedule s = validate(
+                    new Schedule(
+                            current.account(),
+                            current.region(),
+                            name,
+                            change.expression().orElse(current.expression()),
+                            change.timezone().orElse(current.timezone()),
+                            change.functionName().orElse(current.functionName()),
+                            change.qualifier().orElse(current.qualifier()),
+                            change.input().isPresent() ? change.input().get().orElse(null) : current.input(),
+                            change.enabled().orElse(current.enabled()),
+                            change.skipMissed().orElse(current.skipMissed()),
+                            change.description().orElse(current.description()),
+                            current.createdAt(),
+                            clock.instant(),
+                            current.lastFire()),
+                    caller);
+            if (!s.expression().equals(current.expression())
+                    || !s.timezone().equals(current.timezone())
                     || s.enabled() && !current.enabled()) {
                 // A new timetable (or one switched back on) counts from now: nothing "missed" meanwhile fires.
                 s = s.withLastFire(clock.instant());
@@ -159,7 +189,8 @@ public final class Schedules implements AutoCloseable {
     public List<Schedule> list(Caller caller) {
         return schedules.values().stream()
                 .filter(s -> s.account().equals(caller.account()) && s.region().equals(caller.region()))
-                .sorted(java.util.Comparator.comparing(Schedule::name)).toList();
+                .sorted(Comparator.comparing(Schedule::name))
+                .toList();
     }
 
     /** The next time this schedule fires, if it is enabled and has one. */
@@ -229,12 +260,12 @@ public final class Schedules implements AutoCloseable {
 
     /** Enqueues the invocation durably: EventBridge's Scheduled Event, or the schedule's own input. */
     private void fire(Schedule s, Instant scheduledTime) {
-        byte[] payload = s.input() != null ? s.input().getBytes(StandardCharsets.UTF_8)
-                : scheduledEvent(s, scheduledTime);
+        byte[] payload =
+                s.input() != null ? s.input().getBytes(StandardCharsets.UTF_8) : scheduledEvent(s, scheduledTime);
         FunctionKey key = new FunctionKey(s.account(), s.region(), s.functionName());
         Instant now = clock.instant();
-        queue.enqueue(new QueuedEvent(UUID.randomUUID().toString(), key, s.qualifier(), payload, now, 0, now,
-                "schedule:" + s.name()));
+        queue.enqueue(new QueuedEvent(
+                UUID.randomUUID().toString(), key, s.qualifier(), payload, now, 0, now, "schedule:" + s.name()));
     }
 
     static byte[] scheduledEvent(Schedule s, Instant time) {
@@ -274,7 +305,8 @@ public final class Schedules implements AutoCloseable {
             }
             lock.lock();
             try {
-                Duration wait = next.map(t -> Duration.between(clock.instant(), t)).orElse(MAX_SLEEP);
+                Duration wait =
+                        next.map(t -> Duration.between(clock.instant(), t)).orElse(MAX_SLEEP);
                 if (wait.compareTo(MAX_SLEEP) > 0) {
                     wait = MAX_SLEEP;
                 }
@@ -299,20 +331,34 @@ public final class Schedules implements AutoCloseable {
         try {
             ZoneId.of(s.timezone());
         } catch (DateTimeException e) {
-            throw LambdaException.invalid("Invalid ScheduleExpressionTimezone %s: not an IANA time zone.",
-                    s.timezone());
+            throw LambdaException.invalid(
+                    "Invalid ScheduleExpressionTimezone %s: not an IANA time zone.", s.timezone());
         }
         Validation.description(s.description());
         FunctionTargets.Target target = targets.resolve(caller, s.functionName(), s.qualifier());
         if (s.input() != null) {
             byte[] bytes = s.input().getBytes(StandardCharsets.UTF_8);
             LambdaException.requireValid(Json.isWellFormed(bytes, bytes.length), "Input must be valid JSON.");
-            LambdaException.requireValid(bytes.length <= Invoker.MAX_EVENT_PAYLOAD, "Input must be at most %d bytes.",
+            LambdaException.requireValid(
+                    bytes.length <= Invoker.MAX_EVENT_PAYLOAD,
+                    "Input must be at most %d bytes.",
                     Invoker.MAX_EVENT_PAYLOAD);
         }
         expression.nextAfter(s.createdAt(), ZoneId.of(s.timezone())); // evaluates without error
-        return new Schedule(s.account(), s.region(), s.name(), expression.text(), s.timezone(), target.functionName(),
-                target.qualifier(), s.input(), s.enabled(), s.skipMissed(), s.description(), s.createdAt(), s.lastModified(),
+        return new Schedule(
+                s.account(),
+                s.region(),
+                s.name(),
+                expression.text(),
+                s.timezone(),
+                target.functionName(),
+                target.qualifier(),
+                s.input(),
+                s.enabled(),
+                s.skipMissed(),
+                s.description(),
+                s.createdAt(),
+                s.lastModified(),
                 s.lastFire());
     }
 

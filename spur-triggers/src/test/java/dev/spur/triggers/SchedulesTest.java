@@ -40,6 +40,7 @@ class SchedulesTest {
 
     @TempDir
     Path dir;
+
     FakeClock clock = new FakeClock(Instant.parse("2026-03-07T12:00:00Z"));
     MetadataStore store;
     EventQueue queue;
@@ -71,10 +72,11 @@ class SchedulesTest {
                 fires.add(Instant.parse(event.path("time").asText()));
             }
         }
-        assertThat(fires).containsExactly(
-                Instant.parse("2026-03-09T06:30:00Z"),  // 02:30 EDT (UTC-4)
-                Instant.parse("2026-03-10T06:30:00Z"),
-                Instant.parse("2026-03-11T06:30:00Z"));
+        assertThat(fires)
+                .containsExactly(
+                        Instant.parse("2026-03-09T06:30:00Z"), // 02:30 EDT (UTC-4)
+                        Instant.parse("2026-03-10T06:30:00Z"),
+                        Instant.parse("2026-03-11T06:30:00Z"));
     }
 
     @Test
@@ -98,7 +100,8 @@ class SchedulesTest {
         assertThat(event.path("region").asText()).isEqualTo("us-east-1");
         assertThat(event.path("resources").get(0).asText())
                 .isEqualTo("arn:aws:events:us-east-1:123456789012:rule/every5");
-        assertThat(event.path("detail").isObject() && event.path("detail").isEmpty()).isTrue();
+        assertThat(event.path("detail").isObject() && event.path("detail").isEmpty())
+                .isTrue();
     }
 
     @Test
@@ -114,16 +117,26 @@ class SchedulesTest {
         assertThat(drain()).hasSize(0);
         clock.advance(Duration.ofMinutes(1));
         schedules.tick(false);
-        assertThat(drain()).singleElement().satisfies(e ->
-                assertThat(e.path("time").asText()).isEqualTo("2026-03-07T12:20:00Z"));
+        assertThat(drain())
+                .singleElement()
+                .satisfies(e -> assertThat(e.path("time").asText()).isEqualTo("2026-03-07T12:20:00Z"));
     }
 
     @Test
     void firesMissedWhileDownRunOnceAfterARestartOrNotAtAllWhenSkipped() throws Exception {
         schedules.create(CALLER, "hourly", change("cron(0 * * * ? *)", "UTC"));
-        schedules.create(CALLER, "hourly-skip", new Schedules.Change(Optional.of("cron(0 * * * ? *)"),
-                Optional.of("UTC"), Optional.of("target"), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.of(true), Optional.empty()));
+        schedules.create(
+                CALLER,
+                "hourly-skip",
+                new Schedules.Change(
+                        Optional.of("cron(0 * * * ? *)"),
+                        Optional.of("UTC"),
+                        Optional.of("target"),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.of(true),
+                        Optional.empty()));
         schedules.close();
 
         clock.advance(Duration.ofHours(5).plusMinutes(10)); // down from 12:00 to 17:10
@@ -144,9 +157,18 @@ class SchedulesTest {
     @Test
     void aOneTimeScheduleFiresOnceAndADisabledOneNever() throws Exception {
         schedules.create(CALLER, "once", change("at(2026-03-07T13:00:30)", "Europe/Berlin")); // 12:00:30 UTC
-        schedules.create(CALLER, "off", new Schedules.Change(Optional.of("rate(1 minute)"), Optional.empty(),
-                Optional.of("target"), Optional.empty(), Optional.of(Optional.of("{\"custom\":1}")),
-                Optional.of(false), Optional.empty(), Optional.empty()));
+        schedules.create(
+                CALLER,
+                "off",
+                new Schedules.Change(
+                        Optional.of("rate(1 minute)"),
+                        Optional.empty(),
+                        Optional.of("target"),
+                        Optional.empty(),
+                        Optional.of(Optional.of("{\"custom\":1}")),
+                        Optional.of(false),
+                        Optional.empty(),
+                        Optional.empty()));
         clock.advance(Duration.ofSeconds(29));
         schedules.tick(false);
         assertThat(take()).isEmpty();
@@ -159,37 +181,68 @@ class SchedulesTest {
         assertThat(schedules.nextFire(schedules.get(CALLER, "once"))).isEmpty();
 
         // Enabled again, it counts from now: nothing "missed" while it was off fires.
-        schedules.update(CALLER, "off", new Schedules.Change(Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.of(true), Optional.empty(), Optional.empty()));
+        schedules.update(
+                CALLER,
+                "off",
+                new Schedules.Change(
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.of(true),
+                        Optional.empty(),
+                        Optional.empty()));
         schedules.tick(false);
         assertThat(take()).isEmpty();
         clock.advance(Duration.ofMinutes(1));
         schedules.tick(false);
-        assertThat(take()).singleElement().satisfies(e ->
-                assertThat(new String(e.payload())).isEqualTo("{\"custom\":1}"));
+        assertThat(take())
+                .singleElement()
+                .satisfies(e -> assertThat(new String(e.payload())).isEqualTo("{\"custom\":1}"));
     }
 
     @Test
     void badExpressionsZonesTargetsAndNamesAreRefused() {
         assertThatThrownBy(() -> schedules.create(CALLER, "x", change("cron(0 12 * * *)", "UTC")))
-                .isInstanceOf(LambdaException.class).hasMessageContaining("Invalid ScheduleExpression");
+                .isInstanceOf(LambdaException.class)
+                .hasMessageContaining("Invalid ScheduleExpression");
         assertThatThrownBy(() -> schedules.create(CALLER, "x", change("rate(5 minutes)", "Mars/Olympus")))
-                .isInstanceOf(LambdaException.class).hasMessageContaining("Mars/Olympus");
-        assertThatThrownBy(() -> schedules.create(CALLER, "x", new Schedules.Change(Optional.of("rate(5 minutes)"),
-                Optional.empty(), Optional.of("missing"), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty()))).isInstanceOf(LambdaException.class)
+                .isInstanceOf(LambdaException.class)
+                .hasMessageContaining("Mars/Olympus");
+        assertThatThrownBy(() -> schedules.create(
+                        CALLER,
+                        "x",
+                        new Schedules.Change(
+                                Optional.of("rate(5 minutes)"),
+                                Optional.empty(),
+                                Optional.of("missing"),
+                                Optional.empty(),
+                                Optional.empty(),
+                                Optional.empty(),
+                                Optional.empty(),
+                                Optional.empty())))
+                .isInstanceOf(LambdaException.class)
                 .hasMessageContaining("Function not found");
         assertThatThrownBy(() -> schedules.create(CALLER, "bad name!", change("rate(5 minutes)", "UTC")))
                 .isInstanceOf(LambdaException.class);
         schedules.create(CALLER, "x", change("rate(5 minutes)", "UTC"));
         assertThatThrownBy(() -> schedules.create(CALLER, "x", change("rate(5 minutes)", "UTC")))
-                .isInstanceOf(LambdaException.class).hasMessageContaining("already exists");
+                .isInstanceOf(LambdaException.class)
+                .hasMessageContaining("already exists");
         assertThat(store.allSchedules()).hasSize(1);
     }
 
     private static Schedules.Change change(String expression, String zone) {
-        return new Schedules.Change(Optional.of(expression), Optional.of(zone), Optional.of("target"),
-                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        return new Schedules.Change(
+                Optional.of(expression),
+                Optional.of(zone),
+                Optional.of("target"),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty());
     }
 
     private List<QueuedEvent> take() throws InterruptedException {

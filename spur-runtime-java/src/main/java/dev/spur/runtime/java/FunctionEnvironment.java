@@ -7,8 +7,15 @@ import java.util.Map;
  * What the runtime reads from its environment once, at start: where the code is, which handler to
  * load, and the function identity every {@link InvocationContext} reports.
  */
-record FunctionEnvironment(String runtimeApi, String handler, Path taskRoot, String functionName,
-                           String functionVersion, int memoryMb, String logGroupName, String logStreamName) {
+record FunctionEnvironment(
+        String runtimeApi,
+        String handler,
+        Path taskRoot,
+        String functionName,
+        String functionVersion,
+        int memoryMb,
+        String logGroupName,
+        String logStreamName) {
 
     static FunctionEnvironment from(Map<String, String> env) {
         String memory = env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE");

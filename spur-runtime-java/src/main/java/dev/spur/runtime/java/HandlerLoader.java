@@ -36,8 +36,7 @@ import java.util.List;
  * AWS's error type and message ({@code Class not found: x.Y}, {@code Error loading class x.Y: ...}).
  */
 final class HandlerLoader {
-    private HandlerLoader() {
-    }
+    private HandlerLoader() {}
 
     /**
      * The loader of the function's code: the task root's classes, then every {@code lib/*.jar}, then
@@ -74,10 +73,12 @@ final class HandlerLoader {
 
     static Handler load(String handler, ClassLoader loader) throws InitFailure {
         int colons = handler.lastIndexOf("::");
-        String className = colons < 0 ? handler.trim() : handler.substring(0, colons).trim();
+        String className =
+                colons < 0 ? handler.trim() : handler.substring(0, colons).trim();
         String methodName = colons < 0 ? null : handler.substring(colons + 2).trim();
         if (className.isEmpty() || (methodName != null && methodName.isEmpty())) {
-            throw new InitFailure(ErrorReport.of("Runtime.MalformedHandlerName", "Invalid handler: `" + handler + "'", null));
+            throw new InitFailure(
+                    ErrorReport.of("Runtime.MalformedHandlerName", "Invalid handler: `" + handler + "'", null));
         }
         Class<?> clazz = loadClass(className, loader);
         return methodName == null ? fromInterface(clazz, loader) : fromMethod(clazz, methodName, loader);
@@ -90,8 +91,8 @@ final class HandlerLoader {
             throw new InitFailure(ErrorReport.of(e.getClass().getName(), "Class not found: " + className, e));
         } catch (LinkageError e) { // NoClassDefFoundError, ExceptionInInitializerError, ...
             Throwable shown = e.getMessage() == null && e.getCause() != null ? e.getCause() : e;
-            throw new InitFailure(ErrorReport.of(e.getClass().getName(),
-                    "Error loading class " + className + ": " + shown, e));
+            throw new InitFailure(
+                    ErrorReport.of(e.getClass().getName(), "Error loading class " + className + ": " + shown, e));
         }
     }
 
@@ -104,8 +105,10 @@ final class HandlerLoader {
             PojoCodec codec = PojoCodec.prepare(types[0], isVoid(types[1]) ? null : types[1], loader);
             return new PojoInterfaceHandler((RequestHandler<?, ?>) instantiate(clazz), codec);
         }
-        throw new InitFailure(ErrorReport.of("java.lang.NoSuchMethodException",
-                "Class does not implement an appropriate handler interface: " + clazz.getName(), null));
+        throw new InitFailure(ErrorReport.of(
+                "java.lang.NoSuchMethodException",
+                "Class does not implement an appropriate handler interface: " + clazz.getName(),
+                null));
     }
 
     private static Handler fromMethod(Class<?> clazz, String methodName, ClassLoader loader) throws InitFailure {
@@ -131,8 +134,11 @@ final class HandlerLoader {
             }
             return new MethodHandler(m, instance, params, codec);
         }
-        throw new InitFailure(ErrorReport.of("java.lang.NoSuchMethodException", "No public method named " + methodName
-                + " with appropriate method signature found on class " + clazz.getName(), null));
+        throw new InitFailure(ErrorReport.of(
+                "java.lang.NoSuchMethodException",
+                "No public method named " + methodName + " with appropriate method signature found on class "
+                        + clazz.getName(),
+                null));
     }
 
     /** Non-bridge before bridge, then longer signatures first, a trailing Context counting one more. */
@@ -156,8 +162,10 @@ final class HandlerLoader {
         try {
             constructor = clazz.getConstructor();
         } catch (NoSuchMethodException e) {
-            throw new InitFailure(ErrorReport.of("java.lang.Exception",
-                    "Class " + clazz.getName() + " has no public zero-argument constructor", null));
+            throw new InitFailure(ErrorReport.of(
+                    "java.lang.Exception",
+                    "Class " + clazz.getName() + " has no public zero-argument constructor",
+                    null));
         }
         try {
             return constructor.newInstance();

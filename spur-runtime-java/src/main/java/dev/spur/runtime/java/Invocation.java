@@ -8,6 +8,11 @@ package dev.spur.runtime.java;
  * @param clientContext   the {@code Lambda-Runtime-Client-Context} JSON text, or null
  * @param cognitoIdentity the {@code Lambda-Runtime-Cognito-Identity} JSON text, or null
  */
-record Invocation(String requestId, long deadlineMs, String functionArn, String traceId, String clientContext,
-                  String cognitoIdentity, byte[] event) {
-}
+record Invocation(
+        String requestId,
+        long deadlineMs,
+        String functionArn,
+        String traceId,
+        String clientContext,
+        String cognitoIdentity,
+        byte[] event) {}

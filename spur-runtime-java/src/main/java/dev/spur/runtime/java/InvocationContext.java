@@ -62,7 +62,9 @@ final class InvocationContext implements Context {
     /** Null when the invoke carried no identity, as on AWS. */
     @Override
     public CognitoIdentity getIdentity() {
-        if (identity == null && invocation.cognitoIdentity() != null && !invocation.cognitoIdentity().isEmpty()) {
+        if (identity == null
+                && invocation.cognitoIdentity() != null
+                && !invocation.cognitoIdentity().isEmpty()) {
             Map<?, ?> json = object(Json.parse(invocation.cognitoIdentity()));
             identity = new Identity(string(json.get("cognitoIdentityId")), string(json.get("cognitoIdentityPoolId")));
         }
@@ -72,11 +74,15 @@ final class InvocationContext implements Context {
     /** Null when the invoke carried no client context, as on AWS. */
     @Override
     public ClientContext getClientContext() {
-        if (clientContext == null && invocation.clientContext() != null && !invocation.clientContext().isEmpty()) {
+        if (clientContext == null
+                && invocation.clientContext() != null
+                && !invocation.clientContext().isEmpty()) {
             Map<?, ?> json = object(Json.parse(invocation.clientContext()));
             Map<?, ?> client = json.get("client") instanceof Map<?, ?> m ? m : null;
-            clientContext = new MobileClientContext(client == null ? null : new MobileClient(client),
-                    strings(json.get("custom")), strings(json.get("env")));
+            clientContext = new MobileClientContext(
+                    client == null ? null : new MobileClient(client),
+                    strings(json.get("custom")),
+                    strings(json.get("env")));
         }
         return clientContext;
     }
@@ -122,18 +128,25 @@ final class InvocationContext implements Context {
         return (Map<String, String>) (Map<?, ?>) copy;
     }
 
-    private record Identity(String getIdentityId, String getIdentityPoolId) implements CognitoIdentity {
-    }
+    private record Identity(String getIdentityId, String getIdentityPoolId) implements CognitoIdentity {}
 
-    private record MobileClientContext(Client getClient, Map<String, String> getCustom,
-                                       Map<String, String> getEnvironment) implements ClientContext {
-    }
+    private record MobileClientContext(
+            Client getClient, Map<String, String> getCustom, Map<String, String> getEnvironment)
+            implements ClientContext {}
 
-    private record MobileClient(String getInstallationId, String getAppTitle, String getAppVersionName,
-                                String getAppVersionCode, String getAppPackageName) implements Client {
+    private record MobileClient(
+            String getInstallationId,
+            String getAppTitle,
+            String getAppVersionName,
+            String getAppVersionCode,
+            String getAppPackageName)
+            implements Client {
         MobileClient(Map<?, ?> json) {
-            this(string(json.get("installation_id")), string(json.get("app_title")),
-                    string(json.get("app_version_name")), string(json.get("app_version_code")),
+            this(
+                    string(json.get("installation_id")),
+                    string(json.get("app_title")),
+                    string(json.get("app_version_name")),
+                    string(json.get("app_version_code")),
                     string(json.get("app_package_name")));
         }
     }

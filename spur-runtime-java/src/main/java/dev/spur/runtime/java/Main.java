@@ -17,8 +17,7 @@ import java.io.IOException;
  * {@link IOError}) has been reported for its invocation.
  */
 public final class Main {
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         FunctionEnvironment function = FunctionEnvironment.from(System.getenv());

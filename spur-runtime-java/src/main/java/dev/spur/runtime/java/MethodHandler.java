@@ -17,7 +17,12 @@ import java.lang.reflect.Method;
 final class MethodHandler implements Handler {
 
     /** What one parameter receives. */
-    enum Param { INPUT_STREAM, OUTPUT_STREAM, CONTEXT, POJO }
+    enum Param {
+        INPUT_STREAM,
+        OUTPUT_STREAM,
+        CONTEXT,
+        POJO
+    }
 
     private final Method method;
     private final Object instance;

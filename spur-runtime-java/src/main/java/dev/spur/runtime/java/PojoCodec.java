@@ -90,20 +90,21 @@ final class PojoCodec {
         }
     }
 
-    private record Serializers(PojoSerializer<Object> input, PojoSerializer<Object> output) {
-    }
+    private record Serializers(PojoSerializer<Object> input, PojoSerializer<Object> output) {}
 
     private record Build(Type input, Type output, ClassLoader loader) implements Callable<Serializers> {
         @Override
         public Serializers call() {
             CustomPojoSerializer custom = custom(loader);
-            return new Serializers(input == null ? null : forType(input, custom, loader),
+            return new Serializers(
+                    input == null ? null : forType(input, custom, loader),
                     output == null ? null : forType(output, custom, loader));
         }
     }
 
     private static CustomPojoSerializer custom(ClassLoader loader) {
-        Iterator<CustomPojoSerializer> found = ServiceLoader.load(CustomPojoSerializer.class, loader).iterator();
+        Iterator<CustomPojoSerializer> found =
+                ServiceLoader.load(CustomPojoSerializer.class, loader).iterator();
         return found.hasNext() ? found.next() : null;
     }
 

@@ -75,7 +75,8 @@ final class RuntimeApiClient implements AutoCloseable {
             throw new Fatal("GET next answered without Lambda-Runtime-Aws-Request-Id");
         }
         String deadline = h.get("lambda-runtime-deadline-ms");
-        return new Invocation(id,
+        return new Invocation(
+                id,
                 deadline == null ? Long.MAX_VALUE : Long.parseLong(deadline.trim()),
                 h.get("lambda-runtime-invoked-function-arn"),
                 h.get("lambda-runtime-trace-id"),
@@ -121,11 +122,21 @@ final class RuntimeApiClient implements AutoCloseable {
     }
 
     private byte[] requestHead(String method, String path, String errorType, byte[] body) {
-        StringBuilder sb = new StringBuilder(160).append(method).append(' ').append(path).append(" HTTP/1.1\r\n")
-                .append("Host: ").append(host).append(':').append(port).append("\r\n")
+        StringBuilder sb = new StringBuilder(160)
+                .append(method)
+                .append(' ')
+                .append(path)
+                .append(" HTTP/1.1\r\n")
+                .append("Host: ")
+                .append(host)
+                .append(':')
+                .append(port)
+                .append("\r\n")
                 .append("User-Agent: spur-runtime-java\r\n");
         if (body != null) {
-            sb.append("Content-Type: application/json\r\nContent-Length: ").append(body.length).append("\r\n");
+            sb.append("Content-Type: application/json\r\nContent-Length: ")
+                    .append(body.length)
+                    .append("\r\n");
         }
         if (errorType != null) {
             sb.append("Lambda-Runtime-Function-Error-Type: ").append(errorType).append("\r\n");
@@ -183,7 +194,9 @@ final class RuntimeApiClient implements AutoCloseable {
         for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
             int colon = line.indexOf(':');
             if (colon > 0) {
-                headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+                headers.put(
+                        line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                        line.substring(colon + 1).trim());
             }
         }
         String length = headers.get("content-length");
@@ -280,11 +293,12 @@ final class RuntimeApiClient implements AutoCloseable {
             }
         }
 
+        @SuppressWarnings("PMD.UnnecessaryFullyQualifiedName") // Thread. says whose thread is interrupted
         Socket await() throws IOException {
             try {
                 join();
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                Thread.currentThread().interrupt(); // the caller's thread, not this Connector
             }
             return socket != null ? socket : connect(host, port);
         }

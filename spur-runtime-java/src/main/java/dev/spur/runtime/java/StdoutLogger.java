@@ -13,8 +13,7 @@ import java.nio.charset.StandardCharsets;
 final class StdoutLogger implements LambdaLogger {
     static final StdoutLogger INSTANCE = new StdoutLogger();
 
-    private StdoutLogger() {
-    }
+    private StdoutLogger() {}
 
     @Override
     public void log(String message) {

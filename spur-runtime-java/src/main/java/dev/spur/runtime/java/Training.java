@@ -31,16 +31,21 @@ import java.util.Map;
  * <p>It needs no network beyond loopback and prints nothing; a non-zero exit means no cache.
  */
 public final class Training {
-    private Training() {
-    }
+    private Training() {}
 
     public static void main(String[] args) throws Throwable {
         Path emptyTaskRoot = Files.createTempDirectory("spur-training");
         try {
             touchSocket();
             FunctionEnvironment function = FunctionEnvironment.from(Map.of(
-                    "AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001", "_HANDLER", "x", "LAMBDA_TASK_ROOT", emptyTaskRoot.toString(),
-                    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"));
+                    "AWS_LAMBDA_RUNTIME_API",
+                    "127.0.0.1:9001",
+                    "_HANDLER",
+                    "x",
+                    "LAMBDA_TASK_ROOT",
+                    emptyTaskRoot.toString(),
+                    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+                    "128"));
             ClassLoader loader = HandlerLoader.userClassLoader(function.taskRoot());
             String prefix = Training.class.getName() + "$";
             Handler map = HandlerLoader.load(prefix + "MapHandler", loader);
@@ -63,7 +68,7 @@ public final class Training {
 
     private static void touchSocket() throws IOException {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-             Socket client = new Socket(Proxy.NO_PROXY)) {
+                Socket client = new Socket(Proxy.NO_PROXY)) {
             client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()));
             client.setTcpNoDelay(true);
             try (Socket accepted = server.accept()) {
@@ -75,8 +80,8 @@ public final class Training {
     }
 
     private static void invoke(Handler handler, FunctionEnvironment function, String event) throws IOException {
-        Invocation invocation = RuntimeApiClient.invocation(RuntimeApiClient.readResponse(new ByteArrayInputStream(
-                nextResponse(event).getBytes(StandardCharsets.UTF_8))));
+        Invocation invocation = RuntimeApiClient.invocation(RuntimeApiClient.readResponse(
+                new ByteArrayInputStream(nextResponse(event).getBytes(StandardCharsets.UTF_8))));
         InvocationContext context = new InvocationContext(function, invocation);
         context.getClientContext();
         context.getIdentity();

@@ -14,8 +14,7 @@ import java.util.Map;
  * {@code Object}, which Jackson reads as maps, lists, strings and numbers.
  */
 final class TypeArguments {
-    private TypeArguments() {
-    }
+    private TypeArguments() {}
 
     static Type[] of(Class<?> clazz, Class<?> generic) {
         Type[] found = search(clazz, generic, Map.of());

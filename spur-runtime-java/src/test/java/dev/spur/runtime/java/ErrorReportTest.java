@@ -19,8 +19,13 @@ class ErrorReportTest {
     void throwableIsReportedWithItsClassNameMessageFramesAndCause() {
         Throwable error = fixtures.Thrower.failWithCause();
         Map<String, Object> json = json(ErrorReport.of(error));
-        assertThat(json).containsEntry("errorType", "java.lang.IllegalStateException").containsEntry("errorMessage", "outer \"quoted\"\n");
-        assertThat((List<?>) json.get("stackTrace")).first().asString().startsWith("fixtures.Thrower.failWithCause(Thrower.java:");
+        assertThat(json)
+                .containsEntry("errorType", "java.lang.IllegalStateException")
+                .containsEntry("errorMessage", "outer \"quoted\"\n");
+        assertThat((List<?>) json.get("stackTrace"))
+                .first()
+                .asString()
+                .startsWith("fixtures.Thrower.failWithCause(Thrower.java:");
         Map<?, ?> cause = (Map<?, ?>) json.get("cause");
         assertThat(cause.get("errorType")).isEqualTo("java.io.IOException");
         assertThat(cause.get("errorMessage")).isEqualTo("inner");
@@ -29,7 +34,8 @@ class ErrorReportTest {
 
     @Test
     void throwableWithoutMessageIsDescribedByItsClass() {
-        assertThat(json(ErrorReport.of(new NullPointerException()))).containsEntry("errorMessage", "java.lang.NullPointerException");
+        assertThat(json(ErrorReport.of(new NullPointerException())))
+                .containsEntry("errorMessage", "java.lang.NullPointerException");
     }
 
     @Test
@@ -59,8 +65,13 @@ class ErrorReportTest {
     @Test
     void runtimeDescribedFailureHasAnEmptyTrace() {
         assertThat(json(ErrorReport.of("Runtime.MalformedHandlerName", "Invalid handler: `'", null)))
-                .isEqualTo(Map.of("errorType", "Runtime.MalformedHandlerName", "errorMessage", "Invalid handler: `'",
-                        "stackTrace", List.of()));
+                .isEqualTo(Map.of(
+                        "errorType",
+                        "Runtime.MalformedHandlerName",
+                        "errorMessage",
+                        "Invalid handler: `'",
+                        "stackTrace",
+                        List.of()));
     }
 
     @Test

@@ -10,8 +10,16 @@ import org.junit.jupiter.api.Test;
 class InvocationContextTest {
 
     private static InvocationContext context(long deadline, String clientContext, String identity) {
-        return new InvocationContext(TestInvocations.FUNCTION, new Invocation("req-1", deadline,
-                "arn:aws:lambda:us-east-1:123456789012:function:my-function", "Root=1-abc", clientContext, identity, new byte[0]));
+        return new InvocationContext(
+                TestInvocations.FUNCTION,
+                new Invocation(
+                        "req-1",
+                        deadline,
+                        "arn:aws:lambda:us-east-1:123456789012:function:my-function",
+                        "Root=1-abc",
+                        clientContext,
+                        identity,
+                        new byte[0]));
     }
 
     @Test
@@ -32,14 +40,19 @@ class InvocationContextTest {
 
     @Test
     void remainingTimeCountsDownToTheDeadlineAndStopsAtZero() {
-        assertThat(context(System.currentTimeMillis() + 2_000, null, null).getRemainingTimeInMillis()).isBetween(1_000, 2_000);
-        assertThat(context(System.currentTimeMillis() - 5_000, null, null).getRemainingTimeInMillis()).isZero();
+        assertThat(context(System.currentTimeMillis() + 2_000, null, null).getRemainingTimeInMillis())
+                .isBetween(1_000, 2_000);
+        assertThat(context(System.currentTimeMillis() - 5_000, null, null).getRemainingTimeInMillis())
+                .isZero();
     }
 
     @Test
     void clientContextHasAwsMobileShape() {
-        ClientContext cc = context(0, "{\"client\":{\"installation_id\":\"i\",\"app_title\":\"t\",\"app_version_name\":\"1.0\","
-                + "\"app_version_code\":10,\"app_package_name\":\"p\"},\"custom\":{\"k\":\"v\"},\"env\":{\"platform\":\"Android\"}}", null)
+        ClientContext cc = context(
+                        0,
+                        "{\"client\":{\"installation_id\":\"i\",\"app_title\":\"t\",\"app_version_name\":\"1.0\","
+                                + "\"app_version_code\":10,\"app_package_name\":\"p\"},\"custom\":{\"k\":\"v\"},\"env\":{\"platform\":\"Android\"}}",
+                        null)
                 .getClientContext();
         assertThat(cc.getClient().getInstallationId()).isEqualTo("i");
         assertThat(cc.getClient().getAppTitle()).isEqualTo("t");
@@ -52,13 +65,18 @@ class InvocationContextTest {
 
     @Test
     void cognitoIdentityIsRead() {
-        var identity = context(0, null, "{\"cognitoIdentityId\":\"us-east-1:abc\",\"cognitoIdentityPoolId\":\"us-east-1:pool\"}").getIdentity();
+        var identity = context(
+                        0,
+                        null,
+                        "{\"cognitoIdentityId\":\"us-east-1:abc\",\"cognitoIdentityPoolId\":\"us-east-1:pool\"}")
+                .getIdentity();
         assertThat(identity.getIdentityId()).isEqualTo("us-east-1:abc");
         assertThat(identity.getIdentityPoolId()).isEqualTo("us-east-1:pool");
     }
 
     @Test
     void malformedClientContextFailsWhenAskedFor() {
-        assertThatThrownBy(() -> context(0, "{not json", null).getClientContext()).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> context(0, "{not json", null).getClientContext())
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

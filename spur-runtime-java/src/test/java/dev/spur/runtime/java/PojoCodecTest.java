@@ -12,6 +12,8 @@ import fixtures.Greeter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Type;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -33,13 +35,14 @@ class PojoCodecTest {
 
     private static String event(String name) throws IOException {
         try (InputStream in = PojoCodecTest.class.getResourceAsStream("/events/" + name)) {
-            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 
     @Test
     void pojoWithPublicFieldsIsRead() {
-        Greeter.Person person = (Greeter.Person) read(Greeter.Person.class, "{\"name\":\"Ada\",\"age\":36,\"unknown\":true}");
+        Greeter.Person person =
+                (Greeter.Person) read(Greeter.Person.class, "{\"name\":\"Ada\",\"age\":36,\"unknown\":true}");
         assertThat(person.name).isEqualTo("Ada");
         assertThat(person.age).isEqualTo(36);
     }
@@ -53,7 +56,7 @@ class PojoCodecTest {
     void mapsListsStringsAndNumbersRoundTrip() throws NoSuchMethodException {
         Type mapOfObjects = Holder.class.getMethod("map").getGenericReturnType();
         assertThat(read(mapOfObjects, "{\"a\":[1,\"two\",null],\"b\":{\"c\":true}}"))
-                .isEqualTo(Map.of("a", java.util.Arrays.asList(1, "two", null), "b", Map.of("c", true)));
+                .isEqualTo(Map.of("a", Arrays.asList(1, "two", null), "b", Map.of("c", true)));
         assertThat(read(String.class, "\"text\"")).isEqualTo("text");
         assertThat(read(Integer.class, "42")).isEqualTo(42);
         assertThat(read(int.class, "7")).isEqualTo(7);
@@ -70,7 +73,8 @@ class PojoCodecTest {
 
     @Test
     void httpApiEventIsReadWithItsFieldsPopulated() throws IOException {
-        APIGatewayV2HTTPEvent event = (APIGatewayV2HTTPEvent) read(APIGatewayV2HTTPEvent.class, event("apigateway-v2-http.json"));
+        APIGatewayV2HTTPEvent event =
+                (APIGatewayV2HTTPEvent) read(APIGatewayV2HTTPEvent.class, event("apigateway-v2-http.json"));
         assertThat(event.getVersion()).isEqualTo("2.0");
         assertThat(event.getRouteKey()).isEqualTo("$default");
         assertThat(event.getRawPath()).isEqualTo("/my/path");
@@ -95,10 +99,21 @@ class PojoCodecTest {
     @Test
     void httpApiResponseIsWrittenWithLambdasFieldNames() {
         APIGatewayV2HTTPResponse response = APIGatewayV2HTTPResponse.builder()
-                .withStatusCode(201).withHeaders(Map.of("content-type", "text/plain")).withBody("created").build();
+                .withStatusCode(201)
+                .withHeaders(Map.of("content-type", "text/plain"))
+                .withBody("created")
+                .build();
         Object json = Json.parse(write(APIGatewayV2HTTPResponse.class, response));
-        assertThat(json).isEqualTo(Map.of("statusCode", 201.0, "headers", Map.of("content-type", "text/plain"),
-                "body", "created", "isBase64Encoded", false));
+        assertThat(json)
+                .isEqualTo(Map.of(
+                        "statusCode",
+                        201.0,
+                        "headers",
+                        Map.of("content-type", "text/plain"),
+                        "body",
+                        "created",
+                        "isBase64Encoded",
+                        false));
     }
 
     @Test

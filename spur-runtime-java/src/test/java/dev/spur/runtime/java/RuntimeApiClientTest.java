@@ -59,12 +59,15 @@ class RuntimeApiClientTest {
 
     @Test
     void connectionCloseHeaderIsHonoured() throws IOException {
-        assertThat(parse("HTTP/1.1 202 Accepted\r\nConnection: close\r\nContent-Length: 0\r\n\r\n").closes()).isTrue();
+        assertThat(parse("HTTP/1.1 202 Accepted\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
+                        .closes())
+                .isTrue();
     }
 
     @Test
     void truncatedBodyIsAnError() {
-        assertThatThrownBy(() -> parse("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort")).isInstanceOf(EOFException.class);
+        assertThatThrownBy(() -> parse("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort"))
+                .isInstanceOf(EOFException.class);
     }
 
     @Test

@@ -16,12 +16,17 @@ final class TestInvocations {
             "AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/my-function",
             "AWS_LAMBDA_LOG_STREAM_NAME", "2024/01/01/[$LATEST]0123"));
 
-    private TestInvocations() {
-    }
+    private TestInvocations() {}
 
     static Invocation invocation(String event) {
-        return new Invocation("req-1", System.currentTimeMillis() + 3_000,
-                "arn:aws:lambda:us-east-1:123456789012:function:my-function", null, null, null, bytes(event));
+        return new Invocation(
+                "req-1",
+                System.currentTimeMillis() + 3_000,
+                "arn:aws:lambda:us-east-1:123456789012:function:my-function",
+                null,
+                null,
+                null,
+                bytes(event));
     }
 
     static InvocationContext context() {

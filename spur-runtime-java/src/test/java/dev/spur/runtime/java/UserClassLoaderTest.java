@@ -43,17 +43,25 @@ class UserClassLoaderTest {
         ClassLoader loader = HandlerLoader.userClassLoader(taskRoot);
         Handler handler = HandlerLoader.load(handlerName, loader);
         assertThat(text(handler.handle(bytes("{}"), context()))).isEqualTo(expected);
-        assertThat(loader.loadClass(handlerName.substring(0, handlerName.indexOf("::"))).getClassLoader()).isSameAs(loader);
+        assertThat(loader.loadClass(handlerName.substring(0, handlerName.indexOf("::")))
+                        .getClassLoader())
+                .isSameAs(loader);
     }
 
     /** Compiles a one-method handler class returning {@code result} (a Java string literal) into {@code out}. */
     private static void compile(Path out, String className, String result) throws IOException {
-        Path source = Files.createTempDirectory("src").resolve(className.substring(className.indexOf('.') + 1) + ".java");
+        Path source =
+                Files.createTempDirectory("src").resolve(className.substring(className.indexOf('.') + 1) + ".java");
         String pkg = className.substring(0, className.indexOf('.'));
-        Files.writeString(source, "package " + pkg + ";\npublic class " + source.getFileName().toString().replace(".java", "")
-                + " { public String handle(java.util.Map<String, Object> event) { return " + result + "; } }\n");
+        Files.writeString(
+                source,
+                "package " + pkg + ";\npublic class "
+                        + source.getFileName().toString().replace(".java", "")
+                        + " { public String handle(java.util.Map<String, Object> event) { return " + result
+                        + "; } }\n");
         Files.createDirectories(out);
-        int status = ToolProvider.getSystemJavaCompiler().run(null, null, null, "--release", "17", "-d", out.toString(), source.toString());
+        int status = ToolProvider.getSystemJavaCompiler()
+                .run(null, null, null, "--release", "17", "-d", out.toString(), source.toString());
         assertThat(status).as("javac exit status").isZero();
     }
 
@@ -62,8 +70,8 @@ class UserClassLoaderTest {
         compile(classes, className, result);
         Files.createDirectories(jar.getParent());
         try (Stream<Path> files = Files.walk(classes);
-             OutputStream file = Files.newOutputStream(jar);
-             JarOutputStream out = new JarOutputStream(file)) {
+                OutputStream file = Files.newOutputStream(jar);
+                JarOutputStream out = new JarOutputStream(file)) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
                 out.putNextEntry(new JarEntry(classes.relativize(f).toString().replace('\\', '/')));
                 out.write(Files.readAllBytes(f));
