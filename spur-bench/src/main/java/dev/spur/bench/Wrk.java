@@ -5,6 +5,7 @@ import dev.spur.common.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -96,7 +97,7 @@ final class Wrk {
                 .start();
         String output;
         try (InputStream in = wrk.getInputStream()) {
-            output = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         if (!wrk.waitFor(seconds + 30L, TimeUnit.SECONDS)) {
             wrk.destroyForcibly();
@@ -142,7 +143,7 @@ final class Wrk {
                     .start();
             String first;
             try (InputStream in = p.getInputStream()) {
-                first = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                first = new String(in.readAllBytes(), StandardCharsets.UTF_8)
                         .lines()
                         .findFirst()
                         .orElse("wrk");
