@@ -1,5 +1,6 @@
 package dev.spur.cli;
 
+import dev.spur.bench.AsyncStores;
 import dev.spur.bench.Bench;
 import dev.spur.bench.PeerComparison;
 import java.io.IOException;
@@ -8,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -57,6 +59,19 @@ final class BenchCommand implements Callable<Integer> {
                             + "or reuse the same pinned versions found here (default: a fresh install in the run's temp directory).")
     Path peersNpmDir;
 
+    @Option(
+            names = "--async",
+            description = "Instead: asynchronous accept and drain rates with the queue on SQLite and, with "
+                    + "--database, on PostgreSQL, side by side.")
+    boolean async;
+
+    @Option(
+            names = "--database",
+            description =
+                    "With --async: the PostgreSQL database to measure too (postgresql://user:password@host:port/db; "
+                            + "default: $SPUR_DATABASE_URL).")
+    String database;
+
     @Option(names = "--output", description = "Also write the table to this file.")
     Path output;
 
@@ -64,8 +79,8 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         JETTY_LOG.setLevel(Level.WARNING);
         if (peers) {
-            if (sandbox || !runtimes.isEmpty()) {
-                throw CliException.usage("--peers runs its own cases; it takes neither --sandbox nor --runtimes");
+            if (sandbox || async || !runtimes.isEmpty()) {
+                throw CliException.usage("--peers runs its own cases; it takes no --sandbox, --async or --runtimes");
             }
             PeerComparison.Options options = quick
                     ? PeerComparison.Options.quick(spurServerCommand())
@@ -76,6 +91,12 @@ final class BenchCommand implements Callable<Integer> {
             return print(PeerComparison.markdown(PeerComparison.run(options, System.err)));
         }
         Bench.Options base = quick ? Bench.Options.quick() : Bench.Options.standard();
+        if (async) {
+            Optional<String> url = Optional.ofNullable(database)
+                    .or(() -> Optional.ofNullable(System.getenv("SPUR_DATABASE_URL")))
+                    .filter(u -> !u.isBlank());
+            return print(AsyncStores.markdown(AsyncStores.measure(url, base.seconds(), System.err)));
+        }
         Bench.Options options = new Bench.Options(runtimes, base.coldRuns(), base.warmRuns(), base.seconds(), sandbox);
         return print(Bench.markdown(Bench.run(options, System.err)));
     }

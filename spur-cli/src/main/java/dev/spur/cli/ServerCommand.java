@@ -5,13 +5,16 @@ import dev.spur.pools.PoolSettings;
 import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.sandbox.Sandbox;
 import dev.spur.server.SpurServer;
+import dev.spur.store.Database;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -27,6 +30,8 @@ import picocli.CommandLine.Option;
 final class ServerCommand implements Callable<Integer> {
     /** Held here: java.util.logging keeps loggers weakly, and a collected one forgets its level. */
     private static final Logger JETTY_LOG = Logger.getLogger("org.eclipse.jetty");
+
+    private static final Logger HIKARI_LOG = Logger.getLogger("com.zaxxer.hikari");
 
     @Option(
             names = "--port",
@@ -45,6 +50,13 @@ final class ServerCommand implements Callable<Integer> {
             description =
                     "Where Spur keeps its state (default: $SPUR_DATA_DIR, else /var/lib/spur for root, ~/.spur for others).")
     Path dataDir;
+
+    @Option(
+            names = "--database",
+            description = "Keep functions, APIs, schedules, keys, code and the asynchronous queue in this shared "
+                    + "PostgreSQL (15+) database, for a fleet of nodes: postgresql://user:password@host:port/db "
+                    + "or jdbc:postgresql://... (default: $SPUR_DATABASE_URL, else SQLite files in the data dir).")
+    String database;
 
     @Option(
             names = "--keep-alive",
@@ -108,8 +120,8 @@ final class ServerCommand implements Callable<Integer> {
             case "none" -> SpurServer.Auth.NONE;
             case "sigv4" -> SpurServer.Auth.SIGV4;
             default ->
-                throw new picocli.CommandLine.ParameterException(
-                        new picocli.CommandLine(this), "--auth must be none or sigv4, not " + auth);
+                throw new CommandLine.ParameterException(
+                        new CommandLine(this), "--auth must be none or sigv4, not " + auth);
         };
         String why;
         Sandbox chosen = switch (sandbox) {
@@ -132,15 +144,24 @@ final class ServerCommand implements Callable<Integer> {
                 yield Sandbox.linux(settings);
             }
             default ->
-                throw new picocli.CommandLine.ParameterException(
-                        new picocli.CommandLine(this), "--sandbox must be process or linux, not " + sandbox);
+                throw new CommandLine.ParameterException(
+                        new CommandLine(this), "--sandbox must be process or linux, not " + sandbox);
         };
         JETTY_LOG.setLevel(Level.WARNING); // its INFO start-up lines would bury Spur's own banner
+        HIKARI_LOG.setLevel(Level.WARNING); // the same for the database pool's
         PoolSettings pools = PoolSettings.withKeepAlive(keepAlive).withAccountConcurrency(maxConcurrency);
         if (memoryCapacityMb != null) {
             pools = pools.withMemoryCapacityMb(memoryCapacityMb);
         }
         Path dir = dataDir != null ? dataDir : SpurServer.Options.defaultDataDir();
+        Optional<String> databaseUrl = Optional.ofNullable(database)
+                .or(() -> Optional.ofNullable(System.getenv("SPUR_DATABASE_URL")))
+                .map(String::strip)
+                .filter(url -> !url.isEmpty());
+        if (databaseUrl.isPresent() && !Database.isPostgresUrl(databaseUrl.get())) {
+            throw CliException.usage("--database (or $SPUR_DATABASE_URL) must be a PostgreSQL URL: "
+                    + "postgresql://user:password@host:port/database or jdbc:postgresql://host:port/database");
+        }
         SpurServer.Options options = SpurServer.Options.defaults(dir.toAbsolutePath())
                 .withPort(port)
                 .withHost(host)
@@ -151,12 +172,13 @@ final class ServerCommand implements Callable<Integer> {
                         asyncRetryDelays,
                         AsyncPolicy.defaults().throttleBackoff(),
                         AsyncPolicy.defaults().throttleBackoffMax()))
-                .withSandbox(chosen);
+                .withSandbox(chosen)
+                .withDatabase(databaseUrl);
         SpurServer server;
         try {
             server = SpurServer.start(options);
         } catch (IllegalStateException e) {
-            if (chosen.isolatesFiles()) { // the data directory is closed to the sandbox's user
+            if (chosen.isolatesFiles() || databaseUrl.isPresent()) { // a closed data directory, or the database
                 throw CliException.usage("%s", e.getMessage());
             }
             throw e;
@@ -172,6 +194,7 @@ final class ServerCommand implements Callable<Integer> {
         String endpoint = server.endpoint();
         System.out.println("Spur is listening on " + endpoint);
         System.out.println("  data dir:   " + server.dataDir());
+        System.out.println("  state:      " + server.state());
         System.out.println("  isolation:  " + server.isolation() + " — " + why);
         if (mode == SpurServer.Auth.NONE) {
             System.out.println(

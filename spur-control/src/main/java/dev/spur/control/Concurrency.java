@@ -235,6 +235,7 @@ final class Concurrency {
                     .filter(d -> primary > 0)
                     .ifPresent(d -> allocations.add(new Allocation(d, primary)));
         }
+        allocations.forEach(a -> control.withCode(a.deployment()));
         control.pools().provision(entry.key(), qualifier, allocations);
     }
 

@@ -118,7 +118,16 @@ public final class ControlPlane {
      * version, or the alias's version (picked by its routing weights). No store access, no lock.
      */
     public Deployment resolveForInvoke(FunctionKey key, Optional<String> qualifier) {
-        return registry.resolveForInvoke(key, qualifier);
+        return withCode(registry.resolveForInvoke(key, qualifier));
+    }
+
+    /**
+     * The deployment, its code present on this node: a shared code store fetches and unpacks it on first
+     * use (500 if it cannot); the local one only computes the path.
+     */
+    Deployment withCode(Deployment deployment) {
+        code.local(deployment.config().code().sha256Hex());
+        return deployment;
     }
 
     /** The asynchronous-invocation settings of a function's qualifier, or empty if the function is gone. */

@@ -1,11 +1,14 @@
 package dev.spur.queue;
 
+import dev.spur.common.FunctionKey;
+import dev.spur.store.Database;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The durable queue behind asynchronous invocation ({@code X-Amz-Invocation-Type: Event}). The edge
@@ -13,10 +16,12 @@ import java.util.Optional;
  * record the outcome with {@link #complete}, {@link #retry} or {@link #deadLetter}.
  *
  * <p>Delivery is <b>at least once</b>. An event leaves the queue only when its outcome is recorded.
- * Holds (who is running what) are kept in memory only: after a restart or a crash every event
- * without a recorded outcome is available again, with the attempt count last recorded, and runs
- * again even if it had already run to the end before the crash. Functions must tolerate a repeat of
- * the same request id.
+ * On the embedded queue, holds (who is running what) are kept in memory only: after a restart or a
+ * crash every event without a recorded outcome is available again. On the shared queue a hold is a
+ * lease in the database, renewed by its node while it runs the event: when the node dies, its events
+ * are claimed by another node once their leases expire. Either way an event runs again with the attempt
+ * count last recorded, even if it had already run to the end before the crash; functions must tolerate
+ * a repeat of the same request id.
  *
  * <p>Durability: every mutating call returns only after its change is committed and fsynced, so it
  * survives a process crash ({@code kill -9}) and a power loss. When a mutating call throws, nothing
@@ -42,6 +47,20 @@ public interface EventQueue extends AutoCloseable {
     }
 
     /**
+     * The queue a fleet shares, on a PostgreSQL database {@link Database#postgres} opened (and migrated).
+     * Holds become leases in the database: {@code node} names this node as their owner, they last
+     * {@link #DEFAULT_LEASE} from the database's clock and are renewed while held, and another node claims
+     * an event whose lease expired (its node died). {@code clock} decides when an event is due and stamps
+     * dead letters and replays, as on SQLite. Closing the queue does not close the database.
+     */
+    static EventQueue postgres(Database database, String node, InstantSource clock) {
+        return PostgresEventQueue.open(database, node, clock, DEFAULT_LEASE);
+    }
+
+    /** How long a held event stays claimed on a shared queue without a renewal from its node. */
+    Duration DEFAULT_LEASE = Duration.ofSeconds(30);
+
+    /**
      * Durably stores the event: fsynced before this returns, and from then on {@link #take} can
      * hand it out. Concurrent callers share one commit.
      *
@@ -60,6 +79,15 @@ public interface EventQueue extends AutoCloseable {
      * @return the event, or empty if none came due within {@code wait}
      */
     Optional<QueuedEvent> take(Duration wait) throws InterruptedException;
+
+    /**
+     * As {@link #take(Duration)}, preferring due events of the functions in {@code warm} (those this node
+     * has environments for): on a shared queue they are claimed first, and other nodes take the rest. The
+     * embedded queue has one node and ignores the preference.
+     */
+    default Optional<QueuedEvent> take(Duration wait, Set<FunctionKey> warm) throws InterruptedException {
+        return take(wait);
+    }
 
     /**
      * Records the final outcome: the event leaves the queue, durably. Completing an id that is not

@@ -1,8 +1,10 @@
 package dev.spur.queue;
 
 import dev.spur.common.LambdaException;
+import dev.spur.store.SqlWork;
 import dev.spur.store.SqliteTransaction;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,11 +16,12 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Group commit: one platform thread ({@value #THREAD_NAME}) owns the write connection; callers submit
- * operations and wait until the transaction holding theirs has committed.
+ * Group commit: one platform thread ({@value #THREAD_NAME}) does every write; callers submit
+ * operations and wait until the transaction holding theirs has committed. On SQLite it owns the write
+ * connection; on PostgreSQL each batch takes a pooled connection (so a broken one is replaced).
  *
  * <p>The writer takes every operation waiting (up to {@link #MAX_BATCH}) and runs them in one
- * {@code BEGIN IMMEDIATE ... COMMIT}: one fsync for the whole batch, which is what makes 202-after-fsync
+ * transaction ({@code BEGIN IMMEDIATE ... COMMIT} on SQLite): one fsync for the whole batch, which is what makes 202-after-fsync
  * affordable. After the commit it runs each operation's {@link Operation#committed} step (the in-memory
  * index update) in submission order, then releases the callers. While a batch commits, the next one
  * gathers, so the batch size follows the load by itself.
@@ -48,8 +51,37 @@ final class GroupCommitWriter implements AutoCloseable {
         default void committed(T result) {}
     }
 
-    private final Connection connection;
+    /**
+     * An operation that is one statement: neighbours in a batch with the same {@link #sql} share one JDBC
+     * batch ({@code addBatch}/{@code executeBatch}), which a PostgreSQL driver sends in one round trip
+     * instead of one per operation. {@link #write} stays the way to run it alone.
+     */
+    interface Statement<T> extends Operation<T> {
+        String sql();
+
+        void bind(PreparedStatement statement) throws SQLException;
+
+        /** The result from the statement's update count; throw a {@link LambdaException} to reject. */
+        T result(int updateCount);
+
+        @Override
+        default T write(Connection connection) throws SQLException {
+            try (PreparedStatement statement = connection.prepareStatement(sql())) {
+                bind(statement);
+                return result(statement.executeUpdate());
+            }
+        }
+    }
+
+    /** Runs a batch as one transaction: committed if the work returns, rolled back if it throws. */
+    @FunctionalInterface
+    interface Transactions {
+        void run(SqlWork<Void> work) throws SQLException;
+    }
+
+    private final Transactions transactions;
     private final Runnable afterRollback;
+    private final boolean batchable;
     private final LinkedBlockingQueue<Pending<?>> submitted = new LinkedBlockingQueue<>();
     private final ReentrantLock submitLock = new ReentrantLock();
     private final Pending<Void> stop = new Pending<>(c -> null);
@@ -62,8 +94,18 @@ final class GroupCommitWriter implements AutoCloseable {
 
     /** {@code afterRollback} runs on the writer thread after a failed transaction, e.g. to drop cached statements. */
     GroupCommitWriter(Connection connection, Runnable afterRollback) {
-        this.connection = connection;
+        this(work -> SqliteTransaction.run(connection, work), afterRollback, false);
+    }
+
+    /**
+     * A writer whose batches run through {@code transactions}, e.g. on a pooled PostgreSQL connection
+     * ({@code afterRollback} as above); with {@code batchStatements}, neighbouring {@link Statement}s of
+     * one SQL share a JDBC batch (worth it where a statement costs a network round trip).
+     */
+    GroupCommitWriter(Transactions transactions, Runnable afterRollback, boolean batchStatements) {
+        this.transactions = transactions;
         this.afterRollback = afterRollback;
+        this.batchable = batchStatements;
         this.thread = Thread.ofPlatform().name(THREAD_NAME).daemon().unstarted(this::run);
         thread.start();
     }
@@ -131,11 +173,48 @@ final class GroupCommitWriter implements AutoCloseable {
         }
     }
 
+    /** Writes {@code batch.get(i)} alone; returns the next index. */
+    private static int writeOne(Connection c, List<Pending<?>> batch, int i) throws SQLException {
+        batch.get(i).write(c);
+        return i + 1;
+    }
+
+    /**
+     * Writes {@code batch.get(i)} and, if it is a {@link Statement}, the neighbours with the same SQL in
+     * one JDBC batch; returns the next index.
+     */
+    private static int writeFrom(Connection c, List<Pending<?>> batch, int i) throws SQLException {
+        if (!(batch.get(i).operation instanceof Statement<?> first)) {
+            return writeOne(c, batch, i);
+        }
+        int end = i + 1;
+        while (end < batch.size()
+                && batch.get(end).operation instanceof Statement<?> next
+                && next.sql().equals(first.sql())) {
+            end++;
+        }
+        if (end - i == 1) {
+            return writeOne(c, batch, i);
+        }
+        try (PreparedStatement statement = c.prepareStatement(first.sql())) {
+            for (int k = i; k < end; k++) {
+                ((Statement<?>) batch.get(k).operation).bind(statement);
+                statement.addBatch();
+            }
+            int[] counts = statement.executeBatch();
+            for (int k = i; k < end; k++) {
+                batch.get(k).batched(counts[k - i]);
+            }
+        }
+        return end;
+    }
+
     private void runBatch(List<Pending<?>> batch) {
         try {
-            SqliteTransaction.run(connection, c -> {
-                for (Pending<?> pending : batch) {
-                    pending.write(c);
+            transactions.run(c -> {
+                int i = 0;
+                while (i < batch.size()) {
+                    i = batchable ? writeFrom(c, batch, i) : writeOne(c, batch, i);
                 }
                 return null;
             });
@@ -175,6 +254,17 @@ final class GroupCommitWriter implements AutoCloseable {
             rejection = null;
             try {
                 result = operation.write(connection);
+            } catch (LambdaException e) {
+                rejection = e;
+            }
+        }
+
+        /** Takes the outcome of this statement from its place in a JDBC batch. */
+        void batched(int updateCount) {
+            result = null;
+            rejection = null;
+            try {
+                result = ((Statement<T>) operation).result(updateCount);
             } catch (LambdaException e) {
                 rejection = e;
             }

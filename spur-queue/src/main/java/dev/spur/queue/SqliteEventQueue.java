@@ -3,7 +3,7 @@ package dev.spur.queue;
 import dev.spur.common.FunctionKey;
 import dev.spur.common.LambdaException;
 import dev.spur.store.Migrations;
-import dev.spur.store.SqliteTransaction;
+import dev.spur.store.SqlWork;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,14 +58,19 @@ final class SqliteEventQueue implements EventQueue {
 
     static final long DEFAULT_PAYLOAD_BUDGET = 64L << 20;
     private static final int BUSY_TIMEOUT_MILLIS = 5_000;
-    private static final String EVENT_COLUMNS =
+    static final String EVENT_COLUMNS =
             "id, account, region, function_name, qualifier, payload, enqueued_at, attempts, visible_at, origin";
-    private static final String DEAD_LETTER_COLUMNS = "id, account, region, function_name, qualifier, payload, "
+    static final String DEAD_LETTER_COLUMNS = "id, account, region, function_name, qualifier, payload, "
             + "enqueued_at, failed_at, attempts, origin, condition, error_type, error_message, response_payload";
 
-    private static final String INSERT_EVENT = "INSERT INTO events (" + EVENT_COLUMNS + """
+    static final String INSERT_EVENT = "INSERT INTO events (" + EVENT_COLUMNS + """
             ) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM dead_letters WHERE id = ?)
             ON CONFLICT (id) DO NOTHING""";
+
+    /** Copies a queued event into dead_letters (failed_at, attempts, condition, error type, message, payload, id). */
+    static final String DEAD_LETTER_FROM_EVENT = "INSERT INTO dead_letters (" + DEAD_LETTER_COLUMNS
+            + ") SELECT id, account, region, function_name, qualifier, payload, enqueued_at, ?, ?, "
+            + "origin, ?, ?, ?, ? FROM events WHERE id = ?";
 
     private final InstantSource clock;
     private final Map<String, PreparedStatement> writeStatements = new HashMap<>(); // writer thread only
@@ -271,18 +276,8 @@ final class SqliteEventQueue implements EventQueue {
         writer.submit(new GroupCommitWriter.Operation<Void>() {
             @Override
             public Void write(Connection c) throws SQLException {
-                PreparedStatement insert = writeStatement(
-                        c,
-                        "INSERT INTO dead_letters (" + DEAD_LETTER_COLUMNS
-                                + ") SELECT id, account, region, function_name, qualifier, payload, enqueued_at, ?, ?, "
-                                + "origin, ?, ?, ?, ? FROM events WHERE id = ?");
-                insert.setLong(1, clock.millis());
-                insert.setInt(2, attempts);
-                insert.setString(3, reason.condition());
-                insert.setString(4, reason.errorType());
-                insert.setString(5, reason.errorMessage());
-                insert.setBytes(6, reason.responsePayload());
-                insert.setString(7, id);
+                PreparedStatement insert = writeStatement(c, DEAD_LETTER_FROM_EVENT);
+                bindDeadLetter(insert, clock.millis(), id, attempts, reason);
                 if (insert.executeUpdate() == 0) {
                     throw notQueued(id);
                 }
@@ -303,30 +298,34 @@ final class SqliteEventQueue implements EventQueue {
     public List<DeadLetter> deadLetters(
             String account, Optional<String> functionName, Optional<String> afterId, int max) {
         LambdaException.requireValid(max > 0, "max must be positive: %d", max);
-        return read("list dead letters", c -> {
-            StringBuilder sql =
-                    new StringBuilder("SELECT " + DEAD_LETTER_COLUMNS + " FROM dead_letters WHERE account = ?");
-            List<Object> args = new ArrayList<>(List.of(account));
-            functionName.ifPresent(name -> {
-                sql.append(" AND function_name = ?");
-                args.add(name);
-            });
-            if (afterId.isPresent()) {
-                long failedAt = failedAt(c, account, afterId.get())
-                        .orElseThrow(() -> LambdaException.invalid("No dead letter %s to list after", afterId.get()));
-                sql.append(" AND (failed_at, id) > (?, ?)");
-                args.add(failedAt);
-                args.add(afterId.get());
-            }
-            sql.append(" ORDER BY failed_at, id LIMIT ?");
-            args.add(max);
-            try (PreparedStatement select = c.prepareStatement(sql.toString())) {
-                for (int i = 0; i < args.size(); i++) {
-                    select.setObject(i + 1, args.get(i));
-                }
-                return deadLetters(select);
-            }
+        return read("list dead letters", c -> listDeadLetters(c, account, functionName, afterId, max));
+    }
+
+    /** One page of an account's dead letters, as {@link #deadLetters(String, Optional, Optional, int)} says. */
+    static List<DeadLetter> listDeadLetters(
+            Connection c, String account, Optional<String> functionName, Optional<String> afterId, int max)
+            throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT " + DEAD_LETTER_COLUMNS + " FROM dead_letters WHERE account = ?");
+        List<Object> args = new ArrayList<>(List.of(account));
+        functionName.ifPresent(name -> {
+            sql.append(" AND function_name = ?");
+            args.add(name);
         });
+        if (afterId.isPresent()) {
+            long failedAt = failedAt(c, account, afterId.get())
+                    .orElseThrow(() -> LambdaException.invalid("No dead letter %s to list after", afterId.get()));
+            sql.append(" AND (failed_at, id) > (?, ?)");
+            args.add(failedAt);
+            args.add(afterId.get());
+        }
+        sql.append(" ORDER BY failed_at, id LIMIT ?");
+        args.add(max);
+        try (PreparedStatement select = c.prepareStatement(sql.toString())) {
+            for (int i = 0; i < args.size(); i++) {
+                select.setObject(i + 1, args.get(i));
+            }
+            return deadLetters(select);
+        }
     }
 
     @Override
@@ -439,7 +438,7 @@ final class SqliteEventQueue implements EventQueue {
         });
     }
 
-    private <T> T read(String what, SqliteTransaction.SqlWork<T> work) {
+    private <T> T read(String what, SqlWork<T> work) {
         readLock.lock();
         try {
             return work.run(readConnection);
@@ -471,7 +470,7 @@ final class SqliteEventQueue implements EventQueue {
         return statement;
     }
 
-    private static Optional<Long> failedAt(Connection c, String account, String id) throws SQLException {
+    static Optional<Long> failedAt(Connection c, String account, String id) throws SQLException {
         try (PreparedStatement select =
                 c.prepareStatement("SELECT failed_at FROM dead_letters WHERE account = ? AND id = ?")) {
             select.setString(1, account);
@@ -482,7 +481,7 @@ final class SqliteEventQueue implements EventQueue {
         }
     }
 
-    private static Optional<DeadLetter> findDeadLetter(Connection c, String account, String id) throws SQLException {
+    static Optional<DeadLetter> findDeadLetter(Connection c, String account, String id) throws SQLException {
         try (PreparedStatement select = c.prepareStatement(
                 "SELECT " + DEAD_LETTER_COLUMNS + " FROM dead_letters WHERE account = ? AND id = ?")) {
             select.setString(1, account);
@@ -491,7 +490,7 @@ final class SqliteEventQueue implements EventQueue {
         }
     }
 
-    private static List<DeadLetter> deadLetters(PreparedStatement select) throws SQLException {
+    static List<DeadLetter> deadLetters(PreparedStatement select) throws SQLException {
         List<DeadLetter> letters = new ArrayList<>();
         try (ResultSet rows = select.executeQuery()) {
             while (rows.next()) {
@@ -511,7 +510,20 @@ final class SqliteEventQueue implements EventQueue {
         return letters;
     }
 
-    private static void bindEvent(PreparedStatement insert, QueuedEvent event) throws SQLException {
+    /** Binds {@link #DEAD_LETTER_FROM_EVENT}. */
+    static void bindDeadLetter(
+            PreparedStatement insert, long failedAt, String id, int attempts, DeadLetterReason reason)
+            throws SQLException {
+        insert.setLong(1, failedAt);
+        insert.setInt(2, attempts);
+        insert.setString(3, reason.condition());
+        insert.setString(4, reason.errorType());
+        insert.setString(5, reason.errorMessage());
+        insert.setBytes(6, reason.responsePayload());
+        insert.setString(7, id);
+    }
+
+    static void bindEvent(PreparedStatement insert, QueuedEvent event) throws SQLException {
         insert.setString(1, event.id());
         insert.setString(2, event.function().account());
         insert.setString(3, event.function().region());
@@ -524,11 +536,11 @@ final class SqliteEventQueue implements EventQueue {
         insert.setString(10, event.origin());
     }
 
-    private static LambdaException notQueued(String id) {
+    static LambdaException notQueued(String id) {
         return LambdaException.notFound("No queued event with id %s", id);
     }
 
-    private static Instant millis(Instant instant) {
+    static Instant millis(Instant instant) {
         return instant.truncatedTo(ChronoUnit.MILLIS);
     }
 

@@ -1,6 +1,7 @@
 package dev.spur.queue;
 
 import dev.spur.common.FunctionKey;
+import dev.spur.store.Database;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +19,8 @@ import java.util.stream.Stream;
  * events into a fresh queue in a temporary directory for {@code seconds}, each waiting for its own
  * fsynced commit, and the accepted events per second are printed.
  *
- * <p>Run: {@code java --enable-native-access=ALL-UNNAMED -cp <test classpath> dev.spur.queue.EnqueueThroughput [clients] [seconds]}
+ * <p>Run: {@code java --enable-native-access=ALL-UNNAMED -cp <test classpath> dev.spur.queue.EnqueueThroughput [clients] [seconds] [postgresql://...]}
+ * — with a PostgreSQL URL, the shared queue on that (empty) database instead of a SQLite file.
  */
 public final class EnqueueThroughput {
     private EnqueueThroughput() {}
@@ -30,7 +32,10 @@ public final class EnqueueThroughput {
         FunctionKey function = new FunctionKey("123456789012", "us-east-1", "bench");
         Path dir = Files.createTempDirectory("spur-queue-bench");
         LongAdder accepted = new LongAdder();
-        try (EventQueue queue = EventQueue.sqlite(dir.resolve("queue.db"), InstantSource.system())) {
+        Database database = args.length > 2 ? Database.postgres(args[2]) : null;
+        try (EventQueue queue = database != null
+                ? EventQueue.postgres(database, "bench", InstantSource.system())
+                : EventQueue.sqlite(dir.resolve("queue.db"), InstantSource.system())) {
             long end = System.nanoTime() + seconds * 1_000_000_000L;
             List<Thread> threads = new ArrayList<>();
             long start = System.nanoTime();
@@ -56,6 +61,9 @@ public final class EnqueueThroughput {
                     accepted.sum() / elapsed,
                     queue.stats().depth());
         } finally {
+            if (database != null) {
+                database.close();
+            }
             deleteTree(dir);
         }
     }

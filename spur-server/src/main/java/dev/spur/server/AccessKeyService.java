@@ -5,8 +5,8 @@ import dev.spur.auth.Credential;
 import dev.spur.auth.CredentialLookup;
 import dev.spur.auth.SecretBox;
 import dev.spur.common.LambdaException;
-import dev.spur.store.MetadataStore;
-import dev.spur.store.MetadataStore.AccessKeyRecord;
+import dev.spur.store.KeyStore;
+import dev.spur.store.KeyStore.AccessKeyRecord;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
@@ -28,12 +28,12 @@ public final class AccessKeyService implements CredentialLookup {
     static final Duration CACHE_TTL = Duration.ofSeconds(30);
     private static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
 
-    private final MetadataStore store;
+    private final KeyStore store;
     private final SecretBox box;
     private final InstantSource clock;
     private final ConcurrentMap<String, Cached> cache = new ConcurrentHashMap<>();
 
-    public AccessKeyService(MetadataStore store, SecretBox box, InstantSource clock) {
+    public AccessKeyService(KeyStore store, SecretBox box, InstantSource clock) {
         this.store = store;
         this.box = box;
         this.clock = clock;

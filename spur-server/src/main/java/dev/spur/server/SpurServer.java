@@ -17,16 +17,20 @@ import dev.spur.runtimes.Runtimes;
 import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.sandbox.Sandbox;
 import dev.spur.store.CodeStore;
+import dev.spur.store.Database;
 import dev.spur.store.MetadataStore;
 import dev.spur.triggers.Schedules;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.InstantSource;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -42,6 +46,10 @@ import java.util.Set;
  *            /queue.db      asynchronous events and dead letters (SQLite, WAL, group commit)
  *            /master.key    seals access keys' secrets in spur.db (0600)
  * </pre>
+ *
+ * <p>With {@link Options#database()} (a PostgreSQL URL) the metadata, the code packages and the queue
+ * live in that shared database instead of {@code spur.db}, {@code code/} and {@code queue.db}; the data
+ * directory keeps this node's caches (unpacked code), logs, runtimes and run files.
  */
 public final class SpurServer implements AutoCloseable {
     /** How requests are authenticated. */
@@ -51,6 +59,7 @@ public final class SpurServer implements AutoCloseable {
     }
 
     private final Options options;
+    private final Optional<Database> database;
     private final MetadataStore store;
     private final Pools pools;
     private final Runtimes runtimes;
@@ -70,13 +79,15 @@ public final class SpurServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create data directory " + data, e);
         }
-        this.store = MetadataStore.sqlite(data.resolve("spur.db"));
+        this.database = options.database().map(Database::postgres);
+        this.store = openStore(database, data);
         Pools started = null;
         EventQueue openedQueue = null;
         AsyncDispatcher startedDispatcher = null;
         Schedules startedSchedules = null;
         try {
-            CodeStore code = CodeStore.open(data.resolve("code"));
+            CodeStore code = database.map(d -> CodeStore.shared(data.resolve("code"), d))
+                    .orElseGet(() -> CodeStore.open(data.resolve("code")));
             collectUnusedCode(store, code);
             this.runtimes = Runtimes.install(data.resolve("runtimes"));
             LogStore logs = LogStore.open(data.resolve("logs"));
@@ -92,7 +103,8 @@ public final class SpurServer implements AutoCloseable {
                     true);
             this.pools = started;
             ControlPlane control = new ControlPlane(store, code, runtimes, pools, InstantSource.system());
-            openedQueue = EventQueue.sqlite(data.resolve("queue.db"), InstantSource.system());
+            openedQueue = database.map(d -> EventQueue.postgres(d, nodeName(data), InstantSource.system()))
+                    .orElseGet(() -> EventQueue.sqlite(data.resolve("queue.db"), InstantSource.system()));
             this.queue = openedQueue;
             Invoker invoker = new Invoker(control, pools, queue, InstantSource.system());
             startedDispatcher =
@@ -134,6 +146,7 @@ public final class SpurServer implements AutoCloseable {
                 openedQueue.close();
             }
             store.close();
+            database.ifPresent(Database::close);
             throw e;
         }
     }
@@ -201,6 +214,35 @@ public final class SpurServer implements AutoCloseable {
         options.sandbox().close(); // its parked launcher
         queue.close();
         store.close();
+        database.ifPresent(Database::close);
+    }
+
+    private static MetadataStore openStore(Optional<Database> database, Path data) {
+        try {
+            return database.map(MetadataStore::postgres).orElseGet(() -> MetadataStore.sqlite(data.resolve("spur.db")));
+        } catch (RuntimeException e) {
+            database.ifPresent(Database::close);
+            throw e;
+        }
+    }
+
+    /**
+     * This node's name as the owner of queue leases: host and data directory, stable across restarts (so
+     * a restarted node takes back its events at once) and distinct for two nodes on one host.
+     */
+    static String nodeName(Path data) {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + ":" + data.toAbsolutePath().normalize();
+    }
+
+    /** Where the shared state lives, for the banner: the database without its password, or the data directory. */
+    public String state() {
+        return database.map(d -> "PostgreSQL " + d.describe() + " (shared)").orElse("SQLite in " + options.dataDir());
     }
 
     public EventQueue queue() {
@@ -283,7 +325,8 @@ public final class SpurServer implements AutoCloseable {
             PoolSettings pools,
             Sandbox sandbox,
             Auth auth,
-            AsyncPolicy async) {
+            AsyncPolicy async,
+            Optional<String> database) {
         public static final int DEFAULT_PORT = 9000;
 
         public static Options defaults(Path dataDir) {
@@ -295,32 +338,41 @@ public final class SpurServer implements AutoCloseable {
                     PoolSettings.defaults(),
                     Sandbox.process(),
                     Auth.NONE,
-                    AsyncPolicy.defaults());
+                    AsyncPolicy.defaults(),
+                    Optional.empty());
         }
 
         public Options withPort(int p) {
-            return new Options(host, p, dataDir, region, pools, sandbox, auth, async);
+            return new Options(host, p, dataDir, region, pools, sandbox, auth, async, database);
         }
 
         public Options withHost(String h) {
-            return new Options(h, port, dataDir, region, pools, sandbox, auth, async);
+            return new Options(h, port, dataDir, region, pools, sandbox, auth, async, database);
         }
 
         public Options withPools(PoolSettings s) {
-            return new Options(host, port, dataDir, region, s, sandbox, auth, async);
+            return new Options(host, port, dataDir, region, s, sandbox, auth, async, database);
         }
 
         public Options withAuth(Auth a) {
-            return new Options(host, port, dataDir, region, pools, sandbox, a, async);
+            return new Options(host, port, dataDir, region, pools, sandbox, a, async, database);
         }
 
         public Options withAsync(AsyncPolicy a) {
-            return new Options(host, port, dataDir, region, pools, sandbox, auth, a);
+            return new Options(host, port, dataDir, region, pools, sandbox, auth, a, database);
         }
 
         /** {@link Sandbox#process()} by default; a {@link LinuxSandbox} should have passed its check. */
         public Options withSandbox(Sandbox s) {
-            return new Options(host, port, dataDir, region, pools, s, auth, async);
+            return new Options(host, port, dataDir, region, pools, s, auth, async, database);
+        }
+
+        /**
+         * The shared PostgreSQL database ({@code postgresql://user:password@host:port/db} or pgjdbc's
+         * {@code jdbc:postgresql://...}) instead of the data directory's SQLite files; empty: embedded.
+         */
+        public Options withDatabase(Optional<String> url) {
+            return new Options(host, port, dataDir, region, pools, sandbox, auth, async, url);
         }
 
         /** {@code $SPUR_DATA_DIR}, else {@code /var/lib/spur} for root and {@code ~/.spur} for anyone else. */

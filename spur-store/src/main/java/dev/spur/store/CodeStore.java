@@ -32,6 +32,15 @@ public interface CodeStore {
     }
 
     /**
+     * The store a fleet shares: packages are kept once by SHA-256 in the database's {@code code_blobs}
+     * table and cached, unpacked, in {@code localCache} (a {@link #open local store}) on each node that
+     * uses them; {@link #local} fetches one on its first use on this node.
+     */
+    static CodeStore shared(Path localCache, Database database) {
+        return new SharedCodeStore(open(localCache), (PostgresDatabase) database);
+    }
+
+    /**
      * Validates and stores a zip. Rejects with 400 InvalidParameterValueException, naming the problem:
      * an empty or corrupt archive, an entry escaping the root ({@code ../}, absolute paths), a symbolic
      * link, more than the zipped limit, or more than the unpacked limit (counted while unpacking, so a
@@ -51,6 +60,18 @@ public interface CodeStore {
 
     /** The stored zip itself; computed and validated like {@link #unpackedDirectory}. */
     Path zipFile(String sha256Hex);
+
+    /**
+     * The unpacked directory, present on this node: for a shared store, fetched from the database and
+     * unpacked first if this node has not got it yet (it then stays cached). A local store only computes
+     * the path, as {@link #unpackedDirectory}.
+     *
+     * @throws dev.spur.common.LambdaException 500 if the package is in no store, or the database cannot be
+     *                                         reached to fetch it
+     */
+    default Path local(String sha256Hex) {
+        return unpackedDirectory(sha256Hex);
+    }
 
     /**
      * Deletes every package whose hash is not in {@code keep}. Call only when no environment runs and no

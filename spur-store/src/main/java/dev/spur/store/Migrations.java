@@ -59,7 +59,8 @@ public final class Migrations {
             Migration.fromResource(1, "functions"),
             Migration.fromResource(2, "attachments_and_keys"),
             Migration.fromResource(3, "schedules"),
-            Migration.fromResource(4, "http_apis"));
+            Migration.fromResource(4, "http_apis"),
+            Migration.fromResource(5, "changes"));
 
     private Migrations() {}
 
@@ -141,7 +142,7 @@ public final class Migrations {
         }
     }
 
-    private static void refuseNewer(int current, int known, String database) {
+    static void refuseNewer(int current, int known, String database) {
         if (current > known) {
             throw new IllegalStateException(("The %s is at schema version %d, but this Spur only "
                             + "knows versions up to %d: it was written by a newer Spur. Run that version, or point this "
@@ -150,7 +151,7 @@ public final class Migrations {
         }
     }
 
-    private static void requireContiguous(List<Migration> migrations) {
+    static void requireContiguous(List<Migration> migrations) {
         for (int i = 0; i < migrations.size(); i++) {
             if (migrations.get(i).version() != i + 1) {
                 throw new IllegalArgumentException("Migrations must be numbered 1, 2, 3, ... without gaps; found V"

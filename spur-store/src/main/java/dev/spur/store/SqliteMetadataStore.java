@@ -53,6 +53,7 @@ final class SqliteMetadataStore implements MetadataStore {
             """;
 
     private final ReentrantLock lock = new ReentrantLock();
+    private final ChangeLog changes = new ChangeLog(ChangeLog.Dialect.SQLITE);
     private final Connection connection;
     private final int schemaVersion;
 
@@ -123,6 +124,7 @@ final class SqliteMetadataStore implements MetadataStore {
             if (published.isPresent()) {
                 insertVersion(c, id, published.get());
             }
+            changed(c, key);
             return null;
         });
     }
@@ -146,6 +148,7 @@ final class SqliteMetadataStore implements MetadataStore {
             }
             insertVersion(c, id, version);
             updateAttachments(c, id, attachments);
+            changed(c, version.key());
             return null;
         });
     }
@@ -163,7 +166,7 @@ final class SqliteMetadataStore implements MetadataStore {
                 delete.setString(2, key.account());
                 delete.setString(3, key.region());
                 delete.setString(4, key.name());
-                return delete.executeUpdate() > 0;
+                return changedIf(delete.executeUpdate() > 0, c, key);
             }
         });
     }
@@ -172,6 +175,7 @@ final class SqliteMetadataStore implements MetadataStore {
     public void saveAttachments(FunctionKey key, FunctionAttachments attachments) {
         write("update a function", c -> {
             updateAttachments(c, functionId(c, key), attachments);
+            changed(c, key);
             return null;
         });
     }
@@ -243,6 +247,7 @@ final class SqliteMetadataStore implements MetadataStore {
                 update.setString(8, key.name());
                 update.executeUpdate();
             }
+            changed(c, key);
             return null;
         });
     }
@@ -314,12 +319,8 @@ final class SqliteMetadataStore implements MetadataStore {
                 }
             }
             List<StoredFunction> out = new ArrayList<>(attachments.size());
-            attachments.forEach((id, a) -> {
-                List<FunctionConfig> all = versions.getOrDefault(id, List.of());
-                if (!all.isEmpty() && all.getFirst().version().equals(LATEST)) {
-                    out.add(new StoredFunction(all.getFirst(), all.subList(1, all.size()), a));
-                }
-            });
+            attachments.forEach((id, a) ->
+                    StoredFunctions.of(versions.getOrDefault(id, List.of()), a).ifPresent(out::add));
             return out;
         });
     }
@@ -327,6 +328,7 @@ final class SqliteMetadataStore implements MetadataStore {
     @Override
     public void putSchedule(Schedule schedule, boolean create) {
         putDocument(
+                Aggregate.SCHEDULE,
                 "schedules",
                 "name",
                 "account, region, name",
@@ -343,6 +345,7 @@ final class SqliteMetadataStore implements MetadataStore {
      * JSON document in {@code config} under {@code account}, {@code region} and a key column.
      */
     private void putDocument(
+            Aggregate aggregate,
             String table,
             String keyColumn,
             String uniqueColumns,
@@ -368,6 +371,7 @@ final class SqliteMetadataStore implements MetadataStore {
                             : LambdaException.notFound("%s not found: %s", noun, key);
                 }
             }
+            changes.record(c, aggregate, aggregate == Aggregate.HTTP_API ? key : ChangeFeed.key(account, region, key));
             return null;
         });
     }
@@ -380,7 +384,8 @@ final class SqliteMetadataStore implements MetadataStore {
                 delete.setString(1, account);
                 delete.setString(2, region);
                 delete.setString(3, name);
-                return delete.executeUpdate() > 0;
+                return changedIf(
+                        delete.executeUpdate() > 0, c, Aggregate.SCHEDULE, ChangeFeed.key(account, region, name));
             }
         });
     }
@@ -420,7 +425,17 @@ final class SqliteMetadataStore implements MetadataStore {
 
     @Override
     public void putHttpApi(HttpApi api, boolean create) {
-        putDocument("http_apis", "api_id", "api_id", "HTTP API", api, api.account(), api.region(), api.apiId(), create);
+        putDocument(
+                Aggregate.HTTP_API,
+                "http_apis",
+                "api_id",
+                "api_id",
+                "HTTP API",
+                api,
+                api.account(),
+                api.region(),
+                api.apiId(),
+                create);
     }
 
     @Override
@@ -428,7 +443,7 @@ final class SqliteMetadataStore implements MetadataStore {
         return write("delete an HTTP API", c -> {
             try (PreparedStatement delete = c.prepareStatement("DELETE FROM http_apis WHERE api_id = ?")) {
                 delete.setString(1, apiId);
-                return delete.executeUpdate() > 0;
+                return changedIf(delete.executeUpdate() > 0, c, Aggregate.HTTP_API, apiId);
             }
         });
     }
@@ -456,6 +471,7 @@ final class SqliteMetadataStore implements MetadataStore {
                     throw LambdaException.conflict("Access key %s already exists", key.accessKeyId());
                 }
             }
+            changes.record(c, Aggregate.ACCESS_KEY, key.accessKeyId());
             return null;
         });
     }
@@ -488,7 +504,7 @@ final class SqliteMetadataStore implements MetadataStore {
         return write("delete an access key", c -> {
             try (PreparedStatement delete = c.prepareStatement("DELETE FROM access_keys WHERE access_key_id = ?")) {
                 delete.setString(1, accessKeyId);
-                return delete.executeUpdate() > 0;
+                return changedIf(delete.executeUpdate() > 0, c, Aggregate.ACCESS_KEY, accessKeyId);
             }
         });
     }
@@ -513,7 +529,7 @@ final class SqliteMetadataStore implements MetadataStore {
             try (PreparedStatement delete =
                     c.prepareStatement("DELETE FROM functions WHERE account = ? AND region = ? AND name = ?")) {
                 bindKey(delete, key);
-                return delete.executeUpdate() > 0;
+                return changedIf(delete.executeUpdate() > 0, c, key);
             }
         });
     }
@@ -536,7 +552,7 @@ final class SqliteMetadataStore implements MetadataStore {
     }
 
     /** Runs a query under the lock (in autocommit mode: SQLite reads one consistent snapshot per statement). */
-    private <T> T read(String what, SqliteTransaction.SqlWork<T> work) {
+    private <T> T read(String what, SqlWork<T> work) {
         lock.lock();
         try {
             return work.run(connection);
@@ -548,15 +564,84 @@ final class SqliteMetadataStore implements MetadataStore {
     }
 
     /** Runs {@code work} as one transaction under the lock: committed if it returns, rolled back if it throws. */
-    private <T> T write(String what, SqliteTransaction.SqlWork<T> work) {
+    private <T> T write(String what, SqlWork<T> work) {
+        T result;
         lock.lock();
         try {
-            return SqliteTransaction.run(connection, work);
+            result = SqliteTransaction.run(connection, work);
         } catch (SQLException e) {
             throw LambdaException.internal("The metadata store could not " + what, e);
         } finally {
             lock.unlock();
         }
+        changes.wakeUp();
+        return result;
+    }
+
+    private void changed(Connection c, FunctionKey key) throws SQLException {
+        changes.record(c, Aggregate.FUNCTION, ChangeFeed.key(key.account(), key.region(), key.name()));
+    }
+
+    private boolean changedIf(boolean changed, Connection c, FunctionKey key) throws SQLException {
+        if (changed) {
+            changed(c, key);
+        }
+        return changed;
+    }
+
+    private boolean changedIf(boolean changed, Connection c, Aggregate aggregate, String key) throws SQLException {
+        if (changed) {
+            changes.record(c, aggregate, key);
+        }
+        return changed;
+    }
+
+    @Override
+    public long latestChange() {
+        return read("read the change feed", ChangeLog::latest);
+    }
+
+    @Override
+    public ChangeFeed.Changes changesSince(long afterSeq, int max) {
+        return read("read the change feed", c -> ChangeLog.since(c, afterSeq, max));
+    }
+
+    @Override
+    public AutoCloseable onWakeUp(Runnable wakeUp) {
+        return changes.onWakeUp(wakeUp);
+    }
+
+    @Override
+    public Optional<StoredFunction> storedFunction(FunctionKey key) {
+        return read("read a function", c -> {
+            Optional<String> attachments;
+            try (PreparedStatement select = c.prepareStatement(
+                    "SELECT attachments FROM functions WHERE account = ? AND region = ? AND name = ?")) {
+                bindKey(select, key);
+                attachments = firstString(select);
+            }
+            if (attachments.isEmpty()) {
+                return Optional.empty();
+            }
+            List<FunctionConfig> all;
+            try (PreparedStatement select = c.prepareStatement(SELECT_CONFIG + """
+                    WHERE f.account = ? AND f.region = ? AND f.name = ?
+                    ORDER BY CASE v.version WHEN '$LATEST' THEN -1 ELSE CAST(v.version AS INTEGER) END""")) {
+                bindKey(select, key);
+                all = configs(select);
+            }
+            return StoredFunctions.of(all, ConfigJson.read(attachments.get(), FunctionAttachments.class));
+        });
+    }
+
+    @Override
+    public Optional<HttpApi> findHttpApi(String apiId) {
+        return read("read an HTTP API", c -> {
+            try (PreparedStatement select = c.prepareStatement("SELECT config FROM http_apis WHERE api_id = ?")) {
+                select.setString(1, apiId);
+                return documents(select, HttpApi.class).stream().findFirst();
+            }
+        });
     }
 
     private static void requireLatest(FunctionConfig config) {
@@ -606,7 +691,7 @@ final class SqliteMetadataStore implements MetadataStore {
                 .encodeToString((lastName + "/" + position).getBytes(StandardCharsets.UTF_8));
     }
 
-    private static String[] decodeMarker(String marker) {
+    static String[] decodeMarker(String marker) {
         try {
             String text = new String(Base64.getUrlDecoder().decode(marker), StandardCharsets.UTF_8);
             int slash = text.lastIndexOf('/');
@@ -620,7 +705,7 @@ final class SqliteMetadataStore implements MetadataStore {
         throw LambdaException.invalid("Invalid Marker: %s", marker);
     }
 
-    private static long position(String version) {
+    static long position(String version) {
         return LATEST.equals(version) ? -1 : Long.parseLong(version);
     }
 

@@ -17,11 +17,6 @@ import java.sql.Statement;
  */
 public final class SqliteTransaction {
 
-    @FunctionalInterface
-    public interface SqlWork<T> {
-        T run(Connection connection) throws SQLException;
-    }
-
     private SqliteTransaction() {}
 
     /** Runs {@code work} in one transaction: committed if it returns, rolled back if it throws. */

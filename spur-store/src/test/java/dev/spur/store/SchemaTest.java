@@ -31,10 +31,10 @@ class SchemaTest {
         try (MetadataStore store = MetadataStore.sqlite(file)) {
             assertThat(store.schemaVersion())
                     .isEqualTo(Migrations.ALL.getLast().version())
-                    .isEqualTo(4);
+                    .isEqualTo(5);
         }
         assertThat(query(file, "SELECT version || ':' || description FROM schema_version ORDER BY version"))
-                .containsExactly("1:functions", "2:attachments_and_keys", "3:schedules", "4:http_apis");
+                .containsExactly("1:functions", "2:attachments_and_keys", "3:schedules", "4:http_apis", "5:changes");
     }
 
     @Test
@@ -60,7 +60,7 @@ class SchemaTest {
         assertThatThrownBy(() -> MetadataStore.sqlite(file))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("schema version 7")
-                .hasMessageContaining("only knows versions up to 4")
+                .hasMessageContaining("only knows versions up to 5")
                 .hasMessageContaining("newer Spur");
     }
 
@@ -71,14 +71,14 @@ class SchemaTest {
             store.createFunction(config("hello"), FunctionAttachments.NONE, Optional.empty());
         }
         List<Migration> withTags = withStep(new Migration(
-                5,
+                6,
                 "tags",
                 "CREATE TABLE tags (function_id INTEGER NOT NULL REFERENCES functions (id) ON DELETE CASCADE,"
                         + " key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (function_id, key));"
                         + " CREATE INDEX tags_key ON tags (key);"));
 
         try (MetadataStore store = SqliteMetadataStore.open(file, withTags)) {
-            assertThat(store.schemaVersion()).isEqualTo(5);
+            assertThat(store.schemaVersion()).isEqualTo(6);
             assertThat(store.findFunction(key("hello"))).isPresent();
         }
         assertThat(query(file, "SELECT name FROM sqlite_master WHERE name LIKE 'tags%' ORDER BY name"))
@@ -89,18 +89,18 @@ class SchemaTest {
     void aFailingStepIsRolledBackWholeAndTheDatabaseStaysAtThePreviousVersion() throws SQLException {
         Path file = dir.resolve("spur.db");
         List<Migration> broken = withStep(
-                new Migration(5, "broken", "CREATE TABLE aliases (name TEXT); INSERT INTO no_such_table VALUES (1);"));
+                new Migration(6, "broken", "CREATE TABLE aliases (name TEXT); INSERT INTO no_such_table VALUES (1);"));
 
         assertThatThrownBy(() -> SqliteMetadataStore.open(file, broken))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("V5 (broken) failed")
-                .hasMessageContaining("stays at V4");
+                .hasMessageContaining("V6 (broken) failed")
+                .hasMessageContaining("stays at V5");
 
-        assertThat(query(file, "SELECT MAX(version) FROM schema_version")).containsExactly("4");
+        assertThat(query(file, "SELECT MAX(version) FROM schema_version")).containsExactly("5");
         assertThat(query(file, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'aliases'"))
                 .containsExactly("0");
         try (MetadataStore store = MetadataStore.sqlite(file)) {
-            assertThat(store.schemaVersion()).isEqualTo(4);
+            assertThat(store.schemaVersion()).isEqualTo(5);
         }
     }
 

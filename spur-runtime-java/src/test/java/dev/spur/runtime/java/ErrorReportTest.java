@@ -3,6 +3,7 @@ package dev.spur.runtime.java;
 import static dev.spur.runtime.java.TestInvocations.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import fixtures.Thrower;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,7 @@ class ErrorReportTest {
 
     @Test
     void throwableIsReportedWithItsClassNameMessageFramesAndCause() {
-        Throwable error = fixtures.Thrower.failWithCause();
+        Throwable error = Thrower.failWithCause();
         Map<String, Object> json = json(ErrorReport.of(error));
         assertThat(json)
                 .containsEntry("errorType", "java.lang.IllegalStateException")

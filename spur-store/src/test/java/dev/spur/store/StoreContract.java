@@ -1,0 +1,418 @@
+package dev.spur.store;
+
+import static dev.spur.store.Functions.ACCOUNT;
+import static dev.spur.store.Functions.REGION;
+import static dev.spur.store.Functions.config;
+import static dev.spur.store.Functions.key;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.spur.common.Alias;
+import dev.spur.common.ErrorCode;
+import dev.spur.common.FunctionAttachments;
+import dev.spur.common.FunctionConfig;
+import dev.spur.common.HttpApi;
+import dev.spur.common.LambdaException;
+import dev.spur.common.Schedule;
+import dev.spur.store.ChangeFeed.Aggregate;
+import dev.spur.store.ChangeFeed.Change;
+import dev.spur.store.KeyStore.AccessKeyRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The storage contract every {@link MetadataStore} keeps, run against SQLite ({@link SqliteStoreContractTest})
+ * and PostgreSQL ({@link PostgresStoreContractTest}): compare-and-set on functions, versions and
+ * attachments, the document aggregates, keys, and the change feed, with two store instances on one
+ * database standing for two nodes (or two processes on one SQLite file).
+ */
+abstract class StoreContract {
+    MetadataStore store;
+    MetadataStore other;
+
+    /** A new, empty database for this test. */
+    abstract void createDatabase() throws Exception;
+
+    /** A store instance on this test's database; each call is another instance (another node). */
+    abstract MetadataStore openStore();
+
+    /** Prunes the change feed as its appender does, of everything older than {@code beforeMillis}. */
+    abstract void pruneChanges(long beforeMillis) throws Exception;
+
+    @BeforeEach
+    void open() throws Exception {
+        createDatabase();
+        store = openStore();
+        other = openStore();
+    }
+
+    @AfterEach
+    void close() {
+        if (other != null) {
+            other.close();
+        }
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    @Test
+    void aFunctionCreatedOnOneInstanceIsReadWholeOnAnother() {
+        FunctionConfig latest = config("hello");
+        FunctionConfig v1 = versionOf(latest, "1");
+        FunctionAttachments attached =
+                FunctionAttachments.NONE.withNextVersion(2).withTags(Map.of("team", "core"));
+        store.createFunction(latest, attached, Optional.of(v1));
+
+        assertThat(other.findFunction(key("hello"))).contains(latest);
+        assertThat(other.storedFunction(key("hello"))).hasValueSatisfying(f -> {
+            assertThat(f.latest()).isEqualTo(latest);
+            assertThat(f.versions()).containsExactly(v1);
+            assertThat(f.attachments()).isEqualTo(attached);
+        });
+        assertThat(other.allFunctions()).hasSize(1);
+        assertThat(other.storedFunction(key("absent"))).isEmpty();
+    }
+
+    @Test
+    void aTakenNameIs409OnEveryInstanceAndKeepsTheFirst() {
+        store.createFunction(config("hello"), FunctionAttachments.NONE, Optional.empty());
+
+        assertThatThrownBy(() ->
+                        other.createFunction(config(key("hello"), "other"), FunctionAttachments.NONE, Optional.empty()))
+                .isInstanceOfSatisfying(
+                        LambdaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_CONFLICT));
+        assertThat(store.findFunction(key("hello")).orElseThrow().revisionId()).isEqualTo("rev-1");
+    }
+
+    @Test
+    void replaceIsCompareAndSetOnTheRevision() {
+        store.createFunction(config("hello"), FunctionAttachments.NONE, Optional.empty());
+        other.replaceFunction(config(key("hello"), "rev-2"), "rev-1");
+
+        assertThatThrownBy(() -> store.replaceFunction(config(key("hello"), "rev-3"), "rev-1"))
+                .isInstanceOfSatisfying(
+                        LambdaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PRECONDITION_FAILED));
+        assertThatThrownBy(() -> store.replaceFunction(config(key("absent"), "rev-2"), "rev-1"))
+                .isInstanceOfSatisfying(
+                        LambdaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_NOT_FOUND));
+        assertThat(store.findFunction(key("hello")).orElseThrow().revisionId()).isEqualTo("rev-2");
+    }
+
+    @Test
+    void ofManyConcurrentReplacesWithTheSameRevisionExactlyOneWins() throws Exception {
+        store.createFunction(config("hello"), FunctionAttachments.NONE, Optional.empty());
+        int writers = 8;
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Boolean>> outcomes = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(writers)) {
+            for (int i = 0; i < writers; i++) {
+                MetadataStore node = i % 2 == 0 ? store : other;
+                String revision = "rev-w" + i;
+                outcomes.add(pool.submit(() -> {
+                    start.await();
+                    try {
+                        node.replaceFunction(config(key("hello"), revision), "rev-1");
+                        return true;
+                    } catch (LambdaException e) {
+                        assertThat(e.code()).isEqualTo(ErrorCode.PRECONDITION_FAILED);
+                        return false;
+                    }
+                }));
+            }
+            start.countDown();
+            int won = 0;
+            for (Future<Boolean> outcome : outcomes) {
+                won += outcome.get(30, TimeUnit.SECONDS) ? 1 : 0;
+            }
+            assertThat(won).isEqualTo(1);
+        }
+        assertThat(store.findFunction(key("hello")).orElseThrow().revisionId()).startsWith("rev-w");
+    }
+
+    @Test
+    void aVersionNumberIsPublishedOnceAcrossInstances() {
+        FunctionConfig latest = config("hello");
+        store.createFunction(latest, FunctionAttachments.NONE, Optional.empty());
+        Alias live = new Alias("live", "1", "d", Map.of(), "a-rev");
+        FunctionAttachments attached = FunctionAttachments.NONE
+                .withNextVersion(2)
+                .withAliases(a -> {
+                    a.put("live", live);
+                    return a;
+                });
+        store.publishVersion(versionOf(latest, "1"), attached);
+
+        assertThatThrownBy(() -> other.publishVersion(versionOf(latest, "1"), FunctionAttachments.NONE))
+                .isInstanceOfSatisfying(
+                        LambdaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_CONFLICT));
+        assertThat(other.storedFunction(key("hello")).orElseThrow().attachments())
+                .as("the refused publish changed nothing")
+                .isEqualTo(attached);
+        assertThatThrownBy(() -> other.publishVersion(versionOf(config("absent"), "1"), FunctionAttachments.NONE))
+                .isInstanceOfSatisfying(
+                        LambdaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_NOT_FOUND));
+    }
+
+    @Test
+    void versionsListInNumericOrderAndPageByMarker() {
+        FunctionConfig latest = config("alpha");
+        store.createFunction(latest, FunctionAttachments.NONE, Optional.empty());
+        for (String v : List.of("1", "2", "10", "3")) {
+            store.publishVersion(versionOf(latest, v), FunctionAttachments.NONE.withNextVersion(11));
+        }
+        store.createFunction(config("beta"), FunctionAttachments.NONE, Optional.empty());
+
+        List<String> seen = new ArrayList<>();
+        Optional<String> marker = Optional.empty();
+        do {
+            FunctionStore.Page page = other.listFunctions(ACCOUNT, REGION, marker, 2, true);
+            page.functions().forEach(f -> seen.add(f.key().name() + ":" + f.version()));
+            marker = page.nextMarker();
+        } while (marker.isPresent());
+
+        assertThat(seen).containsExactly("alpha:$LATEST", "alpha:1", "alpha:2", "alpha:3", "alpha:10", "beta:$LATEST");
+        assertThat(other.storedFunction(key("alpha")).orElseThrow().versions())
+                .extracting(FunctionConfig::version)
+                .containsExactly("1", "2", "3", "10");
+    }
+
+    @Test
+    void namesSortBytewiseWhateverTheDatabasesLocale() {
+        for (String name : List.of("b", "B", "a", "A", "_x", "Z-1")) {
+            store.createFunction(config(name), FunctionAttachments.NONE, Optional.empty());
+        }
+
+        assertThat(other.listFunctions(ACCOUNT, REGION, Optional.empty(), 50, false)
+                        .functions())
+                .extracting(f -> f.key().name())
+                .containsExactly("A", "B", "Z-1", "_x", "a", "b");
+    }
+
+    @Test
+    void deletingAVersionOrAFunctionRemovesItEverywhere() {
+        FunctionConfig latest = config("hello");
+        store.createFunction(latest, FunctionAttachments.NONE, Optional.of(versionOf(latest, "1")));
+
+        assertThat(other.deleteVersion(key("hello"), "1")).isTrue();
+        assertThat(other.deleteVersion(key("hello"), "1")).isFalse();
+        assertThat(store.storedFunction(key("hello")).orElseThrow().versions()).isEmpty();
+        assertThat(other.deleteFunction(key("hello"))).isTrue();
+        assertThat(store.findFunction(key("hello"))).isEmpty();
+        assertThat(store.deleteFunction(key("hello"))).isFalse();
+        assertThatThrownBy(() -> store.saveAttachments(key("hello"), FunctionAttachments.NONE))
+                .isInstanceOfSatisfying(
+                        LambdaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_NOT_FOUND));
+    }
+
+    @Test
+    void schedulesAreCreatedOnceReplacedListedAndDeleted() {
+        Schedule nightly = schedule("nightly");
+        store.putSchedule(nightly, true);
+        assertThatThrownBy(() -> other.putSchedule(nightly, true))
+                .isInstanceOfSatisfying(
+                        LambdaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_CONFLICT));
+        Schedule fired = nightly.withLastFire(Instant.parse("2026-01-02T01:00:00Z"));
+        other.putSchedule(fired, false);
+
+        assertThat(store.schedules(ACCOUNT, REGION)).containsExactly(fired);
+        assertThat(store.schedules(ACCOUNT, "eu-west-1")).isEmpty();
+        assertThat(store.allSchedules()).containsExactly(fired);
+        assertThat(store.deleteSchedule(ACCOUNT, REGION, "nightly")).isTrue();
+        assertThat(other.deleteSchedule(ACCOUNT, REGION, "nightly")).isFalse();
+        assertThatThrownBy(() -> other.putSchedule(fired, false))
+                .isInstanceOfSatisfying(
+                        LambdaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_NOT_FOUND));
+    }
+
+    @Test
+    void httpApisAreCreatedOnceReplacedFoundAndDeleted() {
+        HttpApi api = api("a1b2c3d4e5", "shop");
+        store.putHttpApi(api, true);
+        assertThatThrownBy(() -> other.putHttpApi(api, true)).isInstanceOf(LambdaException.class);
+        HttpApi renamed = api("a1b2c3d4e5", "store");
+        other.putHttpApi(renamed, false);
+
+        assertThat(store.findHttpApi("a1b2c3d4e5")).contains(renamed);
+        assertThat(store.allHttpApis()).containsExactly(renamed);
+        assertThat(other.deleteHttpApi("a1b2c3d4e5")).isTrue();
+        assertThat(store.findHttpApi("a1b2c3d4e5")).isEmpty();
+        assertThatThrownBy(() -> store.putHttpApi(renamed, false)).isInstanceOf(LambdaException.class);
+    }
+
+    @Test
+    void accessKeysAreStoredOnceListedAndDeleted() {
+        AccessKeyRecord key = new AccessKeyRecord("AKSPEXAMPLE", ACCOUNT, "sealed", Instant.ofEpochMilli(1_000));
+        store.createAccessKey(key);
+        assertThatThrownBy(() -> other.createAccessKey(key)).isInstanceOf(LambdaException.class);
+
+        assertThat(other.findAccessKey("AKSPEXAMPLE")).contains(key);
+        assertThat(other.listAccessKeys()).containsExactly(key);
+        assertThat(other.deleteAccessKey("AKSPEXAMPLE")).isTrue();
+        assertThat(store.findAccessKey("AKSPEXAMPLE")).isEmpty();
+        assertThat(store.deleteAccessKey("AKSPEXAMPLE")).isFalse();
+    }
+
+    @Test
+    void everyCommittedWriteAppendsOneChangeInCommitOrderAndAFailedOneNone() {
+        long before = other.latestChange();
+        FunctionConfig latest = config("hello");
+        store.createFunction(latest, FunctionAttachments.NONE, Optional.empty());
+        assertThatThrownBy(() -> store.createFunction(latest, FunctionAttachments.NONE, Optional.empty()))
+                .isInstanceOf(LambdaException.class);
+        store.publishVersion(versionOf(latest, "1"), FunctionAttachments.NONE.withNextVersion(2));
+        store.putSchedule(schedule("nightly"), true);
+        store.putHttpApi(api("a1b2c3d4e5", "shop"), true);
+        store.createAccessKey(new AccessKeyRecord("AKSPEXAMPLE", ACCOUNT, "sealed", Instant.ofEpochMilli(1_000)));
+        assertThat(store.deleteSchedule(ACCOUNT, REGION, "absent")).isFalse();
+        store.deleteFunction(key("hello"));
+
+        ChangeFeed.Changes changes = other.changesSince(before, 100);
+        assertThat(changes.gap()).isFalse();
+        assertThat(changes.changes())
+                .extracting(c -> c.aggregate() + " " + c.key())
+                .containsExactly(
+                        "FUNCTION " + ACCOUNT + "/" + REGION + "/hello",
+                        "FUNCTION " + ACCOUNT + "/" + REGION + "/hello",
+                        "SCHEDULE " + ACCOUNT + "/" + REGION + "/nightly",
+                        "HTTP_API a1b2c3d4e5",
+                        "ACCESS_KEY AKSPEXAMPLE",
+                        "FUNCTION " + ACCOUNT + "/" + REGION + "/hello");
+        assertThat(changes.changes()).extracting(Change::seq).isSorted().doesNotHaveDuplicates();
+        assertThat(other.latestChange()).isEqualTo(changes.changes().getLast().seq());
+        assertThat(other.changesSince(other.latestChange(), 100).changes()).isEmpty();
+        assertThat(other.changesSince(before, 2).changes()).hasSize(2);
+    }
+
+    @Test
+    void aWriteOnOneInstanceReachesAnotherInstancesFollowerWithinTwoSeconds() throws Exception {
+        LinkedBlockingQueue<Change> seen = new LinkedBlockingQueue<>();
+        try (ChangeFollower follower =
+                ChangeFollower.start(other, other.latestChange(), Duration.ofSeconds(1), new ChangeFollower.Listener() {
+                    @Override
+                    public void changed(List<Change> changes) {
+                        seen.addAll(changes);
+                    }
+
+                    @Override
+                    public void reload() {
+                        throw new AssertionError("nothing was pruned");
+                    }
+                })) {
+            for (int i = 0; i < 5; i++) {
+                store.putSchedule(schedule("s" + i), true);
+                Change change = seen.poll(2, TimeUnit.SECONDS);
+                assertThat(change)
+                        .as("change %d seen by the other instance within 2 s", i)
+                        .isNotNull();
+                assertThat(change.aggregate()).isEqualTo(Aggregate.SCHEDULE);
+                assertThat(change.key()).isEqualTo(ACCOUNT + "/" + REGION + "/s" + i);
+                assertThat(other.schedules(ACCOUNT, REGION))
+                        .extracting(Schedule::name)
+                        .contains("s" + i);
+            }
+            assertThat(follower.position()).isEqualTo(store.latestChange());
+        }
+    }
+
+    @Test
+    void aFollowerBehindWhatWasPrunedIsToldToReload() throws Exception {
+        long start = other.latestChange();
+        store.putSchedule(schedule("old"), true);
+        store.putSchedule(schedule("older"), true);
+        pruneChanges(System.currentTimeMillis() + 60_000);
+
+        ChangeFeed.Changes behind = other.changesSince(start, 100);
+        assertThat(behind.gap()).isTrue();
+        assertThat(behind.changes()).isEmpty();
+        CountDownLatch reloaded = new CountDownLatch(1);
+        List<Change> after = new CopyOnWriteArrayList<>();
+        try (ChangeFollower follower =
+                ChangeFollower.start(other, start, Duration.ofMillis(100), new ChangeFollower.Listener() {
+                    @Override
+                    public void changed(List<Change> changes) {
+                        after.addAll(changes);
+                    }
+
+                    @Override
+                    public void reload() {
+                        reloaded.countDown();
+                    }
+                })) {
+            assertThat(reloaded.await(10, TimeUnit.SECONDS)).isTrue();
+            long position = follower.position();
+            assertThat(position).isGreaterThan(start);
+            store.putSchedule(schedule("new"), true);
+            assertThat(other.changesSince(position, 100).changes())
+                    .extracting(Change::key)
+                    .containsExactly(ACCOUNT + "/" + REGION + "/new");
+        }
+    }
+
+    static Schedule schedule(String name) {
+        return new Schedule(
+                ACCOUNT,
+                REGION,
+                name,
+                "cron(0 2 * * ? *)",
+                "Europe/Berlin",
+                "hello",
+                "live",
+                null,
+                true,
+                false,
+                "d",
+                Instant.parse("2026-01-01T00:00:00Z"),
+                Instant.parse("2026-01-01T00:00:00Z"),
+                null);
+    }
+
+    static HttpApi api(String id, String name) {
+        return new HttpApi(
+                ACCOUNT,
+                REGION,
+                id,
+                name,
+                null,
+                null,
+                Map.of(),
+                List.of(new HttpApi.Route("GET /pets/{id}", "pets", "live", "2.0", null, null)),
+                0,
+                Instant.parse("2026-01-01T00:00:00Z"),
+                Instant.parse("2026-01-01T00:00:00Z"));
+    }
+
+    static FunctionConfig versionOf(FunctionConfig latest, String version) {
+        return new FunctionConfig(
+                latest.key(),
+                version,
+                latest.runtime(),
+                latest.handler(),
+                latest.role(),
+                latest.description(),
+                latest.memorySize(),
+                latest.timeout(),
+                latest.environment(),
+                latest.code(),
+                latest.ephemeralStorage(),
+                latest.architectures(),
+                latest.lastModified(),
+                "rev-v" + version,
+                latest.state(),
+                latest.lastUpdateStatus());
+    }
+}
