@@ -78,14 +78,16 @@ final class GatewayHandler {
     private final Gateways gateways;
     private final Invoker invoker;
     private final InstantSource clock;
+    private final Ticker ticker;
     private final AccessLogs accessLogs;
     private final ConcurrentMap<String, Compiled> compiled = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, CachedKeys> jwks = new ConcurrentHashMap<>();
 
-    GatewayHandler(Gateways gateways, Invoker invoker, InstantSource clock, AccessLogs accessLogs) {
+    GatewayHandler(Gateways gateways, Invoker invoker, InstantSource clock, Ticker ticker, AccessLogs accessLogs) {
         this.gateways = gateways;
         this.invoker = invoker;
         this.clock = clock;
+        this.ticker = ticker;
         this.accessLogs = accessLogs;
     }
 
@@ -119,7 +121,7 @@ final class GatewayHandler {
     private record CachedKeys(JwkSet keys, Instant fetchedAt) {}
 
     void handle(Exchange x, String apiId, boolean byPath) {
-        long startNanos = System.nanoTime();
+        long startNanos = ticker.nanos();
         String requestId = RequestIds.next();
         Outcome outcome = new Outcome();
         Optional<HttpApi> found = gateways.find(apiId);
@@ -168,7 +170,7 @@ final class GatewayHandler {
                         response.status(),
                         x.protocol(),
                         response.body().length,
-                        (System.nanoTime() - startNanos) / 1_000_000,
+                        (ticker.nanos() - startNanos) / 1_000_000,
                         outcome.integrationMillis,
                         outcome.integrationStatus,
                         outcome.error == null ? "" : outcome.error)));
@@ -217,7 +219,7 @@ final class GatewayHandler {
         byte[] event = route.payloadFormat().equals("1.0")
                 ? PayloadV1.event(request, context)
                 : PayloadV2.httpApiEvent(request, context);
-        long integrationStart = System.nanoTime();
+        long integrationStart = ticker.nanos();
         try {
             InvokeResult result = invoke(
                     api.api(),
@@ -225,7 +227,7 @@ final class GatewayHandler {
                     route.qualifier(),
                     event,
                     api.api().integrationTimeoutMillis());
-            outcome.integrationMillis = (System.nanoTime() - integrationStart) / 1_000_000;
+            outcome.integrationMillis = (ticker.nanos() - integrationStart) / 1_000_000;
             outcome.integrationStatus = result.status();
             boolean functionError = result.functionError().isPresent();
             if (functionError) {
@@ -238,7 +240,7 @@ final class GatewayHandler {
                     ? ResponseMappingV1.map(result.payload(), false)
                     : ResponseMappingV2.forHttpApi(result.payload(), false);
         } catch (TimeoutException e) {
-            outcome.integrationMillis = (System.nanoTime() - integrationStart) / 1_000_000;
+            outcome.integrationMillis = (ticker.nanos() - integrationStart) / 1_000_000;
             outcome.error = "Integration timed out after " + api.api().integrationTimeoutMillis() + " ms";
             return GatewayResponses.gatewayTimeout();
         } catch (LambdaException e) {
@@ -501,7 +503,7 @@ final class GatewayHandler {
                 api.apiId(), (id, existing) -> existing != null && existing.api() == api ? existing : build(api));
     }
 
-    private static Compiled build(HttpApi api) {
+    private Compiled build(HttpApi api) {
         List<Map.Entry<RouteKey, HttpApi.Route>> entries = new ArrayList<>();
         Map<String, TokenBucket> buckets = new HashMap<>();
         for (HttpApi.Route r : api.routes()) {
@@ -509,12 +511,12 @@ final class GatewayHandler {
             if (r.throttle() != null) {
                 buckets.put(
                         r.routeKey(),
-                        new TokenBucket(r.throttle().rateLimit(), r.throttle().burstLimit(), Ticker.system()));
+                        new TokenBucket(r.throttle().rateLimit(), r.throttle().burstLimit(), ticker));
             }
         }
         TokenBucket apiBucket = api.throttle() == null
                 ? null
-                : new TokenBucket(api.throttle().rateLimit(), api.throttle().burstLimit(), Ticker.system());
+                : new TokenBucket(api.throttle().rateLimit(), api.throttle().burstLimit(), ticker);
         return new Compiled(api, RouteTable.of(entries), apiBucket, Map.copyOf(buckets), new ConcurrentHashMap<>());
     }
 
