@@ -6,7 +6,10 @@ import dev.spur.common.LambdaException;
 import dev.spur.common.RequestIds;
 import dev.spur.common.Ticker;
 import dev.spur.control.ControlPlane;
+import dev.spur.gateway.FunctionInvoker;
+import dev.spur.gateway.FunctionUrlService;
 import dev.spur.gateway.Gateways;
+import dev.spur.gateway.HttpApiService;
 import dev.spur.invoke.AsyncDispatcher;
 import dev.spur.invoke.Invoker;
 import dev.spur.logs.LogStore;
@@ -43,7 +46,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * {@link Router}, on which each {@link EdgeApi} registers its own routes.
  */
 public final class EdgeServer implements AutoCloseable {
-    private final AccessLogs accessLogs;
+    private final HttpApiService apis;
     private final Server server;
     private final ServerConnector connector;
 
@@ -106,9 +109,17 @@ public final class EdgeServer implements AutoCloseable {
                         new ApiAdmin(d.gateways(), auth))
                 .forEach(api -> api.register(router));
 
-        this.accessLogs = new AccessLogs(d.accessLogDir());
-        GatewayHandler gateway = new GatewayHandler(d.gateways(), d.invoker(), d.clock(), d.ticker(), accessLogs);
-        FunctionUrls urls = new FunctionUrls(d.control(), d.invoker(), auth, d.clock());
+        FunctionInvoker functions = InvokeApi.functions(d.invoker());
+        this.apis = HttpApiService.create(d.gateways()::find, functions, d.clock(), d.ticker(), d.accessLogDir());
+        GatewayHandler gateway = new GatewayHandler(apis, d.clock());
+        FunctionUrls urls = new FunctionUrls(
+                FunctionUrlService.create(
+                        id -> d.control()
+                                .functionUrl(id)
+                                .map(t -> new FunctionUrlService.Target(t.function(), t.config())),
+                        functions),
+                auth,
+                d.clock());
 
         QueuedThreadPool threads = new QueuedThreadPool(16, 2);
         threads.setName("spur-http");
@@ -190,7 +201,7 @@ public final class EdgeServer implements AutoCloseable {
     public void close() {
         try {
             server.stop();
-            accessLogs.close();
+            apis.close();
         } catch (Exception e) {
             // stopping anyway
         }

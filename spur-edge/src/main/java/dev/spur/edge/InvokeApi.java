@@ -1,11 +1,13 @@
 package dev.spur.edge;
 
 import dev.spur.common.RequestIds;
+import dev.spur.gateway.FunctionInvoker;
 import dev.spur.invoke.InvokeCommand;
 import dev.spur.invoke.InvokeResult;
 import dev.spur.invoke.Invoker;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Lambda's Invoke ({@code POST /2015-03-31/functions/{name}/invocations}): at most 6 MB of body, the
@@ -19,6 +21,27 @@ final class InvokeApi implements EdgeApi {
     InvokeApi(Invoker invoker, Authentication auth) {
         this.invoker = invoker;
         this.auth = auth;
+    }
+
+    /**
+     * The invoke path as the gateway services run functions: a synchronous invocation with no
+     * invocation type, log type or client context of its own.
+     */
+    static FunctionInvoker functions(Invoker invoker) {
+        return call -> {
+            InvokeResult result = invoker.invoke(new InvokeCommand(
+                    call.caller(),
+                    call.function(),
+                    call.qualifier(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    call.event(),
+                    call.event().length,
+                    call.requestId()));
+            return new FunctionInvoker.Result(
+                    result.status(), result.payload() == null ? new byte[0] : result.payload(), result.functionError());
+        };
     }
 
     @Override
