@@ -3,13 +3,17 @@ package dev.spur.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
 import dev.spur.common.CorsConfig;
 import dev.spur.common.HttpApi;
 import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
 import dev.spur.common.Ticker;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -210,6 +215,53 @@ class HttpApiServiceTest {
                 .path("jwt")
                 .path("claims");
         assertThat(claims.path("sub").asText()).isEqualTo("alice");
+    }
+
+    @Test
+    void jwksAreFetchedOnceAndAgainOnlyAfterFiveMinutes() throws IOException {
+        AtomicInteger fetches = new AtomicInteger();
+        HttpServer issuer = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        issuer.createContext("/jwks.json", exchange -> {
+            fetches.incrementAndGet();
+            byte[] jwks = bytes(TestJwts.jwks());
+            exchange.sendResponseHeaders(200, jwks.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(jwks);
+            }
+        });
+        issuer.start();
+        try {
+            String uri = "http://127.0.0.1:" + issuer.getAddress().getPort() + "/jwks.json";
+            HttpApi.Authorizer jwt = new HttpApi.Authorizer(
+                    "JWT",
+                    "$request.header.Authorization",
+                    "https://issuer.example",
+                    List.of("spur-tests"),
+                    uri,
+                    null,
+                    null,
+                    null,
+                    0,
+                    null);
+            api(Map.of("jwt", jwt), List.of(new HttpApi.Route("GET /jwt", "echo", "", "2.0", "jwt", null)));
+            String token = TestJwts.sign(
+                    "ES256",
+                    "ec1",
+                    "{\"iss\":\"https://issuer.example\",\"aud\":\"spur-tests\",\"exp\":"
+                            + (START.getEpochSecond() + 3600) + "}");
+
+            assertThat(bearer(token).status()).isEqualTo(200);
+            nanos.addAndGet(Duration.ofMinutes(4).toNanos());
+            assertThat(bearer(token).status()).isEqualTo(200);
+            assertThat(fetches)
+                    .as("within five minutes the keys come from the cache")
+                    .hasValue(1);
+            nanos.addAndGet(Duration.ofMinutes(1).toNanos());
+            assertThat(bearer(token).status()).isEqualTo(200);
+            assertThat(fetches).hasValue(2);
+        } finally {
+            issuer.stop(0);
+        }
     }
 
     @Test
