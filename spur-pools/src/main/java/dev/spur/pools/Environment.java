@@ -2,7 +2,7 @@ package dev.spur.pools;
 
 import dev.spur.common.FunctionConfig;
 import dev.spur.logs.InvocationLog;
-import dev.spur.logs.LogFormat;
+import dev.spur.logs.PlatformLog;
 import dev.spur.pools.InvocationOutcome.Kind;
 import dev.spur.runtimeapi.RuntimeApiEndpoint;
 import dev.spur.runtimeapi.RuntimeApiHandler;
@@ -100,7 +100,7 @@ final class Environment implements RuntimeApiHandler {
      */
     void start() {
         startedNanos = pools.ticker().nanos();
-        log.line(LogFormat.initStart(pool.deployment().runtime().id()));
+        PlatformLog.initStart(log, pool.deployment().runtime().id());
         boolean offline = pool.config().network() == FunctionConfig.Network.NONE;
         if (offline && !pools.sandbox().supportsNetworkNone()) {
             fail(new InitFailure(
@@ -144,7 +144,7 @@ final class Environment implements RuntimeApiHandler {
             fail(new InitFailure(
                     "Runtime.InitError",
                     "Error: init phase timed out after "
-                            + LogFormat.seconds(pools.settings().initTimeout().toNanos()) + " seconds",
+                            + PlatformLog.seconds(pools.settings().initTimeout().toNanos()) + " seconds",
                     null));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
