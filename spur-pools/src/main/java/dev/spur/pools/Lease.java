@@ -2,9 +2,7 @@ package dev.spur.pools;
 
 import dev.spur.logs.InvocationLog;
 import dev.spur.logs.PlatformLog;
-import dev.spur.pools.Environment.InitFailure;
 import dev.spur.pools.InvocationOutcome.Kind;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
@@ -67,10 +65,9 @@ public final class Lease implements AutoCloseable {
         Invocation.Result result = inv.await(timeoutNanos, start, pools.ticker());
         long memory = environment.peakMemoryBytes();
         if (result == null) {
-            String message = "RequestId: " + input.requestId() + " Error: " + PlatformLog.taskTimedOut(timeoutNanos);
             if (inv.complete(
                     Kind.TIMEOUT,
-                    ErrorJson.of("Sandbox.Timedout", message).getBytes(StandardCharsets.UTF_8),
+                    ErrorJson.timedOut(input.requestId(), timeoutNanos),
                     "Sandbox.Timedout",
                     pools.ticker().nanos())) {
                 environment.stop();
@@ -93,17 +90,8 @@ public final class Lease implements AutoCloseable {
     }
 
     private InvocationOutcome initFailed(InvokeInput input, InvocationLog log, InitFailure failure, long initNanos) {
-        String type = failure == null ? "Runtime.InitError" : failure.errorType();
-        byte[] payload;
-        if (failure != null && failure.postedBody() != null) {
-            payload = failure.postedBody();
-        } else {
-            String detail = failure == null || failure.message() == null
-                    ? "Error: environment stopped during init"
-                    : failure.message();
-            payload = ErrorJson.of(type, "RequestId: " + input.requestId() + " " + detail)
-                    .getBytes(StandardCharsets.UTF_8);
-        }
+        String type = InitFailure.errorType(failure);
+        byte[] payload = InitFailure.payload(failure, input.requestId());
         PlatformLog.initError(log, initNanos, type);
         PlatformLog.start(log, input.requestId(), pool.config().version());
         return new InvocationOutcome(Kind.INIT_ERROR, payload, type, 0, initNanos, environment.peakMemoryBytes(), log);

@@ -6,7 +6,7 @@ package dev.spur.sandbox;
  * node between environments from their first instruction (v1 {@code cpu.shares}, v2
  * {@code cpu.weight}), and a bandwidth quota of {@code quotaMicros} per {@code periodMicros} (v1
  * {@code cpu.cfs_quota_us}/{@code cpu.cfs_period_us}, v2 {@code cpu.max}), which the linux sandbox
- * applies only once the environment's init has ended ({@link Jailed#limitCpu()}).
+ * applies only once the environment's init has ended ({@link SandboxedEnvironment#initEnded()}).
  * The period and the formula live here and nowhere else.
  *
  * @param quotaMicros CPU time per period; {@link #NO_QUOTA} for none (the weight still applies)

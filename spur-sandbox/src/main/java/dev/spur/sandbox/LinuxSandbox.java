@@ -1,5 +1,6 @@
 package dev.spur.sandbox;
 
+import dev.spur.runtimeapi.RuntimeApiHandler;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -34,11 +35,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * file system is {@link Bwrap}'s minimal root. {@code --die-with-parent}: if Spur dies, the function dies.
  *
  * <p><b>Network.</b> By default ({@link Network#HOST}) the network namespace is shared with the
- * host, so the function reaches the Runtime API on 127.0.0.1 and the internet, but also every other
+ * host, so the function reaches the Runtime API on a loopback port of its own
+ * ({@link RuntimeApiWiring#LOOPBACK}) and the internet, but also every other
  * loopback service and abstract unix socket of the host. With {@link Network#none(Path)} it gets a
  * network namespace of its own ({@code --unshare-net}) holding only a loopback interface: no route
  * anywhere ({@code connect} fails at once with "Network is unreachable"), nothing of the host's
- * loopback or its abstract unix sockets. The Runtime API comes in over the host's unix socket,
+ * loopback or its abstract unix sockets. The Runtime API comes in over the host's unix socket
+ * ({@link #launch} puts it in the environment's own directory: {@link RuntimeApiWiring#BRIDGED_SOCKET}),
  * bound read-only at {@code /run/spur/runtime-api.sock}, and {@code socat} inside the sandbox
  * listens on {@link #BRIDGED_RUNTIME_API} and forwards to it, so the runtime is given
  * {@code AWS_LAMBDA_RUNTIME_API=127.0.0.1:9001} and talks TCP as on Lambda ({@link RuntimeApiBridge};
@@ -55,7 +58,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p><b>Limits.</b> Memory = the function's MemorySize, no swap; CPU quota proportional to memory
  * as Lambda does ({@link CpuLimit}: 1,769 MB = one vCPU), capped at the node's cores; {@code pids.max}.
  * Memory and pids hold from the first instruction; the CPU quota from {@link Jailed#limitCpu()},
- * which the pools call when the environment's init ends:
+ * which a launched environment calls when its init ends ({@link SandboxedEnvironment#initEnded()}):
  * sandbox set-up and init run at the node's speed (the CPU weight, proportional to memory, still
  * divides a busy node), bounded by the init timeout.
  * At 128 MB a quota of 7% of a core would otherwise stretch bubblewrap's few milliseconds of mount
@@ -208,6 +211,19 @@ public final class LinuxSandbox implements Sandbox {
     @Override
     public boolean supportsNetworkNone() {
         return true;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>On the host's network the runtime reaches a loopback port ({@link RuntimeApiWiring#LOOPBACK});
+     * offline, a unix socket in {@code spec.directory()} bridged to {@link #BRIDGED_RUNTIME_API}
+     * inside ({@link RuntimeApiWiring#BRIDGED_SOCKET}).
+     */
+    @Override
+    public SandboxedEnvironment launch(EnvironmentSpec spec, RuntimeApiHandler api) throws IOException {
+        return Launched.launch(
+                this, spec.offline() ? RuntimeApiWiring.BRIDGED_SOCKET : RuntimeApiWiring.LOOPBACK, spec, api);
     }
 
     /**
