@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.Json;
 import dev.spur.sandbox.LinuxSandbox;
+import dev.spur.testing.server.HostCgroups;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -80,7 +81,7 @@ class LinuxEscapeTest {
         if (spur != null) {
             spur.close();
         }
-        HostView.removeParentCgroups(CGROUP);
+        HostCgroups.removeParentCgroups(CGROUP);
     }
 
     private static String deploy(String prefix, String handler) {

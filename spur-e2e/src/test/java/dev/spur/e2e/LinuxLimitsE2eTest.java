@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.sandbox.Sandbox;
+import dev.spur.testing.server.HostCgroups;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,7 +61,7 @@ class LinuxLimitsE2eTest {
         if (spur != null) {
             spur.close();
         }
-        HostView.removeParentCgroups(CGROUP);
+        HostCgroups.removeParentCgroups(CGROUP);
     }
 
     private static HostView.Environment environmentOf(String function) {
@@ -309,11 +310,11 @@ class LinuxLimitsE2eTest {
         @Override
         public void close() throws IOException {
             server.close();
-            HostView.destroy(environment.cgroupDirs()); // what the test left, if it failed
+            HostCgroups.destroy(environment.cgroupDirs()); // what the test left, if it failed
             // and what a SIGKILLed server left for a next start that this test does not make (its parked launcher's)
             Sandbox.linux(LinuxSandbox.Settings.defaults().withCgroupName(cgroup))
                     .cleanUpLeftovers();
-            HostView.removeParentCgroups(cgroup);
+            HostCgroups.removeParentCgroups(cgroup);
             SpurHarness.deleteTree(work);
         }
     }

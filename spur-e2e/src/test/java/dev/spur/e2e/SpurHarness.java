@@ -7,6 +7,7 @@ import dev.spur.pools.PoolSettings;
 import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.sandbox.Sandbox;
 import dev.spur.server.SpurServer;
+import dev.spur.testing.server.HostCgroups;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -53,11 +54,11 @@ final class SpurHarness implements AutoCloseable {
     }
 
     /**
-     * The plain process sandbox, unless the build runs a suite again with {@code -Dspur.e2e.sandbox=linux}
+     * The plain process sandbox, unless the build runs a suite again with {@code -Dspur.test.sandbox=linux}
      * (spur-e2e's pom does, for the runtime suites): then the linux sandbox, the server's default.
      */
     private static Sandbox defaultSandbox() {
-        if (!"linux".equals(System.getProperty("spur.e2e.sandbox"))) {
+        if (!"linux".equals(System.getProperty("spur.test.sandbox"))) {
             return Sandbox.process();
         }
         return Tools.linuxSandbox(LinuxSandbox.Settings.defaults().withCgroupName(DEFAULT_LINUX_CGROUP));
@@ -253,7 +254,7 @@ final class SpurHarness implements AutoCloseable {
         server.close();
         deleteTree(dataDir);
         if (sandbox instanceof LinuxSandbox) {
-            HostView.removeParentCgroups(DEFAULT_LINUX_CGROUP); // empty now; another name is its test's to remove
+            HostCgroups.removeParentCgroups(DEFAULT_LINUX_CGROUP); // empty now; another name is its test's to remove
         }
     }
 

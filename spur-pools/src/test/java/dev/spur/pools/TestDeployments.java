@@ -2,20 +2,34 @@ package dev.spur.pools;
 
 import dev.spur.common.FunctionConfig;
 import dev.spur.common.FunctionKey;
+import dev.spur.common.Ticker;
+import dev.spur.logs.LogStore;
 import dev.spur.runtimes.LambdaRuntime;
+import dev.spur.sandbox.Sandbox;
+import dev.spur.testing.FunctionPackage;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** Deployments of the event-driven test runtime (a real Python process speaking the Runtime API). */
+/** Deployments of the event-driven test runtime (a real Python process speaking the Runtime API), and pools for them. */
 final class TestDeployments {
     private TestDeployments() {}
+
+    /** Pools of plain processes under {@code dir}, on {@code ticker} and the system's wall clock. */
+    static Pools pools(Path dir, PoolSettings settings, Ticker ticker) {
+        return new Pools(
+                settings,
+                Sandbox.process(),
+                LogStore.open(dir.resolve("logs")),
+                dir.resolve("run"),
+                ticker,
+                InstantSource.system(),
+                false);
+    }
 
     static Deployment deployment(Path dir, String name, int memory, int timeout, Map<String, String> env)
             throws IOException {
@@ -25,13 +39,7 @@ final class TestDeployments {
     static Deployment deployment(
             Path dir, String account, String name, int memory, int timeout, Map<String, String> env)
             throws IOException {
-        Path taskRoot = dir.resolve(name + "-" + UUID.randomUUID());
-        Files.createDirectories(taskRoot);
-        Path bootstrap = taskRoot.resolve("bootstrap");
-        try (InputStream in = TestDeployments.class.getResourceAsStream("/test-runtime.py")) {
-            Files.write(bootstrap, in.readAllBytes());
-        }
-        Files.setPosixFilePermissions(bootstrap, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path taskRoot = FunctionPackage.testRuntime().writeTo(dir.resolve(name + "-" + UUID.randomUUID()));
         FunctionConfig config = new FunctionConfig(
                 new FunctionKey(account, "us-east-1", name),
                 "$LATEST",

@@ -2,9 +2,11 @@ package dev.spur.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spur.testing.Await;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -212,10 +214,11 @@ class LinuxSandboxLimitsTest {
         assertThat(sandbox.spares()).isEmpty();
     }
 
-    private static Launchers.Parked awaitParked(LinuxSandbox sandbox) throws InterruptedException {
-        for (int i = 0; i < 500 && sandbox.spares().isEmpty(); i++) {
-            Thread.sleep(10);
-        }
+    private static Launchers.Parked awaitParked(LinuxSandbox sandbox) {
+        Await.await(
+                "a parked launcher",
+                Duration.ofSeconds(5),
+                () -> !sandbox.spares().isEmpty());
         assertThat(sandbox.spares()).hasSize(1);
         return sandbox.spares().getFirst();
     }

@@ -1,0 +1,91 @@
+package dev.spur.testing.server;
+
+import dev.spur.server.SpurServer;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.TestInstancePostProcessor;
+import org.junit.platform.commons.support.AnnotationSupport;
+import org.junit.platform.commons.support.HierarchyTraversalMode;
+import org.junit.platform.commons.support.ReflectionSupport;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+
+/**
+ * {@link SpurTest}'s extension. A shared server lives in the root context's store, keyed by its
+ * {@link ServerOptions}, so JUnit closes it when the run ends; a class's own server lives in the
+ * class's store and is closed with the class. Either way the class's store names the server the
+ * class uses ({@link Current}, which JUnit does not close).
+ */
+final class SpurExtension implements BeforeAllCallback, TestInstancePostProcessor, ParameterResolver {
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SpurExtension.class);
+
+    /** The server of one test class. */
+    private record Current(Spur spur) {}
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IllegalAccessException {
+        Class<?> type = context.getRequiredTestClass();
+        SpurTest test = AnnotationSupport.findAnnotation(type, SpurTest.class)
+                .orElseThrow(() -> new ExtensionConfigurationException(type + " is not annotated @SpurTest"));
+        ServerOptions options = ServerOptions.of(test);
+        Spur spur;
+        if (options.shared()) {
+            spur = context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(options, Spur::start, Spur.class);
+        } else {
+            spur = Spur.start(options);
+            context.getStore(NAMESPACE).put(Spur.class, spur); // closed with the class
+        }
+        context.getStore(NAMESPACE).put(Current.class, new Current(spur));
+        inject(fields(type, f -> Modifier.isStatic(f.getModifiers())), null, spur);
+    }
+
+    @Override
+    public void postProcessTestInstance(Object instance, ExtensionContext context) throws IllegalAccessException {
+        inject(fields(instance.getClass(), f -> !Modifier.isStatic(f.getModifiers())), instance, current(context));
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        Class<?> type = parameter.getParameter().getType();
+        return type == Spur.class || type == SpurServer.class || type == LambdaClient.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        Spur spur = current(context);
+        Class<?> type = parameter.getParameter().getType();
+        if (type == SpurServer.class) {
+            return spur.server();
+        }
+        return type == LambdaClient.class ? spur.lambda() : spur;
+    }
+
+    private static Spur current(ExtensionContext context) {
+        Current current = context.getStore(NAMESPACE).get(Current.class, Current.class);
+        if (current == null) {
+            throw new ExtensionConfigurationException("no Spur server for " + context.getDisplayName());
+        }
+        return current.spur();
+    }
+
+    private static List<Field> fields(Class<?> type, Predicate<Field> which) {
+        return ReflectionSupport.findFields(
+                type, f -> f.getType() == Spur.class && which.test(f), HierarchyTraversalMode.TOP_DOWN);
+    }
+
+    private static void inject(List<Field> fields, Object instance, Spur spur) throws IllegalAccessException {
+        for (Field f : fields) {
+            if (Modifier.isFinal(f.getModifiers())) {
+                throw new ExtensionConfigurationException(f + " cannot be injected: it is final");
+            }
+            f.setAccessible(true);
+            f.set(instance, spur);
+        }
+    }
+}
