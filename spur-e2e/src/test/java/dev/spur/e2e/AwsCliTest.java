@@ -2,6 +2,10 @@ package dev.spur.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spur.testing.FunctionPackage;
+import dev.spur.testing.Tools;
+import dev.spur.testing.server.Spur;
+import dev.spur.testing.server.SpurTest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,27 +13,16 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The real AWS CLI v2 ({@code /usr/bin/aws}) against Spur: deploy, wait, invoke, update, list, delete. */
+@SpurTest
 class AwsCliTest {
-    static SpurHarness spur;
+    static Spur spur;
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() {
-        spur = SpurHarness.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        spur.close();
-    }
 
     private AwsCli.Result aws(String... args) throws IOException, InterruptedException {
         return new AwsCli(spur.endpoint(), dir, Map.of()).aws(args);
@@ -37,9 +30,9 @@ class AwsCliTest {
 
     @Test
     void deployWaitInvokeUpdateListAndDeleteWithTheAwsCli() throws Exception {
-        String name = SpurHarness.uniqueName("cli");
+        String name = Spur.uniqueName("cli");
         Path zip = dir.resolve("fn.zip");
-        Files.write(zip, TestRuntime.zip());
+        Files.write(zip, FunctionPackage.testRuntime().zip());
         var created = aws(
                 "lambda",
                 "create-function",
@@ -118,12 +111,12 @@ class AwsCliTest {
     @Test
     void cliValidationErrorsAreReadable() throws Exception {
         Path zip = dir.resolve("fn.zip");
-        Files.write(zip, TestRuntime.zip());
+        Files.write(zip, FunctionPackage.testRuntime().zip());
         var r = aws(
                 "lambda",
                 "create-function",
                 "--function-name",
-                SpurHarness.uniqueName("bad"),
+                Spur.uniqueName("bad"),
                 "--runtime",
                 "provided.al2023",
                 "--handler",
@@ -141,7 +134,7 @@ class AwsCliTest {
     @Test
     void theCommandPrintedAtStartWorksAsPrinted() throws Exception {
         Tools.awsCliV2();
-        String line = spur.server.tryCommand();
+        String line = spur.server().tryCommand();
         Path bin = dir.resolve("bin");
         Files.createDirectories(bin);
         Files.createSymbolicLink(bin.resolve("aws"), Tools.awsCliV2());

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.Json;
+import dev.spur.testing.Tools;
+import dev.spur.testing.server.Spur;
+import dev.spur.testing.server.SpurTest;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -17,7 +20,7 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,11 +31,15 @@ import org.junit.jupiter.api.io.TempDir;
  * throttling, CORS and the access log. Authorizers: {@link GatewayAuthorizersTest}; the management
  * API: {@link GatewayAdminTest}.
  */
+@SpurTest
 class GatewayTest {
     static final String ORIGIN = "https://app.example";
 
-    static SpurHarness spur;
+    static Spur spur;
+
+    @AutoClose
     static Apis apis;
+
     static Apis.Function echo;
     static String apiId;
     static JsonNode created;
@@ -43,7 +50,6 @@ class GatewayTest {
     @BeforeAll
     static void start() {
         Tools.python();
-        spur = SpurHarness.start();
         apis = new Apis(spur);
         echo = apis.deploy("gw-echo", Apis.ECHO);
         created = apis.create("""
@@ -59,12 +65,6 @@ class GatewayTest {
                   {"RouteKey": "$default", "Target": {"Function": "%1$s"}}
                 ]}""".formatted(echo.name()));
         apiId = created.get("ApiId").asText();
-    }
-
-    @AfterAll
-    static void stop() {
-        apis.close();
-        spur.close();
     }
 
     static String routeKey(HttpResponse<byte[]> r) {

@@ -14,9 +14,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.UUID;
 import java.util.function.Consumer;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -28,6 +30,7 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.CreateFunctionRequest;
 import software.amazon.awssdk.services.lambda.model.CreateFunctionResponse;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
+import software.amazon.awssdk.services.lambda.model.LogType;
 import software.amazon.awssdk.services.lambda.model.Runtime;
 
 /**
@@ -201,8 +204,28 @@ public final class Spur implements AutoCloseable {
             FunctionPackage function,
             Consumer<CreateFunctionRequest.Builder> settings) {
         String name = uniqueName(prefix);
+        create(lambda, name, function, settings);
+        return name;
+    }
+
+    /** Creates {@code name} from {@code function}, as {@link #ROLE}, with Lambda's defaults. */
+    public CreateFunctionResponse create(String name, FunctionPackage function) {
+        return create(name, function, b -> {});
+    }
+
+    /** Creates {@code name} from {@code function}, as {@link #ROLE}, with more settings. */
+    public CreateFunctionResponse create(
+            String name, FunctionPackage function, Consumer<CreateFunctionRequest.Builder> settings) {
+        return create(lambda, name, function, settings);
+    }
+
+    private static CreateFunctionResponse create(
+            LambdaClient lambda,
+            String name,
+            FunctionPackage function,
+            Consumer<CreateFunctionRequest.Builder> settings) {
         byte[] zip = function.zip();
-        lambda.createFunction(b -> {
+        return lambda.createFunction(b -> {
             b.functionName(name)
                     .runtime(function.runtime())
                     .handler(function.handler())
@@ -210,7 +233,6 @@ public final class Spur implements AutoCloseable {
                     .code(c -> c.zipFile(SdkBytes.fromByteArray(zip)));
             settings.accept(b);
         });
-        return name;
     }
 
     /**
@@ -245,6 +267,16 @@ public final class Spur implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A synchronous invoke of {@code payload} (JSON text) that asks for the log tail ({@code LogType: Tail}). */
+    public InvokeResponse invokeWithTail(String name, String payload) {
+        return lambda.invoke(b -> b.functionName(name).logType(LogType.TAIL).payload(SdkBytes.fromUtf8String(payload)));
+    }
+
+    /** The log tail of an invoke that asked for it, decoded. */
+    public static String tail(InvokeResponse response) {
+        return new String(Base64.getDecoder().decode(response.logResult()), StandardCharsets.UTF_8);
     }
 
     /** The result of an invoke that must have succeeded (the error payload is the failure's message). */

@@ -4,6 +4,7 @@ import dev.spur.server.SpurServer;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -20,7 +21,9 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
  * {@link SpurTest}'s extension. A shared server lives in the root context's store, keyed by its
  * {@link ServerOptions}, so JUnit closes it when the run ends; a class's own server lives in the
  * class's store and is closed with the class. Either way the class's store names the server the
- * class uses ({@link Current}, which JUnit does not close).
+ * class uses ({@link Current}, which JUnit does not close); a {@code @Nested} class with a
+ * {@link SpurTest} of its own gets its own, one without uses its enclosing class's (stores are
+ * searched upwards).
  */
 final class SpurExtension implements BeforeAllCallback, TestInstancePostProcessor, ParameterResolver {
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SpurExtension.class);
@@ -31,9 +34,14 @@ final class SpurExtension implements BeforeAllCallback, TestInstancePostProcesso
     @Override
     public void beforeAll(ExtensionContext context) throws IllegalAccessException {
         Class<?> type = context.getRequiredTestClass();
-        SpurTest test = AnnotationSupport.findAnnotation(type, SpurTest.class)
-                .orElseThrow(() -> new ExtensionConfigurationException(type + " is not annotated @SpurTest"));
-        ServerOptions options = ServerOptions.of(test);
+        Optional<SpurTest> test = AnnotationSupport.findAnnotation(type, SpurTest.class);
+        if (test.isEmpty()) {
+            if (type.getEnclosingClass() != null && context.getStore(NAMESPACE).get(Current.class) != null) {
+                return; // a @Nested class without options of its own: its enclosing class's server serves it
+            }
+            throw new ExtensionConfigurationException(type + " is not annotated @SpurTest");
+        }
+        ServerOptions options = ServerOptions.of(test.get());
         Spur spur;
         if (options.shared()) {
             spur = context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(options, Spur::start, Spur.class);
