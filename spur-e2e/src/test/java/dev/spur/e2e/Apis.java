@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -71,20 +70,7 @@ final class Apis implements AutoCloseable {
     record Function(String name, Path record) {
         /** The events recorded so far, one per invocation. */
         List<JsonNode> events() {
-            String text;
-            try {
-                text = Files.readString(record, StandardCharsets.UTF_8);
-            } catch (NoSuchFileException e) {
-                return List.of();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            List<JsonNode> events = new ArrayList<>();
-            String[] lines = text.split("\n", -1);
-            for (int i = 0; i < lines.length - 1; i++) {
-                events.add(json(lines[i].getBytes(StandardCharsets.UTF_8)).get("event"));
-            }
-            return events;
+            return Recorder.lines(record).stream().map(l -> l.get("event")).toList();
         }
     }
 

@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.Json;
-import dev.spur.testing.FunctionPackage;
 import dev.spur.testing.server.Spur;
 import dev.spur.testing.server.SpurTest;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,23 +35,8 @@ class AwsCliReleaseTest {
         // One attempt per call, so a throttle is answered at once instead of after the CLI's retries.
         AwsCli cli = new AwsCli(spur.endpoint(), dir, Map.of("AWS_MAX_ATTEMPTS", "1", "AWS_RETRY_MODE", "standard"));
         String name = Spur.uniqueName("release");
-        Path zip = dir.resolve("fn.zip");
-        Files.write(zip, FunctionPackage.testRuntime().zip());
 
-        JsonNode created = cli.aws(
-                        "lambda",
-                        "create-function",
-                        "--function-name",
-                        name,
-                        "--runtime",
-                        "provided.al2023",
-                        "--handler",
-                        "h",
-                        "--role",
-                        "arn:aws:iam::000000000000:role/cli",
-                        "--zip-file",
-                        "fileb://" + zip)
-                .json();
+        JsonNode created = cli.createFunction(name).json();
         String arn = created.get("FunctionArn").asText();
         assertThat(arn).isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:" + name);
         cli.aws("lambda", "wait", "function-active-v2", "--function-name", name).json();

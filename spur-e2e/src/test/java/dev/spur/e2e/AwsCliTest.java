@@ -2,7 +2,6 @@ package dev.spur.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.spur.testing.FunctionPackage;
 import dev.spur.testing.Tools;
 import dev.spur.testing.server.Spur;
 import dev.spur.testing.server.SpurTest;
@@ -31,21 +30,8 @@ class AwsCliTest {
     @Test
     void deployWaitInvokeUpdateListAndDeleteWithTheAwsCli() throws Exception {
         String name = Spur.uniqueName("cli");
-        Path zip = dir.resolve("fn.zip");
-        Files.write(zip, FunctionPackage.testRuntime().zip());
-        var created = aws(
-                "lambda",
-                "create-function",
-                "--function-name",
-                name,
-                "--runtime",
-                "provided.al2023",
-                "--handler",
-                "h",
-                "--role",
-                "arn:aws:iam::000000000000:role/cli",
-                "--zip-file",
-                "fileb://" + zip);
+        Path zip = dir.resolve("fn.zip"); // written by createFunction
+        var created = new AwsCli(spur.endpoint(), dir, Map.of()).createFunction(name);
         assertThat(created.exit()).as(created.err()).isZero();
         assertThat(created.out()).contains("\"FunctionName\": \"" + name + "\"");
 
@@ -110,23 +96,7 @@ class AwsCliTest {
 
     @Test
     void cliValidationErrorsAreReadable() throws Exception {
-        Path zip = dir.resolve("fn.zip");
-        Files.write(zip, FunctionPackage.testRuntime().zip());
-        var r = aws(
-                "lambda",
-                "create-function",
-                "--function-name",
-                Spur.uniqueName("bad"),
-                "--runtime",
-                "provided.al2023",
-                "--handler",
-                "h",
-                "--role",
-                "arn:aws:iam::000000000000:role/cli",
-                "--timeout",
-                "901",
-                "--zip-file",
-                "fileb://" + zip);
+        var r = new AwsCli(spur.endpoint(), dir, Map.of()).createFunction(Spur.uniqueName("bad"), "--timeout", "901");
         assertThat(r.exit()).isNotZero();
         assertThat(r.err()).contains("InvalidParameterValueException").contains("timeout");
     }

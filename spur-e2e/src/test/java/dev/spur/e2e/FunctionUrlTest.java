@@ -17,15 +17,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -399,39 +396,8 @@ class FunctionUrlTest {
         }
     }
 
-    record Curl(int status, List<String> headerLines, String body) {
-        String header(String name) {
-            List<String> values = headers(name);
-            assertThat(values).as("header " + name).isNotEmpty();
-            return values.getFirst();
-        }
-
-        List<String> headers(String name) {
-            List<String> values = new ArrayList<>();
-            for (String line : headerLines) {
-                int colon = line.indexOf(':');
-                if (colon > 0 && line.substring(0, colon).equalsIgnoreCase(name)) {
-                    values.add(line.substring(colon + 1).strip());
-                }
-            }
-            return values;
-        }
-    }
-
     /** curl, resolving {@code *.localhost} to the loopback itself, as it does without any resolver setup. */
     private Curl curl(String target, String... options) throws IOException, InterruptedException {
-        Path headers = Files.createTempFile(dir, "headers", ".txt");
-        Path body = Files.createTempFile(dir, "body", ".txt");
-        List<String> command = new ArrayList<>(List.of(
-                Tools.curl().toString(), "-sS", "--max-time", "30", "-D", headers.toString(), "-o", body.toString()));
-        command.addAll(List.of(options));
-        command.add(target);
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("curl finished").isTrue();
-        assertThat(p.exitValue()).as("curl " + target + ": " + output).isZero();
-        List<String> lines = Files.readAllLines(headers, StandardCharsets.ISO_8859_1);
-        int status = Integer.parseInt(lines.getFirst().split(" ")[1]);
-        return new Curl(status, lines.subList(1, lines.size()), Files.readString(body, StandardCharsets.UTF_8));
+        return Curl.run(dir, target, options);
     }
 }

@@ -10,8 +10,6 @@ import dev.spur.testing.server.SpurTest;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -407,29 +405,10 @@ class GatewayTest {
         assertThat(endpoint.getPort()).isEqualTo(URI.create(spur.endpoint()).getPort());
         assertThat(created.get("ApiPathEndpoint").asText()).isEqualTo(spur.endpoint() + "/gw/" + apiId);
 
-        Path headers = Files.createTempFile(dir, "headers", ".txt");
-        Path body = Files.createTempFile(dir, "body", ".txt");
-        Process p = new ProcessBuilder(
-                        Tools.curl().toString(),
-                        "-sS",
-                        "--max-time",
-                        "30",
-                        "-D",
-                        headers.toString(),
-                        "-o",
-                        body.toString(),
-                        "-H",
-                        "Cookie: k=v",
-                        endpoint + "/pets/9?x=1&x=2")
-                .redirectErrorStream(true)
-                .start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(output).isZero();
-        List<String> lines = Files.readAllLines(headers, StandardCharsets.ISO_8859_1);
-        assertThat(lines.getFirst()).contains(" 200");
-        assertThat(lines).anyMatch(l -> l.toLowerCase(Locale.ROOT).startsWith("apigw-requestid:"));
-        JsonNode event = Json.MAPPER.readTree(body.toFile());
+        Curl r = Curl.run(dir, endpoint + "/pets/9?x=1&x=2", "-H", "Cookie: k=v");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.headers("apigw-requestid")).isNotEmpty();
+        JsonNode event = Json.MAPPER.readTree(r.body());
         assertThat(event.get("routeKey").asText()).isEqualTo("GET /pets/{id}");
         assertThat(event.get("rawPath").asText()).isEqualTo("/pets/9");
         assertThat(event.get("queryStringParameters").get("x").asText()).isEqualTo("1,2");

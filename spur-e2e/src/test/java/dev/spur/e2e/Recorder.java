@@ -68,6 +68,16 @@ final class Recorder {
 
     /** Every complete line written so far, in order. */
     List<Call> calls() {
+        return lines(file).stream()
+                .map(line -> new Call(
+                        line.get("id").asText(),
+                        Instant.ofEpochMilli(line.get("at").asLong()),
+                        line.get("event")))
+                .toList();
+    }
+
+    /** The complete JSON lines of a file a function appends to (none while it does not exist). */
+    static List<JsonNode> lines(Path file) {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
@@ -76,20 +86,16 @@ final class Recorder {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<Call> calls = new ArrayList<>();
-        String[] lines = text.split("\n", -1);
-        for (int i = 0; i < lines.length - 1; i++) { // the last piece is empty or still being written
+        List<JsonNode> lines = new ArrayList<>();
+        String[] pieces = text.split("\n", -1);
+        for (int i = 0; i < pieces.length - 1; i++) { // the last piece is empty or still being written
             try {
-                JsonNode line = Json.MAPPER.readTree(lines[i]);
-                calls.add(new Call(
-                        line.get("id").asText(),
-                        Instant.ofEpochMilli(line.get("at").asLong()),
-                        line.get("event")));
+                lines.add(Json.MAPPER.readTree(pieces[i]));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
-        return calls;
+        return lines;
     }
 
     List<Call> calls(String requestId) {
