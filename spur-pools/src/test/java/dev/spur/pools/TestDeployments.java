@@ -75,33 +75,20 @@ final class TestDeployments {
 
     /** The same code and configuration published as {@code version}. */
     static Deployment published(Deployment d, String version) {
-        FunctionConfig c = d.config();
-        FunctionConfig v = new FunctionConfig(
-                c.key(),
-                version,
-                c.runtime(),
-                c.handler(),
-                c.role(),
-                c.description(),
-                c.memorySize(),
-                c.timeout(),
-                c.environment(),
-                c.code(),
-                c.ephemeralStorage(),
-                c.architectures(),
-                c.lastModified(),
-                UUID.randomUUID().toString(),
-                c.state(),
-                c.lastUpdateStatus());
-        return new Deployment(v, d.runtime(), d.taskRoot());
+        return revised(d, version, d.config().environment(), d.config().lastModified());
     }
 
     /** The same function with a changed configuration (a new revision). */
     static Deployment updated(Deployment d, Map<String, String> env) {
+        return revised(d, d.config().version(), env, d.config().lastModified().plusMillis(1));
+    }
+
+    /** {@code d} as {@code version} with {@code env}, modified at {@code lastModified}, under a new revision id. */
+    private static Deployment revised(Deployment d, String version, Map<String, String> env, Instant lastModified) {
         FunctionConfig c = d.config();
         FunctionConfig next = new FunctionConfig(
                 c.key(),
-                c.version(),
+                version,
                 c.runtime(),
                 c.handler(),
                 c.role(),
@@ -112,7 +99,7 @@ final class TestDeployments {
                 c.code(),
                 c.ephemeralStorage(),
                 c.architectures(),
-                c.lastModified().plusMillis(1),
+                lastModified,
                 UUID.randomUUID().toString(),
                 c.state(),
                 c.lastUpdateStatus());
