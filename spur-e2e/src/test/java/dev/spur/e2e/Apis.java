@@ -20,6 +20,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Predicate;
 
@@ -131,6 +132,30 @@ final class Apis implements AutoCloseable {
 
     URI uri(String apiId, String pathAndQuery) {
         return URI.create(spur.endpoint() + "/gw/" + apiId + pathAndQuery);
+    }
+
+    /** The query of the sample request: a repeated name and an escaped space. */
+    static final String SAMPLE_QUERY = "a=1&b=two%20words&a=2";
+
+    /** Headers of a sample request: mixed case, and two cookies in one header. */
+    static final String[] SAMPLE_HEADERS = {"X-Mixed-Case", "Value", "Cookie", "c1=v1; c2=v2"};
+
+    /**
+     * Checks that a payload 2.0 event (a gateway's or a function URL's) carries the sample request,
+     * sent to {@code rawPath} with {@link #SAMPLE_QUERY} and {@link #SAMPLE_HEADERS}, as matched by {@code routeKey}.
+     */
+    static void assertCarriesTheSampleRequest(JsonNode event, String routeKey, String rawPath) {
+        assertThat(event.get("version").asText()).isEqualTo("2.0");
+        assertThat(event.get("routeKey").asText()).isEqualTo(routeKey);
+        assertThat(event.get("rawPath").asText()).isEqualTo(rawPath);
+        assertThat(event.get("rawQueryString").asText()).isEqualTo(SAMPLE_QUERY);
+        assertThat(event.get("queryStringParameters").get("a").asText()).isEqualTo("1,2");
+        assertThat(event.get("queryStringParameters").get("b").asText()).isEqualTo("two words");
+        assertThat(Json.MAPPER.convertValue(event.get("cookies"), String[].class))
+                .containsExactly("c1=v1", "c2=v2");
+        assertThat(event.get("headers").get("x-mixed-case").asText()).isEqualTo("Value");
+        event.get("headers").fieldNames().forEachRemaining(h -> assertThat(h).isEqualTo(h.toLowerCase(Locale.ROOT)));
+        assertThat(event.get("headers").has("cookie")).isFalse();
     }
 
     /** The body of a 200 answer as JSON (the status is checked, with the body in the message). */
