@@ -57,7 +57,13 @@ public final class Spur implements AutoCloseable {
         if (sandbox.isolatesFiles()) {
             Directories.traversable(dataDir); // the sandbox's users reach the code below it
         }
-        server = SpurServer.start(serverOptions());
+        try {
+            server = SpurServer.start(serverOptions());
+        } catch (RuntimeException e) {
+            sandbox.close();
+            Directories.deleteTree(dataDir); // nothing half-made stays behind
+            throw e;
+        }
         lambda = client("spur", "spur");
     }
 
