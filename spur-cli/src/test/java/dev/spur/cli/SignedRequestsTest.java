@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -130,25 +129,18 @@ class SignedRequestsTest {
         assertThat(result.err()).contains("--access-key and --secret-key go together");
     }
 
-    /** A server of its own without authentication: the signed commands work there too. */
-    @Nested
-    @SpurTest
-    class WithoutAuthentication {
-        @Test
-        void aServerWithoutAuthenticationAcceptsSignedCommandsToo(Spur openServer) {
-            Cli open = new Cli(() -> openServer);
-            Credential dummy = new Credential("spur", "spur", "");
-            assertThat(open.spur("deploy", withKey(dummy, deployArgs("open"))).exit())
-                    .isZero();
+    @Test
+    void aServerWithoutAuthenticationAcceptsSignedCommandsToo(@SpurTest Spur openServer) {
+        Cli open = new Cli(() -> openServer);
+        Credential dummy = new Credential("spur", "spur", "");
+        assertThat(open.spur("deploy", withKey(dummy, deployArgs("open"))).exit())
+                .isZero();
 
-            Cli.Result invoked = open.spur("invoke", withKey(dummy, "open", "{\"n\":2}"));
+        Cli.Result invoked = open.spur("invoke", withKey(dummy, "open", "{\"n\":2}"));
 
-            assertThat(invoked.exit()).as(invoked.err()).isZero();
-            assertThat(invoked.out()).contains("{\"echo\":{\"n\":2}}");
-            assertThat(open.spur("invoke", "open").exit())
-                    .as("unsigned, as before")
-                    .isZero();
-        }
+        assertThat(invoked.exit()).as(invoked.err()).isZero();
+        assertThat(invoked.out()).contains("{\"echo\":{\"n\":2}}");
+        assertThat(open.spur("invoke", "open").exit()).as("unsigned, as before").isZero();
     }
 
     @Test

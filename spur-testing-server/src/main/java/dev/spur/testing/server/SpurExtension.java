@@ -23,7 +23,8 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
  * class's store and is closed with the class. Either way the class's store names the server the
  * class uses ({@link Current}, which JUnit does not close); a {@code @Nested} class with a
  * {@link SpurTest} of its own gets its own, one without uses its enclosing class's (stores are
- * searched upwards).
+ * searched upwards). A parameter annotated {@link SpurTest} gets the server of its own options:
+ * shared, or private to the method (or class, for a {@code @BeforeAll} parameter) that asked.
  */
 final class SpurExtension implements BeforeAllCallback, TestInstancePostProcessor, ParameterResolver {
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SpurExtension.class);
@@ -41,14 +42,7 @@ final class SpurExtension implements BeforeAllCallback, TestInstancePostProcesso
             }
             throw new ExtensionConfigurationException(type + " is not annotated @SpurTest");
         }
-        ServerOptions options = ServerOptions.of(test.get());
-        Spur spur;
-        if (options.shared()) {
-            spur = context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(options, Spur::start, Spur.class);
-        } else {
-            spur = Spur.start(options);
-            context.getStore(NAMESPACE).put(Spur.class, spur); // closed with the class
-        }
+        Spur spur = server(context, ServerOptions.of(test.get()), Spur.class);
         context.getStore(NAMESPACE).put(Current.class, new Current(spur));
         inject(fields(type, f -> Modifier.isStatic(f.getModifiers())), null, spur);
     }
@@ -66,13 +60,30 @@ final class SpurExtension implements BeforeAllCallback, TestInstancePostProcesso
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-        Spur spur = current(context);
+        Optional<SpurTest> asked = parameter.findAnnotation(SpurTest.class);
+        Spur spur = asked.isPresent()
+                ? server(context, ServerOptions.of(asked.get()), new PrivateKey(parameter.getIndex()))
+                : current(context);
         Class<?> type = parameter.getParameter().getType();
         if (type == SpurServer.class) {
             return spur.server();
         }
         return type == LambdaClient.class ? spur.lambda() : spur;
     }
+
+    /**
+     * A shared server for {@code options} (started by the first to ask, closed when the run ends), or a
+     * private one started now and closed with {@code context} (a class, or a method for a parameter).
+     */
+    private static Spur server(ExtensionContext context, ServerOptions options, Object privateKey) {
+        if (options.shared()) {
+            return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(options, Spur::start, Spur.class);
+        }
+        return context.getStore(NAMESPACE).getOrComputeIfAbsent(privateKey, k -> Spur.start(options), Spur.class);
+    }
+
+    /** The key of a private server asked for by a parameter, by its position. */
+    private record PrivateKey(int parameterIndex) {}
 
     private static Spur current(ExtensionContext context) {
         Current current = context.getStore(NAMESPACE).get(Current.class, Current.class);

@@ -22,8 +22,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * theirs. A class that changes what others would see — the account's concurrency, a restart, a kill —
  * asks for a server of its own with {@link #shared() shared = false}; that one is closed when the class
  * ends.
+ *
+ * <p>On a parameter of type {@link Spur}, {@code @SpurTest} asks for a server with other options than
+ * the class's (an open server in a class about {@code --auth sigv4}, say); with {@code shared = false}
+ * that server is the method's own, closed when the method ends.
  */
-@Target(ElementType.TYPE)
+@Target({ElementType.TYPE, ElementType.PARAMETER})
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @Inherited

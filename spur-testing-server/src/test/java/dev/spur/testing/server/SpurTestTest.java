@@ -7,7 +7,6 @@ import dev.spur.server.SpurServer;
 import dev.spur.testing.FunctionPackage;
 import java.nio.file.Files;
 import java.util.Map;
-import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 
@@ -44,42 +43,24 @@ class SpurTestTest {
         assertThatIllegalStateException().isThrownBy(spur::restart).withMessageContaining("shared = false");
     }
 
-    /** Same options, another class: the same server. */
-    @Nested
-    @SpurTest
-    class SameOptions {
-        @Test
-        void classesAskingTheSameOptionsShareOneServer(Spur same) {
-            assertThat(same).isSameAs(spur);
-        }
+    @Test
+    void aParameterAskingTheClasssOptionsGetsTheSameSharedServer(@SpurTest Spur same) {
+        assertThat(same).isSameAs(spur);
     }
 
-    /** A nested class without options of its own runs against its enclosing class's server. */
-    @Nested
-    class WithoutOptions {
-        @Test
-        void aNestedClassWithoutOptionsUsesTheEnclosingServer(Spur enclosing) {
-            assertThat(enclosing).isSameAs(spur);
-        }
-    }
+    @Test
+    void aPrivateServerIsFreshAndRestartsOnItsDataDirectory(
+            @SpurTest(shared = false, auth = SpurServer.Auth.SIGV4) Spur own) {
+        assertThat(own).isNotSameAs(spur);
+        assertThat(own.shared()).isFalse();
+        assertThat(own.dataDir()).isNotEqualTo(spur.dataDir());
+        assertThat(own.server().auth()).isEqualTo(SpurServer.Auth.SIGV4);
+        var key = own.newKey("123456789012");
 
-    /** A private server: fresh, its own data directory, and it restarts on that directory. */
-    @Nested
-    @SpurTest(shared = false, auth = SpurServer.Auth.SIGV4)
-    class Private {
-        @Test
-        void aPrivateServerIsFreshAndRestartsOnItsDataDirectory(Spur own) {
-            assertThat(own).isNotSameAs(spur);
-            assertThat(own.shared()).isFalse();
-            assertThat(own.dataDir()).isNotEqualTo(spur.dataDir());
-            assertThat(own.server().auth()).isEqualTo(SpurServer.Auth.SIGV4);
-            var key = own.newKey("123456789012");
+        own.restart();
 
-            own.restart();
-
-            try (LambdaClient signed = own.client(key)) {
-                assertThat(signed.listFunctions().functions()).isEmpty(); // the key survived the restart
-            }
+        try (LambdaClient signed = own.client(key)) {
+            assertThat(signed.listFunctions().functions()).isEmpty(); // the key survived the restart
         }
     }
 }
