@@ -1,5 +1,6 @@
 package dev.spur.e2e;
 
+import dev.spur.testing.HostProcess;
 import dev.spur.testing.server.HostCgroups;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,13 +28,13 @@ final class HostView {
      * @param runtime    the function's processes (the runtime and what it forked), not bwrap's
      * @param cgroupDirs its cgroup: one directory per v1 controller, or the v2 one
      */
-    record Environment(String function, int runtimeApiPort, List<Proc> runtime, List<Path> cgroupDirs) {
+    record Environment(String function, int runtimeApiPort, List<HostProcess> runtime, List<Path> cgroupDirs) {
         /** Everything in its cgroup now: bwrap, its reaper, the runtime and whatever it forked. */
-        List<Proc> cgroupProcesses() {
-            List<Proc> all = new ArrayList<>();
+        List<HostProcess> cgroupProcesses() {
+            List<HostProcess> all = new ArrayList<>();
             try {
                 for (String pid : Files.readAllLines(cgroupDirs.getFirst().resolve("cgroup.procs"))) {
-                    Proc.of(Long.parseLong(pid.strip())).ifPresent(all::add);
+                    HostProcess.of(Long.parseLong(pid.strip())).ifPresent(all::add);
                 }
             } catch (NoSuchFileException e) {
                 return List.of();
@@ -41,40 +42,6 @@ final class HostView {
                 throw new UncheckedIOException(e);
             }
             return all;
-        }
-    }
-
-    /** A process by pid and start time, so that a pid reused meanwhile is not taken for it. */
-    record Proc(long pid, long startTicks) {
-        static Optional<Proc> of(long pid) {
-            return stat(pid).map(s -> new Proc(pid, Long.parseLong(s[19])));
-        }
-
-        /** Alive, not a zombie, and still the same process. */
-        boolean running() {
-            return stat(pid)
-                    .map(s -> Long.parseLong(s[19]) == startTicks && !s[0].equals("Z"))
-                    .orElse(false);
-        }
-
-        /** Its command and state ({@code "bwrap D"}), or {@code "gone"}. */
-        String describe() {
-            try {
-                String s = Files.readString(Path.of("/proc/" + pid + "/stat"));
-                return s.substring(s.indexOf('(') + 1, s.lastIndexOf(')')) + " " + s.charAt(s.lastIndexOf(')') + 2);
-            } catch (IOException e) {
-                return "gone";
-            }
-        }
-
-        /** The fields of {@code /proc/<pid>/stat} after the command: [0] is the state, [19] the start time. */
-        private static Optional<String[]> stat(long pid) {
-            try {
-                String s = Files.readString(Path.of("/proc/" + pid + "/stat"));
-                return Optional.of(s.substring(s.lastIndexOf(')') + 2).split(" "));
-            } catch (IOException e) {
-                return Optional.empty();
-            }
         }
     }
 
@@ -90,7 +57,7 @@ final class HostView {
      * processes ({@code AWS_LAMBDA_RUNTIME_API} is one port per environment).
      */
     static List<Environment> environments(ProcessHandle server) {
-        Map<String, List<Proc>> byEndpoint = new LinkedHashMap<>();
+        Map<String, List<HostProcess>> byEndpoint = new LinkedHashMap<>();
         Map<String, String> functions = new LinkedHashMap<>();
         Map<String, Long> firstPid = new LinkedHashMap<>();
         for (ProcessHandle p : server.descendants().toList()) {
@@ -99,7 +66,7 @@ final class HostView {
             if (endpoint == null) {
                 continue; // bwrap and its reaper run with an empty environment
             }
-            Optional<Proc> proc = Proc.of(p.pid());
+            Optional<HostProcess> proc = HostProcess.of(p.pid());
             if (proc.isPresent()) {
                 byEndpoint.computeIfAbsent(endpoint, k -> new ArrayList<>()).add(proc.get());
                 functions.put(endpoint, env.get("AWS_LAMBDA_FUNCTION_NAME"));

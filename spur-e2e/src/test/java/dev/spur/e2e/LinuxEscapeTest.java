@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.Json;
 import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.testing.FunctionPackage;
+import dev.spur.testing.HostProcess;
 import dev.spur.testing.Tools;
 import dev.spur.testing.server.Spur;
 import dev.spur.testing.server.SpurTest;
@@ -150,8 +151,8 @@ class LinuxEscapeTest {
                     return {"boot": BOOT}
                 """);
         String otherBoot = ok(spur.invoke(other, Map.of())).get("boot").asText(); // idle, warm, frozen
-        List<HostView.Proc> otherProcs = environmentOf(other).runtime();
-        List<Long> otherPids = otherProcs.stream().map(HostView.Proc::pid).toList();
+        List<HostProcess> otherProcs = environmentOf(other).runtime();
+        List<Long> otherPids = otherProcs.stream().map(HostProcess::pid).toList();
         long jvm = ProcessHandle.current().pid();
 
         String prober = deploy("prober", """

@@ -8,6 +8,7 @@ import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.sandbox.Sandbox;
 import dev.spur.testing.Await;
 import dev.spur.testing.Directories;
+import dev.spur.testing.HostProcess;
 import dev.spur.testing.server.HostCgroups;
 import dev.spur.testing.server.Spur;
 import dev.spur.testing.server.SpurTest;
@@ -143,7 +144,7 @@ class LinuxLimitsE2eTest {
                         LinuxSandbox.Settings.defaults().pidsMax() - 3);
 
         HostView.Environment environment = environmentOf(bomb);
-        List<HostView.Proc> inside = environment.cgroupProcesses();
+        List<HostProcess> inside = environment.cgroupProcesses();
         assertThat(inside).hasSizeGreaterThan(r.get("forked").asInt());
         assertThat(spur.lambda().listFunctions().functions()).isNotEmpty();
         String bystander = spur.deployPython("bystander", PRELUDE + """
@@ -159,7 +160,7 @@ class LinuxLimitsE2eTest {
         Await.await(
                 "the fork bomb's processes and cgroup are gone",
                 Duration.ofSeconds(20),
-                () -> inside.stream().noneMatch(HostView.Proc::running)
+                () -> inside.stream().noneMatch(HostProcess::running)
                         && environment.cgroupDirs().stream().noneMatch(Files::exists));
     }
 
@@ -202,7 +203,7 @@ class LinuxLimitsE2eTest {
     void whatASigkilledServerLeavesIsRemovedByTheNextServerOnItsDataDirectory() throws Exception {
         try (OtherJvm other = new OtherJvm(CGROUP + "-kill9")) {
             List<Path> dirs = other.environment.cgroupDirs();
-            List<HostView.Proc> inside = other.environment.cgroupProcesses();
+            List<HostProcess> inside = other.environment.cgroupProcesses();
             assertThat(inside).hasSizeGreaterThanOrEqualTo(3); // bwrap, its reaper, the runtime
 
             other.server.kill9Alone();
@@ -214,7 +215,7 @@ class LinuxLimitsE2eTest {
             assertThat(dirs)
                     .as("removed by the next server's start")
                     .allSatisfy(d -> assertThat(d).doesNotExist());
-            assertThat(inside).as("killed by the next server's start").noneMatch(HostView.Proc::running);
+            assertThat(inside).as("killed by the next server's start").noneMatch(HostProcess::running);
             assertThat(other.invokeBoot()).as("a new environment").isNotEqualTo(other.boot);
         }
     }
@@ -230,16 +231,16 @@ class LinuxLimitsE2eTest {
     @Test
     void anIdleEnvironmentDiesWithItsSigkilledServer() throws Exception {
         try (OtherJvm other = new OtherJvm(CGROUP + "-die")) {
-            List<HostView.Proc> inside = other.environment.cgroupProcesses();
+            List<HostProcess> inside = other.environment.cgroupProcesses();
             other.server.kill9Alone();
             Await.await(
                     "the idle environment's processes die with the server (" + describe(inside) + ")",
                     Duration.ofSeconds(2),
-                    () -> inside.stream().noneMatch(HostView.Proc::running));
+                    () -> inside.stream().noneMatch(HostProcess::running));
         }
     }
 
-    private static String describe(List<HostView.Proc> procs) {
+    private static String describe(List<HostProcess> procs) {
         return procs.stream().map(p -> p.pid() + ":" + p.describe()).toList().toString();
     }
 

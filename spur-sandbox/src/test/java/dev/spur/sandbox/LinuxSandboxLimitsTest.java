@@ -3,13 +3,12 @@ package dev.spur.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spur.testing.Await;
-import java.io.IOException;
+import dev.spur.testing.HostProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Optional;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -144,35 +143,16 @@ class LinuxSandboxLimitsTest {
         Jailed p = jail.start(jail.spec(128, "/bin/sh", "-c", "sleep 600 & sleep 600 & wait"));
         Thread.sleep(300);
         assertThat(p.cgroupDirs()).allSatisfy(d -> assertThat(d).isDirectory());
-        Map<Long, String> inside = new HashMap<>(); // pid → start time, so that a reused pid is not taken for it
+        List<HostProcess> inside = new ArrayList<>(); // by pid and start time: a pid may be reused meanwhile
         for (String pid : Files.readAllLines(p.cgroupDirs().get(0).resolve("cgroup.procs"))) {
-            stat(Long.parseLong(pid)).ifPresent(fields -> inside.put(Long.parseLong(pid), fields[19]));
+            HostProcess.of(Long.parseLong(pid)).ifPresent(inside::add);
         }
         assertThat(inside).hasSizeGreaterThanOrEqualTo(4); // bwrap, its reaper, sh, two sleeps
         p.kill();
         SandboxedProcess.ExitStatus status = p.onExit().get(10, TimeUnit.SECONDS);
         assertThat(status.signal()).isEqualTo(9);
         assertThat(p.cgroupDirs()).allSatisfy(d -> assertThat(d).doesNotExist());
-        inside.forEach((pid, started) ->
-                assertThat(running(pid, started)).as("pid %d", pid).isFalse());
-    }
-
-    /**
-     * The same process (pid and start time) alive and not a zombie (a killed process may wait a moment
-     * for whoever reaps it; its pid may meanwhile be another's on a busy machine).
-     */
-    private static boolean running(long pid, String started) {
-        return stat(pid).map(f -> f[19].equals(started) && !f[0].equals("Z")).orElse(false);
-    }
-
-    /** The fields of {@code /proc/<pid>/stat} after the command: [0] is the state, [19] the start time. */
-    private static Optional<String[]> stat(long pid) {
-        try {
-            String s = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            return Optional.of(s.substring(s.lastIndexOf(')') + 2).split(" "));
-        } catch (IOException e) {
-            return Optional.empty();
-        }
+        assertThat(inside).as("still running (alive, not a zombie)").noneMatch(HostProcess::running);
     }
 
     @Test
