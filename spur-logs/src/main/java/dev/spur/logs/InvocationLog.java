@@ -1,9 +1,6 @@
 package dev.spur.logs;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Base64;
@@ -35,7 +32,7 @@ public final class InvocationLog {
     }
 
     public synchronized void line(String text) {
-        pending.append(DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(ChronoUnit.MILLIS)))
+        LogLines.appendTime(pending, System.currentTimeMillis())
                 .append(' ')
                 .append(stream)
                 .append(' ')
