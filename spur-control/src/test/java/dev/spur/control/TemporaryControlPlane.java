@@ -201,6 +201,7 @@ final class TemporaryControlPlane implements AutoCloseable {
                     Optional.empty(),
                     tags,
                     publish,
+                    Optional.empty(),
                     Optional.empty());
         }
     }
