@@ -38,6 +38,7 @@ import java.util.stream.Stream;
  */
 public final class FunctionLog {
     private static final String SUFFIX = ".log";
+    private static final String INDEX_SUFFIX = ".idx";
     private static final String RETENTION_FILE = "retention";
     private static final long DAY_MILLIS = 86_400_000L;
 
@@ -45,6 +46,7 @@ public final class FunctionLog {
     private final long segmentBytes;
     private final int maxSegments;
     private final InstantSource clock;
+    private final Runnable afterRoll;
     private final ReentrantLock lock = new ReentrantLock();
     private final LogIndex index = new LogIndex();
     private boolean indexed;
@@ -54,21 +56,24 @@ public final class FunctionLog {
     private int retentionDays;
     private boolean reportedFailure;
 
-    FunctionLog(Path directory, long segmentBytes, int maxSegments, InstantSource clock) {
+    FunctionLog(Path directory, long segmentBytes, int maxSegments, InstantSource clock, Runnable afterRoll) {
         this.directory = directory;
         this.segmentBytes = segmentBytes;
         this.maxSegments = maxSegments;
         this.clock = clock;
+        this.afterRoll = afterRoll;
         this.retentionDays = readRetention(directory);
     }
 
     /** Appends whole lines. */
     public void append(byte[] lines) {
+        boolean rolled = false;
         lock.lock();
         try {
             ensureIndexed();
             if (current == null || position - currentStart >= segmentBytes) {
                 roll();
+                rolled = true;
             }
             ByteBuffer buffer = ByteBuffer.wrap(lines);
             while (buffer.hasRemaining()) {
@@ -81,6 +86,27 @@ public final class FunctionLog {
                 reportedFailure = true;
                 System.err.println("spur: cannot write function log in " + directory + ": " + e);
             }
+        } finally {
+            lock.unlock();
+        }
+        if (rolled) {
+            afterRoll.run(); // the store's bound over all groups, taken without this log's lock
+        }
+    }
+
+    /** Deletes the segment starting at {@code start} unless it is the one being written (the store's overall bound). */
+    boolean dropSegment(long start) throws IOException {
+        lock.lock();
+        try {
+            if (start == currentStart) {
+                return false;
+            }
+            boolean deleted = deleteSegment(start);
+            List<Long> starts = segments();
+            if (!starts.isEmpty()) {
+                index.dropBefore(starts.getFirst());
+            }
+            return deleted;
         } finally {
             lock.unlock();
         }
@@ -100,6 +126,9 @@ public final class FunctionLog {
         }
         if (current != null) {
             current.close();
+            if (position - currentStart >= segmentBytes) {
+                LogIndex.write(indexFile(currentStart), index.snapshot(), currentStart);
+            }
         }
         long start = !starts.isEmpty() && position - starts.getLast() < segmentBytes ? starts.getLast() : position;
         current = FileChannel.open(
@@ -107,7 +136,7 @@ public final class FunctionLog {
         currentStart = start;
         starts = segments();
         while (starts.size() > maxSegments) {
-            Files.deleteIfExists(segment(starts.removeFirst()));
+            deleteSegment(starts.removeFirst());
         }
         expire(starts);
     }
@@ -121,7 +150,7 @@ public final class FunctionLog {
                 newest.merge(b.segmentStart(), b.maxTime(), Math::max);
             }
             while (starts.size() > 1 && newest.getOrDefault(starts.getFirst(), Long.MIN_VALUE) < cutoff) {
-                Files.deleteIfExists(segment(starts.removeFirst()));
+                deleteSegment(starts.removeFirst());
             }
         }
         if (!starts.isEmpty()) {
@@ -183,7 +212,7 @@ public final class FunctionLog {
                 current = null;
             }
             for (long s : segments()) {
-                Files.deleteIfExists(segment(s));
+                deleteSegment(s);
             }
             Files.deleteIfExists(directory.resolve(RETENTION_FILE));
             Files.deleteIfExists(directory);
@@ -360,7 +389,11 @@ public final class FunctionLog {
             return;
         }
         index.clear();
-        for (long s : segments()) {
+        List<Long> all = segments();
+        for (long s : all) {
+            if (s != all.getLast() && index.read(indexFile(s))) {
+                continue; // a sealed segment with its index
+            }
             try (FileChannel ch = FileChannel.open(segment(s), StandardOpenOption.READ)) {
                 byte[] carry = new byte[0];
                 long at = s;
@@ -457,6 +490,16 @@ public final class FunctionLog {
 
     private Path segment(long start) {
         return directory.resolve("%020d%s".formatted(start, SUFFIX));
+    }
+
+    /** The index of a sealed segment, written when it is sealed and read instead of the segment. */
+    private Path indexFile(long start) {
+        return directory.resolve("%020d%s".formatted(start, INDEX_SUFFIX));
+    }
+
+    private boolean deleteSegment(long start) throws IOException {
+        Files.deleteIfExists(indexFile(start));
+        return Files.deleteIfExists(segment(start));
     }
 
     private List<Long> segments() throws IOException {

@@ -1,6 +1,10 @@
 package dev.spur.logs;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -51,6 +55,91 @@ final class LogIndex {
         stat[0] = Math.min(stat[0], time);
         stat[1] = Math.max(stat[1], time);
         stat[2] += lineBytes;
+    }
+
+    /**
+     * Writes the blocks of the segment starting at {@code segmentStart} to {@code file} (replaced
+     * atomically): one {@code B start length min max} line per block, then one
+     * {@code S stream first last bytes} line per stream in it. Failing to write costs only a rescan.
+     */
+    static void write(Path file, List<Block> blocks, long segmentStart) {
+        StringBuilder sb = new StringBuilder();
+        for (Block b : blocks) {
+            if (b.segmentStart() != segmentStart) {
+                continue;
+            }
+            sb.append("B ")
+                    .append(b.start())
+                    .append(' ')
+                    .append(b.length())
+                    .append(' ')
+                    .append(b.minTime())
+                    .append(' ')
+                    .append(b.maxTime())
+                    .append('\n');
+            b.streams()
+                    .forEach((name, st) -> sb.append("S ")
+                            .append(name)
+                            .append(' ')
+                            .append(st.first())
+                            .append(' ')
+                            .append(st.last())
+                            .append(' ')
+                            .append(st.bytes())
+                            .append('\n'));
+        }
+        try {
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(tmp, sb);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            // the segment is scanned instead
+        }
+    }
+
+    /**
+     * Adds the blocks stored in {@code file} as sealed blocks.
+     *
+     * @return false when there is no readable index (the segment must be scanned)
+     */
+    boolean read(Path file) {
+        List<Block> blocks = new ArrayList<>();
+        try {
+            List<String> lines = Files.readAllLines(file);
+            OpenBlock b = null;
+            for (String line : lines) {
+                String[] f = line.split(" ");
+                if (f[0].equals("B") && f.length == 5) {
+                    if (b != null) {
+                        blocks.add(b.freeze());
+                    }
+                    b = new OpenBlock(Long.parseLong(f[1]), segmentOf(file));
+                    b.length = Integer.parseInt(f[2]);
+                    b.minTime = Long.parseLong(f[3]);
+                    b.maxTime = Long.parseLong(f[4]);
+                } else if (f[0].equals("S") && f.length == 5 && b != null) {
+                    b.streams.put(f[1], new long[] {Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4])});
+                } else {
+                    return false;
+                }
+            }
+            if (b != null) {
+                blocks.add(b.freeze());
+            }
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        if (open != null) {
+            sealed.add(open.freeze());
+            open = null;
+        }
+        sealed.addAll(blocks);
+        return true;
+    }
+
+    private static long segmentOf(Path file) {
+        String name = file.getFileName().toString();
+        return Long.parseLong(name.substring(0, name.indexOf('.')));
     }
 
     /** Forgets the blocks of segments before {@code oldestKept} (they were deleted). */

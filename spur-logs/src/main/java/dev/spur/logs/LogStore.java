@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,10 +28,13 @@ import java.util.stream.Stream;
  * written on one node can be served by that node to any other that asks with the same queries.
  */
 public final class LogStore {
-    /** Default bound per log group: 4 segments of 8 MB. */
-    public static final long DEFAULT_SEGMENT_BYTES = 8L * 1024 * 1024;
+    /** Default bound per log group: 16 segments of 16 MB (256 MB, about 2 M lines). */
+    public static final long DEFAULT_SEGMENT_BYTES = 16L * 1024 * 1024;
 
-    public static final int DEFAULT_SEGMENTS = 4;
+    public static final int DEFAULT_SEGMENTS = 16;
+
+    /** Default bound over every group together: 2 GB; past it the oldest segments anywhere go first. */
+    public static final long DEFAULT_TOTAL_BYTES = 2L * 1024 * 1024 * 1024;
 
     /** The prefix of a function's default log group. */
     public static final String LAMBDA_PREFIX = "/aws/lambda/";
@@ -42,17 +46,22 @@ public final class LogStore {
     private final long segmentBytes;
     private final int maxSegments;
     private final InstantSource clock;
+    private final long totalBytes;
     private final ConcurrentMap<GroupKey, FunctionLog> logs = new ConcurrentHashMap<>();
 
     public LogStore(Path directory, long segmentBytes, int maxSegments) {
-        this(directory, segmentBytes, maxSegments, InstantSource.system());
+        this(directory, segmentBytes, maxSegments, Long.MAX_VALUE, InstantSource.system());
     }
 
-    /** A store whose retention is judged on {@code clock}. */
-    public LogStore(Path directory, long segmentBytes, int maxSegments, InstantSource clock) {
+    /**
+     * A store bounded per group ({@code segmentBytes × maxSegments}) and over all groups
+     * ({@code totalBytes}), whose retention is judged on {@code clock}.
+     */
+    public LogStore(Path directory, long segmentBytes, int maxSegments, long totalBytes, InstantSource clock) {
         this.directory = directory;
         this.segmentBytes = segmentBytes;
         this.maxSegments = maxSegments;
+        this.totalBytes = totalBytes;
         this.clock = clock;
         try {
             Files.createDirectories(directory);
@@ -62,11 +71,8 @@ public final class LogStore {
     }
 
     public static LogStore open(Path directory) {
-        return new LogStore(directory, DEFAULT_SEGMENT_BYTES, DEFAULT_SEGMENTS);
-    }
-
-    public static LogStore open(Path directory, InstantSource clock) {
-        return new LogStore(directory, DEFAULT_SEGMENT_BYTES, DEFAULT_SEGMENTS, clock);
+        return new LogStore(
+                directory, DEFAULT_SEGMENT_BYTES, DEFAULT_SEGMENTS, DEFAULT_TOTAL_BYTES, InstantSource.system());
     }
 
     /** A function's default log group, {@code /aws/lambda/<function>}. */
@@ -85,7 +91,8 @@ public final class LogStore {
                         directory.resolve(k.account()).resolve(k.region()).resolve(directoryName(k.group())),
                         segmentBytes,
                         maxSegments,
-                        clock));
+                        clock,
+                        this::enforceTotal));
     }
 
     /** The log of a group that exists on disk. */
@@ -125,6 +132,59 @@ public final class LogStore {
         }
         names.sort(null);
         return names;
+    }
+
+    /**
+     * Keeps the segments of all groups within the overall bound: while they sum past it, the least
+     * recently written segment anywhere is deleted (never a group's segment being written). Runs after
+     * a group rolls to a new segment, holding no group's lock but taking each one it trims.
+     */
+    synchronized void enforceTotal() {
+        if (totalBytes == Long.MAX_VALUE) {
+            return;
+        }
+        record Segment(Path file, long size, long modified) {}
+        List<Segment> all = new ArrayList<>();
+        long sum = 0;
+        try (Stream<Path> files = Files.find(
+                directory, 4, (p, a) -> a.isRegularFile() && p.toString().endsWith(".log"))) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                try {
+                    Segment s = new Segment(
+                            p, Files.size(p), Files.getLastModifiedTime(p).toMillis());
+                    all.add(s);
+                    sum += s.size();
+                } catch (IOException e) {
+                    // gone meanwhile
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            return;
+        }
+        all.sort(Comparator.comparingLong(Segment::modified));
+        for (Segment s : all) {
+            if (sum <= totalBytes) {
+                return;
+            }
+            Path group = s.file().getParent();
+            Path region = group.getParent();
+            Path account = region.getParent();
+            if (!directory.equals(account.getParent())) {
+                continue; // not a group's segment (an HTTP API's access log, say)
+            }
+            String name = s.file().getFileName().toString();
+            try {
+                FunctionLog log = group(
+                        account.getFileName().toString(),
+                        region.getFileName().toString(),
+                        groupName(group.getFileName().toString()));
+                if (log.dropSegment(Long.parseLong(name.substring(0, name.length() - 4)))) {
+                    sum -= s.size();
+                }
+            } catch (IOException | IllegalArgumentException e) {
+                // skip what cannot be read as a group's segment
+            }
+        }
     }
 
     /** Whether {@code name} is a valid log group name (CloudWatch Logs' pattern and length). */
