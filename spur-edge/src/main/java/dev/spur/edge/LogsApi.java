@@ -1,5 +1,16 @@
 package dev.spur.edge;
 
+import static dev.spur.edge.LogsRequests.bool;
+import static dev.spur.edge.LogsRequests.describeLimit;
+import static dev.spur.edge.LogsRequests.groupName;
+import static dev.spur.edge.LogsRequests.invalid;
+import static dev.spur.edge.LogsRequests.limit;
+import static dev.spur.edge.LogsRequests.position;
+import static dev.spur.edge.LogsRequests.string;
+import static dev.spur.edge.LogsRequests.strings;
+import static dev.spur.edge.LogsRequests.timestamp;
+import static dev.spur.edge.LogsRequests.token;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,6 +19,7 @@ import dev.spur.common.ErrorCode;
 import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
 import dev.spur.common.RequestIds;
+import dev.spur.edge.LogsRequests.LogsError;
 import dev.spur.logs.FilterPattern;
 import dev.spur.logs.FunctionLog;
 import dev.spur.logs.LogEvent;
@@ -307,119 +319,8 @@ final class LogsApi {
                         new LogsError(400, "ResourceNotFoundException", "The specified log group does not exist."));
     }
 
-    /** {@code logGroupName}, or {@code logGroupIdentifier} (a name or an ARN in the caller's account). */
-    private static String groupName(Caller caller, JsonNode in) {
-        String name = string(in, "logGroupName");
-        String identifier = string(in, "logGroupIdentifier");
-        if (name != null && identifier != null) {
-            throw invalid("LogGroup name and LogGroup ARN are mutually exclusive parameters.");
-        }
-        if (identifier != null && identifier.startsWith("arn:")) {
-            String[] parts = identifier.split(":", 7);
-            if (parts.length < 7 || !parts[5].equals("log-group") || !parts[4].equals(caller.account())) {
-                throw invalid("The log group identifier " + identifier + " is not a log group ARN of this account.");
-            }
-            name = parts[6].endsWith(":*") ? parts[6].substring(0, parts[6].length() - 2) : parts[6];
-        } else if (identifier != null) {
-            name = identifier;
-        }
-        if (name == null) {
-            throw invalid("Either the log group name or the log group identifier is required.");
-        }
-        if (!LogStore.validGroupName(name)) {
-            throw invalid("1 validation error detected: Value '" + name + "' at 'logGroupName' failed to satisfy "
-                    + "constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+");
-        }
-        return name;
-    }
-
     private static String groupArn(Caller caller, String group) {
         return "arn:aws:logs:" + caller.region() + ":" + caller.account() + ":log-group:" + group;
-    }
-
-    private static long timestamp(JsonNode in, String field, long absent) {
-        JsonNode v = in.get(field);
-        if (v == null || v.isNull()) {
-            return absent;
-        }
-        if (!v.canConvertToLong() || v.longValue() < 0) {
-            throw invalid("1 validation error detected: Value '" + v.asText() + "' at '" + field
-                    + "' failed to satisfy constraint: Member must have value greater than or equal to 0");
-        }
-        return v.longValue();
-    }
-
-    private static int limit(JsonNode in, int max) {
-        JsonNode v = in.get("limit");
-        if (v == null || v.isNull()) {
-            return max;
-        }
-        if (!v.canConvertToInt() || v.intValue() < 1 || v.intValue() > max) {
-            throw invalid("1 validation error detected: Value '" + v.asText() + "' at 'limit' failed to satisfy "
-                    + "constraint: Member must have value between 1 and " + max);
-        }
-        return v.intValue();
-    }
-
-    private static int describeLimit(JsonNode in) {
-        return limit(in, 50);
-    }
-
-    /** The position in a token with {@code prefix}, or 0 when there is none. */
-    private static long token(JsonNode in, String prefix) {
-        String token = string(in, "nextToken");
-        if (token == null) {
-            return 0;
-        }
-        if (!token.startsWith(prefix)) {
-            throw invalid("The specified nextToken is invalid.");
-        }
-        return position(token.substring(prefix.length()));
-    }
-
-    private static long position(String digits) {
-        try {
-            long p = Long.parseLong(digits);
-            if (p >= 0) {
-                return p;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw invalid("The specified nextToken is invalid.");
-    }
-
-    private static String string(JsonNode in, String field) {
-        JsonNode v = in.get(field);
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        if (!v.isTextual()) {
-            throw new LogsError(400, "SerializationException", "Expected a string for " + field + ".");
-        }
-        return v.textValue();
-    }
-
-    private static boolean bool(JsonNode in, String field) {
-        JsonNode v = in.get(field);
-        return v != null && v.asBoolean(false);
-    }
-
-    private static List<String> strings(JsonNode in, String field) {
-        JsonNode v = in.get(field);
-        if (v == null || v.isNull()) {
-            return List.of();
-        }
-        if (!v.isArray()) {
-            throw new LogsError(400, "SerializationException", "Expected a list for " + field + ".");
-        }
-        List<String> out = new ArrayList<>();
-        v.forEach(n -> out.add(n.asText()));
-        return out;
-    }
-
-    private static LogsError invalid(String message) {
-        return new LogsError(400, "InvalidParameterException", message);
     }
 
     /** An error in the JSON 1.1 protocol's shape: {@code {"__type": …, "message": …}}. */
@@ -446,17 +347,5 @@ final class LogsApi {
             bytes = new byte[0];
         }
         x.send(e.status, headers, CONTENT_TYPE, bytes);
-    }
-
-    private static final class LogsError extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        final int status;
-        final String type;
-
-        LogsError(int status, String type, String message) {
-            super(message, null, false, false);
-            this.status = status;
-            this.type = type;
-        }
     }
 }
