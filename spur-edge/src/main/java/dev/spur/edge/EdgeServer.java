@@ -19,6 +19,7 @@ import dev.spur.store.CodeStore;
 import dev.spur.triggers.Schedules;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -250,7 +251,7 @@ public final class EdgeServer implements AutoCloseable {
                         x -> control(x, 200, c -> new FunctionCommand.ListTags(c, x.pathParameter("arn"))))
                 .add(
                         "GET",
-                        "/spur/v1/health",
+                        Draining.HEALTH,
                         x -> x.send(
                                 200,
                                 Map.of(),
@@ -275,7 +276,7 @@ public final class EdgeServer implements AutoCloseable {
                 .add("DELETE", "/spur/v1/apis/{api}", apiAdmin::delete)
                 .add("PUT", "/spur/v1/apis/{api}/routes", apiAdmin::putRoute)
                 .add("DELETE", "/spur/v1/apis/{api}/routes", apiAdmin::deleteRoute);
-        server.setHandler(new Handler.Wrapper(router) {
+        server.setHandler(new Draining(new Handler.Wrapper(router) {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
                 String host = request.getHeaders().get(HttpHeader.HOST);
@@ -308,7 +309,7 @@ public final class EdgeServer implements AutoCloseable {
                 }
                 return true;
             }
-        });
+        }));
     }
 
     public EdgeServer start() {
@@ -373,6 +374,18 @@ public final class EdgeServer implements AutoCloseable {
                 LambdaException.of(ErrorCode.UNKNOWN_OPERATION, "No operation matches %s %s", x.method(), x.path()));
     }
 
+    /**
+     * Stops gracefully: the listening socket closes at once (new connections are refused), a new
+     * request on a connection still open is answered 503 ({@link Draining}), and requests in progress
+     * get up to {@code grace} to finish before their connections are closed. Failure semantics: a
+     * request cut off at the bound gets no answer — its function may have run, as when a node dies.
+     */
+    public void close(Duration grace) {
+        server.setStopTimeout(Math.max(1, grace.toMillis()));
+        close();
+    }
+
+    /** Stops at once: requests in progress lose their connections. */
     @Override
     public void close() {
         try {
