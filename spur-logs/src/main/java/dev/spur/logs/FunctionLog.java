@@ -98,8 +98,9 @@ public final class FunctionLog {
     boolean dropSegment(long start) throws IOException {
         lock.lock();
         try {
-            if (start == currentStart) {
-                return false;
+            List<Long> kept = segments();
+            if (start == currentStart || kept.isEmpty() || start == kept.getLast()) {
+                return false; // the segment being (or next to be) written: positions must never go back
             }
             boolean deleted = deleteSegment(start);
             List<Long> starts = segments();
