@@ -6,6 +6,8 @@ import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.sandbox.Sandbox;
 import dev.spur.server.SpurServer;
 import dev.spur.store.Database;
+import dev.spur.telemetry.TelemetrySettings;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -114,6 +116,19 @@ final class ServerCommand implements Callable<Integer> {
             defaultValue = "/usr/bin/bwrap")
     Path bwrap;
 
+    @Option(
+            names = "--metrics-token",
+            description =
+                    "A bearer token GET /metrics requires (Authorization: Bearer <token>), from any address. "
+                            + "Without it, /metrics is open with --auth none and answers loopback clients only with --auth sigv4.")
+    String metricsToken;
+
+    @Option(
+            names = "--otlp-endpoint",
+            description = "Send a span per invocation (OTLP/HTTP protobuf) to this collector, e.g. "
+                    + "http://localhost:4318 (spans go to <endpoint>/v1/traces). Off by default.")
+    URI otlpEndpoint;
+
     @Override
     public Integer call() throws InterruptedException {
         SpurServer.Auth mode = switch (auth) {
@@ -173,7 +188,8 @@ final class ServerCommand implements Callable<Integer> {
                         AsyncPolicy.defaults().throttleBackoff(),
                         AsyncPolicy.defaults().throttleBackoffMax()))
                 .withSandbox(chosen)
-                .withDatabase(databaseUrl);
+                .withDatabase(databaseUrl)
+                .withTelemetry(telemetry());
         SpurServer server;
         try {
             server = SpurServer.start(options);
@@ -213,5 +229,22 @@ final class ServerCommand implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    private TelemetrySettings telemetry() {
+        TelemetrySettings t = TelemetrySettings.defaults();
+        if (metricsToken != null) {
+            if (metricsToken.isBlank()) {
+                throw CliException.usage("--metrics-token must not be blank");
+            }
+            t = t.withMetricsToken(metricsToken);
+        }
+        if (otlpEndpoint != null) {
+            if (!"http".equals(otlpEndpoint.getScheme()) && !"https".equals(otlpEndpoint.getScheme())) {
+                throw CliException.usage("--otlp-endpoint must be an http:// or https:// URL, not %s", otlpEndpoint);
+            }
+            t = t.withOtlpEndpoint(otlpEndpoint);
+        }
+        return t;
     }
 }

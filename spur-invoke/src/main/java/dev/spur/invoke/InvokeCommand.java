@@ -10,6 +10,7 @@ import java.util.Optional;
  * @param logType        {@code None} or {@code Tail} as sent
  * @param clientContext  the base64 {@code X-Amz-Client-Context} header, if any
  * @param payload        the request body; {@code payloadLength} bytes of it are the payload
+ * @param traceHeader    the caller's {@code X-Amzn-Trace-Id}, if any; the invoker makes one otherwise
  */
 public record InvokeCommand(
         Caller caller,
@@ -20,4 +21,29 @@ public record InvokeCommand(
         Optional<String> clientContext,
         byte[] payload,
         int payloadLength,
-        String requestId) {}
+        String requestId,
+        Optional<String> traceHeader) {
+    /** A command with no trace header of the caller's. */
+    public InvokeCommand(
+            Caller caller,
+            String functionName,
+            Optional<String> qualifier,
+            Optional<String> invocationType,
+            Optional<String> logType,
+            Optional<String> clientContext,
+            byte[] payload,
+            int payloadLength,
+            String requestId) {
+        this(
+                caller,
+                functionName,
+                qualifier,
+                invocationType,
+                logType,
+                clientContext,
+                payload,
+                payloadLength,
+                requestId,
+                Optional.empty());
+    }
+}

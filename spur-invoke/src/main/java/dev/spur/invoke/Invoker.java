@@ -7,6 +7,7 @@ import dev.spur.common.ErrorCode;
 import dev.spur.common.FunctionKey;
 import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
+import dev.spur.common.TraceHeader;
 import dev.spur.control.ControlPlane;
 import dev.spur.logs.InvocationLog;
 import dev.spur.logs.PlatformLog;
@@ -22,9 +23,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The synchronous invoke path, end to end in {@link #invoke}: resolve the function, admit the
@@ -46,12 +45,24 @@ public final class Invoker {
     private final Pools pools;
     private final EventQueue queue;
     private final InstantSource clock;
+    private final InvokeObserver observer;
 
     public Invoker(ControlPlane control, Pools pools, EventQueue queue, InstantSource clock) {
+        this(control, pools, queue, clock, InvokeObserver.NONE);
+    }
+
+    /** @param observer told of every invocation's admission, throttle and outcome (metrics, traces) */
+    public Invoker(ControlPlane control, Pools pools, EventQueue queue, InstantSource clock, InvokeObserver observer) {
         this.control = control;
         this.pools = pools;
         this.queue = queue;
         this.clock = clock;
+        this.observer = observer;
+    }
+
+    /** What this invoker tells of its invocations. */
+    public InvokeObserver observer() {
+        return observer;
     }
 
     /**
@@ -73,13 +84,18 @@ public final class Invoker {
         byte[] payload = payload(command);
         String clientContext = clientContext(command.clientContext());
         String version = deployment.config().version();
+        // The alias invoked, if the qualifier named one (a version number or $LATEST is the version itself).
+        String alias = qualifier.isPresent() && !qualifier.get().equals(version) ? qualifier.get() : "";
+        InvokeObserver.Probe probe = observer.probe(deployment, alias);
         switch (type) {
             case "DryRun" -> {
                 return new InvokeResult(204, new byte[0], Optional.empty(), Optional.empty(), version);
             }
             case "RequestResponse" -> {}
             case "Event" -> {
-                return enqueue(command, key, qualifier, payload);
+                InvokeResult accepted = enqueue(command, key, qualifier, payload);
+                probe.asyncReceived();
+                return accepted;
             }
             default ->
                 throw LambdaException.invalid(
@@ -95,12 +111,17 @@ public final class Invoker {
         }
         // The ARN the caller invoked, as Lambda passes it: with the qualifier the caller gave, if any.
         String arn = qualifier.isPresent() ? key.qualifiedArn(qualifier.get()) : key.arn();
-        InvokeInput input = new InvokeInput(command.requestId(), payload, clientContext, traceId(), arn);
+        InvokeInput input = new InvokeInput(
+                command.requestId(), payload, clientContext, TraceHeader.forInvocation(command.traceHeader()), arn);
 
-        InvocationOutcome outcome;
-        try (Lease lease = pools.acquire(deployment)) {
-            outcome = lease.invoke(input);
-            record(command.requestId(), deployment, outcome);
+        InvocationOutcome outcome = null;
+        try (Lease lease = acquire(deployment, probe)) {
+            try {
+                outcome = lease.invoke(input);
+                record(command.requestId(), deployment, outcome);
+            } finally {
+                probe.finished(lease, outcome);
+            }
         }
         return new InvokeResult(
                 200,
@@ -108,6 +129,21 @@ public final class Invoker {
                 outcome.isError() ? Optional.of("Unhandled") : Optional.empty(),
                 tail ? Optional.of(outcome.log().tailBase64()) : Optional.empty(),
                 version);
+    }
+
+    /** Admission and an environment ({@link Pools#acquire}), the probe told of either outcome. */
+    private Lease acquire(Deployment deployment, InvokeObserver.Probe probe) {
+        Lease lease;
+        try {
+            lease = pools.acquire(deployment);
+        } catch (LambdaException e) {
+            if (e.code() == ErrorCode.TOO_MANY_REQUESTS) {
+                probe.throttled(e.reason().orElse("Unknown"));
+            }
+            throw e;
+        }
+        probe.admitted(lease);
+        return lease;
     }
 
     /**
@@ -122,7 +158,10 @@ public final class Invoker {
                     MAX_EVENT_PAYLOAD);
         }
         Instant now = clock.instant();
-        queue.enqueue(new QueuedEvent(command.requestId(), key, qualifier.orElse(""), payload, now, 0, now, "invoke"));
+        // The trace starts at accept: every attempt (and the destination record) continues it.
+        String trace = TraceHeader.forInvocation(command.traceHeader());
+        queue.enqueue(new QueuedEvent(
+                command.requestId(), key, qualifier.orElse(""), payload, now, 0, now, EventOrigin.of("invoke", trace)));
         return new InvokeResult(202, new byte[0], Optional.empty(), Optional.empty(), null);
     }
 
@@ -190,14 +229,5 @@ public final class Invoker {
         } catch (IllegalArgumentException e) {
             throw LambdaException.invalid("Client context must be a valid Base64-encoded JSON object.");
         }
-    }
-
-    /** An X-Ray style trace header: {@code Root=1-<epoch hex>-<96 bits>;Parent=<64 bits>;Sampled=0}. */
-    private static String traceId() {
-        ThreadLocalRandom r = ThreadLocalRandom.current();
-        HexFormat hex = HexFormat.of();
-        String root = Long.toHexString(System.currentTimeMillis() / 1000) + "-" + hex.toHexDigits(r.nextInt())
-                + hex.toHexDigits(r.nextLong());
-        return "Root=1-" + root + ";Parent=" + hex.toHexDigits(r.nextLong()) + ";Sampled=0";
     }
 }
