@@ -161,7 +161,8 @@ public final class AsyncDispatcher implements AutoCloseable {
                     event.payload(),
                     event.payload().length,
                     event.id(),
-                    EventOrigin.traceHeader(event.origin())));
+                    EventOrigin.traceHeader(event.origin()),
+                    Optional.of(event.enqueuedAt())));
         } catch (LambdaException e) {
             if (e.code() == ErrorCode.TOO_MANY_REQUESTS) {
                 throttled.incrementAndGet();

@@ -46,18 +46,30 @@ public final class Invoker {
     private final EventQueue queue;
     private final InstantSource clock;
     private final InvokeObserver observer;
+    /** Null when tracing is off: then nothing on the invoke path is done for it. */
+    private final InvocationTracer tracer;
 
     public Invoker(ControlPlane control, Pools pools, EventQueue queue, InstantSource clock) {
-        this(control, pools, queue, clock, InvokeObserver.NONE);
+        this(control, pools, queue, clock, InvokeObserver.NONE, Optional.empty());
     }
 
-    /** @param observer told of every invocation's admission, throttle and outcome (metrics, traces) */
-    public Invoker(ControlPlane control, Pools pools, EventQueue queue, InstantSource clock, InvokeObserver observer) {
+    /**
+     * @param observer told of every invocation's admission, throttle and outcome (metrics)
+     * @param tracer   told of every synchronous invocation's timings (trace export); empty: tracing off
+     */
+    public Invoker(
+            ControlPlane control,
+            Pools pools,
+            EventQueue queue,
+            InstantSource clock,
+            InvokeObserver observer,
+            Optional<InvocationTracer> tracer) {
         this.control = control;
         this.pools = pools;
         this.queue = queue;
         this.clock = clock;
         this.observer = observer;
+        this.tracer = tracer.orElse(null);
     }
 
     /** What this invoker tells of its invocations. */
@@ -74,6 +86,7 @@ public final class Invoker {
      * environment is released when the invocation ends.
      */
     public InvokeResult invoke(InvokeCommand command) throws InterruptedException {
+        Instant received = tracer == null ? null : clock.instant();
         Caller caller = command.caller();
         FunctionRef ref = Arns.parseFunctionRef(command.functionName(), caller.account(), caller.region());
         FunctionKey key = ControlPlane.visible(caller, ref.key());
@@ -111,11 +124,21 @@ public final class Invoker {
         }
         // The ARN the caller invoked, as Lambda passes it: with the qualifier the caller gave, if any.
         String arn = qualifier.isPresent() ? key.qualifiedArn(qualifier.get()) : key.arn();
-        InvokeInput input = new InvokeInput(
-                command.requestId(), payload, clientContext, TraceHeader.forInvocation(command.traceHeader()), arn);
+        String trace = TraceHeader.forInvocation(command.traceHeader());
+        InvokeInput input = new InvokeInput(command.requestId(), payload, clientContext, trace, arn);
 
+        Lease lease;
+        try {
+            lease = acquire(deployment, probe);
+        } catch (LambdaException e) {
+            if (tracer != null) {
+                trace(command, deployment, alias, trace, received, null, null, null);
+            }
+            throw e;
+        }
+        Instant admitted = tracer == null ? null : clock.instant();
         InvocationOutcome outcome = null;
-        try (Lease lease = acquire(deployment, probe)) {
+        try (lease) {
             try {
                 outcome = lease.invoke(input);
                 record(command.requestId(), deployment, outcome);
@@ -123,12 +146,59 @@ public final class Invoker {
                 probe.finished(lease, outcome);
             }
         }
+        if (tracer != null) {
+            trace(command, deployment, alias, trace, received, admitted, lease, outcome);
+        }
         return new InvokeResult(
                 200,
                 outcome.payload(),
                 outcome.isError() ? Optional.of("Unhandled") : Optional.empty(),
                 tail ? Optional.of(outcome.log().tailBase64()) : Optional.empty(),
                 version);
+    }
+
+    /** Hands the invocation's timings to the tracer; never fails the invocation. */
+    private void trace(
+            InvokeCommand command,
+            Deployment deployment,
+            String alias,
+            String trace,
+            Instant received,
+            Instant admitted,
+            Lease lease,
+            InvocationOutcome outcome) {
+        try {
+            tracer.record(new InvocationTracer.Invocation(
+                    deployment.config().key(),
+                    deployment.config().version(),
+                    alias,
+                    command.requestId(),
+                    command.traceHeader(),
+                    trace,
+                    command.queuedAt(),
+                    received,
+                    admitted,
+                    lease == null ? 0 : lease.sandboxLaunchNanos(),
+                    outcome == null ? -1 : outcome.initNanos(),
+                    outcome == null ? 0 : outcome.durationNanos(),
+                    clock.instant(),
+                    outcome == null ? "Throttled" : outcomeName(outcome.kind()),
+                    outcome == null ? null : outcome.errorType()));
+        } catch (RuntimeException e) {
+            System.getLogger(Invoker.class.getName())
+                    .log(System.Logger.Level.WARNING, "could not record the trace of " + command.requestId(), e);
+        }
+    }
+
+    private static String outcomeName(InvocationOutcome.Kind kind) {
+        return switch (kind) {
+            case SUCCESS -> "Success";
+            case FUNCTION_ERROR -> "FunctionError";
+            case INIT_ERROR -> "InitError";
+            case TIMEOUT -> "Timeout";
+            case EXIT_ERROR -> "RuntimeExit";
+            case RESPONSE_TOO_LARGE -> "ResponseTooLarge";
+        };
     }
 
     /** Admission and an environment ({@link Pools#acquire}), the probe told of either outcome. */

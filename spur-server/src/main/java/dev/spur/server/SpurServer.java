@@ -8,6 +8,7 @@ import dev.spur.edge.EdgeServer;
 import dev.spur.gateway.Gateways;
 import dev.spur.invoke.AsyncDispatcher;
 import dev.spur.invoke.AsyncPolicy;
+import dev.spur.invoke.InvocationTracer;
 import dev.spur.invoke.Invoker;
 import dev.spur.logs.LogStore;
 import dev.spur.pools.PoolSettings;
@@ -21,6 +22,7 @@ import dev.spur.store.Database;
 import dev.spur.store.MetadataStore;
 import dev.spur.telemetry.Metrics;
 import dev.spur.telemetry.TelemetrySettings;
+import dev.spur.telemetry.Tracing;
 import dev.spur.triggers.Schedules;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -72,6 +74,7 @@ public final class SpurServer implements AutoCloseable {
     private final Schedules schedules;
     private final Gateways gateways;
     private final Metrics metrics;
+    private final Optional<Tracing> tracing;
     private final EdgeServer edge;
 
     private SpurServer(Options options) {
@@ -107,7 +110,9 @@ public final class SpurServer implements AutoCloseable {
             this.queue = openedQueue;
             this.metrics = Metrics.create(options.telemetry().node())
                     .bindNode(pools, queue, options.sandbox() instanceof LinuxSandbox);
-            Invoker invoker = new Invoker(control, pools, queue, clock, metrics);
+            this.tracing = options.telemetry().otlpEndpoint().map(e -> Tracing.otlp(e, metrics.node()));
+            Invoker invoker =
+                    new Invoker(control, pools, queue, clock, metrics, tracing.map(InvocationTracer.class::cast));
             startedDispatcher = new AsyncDispatcher(control, invoker, queue, options.async(), clock).start();
             this.dispatcher = startedDispatcher;
             startedSchedules = new Schedules(store, queue, control.targets(), clock).start();
@@ -223,7 +228,13 @@ public final class SpurServer implements AutoCloseable {
         queue.close();
         store.close();
         database.ifPresent(Database::close);
+        tracing.ifPresent(Tracing::close); // sends what is queued
         metrics.close();
+    }
+
+    /** The OpenTelemetry export, when an OTLP endpoint was given. */
+    public Optional<Tracing> tracing() {
+        return tracing;
     }
 
     /** The node's metrics (what {@code GET /metrics} scrapes). */

@@ -118,36 +118,50 @@ final class FunctionMeters implements InvokeObserver.Probe {
 
     @Override
     public void admitted(Lease lease) {
-        concurrent.incrementAndGet();
-        if (lease.provisioned()) {
-            provisionedConcurrent.incrementAndGet();
-        } else if (lease.spillover()) {
-            spillover.increment();
-        }
-        if (lease.coldStart()) {
-            coldStarts.increment();
-            sandboxStart.record(lease.sandboxLaunchNanos(), TimeUnit.NANOSECONDS);
-        }
+        admitted(lease.provisioned(), lease.spillover(), lease.coldStart(), lease.sandboxLaunchNanos());
     }
 
     @Override
     public void finished(Lease lease, InvocationOutcome outcome) {
-        concurrent.decrementAndGet();
-        if (lease.provisioned()) {
-            provisionedConcurrent.decrementAndGet();
-        }
         if (outcome == null) {
-            return; // interrupted: no answer to count
+            ended(lease.provisioned()); // interrupted: no answer to count
+            return;
         }
+        finished(
+                lease.provisioned(), outcome.kind(), outcome.errorType(), outcome.durationNanos(), outcome.initNanos());
+    }
+
+    void admitted(boolean provisioned, boolean spilled, boolean coldStart, long sandboxLaunchNanos) {
+        concurrent.incrementAndGet();
+        if (provisioned) {
+            provisionedConcurrent.incrementAndGet();
+        } else if (spilled) {
+            spillover.increment();
+        }
+        if (coldStart) {
+            coldStarts.increment();
+            sandboxStart.record(sandboxLaunchNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    void finished(
+            boolean provisioned, InvocationOutcome.Kind kind, String errorType, long durationNanos, long initNanos) {
+        ended(provisioned);
         invocations.increment();
-        if (outcome.isError()) {
-            boolean oomKill = outcome.kind() == InvocationOutcome.Kind.EXIT_ERROR
-                    && "Runtime.OutOfMemory".equals(outcome.errorType());
-            (oomKill ? oom : errors[outcome.kind().ordinal()]).increment();
+        if (kind != InvocationOutcome.Kind.SUCCESS) {
+            boolean oomKill = kind == InvocationOutcome.Kind.EXIT_ERROR && "Runtime.OutOfMemory".equals(errorType);
+            (oomKill ? oom : errors[kind.ordinal()]).increment();
         }
-        duration.record(outcome.durationNanos(), TimeUnit.NANOSECONDS);
-        if (outcome.initNanos() >= 0) {
-            initDuration.record(outcome.initNanos(), TimeUnit.NANOSECONDS);
+        duration.record(durationNanos, TimeUnit.NANOSECONDS);
+        if (initNanos >= 0) {
+            initDuration.record(initNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void ended(boolean provisioned) {
+        concurrent.decrementAndGet();
+        if (provisioned) {
+            provisionedConcurrent.decrementAndGet();
         }
     }
 
