@@ -16,7 +16,11 @@ import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -142,6 +146,36 @@ class TelemetryExportTest {
         HttpResponse<String> right = MetricsTest.get(url, Map.of("Authorization", "Bearer " + TOKEN));
         assertThat(right.statusCode()).isEqualTo(200);
         assertThat(right.body()).contains("node=\"node-a\"");
+    }
+
+    @Test
+    void withSigV4AndNoTokenOnlyLoopbackClientsMayScrape(@TempDir Path data) throws Exception {
+        String external = NetworkInterface.networkInterfaces()
+                .filter(TelemetryExportTest::isUpAndNotLoopback)
+                .flatMap(NetworkInterface::inetAddresses)
+                .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress())
+                .map(InetAddress::getHostAddress)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("this machine has no non-loopback IPv4 address to test from"));
+        try (SpurServer signed = SpurServer.start(SpurServer.Options.defaults(data)
+                .withPort(0)
+                .withHost("0.0.0.0")
+                .withAuth(SpurServer.Auth.SIGV4))) {
+            HttpResponse<String> local = MetricsTest.get("http://127.0.0.1:" + signed.port() + "/metrics", Map.of());
+            assertThat(local.statusCode()).isEqualTo(200);
+            HttpResponse<String> remote =
+                    MetricsTest.get("http://" + external + ":" + signed.port() + "/metrics", Map.of());
+            assertThat(remote.statusCode()).as(remote.body()).isEqualTo(403);
+            assertThat(remote.body()).contains("loopback");
+        }
+    }
+
+    private static boolean isUpAndNotLoopback(NetworkInterface i) {
+        try {
+            return i.isUp() && !i.isLoopback();
+        } catch (SocketException e) {
+            return false;
+        }
     }
 
     private static String parentOf(Map<String, Span> byName, String name) {
