@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.spur.common.Json;
 import dev.spur.testing.Await;
 import dev.spur.testing.FunctionPackage;
 import dev.spur.testing.server.Spur;
@@ -25,6 +26,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.lambda.model.FunctionUrlAuthType;
 import software.amazon.awssdk.services.lambda.model.InvocationType;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
 import software.amazon.awssdk.services.lambda.model.TooManyRequestsException;
@@ -176,6 +178,27 @@ class MetricsTest {
                         .overrideConfiguration(c -> c.putHeader("X-Amzn-Trace-Id", "Root=not-a-root"))));
         assertThat(fresh.get("trace").asText())
                 .matches("Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0");
+    }
+
+    @Test
+    void httpApiAndFunctionUrlRequestsPassTheirTraceHeaderToTheRuntime() throws Exception {
+        String fn = spur.deploy("m-gw", FunctionPackage.testRuntime());
+        String root = "1-7759e988-fedcba9876543210fedcba98";
+        Map<String, String> header = Map.of("X-Amzn-Trace-Id", "Root=" + root);
+        String apiId = new Apis(spur).create("""
+                        {"Name": "traced", "Routes": [{"RouteKey": "GET /t", "Target": {"Function": "%s"}}]}""".formatted(fn)).get("ApiId").asText();
+        HttpResponse<String> viaApi = get(spur.endpoint() + "/gw/" + apiId + "/t", header);
+        assertThat(viaApi.statusCode()).as(viaApi.body()).isEqualTo(200);
+        assertThat(Json.MAPPER.readTree(viaApi.body()).get("trace").asText()).startsWith("Root=" + root + ";Parent=");
+
+        String url = spur.lambda()
+                .createFunctionUrlConfig(b -> b.functionName(fn).authType(FunctionUrlAuthType.NONE))
+                .functionUrl();
+        String urlId =
+                URI.create(url).getHost().substring(0, URI.create(url).getHost().indexOf('.'));
+        HttpResponse<String> viaUrl = get(spur.endpoint() + "/url/" + urlId + "/", header);
+        assertThat(viaUrl.statusCode()).as(viaUrl.body()).isEqualTo(200);
+        assertThat(Json.MAPPER.readTree(viaUrl.body()).get("trace").asText()).startsWith("Root=" + root + ";Parent=");
     }
 
     @Test

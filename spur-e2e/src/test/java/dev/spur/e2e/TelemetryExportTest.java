@@ -35,6 +35,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.InvocationType;
 
 /**
  * A server started with {@code --otlp-endpoint} and {@code --metrics-token} (the kit's options do not
@@ -132,6 +133,33 @@ class TelemetryExportTest {
                     .as(span.getName())
                     .isLessThanOrEqualTo(invocation.getEndTimeUnixNano());
         }
+    }
+
+    @Test
+    void anAsyncEventsTraceHasAQueueWaitBeforeItsRun() {
+        String fn = Spur.deploy(lambda, "otel-async", FunctionPackage.testRuntime(), b -> {});
+        String root = "1-6759e988-ffeeddccbbaa998877665544";
+        assertThat(lambda.invoke(b -> b.functionName(fn)
+                                .invocationType(InvocationType.EVENT)
+                                .overrideConfiguration(c -> c.putHeader("X-Amzn-Trace-Id", "Root=" + root)))
+                        .statusCode())
+                .isEqualTo(202);
+        String traceId = "6759e988ffeeddccbbaa998877665544";
+        List<Span> trace = Await.await(
+                "the event's spans at the collector",
+                Duration.ofSeconds(30),
+                () -> {
+                    server.tracing().orElseThrow().flush(Duration.ofSeconds(5));
+                    return SPANS.stream()
+                            .filter(s -> hex(s.getTraceId().toByteArray()).equals(traceId))
+                            .toList();
+                },
+                spans -> spans.stream().anyMatch(s -> s.getName().equals("run")));
+        Map<String, Span> byName = trace.stream().collect(Collectors.toMap(Span::getName, s -> s));
+        assertThat(byName).containsKeys("invoke " + fn, "queue wait", "admission", "run");
+        assertThat(parentOf(byName, "queue wait")).isEqualTo("invoke " + fn);
+        assertThat(byName.get("queue wait").getEndTimeUnixNano())
+                .isLessThanOrEqualTo(byName.get("run").getStartTimeUnixNano());
     }
 
     @Test

@@ -96,6 +96,8 @@ public final class SpurServer implements AutoCloseable {
         EventQueue openedQueue = null;
         AsyncDispatcher startedDispatcher = null;
         Schedules startedSchedules = null;
+        Metrics createdMetrics = null;
+        Optional<Tracing> createdTracing = Optional.empty();
         try {
             CodeStore code = database.map(d -> CodeStore.shared(data.resolve("code"), d))
                     .orElseGet(() -> CodeStore.open(data.resolve("code")));
@@ -112,9 +114,11 @@ public final class SpurServer implements AutoCloseable {
             openedQueue = database.map(d -> EventQueue.postgres(d, nodeName(data), clock))
                     .orElseGet(() -> EventQueue.sqlite(data.resolve("queue.db"), clock));
             this.queue = openedQueue;
-            this.metrics = Metrics.create(options.telemetry().node())
+            createdMetrics = Metrics.create(options.telemetry().node())
                     .bindNode(pools, queue, options.sandbox() instanceof LinuxSandbox);
-            this.tracing = options.telemetry().otlpEndpoint().map(e -> Tracing.otlp(e, metrics.node()));
+            this.metrics = createdMetrics;
+            createdTracing = options.telemetry().otlpEndpoint().map(e -> Tracing.otlp(e, metrics.node()));
+            this.tracing = createdTracing;
             Invoker invoker =
                     new Invoker(control, pools, queue, clock, metrics, tracing.map(InvocationTracer.class::cast));
             startedDispatcher = new AsyncDispatcher(control, invoker, queue, options.async(), clock).start();
@@ -146,6 +150,10 @@ public final class SpurServer implements AutoCloseable {
                                     options.telemetry().metricsToken()))
                     .start();
         } catch (RuntimeException e) {
+            createdTracing.ifPresent(Tracing::close);
+            if (createdMetrics != null) {
+                createdMetrics.close();
+            }
             if (startedSchedules != null) {
                 startedSchedules.close();
             }
