@@ -73,7 +73,7 @@ final class ServerCommand implements Callable<Integer> {
 
     @Option(
             names = "--memory-capacity",
-            description = "MB of function memory this node may host " + "(default: 75% of RAM).")
+            description = "MB of function memory this node may host (default: 75%% of RAM).")
     Long memoryCapacityMb;
 
     @Option(
