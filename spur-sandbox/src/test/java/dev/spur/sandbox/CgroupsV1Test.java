@@ -80,10 +80,12 @@ class CgroupsV1Test {
         assertThat(memory.resolve("memory.limit_in_bytes")).hasContent(Long.toString(128L << 20));
         assertThat(cpu.resolve("cpu.shares")).hasContent("74");
         assertThat(cpu.resolve("cpu.cfs_quota_us")).hasContent("-1");
-        assertThat(cpu.resolve("cpu.cfs_period_us")).hasContent("100000");
+        assertThat(cpu.resolve("cpu.cfs_period_us")).hasContent("13821");
+        assertThat(cpu.resolve("cpu.cfs_burst_us")).hasContent("0");
         assertThat(root.resolve("pids/build/spur/1-1/pids.max")).hasContent("1024");
         group.limitCpu(CpuLimit.forMemory(128, 2));
-        assertThat(cpu.resolve("cpu.cfs_quota_us")).hasContent("7235");
+        assertThat(cpu.resolve("cpu.cfs_quota_us")).hasContent("1000");
+        assertThat(cpu.resolve("cpu.cfs_burst_us")).hasContent("1000");
 
         group.requestFreeze();
         assertThat(freezer.resolve("freezer.state")).hasContent("FROZEN");
@@ -96,8 +98,12 @@ class CgroupsV1Test {
         Files.writeString(memory.resolve("memory.oom_control"), "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n");
         Files.writeString(memory.resolve("memory.max_usage_in_bytes"), "8192\n");
         Files.writeString(cpu.resolve("cpuacct.usage"), "123456789\n");
+        Files.writeString(
+                cpu.resolve("cpu.stat"),
+                "nr_periods 200\nnr_throttled 12\nthrottled_time 34000000\nnr_bursts 2\nburst_time 1500000\n");
         assertThat(group.oomKills()).isEqualTo(2);
         assertThat(group.peakMemoryBytes()).isEqualTo(8192);
         assertThat(group.cpuNanos()).isEqualTo(123_456_789);
+        assertThat(group.cpuThrottling()).isEqualTo(new CpuThrottling(200, 12, 34_000_000));
     }
 }
