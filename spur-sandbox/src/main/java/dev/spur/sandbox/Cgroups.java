@@ -111,6 +111,12 @@ sealed interface Cgroups permits CgroupsV1, CgroupsV2 {
     /** Creates Spur's parent (on v2 also enabling the controllers for it and its children). */
     void createParents() throws IOException;
 
+    /** Caps what everything under Spur's parent may use together (creating the parent if needed). */
+    void limitParentMemory(long bytes) throws IOException;
+
+    /** What everything under Spur's parent uses now, less its inactive file cache (0 if it cannot be read). */
+    long parentWorkingSetBytes();
+
     /** The directory whose subdirectories are the environments' cpu cgroups. */
     Path cpuParent();
 

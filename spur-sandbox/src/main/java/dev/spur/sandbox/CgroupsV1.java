@@ -74,6 +74,21 @@ final class CgroupsV1 implements Cgroups {
         }
     }
 
+    /** {@code memory.limit_in_bytes} of the parent: with v1's (now always) hierarchical accounting, it bounds the children. */
+    @Override
+    public void limitParentMemory(long bytes) throws IOException {
+        createParents();
+        write(parents.get("memory").resolve("memory.limit_in_bytes"), bytes);
+    }
+
+    /** {@code memory.usage_in_bytes} less {@code total_inactive_file} of {@code memory.stat}. */
+    @Override
+    public long parentWorkingSetBytes() {
+        Path memory = parents.get("memory");
+        long usage = readLong(memory.resolve("memory.usage_in_bytes"));
+        return Math.max(0, usage - readKeyed(memory.resolve("memory.stat"), "total_inactive_file"));
+    }
+
     @Override
     public Path cpuParent() {
         return parents.get("cpu");

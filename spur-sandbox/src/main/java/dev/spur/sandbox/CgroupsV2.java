@@ -71,6 +71,20 @@ final class CgroupsV2 implements Cgroups {
         }
     }
 
+    /** {@code memory.max} of the parent, which bounds everything beneath it. */
+    @Override
+    public void limitParentMemory(long bytes) throws IOException {
+        createParents();
+        write(parent.resolve("memory.max"), bytes);
+    }
+
+    /** {@code memory.current} less {@code inactive_file} of {@code memory.stat}. */
+    @Override
+    public long parentWorkingSetBytes() {
+        long usage = readLong(parent.resolve("memory.current"));
+        return Math.max(0, usage - readKeyed(parent.resolve("memory.stat"), "inactive_file"));
+    }
+
     @Override
     public Path cpuParent() {
         return parent;

@@ -10,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -300,6 +301,22 @@ public final class LinuxSandbox implements Sandbox {
             throw e;
         } finally {
             launchers.refillInBackground();
+        }
+    }
+
+    /** Sets the memory limit of Spur's parent cgroup: every environment's cgroup is beneath it. */
+    @Override
+    public void limitTotalMemory(long bytes) throws IOException {
+        cgroups().limitParentMemory(bytes);
+    }
+
+    /** The parent cgroup's working set: usage less inactive file cache. */
+    @Override
+    public OptionalLong memoryInUse() {
+        try {
+            return OptionalLong.of(cgroups().parentWorkingSetBytes());
+        } catch (IOException e) {
+            return OptionalLong.empty();
         }
     }
 

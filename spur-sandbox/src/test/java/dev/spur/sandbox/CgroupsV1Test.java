@@ -106,4 +106,17 @@ class CgroupsV1Test {
         assertThat(group.cpuNanos()).isEqualTo(123_456_789);
         assertThat(group.cpuThrottling()).isEqualTo(new CpuThrottling(200, 12, 34_000_000));
     }
+
+    @Test
+    void theParentsMemoryLimitCapsEveryEnvironmentAndItsWorkingSetLeavesOutInactiveFiles() throws Exception {
+        Cgroups cgroups =
+                Cgroups.detect("spur", SELF, hybridMountinfo(List.of("freezer", "pids", "memory", "cpu,cpuacct")));
+        cgroups.limitParentMemory(3L << 30);
+        Path memory = root.resolve("memory/build/spur");
+        assertThat(memory.resolve("memory.limit_in_bytes")).hasContent(Long.toString(3L << 30));
+        Files.writeString(memory.resolve("memory.usage_in_bytes"), "1000000\n");
+        Files.writeString(memory.resolve("memory.stat"), "cache 400000\nrss 600000\ntotal_inactive_file 250000\n");
+        assertThat(cgroups.parentWorkingSetBytes()).isEqualTo(750_000);
+        assertThat(cgroups.cpuParent()).isEqualTo(root.resolve("cpu,cpuacct/build/spur"));
+    }
 }

@@ -180,4 +180,16 @@ class CgroupsV2Test {
             inside.destroyForcibly();
         }
     }
+
+    @Test
+    void theParentsMemoryMaxCapsEveryEnvironmentAndItsWorkingSetLeavesOutInactiveFiles() throws Exception {
+        Path parent = parentWithItsKernelFiles();
+        Cgroups cgroups = detect();
+        cgroups.limitParentMemory(3L << 30);
+        assertThat(parent.resolve("memory.max")).hasContent(Long.toString(3L << 30));
+        assertThat(cgroups.parentWorkingSetBytes()).as("nothing to read yet").isZero();
+        Files.writeString(parent.resolve("memory.current"), "1000000\n");
+        Files.writeString(parent.resolve("memory.stat"), "anon 600000\nfile 400000\ninactive_file 300000\n");
+        assertThat(cgroups.parentWorkingSetBytes()).isEqualTo(700_000);
+    }
 }
