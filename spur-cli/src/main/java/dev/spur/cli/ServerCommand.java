@@ -6,6 +6,8 @@ import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.sandbox.Sandbox;
 import dev.spur.server.SpurServer;
 import dev.spur.store.Database;
+import dev.spur.telemetry.TelemetrySettings;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -73,8 +75,18 @@ final class ServerCommand implements Callable<Integer> {
 
     @Option(
             names = "--memory-capacity",
-            description = "MB of function memory this node may host " + "(default: 75% of RAM).")
+            description = "MB of memory the environments may use together, counted as what each uses plus "
+                    + "headroom; the linux sandbox caps them there (default: 75%% of RAM).")
     Long memoryCapacityMb;
+
+    @Option(
+            names = "--memory-overcommit",
+            description = "How far the environments' MemorySize limits may add up past --memory-capacity, "
+                    + "as a ratio: 1 admits only what fits if every environment used its whole limit; above 1, "
+                    + "idle environments are evicted and new ones refused (429) under memory pressure "
+                    + "(default: ${DEFAULT-VALUE}).",
+            defaultValue = "4")
+    double memoryOvercommit;
 
     @Option(
             names = "--async-concurrency",
@@ -113,6 +125,19 @@ final class ServerCommand implements Callable<Integer> {
             description = "Where bubblewrap is, for the linux sandbox (default: /usr/bin/bwrap).",
             defaultValue = "/usr/bin/bwrap")
     Path bwrap;
+
+    @Option(
+            names = "--metrics-token",
+            description =
+                    "A bearer token GET /metrics requires (Authorization: Bearer <token>), from any address. "
+                            + "Without it, /metrics is open with --auth none and answers loopback clients only with --auth sigv4.")
+    String metricsToken;
+
+    @Option(
+            names = "--otlp-endpoint",
+            description = "Send a span per invocation (OTLP/HTTP protobuf) to this collector, e.g. "
+                    + "http://localhost:4318 (spans go to <endpoint>/v1/traces). Off by default.")
+    URI otlpEndpoint;
 
     @Option(
             names = "--sandbox-uids",
@@ -166,7 +191,13 @@ final class ServerCommand implements Callable<Integer> {
         };
         JETTY_LOG.setLevel(Level.WARNING); // its INFO start-up lines would bury Spur's own banner
         HIKARI_LOG.setLevel(Level.WARNING); // the same for the database pool's
-        PoolSettings pools = PoolSettings.withKeepAlive(keepAlive).withAccountConcurrency(maxConcurrency);
+        if (!(memoryOvercommit >= 1 && memoryOvercommit <= 100)) {
+            throw new CommandLine.ParameterException(
+                    new CommandLine(this), "--memory-overcommit must be between 1 and 100, not " + memoryOvercommit);
+        }
+        PoolSettings pools = PoolSettings.withKeepAlive(keepAlive)
+                .withAccountConcurrency(maxConcurrency)
+                .withMemoryOvercommit(memoryOvercommit);
         if (memoryCapacityMb != null) {
             pools = pools.withMemoryCapacityMb(memoryCapacityMb);
         }
@@ -190,7 +221,8 @@ final class ServerCommand implements Callable<Integer> {
                         AsyncPolicy.defaults().throttleBackoff(),
                         AsyncPolicy.defaults().throttleBackoffMax()))
                 .withSandbox(chosen)
-                .withDatabase(databaseUrl);
+                .withDatabase(databaseUrl)
+                .withTelemetry(telemetry());
         SpurServer server;
         try {
             server = SpurServer.start(options);
@@ -236,6 +268,23 @@ final class ServerCommand implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    private TelemetrySettings telemetry() {
+        TelemetrySettings t = TelemetrySettings.defaults();
+        if (metricsToken != null) {
+            if (metricsToken.isBlank()) {
+                throw CliException.usage("--metrics-token must not be blank");
+            }
+            t = t.withMetricsToken(metricsToken);
+        }
+        if (otlpEndpoint != null) {
+            if (!"http".equals(otlpEndpoint.getScheme()) && !"https".equals(otlpEndpoint.getScheme())) {
+                throw CliException.usage("--otlp-endpoint must be an http:// or https:// URL, not %s", otlpEndpoint);
+            }
+            t = t.withOtlpEndpoint(otlpEndpoint);
+        }
+        return t;
     }
 
     /** {@code settings} with the host uids of {@code --sandbox-uids}. */

@@ -15,6 +15,7 @@ import dev.spur.invoke.Invoker;
 import dev.spur.logs.LogStore;
 import dev.spur.queue.EventQueue;
 import dev.spur.store.CodeStore;
+import dev.spur.telemetry.Metrics;
 import dev.spur.triggers.Schedules;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,6 +61,8 @@ public final class EdgeServer implements AutoCloseable {
      * @param clock         wall time (code links, request times)
      * @param ticker        elapsed time (gateway throttles and latencies)
      * @param accessLogDir  where HTTP APIs' access logs are written
+     * @param metrics       what {@code GET /metrics} scrapes
+     * @param metricsToken  the bearer token a scrape must send; empty: see {@link MetricsApi} for who may
      */
     public record Dependencies(
             String defaultRegion,
@@ -74,7 +77,9 @@ public final class EdgeServer implements AutoCloseable {
             Gateways gateways,
             LogStore logs,
             CodeStore code,
-            Path accessLogDir) {
+            Path accessLogDir,
+            Metrics metrics,
+            Optional<String> metricsToken) {
         public Dependencies {
             Objects.requireNonNull(defaultRegion, "defaultRegion");
             Objects.requireNonNull(verifier, "verifier");
@@ -89,6 +94,8 @@ public final class EdgeServer implements AutoCloseable {
             Objects.requireNonNull(logs, "logs");
             Objects.requireNonNull(code, "code");
             Objects.requireNonNull(accessLogDir, "accessLogDir");
+            Objects.requireNonNull(metrics, "metrics");
+            Objects.requireNonNull(metricsToken, "metricsToken");
         }
     }
 
@@ -108,7 +115,9 @@ public final class EdgeServer implements AutoCloseable {
                         new SpurApi(d.logs(), d.code(), auth, links),
                         new AsyncApi(d.queue(), d.dispatcher(), auth),
                         new ScheduleApi(d.schedules(), auth),
-                        new ApiAdmin(d.gateways(), auth))
+                        new ApiAdmin(d.gateways(), auth),
+                        new MetricsApi(
+                                d.metrics(), d.metricsToken(), d.verifier().isPresent()))
                 .forEach(api -> api.register(router));
 
         FunctionInvoker functions = InvokeApi.functions(d.invoker());

@@ -39,6 +39,24 @@ public final class Lease implements AutoCloseable {
         return coldStart;
     }
 
+    /** Whether the environment is one of provisioned concurrency's. */
+    public boolean provisioned() {
+        return environment.target != null;
+    }
+
+    /**
+     * Whether this invocation spilled over: it runs on an on-demand environment of a version that has
+     * provisioned environments (all of them busy or not yet started).
+     */
+    public boolean spillover() {
+        return environment.target == null && pool.hadProvisioned;
+    }
+
+    /** On a cold start, how long the sandbox took to launch the environment (before the runtime's init); else 0. */
+    public long sandboxLaunchNanos() {
+        return coldStart ? environment.launchNanos() : 0;
+    }
+
     /**
      * Runs the invocation: hands the event to the runtime and waits for its answer until the
      * function's timeout, counted from the moment the runtime took the event. At the deadline, or if
@@ -67,6 +85,7 @@ public final class Lease implements AutoCloseable {
         environment.dispatch(inv);
         Invocation.Result result = inv.await(timeoutNanos, start, pools.ticker());
         long memory = environment.peakMemoryBytes();
+        pools.recharge(environment, memory);
         if (result == null) {
             if (inv.complete(
                     Kind.TIMEOUT,

@@ -8,6 +8,7 @@ import dev.spur.edge.EdgeServer;
 import dev.spur.gateway.Gateways;
 import dev.spur.invoke.AsyncDispatcher;
 import dev.spur.invoke.AsyncPolicy;
+import dev.spur.invoke.InvocationTracer;
 import dev.spur.invoke.Invoker;
 import dev.spur.logs.LogStore;
 import dev.spur.pools.PoolSettings;
@@ -19,6 +20,9 @@ import dev.spur.sandbox.Sandbox;
 import dev.spur.store.CodeStore;
 import dev.spur.store.Database;
 import dev.spur.store.MetadataStore;
+import dev.spur.telemetry.Metrics;
+import dev.spur.telemetry.TelemetrySettings;
+import dev.spur.telemetry.Tracing;
 import dev.spur.triggers.Schedules;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -74,6 +78,8 @@ public final class SpurServer implements AutoCloseable {
     private final AsyncDispatcher dispatcher;
     private final Schedules schedules;
     private final Gateways gateways;
+    private final Metrics metrics;
+    private final Optional<Tracing> tracing;
     private final EdgeServer edge;
 
     private SpurServer(Options options) {
@@ -91,6 +97,8 @@ public final class SpurServer implements AutoCloseable {
         EventQueue openedQueue = null;
         AsyncDispatcher startedDispatcher = null;
         Schedules startedSchedules = null;
+        Metrics createdMetrics = null;
+        Optional<Tracing> createdTracing = Optional.empty();
         try {
             CodeStore code = database.map(d -> CodeStore.shared(data.resolve("code"), d))
                     .orElseGet(() -> CodeStore.open(data.resolve("code")));
@@ -108,7 +116,13 @@ public final class SpurServer implements AutoCloseable {
             openedQueue = database.map(d -> EventQueue.postgres(d, nodeName(data), clock))
                     .orElseGet(() -> EventQueue.sqlite(data.resolve("queue.db"), clock));
             this.queue = openedQueue;
-            Invoker invoker = new Invoker(control, pools, queue, clock);
+            createdMetrics = Metrics.create(options.telemetry().node())
+                    .bindNode(pools, queue, options.sandbox() instanceof LinuxSandbox);
+            this.metrics = createdMetrics;
+            createdTracing = options.telemetry().otlpEndpoint().map(e -> Tracing.otlp(e, metrics.node()));
+            this.tracing = createdTracing;
+            Invoker invoker =
+                    new Invoker(control, pools, queue, clock, metrics, tracing.map(InvocationTracer.class::cast));
             startedDispatcher = new AsyncDispatcher(control, invoker, queue, options.async(), clock).start();
             this.dispatcher = startedDispatcher;
             startedSchedules = new Schedules(store, queue, control.targets(), clock).start();
@@ -133,9 +147,15 @@ public final class SpurServer implements AutoCloseable {
                                     gateways,
                                     logs,
                                     code,
-                                    data.resolve("logs").resolve("apis")))
+                                    data.resolve("logs").resolve("apis"),
+                                    metrics,
+                                    options.telemetry().metricsToken()))
                     .start();
         } catch (RuntimeException e) {
+            createdTracing.ifPresent(Tracing::close);
+            if (createdMetrics != null) {
+                createdMetrics.close();
+            }
             if (startedSchedules != null) {
                 startedSchedules.close();
             }
@@ -255,6 +275,18 @@ public final class SpurServer implements AutoCloseable {
         queue.close();
         store.close();
         database.ifPresent(Database::close);
+        tracing.ifPresent(Tracing::close); // sends what is queued
+        metrics.close();
+    }
+
+    /** The OpenTelemetry export, when an OTLP endpoint was given. */
+    public Optional<Tracing> tracing() {
+        return tracing;
+    }
+
+    /** The node's metrics (what {@code GET /metrics} scrapes). */
+    public Metrics metrics() {
+        return metrics;
     }
 
     private static MetadataStore openStore(Optional<Database> database, Path data) {
@@ -370,12 +402,14 @@ public final class SpurServer implements AutoCloseable {
             AsyncPolicy async,
             Optional<String> database,
             InstantSource clock,
-            Ticker ticker) {
+            Ticker ticker,
+            TelemetrySettings telemetry) {
         public static final int DEFAULT_PORT = 9000;
 
         public Options {
             Objects.requireNonNull(clock, "clock");
             Objects.requireNonNull(ticker, "ticker");
+            Objects.requireNonNull(telemetry, "telemetry");
         }
 
         public static Options defaults(Path dataDir) {
@@ -390,32 +424,38 @@ public final class SpurServer implements AutoCloseable {
                     AsyncPolicy.defaults(),
                     Optional.empty(),
                     InstantSource.system(),
-                    Ticker.system());
+                    Ticker.system(),
+                    TelemetrySettings.defaults());
         }
 
         public Options withPort(int p) {
-            return new Options(host, p, dataDir, region, pools, sandbox, auth, async, database, clock, ticker);
+            return new Options(
+                    host, p, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, telemetry);
         }
 
         public Options withHost(String h) {
-            return new Options(h, port, dataDir, region, pools, sandbox, auth, async, database, clock, ticker);
+            return new Options(
+                    h, port, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, telemetry);
         }
 
         public Options withPools(PoolSettings s) {
-            return new Options(host, port, dataDir, region, s, sandbox, auth, async, database, clock, ticker);
+            return new Options(
+                    host, port, dataDir, region, s, sandbox, auth, async, database, clock, ticker, telemetry);
         }
 
         public Options withAuth(Auth a) {
-            return new Options(host, port, dataDir, region, pools, sandbox, a, async, database, clock, ticker);
+            return new Options(
+                    host, port, dataDir, region, pools, sandbox, a, async, database, clock, ticker, telemetry);
         }
 
         public Options withAsync(AsyncPolicy a) {
-            return new Options(host, port, dataDir, region, pools, sandbox, auth, a, database, clock, ticker);
+            return new Options(
+                    host, port, dataDir, region, pools, sandbox, auth, a, database, clock, ticker, telemetry);
         }
 
         /** {@link Sandbox#process()} by default; a {@link LinuxSandbox} should have passed its check. */
         public Options withSandbox(Sandbox s) {
-            return new Options(host, port, dataDir, region, pools, s, auth, async, database, clock, ticker);
+            return new Options(host, port, dataDir, region, pools, s, auth, async, database, clock, ticker, telemetry);
         }
 
         /**
@@ -423,12 +463,17 @@ public final class SpurServer implements AutoCloseable {
          * {@code jdbc:postgresql://...}) instead of the data directory's SQLite files; empty: embedded.
          */
         public Options withDatabase(Optional<String> url) {
-            return new Options(host, port, dataDir, region, pools, sandbox, auth, async, url, clock, ticker);
+            return new Options(host, port, dataDir, region, pools, sandbox, auth, async, url, clock, ticker, telemetry);
         }
 
         /** The time sources every part of the server reads (tests pass fakes they advance by hand). */
         public Options withTime(InstantSource c, Ticker t) {
-            return new Options(host, port, dataDir, region, pools, sandbox, auth, async, database, c, t);
+            return new Options(host, port, dataDir, region, pools, sandbox, auth, async, database, c, t, telemetry);
+        }
+
+        /** Node name, metrics token and OTLP endpoint. */
+        public Options withTelemetry(TelemetrySettings t) {
+            return new Options(host, port, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, t);
         }
 
         /** {@code $SPUR_DATA_DIR}, else {@code /var/lib/spur} for root and {@code ~/.spur} for anyone else. */
