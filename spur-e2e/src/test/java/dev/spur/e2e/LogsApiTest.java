@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.spur.common.Json;
 import dev.spur.testing.Await;
 import dev.spur.testing.FunctionPackage;
 import dev.spur.testing.Tools;
@@ -12,6 +13,9 @@ import dev.spur.testing.server.SpurTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -262,6 +266,42 @@ class LogsApiTest {
         JsonNode after = aws("logs", "describe-log-groups", "--log-group-name-prefix", group)
                 .json();
         assertThat(after.get("logGroups").get(0).has("retentionInDays")).isFalse();
+    }
+
+    private static HttpResponse<String> raw(String target, String body) throws Exception {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            return http.send(
+                    HttpRequest.newBuilder(URI.create(spur.endpoint() + "/"))
+                            .header("Content-Type", "application/x-amz-json-1.1")
+                            .header("X-Amz-Target", target)
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
+    @Test
+    void malformedRequestsAreAnsweredInTheJsonProtocolsErrorShape() throws Exception {
+        HttpResponse<String> unknown = raw("Logs_20140328.PutLogEvents", "{}");
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(unknown.headers().firstValue("Content-Type")).hasValue("application/x-amz-json-1.1");
+        assertThat(Json.MAPPER.readTree(unknown.body()).get("__type").asText()).isEqualTo("UnknownOperationException");
+
+        HttpResponse<String> notJson = raw("Logs_20140328.FilterLogEvents", "{not json");
+        assertThat(Json.MAPPER.readTree(notJson.body()).get("__type").asText()).isEqualTo("SerializationException");
+
+        HttpResponse<String> badToken =
+                raw("Logs_20140328.FilterLogEvents", "{\"logGroupName\":\"" + group + "\",\"nextToken\":\"garbage\"}");
+        assertThat(badToken.statusCode()).isEqualTo(400);
+        assertThat(Json.MAPPER.readTree(badToken.body()).get("__type").asText()).isEqualTo("InvalidParameterException");
+
+        HttpResponse<String> badLimit = raw(
+                "Logs_20140328.GetLogEvents",
+                "{\"logGroupName\":\"" + group + "\",\"logStreamName\":\"x\",\"limit\":0}");
+        assertThat(Json.MAPPER.readTree(badLimit.body()).get("__type").asText()).isEqualTo("InvalidParameterException");
+
+        HttpResponse<String> badName = raw("Logs_20140328.DescribeLogStreams", "{\"logGroupName\":\"no spaces\"}");
+        assertThat(Json.MAPPER.readTree(badName.body()).get("message").asText()).contains("logGroupName");
     }
 
     @Test
