@@ -1,5 +1,6 @@
 package dev.spur.cli;
 
+import dev.spur.auth.ClusterKey;
 import dev.spur.invoke.AsyncPolicy;
 import dev.spur.pools.PoolSettings;
 import dev.spur.sandbox.LinuxSandbox;
@@ -114,6 +115,32 @@ final class ServerCommand implements Callable<Integer> {
             defaultValue = "/usr/bin/bwrap")
     Path bwrap;
 
+    /** {@code $SPUR_CLUSTER_KEY}, the key the nodes of a fleet share, if set. */
+    static Optional<ClusterKey> clusterKey() {
+        String text = System.getenv("SPUR_CLUSTER_KEY");
+        if (text == null || text.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ClusterKey.parse(text));
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage("$SPUR_CLUSTER_KEY: %s", e.getMessage());
+        }
+    }
+
+    /** {@code --database}, else {@code $SPUR_DATABASE_URL}, checked to be a PostgreSQL URL. */
+    static Optional<String> databaseUrl(String option) {
+        Optional<String> url = Optional.ofNullable(option)
+                .or(() -> Optional.ofNullable(System.getenv("SPUR_DATABASE_URL")))
+                .map(String::strip)
+                .filter(u -> !u.isEmpty());
+        if (url.isPresent() && !Database.isPostgresUrl(url.get())) {
+            throw CliException.usage("--database (or $SPUR_DATABASE_URL) must be a PostgreSQL URL: "
+                    + "postgresql://user:password@host:port/database or jdbc:postgresql://host:port/database");
+        }
+        return url;
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         SpurServer.Auth mode = switch (auth) {
@@ -154,14 +181,7 @@ final class ServerCommand implements Callable<Integer> {
             pools = pools.withMemoryCapacityMb(memoryCapacityMb);
         }
         Path dir = dataDir != null ? dataDir : SpurServer.Options.defaultDataDir();
-        Optional<String> databaseUrl = Optional.ofNullable(database)
-                .or(() -> Optional.ofNullable(System.getenv("SPUR_DATABASE_URL")))
-                .map(String::strip)
-                .filter(url -> !url.isEmpty());
-        if (databaseUrl.isPresent() && !Database.isPostgresUrl(databaseUrl.get())) {
-            throw CliException.usage("--database (or $SPUR_DATABASE_URL) must be a PostgreSQL URL: "
-                    + "postgresql://user:password@host:port/database or jdbc:postgresql://host:port/database");
-        }
+        Optional<String> databaseUrl = databaseUrl(database);
         SpurServer.Options options = SpurServer.Options.defaults(dir.toAbsolutePath())
                 .withPort(port)
                 .withHost(host)
@@ -173,7 +193,8 @@ final class ServerCommand implements Callable<Integer> {
                         AsyncPolicy.defaults().throttleBackoff(),
                         AsyncPolicy.defaults().throttleBackoffMax()))
                 .withSandbox(chosen)
-                .withDatabase(databaseUrl);
+                .withDatabase(databaseUrl)
+                .withClusterKey(databaseUrl.isPresent() ? clusterKey() : Optional.empty());
         SpurServer server;
         try {
             server = SpurServer.start(options);

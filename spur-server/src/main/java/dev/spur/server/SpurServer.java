@@ -1,5 +1,6 @@
 package dev.spur.server;
 
+import dev.spur.auth.ClusterKey;
 import dev.spur.auth.SecretBox;
 import dev.spur.auth.SigV4Verifier;
 import dev.spur.common.Ticker;
@@ -16,6 +17,7 @@ import dev.spur.queue.EventQueue;
 import dev.spur.runtimes.Runtimes;
 import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.sandbox.Sandbox;
+import dev.spur.store.ChangeFollower;
 import dev.spur.store.CodeStore;
 import dev.spur.store.Database;
 import dev.spur.store.MetadataStore;
@@ -27,6 +29,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.HashSet;
 import java.util.List;
@@ -52,6 +55,9 @@ import java.util.Set;
  * directory keeps this node's caches (unpacked code), logs, runtimes and run files.
  */
 public final class SpurServer implements AutoCloseable {
+    /** How often the change feed is read when no wake-up came (PostgreSQL's NOTIFY, or none on SQLite). */
+    static final Duration FEED_POLL = Duration.ofSeconds(1);
+
     /** How requests are authenticated. */
     public enum Auth {
         NONE,
@@ -69,6 +75,7 @@ public final class SpurServer implements AutoCloseable {
     private final Schedules schedules;
     private final Gateways gateways;
     private final EdgeServer edge;
+    private final ChangeFollower follower;
 
     private SpurServer(Options options) {
         this.options = options;
@@ -85,7 +92,9 @@ public final class SpurServer implements AutoCloseable {
         EventQueue openedQueue = null;
         AsyncDispatcher startedDispatcher = null;
         Schedules startedSchedules = null;
+        ChangeFollower startedFollower = null;
         try {
+            long fedFrom = store.latestChange(); // before the registries load: nothing committed after is missed
             CodeStore code = database.map(d -> CodeStore.shared(data.resolve("code"), d))
                     .orElseGet(() -> CodeStore.open(data.resolve("code")));
             collectUnusedCode(store, code);
@@ -112,7 +121,7 @@ public final class SpurServer implements AutoCloseable {
             this.dispatcher = startedDispatcher;
             startedSchedules = new Schedules(store, queue, control.targets(), InstantSource.system()).start();
             this.schedules = startedSchedules;
-            this.keys = keys(store, data);
+            this.keys = database.map(d -> keys(store, d, options.clusterKey())).orElseGet(() -> keys(store, data));
             SigV4Verifier verifier =
                     options.auth() == Auth.SIGV4 ? new SigV4Verifier(keys, InstantSource.system()) : null;
             this.gateways = new Gateways(store, control.targets(), InstantSource.system());
@@ -132,7 +141,13 @@ public final class SpurServer implements AutoCloseable {
                             gateways,
                             data.resolve("logs").resolve("apis"))
                     .start();
+            startedFollower = ChangeFollower.start(
+                    store, fedFrom, FEED_POLL, new RegistryFeed(control, gateways, schedules, keys));
+            this.follower = startedFollower;
         } catch (RuntimeException e) {
+            if (startedFollower != null) {
+                startedFollower.close();
+            }
             if (startedSchedules != null) {
                 startedSchedules.close();
             }
@@ -154,6 +169,17 @@ public final class SpurServer implements AutoCloseable {
     /** The access keys of the store at {@code data}, sealed with the master key there. */
     public static AccessKeyService keys(MetadataStore store, Path data) {
         return new AccessKeyService(store, SecretBox.open(data.resolve("master.key")), InstantSource.system());
+    }
+
+    /**
+     * The access keys of a fleet's shared database, sealed with its cluster key: {@code configured} (what
+     * the nodes are given), else the key kept in the database (see {@link ClusterKeys}).
+     *
+     * @throws IllegalStateException if {@code configured} is not the key the fleet uses
+     */
+    public static AccessKeyService keys(MetadataStore store, Database database, Optional<ClusterKey> configured) {
+        return new AccessKeyService(
+                store, ClusterKeys.resolve(database, configured).sealing(), InstantSource.system());
     }
 
     /** Starts a server; returns once it accepts requests. */
@@ -207,6 +233,7 @@ public final class SpurServer implements AutoCloseable {
 
     @Override
     public void close() {
+        follower.close();
         edge.close();
         schedules.close();
         dispatcher.close();
@@ -326,7 +353,8 @@ public final class SpurServer implements AutoCloseable {
             Sandbox sandbox,
             Auth auth,
             AsyncPolicy async,
-            Optional<String> database) {
+            Optional<String> database,
+            Optional<ClusterKey> clusterKey) {
         public static final int DEFAULT_PORT = 9000;
 
         public static Options defaults(Path dataDir) {
@@ -339,32 +367,33 @@ public final class SpurServer implements AutoCloseable {
                     Sandbox.process(),
                     Auth.NONE,
                     AsyncPolicy.defaults(),
+                    Optional.empty(),
                     Optional.empty());
         }
 
         public Options withPort(int p) {
-            return new Options(host, p, dataDir, region, pools, sandbox, auth, async, database);
+            return new Options(host, p, dataDir, region, pools, sandbox, auth, async, database, clusterKey);
         }
 
         public Options withHost(String h) {
-            return new Options(h, port, dataDir, region, pools, sandbox, auth, async, database);
+            return new Options(h, port, dataDir, region, pools, sandbox, auth, async, database, clusterKey);
         }
 
         public Options withPools(PoolSettings s) {
-            return new Options(host, port, dataDir, region, s, sandbox, auth, async, database);
+            return new Options(host, port, dataDir, region, s, sandbox, auth, async, database, clusterKey);
         }
 
         public Options withAuth(Auth a) {
-            return new Options(host, port, dataDir, region, pools, sandbox, a, async, database);
+            return new Options(host, port, dataDir, region, pools, sandbox, a, async, database, clusterKey);
         }
 
         public Options withAsync(AsyncPolicy a) {
-            return new Options(host, port, dataDir, region, pools, sandbox, auth, a, database);
+            return new Options(host, port, dataDir, region, pools, sandbox, auth, a, database, clusterKey);
         }
 
         /** {@link Sandbox#process()} by default; a {@link LinuxSandbox} should have passed its check. */
         public Options withSandbox(Sandbox s) {
-            return new Options(host, port, dataDir, region, pools, s, auth, async, database);
+            return new Options(host, port, dataDir, region, pools, s, auth, async, database, clusterKey);
         }
 
         /**
@@ -372,7 +401,15 @@ public final class SpurServer implements AutoCloseable {
          * {@code jdbc:postgresql://...}) instead of the data directory's SQLite files; empty: embedded.
          */
         public Options withDatabase(Optional<String> url) {
-            return new Options(host, port, dataDir, region, pools, sandbox, auth, async, url);
+            return new Options(host, port, dataDir, region, pools, sandbox, auth, async, url, clusterKey);
+        }
+
+        /**
+         * The key the nodes of a fleet share ({@code $SPUR_CLUSTER_KEY}); with {@link #database()} only. Empty:
+         * the key kept in the database (see {@link ClusterKeys}).
+         */
+        public Options withClusterKey(Optional<ClusterKey> key) {
+            return new Options(host, port, dataDir, region, pools, sandbox, auth, async, database, key);
         }
 
         /** {@code $SPUR_DATA_DIR}, else {@code /var/lib/spur} for root and {@code ~/.spur} for anyone else. */

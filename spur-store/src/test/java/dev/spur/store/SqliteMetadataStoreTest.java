@@ -254,9 +254,9 @@ class SqliteMetadataStoreTest {
                     a.put("live", live);
                     return a;
                 });
-        store.publishVersion(v1, attached);
+        assertThat(store.publishVersion(v1, FunctionAttachments.NONE, attached)).isTrue();
 
-        assertThatThrownBy(() -> store.publishVersion(v1, attached))
+        assertThatThrownBy(() -> store.publishVersion(v1, attached, attached))
                 .isInstanceOfSatisfying(
                         LambdaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_CONFLICT));
         store.close();
@@ -275,7 +275,9 @@ class SqliteMetadataStoreTest {
         store.createFunction(latest, FunctionAttachments.NONE, Optional.empty());
         for (int v = 1; v <= 11; v++) {
             store.publishVersion(
-                    versionOf(latest, Integer.toString(v)), FunctionAttachments.NONE.withNextVersion(v + 1));
+                    versionOf(latest, Integer.toString(v)),
+                    FunctionAttachments.NONE.withNextVersion(v),
+                    FunctionAttachments.NONE.withNextVersion(v + 1));
         }
         store.createFunction(config("bravo"), FunctionAttachments.NONE, Optional.empty());
 
