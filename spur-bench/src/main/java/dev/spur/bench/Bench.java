@@ -9,8 +9,11 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The benchmark behind {@code spur bench}: for a no-op function in each runtime, cold start
@@ -61,7 +65,11 @@ public final class Bench {
         }
     }
 
-    /** One runtime's figures (milliseconds, invocations per second). */
+    /**
+     * One runtime's figures (milliseconds, invocations per second); {@code runtimeCpu32} and
+     * {@code jvmCpu32} are the CPU milliseconds per invocation at concurrency 32 of the runtime
+     * processes and of this JVM (Spur and the benchmark's clients).
+     */
     public record Result(
             String runtime,
             double coldP50,
@@ -72,7 +80,15 @@ public final class Bench {
             double overheadP99,
             double rps1,
             double rps8,
-            double rps32) {}
+            double rps32,
+            double runtimeCpu32,
+            double jvmCpu32) {}
+
+    /**
+     * A throughput run: invocations per second, and CPU milliseconds per invocation of this JVM (Spur
+     * and the benchmark's clients) and of the runtime processes ({@link CpuTimes}).
+     */
+    record Throughput(double perSecond, double jvmCpuMillis, double runtimeCpuMillis) {}
 
     private final URI endpoint;
     private final PrintStream log;
@@ -195,11 +211,14 @@ public final class Bench {
                 Samples.ms(overhead.percentileMillis(50)),
                 Samples.ms(overhead.percentileMillis(99)));
 
-        double[] rps = new double[3];
+        Throughput[] runs = new Throughput[3];
         int[] levels = {1, 8, 32};
         for (int i = 0; i < levels.length; i++) {
-            rps[i] = throughput(name, levels[i], options.seconds());
-            log.printf("  throughput at concurrency %d: %.0f invocations/s%n", levels[i], rps[i]);
+            runs[i] = throughput(name, levels[i], options.seconds());
+            log.printf(
+                    "  throughput at concurrency %d: %.0f invocations/s; CPU per invocation: runtime %.3f ms,"
+                            + " Spur and clients %.3f ms%n",
+                    levels[i], runs[i].perSecond(), runs[i].runtimeCpuMillis(), runs[i].jvmCpuMillis());
         }
         try (BenchClient client = new BenchClient(endpoint)) {
             delete(client, name);
@@ -212,9 +231,11 @@ public final class Bench {
                 warm.percentileMillis(99),
                 overhead.percentileMillis(50),
                 overhead.percentileMillis(99),
-                rps[0],
-                rps[1],
-                rps[2]);
+                runs[0].perSecond(),
+                runs[1].perSecond(),
+                runs[2].perSecond(),
+                runs[2].runtimeCpuMillis(),
+                runs[2].jvmCpuMillis());
     }
 
     /**
@@ -223,8 +244,8 @@ public final class Bench {
      * starts and JIT warm-up of 32 runtimes on 2 cores take seconds), then all count for
      * {@code seconds}.
      */
-    private double throughput(String name, int concurrency, double seconds) throws Exception {
-        return throughput(endpoint, concurrency, seconds, client -> invoke(client, name, false), log);
+    private Throughput throughput(String name, int concurrency, double seconds) throws Exception {
+        return throughputAndCpu(endpoint, concurrency, seconds, client -> invoke(client, name, false), log);
     }
 
     /** One request a throughput client repeats; it throws if the answer is not the expected one. */
@@ -233,8 +254,14 @@ public final class Bench {
         void send(BenchClient client) throws IOException;
     }
 
-    /** {@link #throughput(String, int, double)} of any {@link Request} against {@code endpoint}. */
+    /** {@link #throughput(String, int, double)} of any {@link Request} against {@code endpoint}: invocations/s. */
     static double throughput(URI endpoint, int concurrency, double seconds, Request request, PrintStream log)
+            throws Exception {
+        return throughputAndCpu(endpoint, concurrency, seconds, request, log).perSecond();
+    }
+
+    /** {@link #throughput(URI, int, double, Request, PrintStream)} with its CPU per invocation. */
+    static Throughput throughputAndCpu(URI endpoint, int concurrency, double seconds, Request request, PrintStream log)
             throws Exception {
         AtomicBoolean measuring = new AtomicBoolean(false);
         AtomicBoolean stop = new AtomicBoolean(false);
@@ -261,17 +288,21 @@ public final class Bench {
             if (!warm.await(60, TimeUnit.SECONDS)) {
                 log.println("  (not every client warmed up within 60 s; measuring anyway)");
             }
+            CpuTimes before = CpuTimes.now();
             measuring.set(true);
             long start = System.nanoTime();
             Thread.sleep((long) (seconds * 1000));
             measuring.set(false);
             double elapsed = (System.nanoTime() - start) / 1e9;
+            CpuTimes used = CpuTimes.now().minus(before);
             stop.set(true);
             long total = 0;
             for (Future<Long> w : workers) {
                 total += w.get();
             }
-            return total / elapsed;
+            double perInvocation = 1e6 * Math.max(total, 1);
+            return new Throughput(
+                    total / elapsed, used.jvmNanos() / perInvocation, used.runtimeNanos() / perInvocation);
         }
     }
 
@@ -325,6 +356,18 @@ public final class Bench {
         return (long) (Double.parseDouble(m.group(1)) * 1e6);
     }
 
+    /** Deletes {@code dir} and everything under it. */
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
     /** The results as Markdown tables, with the machine they were measured on. */
     public static String markdown(Report report) {
         List<Result> results = report.runtimes();
@@ -337,8 +380,8 @@ public final class Bench {
                     .toString();
         }
         sb.append("| runtime | cold p50 | cold p95 | warm p50 | warm p99 | overhead p50 | overhead p99 | "
-                + "inv/s c=1 | inv/s c=8 | inv/s c=32 |\n");
-        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "inv/s c=1 | inv/s c=8 | inv/s c=32 | CPU/inv c=32: runtime | CPU/inv c=32: Spur + clients |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Result r : results) {
             sb.append("| ")
                     .append(r.runtime())
@@ -366,6 +409,10 @@ public final class Bench {
                     .append(Math.round(r.rps8()))
                     .append(" | ")
                     .append(Math.round(r.rps32()))
+                    .append(" | ")
+                    .append("%.2f ms".formatted(r.runtimeCpu32()))
+                    .append(" | ")
+                    .append("%.2f ms".formatted(r.jvmCpu32()))
                     .append(" |\n");
         }
         report.sigv4().ifPresent(r -> sb.append('\n').append(SigV4Overhead.markdown(r)));

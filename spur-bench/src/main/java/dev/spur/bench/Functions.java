@@ -29,6 +29,19 @@ final class Functions {
                         "provided.al2023", "provided.al2023", "unused", zip("bootstrap", resource("bootstrap"), 0755)));
     }
 
+    /**
+     * The handler {@link PeerComparison} runs on every system: {@code index.mjs}, a no-op answering
+     * {@code {statusCode: 200, body: "ok"}}, as Node.js 20 ({@code nodejs20.x}).
+     */
+    static NoOp peerHandler() {
+        return new NoOp("nodejs20.x", "nodejs20.x", "index.handler", zip("index.mjs", peerHandlerSource(), 0644));
+    }
+
+    /** {@code index.mjs} of {@link #peerHandler()}. */
+    static byte[] peerHandlerSource() {
+        return resource("peer-handler.mjs");
+    }
+
     private static byte[] resource(String name) {
         try (InputStream in = Functions.class.getResourceAsStream(name)) {
             return in.readAllBytes();

@@ -14,14 +14,12 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * What the {@code linux} sandbox adds to a cold start and to a warm invoke, against plain child
@@ -165,7 +163,7 @@ public final class SandboxOverhead {
                     .withPools(PoolSettings.defaults().withAccountConcurrency(1000))
                     .withSandbox(sandbox));
         } catch (RuntimeException e) {
-            deleteTree(data);
+            Bench.deleteTree(data);
             throw e;
         }
     }
@@ -173,15 +171,7 @@ public final class SandboxOverhead {
     /** Closes the server and deletes its data directory (a few hundred MB with the Java AOT cache). */
     private static void stop(SpurServer server) throws IOException {
         server.close();
-        deleteTree(server.dataDir());
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        Bench.deleteTree(server.dataDir());
     }
 
     /**

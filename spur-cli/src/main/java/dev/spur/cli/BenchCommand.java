@@ -2,8 +2,12 @@ package dev.spur.cli;
 
 import dev.spur.bench.AsyncStores;
 import dev.spur.bench.Bench;
+import dev.spur.bench.PeerComparison;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -20,7 +24,10 @@ import picocli.CommandLine.Option;
             "Benchmark a no-op function in each runtime on a Spur of its own; prints a Markdown table.",
             "With provided.al2023 among the runtimes, also what SigV4 adds to a warm invoke's overhead "
                     + "(on a second Spur run with --auth sigv4, every request signed by the client), "
-                    + "asynchronous throughput, and what the HTTP gateway adds to a direct Invoke."
+                    + "asynchronous throughput, and what the HTTP gateway adds to a direct Invoke.",
+            "With --peers, instead: serverless-offline 13 against `spur server` with each sandbox, the same "
+                    + "Node.js handler and the same wrk load, four cases (needs node, npm, /usr/bin/wrk; "
+                    + "the linux sandbox needs root and bwrap)."
         })
 final class BenchCommand implements Callable<Integer> {
     private static final Logger JETTY_LOG = Logger.getLogger("org.eclipse.jetty");
@@ -37,6 +44,20 @@ final class BenchCommand implements Callable<Integer> {
                     "Instead: cold start and warm invoke with --sandbox process vs "
                             + "linux per runtime, and freeze/thaw latency (linux needs bwrap and writable cgroups, else skipped).")
     boolean sandbox;
+
+    @Option(
+            names = "--peers",
+            description = "Instead: serverless-offline (installed from npm into a scratch "
+                    + "directory) vs spur server --sandbox process vs linux, each in a child process, driven by wrk; "
+                    + "3 s warm-up and 10 s measured per case and system (--quick: 1 s and 2 s).")
+    boolean peers;
+
+    @Option(
+            names = "--peers-npm-dir",
+            description =
+                    "With --peers: install serverless-offline here and keep it, "
+                            + "or reuse the same pinned versions found here (default: a fresh install in the run's temp directory).")
+    Path peersNpmDir;
 
     @Option(
             names = "--async",
@@ -57,24 +78,49 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         JETTY_LOG.setLevel(Level.WARNING);
+        if (peers) {
+            if (sandbox || async || !runtimes.isEmpty()) {
+                throw CliException.usage("--peers runs its own cases; it takes no --sandbox, --async or --runtimes");
+            }
+            PeerComparison.Options options = quick
+                    ? PeerComparison.Options.quick(spurServerCommand())
+                    : PeerComparison.Options.standard(spurServerCommand());
+            if (peersNpmDir != null) {
+                options = options.withPeerInstall(peersNpmDir.toAbsolutePath());
+            }
+            return print(PeerComparison.markdown(PeerComparison.run(options, System.err)));
+        }
         Bench.Options base = quick ? Bench.Options.quick() : Bench.Options.standard();
         if (async) {
             Optional<String> url = Optional.ofNullable(database)
                     .or(() -> Optional.ofNullable(System.getenv("SPUR_DATABASE_URL")))
                     .filter(u -> !u.isBlank());
-            String table = AsyncStores.markdown(AsyncStores.measure(url, base.seconds(), System.err));
-            System.out.print(table);
-            if (output != null) {
-                Files.writeString(output, table);
-            }
-            return 0;
+            return print(AsyncStores.markdown(AsyncStores.measure(url, base.seconds(), System.err)));
         }
         Bench.Options options = new Bench.Options(runtimes, base.coldRuns(), base.warmRuns(), base.seconds(), sandbox);
-        String table = Bench.markdown(Bench.run(options, System.err));
+        return print(Bench.markdown(Bench.run(options, System.err)));
+    }
+
+    private int print(String table) throws IOException {
         System.out.print(table);
         if (output != null) {
             Files.writeString(output, table);
         }
         return 0;
+    }
+
+    /**
+     * How this process would start {@code spur server}: the same JVM, JVM options and class path as
+     * {@code ./spur} gave this one, so the server in the comparison is the one {@code ./spur server} runs.
+     */
+    private static List<String> spurServerCommand() {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current()
+                .info()
+                .command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "server"));
+        return command;
     }
 }

@@ -5,6 +5,7 @@ import dev.spur.invoke.AsyncPolicy;
 import dev.spur.pools.PoolSettings;
 import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.sandbox.Sandbox;
+import dev.spur.server.Fleet;
 import dev.spur.server.SpurServer;
 import dev.spur.store.Database;
 import java.nio.file.Path;
@@ -194,7 +195,7 @@ final class ServerCommand implements Callable<Integer> {
                         AsyncPolicy.defaults().throttleBackoffMax()))
                 .withSandbox(chosen)
                 .withDatabase(databaseUrl)
-                .withClusterKey(databaseUrl.isPresent() ? clusterKey() : Optional.empty());
+                .withFleet(Fleet.NONE.withClusterKey(databaseUrl.isPresent() ? clusterKey() : Optional.empty()));
         SpurServer server;
         try {
             server = SpurServer.start(options);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,12 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
 import software.amazon.awssdk.services.lambda.model.LogType;
 
-/** The nodejs runtimes: ES modules and CommonJS, async and callback handlers, Lambda's errors and console. */
+/**
+ * The nodejs runtimes: ES modules and CommonJS, async and callback handlers, Lambda's errors and
+ * console, and the client's own HTTP/1.1 over the Runtime API (node/runtime-api.mjs): answers that
+ * span many reads, multi-byte text, a connection Spur closes, event-loop semantics that depend on
+ * the connection not keeping the loop alive.
+ */
 class NodeRuntimeTest {
     static SpurHarness spur;
 
@@ -122,5 +128,101 @@ class NodeRuntimeTest {
         String name = deploy("nodejs20.x", "index.nope", Zips.create().text("index.mjs", "export const x = 1;\n"));
         JsonNode error = Json.MAPPER.readTree(invoke(name, "{}").payload().asByteArray());
         assertThat(error.get("errorType").asText()).isEqualTo("Runtime.HandlerNotFound");
+    }
+
+    @Test
+    void eventsAndResponsesOfMegabytesWithMultiByteTextArriveWhole() throws Exception {
+        String name = deploy("nodejs20.x", "index.handler", Zips.create().text("index.mjs", """
+                export const handler = async (event) => ({ chars: event.s.length, echo: event.s });
+                """));
+        String text = "é€a".repeat(600_000); // 3.6 MB of UTF-8: answers cross many reads
+        InvokeResponse r = invoke(name, Json.MAPPER.writeValueAsString(Map.of("s", text)));
+        assertThat(r.functionError()).isNull();
+        JsonNode out = Json.MAPPER.readTree(r.payload().asByteArray());
+        assertThat(out.get("chars").asInt()).isEqualTo(text.length());
+        assertThat(out.get("echo").asText()).isEqualTo(text);
+    }
+
+    @Test
+    void afterSpurRefusesAResponseOverSixMegabytesTheSameProcessServesTheNextInvoke() throws Exception {
+        String name = deploy("nodejs20.x", "index.handler", Zips.create().text("index.mjs", """
+                let calls = 0;
+                export const handler = async (event) => {
+                  calls++;
+                  return event.big ? 'x'.repeat(7 * 1024 * 1024) : { calls };
+                };
+                """));
+        assertThat(invoke(name, "{}").functionError()).isNull();
+        InvokeResponse tooLarge = invoke(name, "{\"big\":true}");
+        assertThat(tooLarge.functionError()).isEqualTo("Unhandled");
+        assertThat(tooLarge.payload().asUtf8String()).contains("Function.ResponseSizeTooLarge");
+        // Spur answered 413 and closed the connection; the same process (its third call) reconnects.
+        JsonNode after = Json.MAPPER.readTree(invoke(name, "{}").payload().asByteArray());
+        assertThat(after.get("calls").asInt()).isEqualTo(3);
+    }
+
+    @Test
+    void callbackHandlerAnswersOnceItsTimersHaveRunOrAtOnceWhenToldNotToWait() throws Exception {
+        String name = deploy("nodejs20.x", "index.handler", Zips.create().text("index.js", """
+                let timerRan = false;
+                exports.handler = (event, context, callback) => {
+                  if (event.wait) {
+                    setTimeout(() => { timerRan = true; }, 50);
+                    callback(null, 'answered');
+                  } else if (event.noWait) {
+                    context.callbackWaitsForEmptyEventLoop = false;
+                    setTimeout(() => {}, 60_000);
+                    callback(null, 'at once');
+                  } else {
+                    callback(null, { timerRan });
+                  }
+                };
+                """));
+        assertThat(invoke(name, "{\"wait\":true}").payload().asUtf8String()).isEqualTo("\"answered\"");
+        assertThat(invoke(name, "{}").payload().asUtf8String()).isEqualTo("{\"timerRan\":true}");
+        // The function's timeout is 5 s: waiting for the 60 s timer would time it out.
+        assertThat(invoke(name, "{\"noWait\":true}").payload().asUtf8String()).isEqualTo("\"at once\"");
+    }
+
+    @Test
+    void asyncHandlerWhosePromiseNeverSettlesFailsWhenTheEventLoopEmpties() throws Exception {
+        String name = deploy("nodejs20.x", "index.handler", Zips.create().text("index.mjs", """
+                export const handler = async () => { await new Promise(() => {}); };
+                """));
+        InvokeResponse r = invoke(name, "{}");
+        assertThat(r.functionError()).isEqualTo("Unhandled");
+        JsonNode error = Json.MAPPER.readTree(r.payload().asByteArray());
+        assertThat(error.get("errorType").asText()).isEqualTo("Runtime.NodeJsExit");
+    }
+
+    @Test
+    void errorNamedWithLineBreaksIsReportedWithoutBreakingTheConnection() throws Exception {
+        String name = deploy("nodejs20.x", "index.handler", Zips.create().text("index.mjs", """
+                class Odd extends Error { get name() { return 'Odd\\r\\nX-Injected: 1'; } }
+                export const handler = async (event) => { if (event.fail) throw new Odd('é'); return 'fine'; };
+                """));
+        InvokeResponse r = invoke(name, "{\"fail\":true}");
+        assertThat(r.functionError()).isEqualTo("Unhandled");
+        JsonNode error = Json.MAPPER.readTree(r.payload().asByteArray());
+        assertThat(error.get("errorType").asText()).isEqualTo("Odd\r\nX-Injected: 1");
+        assertThat(error.get("errorMessage").asText()).isEqualTo("é");
+        assertThat(invoke(name, "{}").payload().asUtf8String()).isEqualTo("\"fine\"");
+    }
+
+    @Test
+    void contextCarriesTheClientContextAndTheInvokedArn() throws Exception {
+        String name = deploy("nodejs20.x", "index.handler", Zips.create().text("index.mjs", """
+                export const handler = async (event, context) => ({
+                  custom: context.clientContext.custom, arn: context.invokedFunctionArn,
+                  trace: process.env._X_AMZN_TRACE_ID });
+                """));
+        InvokeResponse r = spur.lambda.invoke(b -> b.functionName(name)
+                .clientContext(Base64.getEncoder()
+                        .encodeToString("{\"custom\":{\"k\":\"v\"}}".getBytes(StandardCharsets.UTF_8)))
+                .payload(SdkBytes.fromUtf8String("{}")));
+        JsonNode out = Json.MAPPER.readTree(r.payload().asByteArray());
+        assertThat(out.get("custom").get("k").asText()).isEqualTo("v");
+        assertThat(out.get("arn").asText()).endsWith(":function:" + name);
+        assertThat(out.get("trace").asText()).startsWith("Root=");
     }
 }

@@ -28,7 +28,7 @@ import java.util.Optional;
  * read, replaced and deleted, plus single-route changes under {@code …/routes}. API keys are accepted
  * in clear and never shown again.
  */
-final class ApiAdmin {
+final class ApiAdmin implements EdgeApi {
     private static final int MAX_BODY = 1024 * 1024;
 
     private final Gateways gateways;
@@ -37,6 +37,17 @@ final class ApiAdmin {
     ApiAdmin(Gateways gateways, Authentication auth) {
         this.gateways = gateways;
         this.auth = auth;
+    }
+
+    @Override
+    public void register(Router router) {
+        router.add("POST", "/spur/v1/apis", this::create)
+                .add("GET", "/spur/v1/apis", this::list)
+                .add("GET", "/spur/v1/apis/{api}", this::get)
+                .add("PUT", "/spur/v1/apis/{api}", this::replace)
+                .add("DELETE", "/spur/v1/apis/{api}", this::delete)
+                .add("PUT", "/spur/v1/apis/{api}/routes", this::putRoute)
+                .add("DELETE", "/spur/v1/apis/{api}/routes", this::deleteRoute);
     }
 
     void create(Exchange x) {

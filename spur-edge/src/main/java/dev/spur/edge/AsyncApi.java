@@ -18,7 +18,7 @@ import java.util.List;
  * Spur's API for the asynchronous path, under {@code /spur/v1}: queue statistics and the dead-letter
  * store (list, inspect, replay, purge). Dead letters are scoped to the caller's account.
  */
-final class AsyncApi {
+final class AsyncApi implements EdgeApi {
     private final EventQueue queue;
     private final AsyncDispatcher dispatcher;
     private final Authentication auth;
@@ -27,6 +27,15 @@ final class AsyncApi {
         this.queue = queue;
         this.dispatcher = dispatcher;
         this.auth = auth;
+    }
+
+    @Override
+    public void register(Router router) {
+        router.add("GET", "/spur/v1/async", this::stats)
+                .add("GET", "/spur/v1/dead-letters", this::list)
+                .add("DELETE", "/spur/v1/dead-letters", this::purge)
+                .add("GET", "/spur/v1/dead-letters/{id}", this::get)
+                .add("POST", "/spur/v1/dead-letters/{id}/replay", this::replay);
     }
 
     /** {@code GET /spur/v1/async}: depth, oldest event age, retries, expirations, dead letters. */

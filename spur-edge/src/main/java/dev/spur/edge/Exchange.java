@@ -1,9 +1,11 @@
 package dev.spur.edge;
 
+import dev.spur.gateway.HttpRequestData;
 import dev.spur.gateway.HttpResponseData;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -115,6 +117,18 @@ final class Exchange {
 
     String protocol() {
         return request.getConnectionMetaData().getProtocol();
+    }
+
+    /**
+     * The request as the gateway services take it, its body not read yet (they read it through
+     * {@link #body}).
+     *
+     * @param rawPath the path the API or URL sees: after its {@code /gw/<id>} or {@code /url/<id>} prefix
+     * @param time    when the request arrived
+     */
+    HttpRequestData requestData(String rawPath, Instant time) {
+        return new HttpRequestData(
+                method(), rawPath, rawQuery(), headers(), new byte[0], remoteAddress(), protocol(), time);
     }
 
     /** Sends a gateway or function URL response as it is. */

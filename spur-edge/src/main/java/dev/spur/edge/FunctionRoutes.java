@@ -29,13 +29,54 @@ import java.util.function.Function;
 /**
  * The function resource of Lambda's REST API ({@code /2015-03-31/functions…}): parses each request
  * into a {@link FunctionCommand} and renders its {@link ControlResult}. No server state is touched
- * while parsing.
+ * while parsing. (Invoke, on the same resource, is {@link InvokeApi}.)
  */
-final class FunctionRoutes {
+final class FunctionRoutes implements EdgeApi {
     /** Large enough for a 50 MB zip in base64 inside the JSON body. */
     static final int MAX_CONTROL_BODY = 70 * 1024 * 1024;
 
-    private FunctionRoutes() {}
+    private static final String FUNCTIONS = "/2015-03-31/functions";
+
+    private final ControlCalls calls;
+
+    FunctionRoutes(ControlCalls calls) {
+        this.calls = calls;
+    }
+
+    @Override
+    public void register(Router router) {
+        router.add("POST", FUNCTIONS, calls.answer(201, FunctionRoutes::create))
+                .add("GET", FUNCTIONS, calls.answer(200, FunctionRoutes::list))
+                .add(
+                        "GET",
+                        FUNCTIONS + "/{name}",
+                        calls.answer(
+                                200,
+                                (x, c) -> new FunctionCommand.GetFunction(
+                                        c, x.pathParameter("name"), x.query("Qualifier"))))
+                .add(
+                        "DELETE",
+                        FUNCTIONS + "/{name}",
+                        calls.answer(
+                                204,
+                                (x, c) -> new FunctionCommand.DeleteFunction(
+                                        c, x.pathParameter("name"), x.query("Qualifier"))))
+                .add(
+                        "GET",
+                        FUNCTIONS + "/{name}/configuration",
+                        calls.answer(
+                                200,
+                                (x, c) -> new FunctionCommand.GetFunctionConfiguration(
+                                        c, x.pathParameter("name"), x.query("Qualifier"))))
+                .add(
+                        "PUT",
+                        FUNCTIONS + "/{name}/configuration",
+                        calls.answer(200, (x, c) -> updateConfiguration(x, c, x.pathParameter("name"))))
+                .add(
+                        "PUT",
+                        FUNCTIONS + "/{name}/code",
+                        calls.answer(200, (x, c) -> updateCode(x, c, x.pathParameter("name"))));
+    }
 
     static FunctionCommand create(Exchange req, Caller caller) throws IOException {
         JsonNode body = RequestParsing.jsonBody(req, MAX_CONTROL_BODY);

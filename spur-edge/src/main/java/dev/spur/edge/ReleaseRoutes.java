@@ -22,11 +22,108 @@ import java.util.Optional;
  * provisioned concurrency, function URL configurations and tags. Parses each request into a
  * {@link FunctionCommand}; {@link FunctionRoutes#render} renders the results.
  */
-final class ReleaseRoutes {
+final class ReleaseRoutes implements EdgeApi {
     /** Bodies of these operations are small JSON documents. */
     private static final int MAX_BODY = 256 * 1024;
 
-    private ReleaseRoutes() {}
+    private static final String VERSIONS = "/2015-03-31/functions/{name}/versions";
+    private static final String ALIASES = "/2015-03-31/functions/{name}/aliases";
+    private static final String URL = "/2021-10-31/functions/{name}/url";
+    private static final String EVENT_INVOKE_CONFIG = "/2019-09-25/functions/{name}/event-invoke-config";
+    private static final String PROVISIONED = "/2019-09-30/functions/{name}/provisioned-concurrency";
+    private static final String CONCURRENCY = "/2017-10-31/functions/{name}/concurrency";
+    private static final String TAGS = "/2017-03-31/tags/{arn}";
+
+    private final ControlCalls calls;
+
+    ReleaseRoutes(ControlCalls calls) {
+        this.calls = calls;
+    }
+
+    @Override
+    public void register(Router router) {
+        router.add("POST", VERSIONS, calls.answer(201, ReleaseRoutes::publishVersion))
+                .add("GET", VERSIONS, calls.answer(200, ReleaseRoutes::listVersions))
+                .add("POST", ALIASES, calls.answer(201, ReleaseRoutes::createAlias))
+                .add("GET", ALIASES, calls.answer(200, ReleaseRoutes::listAliases))
+                .add(
+                        "GET",
+                        ALIASES + "/{alias}",
+                        calls.answer(
+                                200,
+                                (x, c) -> new FunctionCommand.GetAlias(
+                                        c, x.pathParameter("name"), x.pathParameter("alias"))))
+                .add("PUT", ALIASES + "/{alias}", calls.answer(200, ReleaseRoutes::updateAlias))
+                .add(
+                        "DELETE",
+                        ALIASES + "/{alias}",
+                        calls.answer(
+                                204,
+                                (x, c) -> new FunctionCommand.DeleteAlias(
+                                        c, x.pathParameter("name"), x.pathParameter("alias"))))
+                .add("PUT", CONCURRENCY, calls.answer(200, ReleaseRoutes::putConcurrency))
+                .add(
+                        "DELETE",
+                        CONCURRENCY,
+                        calls.answer(
+                                204,
+                                (x, c) -> new FunctionCommand.DeleteFunctionConcurrency(c, x.pathParameter("name"))))
+                .add(
+                        "GET",
+                        "/2019-09-30/functions/{name}/concurrency",
+                        calls.answer(
+                                200, (x, c) -> new FunctionCommand.GetFunctionConcurrency(c, x.pathParameter("name"))))
+                .add(
+                        "GET",
+                        "/2016-08-19/account-settings",
+                        calls.answer(200, (x, c) -> new FunctionCommand.GetAccountSettings(c)))
+                .add("PUT", PROVISIONED, calls.answer(202, ReleaseRoutes::putProvisioned))
+                .add("GET", PROVISIONED, calls.answer(200, ReleaseRoutes::getOrListProvisioned))
+                .add(
+                        "DELETE",
+                        PROVISIONED,
+                        calls.answer(
+                                204,
+                                (x, c) -> new FunctionCommand.DeleteProvisionedConcurrency(
+                                        c, x.pathParameter("name"), x.query("Qualifier"))))
+                .add("POST", URL, calls.answer(201, (x, c) -> putUrl(x, c, true)))
+                .add("PUT", URL, calls.answer(200, (x, c) -> putUrl(x, c, false)))
+                .add(
+                        "GET",
+                        URL,
+                        calls.answer(
+                                200,
+                                (x, c) -> new FunctionCommand.GetFunctionUrl(
+                                        c, x.pathParameter("name"), x.query("Qualifier"))))
+                .add(
+                        "DELETE",
+                        URL,
+                        calls.answer(
+                                204,
+                                (x, c) -> new FunctionCommand.DeleteFunctionUrl(
+                                        c, x.pathParameter("name"), x.query("Qualifier"))))
+                .add("GET", "/2021-10-31/functions/{name}/urls", calls.answer(200, ReleaseRoutes::listUrls))
+                .add("PUT", EVENT_INVOKE_CONFIG, calls.answer(200, (x, c) -> putEventInvokeConfig(x, c, false)))
+                .add("POST", EVENT_INVOKE_CONFIG, calls.answer(200, (x, c) -> putEventInvokeConfig(x, c, true)))
+                .add(
+                        "GET",
+                        EVENT_INVOKE_CONFIG,
+                        calls.answer(
+                                200,
+                                (x, c) -> new FunctionCommand.GetEventInvokeConfig(
+                                        c, x.pathParameter("name"), x.query("Qualifier"))))
+                .add(
+                        "DELETE",
+                        EVENT_INVOKE_CONFIG,
+                        calls.answer(
+                                204,
+                                (x, c) -> new FunctionCommand.DeleteEventInvokeConfig(
+                                        c, x.pathParameter("name"), x.query("Qualifier"))))
+                .add("GET", EVENT_INVOKE_CONFIG + "/list", calls.answer(200, ReleaseRoutes::listEventInvokeConfigs))
+                .add("POST", TAGS, calls.answer(204, ReleaseRoutes::tag))
+                .add("DELETE", TAGS, calls.answer(204, ReleaseRoutes::untag))
+                .add("GET", TAGS, calls.answer(200, (x, c) -> new FunctionCommand.ListTags(c, x.pathParameter("arn"))));
+    }
 
     static FunctionCommand publishVersion(Exchange x, Caller caller) throws IOException {
         JsonNode body = RequestParsing.jsonBody(x, MAX_BODY);

@@ -19,7 +19,7 @@ import java.util.Optional;
  * ({@code ENABLED}/{@code DISABLED}), {@code Target{Arn, Qualifier, Input}}, {@code Description},
  * plus Spur's {@code MissedFires} ({@code RUN_ONCE}, the default, or {@code SKIP}).
  */
-final class ScheduleApi {
+final class ScheduleApi implements EdgeApi {
     private static final int MAX_BODY = 2 * 1024 * 1024;
 
     private final Schedules schedules;
@@ -28,6 +28,15 @@ final class ScheduleApi {
     ScheduleApi(Schedules schedules, Authentication auth) {
         this.schedules = schedules;
         this.auth = auth;
+    }
+
+    @Override
+    public void register(Router router) {
+        router.add("POST", "/spur/v1/schedules", this::create)
+                .add("GET", "/spur/v1/schedules", this::list)
+                .add("GET", "/spur/v1/schedules/{name}", this::get)
+                .add("PUT", "/spur/v1/schedules/{name}", this::update)
+                .add("DELETE", "/spur/v1/schedules/{name}", this::delete);
     }
 
     void create(Exchange x) {

@@ -10,6 +10,7 @@ import dev.spur.logs.FunctionLog;
 import dev.spur.logs.LogStore;
 import dev.spur.store.CodeStore;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -17,8 +18,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-/** Spur's own API under {@code /spur/v1}: function logs and code package downloads. */
-final class SpurApi {
+/** Spur's own API under {@code /spur/v1}: health, function logs and code package downloads. */
+final class SpurApi implements EdgeApi {
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
     private static final int DEFAULT_TAIL = 16 * 1024;
 
@@ -32,6 +33,20 @@ final class SpurApi {
         this.code = code;
         this.auth = auth;
         this.links = links;
+    }
+
+    @Override
+    public void register(Router router) {
+        router.add(
+                        "GET",
+                        "/spur/v1/health",
+                        x -> x.send(
+                                200,
+                                Map.of(),
+                                "application/json",
+                                "{\"status\":\"ok\"}".getBytes(StandardCharsets.US_ASCII)))
+                .add("GET", "/spur/v1/functions/{name}/logs", this::readLogs)
+                .add("GET", "/spur/v1/code/{sha}", this::downloadCode);
     }
 
     /**

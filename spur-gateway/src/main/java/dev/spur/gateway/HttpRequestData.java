@@ -38,6 +38,11 @@ public record HttpRequestData(
         Objects.requireNonNull(time, "time");
     }
 
+    /** This request with {@code body} as its body. */
+    public HttpRequestData withBody(byte[] body) {
+        return new HttpRequestData(method, rawPath, rawQuery, headers, body, sourceIp, protocol, time);
+    }
+
     /** The first value of the header {@code name} (case-insensitive). */
     public Optional<String> header(String name) {
         for (Map.Entry<String, String> h : headers) {

@@ -9,7 +9,7 @@ import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
 import dev.spur.control.ControlPlane;
 import dev.spur.logs.InvocationLog;
-import dev.spur.logs.LogFormat;
+import dev.spur.logs.PlatformLog;
 import dev.spur.pools.Deployment;
 import dev.spur.pools.InvocationOutcome;
 import dev.spur.pools.InvokeInput;
@@ -129,14 +129,13 @@ public final class Invoker {
     /** Writes END and REPORT, as Lambda does after every invocation, and the log to disk. */
     private static void record(String requestId, Deployment deployment, InvocationOutcome outcome) {
         InvocationLog log = outcome.log();
-        log.line(LogFormat.end(requestId));
-        log.line(LogFormat.report(
+        PlatformLog.endAndReport(
+                log,
                 requestId,
                 outcome.durationNanos(),
-                LogFormat.billedMillis(outcome.durationNanos(), outcome.initNanos()),
                 deployment.config().memorySize(),
                 outcome.maxMemoryUsedMb(),
-                outcome.initNanos()));
+                outcome.initNanos());
         log.flush();
     }
 

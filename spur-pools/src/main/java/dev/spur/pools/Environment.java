@@ -2,31 +2,28 @@ package dev.spur.pools;
 
 import dev.spur.common.FunctionConfig;
 import dev.spur.logs.InvocationLog;
-import dev.spur.logs.LogFormat;
+import dev.spur.logs.PlatformLog;
 import dev.spur.pools.InvocationOutcome.Kind;
-import dev.spur.runtimeapi.RuntimeApiEndpoint;
 import dev.spur.runtimeapi.RuntimeApiHandler;
+import dev.spur.sandbox.EnvironmentSpec;
 import dev.spur.sandbox.Sandbox;
+import dev.spur.sandbox.SandboxedEnvironment;
 import dev.spur.sandbox.SandboxedProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Pattern;
 
 /**
- * One execution environment: a runtime process, its own Runtime API endpoint, and the state machine
- * between them.
+ * One execution environment's lifecycle: init, dispatch, await, freeze/thaw, stop. It is the
+ * {@link RuntimeApiHandler} of its runtime; what runs the runtime and how the runtime reaches it is
+ * the sandbox's ({@link Sandbox#launch}: a loopback port, a unix socket bridged into a network-none
+ * sandbox, and what holds only after init, such as the linux sandbox's CPU quota).
  *
  * <pre>
  *   STARTING ──first next──▶ IDLE ◀──release── BUSY
@@ -34,14 +31,24 @@ import java.util.regex.Pattern;
  *      └──init error/exit──▶ STOPPED ◀──stop/exit/timeout──┘
  * </pre>
  *
- * <p>Only the thread that claimed it (IDLE→BUSY) dispatches to it; at most one invocation is in
- * flight. The runtime's calls arrive on the endpoint's virtual threads. {@link #stop} may come from
- * anywhere (reaper, eviction, timeout, process exit) and is idempotent.
+ * <p><b>Init.</b> {@link #start} writes INIT_START, has the sandbox launch the runtime, and waits for
+ * the first of: the runtime's first {@code next} (ready), its {@code init/error}, its exit, the init
+ * timeout. Then it tells the sandbox init has ended. A failure is kept ({@link InitFailure}) and
+ * answered by the invocation that waited for the environment; the environment is stopped.
+ *
+ * <p><b>An invocation.</b> The pools claim it (IDLE→BUSY, by CAS) and thaw it; {@link #dispatch}
+ * queues the {@link Invocation} for the runtime's {@code next}, which marks it dispatched (the
+ * deadline starts); {@link #response}, {@link #error}, {@link #responseTooLarge} or the runtime's
+ * exit completes it; the pools then freeze it and mark it IDLE, or stop it.
+ *
+ * <p><b>Threads.</b> Only the thread that claimed it dispatches to it: at most one invocation is in
+ * flight. The runtime's calls arrive on the endpoint's virtual threads, its exit on the JDK's process
+ * reaper. One {@code next} waits at a time: a newer one supersedes an older wait. {@link #stop} may
+ * come from anywhere (reaper, eviction, timeout, process exit) and is idempotent: the first caller
+ * tears down, later ones wait until it has. No locks: the state moves by CAS, events pass through a
+ * blocking deque, the rest is volatile.
  */
 final class Environment implements RuntimeApiHandler {
-    private static final Pattern LAMBDA_ERROR_TYPE = Pattern.compile("(Runtime|Function)\\.[A-Z][a-zA-Z]+");
-    private static final Invocation STOP = new Invocation("", new byte[0], null, null, null, null);
-
     enum State {
         STARTING,
         IDLE,
@@ -65,9 +72,7 @@ final class Environment implements RuntimeApiHandler {
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
     private final CountDownLatch torn = new CountDownLatch(1);
     private final AtomicBoolean tornDown = new AtomicBoolean();
-    private final LinkedBlockingDeque<Invocation> events = new LinkedBlockingDeque<>();
-    /** The thread waiting in {@link #awaitNext()}, if one is: a runtime waits for one event at a time. */
-    private final AtomicReference<Thread> nextWaiter = new AtomicReference<>();
+    private final EventHandover events = new EventHandover();
 
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private volatile Invocation current;
@@ -77,8 +82,8 @@ final class Environment implements RuntimeApiHandler {
     private final InvocationLog idleLog;
 
     private volatile long lastUsedNanos;
+    private SandboxedEnvironment sandboxed;
     private SandboxedProcess process;
-    private RuntimeApiEndpoint endpoint;
     private OutputFile output;
     private long startedNanos;
     private long readyNanos;
@@ -100,88 +105,58 @@ final class Environment implements RuntimeApiHandler {
      */
     void start() {
         startedNanos = pools.ticker().nanos();
-        log.line(LogFormat.initStart(pool.deployment().runtime().id()));
+        PlatformLog.initStart(log, pool.deployment().runtime().id());
+        Sandbox sandbox = pools.sandbox();
         boolean offline = pool.config().network() == FunctionConfig.Network.NONE;
-        if (offline && !pools.sandbox().supportsNetworkNone()) {
-            fail(new InitFailure(
-                    "Runtime.InitError",
-                    "Error: SpurNetwork none needs the linux sandbox; this server " + "runs --sandbox "
-                            + pools.sandbox().name() + ", which cannot take a function off the network",
-                    null));
+        if (offline && !sandbox.supportsNetworkNone()) {
+            fail(InitFailure.networkNoneUnsupported(sandbox.name()));
             return;
         }
         try {
-            endpoint = offline ? openBridgedEndpoint() : RuntimeApiEndpoint.open(this, id);
             output = new OutputFile(pools.runDirectory().resolve(id + ".out"));
-            Sandbox.LaunchSpec spec = Launch.spec(
+            Sandbox.LaunchSpec runtime = Launch.spec(
                     pool.deployment(),
-                    pools.sandbox().isolatesFiles(),
-                    endpoint.hostPort(),
+                    sandbox.isolatesFiles(),
                     logStream,
                     output.path(),
                     target == null ? "on-demand" : "provisioned-concurrency");
-            if (offline) {
-                spec = spec.withNetwork(Sandbox.Network.none(socketDirectory().resolve(SOCKET)));
-            }
-            process = pools.sandbox().start(spec);
-            endpoint.admit(process.hostUid()); // from now on, only the environment's own sockets are served
+            sandboxed = sandbox.launch(
+                    new EnvironmentSpec(
+                            id, runtime, offline, pools.runDirectory().resolve(id)),
+                    this);
         } catch (IOException e) {
-            fail(
-                    offline
-                            ? new InitFailure(
-                                    "Runtime.InitError",
-                                    "Error: cannot start the environment without a " + "network: " + e.getMessage(),
-                                    null)
-                            : new InitFailure(
-                                    "Runtime.InvalidEntrypoint", "Error: " + Launch.describeStartFailure(e), null));
+            fail(InitFailure.cannotStart(e, offline));
             return;
         }
+        process = sandboxed.process();
         SandboxedProcess started = process;
         process.onExit().thenAccept(status -> onExit(status.describe(), started.oomKilled()));
-        try {
-            ready.get(pools.settings().initTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            fail(new InitFailure(
-                    "Runtime.InitError",
-                    "Error: init phase timed out after "
-                            + LogFormat.seconds(pools.settings().initTimeout().toNanos()) + " seconds",
-                    null));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            fail(new InitFailure("Runtime.InitError", "Error: interrupted during init", null));
-        } catch (ExecutionException e) {
-            // initFailure was recorded by whoever failed the future
-        }
-        limitCpu();
+        awaitInit();
+        endInit();
         collectOutput(true);
         log.flush();
     }
 
-    private static final String SOCKET = "runtime-api.sock";
-
-    /** Where an environment without a network finds its Runtime API: a unix socket in a directory of its own. */
-    private Path socketDirectory() {
-        return pools.runDirectory().resolve(id);
-    }
-
-    /**
-     * The Runtime API on a unix socket the sandbox binds in and bridges to 127.0.0.1:9001. Its
-     * directory lets others through (the sandbox's uid binds it) but not list it.
-     */
-    private RuntimeApiEndpoint openBridgedEndpoint() throws IOException {
-        Path dir = Files.createDirectory(socketDirectory());
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
-        return RuntimeApiEndpoint.openUnix(this, id, dir.resolve(SOCKET));
-    }
-
-    /** Init has ended: from now on the environment gets only its memory's share of CPU. */
-    private void limitCpu() {
+    private void awaitInit() {
         try {
-            process.limitCpu();
+            ready.get(pools.settings().initTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            fail(InitFailure.timedOut(pools.settings().initTimeout()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail(InitFailure.interrupted());
+        } catch (ExecutionException e) {
+            // initFailure was recorded by whoever failed the future
+        }
+    }
+
+    /** Init has ended, well or not: the sandbox applies what holds from now on. */
+    private void endInit() {
+        try {
+            sandboxed.initEnded();
         } catch (UncheckedIOException e) {
             if (initFailure == null) {
-                fail(new InitFailure(
-                        "Runtime.InitError", "Error: cannot limit the environment's CPU: " + e.getMessage(), null));
+                fail(InitFailure.cannotEndInit(e));
             }
         }
     }
@@ -227,15 +202,7 @@ final class Environment implements RuntimeApiHandler {
     void freeze() {
         SandboxedProcess p = process;
         if (p != null) {
-            try {
-                p.freeze();
-            } catch (UncheckedIOException e) {
-                System.getLogger(Environment.class.getName())
-                        .log(
-                                System.Logger.Level.WARNING,
-                                "cannot freeze environment " + id + "; it stays running while idle",
-                                e);
-            }
+            warnIfFails(p::freeze, "cannot freeze environment " + id + "; it stays running while idle");
         }
     }
 
@@ -243,12 +210,15 @@ final class Environment implements RuntimeApiHandler {
     void thaw() {
         SandboxedProcess p = process;
         if (p != null) {
-            try {
-                p.thaw();
-            } catch (UncheckedIOException e) {
-                System.getLogger(Environment.class.getName())
-                        .log(System.Logger.Level.WARNING, "cannot thaw environment " + id, e);
-            }
+            warnIfFails(p::thaw, "cannot thaw environment " + id);
+        }
+    }
+
+    private static void warnIfFails(Runnable step, String warning) {
+        try {
+            step.run();
+        } catch (UncheckedIOException e) {
+            System.getLogger(Environment.class.getName()).log(System.Logger.Level.WARNING, warning, e);
         }
     }
 
@@ -269,7 +239,7 @@ final class Environment implements RuntimeApiHandler {
     void dispatch(Invocation invocation) {
         current = invocation;
         log = invocation.log;
-        events.add(invocation);
+        events.offer(invocation);
         if (process != null && !process.isAlive()) {
             // Died while idle; its exit callback may not have run yet. Fail this invocation now.
             onExit(process.onExit().join().describe(), process.oomKilled());
@@ -308,10 +278,8 @@ final class Environment implements RuntimeApiHandler {
     /**
      * {@inheritDoc}
      *
-     * <p>A runtime asks for one event at a time, so a {@code next} arriving while another waits means
-     * the runtime gave up on the older one (its connection dropped, say, unseen by Spur while nothing
-     * is written to it): the newest wait wins and the older one ends without an event, which would
-     * otherwise be written to a dead connection and lost until the invocation's timeout.
+     * <p>The first call ends init. One waits at a time: a newer call supersedes an older wait
+     * ({@link EventHandover}).
      */
     @Override
     public NextEvent awaitNext() throws InterruptedException {
@@ -319,24 +287,9 @@ final class Environment implements RuntimeApiHandler {
             readyNanos = pools.ticker().nanos();
             ready.complete(null);
         }
-        Thread me = Thread.currentThread();
-        Thread older = nextWaiter.getAndSet(me);
-        if (older != null && older != me) {
-            older.interrupt();
-        }
-        Invocation inv;
-        try {
-            inv = events.take();
-            if (nextWaiter.get() != me && inv != STOP) {
-                events.putFirst(inv); // superseded as it took the event: the newer wait gets it
-                throw new InterruptedException("a newer next superseded this one");
-            }
-        } finally {
-            nextWaiter.compareAndSet(me, null);
-        }
-        if (inv == STOP) {
-            events.add(STOP);
-            return null;
+        Invocation inv = events.take();
+        if (inv == null) {
+            return null; // stopped
         }
         long now = pools.ticker().nanos();
         inv.markDispatched(now);
@@ -352,13 +305,8 @@ final class Environment implements RuntimeApiHandler {
 
     @Override
     public Answer error(String requestId, String errorType, byte[] body) {
-        String type =
-                errorType != null && LAMBDA_ERROR_TYPE.matcher(errorType).matches() ? errorType : "Runtime.Unknown";
-        byte[] payload = body.length == 0
-                ? ErrorJson.of(type, "The runtime reported an error without details")
-                        .getBytes(StandardCharsets.UTF_8)
-                : body;
-        return finish(requestId, Kind.FUNCTION_ERROR, payload, type);
+        String type = ErrorJson.runtimeErrorType(errorType);
+        return finish(requestId, Kind.FUNCTION_ERROR, body.length == 0 ? ErrorJson.withoutDetails(type) : body, type);
     }
 
     @Override
@@ -366,8 +314,7 @@ final class Environment implements RuntimeApiHandler {
         if (ready.isDone()) {
             return Answer.INVALID_STATE_TRANSITION;
         }
-        String type = errorType != null && !errorType.isBlank() ? errorType : "Runtime.Unknown";
-        fail(new InitFailure(type, null, body.length == 0 ? null : body));
+        fail(InitFailure.posted(errorType, body));
         return Answer.ACCEPTED;
     }
 
@@ -375,12 +322,9 @@ final class Environment implements RuntimeApiHandler {
     public void responseTooLarge(String requestId, long declaredBytes) {
         Invocation inv = current;
         if (inv != null && inv.requestId.equals(requestId)) {
-            String message =
-                    "Response payload size (" + declaredBytes + " bytes) exceeded maximum allowed payload size ("
-                            + RuntimeApiEndpoint.MAX_PAYLOAD_BYTES + " bytes).";
             inv.complete(
                     Kind.RESPONSE_TOO_LARGE,
-                    ErrorJson.of("Function.ResponseSizeTooLarge", message).getBytes(StandardCharsets.UTF_8),
+                    ErrorJson.responseTooLarge(declaredBytes),
                     "Function.ResponseSizeTooLarge",
                     pools.ticker().nanos());
         }
@@ -409,20 +353,16 @@ final class Environment implements RuntimeApiHandler {
     /** @param oomKilled the kernel killed it for exceeding its memory: Lambda's {@code Runtime.OutOfMemory} */
     private void onExit(String how, boolean oomKilled) {
         if (!ready.isDone()) {
-            fail(new InitFailure(
-                    oomKilled ? "Runtime.OutOfMemory" : "Runtime.InitError",
-                    "Error: Runtime exited with error: " + how,
-                    null));
+            fail(InitFailure.exited(how, oomKilled));
             return;
         }
         Invocation inv = current;
         stop(); // before completing, so the invoker never returns a dead environment to its pool
         if (inv != null && !inv.isDone()) {
-            String message = "RequestId: " + inv.requestId + " Error: Runtime exited with error: " + how;
             String type = oomKilled ? "Runtime.OutOfMemory" : "Runtime.ExitError";
             inv.complete(
                     Kind.EXIT_ERROR,
-                    ErrorJson.of(type, message).getBytes(StandardCharsets.UTF_8),
+                    ErrorJson.exited(inv.requestId, type, how),
                     type,
                     pools.ticker().nanos());
         }
@@ -459,17 +399,9 @@ final class Environment implements RuntimeApiHandler {
     }
 
     private void tearDown() {
-        events.add(STOP);
-        if (endpoint != null) {
-            endpoint.close(); // a unix endpoint deletes its socket
-        }
-        if (process != null) {
-            process.kill();
-        }
-        try {
-            Files.deleteIfExists(socketDirectory()); // only an environment without a network has one
-        } catch (IOException e) {
-            // not empty (its socket is still being deleted): the run directory is emptied at the next start
+        events.close();
+        if (sandboxed != null) {
+            sandboxed.close(); // its endpoint, its processes, its directory
         }
         if (output != null) {
             collectOutput(true);
@@ -478,7 +410,4 @@ final class Environment implements RuntimeApiHandler {
         log.flush();
         pools.onStopped(this);
     }
-
-    /** Why an environment could not initialise. Either a message to wrap, or the body the runtime posted. */
-    record InitFailure(String errorType, String message, byte[] postedBody) {}
 }

@@ -16,7 +16,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Builds what an environment's process is started with: the runtime's command and Lambda's environment.
+ * Builds what an environment's process is started with: the runtime's command and Lambda's environment
+ * (but {@code AWS_LAMBDA_RUNTIME_API}, which the sandbox sets: it chooses how the runtime reaches
+ * the Runtime API, {@link Sandbox#launch}).
  * In a sandbox that {@linkplain Sandbox#isolatesFiles() isolates files}, the function sees its code
  * read-only at {@code /var/task} and the runtime client at {@code /var/runtime}, as on Lambda, and
  * every path in the command and environment names those; elsewhere they are the host's paths.
@@ -34,12 +36,7 @@ final class Launch {
      * inherited from Spur's own environment.
      */
     static LaunchSpec spec(
-            Deployment deployment,
-            boolean isolated,
-            String runtimeApi,
-            String logStream,
-            Path output,
-            String initializationType) {
+            Deployment deployment, boolean isolated, String logStream, Path output, String initializationType) {
         FunctionConfig fn = deployment.config();
         LambdaRuntime runtime = deployment.runtime();
         Path taskRoot = isolated ? TASK_ROOT : deployment.taskRoot();
@@ -59,7 +56,6 @@ final class Launch {
         env.put("AWS_LAMBDA_INITIALIZATION_TYPE", initializationType);
         env.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + fn.key().name());
         env.put("AWS_LAMBDA_LOG_STREAM_NAME", logStream);
-        env.put("AWS_LAMBDA_RUNTIME_API", runtimeApi);
         env.put("LAMBDA_TASK_ROOT", taskRoot.toString());
         env.putAll(plan.environment());
         LaunchSpec spec = new LaunchSpec(plan.command(), taskRoot, env, output, fn.memorySize());

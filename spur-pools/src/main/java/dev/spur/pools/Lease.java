@@ -1,10 +1,8 @@
 package dev.spur.pools;
 
 import dev.spur.logs.InvocationLog;
-import dev.spur.logs.LogFormat;
-import dev.spur.pools.Environment.InitFailure;
+import dev.spur.logs.PlatformLog;
 import dev.spur.pools.InvocationOutcome.Kind;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
@@ -58,7 +56,7 @@ public final class Lease implements AutoCloseable {
         if (coldStart && !environment.isReady()) {
             return initFailed(input, log, environment.initFailure(), initNanos);
         }
-        log.line(LogFormat.start(input.requestId(), pool.config().version()));
+        PlatformLog.start(log, input.requestId(), pool.config().version());
         Invocation inv = new Invocation(
                 input.requestId(), input.payload(), input.clientContext(), input.traceId(), input.invokedArn(), log);
         long timeoutNanos = pool.config().timeout() * 1_000_000_000L;
@@ -67,16 +65,14 @@ public final class Lease implements AutoCloseable {
         Invocation.Result result = inv.await(timeoutNanos, start, pools.ticker());
         long memory = environment.peakMemoryBytes();
         if (result == null) {
-            String seconds = LogFormat.seconds(timeoutNanos);
-            String message = "RequestId: " + input.requestId() + " Error: Task timed out after " + seconds + " seconds";
             if (inv.complete(
                     Kind.TIMEOUT,
-                    ErrorJson.of("Sandbox.Timedout", message).getBytes(StandardCharsets.UTF_8),
+                    ErrorJson.timedOut(input.requestId(), timeoutNanos),
                     "Sandbox.Timedout",
                     pools.ticker().nanos())) {
                 environment.stop();
-                log.line(Instant.ofEpochMilli(pools.clock().millis()) + " " + input.requestId()
-                        + " Task timed out after " + seconds + " seconds");
+                PlatformLog.timedOut(
+                        log, Instant.ofEpochMilli(pools.clock().millis()), input.requestId(), timeoutNanos);
             }
             result = inv.result();
         } else {
@@ -94,20 +90,10 @@ public final class Lease implements AutoCloseable {
     }
 
     private InvocationOutcome initFailed(InvokeInput input, InvocationLog log, InitFailure failure, long initNanos) {
-        String type = failure == null ? "Runtime.InitError" : failure.errorType();
-        byte[] payload;
-        if (failure != null && failure.postedBody() != null) {
-            payload = failure.postedBody();
-        } else {
-            String detail = failure == null || failure.message() == null
-                    ? "Error: environment stopped during init"
-                    : failure.message();
-            payload = ErrorJson.of(type, "RequestId: " + input.requestId() + " " + detail)
-                    .getBytes(StandardCharsets.UTF_8);
-        }
-        log.line("INIT_REPORT Init Duration: " + LogFormat.millis(Math.max(0, initNanos))
-                + " ms\tPhase: init\tStatus: error\tError Type: " + type);
-        log.line(LogFormat.start(input.requestId(), pool.config().version()));
+        String type = InitFailure.errorType(failure);
+        byte[] payload = InitFailure.payload(failure, input.requestId());
+        PlatformLog.initError(log, initNanos, type);
+        PlatformLog.start(log, input.requestId(), pool.config().version());
         return new InvocationOutcome(Kind.INIT_ERROR, payload, type, 0, initNanos, environment.peakMemoryBytes(), log);
     }
 

@@ -3,7 +3,6 @@ package dev.spur.pools;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.FunctionKey;
 import dev.spur.common.Json;
-import dev.spur.pools.Environment.InitFailure;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -17,7 +17,7 @@ class LaunchTest {
     @Test
     void onTheHostEverythingNamesTheHostsPathsAndNothingIsMounted() throws Exception {
         Deployment d = TestDeployments.deployment(tmp, "fn", 256, 3, Map.of());
-        LaunchSpec spec = Launch.spec(d, false, "127.0.0.1:1", "stream", tmp.resolve("out"), "on-demand");
+        LaunchSpec spec = Launch.spec(d, false, "stream", tmp.resolve("out"), "on-demand");
         assertThat(spec.command())
                 .containsExactly(d.taskRoot().resolve("bootstrap").toString());
         assertThat(spec.workingDirectory()).isEqualTo(d.taskRoot());
@@ -28,12 +28,15 @@ class LaunchTest {
                         "/usr/local/lib:/usr/lib:/lib:" + d.taskRoot() + ":" + d.taskRoot() + "/lib");
         assertThat(spec.mounts()).isEmpty();
         assertThat(spec.memoryMb()).isEqualTo(256);
+        assertThat(spec.environment())
+                .as("the sandbox tells the runtime where its Runtime API is")
+                .doesNotContainKey("AWS_LAMBDA_RUNTIME_API");
     }
 
     @Test
     void inASandboxTheCodeIsMountedReadOnlyAtVarTaskAndNamedThere() throws Exception {
         Deployment d = TestDeployments.deployment(tmp, "fn", 256, 3, Map.of());
-        LaunchSpec spec = Launch.spec(d, true, "127.0.0.1:1", "stream", tmp.resolve("out"), "on-demand");
+        LaunchSpec spec = Launch.spec(d, true, "stream", tmp.resolve("out"), "on-demand");
         assertThat(spec.command()).containsExactly("/var/task/bootstrap");
         assertThat(spec.workingDirectory()).isEqualTo(Path.of("/var/task"));
         assertThat(spec.environment())

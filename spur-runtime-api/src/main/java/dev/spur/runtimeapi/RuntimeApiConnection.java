@@ -191,7 +191,7 @@ final class RuntimeApiConnection {
 
     private boolean answer(Answer answer) throws IOException {
         if (answer == Answer.ACCEPTED) {
-            write(202, "Accepted", ACCEPTED_BODY);
+            write(202, "Accepted", ACCEPTED_BODY, true);
             return true;
         }
         return answerError(answer.status, answer.errorType, answer.message, answer != Answer.CONTAINER_ERROR);
@@ -200,13 +200,14 @@ final class RuntimeApiConnection {
     private boolean answerError(int status, String errorType, String message, boolean keepAlive) throws IOException {
         String json = "{\"errorMessage\":\"" + message.replace("\\", "\\\\").replace("\"", "\\\"")
                 + "\",\"errorType\":\"" + errorType + "\"}";
-        write(status, reason(status), json.getBytes(StandardCharsets.UTF_8));
+        write(status, reason(status), json.getBytes(StandardCharsets.UTF_8), keepAlive);
         return keepAlive;
     }
 
-    private void write(int status, String reason, byte[] body) throws IOException {
-        String head = "HTTP/1.1 " + status + " " + reason + "\r\nContent-Type: application/json\r\nContent-Length: "
-                + body.length + "\r\n\r\n";
+    /** One answer; without keep-alive it says {@code Connection: close}, so the client reconnects at once. */
+    private void write(int status, String reason, byte[] body, boolean keepAlive) throws IOException {
+        String head = "HTTP/1.1 " + status + " " + reason + "\r\nContent-Type: application/json\r\n"
+                + (keepAlive ? "" : "Connection: close\r\n") + "Content-Length: " + body.length + "\r\n\r\n";
         out.write(head.getBytes(StandardCharsets.ISO_8859_1));
         out.write(body);
     }

@@ -163,6 +163,7 @@ class RuntimeApiEndpointTest {
             Response r = c.send(post("/2018-06-01/runtime/invocation/req-1/response", "", "{\"ok\":true}"));
             assertThat(r.status).isEqualTo(202);
             assertThat(r.body()).isEqualTo("{\"status\":\"OK\"}");
+            assertThat(r.header("Connection")).isNull();
             Response again = c.send(post("/2018-06-01/runtime/invocation/req-2/response", "", "2"));
             assertThat(again.status).isEqualTo(202);
         }
@@ -210,7 +211,7 @@ class RuntimeApiEndpointTest {
     }
 
     @Test
-    void oversizedResponseIsRefusedWith413WithoutReadingIt() throws Exception {
+    void oversizedResponseIsRefusedWith413WithoutReadingItAndTheConnectionCloses() throws Exception {
         try (Client c = client()) {
             c.out.write(("POST /2018-06-01/runtime/invocation/req-1/response HTTP/1.1\r\nHost: x\r\nContent-Length: "
                             + (RuntimeApiEndpoint.MAX_PAYLOAD_BYTES + 1) + "\r\n\r\n")
@@ -219,6 +220,10 @@ class RuntimeApiEndpointTest {
             Response r = c.read();
             assertThat(r.status).isEqualTo(413);
             assertThat(r.body()).contains("RequestEntityTooLarge");
+            assertThat(r.header("Connection"))
+                    .as("the connection closes: said, so the client reconnects")
+                    .isEqualTo("close");
+            assertThat(c.in.read()).as("connection closed").isEqualTo(-1);
         }
         assertThat(handler.calls).containsExactly("tooLarge req-1 " + (RuntimeApiEndpoint.MAX_PAYLOAD_BYTES + 1));
     }

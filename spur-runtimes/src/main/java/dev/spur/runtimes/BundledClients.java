@@ -31,6 +31,7 @@ import java.util.stream.Stream;
 final class BundledClients {
     static final String PYTHON_BOOTSTRAP = "python/bootstrap.py";
     static final String NODE_BOOTSTRAP = "node/bootstrap.mjs";
+    static final String NODE_RUNTIME_API = "node/runtime-api.mjs";
     static final List<String> JAVA_CLASSPATH = List.of(
             "java/spur-runtime-java.jar", "java/aws-lambda-java-core.jar", "java/aws-lambda-java-serialization.jar");
 
@@ -76,7 +77,8 @@ final class BundledClients {
 
     private static Map<String, byte[]> read() throws IOException {
         Map<String, byte[]> files = new LinkedHashMap<>();
-        for (String name : Stream.concat(Stream.of(PYTHON_BOOTSTRAP, NODE_BOOTSTRAP), JAVA_CLASSPATH.stream())
+        for (String name : Stream.concat(
+                        Stream.of(PYTHON_BOOTSTRAP, NODE_BOOTSTRAP, NODE_RUNTIME_API), JAVA_CLASSPATH.stream())
                 .toList()) {
             try (InputStream in = BundledClients.class.getResourceAsStream(RESOURCE_ROOT + name)) {
                 if (in == null) {

@@ -7,13 +7,17 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code nodejsNN.x}: Spur's {@code bootstrap.mjs} (Node's standard library only) on the machine's
- * {@code node}. {@code NODE_PATH} lets bare specifiers resolve from the task root, as on Lambda.
+ * {@code nodejsNN.x}: Spur's {@code bootstrap.mjs} and {@code runtime-api.mjs} (Node's standard
+ * library only) on the machine's {@code node}. {@code NODE_PATH} lets bare specifiers resolve from
+ * the task root, as on Lambda.
  *
  * <p>Unlike Lambda, no V8 flags are passed (Lambda caps the old generation below the function's
  * memory and exposes {@code gc()}): any V8 flag makes Node recompile its built-in modules instead of
- * using their code cache, about 25 ms more per cold start. Functions wanting them can set
- * {@code NODE_OPTIONS}.
+ * using their code cache, 10–25 ms more CPU per cold start. Nor any tuning flag: measured at 32
+ * clients, {@code --v8-pool-size=1}, {@code --single-threaded}, {@code --max-semi-space-size},
+ * {@code --always-sparkplug} and {@code --no-lazy-feedback-allocation} saved no CPU per invoke, and a
+ * lower {@code --interrupt-budget} (earlier optimisation) was not a steady gain. Functions wanting
+ * flags can set {@code NODE_OPTIONS}.
  */
 record NodeRuntime(String id, Path node, Path runtimeDir) implements LambdaRuntime {
 

@@ -5,49 +5,56 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Spur's parent cgroup and the one cgroup per environment beneath it, on cgroup v1 or v2.
+ * Spur's parent cgroup and the one cgroup per environment beneath it: {@link CgroupsV1} or
+ * {@link CgroupsV2}, whichever the host mounts, found once by {@link #detect}.
  *
- * <p>Where: found from {@code /proc/self/mountinfo} and {@code /proc/self/cgroup}. On v1 (or a hybrid
+ * <p><b>Where.</b> From {@code /proc/self/mountinfo} and {@code /proc/self/cgroup}. On v1 (or a hybrid
  * host whose controllers are on v1) the parent is {@code <own cgroup>/<name>} in each of the memory,
  * cpu, cpuacct, pids and freezer hierarchies, so environments stay inside whatever cgroup Spur itself
  * was given. On v2 a cgroup with processes may not enable controllers for its children, so the
  * parent is a sibling of Spur's own cgroup ({@code <own cgroup>/../<name>}), or {@code /<name>} when
  * Spur runs in the root; with systemd, give Spur a delegated subtree ({@code Delegate=yes}).
  *
- * <p>Getting a process in before it runs anything is the launcher's job: it writes its own pid to
- * every {@link Group#procsFiles()} before exec'ing bwrap, and everything forked after inherits.
+ * <p><b>What differs.</b> Everything about a version — its file names, controllers, how it freezes,
+ * how it reports an OOM kill, CPU quota, pids and memory peak, whether SIGKILL reaches a frozen
+ * process — is in its own class; this interface holds what both share: finding the version,
+ * creating and removing environment cgroups, the clean-up of what a dead Spur left, and killing
+ * everything in a cgroup ({@link Group#killAll()}: freeze, kill each, thaw, unless the version can
+ * kill a cgroup at once).
+ *
+ * <p><b>Joining.</b> Getting a process in before it runs anything is the launcher's job: it writes its
+ * own pid to every {@link Group#procsFiles()} before exec'ing bwrap, and everything forked after
+ * inherits. Nothing here moves a process once it runs.
+ *
+ * <p><b>Threads.</b> No state but paths: a {@code Cgroups} and its groups may be used from any
+ * thread; the kernel serialises the writes.
  */
-final class Cgroups {
-    static final List<String> V1_CONTROLLERS = List.of("memory", "cpu", "cpuacct", "pids", "freezer");
+sealed interface Cgroups permits CgroupsV1, CgroupsV2 {
 
-    final boolean v2;
-    /** v1: controller → Spur's parent directory in that controller's hierarchy; v2: "" → the parent. */
-    private final Map<String, Path> parents;
-
-    private Cgroups(boolean v2, Map<String, Path> parents) {
-        this.v2 = v2;
-        this.parents = parents;
-    }
-
-    /** For the start-up banner: the version and where Spur's parent cgroup is. */
-    String describe() {
-        return v2
-                ? "cgroup v2 at " + parents.get("")
-                : "cgroup v1 at " + parents.get("memory") + " (and cpu, pids, freezer)";
-    }
-
-    /** @throws IOException if the host has no usable memory cgroup (neither v1 nor v2) */
+    /**
+     * Finds the cgroup version in force and Spur's parent {@code name} in it (not created yet).
+     *
+     * @throws IOException if the host has no usable memory cgroup (neither v1 nor v2)
+     */
     static Cgroups detect(String name) throws IOException {
+        return detect(
+                name,
+                Files.readAllLines(Path.of("/proc/self/cgroup")),
+                Files.readAllLines(Path.of("/proc/self/mountinfo")));
+    }
+
+    /** As {@link #detect(String)}, from the lines of {@code /proc/self/cgroup} and {@code /proc/self/mountinfo}. */
+    static Cgroups detect(String name, List<String> selfCgroup, List<String> mountinfo) throws IOException {
         Map<String, String> own = new LinkedHashMap<>(); // controller (or "" for v2) → own path
-        for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
+        for (String line : selfCgroup) {
             String[] f = line.split(":", 3);
             for (String controller : f[1].split(",")) {
                 own.put(controller, f[2]);
@@ -56,7 +63,7 @@ final class Cgroups {
         Map<String, Path> v1 = new LinkedHashMap<>();
         Path v2Mount = null;
         String v2Root = "/";
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+        for (String line : mountinfo) {
             String[] halves = line.split(" - ", 2);
             String[] f = halves[0].split(" ");
             String[] g = halves[1].split(" ");
@@ -64,7 +71,7 @@ final class Cgroups {
             Path mount = Path.of(unescape(f[4]));
             if (g[0].equals("cgroup")) {
                 for (String option : g[2].split(",")) {
-                    if (V1_CONTROLLERS.contains(option) && own.containsKey(option)) {
+                    if (CgroupsV1.CONTROLLERS.contains(option) && own.containsKey(option)) {
                         v1.put(
                                 option,
                                 mount.resolve(relative(own.get(option), root)).resolve(name));
@@ -76,17 +83,12 @@ final class Cgroups {
             }
         }
         if (v1.containsKey("memory")) {
-            for (String c : V1_CONTROLLERS) {
-                if (!v1.containsKey(c)) {
-                    throw new IOException("cgroup v1 controller '" + c + "' is not mounted");
-                }
-            }
-            return new Cgroups(false, v1);
+            return CgroupsV1.of(v1);
         }
         if (v2Mount != null && Files.exists(v2Mount.resolve("cgroup.controllers"))) {
             String self = relative(own.getOrDefault("", "/"), v2Root);
             Path parent = self.isEmpty() ? v2Mount : v2Mount.resolve(self).getParent();
-            return new Cgroups(true, Map.of("", parent.resolve(name)));
+            return new CgroupsV2(parent.resolve(name));
         }
         throw new IOException("no memory cgroup controller is mounted (neither cgroup v1 nor v2)");
     }
@@ -100,46 +102,29 @@ final class Cgroups {
         return mountinfoPath.replace("\\040", " ").replace("\\011", "\t").replace("\\134", "\\");
     }
 
-    /** Creates Spur's parent (and on v2 enables the controllers for it and its children). */
-    void createParents() throws IOException {
-        for (Path parent : new LinkedHashSet<>(parents.values())) {
-            Files.createDirectories(parent);
-        }
-        if (v2) {
-            Path parent = parents.get("");
-            enable(parent.getParent());
-            enable(parent);
-        }
-    }
+    /** For the start-up banner: the version and where Spur's parent cgroup is. */
+    String describe();
 
-    private static void enable(Path cgroup) throws IOException {
-        String available = Files.readString(cgroup.resolve("cgroup.controllers"));
-        for (String c : List.of("memory", "cpu", "pids")) {
-            if (!(" " + available.strip() + " ").contains(" " + c + " ")) {
-                throw new IOException("cgroup v2 controller '" + c + "' is not available in " + cgroup);
-            }
-            Files.writeString(cgroup.resolve("cgroup.subtree_control"), "+" + c);
-        }
-    }
+    /** Spur's parent directories: one per v1 hierarchy, or v2's one. */
+    List<Path> parents();
+
+    /** Creates Spur's parent (on v2 also enabling the controllers for it and its children). */
+    void createParents() throws IOException;
+
+    /** Environment {@code id}'s cgroup, whether or not it exists. */
+    Group group(String id);
 
     /**
-     * The limits an environment's cgroup is created with. A {@code cpuQuotaMicros} of -1 is no quota
-     * (the weight still applies); {@link Group#limitCpu(Limits)} sets the quota later.
+     * Starts whatever must outlive a SIGKILLed Spur to end its environments: on v1, where a frozen
+     * process ignores even SIGKILL until thawed, a watchdog ({@link CgroupsV1#startWatchdog}); on
+     * v2 nothing, as SIGKILL reaches frozen processes and {@code --die-with-parent} suffices.
      */
-    record Limits(long memoryBytes, long cpuQuotaMicros, long cpuPeriodMicros, int cpuWeight, int pidsMax) {
-        Limits withoutCpuQuota() {
-            return new Limits(memoryBytes, -1, cpuPeriodMicros, cpuWeight, pidsMax);
-        }
-    }
+    Optional<Process> startWatchdog(long spurPid) throws IOException;
 
     /** Creates {@code id}'s cgroup with its limits set; nothing runs in it yet. */
-    Group create(String id, Limits limits) throws IOException {
-        createParents();
-        Group group = new Group(this, id);
+    default Group create(String id, Limits limits) throws IOException {
+        Group group = createUnlimited(id);
         try {
-            for (Path dir : group.dirs()) {
-                Files.createDirectory(dir);
-            }
             group.limit(limits);
         } catch (IOException | RuntimeException e) {
             group.remove();
@@ -149,9 +134,9 @@ final class Cgroups {
     }
 
     /** Creates {@code id}'s cgroup with no limits yet (a parked launcher's; see {@link Group#limit}). */
-    Group createUnlimited(String id) throws IOException {
+    default Group createUnlimited(String id) throws IOException {
         createParents();
-        Group group = new Group(this, id);
+        Group group = group(id);
         try {
             for (Path dir : group.dirs()) {
                 Files.createDirectory(dir);
@@ -164,15 +149,15 @@ final class Cgroups {
     }
 
     /** Kills and removes every environment cgroup under Spur's parent; returns how many it removed. */
-    int removeLeftovers() throws IOException {
+    default int removeLeftovers() throws IOException {
         Map<String, Group> found = new LinkedHashMap<>();
-        for (Path parent : parents.values()) {
+        for (Path parent : parents()) {
             if (Files.isDirectory(parent)) {
                 try (Stream<Path> children = Files.list(parent)) {
                     children.filter(Files::isDirectory)
                             .map(d -> d.getFileName().toString())
                             .filter(id -> !ownedByALiveSpur(id))
-                            .forEach(id -> found.putIfAbsent(id, new Group(this, id)));
+                            .forEach(id -> found.putIfAbsent(id, group(id)));
                 }
             }
         }
@@ -181,6 +166,17 @@ final class Cgroups {
             g.remove();
         }
         return found.size();
+    }
+
+    /** Removes Spur's parent where it is empty (tests; a running Spur keeps it). */
+    default void removeEmptyParents() {
+        for (Path parent : new LinkedHashSet<>(parents())) {
+            try {
+                Files.deleteIfExists(parent);
+            } catch (IOException e) {
+                // not empty, or busy: leave it
+            }
+        }
     }
 
     /**
@@ -202,218 +198,80 @@ final class Cgroups {
     }
 
     /**
-     * On cgroup v1 a frozen process ignores even SIGKILL until it is thawed, so an idle (frozen)
-     * environment would outlive a SIGKILLed Spur despite {@code --die-with-parent}. This starts a
-     * small shell that waits for Spur's end (EOF on its stdin, which only Spur holds) and then kills
-     * and thaws every environment of {@code spurPid}. Nothing to do on v2, where SIGKILL reaches
-     * frozen processes.
-     *
-     * @return the watchdog, or null on v2
+     * The limits an environment's cgroup is created with. A CPU limit without a quota still sets the
+     * weight; {@link Group#limitCpu(CpuLimit)} sets the quota later.
      */
-    Process startV1Watchdog(long spurPid) throws IOException {
-        if (v2) {
-            return null;
-        }
-        String script = "read _; for d in \"$1\"/" + spurPid + "-*; do "
-                + "[ -d \"$d\" ] || continue; "
-                + "for p in $(cat \"$d/cgroup.procs\" 2>/dev/null); do kill -9 \"$p\" 2>/dev/null; done; "
-                + "echo THAWED > \"$d/freezer.state\" 2>/dev/null; done";
-        ProcessBuilder builder = new ProcessBuilder(
-                        "/bin/sh",
-                        "-c",
-                        script,
-                        "spur-watchdog",
-                        parents.get("freezer").toString())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        builder.environment().clear();
-        return builder.start();
-    }
-
-    /** Removes Spur's parent where it is empty (tests; a running Spur keeps it). */
-    void removeEmptyParents() {
-        for (Path parent : new LinkedHashSet<>(parents.values())) {
-            try {
-                Files.deleteIfExists(parent);
-            } catch (IOException e) {
-                // not empty, or busy: leave it
-            }
+    record Limits(long memoryBytes, CpuLimit cpu, int pidsMax) {
+        Limits withoutCpuQuota() {
+            return new Limits(memoryBytes, cpu.withoutQuota(), pidsMax);
         }
     }
 
-    Path dir(String controller, String id) {
-        return parents.get(v2 ? "" : controller).resolve(id);
-    }
+    /** One environment's cgroup: a directory per v1 hierarchy, or one v2 directory. */
+    sealed interface Group permits CgroupsV1.V1Group, CgroupsV2.V2Group {
+        String id();
 
-    /** One environment's cgroup: a directory per v1 controller, or one v2 directory. */
-    static final class Group {
-        private final Cgroups tree;
-        private final String id;
-
-        private Group(Cgroups tree, String id) {
-            this.tree = tree;
-            this.id = id;
-        }
-
-        String id() {
-            return id;
-        }
-
-        private Path at(String controller) {
-            return tree.dir(controller, id);
-        }
-
-        List<Path> dirs() {
-            List<Path> out = new ArrayList<>();
-            for (String c : tree.v2 ? List.of("") : V1_CONTROLLERS) {
-                if (!out.contains(at(c))) {
-                    out.add(at(c));
-                }
-            }
-            return out;
-        }
+        /** Its directories, which exist from {@link #createUnlimited} until {@link #remove()}. */
+        List<Path> dirs();
 
         /** The files a process writes its pid to, to join this cgroup. */
-        List<Path> procsFiles() {
+        default List<Path> procsFiles() {
             return dirs().stream().map(d -> d.resolve("cgroup.procs")).toList();
         }
 
-        /** Sets every limit; a process may already be inside. */
-        void limit(Limits l) throws IOException {
-            if (tree.v2) {
-                Path d = at("");
-                write(d.resolve("memory.max"), l.memoryBytes());
-                optional(d.resolve("memory.swap.max"), "0");
-                limitCpu(l);
-                write(d.resolve("cpu.weight"), Math.clamp(l.cpuWeight() * 100L / 1024, 1, 10_000));
-                write(d.resolve("pids.max"), l.pidsMax());
-                return;
-            }
-            Path memory = at("memory");
-            write(memory.resolve("memory.limit_in_bytes"), l.memoryBytes());
-            // No swap: memsw (only with swap accounting) caps memory+swap at the same figure.
-            optional(memory.resolve("memory.memsw.limit_in_bytes"), Long.toString(l.memoryBytes()));
-            optional(memory.resolve("memory.swappiness"), "0");
-            limitCpu(l);
-            write(at("cpu").resolve("cpu.shares"), Math.max(2, l.cpuWeight()));
-            write(at("pids").resolve("pids.max"), l.pidsMax());
-        }
+        /** Sets every limit (memory without swap, CPU weight and quota, pids); a process may already be inside. */
+        void limit(Limits limits) throws IOException;
 
-        /** Sets (or, with a quota of -1, lifts) the CPU quota of a live cgroup. */
-        void limitCpu(Limits l) throws IOException {
-            if (tree.v2) {
-                write(
-                        at("").resolve("cpu.max"),
-                        (l.cpuQuotaMicros() < 0 ? "max" : l.cpuQuotaMicros()) + " " + l.cpuPeriodMicros());
-                return;
-            }
-            Path cpu = at("cpu");
-            write(cpu.resolve("cpu.cfs_period_us"), l.cpuPeriodMicros());
-            write(cpu.resolve("cpu.cfs_quota_us"), l.cpuQuotaMicros());
-        }
+        /** Sets (or, without a quota, lifts) the CPU quota of a live cgroup. */
+        void limitCpu(CpuLimit cpu) throws IOException;
 
-        long peakMemoryBytes() {
-            return tree.v2
-                    ? readLong(at("").resolve("memory.peak"), at("").resolve("memory.current"))
-                    : readLong(at("memory").resolve("memory.max_usage_in_bytes"));
-        }
+        /** The most memory the cgroup has used (0 if it cannot be read). */
+        long peakMemoryBytes();
 
-        long oomKills() {
-            Path file = tree.v2 ? at("").resolve("memory.events") : at("memory").resolve("memory.oom_control");
-            try {
-                for (String line : Files.readAllLines(file)) {
-                    if (line.startsWith("oom_kill ")) {
-                        return Long.parseLong(line.substring(9).strip());
-                    }
-                }
-            } catch (IOException | NumberFormatException e) {
-                // gone
-            }
-            return 0;
-        }
+        /** How many processes the kernel's OOM killer killed in it (0 if it cannot be read). */
+        long oomKills();
 
-        long cpuNanos() {
-            if (!tree.v2) {
-                return readLong(at("cpuacct").resolve("cpuacct.usage"));
-            }
-            try {
-                for (String line : Files.readAllLines(at("").resolve("cpu.stat"))) {
-                    if (line.startsWith("usage_usec ")) {
-                        return Long.parseLong(line.substring(11).strip()) * 1000;
-                    }
-                }
-            } catch (IOException | NumberFormatException e) {
-                // gone
-            }
-            return 0;
-        }
-
-        /** Freezes every process in the cgroup and waits until the kernel reports them all frozen. */
-        void freeze() throws IOException {
-            requestFreeze();
-            awaitFrozen();
-        }
+        /** CPU time used by everything in it so far (0 if it cannot be read). */
+        long cpuNanos();
 
         /**
          * Asks the kernel to freeze every process and returns at once (a single write): the kernel
          * stops them within moments. A {@link #thaw()} meanwhile cancels it.
          */
-        void requestFreeze() throws IOException {
-            if (tree.v2) {
-                Files.writeString(at("").resolve("cgroup.freeze"), "1");
-            } else {
-                Files.writeString(at("freezer").resolve("freezer.state"), "FROZEN");
-            }
+        void requestFreeze() throws IOException;
+
+        /** Returns once the kernel reports every process frozen (at most 5 s). */
+        void awaitFrozen() throws IOException;
+
+        void thaw() throws IOException;
+
+        /** Freezes every process in the cgroup and waits until the kernel reports them all frozen. */
+        default void freeze() throws IOException {
+            requestFreeze();
+            awaitFrozen();
         }
 
-        void awaitFrozen() throws IOException {
-            if (tree.v2) {
-                await(at("").resolve("cgroup.events"), "frozen 1");
-            } else {
-                await(at("freezer").resolve("freezer.state"), "FROZEN");
-            }
-        }
-
-        void thaw() throws IOException {
-            if (tree.v2) {
-                Files.writeString(at("").resolve("cgroup.freeze"), "0");
-            } else {
-                Files.writeString(at("freezer").resolve("freezer.state"), "THAWED");
-            }
-        }
-
-        private static void await(Path file, String state) throws IOException {
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            int spins = 0;
-            while (!Files.readString(file).contains(state)) {
-                if (System.nanoTime() > deadline) {
-                    throw new IOException("cgroup did not reach '" + state + "' within 5 s: " + file);
-                }
-                if (++spins > 100) {
-                    try {
-                        Thread.sleep(1);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new IOException("interrupted while freezing", e);
-                    }
-                } else {
-                    Thread.onSpinWait();
-                }
-            }
-        }
+        /** The {@code cgroup.procs} that lists every process in the cgroup. */
+        Path processList();
 
         /**
-         * SIGKILLs every process in the cgroup, including any forked meanwhile: v2's
-         * {@code cgroup.kill}, or on v1 freeze, kill each, thaw (a frozen process cannot fork, and
-         * the kills land when it thaws). Does not wait for them to die.
+         * SIGKILLs everything in the cgroup in one step where the kernel can ({@code cgroup.kill}).
+         *
+         * @return false where it cannot: {@link #killAll()} then kills process by process
          */
-        void killAll() {
+        boolean killAtOnce() throws IOException;
+
+        /**
+         * SIGKILLs every process in the cgroup, including any forked meanwhile: at once where the
+         * version can, else freeze, kill each, thaw (a frozen process cannot fork, and the kills land
+         * when it thaws). Does not wait for them to die.
+         */
+        default void killAll() {
             try {
-                if (tree.v2 && Files.exists(at("").resolve("cgroup.kill"))) {
-                    Files.writeString(at("").resolve("cgroup.kill"), "1");
+                if (killAtOnce()) {
                     return;
                 }
-                Path procs = (tree.v2 ? at("") : at("freezer")).resolve("cgroup.procs");
+                Path procs = processList();
                 if (Files.readString(procs).isBlank()) {
                     return; // the common case at exit: nothing left, nothing to freeze
                 }
@@ -434,7 +292,7 @@ final class Cgroups {
             } catch (NoSuchFileException e) {
                 // already removed: nothing left to kill
             } catch (IOException e) {
-                throw new UncheckedIOException("could not kill cgroup " + id, e);
+                throw new UncheckedIOException("could not kill cgroup " + id(), e);
             }
         }
 
@@ -443,7 +301,7 @@ final class Cgroups {
          *
          * @throws IOException if a directory is still busy after that
          */
-        void remove() throws IOException {
+        default void remove() throws IOException {
             long deadline = System.nanoTime() + 2_000_000_000L;
             for (Path dir : dirs()) {
                 while (true) {
@@ -464,29 +322,6 @@ final class Cgroups {
                     }
                 }
             }
-        }
-
-        private static void write(Path file, Object value) throws IOException {
-            Files.writeString(file, value.toString());
-        }
-
-        private static void optional(Path file, String value) {
-            try {
-                Files.writeString(file, value);
-            } catch (IOException e) {
-                // the kernel lacks it (no swap accounting, or a v1 knob removed): nothing to limit
-            }
-        }
-
-        private static long readLong(Path... candidates) {
-            for (Path file : candidates) {
-                try {
-                    return Long.parseLong(Files.readString(file).strip());
-                } catch (IOException | NumberFormatException e) {
-                    // next candidate
-                }
-            }
-            return 0;
         }
     }
 }

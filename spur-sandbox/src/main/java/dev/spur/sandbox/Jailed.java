@@ -89,7 +89,7 @@ final class Jailed implements SandboxedProcess {
     /** @throws UncheckedIOException if the quota could not be set while the process runs */
     @Override
     public void limitCpu() {
-        whileRunning(() -> group.limitCpu(limits));
+        whileRunning(() -> group.limitCpu(limits.cpu()));
     }
 
     /** @throws UncheckedIOException if the freeze could not be asked for while the process runs */

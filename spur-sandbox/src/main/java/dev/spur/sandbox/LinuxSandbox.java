@@ -1,19 +1,15 @@
 package dev.spur.sandbox;
 
+import dev.spur.runtimeapi.RuntimeApiHandler;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -39,11 +35,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * file system is {@link Bwrap}'s minimal root. {@code --die-with-parent}: if Spur dies, the function dies.
  *
  * <p><b>Network.</b> By default ({@link Network#HOST}) the network namespace is shared with the
- * host, so the function reaches the Runtime API on 127.0.0.1 and the internet, but also every other
+ * host, so the function reaches the Runtime API on a loopback port of its own
+ * ({@link RuntimeApiWiring#LOOPBACK}) and the internet, but also every other
  * loopback service and abstract unix socket of the host. With {@link Network#none(Path)} it gets a
  * network namespace of its own ({@code --unshare-net}) holding only a loopback interface: no route
  * anywhere ({@code connect} fails at once with "Network is unreachable"), nothing of the host's
- * loopback or its abstract unix sockets. The Runtime API comes in over the host's unix socket,
+ * loopback or its abstract unix sockets. The Runtime API comes in over the host's unix socket
+ * ({@link #launch} puts it in the environment's own directory: {@link RuntimeApiWiring#BRIDGED_SOCKET}),
  * bound read-only at {@code /run/spur/runtime-api.sock}, and {@code socat} inside the sandbox
  * listens on {@link #BRIDGED_RUNTIME_API} and forwards to it, so the runtime is given
  * {@code AWS_LAMBDA_RUNTIME_API=127.0.0.1:9001} and talks TCP as on Lambda ({@link RuntimeApiBridge};
@@ -58,20 +56,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * slirp4netns) or a veth pair, which needs privileges bwrap does not have.
  *
  * <p><b>Limits.</b> Memory = the function's MemorySize, no swap; CPU quota proportional to memory
- * as Lambda does (1,769 MB = one vCPU), capped at the node's cores; {@code pids.max}. Memory and
- * pids hold from the first instruction; the CPU quota from {@link Jailed#limitCpu()}, which the
- * pools calls when the environment's init ends: sandbox set-up and init run at the node's speed
- * (the CPU weight, proportional to memory, still divides a busy node), bounded by the init timeout.
+ * as Lambda does ({@link CpuLimit}: 1,769 MB = one vCPU), capped at the node's cores; {@code pids.max}.
+ * Memory and pids hold from the first instruction; the CPU quota from {@link Jailed#limitCpu()},
+ * which a launched environment calls when its init ends ({@link SandboxedEnvironment#initEnded()}):
+ * sandbox set-up and init run at the node's speed (the CPU weight, proportional to memory, still
+ * divides a busy node), bounded by the init timeout.
  * At 128 MB a quota of 7% of a core would otherwise stretch bubblewrap's few milliseconds of mount
  * set-up, which has nothing to do with the function, to tens of milliseconds. The private
  * {@code /tmp} is a tmpfs of EphemeralStorage MB, and tmpfs pages are charged to the memory cgroup:
  * what a function keeps in {@code /tmp} counts against its memory too.
  */
 public final class LinuxSandbox implements Sandbox {
-    /** Lambda's figure: at 1,769 MB a function has the equivalent of one full vCPU. */
-    static final int MB_PER_VCPU = 1769;
-
-    static final long CPU_PERIOD_MICROS = 100_000;
     /**
      * The Runtime API's address inside a {@link Network#none(Path) network none} sandbox: the value
      * for {@code AWS_LAMBDA_RUNTIME_API} there.
@@ -93,10 +88,8 @@ public final class LinuxSandbox implements Sandbox {
     /** Found once, on the first start: neither changes while Spur runs. */
     private volatile Cgroups cgroups;
 
-    private volatile Path[] identity;
+    private final StateDirectory state;
     private final Launchers launchers;
-    /** The seccomp filter's file in the state directory, or null where there is none ({@link Seccomp}). */
-    private final Path seccomp;
 
     LinuxSandbox(Settings settings) {
         this.settings = settings;
@@ -104,10 +97,8 @@ public final class LinuxSandbox implements Sandbox {
                 settings.firstHostUid(),
                 settings.hostUidCount(),
                 settings.stateDirectory().resolve("uids"));
-        this.seccomp = Seccomp.program()
-                .map(p -> settings.stateDirectory().resolve("seccomp-x86_64.bpf"))
-                .orElse(null);
-        this.launchers = new Launchers(settings.bwrap(), settings.spares(), this::cgroups, seccomp);
+        this.state = new StateDirectory(settings);
+        this.launchers = new Launchers(settings.bwrap(), settings.spares(), this::cgroups, state.seccomp());
     }
 
     /**
@@ -193,51 +184,7 @@ public final class LinuxSandbox implements Sandbox {
      * namespaces. Takes a few milliseconds; leaves nothing behind.
      */
     public static Availability check(Settings settings) {
-        if (!Files.isExecutable(settings.bwrap())) {
-            return Availability.no("bwrap is not installed (no " + settings.bwrap() + "; apt-get install bubblewrap)");
-        }
-        if (isRoot() && !Files.isExecutable(Path.of("/usr/bin/setpriv"))) {
-            return Availability.no("setpriv is not installed (/usr/bin/setpriv, util-linux)");
-        }
-        String cgroupsInForce;
-        try {
-            Cgroups cgroups = Cgroups.detect(settings.cgroupName());
-            cgroupsInForce = cgroups.describe();
-            cgroups.create(
-                            "probe-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet(),
-                            new Cgroups.Limits(64L << 20, CPU_PERIOD_MICROS, CPU_PERIOD_MICROS, 1024, 16))
-                    .remove();
-        } catch (IOException | RuntimeException e) {
-            return Availability.no("cgroups are not writable: " + e.getMessage());
-        }
-        Path output = null;
-        try {
-            output = Files.createTempFile("spur-sandbox-check", ".out");
-            SandboxedProcess p = new LinuxSandbox(settings.withSpares(0))
-                    .start(new LaunchSpec(List.of("/usr/bin/true"), Path.of("/"), Map.of(), output, 128));
-            SandboxedProcess.ExitStatus status = p.onExit().get(10, TimeUnit.SECONDS);
-            if (status.code() != 0 || status.signal() != 0) {
-                String said = Files.readString(output).strip();
-                return Availability.no("bwrap could not create a sandbox (user namespaces off? see "
-                        + "/proc/sys/user/max_user_namespaces, kernel.unprivileged_userns_clone, "
-                        + "kernel.apparmor_restrict_unprivileged_userns): " + status.describe() + ": " + said);
-            }
-            return Availability.yes("bubblewrap namespaces (user, pid, mount, ipc, uts), " + cgroupsInForce + ", "
-                    + (isRoot()
-                            ? "one host uid per environment from " + settings.firstHostUid()
-                            : "every environment as Spur's own uid " + ownUid() + " (Spur is not root: environments "
-                                    + "are not told apart on the Runtime API)"));
-        } catch (Exception e) {
-            return Availability.no("could not start a sandbox: " + e);
-        } finally {
-            if (output != null) {
-                try {
-                    Files.deleteIfExists(output);
-                } catch (IOException ignored) {
-                    // a temp file
-                }
-            }
-        }
+        return HostCheck.check(settings);
     }
 
     /**
@@ -267,6 +214,19 @@ public final class LinuxSandbox implements Sandbox {
     }
 
     /**
+     * {@inheritDoc}
+     *
+     * <p>On the host's network the runtime reaches a loopback port ({@link RuntimeApiWiring#LOOPBACK});
+     * offline, a unix socket in {@code spec.directory()} bridged to {@link #BRIDGED_RUNTIME_API}
+     * inside ({@link RuntimeApiWiring#BRIDGED_SOCKET}).
+     */
+    @Override
+    public SandboxedEnvironment launch(EnvironmentSpec spec, RuntimeApiHandler api) throws IOException {
+        return Launched.launch(
+                this, spec.offline() ? RuntimeApiWiring.BRIDGED_SOCKET : RuntimeApiWiring.LOOPBACK, spec, api);
+    }
+
+    /**
      * Kills and removes what a previous Spur left under its parent cgroup (it crashed, or was
      * SIGKILLed). Call once at start, before any environment runs: it removes every environment
      * cgroup under the parent, and two Spurs must not share one parent.
@@ -292,7 +252,7 @@ public final class LinuxSandbox implements Sandbox {
     @Override
     public SandboxedProcess start(LaunchSpec spec) throws IOException {
         List<String> function = functionCommand(spec);
-        Path[] identity = identityFiles();
+        StateDirectory.Identity identity = state.identity();
         Cgroups.Limits limits = limits(spec.memoryMb(), settings.pidsMax());
         boolean byLines = function.stream().noneMatch(arg -> arg.indexOf('\n') >= 0);
         if (spec.output().toString().indexOf('\n') >= 0) {
@@ -316,7 +276,8 @@ public final class LinuxSandbox implements Sandbox {
             try (OutputStream in = launcher.process().getOutputStream()) {
                 // the launcher reads its lines, then bwrap its options, from the same pipe
                 in.write(lines.toString().getBytes(StandardCharsets.UTF_8));
-                for (String option : Bwrap.options(settings, spec, identity[0], identity[1], seccomp != null)) {
+                for (String option :
+                        Bwrap.options(settings, spec, identity.passwd(), identity.group(), state.seccomp() != null)) {
                     in.write(option.getBytes(StandardCharsets.UTF_8));
                     in.write(0);
                 }
@@ -364,11 +325,12 @@ public final class LinuxSandbox implements Sandbox {
         return RuntimeApiBridge.wrap(socat, spec.command());
     }
 
+    /** An environment's limits: its memory, its memory's share of this node's CPU, {@code pidsMax}. */
     static Cgroups.Limits limits(int memoryMb, int pidsMax) {
-        int cores = Runtime.getRuntime().availableProcessors();
-        long quota = Math.min(CPU_PERIOD_MICROS * memoryMb / MB_PER_VCPU, CPU_PERIOD_MICROS * cores);
-        int weight = (int) Math.max(2, 1024L * memoryMb / MB_PER_VCPU);
-        return new Cgroups.Limits(memoryMb * 1024L * 1024L, Math.max(1000, quota), CPU_PERIOD_MICROS, weight, pidsMax);
+        return new Cgroups.Limits(
+                memoryMb * 1024L * 1024L,
+                CpuLimit.forMemory(memoryMb, Runtime.getRuntime().availableProcessors()),
+                pidsMax);
     }
 
     synchronized Cgroups cgroups() throws IOException {
@@ -381,59 +343,13 @@ public final class LinuxSandbox implements Sandbox {
         return found;
     }
 
-    /** One per JVM and parent cgroup: see {@link Cgroups#startV1Watchdog(long)}. Its stdin stays open until the JVM ends. */
+    /** One per JVM and parent cgroup: see {@link Cgroups#startWatchdog(long)}. Its stdin stays open until the JVM ends. */
     private static final Map<String, Process> WATCHDOGS = new ConcurrentHashMap<>();
 
     private static void watchdog(Cgroups tree) throws IOException {
         String key = tree.describe();
-        if (WATCHDOGS.containsKey(key)) {
-            return;
-        }
-        Process p = tree.startV1Watchdog(ProcessHandle.current().pid());
-        if (p != null) {
-            WATCHDOGS.put(key, p);
-        }
-    }
-
-    /**
-     * The sandbox's {@code /etc/passwd} and {@code /etc/group}, and the seccomp filter, written on
-     * the first start. The state directory must be Spur's own: whoever owns it could swap the files
-     * every sandbox sees.
-     */
-    private synchronized Path[] identityFiles() throws IOException {
-        if (identity != null) {
-            return identity;
-        }
-        Path dir = settings.stateDirectory();
-        Files.createDirectories(dir);
-        int owner = (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-        if (owner != ownUid() || Files.isSymbolicLink(dir)) {
-            throw new IOException("the sandbox state directory " + dir + " belongs to uid " + owner + ", not to Spur "
-                    + "(uid " + ownUid() + "); remove it or choose another");
-        }
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path passwd = dir.resolve("passwd");
-        Path group = dir.resolve("group");
-        write(passwd, Bwrap.passwd(settings.uid(), settings.gid()));
-        write(group, Bwrap.group(settings.gid()));
-        if (seccomp != null) {
-            byte[] program = Seccomp.program().orElseThrow();
-            if (!Files.exists(seccomp) || !Arrays.equals(Files.readAllBytes(seccomp), program)) {
-                Path tmp = Files.createTempFile(dir, "seccomp", ".tmp");
-                Files.write(tmp, program);
-                Files.move(tmp, seccomp, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            }
-        }
-        identity = new Path[] {passwd, group};
-        return identity;
-    }
-
-    private static void write(Path file, String content) throws IOException {
-        if (!Files.exists(file) || !Files.readString(file).equals(content)) {
-            Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
-            Files.writeString(tmp, content);
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        if (!WATCHDOGS.containsKey(key)) {
+            tree.startWatchdog(ProcessHandle.current().pid()).ifPresent(p -> WATCHDOGS.put(key, p));
         }
     }
 

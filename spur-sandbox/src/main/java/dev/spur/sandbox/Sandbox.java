@@ -1,15 +1,23 @@
 package dev.spur.sandbox;
 
+import dev.spur.runtimeapi.RuntimeApiHandler;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * How an execution environment's process is started. The {@code process} implementation runs it
- * as a plain child process with no isolation (development); the {@code linux} implementation runs
- * it in its own namespaces (bubblewrap) and cgroup, see {@link LinuxSandbox}.
+ * How an execution environment is started: its process, and how its runtime reaches its Runtime
+ * API. The {@code process} implementation runs it as a plain child process with no isolation
+ * (development); the {@code linux} implementation runs it in its own namespaces (bubblewrap) and
+ * cgroup, see {@link LinuxSandbox}.
+ *
+ * <p>The pools call {@link #launch}, which opens the environment's Runtime API endpoint on a
+ * transport of the sandbox's choosing ({@link RuntimeApiWiring}: a loopback port, or a unix socket
+ * bridged into a network-none sandbox; a microVM would choose vsock) and then {@link #start}s its
+ * runtime; {@link #start} alone starts a process (tests, benchmarks, the availability check).
  */
 public interface Sandbox {
 
@@ -44,9 +52,32 @@ public interface Sandbox {
      */
     default void close() {}
 
-    /** Whether it can run a process with {@link Network#none(Path)}; else {@link #start} refuses it. */
+    /**
+     * Whether it can run a process with {@link Network#none(Path)}; else {@link #start} refuses it,
+     * and {@link #launch} an {@linkplain EnvironmentSpec#offline() offline} environment.
+     */
     default boolean supportsNetworkNone() {
         return false;
+    }
+
+    /**
+     * Starts an execution environment: opens its Runtime API endpoint, serving {@code api}, where
+     * this sandbox's runtimes reach it (by default a loopback port of its own); starts
+     * {@code spec.runtime()} told where that is ({@code AWS_LAMBDA_RUNTIME_API}); from then on the
+     * endpoint serves only the environment's own processes. The runtime may connect as soon as this
+     * returns, or before.
+     *
+     * <p>Failure semantics: on an exception nothing is left — no endpoint, no process, no directory.
+     *
+     * @throws IOException if the endpoint or the process could not be started, or {@code spec} is
+     *                     {@linkplain EnvironmentSpec#offline() offline} and this sandbox does not
+     *                     {@linkplain #supportsNetworkNone() support} it
+     */
+    default SandboxedEnvironment launch(EnvironmentSpec spec, RuntimeApiHandler api) throws IOException {
+        if (spec.offline()) {
+            throw new IOException("the " + name() + " sandbox cannot run a function without network (network none)");
+        }
+        return Launched.launch(this, RuntimeApiWiring.LOOPBACK, spec, api);
     }
 
     /**
@@ -119,6 +150,13 @@ public interface Sandbox {
 
         public LaunchSpec withEphemeralMb(int mb) {
             return new LaunchSpec(command, workingDirectory, environment, output, memoryMb, mb, mounts, network);
+        }
+
+        /** With {@code name} set to {@code value} in the environment, whatever it was. */
+        public LaunchSpec withVariable(String name, String value) {
+            Map<String, String> env = new HashMap<>(environment);
+            env.put(name, value);
+            return new LaunchSpec(command, workingDirectory, env, output, memoryMb, ephemeralMb, mounts, network);
         }
 
         public LaunchSpec withNetwork(Network newNetwork) {

@@ -48,7 +48,8 @@ public interface SandboxedProcess {
 
     /**
      * Puts the environment under its CPU quota; until then it may use the node's cores (its set-up
-     * and init). The pools call it when init ends. A no-op where no quota is enforced.
+     * and init). A launched environment calls it when its init ends
+     * ({@link SandboxedEnvironment#initEnded()}). A no-op where no quota is enforced.
      */
     default void limitCpu() {}
 

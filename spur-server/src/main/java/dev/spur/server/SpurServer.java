@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -102,44 +103,41 @@ public final class SpurServer implements AutoCloseable {
             LogStore logs = LogStore.open(data.resolve("logs"));
             requireReachable(options.sandbox(), List.of(data.resolve("code"), runtimes.directory()));
             cleanUpLeftovers(options.sandbox());
-            started = new Pools(
-                    options.pools(),
-                    options.sandbox(),
-                    logs,
-                    data.resolve("run"),
-                    Ticker.system(),
-                    InstantSource.system(),
-                    true);
+            InstantSource clock = options.clock();
+            Ticker ticker = options.ticker();
+            started = new Pools(options.pools(), options.sandbox(), logs, data.resolve("run"), ticker, clock, true);
             this.pools = started;
-            ControlPlane control = new ControlPlane(store, code, runtimes, pools, InstantSource.system());
-            openedQueue = database.map(d -> EventQueue.postgres(d, nodeName(data), InstantSource.system()))
-                    .orElseGet(() -> EventQueue.sqlite(data.resolve("queue.db"), InstantSource.system()));
+            ControlPlane control = new ControlPlane(store, code, runtimes, pools, clock);
+            openedQueue = database.map(d -> EventQueue.postgres(d, nodeName(data), clock))
+                    .orElseGet(() -> EventQueue.sqlite(data.resolve("queue.db"), clock));
             this.queue = openedQueue;
-            Invoker invoker = new Invoker(control, pools, queue, InstantSource.system());
-            startedDispatcher =
-                    new AsyncDispatcher(control, invoker, queue, options.async(), InstantSource.system()).start();
+            Invoker invoker = new Invoker(control, pools, queue, clock);
+            startedDispatcher = new AsyncDispatcher(control, invoker, queue, options.async(), clock).start();
             this.dispatcher = startedDispatcher;
-            startedSchedules = new Schedules(store, queue, control.targets(), InstantSource.system()).start();
+            startedSchedules = new Schedules(store, queue, control.targets(), clock).start();
             this.schedules = startedSchedules;
-            this.keys = database.map(d -> keys(store, d, options.clusterKey())).orElseGet(() -> keys(store, data));
-            SigV4Verifier verifier =
-                    options.auth() == Auth.SIGV4 ? new SigV4Verifier(keys, InstantSource.system()) : null;
-            this.gateways = new Gateways(store, control.targets(), InstantSource.system());
+            this.keys = database.map(d -> keys(store, d, options.fleet().clusterKey(), clock))
+                    .orElseGet(() -> keys(store, data, clock));
+            Optional<SigV4Verifier> verifier =
+                    options.auth() == Auth.SIGV4 ? Optional.of(new SigV4Verifier(keys, clock)) : Optional.empty();
+            this.gateways = new Gateways(store, control.targets(), clock);
             this.edge = new EdgeServer(
                             options.host(),
                             options.port(),
-                            options.region(),
-                            control,
-                            invoker,
-                            logs,
-                            code,
-                            verifier,
-                            InstantSource.system(),
-                            queue,
-                            dispatcher,
-                            schedules,
-                            gateways,
-                            data.resolve("logs").resolve("apis"))
+                            new EdgeServer.Dependencies(
+                                    options.region(),
+                                    verifier,
+                                    clock,
+                                    ticker,
+                                    control,
+                                    invoker,
+                                    queue,
+                                    dispatcher,
+                                    schedules,
+                                    gateways,
+                                    logs,
+                                    code,
+                                    data.resolve("logs").resolve("apis")))
                     .start();
             startedFollower = ChangeFollower.start(
                     store, fedFrom, FEED_POLL, new RegistryFeed(control, gateways, schedules, keys));
@@ -166,9 +164,13 @@ public final class SpurServer implements AutoCloseable {
         }
     }
 
-    /** The access keys of the store at {@code data}, sealed with the master key there. */
+    /** The access keys of the store at {@code data}, sealed with the master key there (for tools, on the system clock). */
     public static AccessKeyService keys(MetadataStore store, Path data) {
-        return new AccessKeyService(store, SecretBox.open(data.resolve("master.key")), InstantSource.system());
+        return keys(store, data, InstantSource.system());
+    }
+
+    private static AccessKeyService keys(MetadataStore store, Path data, InstantSource clock) {
+        return new AccessKeyService(store, SecretBox.open(data.resolve("master.key")), clock);
     }
 
     /**
@@ -178,8 +180,13 @@ public final class SpurServer implements AutoCloseable {
      * @throws IllegalStateException if {@code configured} is not the key the fleet uses
      */
     public static AccessKeyService keys(MetadataStore store, Database database, Optional<ClusterKey> configured) {
+        return keys(store, database, configured, InstantSource.system());
+    }
+
+    private static AccessKeyService keys(
+            MetadataStore store, Database database, Optional<ClusterKey> configured, InstantSource clock) {
         return new AccessKeyService(
-                store, ClusterKeys.resolve(database, configured).sealing(), InstantSource.system());
+                store, ClusterKeys.resolve(database, configured).sealing(), clock);
     }
 
     /** Starts a server; returns once it accepts requests. */
@@ -343,6 +350,8 @@ public final class SpurServer implements AutoCloseable {
      * @param region    the region of unsigned requests
      * @param auth      {@link Auth#NONE}: every request is the default account; {@link Auth#SIGV4}: every
      *                  Lambda API request must carry a valid signature made with a known access key
+     * @param clock     the server's one wall clock, handed to every part it wires (the system's by default)
+     * @param ticker    the server's one monotonic time source, likewise ({@link Ticker#system()} by default)
      */
     public record Options(
             String host,
@@ -354,8 +363,16 @@ public final class SpurServer implements AutoCloseable {
             Auth auth,
             AsyncPolicy async,
             Optional<String> database,
-            Optional<ClusterKey> clusterKey) {
+            InstantSource clock,
+            Ticker ticker,
+            Fleet fleet) {
         public static final int DEFAULT_PORT = 9000;
+
+        public Options {
+            Objects.requireNonNull(clock, "clock");
+            Objects.requireNonNull(ticker, "ticker");
+            Objects.requireNonNull(fleet, "fleet");
+        }
 
         public static Options defaults(Path dataDir) {
             return new Options(
@@ -368,32 +385,34 @@ public final class SpurServer implements AutoCloseable {
                     Auth.NONE,
                     AsyncPolicy.defaults(),
                     Optional.empty(),
-                    Optional.empty());
+                    InstantSource.system(),
+                    Ticker.system(),
+                    Fleet.NONE);
         }
 
         public Options withPort(int p) {
-            return new Options(host, p, dataDir, region, pools, sandbox, auth, async, database, clusterKey);
+            return new Options(host, p, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, fleet);
         }
 
         public Options withHost(String h) {
-            return new Options(h, port, dataDir, region, pools, sandbox, auth, async, database, clusterKey);
+            return new Options(h, port, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, fleet);
         }
 
         public Options withPools(PoolSettings s) {
-            return new Options(host, port, dataDir, region, s, sandbox, auth, async, database, clusterKey);
+            return new Options(host, port, dataDir, region, s, sandbox, auth, async, database, clock, ticker, fleet);
         }
 
         public Options withAuth(Auth a) {
-            return new Options(host, port, dataDir, region, pools, sandbox, a, async, database, clusterKey);
+            return new Options(host, port, dataDir, region, pools, sandbox, a, async, database, clock, ticker, fleet);
         }
 
         public Options withAsync(AsyncPolicy a) {
-            return new Options(host, port, dataDir, region, pools, sandbox, auth, a, database, clusterKey);
+            return new Options(host, port, dataDir, region, pools, sandbox, auth, a, database, clock, ticker, fleet);
         }
 
         /** {@link Sandbox#process()} by default; a {@link LinuxSandbox} should have passed its check. */
         public Options withSandbox(Sandbox s) {
-            return new Options(host, port, dataDir, region, pools, s, auth, async, database, clusterKey);
+            return new Options(host, port, dataDir, region, pools, s, auth, async, database, clock, ticker, fleet);
         }
 
         /**
@@ -401,15 +420,17 @@ public final class SpurServer implements AutoCloseable {
          * {@code jdbc:postgresql://...}) instead of the data directory's SQLite files; empty: embedded.
          */
         public Options withDatabase(Optional<String> url) {
-            return new Options(host, port, dataDir, region, pools, sandbox, auth, async, url, clusterKey);
+            return new Options(host, port, dataDir, region, pools, sandbox, auth, async, url, clock, ticker, fleet);
         }
 
-        /**
-         * The key the nodes of a fleet share ({@code $SPUR_CLUSTER_KEY}); with {@link #database()} only. Empty:
-         * the key kept in the database (see {@link ClusterKeys}).
-         */
-        public Options withClusterKey(Optional<ClusterKey> key) {
-            return new Options(host, port, dataDir, region, pools, sandbox, auth, async, database, key);
+        /** How this node takes part in a fleet (with {@link #database()}). */
+        public Options withFleet(Fleet f) {
+            return new Options(host, port, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, f);
+        }
+
+        /** The time sources every part of the server reads (tests pass fakes they advance by hand). */
+        public Options withTime(InstantSource c, Ticker t) {
+            return new Options(host, port, dataDir, region, pools, sandbox, auth, async, database, c, t, fleet);
         }
 
         /** {@code $SPUR_DATA_DIR}, else {@code /var/lib/spur} for root and {@code ~/.spur} for anyone else. */

@@ -75,13 +75,14 @@ class SharedStateTest {
     @Test
     void aNodeGivenAnotherClusterKeyThanTheFleetsIsRefused() {
         ClusterKey key = ClusterKey.random();
-        try (SpurServer a = SpurServer.start(options("a").withClusterKey(Optional.of(key)));
-                SpurServer b =
-                        SpurServer.start(options("b").withClusterKey(Optional.of(ClusterKey.parse(key.encoded()))))) {
+        try (SpurServer a = SpurServer.start(options("a").withFleet(Fleet.NONE.withClusterKey(Optional.of(key))));
+                SpurServer b = SpurServer.start(options("b")
+                        .withFleet(Fleet.NONE.withClusterKey(Optional.of(ClusterKey.parse(key.encoded())))))) {
             Credential made = a.keys().create("123456789012");
             assertThat(b.keys().find(made.accessKeyId())).contains(made);
         }
-        assertThatThrownBy(() -> SpurServer.start(options("c").withClusterKey(Optional.of(ClusterKey.random()))))
+        assertThatThrownBy(() -> SpurServer.start(
+                        options("c").withFleet(Fleet.NONE.withClusterKey(Optional.of(ClusterKey.random())))))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("$SPUR_CLUSTER_KEY");
         assertThatThrownBy(() -> SpurServer.start(options("d")))

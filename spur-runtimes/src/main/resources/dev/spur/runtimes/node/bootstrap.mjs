@@ -2,7 +2,7 @@
 //
 // Behaves like AWS's aws-lambda-nodejs-runtime-interface-client (handler resolution, the context
 // object and its callbacks, error shapes, console format) using Node's standard library only; the
-// Runtime API is spoken over one keep-alive HTTP connection.
+// Runtime API is spoken over one kept-alive connection (runtime-api.mjs).
 //
 // Invocation life cycle, as on Lambda: an async handler (one returning a promise) completes when its
 // promise settles; a callback handler when it calls callback(err, result) -- by default only once
@@ -13,44 +13,18 @@
 //
 // Exit status: 1 after an init error, 2 when the Runtime API fails or answers 500, 128 after an
 // unhandled rejection, 129 after an uncaught exception.
-import { Agent, request } from 'node:http';
 import { existsSync, realpathSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { format, types } from 'node:util';
-
-const API = '/2018-06-01/runtime/';
+import { RuntimeApi } from './runtime-api.mjs';
 
 // ---- Runtime API -------------------------------------------------------------------------------
 
-const [apiHost, apiPort] = splitHostPort(process.env.AWS_LAMBDA_RUNTIME_API ?? '');
-const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-
-function splitHostPort(address) {
-  const colon = address.lastIndexOf(':');
-  return [address.slice(0, colon).replace(/^\[|\]$/g, ''), Number(address.slice(colon + 1))];
-}
-
-/** One request on the kept-alive connection; resolves to {status, headers, body}. */
-function call(method, path, body, headers = {}) {
-  return new Promise((resolveCall, rejectCall) => {
-    const req = request({ host: apiHost, port: apiPort, method, path, agent, headers: {
-      'User-Agent': 'spur-runtime-node',
-      ...(body === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }),
-      ...headers,
-    } }, (res) => {
-      const chunks = [];
-      res.on('data', (chunk) => chunks.push(chunk));
-      res.on('end', () => resolveCall({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', rejectCall);
-    });
-    req.on('error', rejectCall);
-    req.end(body);
-  });
-}
+const api = new RuntimeApi(process.env.AWS_LAMBDA_RUNTIME_API ?? '');
 
 async function post(path, body, errorType) {
-  const res = await call('POST', API + path, body, errorType ? { 'Lambda-Runtime-Function-Error-Type': errorType } : {});
+  const res = await api.post(path, body, errorType);
   if (res.status === 500) {
     throw new Error(`Runtime API answered 500: ${res.body}`);
   }
@@ -174,8 +148,7 @@ let onFatal = (err, exitCode) => { // replaced per invocation: reports to the in
   post('init/error', JSON.stringify(errorBody(err)), errorBody(err).errorType).finally(() => process.exit(exitCode));
 };
 
-function parseHeaderJson(headers, name, description) {
-  const text = headers[name];
+function parseHeaderJson(text, description) {
   if (text === undefined || text === '') {
     return undefined;
   }
@@ -187,18 +160,20 @@ function parseHeaderJson(headers, name, description) {
 }
 
 async function nextInvocation(handler) {
-  const res = await call('GET', API + 'invocation/next');
-  if (res.status !== 200) {
-    throw new Error(`GET next answered ${res.status}: ${res.body}`);
+  const event = await api.next();
+  if (event.status !== 200) {
+    throw new Error(`GET next answered ${event.status}: ${event.body}`);
   }
-  invoke(handler, res.headers, res.body);
+  invoke(handler, event);
 }
 
-function invoke(handler, headers, body) {
-  const id = headers['lambda-runtime-aws-request-id'];
+/** Runs one invocation: `event` is the Runtime API's answer to next (runtime-api.mjs's Answer). */
+function invoke(handler, event) {
+  const id = event.header('lambda-runtime-aws-request-id');
   requestId = id;
-  if (headers['lambda-runtime-trace-id']) {
-    process.env._X_AMZN_TRACE_ID = headers['lambda-runtime-trace-id'];
+  const traceId = event.header('lambda-runtime-trace-id');
+  if (traceId) {
+    process.env._X_AMZN_TRACE_ID = traceId;
   } else {
     delete process.env._X_AMZN_TRACE_ID;
   }
@@ -246,7 +221,7 @@ function invoke(handler, headers, body) {
   onEmptyEventLoop = () => complete(isAsync ? new NodeJsExit('The Lambda runtime client detected an unexpected Node.js exit code. This is most commonly caused by a Promise that was never settled.') : null, null);
 
   try {
-    const deadline = Number(headers['lambda-runtime-deadline-ms']);
+    const deadline = Number(event.header('lambda-runtime-deadline-ms'));
     const context = {
       get callbackWaitsForEmptyEventLoop() { return waitsForEmptyEventLoop; },
       set callbackWaitsForEmptyEventLoop(value) { waitsForEmptyEventLoop = value; },
@@ -258,13 +233,13 @@ function invoke(handler, headers, body) {
       memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
       logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
       logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
-      clientContext: parseHeaderJson(headers, 'lambda-runtime-client-context', 'ClientContext'),
-      identity: parseHeaderJson(headers, 'lambda-runtime-cognito-identity', 'CognitoIdentity'),
-      invokedFunctionArn: headers['lambda-runtime-invoked-function-arn'],
+      clientContext: parseHeaderJson(event.header('lambda-runtime-client-context'), 'ClientContext'),
+      identity: parseHeaderJson(event.header('lambda-runtime-cognito-identity'), 'CognitoIdentity'),
+      invokedFunctionArn: event.header('lambda-runtime-invoked-function-arn'),
       awsRequestId: id,
       getRemainingTimeInMillis: () => deadline - Date.now(),
     };
-    const result = handler(JSON.parse(body), context, callback);
+    const result = handler(JSON.parse(event.body), context, callback);
     if (typeof result?.then === 'function') {
       result.then((value) => complete(null, value), (err) => complete(err ?? 'handled'));
     }

@@ -1,4 +1,4 @@
-package dev.spur.edge;
+package dev.spur.gateway;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

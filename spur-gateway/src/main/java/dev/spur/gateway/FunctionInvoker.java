@@ -1,0 +1,57 @@
+package dev.spur.gateway;
+
+import dev.spur.common.Caller;
+import dev.spur.common.LambdaException;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How the gateway services run a function: the synchronous invoke path of the server they live in
+ * (Spur's wires in its {@code Invoker}; a test gives a function of its own). The services build the
+ * event and map the answer; this runs it.
+ *
+ * <p>Failure semantics: a function's own failure is a {@link Result} with a {@code functionError},
+ * not an exception. A {@link LambdaException} means Spur refused or failed the invocation —
+ * throttled ({@code TOO_MANY_REQUESTS}, with its Retry-After), too large ({@code REQUEST_TOO_LARGE}),
+ * no such function or qualifier, or an internal error; after an internal error the function may have
+ * run. The call blocks for as long as the function runs; a caller that must answer sooner waits for it
+ * on another thread and stops waiting (the function then runs on to its own timeout).
+ */
+@FunctionalInterface
+public interface FunctionInvoker {
+
+    Result invoke(Call call) throws InterruptedException;
+
+    /**
+     * One synchronous invocation.
+     *
+     * @param caller    the account and region the function belongs to
+     * @param function  the function's name
+     * @param qualifier a version or alias; empty for the unqualified function
+     * @param event     the payload, a JSON document
+     * @param requestId the invocation's request id (the function's {@code context.awsRequestId})
+     */
+    record Call(Caller caller, String function, Optional<String> qualifier, byte[] event, String requestId) {
+        public Call {
+            Objects.requireNonNull(caller, "caller");
+            Objects.requireNonNull(function, "function");
+            Objects.requireNonNull(qualifier, "qualifier");
+            Objects.requireNonNull(event, "event");
+            Objects.requireNonNull(requestId, "requestId");
+        }
+    }
+
+    /**
+     * The function's answer.
+     *
+     * @param status        the Invoke API's status (200)
+     * @param payload       what the function returned, or its error document
+     * @param functionError {@code Unhandled} when the function or its runtime failed
+     */
+    record Result(int status, byte[] payload, Optional<String> functionError) {
+        public Result {
+            Objects.requireNonNull(payload, "payload");
+            Objects.requireNonNull(functionError, "functionError");
+        }
+    }
+}
