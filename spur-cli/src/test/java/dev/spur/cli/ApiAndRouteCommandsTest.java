@@ -2,6 +2,9 @@ package dev.spur.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spur.testing.FunctionPackage;
+import dev.spur.testing.server.Spur;
+import dev.spur.testing.server.SpurTest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
@@ -13,47 +16,38 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@SpurTest
 class ApiAndRouteCommandsTest {
     private static final Pattern CREATED = Pattern.compile(
             "(?:created|replaced) API ([a-z0-9]{10}) \\(([^)]*)\\)\n  ApiEndpoint +(\\S+)\n  ApiPathEndpoint +(\\S+)\n");
 
     @TempDir
-    static Path data;
-
-    @TempDir
     static Path functions;
 
-    static TestSpur spur;
+    static Spur server;
+    static final Cli spur = new Cli(() -> server);
 
     @TempDir
     Path work;
 
     @BeforeAll
-    static void start() throws IOException {
-        spur = new TestSpur(data);
-        TestSpur.Result deployed = spur.deploy(TestSpur.echoFunction(functions.resolve("pets"), "pets"), "pets");
+    static void deployFunctions() {
+        Cli.Result deployed = spur.deploy(FunctionPackage.echo("pets").writeTo(functions.resolve("pets")), "pets");
         assertThat(deployed.exit()).as(deployed.err()).isZero();
-        TestSpur.Result fixed = spur.deploy(
-                TestSpur.fixedFunction(
-                        functions.resolve("made"),
-                        "{\"statusCode\":201,\"headers\":{\"x-made\":\"yes\"},\"body\":\"made\"}"),
+        Cli.Result fixed = spur.deploy(
+                FunctionPackage.fixed("{\"statusCode\":201,\"headers\":{\"x-made\":\"yes\"},\"body\":\"made\"}")
+                        .writeTo(functions.resolve("made")),
                 "made");
         assertThat(fixed.exit()).as(fixed.err()).isZero();
     }
 
-    @AfterAll
-    static void stop() {
-        spur.close();
-    }
-
     @Test
     void routesAddedToACreatedApiServeTheFunctionOverHttp() throws Exception {
-        TestSpur.Result created = spur.spur(
+        Cli.Result created = spur.spur(
                 "api create",
                 "pet store",
                 "--cors-origin",
@@ -73,8 +67,8 @@ class ApiAndRouteCommandsTest {
         String base = m.group(4);
         assertThat(base).isEqualTo(spur.endpoint() + "/gw/" + m.group(1));
 
-        TestSpur.Result byId = spur.spur("route add", m.group(1), "GET /pets/{id}", "--function", "pets");
-        TestSpur.Result fallback =
+        Cli.Result byId = spur.spur("route add", m.group(1), "GET /pets/{id}", "--function", "pets");
+        Cli.Result fallback =
                 spur.spur("route add", m.group(1), "$default", "--function", "made", "--payload", "1.0", "--rate", "5");
 
         assertThat(byId.exit()).as(byId.err()).isZero();
@@ -101,7 +95,7 @@ class ApiAndRouteCommandsTest {
         assertThat(rows).anySatisfy(r -> assertThat(r).matches("GET /pets/\\{id} +pets +2\\.0 +- +-"));
         assertThat(rows).anySatisfy(r -> assertThat(r).matches("\\$default +made +1\\.0 +- +5/s burst 5"));
 
-        TestSpur.Result removed = spur.spur("route rm", m.group(1), "$default", "GET /nope");
+        Cli.Result removed = spur.spur("route rm", m.group(1), "$default", "GET /nope");
 
         assertThat(removed.exit()).isEqualTo(3);
         assertThat(removed.out()).isEqualTo("removed $default from " + m.group(1) + "\n");
@@ -149,7 +143,7 @@ class ApiAndRouteCommandsTest {
                 .singleElement()
                 .satisfies(r -> assertThat(r).containsEntry("RouteKey", "ANY /items/{proxy+}"));
 
-        TestSpur.Result removed = spur.spur("api rm", id, id);
+        Cli.Result removed = spur.spur("api rm", id, id);
 
         assertThat(removed.exit()).isEqualTo(3);
         assertThat(removed.out()).isEqualTo("deleted API " + id + "\n");
@@ -167,7 +161,7 @@ class ApiAndRouteCommandsTest {
                             {"RouteKey": "POST /hello", "Target": {"Function": "pets"}, "PayloadFormatVersion": "1.0"}]}
                 """);
 
-        TestSpur.Result created = spur.spur("api apply", file.toString());
+        Cli.Result created = spur.spur("api apply", file.toString());
 
         assertThat(created.exit()).as(created.err()).isZero();
         String id = id(created);
@@ -180,7 +174,7 @@ class ApiAndRouteCommandsTest {
                 {"ApiId": "%s", "Name": "declared again",
                  "Routes": [{"RouteKey": "GET /bye", "Target": {"Function": "pets"}}]}
                 """.formatted(id));
-        TestSpur.Result replaced = spur.spur("api apply", file.toString());
+        Cli.Result replaced = spur.spur("api apply", file.toString());
 
         assertThat(replaced.exit()).as(replaced.err()).isZero();
         assertThat(replaced.out()).startsWith("replaced API " + id + " (declared again)\n");
@@ -199,7 +193,7 @@ class ApiAndRouteCommandsTest {
         Path file = work.resolve("shown.json");
         Files.writeString(file, spur.spur("api show", id).out());
 
-        TestSpur.Result applied = spur.spur("api apply", file.toString());
+        Cli.Result applied = spur.spur("api apply", file.toString());
 
         assertThat(applied.exit()).as(applied.err()).isZero();
         assertThat(applied.out()).startsWith("replaced API " + id + " (round trip)\n");
@@ -211,7 +205,7 @@ class ApiAndRouteCommandsTest {
     void aBadRouteKeyExitsThreeWithTheServersMessage() {
         String id = id(spur.spur("api create", "strict"));
 
-        TestSpur.Result added = spur.spur("route add", id, "GET pets", "--function", "pets");
+        Cli.Result added = spur.spur("route add", id, "GET pets", "--function", "pets");
 
         assertThat(added.exit()).isEqualTo(3);
         assertThat(added.out()).isEmpty();
@@ -225,7 +219,7 @@ class ApiAndRouteCommandsTest {
     void aRouteToAMissingFunctionExitsThree() {
         String id = id(spur.spur("api create", "orphans"));
 
-        TestSpur.Result added = spur.spur("route add", id, "GET /x", "--function", "never-deployed");
+        Cli.Result added = spur.spur("route add", id, "GET /x", "--function", "never-deployed");
 
         assertThat(added.exit()).isEqualTo(3);
         assertThat(added.err()).startsWith("spur: ResourceNotFoundException: ");
@@ -236,12 +230,11 @@ class ApiAndRouteCommandsTest {
     void localMistakesAreUsageErrorsBeforeContactingSpur() throws Exception {
         Path notJson = Files.writeString(work.resolve("bad.json"), "[1, 2]");
 
-        TestSpur.Result burst = TestSpur.run("api", "create", "x", "--burst", "3", "--endpoint", "http://127.0.0.1:1");
-        TestSpur.Result missing =
-                TestSpur.run("api", "apply", work.resolve("none.json").toString(), "--endpoint", "http://127.0.0.1:1");
-        TestSpur.Result array = TestSpur.run("api", "apply", notJson.toString(), "--endpoint", "http://127.0.0.1:1");
-        TestSpur.Result noFunction =
-                TestSpur.run("route", "add", "abcdefghij", "GET /x", "--endpoint", "http://127.0.0.1:1");
+        Cli.Result burst = Cli.run("api", "create", "x", "--burst", "3", "--endpoint", "http://127.0.0.1:1");
+        Cli.Result missing =
+                Cli.run("api", "apply", work.resolve("none.json").toString(), "--endpoint", "http://127.0.0.1:1");
+        Cli.Result array = Cli.run("api", "apply", notJson.toString(), "--endpoint", "http://127.0.0.1:1");
+        Cli.Result noFunction = Cli.run("route", "add", "abcdefghij", "GET /x", "--endpoint", "http://127.0.0.1:1");
 
         assertThat(burst.exit()).isEqualTo(2);
         assertThat(burst.err()).isEqualTo("spur: --burst needs --rate\n");
@@ -253,7 +246,7 @@ class ApiAndRouteCommandsTest {
         assertThat(noFunction.err()).contains("Missing required option: '--function=NAME'");
     }
 
-    private static String id(TestSpur.Result created) {
+    private static String id(Cli.Result created) {
         assertThat(created.exit()).as(created.err()).isZero();
         Matcher m = CREATED.matcher(created.out());
         assertThat(m.lookingAt()).as(created.out()).isTrue();

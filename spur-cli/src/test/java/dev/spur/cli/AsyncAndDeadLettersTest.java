@@ -2,51 +2,40 @@ package dev.spur.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spur.testing.FunctionPackage;
+import dev.spur.testing.server.Spur;
+import dev.spur.testing.server.SpurTest;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code invoke --async}, {@code dlq} and {@code async} against a server that retries after 100 and 200 ms. */
+@SpurTest(asyncRetryDelay = "PT0.1S")
 class AsyncAndDeadLettersTest {
-    @TempDir
-    static Path data;
-
-    static TestSpur spur;
+    static Spur server;
+    static final Cli spur = new Cli(() -> server);
 
     @TempDir
     Path work;
 
-    @BeforeAll
-    static void start() {
-        spur = new TestSpur(data, Duration.ofMillis(100));
-    }
-
-    @AfterAll
-    static void stop() {
-        spur.close();
-    }
-
     @Test
     void asyncInvokePrintsTheRequestIdAndTheFunctionRunsWithIt() throws Exception {
-        spur.deploy(TestSpur.echoFunction(work.resolve("fn"), "echo"), "queued");
+        spur.deploy(FunctionPackage.echo("echo").writeTo(work.resolve("fn")), "queued");
 
-        TestSpur.Result invoked = spur.spur("invoke", "queued", "{\"n\":7}", "--async");
+        Cli.Result invoked = spur.spur("invoke", "queued", "{\"n\":7}", "--async");
 
         assertThat(invoked.exit()).as(invoked.err()).isZero();
         String requestId = invoked.out().strip();
         assertThat(requestId).isNotBlank().doesNotContain("\n");
-        TestSpur.Result logs = spur.await(r -> r.out().contains("REPORT RequestId: " + requestId), "logs", "queued");
+        Cli.Result logs = spur.await(r -> r.out().contains("REPORT RequestId: " + requestId), "logs", "queued");
         assertThat(logs.out()).contains("START RequestId: " + requestId).contains("event {\"n\":7}");
     }
 
     @Test
     void asyncInvokeOfAMissingFunctionExitsThree() {
-        TestSpur.Result invoked = spur.spur("invoke", "never-deployed", "--async");
+        Cli.Result invoked = spur.spur("invoke", "never-deployed", "--async");
 
         assertThat(invoked.exit()).isEqualTo(3);
         assertThat(invoked.out()).isEmpty();
@@ -55,7 +44,7 @@ class AsyncAndDeadLettersTest {
 
     @Test
     void asyncInvokeRefusesLogOptionsAsAUsageError() {
-        TestSpur.Result invoked = spur.spur("invoke", "anything", "--async", "-v");
+        Cli.Result invoked = spur.spur("invoke", "anything", "--async", "-v");
 
         assertThat(invoked.exit()).isEqualTo(2);
         assertThat(invoked.err()).startsWith("spur: --async returns before the function runs");
@@ -63,11 +52,11 @@ class AsyncAndDeadLettersTest {
 
     @Test
     void failedEventBecomesADeadLetterThatReplaysOnceTheFunctionIsFixed() throws Exception {
-        spur.deploy(TestSpur.failingFunction(work.resolve("failing")), "flaky");
+        spur.deploy(FunctionPackage.failing().writeTo(work.resolve("failing")), "flaky");
         String requestId =
                 spur.spur("invoke", "flaky", "{\"order\":42}", "--async").out().strip();
 
-        TestSpur.Result listed = spur.await(r -> r.out().lines().count() == 2, "dlq ls", "--function", "flaky");
+        Cli.Result listed = spur.await(r -> r.out().lines().count() == 2, "dlq ls", "--function", "flaky");
 
         // Attempts counts runs: the first and two retries.
         List<String> lines = listed.out().lines().toList();
@@ -75,7 +64,7 @@ class AsyncAndDeadLettersTest {
         assertThat(lines.get(1))
                 .matches(requestId
                         + " +flaky +RetriesExhausted +3 +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC +.*boom");
-        TestSpur.Result shown = spur.spur("dlq show", requestId);
+        Cli.Result shown = spur.spur("dlq show", requestId);
         assertThat(shown.exit()).as(shown.err()).isZero();
         Map<String, Object> letter = SpurClient.parseObject(shown.out());
         assertThat(letter)
@@ -86,9 +75,9 @@ class AsyncAndDeadLettersTest {
         assertThat((String) letter.get("FunctionArn")).endsWith(":function:flaky");
         assertThat(shown.out()).contains("\"Attempts\": 3"); // indented like the AWS CLI
 
-        spur.deploy(TestSpur.echoFunction(work.resolve("fixed"), "fixed"), "flaky");
+        spur.deploy(FunctionPackage.echo("fixed").writeTo(work.resolve("fixed")), "flaky");
         long succeeded = succeeded();
-        TestSpur.Result replayed = spur.spur("dlq replay", requestId);
+        Cli.Result replayed = spur.spur("dlq replay", requestId);
 
         assertThat(replayed.exit()).as(replayed.err()).isZero();
         assertThat(replayed.out()).isEqualTo("replayed " + requestId + "\n");
@@ -106,7 +95,7 @@ class AsyncAndDeadLettersTest {
 
     @Test
     void replayGoesOnPastAnUnknownIdAndExitsThree() throws Exception {
-        TestSpur.Result replayed = spur.spur("dlq replay", "no-such-letter");
+        Cli.Result replayed = spur.spur("dlq replay", "no-such-letter");
 
         assertThat(replayed.exit()).isEqualTo(3);
         assertThat(replayed.err()).isEqualTo("spur: ResourceNotFoundException: No dead letter no-such-letter\n");
@@ -115,8 +104,8 @@ class AsyncAndDeadLettersTest {
 
     @Test
     void lsStopsAtTheLimitAndSaysThereAreMoreThenPurgeEmptiesOneFunction() throws Exception {
-        spur.deploy(TestSpur.failingFunction(work.resolve("failing")), "doomed");
-        spur.putEventInvokeConfig("doomed", "{\"MaximumRetryAttempts\":0}");
+        spur.deploy(FunctionPackage.failing().writeTo(work.resolve("failing")), "doomed");
+        spur.putMaximumRetryAttempts("doomed", 0);
         for (int i = 0; i < 3; i++) {
             assertThat(spur.spur("invoke", "doomed", "{\"i\":" + i + "}", "--async")
                             .exit())
@@ -124,7 +113,7 @@ class AsyncAndDeadLettersTest {
         }
         spur.await(r -> r.out().lines().count() == 4, "dlq ls", "--function", "doomed");
 
-        TestSpur.Result limited = spur.spur("dlq ls", "--function", "doomed", "--limit", "2");
+        Cli.Result limited = spur.spur("dlq ls", "--function", "doomed", "--limit", "2");
 
         assertThat(limited.exit()).isZero();
         assertThat(limited.out().lines())
@@ -132,7 +121,7 @@ class AsyncAndDeadLettersTest {
                 .allSatisfy(l -> assertThat(l).matches("ID .*|\\S+ +doomed +RetriesExhausted +1 .*"));
         assertThat(limited.err()).isEqualTo("spur: more dead letters than --limit 2 shows\n");
 
-        TestSpur.Result purged = spur.spur("dlq purge", "--function", "doomed");
+        Cli.Result purged = spur.spur("dlq purge", "--function", "doomed");
 
         assertThat(purged.out()).isEqualTo("purged 3 dead letters\n");
         assertThat(spur.spur("dlq ls", "--function", "doomed").out().lines()).hasSize(1);
@@ -140,11 +129,11 @@ class AsyncAndDeadLettersTest {
 
     @Test
     void asyncShowsQueueStateAndCountsSinceStart() throws Exception {
-        spur.deploy(TestSpur.failingFunction(work.resolve("failing")), "counted");
+        spur.deploy(FunctionPackage.failing().writeTo(work.resolve("failing")), "counted");
         spur.spur("invoke", "counted", "--async");
         spur.await(r -> r.out().lines().count() == 2, "dlq ls", "--function", "counted");
 
-        TestSpur.Result stats = spur.spur("async");
+        Cli.Result stats = spur.spur("async");
 
         assertThat(stats.exit()).as(stats.err()).isZero();
         assertThat(stats.out())

@@ -2,37 +2,27 @@ package dev.spur.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spur.testing.FunctionPackage;
+import dev.spur.testing.server.Spur;
+import dev.spur.testing.server.SpurTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Base64;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@SpurTest
 class DeployAndInvokeTest {
-    @TempDir
-    static Path data;
-
-    static TestSpur spur;
+    static Spur server;
+    static final Cli spur = new Cli(() -> server);
 
     @TempDir
     Path work;
 
-    @BeforeAll
-    static void start() {
-        spur = new TestSpur(data);
-    }
-
-    @AfterAll
-    static void stop() {
-        spur.close();
-    }
-
     @Test
     void deployedDirectoryWithShellBootstrapEchoesThePayload() throws Exception {
-        TestSpur.Result deployed = spur.deploy(TestSpur.echoFunction(work.resolve("fn"), "echo"), "echo-basic");
+        Cli.Result deployed = spur.deploy(FunctionPackage.echo("echo").writeTo(work.resolve("fn")), "echo-basic");
 
         assertThat(deployed.exit()).as(deployed.err()).isZero();
         assertThat(deployed.out())
@@ -40,7 +30,7 @@ class DeployAndInvokeTest {
                 .contains("created: provided.al2023, 128 MB, ")
                 .contains("CodeSha256 ");
 
-        TestSpur.Result invoked = spur.spur("invoke", "echo-basic", "{\"a\":[1,2]}");
+        Cli.Result invoked = spur.spur("invoke", "echo-basic", "{\"a\":[1,2]}");
         assertThat(invoked.exit()).as(invoked.err()).isZero();
         assertThat(invoked.out()).isEqualTo("{\"echo\":{\"a\":[1,2]}}\n");
         assertThat(invoked.err()).isEmpty();
@@ -48,13 +38,13 @@ class DeployAndInvokeTest {
 
     @Test
     void deployingAnExistingFunctionUpdatesItsCodeAndConfiguration() throws Exception {
-        assertThat(spur.deploy(TestSpur.echoFunction(work.resolve("v1"), "v1"), "echo-update")
+        assertThat(spur.deploy(FunctionPackage.echo("v1").writeTo(work.resolve("v1")), "echo-update")
                         .exit())
                 .isZero();
         assertThat(spur.spur("invoke", "echo-update").out()).isEqualTo("{\"v1\":{}}\n");
 
-        TestSpur.Result updated = spur.deploy(
-                TestSpur.echoFunction(work.resolve("v2"), "v2"),
+        Cli.Result updated = spur.deploy(
+                FunctionPackage.echo("v2").writeTo(work.resolve("v2")),
                 "echo-update",
                 "--memory",
                 "256",
@@ -77,14 +67,14 @@ class DeployAndInvokeTest {
 
     @Test
     void networkNoneIsStoredShownAndRefusedAtInvokeByAServerWithoutTheLinuxSandbox() throws Exception {
-        Path fn = TestSpur.echoFunction(work.resolve("fn"), "cut-off");
-        TestSpur.Result deployed = spur.deploy(fn, "echo-network", "--network", "none");
+        Path fn = FunctionPackage.echo("cut-off").writeTo(work.resolve("fn"));
+        Cli.Result deployed = spur.deploy(fn, "echo-network", "--network", "none");
         assertThat(deployed.exit()).as(deployed.err()).isZero();
         assertThat(spur.spur("ls", "--json").out()).contains("\"SpurNetwork\": \"none\"");
 
         // This server runs --sandbox process, which cannot take a function off the network: it says so
         // instead of running the function connected.
-        TestSpur.Result invoked = spur.spur("invoke", "echo-network");
+        Cli.Result invoked = spur.spur("invoke", "echo-network");
         assertThat(invoked.exit()).isEqualTo(1);
         assertThat(invoked.out()).contains("Runtime.InitError").contains("SpurNetwork none needs the linux sandbox");
 
@@ -93,7 +83,7 @@ class DeployAndInvokeTest {
         assertThat(spur.spur("ls", "--json").out()).doesNotContain("SpurNetwork");
         assertThat(spur.spur("invoke", "echo-network").out()).isEqualTo("{\"cut-off\":{}}\n");
 
-        TestSpur.Result bad = spur.deploy(fn, "echo-network", "--network", "host");
+        Cli.Result bad = spur.deploy(fn, "echo-network", "--network", "host");
         assertThat(bad.exit()).isEqualTo(3);
         assertThat(bad.err()).contains("InvalidParameterValueException").contains("[default, none]");
     }
@@ -101,11 +91,11 @@ class DeployAndInvokeTest {
     @Test
     void existingZipIsUploadedAsIs() throws Exception {
         Path zip = work.resolve("code.zip");
-        Files.write(zip, CodePackage.of(TestSpur.echoFunction(work.resolve("fn"), "zipped")));
+        Files.write(zip, CodePackage.of(FunctionPackage.echo("zipped").writeTo(work.resolve("fn"))));
         String sha = Base64.getEncoder()
                 .encodeToString(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(zip)));
 
-        TestSpur.Result deployed = spur.deploy(zip, "echo-zip");
+        Cli.Result deployed = spur.deploy(zip, "echo-zip");
 
         assertThat(deployed.exit()).as(deployed.err()).isZero();
         assertThat(deployed.out()).contains("CodeSha256 " + sha);
@@ -114,17 +104,17 @@ class DeployAndInvokeTest {
 
     @Test
     void invokeReadsThePayloadFromAFileAndDefaultsToAnEmptyObject() throws Exception {
-        spur.deploy(TestSpur.echoFunction(work.resolve("fn"), "echo"), "echo-file");
+        spur.deploy(FunctionPackage.echo("echo").writeTo(work.resolve("fn")), "echo-file");
         Path event = Files.writeString(work.resolve("event.json"), "{\"from\":\"file\"}");
 
-        TestSpur.Result fromFile = spur.spur("invoke", "echo-file", "@" + event);
+        Cli.Result fromFile = spur.spur("invoke", "echo-file", "@" + event);
         assertThat(fromFile.out()).as(fromFile.err()).isEqualTo("{\"echo\":{\"from\":\"file\"}}\n");
         assertThat(spur.spur("invoke", "echo-file").out()).isEqualTo("{\"echo\":{}}\n");
     }
 
     @Test
     void unreadablePayloadFileIsAUsageError() {
-        TestSpur.Result result = spur.spur("invoke", "whatever", "@" + work.resolve("missing.json"));
+        Cli.Result result = spur.spur("invoke", "whatever", "@" + work.resolve("missing.json"));
 
         assertThat(result.exit()).isEqualTo(2);
         assertThat(result.err()).contains("spur: cannot read the payload from").contains("no such file");
@@ -132,9 +122,9 @@ class DeployAndInvokeTest {
 
     @Test
     void verboseInvokePrintsTheReportLineAndLogPrintsTheWholeTail() throws Exception {
-        spur.deploy(TestSpur.echoFunction(work.resolve("fn"), "echo"), "echo-tail");
+        spur.deploy(FunctionPackage.echo("echo").writeTo(work.resolve("fn")), "echo-tail");
 
-        TestSpur.Result verbose = spur.spur("invoke", "-v", "echo-tail", "{\"n\":1}");
+        Cli.Result verbose = spur.spur("invoke", "-v", "echo-tail", "{\"n\":1}");
         assertThat(verbose.out()).isEqualTo("{\"echo\":{\"n\":1}}\n");
         assertThat(verbose.err().lines())
                 .singleElement()
@@ -142,7 +132,7 @@ class DeployAndInvokeTest {
                 .startsWith("REPORT RequestId: ")
                 .contains("Duration: ");
 
-        TestSpur.Result log = spur.spur("invoke", "--log", "echo-tail", "{\"n\":2}");
+        Cli.Result log = spur.spur("invoke", "--log", "echo-tail", "{\"n\":2}");
         assertThat(log.err())
                 .contains("START RequestId: ")
                 .contains("event {\"n\":2}")
@@ -152,9 +142,9 @@ class DeployAndInvokeTest {
 
     @Test
     void functionErrorPrintsTheErrorAsTheResponseAndExitsOne() throws Exception {
-        spur.deploy(TestSpur.failingFunction(work.resolve("fn")), "failing");
+        spur.deploy(FunctionPackage.failing().writeTo(work.resolve("fn")), "failing");
 
-        TestSpur.Result result = spur.spur("invoke", "failing");
+        Cli.Result result = spur.spur("invoke", "failing");
 
         assertThat(result.exit()).isEqualTo(1);
         assertThat(result.out()).contains("\"errorMessage\":\"boom\"").contains("\"errorType\":\"Boom\"");
@@ -163,9 +153,9 @@ class DeployAndInvokeTest {
 
     @Test
     void clientContextReachesTheFunction() throws Exception {
-        spur.deploy(TestSpur.contextFunction(work.resolve("fn")), "context");
+        spur.deploy(FunctionPackage.clientContext().writeTo(work.resolve("fn")), "context");
 
-        TestSpur.Result result = spur.spur("invoke", "--client-context", "{\"custom\":{\"k\":\"v\"}}", "context");
+        Cli.Result result = spur.spur("invoke", "--client-context", "{\"custom\":{\"k\":\"v\"}}", "context");
 
         assertThat(result.exit()).as(result.err()).isZero();
         assertThat(result.out()).isEqualTo("{\"context\":{\"custom\":{\"k\":\"v\"}}}\n");

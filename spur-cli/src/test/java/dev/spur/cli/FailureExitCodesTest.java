@@ -2,41 +2,44 @@ package dev.spur.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spur.testing.FunctionPackage;
+import dev.spur.testing.server.Spur;
+import dev.spur.testing.server.SpurTest;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@SpurTest
 class FailureExitCodesTest {
+    static Spur server;
+    static final Cli spur = new Cli(() -> server);
+
     @TempDir
     Path work;
 
     @Test
     void invokingAMissingFunctionExitsThreeWithResourceNotFound() {
-        try (TestSpur spur = new TestSpur(work.resolve("data"))) {
-            TestSpur.Result result = spur.spur("invoke", "missing");
+        Cli.Result result = spur.spur("invoke", "missing");
 
-            assertThat(result.exit()).isEqualTo(3);
-            assertThat(result.out()).isEmpty();
-            assertThat(result.err())
-                    .isEqualTo("spur: ResourceNotFoundException: Function not found: "
-                            + "arn:aws:lambda:us-east-1:000000000000:function:missing\n");
-        }
+        assertThat(result.exit()).isEqualTo(3);
+        assertThat(result.out()).isEmpty();
+        assertThat(result.err())
+                .isEqualTo("spur: ResourceNotFoundException: Function not found: "
+                        + "arn:aws:lambda:us-east-1:000000000000:function:missing\n");
     }
 
     @Test
-    void serverRejectionOfAPayloadExitsThreeWithItsErrorType() throws Exception {
-        try (TestSpur spur = new TestSpur(work.resolve("data"))) {
-            spur.deploy(TestSpur.echoFunction(work.resolve("fn"), "echo"), "echo");
+    void serverRejectionOfAPayloadExitsThreeWithItsErrorType() {
+        spur.deploy(FunctionPackage.echo("echo").writeTo(work.resolve("fn")), "echo");
 
-            TestSpur.Result result = spur.spur("invoke", "echo", "{not json");
+        Cli.Result result = spur.spur("invoke", "echo", "{not json");
 
-            assertThat(result.exit()).isEqualTo(3);
-            assertThat(result.err())
-                    .startsWith("spur: InvalidRequestContentException: ")
-                    .doesNotContain("\tat ");
-        }
+        assertThat(result.exit()).isEqualTo(3);
+        assertThat(result.err())
+                .startsWith("spur: InvalidRequestContentException: ")
+                .doesNotContain("\tat ");
     }
 
     @Test
@@ -47,7 +50,7 @@ class FailureExitCodesTest {
         }
         String endpoint = "http://127.0.0.1:" + port;
 
-        TestSpur.Result result = TestSpur.run("ls", "--endpoint", endpoint);
+        Cli.Result result = Cli.run("ls", "--endpoint", endpoint);
 
         assertThat(result.exit()).isEqualTo(4);
         assertThat(result.err())
@@ -57,7 +60,7 @@ class FailureExitCodesTest {
 
     @Test
     void serverRefusesToStartWithoutTheLinuxSandboxUnlessProcessIsChosenExplicitly() {
-        TestSpur.Result result = TestSpur.run(
+        Cli.Result result = Cli.run(
                 "server",
                 "--port",
                 "0",
@@ -76,7 +79,7 @@ class FailureExitCodesTest {
 
     @Test
     void missingRequiredOptionIsAUsageError() {
-        TestSpur.Result result = TestSpur.run("deploy", work.toString(), "--name", "x");
+        Cli.Result result = Cli.run("deploy", work.toString(), "--name", "x");
 
         assertThat(result.exit()).isEqualTo(2);
         assertThat(result.err()).contains("Missing required options").contains("--runtime");
@@ -84,10 +87,10 @@ class FailureExitCodesTest {
 
     @Test
     void deployRefusesSymbolicLinksBeforeContactingSpur() throws Exception {
-        Path fn = TestSpur.echoFunction(work.resolve("fn"), "echo");
+        Path fn = FunctionPackage.echo("echo").writeTo(work.resolve("fn"));
         Files.createSymbolicLink(fn.resolve("link"), fn.resolve("bootstrap"));
 
-        TestSpur.Result result = TestSpur.run(
+        Cli.Result result = Cli.run(
                 "deploy",
                 fn.toString(),
                 "--name",
@@ -105,7 +108,7 @@ class FailureExitCodesTest {
 
     @Test
     void helpDescribesEveryCommand() {
-        TestSpur.Result help = TestSpur.run("--help");
+        Cli.Result help = Cli.run("--help");
 
         assertThat(help.exit()).isZero();
         assertThat(help.out())

@@ -16,8 +16,7 @@ class KeysCommandTest {
 
     @Test
     void createListAndDeleteAKeyWithoutEverStoringTheSecretReadably() throws Exception {
-        TestSpur.Result created =
-                TestSpur.run("keys", "create", "--account", "111122223333", "--data-dir", data.toString());
+        Cli.Result created = Cli.run("keys", "create", "--account", "111122223333", "--data-dir", data.toString());
         assertThat(created.exit()).as(created.err()).isZero();
         String id = line(created.out(), "AWS_ACCESS_KEY_ID=");
         String secret = line(created.out(), "AWS_SECRET_ACCESS_KEY=");
@@ -33,20 +32,19 @@ class KeysCommandTest {
         }
         assertThat(new String(Files.readAllBytes(data.resolve("spur.db")))).doesNotContain(secret);
 
-        TestSpur.Result listed = TestSpur.run("keys", "ls", "--data-dir", data.toString());
+        Cli.Result listed = Cli.run("keys", "ls", "--data-dir", data.toString());
         assertThat(listed.out()).contains(id).contains("111122223333").doesNotContain(secret);
 
-        assertThat(TestSpur.run("keys", "rm", id, "--data-dir", data.toString()).exit())
+        assertThat(Cli.run("keys", "rm", id, "--data-dir", data.toString()).exit())
                 .isZero();
-        assertThat(TestSpur.run("keys", "rm", id, "--data-dir", data.toString()).exit())
+        assertThat(Cli.run("keys", "rm", id, "--data-dir", data.toString()).exit())
                 .isEqualTo(3);
-        assertThat(TestSpur.run("keys", "ls", "--data-dir", data.toString()).out())
-                .doesNotContain(id);
+        assertThat(Cli.run("keys", "ls", "--data-dir", data.toString()).out()).doesNotContain(id);
     }
 
     @Test
     void anAccountThatIsNotTwelveDigitsIsAUsageError() {
-        TestSpur.Result result = TestSpur.run("keys", "create", "--account", "alice", "--data-dir", data.toString());
+        Cli.Result result = Cli.run("keys", "create", "--account", "alice", "--data-dir", data.toString());
         assertThat(result.exit()).isEqualTo(2);
         assertThat(result.err()).contains("12 digits");
     }

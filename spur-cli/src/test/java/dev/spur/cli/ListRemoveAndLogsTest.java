@@ -2,46 +2,36 @@ package dev.spur.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spur.testing.Await;
+import dev.spur.testing.FunctionPackage;
+import dev.spur.testing.server.Spur;
+import dev.spur.testing.server.SpurTest;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@SpurTest
 class ListRemoveAndLogsTest {
-    @TempDir
-    static Path data;
-
-    static TestSpur spur;
+    static Spur server;
+    static final Cli spur = new Cli(() -> server);
 
     @TempDir
     Path work;
 
-    @BeforeAll
-    static void start() {
-        spur = new TestSpur(data);
-    }
-
-    @AfterAll
-    static void stop() {
-        spur.close();
-    }
-
     @Test
     void lsFollowsEveryPageAndPrintsATable() throws Exception {
-        Path fn = TestSpur.echoFunction(work.resolve("fn"), "echo");
+        Path fn = FunctionPackage.echo("echo").writeTo(work.resolve("fn"));
         for (String name : List.of("ls-a", "ls-b", "ls-c")) {
             assertThat(spur.deploy(fn, name, "--memory", "192").exit()).isZero();
         }
 
-        TestSpur.Result listed = spur.spur("ls", "--page-size", "1");
+        Cli.Result listed = spur.spur("ls", "--page-size", "1");
 
         assertThat(listed.exit()).as(listed.err()).isZero();
         List<String> lines = listed.out().lines().toList();
@@ -56,9 +46,9 @@ class ListRemoveAndLogsTest {
     @Test
     @SuppressWarnings("unchecked")
     void lsJsonPrintsTheFunctionConfigurations() throws Exception {
-        spur.deploy(TestSpur.echoFunction(work.resolve("fn"), "echo"), "ls-json");
+        spur.deploy(FunctionPackage.echo("echo").writeTo(work.resolve("fn")), "ls-json");
 
-        TestSpur.Result listed = spur.spur("ls", "--json", "--page-size", "1");
+        Cli.Result listed = spur.spur("ls", "--json", "--page-size", "1");
 
         assertThat(listed.exit()).isZero();
         List<?> functions = (List<?>) SpurClient.parseObject(listed.out()).get("Functions");
@@ -70,9 +60,9 @@ class ListRemoveAndLogsTest {
 
     @Test
     void rmDeletesEveryNameItCanAndExitsThreeForTheRest() throws Exception {
-        spur.deploy(TestSpur.echoFunction(work.resolve("fn"), "echo"), "rm-me");
+        spur.deploy(FunctionPackage.echo("echo").writeTo(work.resolve("fn")), "rm-me");
 
-        TestSpur.Result removed = spur.spur("rm", "no-such-function", "rm-me");
+        Cli.Result removed = spur.spur("rm", "no-such-function", "rm-me");
 
         assertThat(removed.exit()).isEqualTo(3);
         assertThat(removed.out()).isEqualTo("deleted rm-me\n");
@@ -85,10 +75,10 @@ class ListRemoveAndLogsTest {
 
     @Test
     void logsShowStartEndAndReportLinesOfInvocations() throws Exception {
-        spur.deploy(TestSpur.echoFunction(work.resolve("fn"), "echo"), "logged");
+        spur.deploy(FunctionPackage.echo("echo").writeTo(work.resolve("fn")), "logged");
         spur.spur("invoke", "logged", "{\"n\":1}");
 
-        TestSpur.Result logs = spur.spur("logs", "logged");
+        Cli.Result logs = spur.spur("logs", "logged");
 
         assertThat(logs.exit()).as(logs.err()).isZero();
         assertThat(logs.out())
@@ -100,7 +90,7 @@ class ListRemoveAndLogsTest {
 
     @Test
     void logsFollowPrintsLinesOfLaterInvocationsUntilInterrupted() throws Exception {
-        spur.deploy(TestSpur.echoFunction(work.resolve("fn"), "echo"), "followed");
+        spur.deploy(FunctionPackage.echo("echo").writeTo(work.resolve("fn")), "followed");
         spur.spur("invoke", "followed", "{\"n\":1}");
         StringWriter out = new StringWriter();
         AtomicInteger exit = new AtomicInteger(-1);
@@ -129,17 +119,13 @@ class ListRemoveAndLogsTest {
 
     @Test
     void logsOfAMissingFunctionExitThree() {
-        TestSpur.Result logs = spur.spur("logs", "never-deployed");
+        Cli.Result logs = spur.spur("logs", "never-deployed");
 
         assertThat(logs.exit()).isEqualTo(3);
         assertThat(logs.err()).startsWith("spur: ResourceNotFoundException: ");
     }
 
-    private static void awaitContains(StringWriter out, String text) throws InterruptedException {
-        Instant deadline = Instant.now().plusSeconds(10);
-        while (!out.toString().contains(text)) {
-            assertThat(Instant.now()).as("waiting for %s in %s", text, out).isBefore(deadline);
-            Thread.sleep(50);
-        }
+    private static void awaitContains(StringWriter out, String text) {
+        Await.await(text + " in the followed log", Duration.ofSeconds(10), out::toString, o -> o.contains(text));
     }
 }

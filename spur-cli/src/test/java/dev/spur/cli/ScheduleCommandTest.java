@@ -2,6 +2,9 @@ package dev.spur.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spur.testing.FunctionPackage;
+import dev.spur.testing.server.Spur;
+import dev.spur.testing.server.SpurTest;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -9,36 +12,23 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@SpurTest
 class ScheduleCommandTest {
-    @TempDir
-    static Path data;
-
-    static TestSpur spur;
+    static Spur server;
+    static final Cli spur = new Cli(() -> server);
 
     @TempDir
     Path work;
 
-    @BeforeAll
-    static void start() {
-        spur = new TestSpur(data);
-    }
-
-    @AfterAll
-    static void stop() {
-        spur.close();
-    }
-
     @Test
     @SuppressWarnings("unchecked")
     void createListShowUpdateDisableEnableAndRemoveRoundTrip() throws Exception {
-        spur.deploy(TestSpur.echoFunction(work.resolve("fn"), "echo"), "nightly-job");
+        spur.deploy(FunctionPackage.echo("echo").writeTo(work.resolve("fn")), "nightly-job");
 
-        TestSpur.Result created = spur.spur(
+        Cli.Result created = spur.spur(
                 "schedule create",
                 "nightly",
                 "--expression",
@@ -72,8 +62,7 @@ class ScheduleCommandTest {
                 .containsEntry("Input", "{\"k\":1}")
                 .hasEntrySatisfying("Arn", arn -> assertThat((String) arn).endsWith(":function:nightly-job"));
 
-        TestSpur.Result updated =
-                spur.spur("schedule update", "nightly", "--expression", "rate(1 hour)", "--skip-missed");
+        Cli.Result updated = spur.spur("schedule update", "nightly", "--expression", "rate(1 hour)", "--skip-missed");
 
         assertThat(updated.exit()).as(updated.err()).isZero();
         Map<String, Object> after =
@@ -91,7 +80,7 @@ class ScheduleCommandTest {
         assertThat(spur.spur("schedule ls").out()).containsPattern("(?m)^nightly +DISABLED .* -$");
         assertThat(spur.spur("schedule enable", "nightly").out()).startsWith("enabled nightly; next fire ");
 
-        TestSpur.Result removed = spur.spur("schedule rm", "nightly", "nightly");
+        Cli.Result removed = spur.spur("schedule rm", "nightly", "nightly");
 
         assertThat(removed.exit()).isEqualTo(3);
         assertThat(removed.out()).isEqualTo("deleted nightly\n");
@@ -101,12 +90,12 @@ class ScheduleCommandTest {
 
     @Test
     void aScheduleFiresItsInputAtItsTime() throws Exception {
-        spur.deploy(TestSpur.echoFunction(work.resolve("fn"), "echo"), "soon-job");
+        spur.deploy(FunctionPackage.echo("echo").writeTo(work.resolve("fn")), "soon-job");
         String at = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss")
                 .withZone(ZoneOffset.UTC)
                 .format(Instant.now().plusSeconds(2).truncatedTo(ChronoUnit.SECONDS));
 
-        TestSpur.Result created = spur.spur(
+        Cli.Result created = spur.spur(
                 "schedule create",
                 "soon",
                 "--expression",
@@ -122,9 +111,9 @@ class ScheduleCommandTest {
 
     @Test
     void createdDisabledItHasNoNextFire() throws Exception {
-        spur.deploy(TestSpur.echoFunction(work.resolve("fn"), "echo"), "idle-job");
+        spur.deploy(FunctionPackage.echo("echo").writeTo(work.resolve("fn")), "idle-job");
 
-        TestSpur.Result created = spur.spur(
+        Cli.Result created = spur.spur(
                 "schedule create", "idle", "--expression", "rate(5 minutes)", "--function", "idle-job", "--disabled");
 
         assertThat(created.out()).isEqualTo("created idle; disabled\n");
@@ -132,10 +121,9 @@ class ScheduleCommandTest {
 
     @Test
     void aBadExpressionExitsThreeWithTheServersMessage() throws Exception {
-        spur.deploy(TestSpur.echoFunction(work.resolve("fn"), "echo"), "bad-job");
+        spur.deploy(FunctionPackage.echo("echo").writeTo(work.resolve("fn")), "bad-job");
 
-        TestSpur.Result created =
-                spur.spur("schedule create", "bad", "--expression", "cron(nope)", "--function", "bad-job");
+        Cli.Result created = spur.spur("schedule create", "bad", "--expression", "cron(nope)", "--function", "bad-job");
 
         assertThat(created.exit()).isEqualTo(3);
         assertThat(created.out()).isEmpty();
@@ -146,7 +134,7 @@ class ScheduleCommandTest {
 
     @Test
     void aMissingTargetFunctionExitsThree() {
-        TestSpur.Result created =
+        Cli.Result created =
                 spur.spur("schedule create", "orphan", "--expression", "rate(1 hour)", "--function", "never-deployed");
 
         assertThat(created.exit()).isEqualTo(3);
@@ -155,8 +143,8 @@ class ScheduleCommandTest {
 
     @Test
     void createWithoutExpressionAndUpdateWithoutChangesAreUsageErrors() {
-        TestSpur.Result create = spur.spur("schedule create", "x", "--function", "f");
-        TestSpur.Result update = spur.spur("schedule update", "x");
+        Cli.Result create = spur.spur("schedule create", "x", "--function", "f");
+        Cli.Result update = spur.spur("schedule update", "x");
 
         assertThat(create.exit()).isEqualTo(2);
         assertThat(create.err()).isEqualTo("spur: schedule create needs --expression and --function\n");

@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.spur.auth.Credential;
 import dev.spur.server.SpurServer;
+import dev.spur.testing.FunctionPackage;
+import dev.spur.testing.server.Spur;
+import dev.spur.testing.server.SpurTest;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,58 +20,51 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The client commands sign their requests, so they work against a server run with {@code --auth sigv4}. */
+@SpurTest(auth = SpurServer.Auth.SIGV4)
 class SignedRequestsTest {
     private static final String ACCOUNT = "111122223333";
 
     @TempDir
-    static Path data;
-
-    @TempDir
     static Path fn;
 
-    static TestSpur spur;
+    static Spur server;
+    static final Cli spur = new Cli(() -> server);
     static Credential key;
 
     @TempDir
     Path work;
 
     @BeforeAll
-    static void start() throws Exception {
-        spur = new TestSpur(data, SpurServer.Auth.SIGV4);
-        key = spur.createKey(ACCOUNT);
-        TestSpur.echoFunction(fn, "echo");
-    }
-
-    @AfterAll
-    static void stop() {
-        spur.close();
+    static void keyAndFunction() {
+        key = server.newKey(ACCOUNT);
+        FunctionPackage.echo("echo").writeTo(fn);
     }
 
     @Test
     void deployInvokeLsLogsAndRmWorkWhenSignedWithAKey() {
-        TestSpur.Result created = spur.spur("deploy", withKey(key, deployArgs("signed")));
+        Cli.Result created = spur.spur("deploy", withKey(key, deployArgs("signed")));
         assertThat(created.exit()).as(created.err()).isZero();
         assertThat(created.out())
                 .startsWith("arn:aws:lambda:us-east-1:" + ACCOUNT + ":function:signed\n")
                 .contains("created: ");
 
-        TestSpur.Result invoked = spur.spur("invoke", withKey(key, "signed", "{\"n\":1}"));
+        Cli.Result invoked = spur.spur("invoke", withKey(key, "signed", "{\"n\":1}"));
         assertThat(invoked.exit()).as(invoked.err()).isZero();
         assertThat(invoked.out()).contains("{\"echo\":{\"n\":1}}");
 
-        TestSpur.Result updated = spur.spur("deploy", withKey(key, deployArgs("signed", "--memory", "256")));
+        Cli.Result updated = spur.spur("deploy", withKey(key, deployArgs("signed", "--memory", "256")));
         assertThat(updated.exit()).as(updated.err()).isZero();
         assertThat(updated.out()).contains("updated: ");
 
-        TestSpur.Result listed = spur.spur("ls", withKey(key));
+        Cli.Result listed = spur.spur("ls", withKey(key));
         assertThat(listed.exit()).as(listed.err()).isZero();
         assertThat(listed.out()).containsPattern("(?m)^signed +provided\\.al2023 +256 MB");
 
-        TestSpur.Result logs = spur.spur("logs", withKey(key, "signed"));
+        Cli.Result logs = spur.spur("logs", withKey(key, "signed"));
         assertThat(logs.exit()).as(logs.err()).isZero();
         assertThat(logs.out()).contains("event {\"n\":1}").contains("REPORT RequestId: ");
 
-        TestSpur.Result removed = spur.spur("rm", withKey(key, "signed"));
+        Cli.Result removed = spur.spur("rm", withKey(key, "signed"));
         assertThat(removed.exit()).as(removed.err()).isZero();
         assertThat(removed.out()).isEqualTo("deleted signed\n");
         assertThat(spur.spur("ls", withKey(key)).out()).doesNotContain("signed");
@@ -77,10 +72,10 @@ class SignedRequestsTest {
 
     @Test
     void functionsBelongToTheSigningKeysAccount() {
-        Credential otherAccount = spur.createKey("444455556666");
+        Credential otherAccount = server.newKey("444455556666");
         assertThat(spur.spur("deploy", withKey(key, deployArgs("mine"))).exit()).isZero();
 
-        TestSpur.Result invoked = spur.spur("invoke", withKey(otherAccount, "mine"));
+        Cli.Result invoked = spur.spur("invoke", withKey(otherAccount, "mine"));
 
         assertThat(invoked.exit()).isEqualTo(3);
         assertThat(invoked.err())
@@ -94,7 +89,7 @@ class SignedRequestsTest {
     void unsignedExitsThreeWithMissingAuthenticationToken(String command) {
         assumeTrue(System.getenv("AWS_ACCESS_KEY_ID") == null, "the environment supplies a key");
 
-        TestSpur.Result result = spur.spur(command, args(command));
+        Cli.Result result = spur.spur(command, args(command));
 
         assertThat(result.exit()).isEqualTo(3);
         assertThat(result.err()).startsWith("spur: MissingAuthenticationTokenException: ");
@@ -105,7 +100,7 @@ class SignedRequestsTest {
     void aWrongSecretExitsThreeWithInvalidSignature(String command) {
         Credential wrongSecret = new Credential(key.accessKeyId(), "not-" + key.secretKey(), "");
 
-        TestSpur.Result result = spur.spur(command, withKey(wrongSecret, args(command)));
+        Cli.Result result = spur.spur(command, withKey(wrongSecret, args(command)));
 
         assertThat(result.exit()).isEqualTo(3);
         assertThat(result.err())
@@ -118,7 +113,7 @@ class SignedRequestsTest {
     void anUnknownKeyExitsThreeWithUnrecognizedClient(String command) {
         Credential unknown = new Credential("AKSPNOSUCHKEY0000000", key.secretKey(), "");
 
-        TestSpur.Result result = spur.spur(command, withKey(unknown, args(command)));
+        Cli.Result result = spur.spur(command, withKey(unknown, args(command)));
 
         assertThat(result.exit()).isEqualTo(3);
         assertThat(result.err())
@@ -128,27 +123,24 @@ class SignedRequestsTest {
 
     @Test
     void anAccessKeyWithoutItsSecretIsAUsageError() {
-        TestSpur.Result result = spur.spur("ls", "--access-key", key.accessKeyId());
+        Cli.Result result = spur.spur("ls", "--access-key", key.accessKeyId());
 
         assertThat(result.exit()).isEqualTo(2);
         assertThat(result.err()).contains("--access-key and --secret-key go together");
     }
 
     @Test
-    void aServerWithoutAuthenticationAcceptsSignedCommandsToo() throws Exception {
-        try (TestSpur open = new TestSpur(work.resolve("data"))) {
-            Credential dummy = new Credential("spur", "spur", "");
-            assertThat(open.spur("deploy", withKey(dummy, deployArgs("open"))).exit())
-                    .isZero();
+    void aServerWithoutAuthenticationAcceptsSignedCommandsToo(@SpurTest Spur openServer) {
+        Cli open = new Cli(() -> openServer);
+        Credential dummy = new Credential("spur", "spur", "");
+        assertThat(open.spur("deploy", withKey(dummy, deployArgs("open"))).exit())
+                .isZero();
 
-            TestSpur.Result invoked = open.spur("invoke", withKey(dummy, "open", "{\"n\":2}"));
+        Cli.Result invoked = open.spur("invoke", withKey(dummy, "open", "{\"n\":2}"));
 
-            assertThat(invoked.exit()).as(invoked.err()).isZero();
-            assertThat(invoked.out()).contains("{\"echo\":{\"n\":2}}");
-            assertThat(open.spur("invoke", "open").exit())
-                    .as("unsigned, as before")
-                    .isZero();
-        }
+        assertThat(invoked.exit()).as(invoked.err()).isZero();
+        assertThat(invoked.out()).contains("{\"echo\":{\"n\":2}}");
+        assertThat(open.spur("invoke", "open").exit()).as("unsigned, as before").isZero();
     }
 
     @Test

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.Json;
+import dev.spur.testing.Await;
+import dev.spur.testing.FunctionPackage;
+import dev.spur.testing.Tools;
+import dev.spur.testing.server.Spur;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -15,19 +19,17 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Predicate;
-import software.amazon.awssdk.core.SdkBytes;
 
 /**
  * HTTP APIs for the gateway tests: deploying their python functions, managing APIs through
  * {@code /spur/v1/apis}, calling them by path ({@code /gw/<id>/…}) with the JDK's client, and reading
  * their access logs.
  */
-final class Apis {
+final class Apis implements AutoCloseable {
     /**
      * Echoes the event (2.0 as inferred JSON, 1.0 wrapped in a structured response); the {@code x-mode}
      * header picks another answer. Every call is recorded as a JSON line in {@code RECORD_FILE}.
@@ -69,53 +71,35 @@ final class Apis {
     record Function(String name, Path record) {
         /** The events recorded so far, one per invocation. */
         List<JsonNode> events() {
-            String text;
-            try {
-                text = Files.readString(record, StandardCharsets.UTF_8);
-            } catch (NoSuchFileException e) {
-                return List.of();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            List<JsonNode> events = new ArrayList<>();
-            String[] lines = text.split("\n", -1);
-            for (int i = 0; i < lines.length - 1; i++) {
-                events.add(json(lines[i].getBytes(StandardCharsets.UTF_8)).get("event"));
-            }
-            return events;
+            return Recorder.lines(record).stream().map(l -> l.get("event")).toList();
         }
     }
 
-    final SpurHarness spur;
+    final Spur spur;
     final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10))
             .build();
 
-    Apis(SpurHarness spur) {
+    Apis(Spur spur) {
         this.spur = spur;
     }
 
     /** Deploys {@code code} as {@code app.py} (python3.12, handler {@code app.handler}, 10 s timeout). */
     Function deploy(String prefix, String code) {
         Tools.python();
-        String name = SpurHarness.uniqueName(prefix);
-        Path record = spur.dataDir.resolve("record-" + name + ".jsonl");
-        Map<String, String> env = new HashMap<>(Map.of("RECORD_FILE", record.toString()));
-        spur.lambda.createFunction(b -> b.functionName(name)
-                .runtime("python3.12")
-                .handler("app.handler")
-                .timeout(10)
-                .role("arn:aws:iam::000000000000:role/e2e")
-                .environment(e -> e.variables(env))
-                .code(c -> c.zipFile(SdkBytes.fromByteArray(
-                        Zips.create().text("app.py", code).bytes()))));
+        String name = Spur.uniqueName(prefix);
+        Path record = spur.dataDir().resolve("record-" + name + ".jsonl");
+        spur.create(
+                name,
+                FunctionPackage.python(code),
+                b -> b.timeout(10).environment(e -> e.variables(Map.of("RECORD_FILE", record.toString()))));
         return new Function(name, record);
     }
 
     /** Creates an API from its JSON document and returns the 201 answer's body. */
     JsonNode create(String document) {
-        SpurHarness.Answer a = spur.spurApi("POST", "/spur/v1/apis", document);
+        Spur.Answer a = spur.spurApi("POST", "/spur/v1/apis", document);
         assertThat(a.status()).as("create API: %s", a.body()).isEqualTo(201);
         return a.body();
     }
@@ -150,6 +134,30 @@ final class Apis {
         return URI.create(spur.endpoint() + "/gw/" + apiId + pathAndQuery);
     }
 
+    /** The query of the sample request: a repeated name and an escaped space. */
+    static final String SAMPLE_QUERY = "a=1&b=two%20words&a=2";
+
+    /** Headers of a sample request: mixed case, and two cookies in one header. */
+    static final String[] SAMPLE_HEADERS = {"X-Mixed-Case", "Value", "Cookie", "c1=v1; c2=v2"};
+
+    /**
+     * Checks that a payload 2.0 event (a gateway's or a function URL's) carries the sample request,
+     * sent to {@code rawPath} with {@link #SAMPLE_QUERY} and {@link #SAMPLE_HEADERS}, as matched by {@code routeKey}.
+     */
+    static void assertCarriesTheSampleRequest(JsonNode event, String routeKey, String rawPath) {
+        assertThat(event.get("version").asText()).isEqualTo("2.0");
+        assertThat(event.get("routeKey").asText()).isEqualTo(routeKey);
+        assertThat(event.get("rawPath").asText()).isEqualTo(rawPath);
+        assertThat(event.get("rawQueryString").asText()).isEqualTo(SAMPLE_QUERY);
+        assertThat(event.get("queryStringParameters").get("a").asText()).isEqualTo("1,2");
+        assertThat(event.get("queryStringParameters").get("b").asText()).isEqualTo("two words");
+        assertThat(Json.MAPPER.convertValue(event.get("cookies"), String[].class))
+                .containsExactly("c1=v1", "c2=v2");
+        assertThat(event.get("headers").get("x-mixed-case").asText()).isEqualTo("Value");
+        event.get("headers").fieldNames().forEachRemaining(h -> assertThat(h).isEqualTo(h.toLowerCase(Locale.ROOT)));
+        assertThat(event.get("headers").has("cookie")).isFalse();
+    }
+
     /** The body of a 200 answer as JSON (the status is checked, with the body in the message). */
     static JsonNode ok(HttpResponse<byte[]> r) {
         assertThat(r.statusCode()).as("%s: %s", r.uri(), text(r)).isEqualTo(200);
@@ -170,7 +178,7 @@ final class Apis {
 
     /** The API's access-log lines so far. */
     List<JsonNode> accessLog(String apiId) {
-        Path file = spur.dataDir.resolve("logs").resolve("apis").resolve(apiId + ".log");
+        Path file = spur.dataDir().resolve("logs").resolve("apis").resolve(apiId + ".log");
         try {
             return Files.readAllLines(file, StandardCharsets.UTF_8).stream()
                     .filter(l -> !l.isEmpty())
@@ -185,16 +193,7 @@ final class Apis {
 
     /** Polls the access log until {@code done} holds (the line is written just after the answer). */
     List<JsonNode> awaitAccessLog(String apiId, String what, Predicate<List<JsonNode>> done) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        List<JsonNode> lines = accessLog(apiId);
-        while (!done.test(lines)) {
-            assertThat(System.nanoTime())
-                    .as("waited for %s; access log: %s", what, lines)
-                    .isLessThan(deadline);
-            Recorder.sleep(20);
-            lines = accessLog(apiId);
-        }
-        return lines;
+        return Await.await(what + " in the access log", Duration.ofSeconds(10), () -> accessLog(apiId), done);
     }
 
     /** The access-log line of one request, by its {@code apigw-requestid}. */
@@ -211,7 +210,8 @@ final class Apis {
                 .orElseThrow();
     }
 
-    void close() {
+    @Override
+    public void close() {
         http.close();
     }
 }

@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.FunctionKey;
 import dev.spur.common.Json;
 import dev.spur.queue.QueuedEvent;
+import dev.spur.testing.Await;
+import dev.spur.testing.server.Spur;
+import dev.spur.testing.server.SpurTest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,8 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.model.InvalidParameterValueException;
@@ -31,41 +32,26 @@ import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
  * up past their maximum age, and end in a destination or Spur's dead-letter store. The server uses
  * {@code AsyncPolicy.quick(200 ms)}: retries after 200 then 400 ms, throttle backoff from 200 ms.
  */
+@SpurTest
 class AsyncInvokeTest {
     static final Duration WAIT = Duration.ofSeconds(30);
-    static SpurHarness spur;
-
-    @BeforeAll
-    static void start() {
-        spur = SpurHarness.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        spur.close();
-    }
+    static Spur spur;
 
     private static InvokeResponse event(String function, String payload) {
-        return spur.lambda.invoke(b -> b.functionName(function)
-                .invocationType(InvocationType.EVENT)
-                .payload(SdkBytes.fromUtf8String(payload)));
+        return spur.lambda()
+                .invoke(b -> b.functionName(function)
+                        .invocationType(InvocationType.EVENT)
+                        .payload(SdkBytes.fromUtf8String(payload)));
     }
 
     private static JsonNode stats() {
-        SpurHarness.Answer a = spur.spurApi("GET", "/spur/v1/async", null);
+        Spur.Answer a = spur.spurApi("GET", "/spur/v1/async", null);
         assertThat(a.status()).isEqualTo(200);
         return a.body();
     }
 
     private static JsonNode awaitStats(String what, Predicate<JsonNode> done) {
-        Instant deadline = Instant.now().plus(WAIT);
-        JsonNode s = stats();
-        while (!done.test(s)) {
-            assertThat(Instant.now()).as("waited for %s; stats %s", what, s).isBefore(deadline);
-            Recorder.sleep(25);
-            s = stats();
-        }
-        return s;
+        return Await.await(what, WAIT, AsyncInvokeTest::stats, done);
     }
 
     /** Waits until no event is queued or running: from then on nothing more runs. */
@@ -74,26 +60,20 @@ class AsyncInvokeTest {
     }
 
     private static JsonNode deadLetters(String function) {
-        SpurHarness.Answer a = spur.spurApi("GET", "/spur/v1/dead-letters?function=" + function, null);
+        Spur.Answer a = spur.spurApi("GET", "/spur/v1/dead-letters?function=" + function, null);
         assertThat(a.status()).isEqualTo(200);
         return a.body().get("DeadLetters");
     }
 
     private static JsonNode awaitDeadLetter(String function) {
-        Instant deadline = Instant.now().plus(WAIT);
-        while (deadLetters(function).isEmpty()) {
-            assertThat(Instant.now())
-                    .as("waited for a dead letter of %s", function)
-                    .isBefore(deadline);
-            Recorder.sleep(25);
-        }
-        JsonNode letters = deadLetters(function);
+        JsonNode letters =
+                Await.await("a dead letter of " + function, WAIT, () -> deadLetters(function), l -> !l.isEmpty());
         assertThat(letters).hasSize(1);
         return letters.get(0);
     }
 
     private static void putConfig(String function, int retries) {
-        spur.lambda.putFunctionEventInvokeConfig(b -> b.functionName(function).maximumRetryAttempts(retries));
+        spur.lambda().putFunctionEventInvokeConfig(b -> b.functionName(function).maximumRetryAttempts(retries));
     }
 
     @Test
@@ -121,7 +101,7 @@ class AsyncInvokeTest {
                 .isInstanceOfSatisfying(
                         RequestTooLargeException.class,
                         e -> assertThat(e.statusCode()).isEqualTo(413));
-        assertThatThrownBy(() -> event(SpurHarness.uniqueName("nobody"), "{}"))
+        assertThatThrownBy(() -> event(Spur.uniqueName("nobody"), "{}"))
                 .isInstanceOfSatisfying(
                         ResourceNotFoundException.class,
                         e -> assertThat(e.statusCode()).isEqualTo(404));
@@ -153,18 +133,21 @@ class AsyncInvokeTest {
         assertThat(letter.get("Attempts").asInt()).isEqualTo(3);
         assertThat(letter.get("Payload")).isEqualTo(Json.MAPPER.readTree("{\"n\":1}"));
         assertThat(letter.get("Origin").asText()).isEqualTo("invoke");
-        SpurHarness.Answer one = spur.spurApi("GET", "/spur/v1/dead-letters/" + id, null);
+        Spur.Answer one = spur.spurApi("GET", "/spur/v1/dead-letters/" + id, null);
         assertThat(one.status()).isEqualTo(200);
         assertThat(one.body()).isEqualTo(letter);
         awaitQuiet();
         assertThat(fn.calls(id)).hasSize(3); // dead-lettered events do not run again by themselves
 
         // Fixed, then replayed: the same request id runs once more, succeeds and leaves the store for good.
-        spur.lambda.updateFunctionConfiguration(b -> b.functionName(fn.name)
-                .environment(e -> e.variables(Map.of(
-                        "RECORD_FILE",
-                        spur.dataDir.resolve("record-" + fn.name + ".jsonl").toString()))));
-        SpurHarness.Answer replay = spur.spurApi("POST", "/spur/v1/dead-letters/" + id + "/replay", null);
+        spur.lambda()
+                .updateFunctionConfiguration(b -> b.functionName(fn.name)
+                        .environment(e -> e.variables(Map.of(
+                                "RECORD_FILE",
+                                spur.dataDir()
+                                        .resolve("record-" + fn.name + ".jsonl")
+                                        .toString()))));
+        Spur.Answer replay = spur.spurApi("POST", "/spur/v1/dead-letters/" + id + "/replay", null);
         assertThat(replay.status()).isEqualTo(202);
         fn.awaitCalls(id, 4, WAIT);
         awaitQuiet();
@@ -191,7 +174,7 @@ class AsyncInvokeTest {
         String second = event(fn.name, "{\"n\":2}").responseMetadata().requestId();
         awaitStats("a second dead letter", s -> deadLetters(fn.name).size() == 2);
         assertThat(fn.calls(second)).hasSize(1);
-        SpurHarness.Answer purge = spur.spurApi("DELETE", "/spur/v1/dead-letters?function=" + fn.name, null);
+        Spur.Answer purge = spur.spurApi("DELETE", "/spur/v1/dead-letters?function=" + fn.name, null);
         assertThat(purge.status()).isEqualTo(200);
         assertThat(purge.body().get("Purged").asInt()).isEqualTo(2);
         assertThat(deadLetters(fn.name)).isEmpty();
@@ -202,11 +185,13 @@ class AsyncInvokeTest {
         Recorder destination = Recorder.deploy(spur, "dest", "");
         Recorder good = Recorder.deploy(spur, "good", "");
         Recorder bad = Recorder.deploy(spur, "bad", "it broke");
-        spur.lambda.putFunctionEventInvokeConfig(b ->
-                b.functionName(good.name).destinationConfig(d -> d.onSuccess(s -> s.destination(destination.arn))));
-        spur.lambda.putFunctionEventInvokeConfig(b -> b.functionName(bad.name)
-                .maximumRetryAttempts(1)
-                .destinationConfig(d -> d.onFailure(s -> s.destination(destination.arn))));
+        spur.lambda()
+                .putFunctionEventInvokeConfig(b -> b.functionName(good.name)
+                        .destinationConfig(d -> d.onSuccess(s -> s.destination(destination.arn))));
+        spur.lambda()
+                .putFunctionEventInvokeConfig(b -> b.functionName(bad.name)
+                        .maximumRetryAttempts(1)
+                        .destinationConfig(d -> d.onFailure(s -> s.destination(destination.arn))));
         Instant before = Instant.now();
         String goodId = event(good.name, "{\"order\":1}").responseMetadata().requestId();
         String badId = event(bad.name, "{\"order\":2}").responseMetadata().requestId();
@@ -266,21 +251,22 @@ class AsyncInvokeTest {
     @Test
     void aDestinationThatIsNotALambdaFunctionIsRejectedAtPut() {
         Recorder fn = Recorder.deploy(spur, "sqs", "");
-        assertThatThrownBy(() -> spur.lambda.putFunctionEventInvokeConfig(b -> b.functionName(fn.name)
-                        .destinationConfig(
-                                d -> d.onFailure(s -> s.destination("arn:aws:sqs:us-east-1:000000000000:dlq")))))
+        assertThatThrownBy(() -> spur.lambda()
+                        .putFunctionEventInvokeConfig(b -> b.functionName(fn.name)
+                                .destinationConfig(d ->
+                                        d.onFailure(s -> s.destination("arn:aws:sqs:us-east-1:000000000000:dlq")))))
                 .isInstanceOfSatisfying(InvalidParameterValueException.class, e -> {
                     assertThat(e.statusCode()).isEqualTo(400);
                     assertThat(e.getMessage()).contains("arn:aws:sqs:us-east-1:000000000000:dlq");
                 });
-        assertThatThrownBy(() -> spur.lambda.getFunctionEventInvokeConfig(b -> b.functionName(fn.name)))
+        assertThatThrownBy(() -> spur.lambda().getFunctionEventInvokeConfig(b -> b.functionName(fn.name)))
                 .isInstanceOf(ResourceNotFoundException.class);
     }
 
     @Test
     void throttledEventsBackOffWithoutRunningAndAllRunOnceTheReservationIsLifted() {
         Recorder fn = Recorder.deploy(spur, "thr", "");
-        spur.lambda.putFunctionConcurrency(b -> b.functionName(fn.name).reservedConcurrentExecutions(0));
+        spur.lambda().putFunctionConcurrency(b -> b.functionName(fn.name).reservedConcurrentExecutions(0));
         long throttledBefore = stats().get("throttled").asLong();
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -293,7 +279,7 @@ class AsyncInvokeTest {
         assertThat(fn.calls()).isEmpty();
         assertThat(deadLetters(fn.name)).isEmpty();
 
-        spur.lambda.deleteFunctionConcurrency(b -> b.functionName(fn.name));
+        spur.lambda().deleteFunctionConcurrency(b -> b.functionName(fn.name));
         fn.await(WAIT, "all three events", c -> c.size() >= 3);
         awaitQuiet();
         assertThat(fn.calls()).extracting(Recorder.Call::requestId).containsExactlyInAnyOrderElementsOf(ids);
@@ -310,15 +296,16 @@ class AsyncInvokeTest {
     void aThrottledEventIsGivenUpWhenItReachesItsMaximumAge() throws Exception {
         Recorder fn = Recorder.deploy(spur, "age", "");
         Recorder destination = Recorder.deploy(spur, "agedest", "");
-        spur.lambda.putFunctionConcurrency(b -> b.functionName(fn.name).reservedConcurrentExecutions(0));
-        spur.lambda.putFunctionEventInvokeConfig(b -> b.functionName(fn.name)
-                .maximumEventAgeInSeconds(60)
-                .destinationConfig(d -> d.onFailure(f -> f.destination(destination.arn))));
+        spur.lambda().putFunctionConcurrency(b -> b.functionName(fn.name).reservedConcurrentExecutions(0));
+        spur.lambda()
+                .putFunctionEventInvokeConfig(b -> b.functionName(fn.name)
+                        .maximumEventAgeInSeconds(60)
+                        .destinationConfig(d -> d.onFailure(f -> f.destination(destination.arn))));
         long expiredBefore = stats().get("expiredByAge").asLong();
         long throttledBefore = stats().get("throttled").asLong();
         String id = UUID.randomUUID().toString();
         Instant accepted = Instant.now().minusMillis(59_500);
-        spur.server
+        spur.server()
                 .queue()
                 .enqueue(new QueuedEvent(
                         id,
@@ -351,41 +338,45 @@ class AsyncInvokeTest {
         Recorder fn = Recorder.deploy(spur, "cfg", "");
         Recorder destination = Recorder.deploy(spur, "cfgdest", "");
         String latestArn = fn.arn + ":$LATEST";
-        var put = spur.lambda.putFunctionEventInvokeConfig(
-                b -> b.functionName(fn.name).maximumRetryAttempts(1).maximumEventAgeInSeconds(120));
+        var put = spur.lambda()
+                .putFunctionEventInvokeConfig(
+                        b -> b.functionName(fn.name).maximumRetryAttempts(1).maximumEventAgeInSeconds(120));
         assertThat(put.functionArn()).isEqualTo(latestArn);
         assertThat(put.maximumRetryAttempts()).isEqualTo(1);
         assertThat(put.maximumEventAgeInSeconds()).isEqualTo(120);
         assertThat(put.lastModified()).isNotNull();
 
-        var merged = spur.lambda.updateFunctionEventInvokeConfig(b -> b.functionName(fn.name)
-                .maximumEventAgeInSeconds(300)
-                .destinationConfig(d -> d.onSuccess(s -> s.destination(destination.arn))));
+        var merged = spur.lambda()
+                .updateFunctionEventInvokeConfig(b -> b.functionName(fn.name)
+                        .maximumEventAgeInSeconds(300)
+                        .destinationConfig(d -> d.onSuccess(s -> s.destination(destination.arn))));
         assertThat(merged.maximumRetryAttempts()).isEqualTo(1); // kept
         assertThat(merged.maximumEventAgeInSeconds()).isEqualTo(300);
         assertThat(merged.destinationConfig().onSuccess().destination()).isEqualTo(destination.arn);
-        var got = spur.lambda.getFunctionEventInvokeConfig(b -> b.functionName(fn.name));
+        var got = spur.lambda().getFunctionEventInvokeConfig(b -> b.functionName(fn.name));
         assertThat(got.maximumRetryAttempts()).isEqualTo(1);
         assertThat(got.maximumEventAgeInSeconds()).isEqualTo(300);
         assertThat(got.destinationConfig().onSuccess().destination()).isEqualTo(destination.arn);
         assertThat(got.destinationConfig().onFailure().destination()).isNull();
 
         // Put replaces the whole configuration: what it leaves out goes back to the defaults.
-        var replaced = spur.lambda.putFunctionEventInvokeConfig(
-                b -> b.functionName(fn.name).maximumRetryAttempts(0));
+        var replaced = spur.lambda()
+                .putFunctionEventInvokeConfig(b -> b.functionName(fn.name).maximumRetryAttempts(0));
         assertThat(replaced.maximumEventAgeInSeconds()).isEqualTo(21_600);
         assertThat(replaced.destinationConfig().onSuccess().destination()).isNull();
 
-        spur.lambda.publishVersion(b -> b.functionName(fn.name));
-        spur.lambda.putFunctionEventInvokeConfig(
-                b -> b.functionName(fn.name).qualifier("1").maximumRetryAttempts(2));
-        assertThat(spur.lambda
+        spur.lambda().publishVersion(b -> b.functionName(fn.name));
+        spur.lambda()
+                .putFunctionEventInvokeConfig(
+                        b -> b.functionName(fn.name).qualifier("1").maximumRetryAttempts(2));
+        assertThat(spur.lambda()
                         .listFunctionEventInvokeConfigs(b -> b.functionName(fn.name))
                         .functionEventInvokeConfigs())
                 .extracting(c -> c.functionArn())
                 .containsExactlyInAnyOrder(latestArn, fn.arn + ":1");
-        assertThatThrownBy(() -> spur.lambda.putFunctionEventInvokeConfig(
-                        b -> b.functionName(fn.name).qualifier("9").maximumRetryAttempts(0)))
+        assertThatThrownBy(() -> spur.lambda()
+                        .putFunctionEventInvokeConfig(
+                                b -> b.functionName(fn.name).qualifier("9").maximumRetryAttempts(0)))
                 .isInstanceOf(ResourceNotFoundException.class);
 
         for (int bad : new int[] {-1, 3}) {
@@ -395,30 +386,31 @@ class AsyncInvokeTest {
                             e -> assertThat(e.getMessage()).contains("maximumRetryAttempts"));
         }
         for (int bad : new int[] {59, 21_601}) {
-            assertThatThrownBy(() -> spur.lambda.putFunctionEventInvokeConfig(
-                            b -> b.functionName(fn.name).maximumEventAgeInSeconds(bad)))
+            assertThatThrownBy(() -> spur.lambda()
+                            .putFunctionEventInvokeConfig(
+                                    b -> b.functionName(fn.name).maximumEventAgeInSeconds(bad)))
                     .isInstanceOfSatisfying(
                             InvalidParameterValueException.class,
                             e -> assertThat(e.getMessage()).contains("maximumEventAgeInSeconds"));
         }
         for (int good : new int[] {60, 21_600}) {
-            assertThat(spur.lambda
+            assertThat(spur.lambda()
                             .putFunctionEventInvokeConfig(
                                     b -> b.functionName(fn.name).maximumEventAgeInSeconds(good))
                             .maximumEventAgeInSeconds())
                     .isEqualTo(good);
         }
-        assertThat(spur.lambda
+        assertThat(spur.lambda()
                         .getFunctionEventInvokeConfig(b -> b.functionName(fn.name))
                         .maximumEventAgeInSeconds())
                 .isEqualTo(21_600); // the rejected puts changed nothing
 
-        spur.lambda.deleteFunctionEventInvokeConfig(b -> b.functionName(fn.name));
-        assertThatThrownBy(() -> spur.lambda.getFunctionEventInvokeConfig(b -> b.functionName(fn.name)))
+        spur.lambda().deleteFunctionEventInvokeConfig(b -> b.functionName(fn.name));
+        assertThatThrownBy(() -> spur.lambda().getFunctionEventInvokeConfig(b -> b.functionName(fn.name)))
                 .isInstanceOf(ResourceNotFoundException.class);
-        assertThatThrownBy(() -> spur.lambda.deleteFunctionEventInvokeConfig(b -> b.functionName(fn.name)))
+        assertThatThrownBy(() -> spur.lambda().deleteFunctionEventInvokeConfig(b -> b.functionName(fn.name)))
                 .isInstanceOf(ResourceNotFoundException.class);
-        assertThat(spur.lambda
+        assertThat(spur.lambda()
                         .listFunctionEventInvokeConfigs(b -> b.functionName(fn.name))
                         .functionEventInvokeConfigs())
                 .extracting(c -> c.functionArn())

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.Json;
+import dev.spur.testing.FunctionPackage;
+import dev.spur.testing.Tools;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -47,6 +49,30 @@ final class AwsCli {
         command.addAll(List.of(args));
         command.addAll(List.of("--endpoint-url", endpoint, "--output", "json"));
         return run(command, Map.of());
+    }
+
+    /**
+     * {@code aws lambda create-function} of the test runtime ({@code provided.al2023}, handler {@code h})
+     * as {@code name}, its zip written to {@code fn.zip} in the working directory, with more options.
+     */
+    Result createFunction(String name, String... options) throws IOException, InterruptedException {
+        Path zip = dir.resolve("fn.zip");
+        Files.write(zip, FunctionPackage.testRuntime().zip());
+        List<String> args = new ArrayList<>(List.of(
+                "lambda",
+                "create-function",
+                "--function-name",
+                name,
+                "--runtime",
+                "provided.al2023",
+                "--handler",
+                "h",
+                "--role",
+                "arn:aws:iam::000000000000:role/cli",
+                "--zip-file",
+                "fileb://" + zip));
+        args.addAll(List.of(options));
+        return aws(args.toArray(String[]::new));
     }
 
     Result run(List<String> command, Map<String, String> extraEnv) throws IOException, InterruptedException {

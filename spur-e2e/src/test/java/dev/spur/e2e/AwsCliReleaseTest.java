@@ -5,13 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.Json;
-import java.nio.file.Files;
+import dev.spur.testing.server.Spur;
+import dev.spur.testing.server.SpurTest;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.SdkBytes;
@@ -21,47 +20,23 @@ import software.amazon.awssdk.services.lambda.model.InvokeResponse;
  * A release with the real AWS CLI v2: versions, a weighted alias, reserved concurrency, tags,
  * account settings and the deletes Lambda refuses while an alias still points at a version.
  */
+@SpurTest
 class AwsCliReleaseTest {
     static final int SDK_INVOKES = 400;
     static final double WEIGHT = 0.3;
 
-    static SpurHarness spur;
+    static Spur spur;
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() {
-        spur = SpurHarness.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        spur.close();
-    }
 
     @Test
     void publishRouteThrottleTagAndRetireAReleaseWithTheAwsCli() throws Exception {
         // One attempt per call, so a throttle is answered at once instead of after the CLI's retries.
         AwsCli cli = new AwsCli(spur.endpoint(), dir, Map.of("AWS_MAX_ATTEMPTS", "1", "AWS_RETRY_MODE", "standard"));
-        String name = SpurHarness.uniqueName("release");
-        Path zip = dir.resolve("fn.zip");
-        Files.write(zip, TestRuntime.zip());
+        String name = Spur.uniqueName("release");
 
-        JsonNode created = cli.aws(
-                        "lambda",
-                        "create-function",
-                        "--function-name",
-                        name,
-                        "--runtime",
-                        "provided.al2023",
-                        "--handler",
-                        "h",
-                        "--role",
-                        "arn:aws:iam::000000000000:role/cli",
-                        "--zip-file",
-                        "fileb://" + zip)
-                .json();
+        JsonNode created = cli.createFunction(name).json();
         String arn = created.get("FunctionArn").asText();
         assertThat(arn).isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:" + name);
         cli.aws("lambda", "wait", "function-active-v2", "--function-name", name).json();
@@ -122,8 +97,8 @@ class AwsCliReleaseTest {
 
         int second = 0;
         for (int i = 0; i < SDK_INVOKES; i++) {
-            InvokeResponse r = spur.lambda.invoke(
-                    b -> b.functionName(name).qualifier("live").payload(SdkBytes.fromUtf8String("{}")));
+            InvokeResponse r = spur.lambda()
+                    .invoke(b -> b.functionName(name).qualifier("live").payload(SdkBytes.fromUtf8String("{}")));
             assertThat(r.functionError()).as(r.payload().asUtf8String()).isNull();
             JsonNode env = Json.MAPPER.readTree(r.payload().asByteArray()).get("env");
             assertThat(r.executedVersion()).isIn("1", "2");

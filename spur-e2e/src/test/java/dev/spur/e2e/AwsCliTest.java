@@ -2,6 +2,9 @@ package dev.spur.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spur.testing.Tools;
+import dev.spur.testing.server.Spur;
+import dev.spur.testing.server.SpurTest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,27 +12,16 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The real AWS CLI v2 ({@code /usr/bin/aws}) against Spur: deploy, wait, invoke, update, list, delete. */
+@SpurTest
 class AwsCliTest {
-    static SpurHarness spur;
+    static Spur spur;
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() {
-        spur = SpurHarness.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        spur.close();
-    }
 
     private AwsCli.Result aws(String... args) throws IOException, InterruptedException {
         return new AwsCli(spur.endpoint(), dir, Map.of()).aws(args);
@@ -37,22 +29,9 @@ class AwsCliTest {
 
     @Test
     void deployWaitInvokeUpdateListAndDeleteWithTheAwsCli() throws Exception {
-        String name = SpurHarness.uniqueName("cli");
-        Path zip = dir.resolve("fn.zip");
-        Files.write(zip, TestRuntime.zip());
-        var created = aws(
-                "lambda",
-                "create-function",
-                "--function-name",
-                name,
-                "--runtime",
-                "provided.al2023",
-                "--handler",
-                "h",
-                "--role",
-                "arn:aws:iam::000000000000:role/cli",
-                "--zip-file",
-                "fileb://" + zip);
+        String name = Spur.uniqueName("cli");
+        Path zip = dir.resolve("fn.zip"); // written by createFunction
+        var created = new AwsCli(spur.endpoint(), dir, Map.of()).createFunction(name);
         assertThat(created.exit()).as(created.err()).isZero();
         assertThat(created.out()).contains("\"FunctionName\": \"" + name + "\"");
 
@@ -117,23 +96,7 @@ class AwsCliTest {
 
     @Test
     void cliValidationErrorsAreReadable() throws Exception {
-        Path zip = dir.resolve("fn.zip");
-        Files.write(zip, TestRuntime.zip());
-        var r = aws(
-                "lambda",
-                "create-function",
-                "--function-name",
-                SpurHarness.uniqueName("bad"),
-                "--runtime",
-                "provided.al2023",
-                "--handler",
-                "h",
-                "--role",
-                "arn:aws:iam::000000000000:role/cli",
-                "--timeout",
-                "901",
-                "--zip-file",
-                "fileb://" + zip);
+        var r = new AwsCli(spur.endpoint(), dir, Map.of()).createFunction(Spur.uniqueName("bad"), "--timeout", "901");
         assertThat(r.exit()).isNotZero();
         assertThat(r.err()).contains("InvalidParameterValueException").contains("timeout");
     }
@@ -141,7 +104,7 @@ class AwsCliTest {
     @Test
     void theCommandPrintedAtStartWorksAsPrinted() throws Exception {
         Tools.awsCliV2();
-        String line = spur.server.tryCommand();
+        String line = spur.server().tryCommand();
         Path bin = dir.resolve("bin");
         Files.createDirectories(bin);
         Files.createSymbolicLink(bin.resolve("aws"), Tools.awsCliV2());

@@ -6,19 +6,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spur.common.Json;
+import dev.spur.testing.Await;
+import dev.spur.testing.FunctionPackage;
+import dev.spur.testing.Tools;
+import dev.spur.testing.server.Spur;
+import dev.spur.testing.server.SpurTest;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.core.SdkBytes;
 
 /**
  * A real browser against Spur's HTTP gateway: Debian's Chromium, driven by Playwright
@@ -28,6 +33,7 @@ import software.amazon.awssdk.core.SdkBytes;
  * browser alone, from the {@code Access-Control-*} headers Spur answers with. Screenshots land in
  * {@code target/browser/}.
  */
+@SpurTest
 class BrowserTest {
     static final String MESSAGE = "hello from the other origin";
     /**
@@ -63,7 +69,7 @@ class BrowserTest {
                 return {"message": "%s"}
             """.formatted(MESSAGE);
 
-    static SpurHarness spur;
+    static Spur spur;
     static Path node;
     static Path script;
     /** The page as served under the allowed origin, and under one that the JSON API's CORS does not list. */
@@ -83,7 +89,6 @@ class BrowserTest {
         Tools.require(
                 "Playwright (npm ci --prefix spur-e2e/src/test/browser)",
                 browserDir.resolve("node_modules/.bin/playwright-core").toString());
-        spur = SpurHarness.start();
         String pageFunction = deploy("page", PAGE);
         String dataFunction = deploy("data", DATA);
         allowedPage = createApi("page", pageFunction, "GET /", null)
@@ -100,13 +105,6 @@ class BrowserTest {
         JsonNode data = createApi("data", dataFunction, "GET /data", cors);
         dataApiId = data.get("ApiId").asText();
         dataUrl = data.get("ApiEndpoint").asText() + "/data";
-    }
-
-    @AfterAll
-    static void stop() {
-        if (spur != null) {
-            spur.close();
-        }
     }
 
     @Test
@@ -186,15 +184,7 @@ class BrowserTest {
     }
 
     private static String deploy(String prefix, String code) {
-        String name = SpurHarness.uniqueName(prefix);
-        byte[] zip = Zips.create().text("app.py", code).bytes();
-        spur.lambda.createFunction(b -> b.functionName(name)
-                .runtime("python3.12")
-                .handler("app.handler")
-                .timeout(10)
-                .role("arn:aws:iam::000000000000:role/e2e")
-                .code(c -> c.zipFile(SdkBytes.fromByteArray(zip))));
-        return name;
+        return spur.deploy(prefix, FunctionPackage.python(code), b -> b.timeout(10));
     }
 
     private static JsonNode createApi(String name, String function, String routeKey, ObjectNode cors) {
@@ -205,37 +195,35 @@ class BrowserTest {
         ArrayNode routes = body.putArray("Routes");
         ObjectNode route = routes.addObject().put("RouteKey", routeKey).put("PayloadFormatVersion", "2.0");
         route.putObject("Target").put("Function", function);
-        SpurHarness.Answer created = spur.spurApi("POST", "/spur/v1/apis", body.toString());
+        Spur.Answer created = spur.spurApi("POST", "/spur/v1/apis", body.toString());
         assertThat(created.status()).as(String.valueOf(created.body())).isEqualTo(201);
         return created.body();
     }
 
     /** The JSON API's access-log lines so far. */
-    private static List<JsonNode> accessLog() throws IOException {
-        Path file = spur.dataDir.resolve("logs").resolve("apis").resolve(dataApiId + ".log");
-        return Files.exists(file)
-                ? Files.readAllLines(file, StandardCharsets.UTF_8).stream()
-                        .map(BrowserTest::parse)
-                        .toList()
-                : List.of();
+    private static List<JsonNode> accessLog() {
+        Path file = spur.dataDir().resolve("logs").resolve("apis").resolve(dataApiId + ".log");
+        try {
+            return Files.exists(file)
+                    ? Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+                            .map(BrowserTest::parse)
+                            .toList()
+                    : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
      * The JSON API's access-log lines after the first {@code skip}, once one of them matches {@code last}
      * (the gateway appends a line after it has answered, so the browser can be done before it is written).
      */
-    private static List<JsonNode> awaitAccessLog(int skip, Predicate<JsonNode> last)
-            throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        List<JsonNode> lines = List.of();
-        while (System.nanoTime() < deadline) {
-            lines = accessLog().stream().skip(skip).toList();
-            if (lines.stream().anyMatch(last)) {
-                return lines;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("the access log never showed the expected line; after line " + skip + ": " + lines);
+    private static List<JsonNode> awaitAccessLog(int skip, Predicate<JsonNode> last) {
+        return Await.await(
+                "the expected line in the access log after line " + skip,
+                Duration.ofSeconds(10),
+                () -> accessLog().stream().skip(skip).toList(),
+                lines -> lines.stream().anyMatch(last));
     }
 
     private static JsonNode parse(String line) {

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.FunctionKey;
 import dev.spur.common.Json;
-import dev.spur.pools.PoolSettings;
+import dev.spur.testing.Await;
+import dev.spur.testing.FunctionPackage;
+import dev.spur.testing.server.Spur;
+import dev.spur.testing.server.SpurTest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -14,26 +17,17 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
 
 /** Scale-out under concurrent load, and scale to zero after the keep-alive. */
+@SpurTest(keepAlive = "PT2S", shared = false)
 class ConcurrencyTest {
+    /** As {@code @SpurTest(keepAlive)} says. */
     static final Duration KEEP_ALIVE = Duration.ofSeconds(2);
-    static SpurHarness spur;
 
-    @BeforeAll
-    static void start() {
-        spur = SpurHarness.start(PoolSettings.withKeepAlive(KEEP_ALIVE));
-    }
-
-    @AfterAll
-    static void stop() {
-        spur.close();
-    }
+    static Spur spur;
 
     /** Invokes {@code n} times at once; returns the distinct environments (log streams) that served them. */
     private static Set<String> burst(String name, int n, String payload) throws Exception {
@@ -41,8 +35,8 @@ class ConcurrencyTest {
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<InvokeResponse>> futures = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                futures.add(pool.submit(
-                        () -> spur.lambda.invoke(b -> b.functionName(name).payload(SdkBytes.fromUtf8String(payload)))));
+                futures.add(pool.submit(() ->
+                        spur.lambda().invoke(b -> b.functionName(name).payload(SdkBytes.fromUtf8String(payload)))));
             }
             for (Future<InvokeResponse> f : futures) {
                 InvokeResponse r = f.get();
@@ -56,13 +50,7 @@ class ConcurrencyTest {
 
     @Test
     void fiftyParallelInvocationsRunSideBySideAndScaleBackToZero() throws Exception {
-        String name = SpurHarness.uniqueName("wide");
-        spur.lambda.createFunction(b -> b.functionName(name)
-                .runtime("provided.al2023")
-                .handler("h")
-                .timeout(30)
-                .role("arn:aws:iam::000000000000:role/e2e")
-                .code(c -> c.zipFile(SdkBytes.fromByteArray(TestRuntime.zip()))));
+        String name = spur.deploy("wide", FunctionPackage.testRuntime(), b -> b.timeout(30));
         Set<String> cold = burst(name, 50, "{\"sleep\":0.2}");
         assertThat(cold).hasSizeLessThanOrEqualTo(50);
 
@@ -73,16 +61,13 @@ class ConcurrencyTest {
         assertThat(cold).containsAll(warm);
         // 50 × 200 ms run one after another would take 10 s; side by side they take about one duration.
         assertThat(elapsedMillis).as("50 warm invocations of a 200 ms function").isLessThan(2_000);
-        assertThat(spur.server.pools().liveEnvironments(new FunctionKey("000000000000", "us-east-1", name)))
+        assertThat(spur.server().pools().liveEnvironments(new FunctionKey("000000000000", "us-east-1", name)))
                 .isEqualTo(cold.size());
 
-        long deadline = System.nanoTime() + KEEP_ALIVE.multipliedBy(5).toNanos();
-        while (spur.server.pools().stats().liveEnvironments() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        assertThat(spur.server.pools().stats().liveEnvironments())
-                .as("scaled to zero")
-                .isZero();
-        assertThat(spur.server.pools().stats().memoryUsedMb()).isZero();
+        Await.await(
+                "scaling to zero after the keep-alive",
+                KEEP_ALIVE.multipliedBy(5),
+                () -> spur.server().pools().stats().liveEnvironments() == 0);
+        assertThat(spur.server().pools().stats().memoryUsedMb()).isZero();
     }
 }

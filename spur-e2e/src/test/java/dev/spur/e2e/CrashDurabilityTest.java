@@ -5,7 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spur.common.Json;
+import dev.spur.testing.Await;
+import dev.spur.testing.Directories;
+import dev.spur.testing.Tools;
+import dev.spur.testing.Zips;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -134,7 +139,7 @@ class CrashDurabilityTest {
             throw t;
         } finally {
             server.close();
-            SpurHarness.deleteTree(work);
+            Directories.deleteTree(work);
         }
     }
 
@@ -158,32 +163,31 @@ class CrashDurabilityTest {
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     }
 
-    private static void awaitAccepted(EventBurst burst, int count) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (burst.accepted.size() < count) {
-            assertThat(System.nanoTime())
-                    .as("%d events accepted within 60 s", count)
-                    .isLessThan(deadline);
-            Thread.sleep(1);
-        }
+    private static void awaitAccepted(EventBurst burst, int count) {
+        Await.await(count + " events accepted", Duration.ofSeconds(60), () -> burst.accepted.size() >= count);
     }
 
     /** Waits until the queue holds nothing, running events included; returns the last statistics. */
-    private JsonNode awaitEmptyQueue(int port) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + DRAIN_DEADLINE.toNanos();
-        while (true) {
+    private JsonNode awaitEmptyQueue(int port) {
+        return Await.await(
+                "the queue to drain",
+                DRAIN_DEADLINE,
+                () -> stats(port),
+                stats -> stats.get("depth").asLong() == 0);
+    }
+
+    private JsonNode stats(int port) {
+        try {
             HttpResponse<String> answer = http.send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/spur/v1/async"))
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
-            JsonNode stats = Json.MAPPER.readTree(answer.body());
-            if (stats.get("depth").asLong() == 0) {
-                return stats;
-            }
-            assertThat(System.nanoTime())
-                    .as("the queue drained within %s: %s", DRAIN_DEADLINE, stats)
-                    .isLessThan(deadline);
-            Thread.sleep(100);
+            return Json.MAPPER.readTree(answer.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

@@ -3,6 +3,10 @@ package dev.spur.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.spur.testing.FunctionPackage;
+import dev.spur.testing.Tools;
+import dev.spur.testing.server.Spur;
+import dev.spur.testing.server.SpurTest;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
@@ -13,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
@@ -33,33 +36,31 @@ import software.amazon.awssdk.services.lambda.model.State;
 import software.amazon.awssdk.services.lambda.model.UpdateFunctionConfigurationResponse;
 
 /** The control plane through the AWS SDK for Java v2: shapes, status codes and errors as Lambda answers them. */
+@SpurTest
 class FunctionApiTest {
-    static SpurHarness spur;
+    static Spur spur;
     static byte[] zip;
 
     @BeforeAll
-    static void start() {
-        spur = SpurHarness.start();
-        zip = TestRuntime.zip();
-    }
-
-    @AfterAll
-    static void stop() {
-        spur.close();
+    static void zip() {
+        zip = FunctionPackage.testRuntime().zip();
     }
 
     @Test
     void createReturnsLambdasConfigurationShape() throws Exception {
-        String name = SpurHarness.uniqueName("shape");
-        CreateFunctionResponse r = spur.lambda.createFunction(b -> b.functionName(name)
-                .runtime("provided.al2023")
-                .handler("h")
-                .role("arn:aws:iam::000000000000:role/e2e")
-                .description("d")
-                .memorySize(256)
-                .timeout(9)
-                .environment(Environment.builder().variables(Map.of("AB", "1")).build())
-                .code(c -> c.zipFile(SdkBytes.fromByteArray(zip))));
+        String name = Spur.uniqueName("shape");
+        CreateFunctionResponse r = spur.lambda()
+                .createFunction(b -> b.functionName(name)
+                        .runtime("provided.al2023")
+                        .handler("h")
+                        .role(Spur.ROLE)
+                        .description("d")
+                        .memorySize(256)
+                        .timeout(9)
+                        .environment(Environment.builder()
+                                .variables(Map.of("AB", "1"))
+                                .build())
+                        .code(c -> c.zipFile(SdkBytes.fromByteArray(zip))));
         assertThat(r.sdkHttpResponse().statusCode()).isEqualTo(201);
         assertThat(r.functionName()).isEqualTo(name);
         assertThat(r.functionArn()).isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:" + name);
@@ -81,9 +82,9 @@ class FunctionApiTest {
 
     @Test
     void getFunctionGivesADownloadableCodeLocation() throws Exception {
-        String name = SpurHarness.uniqueName("get");
+        String name = Spur.uniqueName("get");
         spur.create(name, "provided.al2023", "h", zip);
-        GetFunctionResponse r = spur.lambda.getFunction(b -> b.functionName(name));
+        GetFunctionResponse r = spur.lambda().getFunction(b -> b.functionName(name));
         assertThat(r.configuration().functionName()).isEqualTo(name);
         assertThat(r.code().repositoryType()).isEqualTo("S3");
         HttpURLConnection c =
@@ -99,7 +100,7 @@ class FunctionApiTest {
         String extended = location.replaceFirst("expires=(\\d+)", "expires=9$1");
         assertThat(((HttpURLConnection) URI.create(extended).toURL().openConnection()).getResponseCode())
                 .isEqualTo(403);
-        assertThat(spur.lambda
+        assertThat(spur.lambda()
                         .getFunctionConfiguration(
                                 b -> b.functionName(r.configuration().functionArn()))
                         .functionName())
@@ -110,7 +111,7 @@ class FunctionApiTest {
     void listFunctionsPagesWithMarkers() {
         Set<String> created = new HashSet<>();
         for (int i = 0; i < 5; i++) {
-            String name = SpurHarness.uniqueName("page" + i);
+            String name = Spur.uniqueName("page" + i);
             spur.create(name, "provided.al2023", "h", zip);
             created.add(name);
         }
@@ -120,7 +121,7 @@ class FunctionApiTest {
         do {
             String m = marker;
             ListFunctionsResponse page =
-                    spur.lambda.listFunctions(b -> b.maxItems(2).marker(m));
+                    spur.lambda().listFunctions(b -> b.maxItems(2).marker(m));
             assertThat(page.functions()).hasSizeLessThanOrEqualTo(2);
             page.functions().forEach(f -> assertThat(seen.add(f.functionName())).isTrue());
             marker = page.nextMarker();
@@ -128,26 +129,28 @@ class FunctionApiTest {
         } while (marker != null);
         assertThat(seen).containsAll(created);
         assertThat(pages).isGreaterThanOrEqualTo(3);
-        assertThat(spur.lambda.listFunctionsPaginator(b -> b.maxItems(3)).functions().stream()
+        assertThat(spur.lambda().listFunctionsPaginator(b -> b.maxItems(3)).functions().stream()
                         .map(FunctionConfiguration::functionName))
                 .containsAll(created);
     }
 
     @Test
     void updateConfigurationChangesWhatNewInvocationsSee() {
-        String name = SpurHarness.uniqueName("cfg");
+        String name = Spur.uniqueName("cfg");
         spur.create(name, "provided.al2023", "h", zip);
         assertThat(invoke(name)).doesNotContain("\"COLOR\"");
-        UpdateFunctionConfigurationResponse u = spur.lambda.updateFunctionConfiguration(b -> b.functionName(name)
-                .memorySize(512)
-                .timeout(20)
-                .description("new")
-                .environment(
-                        Environment.builder().variables(Map.of("COLOR", "blue")).build()));
+        UpdateFunctionConfigurationResponse u = spur.lambda()
+                .updateFunctionConfiguration(b -> b.functionName(name)
+                        .memorySize(512)
+                        .timeout(20)
+                        .description("new")
+                        .environment(Environment.builder()
+                                .variables(Map.of("COLOR", "blue"))
+                                .build()));
         assertThat(u.memorySize()).isEqualTo(512);
         assertThat(u.timeout()).isEqualTo(20);
         assertThat(u.description()).isEqualTo("new");
-        spur.lambda.waiter().waitUntilFunctionUpdatedV2(b -> b.functionName(name));
+        spur.lambda().waiter().waitUntilFunctionUpdatedV2(b -> b.functionName(name));
         assertThat(invoke(name))
                 .contains("\"COLOR\": \"blue\"")
                 .contains("\"AWS_LAMBDA_FUNCTION_MEMORY_SIZE\": \"512\"");
@@ -155,16 +158,16 @@ class FunctionApiTest {
 
     @Test
     void updateCodeReplacesTheCodeAndHonoursRevisionId() {
-        String name = SpurHarness.uniqueName("code");
+        String name = Spur.uniqueName("code");
         CreateFunctionResponse created = spur.create(name, "provided.al2023", "h", zip);
-        assertThatThrownBy(() -> spur.lambda.updateFunctionCode(
-                        b -> b.functionName(name).revisionId("stale").zipFile(SdkBytes.fromByteArray(zip))))
+        assertThatThrownBy(() -> spur.lambda()
+                        .updateFunctionCode(
+                                b -> b.functionName(name).revisionId("stale").zipFile(SdkBytes.fromByteArray(zip))))
                 .isInstanceOf(PreconditionFailedException.class);
-        byte[] shell = Zips.create()
-                .executable("bootstrap", ProvidedRuntimeTest.SHELL_BOOTSTRAP)
-                .bytes();
-        var updated = spur.lambda.updateFunctionCode(
-                b -> b.functionName(name).revisionId(created.revisionId()).zipFile(SdkBytes.fromByteArray(shell)));
+        byte[] shell = FunctionPackage.echo("echo").zip();
+        var updated = spur.lambda()
+                .updateFunctionCode(b ->
+                        b.functionName(name).revisionId(created.revisionId()).zipFile(SdkBytes.fromByteArray(shell)));
         assertThat(updated.codeSize()).isEqualTo(shell.length);
         assertThat(updated.revisionId()).isNotEqualTo(created.revisionId());
         Tools.curl();
@@ -173,15 +176,15 @@ class FunctionApiTest {
 
     @Test
     void waitersSeeFunctionsActiveAtOnce() {
-        String name = SpurHarness.uniqueName("wait");
+        String name = Spur.uniqueName("wait");
         spur.create(name, "provided.al2023", "h", zip);
-        assertThat(spur.lambda
+        assertThat(spur.lambda()
                         .waiter()
                         .waitUntilFunctionActiveV2(b -> b.functionName(name))
                         .matched()
                         .response())
                 .hasValueSatisfying(r -> assertThat(r.configuration().state()).isEqualTo(State.ACTIVE));
-        assertThat(spur.lambda
+        assertThat(spur.lambda()
                         .waiter()
                         .waitUntilFunctionExists(b -> b.functionName(name))
                         .matched()
@@ -191,21 +194,21 @@ class FunctionApiTest {
 
     @Test
     void deleteRemovesTheFunctionAndItsEnvironments() {
-        String name = SpurHarness.uniqueName("del");
+        String name = Spur.uniqueName("del");
         spur.create(name, "provided.al2023", "h", zip);
         invoke(name);
-        var deleted = spur.lambda.deleteFunction(b -> b.functionName(name));
+        var deleted = spur.lambda().deleteFunction(b -> b.functionName(name));
         assertThat(deleted.sdkHttpResponse().statusCode()).isEqualTo(204);
-        assertThatThrownBy(() -> spur.lambda.getFunction(b -> b.functionName(name)))
+        assertThatThrownBy(() -> spur.lambda().getFunction(b -> b.functionName(name)))
                 .isInstanceOf(ResourceNotFoundException.class)
                 .hasMessageContaining("Function not found: arn:aws:lambda:us-east-1:000000000000:function:" + name);
-        assertThatThrownBy(() -> spur.lambda.deleteFunction(b -> b.functionName(name)))
+        assertThatThrownBy(() -> spur.lambda().deleteFunction(b -> b.functionName(name)))
                 .isInstanceOf(ResourceNotFoundException.class);
     }
 
     @Test
     void duplicateNameIsAConflict() {
-        String name = SpurHarness.uniqueName("dup");
+        String name = Spur.uniqueName("dup");
         spur.create(name, "provided.al2023", "h", zip);
         assertThatThrownBy(() -> spur.create(name, "provided.al2023", "h", zip))
                 .isInstanceOfSatisfying(ResourceConflictException.class, e -> {
@@ -229,11 +232,11 @@ class FunctionApiTest {
                 new Case("4KB", b -> b.environment(e -> e.variables(Map.of("BIG", "x".repeat(5000))))),
                 new Case("Layers", b -> b.layers("arn:aws:lambda:us-east-1:000000000000:layer:l:1")));
         for (Case c : cases) {
-            assertThatThrownBy(() -> spur.lambda.createFunction(b -> {
-                        b.functionName(SpurHarness.uniqueName("bad"))
+            assertThatThrownBy(() -> spur.lambda().createFunction(b -> {
+                        b.functionName(Spur.uniqueName("bad"))
                                 .runtime("provided.al2023")
                                 .handler("h")
-                                .role("arn:aws:iam::000000000000:role/e2e")
+                                .role(Spur.ROLE)
                                 .code(x -> x.zipFile(SdkBytes.fromByteArray(zip)));
                         c.change().accept(b);
                     }))
@@ -247,20 +250,20 @@ class FunctionApiTest {
 
     @Test
     void anotherAccountsArnIsNotFound() {
-        String name = SpurHarness.uniqueName("acct");
+        String name = Spur.uniqueName("acct");
         spur.create(name, "provided.al2023", "h", zip);
-        assertThatThrownBy(() -> spur.lambda.getFunction(
-                        b -> b.functionName("arn:aws:lambda:us-east-1:111111111111:function:" + name)))
+        assertThatThrownBy(() -> spur.lambda()
+                        .getFunction(b -> b.functionName("arn:aws:lambda:us-east-1:111111111111:function:" + name)))
                 .isInstanceOf(ResourceNotFoundException.class);
-        assertThatThrownBy(
-                        () -> spur.lambda.getFunction(b -> b.functionName(name).qualifier("7")))
+        assertThatThrownBy(() ->
+                        spur.lambda().getFunction(b -> b.functionName(name).qualifier("7")))
                 .isInstanceOf(ResourceNotFoundException.class)
                 .hasMessageContaining(":" + name + ":7");
     }
 
     @Test
     void errorsCarryTheAwsErrorShape() {
-        assertThatThrownBy(() -> spur.lambda.getFunction(b -> b.functionName("missing-fn")))
+        assertThatThrownBy(() -> spur.lambda().getFunction(b -> b.functionName("missing-fn")))
                 .isInstanceOfSatisfying(LambdaException.class, e -> {
                     assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ResourceNotFoundException");
                     assertThat(e.requestId()).isNotBlank();
@@ -268,6 +271,6 @@ class FunctionApiTest {
     }
 
     private static String invoke(String name) {
-        return spur.lambda.invoke(b -> b.functionName(name)).payload().asUtf8String();
+        return spur.lambda().invoke(b -> b.functionName(name)).payload().asUtf8String();
     }
 }

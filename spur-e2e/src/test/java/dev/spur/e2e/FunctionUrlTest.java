@@ -5,26 +5,27 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.Json;
+import dev.spur.testing.Await;
+import dev.spur.testing.FunctionPackage;
+import dev.spur.testing.Tools;
+import dev.spur.testing.server.Spur;
+import dev.spur.testing.server.SpurTest;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.model.Cors;
 import software.amazon.awssdk.services.lambda.model.CreateFunctionUrlConfigResponse;
 import software.amazon.awssdk.services.lambda.model.FunctionUrlAuthType;
@@ -38,6 +39,7 @@ import software.amazon.awssdk.services.lambda.model.UpdateFunctionUrlConfigRespo
  * host name CreateFunctionUrlConfig returned): payload-2.0 events, response mapping, CORS, qualifiers and
  * the URL configuration's lifecycle.
  */
+@SpurTest
 class FunctionUrlTest {
     static final String ORIGIN = "https://app.example";
     static final String APP = """
@@ -65,8 +67,14 @@ class FunctionUrlTest {
                 return {"statusCode": 404, "body": "no route " + path}
             """;
 
-    static SpurHarness spur;
-    static HttpClient http;
+    static Spur spur;
+
+    @AutoClose
+    static final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
+
     static String name;
     static CreateFunctionUrlConfigResponse url;
 
@@ -76,37 +84,19 @@ class FunctionUrlTest {
     @BeforeAll
     static void start() {
         Tools.python();
-        spur = SpurHarness.start();
-        http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10))
-                .build();
         name = deploy();
-        url = spur.lambda.createFunctionUrlConfig(b -> b.functionName(name)
-                .authType(FunctionUrlAuthType.NONE)
-                .cors(Cors.builder()
-                        .allowOrigins(ORIGIN)
-                        .allowMethods("GET", "POST")
-                        .maxAge(300)
-                        .build()));
-    }
-
-    @AfterAll
-    static void stop() {
-        http.close();
-        spur.close();
+        url = spur.lambda()
+                .createFunctionUrlConfig(b -> b.functionName(name)
+                        .authType(FunctionUrlAuthType.NONE)
+                        .cors(Cors.builder()
+                                .allowOrigins(ORIGIN)
+                                .allowMethods("GET", "POST")
+                                .maxAge(300)
+                                .build()));
     }
 
     static String deploy() {
-        String fn = SpurHarness.uniqueName("url");
-        byte[] zip = Zips.create().text("app.py", APP).bytes();
-        spur.lambda.createFunction(b -> b.functionName(fn)
-                .runtime("python3.12")
-                .handler("app.handler")
-                .timeout(10)
-                .role("arn:aws:iam::000000000000:role/e2e")
-                .code(c -> c.zipFile(SdkBytes.fromByteArray(zip))));
-        return fn;
+        return spur.deploy("url", FunctionPackage.python(APP), b -> b.timeout(10));
     }
 
     static String urlId(String functionUrl) {
@@ -140,25 +130,10 @@ class FunctionUrlTest {
 
     @Test
     void eventCarriesTheRequestWhenAddressedByPath() throws Exception {
-        HttpResponse<byte[]> r = get(
-                byPath(url.functionUrl(), "/echo?a=1&b=two%20words&a=2"),
-                "X-Mixed-Case",
-                "Value",
-                "Cookie",
-                "c1=v1; c2=v2");
+        HttpResponse<byte[]> r = get(byPath(url.functionUrl(), "/echo?" + Apis.SAMPLE_QUERY), Apis.SAMPLE_HEADERS);
         assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
         JsonNode event = json(r);
-        assertThat(event.get("version").asText()).isEqualTo("2.0");
-        assertThat(event.get("routeKey").asText()).isEqualTo("$default");
-        assertThat(event.get("rawPath").asText()).isEqualTo("/echo");
-        assertThat(event.get("rawQueryString").asText()).isEqualTo("a=1&b=two%20words&a=2");
-        assertThat(event.get("queryStringParameters").get("a").asText()).isEqualTo("1,2");
-        assertThat(event.get("queryStringParameters").get("b").asText()).isEqualTo("two words");
-        assertThat(Json.MAPPER.convertValue(event.get("cookies"), String[].class))
-                .containsExactly("c1=v1", "c2=v2");
-        assertThat(event.get("headers").get("x-mixed-case").asText()).isEqualTo("Value");
-        event.get("headers").fieldNames().forEachRemaining(h -> assertThat(h).isEqualTo(h.toLowerCase(Locale.ROOT)));
-        assertThat(event.get("headers").has("cookie")).isFalse();
+        Apis.assertCarriesTheSampleRequest(event, "$default", "/echo");
         JsonNode context = event.get("requestContext");
         assertThat(context.get("http").get("method").asText()).isEqualTo("GET");
         assertThat(context.get("http").get("path").asText()).isEqualTo("/echo");
@@ -300,14 +275,15 @@ class FunctionUrlTest {
     @Test
     void urlOnAnAliasInvokesTheAliasVersion() throws Exception {
         String fn = deploy();
-        assertThat(spur.lambda.publishVersion(b -> b.functionName(fn)).version())
+        assertThat(spur.lambda().publishVersion(b -> b.functionName(fn)).version())
                 .isEqualTo("1");
-        spur.lambda.createAlias(b -> b.functionName(fn).name("prod").functionVersion("1"));
-        CreateFunctionUrlConfigResponse aliasUrl = spur.lambda.createFunctionUrlConfig(
-                b -> b.functionName(fn).qualifier("prod").authType(FunctionUrlAuthType.NONE));
+        spur.lambda().createAlias(b -> b.functionName(fn).name("prod").functionVersion("1"));
+        CreateFunctionUrlConfigResponse aliasUrl = spur.lambda()
+                .createFunctionUrlConfig(
+                        b -> b.functionName(fn).qualifier("prod").authType(FunctionUrlAuthType.NONE));
         assertThat(aliasUrl.functionArn()).endsWith(":function:" + fn + ":prod");
         CreateFunctionUrlConfigResponse latestUrl =
-                spur.lambda.createFunctionUrlConfig(b -> b.functionName(fn).authType(FunctionUrlAuthType.NONE));
+                spur.lambda().createFunctionUrlConfig(b -> b.functionName(fn).authType(FunctionUrlAuthType.NONE));
         assertThat(latestUrl.functionUrl()).isNotEqualTo(aliasUrl.functionUrl());
 
         JsonNode viaAlias = json(get(byPath(aliasUrl.functionUrl(), "/version")));
@@ -318,7 +294,7 @@ class FunctionUrlTest {
                 .isEqualTo("1");
         JsonNode viaLatest = json(get(byPath(latestUrl.functionUrl(), "/version")));
         assertThat(viaLatest.get("env").asText()).isEqualTo("$LATEST");
-        assertThat(spur.lambda.listFunctionUrlConfigs(b -> b.functionName(fn)).functionUrlConfigs())
+        assertThat(spur.lambda().listFunctionUrlConfigs(b -> b.functionName(fn)).functionUrlConfigs())
                 .extracting(c -> c.functionUrl())
                 .containsExactlyInAnyOrder(aliasUrl.functionUrl(), latestUrl.functionUrl());
     }
@@ -327,16 +303,16 @@ class FunctionUrlTest {
     void urlConfigLifecycleBehavesAsLambdas() throws Exception {
         String fn = deploy();
         CreateFunctionUrlConfigResponse created =
-                spur.lambda.createFunctionUrlConfig(b -> b.functionName(fn).authType(FunctionUrlAuthType.NONE));
+                spur.lambda().createFunctionUrlConfig(b -> b.functionName(fn).authType(FunctionUrlAuthType.NONE));
         assertThat(created.sdkHttpResponse().statusCode()).isEqualTo(201);
         assertThat(created.authType()).isEqualTo(FunctionUrlAuthType.NONE);
         assertThat(created.functionArn()).endsWith(":function:" + fn);
         assertThat(created.creationTime()).isNotBlank();
-        assertThatThrownBy(() -> spur.lambda.createFunctionUrlConfig(
-                        b -> b.functionName(fn).authType(FunctionUrlAuthType.NONE)))
+        assertThatThrownBy(() -> spur.lambda()
+                        .createFunctionUrlConfig(b -> b.functionName(fn).authType(FunctionUrlAuthType.NONE)))
                 .isInstanceOf(ResourceConflictException.class);
 
-        GetFunctionUrlConfigResponse got = spur.lambda.getFunctionUrlConfig(b -> b.functionName(fn));
+        GetFunctionUrlConfigResponse got = spur.lambda().getFunctionUrlConfig(b -> b.functionName(fn));
         assertThat(got.functionUrl()).isEqualTo(created.functionUrl());
         assertThat(got.cors()).isNull();
         assertThat(json(get(byPath(created.functionUrl(), "/echo")))
@@ -344,8 +320,9 @@ class FunctionUrlTest {
                         .asText())
                 .isEqualTo("/echo");
 
-        UpdateFunctionUrlConfigResponse updated = spur.lambda.updateFunctionUrlConfig(
-                b -> b.functionName(fn).cors(Cors.builder().allowOrigins("*").build()));
+        UpdateFunctionUrlConfigResponse updated = spur.lambda()
+                .updateFunctionUrlConfig(b ->
+                        b.functionName(fn).cors(Cors.builder().allowOrigins("*").build()));
         assertThat(updated.functionUrl()).isEqualTo(created.functionUrl());
         assertThat(updated.creationTime()).isEqualTo(created.creationTime());
         assertThat(updated.cors().allowOrigins()).containsExactly("*");
@@ -353,16 +330,16 @@ class FunctionUrlTest {
                         .headers()
                         .firstValue("access-control-allow-origin"))
                 .hasValue("*");
-        assertThat(spur.lambda.listFunctionUrlConfigs(b -> b.functionName(fn)).functionUrlConfigs())
+        assertThat(spur.lambda().listFunctionUrlConfigs(b -> b.functionName(fn)).functionUrlConfigs())
                 .singleElement()
                 .satisfies(c -> assertThat(c.functionUrl()).isEqualTo(created.functionUrl()));
 
-        spur.lambda.deleteFunctionUrlConfig(b -> b.functionName(fn));
-        assertThatThrownBy(() -> spur.lambda.getFunctionUrlConfig(b -> b.functionName(fn)))
+        spur.lambda().deleteFunctionUrlConfig(b -> b.functionName(fn));
+        assertThatThrownBy(() -> spur.lambda().getFunctionUrlConfig(b -> b.functionName(fn)))
                 .isInstanceOf(ResourceNotFoundException.class);
-        assertThatThrownBy(() -> spur.lambda.deleteFunctionUrlConfig(b -> b.functionName(fn)))
+        assertThatThrownBy(() -> spur.lambda().deleteFunctionUrlConfig(b -> b.functionName(fn)))
                 .isInstanceOf(ResourceNotFoundException.class);
-        assertThat(spur.lambda.listFunctionUrlConfigs(b -> b.functionName(fn)).functionUrlConfigs())
+        assertThat(spur.lambda().listFunctionUrlConfigs(b -> b.functionName(fn)).functionUrlConfigs())
                 .isEmpty();
         HttpResponse<byte[]> gone = get(byPath(created.functionUrl(), "/echo"));
         assertThat(gone.statusCode()).isEqualTo(404);
@@ -381,53 +358,30 @@ class FunctionUrlTest {
     }
 
     /** Polls the function's log (Spur's log API) until it contains {@code line}; returns the log. */
-    private static String awaitLog(String line) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        String log = "";
-        while (System.nanoTime() < deadline) {
-            HttpResponse<byte[]> r = get(URI.create(spur.endpoint() + "/spur/v1/functions/" + name + "/logs"));
-            log = new String(r.body(), StandardCharsets.UTF_8);
-            if (log.contains(line)) {
-                return log;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("log never showed \"" + line + "\":\n" + log);
+    private static String awaitLog(String line) {
+        return Await.await(
+                "\"" + line + "\" in the function's log",
+                Duration.ofSeconds(20),
+                FunctionUrlTest::functionLog,
+                log -> log.contains(line));
     }
 
-    record Curl(int status, List<String> headerLines, String body) {
-        String header(String name) {
-            List<String> values = headers(name);
-            assertThat(values).as("header " + name).isNotEmpty();
-            return values.getFirst();
-        }
-
-        List<String> headers(String name) {
-            List<String> values = new ArrayList<>();
-            for (String line : headerLines) {
-                int colon = line.indexOf(':');
-                if (colon > 0 && line.substring(0, colon).equalsIgnoreCase(name)) {
-                    values.add(line.substring(colon + 1).strip());
-                }
-            }
-            return values;
+    private static String functionLog() {
+        try {
+            return new String(
+                    get(URI.create(spur.endpoint() + "/spur/v1/functions/" + name + "/logs"))
+                            .body(),
+                    StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
     /** curl, resolving {@code *.localhost} to the loopback itself, as it does without any resolver setup. */
     private Curl curl(String target, String... options) throws IOException, InterruptedException {
-        Path headers = Files.createTempFile(dir, "headers", ".txt");
-        Path body = Files.createTempFile(dir, "body", ".txt");
-        List<String> command = new ArrayList<>(List.of(
-                Tools.curl().toString(), "-sS", "--max-time", "30", "-D", headers.toString(), "-o", body.toString()));
-        command.addAll(List.of(options));
-        command.add(target);
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("curl finished").isTrue();
-        assertThat(p.exitValue()).as("curl " + target + ": " + output).isZero();
-        List<String> lines = Files.readAllLines(headers, StandardCharsets.ISO_8859_1);
-        int status = Integer.parseInt(lines.getFirst().split(" ")[1]);
-        return new Curl(status, lines.subList(1, lines.size()), Files.readString(body, StandardCharsets.UTF_8));
+        return Curl.run(dir, target, options);
     }
 }

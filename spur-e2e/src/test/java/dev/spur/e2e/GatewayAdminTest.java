@@ -3,8 +3,11 @@ package dev.spur.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.spur.testing.Tools;
+import dev.spur.testing.server.Spur;
+import dev.spur.testing.server.SpurTest;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -13,23 +16,20 @@ import org.junit.jupiter.api.Test;
  * deleted, single routes put and removed, and what is refused (with the status and a message saying
  * why). API keys are never shown back.
  */
+@SpurTest
 class GatewayAdminTest {
-    static SpurHarness spur;
+    static Spur spur;
+
+    @AutoClose
     static Apis apis;
+
     static Apis.Function echo;
 
     @BeforeAll
     static void start() {
         Tools.python();
-        spur = SpurHarness.start();
         apis = new Apis(spur);
         echo = apis.deploy("gw-admin-echo", Apis.ECHO);
-    }
-
-    @AfterAll
-    static void stop() {
-        apis.close();
-        spur.close();
     }
 
     static List<String> routeKeys(JsonNode api) {
@@ -54,18 +54,18 @@ class GatewayAdminTest {
                 .isEqualTo(1);
         assertThat(created.toString()).doesNotContain("very-secret-key");
 
-        SpurHarness.Answer got = spur.spurApi("GET", "/spur/v1/apis/" + id, null);
+        Spur.Answer got = spur.spurApi("GET", "/spur/v1/apis/" + id, null);
         assertThat(got.status()).isEqualTo(200);
         assertThat(got.body().get("ApiId").asText()).isEqualTo(id);
         assertThat(routeKeys(got.body())).containsExactly("GET /a");
         assertThat(got.body().toString()).doesNotContain("very-secret-key");
-        SpurHarness.Answer list = spur.spurApi("GET", "/spur/v1/apis", null);
+        Spur.Answer list = spur.spurApi("GET", "/spur/v1/apis", null);
         assertThat(list.body().get("Items").findValuesAsText("ApiId")).contains(id);
         assertThat(list.body().toString()).doesNotContain("very-secret-key");
         Apis.ok(apis.get(id, "/a", "x-api-key", "very-secret-key"));
 
         // Replacing the document without ApiKeys keeps the stored keys.
-        SpurHarness.Answer replaced = spur.spurApi("PUT", "/spur/v1/apis/" + id, """
+        Spur.Answer replaced = spur.spurApi("PUT", "/spur/v1/apis/" + id, """
                 {"Name": "renamed", "Authorizers": {"keys": {"Type": "API_KEY"}},
                  "Routes": [{"RouteKey": "GET /b", "Target": {"Function": "%s"}, "Authorizer": "keys"}]}""".formatted(echo.name()));
         assertThat(replaced.status()).as("%s", replaced.body()).isEqualTo(200);
@@ -78,14 +78,13 @@ class GatewayAdminTest {
                 .isEqualTo(404);
         Apis.ok(apis.get(id, "/b", "x-api-key", "very-secret-key"));
 
-        SpurHarness.Answer put = spur.spurApi("PUT", "/spur/v1/apis/" + id + "/routes", """
+        Spur.Answer put = spur.spurApi("PUT", "/spur/v1/apis/" + id + "/routes", """
                 {"RouteKey": "POST /c/{id}", "Target": {"Function": "%s"}, "PayloadFormatVersion": "1.0"}""".formatted(echo.name()));
         assertThat(put.status()).as("%s", put.body()).isEqualTo(200);
         assertThat(routeKeys(put.body())).containsExactlyInAnyOrder("GET /b", "POST /c/{id}");
         JsonNode v1 = Apis.ok(apis.call(id, "POST", "/c/5", "{}".getBytes(), "Content-Type", "application/json"));
         assertThat(v1.get("resource").asText()).isEqualTo("/c/{id}");
-        SpurHarness.Answer putAgain =
-                spur.spurApi("PUT", "/spur/v1/apis/" + id + "/routes", """
+        Spur.Answer putAgain = spur.spurApi("PUT", "/spur/v1/apis/" + id + "/routes", """
                 {"RouteKey": "POST /c/{id}", "Target": {"Function": "%s"}}""".formatted(echo.name()));
         assertThat(putAgain.body().get("Routes")).hasSize(2);
         assertThat(Apis.ok(apis.call(id, "POST", "/c/5", "{}".getBytes()))
@@ -94,12 +93,12 @@ class GatewayAdminTest {
                 .as("the route was replaced, now payload 2.0")
                 .isEqualTo("2.0");
 
-        SpurHarness.Answer removed =
+        Spur.Answer removed =
                 spur.spurApi("DELETE", "/spur/v1/apis/" + id + "/routes?routeKey=" + "POST%20%2Fc%2F%7Bid%7D", null);
         assertThat(removed.status()).as("%s", removed.body()).isEqualTo(200);
         assertThat(routeKeys(removed.body())).containsExactly("GET /b");
         assertThat(apis.call(id, "POST", "/c/5", new byte[0]).statusCode()).isEqualTo(404);
-        SpurHarness.Answer removedAgain =
+        Spur.Answer removedAgain =
                 spur.spurApi("DELETE", "/spur/v1/apis/" + id + "/routes?routeKey=" + "POST%20%2Fc%2F%7Bid%7D", null);
         assertThat(removedAgain.status()).isEqualTo(404);
         assertThat(removedAgain.body().get("message").asText()).contains("POST /c/{id}");
@@ -112,7 +111,7 @@ class GatewayAdminTest {
     }
 
     private static void refused(String document, int status, String... fragments) {
-        SpurHarness.Answer a = spur.spurApi("POST", "/spur/v1/apis", document.replace("ECHO", echo.name()));
+        Spur.Answer a = spur.spurApi("POST", "/spur/v1/apis", document.replace("ECHO", echo.name()));
         assertThat(a.status()).as("%s → %s", document, a.body()).isEqualTo(status);
         assertThat(a.body().get("message").asText()).as(document).contains(fragments);
     }
@@ -155,20 +154,20 @@ class GatewayAdminTest {
     void routeChangesAreValidatedToo() {
         String id = apis.create("""
                 {"Name": "routes", "Routes": [{"RouteKey": "GET /a/{x}", "Target": {"Function": "%s"}}]}""".formatted(echo.name())).get("ApiId").asText();
-        SpurHarness.Answer clash = spur.spurApi("PUT", "/spur/v1/apis/" + id + "/routes", """
+        Spur.Answer clash = spur.spurApi("PUT", "/spur/v1/apis/" + id + "/routes", """
                 {"RouteKey": "GET /a/{y}", "Target": {"Function": "%s"}}""".formatted(echo.name()));
         assertThat(clash.status()).as("%s", clash.body()).isEqualTo(409);
-        SpurHarness.Answer bad = spur.spurApi("PUT", "/spur/v1/apis/" + id + "/routes", """
+        Spur.Answer bad = spur.spurApi("PUT", "/spur/v1/apis/" + id + "/routes", """
                 {"RouteKey": "GET /b/", "Target": {"Function": "%s"}}""".formatted(echo.name()));
         assertThat(bad.status()).isEqualTo(400);
-        SpurHarness.Answer noKey = spur.spurApi("DELETE", "/spur/v1/apis/" + id + "/routes", null);
+        Spur.Answer noKey = spur.spurApi("DELETE", "/spur/v1/apis/" + id + "/routes", null);
         assertThat(noKey.status()).isEqualTo(400);
         assertThat(noKey.body().get("message").asText()).contains("routeKey");
         assertThat(spur.spurApi("PUT", "/spur/v1/apis/zzzzzzzzzz/routes", """
                 {"RouteKey": "GET /b", "Target": {"Function": "%s"}}""".formatted(echo.name()))
                         .status())
                 .isEqualTo(404);
-        SpurHarness.Answer unchanged = spur.spurApi("GET", "/spur/v1/apis/" + id, null);
+        Spur.Answer unchanged = spur.spurApi("GET", "/spur/v1/apis/" + id, null);
         assertThat(routeKeys(unchanged.body())).containsExactly("GET /a/{x}");
     }
 }

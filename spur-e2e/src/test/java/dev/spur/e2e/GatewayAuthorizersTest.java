@@ -6,13 +6,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.spur.common.Json;
+import dev.spur.testing.Jwts;
+import dev.spur.testing.Tools;
+import dev.spur.testing.server.Spur;
+import dev.spur.testing.server.SpurTest;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -21,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * with one fetched from a JWKS URI, and a Lambda authorizer with its decision cache. A refused request
  * never reaches the route's function.
  */
+@SpurTest
 class GatewayAuthorizersTest {
     static final String ISSUER = "https://issuer.example";
     static final String AUDIENCE = "spur-api";
@@ -33,22 +38,18 @@ class GatewayAuthorizersTest {
                 return {"isAuthorized": event["headers"].get("x-token") == "let-me-in", "context": {"user": "alice"}}
             """;
 
-    static SpurHarness spur;
+    static Spur spur;
+
+    @AutoClose
     static Apis apis;
+
     static Apis.Function echo;
 
     @BeforeAll
     static void start() {
         Tools.python();
-        spur = SpurHarness.start();
         apis = new Apis(spur);
         echo = apis.deploy("gw-auth-echo", Apis.ECHO);
-    }
-
-    @AfterAll
-    static void stop() {
-        apis.close();
-        spur.close();
     }
 
     /** How many times the echo function has seen this path. */

@@ -4,20 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.Json;
+import dev.spur.testing.Tools;
+import dev.spur.testing.server.Spur;
+import dev.spur.testing.server.SpurTest;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,11 +28,15 @@ import org.junit.jupiter.api.io.TempDir;
  * throttling, CORS and the access log. Authorizers: {@link GatewayAuthorizersTest}; the management
  * API: {@link GatewayAdminTest}.
  */
+@SpurTest
 class GatewayTest {
     static final String ORIGIN = "https://app.example";
 
-    static SpurHarness spur;
+    static Spur spur;
+
+    @AutoClose
     static Apis apis;
+
     static Apis.Function echo;
     static String apiId;
     static JsonNode created;
@@ -43,7 +47,6 @@ class GatewayTest {
     @BeforeAll
     static void start() {
         Tools.python();
-        spur = SpurHarness.start();
         apis = new Apis(spur);
         echo = apis.deploy("gw-echo", Apis.ECHO);
         created = apis.create("""
@@ -59,12 +62,6 @@ class GatewayTest {
                   {"RouteKey": "$default", "Target": {"Function": "%1$s"}}
                 ]}""".formatted(echo.name()));
         apiId = created.get("ApiId").asText();
-    }
-
-    @AfterAll
-    static void stop() {
-        apis.close();
-        spur.close();
     }
 
     static String routeKey(HttpResponse<byte[]> r) {
@@ -102,20 +99,9 @@ class GatewayTest {
 
     @Test
     void payloadV2EventCarriesTheRequest() {
-        HttpResponse<byte[]> r =
-                apis.get(apiId, "/pets/42?a=1&b=two%20words&a=2", "X-Mixed-Case", "Value", "Cookie", "c1=v1; c2=v2");
+        HttpResponse<byte[]> r = apis.get(apiId, "/pets/42?" + Apis.SAMPLE_QUERY, Apis.SAMPLE_HEADERS);
         JsonNode event = Apis.ok(r);
-        assertThat(event.get("version").asText()).isEqualTo("2.0");
-        assertThat(event.get("routeKey").asText()).isEqualTo("GET /pets/{id}");
-        assertThat(event.get("rawPath").asText()).isEqualTo("/pets/42");
-        assertThat(event.get("rawQueryString").asText()).isEqualTo("a=1&b=two%20words&a=2");
-        assertThat(event.get("queryStringParameters").get("a").asText()).isEqualTo("1,2");
-        assertThat(event.get("queryStringParameters").get("b").asText()).isEqualTo("two words");
-        assertThat(Json.MAPPER.convertValue(event.get("cookies"), String[].class))
-                .containsExactly("c1=v1", "c2=v2");
-        assertThat(event.get("headers").get("x-mixed-case").asText()).isEqualTo("Value");
-        event.get("headers").fieldNames().forEachRemaining(h -> assertThat(h).isEqualTo(h.toLowerCase(Locale.ROOT)));
-        assertThat(event.get("headers").has("cookie")).isFalse();
+        Apis.assertCarriesTheSampleRequest(event, "GET /pets/{id}", "/pets/42");
         assertThat(event.get("pathParameters").get("id").asText()).isEqualTo("42");
         assertThat(event.get("isBase64Encoded").asBoolean()).isFalse();
         JsonNode context = event.get("requestContext");
@@ -407,29 +393,10 @@ class GatewayTest {
         assertThat(endpoint.getPort()).isEqualTo(URI.create(spur.endpoint()).getPort());
         assertThat(created.get("ApiPathEndpoint").asText()).isEqualTo(spur.endpoint() + "/gw/" + apiId);
 
-        Path headers = Files.createTempFile(dir, "headers", ".txt");
-        Path body = Files.createTempFile(dir, "body", ".txt");
-        Process p = new ProcessBuilder(
-                        Tools.curl().toString(),
-                        "-sS",
-                        "--max-time",
-                        "30",
-                        "-D",
-                        headers.toString(),
-                        "-o",
-                        body.toString(),
-                        "-H",
-                        "Cookie: k=v",
-                        endpoint + "/pets/9?x=1&x=2")
-                .redirectErrorStream(true)
-                .start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(output).isZero();
-        List<String> lines = Files.readAllLines(headers, StandardCharsets.ISO_8859_1);
-        assertThat(lines.getFirst()).contains(" 200");
-        assertThat(lines).anyMatch(l -> l.toLowerCase(Locale.ROOT).startsWith("apigw-requestid:"));
-        JsonNode event = Json.MAPPER.readTree(body.toFile());
+        Curl r = Curl.run(dir, endpoint + "/pets/9?x=1&x=2", "-H", "Cookie: k=v");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.headers("apigw-requestid")).isNotEmpty();
+        JsonNode event = Json.MAPPER.readTree(r.body());
         assertThat(event.get("routeKey").asText()).isEqualTo("GET /pets/{id}");
         assertThat(event.get("rawPath").asText()).isEqualTo("/pets/9");
         assertThat(event.get("queryStringParameters").get("x").asText()).isEqualTo("1,2");

@@ -3,60 +3,48 @@ package dev.spur.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.spur.testing.Await;
+import dev.spur.testing.FunctionPackage;
+import dev.spur.testing.server.Spur;
+import dev.spur.testing.server.SpurTest;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.model.InvalidParameterValueException;
 import software.amazon.awssdk.services.lambda.model.InvalidRequestContentException;
 import software.amazon.awssdk.services.lambda.model.InvocationType;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
-import software.amazon.awssdk.services.lambda.model.LogType;
 import software.amazon.awssdk.services.lambda.model.RequestTooLargeException;
 
 /** Invoke semantics through the AWS SDK: results, function errors, timeouts, crashes, limits. */
+@SpurTest
 class InvokeTest {
-    static SpurHarness spur;
+    static Spur spur;
     static String fn;
-    static String fast;
 
     @BeforeAll
-    static void start() {
-        spur = SpurHarness.start();
-        fn = SpurHarness.uniqueName("inv");
-        spur.lambda.createFunction(b -> b.functionName(fn)
-                .runtime("provided.al2023")
-                .handler("h")
-                .timeout(2)
-                .role("arn:aws:iam::000000000000:role/e2e")
-                .code(c -> c.zipFile(SdkBytes.fromByteArray(TestRuntime.zip()))));
-        fast = fn;
-    }
-
-    @AfterAll
-    static void stop() {
-        spur.close();
+    static void deploy() {
+        fn = spur.deploy("inv", FunctionPackage.testRuntime(), b -> b.timeout(2));
     }
 
     private static InvokeResponse invoke(String payload) {
-        return spur.lambda.invoke(
-                b -> b.functionName(fn).logType(LogType.TAIL).payload(SdkBytes.fromUtf8String(payload)));
+        return spur.invokeWithTail(fn, payload);
     }
 
     private static String log(InvokeResponse r) {
-        return new String(Base64.getDecoder().decode(r.logResult()), StandardCharsets.UTF_8);
+        return Spur.tail(r);
     }
 
     @Test
     void dryRunAnswers204WithoutRunning() {
-        InvokeResponse r = spur.lambda.invoke(b -> b.functionName(fn).invocationType(InvocationType.DRY_RUN));
+        InvokeResponse r = spur.lambda().invoke(b -> b.functionName(fn).invocationType(InvocationType.DRY_RUN));
         assertThat(r.statusCode()).isEqualTo(204);
     }
 
@@ -105,14 +93,11 @@ class InvokeTest {
 
     @Test
     void initErrorIsReturnedToTheCaller() {
-        String name = SpurHarness.uniqueName("initfail");
-        spur.lambda.createFunction(b -> b.functionName(name)
-                .runtime("provided.al2023")
-                .handler("h")
-                .environment(e -> e.variables(Map.of("INIT_FAIL", "1")))
-                .role("arn:aws:iam::000000000000:role/e2e")
-                .code(c -> c.zipFile(SdkBytes.fromByteArray(TestRuntime.zip()))));
-        InvokeResponse r = spur.lambda.invoke(b -> b.functionName(name));
+        String name = spur.deploy(
+                "initfail",
+                FunctionPackage.testRuntime(),
+                b -> b.environment(e -> e.variables(Map.of("INIT_FAIL", "1"))));
+        InvokeResponse r = spur.lambda().invoke(b -> b.functionName(name));
         assertThat(r.functionError()).isEqualTo("Unhandled");
         assertThat(r.payload().asUtf8String()).contains("Runtime.TestInitError").contains("init failed on purpose");
     }
@@ -120,8 +105,9 @@ class InvokeTest {
     @Test
     void clientContextReachesTheRuntime() {
         String context = "{\"custom\":{\"tenant\":\"t1\"}}";
-        InvokeResponse r = spur.lambda.invoke(b -> b.functionName(fn)
-                .clientContext(Base64.getEncoder().encodeToString(context.getBytes(StandardCharsets.UTF_8))));
+        InvokeResponse r = spur.lambda()
+                .invoke(b -> b.functionName(fn)
+                        .clientContext(Base64.getEncoder().encodeToString(context.getBytes(StandardCharsets.UTF_8))));
         assertThat(r.payload().asUtf8String())
                 .contains("\"context\": \"{\\\"custom\\\":{\\\"tenant\\\":\\\"t1\\\"}}\"");
     }
@@ -153,14 +139,14 @@ class InvokeTest {
 
     @Test
     void unknownInvocationTypeIsRejected() {
-        assertThatThrownBy(() -> spur.lambda.invoke(b -> b.functionName(fn).invocationType("Sometimes")))
+        assertThatThrownBy(() -> spur.lambda().invoke(b -> b.functionName(fn).invocationType("Sometimes")))
                 .isInstanceOf(InvalidParameterValueException.class);
     }
 
     @Test
     void clientThatDisconnectsDoesNotLeakItsEnvironment() throws Exception {
         URI uri = URI.create(spur.endpoint());
-        int before = spur.server.pools().stats().inFlight();
+        int before = spur.server().pools().stats().inFlight();
         try (Socket s = new Socket(uri.getHost(), uri.getPort())) {
             OutputStream out = s.getOutputStream();
             String body = "{\"sleep\":0.5}";
@@ -170,11 +156,11 @@ class InvokeTest {
             out.flush();
             Thread.sleep(100);
         }
-        long deadline = System.currentTimeMillis() + 5000;
-        while (spur.server.pools().stats().inFlight() > before && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(spur.server.pools().stats().inFlight()).isEqualTo(before);
+        Await.await(
+                "the disconnected client's invocation to end",
+                Duration.ofSeconds(5),
+                () -> spur.server().pools().stats().inFlight() <= before);
+        assertThat(spur.server().pools().stats().inFlight()).isEqualTo(before);
         assertThat(invoke("{}").functionError()).isNull();
     }
 

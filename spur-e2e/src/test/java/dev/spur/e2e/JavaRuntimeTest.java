@@ -5,41 +5,35 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import dev.spur.e2e.fixtures.Greeter;
+import dev.spur.testing.Zips;
+import dev.spur.testing.server.Spur;
+import dev.spur.testing.server.SpurTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.jar.JarOutputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
-import software.amazon.awssdk.services.lambda.model.LogType;
 
 /** The java17/java21/java25 runtimes with Spur's Java runtime client and real handler code. */
+@SpurTest
 class JavaRuntimeTest {
-    static SpurHarness spur;
+    static Spur spur;
     static Path classes;
 
     @BeforeAll
-    static void start() throws Exception {
-        spur = SpurHarness.start();
+    static void findFixtures() throws Exception {
         classes = Path.of(Greeter.class
                 .getProtectionDomain()
                 .getCodeSource()
                 .getLocation()
                 .toURI());
-    }
-
-    @AfterAll
-    static void stop() {
-        spur.close();
     }
 
     private static Path jarOf(Class<?> type) throws Exception {
@@ -56,20 +50,20 @@ class JavaRuntimeTest {
     }
 
     private static String deploy(String runtime, String handler, byte[] zip) {
-        String name = SpurHarness.uniqueName("java");
-        spur.lambda.createFunction(b -> b.functionName(name)
-                .runtime(runtime)
-                .handler(handler)
-                .timeout(30)
-                .memorySize(512)
-                .role("arn:aws:iam::000000000000:role/e2e")
-                .code(c -> c.zipFile(SdkBytes.fromByteArray(zip))));
+        String name = Spur.uniqueName("java");
+        spur.lambda()
+                .createFunction(b -> b.functionName(name)
+                        .runtime(runtime)
+                        .handler(handler)
+                        .timeout(30)
+                        .memorySize(512)
+                        .role(Spur.ROLE)
+                        .code(c -> c.zipFile(SdkBytes.fromByteArray(zip))));
         return name;
     }
 
     private static InvokeResponse invoke(String name, String payload) {
-        return spur.lambda.invoke(
-                b -> b.functionName(name).logType(LogType.TAIL).payload(SdkBytes.fromUtf8String(payload)));
+        return spur.invokeWithTail(name, payload);
     }
 
     @Test
@@ -84,7 +78,7 @@ class JavaRuntimeTest {
                     .contains("\"greeting\":\"Hello, Spur\"")
                     .contains("\"function\":\"" + name + "\"")
                     .contains("\"memory\":512");
-            String log = new String(Base64.getDecoder().decode(first.logResult()), StandardCharsets.UTF_8);
+            String log = Spur.tail(first);
             assertThat(log).contains("greeting Spur").contains("Init Duration");
             InvokeResponse second = invoke(name, "{\"name\":\"again\"}");
             assertThat(second.payload().asUtf8String())

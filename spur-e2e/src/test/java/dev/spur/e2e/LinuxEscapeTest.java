@@ -1,11 +1,16 @@
 package dev.spur.e2e;
 
-import static dev.spur.e2e.SpurHarness.ok;
+import static dev.spur.testing.server.Spur.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.Json;
 import dev.spur.sandbox.LinuxSandbox;
+import dev.spur.testing.FunctionPackage;
+import dev.spur.testing.HostProcess;
+import dev.spur.testing.Tools;
+import dev.spur.testing.server.Spur;
+import dev.spur.testing.server.SpurTest;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -28,10 +33,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
 
 /**
@@ -42,14 +44,14 @@ import software.amazon.awssdk.services.lambda.model.InvokeResponse;
  * spur-sandbox's {@code LinuxSandboxEscapeTest}; that a function sees nothing of Spur's database and
  * data directory is in {@link LinuxSandboxTest}; the limits are in {@link LinuxLimitsE2eTest}.
  *
- * <p>The server's parent cgroup is named after this JVM, so that its start (which removes what a
- * crashed Spur left under its parent) never touches another server's environments on this machine.
+ * <p>The server's parent cgroup is its own ({@code spur-e2e-escape-<pid>}), so that its start (which
+ * removes what a crashed Spur left under its parent) never touches another server's environments.
  */
+@SpurTest(sandbox = SpurTest.Sandbox.LINUX, cgroup = "spur-e2e-escape")
 class LinuxEscapeTest {
-    static final String CGROUP = "spur-e2e-escape-" + ProcessHandle.current().pid();
     static final String SANDBOX_UID =
             Integer.toString(LinuxSandbox.Settings.defaults().uid());
-    static SpurHarness spur;
+    static Spur spur;
 
     /** Every function here starts with this: {@code attempt} names the errno an action failed with. */
     static final String PRELUDE = """
@@ -69,20 +71,6 @@ class LinuxEscapeTest {
 
             """;
 
-    @BeforeAll
-    static void start() {
-        spur = SpurHarness.start(
-                Tools.linuxSandbox(LinuxSandbox.Settings.defaults().withCgroupName(CGROUP)));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (spur != null) {
-            spur.close();
-        }
-        HostView.removeParentCgroups(CGROUP);
-    }
-
     private static String deploy(String prefix, String handler) {
         return spur.deployPython(prefix, PRELUDE + handler, 128, 0, 20);
     }
@@ -98,7 +86,7 @@ class LinuxEscapeTest {
         String marker = "theirs-" + UUID.randomUUID();
         String theirs = deploy("victim", "def handler(event, context):\n    return '" + marker + "'\n");
         assertThat(ok(spur.invoke(theirs, Map.of())).asText()).isEqualTo(marker);
-        Path codeStore = spur.dataDir.resolve("code");
+        Path codeStore = spur.dataDir().resolve("code");
         Path theirCode = codeDirectory(theirs).resolve("app.py");
         assertThat(theirCode)
                 .as("where Spur keeps the other function's code")
@@ -163,8 +151,8 @@ class LinuxEscapeTest {
                     return {"boot": BOOT}
                 """);
         String otherBoot = ok(spur.invoke(other, Map.of())).get("boot").asText(); // idle, warm, frozen
-        List<HostView.Proc> otherProcs = environmentOf(other).runtime();
-        List<Long> otherPids = otherProcs.stream().map(HostView.Proc::pid).toList();
+        List<HostProcess> otherProcs = environmentOf(other).runtime();
+        List<Long> otherPids = otherProcs.stream().map(HostProcess::pid).toList();
         long jvm = ProcessHandle.current().pid();
 
         String prober = deploy("prober", """
@@ -366,18 +354,14 @@ class LinuxEscapeTest {
 
     @Test
     void seesOnlyItsOwnAndLambdasEnvironmentVariables() {
-        String name = SpurHarness.uniqueName("env");
-        spur.lambda.createFunction(b -> b.functionName(name)
-                .runtime("python3.12")
-                .handler("app.handler")
-                .role("arn:aws:iam::000000000000:role/e2e")
-                .environment(e -> e.variables(Map.of("MINE", "yes")))
-                .code(c -> c.zipFile(SdkBytes.fromByteArray(
-                        Zips.create().text("app.py", PRELUDE + """
-                                def handler(event, context):
-                                    return {"environ": dict(os.environ),
-                                            "reaper": open("/proc/1/environ", "rb").read().decode("utf-8", "replace")}
-                                """).bytes()))));
+        String name = spur.deploy(
+                "env",
+                FunctionPackage.python(PRELUDE + """
+                        def handler(event, context):
+                            return {"environ": dict(os.environ),
+                                    "reaper": open("/proc/1/environ", "rb").read().decode("utf-8", "replace")}
+                        """),
+                b -> b.environment(e -> e.variables(Map.of("MINE", "yes"))));
         JsonNode r = ok(spur.invoke(name, Map.of()));
         Set<String> seen = new HashSet<>();
         r.get("environ").properties().forEach(e -> seen.add(e.getKey()));
@@ -449,11 +433,11 @@ class LinuxEscapeTest {
                             "interfaces": sorted(l.split(":")[0].strip()
                                                  for l in open("/proc/net/dev").read().splitlines()[2:])}
                 """);
-        int port = URI.create(spur.server.endpoint()).getPort();
+        int port = URI.create(spur.server().endpoint()).getPort();
         JsonNode online = ok(spur.invoke(name, Map.of("port", port)));
         assertThat(online.get("spur").asText()).isEqualTo("allowed"); // the default: the host's network
 
-        SpurHarness.Answer updated =
+        Spur.Answer updated =
                 spur.spurApi("PUT", "/2015-03-31/functions/" + name + "/configuration", "{\"SpurNetwork\": \"none\"}");
         assertThat(updated.status()).as("%s", updated.body()).isEqualTo(200);
         assertThat(updated.body().get("SpurNetwork").asText()).isEqualTo("none");
@@ -464,7 +448,7 @@ class LinuxEscapeTest {
         assertThat(offline.get("runtimeApi").asText()).isEqualTo("127.0.0.1:9001"); // bridged in
         assertThat(offline.get("interfaces")).extracting(JsonNode::asText).containsExactly("lo");
 
-        SpurHarness.Answer bad =
+        Spur.Answer bad =
                 spur.spurApi("PUT", "/2015-03-31/functions/" + name + "/configuration", "{\"SpurNetwork\": \"host\"}");
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.body().toString()).contains("[default, none]");
@@ -549,11 +533,11 @@ class LinuxEscapeTest {
 
     /** Where Spur keeps a function's unpacked code on the host: {@code <data>/code/<sha256 hex>}. */
     private static Path codeDirectory(String function) {
-        String sha = spur.lambda
+        String sha = spur.lambda()
                 .getFunction(b -> b.functionName(function))
                 .configuration()
                 .codeSha256();
-        return spur.dataDir
+        return spur.dataDir()
                 .resolve("code")
                 .resolve(HexFormat.of().formatHex(Base64.getDecoder().decode(sha)));
     }

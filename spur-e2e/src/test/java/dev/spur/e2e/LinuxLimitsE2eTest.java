@@ -1,15 +1,20 @@
 package dev.spur.e2e;
 
-import static dev.spur.e2e.SpurHarness.ok;
+import static dev.spur.testing.server.Spur.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.sandbox.Sandbox;
+import dev.spur.testing.Await;
+import dev.spur.testing.Directories;
+import dev.spur.testing.HostProcess;
+import dev.spur.testing.server.HostCgroups;
+import dev.spur.testing.server.Spur;
+import dev.spur.testing.server.SpurTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -17,9 +22,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
@@ -34,10 +36,12 @@ import software.amazon.awssdk.services.lambda.model.InvokeResponse;
  * <p>Each server's parent cgroup is named after this JVM, so that a server's start (which removes
  * what a crashed Spur left under its parent) never touches another server's environments.
  */
+@SpurTest(sandbox = SpurTest.Sandbox.LINUX, cgroup = "spur-e2e-limits")
 class LinuxLimitsE2eTest {
+    /** The server's parent cgroup, as {@code @SpurTest(cgroup)} names it; the other JVMs' hang below this name. */
     static final String CGROUP = "spur-e2e-limits-" + ProcessHandle.current().pid();
-    static LinuxSandbox.Settings settings;
-    static SpurHarness spur;
+
+    static Spur spur;
 
     static final String PRELUDE = """
             import errno, os, time, uuid
@@ -48,20 +52,6 @@ class LinuxLimitsE2eTest {
                 return st.f_bavail * st.f_frsize >> 20
 
             """;
-
-    @BeforeAll
-    static void start() {
-        settings = LinuxSandbox.Settings.defaults().withCgroupName(CGROUP);
-        spur = SpurHarness.start(Tools.linuxSandbox(settings));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (spur != null) {
-            spur.close();
-        }
-        HostView.removeParentCgroups(CGROUP);
-    }
 
     private static HostView.Environment environmentOf(String function) {
         List<HostView.Environment> found = HostView.environments(ProcessHandle.current(), function);
@@ -148,12 +138,15 @@ class LinuxLimitsE2eTest {
         JsonNode r = ok(spur.invoke(bomb, Map.of()));
         assertThat(r.get("stopped").asText()).as(r.toString()).isEqualTo("EAGAIN");
         // bwrap, its reaper and the runtime count against pids.max too
-        assertThat(r.get("forked").asInt()).isBetween(settings.pidsMax() - 16, settings.pidsMax() - 3);
+        assertThat(r.get("forked").asInt())
+                .isBetween(
+                        LinuxSandbox.Settings.defaults().pidsMax() - 16,
+                        LinuxSandbox.Settings.defaults().pidsMax() - 3);
 
         HostView.Environment environment = environmentOf(bomb);
-        List<HostView.Proc> inside = environment.cgroupProcesses();
+        List<HostProcess> inside = environment.cgroupProcesses();
         assertThat(inside).hasSizeGreaterThan(r.get("forked").asInt());
-        assertThat(spur.lambda.listFunctions().functions()).isNotEmpty();
+        assertThat(spur.lambda().listFunctions().functions()).isNotEmpty();
         String bystander = spur.deployPython("bystander", PRELUDE + """
                 def handler(event, context):
                     return {"boot": BOOT}
@@ -163,11 +156,11 @@ class LinuxLimitsE2eTest {
                 .as("the host still forks")
                 .isZero();
 
-        spur.lambda.deleteFunction(b -> b.functionName(bomb)); // its idle environment stops
-        await(
+        spur.lambda().deleteFunction(b -> b.functionName(bomb)); // its idle environment stops
+        Await.await(
                 "the fork bomb's processes and cgroup are gone",
                 Duration.ofSeconds(20),
-                () -> inside.stream().noneMatch(HostView.Proc::running)
+                () -> inside.stream().noneMatch(HostProcess::running)
                         && environment.cgroupDirs().stream().noneMatch(Files::exists));
     }
 
@@ -210,7 +203,7 @@ class LinuxLimitsE2eTest {
     void whatASigkilledServerLeavesIsRemovedByTheNextServerOnItsDataDirectory() throws Exception {
         try (OtherJvm other = new OtherJvm(CGROUP + "-kill9")) {
             List<Path> dirs = other.environment.cgroupDirs();
-            List<HostView.Proc> inside = other.environment.cgroupProcesses();
+            List<HostProcess> inside = other.environment.cgroupProcesses();
             assertThat(inside).hasSizeGreaterThanOrEqualTo(3); // bwrap, its reaper, the runtime
 
             other.server.kill9Alone();
@@ -222,7 +215,7 @@ class LinuxLimitsE2eTest {
             assertThat(dirs)
                     .as("removed by the next server's start")
                     .allSatisfy(d -> assertThat(d).doesNotExist());
-            assertThat(inside).as("killed by the next server's start").noneMatch(HostView.Proc::running);
+            assertThat(inside).as("killed by the next server's start").noneMatch(HostProcess::running);
             assertThat(other.invokeBoot()).as("a new environment").isNotEqualTo(other.boot);
         }
     }
@@ -238,16 +231,16 @@ class LinuxLimitsE2eTest {
     @Test
     void anIdleEnvironmentDiesWithItsSigkilledServer() throws Exception {
         try (OtherJvm other = new OtherJvm(CGROUP + "-die")) {
-            List<HostView.Proc> inside = other.environment.cgroupProcesses();
+            List<HostProcess> inside = other.environment.cgroupProcesses();
             other.server.kill9Alone();
-            await(
+            Await.await(
                     "the idle environment's processes die with the server (" + describe(inside) + ")",
                     Duration.ofSeconds(2),
-                    () -> inside.stream().noneMatch(HostView.Proc::running));
+                    () -> inside.stream().noneMatch(HostProcess::running));
         }
     }
 
-    private static String describe(List<HostView.Proc> procs) {
+    private static String describe(List<HostProcess> procs) {
         return procs.stream().map(p -> p.pid() + ":" + p.describe()).toList().toString();
     }
 
@@ -268,14 +261,13 @@ class LinuxLimitsE2eTest {
 
         OtherJvm(String cgroup) throws Exception {
             this.cgroup = cgroup;
-            work = Files.createTempDirectory("spur-e2e-kill9-");
-            Files.setPosixFilePermissions(
-                    work, PosixFilePermissions.fromString("rwx--x--x")); // the sandbox reaches the code
+            work = Directories.traversable(
+                    Files.createTempDirectory("spur-e2e-kill9-")); // the sandbox reaches the code
             data = work.resolve("data");
             log = work.resolve("server.log");
             server = ServerProcess.start(data, 1, log, List.of("linux:" + cgroup));
             try (LambdaClient lambda = client()) {
-                function = SpurHarness.deployPython(lambda, "survivor", PRELUDE + """
+                function = Spur.deployPython(lambda, "survivor", PRELUDE + """
                         def handler(event, context):
                             return {"boot": BOOT}
                         """, 128, 0, 10);
@@ -285,20 +277,18 @@ class LinuxLimitsE2eTest {
                 environment = live.getFirst();
             } catch (RuntimeException | AssertionError e) {
                 server.close();
-                SpurHarness.deleteTree(work);
+                Directories.deleteTree(work);
                 throw e;
             }
         }
 
         LambdaClient client() {
-            return SpurHarness.client("http://127.0.0.1:" + server.port(), "spur", "spur");
+            return Spur.client("http://127.0.0.1:" + server.port(), "spur", "spur");
         }
 
         String invokeBoot() {
             try (LambdaClient lambda = client()) {
-                return ok(SpurHarness.invoke(lambda, function, Map.of()))
-                        .get("boot")
-                        .asText();
+                return ok(Spur.invoke(lambda, function, Map.of())).get("boot").asText();
             }
         }
 
@@ -309,23 +299,12 @@ class LinuxLimitsE2eTest {
         @Override
         public void close() throws IOException {
             server.close();
-            HostView.destroy(environment.cgroupDirs()); // what the test left, if it failed
+            HostCgroups.destroy(environment.cgroupDirs()); // what the test left, if it failed
             // and what a SIGKILLed server left for a next start that this test does not make (its parked launcher's)
             Sandbox.linux(LinuxSandbox.Settings.defaults().withCgroupName(cgroup))
                     .cleanUpLeftovers();
-            HostView.removeParentCgroups(cgroup);
-            SpurHarness.deleteTree(work);
-        }
-    }
-
-    /** Polls {@code condition} every 20 ms until it holds, failing with {@code what} after {@code timeout}. */
-    private static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("expected within " + timeout + ": " + what);
-            }
-            Thread.sleep(20);
+            HostCgroups.removeParentCgroups(cgroup);
+            Directories.deleteTree(work);
         }
     }
 }

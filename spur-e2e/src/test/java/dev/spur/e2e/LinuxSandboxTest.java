@@ -8,17 +8,14 @@ import dev.spur.common.Json;
 import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.sandbox.Sandbox;
 import dev.spur.server.SpurServer;
-import java.nio.charset.StandardCharsets;
+import dev.spur.testing.Directories;
+import dev.spur.testing.server.Spur;
+import dev.spur.testing.server.SpurTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
-import software.amazon.awssdk.services.lambda.model.LogType;
 
 /**
  * A server with {@code --sandbox linux}: python3.12 functions run in bubblewrap namespaces and a
@@ -26,8 +23,9 @@ import software.amazon.awssdk.services.lambda.model.LogType;
  * killed (and replaced) when they outgrow their memory. Skipped without bwrap locally; fails under
  * {@code CI=true}.
  */
+@SpurTest(sandbox = SpurTest.Sandbox.LINUX)
 class LinuxSandboxTest {
-    static SpurHarness spur;
+    static Spur spur;
 
     static final String APP = """
             import os, threading, time, uuid
@@ -72,39 +70,20 @@ class LinuxSandboxTest {
                 }
             """;
 
-    @BeforeAll
-    static void start() {
-        spur = SpurHarness.start(Tools.linuxSandbox(LinuxSandbox.Settings.defaults()));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (spur != null) {
-            spur.close();
-        }
-    }
-
     private static String deploy() {
-        String name = SpurHarness.uniqueName("jail");
-        spur.lambda.createFunction(b -> b.functionName(name)
-                .runtime("python3.12")
-                .handler("app.handler")
-                .timeout(20)
-                .memorySize(128)
-                .role("arn:aws:iam::000000000000:role/e2e")
-                .code(c -> c.zipFile(
-                        SdkBytes.fromByteArray(Zips.create().text("app.py", APP).bytes()))));
-        return name;
+        return spur.deployPython("jail", APP, 128, 0, 20);
     }
 
     private static InvokeResponse invoke(String name, Map<String, Object> event) throws Exception {
-        String payload = Json.MAPPER.writeValueAsString(event);
-        return spur.lambda.invoke(
-                b -> b.functionName(name).logType(LogType.TAIL).payload(SdkBytes.fromUtf8String(payload)));
+        return spur.invokeWithTail(name, Json.MAPPER.writeValueAsString(event));
     }
 
     private static Map<String, Object> probe() {
-        return Map.of("db", spur.dataDir.resolve("spur.db").toString(), "dataDir", spur.dataDir.toString());
+        return Map.of(
+                "db",
+                spur.dataDir().resolve("spur.db").toString(),
+                "dataDir",
+                spur.dataDir().toString());
     }
 
     private static JsonNode ok(InvokeResponse response) throws Exception {
@@ -115,12 +94,12 @@ class LinuxSandboxTest {
     }
 
     private static String tail(InvokeResponse response) {
-        return new String(Base64.getDecoder().decode(response.logResult()), StandardCharsets.UTF_8);
+        return Spur.tail(response);
     }
 
     @Test
     void functionSeesItsCodeReadOnlyAtVarTaskAndNothingOfSpursDataDirectory() throws Exception {
-        assertThat(spur.server.isolation()).isEqualTo("linux");
+        assertThat(spur.server().isolation()).isEqualTo("linux");
         String name = deploy();
         JsonNode cold = ok(invoke(name, probe()));
         assertThat(cold.get("cwd").asText()).isEqualTo("/var/task");
@@ -166,7 +145,7 @@ class LinuxSandboxTest {
                     .hasMessageContaining(closed + " is closed to others");
             assertThat(data).doesNotExist();
         } finally {
-            SpurHarness.deleteTree(closed);
+            Directories.deleteTree(closed);
         }
     }
 

@@ -4,15 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.Json;
+import dev.spur.testing.FunctionPackage;
+import dev.spur.testing.Tools;
+import dev.spur.testing.Zips;
+import dev.spur.testing.server.Spur;
+import dev.spur.testing.server.SpurTest;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
-import software.amazon.awssdk.services.lambda.model.LogType;
 
 /**
  * The nodejs runtimes: ES modules and CommonJS, async and callback handlers, Lambda's errors and
@@ -20,38 +23,25 @@ import software.amazon.awssdk.services.lambda.model.LogType;
  * span many reads, multi-byte text, a connection Spur closes, event-loop semantics that depend on
  * the connection not keeping the loop alive.
  */
+@SpurTest
 class NodeRuntimeTest {
-    static SpurHarness spur;
+    static Spur spur;
 
     @BeforeAll
-    static void start() {
+    static void requireNode() {
         Tools.node();
-        spur = SpurHarness.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        spur.close();
     }
 
     private static String deploy(String runtime, String handler, Zips zip) {
-        String name = SpurHarness.uniqueName("node");
-        spur.lambda.createFunction(b -> b.functionName(name)
-                .runtime(runtime)
-                .handler(handler)
-                .timeout(5)
-                .role("arn:aws:iam::000000000000:role/e2e")
-                .code(c -> c.zipFile(SdkBytes.fromByteArray(zip.bytes()))));
-        return name;
+        return spur.deploy("node", FunctionPackage.node(runtime, handler, zip), b -> b.timeout(5));
     }
 
     private static InvokeResponse invoke(String name, String payload) {
-        return spur.lambda.invoke(
-                b -> b.functionName(name).logType(LogType.TAIL).payload(SdkBytes.fromUtf8String(payload)));
+        return spur.invokeWithTail(name, payload);
     }
 
     private static String log(InvokeResponse r) {
-        return new String(Base64.getDecoder().decode(r.logResult()), StandardCharsets.UTF_8);
+        return Spur.tail(r);
     }
 
     @Test
@@ -216,10 +206,11 @@ class NodeRuntimeTest {
                   custom: context.clientContext.custom, arn: context.invokedFunctionArn,
                   trace: process.env._X_AMZN_TRACE_ID });
                 """));
-        InvokeResponse r = spur.lambda.invoke(b -> b.functionName(name)
-                .clientContext(Base64.getEncoder()
-                        .encodeToString("{\"custom\":{\"k\":\"v\"}}".getBytes(StandardCharsets.UTF_8)))
-                .payload(SdkBytes.fromUtf8String("{}")));
+        InvokeResponse r = spur.lambda()
+                .invoke(b -> b.functionName(name)
+                        .clientContext(Base64.getEncoder()
+                                .encodeToString("{\"custom\":{\"k\":\"v\"}}".getBytes(StandardCharsets.UTF_8)))
+                        .payload(SdkBytes.fromUtf8String("{}")));
         JsonNode out = Json.MAPPER.readTree(r.payload().asByteArray());
         assertThat(out.get("custom").get("k").asText()).isEqualTo("v");
         assertThat(out.get("arn").asText()).endsWith(":function:" + name);

@@ -4,13 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spur.common.FunctionKey;
-import java.nio.charset.StandardCharsets;
+import dev.spur.testing.Await;
+import dev.spur.testing.FunctionPackage;
+import dev.spur.testing.server.Spur;
+import dev.spur.testing.server.SpurTest;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Base64;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.model.GetProvisionedConcurrencyConfigResponse;
@@ -21,119 +20,109 @@ import software.amazon.awssdk.services.lambda.model.ProvisionedConcurrencyConfig
 import software.amazon.awssdk.services.lambda.model.ProvisionedConcurrencyStatusEnum;
 
 /** Provisioned concurrency through the Lambda API: environments exist before the first invoke and serve it warm. */
+@SpurTest
 class ProvisionedConcurrencyTest {
-    static SpurHarness spur;
-
-    @BeforeAll
-    static void start() {
-        spur = SpurHarness.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        spur.close();
-    }
+    static Spur spur;
 
     @Test
     void provisionedEnvironmentsAreReadyBeforeTheFirstInvokeAndServeItWithoutInit() throws Exception {
-        String name = SpurHarness.uniqueName("pc");
-        spur.create(name, "provided.al2023", "h", TestRuntime.zip());
-        assertThat(spur.lambda.publishVersion(b -> b.functionName(name)).version())
+        String name = Spur.uniqueName("pc");
+        spur.create(name, FunctionPackage.testRuntime());
+        assertThat(spur.lambda().publishVersion(b -> b.functionName(name)).version())
                 .isEqualTo("1");
-        spur.lambda.createAlias(b -> b.functionName(name).name("prod").functionVersion("1"));
+        spur.lambda().createAlias(b -> b.functionName(name).name("prod").functionVersion("1"));
 
-        var put = spur.lambda.putProvisionedConcurrencyConfig(
-                b -> b.functionName(name).qualifier("prod").provisionedConcurrentExecutions(2));
+        var put = spur.lambda()
+                .putProvisionedConcurrencyConfig(
+                        b -> b.functionName(name).qualifier("prod").provisionedConcurrentExecutions(2));
         assertThat(put.requestedProvisionedConcurrentExecutions()).isEqualTo(2);
 
         GetProvisionedConcurrencyConfigResponse ready = awaitReady(name, "prod");
         assertThat(ready.allocatedProvisionedConcurrentExecutions()).isEqualTo(2);
         assertThat(ready.availableProvisionedConcurrentExecutions()).isEqualTo(2);
         FunctionKey key = new FunctionKey("000000000000", "us-east-1", name);
-        assertThat(spur.server.pools().liveEnvironments(key, "1")).isEqualTo(2);
+        assertThat(spur.server().pools().liveEnvironments(key, "1")).isEqualTo(2);
 
         for (int i = 0; i < 3; i++) {
-            InvokeResponse r = spur.lambda.invoke(b -> b.functionName(name)
-                    .qualifier("prod")
-                    .logType(LogType.TAIL)
-                    .payload(SdkBytes.fromUtf8String("{}")));
-            String log = new String(Base64.getDecoder().decode(r.logResult()), StandardCharsets.UTF_8);
+            InvokeResponse r = spur.lambda()
+                    .invoke(b -> b.functionName(name)
+                            .qualifier("prod")
+                            .logType(LogType.TAIL)
+                            .payload(SdkBytes.fromUtf8String("{}")));
+            String log = Spur.tail(r);
             assertThat(log).contains("REPORT RequestId").doesNotContain("Init Duration");
             assertThat(r.payload().asUtf8String())
                     .contains("\"AWS_LAMBDA_INITIALIZATION_TYPE\": \"provisioned-concurrency\"");
         }
-        assertThat(spur.server.pools().liveEnvironments(key, "1")).isEqualTo(2);
+        assertThat(spur.server().pools().liveEnvironments(key, "1")).isEqualTo(2);
 
-        assertThat(spur.lambda
+        assertThat(spur.lambda()
                         .listProvisionedConcurrencyConfigs(b -> b.functionName(name))
                         .provisionedConcurrencyConfigs())
                 .singleElement()
                 .satisfies(c -> assertThat(c.functionArn()).endsWith(":function:" + name + ":prod"));
 
-        spur.lambda.deleteProvisionedConcurrencyConfig(b -> b.functionName(name).qualifier("prod"));
-        assertThatThrownBy(() -> spur.lambda.getProvisionedConcurrencyConfig(
-                        b -> b.functionName(name).qualifier("prod")))
+        spur.lambda()
+                .deleteProvisionedConcurrencyConfig(b -> b.functionName(name).qualifier("prod"));
+        assertThatThrownBy(() -> spur.lambda()
+                        .getProvisionedConcurrencyConfig(
+                                b -> b.functionName(name).qualifier("prod")))
                 .isInstanceOf(ProvisionedConcurrencyConfigNotFoundException.class);
-        spur.server.pools().reapIdle(); // no longer exempt; they stop at the keep-alive like any other
-        spur.lambda.deleteFunction(b -> b.functionName(name));
-        assertThat(spur.server.pools().liveEnvironments(key)).isZero();
+        spur.server().pools().reapIdle(); // no longer exempt; they stop at the keep-alive like any other
+        spur.lambda().deleteFunction(b -> b.functionName(name));
+        assertThat(spur.server().pools().liveEnvironments(key)).isZero();
     }
 
     @Test
     void latestCannotBeProvisionedAndReservedConcurrencyCapsProvisioned() {
-        String name = SpurHarness.uniqueName("pc-rules");
-        spur.create(name, "provided.al2023", "h", TestRuntime.zip());
-        assertThatThrownBy(() -> spur.lambda.putProvisionedConcurrencyConfig(
-                        b -> b.functionName(name).qualifier("$LATEST").provisionedConcurrentExecutions(1)))
+        String name = Spur.uniqueName("pc-rules");
+        spur.create(name, FunctionPackage.testRuntime());
+        assertThatThrownBy(() -> spur.lambda()
+                        .putProvisionedConcurrencyConfig(
+                                b -> b.functionName(name).qualifier("$LATEST").provisionedConcurrentExecutions(1)))
                 .isInstanceOf(InvalidParameterValueException.class);
-        spur.lambda.publishVersion(b -> b.functionName(name));
-        spur.lambda.putFunctionConcurrency(b -> b.functionName(name).reservedConcurrentExecutions(1));
-        assertThatThrownBy(() -> spur.lambda.putProvisionedConcurrencyConfig(
-                        b -> b.functionName(name).qualifier("1").provisionedConcurrentExecutions(2)))
+        spur.lambda().publishVersion(b -> b.functionName(name));
+        spur.lambda().putFunctionConcurrency(b -> b.functionName(name).reservedConcurrentExecutions(1));
+        assertThatThrownBy(() -> spur.lambda()
+                        .putProvisionedConcurrencyConfig(
+                                b -> b.functionName(name).qualifier("1").provisionedConcurrentExecutions(2)))
                 .isInstanceOf(InvalidParameterValueException.class);
-        assertThatThrownBy(() -> spur.lambda.getProvisionedConcurrencyConfig(
-                        b -> b.functionName(name).qualifier("1")))
+        assertThatThrownBy(() -> spur.lambda()
+                        .getProvisionedConcurrencyConfig(
+                                b -> b.functionName(name).qualifier("1")))
                 .isInstanceOf(ProvisionedConcurrencyConfigNotFoundException.class);
-        spur.lambda.deleteFunction(b -> b.functionName(name));
+        spur.lambda().deleteFunction(b -> b.functionName(name));
     }
 
     @Test
     void aFunctionWhoseInitFailsReportsFailed() throws Exception {
-        String name = SpurHarness.uniqueName("pc-fail");
-        spur.lambda.createFunction(b -> b.functionName(name)
-                .runtime("provided.al2023")
-                .handler("h")
-                .role("arn:aws:iam::000000000000:role/e2e")
-                .environment(e -> e.variables(Map.of("INIT_FAIL", "1")))
-                .code(c -> c.zipFile(SdkBytes.fromByteArray(TestRuntime.zip()))));
-        spur.lambda.publishVersion(b -> b.functionName(name));
-        spur.lambda.putProvisionedConcurrencyConfig(
-                b -> b.functionName(name).qualifier("1").provisionedConcurrentExecutions(1));
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-        GetProvisionedConcurrencyConfigResponse status;
-        do {
-            Thread.sleep(50);
-            status = spur.lambda.getProvisionedConcurrencyConfig(
-                    b -> b.functionName(name).qualifier("1"));
-        } while (status.status() == ProvisionedConcurrencyStatusEnum.IN_PROGRESS
-                && Instant.now().isBefore(deadline));
+        String name = spur.deploy(
+                "pc-fail",
+                FunctionPackage.testRuntime(),
+                b -> b.environment(e -> e.variables(Map.of("INIT_FAIL", "1"))));
+        spur.lambda().publishVersion(b -> b.functionName(name));
+        spur.lambda()
+                .putProvisionedConcurrencyConfig(
+                        b -> b.functionName(name).qualifier("1").provisionedConcurrentExecutions(1));
+        GetProvisionedConcurrencyConfigResponse status = Await.await(
+                "the provisioned concurrency of " + name + " to leave IN_PROGRESS",
+                Duration.ofSeconds(30),
+                () -> spur.lambda()
+                        .getProvisionedConcurrencyConfig(
+                                b -> b.functionName(name).qualifier("1")),
+                s -> s.status() != ProvisionedConcurrencyStatusEnum.IN_PROGRESS);
         assertThat(status.status()).isEqualTo(ProvisionedConcurrencyStatusEnum.FAILED);
         assertThat(status.statusReason()).contains("init failed on purpose");
-        spur.lambda.deleteFunction(b -> b.functionName(name));
+        spur.lambda().deleteFunction(b -> b.functionName(name));
     }
 
-    private static GetProvisionedConcurrencyConfigResponse awaitReady(String name, String qualifier)
-            throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-        while (true) {
-            var status = spur.lambda.getProvisionedConcurrencyConfig(
-                    b -> b.functionName(name).qualifier(qualifier));
-            if (status.status() == ProvisionedConcurrencyStatusEnum.READY
-                    || Instant.now().isAfter(deadline)) {
-                assertThat(status.status()).as(status.statusReason()).isEqualTo(ProvisionedConcurrencyStatusEnum.READY);
-                return status;
-            }
-            Thread.sleep(20);
-        }
+    private static GetProvisionedConcurrencyConfigResponse awaitReady(String name, String qualifier) {
+        return Await.await(
+                "the provisioned concurrency of " + name + ":" + qualifier + " to be READY",
+                Duration.ofSeconds(30),
+                () -> spur.lambda()
+                        .getProvisionedConcurrencyConfig(
+                                b -> b.functionName(name).qualifier(qualifier)),
+                s -> s.status() == ProvisionedConcurrencyStatusEnum.READY);
     }
 }

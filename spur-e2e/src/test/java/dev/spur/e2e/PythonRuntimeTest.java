@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.Json;
-import java.nio.charset.StandardCharsets;
+import dev.spur.testing.FunctionPackage;
+import dev.spur.testing.Tools;
+import dev.spur.testing.Zips;
+import dev.spur.testing.server.Spur;
+import dev.spur.testing.server.SpurTest;
 import java.util.Base64;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
@@ -14,8 +17,9 @@ import software.amazon.awssdk.services.lambda.model.InvokeResponse;
 import software.amazon.awssdk.services.lambda.model.LogType;
 
 /** The python3.x runtimes with Spur's standard-library runtime client and ordinary handler code. */
+@SpurTest
 class PythonRuntimeTest {
-    static SpurHarness spur;
+    static Spur spur;
 
     static final String APP = """
             import json, logging, os
@@ -48,32 +52,20 @@ class PythonRuntimeTest {
             """;
 
     @BeforeAll
-    static void start() {
+    static void requirePython() {
         Tools.python();
-        spur = SpurHarness.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        spur.close();
     }
 
     private static String deploy(String handler, Zips zip) {
-        String name = SpurHarness.uniqueName("py");
-        spur.lambda.createFunction(b -> b.functionName(name)
-                .runtime("python3.12")
-                .handler(handler)
-                .timeout(5)
-                .role("arn:aws:iam::000000000000:role/e2e")
-                .code(c -> c.zipFile(SdkBytes.fromByteArray(zip.bytes()))));
-        return name;
+        return spur.deploy("py", new FunctionPackage("python3.12", handler, zip), b -> b.timeout(5));
     }
 
     private static InvokeResponse invoke(String name, String payload) {
-        return spur.lambda.invoke(b -> b.functionName(name)
-                .logType(LogType.TAIL)
-                .clientContext(Base64.getEncoder().encodeToString("{\"custom\":{\"k\":\"v\"}}".getBytes()))
-                .payload(SdkBytes.fromUtf8String(payload)));
+        return spur.lambda()
+                .invoke(b -> b.functionName(name)
+                        .logType(LogType.TAIL)
+                        .clientContext(Base64.getEncoder().encodeToString("{\"custom\":{\"k\":\"v\"}}".getBytes()))
+                        .payload(SdkBytes.fromUtf8String(payload)));
     }
 
     @Test
@@ -91,7 +83,7 @@ class PythonRuntimeTest {
         assertThat(out.get("custom").get("k").asText()).isEqualTo("v");
         assertThat(out.get("region").asText()).isEqualTo("us-east-1");
         assertThat(out.get("execEnv").asText()).isEqualTo("AWS_Lambda_python3.12");
-        String log = new String(Base64.getDecoder().decode(first.logResult()), StandardCharsets.UTF_8);
+        String log = Spur.tail(first);
         assertThat(log).contains("printing hi").contains("logging hi").contains("[INFO]");
         JsonNode second = Json.MAPPER.readTree(invoke(name, "{}").payload().asByteArray());
         assertThat(second.get("inits").asInt()).isEqualTo(1);

@@ -1,9 +1,11 @@
 package dev.spur.e2e;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.Json;
+import dev.spur.testing.Await;
+import dev.spur.testing.FunctionPackage;
+import dev.spur.testing.Tools;
+import dev.spur.testing.server.Spur;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +19,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import software.amazon.awssdk.core.SdkBytes;
 
 /**
  * A python3.12 function that appends every invocation it sees — request id, time, event — as a JSON
@@ -51,29 +52,32 @@ final class Recorder {
     }
 
     /** Deploys a recording function; {@code fail} non-empty makes it raise that message. */
-    static Recorder deploy(SpurHarness spur, String prefix, String fail) {
+    static Recorder deploy(Spur spur, String prefix, String fail) {
         Tools.python();
-        String name = SpurHarness.uniqueName(prefix);
-        Path file = spur.dataDir.resolve("record-" + name + ".jsonl");
+        String name = Spur.uniqueName(prefix);
+        Path file = spur.dataDir().resolve("record-" + name + ".jsonl");
         Map<String, String> env = new HashMap<>(Map.of("RECORD_FILE", file.toString()));
         if (!fail.isEmpty()) {
             env.put("FAIL", fail);
         }
-        String arn = spur.lambda
-                .createFunction(b -> b.functionName(name)
-                        .runtime("python3.12")
-                        .handler("app.handler")
-                        .timeout(10)
-                        .role("arn:aws:iam::000000000000:role/e2e")
-                        .environment(e -> e.variables(env))
-                        .code(c -> c.zipFile(SdkBytes.fromByteArray(
-                                Zips.create().text("app.py", APP).bytes()))))
+        String arn = spur.create(
+                        name, FunctionPackage.python(APP), b -> b.timeout(10).environment(e -> e.variables(env)))
                 .functionArn();
         return new Recorder(name, arn, file);
     }
 
     /** Every complete line written so far, in order. */
     List<Call> calls() {
+        return lines(file).stream()
+                .map(line -> new Call(
+                        line.get("id").asText(),
+                        Instant.ofEpochMilli(line.get("at").asLong()),
+                        line.get("event")))
+                .toList();
+    }
+
+    /** The complete JSON lines of a file a function appends to (none while it does not exist). */
+    static List<JsonNode> lines(Path file) {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
@@ -82,20 +86,16 @@ final class Recorder {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<Call> calls = new ArrayList<>();
-        String[] lines = text.split("\n", -1);
-        for (int i = 0; i < lines.length - 1; i++) { // the last piece is empty or still being written
+        List<JsonNode> lines = new ArrayList<>();
+        String[] pieces = text.split("\n", -1);
+        for (int i = 0; i < pieces.length - 1; i++) { // the last piece is empty or still being written
             try {
-                JsonNode line = Json.MAPPER.readTree(lines[i]);
-                calls.add(new Call(
-                        line.get("id").asText(),
-                        Instant.ofEpochMilli(line.get("at").asLong()),
-                        line.get("event")));
+                lines.add(Json.MAPPER.readTree(pieces[i]));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
-        return calls;
+        return lines;
     }
 
     List<Call> calls(String requestId) {
@@ -104,16 +104,7 @@ final class Recorder {
 
     /** Waits until {@code done} holds for the calls seen, and returns them; fails after {@code limit}. */
     List<Call> await(Duration limit, String what, Predicate<List<Call>> done) {
-        Instant deadline = Instant.now().plus(limit);
-        List<Call> calls = calls();
-        while (!done.test(calls)) {
-            assertThat(Instant.now())
-                    .as("waited %s for %s; calls seen: %s", limit, what, calls)
-                    .isBefore(deadline);
-            sleep(25);
-            calls = calls();
-        }
-        return calls;
+        return Await.await(what + " (calls of " + name + ")", limit, this::calls, done);
     }
 
     /** Waits until at least {@code n} calls with this request id were seen. */
@@ -128,14 +119,5 @@ final class Recorder {
                 .stream()
                 .filter(c -> c.requestId().equals(requestId))
                 .toList();
-    }
-
-    static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -2,8 +2,10 @@ package dev.spur.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.spur.sandbox.Sandbox;
-import org.junit.jupiter.api.AfterAll;
+import dev.spur.testing.FunctionPackage;
+import dev.spur.testing.Tools;
+import dev.spur.testing.server.Spur;
+import dev.spur.testing.server.SpurTest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
@@ -15,8 +17,9 @@ import software.amazon.awssdk.services.lambda.model.InvokeResponse;
  * the event is not written to the dead connection and lost until the invocation's timeout. Plain
  * processes only: a frozen (linux) environment does nothing while idle, so it cannot drop anything then.
  */
+@SpurTest(sandbox = SpurTest.Sandbox.PROCESS)
 class RuntimeReconnectTest {
-    static SpurHarness spur;
+    static Spur spur;
 
     /** Answers an event on one connection, then abandons its next wait there and waits on a new one. */
     static final String BOOTSTRAP = """
@@ -44,24 +47,13 @@ class RuntimeReconnectTest {
             """;
 
     @BeforeAll
-    static void start() {
+    static void requirePython() {
         Tools.python();
-        spur = SpurHarness.start(Sandbox.process()); // also when the build asks for the linux sandbox
-    }
-
-    @AfterAll
-    static void stop() {
-        spur.close();
     }
 
     @Test
     void aRuntimeThatGivesUpOnANextAndAsksAgainGetsTheEventThere() throws Exception {
-        String name = SpurHarness.uniqueName("renext");
-        spur.create(
-                name,
-                "provided.al2023",
-                "unused",
-                Zips.create().executable("bootstrap", BOOTSTRAP).bytes());
+        String name = spur.deploy("renext", FunctionPackage.provided(BOOTSTRAP));
         assertThat(invoke(name).payload().asUtf8String()).isEqualTo("{\"first\":{\"n\":1}}");
         Thread.sleep(600); // the runtime drops its waiting next and asks again on a new connection
 
@@ -71,6 +63,6 @@ class RuntimeReconnectTest {
     }
 
     private static InvokeResponse invoke(String name) {
-        return spur.lambda.invoke(b -> b.functionName(name).payload(SdkBytes.fromUtf8String("{\"n\":1}")));
+        return spur.lambda().invoke(b -> b.functionName(name).payload(SdkBytes.fromUtf8String("{\"n\":1}")));
     }
 }

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.Json;
+import dev.spur.testing.Await;
+import dev.spur.testing.server.Spur;
+import dev.spur.testing.server.SpurTest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -13,8 +16,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,20 +23,11 @@ import org.junit.jupiter.api.Test;
  * Scheduled Event (or the schedule's own input), rate timetables, validation, the CRUD API, and what
  * happens to schedules and fires across a restart.
  */
+@SpurTest(shared = false)
 class ScheduleTest {
     static final Duration WAIT = Duration.ofSeconds(30);
     static final DateTimeFormatter AT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
-    static SpurHarness spur;
-
-    @BeforeAll
-    static void start() {
-        spur = SpurHarness.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        spur.close();
-    }
+    static Spur spur;
 
     /** A whole second at least {@code seconds} - 1 s from now. */
     private static Instant secondsAhead(int seconds) {
@@ -46,36 +38,36 @@ class ScheduleTest {
         return "at(" + AT.format(LocalDateTime.ofInstant(time, ZoneOffset.UTC)) + ")";
     }
 
-    private static SpurHarness.Answer create(String body) {
+    private static Spur.Answer create(String body) {
         return spur.spurApi("POST", "/spur/v1/schedules", body);
     }
 
     private static JsonNode created(String name, String expression, String target, String extra) {
-        SpurHarness.Answer a = create("""
+        Spur.Answer a = create("""
                 {"Name":"%s","ScheduleExpression":"%s","Target":{"Arn":"%s"}%s}""".formatted(name, expression, target, extra));
         assertThat(a.status()).as("%s", a.body()).isEqualTo(201);
         return a.body();
     }
 
     private static JsonNode get(String name) {
-        SpurHarness.Answer a = spur.spurApi("GET", "/spur/v1/schedules/" + name, null);
+        Spur.Answer a = spur.spurApi("GET", "/spur/v1/schedules/" + name, null);
         assertThat(a.status()).as("%s", a.body()).isEqualTo(200);
         return a.body();
     }
 
     /** Waits until no asynchronous event is queued or running. */
     private static void awaitQuiet() {
-        Instant deadline = Instant.now().plus(WAIT);
-        while (spur.spurApi("GET", "/spur/v1/async", null).body().get("depth").asLong() != 0) {
-            assertThat(Instant.now()).as("waited for an empty queue").isBefore(deadline);
-            Recorder.sleep(25);
-        }
+        Await.await(
+                "an empty queue",
+                WAIT,
+                () -> spur.spurApi("GET", "/spur/v1/async", null).body(),
+                stats -> stats.get("depth").asLong() == 0);
     }
 
     @Test
     void anAtScheduleFiresOnceWithEventBridgesScheduledEvent() throws Exception {
         Recorder fn = Recorder.deploy(spur, "at", "");
-        String name = SpurHarness.uniqueName("once");
+        String name = Spur.uniqueName("once");
         Instant when = secondsAhead(2);
         JsonNode schedule = created(name, at(when), fn.name, "");
         assertThat(schedule.get("NextFireTime").asText()).isEqualTo(when.toString());
@@ -115,7 +107,7 @@ class ScheduleTest {
     @Test
     void aRateScheduleFiresOneIntervalAfterCreationAndAtTakesItsTimeZone() {
         Recorder fn = Recorder.deploy(spur, "rate", "");
-        JsonNode rate = created(SpurHarness.uniqueName("rate"), "rate(1 minute)", fn.name, "");
+        JsonNode rate = created(Spur.uniqueName("rate"), "rate(1 minute)", fn.name, "");
         Instant createdAt = Instant.parse(rate.get("CreationDate").asText());
         Instant next = Instant.parse(rate.get("NextFireTime").asText());
         assertThat(Duration.between(createdAt, next).toMillis()).isBetween(59_000L, 61_000L);
@@ -123,7 +115,7 @@ class ScheduleTest {
         LocalDateTime tokyo =
                 LocalDateTime.now(ZoneId.of("Asia/Tokyo")).plusHours(1).truncatedTo(ChronoUnit.SECONDS);
         JsonNode local = created(
-                SpurHarness.uniqueName("tokyo"),
+                Spur.uniqueName("tokyo"),
                 "at(" + AT.format(tokyo) + ")",
                 fn.name,
                 ",\"ScheduleExpressionTimezone\":\"Asia/Tokyo\"");
@@ -137,12 +129,12 @@ class ScheduleTest {
         Recorder idle = Recorder.deploy(spur, "idle", "");
         Instant when = secondsAhead(2);
         String input = "{\"custom\":[1,2.5,{\"k\":\"v\"}],\"s\":\"\\u00e9\"}";
-        SpurHarness.Answer withInput = create("""
-                {"Name":"%s","ScheduleExpression":"%s","Target":{"Arn":"%s","Input":%s}}""".formatted(
-                        SpurHarness.uniqueName("input"), at(when), fn.arn, Json.MAPPER.writeValueAsString(input)));
+        Spur.Answer withInput = create(
+                """
+                {"Name":"%s","ScheduleExpression":"%s","Target":{"Arn":"%s","Input":%s}}""".formatted(Spur.uniqueName("input"), at(when), fn.arn, Json.MAPPER.writeValueAsString(input)));
         assertThat(withInput.status()).as("%s", withInput.body()).isEqualTo(201);
         assertThat(withInput.body().get("Target").get("Input").asText()).isEqualTo(input);
-        String disabled = SpurHarness.uniqueName("off");
+        String disabled = Spur.uniqueName("off");
         JsonNode off = created(disabled, at(when), idle.name, ",\"State\":\"DISABLED\"");
         assertThat(off.get("State").asText()).isEqualTo("DISABLED");
         assertThat(off.has("NextFireTime")).isFalse();
@@ -150,16 +142,16 @@ class ScheduleTest {
         Recorder.Call call = fn.await(WAIT, "the fire", c -> !c.isEmpty()).getFirst();
         assertThat(call.event()).isEqualTo(Json.MAPPER.readTree(input));
         // Both were due at the same tick; give the firing thread a moment past the enabled one's fire.
-        Recorder.sleep(500);
+        Thread.sleep(500);
         awaitQuiet();
         assertThat(idle.calls()).isEmpty();
         assertThat(get(disabled).has("LastFireTime")).isFalse();
 
         // Enabled again after its time: the timetable counts from now, so nothing missed fires.
-        SpurHarness.Answer enabled = spur.spurApi("PUT", "/spur/v1/schedules/" + disabled, "{\"State\":\"ENABLED\"}");
+        Spur.Answer enabled = spur.spurApi("PUT", "/spur/v1/schedules/" + disabled, "{\"State\":\"ENABLED\"}");
         assertThat(enabled.status()).isEqualTo(200);
         assertThat(enabled.body().has("NextFireTime")).isFalse();
-        Recorder.sleep(300);
+        Thread.sleep(300);
         awaitQuiet();
         assertThat(idle.calls()).isEmpty();
     }
@@ -174,34 +166,34 @@ class ScheduleTest {
                 "cron(0 12 * * ? 2026 extra)",
                 "every day",
                 "at(2026-13-01T00:00:00)")) {
-            SpurHarness.Answer a = create("""
-                    {"Name":"%s","ScheduleExpression":"%s","Target":{"Arn":"%s"}}""".formatted(SpurHarness.uniqueName("bad"), expression, fn.name));
+            Spur.Answer a = create("""
+                    {"Name":"%s","ScheduleExpression":"%s","Target":{"Arn":"%s"}}""".formatted(Spur.uniqueName("bad"), expression, fn.name));
             assertThat(a.status()).as(expression).isEqualTo(400);
             assertThat(a.body().get("message").asText())
                     .as(expression)
                     .startsWith("Invalid ScheduleExpression " + expression + ": ");
         }
-        SpurHarness.Answer zone = create("""
+        Spur.Answer zone = create("""
                 {"Name":"zone","ScheduleExpression":"rate(1 hour)","ScheduleExpressionTimezone":"Mars/Olympus_Mons",
                  "Target":{"Arn":"%s"}}""".formatted(fn.name));
         assertThat(zone.status()).isEqualTo(400);
         assertThat(zone.body().get("message").asText())
                 .contains("ScheduleExpressionTimezone")
                 .contains("Mars/Olympus_Mons");
-        SpurHarness.Answer name = create("""
+        Spur.Answer name = create("""
                 {"Name":"has space","ScheduleExpression":"rate(1 hour)","Target":{"Arn":"%s"}}""".formatted(fn.name));
         assertThat(name.status()).isEqualTo(400);
         assertThat(name.body().get("message").asText()).contains("'has space'").contains("name");
-        SpurHarness.Answer state = create("""
+        Spur.Answer state = create("""
                 {"Name":"st","ScheduleExpression":"rate(1 hour)","State":"PAUSED","Target":{"Arn":"%s"}}""".formatted(fn.name));
         assertThat(state.status()).isEqualTo(400);
         assertThat(state.body().get("message").asText()).contains("PAUSED");
-        SpurHarness.Answer input = create("""
+        Spur.Answer input = create("""
                 {"Name":"in","ScheduleExpression":"rate(1 hour)","Target":{"Arn":"%s","Input":"{not json"}}""".formatted(fn.name));
         assertThat(input.status()).isEqualTo(400);
         assertThat(input.body().get("message").asText()).contains("Input");
-        SpurHarness.Answer target = create("""
-                {"Name":"nobody","ScheduleExpression":"rate(1 hour)","Target":{"Arn":"%s"}}""".formatted(SpurHarness.uniqueName("missing")));
+        Spur.Answer target = create("""
+                {"Name":"nobody","ScheduleExpression":"rate(1 hour)","Target":{"Arn":"%s"}}""".formatted(Spur.uniqueName("missing")));
         assertThat(target.status()).isEqualTo(404);
         assertThat(spur.spurApi("GET", "/spur/v1/schedules", null)
                         .body()
@@ -213,8 +205,8 @@ class ScheduleTest {
     @Test
     void schedulesCanBeListedReadUpdatedAndDeleted() throws Exception {
         Recorder fn = Recorder.deploy(spur, "crud", "");
-        String a = "crud-a-" + SpurHarness.uniqueName("x");
-        String b = "crud-b-" + SpurHarness.uniqueName("x");
+        String a = "crud-a-" + Spur.uniqueName("x");
+        String b = "crud-b-" + Spur.uniqueName("x");
         created(b, "rate(1 hour)", fn.arn, ",\"Description\":\"hourly\"");
         JsonNode first = created(a, "cron(0 12 * * ? *)", fn.name, "");
         assertThat(create("""
@@ -231,7 +223,7 @@ class ScheduleTest {
         assertThat(get(b).get("Description").asText()).isEqualTo("hourly");
         assertThat(get(a)).isEqualTo(first);
 
-        SpurHarness.Answer updated = spur.spurApi("PUT", "/spur/v1/schedules/" + a, """
+        Spur.Answer updated = spur.spurApi("PUT", "/spur/v1/schedules/" + a, """
                 {"ScheduleExpression":"rate(5 minutes)","Description":"often","Target":{"Input":"{\\"x\\":1}"}}""");
         assertThat(updated.status()).as("%s", updated.body()).isEqualTo(200);
         JsonNode u = updated.body();
@@ -267,7 +259,7 @@ class ScheduleTest {
     @Test
     void aScheduleSurvivesARestart() {
         Recorder fn = Recorder.deploy(spur, "keep", "");
-        String name = SpurHarness.uniqueName("keep");
+        String name = Spur.uniqueName("keep");
         JsonNode before =
                 created(name, "rate(1 minute)", fn.name, ",\"Description\":\"kept\",\"MissedFires\":\"SKIP\"");
         spur.restart();
@@ -279,8 +271,8 @@ class ScheduleTest {
         Recorder runOnce = Recorder.deploy(spur, "missed", "");
         Recorder skip = Recorder.deploy(spur, "skipped", "");
         Instant when = secondsAhead(3);
-        String runOnceName = SpurHarness.uniqueName("missed");
-        String skipName = SpurHarness.uniqueName("skipped");
+        String runOnceName = Spur.uniqueName("missed");
+        String skipName = Spur.uniqueName("skipped");
         created(runOnceName, at(when), runOnce.name, "");
         created(skipName, at(when), skip.name, ",\"MissedFires\":\"SKIP\"");
 
@@ -289,9 +281,8 @@ class ScheduleTest {
                     .as("the server stopped before the fire time")
                     .isBefore(when);
             // Down until the fire is well past (a fire less than a second late counts as on time).
-            while (Instant.now().isBefore(when.plusMillis(1_500))) {
-                Recorder.sleep(50);
-            }
+            Await.await(
+                    "the fire time to be well past", WAIT, () -> Instant.now().isAfter(when.plusMillis(1_500)));
             assertThat(runOnce.calls()).isEmpty();
             assertThat(skip.calls()).isEmpty();
         });

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spur.auth.Credential;
+import dev.spur.server.SpurServer;
+import dev.spur.testing.FunctionPackage;
+import dev.spur.testing.server.Spur;
+import dev.spur.testing.server.SpurTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,7 +20,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -37,37 +41,35 @@ import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
  * accounts, and an account sees nothing of another's. Valid requests come from the real SDK; the
  * forged ones are signed by AWS's own signer and then altered, so only the alteration is wrong.
  */
+@SpurTest(auth = SpurServer.Auth.SIGV4)
 class SigV4Test {
-    static SpurHarness spur;
+    static Spur spur;
     static Credential alice;
     static Credential bob;
+
+    @AutoClose
     static LambdaClient aliceClient;
+
+    @AutoClose
     static LambdaClient bobClient;
 
     @BeforeAll
-    static void start() {
-        spur = SpurHarness.startWithSigV4();
-        alice = spur.server.keys().create("111111111111");
-        bob = spur.server.keys().create("222222222222");
-        aliceClient = spur.client(alice.accessKeyId(), alice.secretKey());
-        bobClient = spur.client(bob.accessKeyId(), bob.secretKey());
-    }
-
-    @AfterAll
-    static void stop() {
-        aliceClient.close();
-        bobClient.close();
-        spur.close();
+    static void keys() {
+        alice = spur.newKey("111111111111");
+        bob = spur.newKey("222222222222");
+        aliceClient = spur.client(alice);
+        bobClient = spur.client(bob);
     }
 
     @Test
     void aSignedSdkClientRunsTheWholeReleaseFlow() {
-        String name = SpurHarness.uniqueName("signed");
+        String name = Spur.uniqueName("signed");
         aliceClient.createFunction(b -> b.functionName(name)
                 .runtime("provided.al2023")
                 .handler("h")
                 .role("arn:aws:iam::111111111111:role/r")
-                .code(c -> c.zipFile(SdkBytes.fromByteArray(TestRuntime.zip()))));
+                .code(c -> c.zipFile(
+                        SdkBytes.fromByteArray(FunctionPackage.testRuntime().zip()))));
         assertThat(aliceClient
                         .getFunction(b -> b.functionName(name))
                         .configuration()
@@ -95,12 +97,13 @@ class SigV4Test {
 
     @Test
     void anotherAccountCanNeitherSeeReadInvokeNorDeleteAFunction() {
-        String name = SpurHarness.uniqueName("private");
+        String name = Spur.uniqueName("private");
         aliceClient.createFunction(b -> b.functionName(name)
                 .runtime("provided.al2023")
                 .handler("h")
                 .role("arn:aws:iam::111111111111:role/r")
-                .code(c -> c.zipFile(SdkBytes.fromByteArray(TestRuntime.zip()))));
+                .code(c -> c.zipFile(
+                        SdkBytes.fromByteArray(FunctionPackage.testRuntime().zip()))));
         String arn = "arn:aws:lambda:us-east-1:111111111111:function:" + name;
 
         assertThat(bobClient.listFunctions().functions())
@@ -123,7 +126,8 @@ class SigV4Test {
                 .runtime("provided.al2023")
                 .handler("h")
                 .role("arn:aws:iam::222222222222:role/r")
-                .code(c -> c.zipFile(SdkBytes.fromByteArray(TestRuntime.zip()))));
+                .code(c -> c.zipFile(
+                        SdkBytes.fromByteArray(FunctionPackage.testRuntime().zip()))));
         assertThat(bobClient
                         .getFunction(b -> b.functionName(name))
                         .configuration()
@@ -161,10 +165,10 @@ class SigV4Test {
 
     @Test
     void aDeletedKeyStopsWorking() {
-        Credential temporary = spur.server.keys().create("111111111111");
-        try (LambdaClient client = spur.client(temporary.accessKeyId(), temporary.secretKey())) {
+        Credential temporary = spur.newKey("111111111111");
+        try (LambdaClient client = spur.client(temporary)) {
             assertThat(client.listFunctions()).isNotNull();
-            assertThat(spur.server.keys().delete(temporary.accessKeyId())).isTrue();
+            assertThat(spur.server().keys().delete(temporary.accessKeyId())).isTrue();
             assertThatThrownBy(client::listFunctions)
                     .isInstanceOfSatisfying(
                             LambdaException.class,
@@ -218,12 +222,13 @@ class SigV4Test {
 
     @Test
     void iamFunctionUrlsNeedASignatureFromTheFunctionsAccount() throws IOException {
-        String name = SpurHarness.uniqueName("iam-url");
+        String name = Spur.uniqueName("iam-url");
         aliceClient.createFunction(b -> b.functionName(name)
                 .runtime("provided.al2023")
                 .handler("h")
                 .role("arn:aws:iam::111111111111:role/r")
-                .code(c -> c.zipFile(SdkBytes.fromByteArray(TestRuntime.zip()))));
+                .code(c -> c.zipFile(
+                        SdkBytes.fromByteArray(FunctionPackage.testRuntime().zip()))));
         String url = aliceClient
                 .createFunctionUrlConfig(b -> b.functionName(name).authType(FunctionUrlAuthType.AWS_IAM))
                 .functionUrl();

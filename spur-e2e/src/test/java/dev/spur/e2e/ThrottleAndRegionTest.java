@@ -3,14 +3,16 @@ package dev.spur.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.spur.pools.PoolSettings;
+import dev.spur.testing.Await;
+import dev.spur.testing.FunctionPackage;
+import dev.spur.testing.server.Spur;
+import dev.spur.testing.server.SpurTest;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -24,36 +26,28 @@ import software.amazon.awssdk.services.lambda.model.ThrottleReason;
 import software.amazon.awssdk.services.lambda.model.TooManyRequestsException;
 
 /** Throttling as Lambda answers it, regions taken from the SigV4 scope, and media-type errors. */
+@SpurTest(accountConcurrency = 1, shared = false)
 class ThrottleAndRegionTest {
-    static SpurHarness spur;
-
-    @BeforeAll
-    static void start() {
-        spur = SpurHarness.start(PoolSettings.defaults().withAccountConcurrency(1));
-    }
-
-    @AfterAll
-    static void stop() {
-        spur.close();
-    }
+    static Spur spur;
 
     @Test
     void invocationsPastTheConcurrencyLimitAre429WithReasonAndRetryAfter() throws Exception {
-        String name = SpurHarness.uniqueName("thr");
-        spur.create(name, "provided.al2023", "h", TestRuntime.zip());
+        String name = Spur.uniqueName("thr");
+        spur.create(name, FunctionPackage.testRuntime());
         CompletableFuture<?> busy = CompletableFuture.runAsync(() ->
-                spur.lambda.invoke(b -> b.functionName(name).payload(SdkBytes.fromUtf8String("{\"sleep\":1.5}"))));
-        while (spur.server.pools().stats().inFlight() == 0) {
-            Thread.sleep(10);
-        }
-        assertThatThrownBy(() -> spur.lambda.invoke(b -> b.functionName(name)))
+                spur.lambda().invoke(b -> b.functionName(name).payload(SdkBytes.fromUtf8String("{\"sleep\":1.5}"))));
+        Await.await(
+                "the first invocation to run",
+                Duration.ofSeconds(30),
+                () -> spur.server().pools().stats().inFlight() > 0);
+        assertThatThrownBy(() -> spur.lambda().invoke(b -> b.functionName(name)))
                 .isInstanceOfSatisfying(TooManyRequestsException.class, e -> {
                     assertThat(e.statusCode()).isEqualTo(429);
                     assertThat(e.reason()).isEqualTo(ThrottleReason.CONCURRENT_INVOCATION_LIMIT_EXCEEDED);
                     assertThat(e.retryAfterSeconds()).isEqualTo("1");
                 });
         busy.get();
-        assertThat(spur.lambda.invoke(b -> b.functionName(name)).functionError())
+        assertThat(spur.lambda().invoke(b -> b.functionName(name)).functionError())
                 .isNull();
     }
 
@@ -65,23 +59,24 @@ class ThrottleAndRegionTest {
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("spur", "spur")))
                 .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()))
                 .build()) {
-            String name = SpurHarness.uniqueName("eu");
+            String name = Spur.uniqueName("eu");
             String arn = eu.createFunction(b -> b.functionName(name)
                             .runtime("provided.al2023")
                             .handler("h")
-                            .role("arn:aws:iam::000000000000:role/e2e")
-                            .code(c -> c.zipFile(SdkBytes.fromByteArray(TestRuntime.zip()))))
+                            .role(Spur.ROLE)
+                            .code(c -> c.zipFile(SdkBytes.fromByteArray(
+                                    FunctionPackage.testRuntime().zip()))))
                     .functionArn();
             assertThat(arn).isEqualTo("arn:aws:lambda:eu-west-1:000000000000:function:" + name);
             assertThat(eu.listFunctions().functions())
                     .extracting(FunctionConfiguration::functionName)
                     .contains(name);
-            assertThat(spur.lambda.listFunctions().functions())
+            assertThat(spur.lambda().listFunctions().functions())
                     .extracting(FunctionConfiguration::functionName)
                     .doesNotContain(name);
-            assertThatThrownBy(() -> spur.lambda.getFunction(b -> b.functionName(name)))
+            assertThatThrownBy(() -> spur.lambda().getFunction(b -> b.functionName(name)))
                     .isInstanceOf(ResourceNotFoundException.class);
-            assertThat(spur.lambda
+            assertThat(spur.lambda()
                             .getFunction(b -> b.functionName(arn))
                             .configuration()
                             .functionArn())

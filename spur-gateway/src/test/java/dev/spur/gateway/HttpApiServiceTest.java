@@ -9,6 +9,7 @@ import dev.spur.common.HttpApi;
 import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
 import dev.spur.common.Ticker;
+import dev.spur.testing.Jwts;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -41,6 +42,9 @@ import org.junit.jupiter.api.io.TempDir;
  * seam), each recording that it ran.
  */
 class HttpApiServiceTest {
+    private static final Jwts.Key RSA = Jwts.Key.rsa("rsa1");
+    private static final Jwts.Key EC = Jwts.Key.ec("ec1");
+
     private static final String ACCOUNT = "123456789012";
     private static final String API_ID = "abcde12345";
     private static final Instant START = Instant.parse("2026-03-04T19:15:17Z");
@@ -181,19 +185,16 @@ class HttpApiServiceTest {
                 "https://issuer.example",
                 List.of("spur-tests"),
                 null,
-                TestJwts.jwks(),
+                Jwts.jwks(RSA, EC),
                 null,
                 null,
                 0,
                 null);
         api(Map.of("jwt", jwt), List.of(new HttpApi.Route("GET /jwt", "echo", "", "2.0", "jwt", null)));
         long exp = START.getEpochSecond() + 60;
-        String good = TestJwts.sign(
-                "RS256",
-                "rsa1",
+        String good = RSA.sign(
                 "{\"iss\":\"https://issuer.example\",\"aud\":\"spur-tests\",\"sub\":\"alice\",\"exp\":" + exp + "}");
-        String otherIssuer = TestJwts.sign(
-                "RS256", "rsa1", "{\"iss\":\"https://evil.example\",\"aud\":\"spur-tests\",\"exp\":" + exp + "}");
+        String otherIssuer = RSA.sign("{\"iss\":\"https://evil.example\",\"aud\":\"spur-tests\",\"exp\":" + exp + "}");
 
         HttpResponseData none = get("/jwt");
         HttpResponseData forged = bearer(otherIssuer);
@@ -223,7 +224,7 @@ class HttpApiServiceTest {
         HttpServer issuer = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         issuer.createContext("/jwks.json", exchange -> {
             fetches.incrementAndGet();
-            byte[] jwks = bytes(TestJwts.jwks());
+            byte[] jwks = bytes(Jwts.jwks(RSA, EC));
             exchange.sendResponseHeaders(200, jwks.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(jwks);
@@ -244,11 +245,8 @@ class HttpApiServiceTest {
                     0,
                     null);
             api(Map.of("jwt", jwt), List.of(new HttpApi.Route("GET /jwt", "echo", "", "2.0", "jwt", null)));
-            String token = TestJwts.sign(
-                    "ES256",
-                    "ec1",
-                    "{\"iss\":\"https://issuer.example\",\"aud\":\"spur-tests\",\"exp\":"
-                            + (START.getEpochSecond() + 3600) + "}");
+            String token = EC.sign("{\"iss\":\"https://issuer.example\",\"aud\":\"spur-tests\",\"exp\":"
+                    + (START.getEpochSecond() + 3600) + "}");
 
             assertThat(bearer(token).status()).isEqualTo(200);
             nanos.addAndGet(Duration.ofMinutes(4).toNanos());

@@ -3,18 +3,16 @@ package dev.spur.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
-import dev.spur.common.Ticker;
+import dev.spur.testing.FakeClock;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** Throttling with a fake clock: burst, steady rate, Retry-After. */
 class TokenBucketTest {
-    private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
-    private final Ticker ticker = nanos::get;
+    private final FakeClock ticker = FakeClock.at("2026-01-01T00:00:00Z");
 
     @Test
     void fullBucketAdmitsTheBurstThenRefuses() {
@@ -34,13 +32,13 @@ class TokenBucketTest {
         assertThat(bucket.tryAcquire()).isTrue();
         assertThat(bucket.tryAcquire()).isFalse();
 
-        advanceMillis(99);
+        ticker.advanceMillis(99);
         assertThat(bucket.tryAcquire()).isFalse();
-        advanceMillis(1);
+        ticker.advanceMillis(1);
         assertThat(bucket.tryAcquire()).isTrue();
         assertThat(bucket.tryAcquire()).isFalse();
 
-        advanceMillis(10_000);
+        ticker.advanceMillis(10_000);
         assertThat(bucket.retryAfterSeconds()).isZero();
         assertThat(bucket.tryAcquire()).isTrue();
         assertThat(bucket.tryAcquire()).isTrue();
@@ -57,7 +55,7 @@ class TokenBucketTest {
             for (int i = 0; i < 3; i++) {
                 admitted += bucket.tryAcquire() ? 1 : 0;
             }
-            advanceMillis(1);
+            ticker.advanceMillis(1);
         }
         assertThat(admitted).isBetween(500, 510);
     }
@@ -68,7 +66,7 @@ class TokenBucketTest {
         assertThat(bucket.tryAcquire()).isTrue();
         assertThat(bucket.tryAcquire()).isFalse();
         assertThat(bucket.retryAfterSeconds()).isEqualTo(10);
-        advanceMillis(2_500);
+        ticker.advanceMillis(2_500);
         assertThat(bucket.retryAfterSeconds()).isEqualTo(8);
     }
 
@@ -100,9 +98,5 @@ class TokenBucketTest {
         assertThatIllegalArgumentException().isThrownBy(() -> new TokenBucket(Double.NaN, 1, ticker));
         assertThatIllegalArgumentException().isThrownBy(() -> new TokenBucket(1, 0, ticker));
         assertThatIllegalArgumentException().isThrownBy(() -> new TokenBucket(1e-9, Integer.MAX_VALUE, ticker));
-    }
-
-    private void advanceMillis(long ms) {
-        nanos.addAndGet(ms * 1_000_000L);
     }
 }

@@ -8,12 +8,9 @@ import dev.spur.common.FunctionKey;
 import dev.spur.common.LambdaException;
 import dev.spur.common.RequestIds;
 import dev.spur.common.Ticker;
-import dev.spur.logs.LogStore;
 import dev.spur.pools.InvocationOutcome.Kind;
-import dev.spur.sandbox.Sandbox;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.InstantSource;
 import java.util.Map;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.AfterEach;
@@ -31,14 +28,8 @@ class ConcurrencyBudgetTest {
     private Pools pools;
 
     private Pools pools(int accountLimit) {
-        pools = new Pools(
-                PoolSettings.defaults().withAccountConcurrency(accountLimit),
-                Sandbox.process(),
-                LogStore.open(dir.resolve("logs")),
-                dir.resolve("run"),
-                Ticker.system(),
-                InstantSource.system(),
-                false);
+        pools = TestDeployments.pools(
+                dir, PoolSettings.defaults().withAccountConcurrency(accountLimit), Ticker.system());
         return pools;
     }
 

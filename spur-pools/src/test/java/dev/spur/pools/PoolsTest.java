@@ -9,14 +9,13 @@ import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
 import dev.spur.common.RequestIds;
 import dev.spur.common.Ticker;
-import dev.spur.logs.LogStore;
 import dev.spur.pools.InvocationOutcome.Kind;
-import dev.spur.sandbox.Sandbox;
+import dev.spur.testing.Await;
+import dev.spur.testing.FakeClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
@@ -28,7 +27,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,18 +36,11 @@ class PoolsTest {
     @TempDir
     Path dir;
 
-    private final AtomicLong fakeNanos = new AtomicLong(1_000_000_000L);
+    private final FakeClock clock = FakeClock.at("2026-01-01T00:00:00Z");
     private Pools pools;
 
     private Pools pools(PoolSettings settings, Ticker ticker) {
-        pools = new Pools(
-                settings,
-                Sandbox.process(),
-                LogStore.open(dir.resolve("logs")),
-                dir.resolve("run"),
-                ticker,
-                InstantSource.system(),
-                false);
+        pools = TestDeployments.pools(dir, settings, ticker);
         return pools;
     }
 
@@ -152,12 +143,12 @@ class PoolsTest {
 
     @Test
     void idleEnvironmentsAreReapedAfterTheKeepAlive() throws Exception {
-        Pools s = pools(PoolSettings.withKeepAlive(Duration.ofMinutes(10)), fakeNanos::get);
+        Pools s = pools(PoolSettings.withKeepAlive(Duration.ofMinutes(10)), clock);
         Deployment d = TestDeployments.deployment(dir, "reap", 128, 3, Map.of());
         long pid = json(invoke(s, d, "{}")).get("pid").asLong();
-        fakeNanos.addAndGet(Duration.ofMinutes(9).toNanos());
+        clock.advance(Duration.ofMinutes(9));
         assertThat(s.reapIdle()).isZero();
-        fakeNanos.addAndGet(Duration.ofMinutes(2).toNanos());
+        clock.advance(Duration.ofMinutes(2));
         assertThat(s.reapIdle()).isEqualTo(1);
         assertThat(s.liveEnvironments(d.config().key())).isZero();
         assertThat(ProcessHandle.of(pid).map(p -> p.onExit().join().isAlive()).orElse(false))
@@ -352,9 +343,11 @@ class PoolsTest {
         Deployment d = TestDeployments.deployment(dir, "busy", 128, 5, Map.of());
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<InvocationOutcome> running = pool.submit(() -> invoke(s, d, "{\"sleep\":0.5}"));
-            while (s.stats().inFlight() == 0 || s.liveEnvironments(d.config().key()) == 0) {
-                Thread.sleep(10);
-            }
+            Await.await(
+                    "the invocation to run",
+                    Duration.ofSeconds(30),
+                    () -> s.stats().inFlight() > 0
+                            && s.liveEnvironments(d.config().key()) > 0);
             Thread.sleep(100);
             s.retire(d.config().key());
             assertThat(running.get().kind()).isEqualTo(Kind.SUCCESS);

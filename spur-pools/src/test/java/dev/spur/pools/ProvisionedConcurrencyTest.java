@@ -7,21 +7,18 @@ import dev.spur.common.FunctionKey;
 import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
 import dev.spur.common.RequestIds;
-import dev.spur.common.Ticker;
-import dev.spur.logs.LogStore;
 import dev.spur.pools.InvocationOutcome.Kind;
-import dev.spur.sandbox.Sandbox;
+import dev.spur.testing.Await;
+import dev.spur.testing.FakeClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,19 +29,11 @@ class ProvisionedConcurrencyTest {
     @TempDir
     Path dir;
 
-    private final AtomicLong fakeNanos = new AtomicLong(1_000_000_000L);
+    private final FakeClock clock = FakeClock.at("2026-01-01T00:00:00Z");
     private Pools pools;
 
     private Pools pools(PoolSettings settings) {
-        Ticker ticker = fakeNanos::get;
-        pools = new Pools(
-                settings,
-                Sandbox.process(),
-                LogStore.open(dir.resolve("logs")),
-                dir.resolve("run"),
-                ticker,
-                InstantSource.system(),
-                false);
+        pools = TestDeployments.pools(dir, settings, clock);
         return pools;
     }
 
@@ -75,12 +64,8 @@ class ProvisionedConcurrencyTest {
     }
 
     /** Generous deadline for background starts; a failure here means it never happened, not that it was slow. */
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
-            Thread.sleep(20);
-        }
+    private static void await(String what, BooleanSupplier condition) {
+        Await.await(what, Duration.ofSeconds(30), condition);
     }
 
     private static void awaitStatus(Pools s, Deployment d, String status) throws InterruptedException {
@@ -168,7 +153,7 @@ class ProvisionedConcurrencyTest {
                 Lease spill = s.acquire(d)) {
             assertThat(spill.coldStart()).isTrue();
         }
-        fakeNanos.addAndGet(Duration.ofMinutes(11).toNanos());
+        clock.advance(Duration.ofMinutes(11));
         assertThat(s.reapIdle()).as("only the on-demand environment").isEqualTo(1);
         assertThat(s.liveEnvironments(key(d), "1")).isEqualTo(2);
         assertThat(pidsOfWarmEnvironments(s, d, 2)).hasSize(2);

@@ -2,20 +2,34 @@ package dev.spur.pools;
 
 import dev.spur.common.FunctionConfig;
 import dev.spur.common.FunctionKey;
+import dev.spur.common.Ticker;
+import dev.spur.logs.LogStore;
 import dev.spur.runtimes.LambdaRuntime;
+import dev.spur.sandbox.Sandbox;
+import dev.spur.testing.FunctionPackage;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** Deployments of the event-driven test runtime (a real Python process speaking the Runtime API). */
+/** Deployments of the event-driven test runtime (a real Python process speaking the Runtime API), and pools for them. */
 final class TestDeployments {
     private TestDeployments() {}
+
+    /** Pools of plain processes under {@code dir}, on {@code ticker} and the system's wall clock. */
+    static Pools pools(Path dir, PoolSettings settings, Ticker ticker) {
+        return new Pools(
+                settings,
+                Sandbox.process(),
+                LogStore.open(dir.resolve("logs")),
+                dir.resolve("run"),
+                ticker,
+                InstantSource.system(),
+                false);
+    }
 
     static Deployment deployment(Path dir, String name, int memory, int timeout, Map<String, String> env)
             throws IOException {
@@ -25,13 +39,7 @@ final class TestDeployments {
     static Deployment deployment(
             Path dir, String account, String name, int memory, int timeout, Map<String, String> env)
             throws IOException {
-        Path taskRoot = dir.resolve(name + "-" + UUID.randomUUID());
-        Files.createDirectories(taskRoot);
-        Path bootstrap = taskRoot.resolve("bootstrap");
-        try (InputStream in = TestDeployments.class.getResourceAsStream("/test-runtime.py")) {
-            Files.write(bootstrap, in.readAllBytes());
-        }
-        Files.setPosixFilePermissions(bootstrap, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path taskRoot = FunctionPackage.testRuntime().writeTo(dir.resolve(name + "-" + UUID.randomUUID()));
         FunctionConfig config = new FunctionConfig(
                 new FunctionKey(account, "us-east-1", name),
                 "$LATEST",
@@ -67,33 +75,20 @@ final class TestDeployments {
 
     /** The same code and configuration published as {@code version}. */
     static Deployment published(Deployment d, String version) {
-        FunctionConfig c = d.config();
-        FunctionConfig v = new FunctionConfig(
-                c.key(),
-                version,
-                c.runtime(),
-                c.handler(),
-                c.role(),
-                c.description(),
-                c.memorySize(),
-                c.timeout(),
-                c.environment(),
-                c.code(),
-                c.ephemeralStorage(),
-                c.architectures(),
-                c.lastModified(),
-                UUID.randomUUID().toString(),
-                c.state(),
-                c.lastUpdateStatus());
-        return new Deployment(v, d.runtime(), d.taskRoot());
+        return revised(d, version, d.config().environment(), d.config().lastModified());
     }
 
     /** The same function with a changed configuration (a new revision). */
     static Deployment updated(Deployment d, Map<String, String> env) {
+        return revised(d, d.config().version(), env, d.config().lastModified().plusMillis(1));
+    }
+
+    /** {@code d} as {@code version} with {@code env}, modified at {@code lastModified}, under a new revision id. */
+    private static Deployment revised(Deployment d, String version, Map<String, String> env, Instant lastModified) {
         FunctionConfig c = d.config();
         FunctionConfig next = new FunctionConfig(
                 c.key(),
-                c.version(),
+                version,
                 c.runtime(),
                 c.handler(),
                 c.role(),
@@ -104,7 +99,7 @@ final class TestDeployments {
                 c.code(),
                 c.ephemeralStorage(),
                 c.architectures(),
-                c.lastModified().plusMillis(1),
+                lastModified,
                 UUID.randomUUID().toString(),
                 c.state(),
                 c.lastUpdateStatus());

@@ -4,6 +4,7 @@ import static dev.spur.queue.Events.T0;
 import static dev.spur.queue.Events.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spur.testing.FakeClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +28,7 @@ class ConcurrencyTest {
     void concurrentEnqueuesFrom64ThreadsAllLandExactlyOnce() throws Exception {
         Path file = dir.resolve("queue.db");
         Set<String> expected = new HashSet<>();
-        try (EventQueue queue = EventQueue.sqlite(file, new Events.ManualClock(T0));
+        try (EventQueue queue = EventQueue.sqlite(file, FakeClock.at(T0));
                 ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> done = new ArrayList<>();
             for (int t = 0; t < 64; t++) {
@@ -47,7 +48,7 @@ class ConcurrencyTest {
             assertThat(queue.stats().depth()).isEqualTo(64 * 200);
             assertThat(queue.stats().enqueued()).isEqualTo(64 * 200);
         }
-        try (EventQueue reopened = EventQueue.sqlite(file, new Events.ManualClock(T0))) {
+        try (EventQueue reopened = EventQueue.sqlite(file, FakeClock.at(T0))) {
             List<String> taken = new ArrayList<>();
             Optional<QueuedEvent> next;
             while ((next = reopened.take(Duration.ZERO)).isPresent()) {
@@ -62,7 +63,7 @@ class ConcurrencyTest {
         int events = 2_000;
         ConcurrentLinkedQueue<String> taken = new ConcurrentLinkedQueue<>();
         AtomicInteger count = new AtomicInteger();
-        try (EventQueue queue = EventQueue.sqlite(dir.resolve("queue.db"), new Events.ManualClock(T0));
+        try (EventQueue queue = EventQueue.sqlite(dir.resolve("queue.db"), FakeClock.at(T0));
                 ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> takers = new ArrayList<>();
             for (int t = 0; t < 32; t++) {

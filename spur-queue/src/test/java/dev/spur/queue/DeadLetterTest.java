@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.spur.common.ErrorCode;
 import dev.spur.common.FunctionKey;
 import dev.spur.common.LambdaException;
+import dev.spur.testing.FakeClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,7 +29,7 @@ class DeadLetterTest {
     @TempDir
     Path dir;
 
-    Events.ManualClock clock = new Events.ManualClock(T0);
+    FakeClock clock = FakeClock.at(T0);
     EventQueue queue;
 
     @BeforeEach

@@ -6,6 +6,7 @@ import static dev.spur.queue.Events.event;
 import static dev.spur.queue.Events.payload;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spur.testing.FakeClock;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +28,7 @@ class DurabilityTest {
     @Test
     void reopenKeepsPendingEventsAndDeadLettersAndReleasesHolds() throws Exception {
         Path file = dir.resolve("queue.db");
-        Events.ManualClock clock = new Events.ManualClock(T0);
+        FakeClock clock = FakeClock.at(T0);
         try (EventQueue queue = EventQueue.sqlite(file, clock)) {
             for (String id : List.of("done", "held", "waiting", "retried", "dead")) {
                 queue.enqueue(event(id));
@@ -65,7 +66,7 @@ class DurabilityTest {
     @Test
     void anAbandonedInstanceLosesNothingEnqueueReturnedFor() throws Exception {
         Path file = dir.resolve("queue.db");
-        EventQueue abandoned = EventQueue.sqlite(file, new Events.ManualClock(T0));
+        EventQueue abandoned = EventQueue.sqlite(file, FakeClock.at(T0));
         Set<String> ids = new HashSet<>();
         for (int i = 0; i < 50; i++) {
             abandoned.enqueue(event("e" + i));
@@ -77,7 +78,7 @@ class DurabilityTest {
         abandoned.take(Duration.ZERO).orElseThrow(); // e1 held, never completed
         // No close: the first instance is left as a crash would leave it.
 
-        try (EventQueue second = EventQueue.sqlite(file, new Events.ManualClock(T0))) {
+        try (EventQueue second = EventQueue.sqlite(file, FakeClock.at(T0))) {
             assertThat(drain(second)).containsExactlyInAnyOrderElementsOf(ids);
         } finally {
             abandoned.close();
@@ -115,7 +116,7 @@ class DurabilityTest {
         }
         assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(2_000);
 
-        try (EventQueue survivor = EventQueue.sqlite(file, new Events.ManualClock(T0))) {
+        try (EventQueue survivor = EventQueue.sqlite(file, FakeClock.at(T0))) {
             Set<String> stored = drain(survivor);
             assertThat(stored).containsAll(acknowledged);
         }

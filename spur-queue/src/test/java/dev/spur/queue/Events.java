@@ -2,12 +2,9 @@ package dev.spur.queue;
 
 import dev.spur.common.FunctionKey;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.InstantSource;
-import java.util.concurrent.atomic.AtomicReference;
 
-/** Test events and a clock the test moves by hand. */
+/** Test events. */
 final class Events {
     static final String ACCOUNT = "123456789012";
     static final String REGION = "us-east-1";
@@ -29,23 +26,5 @@ final class Events {
 
     static byte[] payload(String id) {
         return ("{\"id\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** An {@link InstantSource} that stands still until {@link #advance}d. */
-    static final class ManualClock implements InstantSource {
-        private final AtomicReference<Instant> now;
-
-        ManualClock(Instant start) {
-            now = new AtomicReference<>(start);
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-
-        void advance(Duration by) {
-            now.updateAndGet(t -> t.plus(by));
-        }
     }
 }

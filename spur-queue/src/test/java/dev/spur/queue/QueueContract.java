@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spur.common.ErrorCode;
 import dev.spur.common.LambdaException;
+import dev.spur.testing.FakeClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,13 +31,13 @@ import org.junit.jupiter.api.Test;
  * The event queue's contract, run against SQLite ({@link SqliteQueueContractTest}) and PostgreSQL
  * ({@link PostgresQueueContractTest}): durable enqueue, due order, retries hidden until their time, dead
  * letters moved in one step and replayed fresh, at least once across a restart, group commit under
- * concurrent enqueues. Due times follow a {@link Events.ManualClock}.
+ * concurrent enqueues. Due times follow a {@link FakeClock}.
  */
 abstract class QueueContract {
     static final Duration NO_WAIT = Duration.ZERO;
     static final Duration LONG_WAIT = Duration.ofSeconds(10);
 
-    final Events.ManualClock clock = new Events.ManualClock(T0);
+    final FakeClock clock = FakeClock.at(T0);
     final List<EventQueue> opened = new ArrayList<>();
     EventQueue queue;
 

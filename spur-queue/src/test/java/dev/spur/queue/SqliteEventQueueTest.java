@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spur.common.ErrorCode;
 import dev.spur.common.LambdaException;
+import dev.spur.testing.FakeClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The queue's contract on one open instance. Due times use {@link Events.ManualClock} (moved by hand,
+ * The queue's contract on one open instance. Due times use {@link FakeClock} (moved by hand,
  * then {@link SqliteEventQueue#wakeTakers}); the two tests about waiting in real time use the system
  * clock and delays of at most 150 ms, and assert only order, never speed.
  */
@@ -35,7 +36,7 @@ class SqliteEventQueueTest {
     @TempDir
     Path dir;
 
-    Events.ManualClock clock = new Events.ManualClock(T0);
+    FakeClock clock = FakeClock.at(T0);
     SqliteEventQueue queue;
 
     @BeforeEach

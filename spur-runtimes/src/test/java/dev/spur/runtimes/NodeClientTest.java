@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.Json;
+import dev.spur.testing.Tools;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,7 +31,9 @@ class NodeClientTest {
     void install() throws IOException {
         Runtimes runtimes = Runtimes.install(tmp.resolve("runtimes"), Interpreters.ofSystem(), task -> {});
         LambdaRuntime runtime = runtimes.find("nodejs20.x").orElse(null);
-        ClientProcess.requireInterpreter(runtime != null, "no node on this machine");
+        if (runtime == null) {
+            throw Tools.unavailable("no node on this machine");
+        }
         List<String> plan = runtime.plan(Functions.function("nodejs20.x", "index.handler", 128), tmp)
                 .command();
         node = Path.of(plan.get(0));

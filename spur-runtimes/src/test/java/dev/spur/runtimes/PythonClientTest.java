@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spur.common.Json;
+import dev.spur.testing.Tools;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,7 +32,9 @@ class PythonClientTest {
     void install() throws IOException {
         runtimes = Runtimes.install(tmp.resolve("runtimes"), Interpreters.ofSystem(), task -> {});
         runtime = runtimes.find("python3.12").orElse(null);
-        ClientProcess.requireInterpreter(runtime != null, "no python3 on this machine");
+        if (runtime == null) {
+            throw Tools.unavailable("no python3 on this machine");
+        }
         driver = ClientProcess.driver(tmp, "python_driver.py");
         taskRoot = tmp.resolve("task");
         write(taskRoot.resolve("app.py"), """

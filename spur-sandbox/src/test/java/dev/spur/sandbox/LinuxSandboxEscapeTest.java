@@ -3,11 +3,15 @@ package dev.spur.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spur.sandbox.Sandbox.LaunchSpec;
+import dev.spur.testing.Await;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -121,14 +125,11 @@ class LinuxSandboxEscapeTest {
                 assertThat(p.hostUid())
                         .isBetween(defaults.firstHostUid(), defaults.firstHostUid() + defaults.hostUidCount() - 1);
                 // the kernel's view: once sh has exec'd setpriv and bwrap, the process runs as that uid
-                long deadline = System.nanoTime() + 5_000_000_000L;
-                String uids;
-                do {
-                    uids = Files.readAllLines(Path.of("/proc/" + p.pid() + "/status")).stream()
-                            .filter(l -> l.startsWith("Uid:"))
-                            .findFirst()
-                            .orElseThrow();
-                } while (!uids.contains("\t" + p.hostUid() + "\t") && System.nanoTime() < deadline && sleep());
+                String uids = Await.await(
+                        "process " + p.pid() + " to run as host uid " + p.hostUid(),
+                        Duration.ofSeconds(5),
+                        () -> uidLine(p.pid()),
+                        l -> l.contains("\t" + p.hostUid() + "\t"));
                 assertThat(uids.split("\\s+"))
                         .containsExactly(
                                 "Uid:", "" + p.hostUid(), "" + p.hostUid(), "" + p.hostUid(), "" + p.hostUid());
@@ -146,9 +147,16 @@ class LinuxSandboxEscapeTest {
         }
     }
 
-    private static boolean sleep() throws InterruptedException {
-        Thread.sleep(5);
-        return true;
+    /** The {@code Uid:} line of {@code /proc/<pid>/status}: real, effective, saved and file-system uid. */
+    private static String uidLine(long pid) {
+        try {
+            return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
+                    .filter(l -> l.startsWith("Uid:"))
+                    .findFirst()
+                    .orElseThrow();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static Path defaultsLock(int uid) {

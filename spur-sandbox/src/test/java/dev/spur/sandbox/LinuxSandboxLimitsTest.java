@@ -2,9 +2,13 @@ package dev.spur.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spur.testing.Await;
+import dev.spur.testing.HostProcess;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -139,28 +143,16 @@ class LinuxSandboxLimitsTest {
         Jailed p = jail.start(jail.spec(128, "/bin/sh", "-c", "sleep 600 & sleep 600 & wait"));
         Thread.sleep(300);
         assertThat(p.cgroupDirs()).allSatisfy(d -> assertThat(d).isDirectory());
-        long[] inside = Files.readAllLines(p.cgroupDirs().get(0).resolve("cgroup.procs")).stream()
-                .mapToLong(Long::parseLong)
-                .toArray();
+        List<HostProcess> inside = new ArrayList<>(); // by pid and start time: a pid may be reused meanwhile
+        for (String pid : Files.readAllLines(p.cgroupDirs().get(0).resolve("cgroup.procs"))) {
+            HostProcess.of(Long.parseLong(pid)).ifPresent(inside::add);
+        }
         assertThat(inside).hasSizeGreaterThanOrEqualTo(4); // bwrap, its reaper, sh, two sleeps
         p.kill();
         SandboxedProcess.ExitStatus status = p.onExit().get(10, TimeUnit.SECONDS);
         assertThat(status.signal()).isEqualTo(9);
         assertThat(p.cgroupDirs()).allSatisfy(d -> assertThat(d).doesNotExist());
-        for (long pid : inside) {
-            assertThat(running(pid)).as("pid %d", pid).isFalse();
-        }
-    }
-
-    /** Alive and not a zombie (a killed process may wait a moment for whoever reaps it). */
-    private static boolean running(long pid) throws Exception {
-        Path stat = Path.of("/proc/" + pid + "/stat");
-        try {
-            String s = Files.readString(stat);
-            return s.charAt(s.lastIndexOf(')') + 2) != 'Z';
-        } catch (NoSuchFileException e) {
-            return false;
-        }
+        assertThat(inside).as("still running (alive, not a zombie)").noneMatch(HostProcess::running);
     }
 
     @Test
@@ -212,10 +204,11 @@ class LinuxSandboxLimitsTest {
         assertThat(sandbox.spares()).isEmpty();
     }
 
-    private static Launchers.Parked awaitParked(LinuxSandbox sandbox) throws InterruptedException {
-        for (int i = 0; i < 500 && sandbox.spares().isEmpty(); i++) {
-            Thread.sleep(10);
-        }
+    private static Launchers.Parked awaitParked(LinuxSandbox sandbox) {
+        Await.await(
+                "a parked launcher",
+                Duration.ofSeconds(5),
+                () -> !sandbox.spares().isEmpty());
         assertThat(sandbox.spares()).hasSize(1);
         return sandbox.spares().getFirst();
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spur.store.CodeStore.StoredCode;
+import dev.spur.testing.Zips;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -23,13 +24,13 @@ class FileCodeStoreTest {
     Path dir;
 
     private static byte[] sampleZip() {
-        return TestZips.builder()
-                .file("index.py", "def handler(event, context):\n    return event\n")
+        return Zips.create()
+                .text("index.py", "def handler(event, context):\n    return event\n")
                 .directory("lib")
-                .file("lib/util.py", "X = 1\n")
+                .text("lib/util.py", "X = 1\n")
                 .directory("empty")
                 .executable("bin/run.sh", "#!/bin/sh\necho hi\n")
-                .build();
+                .bytes();
     }
 
     @Test
@@ -67,7 +68,7 @@ class FileCodeStoreTest {
 
     @Test
     void rootBootstrapIsExecutableWhenTheZipCarriesNoUnixModes() throws Exception {
-        byte[] zip = TestZips.withoutUnixModes(List.of("bootstrap", "lib/bootstrap", "handler.sh"));
+        byte[] zip = Zips.withoutUnixModes(List.of("bootstrap", "lib/bootstrap", "handler.sh"));
 
         Path root = CodeStore.open(dir).store(zip).directory();
 
@@ -78,7 +79,7 @@ class FileCodeStoreTest {
 
     @Test
     void backslashSeparatorsFromWindowsToolsAreReadAsDirectories() {
-        byte[] zip = TestZips.builder().file("lib/sub\\util.py", "X = 1\n").build();
+        byte[] zip = Zips.create().text("lib/sub\\util.py", "X = 1\n").bytes();
 
         Path root = CodeStore.open(dir).store(zip).directory();
 
@@ -90,12 +91,12 @@ class FileCodeStoreTest {
         CodeStore store = CodeStore.open(dir);
         byte[] zip = sampleZip(); // built once: entry times make two builds differ across a clock tick
         StoredCode first = store.store(zip);
-        List<String> before = TestZips.snapshot(dir);
+        List<String> before = Zips.snapshot(dir);
 
         StoredCode second = store.store(zip.clone());
 
         assertThat(second).isEqualTo(first);
-        assertThat(TestZips.snapshot(dir)).isEqualTo(before);
+        assertThat(Zips.snapshot(dir)).isEqualTo(before);
         try (var entries = Files.list(dir)) {
             assertThat(entries.map(p -> p.getFileName().toString()))
                     .containsExactlyInAnyOrder(
@@ -128,7 +129,7 @@ class FileCodeStoreTest {
         CodeStore store = CodeStore.open(dir);
         StoredCode kept = store.store(sampleZip());
         StoredCode dropped =
-                store.store(TestZips.builder().file("other.py", "pass\n").build());
+                store.store(Zips.create().text("other.py", "pass\n").bytes());
         Files.writeString(dir.resolve("README"), "not a package; left alone");
 
         store.retainOnly(Set.of(kept.code().sha256Hex()));

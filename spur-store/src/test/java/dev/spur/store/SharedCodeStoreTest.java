@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spur.common.LambdaException;
+import dev.spur.testing.Zips;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -40,10 +41,10 @@ class SharedCodeStoreTest {
 
     @Test
     void aPackageStoredOnOneNodeIsFetchedAndUnpackedOnAnotherOnFirstUse() throws Exception {
-        byte[] zip = TestZips.builder()
-                .file("app.py", "def handler(e, c):\n    return e\n")
+        byte[] zip = Zips.create()
+                .text("app.py", "def handler(e, c):\n    return e\n")
                 .executable("bin/run", "#!/bin/sh\n")
-                .build();
+                .bytes();
         CodeStore a = CodeStore.shared(dir.resolve("a/code"), nodeA);
         CodeStore b = CodeStore.shared(dir.resolve("b/code"), nodeB);
         String sha = a.store(zip).code().sha256Hex();
@@ -60,14 +61,14 @@ class SharedCodeStoreTest {
 
     @Test
     void aPackageInNoStoreOrCorruptInTheDatabaseIsRefusedAndLeavesNothing() throws Exception {
-        byte[] zip = TestZips.builder().file("app.py", "x = 1\n").build();
+        byte[] zip = Zips.create().text("app.py", "x = 1\n").bytes();
         CodeStore a = CodeStore.shared(dir.resolve("a/code"), nodeA);
         CodeStore b = CodeStore.shared(dir.resolve("b/code"), nodeB);
         String absent = "0".repeat(64);
         assertThatThrownBy(() -> b.local(absent)).isInstanceOf(LambdaException.class);
 
         String sha = a.store(zip).code().sha256Hex();
-        byte[] other = TestZips.builder().file("app.py", "x = 2\n").build();
+        byte[] other = Zips.create().text("app.py", "x = 2\n").bytes();
         try (Connection c = nodeA.connection();
                 var update = c.prepareStatement("UPDATE code_blobs SET zip = ? WHERE sha256 = ?")) {
             update.setBytes(1, other);
@@ -83,8 +84,8 @@ class SharedCodeStoreTest {
     @Test
     void unreferencedPackagesLeaveTheDatabaseOnlyAfterTheirGrace() throws Exception {
         CodeStore a = CodeStore.shared(dir.resolve("a/code"), nodeA);
-        String young = a.store(TestZips.builder().file("a", "1").build()).code().sha256Hex();
-        String old = a.store(TestZips.builder().file("a", "2").build()).code().sha256Hex();
+        String young = a.store(Zips.create().text("a", "1").bytes()).code().sha256Hex();
+        String old = a.store(Zips.create().text("a", "2").bytes()).code().sha256Hex();
         try (Connection c = nodeA.connection();
                 Statement statement = c.createStatement()) {
             statement.execute(

@@ -11,11 +11,11 @@ import dev.spur.common.LambdaException;
 import dev.spur.queue.EventQueue;
 import dev.spur.queue.QueuedEvent;
 import dev.spur.store.MetadataStore;
+import dev.spur.testing.FakeClock;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -41,7 +41,7 @@ class SchedulesTest {
     @TempDir
     Path dir;
 
-    FakeClock clock = new FakeClock(Instant.parse("2026-03-07T12:00:00Z"));
+    FakeClock clock = FakeClock.at("2026-03-07T12:00:00Z");
     MetadataStore store;
     EventQueue queue;
     Schedules schedules;
@@ -260,26 +260,5 @@ class SchedulesTest {
             out.add(Json.MAPPER.readTree(e.payload()));
         }
         return out;
-    }
-
-    static final class FakeClock implements InstantSource {
-        private volatile Instant now;
-
-        FakeClock(Instant start) {
-            now = start;
-        }
-
-        void set(Instant instant) {
-            now = instant;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }
