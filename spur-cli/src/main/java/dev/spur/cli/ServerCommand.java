@@ -8,6 +8,8 @@ import dev.spur.sandbox.Sandbox;
 import dev.spur.server.Fleet;
 import dev.spur.server.SpurServer;
 import dev.spur.store.Database;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -59,6 +61,18 @@ final class ServerCommand implements Callable<Integer> {
                     + "PostgreSQL (15+) database, for a fleet of nodes: postgresql://user:password@host:port/db "
                     + "or jdbc:postgresql://... (default: $SPUR_DATABASE_URL, else SQLite files in the data dir).")
     String database;
+
+    @Option(
+            names = "--node-name",
+            description = "This node's name in a fleet (with --database), unique among its live nodes "
+                    + "(default: $SPUR_NODE_NAME, else the host name).")
+    String nodeName;
+
+    @Option(
+            names = "--advertise",
+            description = "Where the other nodes of a fleet reach this one, http://host:port (default: "
+                    + "$SPUR_ADVERTISE, else http://<--host, or the host name for 0.0.0.0>:<port>).")
+    String advertise;
 
     @Option(
             names = "--keep-alive",
@@ -129,6 +143,37 @@ final class ServerCommand implements Callable<Integer> {
         }
     }
 
+    /** The fleet options: the cluster key, {@code --node-name} and {@code --advertise} (or their variables). */
+    private Fleet fleet(boolean shared) {
+        if (!shared) {
+            return Fleet.NONE;
+        }
+        Fleet fleet = Fleet.NONE.withClusterKey(clusterKey());
+        Optional<String> name = Optional.ofNullable(nodeName)
+                .or(() -> Optional.ofNullable(System.getenv("SPUR_NODE_NAME")))
+                .map(String::strip)
+                .filter(n -> !n.isEmpty());
+        if (name.isPresent()) {
+            fleet = fleet.withNodeName(name.get());
+        }
+        Optional<String> at = Optional.ofNullable(advertise)
+                .or(() -> Optional.ofNullable(System.getenv("SPUR_ADVERTISE")))
+                .map(String::strip)
+                .filter(a -> !a.isEmpty());
+        if (at.isPresent()) {
+            try {
+                URI uri = new URI(at.get());
+                if (!"http".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 0) {
+                    throw new URISyntaxException(at.get(), "not http://host:port");
+                }
+                fleet = fleet.withAdvertise(uri);
+            } catch (URISyntaxException e) {
+                throw CliException.usage("--advertise must be http://host:port, not %s", at.get());
+            }
+        }
+        return fleet;
+    }
+
     /** {@code --database}, else {@code $SPUR_DATABASE_URL}, checked to be a PostgreSQL URL. */
     static Optional<String> databaseUrl(String option) {
         Optional<String> url = Optional.ofNullable(option)
@@ -195,7 +240,7 @@ final class ServerCommand implements Callable<Integer> {
                         AsyncPolicy.defaults().throttleBackoffMax()))
                 .withSandbox(chosen)
                 .withDatabase(databaseUrl)
-                .withFleet(Fleet.NONE.withClusterKey(databaseUrl.isPresent() ? clusterKey() : Optional.empty()));
+                .withFleet(fleet(databaseUrl.isPresent()));
         SpurServer server;
         try {
             server = SpurServer.start(options);
@@ -217,6 +262,7 @@ final class ServerCommand implements Callable<Integer> {
         System.out.println("Spur is listening on " + endpoint);
         System.out.println("  data dir:   " + server.dataDir());
         System.out.println("  state:      " + server.state());
+        server.nodeName().ifPresent(n -> System.out.println("  node:       " + n + " (see `spur nodes`)"));
         System.out.println("  isolation:  " + server.isolation() + " — " + why);
         if (mode == SpurServer.Auth.NONE) {
             System.out.println(

@@ -18,6 +18,7 @@ import dev.spur.store.CodeStore;
 import dev.spur.triggers.Schedules;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -59,6 +60,7 @@ public final class EdgeServer implements AutoCloseable {
      * @param clock         wall time (code links, request times)
      * @param ticker        elapsed time (gateway throttles and latencies)
      * @param accessLogDir  where HTTP APIs' access logs are written
+     * @param fleet         the fleet this node belongs to (its node list and peer route), if any
      */
     public record Dependencies(
             String defaultRegion,
@@ -73,7 +75,8 @@ public final class EdgeServer implements AutoCloseable {
             Gateways gateways,
             LogStore logs,
             CodeStore code,
-            Path accessLogDir) {
+            Path accessLogDir,
+            Optional<FleetEdge> fleet) {
         public Dependencies {
             Objects.requireNonNull(defaultRegion, "defaultRegion");
             Objects.requireNonNull(verifier, "verifier");
@@ -88,6 +91,7 @@ public final class EdgeServer implements AutoCloseable {
             Objects.requireNonNull(logs, "logs");
             Objects.requireNonNull(code, "code");
             Objects.requireNonNull(accessLogDir, "accessLogDir");
+            Objects.requireNonNull(fleet, "fleet");
         }
     }
 
@@ -99,15 +103,16 @@ public final class EdgeServer implements AutoCloseable {
         Links links = new Links(d.clock());
         ControlCalls calls = new ControlCalls(d.control(), auth, links);
         Router router = new Router(EdgeServer::unknown);
-        List.of(
-                        new FunctionRoutes(calls),
-                        new InvokeApi(d.invoker(), auth),
-                        new ReleaseRoutes(calls),
-                        new SpurApi(d.logs(), d.code(), auth, links),
-                        new AsyncApi(d.queue(), d.dispatcher(), auth),
-                        new ScheduleApi(d.schedules(), auth),
-                        new ApiAdmin(d.gateways(), auth))
-                .forEach(api -> api.register(router));
+        List<EdgeApi> edgeApis = new ArrayList<>(List.of(
+                new FunctionRoutes(calls),
+                new InvokeApi(d.invoker(), auth),
+                new ReleaseRoutes(calls),
+                new SpurApi(d.logs(), d.code(), auth, links),
+                new AsyncApi(d.queue(), d.dispatcher(), auth),
+                new ScheduleApi(d.schedules(), auth),
+                new ApiAdmin(d.gateways(), auth)));
+        d.fleet().ifPresent(f -> edgeApis.add(new FleetApi(f, d.invoker(), auth, d.clock())));
+        edgeApis.forEach(api -> api.register(router));
 
         FunctionInvoker functions = InvokeApi.functions(d.invoker());
         this.apis = HttpApiService.create(d.gateways()::find, functions, d.clock(), d.ticker(), d.accessLogDir());

@@ -20,11 +20,13 @@ import dev.spur.sandbox.Sandbox;
 import dev.spur.store.ChangeFollower;
 import dev.spur.store.CodeStore;
 import dev.spur.store.Database;
+import dev.spur.store.Membership;
 import dev.spur.store.MetadataStore;
 import dev.spur.triggers.Schedules;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,6 +79,8 @@ public final class SpurServer implements AutoCloseable {
     private final Gateways gateways;
     private final EdgeServer edge;
     private final ChangeFollower follower;
+    private final Optional<FleetNode> fleet;
+    private final Optional<PeerRouting> routing;
 
     private SpurServer(Options options) {
         this.options = options;
@@ -94,6 +98,8 @@ public final class SpurServer implements AutoCloseable {
         AsyncDispatcher startedDispatcher = null;
         Schedules startedSchedules = null;
         ChangeFollower startedFollower = null;
+        FleetNode joined = null;
+        PeerRouting peers = null;
         try {
             long fedFrom = store.latestChange(); // before the registries load: nothing committed after is missed
             CodeStore code = database.map(d -> CodeStore.shared(data.resolve("code"), d))
@@ -121,6 +127,11 @@ public final class SpurServer implements AutoCloseable {
             Optional<SigV4Verifier> verifier =
                     options.auth() == Auth.SIGV4 ? Optional.of(new SigV4Verifier(keys, clock)) : Optional.empty();
             this.gateways = new Gateways(store, control.targets(), clock);
+            Optional<FleetNode> member = database.map(d -> new FleetNode(
+                    Membership.of(d),
+                    options.fleet().nodeName().orElseGet(SpurServer::hostName),
+                    ClusterKeys.resolve(d, options.fleet().clusterKey()),
+                    pools));
             this.edge = new EdgeServer(
                             options.host(),
                             options.port(),
@@ -137,12 +148,27 @@ public final class SpurServer implements AutoCloseable {
                                     gateways,
                                     logs,
                                     code,
-                                    data.resolve("logs").resolve("apis")))
+                                    data.resolve("logs").resolve("apis"),
+                                    member.map(m -> m)))
                     .start();
+            if (member.isPresent()) {
+                joined = member.get();
+                joined.join(options.fleet().advertise().orElseGet(() -> advertised(options.host(), edge.port())));
+                peers = new PeerRouting(joined, pools, clock);
+                invoker.route(peers);
+            }
+            this.fleet = Optional.ofNullable(joined);
+            this.routing = Optional.ofNullable(peers);
             startedFollower = ChangeFollower.start(
                     store, fedFrom, FEED_POLL, new RegistryFeed(control, gateways, schedules, keys));
             this.follower = startedFollower;
         } catch (RuntimeException e) {
+            if (peers != null) {
+                peers.close();
+            }
+            if (joined != null) {
+                joined.close();
+            }
             if (startedFollower != null) {
                 startedFollower.close();
             }
@@ -240,8 +266,10 @@ public final class SpurServer implements AutoCloseable {
 
     @Override
     public void close() {
+        fleet.ifPresent(FleetNode::close); // the others stop routing here at their next reading
         follower.close();
         edge.close();
+        routing.ifPresent(PeerRouting::close);
         schedules.close();
         dispatcher.close();
         pools.close();
@@ -265,13 +293,27 @@ public final class SpurServer implements AutoCloseable {
      * a restarted node takes back its events at once) and distinct for two nodes on one host.
      */
     static String nodeName(Path data) {
-        String host;
+        return hostName() + ":" + data.toAbsolutePath().normalize();
+    }
+
+    /** This machine's host name: a fleet node's default name. */
+    static String hostName() {
         try {
-            host = InetAddress.getLocalHost().getHostName();
+            return InetAddress.getLocalHost().getHostName();
         } catch (UnknownHostException e) {
-            host = "localhost";
+            return "localhost";
         }
-        return host + ":" + data.toAbsolutePath().normalize();
+    }
+
+    /** Where peers reach a node listening on {@code host:port} when it is not told: the host name if it listens on all. */
+    static URI advertised(String host, int port) {
+        String h = host.equals("0.0.0.0") || host.equals("::") ? hostName() : host;
+        return URI.create("http://" + (h.contains(":") ? "[" + h + "]" : h) + ":" + port);
+    }
+
+    /** This node's fleet membership, with a shared database. */
+    public Optional<String> nodeName() {
+        return fleet.map(FleetNode::name);
     }
 
     /** Where the shared state lives, for the banner: the database without its password, or the data directory. */
