@@ -11,6 +11,7 @@ import dev.spur.queue.QueuedEvent;
 import dev.spur.store.Database;
 import dev.spur.store.MetadataStore;
 import dev.spur.store.TestPostgres;
+import dev.spur.testing.FakeClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,7 +38,7 @@ class SchedulesFleetTest {
             (caller, function, qualifier) -> new FunctionTargets.Target(function, qualifier);
     static final Instant START = Instant.parse("2026-03-07T12:00:00Z");
 
-    private final SchedulesTest.FakeClock clock = new SchedulesTest.FakeClock(START);
+    private final FakeClock clock = FakeClock.at(START);
     private final List<AutoCloseable> opened = new ArrayList<>();
     private final List<Schedules> nodes = new ArrayList<>();
     private Database database;
