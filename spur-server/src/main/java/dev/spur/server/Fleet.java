@@ -15,10 +15,13 @@ import java.util.Optional;
  *                   routes functions to nodes, and as the owner of queue leases (default: the host name)
  * @param advertise  where the other nodes reach this one, {@code http://host:port} (default: the host name
  *                   and the port Spur listens on)
+ * @param affinity   whether synchronous invocations go to the node that should hold their function warm (one
+ *                   proxy hop); false: each node runs what it receives (for comparisons)
  */
-public record Fleet(Optional<ClusterKey> clusterKey, Optional<String> nodeName, Optional<URI> advertise) {
+public record Fleet(
+        Optional<ClusterKey> clusterKey, Optional<String> nodeName, Optional<URI> advertise, boolean affinity) {
     /** Nothing given: defaults for all. */
-    public static final Fleet NONE = new Fleet(Optional.empty(), Optional.empty(), Optional.empty());
+    public static final Fleet NONE = new Fleet(Optional.empty(), Optional.empty(), Optional.empty(), true);
 
     public Fleet {
         Objects.requireNonNull(clusterKey, "clusterKey");
@@ -27,14 +30,18 @@ public record Fleet(Optional<ClusterKey> clusterKey, Optional<String> nodeName, 
     }
 
     public Fleet withClusterKey(Optional<ClusterKey> key) {
-        return new Fleet(key, nodeName, advertise);
+        return new Fleet(key, nodeName, advertise, affinity);
     }
 
     public Fleet withNodeName(String name) {
-        return new Fleet(clusterKey, Optional.of(name), advertise);
+        return new Fleet(clusterKey, Optional.of(name), advertise, affinity);
     }
 
     public Fleet withAdvertise(URI uri) {
-        return new Fleet(clusterKey, nodeName, Optional.of(uri));
+        return new Fleet(clusterKey, nodeName, Optional.of(uri), affinity);
+    }
+
+    public Fleet withAffinity(boolean on) {
+        return new Fleet(clusterKey, nodeName, advertise, on);
     }
 }

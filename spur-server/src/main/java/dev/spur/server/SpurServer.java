@@ -154,8 +154,10 @@ public final class SpurServer implements AutoCloseable {
             if (member.isPresent()) {
                 joined = member.get();
                 joined.join(options.fleet().advertise().orElseGet(() -> advertised(options.host(), edge.port())));
-                peers = new PeerRouting(joined, pools, clock);
-                invoker.route(peers);
+                if (options.fleet().affinity()) {
+                    peers = new PeerRouting(joined, pools, clock);
+                    invoker.route(peers);
+                }
             }
             this.fleet = Optional.ofNullable(joined);
             this.routing = Optional.ofNullable(peers);
