@@ -32,8 +32,9 @@ import java.util.zip.ZipOutputStream;
  *
  * <ul>
  *   <li>throughput of a function that sleeps 50 ms, one node against three, each node hosting at most
- *       {@value #ENVIRONMENTS_PER_NODE} environments (its memory capacity), clients {@value
- *       #ENVIRONMENTS_PER_NODE} per node of the larger fleet, round-robin over the nodes;
+ *       {@value #ENVIRONMENTS_PER_NODE} environments (its memory capacity: a node full answers 429, and the
+ *       entry node tries the next), {@value #ENVIRONMENTS_PER_NODE} closed-loop clients per node of the larger
+ *       fleet, round-robin over the nodes (a refused call waits 5 ms);
  *   <li>warm hits on a Zipf workload over {@value #ZIPF_FUNCTIONS} functions, clients round-robin over three nodes,
  *       with affinity routing and without (each node runs what it receives): the share of invocations that found
  *       a warm environment, from the environments the nodes started;
@@ -48,6 +49,11 @@ public final class ClusterBench {
     static final int ENVIRONMENTS_PER_NODE = 4;
     static final int ZIPF_FUNCTIONS = 100;
     private static final int MEMORY_MB = 128;
+    /** A node of the throughput runs: room for {@value #ENVIRONMENTS_PER_NODE} environments. */
+    private static final long SMALL_NODE_MB = (long) ENVIRONMENTS_PER_NODE * MEMORY_MB;
+    /** A node of the other runs: room for every function of the Zipf workload (nothing evicted). */
+    private static final long LARGE_NODE_MB = 2L * ZIPF_FUNCTIONS * MEMORY_MB;
+
     private static final String SLEEP = """
             import time
 
@@ -55,6 +61,7 @@ public final class ClusterBench {
                 time.sleep(0.05)
                 return "ok"
             """;
+    private static final byte[] EMPTY = "{}".getBytes(StandardCharsets.US_ASCII);
     private static final String NOOP = """
             def handler(event, context):
                 return "ok"
@@ -79,19 +86,21 @@ public final class ClusterBench {
     public static List<Row> run(Options o, PrintStream log) throws Exception {
         List<Row> rows = new ArrayList<>();
         double one;
-        try (Nodes fleet = Nodes.start(o.databaseUrl(), 1, true, log)) {
+        try (Nodes fleet = Nodes.start(o.databaseUrl(), 1, true, SMALL_NODE_MB, log)) {
             String load = loadAverage();
             one = fleet.throughput(ENVIRONMENTS_PER_NODE * 3, o.seconds());
             rows.add(new Row("throughput, 1 node, 50 ms function (invocations/s)", fmt(one), load));
         }
-        try (Nodes fleet = Nodes.start(o.databaseUrl(), 3, true, log)) {
+        try (Nodes fleet = Nodes.start(o.databaseUrl(), 3, true, SMALL_NODE_MB, log)) {
             String load = loadAverage();
             double three = fleet.throughput(ENVIRONMENTS_PER_NODE * 3, o.seconds());
             rows.add(new Row(
                     "throughput, 3 nodes, 50 ms function (invocations/s)",
                     fmt(three) + " (" + String.format(Locale.ROOT, "%.2f", three / one) + "× one node)",
                     load));
-            load = loadAverage();
+        }
+        try (Nodes fleet = Nodes.start(o.databaseUrl(), 3, true, LARGE_NODE_MB, log)) {
+            String load = loadAverage();
             rows.add(new Row(
                     "warm hits, Zipf over " + ZIPF_FUNCTIONS + " functions, 3 nodes, affinity routing",
                     percent(fleet.zipf(o.zipfInvocations())),
@@ -103,7 +112,7 @@ public final class ClusterBench {
             rows.add(new Row(
                     "change propagation, node A to node B, p50 / p99 ms", fleet.propagation(o.changes()), load));
         }
-        try (Nodes fleet = Nodes.start(o.databaseUrl(), 3, false, log)) {
+        try (Nodes fleet = Nodes.start(o.databaseUrl(), 3, false, LARGE_NODE_MB, log)) {
             String load = loadAverage();
             rows.add(new Row(
                     "warm hits, Zipf over " + ZIPF_FUNCTIONS
@@ -200,7 +209,8 @@ public final class ClusterBench {
                 threads.add(Thread.ofPlatform().start(() -> {
                     try (BenchClient client = new BenchClient(at)) {
                         while (!stop.get()) {
-                            BenchClient.Response r = Bench.invoke(client, fn, false);
+                            BenchClient.Response r = client.send(
+                                    "POST", "/2015-03-31/functions/" + fn + "/invocations", Map.of(), EMPTY);
                             if (r.status() == 200) {
                                 if (measuring.get()) {
                                     done.incrementAndGet();

@@ -278,16 +278,45 @@ class FleetTest {
     @Test
     @Order(6)
     void oneTimeSchedulesCreatedOnDifferentNodesFireExactlyOnceAcrossTheFleet() throws Exception {
-        Path ids = work.resolve("schedule-ids.txt");
-        String name = createFunction(0, unique("sched"), Map.of("IDS_FILE", ids.toString()));
-        String arn = get(0, "/2015-03-31/functions/" + name + "/configuration")
+        schedulesFireOnce("before", new int[] {0, 1, 2});
+    }
+
+    @Test
+    @Order(7)
+    void aPeerRequestWithoutTheFleetsSignatureIsRefusedAndRunsNothing() throws Exception {
+        Path ids = work.resolve("forged-ids.txt");
+        String name = createFunction(0, unique("forged"), Map.of("IDS_FILE", ids.toString()));
+        HttpRequest forged = HttpRequest.newBuilder(
+                        URI.create(endpoint(1) + "/spur/v1/peer/functions/" + name + "/invocations"))
+                .header("X-Spur-Hop", "node-a")
+                .header("X-Spur-Account", "000000000000")
+                .header("X-Spur-Region", "us-east-1")
+                .header("X-Spur-Version", "$LATEST")
+                .header("X-Spur-Request-Id", UUID.randomUUID().toString())
+                .header("X-Spur-Deadline-Ms", "3000")
+                .header("X-Spur-Issued-Ms", Long.toString(System.currentTimeMillis()))
+                .header("X-Spur-Signature", Base64.getEncoder().encodeToString(new byte[32]))
+                .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                .build();
+        HttpResponse<String> answer = HTTP.send(forged, HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(403);
+        assertThat(answer.headers().firstValue("x-amzn-ErrorType")).hasValue("AccessDeniedException");
+        assertThat(ids).doesNotExist();
+    }
+
+    /** Six one-time schedules created on {@code nodes} in turn, due in 4–5 s: each fires exactly once. */
+    private static void schedulesFireOnce(String label, int[] nodes) throws Exception {
+        Path ids = work.resolve("schedule-ids-" + label + ".txt");
+        String name = createFunction(nodes[0], unique("sched"), Map.of("IDS_FILE", ids.toString()));
+        String arn = get(nodes[0], "/2015-03-31/functions/" + name + "/configuration")
                 .path("FunctionArn")
                 .asText();
+        Thread.sleep(PROPAGATION.toMillis()); // every node knows the function
         Instant at = Instant.now().plusSeconds(4).truncatedTo(ChronoUnit.SECONDS);
         List<String> schedules = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             String schedule = unique("once" + i);
-            Answer created = call(i % 3, "POST", "/spur/v1/schedules", """
+            Answer created = call(nodes[i % nodes.length], "POST", "/spur/v1/schedules", """
                     {"Name":"%s","ScheduleExpression":"at(%s)","Target":{"Arn":"%s"}}""".formatted(
                             schedule, AT.format(LocalDateTime.ofInstant(at.plusSeconds(i % 2), ZoneOffset.UTC)), arn));
             assertThat(created.status()).as(created.body()).isEqualTo(201);
@@ -310,8 +339,9 @@ class FleetTest {
     /**
      * Kills node C with SIGKILL in the middle of a 10,000-event burst spread over the three nodes, while
      * synchronous callers invoke through all three: every event answered 202 runs at least once, repeats are
-     * at most what C held, the queue drains within a lease + 10 s of the burst's end; synchronous callers of A
-     * and B are served (errors only for invocations that were running on C), C's callers lose their connection.
+     * at most what C held (its dispatchers), the queue drains (printed: the time from the kill, against a lease + 10
+     * s); synchronous callers of A and B are served (errors only for invocations that were running on C), C's
+     * callers lose their connection; afterwards one-time schedules still fire exactly once on the two survivors.
      */
     @Test
     @Order(9)

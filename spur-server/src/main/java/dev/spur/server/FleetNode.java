@@ -19,7 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * This node as a member of a fleet: its row in the membership table ({@link Membership}), a heartbeat every
@@ -52,6 +54,7 @@ final class FleetNode implements FleetEdge, AutoCloseable {
     private volatile Thread beater;
     private volatile List<Member> live = List.of();
     private volatile boolean closed;
+    private final CountDownLatch stopped = new CountDownLatch(1);
 
     /** A node not yet {@link #join}ed: it answers peers' and {@code /spur/v1/nodes} requests, routes nothing. */
     FleetNode(Membership membership, String name, ClusterKey key, Pools pools) {
@@ -119,7 +122,10 @@ final class FleetNode implements FleetEdge, AutoCloseable {
     private void beatLoop() {
         while (!closed) {
             try {
-                Thread.sleep(BEAT.toMillis() + ThreadLocalRandom.current().nextLong(50));
+                // a latch, not an interrupt, ends the wait: an interrupt in a JDBC call breaks its connection
+                if (stopped.await(BEAT.toMillis() + ThreadLocalRandom.current().nextLong(50), TimeUnit.MILLISECONDS)) {
+                    return;
+                }
             } catch (InterruptedException e) {
                 return;
             }
@@ -236,9 +242,9 @@ final class FleetNode implements FleetEdge, AutoCloseable {
         if (b == null) {
             return;
         }
-        b.interrupt();
+        stopped.countDown();
         try {
-            b.join(2_000);
+            b.join(5_000);
             membership.leave(name, incarnation);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -29,14 +29,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToIntFunction;
 
 /**
  * Routes a synchronous invocation to the node of the fleet that should hold its function version warm.
  *
  * <p>Order: rendezvous (highest-random-weight) hashing of {@code function:version} over the live nodes, so
  * every node computes the same order and a node's death moves only its own functions. Bounded loads: a node
- * whose load (invocations in flight: this node's own count now; a peer's from its last beat plus what this
- * node has sent it since) is at or above {@code ⌈(1+ε)·(total+1)/nodes⌉} is passed over, the walk going on
+ * whose load (invocations in flight: this node's own count now; a peer's from its last beat, or what this
+ * node has in flight there if more) is at or above {@code max(8, ⌈(1+ε)·(total+1)/nodes⌉)}, ε = 0.25, is passed over, the walk going on
  * down the order; if every node is at the cap the first in the order takes it.
  *
  * <p>At most one hop: the entry node runs the invocation itself or sends it to one peer, which runs it
@@ -52,6 +53,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class PeerRouting implements Routing, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PeerRouting.class.getName());
     static final double EPSILON = 0.25;
+    static final int LOAD_FLOOR = 8;
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
     private static final Duration SUSPECT_FOR = Duration.ofSeconds(5);
     /** How much longer than the function's timeout a hop may take (the peer's own queueing, the wire). */
@@ -110,13 +112,23 @@ final class PeerRouting implements Routing, AutoCloseable {
     List<FleetNode.Member> order(Call call, List<FleetNode.Member> live) {
         String item = call.function().account() + "/" + call.function().region() + "/"
                 + call.function().name() + ":" + call.version();
+        return order(item, live, this::load);
+    }
+
+    /**
+     * {@code live} in the order an invocation of {@code item} ({@code account/region/name:version}) tries them:
+     * highest rendezvous weight first, except that nodes whose {@code load} is at or above the {@link #cap} go
+     * last (in their rendezvous order).
+     */
+    static List<FleetNode.Member> order(
+            String item, List<FleetNode.Member> live, ToIntFunction<FleetNode.Member> load) {
         List<FleetNode.Member> ranked = new ArrayList<>(live);
         ranked.sort(Comparator.comparingLong((FleetNode.Member m) -> FleetNode.hash(m.name() + "\n" + item))
                 .reversed());
         int total = 0;
         int[] loads = new int[ranked.size()];
         for (int i = 0; i < ranked.size(); i++) {
-            loads[i] = load(ranked.get(i));
+            loads[i] = load.applyAsInt(ranked.get(i));
             total += loads[i];
         }
         int cap = cap(total, ranked.size());
@@ -129,9 +141,13 @@ final class PeerRouting implements Routing, AutoCloseable {
         return under;
     }
 
-    /** Consistent hashing with bounded loads: no node above ⌈(1+ε)·mean⌉, the new call counted. */
+    /**
+     * Consistent hashing with bounded loads: no node above ⌈(1+ε)·mean⌉, the new call counted, but never below
+     * {@link #LOAD_FLOOR}: while the fleet is nearly idle the cap would be 1 or 2 and every second concurrent call
+     * of a function would start an environment on another node; balance matters once the nodes are busy.
+     */
     static int cap(int total, int nodes) {
-        return Math.max(1, (int) Math.ceil((1 + EPSILON) * (total + 1) / nodes));
+        return Math.max(LOAD_FLOOR, (int) Math.ceil((1 + EPSILON) * (total + 1) / nodes));
     }
 
     private int load(FleetNode.Member node) {
