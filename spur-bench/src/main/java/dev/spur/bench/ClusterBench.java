@@ -158,7 +158,7 @@ public final class ClusterBench {
             this.log = log;
         }
 
-        static Nodes start(String url, int n, boolean affinity, PrintStream log)
+        static Nodes start(String url, int n, boolean affinity, long memoryMb, PrintStream log)
                 throws IOException, InterruptedException {
             List<SpurServer> servers = new ArrayList<>();
             List<Path> dirs = new ArrayList<>();
@@ -169,8 +169,7 @@ public final class ClusterBench {
                 servers.add(SpurServer.start(SpurServer.Options.defaults(dir)
                         .withPort(0)
                         .withDatabase(Optional.of(url))
-                        .withPools(
-                                PoolSettings.defaults().withMemoryCapacityMb((long) ENVIRONMENTS_PER_NODE * MEMORY_MB))
+                        .withPools(PoolSettings.defaults().withMemoryCapacityMb(memoryMb))
                         .withFleet(Fleet.NONE
                                 .withNodeName("bench-" + fleetId + "-" + i)
                                 .withAffinity(affinity))));
