@@ -250,7 +250,7 @@ class FleetTest {
 
     @Test
     @Order(5)
-    void aReservedConcurrencyHoldsAcrossTheFleet() throws Exception {
+    void aReservedConcurrencyHoldsAcrossTheFleetAndTheLogShowsEveryNodesLines() throws Exception {
         String name = createFunction(0, unique("reserved"), Map.of());
         assertThat(call(0, "PUT", "/2017-10-31/functions/" + name + "/concurrency", """
                         {"ReservedConcurrentExecutions":3}""")
@@ -273,6 +273,12 @@ class FleetTest {
         assertThat(statuses)
                 .as("3 of 5 run fleet-wide, 2 throttled")
                 .containsExactlyInAnyOrder(200, 200, 200, 429, 429);
+        // the three ran on three nodes (a share of one each); the log's tail on any node shows all three
+        for (int node = 0; node < 3; node++) {
+            String tail = call(node, "GET", "/spur/v1/functions/" + name + "/logs", null)
+                    .body();
+            assertThat(tail.split("START RequestId", -1)).as(tail).hasSize(4);
+        }
     }
 
     @Test

@@ -107,11 +107,11 @@ public final class EdgeServer implements AutoCloseable {
                 new FunctionRoutes(calls),
                 new InvokeApi(d.invoker(), auth),
                 new ReleaseRoutes(calls),
-                new SpurApi(d.logs(), d.code(), auth, links),
+                new SpurApi(d.logs(), d.code(), auth, links, d.fleet()),
                 new AsyncApi(d.queue(), d.dispatcher(), auth),
                 new ScheduleApi(d.schedules(), auth),
                 new ApiAdmin(d.gateways(), auth)));
-        d.fleet().ifPresent(f -> edgeApis.add(new FleetApi(f, d.invoker(), auth, d.clock())));
+        d.fleet().ifPresent(f -> edgeApis.add(new FleetApi(f, d.invoker(), auth, d.clock(), d.logs())));
         edgeApis.forEach(api -> api.register(router));
 
         FunctionInvoker functions = InvokeApi.functions(d.invoker());

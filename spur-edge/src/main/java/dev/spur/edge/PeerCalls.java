@@ -23,6 +23,8 @@ public final class PeerCalls {
     public static final String DEADLINE_MILLIS = "X-Spur-Deadline-Ms";
     public static final String ISSUED_MILLIS = "X-Spur-Issued-Ms";
     public static final String SIGNATURE = "X-Spur-Signature";
+    public static final String LOGS_PREFIX = "/spur/v1/peer/logs/";
+    public static final String LIMIT = "X-Spur-Limit";
     /** The purpose the cluster key's signing key is derived for. */
     public static final String PURPOSE = "spur peer invoke";
     /** How far a hop's issue time may be from the receiver's clock. */
@@ -54,6 +56,13 @@ public final class PeerCalls {
                 Long.toString(deadlineMillis),
                 Long.toString(issuedMillis),
                 sha256(body));
+    }
+
+    /** The text signed for a request of a function's log tail from a peer. */
+    public static String logsMessage(
+            String from, String account, String region, String function, int limit, long issuedMillis) {
+        return String.join(
+                "\n", "logs", from, account, region, function, Integer.toString(limit), Long.toString(issuedMillis));
     }
 
     private static String sha256(byte[] body) {

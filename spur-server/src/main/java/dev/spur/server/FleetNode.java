@@ -12,6 +12,11 @@ import dev.spur.store.Membership;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,9 +24,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * This node as a member of a fleet: its row in the membership table ({@link Membership}), a heartbeat every
@@ -40,6 +48,7 @@ import java.util.concurrent.TimeUnit;
 final class FleetNode implements FleetEdge, AutoCloseable {
     static final Duration BEAT = Duration.ofSeconds(1);
     static final Duration DEAD_AFTER = Duration.ofMillis(3_500);
+    private static final Duration LOG_WAIT = Duration.ofSeconds(1);
     private static final System.Logger LOG = System.getLogger(FleetNode.class.getName());
 
     /** A live node as routing sees it: where it is, and its load at its last beat. */
@@ -54,6 +63,10 @@ final class FleetNode implements FleetEdge, AutoCloseable {
     private volatile Thread beater;
     private volatile List<Member> live = List.of();
     private volatile boolean closed;
+    private final HttpClient logClient = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(LOG_WAIT)
+            .build();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     /** A node not yet {@link #join}ed: it answers peers' and {@code /spur/v1/nodes} requests, routes nothing. */
@@ -98,6 +111,48 @@ final class FleetNode implements FleetEdge, AutoCloseable {
     @Override
     public boolean verifyPeer(String message, String signature) {
         return key.verify(PeerCalls.PURPOSE, message, signature);
+    }
+
+    @Override
+    public List<byte[]> peerLogTails(FunctionKey function, int limit) {
+        List<CompletableFuture<HttpResponse<byte[]>>> asked = new ArrayList<>();
+        for (Member m : live) {
+            if (m.name().equals(name)) {
+                continue;
+            }
+            long issued = System.currentTimeMillis();
+            String signature = key.sign(
+                    PeerCalls.PURPOSE,
+                    PeerCalls.logsMessage(name, function.account(), function.region(), function.name(), limit, issued));
+            HttpRequest request = HttpRequest.newBuilder(URI.create(m.advertise()
+                            + PeerCalls.LOGS_PREFIX
+                            + URLEncoder.encode(function.name(), StandardCharsets.UTF_8)))
+                    .timeout(LOG_WAIT)
+                    .header(PeerCalls.HOP, name)
+                    .header(PeerCalls.ACCOUNT, function.account())
+                    .header(PeerCalls.REGION, function.region())
+                    .header(PeerCalls.LIMIT, Integer.toString(limit))
+                    .header(PeerCalls.ISSUED_MILLIS, Long.toString(issued))
+                    .header(PeerCalls.SIGNATURE, signature)
+                    .GET()
+                    .build();
+            asked.add(logClient.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()));
+        }
+        List<byte[]> tails = new ArrayList<>();
+        for (CompletableFuture<HttpResponse<byte[]>> answer : asked) {
+            try {
+                HttpResponse<byte[]> r = answer.get(LOG_WAIT.toMillis() + 200, TimeUnit.MILLISECONDS);
+                if (r.statusCode() == 200) {
+                    tails.add(r.body());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.log(Level.WARNING, "a peer did not answer its log tail: " + e.getMessage());
+            }
+        }
+        return tails;
     }
 
     @Override
@@ -238,6 +293,7 @@ final class FleetNode implements FleetEdge, AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        logClient.close();
         Thread b = beater;
         if (b == null) {
             return;
