@@ -17,6 +17,7 @@ import dev.spur.queue.EventQueue;
 import dev.spur.store.CodeStore;
 import dev.spur.triggers.Schedules;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -144,7 +145,7 @@ public final class EdgeServer implements AutoCloseable {
         // A connection waiting on an Invoke is idle on the wire; it must outlive the longest function (900 s).
         connector.setIdleTimeout(16 * 60 * 1000L);
         server.addConnector(connector);
-        server.setHandler(new Handler.Wrapper(router) {
+        server.setHandler(new Draining(new Handler.Wrapper(router) {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
                 String host = request.getHeaders().get(HttpHeader.HOST);
@@ -163,7 +164,7 @@ public final class EdgeServer implements AutoCloseable {
                 }
                 return super.handle(request, response, callback);
             }
-        });
+        }));
     }
 
     public EdgeServer start() {
@@ -202,6 +203,18 @@ public final class EdgeServer implements AutoCloseable {
                 LambdaException.of(ErrorCode.UNKNOWN_OPERATION, "No operation matches %s %s", x.method(), x.path()));
     }
 
+    /**
+     * Stops gracefully: the listening socket closes at once (new connections are refused), a new
+     * request on a connection still open is answered 503 ({@link Draining}), and requests in progress
+     * get up to {@code grace} to finish before their connections are closed. Failure semantics: a
+     * request cut off at the bound gets no answer — its function may have run, as when a node dies.
+     */
+    public void close(Duration grace) {
+        server.setStopTimeout(Math.max(1, grace.toMillis()));
+        close();
+    }
+
+    /** Stops at once: requests in progress lose their connections. */
     @Override
     public void close() {
         try {

@@ -43,7 +43,8 @@ import java.util.function.ToIntFunction;
  * <p>At most one hop: the entry node runs the invocation itself or sends it to one peer, which runs it
  * ({@link PeerCalls#HOP}); the peer never sends it on. The entry node may try the next node in the order
  * when a node refuses without running anything: a throttle (its share of a concurrency limit is used up) or
- * a connection that could not be opened (it is dead or gone, not yet declared so). Peers are called over one
+ * a connection that could not be opened (it is dead or gone, not yet declared so), or a 503 (it is draining:
+ * it refuses new requests before it runs them). Peers are called over one
  * shared {@link HttpClient} (HTTP/1.1 keep-alive, so a hop costs a request on a warm connection).
  *
  * <p>Failure semantics: if a request to a peer fails after it was sent (the peer died while running it, the
@@ -216,6 +217,9 @@ final class PeerRouting implements Routing, AutoCloseable {
                     "The node " + node.name() + " running this invocation failed; the function may have run.", e);
         } finally {
             outstanding.decrementAndGet();
+        }
+        if (response.statusCode() == 503) {
+            throw new NotSent(new IOException("node " + node.name() + " is draining (503)"));
         }
         return answer(node, response);
     }
