@@ -261,7 +261,7 @@ class FleetTest {
         List<Thread> callers = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             int node = i % 3;
-            callers.add(Thread.ofVirtual()
+            callers.add(Thread.ofPlatform()
                     .start(() -> statuses.add(
                             call(node, "POST", "/2015-03-31/functions/" + name + "/invocations", "{\"sleep\":4}")
                                     .status())));
@@ -385,7 +385,7 @@ class FleetTest {
         for (int i = 0; i < 6; i++) {
             int node = i % 3;
             String fn = syncFunctions.get(i);
-            syncCallers.add(Thread.ofVirtual().start(() -> {
+            syncCallers.add(Thread.ofPlatform().start(() -> {
                 while (!stop.get()) {
                     boolean after = killed.get();
                     String outcome;
