@@ -75,14 +75,12 @@ class SharedStateTest {
     @Test
     void aNodeGivenAnotherClusterKeyThanTheFleetsIsRefused() {
         ClusterKey key = ClusterKey.random();
-        try (SpurServer a = SpurServer.start(options("a").withFleet(Fleet.NONE.withClusterKey(Optional.of(key))));
-                SpurServer b = SpurServer.start(options("b")
-                        .withFleet(Fleet.NONE.withClusterKey(Optional.of(ClusterKey.parse(key.encoded())))))) {
+        try (SpurServer a = SpurServer.start(options("a", key));
+                SpurServer b = SpurServer.start(options("b", ClusterKey.parse(key.encoded())))) {
             Credential made = a.keys().create("123456789012");
             assertThat(b.keys().find(made.accessKeyId())).contains(made);
         }
-        assertThatThrownBy(() -> SpurServer.start(
-                        options("c").withFleet(Fleet.NONE.withClusterKey(Optional.of(ClusterKey.random())))))
+        assertThatThrownBy(() -> SpurServer.start(options("c", ClusterKey.random())))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("$SPUR_CLUSTER_KEY");
         assertThatThrownBy(() -> SpurServer.start(options("d")))
@@ -91,7 +89,16 @@ class SharedStateTest {
                 .hasMessageContaining("give this node the same key");
     }
 
+    /** A node of its own name (two nodes of one name are refused) on the shared database. */
     private Options options(String node) {
-        return Options.defaults(scratch.resolve(node)).withPort(0).withDatabase(Optional.of(database));
+        return Options.defaults(scratch.resolve(node))
+                .withPort(0)
+                .withDatabase(Optional.of(database))
+                .withFleet(Fleet.NONE.withNodeName(node));
+    }
+
+    private Options options(String node, ClusterKey key) {
+        Options o = options(node);
+        return o.withFleet(o.fleet().withClusterKey(Optional.of(key)));
     }
 }
