@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             RouteCommand.class,
             BenchCommand.class,
             KeysCommand.class,
+            NodesCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {

@@ -20,6 +20,7 @@ import dev.spur.triggers.Schedules;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -63,6 +64,7 @@ public final class EdgeServer implements AutoCloseable {
      * @param accessLogDir  where HTTP APIs' access logs are written
      * @param metrics       what {@code GET /metrics} scrapes
      * @param metricsToken  the bearer token a scrape must send; empty: see {@link MetricsApi} for who may
+     * @param fleet         the fleet this node belongs to (its node list and peer route), if any
      */
     public record Dependencies(
             String defaultRegion,
@@ -79,7 +81,8 @@ public final class EdgeServer implements AutoCloseable {
             CodeStore code,
             Path accessLogDir,
             Metrics metrics,
-            Optional<String> metricsToken) {
+            Optional<String> metricsToken,
+            Optional<FleetEdge> fleet) {
         public Dependencies {
             Objects.requireNonNull(defaultRegion, "defaultRegion");
             Objects.requireNonNull(verifier, "verifier");
@@ -96,6 +99,7 @@ public final class EdgeServer implements AutoCloseable {
             Objects.requireNonNull(accessLogDir, "accessLogDir");
             Objects.requireNonNull(metrics, "metrics");
             Objects.requireNonNull(metricsToken, "metricsToken");
+            Objects.requireNonNull(fleet, "fleet");
         }
     }
 
@@ -108,17 +112,17 @@ public final class EdgeServer implements AutoCloseable {
         ControlCalls calls = new ControlCalls(d.control(), auth, links);
         Router router = new Router(EdgeServer::unknown);
         LogsApi logsApi = new LogsApi(d.logs(), auth);
-        List.of(
-                        new FunctionRoutes(calls),
-                        new InvokeApi(d.invoker(), auth),
-                        new ReleaseRoutes(calls),
-                        new SpurApi(d.logs(), d.code(), auth, links),
-                        new AsyncApi(d.queue(), d.dispatcher(), auth),
-                        new ScheduleApi(d.schedules(), auth),
-                        new ApiAdmin(d.gateways(), auth),
-                        new MetricsApi(
-                                d.metrics(), d.metricsToken(), d.verifier().isPresent()))
-                .forEach(api -> api.register(router));
+        List<EdgeApi> edgeApis = new ArrayList<>(List.of(
+                new FunctionRoutes(calls),
+                new InvokeApi(d.invoker(), auth),
+                new ReleaseRoutes(calls),
+                new SpurApi(d.logs(), d.code(), auth, links, d.fleet()),
+                new AsyncApi(d.queue(), d.dispatcher(), auth),
+                new ScheduleApi(d.schedules(), auth),
+                new ApiAdmin(d.gateways(), auth),
+                new MetricsApi(d.metrics(), d.metricsToken(), d.verifier().isPresent())));
+        d.fleet().ifPresent(f -> edgeApis.add(new FleetApi(f, d.invoker(), auth, d.clock(), d.logs())));
+        edgeApis.forEach(api -> api.register(router));
 
         FunctionInvoker functions = InvokeApi.functions(d.invoker());
         this.apis = HttpApiService.create(d.gateways()::find, functions, d.clock(), d.ticker(), d.accessLogDir());

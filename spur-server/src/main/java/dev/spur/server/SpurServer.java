@@ -1,5 +1,6 @@
 package dev.spur.server;
 
+import dev.spur.auth.ClusterKey;
 import dev.spur.auth.SecretBox;
 import dev.spur.auth.SigV4Verifier;
 import dev.spur.common.Ticker;
@@ -17,8 +18,10 @@ import dev.spur.queue.EventQueue;
 import dev.spur.runtimes.Runtimes;
 import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.sandbox.Sandbox;
+import dev.spur.store.ChangeFollower;
 import dev.spur.store.CodeStore;
 import dev.spur.store.Database;
+import dev.spur.store.Membership;
 import dev.spur.store.MetadataStore;
 import dev.spur.telemetry.Metrics;
 import dev.spur.telemetry.TelemetrySettings;
@@ -27,6 +30,7 @@ import dev.spur.triggers.Schedules;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,6 +62,9 @@ import java.util.Set;
  * directory keeps this node's caches (unpacked code), logs, runtimes and run files.
  */
 public final class SpurServer implements AutoCloseable {
+    /** How often the change feed is read when no wake-up came (PostgreSQL's NOTIFY, or none on SQLite). */
+    static final Duration FEED_POLL = Duration.ofSeconds(1);
+
     /** How requests are authenticated. */
     public enum Auth {
         NONE,
@@ -81,6 +88,9 @@ public final class SpurServer implements AutoCloseable {
     private final Metrics metrics;
     private final Optional<Tracing> tracing;
     private final EdgeServer edge;
+    private final ChangeFollower follower;
+    private final Optional<FleetNode> fleet;
+    private final Optional<PeerRouting> routing;
 
     private SpurServer(Options options) {
         this.options = options;
@@ -99,7 +109,11 @@ public final class SpurServer implements AutoCloseable {
         Schedules startedSchedules = null;
         Metrics createdMetrics = null;
         Optional<Tracing> createdTracing = Optional.empty();
+        ChangeFollower startedFollower = null;
+        FleetNode joined = null;
+        PeerRouting peers = null;
         try {
+            long fedFrom = store.latestChange(); // before the registries load: nothing committed after is missed
             CodeStore code = database.map(d -> CodeStore.shared(data.resolve("code"), d))
                     .orElseGet(() -> CodeStore.open(data.resolve("code")));
             collectUnusedCode(store, code);
@@ -116,7 +130,11 @@ public final class SpurServer implements AutoCloseable {
             openedQueue = database.map(d -> EventQueue.postgres(d, nodeName(data), clock))
                     .orElseGet(() -> EventQueue.sqlite(data.resolve("queue.db"), clock));
             this.queue = openedQueue;
-            createdMetrics = Metrics.create(options.telemetry().node())
+            // One name per node: the fleet's --node-name labels its metrics too.
+            createdMetrics = Metrics.create(options.telemetry()
+                            .nodeName()
+                            .or(() -> options.fleet().nodeName())
+                            .orElseGet(options.telemetry()::node))
                     .bindNode(pools, queue, options.sandbox() instanceof LinuxSandbox);
             this.metrics = createdMetrics;
             createdTracing = options.telemetry().otlpEndpoint().map(e -> Tracing.otlp(e, metrics.node()));
@@ -127,10 +145,16 @@ public final class SpurServer implements AutoCloseable {
             this.dispatcher = startedDispatcher;
             startedSchedules = new Schedules(store, queue, control.targets(), clock).start();
             this.schedules = startedSchedules;
-            this.keys = keys(store, data, clock);
+            this.keys = database.map(d -> keys(store, d, options.fleet().clusterKey(), clock))
+                    .orElseGet(() -> keys(store, data, clock));
             Optional<SigV4Verifier> verifier =
                     options.auth() == Auth.SIGV4 ? Optional.of(new SigV4Verifier(keys, clock)) : Optional.empty();
             this.gateways = new Gateways(store, control.targets(), clock);
+            Optional<FleetNode> member = database.map(d -> new FleetNode(
+                    Membership.of(d),
+                    options.fleet().nodeName().orElseGet(SpurServer::hostName),
+                    ClusterKeys.resolve(d, options.fleet().clusterKey()),
+                    pools));
             this.edge = new EdgeServer(
                             options.host(),
                             options.port(),
@@ -149,12 +173,35 @@ public final class SpurServer implements AutoCloseable {
                                     code,
                                     data.resolve("logs").resolve("apis"),
                                     metrics,
-                                    options.telemetry().metricsToken()))
+                                    options.telemetry().metricsToken(),
+                                    member.map(m -> m)))
                     .start();
+            if (member.isPresent()) {
+                joined = member.get();
+                joined.join(options.fleet().advertise().orElseGet(() -> advertised(options.host(), edge.port())));
+                if (options.fleet().affinity()) {
+                    peers = new PeerRouting(joined, pools, clock);
+                    invoker.route(peers);
+                }
+            }
+            this.fleet = Optional.ofNullable(joined);
+            this.routing = Optional.ofNullable(peers);
+            startedFollower = ChangeFollower.start(
+                    store, fedFrom, FEED_POLL, new RegistryFeed(control, gateways, schedules, keys));
+            this.follower = startedFollower;
         } catch (RuntimeException e) {
             createdTracing.ifPresent(Tracing::close);
             if (createdMetrics != null) {
                 createdMetrics.close();
+            }
+            if (peers != null) {
+                peers.close();
+            }
+            if (joined != null) {
+                joined.close();
+            }
+            if (startedFollower != null) {
+                startedFollower.close();
             }
             if (startedSchedules != null) {
                 startedSchedules.close();
@@ -181,6 +228,22 @@ public final class SpurServer implements AutoCloseable {
 
     private static AccessKeyService keys(MetadataStore store, Path data, InstantSource clock) {
         return new AccessKeyService(store, SecretBox.open(data.resolve("master.key")), clock);
+    }
+
+    /**
+     * The access keys of a fleet's shared database, sealed with its cluster key: {@code configured} (what
+     * the nodes are given), else the key kept in the database (see {@link ClusterKeys}).
+     *
+     * @throws IllegalStateException if {@code configured} is not the key the fleet uses
+     */
+    public static AccessKeyService keys(MetadataStore store, Database database, Optional<ClusterKey> configured) {
+        return keys(store, database, configured, InstantSource.system());
+    }
+
+    private static AccessKeyService keys(
+            MetadataStore store, Database database, Optional<ClusterKey> configured, InstantSource clock) {
+        return new AccessKeyService(
+                store, ClusterKeys.resolve(database, configured).sealing(), clock);
     }
 
     /** Starts a server; returns once it accepts requests. */
@@ -238,7 +301,8 @@ public final class SpurServer implements AutoCloseable {
     }
 
     /**
-     * Drains, then {@link #close() closes}: what a node does on SIGTERM. Asynchronous dispatch stops
+     * Drains, then {@link #close() closes}: what a node does on SIGTERM. A fleet's node leaves the membership
+     * first (peers that still send it a hop get 503 and try the next node). Asynchronous dispatch stops
      * taking events and schedules stop firing; the HTTP port stops accepting connections, answers new
      * requests on open ones with 503, and lets requests in progress finish; then every invocation
      * still running (asynchronous ones, gateway integrations past their timeout) may finish. All of
@@ -251,6 +315,7 @@ public final class SpurServer implements AutoCloseable {
      */
     public void close(Duration bound) {
         long deadline = System.nanoTime() + bound.toNanos();
+        fleet.ifPresent(FleetNode::close); // LEFT: the other nodes stop routing here at their next reading (~1 s)
         dispatcher.pause();
         schedules.close();
         edge.close(bound);
@@ -267,7 +332,10 @@ public final class SpurServer implements AutoCloseable {
     /** Stops at once: invocations in progress are cut off (see {@link #close(Duration)} for what that means). */
     @Override
     public void close() {
+        fleet.ifPresent(FleetNode::close); // the others stop routing here at their next reading
+        follower.close();
         edge.close();
+        routing.ifPresent(PeerRouting::close);
         schedules.close();
         dispatcher.close();
         pools.close();
@@ -303,13 +371,27 @@ public final class SpurServer implements AutoCloseable {
      * a restarted node takes back its events at once) and distinct for two nodes on one host.
      */
     static String nodeName(Path data) {
-        String host;
+        return hostName() + ":" + data.toAbsolutePath().normalize();
+    }
+
+    /** This machine's host name: a fleet node's default name. */
+    static String hostName() {
         try {
-            host = InetAddress.getLocalHost().getHostName();
+            return InetAddress.getLocalHost().getHostName();
         } catch (UnknownHostException e) {
-            host = "localhost";
+            return "localhost";
         }
-        return host + ":" + data.toAbsolutePath().normalize();
+    }
+
+    /** Where peers reach a node listening on {@code host:port} when it is not told: the host name if it listens on all. */
+    static URI advertised(String host, int port) {
+        String h = host.equals("0.0.0.0") || host.equals("::") ? hostName() : host;
+        return URI.create("http://" + (h.contains(":") ? "[" + h + "]" : h) + ":" + port);
+    }
+
+    /** This node's fleet membership, with a shared database. */
+    public Optional<String> nodeName() {
+        return fleet.map(FleetNode::name);
     }
 
     /** Where the shared state lives, for the banner: the database without its password, or the data directory. */
@@ -403,13 +485,15 @@ public final class SpurServer implements AutoCloseable {
             Optional<String> database,
             InstantSource clock,
             Ticker ticker,
-            TelemetrySettings telemetry) {
+            TelemetrySettings telemetry,
+            Fleet fleet) {
         public static final int DEFAULT_PORT = 9000;
 
         public Options {
             Objects.requireNonNull(clock, "clock");
             Objects.requireNonNull(ticker, "ticker");
             Objects.requireNonNull(telemetry, "telemetry");
+            Objects.requireNonNull(fleet, "fleet");
         }
 
         public static Options defaults(Path dataDir) {
@@ -425,37 +509,39 @@ public final class SpurServer implements AutoCloseable {
                     Optional.empty(),
                     InstantSource.system(),
                     Ticker.system(),
-                    TelemetrySettings.defaults());
+                    TelemetrySettings.defaults(),
+                    Fleet.NONE);
         }
 
         public Options withPort(int p) {
             return new Options(
-                    host, p, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, telemetry);
+                    host, p, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, telemetry, fleet);
         }
 
         public Options withHost(String h) {
             return new Options(
-                    h, port, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, telemetry);
+                    h, port, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, telemetry, fleet);
         }
 
         public Options withPools(PoolSettings s) {
             return new Options(
-                    host, port, dataDir, region, s, sandbox, auth, async, database, clock, ticker, telemetry);
+                    host, port, dataDir, region, s, sandbox, auth, async, database, clock, ticker, telemetry, fleet);
         }
 
         public Options withAuth(Auth a) {
             return new Options(
-                    host, port, dataDir, region, pools, sandbox, a, async, database, clock, ticker, telemetry);
+                    host, port, dataDir, region, pools, sandbox, a, async, database, clock, ticker, telemetry, fleet);
         }
 
         public Options withAsync(AsyncPolicy a) {
             return new Options(
-                    host, port, dataDir, region, pools, sandbox, auth, a, database, clock, ticker, telemetry);
+                    host, port, dataDir, region, pools, sandbox, auth, a, database, clock, ticker, telemetry, fleet);
         }
 
         /** {@link Sandbox#process()} by default; a {@link LinuxSandbox} should have passed its check. */
         public Options withSandbox(Sandbox s) {
-            return new Options(host, port, dataDir, region, pools, s, auth, async, database, clock, ticker, telemetry);
+            return new Options(
+                    host, port, dataDir, region, pools, s, auth, async, database, clock, ticker, telemetry, fleet);
         }
 
         /**
@@ -463,17 +549,26 @@ public final class SpurServer implements AutoCloseable {
          * {@code jdbc:postgresql://...}) instead of the data directory's SQLite files; empty: embedded.
          */
         public Options withDatabase(Optional<String> url) {
-            return new Options(host, port, dataDir, region, pools, sandbox, auth, async, url, clock, ticker, telemetry);
+            return new Options(
+                    host, port, dataDir, region, pools, sandbox, auth, async, url, clock, ticker, telemetry, fleet);
+        }
+
+        /** How this node takes part in a fleet (with {@link #database()}). */
+        public Options withFleet(Fleet f) {
+            return new Options(
+                    host, port, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, telemetry, f);
         }
 
         /** The time sources every part of the server reads (tests pass fakes they advance by hand). */
         public Options withTime(InstantSource c, Ticker t) {
-            return new Options(host, port, dataDir, region, pools, sandbox, auth, async, database, c, t, telemetry);
+            return new Options(
+                    host, port, dataDir, region, pools, sandbox, auth, async, database, c, t, telemetry, fleet);
         }
 
         /** Node name, metrics token and OTLP endpoint. */
         public Options withTelemetry(TelemetrySettings t) {
-            return new Options(host, port, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, t);
+            return new Options(
+                    host, port, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, t, fleet);
         }
 
         /** {@code $SPUR_DATA_DIR}, else {@code /var/lib/spur} for root and {@code ~/.spur} for anyone else. */
