@@ -99,6 +99,9 @@ public final class EdgeServer implements AutoCloseable {
         Links links = new Links(d.clock());
         ControlCalls calls = new ControlCalls(d.control(), auth, links);
         Router router = new Router(EdgeServer::unknown);
+        // One port, many services (AwsServices): Lambda's REST API is the router; every other AWS
+        // service on this port is one handler here, keyed by the service name its requests carry.
+        Map<String, Router.RouteHandler> services = Map.of();
         List.of(
                         new FunctionRoutes(calls),
                         new InvokeApi(d.invoker(), auth),
@@ -142,18 +145,24 @@ public final class EdgeServer implements AutoCloseable {
         server.setHandler(new Handler.Wrapper(router) {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                Router.RouteHandler service = services.get(AwsServices.of(request));
+                if (service != null) {
+                    Exchange x = new Exchange(request, response, callback, Map.of());
+                    serve(x, callback, service);
+                    return true;
+                }
                 String host = request.getHeaders().get(HttpHeader.HOST);
                 String path = request.getHttpURI().getPath();
                 String apiId = GatewayHandler.apiId(host, path);
                 if (apiId != null) {
                     Exchange x = new Exchange(request, response, callback, Map.of());
-                    serve(x, callback, () -> gateway.handle(x, apiId, !byHost(host, apiId)));
+                    serve(x, callback, e -> gateway.handle(e, apiId, !byHost(host, apiId)));
                     return true;
                 }
                 String urlId = FunctionUrls.urlId(host, path);
                 if (urlId != null) {
                     Exchange x = new Exchange(request, response, callback, Map.of());
-                    serve(x, callback, () -> urls.handle(x, urlId, !byHost(host, urlId)));
+                    serve(x, callback, e -> urls.handle(e, urlId, !byHost(host, urlId)));
                     return true;
                 }
                 return super.handle(request, response, callback);
@@ -180,9 +189,9 @@ public final class EdgeServer implements AutoCloseable {
         return host != null && host.startsWith(id + ".");
     }
 
-    private static void serve(Exchange x, Callback callback, Runnable handler) {
+    private static void serve(Exchange x, Callback callback, Router.RouteHandler handler) {
         try {
-            handler.run();
+            handler.handle(x);
         } catch (Throwable t) {
             if (!x.answered()) {
                 callback.failed(t);

@@ -119,7 +119,8 @@ final class Environment implements RuntimeApiHandler {
                     sandbox.isolatesFiles(),
                     logStream,
                     output.path(),
-                    target == null ? "on-demand" : "provisioned-concurrency");
+                    target == null ? "on-demand" : "provisioned-concurrency",
+                    pools.platformVariables());
             sandboxed = sandbox.launch(
                     new EnvironmentSpec(
                             id, runtime, offline, pools.runDirectory().resolve(id)),

@@ -29,7 +29,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.InstantSource;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -129,6 +131,7 @@ public final class SpurServer implements AutoCloseable {
                                     code,
                                     data.resolve("logs").resolve("apis")))
                     .start();
+            pools.platformVariables(platformVariables(endpoint(), options.auth()));
         } catch (RuntimeException e) {
             if (startedSchedules != null) {
                 startedSchedules.close();
@@ -164,6 +167,23 @@ public final class SpurServer implements AutoCloseable {
 
     public int port() {
         return edge.port();
+    }
+
+    /**
+     * What every function's environment is told about this server: the endpoint of its AWS-compatible
+     * services, so that an SDK inside the function sends SQS (and later S3, …) calls to Spur; with
+     * {@code --auth none}, placeholder credentials, so that it can sign at all (any signature is accepted).
+     * With SigV4 on, a function passes its own key in its variables.
+     */
+    static Map<String, String> platformVariables(String endpoint, Auth auth) {
+        Map<String, String> variables = new LinkedHashMap<>();
+        variables.put("AWS_ENDPOINT_URL", endpoint);
+        variables.put("AWS_ENDPOINT_URL_SQS", endpoint);
+        if (auth != Auth.SIGV4) {
+            variables.put("AWS_ACCESS_KEY_ID", "spur");
+            variables.put("AWS_SECRET_ACCESS_KEY", "spur");
+        }
+        return variables;
     }
 
     /** {@code http://host:port}, for {@code --endpoint-url}. */
