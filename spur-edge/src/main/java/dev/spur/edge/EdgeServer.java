@@ -14,6 +14,7 @@ import dev.spur.invoke.AsyncDispatcher;
 import dev.spur.invoke.Invoker;
 import dev.spur.logs.LogStore;
 import dev.spur.queue.EventQueue;
+import dev.spur.sqs.SqsService;
 import dev.spur.store.CodeStore;
 import dev.spur.triggers.Schedules;
 import java.nio.file.Path;
@@ -73,6 +74,7 @@ public final class EdgeServer implements AutoCloseable {
             Gateways gateways,
             LogStore logs,
             CodeStore code,
+            SqsService sqs,
             Path accessLogDir) {
         public Dependencies {
             Objects.requireNonNull(defaultRegion, "defaultRegion");
@@ -87,6 +89,7 @@ public final class EdgeServer implements AutoCloseable {
             Objects.requireNonNull(gateways, "gateways");
             Objects.requireNonNull(logs, "logs");
             Objects.requireNonNull(code, "code");
+            Objects.requireNonNull(sqs, "sqs");
             Objects.requireNonNull(accessLogDir, "accessLogDir");
         }
     }
@@ -101,7 +104,7 @@ public final class EdgeServer implements AutoCloseable {
         Router router = new Router(EdgeServer::unknown);
         // One port, many services (AwsServices): Lambda's REST API is the router; every other AWS
         // service on this port is one handler here, keyed by the service name its requests carry.
-        Map<String, Router.RouteHandler> services = Map.of();
+        Map<String, Router.RouteHandler> services = Map.ofEntries(SqsApi.entry(d.sqs(), auth));
         List.of(
                         new FunctionRoutes(calls),
                         new InvokeApi(d.invoker(), auth),

@@ -13,9 +13,12 @@ import dev.spur.logs.LogStore;
 import dev.spur.pools.PoolSettings;
 import dev.spur.pools.Pools;
 import dev.spur.queue.EventQueue;
+import dev.spur.queue.MessageStore;
 import dev.spur.runtimes.Runtimes;
 import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.sandbox.Sandbox;
+import dev.spur.sqs.Queues;
+import dev.spur.sqs.SqsService;
 import dev.spur.store.CodeStore;
 import dev.spur.store.Database;
 import dev.spur.store.MetadataStore;
@@ -71,6 +74,7 @@ public final class SpurServer implements AutoCloseable {
     private final AsyncDispatcher dispatcher;
     private final Schedules schedules;
     private final Gateways gateways;
+    private final Queues queues;
     private final EdgeServer edge;
 
     private SpurServer(Options options) {
@@ -113,6 +117,7 @@ public final class SpurServer implements AutoCloseable {
             Optional<SigV4Verifier> verifier =
                     options.auth() == Auth.SIGV4 ? Optional.of(new SigV4Verifier(keys, clock)) : Optional.empty();
             this.gateways = new Gateways(store, control.targets(), clock);
+            this.queues = Queues.create(MessageStore.on(queue), clock, database.isPresent());
             this.edge = new EdgeServer(
                             options.host(),
                             options.port(),
@@ -129,6 +134,7 @@ public final class SpurServer implements AutoCloseable {
                                     gateways,
                                     logs,
                                     code,
+                                    SqsService.create(queues),
                                     data.resolve("logs").resolve("apis")))
                     .start();
             pools.platformVariables(platformVariables(endpoint(), options.auth()));
