@@ -16,6 +16,7 @@ import dev.spur.logs.LogStore;
 import dev.spur.queue.EventQueue;
 import dev.spur.sqs.SqsService;
 import dev.spur.store.CodeStore;
+import dev.spur.triggers.EventSourceMappings;
 import dev.spur.triggers.Schedules;
 import java.nio.file.Path;
 import java.time.InstantSource;
@@ -75,6 +76,7 @@ public final class EdgeServer implements AutoCloseable {
             LogStore logs,
             CodeStore code,
             SqsService sqs,
+            EventSourceMappings mappings,
             Path accessLogDir) {
         public Dependencies {
             Objects.requireNonNull(defaultRegion, "defaultRegion");
@@ -90,6 +92,7 @@ public final class EdgeServer implements AutoCloseable {
             Objects.requireNonNull(logs, "logs");
             Objects.requireNonNull(code, "code");
             Objects.requireNonNull(sqs, "sqs");
+            Objects.requireNonNull(mappings, "mappings");
             Objects.requireNonNull(accessLogDir, "accessLogDir");
         }
     }
@@ -112,6 +115,7 @@ public final class EdgeServer implements AutoCloseable {
                         new SpurApi(d.logs(), d.code(), auth, links),
                         new AsyncApi(d.queue(), d.dispatcher(), auth),
                         new ScheduleApi(d.schedules(), auth),
+                        new MappingApi(d.mappings(), auth),
                         new ApiAdmin(d.gateways(), auth))
                 .forEach(api -> api.register(router));
 

@@ -2,6 +2,7 @@ package dev.spur.queue;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -146,6 +147,12 @@ public interface MessageStore {
 
     /** Deletes the message if {@code receipt} is its latest; false otherwise (stale or gone). */
     boolean delete(String account, String queue, String id, String receipt);
+
+    /**
+     * Deletes several received messages in one transaction, each only if its receipt is its latest;
+     * {@code messages} pairs a message id with a receipt. Returns, in order, whether each was deleted.
+     */
+    List<Boolean> deleteAll(String account, String queue, List<Map.Entry<String, String>> messages);
 
     Visibility changeVisibility(
             String account, String queue, String id, String receipt, Instant now, Instant visibleAt);

@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -354,6 +355,24 @@ final class SqlMessageStore implements MessageStore {
             public Boolean result(int deleted) {
                 return deleted > 0;
             }
+        });
+    }
+
+    @Override
+    public List<Boolean> deleteAll(String account, String queue, List<Map.Entry<String, String>> messages) {
+        return writer.submit(c -> {
+            List<Boolean> out = new ArrayList<>(messages.size());
+            try (PreparedStatement delete = c.prepareStatement(
+                    "DELETE FROM sqs_messages WHERE account = ? AND queue = ? AND id = ? AND receipt = ?")) {
+                for (Map.Entry<String, String> m : messages) {
+                    delete.setString(1, account);
+                    delete.setString(2, queue);
+                    delete.setString(3, m.getKey());
+                    delete.setString(4, m.getValue());
+                    out.add(delete.executeUpdate() > 0);
+                }
+            }
+            return out;
         });
     }
 

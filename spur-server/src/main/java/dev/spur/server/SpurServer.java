@@ -22,6 +22,7 @@ import dev.spur.sqs.SqsService;
 import dev.spur.store.CodeStore;
 import dev.spur.store.Database;
 import dev.spur.store.MetadataStore;
+import dev.spur.triggers.EventSourceMappings;
 import dev.spur.triggers.Schedules;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -75,6 +76,7 @@ public final class SpurServer implements AutoCloseable {
     private final Schedules schedules;
     private final Gateways gateways;
     private final Queues queues;
+    private final EventSourceMappings mappings;
     private final EdgeServer edge;
 
     private SpurServer(Options options) {
@@ -92,6 +94,7 @@ public final class SpurServer implements AutoCloseable {
         EventQueue openedQueue = null;
         AsyncDispatcher startedDispatcher = null;
         Schedules startedSchedules = null;
+        EventSourceMappings startedMappings = null;
         try {
             CodeStore code = database.map(d -> CodeStore.shared(data.resolve("code"), d))
                     .orElseGet(() -> CodeStore.open(data.resolve("code")));
@@ -118,6 +121,8 @@ public final class SpurServer implements AutoCloseable {
                     options.auth() == Auth.SIGV4 ? Optional.of(new SigV4Verifier(keys, clock)) : Optional.empty();
             this.gateways = new Gateways(store, control.targets(), clock);
             this.queues = Queues.create(MessageStore.on(queue), clock, database.isPresent());
+            startedMappings = new EventSourceMappings(store, queues, invoker, control.targets(), clock).start();
+            this.mappings = startedMappings;
             this.edge = new EdgeServer(
                             options.host(),
                             options.port(),
@@ -135,10 +140,14 @@ public final class SpurServer implements AutoCloseable {
                                     logs,
                                     code,
                                     SqsService.create(queues),
+                                    mappings,
                                     data.resolve("logs").resolve("apis")))
                     .start();
             pools.platformVariables(platformVariables(endpoint(), options.auth()));
         } catch (RuntimeException e) {
+            if (startedMappings != null) {
+                startedMappings.close();
+            }
             if (startedSchedules != null) {
                 startedSchedules.close();
             }
@@ -235,6 +244,7 @@ public final class SpurServer implements AutoCloseable {
     @Override
     public void close() {
         edge.close();
+        mappings.close();
         schedules.close();
         dispatcher.close();
         pools.close();

@@ -473,6 +473,20 @@ public final class Queues {
         store.delete(q.account(), q.name(), h.messageId(), h.receipt());
     }
 
+    /** Deletes received messages in one commit; stale handles delete nothing. */
+    public void deleteAll(QueueRef q, List<String> receiptHandles) {
+        if (receiptHandles.isEmpty()) {
+            return;
+        }
+        require(q.account(), q.name());
+        List<Map.Entry<String, String>> messages = new ArrayList<>(receiptHandles.size());
+        for (String handle : receiptHandles) {
+            ReceiptHandle h = ReceiptHandle.decode(q, handle);
+            messages.add(Map.entry(h.messageId(), h.receipt()));
+        }
+        store.deleteAll(q.account(), q.name(), messages);
+    }
+
     void changeVisibility(QueueRef q, String receiptHandle, int seconds) {
         require(q.account(), q.name());
         if (seconds < 0 || seconds > 43_200) {

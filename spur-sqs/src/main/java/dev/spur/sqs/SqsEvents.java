@@ -28,7 +28,7 @@ public final class SqsEvents {
         return event;
     }
 
-    static ObjectNode record(QueueRef queue, Queues.Message m) {
+    public static ObjectNode record(QueueRef queue, Queues.Message m) {
         ObjectNode r = Json.MAPPER.createObjectNode();
         r.put("messageId", m.messageId());
         r.put("receiptHandle", m.receiptHandle());

@@ -321,15 +321,21 @@ final class SqsOperations {
         ObjectNode out = Json.MAPPER.createObjectNode();
         ArrayNode successful = out.putArray("Successful");
         ArrayNode failed = out.putArray("Failed");
+        List<String> ids = new ArrayList<>();
+        List<String> handles = new ArrayList<>();
         for (JsonNode e : entries(in)) {
             String id = e.path("Id").asText();
             try {
-                queues.delete(q, text((ObjectNode) e, "ReceiptHandle", true));
-                successful.addObject().put("Id", id);
+                String handle = text(e, "ReceiptHandle", true);
+                ReceiptHandle.decode(q, handle);
+                ids.add(id);
+                handles.add(handle);
             } catch (SqsException x) {
                 failed.add(failure(id, x));
             }
         }
+        queues.deleteAll(q, handles); // one commit for the whole batch
+        ids.forEach(id -> successful.addObject().put("Id", id));
         return out;
     }
 

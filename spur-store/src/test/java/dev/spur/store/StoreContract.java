@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spur.common.Alias;
 import dev.spur.common.ErrorCode;
+import dev.spur.common.EventSourceMapping;
 import dev.spur.common.FunctionAttachments;
 import dev.spur.common.FunctionConfig;
 import dev.spur.common.HttpApi;
@@ -235,6 +236,51 @@ abstract class StoreContract {
         assertThat(store.deleteSchedule(ACCOUNT, REGION, "nightly")).isTrue();
         assertThat(other.deleteSchedule(ACCOUNT, REGION, "nightly")).isFalse();
         assertThatThrownBy(() -> other.putSchedule(fired, false))
+                .isInstanceOfSatisfying(
+                        LambdaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_NOT_FOUND));
+    }
+
+    @Test
+    void eventSourceMappingsAreCreatedOnceReplacedListedAndDeleted() {
+        EventSourceMapping mapping = new EventSourceMapping(
+                "6f1c2a9e-0000-4000-8000-000000000001",
+                ACCOUNT,
+                REGION,
+                "arn:aws:sqs:" + REGION + ":" + ACCOUNT + ":orders",
+                "hello",
+                "",
+                10,
+                0,
+                List.of("{\"body\":{\"kind\":[\"a\"]}}"),
+                List.of("ReportBatchItemFailures"),
+                5,
+                EventSourceMapping.ENABLED,
+                Instant.ofEpochMilli(1_000));
+        store.putMapping(mapping, true);
+        assertThatThrownBy(() -> other.putMapping(mapping, true))
+                .isInstanceOfSatisfying(
+                        LambdaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_CONFLICT));
+        EventSourceMapping disabled = new EventSourceMapping(
+                mapping.uuid(),
+                ACCOUNT,
+                REGION,
+                mapping.eventSourceArn(),
+                "hello",
+                "",
+                10,
+                0,
+                List.of(),
+                List.of(),
+                0,
+                EventSourceMapping.DISABLED,
+                Instant.ofEpochMilli(2_000));
+        other.putMapping(disabled, false);
+
+        assertThat(store.allMappings()).containsExactly(disabled);
+        assertThat(store.deleteMapping(ACCOUNT, REGION, mapping.uuid())).isTrue();
+        assertThat(other.deleteMapping(ACCOUNT, REGION, mapping.uuid())).isFalse();
+        assertThat(store.allMappings()).isEmpty();
+        assertThatThrownBy(() -> other.putMapping(disabled, false))
                 .isInstanceOfSatisfying(
                         LambdaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_NOT_FOUND));
     }
