@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,6 +27,9 @@ final class SqlMessageStore implements MessageStore {
             "account, name, region, fifo, created_at, modified_at, attributes, tags";
     private static final String MESSAGE_COLUMNS = "seq, id, body, attributes, md5_body, md5_attributes, group_id, "
             + "dedup_id, sent_at, receive_count, first_receive_at, visible_at";
+
+    /** How many messages a FIFO receive looks at to fill a batch from one group. */
+    private static final int FIFO_LOOKAHEAD = 500;
 
     private final GroupCommitWriter writer;
     private final boolean postgres;
@@ -237,12 +241,15 @@ final class SqlMessageStore implements MessageStore {
                     select.setString(i++, queue);
                     select.setLong(i++, nowMillis);
                 }
-                select.setInt(i, max * 4 + 10);
+                select.setInt(i, fifo ? FIFO_LOOKAHEAD : max * 4 + 10);
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
                         candidates.add(candidate(rows));
                     }
                 }
+            }
+            if (fifo) {
+                candidates = byGroup(candidates);
             }
             for (Candidate m : candidates) {
                 if (taken.size() >= max) {
@@ -283,6 +290,21 @@ final class SqlMessageStore implements MessageStore {
             }
             return new Received(taken, nextVisible(c, account, queue, nowMillis));
         });
+    }
+
+    /**
+     * A FIFO receive returns as many messages of one group as it can (as SQS does, so that other receivers
+     * get the other groups): the candidates regrouped, groups in the order of their first message, each
+     * group's messages in send order.
+     */
+    private static List<Candidate> byGroup(List<Candidate> candidates) {
+        Map<String, List<Candidate>> groups = new LinkedHashMap<>();
+        for (Candidate c : candidates) {
+            groups.computeIfAbsent(c.groupId(), g -> new ArrayList<>()).add(c);
+        }
+        List<Candidate> out = new ArrayList<>(candidates.size());
+        groups.values().forEach(out::addAll);
+        return out;
     }
 
     private static Optional<Instant> nextVisible(Connection c, String account, String queue, long now)
