@@ -3,6 +3,7 @@ package dev.spur.cli;
 import dev.spur.bench.AsyncStores;
 import dev.spur.bench.Bench;
 import dev.spur.bench.PeerComparison;
+import dev.spur.bench.SqsThroughput;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -66,6 +67,12 @@ final class BenchCommand implements Callable<Integer> {
     boolean async;
 
     @Option(
+            names = "--sqs",
+            description = "Instead: SQS-compatible queues — SendMessageBatch accepted/s, send → invoke latency "
+                    + "through a mapping, messages/s through one mapping — on SQLite and, with --database, PostgreSQL.")
+    boolean sqs;
+
+    @Option(
             names = "--database",
             description =
                     "With --async: the PostgreSQL database to measure too (postgresql://user:password@host:port/db; "
@@ -91,6 +98,12 @@ final class BenchCommand implements Callable<Integer> {
             return print(PeerComparison.markdown(PeerComparison.run(options, System.err)));
         }
         Bench.Options base = quick ? Bench.Options.quick() : Bench.Options.standard();
+        if (sqs) {
+            Optional<String> url = Optional.ofNullable(database)
+                    .or(() -> Optional.ofNullable(System.getenv("SPUR_DATABASE_URL")))
+                    .filter(u -> !u.isBlank());
+            return print(SqsThroughput.markdown(SqsThroughput.measure(url, base.seconds(), System.err)));
+        }
         if (async) {
             Optional<String> url = Optional.ofNullable(database)
                     .or(() -> Optional.ofNullable(System.getenv("SPUR_DATABASE_URL")))

@@ -436,7 +436,10 @@ class SqsTest {
         assertThat(byGroup).hasSize(groups);
         assertThat(records)
                 .as("some batches failed and came back")
-                .anyMatch(r -> !r.path("attributes").path("ApproximateReceiveCount").asText().equals("1"));
+                .anyMatch(r -> !r.path("attributes")
+                        .path("ApproximateReceiveCount")
+                        .asText()
+                        .equals("1"));
         for (List<Integer> order : byGroup.values()) {
             assertThat(order).isSorted().doesNotHaveDuplicates().hasSize(perGroup);
         }
