@@ -295,7 +295,7 @@ class SqsTest {
         String redrive = "{\"deadLetterTargetArn\":\"arn:aws:sqs:us-east-1:000000000000:" + dlq
                 + "\",\"maxReceiveCount\":\"2\"}";
         String sourceUrl = sqs.createQueue(b -> b.queueName(source)
-                        .attributesWithStrings(Map.of("VisibilityTimeout", "1", "RedrivePolicy", redrive)))
+                        .attributesWithStrings(Map.of("VisibilityTimeout", "10", "RedrivePolicy", redrive)))
                 .queueUrl();
         String function = spur.deploy(
                 "fwd", FunctionPackage.python(FORWARDER), b -> b.environment(e -> e.variables(Map.of("SINK", sink))));
@@ -352,7 +352,7 @@ class SqsTest {
         // "please fail" was reported failed twice and is moved to the DLQ; the filtered one was deleted
         var dead = Await.await(
                 "the dead letter",
-                Duration.ofSeconds(30),
+                Duration.ofSeconds(90),
                 () -> sqs.receiveMessage(b -> b.queueUrl(dlqUrl).waitTimeSeconds(1))
                         .messages(),
                 l -> !l.isEmpty());
