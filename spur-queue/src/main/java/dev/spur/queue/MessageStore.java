@@ -92,8 +92,8 @@ public interface MessageStore {
     record Redrive(String account, String queue, int maxReceiveCount) {}
 
     /**
-     * What a receive took, and when the earliest message not taken becomes visible (to sleep exactly
-     * that long when waiting).
+     * What a receive took; when it took nothing, also when the earliest message becomes visible (to
+     * sleep exactly that long when waiting).
      */
     record Received(List<StoredMessage> messages, Optional<Instant> nextVisible) {}
 

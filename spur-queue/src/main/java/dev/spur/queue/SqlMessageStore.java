@@ -129,44 +129,46 @@ final class SqlMessageStore implements MessageStore {
     public List<Sent> send(String account, String queue, List<NewMessage> messages, Instant now, Instant dedupUntil) {
         return writer.submit(c -> {
             List<Sent> out = new ArrayList<>(messages.size());
-            for (NewMessage m : messages) {
-                if (dedupUntil != null && m.dedupId() != null) {
-                    Optional<Sent> earlier = duplicate(c, account, queue, m.dedupId(), now);
-                    if (earlier.isPresent()) {
-                        out.add(earlier.get());
-                        continue;
+            try (PreparedStatement insert = c.prepareStatement(INSERT_MESSAGE)) {
+                for (NewMessage m : messages) {
+                    if (dedupUntil != null && m.dedupId() != null) {
+                        Optional<Sent> earlier = duplicate(c, account, queue, m.dedupId(), now);
+                        if (earlier.isPresent()) {
+                            out.add(earlier.get());
+                            continue;
+                        }
                     }
+                    String sequence = sequenceNumber(insert(insert, account, queue, m, now));
+                    if (dedupUntil != null && m.dedupId() != null) {
+                        remember(c, account, queue, m, sequence, dedupUntil);
+                    }
+                    out.add(new Sent(m.id(), sequence, false));
                 }
-                long seq = insert(c, account, queue, m, now);
-                String sequence = sequenceNumber(seq);
-                if (dedupUntil != null && m.dedupId() != null) {
-                    remember(c, account, queue, m, sequence, dedupUntil);
-                }
-                out.add(new Sent(m.id(), sequence, false));
             }
             return out;
         });
     }
 
-    private long insert(Connection c, String account, String queue, NewMessage m, Instant now) throws SQLException {
-        try (PreparedStatement insert = c.prepareStatement("INSERT INTO sqs_messages (account, queue, id, body, "
-                + "attributes, md5_body, md5_attributes, group_id, dedup_id, sent_at, visible_at, receive_count) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) RETURNING seq")) {
-            insert.setString(1, account);
-            insert.setString(2, queue);
-            insert.setString(3, m.id());
-            insert.setString(4, m.body());
-            insert.setString(5, m.attributes());
-            insert.setString(6, m.md5OfBody());
-            insert.setString(7, m.md5OfAttributes());
-            insert.setString(8, m.groupId());
-            insert.setString(9, m.dedupId());
-            insert.setLong(10, now.toEpochMilli());
-            insert.setLong(11, m.visibleAt().toEpochMilli());
-            try (ResultSet rows = insert.executeQuery()) {
-                rows.next();
-                return rows.getLong(1);
-            }
+    private static final String INSERT_MESSAGE = "INSERT INTO sqs_messages (account, queue, id, body, "
+            + "attributes, md5_body, md5_attributes, group_id, dedup_id, sent_at, visible_at, receive_count) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) RETURNING seq";
+
+    private static long insert(PreparedStatement insert, String account, String queue, NewMessage m, Instant now)
+            throws SQLException {
+        insert.setString(1, account);
+        insert.setString(2, queue);
+        insert.setString(3, m.id());
+        insert.setString(4, m.body());
+        insert.setString(5, m.attributes());
+        insert.setString(6, m.md5OfBody());
+        insert.setString(7, m.md5OfAttributes());
+        insert.setString(8, m.groupId());
+        insert.setString(9, m.dedupId());
+        insert.setLong(10, now.toEpochMilli());
+        insert.setLong(11, m.visibleAt().toEpochMilli());
+        try (ResultSet rows = insert.executeQuery()) {
+            rows.next();
+            return rows.getLong(1);
         }
     }
 
@@ -251,44 +253,53 @@ final class SqlMessageStore implements MessageStore {
             if (fifo) {
                 candidates = byGroup(candidates);
             }
-            for (Candidate m : candidates) {
-                if (taken.size() >= max) {
-                    break;
-                }
-                if (m.sentAt() < retainedSince.toEpochMilli()) {
-                    deleteRow(c, m.seq());
-                    continue;
-                }
-                if (redrive.isPresent()
-                        && m.receiveCount() >= redrive.get().maxReceiveCount()
-                        && moveToDeadLetters(c, m.seq(), redrive.get(), nowMillis)) {
-                    continue;
-                }
-                String receipt = UUID.randomUUID().toString();
-                long first = m.firstReceiveAt() == 0 ? nowMillis : m.firstReceiveAt();
-                try (PreparedStatement lease = c.prepareStatement("UPDATE sqs_messages SET visible_at = ?, "
-                        + "receive_count = receive_count + 1, first_receive_at = ?, receipt = ? WHERE seq = ?")) {
+            PreparedStatement lease = null;
+            try {
+                for (Candidate m : candidates) {
+                    if (taken.size() >= max) {
+                        break;
+                    }
+                    if (m.sentAt() < retainedSince.toEpochMilli()) {
+                        deleteRow(c, m.seq());
+                        continue;
+                    }
+                    if (redrive.isPresent()
+                            && m.receiveCount() >= redrive.get().maxReceiveCount()
+                            && moveToDeadLetters(c, m.seq(), redrive.get(), nowMillis)) {
+                        continue;
+                    }
+                    String receipt = UUID.randomUUID().toString();
+                    long first = m.firstReceiveAt() == 0 ? nowMillis : m.firstReceiveAt();
+                    if (lease == null) {
+                        lease = c.prepareStatement("UPDATE sqs_messages SET visible_at = ?, "
+                                + "receive_count = receive_count + 1, first_receive_at = ?, receipt = ? WHERE seq = ?");
+                    }
                     lease.setLong(1, visibleUntil.toEpochMilli());
                     lease.setLong(2, first);
                     lease.setString(3, receipt);
                     lease.setLong(4, m.seq());
                     lease.executeUpdate();
+                    taken.add(new StoredMessage(
+                            m.id(),
+                            m.body(),
+                            m.attributes(),
+                            m.md5OfBody(),
+                            m.md5OfAttributes(),
+                            m.groupId(),
+                            m.dedupId(),
+                            sequenceNumber(m.seq()),
+                            Instant.ofEpochMilli(m.sentAt()),
+                            m.receiveCount() + 1,
+                            Instant.ofEpochMilli(first),
+                            receipt));
                 }
-                taken.add(new StoredMessage(
-                        m.id(),
-                        m.body(),
-                        m.attributes(),
-                        m.md5OfBody(),
-                        m.md5OfAttributes(),
-                        m.groupId(),
-                        m.dedupId(),
-                        sequenceNumber(m.seq()),
-                        Instant.ofEpochMilli(m.sentAt()),
-                        m.receiveCount() + 1,
-                        Instant.ofEpochMilli(first),
-                        receipt));
+            } finally {
+                if (lease != null) {
+                    lease.close();
+                }
             }
-            return new Received(taken, nextVisible(c, account, queue, nowMillis));
+            // when the next message comes due matters only to a receiver that got nothing and will wait
+            return new Received(taken, taken.isEmpty() ? nextVisible(c, account, queue, nowMillis) : Optional.empty());
         });
     }
 
