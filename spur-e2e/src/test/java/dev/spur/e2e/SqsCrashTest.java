@@ -151,10 +151,12 @@ class SqsCrashTest {
                 entries.forEach(e -> acknowledged.add(e.messageBody()));
             } catch (RuntimeException e) {
                 entries.forEach(x -> unknown.add(x.messageBody())); // stored or not: the answer never came
-                try {
-                    Thread.sleep(20); // the server is down: wait for the next one rather than burn batches
-                } catch (InterruptedException stop) {
-                    return;
+                while (current == null || current == client) { // the server is down: wait for the next one
+                    try {
+                        Thread.sleep(10);
+                    } catch (InterruptedException stop) {
+                        return;
+                    }
                 }
             }
         }

@@ -247,8 +247,9 @@ public final class SpurServer implements AutoCloseable {
 
     /**
      * Drains, then {@link #close() closes}: what a node does on SIGTERM. Asynchronous dispatch stops
-     * taking events and schedules stop firing; the HTTP port stops accepting connections, answers new
-     * requests on open ones with 503, and lets requests in progress finish; then every invocation
+     * taking events, schedules stop firing and event-source pollers stop taking batches; the HTTP
+     * port stops accepting connections, answers new requests on open ones with 503, and lets
+     * requests in progress finish; then every invocation
      * still running (asynchronous ones, gateway integrations past their timeout) may finish. All of
      * it within {@code bound}, measured from the call.
      *
@@ -261,6 +262,7 @@ public final class SpurServer implements AutoCloseable {
         long deadline = System.nanoTime() + bound.toNanos();
         dispatcher.pause();
         schedules.close();
+        mappings.close(); // pollers take no new batch; a batch being invoked finishes like any invocation
         edge.close(bound);
         try {
             while (pools.stats().inFlight() > 0 && deadline - System.nanoTime() > 0) {
