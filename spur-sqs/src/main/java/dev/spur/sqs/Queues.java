@@ -7,17 +7,14 @@ import dev.spur.queue.MessageStore;
 import dev.spur.queue.MessageStore.StoredMessage;
 import dev.spur.queue.MessageStore.StoredQueue;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.regex.Pattern;
@@ -32,12 +29,12 @@ import java.util.regex.Pattern;
  * is over — it never polls on a tick. (On a fleet a send on another node does not wake this one; the wait
  * is then cut to one second at a time, see ARCHITECTURE.md.)
  *
- * <p>Queue definitions are cached in memory after their first use and dropped on change or delete.
+ * <p>Messages are checked and digested by {@link OutgoingMessages}. Queue definitions are cached in
+ * memory after their first use and dropped on change or delete.
  */
 public final class Queues {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,80}");
     private static final Pattern FIFO_NAME = Pattern.compile("[A-Za-z0-9_-]{1,75}\\.fifo");
-    private static final Pattern ATTRIBUTE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,256}");
     private static final Duration DEDUP_WINDOW = Duration.ofMinutes(5);
     private static final Duration FLEET_WAIT_SLICE = Duration.ofSeconds(1);
 
@@ -228,7 +225,7 @@ public final class Queues {
         List<Integer> positions = new ArrayList<>();
         for (Outgoing m : messages) {
             try {
-                MessageStore.NewMessage stored = validate(loaded, m, now);
+                MessageStore.NewMessage stored = OutgoingMessages.validate(loaded, m, now);
                 positions.add(outcomes.size());
                 valid.add(stored);
                 outcomes.add(stored);
@@ -250,141 +247,6 @@ public final class Queues {
             arrivals.arrived(q.key());
         }
         return outcomes;
-    }
-
-    private MessageStore.NewMessage validate(Loaded queue, Outgoing m, Instant now) {
-        boolean fifo = queue.stored().fifo();
-        if (m.body() == null || m.body().isEmpty()) {
-            throw SqsException.missing("MessageBody");
-        }
-        checkCharacters(m.body());
-        int size = m.body().getBytes(StandardCharsets.UTF_8).length + attributesSize(m.messageAttributes());
-        int max = queue.settings().integer("MaximumMessageSize");
-        if (size > max) {
-            throw SqsException.invalidParameter("MessageBody", "", "Message must be shorter than " + max + " bytes.");
-        }
-        int delay = queue.settings().integer("DelaySeconds");
-        if (m.delaySeconds() != null) {
-            if (fifo) {
-                throw SqsException.invalidParameter(
-                        "DelaySeconds",
-                        m.delaySeconds(),
-                        "The request include parameter that is not valid for this queue type");
-            }
-            if (m.delaySeconds() < 0 || m.delaySeconds() > 900) {
-                throw SqsException.invalidParameter(
-                        "DelaySeconds", m.delaySeconds(), "DelaySeconds must be >= 0 and <= 900");
-            }
-            delay = m.delaySeconds();
-        }
-        String groupId = null;
-        String dedupId = null;
-        if (fifo) {
-            if (m.groupId() == null || m.groupId().isEmpty()) {
-                throw SqsException.missing("MessageGroupId");
-            }
-            groupId = m.groupId();
-            dedupId = m.dedupId();
-            if (dedupId == null) {
-                if (!queue.settings().flag("ContentBasedDeduplication")) {
-                    throw SqsException.of(
-                            SqsException.Code.INVALID_PARAMETER_VALUE,
-                            "The queue should either have ContentBasedDeduplication enabled or "
-                                    + "MessageDeduplicationId provided explicitly");
-                }
-                dedupId = MessageMd5.sha256(m.body());
-            }
-        }
-        JsonNode attributes =
-                m.messageAttributes() == null || m.messageAttributes().isEmpty() ? null : m.messageAttributes();
-        return new MessageStore.NewMessage(
-                UUID.randomUUID().toString(),
-                m.body(),
-                attributes == null ? null : attributes.toString(),
-                MessageMd5.ofBody(m.body()),
-                MessageMd5.ofAttributes(attributes),
-                groupId,
-                dedupId,
-                now.plusSeconds(delay));
-    }
-
-    private static void checkCharacters(String body) {
-        for (int i = 0; i < body.length(); ) {
-            int cp = body.codePointAt(i);
-            boolean ok = cp == 0x9
-                    || cp == 0xA
-                    || cp == 0xD
-                    || (cp >= 0x20 && cp <= 0xD7FF)
-                    || (cp >= 0xE000 && cp <= 0xFFFD)
-                    || (cp >= 0x10000 && cp <= 0x10FFFF);
-            if (!ok) {
-                throw SqsException.of(
-                        SqsException.Code.INVALID_MESSAGE_CONTENTS,
-                        "Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | "
-                                + "#xE000 to #xFFFD | #x10000 to #x10FFFF");
-            }
-            i += Character.charCount(cp);
-        }
-    }
-
-    /** Checks message attributes as SQS does and returns their size (names, types and values). */
-    private static int attributesSize(JsonNode attributes) {
-        if (attributes == null) {
-            return 0;
-        }
-        if (attributes.size() > 10) {
-            throw SqsException.invalidParameter(
-                    "MessageAttributes", attributes.size(), "Number of message attributes must be <= 10.");
-        }
-        int size = 0;
-        var fields = attributes.properties().iterator();
-        while (fields.hasNext()) {
-            var e = fields.next();
-            String name = e.getKey();
-            JsonNode v = e.getValue();
-            if (!ATTRIBUTE_NAME.matcher(name).matches()
-                    || name.startsWith("AWS.")
-                    || name.startsWith("Amazon.")
-                    || name.startsWith(".")
-                    || name.endsWith(".")
-                    || name.contains("..")) {
-                throw SqsException.of(
-                        SqsException.Code.INVALID_PARAMETER_VALUE, "Message attribute name '%s' is invalid.", name);
-            }
-            String type = v.path("DataType").asText("");
-            String base = type.contains(".") ? type.substring(0, type.indexOf('.')) : type;
-            if (!base.equals("String") && !base.equals("Number") && !base.equals("Binary")) {
-                throw SqsException.of(
-                        SqsException.Code.INVALID_PARAMETER_VALUE,
-                        "The type of message (user) attribute '%s' is invalid. You must use only the following "
-                                + "supported type prefixes: Binary, Number, String.",
-                        name);
-            }
-            boolean binary = base.equals("Binary");
-            JsonNode value = v.get(binary ? "BinaryValue" : "StringValue");
-            if (value == null || value.asText().isEmpty()) {
-                throw SqsException.of(
-                        SqsException.Code.INVALID_PARAMETER_VALUE,
-                        "Message (user) attribute '%s' must contain a non-empty value of type '%s'.",
-                        name,
-                        base);
-            }
-            if (!binary) {
-                checkCharacters(value.asText());
-            }
-            size += name.length()
-                    + type.length()
-                    + (binary ? decodedLength(value.asText()) : value.asText().length());
-        }
-        return size;
-    }
-
-    private static int decodedLength(String base64) {
-        try {
-            return Base64.getDecoder().decode(base64).length;
-        } catch (IllegalArgumentException e) {
-            throw SqsException.of(SqsException.Code.INVALID_PARAMETER_VALUE, "Binary attribute is not valid base64.");
-        }
     }
 
     /**
