@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.zip.ZipEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
@@ -56,6 +57,11 @@ final class Functions {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A zip holding one file {@code name} (0644) with {@code source}. */
+    static byte[] zipOf(String name, String source) {
+        return zip(name, source.getBytes(StandardCharsets.UTF_8), 0644);
     }
 
     private static byte[] zip(String name, byte[] content, int mode) {

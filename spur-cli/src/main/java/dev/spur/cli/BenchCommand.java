@@ -5,6 +5,7 @@ import dev.spur.bench.Bench;
 import dev.spur.bench.ClusterBench;
 import dev.spur.bench.LogQueries;
 import dev.spur.bench.PeerComparison;
+import dev.spur.bench.SqsThroughput;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -75,6 +76,12 @@ final class BenchCommand implements Callable<Integer> {
     boolean cluster;
 
     @Option(
+            names = "--sqs",
+            description = "Instead: SQS-compatible queues — SendMessageBatch accepted/s, send → invoke latency "
+                    + "through a mapping, messages/s through one mapping — on SQLite and, with --database, PostgreSQL.")
+    boolean sqs;
+
+    @Option(
             names = "--database",
             description = "With --async: the PostgreSQL database to measure too; with --cluster: the fleet's "
                     + "database (postgresql://user:password@host:port/db; default: $SPUR_DATABASE_URL).")
@@ -117,6 +124,12 @@ final class BenchCommand implements Callable<Integer> {
                                     "--cluster needs a PostgreSQL database: --database postgresql://... or $SPUR_DATABASE_URL"));
             ClusterBench.Options options = quick ? ClusterBench.Options.quick(url) : ClusterBench.Options.standard(url);
             return print(ClusterBench.markdown(ClusterBench.run(options, System.err)));
+        }
+        if (sqs) {
+            Optional<String> url = Optional.ofNullable(database)
+                    .or(() -> Optional.ofNullable(System.getenv("SPUR_DATABASE_URL")))
+                    .filter(u -> !u.isBlank());
+            return print(SqsThroughput.markdown(SqsThroughput.measure(url, base.seconds(), System.err)));
         }
         if (async) {
             Optional<String> url = Optional.ofNullable(database)

@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
             AsyncCommand.class,
             DlqCommand.class,
             ScheduleCommand.class,
+            QueueCommand.class,
+            MappingCommand.class,
             ApiCommand.class,
             RouteCommand.class,
             BenchCommand.class,

@@ -320,8 +320,34 @@ final class SpurClient {
                 .json();
     }
 
+    /**
+     * One SQS operation over its JSON protocol ({@code X-Amz-Target: AmazonSQS.<operation>}), signed for
+     * {@code sqs}; the answer, or the SQS error as a {@link CliException}.
+     */
+    Map<String, Object> sqs(String operation, Map<String, Object> input) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("X-Amz-Target", "AmazonSQS." + operation);
+        headers.put("Content-Type", "application/x-amz-json-1.0");
+        return send("POST", "/", json(input), headers, CONTROL_READ_TIMEOUT_MS, "sqs")
+                .orThrow()
+                .json();
+    }
+
+    /** {@code GET}, {@code POST}, … on Lambda's event-source mapping resource ({@code uuid} may be null). */
+    Map<String, Object> mappings(String method, String uuid, String query, Map<String, Object> body) {
+        String path = "/2015-03-31/event-source-mappings" + (uuid == null ? "/" : "/" + encode(uuid)) + query;
+        return send(method, path, body == null ? null : json(body), Map.of(), CONTROL_READ_TIMEOUT_MS)
+                .orThrow()
+                .json();
+    }
+
     /** Sends one request and reads the whole response, whatever its status. See the class comment. */
     private Response send(String method, String path, byte[] body, Map<String, String> headers, int readTimeoutMs) {
+        return send(method, path, body, headers, readTimeoutMs, SERVICE);
+    }
+
+    private Response send(
+            String method, String path, byte[] body, Map<String, String> headers, int readTimeoutMs, String service) {
         HttpURLConnection conn;
         URL url;
         try {
@@ -338,10 +364,10 @@ final class SpurClient {
         if (body != null) {
             conn.setDoOutput(true);
             conn.setFixedLengthStreamingMode(body.length);
-            all.put("Content-Type", "application/json");
+            all.putIfAbsent("Content-Type", "application/json");
         }
         all.forEach(conn::setRequestProperty);
-        signing.ifPresent(s -> sign(s, method, url, all, body).forEach(conn::setRequestProperty));
+        signing.ifPresent(s -> sign(s, method, url, all, body, service).forEach(conn::setRequestProperty));
         try {
             conn.connect();
         } catch (IOException e) {
@@ -370,7 +396,8 @@ final class SpurClient {
      * it writes it: the port only when not the scheme's default) and the headers set here, not the
      * ones it adds itself (User-Agent is left out too, as a proxy may rewrite it).
      */
-    private Map<String, String> sign(Signing s, String method, URL url, Map<String, String> headers, byte[] body) {
+    private Map<String, String> sign(
+            Signing s, String method, URL url, Map<String, String> headers, byte[] body, String service) {
         String host = url.getPort() == -1 || url.getPort() == url.getDefaultPort()
                 ? url.getHost()
                 : url.getHost() + ":" + url.getPort();
@@ -385,7 +412,7 @@ final class SpurClient {
                 body == null ? new byte[0] : body,
                 s.key(),
                 s.region(),
-                SERVICE,
+                service,
                 clock.instant());
     }
 
@@ -445,7 +472,11 @@ final class SpurClient {
         }
 
         Optional<String> errorType() {
-            return status >= 400 ? header("x-amzn-ErrorType").map(t -> t.split(":", 2)[0]) : Optional.empty();
+            return status >= 400
+                    ? header("x-amzn-ErrorType")
+                            .map(t -> t.split(":", 2)[0])
+                            .or(() -> header("x-amzn-query-error").map(t -> t.split(";", 2)[0]))
+                    : Optional.empty();
         }
 
         /** This response, or the API error it carries as a {@link CliException}. */

@@ -343,6 +343,12 @@ class LinuxEscapeTest {
             "AWS_LAMBDA_LOG_FORMAT",
             "AWS_LAMBDA_LOG_LEVEL",
             "AWS_LAMBDA_RUNTIME_API",
+            // credentials, as Lambda gives every function (placeholders with --auth none), and where
+            // Spur's AWS-compatible services are, so the SDK inside a function talks to Spur
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_ENDPOINT_URL",
+            "AWS_ENDPOINT_URL_SQS",
             "LAMBDA_TASK_ROOT",
             "LAMBDA_RUNTIME_DIR",
             "LANG",

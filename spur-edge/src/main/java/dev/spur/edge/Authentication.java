@@ -46,7 +46,10 @@ final class Authentication {
         return caller(x, body, SERVICE);
     }
 
-    /** The caller of a request to another of the port's services ({@code logs}), signed for that service. */
+    /**
+     * The caller of a request to another AWS service on this port ({@link AwsServices}), checked
+     * exactly as Lambda's: the signature must be scoped to {@code service}.
+     */
     Caller caller(Exchange x, byte[] body, String service) {
         if (verifier == null) {
             return RequestParsing.caller(x, defaultRegion);

@@ -14,8 +14,10 @@ import dev.spur.invoke.AsyncDispatcher;
 import dev.spur.invoke.Invoker;
 import dev.spur.logs.LogStore;
 import dev.spur.queue.EventQueue;
+import dev.spur.sqs.SqsService;
 import dev.spur.store.CodeStore;
 import dev.spur.telemetry.Metrics;
+import dev.spur.triggers.EventSourceMappings;
 import dev.spur.triggers.Schedules;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -79,6 +81,8 @@ public final class EdgeServer implements AutoCloseable {
             Gateways gateways,
             LogStore logs,
             CodeStore code,
+            SqsService sqs,
+            EventSourceMappings mappings,
             Path accessLogDir,
             Metrics metrics,
             Optional<String> metricsToken,
@@ -96,6 +100,8 @@ public final class EdgeServer implements AutoCloseable {
             Objects.requireNonNull(gateways, "gateways");
             Objects.requireNonNull(logs, "logs");
             Objects.requireNonNull(code, "code");
+            Objects.requireNonNull(sqs, "sqs");
+            Objects.requireNonNull(mappings, "mappings");
             Objects.requireNonNull(accessLogDir, "accessLogDir");
             Objects.requireNonNull(metrics, "metrics");
             Objects.requireNonNull(metricsToken, "metricsToken");
@@ -111,7 +117,11 @@ public final class EdgeServer implements AutoCloseable {
         Links links = new Links(d.clock());
         ControlCalls calls = new ControlCalls(d.control(), auth, links);
         Router router = new Router(EdgeServer::unknown);
+        // One port, many services (AwsServices): Lambda's REST API is the router; every other AWS
+        // service on this port is one handler here, keyed by the service name its requests carry.
         LogsApi logsApi = new LogsApi(d.logs(), auth);
+        Map<String, Router.RouteHandler> services =
+                Map.ofEntries(SqsApi.entry(d.sqs(), auth), Map.entry(AwsServices.LOGS, logsApi::handle));
         List<EdgeApi> edgeApis = new ArrayList<>(List.of(
                 new FunctionRoutes(calls),
                 new InvokeApi(d.invoker(), auth),
@@ -119,6 +129,7 @@ public final class EdgeServer implements AutoCloseable {
                 new SpurApi(d.logs(), d.code(), auth, links, d.fleet()),
                 new AsyncApi(d.queue(), d.dispatcher(), auth),
                 new ScheduleApi(d.schedules(), auth),
+                new MappingApi(d.mappings(), auth),
                 new ApiAdmin(d.gateways(), auth),
                 new MetricsApi(d.metrics(), d.metricsToken(), d.verifier().isPresent())));
         d.fleet().ifPresent(f -> edgeApis.add(new FleetApi(f, d.invoker(), auth, d.clock(), d.logs())));
@@ -157,9 +168,10 @@ public final class EdgeServer implements AutoCloseable {
         server.setHandler(new Draining(new Handler.Wrapper(router) {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
-                if (LogsApi.accepts(request.getMethod(), request.getHeaders().get("X-Amz-Target"))) {
+                Router.RouteHandler service = services.get(AwsServices.of(request));
+                if (service != null) {
                     Exchange x = new Exchange(request, response, callback, Map.of());
-                    serve(x, callback, () -> logsApi.handle(x));
+                    serve(x, callback, service);
                     return true;
                 }
                 String host = request.getHeaders().get(HttpHeader.HOST);
@@ -167,13 +179,13 @@ public final class EdgeServer implements AutoCloseable {
                 String apiId = GatewayHandler.apiId(host, path);
                 if (apiId != null) {
                     Exchange x = new Exchange(request, response, callback, Map.of());
-                    serve(x, callback, () -> gateway.handle(x, apiId, !byHost(host, apiId)));
+                    serve(x, callback, e -> gateway.handle(e, apiId, !byHost(host, apiId)));
                     return true;
                 }
                 String urlId = FunctionUrls.urlId(host, path);
                 if (urlId != null) {
                     Exchange x = new Exchange(request, response, callback, Map.of());
-                    serve(x, callback, () -> urls.handle(x, urlId, !byHost(host, urlId)));
+                    serve(x, callback, e -> urls.handle(e, urlId, !byHost(host, urlId)));
                     return true;
                 }
                 return super.handle(request, response, callback);
@@ -200,9 +212,9 @@ public final class EdgeServer implements AutoCloseable {
         return host != null && host.startsWith(id + ".");
     }
 
-    private static void serve(Exchange x, Callback callback, Runnable handler) {
+    private static void serve(Exchange x, Callback callback, Router.RouteHandler handler) {
         try {
-            handler.run();
+            handler.handle(x);
         } catch (Throwable t) {
             if (!x.answered()) {
                 callback.failed(t);

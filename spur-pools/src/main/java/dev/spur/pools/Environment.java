@@ -129,7 +129,8 @@ final class Environment implements RuntimeApiHandler {
                     sandbox.isolatesFiles(),
                     logStream,
                     output.path(),
-                    target == null ? "on-demand" : "provisioned-concurrency");
+                    target == null ? "on-demand" : "provisioned-concurrency",
+                    pools.platformVariables());
             long launching = pools.ticker().nanos();
             sandboxed = sandbox.launch(
                     new EnvironmentSpec(

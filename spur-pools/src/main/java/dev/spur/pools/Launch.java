@@ -36,7 +36,12 @@ final class Launch {
      * inherited from Spur's own environment.
      */
     static LaunchSpec spec(
-            Deployment deployment, boolean isolated, String logStream, Path output, String initializationType) {
+            Deployment deployment,
+            boolean isolated,
+            String logStream,
+            Path output,
+            String initializationType,
+            Map<String, String> platform) {
         FunctionConfig fn = deployment.config();
         LambdaRuntime runtime = deployment.runtime();
         Path taskRoot = isolated ? TASK_ROOT : deployment.taskRoot();
@@ -46,6 +51,7 @@ final class Launch {
         env.put("TZ", ":UTC");
         env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
         env.put("LD_LIBRARY_PATH", "/usr/local/lib:/usr/lib:/lib:" + taskRoot + ":" + taskRoot + "/lib");
+        env.putAll(platform);
         env.putAll(fn.environment());
         env.put("_HANDLER", fn.handler());
         env.put("AWS_REGION", fn.key().region());

@@ -76,6 +76,7 @@ public final class Pools implements AutoCloseable {
     private final Sandbox sandbox;
     private final LogStore logs;
     private final Path runDirectory;
+    private volatile Map<String, String> platformVariables = Map.of();
     private final Ticker ticker;
     private final InstantSource clock;
     private final ConcurrentMap<PoolKey, Pool> pools = new ConcurrentHashMap<>();
@@ -555,6 +556,19 @@ public final class Pools implements AutoCloseable {
 
     InstantSource clock() {
         return clock;
+    }
+
+    /**
+     * Variables every environment started from now on gets before its function's own (which may
+     * override them): where Spur's AWS-compatible services are ({@code AWS_ENDPOINT_URL}, known only
+     * once the port is bound), so an SDK inside a function talks to Spur.
+     */
+    public void platformVariables(Map<String, String> variables) {
+        this.platformVariables = Map.copyOf(variables);
+    }
+
+    Map<String, String> platformVariables() {
+        return platformVariables;
     }
 
     Path runDirectory() {

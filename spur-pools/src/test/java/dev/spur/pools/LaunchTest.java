@@ -17,7 +17,7 @@ class LaunchTest {
     @Test
     void onTheHostEverythingNamesTheHostsPathsAndNothingIsMounted() throws Exception {
         Deployment d = TestDeployments.deployment(tmp, "fn", 256, 3, Map.of());
-        LaunchSpec spec = Launch.spec(d, false, "stream", tmp.resolve("out"), "on-demand");
+        LaunchSpec spec = Launch.spec(d, false, "stream", tmp.resolve("out"), "on-demand", Map.of());
         assertThat(spec.command())
                 .containsExactly(d.taskRoot().resolve("bootstrap").toString());
         assertThat(spec.workingDirectory()).isEqualTo(d.taskRoot());
@@ -36,7 +36,7 @@ class LaunchTest {
     @Test
     void inASandboxTheCodeIsMountedReadOnlyAtVarTaskAndNamedThere() throws Exception {
         Deployment d = TestDeployments.deployment(tmp, "fn", 256, 3, Map.of());
-        LaunchSpec spec = Launch.spec(d, true, "stream", tmp.resolve("out"), "on-demand");
+        LaunchSpec spec = Launch.spec(d, true, "stream", tmp.resolve("out"), "on-demand", Map.of());
         assertThat(spec.command()).containsExactly("/var/task/bootstrap");
         assertThat(spec.workingDirectory()).isEqualTo(Path.of("/var/task"));
         assertThat(spec.environment())

@@ -76,6 +76,11 @@ final class PostgresEventQueue implements EventQueue {
         this.writer = new GroupCommitWriter(work -> database.transaction(work), () -> {}, true);
     }
 
+    /** The writer every durable change to this queue's database goes through (shared by {@link MessageStore}). */
+    GroupCommitWriter writer() {
+        return writer;
+    }
+
     static PostgresEventQueue open(Database database, String node, InstantSource clock, Duration lease) {
         if (node == null || node.isBlank()) {
             throw new IllegalArgumentException("a node name is needed to own leases");

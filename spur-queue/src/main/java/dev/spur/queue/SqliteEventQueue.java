@@ -55,7 +55,8 @@ final class SqliteEventQueue implements EventQueue {
     /** The queue file's schema steps, under {@code db/queue/}; append, never edit. */
     static final List<Migrations.Migration> SCHEMA = List.of(
             Migrations.Migration.fromResource("db/queue", 1, "events"),
-            Migrations.Migration.fromResource("db/queue", 2, "schedule_fires"));
+            Migrations.Migration.fromResource("db/queue", 2, "schedule_fires"),
+            Migrations.Migration.fromResource("db/queue", 3, "sqs"));
 
     static final long DEFAULT_PAYLOAD_BUDGET = 64L << 20;
     private static final int BUSY_TIMEOUT_MILLIS = 5_000;
@@ -93,6 +94,11 @@ final class SqliteEventQueue implements EventQueue {
         this.readConnection = readConnection;
         this.pending = new PendingEvents(clock, payloadBudget);
         this.writer = new GroupCommitWriter(writeConnection, this::forgetWriteStatements);
+    }
+
+    /** The writer every durable change to this queue's database goes through (shared by {@link MessageStore}). */
+    GroupCommitWriter writer() {
+        return writer;
     }
 
     static SqliteEventQueue open(Path file, InstantSource clock) {

@@ -15,9 +15,12 @@ import dev.spur.logs.LogStore;
 import dev.spur.pools.PoolSettings;
 import dev.spur.pools.Pools;
 import dev.spur.queue.EventQueue;
+import dev.spur.queue.MessageStore;
 import dev.spur.runtimes.Runtimes;
 import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.sandbox.Sandbox;
+import dev.spur.sqs.Queues;
+import dev.spur.sqs.SqsService;
 import dev.spur.store.ChangeFollower;
 import dev.spur.store.CodeStore;
 import dev.spur.store.Database;
@@ -26,6 +29,7 @@ import dev.spur.store.MetadataStore;
 import dev.spur.telemetry.Metrics;
 import dev.spur.telemetry.TelemetrySettings;
 import dev.spur.telemetry.Tracing;
+import dev.spur.triggers.EventSourceMappings;
 import dev.spur.triggers.Schedules;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,7 +42,9 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -87,6 +93,8 @@ public final class SpurServer implements AutoCloseable {
     private final Gateways gateways;
     private final Metrics metrics;
     private final Optional<Tracing> tracing;
+    private final Queues queues;
+    private final EventSourceMappings mappings;
     private final EdgeServer edge;
     private final ChangeFollower follower;
     private final Optional<FleetNode> fleet;
@@ -112,6 +120,7 @@ public final class SpurServer implements AutoCloseable {
         ChangeFollower startedFollower = null;
         FleetNode joined = null;
         PeerRouting peers = null;
+        EventSourceMappings startedMappings = null;
         try {
             long fedFrom = store.latestChange(); // before the registries load: nothing committed after is missed
             CodeStore code = database.map(d -> CodeStore.shared(data.resolve("code"), d))
@@ -155,6 +164,9 @@ public final class SpurServer implements AutoCloseable {
                     options.fleet().nodeName().orElseGet(SpurServer::hostName),
                     ClusterKeys.resolve(d, options.fleet().clusterKey()),
                     pools));
+            this.queues = Queues.create(MessageStore.on(queue), clock, database.isPresent());
+            startedMappings = new EventSourceMappings(store, queues, invoker, control.targets(), clock).start();
+            this.mappings = startedMappings;
             this.edge = new EdgeServer(
                             options.host(),
                             options.port(),
@@ -171,11 +183,14 @@ public final class SpurServer implements AutoCloseable {
                                     gateways,
                                     logs,
                                     code,
+                                    SqsService.create(queues),
+                                    mappings,
                                     data.resolve("logs").resolve("apis"),
                                     metrics,
                                     options.telemetry().metricsToken(),
                                     member.map(m -> m)))
                     .start();
+            pools.platformVariables(platformVariables(endpoint(), options.auth()));
             if (member.isPresent()) {
                 joined = member.get();
                 joined.join(options.fleet().advertise().orElseGet(() -> advertised(options.host(), edge.port())));
@@ -190,6 +205,9 @@ public final class SpurServer implements AutoCloseable {
                     store, fedFrom, FEED_POLL, new RegistryFeed(control, gateways, schedules, keys));
             this.follower = startedFollower;
         } catch (RuntimeException e) {
+            if (startedMappings != null) {
+                startedMappings.close();
+            }
             createdTracing.ifPresent(Tracing::close);
             if (createdMetrics != null) {
                 createdMetrics.close();
@@ -255,6 +273,23 @@ public final class SpurServer implements AutoCloseable {
         return edge.port();
     }
 
+    /**
+     * What every function's environment is told about this server: the endpoint of its AWS-compatible
+     * services, so that an SDK inside the function sends SQS (and later S3, …) calls to Spur; with
+     * {@code --auth none}, placeholder credentials, so that it can sign at all (any signature is accepted).
+     * With SigV4 on, a function passes its own key in its variables.
+     */
+    static Map<String, String> platformVariables(String endpoint, Auth auth) {
+        Map<String, String> variables = new LinkedHashMap<>();
+        variables.put("AWS_ENDPOINT_URL", endpoint);
+        variables.put("AWS_ENDPOINT_URL_SQS", endpoint);
+        if (auth != Auth.SIGV4) {
+            variables.put("AWS_ACCESS_KEY_ID", "spur");
+            variables.put("AWS_SECRET_ACCESS_KEY", "spur");
+        }
+        return variables;
+    }
+
     /** {@code http://host:port}, for {@code --endpoint-url}. */
     public String endpoint() {
         String host = options.host().equals("0.0.0.0") ? "127.0.0.1" : options.host();
@@ -303,7 +338,7 @@ public final class SpurServer implements AutoCloseable {
     /**
      * Drains, then {@link #close() closes}: what a node does on SIGTERM. A fleet's node leaves the membership
      * first (peers that still send it a hop get 503 and try the next node). Asynchronous dispatch stops
-     * taking events and schedules stop firing; the HTTP port stops accepting connections, answers new
+     * taking events, schedules stop firing and event-source pollers stop taking batches; the HTTP port stops accepting connections, answers new
      * requests on open ones with 503, and lets requests in progress finish; then every invocation
      * still running (asynchronous ones, gateway integrations past their timeout) may finish. All of
      * it within {@code bound}, measured from the call.
@@ -318,6 +353,7 @@ public final class SpurServer implements AutoCloseable {
         fleet.ifPresent(FleetNode::close); // LEFT: the other nodes stop routing here at their next reading (~1 s)
         dispatcher.pause();
         schedules.close();
+        mappings.close(); // pollers take no new batch; a batch being invoked finishes like any invocation
         edge.close(bound);
         try {
             while (pools.stats().inFlight() > 0 && deadline - System.nanoTime() > 0) {
@@ -336,6 +372,7 @@ public final class SpurServer implements AutoCloseable {
         follower.close();
         edge.close();
         routing.ifPresent(PeerRouting::close);
+        mappings.close();
         schedules.close();
         dispatcher.close();
         pools.close();

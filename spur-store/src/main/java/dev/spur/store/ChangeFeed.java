@@ -47,7 +47,9 @@ public interface ChangeFeed {
         /** key: {@code account/region/name} */
         SCHEDULE,
         /** key: the access key id */
-        ACCESS_KEY
+        ACCESS_KEY,
+        /** key: {@code account/region/uuid} */
+        EVENT_SOURCE_MAPPING
     }
 
     /** One committed change: what to re-read. */

@@ -60,7 +60,8 @@ public final class Migrations {
             Migration.fromResource(2, "attachments_and_keys"),
             Migration.fromResource(3, "schedules"),
             Migration.fromResource(4, "http_apis"),
-            Migration.fromResource(5, "changes"));
+            Migration.fromResource(5, "changes"),
+            Migration.fromResource(6, "event_source_mappings"));
 
     private Migrations() {}
 

@@ -38,7 +38,8 @@ final class PostgresDatabase implements Database {
     /** Every schema step, in order; append, never edit. */
     static final List<Migrations.Migration> MIGRATIONS = List.of(
             Migrations.Migration.fromResource("db/postgresql", 1, "spur"),
-            Migrations.Migration.fromResource("db/postgresql", 2, "fleet"));
+            Migrations.Migration.fromResource("db/postgresql", 2, "fleet"),
+            Migrations.Migration.fromResource("db/postgresql", 3, "sqs"));
 
     private static final Pattern URL = Pattern.compile("^(jdbc:postgresql|postgresql|postgres)://.*");
 

@@ -1,5 +1,6 @@
 package dev.spur.store;
 
+import dev.spur.common.EventSourceMapping;
 import dev.spur.common.HttpApi;
 import dev.spur.common.LambdaException;
 import dev.spur.common.Schedule;
@@ -17,11 +18,53 @@ import java.util.Optional;
  * document or a sealed key, created (409 if its key is taken), replaced (404 if gone) or deleted, each
  * write one transaction with its change.
  */
-final class PostgresDocuments implements ScheduleStore, ApiStore, KeyStore {
+final class PostgresDocuments implements ScheduleStore, MappingStore, ApiStore, KeyStore {
     private final PostgresAccess db;
 
     PostgresDocuments(PostgresAccess db) {
         this.db = db;
+    }
+
+    @Override
+    public void putMapping(EventSourceMapping mapping, boolean create) {
+        put(
+                Aggregate.EVENT_SOURCE_MAPPING,
+                "event_source_mappings",
+                "uuid",
+                "account, region, uuid",
+                "Event source mapping",
+                mapping,
+                mapping.account(),
+                mapping.region(),
+                mapping.uuid(),
+                create);
+    }
+
+    @Override
+    public boolean deleteMapping(String account, String region, String uuid) {
+        return db.write("delete an event source mapping", c -> {
+            try (PreparedStatement delete = c.prepareStatement(
+                    "DELETE FROM event_source_mappings WHERE account = ? AND region = ? AND uuid = ?")) {
+                delete.setString(1, account);
+                delete.setString(2, region);
+                delete.setString(3, uuid);
+                return db.changedIf(
+                        delete.executeUpdate() > 0,
+                        c,
+                        Aggregate.EVENT_SOURCE_MAPPING,
+                        ChangeFeed.key(account, region, uuid));
+            }
+        });
+    }
+
+    @Override
+    public List<EventSourceMapping> allMappings() {
+        return db.read("list event source mappings", c -> {
+            try (PreparedStatement select =
+                    c.prepareStatement("SELECT config FROM event_source_mappings ORDER BY account, region, uuid")) {
+                return PostgresAccess.documents(select, EventSourceMapping.class);
+            }
+        });
     }
 
     @Override

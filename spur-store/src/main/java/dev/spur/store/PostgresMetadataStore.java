@@ -1,5 +1,6 @@
 package dev.spur.store;
 
+import dev.spur.common.EventSourceMapping;
 import dev.spur.common.FunctionAttachments;
 import dev.spur.common.FunctionConfig;
 import dev.spur.common.FunctionKey;
@@ -200,6 +201,21 @@ final class PostgresMetadataStore implements MetadataStore {
     }
 
     // ScheduleStore, ApiStore, KeyStore
+
+    @Override
+    public void putMapping(EventSourceMapping mapping, boolean create) {
+        documents.putMapping(mapping, create);
+    }
+
+    @Override
+    public boolean deleteMapping(String account, String region, String uuid) {
+        return documents.deleteMapping(account, region, uuid);
+    }
+
+    @Override
+    public List<EventSourceMapping> allMappings() {
+        return documents.allMappings();
+    }
 
     @Override
     public void putSchedule(Schedule schedule, boolean create) {

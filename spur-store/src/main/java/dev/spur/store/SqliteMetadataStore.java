@@ -2,6 +2,7 @@ package dev.spur.store;
 
 import dev.spur.common.Arns;
 import dev.spur.common.ErrorCode;
+import dev.spur.common.EventSourceMapping;
 import dev.spur.common.FunctionAttachments;
 import dev.spur.common.FunctionConfig;
 import dev.spur.common.FunctionKey;
@@ -446,6 +447,48 @@ final class SqliteMetadataStore implements MetadataStore {
             try (PreparedStatement select =
                     c.prepareStatement("SELECT config FROM schedules ORDER BY account, region, name")) {
                 return documents(select, Schedule.class);
+            }
+        });
+    }
+
+    @Override
+    public void putMapping(EventSourceMapping mapping, boolean create) {
+        putDocument(
+                Aggregate.EVENT_SOURCE_MAPPING,
+                "event_source_mappings",
+                "uuid",
+                "account, region, uuid",
+                "Event source mapping",
+                mapping,
+                mapping.account(),
+                mapping.region(),
+                mapping.uuid(),
+                create);
+    }
+
+    @Override
+    public boolean deleteMapping(String account, String region, String uuid) {
+        return write("delete an event source mapping", c -> {
+            try (PreparedStatement delete = c.prepareStatement(
+                    "DELETE FROM event_source_mappings WHERE account = ? AND region = ? AND uuid = ?")) {
+                delete.setString(1, account);
+                delete.setString(2, region);
+                delete.setString(3, uuid);
+                return changedIf(
+                        delete.executeUpdate() > 0,
+                        c,
+                        Aggregate.EVENT_SOURCE_MAPPING,
+                        ChangeFeed.key(account, region, uuid));
+            }
+        });
+    }
+
+    @Override
+    public List<EventSourceMapping> allMappings() {
+        return read("list event source mappings", c -> {
+            try (PreparedStatement select =
+                    c.prepareStatement("SELECT config FROM event_source_mappings ORDER BY account, region, uuid")) {
+                return documents(select, EventSourceMapping.class);
             }
         });
     }

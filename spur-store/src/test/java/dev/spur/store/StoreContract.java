@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spur.common.Alias;
 import dev.spur.common.ErrorCode;
+import dev.spur.common.EventSourceMapping;
 import dev.spur.common.FunctionAttachments;
 import dev.spur.common.FunctionConfig;
 import dev.spur.common.HttpApi;
@@ -18,6 +19,7 @@ import dev.spur.store.ChangeFeed.Aggregate;
 import dev.spur.store.ChangeFeed.Change;
 import dev.spur.store.FunctionStore.StoredFunction;
 import dev.spur.store.KeyStore.AccessKeyRecord;
+import dev.spur.testing.Await;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -348,6 +350,51 @@ abstract class StoreContract {
     }
 
     @Test
+    void eventSourceMappingsAreCreatedOnceReplacedListedAndDeleted() {
+        EventSourceMapping mapping = new EventSourceMapping(
+                "6f1c2a9e-0000-4000-8000-000000000001",
+                ACCOUNT,
+                REGION,
+                "arn:aws:sqs:" + REGION + ":" + ACCOUNT + ":orders",
+                "hello",
+                "",
+                10,
+                0,
+                List.of("{\"body\":{\"kind\":[\"a\"]}}"),
+                List.of("ReportBatchItemFailures"),
+                5,
+                EventSourceMapping.ENABLED,
+                Instant.ofEpochMilli(1_000));
+        store.putMapping(mapping, true);
+        assertThatThrownBy(() -> other.putMapping(mapping, true))
+                .isInstanceOfSatisfying(
+                        LambdaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_CONFLICT));
+        EventSourceMapping disabled = new EventSourceMapping(
+                mapping.uuid(),
+                ACCOUNT,
+                REGION,
+                mapping.eventSourceArn(),
+                "hello",
+                "",
+                10,
+                0,
+                List.of(),
+                List.of(),
+                0,
+                EventSourceMapping.DISABLED,
+                Instant.ofEpochMilli(2_000));
+        other.putMapping(disabled, false);
+
+        assertThat(store.allMappings()).containsExactly(disabled);
+        assertThat(store.deleteMapping(ACCOUNT, REGION, mapping.uuid())).isTrue();
+        assertThat(other.deleteMapping(ACCOUNT, REGION, mapping.uuid())).isFalse();
+        assertThat(store.allMappings()).isEmpty();
+        assertThatThrownBy(() -> other.putMapping(disabled, false))
+                .isInstanceOfSatisfying(
+                        LambdaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_NOT_FOUND));
+    }
+
+    @Test
     void httpApisAreCreatedOnceReplacedFoundAndDeleted() {
         HttpApi api = api("a1b2c3d4e5", "shop");
         store.putHttpApi(api, true);
@@ -434,7 +481,12 @@ abstract class StoreContract {
                         .extracting(Schedule::name)
                         .contains("s" + i);
             }
-            assertThat(follower.position()).isEqualTo(store.latestChange());
+            // The follower moves its position once the listener has returned: wait for it, do not race it.
+            long last = store.latestChange();
+            Await.await(
+                    "the follower's position at the last change",
+                    Duration.ofSeconds(2),
+                    () -> follower.position() == last);
         }
     }
 

@@ -1,0 +1,261 @@
+package dev.spur.triggers;
+
+import dev.spur.common.Caller;
+import dev.spur.common.ErrorCode;
+import dev.spur.common.EventSourceMapping;
+import dev.spur.common.FunctionTargets;
+import dev.spur.common.LambdaException;
+import dev.spur.invoke.Invoker;
+import dev.spur.sqs.QueueRef;
+import dev.spur.sqs.Queues;
+import dev.spur.store.MappingStore;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Event-source mappings: Lambda's {@code CreateEventSourceMapping} and friends, stored in the
+ * {@link MappingStore}, each enabled mapping running its {@link SqsPoller}. Validation follows Lambda's
+ * limits for SQS sources (BatchSize 1–10,000, above 10 only with a batching window; FIFO queues at most
+ * 10 and no window; window 0–300 s; MaximumConcurrency 2–1,000; at most 5 filters; one mapping per queue
+ * and function).
+ *
+ * <p>State: the API shows the transition (Creating, Updating, Deleting) in the answer to the change and
+ * the settled state (Enabled, Disabled) afterwards; the change is done before the answer, so the settled
+ * state is visible at once. A disabled mapping has no pollers and delivers nothing.
+ *
+ * <p>Fleet: on one node every mapping's pollers run here. Across nodes (see ARCHITECTURE.md) a mapping
+ * would be owned through a lease row, as schedules will be; pollers on several nodes would be correct
+ * anyway (each message is leased to one receiver), only less economical.
+ */
+public final class EventSourceMappings implements AutoCloseable {
+    private final MappingStore store;
+    private final Queues queues;
+    private final Invoker invoker;
+    private final FunctionTargets targets;
+    private final InstantSource clock;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ConcurrentMap<String, EventSourceMapping> mappings = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, SqsPoller> pollers = new ConcurrentHashMap<>();
+    private volatile boolean started;
+
+    public EventSourceMappings(
+            MappingStore store, Queues queues, Invoker invoker, FunctionTargets targets, InstantSource clock) {
+        this.store = store;
+        this.queues = queues;
+        this.invoker = invoker;
+        this.targets = targets;
+        this.clock = clock;
+        for (EventSourceMapping m : store.allMappings()) {
+            mappings.put(m.uuid(), m);
+        }
+    }
+
+    /** Starts the pollers of every enabled mapping. */
+    public EventSourceMappings start() {
+        started = true;
+        mappings.values().forEach(this::run);
+        return this;
+    }
+
+    /**
+     * What a create or update asks for; empty fields keep their value (or take the default on create).
+     *
+     * @param maximumConcurrency 0 to remove the scaling configuration
+     */
+    public record Spec(
+            Optional<String> eventSourceArn,
+            Optional<String> functionName,
+            Optional<Boolean> enabled,
+            Optional<Integer> batchSize,
+            Optional<Integer> maximumBatchingWindowInSeconds,
+            Optional<List<String>> filterPatterns,
+            Optional<List<String>> functionResponseTypes,
+            Optional<Integer> maximumConcurrency) {}
+
+    public EventSourceMapping create(Caller caller, Spec spec) {
+        String arn = spec.eventSourceArn()
+                .orElseThrow(() -> LambdaException.invalid("EventSourceArn is required for an SQS event source."));
+        QueueRef queue = queues.find(arn)
+                .filter(q -> q.account().equals(caller.account()))
+                .orElseThrow(() -> LambdaException.invalid(
+                        "Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. "
+                                + "SQS Error Message: The specified queue does not exist: %s",
+                        arn));
+        String function = spec.functionName().orElseThrow(() -> LambdaException.invalid("FunctionName is required."));
+        FunctionTargets.Target target = targets.resolve(caller, function, "");
+        EventSourceMapping m = validate(
+                queue,
+                new EventSourceMapping(
+                        UUID.randomUUID().toString(),
+                        caller.account(),
+                        caller.region(),
+                        queue.arn(),
+                        target.functionName(),
+                        target.qualifier(),
+                        spec.batchSize().orElse(10),
+                        spec.maximumBatchingWindowInSeconds().orElse(0),
+                        spec.filterPatterns().orElse(List.of()),
+                        spec.functionResponseTypes().orElse(List.of()),
+                        spec.maximumConcurrency().orElse(0),
+                        spec.enabled().orElse(true) ? EventSourceMapping.ENABLED : EventSourceMapping.DISABLED,
+                        clock.instant()));
+        lock.lock();
+        try {
+            for (EventSourceMapping other : mappings.values()) {
+                if (other.eventSourceArn().equals(m.eventSourceArn())
+                        && other.account().equals(m.account())
+                        && other.functionArn().equals(m.functionArn())) {
+                    throw LambdaException.conflict(
+                            "An event source mapping with SQS arn (\" %s \") and function (\" %s \") already exists. "
+                                    + "Please update or delete the existing mapping with UUID %s",
+                            m.eventSourceArn(), m.functionName(), other.uuid());
+                }
+            }
+            store.putMapping(m, true);
+            mappings.put(m.uuid(), m);
+            run(m);
+        } finally {
+            lock.unlock();
+        }
+        return m;
+    }
+
+    public EventSourceMapping update(Caller caller, String uuid, Spec spec) {
+        lock.lock();
+        try {
+            EventSourceMapping old = get(caller, uuid);
+            String function = old.functionName();
+            String qualifier = old.qualifier();
+            if (spec.functionName().isPresent()) {
+                FunctionTargets.Target target =
+                        targets.resolve(caller, spec.functionName().get(), "");
+                function = target.functionName();
+                qualifier = target.qualifier();
+            }
+            QueueRef queue = QueueRef.fromArn(old.eventSourceArn()).orElseThrow();
+            EventSourceMapping m = validate(
+                    queue,
+                    new EventSourceMapping(
+                            uuid,
+                            old.account(),
+                            old.region(),
+                            old.eventSourceArn(),
+                            function,
+                            qualifier,
+                            spec.batchSize().orElse(old.batchSize()),
+                            spec.maximumBatchingWindowInSeconds().orElse(old.maximumBatchingWindowInSeconds()),
+                            spec.filterPatterns().orElse(old.filterPatterns()),
+                            spec.functionResponseTypes().orElse(old.functionResponseTypes()),
+                            spec.maximumConcurrency().orElse(old.maximumConcurrency()),
+                            spec.enabled()
+                                    .map(e -> e ? EventSourceMapping.ENABLED : EventSourceMapping.DISABLED)
+                                    .orElse(old.state()),
+                            clock.instant()));
+            store.putMapping(m, false);
+            mappings.put(uuid, m);
+            stop(uuid);
+            run(m);
+            return m;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public EventSourceMapping delete(Caller caller, String uuid) {
+        lock.lock();
+        try {
+            EventSourceMapping m = get(caller, uuid);
+            stop(uuid);
+            store.deleteMapping(m.account(), m.region(), uuid);
+            mappings.remove(uuid);
+            return m;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public EventSourceMapping get(Caller caller, String uuid) {
+        EventSourceMapping m = mappings.get(uuid);
+        if (m == null || !m.account().equals(caller.account()) || !m.region().equals(caller.region())) {
+            throw LambdaException.notFound("The resource you requested does not exist.");
+        }
+        return m;
+    }
+
+    /** The caller's mappings, optionally of one source and/or one function (by name or ARN), by UUID. */
+    public List<EventSourceMapping> list(Caller caller, Optional<String> eventSourceArn, Optional<String> function) {
+        Optional<String> functionName =
+                function.map(f -> targets.resolve(caller, f, "").functionName());
+        List<EventSourceMapping> out = new ArrayList<>();
+        for (EventSourceMapping m : mappings.values()) {
+            if (m.account().equals(caller.account())
+                    && m.region().equals(caller.region())
+                    && eventSourceArn.map(m.eventSourceArn()::equals).orElse(true)
+                    && functionName.map(m.functionName()::equals).orElse(true)) {
+                out.add(m);
+            }
+        }
+        out.sort((a, b) -> a.uuid().compareTo(b.uuid()));
+        return out;
+    }
+
+    private static EventSourceMapping validate(QueueRef queue, EventSourceMapping m) {
+        int max = queue.fifo() ? 10 : 10_000;
+        if (m.batchSize() < 1 || m.batchSize() > max) {
+            throw LambdaException.of(
+                    ErrorCode.INVALID_PARAMETER_VALUE,
+                    "BatchSize must be between 1 and %d for %s queues.",
+                    max,
+                    queue.fifo() ? "FIFO" : "standard");
+        }
+        if (m.maximumBatchingWindowInSeconds() < 0 || m.maximumBatchingWindowInSeconds() > 300) {
+            throw LambdaException.invalid("MaximumBatchingWindowInSeconds must be between 0 and 300.");
+        }
+        if (queue.fifo() && m.maximumBatchingWindowInSeconds() > 0) {
+            throw LambdaException.invalid("Batching window is not supported for FIFO queues.");
+        }
+        if (m.batchSize() > 10 && m.maximumBatchingWindowInSeconds() < 1) {
+            throw LambdaException.invalid(
+                    "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10");
+        }
+        if (m.maximumConcurrency() != 0 && (m.maximumConcurrency() < 2 || m.maximumConcurrency() > 1000)) {
+            throw LambdaException.invalid("MaximumConcurrency must be between 2 and 1000.");
+        }
+        for (String type : m.functionResponseTypes()) {
+            if (!type.equals("ReportBatchItemFailures")) {
+                throw LambdaException.invalid(
+                        "1 validation error detected: Value '[%s]' at 'functionResponseTypes' failed to satisfy "
+                                + "constraint: Member must satisfy enum value set: [ReportBatchItemFailures]",
+                        type);
+            }
+        }
+        Filters.of(m.filterPatterns()); // refuses what the matcher cannot compile
+        return m;
+    }
+
+    private void run(EventSourceMapping m) {
+        if (!started || !m.enabled()) {
+            return;
+        }
+        QueueRef queue = QueueRef.fromArn(m.eventSourceArn()).orElseThrow();
+        pollers.put(m.uuid(), new SqsPoller(m, queue, queues, invoker).start());
+    }
+
+    private void stop(String uuid) {
+        SqsPoller poller = pollers.remove(uuid);
+        if (poller != null) {
+            poller.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        pollers.keySet().forEach(this::stop);
+    }
+}
