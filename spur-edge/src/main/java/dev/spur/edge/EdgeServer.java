@@ -16,6 +16,8 @@ import dev.spur.logs.LogStore;
 import dev.spur.queue.EventQueue;
 import dev.spur.store.CodeStore;
 import dev.spur.triggers.Schedules;
+import dev.spur.usage.PriceTable;
+import dev.spur.usage.UsageMeter;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.List;
@@ -59,6 +61,8 @@ public final class EdgeServer implements AutoCloseable {
      * @param clock         wall time (code links, request times)
      * @param ticker        elapsed time (gateway throttles and latencies)
      * @param accessLogDir  where HTTP APIs' access logs are written
+     * @param usage         the usage meter (usage and the console's series)
+     * @param prices        the estimated bill's prices
      */
     public record Dependencies(
             String defaultRegion,
@@ -73,7 +77,9 @@ public final class EdgeServer implements AutoCloseable {
             Gateways gateways,
             LogStore logs,
             CodeStore code,
-            Path accessLogDir) {
+            Path accessLogDir,
+            UsageMeter usage,
+            PriceTable prices) {
         public Dependencies {
             Objects.requireNonNull(defaultRegion, "defaultRegion");
             Objects.requireNonNull(verifier, "verifier");
@@ -88,13 +94,15 @@ public final class EdgeServer implements AutoCloseable {
             Objects.requireNonNull(logs, "logs");
             Objects.requireNonNull(code, "code");
             Objects.requireNonNull(accessLogDir, "accessLogDir");
+            Objects.requireNonNull(usage, "usage");
+            Objects.requireNonNull(prices, "prices");
         }
     }
 
     /** An edge listening on {@code host:port} (0 for an ephemeral port) once {@link #start()}ed. */
     public EdgeServer(String host, int port, Dependencies d) {
         Authentication auth = d.verifier()
-                .map(v -> Authentication.sigv4(v, d.defaultRegion()))
+                .map(v -> Authentication.sigv4(v, d.defaultRegion(), new Sessions(d.clock())))
                 .orElseGet(() -> Authentication.none(d.defaultRegion()));
         Links links = new Links(d.clock());
         ControlCalls calls = new ControlCalls(d.control(), auth, links);
@@ -106,7 +114,9 @@ public final class EdgeServer implements AutoCloseable {
                         new SpurApi(d.logs(), d.code(), auth, links),
                         new AsyncApi(d.queue(), d.dispatcher(), auth),
                         new ScheduleApi(d.schedules(), auth),
-                        new ApiAdmin(d.gateways(), auth))
+                        new ApiAdmin(d.gateways(), auth),
+                        new UsageApi(d.usage(), d.prices(), auth, d.clock()),
+                        new ConsoleApi(auth, d.logs(), d.usage()))
                 .forEach(api -> api.register(router));
 
         FunctionInvoker functions = InvokeApi.functions(d.invoker());

@@ -4,6 +4,7 @@ import dev.spur.common.Arns;
 import dev.spur.common.Arns.FunctionRef;
 import dev.spur.common.Caller;
 import dev.spur.common.ErrorCode;
+import dev.spur.common.FunctionConfig;
 import dev.spur.common.FunctionKey;
 import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
@@ -17,6 +18,7 @@ import dev.spur.pools.Lease;
 import dev.spur.pools.Pools;
 import dev.spur.queue.EventQueue;
 import dev.spur.queue.QueuedEvent;
+import dev.spur.usage.UsageMeter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -46,12 +48,15 @@ public final class Invoker {
     private final Pools pools;
     private final EventQueue queue;
     private final InstantSource clock;
+    private final UsageMeter usage;
 
-    public Invoker(ControlPlane control, Pools pools, EventQueue queue, InstantSource clock) {
+    /** @param usage where every invocation's and throttle's usage goes (off the invoke path; see {@link UsageMeter}) */
+    public Invoker(ControlPlane control, Pools pools, EventQueue queue, InstantSource clock, UsageMeter usage) {
         this.control = control;
         this.pools = pools;
         this.queue = queue;
         this.clock = clock;
+        this.usage = usage;
     }
 
     /**
@@ -98,9 +103,10 @@ public final class Invoker {
         InvokeInput input = new InvokeInput(command.requestId(), payload, clientContext, traceId(), arn);
 
         InvocationOutcome outcome;
-        try (Lease lease = pools.acquire(deployment)) {
+        try (Lease lease = acquire(deployment)) {
             outcome = lease.invoke(input);
             record(command.requestId(), deployment, outcome);
+            meter(deployment, outcome, lease);
         }
         return new InvokeResult(
                 200,
@@ -124,6 +130,33 @@ public final class Invoker {
         Instant now = clock.instant();
         queue.enqueue(new QueuedEvent(command.requestId(), key, qualifier.orElse(""), payload, now, 0, now, "invoke"));
         return new InvokeResult(202, new byte[0], Optional.empty(), Optional.empty(), null);
+    }
+
+    /** Admits and acquires an environment; a 429 is counted as a throttle of the function. */
+    private Lease acquire(Deployment deployment) {
+        try {
+            return pools.acquire(deployment);
+        } catch (LambdaException e) {
+            if (e.code() == ErrorCode.TOO_MANY_REQUESTS) {
+                usage.throttled(deployment.config().key(), deployment.config().version());
+            }
+            throw e;
+        }
+    }
+
+    /** Hands the invocation's usage to the meter: the same figures the REPORT line was written from. */
+    private void meter(Deployment deployment, InvocationOutcome outcome, Lease lease) {
+        FunctionConfig config = deployment.config();
+        usage.invoked(new UsageMeter.Invocation(
+                config.key(),
+                config.version(),
+                config.memorySize(),
+                config.ephemeralStorage(),
+                outcome.durationNanos(),
+                outcome.initNanos(),
+                outcome.isError(),
+                lease.coldStart(),
+                lease.provisioned()));
     }
 
     /** Writes END and REPORT, as Lambda does after every invocation, and the log to disk. */

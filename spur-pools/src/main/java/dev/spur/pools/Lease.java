@@ -39,6 +39,11 @@ public final class Lease implements AutoCloseable {
         return coldStart;
     }
 
+    /** Whether the environment is one of provisioned concurrency (billed at the provisioned duration price). */
+    public boolean provisioned() {
+        return environment.target != null;
+    }
+
     /**
      * Runs the invocation: hands the event to the runtime and waits for its answer until the
      * function's timeout, counted from the moment the runtime took the event. At the deadline, or if

@@ -19,7 +19,10 @@ import dev.spur.sandbox.Sandbox;
 import dev.spur.store.CodeStore;
 import dev.spur.store.Database;
 import dev.spur.store.MetadataStore;
+import dev.spur.store.UsageStore;
 import dev.spur.triggers.Schedules;
+import dev.spur.usage.PriceTable;
+import dev.spur.usage.UsageMeter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -27,6 +30,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.HashSet;
 import java.util.List;
@@ -46,6 +50,7 @@ import java.util.Set;
  *            /run/          environments' output files (emptied at start)
  *            /queue.db      asynchronous events and dead letters (SQLite, WAL, group commit)
  *            /master.key    seals access keys' secrets in spur.db (0600)
+ *            /usage.db      usage per function version and hour (SQLite, WAL)
  * </pre>
  *
  * <p>With {@link Options#database()} (a PostgreSQL URL) the metadata, the code packages and the queue
@@ -53,6 +58,11 @@ import java.util.Set;
  * directory keeps this node's caches (unpacked code), logs, runtimes and run files.
  */
 public final class SpurServer implements AutoCloseable {
+    /** How often usage sums go to the store. */
+    static final Duration USAGE_FLUSH = Duration.ofSeconds(10);
+    /** How many minutes of per-function series the console's charts can show: 24 hours. */
+    static final int SERIES_MINUTES = 1440;
+
     /** How requests are authenticated. */
     public enum Auth {
         NONE,
@@ -69,6 +79,8 @@ public final class SpurServer implements AutoCloseable {
     private final AsyncDispatcher dispatcher;
     private final Schedules schedules;
     private final Gateways gateways;
+    private final UsageStore usageStore;
+    private final UsageMeter usage;
     private final EdgeServer edge;
 
     private SpurServer(Options options) {
@@ -86,6 +98,8 @@ public final class SpurServer implements AutoCloseable {
         EventQueue openedQueue = null;
         AsyncDispatcher startedDispatcher = null;
         Schedules startedSchedules = null;
+        UsageStore openedUsage = null;
+        UsageMeter startedMeter = null;
         try {
             CodeStore code = database.map(d -> CodeStore.shared(data.resolve("code"), d))
                     .orElseGet(() -> CodeStore.open(data.resolve("code")));
@@ -102,7 +116,21 @@ public final class SpurServer implements AutoCloseable {
             openedQueue = database.map(d -> EventQueue.postgres(d, nodeName(data), clock))
                     .orElseGet(() -> EventQueue.sqlite(data.resolve("queue.db"), clock));
             this.queue = openedQueue;
-            Invoker invoker = new Invoker(control, pools, queue, clock);
+            openedUsage =
+                    database.map(UsageStore::postgres).orElseGet(() -> UsageStore.sqlite(data.resolve("usage.db")));
+            this.usageStore = openedUsage;
+            Pools meteredPools = pools;
+            startedMeter = new UsageMeter(
+                            usageStore,
+                            clock,
+                            () -> meteredPools.provisionedEnvironments().stream()
+                                    .map(p -> new UsageMeter.Provisioned(
+                                            p.function(), p.version(), p.memoryMb(), p.environments()))
+                                    .toList(),
+                            SERIES_MINUTES)
+                    .start(USAGE_FLUSH);
+            this.usage = startedMeter;
+            Invoker invoker = new Invoker(control, pools, queue, clock, usage);
             startedDispatcher = new AsyncDispatcher(control, invoker, queue, options.async(), clock).start();
             this.dispatcher = startedDispatcher;
             startedSchedules = new Schedules(store, queue, control.targets(), clock).start();
@@ -127,7 +155,9 @@ public final class SpurServer implements AutoCloseable {
                                     gateways,
                                     logs,
                                     code,
-                                    data.resolve("logs").resolve("apis")))
+                                    data.resolve("logs").resolve("apis"),
+                                    usage,
+                                    options.prices()))
                     .start();
         } catch (RuntimeException e) {
             if (startedSchedules != null) {
@@ -135,6 +165,12 @@ public final class SpurServer implements AutoCloseable {
             }
             if (startedDispatcher != null) {
                 startedDispatcher.close();
+            }
+            if (startedMeter != null) {
+                startedMeter.close();
+            }
+            if (openedUsage != null) {
+                openedUsage.close();
             }
             if (started != null) {
                 started.close();
@@ -211,6 +247,8 @@ public final class SpurServer implements AutoCloseable {
         edge.close();
         schedules.close();
         dispatcher.close();
+        usage.close(); // its last batch
+        usageStore.close();
         pools.close();
         options.sandbox().close(); // its parked launcher
         queue.close();
@@ -331,12 +369,14 @@ public final class SpurServer implements AutoCloseable {
             AsyncPolicy async,
             Optional<String> database,
             InstantSource clock,
-            Ticker ticker) {
+            Ticker ticker,
+            PriceTable prices) {
         public static final int DEFAULT_PORT = 9000;
 
         public Options {
             Objects.requireNonNull(clock, "clock");
             Objects.requireNonNull(ticker, "ticker");
+            Objects.requireNonNull(prices, "prices");
         }
 
         public static Options defaults(Path dataDir) {
@@ -351,32 +391,33 @@ public final class SpurServer implements AutoCloseable {
                     AsyncPolicy.defaults(),
                     Optional.empty(),
                     InstantSource.system(),
-                    Ticker.system());
+                    Ticker.system(),
+                    PriceTable.US_EAST_1);
         }
 
         public Options withPort(int p) {
-            return new Options(host, p, dataDir, region, pools, sandbox, auth, async, database, clock, ticker);
+            return new Options(host, p, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, prices);
         }
 
         public Options withHost(String h) {
-            return new Options(h, port, dataDir, region, pools, sandbox, auth, async, database, clock, ticker);
+            return new Options(h, port, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, prices);
         }
 
         public Options withPools(PoolSettings s) {
-            return new Options(host, port, dataDir, region, s, sandbox, auth, async, database, clock, ticker);
+            return new Options(host, port, dataDir, region, s, sandbox, auth, async, database, clock, ticker, prices);
         }
 
         public Options withAuth(Auth a) {
-            return new Options(host, port, dataDir, region, pools, sandbox, a, async, database, clock, ticker);
+            return new Options(host, port, dataDir, region, pools, sandbox, a, async, database, clock, ticker, prices);
         }
 
         public Options withAsync(AsyncPolicy a) {
-            return new Options(host, port, dataDir, region, pools, sandbox, auth, a, database, clock, ticker);
+            return new Options(host, port, dataDir, region, pools, sandbox, auth, a, database, clock, ticker, prices);
         }
 
         /** {@link Sandbox#process()} by default; a {@link LinuxSandbox} should have passed its check. */
         public Options withSandbox(Sandbox s) {
-            return new Options(host, port, dataDir, region, pools, s, auth, async, database, clock, ticker);
+            return new Options(host, port, dataDir, region, pools, s, auth, async, database, clock, ticker, prices);
         }
 
         /**
@@ -384,12 +425,17 @@ public final class SpurServer implements AutoCloseable {
          * {@code jdbc:postgresql://...}) instead of the data directory's SQLite files; empty: embedded.
          */
         public Options withDatabase(Optional<String> url) {
-            return new Options(host, port, dataDir, region, pools, sandbox, auth, async, url, clock, ticker);
+            return new Options(host, port, dataDir, region, pools, sandbox, auth, async, url, clock, ticker, prices);
         }
 
         /** The time sources every part of the server reads (tests pass fakes they advance by hand). */
         public Options withTime(InstantSource c, Ticker t) {
-            return new Options(host, port, dataDir, region, pools, sandbox, auth, async, database, c, t);
+            return new Options(host, port, dataDir, region, pools, sandbox, auth, async, database, c, t, prices);
+        }
+
+        /** The prices of the estimated bill ({@link PriceTable#US_EAST_1} by default). */
+        public Options withPrices(PriceTable p) {
+            return new Options(host, port, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, p);
         }
 
         /** {@code $SPUR_DATA_DIR}, else {@code /var/lib/spur} for root and {@code ~/.spur} for anyone else. */

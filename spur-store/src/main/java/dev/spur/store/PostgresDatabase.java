@@ -36,8 +36,9 @@ final class PostgresDatabase implements Database {
     static final long CONNECT_TIMEOUT_MILLIS = 10_000;
 
     /** Every schema step, in order; append, never edit. */
-    static final List<Migrations.Migration> MIGRATIONS =
-            List.of(Migrations.Migration.fromResource("db/postgresql", 1, "spur"));
+    static final List<Migrations.Migration> MIGRATIONS = List.of(
+            Migrations.Migration.fromResource("db/postgresql", 1, "spur"),
+            Migrations.Migration.fromResource("db/postgresql", 2, "usage"));
 
     private static final Pattern URL = Pattern.compile("^(jdbc:postgresql|postgresql|postgres)://.*");
 
