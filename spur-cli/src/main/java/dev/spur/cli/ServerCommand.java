@@ -6,6 +6,8 @@ import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.sandbox.Sandbox;
 import dev.spur.server.SpurServer;
 import dev.spur.store.Database;
+import dev.spur.usage.PriceTable;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -114,6 +116,14 @@ final class ServerCommand implements Callable<Integer> {
             defaultValue = "/usr/bin/bwrap")
     Path bwrap;
 
+    @Option(
+            names = "--prices",
+            paramLabel = "FILE",
+            description = "A JSON price table for the estimated bill (spur usage, the console), replacing any of "
+                    + "requestsPerMillion, gbSecond, provisionedGbSecond, provisionedDurationGbSecond, ephemeralGbSecond "
+                    + "(default: Lambda's us-east-1 x86 list prices).")
+    Optional<Path> prices;
+
     @Override
     public Integer call() throws InterruptedException {
         SpurServer.Auth mode = switch (auth) {
@@ -173,7 +183,8 @@ final class ServerCommand implements Callable<Integer> {
                         AsyncPolicy.defaults().throttleBackoff(),
                         AsyncPolicy.defaults().throttleBackoffMax()))
                 .withSandbox(chosen)
-                .withDatabase(databaseUrl);
+                .withDatabase(databaseUrl)
+                .withPrices(priceTable());
         SpurServer server;
         try {
             server = SpurServer.start(options);
@@ -213,5 +224,16 @@ final class ServerCommand implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    private PriceTable priceTable() {
+        if (prices.isEmpty()) {
+            return PriceTable.US_EAST_1;
+        }
+        try {
+            return PriceTable.load(prices.get());
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            throw CliException.usage("--prices %s: %s", prices.get(), e.getMessage());
+        }
     }
 }

@@ -92,7 +92,8 @@ class ConsoleBrowserTest {
                     l -> !l.isEmpty());
             assertThat(letters).hasSize(1);
             // fixed now: the replay from the browser must succeed
-            a.updateFunctionConfiguration(c -> c.functionName(failing).environment(e -> e.variables(Map.of("FIXED", "1"))));
+            a.updateFunctionConfiguration(
+                    c -> c.functionName(failing).environment(e -> e.variables(Map.of("FIXED", "1"))));
         }
 
         String marker = UUID.randomUUID().toString();
@@ -112,24 +113,36 @@ class ConsoleBrowserTest {
         assertThat(seen.get("pageErrors")).as(seen.toPrettyString()).isEmpty();
         assertThat(seen.get("consoleErrors")).as(seen.toPrettyString()).isEmpty();
         assertThat(seen.get("signInError").asText()).contains("UnrecognizedClientException");
-        assertThat(seen.get("cookieVisibleToScript").asBoolean()).as("the session cookie is HttpOnly").isFalse();
+        assertThat(seen.get("cookieVisibleToScript").asBoolean())
+                .as("the session cookie is HttpOnly")
+                .isFalse();
         assertThat(strings(seen.get("listed"))).contains(function, failing).doesNotContain(other);
         assertThat(seen.get("listedInvocations").asText()).isEqualTo("3");
         assertThat(strings(seen.get("visibleAfterSearch"))).contains(function);
         assertThat(seen.get("visibleAfterNoMatch").asInt()).isZero();
-        assertThat(seen.get("otherFunctionStatus").asInt()).as("another account's function").isEqualTo(404);
-        assertThat(seen.get("deleteWithoutCsrf").asInt()).as("a state change without the CSRF token").isEqualTo(403);
+        assertThat(seen.get("otherFunctionStatus").asInt())
+                .as("another account's function")
+                .isEqualTo(404);
+        assertThat(seen.get("deleteWithoutCsrf").asInt())
+                .as("a state change without the CSRF token")
+                .isEqualTo(403);
         assertThat(seen.get("invokeStatus").asText()).startsWith("Succeeded");
-        assertThat(seen.get("invokeResponse").asText()).contains("\"hello\": \"browser\"").contains(marker);
+        assertThat(seen.get("invokeResponse").asText())
+                .contains("\"hello\": \"browser\"")
+                .contains(marker);
         assertThat(seen.get("invokeLogs").asText()).contains("hello from browser marker " + marker);
-        assertThat(seen.get("invokeReport").asText()).contains("REPORT RequestId: ").contains("Billed Duration: ");
+        assertThat(seen.get("invokeReport").asText())
+                .contains("REPORT RequestId: ")
+                .contains("Billed Duration: ");
         assertThat(strings(seen.get("savedEvents"))).containsExactly("from-the-test");
         assertThat(seen.get("liveLogSawMarker").asBoolean()).isTrue();
         assertThat(seen.get("inspected").asText()).contains("\"order\": 42");
         String replayed = seen.get("replayed").asText();
         assertThat(strings(seen.get("deadLetterIds"))).contains(replayed);
         assertThat(seen.get("pageErrorShown").asBoolean()).isFalse();
-        assertThat(seen.get("usageRow").get(1).asText()).as("requests of %s on the usage page", function).isEqualTo("4");
+        assertThat(seen.get("usageRow").get(1).asText())
+                .as("requests of %s on the usage page", function)
+                .isEqualTo("4");
 
         // The replayed event ran the fixed function, and left the dead letters.
         Await.await(
@@ -139,8 +152,12 @@ class ConsoleBrowserTest {
                 log -> log.contains("processed order 42"));
         assertThat(spur.server().queue().deadLetters("111111111111", Optional.of(failing), Optional.empty(), 10))
                 .isEmpty();
-        for (String png : List.of("console-signin.png", "console-functions.png", "console-function.png",
-                "console-dead-letters.png", "console-usage.png")) {
+        for (String png : List.of(
+                "console-signin.png",
+                "console-functions.png",
+                "console-function.png",
+                "console-dead-letters.png",
+                "console-usage.png")) {
             byte[] bytes = Files.readAllBytes(screenshots.resolve(png));
             assertThat(bytes).as(png).startsWith(0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n');
         }
@@ -200,7 +217,9 @@ class ConsoleBrowserTest {
         byte[] output;
         try {
             output = p.getInputStream().readAllBytes();
-            assertThat(p.waitFor(180, TimeUnit.SECONDS)).as("console-test.mjs finished").isTrue();
+            assertThat(p.waitFor(180, TimeUnit.SECONDS))
+                    .as("console-test.mjs finished")
+                    .isTrue();
         } finally {
             p.destroyForcibly();
         }
@@ -219,7 +238,11 @@ class ConsoleBrowserTest {
 
     /** Everything the function logged, from its log files under the data directory. */
     private static String functionLog(String function) {
-        Path dir = spur.dataDir().resolve("logs").resolve("111111111111").resolve("us-east-1").resolve(function);
+        Path dir = spur.dataDir()
+                .resolve("logs")
+                .resolve("111111111111")
+                .resolve("us-east-1")
+                .resolve(function);
         if (!Files.isDirectory(dir)) {
             return "";
         }
