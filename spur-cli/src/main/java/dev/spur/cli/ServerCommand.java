@@ -124,6 +124,23 @@ final class ServerCommand implements Callable<Integer> {
                     + "(default: Lambda's us-east-1 x86 list prices).")
     Optional<Path> prices;
 
+    @Option(
+            names = "--sandbox-uids",
+            description =
+                    "Host uids the linux sandbox gives environments, one each, as FIRST-LAST (default: "
+                            + "${DEFAULT-VALUE}). In a Kubernetes pod with hostUsers: false only 0-65535 exist: use e.g. 20000-65533.",
+            defaultValue = "1000000-1065535")
+    String sandboxUids;
+
+    @Option(
+            names = "--drain-timeout",
+            description =
+                    "On SIGTERM or Ctrl-C: how long invocations in progress may run on while the port refuses new "
+                            + "connections (default: ${DEFAULT-VALUE}, the longest function timeout). What still runs then is cut off.",
+            defaultValue = "15m",
+            converter = DurationConverter.class)
+    Duration drainTimeout;
+
     @Override
     public Integer call() throws InterruptedException {
         SpurServer.Auth mode = switch (auth) {
@@ -142,7 +159,7 @@ final class ServerCommand implements Callable<Integer> {
             }
             case "linux" -> {
                 LinuxSandbox.Settings settings =
-                        LinuxSandbox.Settings.defaults().withBwrap(bwrap);
+                        hostUids(LinuxSandbox.Settings.defaults().withBwrap(bwrap));
                 LinuxSandbox.Availability availability = LinuxSandbox.check(settings);
                 if (!availability.available()) {
                     throw CliException.usage(
@@ -198,7 +215,13 @@ final class ServerCommand implements Callable<Integer> {
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
-                            server.close();
+                            int running = server.pools().stats().inFlight();
+                            if (running > 0) {
+                                System.out.println("Spur is draining: " + running + " invocations in progress, "
+                                        + "waiting up to " + drainTimeout.toSeconds() + " s (kill -9 stops at once)");
+                                System.out.flush();
+                            }
+                            server.close(drainTimeout);
                             stopped.countDown();
                         },
                         "spur-shutdown"));
@@ -235,5 +258,32 @@ final class ServerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException | UncheckedIOException e) {
             throw CliException.usage("--prices %s: %s", prices.get(), e.getMessage());
         }
+    }
+
+    /** {@code settings} with the host uids of {@code --sandbox-uids}. */
+    private LinuxSandbox.Settings hostUids(LinuxSandbox.Settings settings) {
+        String[] range = sandboxUids.split("-", -1);
+        int first;
+        int last;
+        try {
+            first = range.length == 2 ? Integer.parseInt(range[0].strip()) : -1;
+            last = range.length == 2 ? Integer.parseInt(range[1].strip()) : -1;
+        } catch (NumberFormatException e) {
+            first = -1;
+            last = -1;
+        }
+        if (first < 1 || last < first) {
+            throw CliException.usage("--sandbox-uids must be FIRST-LAST with 0 < FIRST <= LAST, not %s", sandboxUids);
+        }
+        return new LinuxSandbox.Settings(
+                settings.bwrap(),
+                settings.uid(),
+                settings.gid(),
+                first,
+                last - first + 1,
+                settings.pidsMax(),
+                settings.cgroupName(),
+                settings.stateDirectory(),
+                settings.spares());
     }
 }

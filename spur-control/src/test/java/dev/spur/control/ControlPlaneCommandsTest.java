@@ -1,5 +1,6 @@
 package dev.spur.control;
 
+import static dev.spur.control.TemporaryControlPlane.ARN;
 import static dev.spur.control.TemporaryControlPlane.CALLER;
 import static dev.spur.control.TemporaryControlPlane.create;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,13 +12,10 @@ import dev.spur.common.FunctionKey;
 import dev.spur.common.LambdaException;
 import dev.spur.control.FunctionCommand.CreateAlias;
 import dev.spur.control.FunctionCommand.PublishVersion;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Versions, aliases, URLs, reserved and provisioned concurrency through {@link ControlPlane#handle}, on a
@@ -25,22 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * files (a restart) still has.
  */
 class ControlPlaneCommandsTest {
-    static final String ARN = "arn:aws:lambda:us-east-1:000000000000:function:";
-
-    @TempDir
-    static Path dir;
-
-    static TemporaryControlPlane control;
-
-    @BeforeAll
-    static void open() {
-        control = TemporaryControlPlane.open(dir, 1000);
-    }
-
-    @AfterAll
-    static void close() {
-        control.close();
-    }
+    @RegisterExtension
+    static final TemporaryControlPlane control = TemporaryControlPlane.perClass(1000);
 
     @Test
     void versionsAreNumberedInOrderAndPublishingAnUnchangedLatestReturnsTheNewest() {

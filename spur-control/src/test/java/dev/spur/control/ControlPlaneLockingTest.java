@@ -1,5 +1,6 @@
 package dev.spur.control;
 
+import static dev.spur.control.TemporaryControlPlane.ARN;
 import static dev.spur.control.TemporaryControlPlane.CALLER;
 import static dev.spur.control.TemporaryControlPlane.create;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,7 +9,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.spur.common.ErrorCode;
 import dev.spur.common.FunctionConfig;
 import dev.spur.common.LambdaException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,10 +18,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The per-function lock and the revision compare-and-set: concurrent read-modify-writes of one function
@@ -29,22 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * name the same RevisionId exactly one wins. Threads start together on a latch; nothing is timed.
  */
 class ControlPlaneLockingTest {
-    static final String ARN = "arn:aws:lambda:us-east-1:000000000000:function:";
-
-    @TempDir
-    static Path dir;
-
-    static TemporaryControlPlane control;
-
-    @BeforeAll
-    static void open() {
-        control = TemporaryControlPlane.open(dir, 1000);
-    }
-
-    @AfterAll
-    static void close() {
-        control.close();
-    }
+    @RegisterExtension
+    static final TemporaryControlPlane control = TemporaryControlPlane.perClass(1000);
 
     @Test
     void concurrentChangesToOneFunctionsAttachmentsAreAllKept() throws Exception {

@@ -1,5 +1,6 @@
 package dev.spur.control;
 
+import static dev.spur.control.TemporaryControlPlane.ARN;
 import static dev.spur.control.TemporaryControlPlane.CALLER;
 import static dev.spur.control.TemporaryControlPlane.create;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -7,36 +8,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spur.common.ErrorCode;
 import dev.spur.common.LambdaException;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What the control plane refuses, in AWS's wording, and that a refused command leaves nothing behind:
  * nothing stored, no code package kept.
  */
 class ControlPlaneValidationTest {
-    static final String ARN = "arn:aws:lambda:us-east-1:000000000000:function:";
-
-    @TempDir
-    static Path dir;
-
-    static TemporaryControlPlane control;
-
-    @BeforeAll
-    static void open() {
-        control = TemporaryControlPlane.open(dir, 1000);
-    }
-
-    @AfterAll
-    static void close() {
-        control.close();
-    }
+    @RegisterExtension
+    static final TemporaryControlPlane control = TemporaryControlPlane.perClass(1000);
 
     @Test
     void aDescriptionOfAtMost256CharactersIsAcceptedAndALongerOneIsRefused() {

@@ -27,32 +27,51 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A control plane on a temporary data directory, as the server wires it: a real SQLite metadata store,
  * a real code store, real pools running plain processes. The clock is fixed. {@link #restart} opens
  * a new control plane on the same files, as a server restart does.
+ *
+ * <p>A test class registers one for all its tests:
+ * {@code @RegisterExtension static final TemporaryControlPlane control = TemporaryControlPlane.perClass(1000);}
+ * — it opens before the class's first test on a directory of its own and is closed and deleted after
+ * the last.
  */
-final class TemporaryControlPlane implements AutoCloseable {
+final class TemporaryControlPlane implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
     static final Caller CALLER = new Caller("000000000000", "us-east-1");
+    static final String ARN = "arn:aws:lambda:us-east-1:000000000000:function:";
     static final Instant NOW = Instant.parse("2025-06-01T12:00:00Z");
 
-    private final Path dir;
     private final int accountConcurrency;
+    private Path dir;
     private MetadataStore store;
     private CodeStore code;
     private Pools pools;
     ControlPlane control;
 
-    private TemporaryControlPlane(Path dir, int accountConcurrency) {
-        this.dir = dir;
+    private TemporaryControlPlane(int accountConcurrency) {
         this.accountConcurrency = accountConcurrency;
+    }
+
+    /** A control plane per test class whose account may run {@code accountConcurrency} invocations at once. */
+    static TemporaryControlPlane perClass(int accountConcurrency) {
+        return new TemporaryControlPlane(accountConcurrency);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        dir = Files.createTempDirectory("spur-control-test-");
         open();
     }
 
-    /** A control plane on {@code dir} whose account may run {@code accountConcurrency} invocations at once. */
-    static TemporaryControlPlane open(Path dir, int accountConcurrency) {
-        return new TemporaryControlPlane(dir, accountConcurrency);
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
+        delete(dir);
     }
 
     private void open() {
@@ -221,13 +240,13 @@ final class TemporaryControlPlane implements AutoCloseable {
                 throw new UncheckedIOException(e);
             }
         }
+    }
 
-        private static void delete(Path dir) {
-            try (Stream<Path> walk = Files.walk(dir)) {
-                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException e) {
-                // best effort at exit
-            }
+    private static void delete(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // best effort: a temporary directory
         }
     }
 }

@@ -19,6 +19,7 @@ import dev.spur.triggers.Schedules;
 import dev.spur.usage.PriceTable;
 import dev.spur.usage.UsageMeter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
@@ -149,7 +150,7 @@ public final class EdgeServer implements AutoCloseable {
         // A connection waiting on an Invoke is idle on the wire; it must outlive the longest function (900 s).
         connector.setIdleTimeout(16 * 60 * 1000L);
         server.addConnector(connector);
-        server.setHandler(new Handler.Wrapper(router) {
+        server.setHandler(new Draining(new Handler.Wrapper(router) {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
                 String host = request.getHeaders().get(HttpHeader.HOST);
@@ -168,7 +169,7 @@ public final class EdgeServer implements AutoCloseable {
                 }
                 return super.handle(request, response, callback);
             }
-        });
+        }));
     }
 
     public EdgeServer start() {
@@ -207,6 +208,18 @@ public final class EdgeServer implements AutoCloseable {
                 LambdaException.of(ErrorCode.UNKNOWN_OPERATION, "No operation matches %s %s", x.method(), x.path()));
     }
 
+    /**
+     * Stops gracefully: the listening socket closes at once (new connections are refused), a new
+     * request on a connection still open is answered 503 ({@link Draining}), and requests in progress
+     * get up to {@code grace} to finish before their connections are closed. Failure semantics: a
+     * request cut off at the bound gets no answer — its function may have run, as when a node dies.
+     */
+    public void close(Duration grace) {
+        server.setStopTimeout(Math.max(1, grace.toMillis()));
+        close();
+    }
+
+    /** Stops at once: requests in progress lose their connections. */
     @Override
     public void close() {
         try {

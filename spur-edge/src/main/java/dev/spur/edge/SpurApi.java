@@ -39,7 +39,7 @@ final class SpurApi implements EdgeApi {
     public void register(Router router) {
         router.add(
                         "GET",
-                        "/spur/v1/health",
+                        Draining.HEALTH,
                         x -> x.send(
                                 200,
                                 Map.of(),

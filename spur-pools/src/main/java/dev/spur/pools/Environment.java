@@ -202,7 +202,11 @@ final class Environment implements RuntimeApiHandler {
     void freeze() {
         SandboxedProcess p = process;
         if (p != null) {
-            warnIfFails(p::freeze, "cannot freeze environment " + id + "; it stays running while idle");
+            try {
+                p.freeze();
+            } catch (UncheckedIOException e) {
+                warn("cannot freeze environment " + id + "; it stays running while idle", e);
+            }
         }
     }
 
@@ -210,16 +214,16 @@ final class Environment implements RuntimeApiHandler {
     void thaw() {
         SandboxedProcess p = process;
         if (p != null) {
-            warnIfFails(p::thaw, "cannot thaw environment " + id);
+            try {
+                p.thaw();
+            } catch (UncheckedIOException e) {
+                warn("cannot thaw environment " + id, e);
+            }
         }
     }
 
-    private static void warnIfFails(Runnable step, String warning) {
-        try {
-            step.run();
-        } catch (UncheckedIOException e) {
-            System.getLogger(Environment.class.getName()).log(System.Logger.Level.WARNING, warning, e);
-        }
+    private static void warn(String message, Exception e) {
+        System.getLogger(Environment.class.getName()).log(System.Logger.Level.WARNING, message, e);
     }
 
     /** Claims an idle environment for stopping (reaper, eviction). */

@@ -69,6 +69,9 @@ public final class SpurServer implements AutoCloseable {
         SIGV4
     }
 
+    /** How often a drain looks whether invocations are still running. */
+    private static final Duration DRAIN_POLL = Duration.ofMillis(20);
+
     private final Options options;
     private final Optional<Database> database;
     private final MetadataStore store;
@@ -242,6 +245,34 @@ public final class SpurServer implements AutoCloseable {
         return options.sandbox().name();
     }
 
+    /**
+     * Drains, then {@link #close() closes}: what a node does on SIGTERM. Asynchronous dispatch stops
+     * taking events and schedules stop firing; the HTTP port stops accepting connections, answers new
+     * requests on open ones with 503, and lets requests in progress finish; then every invocation
+     * still running (asynchronous ones, gateway integrations past their timeout) may finish. All of
+     * it within {@code bound}, measured from the call.
+     *
+     * <p>Failure semantics: what is still running at the bound is cut off as by a crash — a
+     * synchronous caller's connection closes without an answer (the function may have run), an
+     * asynchronous event stays in the queue and runs again (at least once). Accepted events not yet
+     * taken stay queued; a schedule due meanwhile fires after the restart (missed fires run once).
+     */
+    public void close(Duration bound) {
+        long deadline = System.nanoTime() + bound.toNanos();
+        dispatcher.pause();
+        schedules.close();
+        edge.close(bound);
+        try {
+            while (pools.stats().inFlight() > 0 && deadline - System.nanoTime() > 0) {
+                Thread.sleep(DRAIN_POLL);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        close();
+    }
+
+    /** Stops at once: invocations in progress are cut off (see {@link #close(Duration)} for what that means). */
     @Override
     public void close() {
         edge.close();

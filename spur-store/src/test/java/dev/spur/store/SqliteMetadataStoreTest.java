@@ -244,7 +244,7 @@ class SqliteMetadataStoreTest {
     void publishedVersionsAndAttachmentsAreStoredTogetherAndComeBackAtStart() {
         FunctionConfig latest = config("hello");
         store.createFunction(latest, FunctionAttachments.NONE, Optional.empty());
-        FunctionConfig v1 = versionOf(latest, "1");
+        FunctionConfig v1 = StoreContract.versionOf(latest, "1");
         Alias live = new Alias("live", "1", "d", Map.of(), "a-rev");
         FunctionAttachments attached = FunctionAttachments.NONE
                 .withNextVersion(2)
@@ -275,7 +275,8 @@ class SqliteMetadataStoreTest {
         store.createFunction(latest, FunctionAttachments.NONE, Optional.empty());
         for (int v = 1; v <= 11; v++) {
             store.publishVersion(
-                    versionOf(latest, Integer.toString(v)), FunctionAttachments.NONE.withNextVersion(v + 1));
+                    StoreContract.versionOf(latest, Integer.toString(v)),
+                    FunctionAttachments.NONE.withNextVersion(v + 1));
         }
         store.createFunction(config("bravo"), FunctionAttachments.NONE, Optional.empty());
 
@@ -387,25 +388,5 @@ class SqliteMetadataStoreTest {
         assertThat(store.allHttpApis()).containsExactly(api);
         assertThat(store.deleteHttpApi("a1b2c3d4e5")).isTrue();
         assertThat(store.allHttpApis()).isEmpty();
-    }
-
-    private static FunctionConfig versionOf(FunctionConfig latest, String version) {
-        return new FunctionConfig(
-                latest.key(),
-                version,
-                latest.runtime(),
-                latest.handler(),
-                latest.role(),
-                latest.description(),
-                latest.memorySize(),
-                latest.timeout(),
-                latest.environment(),
-                latest.code(),
-                latest.ephemeralStorage(),
-                latest.architectures(),
-                latest.lastModified(),
-                "rev-v" + version,
-                latest.state(),
-                latest.lastUpdateStatus());
     }
 }
