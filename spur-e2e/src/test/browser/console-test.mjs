@@ -7,7 +7,7 @@
 import { chromium } from 'playwright-core';
 
 const config = JSON.parse(process.argv[2] || '{}');
-const out = { steps: [], consoleErrors: [], pageErrors: [] };
+const out = { steps: [], consoleErrors: [], pageErrors: [], failedResponses: [] };
 const shot = (page, name) => page.screenshot({ path: `${config.screenshots}/${name}`, fullPage: true });
 const step = (name) => out.steps.push(name);
 
@@ -19,7 +19,10 @@ const browser = await chromium.launch({
 });
 try {
   const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-  page.on('console', (m) => { if (m.type() === 'error') out.consoleErrors.push(m.text()); });
+  // A failed response is also logged by Chromium as a console error; those are reported (and judged) as
+  // failedResponses instead, since the test provokes some on purpose.
+  page.on('console', (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) out.consoleErrors.push(m.text()); });
+  page.on('response', (r) => { if (r.status() >= 400) out.failedResponses.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`); });
   page.on('pageerror', (e) => out.pageErrors.push(String(e)));
 
   // Sign in: a wrong secret is refused, the right one opens the functions list.

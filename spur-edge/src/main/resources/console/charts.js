@@ -11,18 +11,19 @@ export function lineChart(el, title, xs, series, unit = '') {
     title, width, height: 200,
     scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max)] } },
     axes: [{}, { values: (u, ticks) => ticks.map((t) => t + unit) }],
-    series: [{}, ...Object.keys(series).map((name) => ({ label: name, stroke: COLORS[name] || '#334155', width: 1.5, spanGaps: false }))],
+    series: [{}, ...Object.keys(series).map((name) => ({ label: name, stroke: COLORS[name] || '#334155', width: 1.5, spanGaps: false, points: { show: true, size: 4 } }))],
   };
   return new uPlot(opts, [xs, ...Object.values(series)], el);
 }
 
-/** A bar-like chart (stepped) of daily values. */
-export function barChart(el, title, xs, label, values) {
+/** Bars of daily values between `from` and `to` (epoch seconds), labelled with `format`. */
+export function barChart(el, title, xs, label, values, from, to, format) {
   el.replaceChildren();
   const opts = {
     title, width: Math.max(320, el.clientWidth || 600), height: 200,
-    scales: { x: { time: true } },
-    series: [{}, { label, stroke: '#c2410c', fill: 'rgba(194,65,12,.25)', paths: uPlot.paths.bars({ size: [0.6, 60] }) }],
+    scales: { x: { time: true, range: () => [from, to] }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+    axes: [{}, { size: 80, values: (u, ticks) => ticks.map(format) }],
+    series: [{}, { label, stroke: '#c2410c', fill: 'rgba(194,65,12,.25)', paths: uPlot.paths.bars({ size: [0.6, 60] }), value: (u, v) => (v == null ? '--' : format(v)) }],
   };
   return new uPlot(opts, [xs, values], el);
 }

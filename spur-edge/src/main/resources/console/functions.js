@@ -97,7 +97,7 @@ export async function functionPage({ main, onLeave, call, fn }, name) {
   const events = new EventSource(`/console/events?function=${fn(name)}`);
   events.addEventListener('log', (e) => {
     const atBottom = logTail.scrollTop + logTail.clientHeight >= logTail.scrollHeight - 4;
-    logTail.append(e.data + '\n');
+    logTail.append(e.data.endsWith('\n') ? e.data : e.data + '\n');
     const lines = logTail.textContent.split('\n');
     if (lines.length > 2000) logTail.textContent = lines.slice(-2000).join('\n');
     if (atBottom) logTail.scrollTop = logTail.scrollHeight;

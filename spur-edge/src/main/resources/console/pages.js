@@ -87,7 +87,9 @@ export async function usagePage({ main, call }) {
         [...byFunction.Rows.map((r) => row(r.Function, r)), row('Total', byFunction.Total)]),
       h('p', { class: 'muted' }, `From ${byFunction.Since} to ${byFunction.Until}. Prices: $${p.requestsPerMillion} per million requests, $${p.gbSecond} per GB-s, `
         + `provisioned $${p.provisionedGbSecond} per GB-s kept and $${p.provisionedDurationGbSecond} per GB-s run, ephemeral storage $${p.ephemeralGbSecond} per GB-s above 512 MB; no free tier.`));
-    barChart(chart, 'Estimated cost per day (USD)', byDay.Rows.map((r) => Date.parse(r.Day) / 1000), 'USD', byDay.Rows.map((r) => r.EstimatedCost.Total));
+    const days = byDay.Rows.map((r) => Date.parse(r.Day) / 1000 + 43200); // bars at midday
+    barChart(chart, 'Estimated cost per day', days, 'USD', byDay.Rows.map((r) => r.EstimatedCost.Total),
+      Math.floor(Date.parse(byDay.Since) / 86400000) * 86400, Math.ceil(Date.parse(byDay.Until) / 86400000) * 86400, (v) => '$' + (v === 0 ? '0' : v.toPrecision(2)));
   };
   since.addEventListener('change', load);
   main.replaceChildren(h('h2', {}, 'Usage and cost'), h('div', { class: 'toolbar' }, since), h('div', { class: 'card' }, chart), box);
@@ -98,9 +100,10 @@ export async function nodesPage({ main, call }) {
   let body;
   try {
     const nodes = await call('GET', '/spur/v1/nodes');
-    const list = nodes.Nodes || nodes.Items || [];
-    body = table('nodes', ['Node', 'Address', 'State', 'Last seen'], list.map((n) => h('tr', {},
-      h('td', {}, n.Name || n.NodeId || n.Id), h('td', {}, n.Endpoint || n.Address || ''), h('td', {}, n.State || n.Status || ''), h('td', {}, fmt.time(n.LastSeen || n.LastHeartbeat)))));
+    // The membership API's shape is the cluster work's: show every plain field each node has.
+    const list = nodes.Nodes || nodes.Items || nodes.nodes || [];
+    const columns = [...new Set(list.flatMap((n) => Object.keys(n).filter((k) => n[k] === null || typeof n[k] !== 'object')))];
+    body = table('nodes', columns, list.map((n) => h('tr', {}, columns.map((c) => h('td', {}, /time|seen|heartbeat/i.test(c) && n[c] ? fmt.time(n[c]) : n[c] ?? '')))));
   } catch (e) {
     if (e.status !== 404) throw e;
     const health = await call('GET', '/spur/v1/health');

@@ -112,6 +112,13 @@ class ConsoleBrowserTest {
         assertThat(seen.get("ok").asBoolean()).as(seen.toPrettyString()).isTrue();
         assertThat(seen.get("pageErrors")).as(seen.toPrettyString()).isEmpty();
         assertThat(seen.get("consoleErrors")).as(seen.toPrettyString()).isEmpty();
+        assertThat(strings(seen.get("failedResponses")))
+                .as("only the failures the test provokes, and the function's absent URL configuration")
+                .allMatch(r -> r.equals("403 POST /console/session")
+                        || r.equals("404 GET /2015-03-31/functions/" + other)
+                        || r.equals("403 DELETE /spur/v1/dead-letters")
+                        || r.equals("404 GET /spur/v1/nodes") // until the cluster's membership API exists
+                        || r.startsWith("404 GET /2021-10-31/functions/") && r.endsWith("/url"));
         assertThat(seen.get("signInError").asText()).contains("UnrecognizedClientException");
         assertThat(seen.get("cookieVisibleToScript").asBoolean())
                 .as("the session cookie is HttpOnly")
