@@ -52,11 +52,15 @@ export async function functionsPage({ main, onLeave, call }) {
 export async function functionPage({ main, onLeave, call, fn }, name) {
   const got = await call('GET', `${FUNCTIONS}/${fn(name)}`);
   const c = got.Configuration;
-  const [versions, aliases, url] = await Promise.all([
+  const [versions, aliases, url, provisioned] = await Promise.all([
     call('GET', `${FUNCTIONS}/${fn(name)}/versions`),
     call('GET', `${FUNCTIONS}/${fn(name)}/aliases`),
     call('GET', `/2021-10-31/functions/${fn(name)}/url`).catch(() => null),
+    call('GET', `/2019-09-30/functions/${fn(name)}/provisioned-concurrency?List=ALL`).catch(() => null),
   ]);
+  const provisionedText = ((provisioned && provisioned.ProvisionedConcurrencyConfigs) || [])
+    .map((p) => `${p.FunctionArn.split(':').pop()}: ${p.AllocatedProvisionedConcurrentExecutions}/${p.RequestedProvisionedConcurrentExecutions} ${p.Status}`)
+    .join(', ') || 'none';
   const windowSelect = h('select', { id: 'window' }, [['15', '15 minutes'], ['60', '1 hour'], ['360', '6 hours'], ['1440', '24 hours']]
     .map(([v, t]) => h('option', { value: v, selected: v === '60' }, t)));
   const invChart = h('div', { class: 'chart', id: 'chart-invocations' });
@@ -71,6 +75,7 @@ export async function functionPage({ main, onLeave, call, fn }, name) {
         'Ephemeral storage': `${(c.EphemeralStorage || {}).Size || 512} MB`, 'Last change': fmt.time(c.LastModified),
         State: c.State, 'Code SHA-256': c.CodeSha256,
         'Reserved concurrency': reserved === undefined ? 'unreserved' : String(reserved),
+        'Provisioned concurrency': provisionedText,
         'Function URL': url ? h('a', { href: url.FunctionUrl, id: 'url' }, url.FunctionUrl) : 'none',
         Tags: Object.entries(got.Tags || {}).map(([k, v]) => `${k}=${v}`).join(', ') || 'none',
       })),
