@@ -1,21 +1,25 @@
 package dev.spur.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.spur.testing.Await;
 import dev.spur.testing.server.Spur;
 import dev.spur.testing.server.SpurTest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
+import software.amazon.awssdk.services.lambda.model.TooManyRequestsException;
 
 /**
  * Usage agrees with the REPORT lines to the millisecond: real invocations of a real runtime (a cold start
@@ -84,6 +88,69 @@ class UsageTest {
                                 + billedMbMs / 1024.0 / 1000.0 * 0.0000166667
                                 + billedMs * 512 / 1024.0 / 1000.0 * 0.0000000309,
                         within(1e-12));
+    }
+
+    @Test
+    void throttledInvocationsAreCountedAndBillNothing() {
+        String name = spur.deployPython("throttled", APP, 128, 0, 10);
+        spur.lambda().putFunctionConcurrency(b -> b.functionName(name).reservedConcurrentExecutions(0));
+        for (int i = 0; i < 2; i++) {
+            assertThatThrownBy(() -> spur.invoke(name, Map.of())).isInstanceOf(TooManyRequestsException.class);
+        }
+
+        JsonNode row = spur.spurApi("GET", "/spur/v1/usage?since=1h&function=" + name, null)
+                .body()
+                .get("Rows")
+                .get(0);
+        assertThat(row.get("Throttles").asLong()).isEqualTo(2);
+        assertThat(row.get("Requests").asLong()).isZero();
+        assertThat(row.get("BilledDurationMs").asLong()).isZero();
+        JsonNode series = spur.spurApi("GET", "/spur/v1/series?minutes=2&function=" + name, null)
+                .body();
+        assertThat(series.get("Throttles").get(0).asInt()
+                        + series.get("Throttles").get(1).asInt())
+                .isEqualTo(2);
+    }
+
+    @Test
+    void provisionedConcurrencyIsBilledForTheTimeKeptAndItsInvocationsAtTheirOwnPrice() {
+        String name = spur.deployPython("provisioned", APP, 256, 0, 10);
+        spur.lambda().publishVersion(b -> b.functionName(name));
+        spur.lambda()
+                .putProvisionedConcurrencyConfig(
+                        b -> b.functionName(name).qualifier("1").provisionedConcurrentExecutions(1));
+        Await.await(
+                "provisioned concurrency READY",
+                Duration.ofSeconds(60),
+                () -> spur.lambda()
+                        .getProvisionedConcurrencyConfig(
+                                b -> b.functionName(name).qualifier("1"))
+                        .statusAsString(),
+                "READY"::equals);
+        spur.spurApi("GET", "/spur/v1/usage?since=1h&function=" + name, null); // a sample: kept from now on
+        InvokeResponse r =
+                spur.lambda().invoke(b -> b.functionName(name).qualifier("1").payload(SdkBytes.fromUtf8String("{}")));
+        assertThat(r.functionError()).isNull();
+
+        JsonNode row = spur.spurApi("GET", "/spur/v1/usage?by=version&since=1h&function=" + name, null)
+                .body()
+                .get("Rows")
+                .get(0);
+        assertThat(row.get("Version").asText()).isEqualTo("1");
+        assertThat(row.get("Requests").asLong()).isEqualTo(1);
+        assertThat(row.get("ProvisionedRequests").asLong()).isEqualTo(1);
+        assertThat(row.get("ColdStarts").asLong())
+                .as("served by the provisioned environment")
+                .isZero();
+        assertThat(row.get("ProvisionedDurationGBSeconds").asDouble())
+                .isEqualTo(row.get("GBSeconds").asDouble())
+                .isPositive();
+        assertThat(row.get("ProvisionedConcurrencyGBSeconds").asDouble()).isPositive();
+        assertThat(row.get("EstimatedCost").get("Duration").asDouble())
+                .as("no on-demand duration")
+                .isZero();
+        spur.lambda()
+                .deleteProvisionedConcurrencyConfig(b -> b.functionName(name).qualifier("1"));
     }
 
     /** The function's whole log, as {@code spur logs} reads it. */
