@@ -6,8 +6,10 @@ import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.sandbox.Sandbox;
 import dev.spur.server.SpurServer;
 import dev.spur.store.Database;
+import dev.spur.telemetry.TelemetrySettings;
 import dev.spur.usage.PriceTable;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -117,6 +119,19 @@ final class ServerCommand implements Callable<Integer> {
     Path bwrap;
 
     @Option(
+            names = "--metrics-token",
+            description =
+                    "A bearer token GET /metrics requires (Authorization: Bearer <token>), from any address. "
+                            + "Without it, /metrics is open with --auth none and answers loopback clients only with --auth sigv4.")
+    String metricsToken;
+
+    @Option(
+            names = "--otlp-endpoint",
+            description = "Send a span per invocation (OTLP/HTTP protobuf) to this collector, e.g. "
+                    + "http://localhost:4318 (spans go to <endpoint>/v1/traces). Off by default.")
+    URI otlpEndpoint;
+
+    @Option(
             names = "--prices",
             paramLabel = "FILE",
             description = "A JSON price table for the estimated bill (spur usage, the console), replacing any of "
@@ -201,7 +216,8 @@ final class ServerCommand implements Callable<Integer> {
                         AsyncPolicy.defaults().throttleBackoffMax()))
                 .withSandbox(chosen)
                 .withDatabase(databaseUrl)
-                .withPrices(priceTable());
+                .withPrices(priceTable())
+                .withTelemetry(telemetry());
         SpurServer server;
         try {
             server = SpurServer.start(options);
@@ -258,6 +274,23 @@ final class ServerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException | UncheckedIOException e) {
             throw CliException.usage("--prices %s: %s", prices.get(), e.getMessage());
         }
+    }
+
+    private TelemetrySettings telemetry() {
+        TelemetrySettings t = TelemetrySettings.defaults();
+        if (metricsToken != null) {
+            if (metricsToken.isBlank()) {
+                throw CliException.usage("--metrics-token must not be blank");
+            }
+            t = t.withMetricsToken(metricsToken);
+        }
+        if (otlpEndpoint != null) {
+            if (!"http".equals(otlpEndpoint.getScheme()) && !"https".equals(otlpEndpoint.getScheme())) {
+                throw CliException.usage("--otlp-endpoint must be an http:// or https:// URL, not %s", otlpEndpoint);
+            }
+            t = t.withOtlpEndpoint(otlpEndpoint);
+        }
+        return t;
     }
 
     /** {@code settings} with the host uids of {@code --sandbox-uids}. */

@@ -7,6 +7,7 @@ import dev.spur.common.Caller;
 import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
 import dev.spur.invoke.AsyncDispatcher;
+import dev.spur.invoke.EventOrigin;
 import dev.spur.queue.DeadLetter;
 import dev.spur.queue.EventQueue;
 import dev.spur.queue.QueueStats;
@@ -118,7 +119,8 @@ final class AsyncApi implements EdgeApi {
         node.put(
                 "FunctionArn",
                 l.qualifier().isEmpty() ? l.function().arn() : l.function().qualifiedArn(l.qualifier()));
-        node.put("Origin", l.origin());
+        node.put("Origin", EventOrigin.origin(l.origin()));
+        EventOrigin.traceHeader(l.origin()).ifPresent(t -> node.put("TraceHeader", t));
         node.put("EnqueuedAt", l.enqueuedAt().toString());
         node.put("FailedAt", l.failedAt().toString());
         node.put("Attempts", l.attempts());

@@ -15,6 +15,7 @@ import dev.spur.invoke.Invoker;
 import dev.spur.logs.LogStore;
 import dev.spur.queue.EventQueue;
 import dev.spur.store.CodeStore;
+import dev.spur.telemetry.Metrics;
 import dev.spur.triggers.Schedules;
 import dev.spur.usage.PriceTable;
 import dev.spur.usage.UsageMeter;
@@ -62,6 +63,8 @@ public final class EdgeServer implements AutoCloseable {
      * @param clock         wall time (code links, request times)
      * @param ticker        elapsed time (gateway throttles and latencies)
      * @param accessLogDir  where HTTP APIs' access logs are written
+     * @param metrics       what {@code GET /metrics} scrapes
+     * @param metricsToken  the bearer token a scrape must send; empty: see {@link MetricsApi} for who may
      * @param usage         the usage meter (usage and the console's series)
      * @param prices        the estimated bill's prices
      */
@@ -79,6 +82,8 @@ public final class EdgeServer implements AutoCloseable {
             LogStore logs,
             CodeStore code,
             Path accessLogDir,
+            Metrics metrics,
+            Optional<String> metricsToken,
             UsageMeter usage,
             PriceTable prices) {
         public Dependencies {
@@ -95,6 +100,8 @@ public final class EdgeServer implements AutoCloseable {
             Objects.requireNonNull(logs, "logs");
             Objects.requireNonNull(code, "code");
             Objects.requireNonNull(accessLogDir, "accessLogDir");
+            Objects.requireNonNull(metrics, "metrics");
+            Objects.requireNonNull(metricsToken, "metricsToken");
             Objects.requireNonNull(usage, "usage");
             Objects.requireNonNull(prices, "prices");
         }
@@ -116,6 +123,8 @@ public final class EdgeServer implements AutoCloseable {
                         new AsyncApi(d.queue(), d.dispatcher(), auth),
                         new ScheduleApi(d.schedules(), auth),
                         new ApiAdmin(d.gateways(), auth),
+                        new MetricsApi(
+                                d.metrics(), d.metricsToken(), d.verifier().isPresent()),
                         new UsageApi(d.usage(), d.prices(), auth, d.clock()),
                         new ConsoleApi(auth, d.logs(), d.usage()))
                 .forEach(api -> api.register(router));

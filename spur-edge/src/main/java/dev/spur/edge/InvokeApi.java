@@ -38,7 +38,8 @@ final class InvokeApi implements EdgeApi {
                     Optional.empty(),
                     call.event(),
                     call.event().length,
-                    call.requestId()));
+                    call.requestId(),
+                    call.traceHeader()));
             return new FunctionInvoker.Result(
                     result.status(), result.payload() == null ? new byte[0] : result.payload(), result.functionError());
         };
@@ -62,7 +63,8 @@ final class InvokeApi implements EdgeApi {
                     x.header("X-Amz-Client-Context"),
                     body,
                     body.length,
-                    requestId);
+                    requestId,
+                    x.header("X-Amzn-Trace-Id"));
             InvokeResult result = invoker.invoke(command);
             Map<String, String> headers = new LinkedHashMap<>(4);
             headers.put("x-amzn-RequestId", requestId);

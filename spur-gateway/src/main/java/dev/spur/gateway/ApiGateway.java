@@ -136,8 +136,8 @@ final class ApiGateway implements HttpApiService {
         byte[] event = v1 ? PayloadV1.event(request, context) : PayloadV2.httpApiEvent(request, context);
         long integrationStart = ticker.nanos();
         try {
-            FunctionInvoker.Result result =
-                    integration.invoke(api.api(), route.functionName(), route.qualifier(), event);
+            FunctionInvoker.Result result = integration.invoke(
+                    api.api(), route.functionName(), route.qualifier(), event, request.header("X-Amzn-Trace-Id"));
             outcome.integrationMillis = (ticker.nanos() - integrationStart) / 1_000_000;
             outcome.integrationStatus = result.status();
             if (result.functionError().isPresent()) {

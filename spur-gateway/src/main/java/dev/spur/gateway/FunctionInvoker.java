@@ -30,14 +30,27 @@ public interface FunctionInvoker {
      * @param qualifier a version or alias; empty for the unqualified function
      * @param event     the payload, a JSON document
      * @param requestId the invocation's request id (the function's {@code context.awsRequestId})
+     * @param traceHeader the HTTP request's {@code X-Amzn-Trace-Id}, continued by the invocation
      */
-    record Call(Caller caller, String function, Optional<String> qualifier, byte[] event, String requestId) {
+    record Call(
+            Caller caller,
+            String function,
+            Optional<String> qualifier,
+            byte[] event,
+            String requestId,
+            Optional<String> traceHeader) {
         public Call {
             Objects.requireNonNull(caller, "caller");
             Objects.requireNonNull(function, "function");
             Objects.requireNonNull(qualifier, "qualifier");
             Objects.requireNonNull(event, "event");
             Objects.requireNonNull(requestId, "requestId");
+            Objects.requireNonNull(traceHeader, "traceHeader");
+        }
+
+        /** A call with no trace header of its own (the invoke path makes one). */
+        public Call(Caller caller, String function, Optional<String> qualifier, byte[] event, String requestId) {
+            this(caller, function, qualifier, event, requestId, Optional.empty());
         }
     }
 

@@ -29,14 +29,16 @@ final class Integration {
      *                          may still be running, and may complete)
      * @throws LambdaException  Spur refused or failed the invocation (see {@link FunctionInvoker})
      */
-    FunctionInvoker.Result invoke(HttpApi api, String function, String qualifier, byte[] event)
+    FunctionInvoker.Result invoke(
+            HttpApi api, String function, String qualifier, byte[] event, Optional<String> traceHeader)
             throws TimeoutException, InterruptedException {
         FunctionInvoker.Call call = new FunctionInvoker.Call(
                 new Caller(api.account(), api.region()),
                 function,
                 qualifier.isEmpty() ? Optional.empty() : Optional.of(qualifier),
                 event,
-                RequestIds.next());
+                RequestIds.next(),
+                traceHeader);
         CompletableFuture<FunctionInvoker.Result> future = new CompletableFuture<>();
         Thread.ofVirtual().name("spur-gateway-integration").start(() -> {
             try {

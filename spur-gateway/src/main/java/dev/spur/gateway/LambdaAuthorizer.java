@@ -53,7 +53,8 @@ final class LambdaAuthorizer {
             byte[] event = event(request, context, identity, api.api(), route);
             FunctionInvoker.Result result;
             try {
-                result = integration.invoke(api.api(), a.functionName(), a.qualifier(), event);
+                result = integration.invoke(
+                        api.api(), a.functionName(), a.qualifier(), event, request.header("X-Amzn-Trace-Id"));
             } catch (TimeoutException | LambdaException e) {
                 return Authorization.refuse(
                         GatewayResponses.internalServerError(), "authorizer failed: " + e.getMessage());

@@ -82,7 +82,8 @@ final class UrlGateway implements FunctionUrlService {
                     function.name(),
                     url.qualifier().isEmpty() ? Optional.empty() : Optional.of(url.qualifier()),
                     event,
-                    requestId));
+                    requestId,
+                    request.header("X-Amzn-Trace-Id")));
             HttpResponseData response = ResponseMappingV2.map(
                     result.payload(), result.functionError().isPresent());
             if (url.cors() != null) {

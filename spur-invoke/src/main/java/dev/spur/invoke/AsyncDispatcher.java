@@ -9,6 +9,7 @@ import dev.spur.common.EventInvokeConfig;
 import dev.spur.common.FunctionKey;
 import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
+import dev.spur.common.TraceHeader;
 import dev.spur.control.ControlPlane;
 import dev.spur.queue.DeadLetterReason;
 import dev.spur.queue.EventQueue;
@@ -129,8 +130,10 @@ public final class AsyncDispatcher implements AutoCloseable {
     void run(QueuedEvent event) {
         FunctionKey key = event.function();
         String qualifier = event.qualifier().isEmpty() ? Arns.LATEST : event.qualifier();
+        InvokeObserver.AsyncProbe probe = invoker.observer().async(key);
         Optional<EventInvokeConfig> found = control.eventInvokeConfig(key, qualifier);
         if (found.isEmpty()) {
+            probe.dropped("ResourceNotFound", true);
             queue.deadLetter(
                     event.id(),
                     event.attempts(),
@@ -140,9 +143,10 @@ public final class AsyncDispatcher implements AutoCloseable {
         }
         EventInvokeConfig config = found.get();
         Instant now = clock.instant();
+        probe.taken(Math.max(0, now.toEpochMilli() - event.enqueuedAt().toEpochMilli()));
         if (tooOld(event, config, now)) {
             expired.incrementAndGet();
-            fail(event, config, "EventAgeExceeded", null);
+            fail(event, config, "EventAgeExceeded", null, probe);
             return;
         }
         InvokeResult result;
@@ -156,7 +160,9 @@ public final class AsyncDispatcher implements AutoCloseable {
                     Optional.empty(),
                     event.payload(),
                     event.payload().length,
-                    event.id()));
+                    event.id(),
+                    EventOrigin.traceHeader(event.origin()),
+                    Optional.of(event.enqueuedAt())));
         } catch (LambdaException e) {
             if (e.code() == ErrorCode.TOO_MANY_REQUESTS) {
                 throttled.incrementAndGet();
@@ -164,8 +170,9 @@ public final class AsyncDispatcher implements AutoCloseable {
                 Instant next = clock.instant().plus(policy.throttleDelay(count));
                 if (tooOld(event, config, next)) {
                     expired.incrementAndGet();
-                    fail(event, config, "EventAgeExceeded", null);
+                    fail(event, config, "EventAgeExceeded", null, probe);
                 } else {
+                    probe.retried();
                     queue.retry(event.id(), event.attempts(), next);
                 }
                 return;
@@ -175,7 +182,8 @@ public final class AsyncDispatcher implements AutoCloseable {
                     event,
                     config,
                     e.code() == ErrorCode.RESOURCE_NOT_FOUND ? "ResourceNotFound" : "Error",
-                    new Attempt(null, errorDocument(e.code().type(), e.getMessage()), "Unhandled"));
+                    new Attempt(null, errorDocument(e.code().type(), e.getMessage()), "Unhandled"),
+                    probe);
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -189,7 +197,7 @@ public final class AsyncDispatcher implements AutoCloseable {
             succeeded.incrementAndGet();
             throttles.remove(event.id());
             if (config.onSuccess() != null) {
-                deliver(config.onSuccess(), event, "Success", attempt);
+                deliver(config.onSuccess(), event, "Success", attempt, probe);
             }
             queue.complete(event.id());
             return;
@@ -199,14 +207,15 @@ public final class AsyncDispatcher implements AutoCloseable {
         if (made <= config.maximumRetryAttempts()) {
             Instant next = clock.instant().plus(policy.retryDelay(made));
             if (!tooOld(event, config, next)) {
+                probe.retried();
                 queue.retry(event.id(), made, next);
                 return;
             }
             expired.incrementAndGet();
-            fail(event, config, "EventAgeExceeded", attempt);
+            fail(event, config, "EventAgeExceeded", attempt, probe);
             return;
         }
-        fail(event, config, "RetriesExhausted", attempt);
+        fail(event, config, "RetriesExhausted", attempt, probe);
     }
 
     private static boolean tooOld(QueuedEvent event, EventInvokeConfig config, Instant at) {
@@ -214,11 +223,17 @@ public final class AsyncDispatcher implements AutoCloseable {
     }
 
     /** Gives the event up: a record to the failure destination, else the dead-letter store. */
-    private void fail(QueuedEvent event, EventInvokeConfig config, String condition, Attempt attempt) {
+    private void fail(
+            QueuedEvent event,
+            EventInvokeConfig config,
+            String condition,
+            Attempt attempt,
+            InvokeObserver.AsyncProbe probe) {
         throttles.remove(event.id());
+        probe.dropped(condition, config.onFailure() == null);
         if (config.onFailure() != null) {
             failedToDestination.incrementAndGet();
-            deliver(config.onFailure(), event, condition, attempt);
+            deliver(config.onFailure(), event, condition, attempt, probe);
             queue.complete(event.id());
             return;
         }
@@ -242,20 +257,27 @@ public final class AsyncDispatcher implements AutoCloseable {
     }
 
     /** Enqueues Lambda's invocation record for a destination function (durably, before the source completes). */
-    private void deliver(String destination, QueuedEvent event, String condition, Attempt attempt) {
-        Arns.FunctionRef ref = Arns.parseFunctionRef(
-                destination, event.function().account(), event.function().region());
-        Instant now = clock.instant();
-        byte[] record = InvocationRecord.of(event, condition, attempt, now);
-        queue.enqueue(new QueuedEvent(
-                UUID.randomUUID().toString(),
-                ref.key(),
-                ref.qualifier().orElse(""),
-                record,
-                now,
-                0,
-                now,
-                "destination"));
+    private void deliver(
+            String destination, QueuedEvent event, String condition, Attempt attempt, InvokeObserver.AsyncProbe probe) {
+        try {
+            Arns.FunctionRef ref = Arns.parseFunctionRef(
+                    destination, event.function().account(), event.function().region());
+            Instant now = clock.instant();
+            byte[] record = InvocationRecord.of(event, condition, attempt, now);
+            String trace = EventOrigin.traceHeader(event.origin()).orElseGet(TraceHeader::newHeader);
+            queue.enqueue(new QueuedEvent(
+                    UUID.randomUUID().toString(),
+                    ref.key(),
+                    ref.qualifier().orElse(""),
+                    record,
+                    now,
+                    0,
+                    now,
+                    EventOrigin.of("destination", trace)));
+        } catch (RuntimeException e) {
+            probe.destinationFailed(); // the event stays queued (not completed) and runs again
+            throw e;
+        }
     }
 
     /** What one invocation attempt gave: the version that ran, the response bytes, the function error. */

@@ -8,6 +8,7 @@ import dev.spur.common.FunctionConfig;
 import dev.spur.common.FunctionKey;
 import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
+import dev.spur.common.TraceHeader;
 import dev.spur.control.ControlPlane;
 import dev.spur.logs.InvocationLog;
 import dev.spur.logs.PlatformLog;
@@ -24,9 +25,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The synchronous invoke path, end to end in {@link #invoke}: resolve the function, admit the
@@ -48,15 +47,42 @@ public final class Invoker {
     private final Pools pools;
     private final EventQueue queue;
     private final InstantSource clock;
+    private final InvokeObserver observer;
+    /** Null when tracing is off: then nothing on the invoke path is done for it. */
+    private final InvocationTracer tracer;
+    /** Null when usage is not recorded. */
     private final UsageMeter usage;
 
-    /** @param usage where every invocation's and throttle's usage goes (off the invoke path; see {@link UsageMeter}) */
-    public Invoker(ControlPlane control, Pools pools, EventQueue queue, InstantSource clock, UsageMeter usage) {
+    public Invoker(ControlPlane control, Pools pools, EventQueue queue, InstantSource clock) {
+        this(control, pools, queue, clock, InvokeObserver.NONE, Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * @param observer told of every invocation's admission, throttle and outcome (metrics)
+     * @param tracer   told of every synchronous invocation's timings (trace export); empty: tracing off
+     * @param usage    where every invocation's and throttle's usage goes (off the invoke path; see
+     *                 {@link UsageMeter}); empty: usage is not recorded
+     */
+    public Invoker(
+            ControlPlane control,
+            Pools pools,
+            EventQueue queue,
+            InstantSource clock,
+            InvokeObserver observer,
+            Optional<InvocationTracer> tracer,
+            Optional<UsageMeter> usage) {
         this.control = control;
         this.pools = pools;
         this.queue = queue;
         this.clock = clock;
-        this.usage = usage;
+        this.observer = observer;
+        this.tracer = tracer.orElse(null);
+        this.usage = usage.orElse(null);
+    }
+
+    /** What this invoker tells of its invocations. */
+    public InvokeObserver observer() {
+        return observer;
     }
 
     /**
@@ -68,6 +94,7 @@ public final class Invoker {
      * environment is released when the invocation ends.
      */
     public InvokeResult invoke(InvokeCommand command) throws InterruptedException {
+        Instant received = tracer == null ? null : clock.instant();
         Caller caller = command.caller();
         FunctionRef ref = Arns.parseFunctionRef(command.functionName(), caller.account(), caller.region());
         FunctionKey key = ControlPlane.visible(caller, ref.key());
@@ -78,13 +105,18 @@ public final class Invoker {
         byte[] payload = payload(command);
         String clientContext = clientContext(command.clientContext());
         String version = deployment.config().version();
+        // The alias invoked, if the qualifier named one (a version number or $LATEST is the version itself).
+        String alias = qualifier.isPresent() && !qualifier.get().equals(version) ? qualifier.get() : "";
+        InvokeObserver.Probe probe = observer.probe(deployment, alias);
         switch (type) {
             case "DryRun" -> {
                 return new InvokeResult(204, new byte[0], Optional.empty(), Optional.empty(), version);
             }
             case "RequestResponse" -> {}
             case "Event" -> {
-                return enqueue(command, key, qualifier, payload);
+                InvokeResult accepted = enqueue(command, key, qualifier, payload);
+                probe.asyncReceived();
+                return accepted;
             }
             default ->
                 throw LambdaException.invalid(
@@ -100,13 +132,31 @@ public final class Invoker {
         }
         // The ARN the caller invoked, as Lambda passes it: with the qualifier the caller gave, if any.
         String arn = qualifier.isPresent() ? key.qualifiedArn(qualifier.get()) : key.arn();
-        InvokeInput input = new InvokeInput(command.requestId(), payload, clientContext, traceId(), arn);
+        String trace = TraceHeader.forInvocation(command.traceHeader());
+        InvokeInput input = new InvokeInput(command.requestId(), payload, clientContext, trace, arn);
 
-        InvocationOutcome outcome;
-        try (Lease lease = acquire(deployment)) {
-            outcome = lease.invoke(input);
-            record(command.requestId(), deployment, outcome);
-            meter(deployment, outcome, lease);
+        Lease lease;
+        try {
+            lease = acquire(deployment, probe);
+        } catch (LambdaException e) {
+            if (tracer != null) {
+                trace(command, deployment, alias, trace, received, null, null, null);
+            }
+            throw e;
+        }
+        Instant admitted = tracer == null ? null : clock.instant();
+        InvocationOutcome outcome = null;
+        try (lease) {
+            try {
+                outcome = lease.invoke(input);
+                record(command.requestId(), deployment, outcome);
+                meter(deployment, outcome, lease);
+            } finally {
+                probe.finished(lease, outcome);
+            }
+        }
+        if (tracer != null) {
+            trace(command, deployment, alias, trace, received, admitted, lease, outcome);
         }
         return new InvokeResult(
                 200,
@@ -114,6 +164,87 @@ public final class Invoker {
                 outcome.isError() ? Optional.of("Unhandled") : Optional.empty(),
                 tail ? Optional.of(outcome.log().tailBase64()) : Optional.empty(),
                 version);
+    }
+
+    /** Hands the invocation's timings to the tracer; never fails the invocation. */
+    private void trace(
+            InvokeCommand command,
+            Deployment deployment,
+            String alias,
+            String trace,
+            Instant received,
+            Instant admitted,
+            Lease lease,
+            InvocationOutcome outcome) {
+        try {
+            tracer.record(new InvocationTracer.Invocation(
+                    deployment.config().key(),
+                    deployment.config().version(),
+                    alias,
+                    command.requestId(),
+                    command.traceHeader(),
+                    trace,
+                    command.queuedAt(),
+                    received,
+                    admitted,
+                    lease == null ? 0 : lease.sandboxLaunchNanos(),
+                    outcome == null ? -1 : outcome.initNanos(),
+                    outcome == null ? 0 : outcome.durationNanos(),
+                    clock.instant(),
+                    outcome == null ? "Throttled" : outcomeName(outcome.kind()),
+                    outcome == null ? null : outcome.errorType()));
+        } catch (RuntimeException e) {
+            System.getLogger(Invoker.class.getName())
+                    .log(System.Logger.Level.WARNING, "could not record the trace of " + command.requestId(), e);
+        }
+    }
+
+    private static String outcomeName(InvocationOutcome.Kind kind) {
+        return switch (kind) {
+            case SUCCESS -> "Success";
+            case FUNCTION_ERROR -> "FunctionError";
+            case INIT_ERROR -> "InitError";
+            case TIMEOUT -> "Timeout";
+            case EXIT_ERROR -> "RuntimeExit";
+            case RESPONSE_TOO_LARGE -> "ResponseTooLarge";
+        };
+    }
+
+    /** Admission and an environment ({@link Pools#acquire}), the probe told of either outcome. */
+    private Lease acquire(Deployment deployment, InvokeObserver.Probe probe) {
+        Lease lease;
+        try {
+            lease = pools.acquire(deployment);
+        } catch (LambdaException e) {
+            if (e.code() == ErrorCode.TOO_MANY_REQUESTS) {
+                probe.throttled(e.reason().orElse("Unknown"));
+                if (usage != null) {
+                    usage.throttled(
+                            deployment.config().key(), deployment.config().version());
+                }
+            }
+            throw e;
+        }
+        probe.admitted(lease);
+        return lease;
+    }
+
+    /** Hands the invocation's usage to the meter: the same figures the REPORT line was written from. */
+    private void meter(Deployment deployment, InvocationOutcome outcome, Lease lease) {
+        if (usage == null) {
+            return;
+        }
+        FunctionConfig config = deployment.config();
+        usage.invoked(new UsageMeter.Invocation(
+                config.key(),
+                config.version(),
+                config.memorySize(),
+                config.ephemeralStorage(),
+                outcome.durationNanos(),
+                outcome.initNanos(),
+                outcome.isError(),
+                lease.coldStart(),
+                lease.provisioned()));
     }
 
     /**
@@ -128,35 +259,11 @@ public final class Invoker {
                     MAX_EVENT_PAYLOAD);
         }
         Instant now = clock.instant();
-        queue.enqueue(new QueuedEvent(command.requestId(), key, qualifier.orElse(""), payload, now, 0, now, "invoke"));
+        // The trace starts at accept: every attempt (and the destination record) continues it.
+        String trace = TraceHeader.forInvocation(command.traceHeader());
+        queue.enqueue(new QueuedEvent(
+                command.requestId(), key, qualifier.orElse(""), payload, now, 0, now, EventOrigin.of("invoke", trace)));
         return new InvokeResult(202, new byte[0], Optional.empty(), Optional.empty(), null);
-    }
-
-    /** Admits and acquires an environment; a 429 is counted as a throttle of the function. */
-    private Lease acquire(Deployment deployment) {
-        try {
-            return pools.acquire(deployment);
-        } catch (LambdaException e) {
-            if (e.code() == ErrorCode.TOO_MANY_REQUESTS) {
-                usage.throttled(deployment.config().key(), deployment.config().version());
-            }
-            throw e;
-        }
-    }
-
-    /** Hands the invocation's usage to the meter: the same figures the REPORT line was written from. */
-    private void meter(Deployment deployment, InvocationOutcome outcome, Lease lease) {
-        FunctionConfig config = deployment.config();
-        usage.invoked(new UsageMeter.Invocation(
-                config.key(),
-                config.version(),
-                config.memorySize(),
-                config.ephemeralStorage(),
-                outcome.durationNanos(),
-                outcome.initNanos(),
-                outcome.isError(),
-                lease.coldStart(),
-                lease.provisioned()));
     }
 
     /** Writes END and REPORT, as Lambda does after every invocation, and the log to disk. */
@@ -223,14 +330,5 @@ public final class Invoker {
         } catch (IllegalArgumentException e) {
             throw LambdaException.invalid("Client context must be a valid Base64-encoded JSON object.");
         }
-    }
-
-    /** An X-Ray style trace header: {@code Root=1-<epoch hex>-<96 bits>;Parent=<64 bits>;Sampled=0}. */
-    private static String traceId() {
-        ThreadLocalRandom r = ThreadLocalRandom.current();
-        HexFormat hex = HexFormat.of();
-        String root = Long.toHexString(System.currentTimeMillis() / 1000) + "-" + hex.toHexDigits(r.nextInt())
-                + hex.toHexDigits(r.nextLong());
-        return "Root=1-" + root + ";Parent=" + hex.toHexDigits(r.nextLong()) + ";Sampled=0";
     }
 }

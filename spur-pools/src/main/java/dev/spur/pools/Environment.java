@@ -86,6 +86,9 @@ final class Environment implements RuntimeApiHandler {
     private SandboxedProcess process;
     private OutputFile output;
     private long startedNanos;
+    /** How long {@code Sandbox.launch} took (endpoint + process started), for metrics and traces. */
+    private long launchNanos;
+
     private long readyNanos;
 
     Environment(Pools pools, Pool pool, String id, String logStream, Provisioner.Target target) {
@@ -120,10 +123,12 @@ final class Environment implements RuntimeApiHandler {
                     logStream,
                     output.path(),
                     target == null ? "on-demand" : "provisioned-concurrency");
+            long launching = pools.ticker().nanos();
             sandboxed = sandbox.launch(
                     new EnvironmentSpec(
                             id, runtime, offline, pools.runDirectory().resolve(id)),
                     this);
+            launchNanos = pools.ticker().nanos() - launching;
         } catch (IOException e) {
             fail(InitFailure.cannotStart(e, offline));
             return;
@@ -175,6 +180,10 @@ final class Environment implements RuntimeApiHandler {
 
     InitFailure initFailure() {
         return initFailure;
+    }
+
+    long launchNanos() {
+        return launchNanos;
     }
 
     long initNanos() {

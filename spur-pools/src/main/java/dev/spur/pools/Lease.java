@@ -39,9 +39,22 @@ public final class Lease implements AutoCloseable {
         return coldStart;
     }
 
-    /** Whether the environment is one of provisioned concurrency (billed at the provisioned duration price). */
+    /** Whether the environment is one of provisioned concurrency's. */
     public boolean provisioned() {
         return environment.target != null;
+    }
+
+    /**
+     * Whether this invocation spilled over: it runs on an on-demand environment of a version that has
+     * provisioned environments (all of them busy or not yet started).
+     */
+    public boolean spillover() {
+        return environment.target == null && pool.hadProvisioned;
+    }
+
+    /** On a cold start, how long the sandbox took to launch the environment (before the runtime's init); else 0. */
+    public long sandboxLaunchNanos() {
+        return coldStart ? environment.launchNanos() : 0;
     }
 
     /**

@@ -23,6 +23,8 @@ final class Pool {
     final ConcurrentLinkedDeque<Environment> provisionedIdle = new ConcurrentLinkedDeque<>();
     final Set<Environment> live = ConcurrentHashMap.newKeySet();
     volatile boolean retired;
+    /** Set once a provisioned environment joins: later on-demand invocations are spillover. */
+    volatile boolean hadProvisioned;
 
     Pool(Deployment deployment, FunctionLog functionLog) {
         this.deployment = deployment;

@@ -15,8 +15,10 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executors;
@@ -324,6 +326,9 @@ public final class Pools implements AutoCloseable {
         String id = newId();
         Environment env = new Environment(this, pool, id, logStream(pool.deployment(), id), target);
         pool.live.add(env);
+        if (target != null && !pool.hadProvisioned) {
+            pool.hadProvisioned = true;
+        }
         environmentsStarted.incrementAndGet();
         return env;
     }
@@ -394,6 +399,32 @@ public final class Pools implements AutoCloseable {
             idle += pool.idle.size() + pool.provisionedIdle.size();
         }
         return new Stats(live, idle, budgets.inFlight(), memoryUsedMb.get(), environmentsStarted.get());
+    }
+
+    /**
+     * Live environments per runtime: idle (on either idle stack) and the rest (starting or busy), for
+     * node metrics. A snapshot taken without locks: counts may be off by the environments moving now.
+     */
+    public List<RuntimeEnvironments> environmentsByRuntime() {
+        Map<String, int[]> counts = new TreeMap<>();
+        for (Pool pool : pools.values()) {
+            String runtime = pool.deployment().runtime() == null
+                    ? pool.config().runtime()
+                    : pool.deployment().runtime().id();
+            int live = pool.live.size();
+            int idle = Math.min(live, pool.idle.size() + pool.provisionedIdle.size());
+            int[] c = counts.computeIfAbsent(runtime, r -> new int[2]);
+            c[0] += idle;
+            c[1] += live - idle;
+        }
+        return counts.entrySet().stream()
+                .map(e -> new RuntimeEnvironments(e.getKey(), e.getValue()[0], e.getValue()[1]))
+                .toList();
+    }
+
+    /** Node memory reserved for live environments, and the node's capacity, in MB. */
+    public long memoryCapacityMb() {
+        return settings.memoryCapacityMb();
     }
 
     /** Live environments of one function (all its pools), busy or idle. */
@@ -492,6 +523,9 @@ public final class Pools implements AutoCloseable {
     /** A snapshot of the pools' budgets, over all accounts. */
     public record Stats(
             int liveEnvironments, int idleEnvironments, int inFlight, long memoryUsedMb, long environmentsStarted) {}
+
+    /** The live environments of one runtime: idle ones, and those starting or running an invocation. */
+    public record RuntimeEnvironments(String runtime, int idle, int busy) {}
 
     private record PoolKey(FunctionKey function, String version) {}
 }

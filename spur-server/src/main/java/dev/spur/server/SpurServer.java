@@ -8,6 +8,7 @@ import dev.spur.edge.EdgeServer;
 import dev.spur.gateway.Gateways;
 import dev.spur.invoke.AsyncDispatcher;
 import dev.spur.invoke.AsyncPolicy;
+import dev.spur.invoke.InvocationTracer;
 import dev.spur.invoke.Invoker;
 import dev.spur.logs.LogStore;
 import dev.spur.pools.PoolSettings;
@@ -20,6 +21,9 @@ import dev.spur.store.CodeStore;
 import dev.spur.store.Database;
 import dev.spur.store.MetadataStore;
 import dev.spur.store.UsageStore;
+import dev.spur.telemetry.Metrics;
+import dev.spur.telemetry.TelemetrySettings;
+import dev.spur.telemetry.Tracing;
 import dev.spur.triggers.Schedules;
 import dev.spur.usage.PriceTable;
 import dev.spur.usage.UsageMeter;
@@ -82,8 +86,10 @@ public final class SpurServer implements AutoCloseable {
     private final AsyncDispatcher dispatcher;
     private final Schedules schedules;
     private final Gateways gateways;
+    private final Metrics metrics;
     private final UsageStore usageStore;
     private final UsageMeter usage;
+    private final Optional<Tracing> tracing;
     private final EdgeServer edge;
 
     private SpurServer(Options options) {
@@ -101,8 +107,10 @@ public final class SpurServer implements AutoCloseable {
         EventQueue openedQueue = null;
         AsyncDispatcher startedDispatcher = null;
         Schedules startedSchedules = null;
+        Metrics createdMetrics = null;
         UsageStore openedUsage = null;
         UsageMeter startedMeter = null;
+        Optional<Tracing> createdTracing = Optional.empty();
         try {
             CodeStore code = database.map(d -> CodeStore.shared(data.resolve("code"), d))
                     .orElseGet(() -> CodeStore.open(data.resolve("code")));
@@ -119,6 +127,11 @@ public final class SpurServer implements AutoCloseable {
             openedQueue = database.map(d -> EventQueue.postgres(d, nodeName(data), clock))
                     .orElseGet(() -> EventQueue.sqlite(data.resolve("queue.db"), clock));
             this.queue = openedQueue;
+            createdMetrics = Metrics.create(options.telemetry().node())
+                    .bindNode(pools, queue, options.sandbox() instanceof LinuxSandbox);
+            this.metrics = createdMetrics;
+            createdTracing = options.telemetry().otlpEndpoint().map(e -> Tracing.otlp(e, metrics.node()));
+            this.tracing = createdTracing;
             openedUsage =
                     database.map(UsageStore::postgres).orElseGet(() -> UsageStore.sqlite(data.resolve("usage.db")));
             this.usageStore = openedUsage;
@@ -133,7 +146,14 @@ public final class SpurServer implements AutoCloseable {
                             SERIES_MINUTES)
                     .start(USAGE_FLUSH);
             this.usage = startedMeter;
-            Invoker invoker = new Invoker(control, pools, queue, clock, usage);
+            Invoker invoker = new Invoker(
+                    control,
+                    pools,
+                    queue,
+                    clock,
+                    metrics,
+                    tracing.map(InvocationTracer.class::cast),
+                    Optional.of(usage));
             startedDispatcher = new AsyncDispatcher(control, invoker, queue, options.async(), clock).start();
             this.dispatcher = startedDispatcher;
             startedSchedules = new Schedules(store, queue, control.targets(), clock).start();
@@ -159,10 +179,16 @@ public final class SpurServer implements AutoCloseable {
                                     logs,
                                     code,
                                     data.resolve("logs").resolve("apis"),
+                                    metrics,
+                                    options.telemetry().metricsToken(),
                                     usage,
                                     options.prices()))
                     .start();
         } catch (RuntimeException e) {
+            createdTracing.ifPresent(Tracing::close);
+            if (createdMetrics != null) {
+                createdMetrics.close();
+            }
             if (startedSchedules != null) {
                 startedSchedules.close();
             }
@@ -285,6 +311,18 @@ public final class SpurServer implements AutoCloseable {
         queue.close();
         store.close();
         database.ifPresent(Database::close);
+        tracing.ifPresent(Tracing::close); // sends what is queued
+        metrics.close();
+    }
+
+    /** The OpenTelemetry export, when an OTLP endpoint was given. */
+    public Optional<Tracing> tracing() {
+        return tracing;
+    }
+
+    /** The node's metrics (what {@code GET /metrics} scrapes). */
+    public Metrics metrics() {
+        return metrics;
     }
 
     private static MetadataStore openStore(Optional<Database> database, Path data) {
@@ -401,12 +439,14 @@ public final class SpurServer implements AutoCloseable {
             Optional<String> database,
             InstantSource clock,
             Ticker ticker,
+            TelemetrySettings telemetry,
             PriceTable prices) {
         public static final int DEFAULT_PORT = 9000;
 
         public Options {
             Objects.requireNonNull(clock, "clock");
             Objects.requireNonNull(ticker, "ticker");
+            Objects.requireNonNull(telemetry, "telemetry");
             Objects.requireNonNull(prices, "prices");
         }
 
@@ -423,32 +463,39 @@ public final class SpurServer implements AutoCloseable {
                     Optional.empty(),
                     InstantSource.system(),
                     Ticker.system(),
+                    TelemetrySettings.defaults(),
                     PriceTable.US_EAST_1);
         }
 
         public Options withPort(int p) {
-            return new Options(host, p, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, prices);
+            return new Options(
+                    host, p, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, telemetry, prices);
         }
 
         public Options withHost(String h) {
-            return new Options(h, port, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, prices);
+            return new Options(
+                    h, port, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, telemetry, prices);
         }
 
         public Options withPools(PoolSettings s) {
-            return new Options(host, port, dataDir, region, s, sandbox, auth, async, database, clock, ticker, prices);
+            return new Options(
+                    host, port, dataDir, region, s, sandbox, auth, async, database, clock, ticker, telemetry, prices);
         }
 
         public Options withAuth(Auth a) {
-            return new Options(host, port, dataDir, region, pools, sandbox, a, async, database, clock, ticker, prices);
+            return new Options(
+                    host, port, dataDir, region, pools, sandbox, a, async, database, clock, ticker, telemetry, prices);
         }
 
         public Options withAsync(AsyncPolicy a) {
-            return new Options(host, port, dataDir, region, pools, sandbox, auth, a, database, clock, ticker, prices);
+            return new Options(
+                    host, port, dataDir, region, pools, sandbox, auth, a, database, clock, ticker, telemetry, prices);
         }
 
         /** {@link Sandbox#process()} by default; a {@link LinuxSandbox} should have passed its check. */
         public Options withSandbox(Sandbox s) {
-            return new Options(host, port, dataDir, region, pools, s, auth, async, database, clock, ticker, prices);
+            return new Options(
+                    host, port, dataDir, region, pools, s, auth, async, database, clock, ticker, telemetry, prices);
         }
 
         /**
@@ -456,17 +503,26 @@ public final class SpurServer implements AutoCloseable {
          * {@code jdbc:postgresql://...}) instead of the data directory's SQLite files; empty: embedded.
          */
         public Options withDatabase(Optional<String> url) {
-            return new Options(host, port, dataDir, region, pools, sandbox, auth, async, url, clock, ticker, prices);
+            return new Options(
+                    host, port, dataDir, region, pools, sandbox, auth, async, url, clock, ticker, telemetry, prices);
         }
 
         /** The time sources every part of the server reads (tests pass fakes they advance by hand). */
         public Options withTime(InstantSource c, Ticker t) {
-            return new Options(host, port, dataDir, region, pools, sandbox, auth, async, database, c, t, prices);
+            return new Options(
+                    host, port, dataDir, region, pools, sandbox, auth, async, database, c, t, telemetry, prices);
+        }
+
+        /** Node name, metrics token and OTLP endpoint. */
+        public Options withTelemetry(TelemetrySettings t) {
+            return new Options(
+                    host, port, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, t, prices);
         }
 
         /** The prices of the estimated bill ({@link PriceTable#US_EAST_1} by default). */
         public Options withPrices(PriceTable p) {
-            return new Options(host, port, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, p);
+            return new Options(
+                    host, port, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, telemetry, p);
         }
 
         /** {@code $SPUR_DATA_DIR}, else {@code /var/lib/spur} for root and {@code ~/.spur} for anyone else. */
