@@ -19,6 +19,18 @@ final class Samples {
         return size;
     }
 
+    /** The mean, in milliseconds. */
+    double meanMillis() {
+        if (size == 0) {
+            return Double.NaN;
+        }
+        double sum = 0;
+        for (int i = 0; i < size; i++) {
+            sum += values[i];
+        }
+        return sum / size / 1e6;
+    }
+
     /** Nearest-rank percentile, in milliseconds. */
     double percentileMillis(double p) {
         if (size == 0) {

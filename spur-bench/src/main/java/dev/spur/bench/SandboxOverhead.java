@@ -1,6 +1,7 @@
 package dev.spur.bench;
 
 import dev.spur.pools.PoolSettings;
+import dev.spur.sandbox.CpuThrottling;
 import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.sandbox.Sandbox;
 import dev.spur.sandbox.SandboxedProcess;
@@ -74,7 +75,24 @@ public final class SandboxOverhead {
             double warmP90,
             double warmP99,
             double coldAddedP50,
-            double warmAddedP50) {}
+            double warmAddedP50,
+            Throttling throttling) {}
+
+    /**
+     * What the CPU quota did to the warm invokes of one linux row, from its environments' {@code cpu.stat}
+     * read before and after each invoke (only that row's environment runs in between): a count the
+     * kernel keeps, so neighbours on a loaded machine do not change it the way they change latency.
+     *
+     * @param invokes         warm invokes measured
+     * @param throttledShare  the fraction of them during which the quota ran out at least once
+     * @param meanMillis      throttled time per invoke, on average
+     * @param p99Millis       throttled time of the 99th percentile invoke
+     * @param maxMillis       the most one invoke was held
+     */
+    public record Throttling(
+            int invokes, double throttledShare, double meanMillis, double p99Millis, double maxMillis) {
+        static final Throttling NOT_MEASURED = new Throttling(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+    }
 
     /** One freeze+thaw cycle of a live environment, and each half alone (milliseconds). */
     public record FreezeThaw(
@@ -94,8 +112,11 @@ public final class SandboxOverhead {
             Optional<String> linuxUnavailable,
             Optional<FreezeThaw> freezeThaw) {}
 
-    /** Functions of one runtime are created on {@code endpoint} with MemorySize {@code memoryMb}. */
-    private record Target(String sandbox, int memoryMb, URI endpoint) {}
+    /**
+     * Functions of one runtime are created on {@code endpoint} with MemorySize {@code memoryMb};
+     * {@code linux} is the linux server's sandbox, to read its environments' throttling (else null).
+     */
+    private record Target(String sandbox, int memoryMb, URI endpoint, LinuxSandbox linux) {}
 
     static Result measure(List<Functions.NoOp> fns, int coldRuns, int warmRuns, int cycles, PrintStream log)
             throws Exception {
@@ -109,9 +130,11 @@ public final class SandboxOverhead {
         SpurServer process = start(Sandbox.process());
         try {
             SpurServer linuxServer = null;
+            LinuxSandbox linuxSandbox = null;
             if (unavailable.isEmpty()) {
                 try {
-                    linuxServer = start(Sandbox.linux(settings));
+                    linuxSandbox = Sandbox.linux(settings);
+                    linuxServer = start(linuxSandbox);
                 } catch (RuntimeException e) {
                     unavailable = Optional.of("a Spur with --sandbox linux did not start: " + e.getMessage());
                     log.println("  " + unavailable.get() + "; measuring process only");
@@ -120,11 +143,11 @@ public final class SandboxOverhead {
             try {
                 awaitJavaAotTraining(log);
                 List<Target> targets = new ArrayList<>();
-                targets.add(new Target("process", MEMORY_MB, URI.create(process.endpoint())));
+                targets.add(new Target("process", MEMORY_MB, URI.create(process.endpoint()), null));
                 if (linuxServer != null) {
                     URI endpoint = URI.create(linuxServer.endpoint());
-                    targets.add(new Target("linux", MEMORY_MB, endpoint));
-                    targets.add(new Target("linux", fullCpuMemoryMb(), endpoint));
+                    targets.add(new Target("linux", MEMORY_MB, endpoint, linuxSandbox));
+                    targets.add(new Target("linux", fullCpuMemoryMb(), endpoint, linuxSandbox));
                 }
                 for (Functions.NoOp fn : fns) {
                     if (!process.runtimes().contains(fn.runtime())) {
@@ -214,6 +237,8 @@ public final class SandboxOverhead {
                 }
             }
             Samples[] warm = samples(n);
+            Samples[] held = samples(n);
+            int[] throttled = new int[n];
             String[] names = new String[n];
             for (int j = 0; j < n; j++) {
                 names[j] = Bench.create(clients.get(j), fn, targets.get(j).memoryMb());
@@ -226,9 +251,16 @@ public final class SandboxOverhead {
             for (int i = 0; i < warmRuns; i++) {
                 for (int k = 0; k < n; k++) {
                     int j = (i + k) % n;
+                    LinuxSandbox linux = targets.get(j).linux();
+                    CpuThrottling before = linux == null ? CpuThrottling.NONE : linux.cpuThrottling();
                     long start = System.nanoTime();
                     Bench.invoke(clients.get(j), names[j], false);
                     warm[j].add(System.nanoTime() - start);
+                    if (linux != null) {
+                        CpuThrottling during = linux.cpuThrottling().minus(before);
+                        held[j].add(during.throttledNanos());
+                        throttled[j] += during.throttledPeriods() > 0 ? 1 : 0;
+                    }
                 }
             }
             for (int j = 0; j < n; j++) {
@@ -250,15 +282,35 @@ public final class SandboxOverhead {
                         warm[j].percentileMillis(90),
                         warm[j].percentileMillis(99),
                         linux ? cold[j].percentileMillis(50) - cold[0].percentileMillis(50) : Double.NaN,
-                        linux ? warm[j].percentileMillis(50) - warm[0].percentileMillis(50) : Double.NaN);
+                        linux ? warm[j].percentileMillis(50) - warm[0].percentileMillis(50) : Double.NaN,
+                        held[j].size() == 0
+                                ? Throttling.NOT_MEASURED
+                                : new Throttling(
+                                        held[j].size(),
+                                        (double) throttled[j] / held[j].size(),
+                                        held[j].meanMillis(),
+                                        held[j].percentileMillis(99),
+                                        held[j].percentileMillis(100)));
                 rows.add(row);
                 log.printf(
-                        "  %-7s %5d MB: cold p50 %s ms (init %s ms), warm p50 %s ms%s%n",
+                        "  %-7s %5d MB: cold p50 %s ms (init %s ms), warm p50 %s ms p90 %s ms p99 %s ms%s%s%n",
                         t.sandbox(),
                         t.memoryMb(),
                         Samples.ms(row.coldP50()),
                         Samples.ms(row.initP50()),
                         Samples.ms(row.warmP50()),
+                        Samples.ms(row.warmP90()),
+                        Samples.ms(row.warmP99()),
+                        linux
+                                ? String.format(
+                                        Locale.ROOT,
+                                        "; CPU quota ran out in %.1f%% of warm invokes, held %s ms per invoke "
+                                                + "(p99 %s ms, max %s ms)",
+                                        row.throttling().throttledShare() * 100,
+                                        Samples.ms(row.throttling().meanMillis()),
+                                        Samples.ms(row.throttling().p99Millis()),
+                                        Samples.ms(row.throttling().maxMillis()))
+                                : "",
                         linux
                                 ? "; added p50: cold " + signed(row.coldAddedP50()) + " ms, warm "
                                         + signed(row.warmAddedP50()) + " ms"
@@ -363,7 +415,11 @@ public final class SandboxOverhead {
                 first `next`, sandbox setup included). Warm: %d sequential invokes of one warm function; on linux \
                 each thaws the environment and freezes it again before answering. At %d MB the linux sandbox \
                 gives a function %.2f vCPU (1,769 MB per vCPU, as Lambda); the %d MB rows get every core of \
-                this machine, so they show the sandbox's own cost. "added" is linux − process at p50.
+                this machine, so they show the sandbox's own cost. "added" is linux − process at p50. "quota ran \
+                out" and "held": for the linux rows, from the environments' `cpu.stat` read before and after each \
+                warm invoke — the share of warm invokes during which the CPU quota ran out, and how long the \
+                kernel held the environment per invoke (mean / p99 / max): counts of the kernel's, which \
+                neighbours on a loaded machine do not change as they change latency.
 
                 """, r.coldRuns(), r.warmRuns(), MEMORY_MB, MEMORY_MB / 1769.0, fullCpuMemoryMb()));
         r.linuxUnavailable()
@@ -372,8 +428,8 @@ public final class SandboxOverhead {
                         .append(why)
                         .append("\n\n"));
         sb.append("| runtime | sandbox | cold p50 | cold p90 | cold p99 | init p50 | cold added p50 | warm p50 "
-                + "| warm p90 | warm p99 | warm added p50 |\n");
-        sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| warm p90 | warm p99 | warm added p50 | quota ran out | held mean / p99 / max |\n");
+        sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row row : r.rows()) {
             boolean linux = !Double.isNaN(row.coldAddedP50());
             sb.append("| ")
@@ -406,6 +462,21 @@ public final class SandboxOverhead {
                     .append(" ms")
                     .append(" | ")
                     .append(linux ? signed(row.warmAddedP50()) + " ms" : "")
+                    .append(" | ")
+                    .append(
+                            linux
+                                    ? String.format(
+                                            Locale.ROOT,
+                                            "%.1f%%",
+                                            row.throttling().throttledShare() * 100)
+                                    : "")
+                    .append(" | ")
+                    .append(
+                            linux
+                                    ? Samples.ms(row.throttling().meanMillis()) + " / "
+                                            + Samples.ms(row.throttling().p99Millis()) + " / "
+                                            + Samples.ms(row.throttling().maxMillis()) + " ms"
+                                    : "")
                     .append(" |\n");
         }
         r.freezeThaw()

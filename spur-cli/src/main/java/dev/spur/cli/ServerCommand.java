@@ -77,8 +77,18 @@ final class ServerCommand implements Callable<Integer> {
 
     @Option(
             names = "--memory-capacity",
-            description = "MB of function memory this node may host " + "(default: 75% of RAM).")
+            description = "MB of memory the environments may use together, counted as what each uses plus "
+                    + "headroom; the linux sandbox caps them there (default: 75%% of RAM).")
     Long memoryCapacityMb;
+
+    @Option(
+            names = "--memory-overcommit",
+            description = "How far the environments' MemorySize limits may add up past --memory-capacity, "
+                    + "as a ratio: 1 admits only what fits if every environment used its whole limit; above 1, "
+                    + "idle environments are evicted and new ones refused (429) under memory pressure "
+                    + "(default: ${DEFAULT-VALUE}).",
+            defaultValue = "4")
+    double memoryOvercommit;
 
     @Option(
             names = "--async-concurrency",
@@ -191,7 +201,13 @@ final class ServerCommand implements Callable<Integer> {
         };
         JETTY_LOG.setLevel(Level.WARNING); // its INFO start-up lines would bury Spur's own banner
         HIKARI_LOG.setLevel(Level.WARNING); // the same for the database pool's
-        PoolSettings pools = PoolSettings.withKeepAlive(keepAlive).withAccountConcurrency(maxConcurrency);
+        if (!(memoryOvercommit >= 1 && memoryOvercommit <= 100)) {
+            throw new CommandLine.ParameterException(
+                    new CommandLine(this), "--memory-overcommit must be between 1 and 100, not " + memoryOvercommit);
+        }
+        PoolSettings pools = PoolSettings.withKeepAlive(keepAlive)
+                .withAccountConcurrency(maxConcurrency)
+                .withMemoryOvercommit(memoryOvercommit);
         if (memoryCapacityMb != null) {
             pools = pools.withMemoryCapacityMb(memoryCapacityMb);
         }

@@ -1,15 +1,20 @@
 package dev.spur.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 import dev.spur.testing.FunctionPackage;
 import dev.spur.testing.server.Spur;
 import dev.spur.testing.server.SpurTest;
+import java.lang.reflect.Field;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 @SpurTest
 class FailureExitCodesTest {
@@ -125,5 +130,33 @@ class FailureExitCodesTest {
                         "api",
                         "route",
                         "Exit codes:");
+    }
+
+    /** Picocli formats descriptions with {@code String.format}: a bare {@code %} prints a WARN instead. */
+    @Test
+    void everyOptionDescriptionIsAFormatString() {
+        List<String> descriptions = new ArrayList<>();
+        collect(new CommandLine(new Main()), descriptions);
+
+        assertThat(descriptions).hasSizeGreaterThan(20);
+        for (String d : descriptions) {
+            assertThatCode(() -> String.format(d)).as(d).doesNotThrowAnyException();
+        }
+        assertThat(Cli.run("server", "--help").out()).contains("75% of").doesNotContain("%%");
+    }
+
+    /** The descriptions as written in each command's {@code @Option}s (picocli's model has them formatted already). */
+    private static void collect(CommandLine command, List<String> into) {
+        for (Class<?> c = command.getCommandSpec().userObject().getClass(); c != null; c = c.getSuperclass()) {
+            for (Field field : c.getDeclaredFields()) {
+                CommandLine.Option option = field.getAnnotation(CommandLine.Option.class);
+                if (option != null) {
+                    into.addAll(List.of(option.description()));
+                }
+            }
+        }
+        for (CommandLine sub : command.getSubcommands().values()) {
+            collect(sub, into);
+        }
     }
 }

@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -82,6 +83,9 @@ final class Environment implements RuntimeApiHandler {
     private final InvocationLog idleLog;
 
     private volatile long lastUsedNanos;
+    /** What node memory this environment is charged, in MB ({@link NodeMemory}); -1 once given back. */
+    private final AtomicLong charge = new AtomicLong();
+
     private SandboxedEnvironment sandboxed;
     private SandboxedProcess process;
     private OutputFile output;
@@ -91,8 +95,9 @@ final class Environment implements RuntimeApiHandler {
 
     private long readyNanos;
 
-    Environment(Pools pools, Pool pool, String id, String logStream, Provisioner.Target target) {
+    Environment(Pools pools, Pool pool, String id, String logStream, Provisioner.Target target, long chargedMb) {
         this.pools = pools;
+        this.charge.set(chargedMb);
         this.target = target;
         this.pool = pool;
         this.id = id;
@@ -242,6 +247,20 @@ final class Environment implements RuntimeApiHandler {
 
     State state() {
         return state.get();
+    }
+
+    long chargedMb() {
+        return Math.max(0, charge.get());
+    }
+
+    /** Raises the charge from {@code had} to {@code want}; false if it changed meanwhile (given back at a stop). */
+    boolean recharge(long had, long want) {
+        return charge.compareAndSet(had, want);
+    }
+
+    /** Gives the charge back, once: what it was, then 0. */
+    long releaseCharge() {
+        return Math.max(0, charge.getAndSet(-1));
     }
 
     long lastUsedNanos() {

@@ -82,6 +82,7 @@ public final class Lease implements AutoCloseable {
         environment.dispatch(inv);
         Invocation.Result result = inv.await(timeoutNanos, start, pools.ticker());
         long memory = environment.peakMemoryBytes();
+        pools.recharge(environment, memory);
         if (result == null) {
             if (inv.complete(
                     Kind.TIMEOUT,

@@ -5,6 +5,7 @@ import dev.spur.logs.FunctionLog;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The environments of one function version with one configuration. A code or configuration change
@@ -25,6 +26,8 @@ final class Pool {
     volatile boolean retired;
     /** Set once a provisioned environment joins: later on-demand invocations are spillover. */
     volatile boolean hadProvisioned;
+    /** The largest charge an environment of this pool has had, in MB: what a new one is charged. */
+    private final AtomicLong footprintMb = new AtomicLong();
 
     Pool(Deployment deployment, FunctionLog functionLog) {
         this.deployment = deployment;
@@ -44,6 +47,14 @@ final class Pool {
             }
         }
         return null;
+    }
+
+    long footprintMb() {
+        return footprintMb.get();
+    }
+
+    void noteFootprint(long mb) {
+        footprintMb.accumulateAndGet(mb, Math::max);
     }
 
     /** The stack an idle environment of this pool goes back on. */

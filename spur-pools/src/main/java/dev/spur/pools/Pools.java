@@ -42,9 +42,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@link #reserveConcurrency}) runs at most R (all versions together; R = 0 throttles it) and is
  * not charged to the account's unreserved pool; the other functions of the account share
  * {@code accountConcurrency − Σ reservations}. Over either, a request gets 429 with Lambda's
- * {@code Reason}. Then node memory: the sum of {@code MemorySize} over live environments of all
- * accounts stays ≤ {@code memoryCapacityMb}; when it runs out the least recently used idle
- * on-demand environment of any function is evicted, and failing that the request gets 429.
+ * {@code Reason}. Then node memory ({@link NodeMemory}): what live environments of all accounts
+ * use plus headroom stays ≤ {@code memoryCapacityMb}, and their {@code MemorySize}s ≤ that times
+ * {@code memoryOvercommit}; when either runs out the least recently used idle on-demand environment
+ * of any function is evicted, and failing that the request gets 429.
  *
  * <p><b>Provisioned concurrency.</b> {@link #provision} keeps a number of initialised environments
  * per (function, qualifier), started in the background with
@@ -77,7 +78,7 @@ public final class Pools implements AutoCloseable {
     private final ConcurrentMap<PoolKey, Pool> pools = new ConcurrentHashMap<>();
     private final Budgets budgets;
     private final Provisioner provisioner = new Provisioner(this);
-    private final AtomicLong memoryUsedMb = new AtomicLong();
+    private final NodeMemory memory;
     private final AtomicLong environmentsStarted = new AtomicLong();
     private final ScheduledExecutorService timer;
     private volatile boolean closed;
@@ -101,13 +102,20 @@ public final class Pools implements AutoCloseable {
         this.ticker = ticker;
         this.clock = clock;
         this.budgets = new Budgets(settings.accountConcurrency());
+        this.memory = new NodeMemory(settings.memoryCapacityMb(), settings.memoryOvercommit());
         cleanRunDirectory(runDirectory);
+        try {
+            sandbox.limitTotalMemory(settings.memoryCapacityMb() << 20);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot cap the environments' memory at the node's capacity", e);
+        }
         if (startTimer) {
             timer = Executors.newSingleThreadScheduledExecutor(
                     r -> Thread.ofPlatform().daemon().name("spur-reaper").unstarted(r));
             long reapMillis = settings.reapInterval().toMillis();
             timer.scheduleWithFixedDelay(this::reapIdle, reapMillis, reapMillis, TimeUnit.MILLISECONDS);
             timer.scheduleWithFixedDelay(this::sweepOutput, 1, 1, TimeUnit.SECONDS);
+            timer.scheduleWithFixedDelay(this::relieveMemoryPressure, 1, 1, TimeUnit.SECONDS);
         } else {
             timer = null;
         }
@@ -133,8 +141,7 @@ public final class Pools implements AutoCloseable {
                 warm.thaw();
                 return new Lease(this, pool, warm, false, budget, reserved);
             }
-            reserveMemory(deployment.config().memorySize());
-            Environment env = newEnvironment(pool, null);
+            Environment env = newEnvironment(pool, null, reserveMemory(pool));
             try {
                 env.start();
             } catch (RuntimeException e) {
@@ -321,10 +328,10 @@ public final class Pools implements AutoCloseable {
         }
     }
 
-    /** A new environment in {@code pool}, not started; its memory must be reserved already. */
-    Environment newEnvironment(Pool pool, Provisioner.Target target) {
+    /** A new environment in {@code pool}, not started; its memory must be reserved already ({@code chargedMb}). */
+    Environment newEnvironment(Pool pool, Provisioner.Target target, long chargedMb) {
         String id = newId();
-        Environment env = new Environment(this, pool, id, logStream(pool.deployment(), id), target);
+        Environment env = new Environment(this, pool, id, logStream(pool.deployment(), id), target, chargedMb);
         pool.live.add(env);
         if (target != null && !pool.hadProvisioned) {
             pool.hadProvisioned = true;
@@ -333,34 +340,80 @@ public final class Pools implements AutoCloseable {
         return env;
     }
 
-    private void reserveMemory(int mb) {
-        if (!tryReserveMemory(mb)) {
+    private long reserveMemory(Pool pool) {
+        long charge = tryReserveMemory(pool);
+        if (charge < 0) {
             throw LambdaException.throttled(
                     "ConcurrentInvocationLimitExceeded",
                     1,
-                    "Rate Exceeded. This node has no memory left for another " + mb + " MB environment ("
-                            + memoryUsedMb.get() + " of " + settings.memoryCapacityMb() + " MB in use).");
+                    "Rate Exceeded. This node has no memory left for another "
+                            + pool.config().memorySize() + " MB environment (" + memory.describe() + ").");
+        }
+        return charge;
+    }
+
+    /**
+     * Reserves node memory for a new environment of {@code pool} ({@link NodeMemory}), evicting idle
+     * on-demand environments if needed; returns the environment's charge in MB, or -1 if it cannot.
+     */
+    long tryReserveMemory(Pool pool) {
+        long limit = pool.config().memorySize();
+        long charge = NodeMemory.initialCharge(limit, pool.footprintMb());
+        while (!memory.tryReserve(limit, charge)) {
+            if (!evictLeastRecentlyUsed()) {
+                return -1;
+            }
+        }
+        return charge;
+    }
+
+    /**
+     * After an invocation: the environment has used {@code peakBytes} at most, so it is charged that
+     * plus headroom from now on (a first guess is corrected either way; then, as the peak only
+     * grows, so does the charge), and its pool's next environments at least as much. Never refused.
+     */
+    void recharge(Environment env, long peakBytes) {
+        long want = NodeMemory.chargeFor(env.memoryMb, peakBytes);
+        env.pool.noteFootprint(want);
+        long had = env.chargedMb();
+        if (want != had) {
+            memory.addCharge(want - had); // first, so a stop in between never gives back more than was taken
+            if (!env.recharge(had, want)) {
+                memory.addCharge(had - want);
+            }
         }
     }
 
-    /** Takes {@code mb} of node memory, evicting idle on-demand environments if needed; false if it cannot. */
-    boolean tryReserveMemory(int mb) {
-        while (true) {
-            long used = memoryUsedMb.get();
-            if (used + mb <= settings.memoryCapacityMb()) {
-                if (memoryUsedMb.compareAndSet(used, used + mb)) {
-                    return true;
-                }
-                continue;
+    /**
+     * Reads what the environments really use now (the sandbox's figure, else their charges) and, above
+     * {@link NodeMemory#PRESSURE} of capacity, evicts idle on-demand environments, least recently used
+     * first, until their charges cover the excess; new environments are refused until a reading is
+     * below the line again. The reaper's timer calls it every second.
+     *
+     * @return how many environments it evicted
+     */
+    public int relieveMemoryPressure() {
+        long inUse = sandbox.memoryInUse().orElse(memory.chargesMb() << 20);
+        long overMb = memory.observe(inUse);
+        int evicted = 0;
+        while (overMb > 0) {
+            long freed = evictLeastRecentlyUsedCharge();
+            if (freed < 0) {
+                break;
             }
-            if (!evictLeastRecentlyUsed()) {
-                return false;
-            }
+            overMb -= freed;
+            evicted++;
         }
+        return evicted;
     }
 
     /** Stops the idle on-demand environment, of any function, that was used longest ago. */
     private boolean evictLeastRecentlyUsed() {
+        return evictLeastRecentlyUsedCharge() >= 0;
+    }
+
+    /** As {@link #evictLeastRecentlyUsed}; returns the evicted environment's charge in MB, or -1 if none is idle. */
+    private long evictLeastRecentlyUsedCharge() {
         while (true) {
             Environment oldest = null;
             for (Pool pool : pools.values()) {
@@ -370,19 +423,20 @@ public final class Pools implements AutoCloseable {
                 }
             }
             if (oldest == null) {
-                return false;
+                return -1;
             }
             oldest.pool.idle.removeLastOccurrence(oldest);
             if (oldest.claimForStop()) {
+                long charge = oldest.chargedMb();
                 oldest.stop();
-                return true;
+                return charge;
             }
         }
     }
 
     /** Called once per environment when it has stopped. */
     void onStopped(Environment env) {
-        memoryUsedMb.addAndGet(-env.memoryMb);
+        memory.release(env.memoryMb, env.releaseCharge());
         env.pool.live.remove(env);
         env.pool.idle.remove(env);
         if (env.target != null) {
@@ -398,7 +452,14 @@ public final class Pools implements AutoCloseable {
             live += pool.live.size();
             idle += pool.idle.size() + pool.provisionedIdle.size();
         }
-        return new Stats(live, idle, budgets.inFlight(), memoryUsedMb.get(), environmentsStarted.get());
+        return new Stats(
+                live,
+                idle,
+                budgets.inFlight(),
+                memory.limitsMb(),
+                memory.chargesMb(),
+                memory.underPressure(),
+                environmentsStarted.get());
     }
 
     /**
@@ -458,6 +519,10 @@ public final class Pools implements AutoCloseable {
             }
         }
         pools.clear();
+    }
+
+    String memoryDescription() {
+        return memory.describe();
     }
 
     PoolSettings settings() {
@@ -520,9 +585,21 @@ public final class Pools implements AutoCloseable {
         }
     }
 
-    /** A snapshot of the pools' budgets, over all accounts. */
+    /**
+     * A snapshot of the pools' budgets, over all accounts.
+     *
+     * @param memoryUsedMb     Σ MemorySize of live environments (their limits)
+     * @param memoryChargedMb  Σ of what they use plus headroom ({@link NodeMemory})
+     * @param memoryPressure   whether the last reading of real use was above the pressure line
+     */
     public record Stats(
-            int liveEnvironments, int idleEnvironments, int inFlight, long memoryUsedMb, long environmentsStarted) {}
+            int liveEnvironments,
+            int idleEnvironments,
+            int inFlight,
+            long memoryUsedMb,
+            long memoryChargedMb,
+            boolean memoryPressure,
+            long environmentsStarted) {}
 
     /** The live environments of one runtime: idle ones, and those starting or running an invocation. */
     public record RuntimeEnvironments(String runtime, int idle, int busy) {}

@@ -208,17 +208,16 @@ final class Provisioner {
                 return;
             }
             int mb = t.deployment.config().memorySize();
-            if (!pools.tryReserveMemory(mb)) {
+            Pool pool = pools.poolFor(t.deployment);
+            long charge = pools.tryReserveMemory(pool);
+            if (charge < 0) {
                 fail(
                         t,
                         "INSUFFICIENT_MEMORY: this node cannot hold another " + mb + " MB environment ("
-                                + pools.stats().memoryUsedMb() + " of "
-                                + pools.settings().memoryCapacityMb()
-                                + " MB in use by environments that cannot be evicted)");
+                                + pools.memoryDescription() + ", held by environments that cannot be evicted)");
                 return;
             }
-            Pool pool = pools.poolFor(t.deployment);
-            Environment env = pools.newEnvironment(pool, t);
+            Environment env = pools.newEnvironment(pool, t, charge);
             synchronized (this) {
                 t.environments.add(env);
             }

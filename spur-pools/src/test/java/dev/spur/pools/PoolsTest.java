@@ -303,7 +303,7 @@ class PoolsTest {
 
     @Test
     void fullMemoryEvictsTheLeastRecentlyUsedIdleEnvironmentThenThrottles() throws Exception {
-        Pools s = pools(PoolSettings.defaults().withMemoryCapacityMb(256), Ticker.system());
+        Pools s = pools(PoolSettings.defaults().withMemoryCapacityMb(256).withMemoryOvercommit(1), Ticker.system());
         Deployment a = TestDeployments.deployment(dir, "a", 128, 3, Map.of());
         Deployment b = TestDeployments.deployment(dir, "b", 128, 3, Map.of());
         Deployment c = TestDeployments.deployment(dir, "c", 128, 3, Map.of());
@@ -319,6 +319,73 @@ class PoolsTest {
                             LambdaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TOO_MANY_REQUESTS));
         }
         assertThat(s.stats().inFlight()).isZero();
+    }
+
+    /**
+     * With limits overcommitted, what environments use (plus headroom) is what fills the node: eight
+     * 128 MB environments fit on 512 MB where their limits alone would admit four; the limits' own
+     * bound (overcommit × capacity) still evicts, least recently used first.
+     */
+    @Test
+    void overcommittedLimitsAdmitWhatActuallyFitsAndStillBoundTheSumOfLimits() throws Exception {
+        Pools s = pools(PoolSettings.defaults().withMemoryCapacityMb(512).withMemoryOvercommit(2), Ticker.system());
+        List<Deployment> fns = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            fns.add(TestDeployments.deployment(dir, "over" + i, 128, 3, Map.of()));
+        }
+        for (int i = 0; i < 8; i++) {
+            assertThat(invoke(s, fns.get(i), "{}").kind()).isEqualTo(Kind.SUCCESS);
+        }
+        Pools.Stats eight = s.stats();
+        assertThat(eight.liveEnvironments()).as("8 × 128 MB on 512 MB").isEqualTo(8);
+        assertThat(eight.memoryUsedMb()).isEqualTo(1024);
+        assertThat(eight.memoryChargedMb())
+                .as("measured use plus headroom, not limits")
+                .isLessThan(512)
+                .isGreaterThanOrEqualTo(8 * NodeMemory.MIN_HEADROOM_MB);
+
+        assertThat(invoke(s, fns.get(8), "{}").kind()).isEqualTo(Kind.SUCCESS);
+        assertThat(s.stats().memoryUsedMb()).as("limits ≤ 2 × 512 MB").isEqualTo(1024);
+        assertThat(s.liveEnvironments(fns.get(0).config().key()))
+                .as("the least recently used, evicted")
+                .isZero();
+        assertThat(s.liveEnvironments(fns.get(8).config().key())).isEqualTo(1);
+    }
+
+    @Test
+    void aChargeIsWhatTheEnvironmentUsedPlusHeadroomWithinItsLimit() {
+        assertThat(NodeMemory.chargeFor(1769, 40L << 20)).isEqualTo(40 + 32);
+        assertThat(NodeMemory.chargeFor(1769, 400L << 20)).isEqualTo(400 + 100);
+        assertThat(NodeMemory.chargeFor(128, 120L << 20))
+                .as("never above the limit")
+                .isEqualTo(128);
+        assertThat(NodeMemory.initialCharge(1769, 0))
+                .as("a pool's first: a guess")
+                .isEqualTo(256);
+        assertThat(NodeMemory.initialCharge(1769, 72))
+                .as("then what its environments needed")
+                .isEqualTo(72);
+        assertThat(NodeMemory.initialCharge(128, 0)).isEqualTo(128);
+    }
+
+    @Test
+    void underPressureNewEnvironmentsAreRefusedUntilAReadingIsBelowTheLineAgain() {
+        NodeMemory memory = new NodeMemory(1000, 4);
+        assertThat(memory.tryReserve(1769, 100)).isTrue();
+        assertThat(memory.observe(950L << 20)).as("MB over 90 %% of capacity").isEqualTo(50);
+        assertThat(memory.tryReserve(128, 10)).isFalse();
+        assertThat(memory.observe(800L << 20)).isNegative();
+        assertThat(memory.tryReserve(128, 10)).isTrue();
+        assertThat(memory.tryReserve(4000 - 1769 - 128 + 1, 10))
+                .as("limits ≤ 4 × capacity")
+                .isFalse();
+        assertThat(memory.tryReserve(10, 1000 - 110 + 1))
+                .as("charges ≤ capacity")
+                .isFalse();
+        memory.release(1769, 100);
+        memory.release(128, 10);
+        assertThat(memory.limitsMb()).isZero();
+        assertThat(memory.chargesMb()).isZero();
     }
 
     @Test

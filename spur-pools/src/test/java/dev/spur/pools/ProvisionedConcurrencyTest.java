@@ -161,7 +161,9 @@ class ProvisionedConcurrencyTest {
 
     @Test
     void provisionedEnvironmentsAreNotEvictedForOnDemandOnes() throws Exception {
-        Pools s = pools(PoolSettings.withKeepAlive(Duration.ofMinutes(10)).withMemoryCapacityMb(256));
+        Pools s = pools(PoolSettings.withKeepAlive(Duration.ofMinutes(10))
+                .withMemoryCapacityMb(256)
+                .withMemoryOvercommit(1));
         Deployment d = version1("pinned", Map.of());
         Deployment other = TestDeployments.deployment(dir, "other", 128, 3, Map.of());
         s.provision(key(d), "1", List.of(new Allocation(d, 1)));
@@ -243,7 +245,9 @@ class ProvisionedConcurrencyTest {
 
     @Test
     void nodeMemoryTooSmallMakesTheConfigurationFailed() throws Exception {
-        Pools s = pools(PoolSettings.withKeepAlive(Duration.ofMinutes(10)).withMemoryCapacityMb(256));
+        Pools s = pools(PoolSettings.withKeepAlive(Duration.ofMinutes(10))
+                .withMemoryCapacityMb(256)
+                .withMemoryOvercommit(1));
         Deployment d = version1("toobig", Map.of());
         s.provision(key(d), "1", List.of(new Allocation(d, 3)));
         awaitStatus(s, d, ProvisionedStatus.FAILED);

@@ -53,6 +53,24 @@ final class CgroupFiles {
         return 0;
     }
 
+    /** The values of {@code keys} in a table of {@code key value} lines (0 for a key absent), read once. */
+    static long[] readTable(Path file, String... keys) {
+        long[] values = new long[keys.length];
+        try {
+            for (String line : Files.readAllLines(file)) {
+                int space = line.indexOf(' ');
+                for (int i = 0; space > 0 && i < keys.length; i++) {
+                    if (line.regionMatches(0, keys[i], 0, space) && keys[i].length() == space) {
+                        values[i] = Long.parseLong(line.substring(space + 1).strip());
+                    }
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // gone: what was read so far
+        }
+        return values;
+    }
+
     /**
      * Waits until {@code file} says {@code state} (a freeze completing): spins briefly, then polls
      * every millisecond.

@@ -111,6 +111,15 @@ sealed interface Cgroups permits CgroupsV1, CgroupsV2 {
     /** Creates Spur's parent (on v2 also enabling the controllers for it and its children). */
     void createParents() throws IOException;
 
+    /** Caps what everything under Spur's parent may use together (creating the parent if needed). */
+    void limitParentMemory(long bytes) throws IOException;
+
+    /** What everything under Spur's parent uses now, less its inactive file cache (0 if it cannot be read). */
+    long parentWorkingSetBytes();
+
+    /** The directory whose subdirectories are the environments' cpu cgroups. */
+    Path cpuParent();
+
     /** Environment {@code id}'s cgroup, whether or not it exists. */
     Group group(String id);
 
@@ -233,6 +242,9 @@ sealed interface Cgroups permits CgroupsV1, CgroupsV2 {
 
         /** CPU time used by everything in it so far (0 if it cannot be read). */
         long cpuNanos();
+
+        /** What the CPU quota has held it back so far ({@code cpu.stat}; {@link CpuThrottling#NONE} if gone). */
+        CpuThrottling cpuThrottling();
 
         /**
          * Asks the kernel to freeze every process and returns at once (a single write): the kernel

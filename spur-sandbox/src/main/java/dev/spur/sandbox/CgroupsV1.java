@@ -22,7 +22,8 @@ import java.util.Optional;
  *       {@code memory.max_usage_in_bytes}; OOM kills counted as {@code oom_kill} in
  *       {@code memory.oom_control}.
  *   <li>cpu: {@code cpu.shares} for the weight, {@code cpu.cfs_period_us} and
- *       {@code cpu.cfs_quota_us} (-1: none) for the quota; cpuacct: {@code cpuacct.usage} (ns).
+ *       {@code cpu.cfs_quota_us} (-1: none) for the quota, {@code cpu.cfs_burst_us} (5.14 on) for the
+ *       burst, {@code nr_periods}/{@code nr_throttled}/{@code throttled_time} (ns) in {@code cpu.stat}; cpuacct: {@code cpuacct.usage} (ns).
  *   <li>pids: {@code pids.max}.
  *   <li>freezer: {@code freezer.state} is written {@code FROZEN} / {@code THAWED} and reads
  *       {@code FREEZING} until every task has stopped. A frozen task ignores even SIGKILL until it
@@ -71,6 +72,26 @@ final class CgroupsV1 implements Cgroups {
         for (Path parent : parents()) {
             Files.createDirectories(parent);
         }
+    }
+
+    /** {@code memory.limit_in_bytes} of the parent: with v1's (now always) hierarchical accounting, it bounds the children. */
+    @Override
+    public void limitParentMemory(long bytes) throws IOException {
+        createParents();
+        write(parents.get("memory").resolve("memory.limit_in_bytes"), bytes);
+    }
+
+    /** {@code memory.usage_in_bytes} less {@code total_inactive_file} of {@code memory.stat}. */
+    @Override
+    public long parentWorkingSetBytes() {
+        Path memory = parents.get("memory");
+        long usage = readLong(memory.resolve("memory.usage_in_bytes"));
+        return Math.max(0, usage - readKeyed(memory.resolve("memory.stat"), "total_inactive_file"));
+    }
+
+    @Override
+    public Path cpuParent() {
+        return parents.get("cpu");
     }
 
     @Override
@@ -137,11 +158,20 @@ final class CgroupsV1 implements Cgroups {
             write(at("pids").resolve("pids.max"), l.pidsMax());
         }
 
+        /**
+         * Burst first to 0, as the kernel refuses a quota below the burst in force, then period,
+         * quota and the new burst (kernel 5.14 on; before, there is no burst to set).
+         */
         @Override
         public void limitCpu(CpuLimit cpu) throws IOException {
             Path dir = at("cpu");
+            Path burst = dir.resolve("cpu.cfs_burst_us");
+            writeIfPresent(burst, "0");
             write(dir.resolve("cpu.cfs_period_us"), cpu.periodMicros());
             write(dir.resolve("cpu.cfs_quota_us"), cpu.hasQuota() ? cpu.quotaMicros() : -1);
+            if (cpu.burstMicros() > 0) {
+                writeIfPresent(burst, Long.toString(cpu.burstMicros()));
+            }
         }
 
         @Override
@@ -157,6 +187,13 @@ final class CgroupsV1 implements Cgroups {
         @Override
         public long cpuNanos() {
             return readLong(at("cpuacct").resolve("cpuacct.usage"));
+        }
+
+        @Override
+        public CpuThrottling cpuThrottling() {
+            long[] v = CgroupFiles.readTable(
+                    at("cpu").resolve("cpu.stat"), "nr_periods", "nr_throttled", "throttled_time");
+            return new CpuThrottling(v[0], v[1], v[2]);
         }
 
         @Override

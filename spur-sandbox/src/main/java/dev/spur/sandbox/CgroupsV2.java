@@ -24,8 +24,9 @@ import java.util.Optional;
  *       {@code memory.peak} (kernel 5.19 on; {@code memory.current} before); OOM kills counted as
  *       {@code oom_kill} in {@code memory.events}.
  *   <li>cpu: {@code cpu.weight} (1–10,000, 100 the default; converted from v1's shares),
- *       {@code cpu.max} as {@code "<quota> <period>"} or {@code "max <period>"}; usage as
- *       {@code usage_usec} in {@code cpu.stat}.
+ *       {@code cpu.max} as {@code "<quota> <period>"} or {@code "max <period>"}, {@code cpu.max.burst} (5.14 on); usage as
+ *       {@code usage_usec}, throttling as {@code nr_periods}/{@code nr_throttled}/{@code throttled_usec}
+ *       in {@code cpu.stat}.
  *   <li>pids: {@code pids.max}.
  *   <li>freezer: {@code cgroup.freeze} written 1 / 0; {@code cgroup.events} says {@code frozen 1}
  *       once every task has stopped. SIGKILL reaches frozen tasks, so no watchdog is needed.
@@ -68,6 +69,25 @@ final class CgroupsV2 implements Cgroups {
             }
             Files.writeString(cgroup.resolve("cgroup.subtree_control"), "+" + c);
         }
+    }
+
+    /** {@code memory.max} of the parent, which bounds everything beneath it. */
+    @Override
+    public void limitParentMemory(long bytes) throws IOException {
+        createParents();
+        write(parent.resolve("memory.max"), bytes);
+    }
+
+    /** {@code memory.current} less {@code inactive_file} of {@code memory.stat}. */
+    @Override
+    public long parentWorkingSetBytes() {
+        long usage = readLong(parent.resolve("memory.current"));
+        return Math.max(0, usage - readKeyed(parent.resolve("memory.stat"), "inactive_file"));
+    }
+
+    @Override
+    public Path cpuParent() {
+        return parent;
     }
 
     @Override
@@ -113,11 +133,17 @@ final class CgroupsV2 implements Cgroups {
             write(dir.resolve("pids.max"), l.pidsMax());
         }
 
+        /** As on v1: burst to 0 (the kernel refuses a quota below it), {@code cpu.max}, then the burst. */
         @Override
         public void limitCpu(CpuLimit cpu) throws IOException {
+            Path burst = dir.resolve("cpu.max.burst");
+            writeIfPresent(burst, "0");
             write(
                     dir.resolve("cpu.max"),
                     (cpu.hasQuota() ? Long.toString(cpu.quotaMicros()) : "max") + " " + cpu.periodMicros());
+            if (cpu.burstMicros() > 0) {
+                writeIfPresent(burst, Long.toString(cpu.burstMicros()));
+            }
         }
 
         @Override
@@ -133,6 +159,12 @@ final class CgroupsV2 implements Cgroups {
         @Override
         public long cpuNanos() {
             return readKeyed(dir.resolve("cpu.stat"), "usage_usec") * 1000;
+        }
+
+        @Override
+        public CpuThrottling cpuThrottling() {
+            long[] v = CgroupFiles.readTable(dir.resolve("cpu.stat"), "nr_periods", "nr_throttled", "throttled_usec");
+            return new CpuThrottling(v[0], v[1], v[2] * 1000);
         }
 
         @Override

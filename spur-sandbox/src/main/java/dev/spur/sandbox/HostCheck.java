@@ -31,7 +31,9 @@ final class HostCheck {
             cgroups.create(
                             "probe-" + LinuxSandbox.nextId(),
                             new Cgroups.Limits(
-                                    64L << 20, new CpuLimit(CpuLimit.PERIOD_MICROS, CpuLimit.PERIOD_MICROS, 1024), 16))
+                                    64L << 20,
+                                    new CpuLimit(CpuLimit.PERIOD_MICROS, CpuLimit.PERIOD_MICROS, 0, 1024),
+                                    16))
                     .remove();
         } catch (IOException | RuntimeException e) {
             return Availability.no("cgroups are not writable: " + e.getMessage());

@@ -137,6 +137,11 @@ final class Jailed implements SandboxedProcess {
         return group.cpuNanos();
     }
 
+    @Override
+    public CpuThrottling cpuThrottling() {
+        return group.cpuThrottling();
+    }
+
     String cgroupId() {
         return group.id();
     }

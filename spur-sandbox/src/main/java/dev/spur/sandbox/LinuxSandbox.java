@@ -6,9 +6,11 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -56,7 +58,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * slirp4netns) or a veth pair, which needs privileges bwrap does not have.
  *
  * <p><b>Limits.</b> Memory = the function's MemorySize, no swap; CPU quota proportional to memory
- * as Lambda does ({@link CpuLimit}: 1,769 MB = one vCPU), capped at the node's cores; {@code pids.max}.
+ * as Lambda does ({@link CpuLimit}: 1,769 MB = one vCPU), capped at the node's cores, over a short
+ * period (5 ms) so that a spent quota holds an invoke back for at most a few milliseconds, with one
+ * period's unused quota carried over as burst; {@code pids.max}.
  * Memory and pids hold from the first instruction; the CPU quota from {@link Jailed#limitCpu()},
  * which a launched environment calls when its init ends ({@link SandboxedEnvironment#initEnded()}):
  * sandbox set-up and init run at the node's speed (the CPU weight, proportional to memory, still
@@ -298,6 +302,44 @@ public final class LinuxSandbox implements Sandbox {
         } finally {
             launchers.refillInBackground();
         }
+    }
+
+    /** Sets the memory limit of Spur's parent cgroup: every environment's cgroup is beneath it. */
+    @Override
+    public void limitTotalMemory(long bytes) throws IOException {
+        cgroups().limitParentMemory(bytes);
+    }
+
+    /** The parent cgroup's working set: usage less inactive file cache. */
+    @Override
+    public OptionalLong memoryInUse() {
+        try {
+            return OptionalLong.of(cgroups().parentWorkingSetBytes());
+        } catch (IOException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /**
+     * What the CPU quota has held back every environment of this JVM that still runs, summed
+     * ({@code cpu.stat} of each of its cgroups; benchmarks read it before and after an invoke).
+     * Environments that have ended take their counts with them.
+     */
+    public CpuThrottling cpuThrottling() throws IOException {
+        Cgroups tree = cgroups();
+        String mine = ProcessHandle.current().pid() + "-";
+        CpuThrottling sum = CpuThrottling.NONE;
+        try (var dirs = Files.list(tree.cpuParent())) {
+            for (Path dir : (Iterable<Path>) dirs::iterator) {
+                String id = dir.getFileName().toString();
+                if (id.startsWith(mine)) {
+                    sum = sum.plus(tree.group(id).cpuThrottling());
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return sum; // no environment has started yet
+        }
+        return sum;
     }
 
     /** The launchers parked now (tests). */

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 
 /**
  * How an execution environment is started: its process, and how its runtime reaches its Runtime
@@ -51,6 +52,24 @@ public interface Sandbox {
      * sandbox stays usable. Processes it started are not touched.
      */
     default void close() {}
+
+    /**
+     * Caps what all environments of this sandbox may use together, whatever each one's own limit: past
+     * it the kernel reclaims and then OOM-kills among them, never outside. The linux sandbox sets its
+     * parent cgroup's memory limit; the process sandbox cannot and does nothing.
+     *
+     * @throws IOException if the cap could not be set
+     */
+    default void limitTotalMemory(long bytes) throws IOException {}
+
+    /**
+     * What all environments of this sandbox use now, without what the kernel can reclaim at once
+     * (inactive file cache): the linux sandbox's parent cgroup's working set. Empty where it cannot
+     * be read (the process sandbox).
+     */
+    default OptionalLong memoryInUse() {
+        return OptionalLong.empty();
+    }
 
     /**
      * Whether it can run a process with {@link Network#none(Path)}; else {@link #start} refuses it,

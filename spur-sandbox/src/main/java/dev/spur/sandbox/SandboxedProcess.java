@@ -53,6 +53,14 @@ public interface SandboxedProcess {
      */
     default void limitCpu() {}
 
+    /**
+     * What its CPU quota has held the environment back so far ({@link CpuThrottling#NONE} where no
+     * quota is enforced, or once it has ended).
+     */
+    default CpuThrottling cpuThrottling() {
+        return CpuThrottling.NONE;
+    }
+
     /** Lets a frozen environment run again. Idempotent. */
     default void thaw() {}
 

@@ -80,10 +80,12 @@ class CgroupsV1Test {
         assertThat(memory.resolve("memory.limit_in_bytes")).hasContent(Long.toString(128L << 20));
         assertThat(cpu.resolve("cpu.shares")).hasContent("74");
         assertThat(cpu.resolve("cpu.cfs_quota_us")).hasContent("-1");
-        assertThat(cpu.resolve("cpu.cfs_period_us")).hasContent("100000");
+        assertThat(cpu.resolve("cpu.cfs_period_us")).hasContent("13821");
+        assertThat(cpu.resolve("cpu.cfs_burst_us")).hasContent("0");
         assertThat(root.resolve("pids/build/spur/1-1/pids.max")).hasContent("1024");
         group.limitCpu(CpuLimit.forMemory(128, 2));
-        assertThat(cpu.resolve("cpu.cfs_quota_us")).hasContent("7235");
+        assertThat(cpu.resolve("cpu.cfs_quota_us")).hasContent("1000");
+        assertThat(cpu.resolve("cpu.cfs_burst_us")).hasContent("1000");
 
         group.requestFreeze();
         assertThat(freezer.resolve("freezer.state")).hasContent("FROZEN");
@@ -96,8 +98,25 @@ class CgroupsV1Test {
         Files.writeString(memory.resolve("memory.oom_control"), "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n");
         Files.writeString(memory.resolve("memory.max_usage_in_bytes"), "8192\n");
         Files.writeString(cpu.resolve("cpuacct.usage"), "123456789\n");
+        Files.writeString(
+                cpu.resolve("cpu.stat"),
+                "nr_periods 200\nnr_throttled 12\nthrottled_time 34000000\nnr_bursts 2\nburst_time 1500000\n");
         assertThat(group.oomKills()).isEqualTo(2);
         assertThat(group.peakMemoryBytes()).isEqualTo(8192);
         assertThat(group.cpuNanos()).isEqualTo(123_456_789);
+        assertThat(group.cpuThrottling()).isEqualTo(new CpuThrottling(200, 12, 34_000_000));
+    }
+
+    @Test
+    void theParentsMemoryLimitCapsEveryEnvironmentAndItsWorkingSetLeavesOutInactiveFiles() throws Exception {
+        Cgroups cgroups =
+                Cgroups.detect("spur", SELF, hybridMountinfo(List.of("freezer", "pids", "memory", "cpu,cpuacct")));
+        cgroups.limitParentMemory(3L << 30);
+        Path memory = root.resolve("memory/build/spur");
+        assertThat(memory.resolve("memory.limit_in_bytes")).hasContent(Long.toString(3L << 30));
+        Files.writeString(memory.resolve("memory.usage_in_bytes"), "1000000\n");
+        Files.writeString(memory.resolve("memory.stat"), "cache 400000\nrss 600000\ntotal_inactive_file 250000\n");
+        assertThat(cgroups.parentWorkingSetBytes()).isEqualTo(750_000);
+        assertThat(cgroups.cpuParent()).isEqualTo(root.resolve("cpu,cpuacct/build/spur"));
     }
 }

@@ -90,7 +90,7 @@ class CgroupsV2Test {
         assertThat(group.procsFiles()).containsExactly(dir.resolve("cgroup.procs"));
         assertThat(dir.resolve("memory.max")).hasContent(Long.toString(128L << 20));
         assertThat(dir.resolve("memory.swap.max")).hasContent("0");
-        assertThat(dir.resolve("cpu.max")).hasContent("max 100000");
+        assertThat(dir.resolve("cpu.max")).hasContent("max 13821");
         assertThat(dir.resolve("cpu.weight")).hasContent("7"); // 74 shares of 1,024 per vCPU
         assertThat(dir.resolve("pids.max")).hasContent("1024");
     }
@@ -100,10 +100,13 @@ class CgroupsV2Test {
         parentWithItsKernelFiles();
         Cgroups.Group group = detect().createUnlimited("1-2");
         CpuLimit cpu = CpuLimit.forMemory(128, 2);
+        Path dir = group.dirs().getFirst();
         group.limitCpu(cpu);
-        assertThat(group.dirs().getFirst().resolve("cpu.max")).hasContent("7235 100000");
+        assertThat(dir.resolve("cpu.max")).hasContent("1000 13821");
+        assertThat(dir.resolve("cpu.max.burst")).hasContent("1000");
         group.limitCpu(cpu.withoutQuota());
-        assertThat(group.dirs().getFirst().resolve("cpu.max")).hasContent("max 100000");
+        assertThat(dir.resolve("cpu.max")).hasContent("max 13821");
+        assertThat(dir.resolve("cpu.max.burst")).hasContent("0");
     }
 
     @Test
@@ -136,12 +139,17 @@ class CgroupsV2Test {
         assertThat(group.cpuNanos()).isZero();
         Files.writeString(dir.resolve("memory.events"), "low 0\nhigh 0\nmax 12\noom 2\noom_kill 1\noom_group_kill 0\n");
         Files.writeString(dir.resolve("memory.current"), "4096\n");
-        Files.writeString(dir.resolve("cpu.stat"), "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\n");
+        assertThat(group.cpuThrottling()).isEqualTo(CpuThrottling.NONE);
+        Files.writeString(
+                dir.resolve("cpu.stat"),
+                "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\nnr_periods 40\nnr_throttled 3\n"
+                        + "throttled_usec 7000\nnr_bursts 1\nburst_usec 900\n");
         assertThat(group.oomKills()).isEqualTo(1);
         assertThat(group.peakMemoryBytes())
                 .as("before kernel 5.19: memory.current")
                 .isEqualTo(4096);
         assertThat(group.cpuNanos()).isEqualTo(1_500_000);
+        assertThat(group.cpuThrottling()).isEqualTo(new CpuThrottling(40, 3, 7_000_000));
         Files.writeString(dir.resolve("memory.peak"), "65536\n");
         assertThat(group.peakMemoryBytes()).isEqualTo(65536);
     }
@@ -171,5 +179,17 @@ class CgroupsV2Test {
         } finally {
             inside.destroyForcibly();
         }
+    }
+
+    @Test
+    void theParentsMemoryMaxCapsEveryEnvironmentAndItsWorkingSetLeavesOutInactiveFiles() throws Exception {
+        Path parent = parentWithItsKernelFiles();
+        Cgroups cgroups = detect();
+        cgroups.limitParentMemory(3L << 30);
+        assertThat(parent.resolve("memory.max")).hasContent(Long.toString(3L << 30));
+        assertThat(cgroups.parentWorkingSetBytes()).as("nothing to read yet").isZero();
+        Files.writeString(parent.resolve("memory.current"), "1000000\n");
+        Files.writeString(parent.resolve("memory.stat"), "anon 600000\nfile 400000\ninactive_file 300000\n");
+        assertThat(cgroups.parentWorkingSetBytes()).isEqualTo(700_000);
     }
 }

@@ -138,6 +138,43 @@ class LinuxSandboxLimitsTest {
         }
     }
 
+    /**
+     * The quota holds a busy environment to its share, in short stalls: the kernel's own counters
+     * ({@code cpu.stat}) say how often and how long it was held, whatever else runs on the machine.
+     */
+    @Test
+    void aSpentQuotaHoldsTheEnvironmentForLessThanOnePeriod() throws Exception {
+        Jailed busy = jail.start(jail.spec(512, "/usr/bin/python3", "-c", BUSY_LOOP));
+        CpuLimit share = CpuLimit.forMemory(512, Runtime.getRuntime().availableProcessors());
+        try {
+            busy.limitCpu();
+            Thread.sleep(200);
+            long cpu0 = busy.cpuNanos();
+            CpuThrottling before = busy.cpuThrottling();
+            long wall0 = System.nanoTime();
+            Thread.sleep(1000);
+            long cpu = busy.cpuNanos() - cpu0;
+            CpuThrottling held = busy.cpuThrottling().minus(before);
+            long wall = System.nanoTime() - wall0;
+
+            // 512/1769 of a core is 289 ms a second; one period's burst at most on top.
+            assertThat((double) cpu / wall)
+                    .as("vCPU used by a busy loop at 512 MB")
+                    .isLessThan(share.vcpus() * 1.15);
+            assertThat(held.throttledPeriods())
+                    .as("periods in which the quota ran out")
+                    .isPositive();
+            assertThat(held.periods())
+                    .as("%s periods of %d µs in %d ms", held.periods(), share.periodMicros(), wall / 1_000_000)
+                    .isGreaterThan(wall / 1000 / share.periodMicros() / 2);
+            assertThat(held.throttledNanos() / held.throttledPeriods())
+                    .as("the mean stall, ns (one thread busy)")
+                    .isLessThanOrEqualTo(share.periodMicros() * 1000);
+        } finally {
+            busy.kill();
+        }
+    }
+
     @Test
     void killKillsEverythingAndRemovesTheCgroup() throws Exception {
         Jailed p = jail.start(jail.spec(128, "/bin/sh", "-c", "sleep 600 & sleep 600 & wait"));

@@ -17,6 +17,8 @@ record ServerOptions(
         SpurServer.Auth auth,
         Optional<Duration> keepAlive,
         int accountConcurrency,
+        long memoryCapacityMb,
+        double memoryOvercommit,
         Duration asyncRetryDelay,
         boolean shared) {
 
@@ -34,15 +36,19 @@ record ServerOptions(
                 test.auth(),
                 test.keepAlive().isEmpty() ? Optional.empty() : Optional.of(Duration.parse(test.keepAlive())),
                 test.accountConcurrency(),
+                test.memoryCapacityMb(),
+                test.memoryOvercommit(),
                 Duration.parse(test.asyncRetryDelay()),
                 test.shared());
     }
 
     PoolSettings pools() {
-        return keepAlive
+        PoolSettings pools = keepAlive
                 .map(PoolSettings::withKeepAlive)
                 .orElseGet(PoolSettings::defaults)
-                .withAccountConcurrency(accountConcurrency);
+                .withAccountConcurrency(accountConcurrency)
+                .withMemoryOvercommit(memoryOvercommit);
+        return memoryCapacityMb > 0 ? pools.withMemoryCapacityMb(memoryCapacityMb) : pools;
     }
 
     AsyncPolicy async() {

@@ -63,6 +63,12 @@ public @interface SpurTest {
     /** Concurrent invocations allowed to the account. */
     int accountConcurrency() default PoolSettings.DEFAULT_ACCOUNT_CONCURRENCY;
 
+    /** The node's memory capacity in MB ({@code --memory-capacity}); 0: the default, 75 % of RAM. */
+    long memoryCapacityMb() default 0;
+
+    /** How far limits may add up past the capacity ({@code --memory-overcommit}). */
+    double memoryOvercommit() default PoolSettings.DEFAULT_MEMORY_OVERCOMMIT;
+
     /**
      * The first retry delay of asynchronous invokes, doubled for the second, also the first throttle
      * backoff (ISO-8601); Lambda's are a minute and two.
