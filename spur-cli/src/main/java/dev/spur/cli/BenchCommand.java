@@ -2,6 +2,7 @@ package dev.spur.cli;
 
 import dev.spur.bench.AsyncStores;
 import dev.spur.bench.Bench;
+import dev.spur.bench.LogQueries;
 import dev.spur.bench.PeerComparison;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -72,6 +73,12 @@ final class BenchCommand implements Callable<Integer> {
                             + "default: $SPUR_DATABASE_URL).")
     String database;
 
+    @Option(
+            names = "--logs",
+            description = "Instead: FilterLogEvents over a function's log of a million lines (time-bounded, "
+                    + "after a restart and warm; a whole-log pattern for comparison).")
+    boolean logs;
+
     @Option(names = "--output", description = "Also write the table to this file.")
     Path output;
 
@@ -89,6 +96,9 @@ final class BenchCommand implements Callable<Integer> {
                 options = options.withPeerInstall(peersNpmDir.toAbsolutePath());
             }
             return print(PeerComparison.markdown(PeerComparison.run(options, System.err)));
+        }
+        if (logs) {
+            return print(LogQueries.markdown(LogQueries.measure(System.err)));
         }
         Bench.Options base = quick ? Bench.Options.quick() : Bench.Options.standard();
         if (async) {

@@ -34,7 +34,8 @@ public record FunctionConfig(
         String revisionId,
         State state,
         LastUpdateStatus lastUpdateStatus,
-        Network network) {
+        Network network,
+        LoggingConfig logging) {
 
     public static final int DEFAULT_MEMORY_MB = 128;
     public static final int DEFAULT_TIMEOUT_SECONDS = 3;
@@ -54,6 +55,70 @@ public record FunctionConfig(
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(lastUpdateStatus, "lastUpdateStatus");
         network = network == null ? Network.DEFAULT : network; // stored before the field existed
+        logging = logging == null ? LoggingConfig.DEFAULT : logging; // likewise
+    }
+
+    /** With the default logging. */
+    public FunctionConfig(
+            FunctionKey key,
+            String version,
+            String runtime,
+            String handler,
+            String role,
+            String description,
+            int memorySize,
+            int timeout,
+            Map<String, String> environment,
+            Code code,
+            int ephemeralStorage,
+            List<String> architectures,
+            Instant lastModified,
+            String revisionId,
+            State state,
+            LastUpdateStatus lastUpdateStatus,
+            Network network) {
+        this(
+                key,
+                version,
+                runtime,
+                handler,
+                role,
+                description,
+                memorySize,
+                timeout,
+                environment,
+                code,
+                ephemeralStorage,
+                architectures,
+                lastModified,
+                revisionId,
+                state,
+                lastUpdateStatus,
+                network,
+                LoggingConfig.DEFAULT);
+    }
+
+    /** A copy with another logging configuration. */
+    public FunctionConfig withLogging(LoggingConfig newLogging) {
+        return new FunctionConfig(
+                key,
+                version,
+                runtime,
+                handler,
+                role,
+                description,
+                memorySize,
+                timeout,
+                environment,
+                code,
+                ephemeralStorage,
+                architectures,
+                lastModified,
+                revisionId,
+                state,
+                lastUpdateStatus,
+                network,
+                newLogging);
     }
 
     /** With the default network. */
@@ -117,7 +182,8 @@ public record FunctionConfig(
                 newRevisionId,
                 state,
                 lastUpdateStatus,
-                network);
+                network,
+                logging);
     }
 
     /**

@@ -12,6 +12,7 @@ import dev.spur.common.FunctionConfig.State;
 import dev.spur.common.FunctionKey;
 import dev.spur.common.FunctionTargets;
 import dev.spur.common.LambdaException;
+import dev.spur.common.LoggingConfig;
 import dev.spur.control.FunctionCommand.CreateFunction;
 import dev.spur.control.FunctionCommand.DeleteFunction;
 import dev.spur.control.FunctionCommand.GetFunction;
@@ -229,6 +230,7 @@ public final class ControlPlane {
         List<String> architectures = c.architectures().orElse(List.of("x86_64"));
         Validation.architectures(architectures);
         int ephemeral = c.ephemeralStorage().orElse(FunctionConfig.DEFAULT_EPHEMERAL_STORAGE_MB);
+        LoggingConfig logging = Validation.logging(LoggingConfig.DEFAULT, c.logging());
         Validation.ephemeralStorage(ephemeral);
         byte[] zip = c.zipFile()
                 .orElseThrow(() -> LambdaException.invalid(
@@ -260,7 +262,8 @@ public final class ControlPlane {
                     newRevision(),
                     State.Active,
                     LastUpdateStatus.Successful,
-                    c.network().orElse(FunctionConfig.Network.DEFAULT));
+                    c.network().orElse(FunctionConfig.Network.DEFAULT),
+                    logging);
             FunctionAttachments attachments = FunctionAttachments.NONE.withTags(c.tags());
             Optional<FunctionConfig> published = Optional.empty();
             if (c.publish()) {
@@ -349,7 +352,8 @@ public final class ControlPlane {
                     current.revisionId(),
                     current.state(),
                     current.lastUpdateStatus(),
-                    current.network());
+                    current.network(),
+                    current.logging());
         });
         if (c.publish() && !c.dryRun()) {
             return publishing.publishLatest(
@@ -389,7 +393,8 @@ public final class ControlPlane {
                     current.revisionId(),
                     current.state(),
                     current.lastUpdateStatus(),
-                    c.network().orElse(current.network()));
+                    c.network().orElse(current.network()),
+                    Validation.logging(current.logging(), c.logging()));
         });
     }
 

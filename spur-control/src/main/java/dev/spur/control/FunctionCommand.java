@@ -32,7 +32,8 @@ public sealed interface FunctionCommand {
             Optional<Integer> ephemeralStorage,
             Map<String, String> tags,
             boolean publish,
-            Optional<FunctionConfig.Network> network)
+            Optional<FunctionConfig.Network> network,
+            Optional<LoggingChange> logging)
             implements FunctionCommand {}
 
     record GetFunction(Caller caller, String functionName, Optional<String> qualifier) implements FunctionCommand {}
@@ -68,8 +69,16 @@ public sealed interface FunctionCommand {
             Optional<String> revisionId,
             Unsupported unsupported,
             Optional<Integer> ephemeralStorage,
-            Optional<FunctionConfig.Network> network)
+            Optional<FunctionConfig.Network> network,
+            Optional<LoggingChange> logging)
             implements FunctionCommand {}
+
+    /** The members of a request's {@code LoggingConfig}; those absent keep their current values. */
+    record LoggingChange(
+            Optional<String> logFormat,
+            Optional<String> applicationLogLevel,
+            Optional<String> systemLogLevel,
+            Optional<String> logGroup) {}
 
     record DeleteFunction(Caller caller, String functionName, Optional<String> qualifier) implements FunctionCommand {}
 

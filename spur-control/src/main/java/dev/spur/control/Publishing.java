@@ -324,7 +324,8 @@ final class Publishing {
                 revisionId,
                 latest.state(),
                 latest.lastUpdateStatus(),
-                latest.network());
+                latest.network(),
+                latest.logging());
     }
 
     /** Whether publishing {@code latest} would add nothing over {@code version} (code and settings equal). */
@@ -338,6 +339,7 @@ final class Publishing {
                 && version.environment().equals(latest.environment())
                 && version.ephemeralStorage() == latest.ephemeralStorage()
                 && version.architectures().equals(latest.architectures())
-                && version.network() == latest.network();
+                && version.network() == latest.network()
+                && version.logging().equals(latest.logging());
     }
 }

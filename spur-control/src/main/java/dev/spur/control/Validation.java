@@ -4,9 +4,11 @@ import static dev.spur.common.LambdaException.requireValid;
 
 import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
+import dev.spur.common.LoggingConfig;
 import dev.spur.runtimes.Runtimes;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -67,6 +69,55 @@ public final class Validation {
                 seconds,
                 MIN_TIMEOUT,
                 MAX_TIMEOUT);
+    }
+
+    private static final Pattern LOG_GROUP = Pattern.compile("[.\\-_/#A-Za-z0-9]{1,512}");
+
+    /**
+     * A function's logging configuration after a request's {@code LoggingConfig}: members it omits keep
+     * their values; JSON without levels gets {@code INFO} for both; a level with {@code Text} is
+     * refused with Lambda's words, and a change to {@code Text} drops the levels.
+     */
+    static LoggingConfig logging(LoggingConfig current, Optional<FunctionCommand.LoggingChange> request) {
+        if (request.isEmpty()) {
+            return current;
+        }
+        FunctionCommand.LoggingChange c = request.get();
+        c.logFormat().ifPresent(f -> oneOf("loggingConfig.logFormat", f, LoggingConfig.FORMATS));
+        c.applicationLogLevel()
+                .ifPresent(l -> oneOf("loggingConfig.applicationLogLevel", l, LoggingConfig.APPLICATION_LEVELS));
+        c.systemLogLevel().ifPresent(l -> oneOf("loggingConfig.systemLogLevel", l, LoggingConfig.SYSTEM_LEVELS));
+        c.logGroup()
+                .ifPresent(g -> requireValid(
+                        LOG_GROUP.matcher(g).matches(),
+                        "1 validation error detected: Value '%s' at 'loggingConfig.logGroup' failed to satisfy "
+                                + "constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+",
+                        g));
+        String format = c.logFormat().orElse(current.logFormat());
+        String group = c.logGroup().orElse(current.logGroup());
+        if (!format.equals(LoggingConfig.JSON)) {
+            requireValid(
+                    c.applicationLogLevel().isEmpty() && c.systemLogLevel().isEmpty(),
+                    "LogLevel is not supported when LogFormat is set to \"Text\". Remove LogLevel from your "
+                            + "request or change the LogFormat to \"Json\" and try again.");
+            return new LoggingConfig(format, "", "", group);
+        }
+        return new LoggingConfig(
+                format,
+                c.applicationLogLevel()
+                        .orElse(current.applicationLogLevel().isEmpty() ? "INFO" : current.applicationLogLevel()),
+                c.systemLogLevel().orElse(current.systemLogLevel().isEmpty() ? "INFO" : current.systemLogLevel()),
+                group);
+    }
+
+    private static void oneOf(String member, String value, List<String> values) {
+        requireValid(
+                values.contains(value),
+                "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy "
+                        + "enum value set: %s",
+                value,
+                member,
+                values);
     }
 
     static void ephemeralStorage(int mb) {

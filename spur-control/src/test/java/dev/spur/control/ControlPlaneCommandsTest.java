@@ -251,6 +251,7 @@ class ControlPlaneCommandsTest {
                 Optional.empty(),
                 FunctionCommand.Unsupported.NONE,
                 Optional.empty(),
+                Optional.empty(),
                 Optional.empty());
     }
 

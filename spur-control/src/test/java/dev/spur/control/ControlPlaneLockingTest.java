@@ -145,6 +145,7 @@ class ControlPlaneLockingTest {
                 revision,
                 FunctionCommand.Unsupported.NONE,
                 Optional.empty(),
+                Optional.empty(),
                 Optional.empty());
     }
 }

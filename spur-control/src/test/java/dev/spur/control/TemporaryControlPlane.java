@@ -220,6 +220,7 @@ final class TemporaryControlPlane implements BeforeAllCallback, AfterAllCallback
                     Optional.empty(),
                     tags,
                     publish,
+                    Optional.empty(),
                     Optional.empty());
         }
     }

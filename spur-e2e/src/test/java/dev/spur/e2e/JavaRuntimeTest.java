@@ -19,7 +19,9 @@ import java.util.zip.ZipFile;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.lambda.model.ApplicationLogLevel;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
+import software.amazon.awssdk.services.lambda.model.LogFormat;
 
 /** The java17/java21/java25 runtimes with Spur's Java runtime client and real handler code. */
 @SpurTest
@@ -85,6 +87,33 @@ class JavaRuntimeTest {
                     .as("the handler instance is created once per environment")
                     .contains(body.replaceAll("(?s).*(\"instance\":\\d+).*", "$1"));
         }
+    }
+
+    @Test
+    void withTheJsonLogFormatTheLoggerWritesJsonRecordsAtTheApplicationLevel() throws Exception {
+        String name = Spur.uniqueName("java-json");
+        byte[] zip = classesZip();
+        spur.lambda()
+                .createFunction(b -> b.functionName(name)
+                        .runtime("java21")
+                        .handler("dev.spur.e2e.fixtures.Greeter::handleRequest")
+                        .timeout(30)
+                        .memorySize(512)
+                        .role(Spur.ROLE)
+                        .loggingConfig(l -> l.logFormat(LogFormat.JSON).applicationLogLevel(ApplicationLogLevel.INFO))
+                        .code(c -> c.zipFile(SdkBytes.fromByteArray(zip))));
+        InvokeResponse response = invoke(name, "{\"name\":\"Json\"}");
+        assertThat(response.functionError())
+                .as(response.payload().asUtf8String())
+                .isNull();
+        String log = Spur.tail(response);
+        String requestId = response.responseMetadata().requestId();
+        assertThat(log)
+                .contains("{\"timestamp\":")
+                .contains("\"message\":\"greeting Json\",\"AWSRequestId\":\"" + requestId + "\"")
+                .contains("\"level\":\"WARN\",\"message\":\"warning Json\"")
+                .doesNotContain("debugging Json")
+                .contains("\"type\":\"platform.report\"");
     }
 
     @Test

@@ -340,6 +340,8 @@ class LinuxEscapeTest {
             "AWS_LAMBDA_INITIALIZATION_TYPE",
             "AWS_LAMBDA_LOG_GROUP_NAME",
             "AWS_LAMBDA_LOG_STREAM_NAME",
+            "AWS_LAMBDA_LOG_FORMAT",
+            "AWS_LAMBDA_LOG_LEVEL",
             "AWS_LAMBDA_RUNTIME_API",
             "LAMBDA_TASK_ROOT",
             "LAMBDA_RUNTIME_DIR",

@@ -68,6 +68,11 @@ final class Authentication {
      * @throws LambdaException 403 with AWS's error type when SigV4 is on and the request is not authentic
      */
     Caller caller(Exchange x, byte[] body) {
+        return caller(x, body, SERVICE);
+    }
+
+    /** The caller of a request to another of the port's services ({@code logs}), signed for that service. */
+    Caller caller(Exchange x, byte[] body, String service) {
         if (verifier == null) {
             return RequestParsing.caller(x, defaultRegion);
         }
@@ -85,19 +90,19 @@ final class Authentication {
                 return s.caller();
             }
         }
-        Principal p = verify(x, body);
+        Principal p = verify(x, body, service);
         return new Caller(p.account(), p.region());
     }
 
     /** The verified signer of a request, or empty when authentication is off. */
     Optional<Principal> principal(Exchange x, byte[] body) {
-        return verifier == null ? Optional.empty() : Optional.of(verify(x, body));
+        return verifier == null ? Optional.empty() : Optional.of(verify(x, body, SERVICE));
     }
 
-    private Principal verify(Exchange x, byte[] body) {
+    private Principal verify(Exchange x, byte[] body, String service) {
         SignedRequest request = new SignedRequest(x.method(), x.rawPath(), x.rawQuery(), x.headers(), body);
         try {
-            return verifier.verify(request, SERVICE);
+            return verifier.verify(request, service);
         } catch (AuthException e) {
             throw LambdaException.of(errorCode(e.errorType()), e.getMessage());
         }

@@ -115,6 +115,7 @@ public final class EdgeServer implements AutoCloseable {
         Links links = new Links(d.clock());
         ControlCalls calls = new ControlCalls(d.control(), auth, links);
         Router router = new Router(EdgeServer::unknown);
+        LogsApi logsApi = new LogsApi(d.logs(), auth);
         List.of(
                         new FunctionRoutes(calls),
                         new InvokeApi(d.invoker(), auth),
@@ -162,6 +163,11 @@ public final class EdgeServer implements AutoCloseable {
         server.setHandler(new Draining(new Handler.Wrapper(router) {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                if (LogsApi.accepts(request.getMethod(), request.getHeaders().get("X-Amz-Target"))) {
+                    Exchange x = new Exchange(request, response, callback, Map.of());
+                    serve(x, callback, () -> logsApi.handle(x));
+                    return true;
+                }
                 String host = request.getHeaders().get(HttpHeader.HOST);
                 String path = request.getHttpURI().getPath();
                 String apiId = GatewayHandler.apiId(host, path);

@@ -63,8 +63,14 @@ final class FunctionJson {
         snapStart.put("ApplyOn", "None");
         snapStart.put("OptimizationStatus", "Off");
         ObjectNode logging = node.putObject("LoggingConfig");
-        logging.put("LogFormat", "Text");
-        logging.put("LogGroup", "/aws/lambda/" + fn.key().name());
+        logging.put("LogFormat", fn.logging().logFormat());
+        if (!fn.logging().applicationLogLevel().isEmpty()) {
+            logging.put("ApplicationLogLevel", fn.logging().applicationLogLevel());
+        }
+        if (!fn.logging().systemLogLevel().isEmpty()) {
+            logging.put("SystemLogLevel", fn.logging().systemLogLevel());
+        }
+        logging.put("LogGroup", fn.logging().logGroup(fn.key()));
         return node;
     }
 

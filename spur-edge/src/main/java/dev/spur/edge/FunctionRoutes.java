@@ -111,7 +111,8 @@ final class FunctionRoutes implements EdgeApi {
                 ephemeralStorage(body),
                 ReleaseRoutes.tags(body).orElse(Map.of()),
                 bool(body, "Publish"),
-                network(body));
+                network(body),
+                logging(body));
     }
 
     static FunctionCommand updateCode(Exchange req, Caller caller, String name) throws IOException {
@@ -150,7 +151,8 @@ final class FunctionRoutes implements EdgeApi {
                 string(body, "RevisionId"),
                 new Unsupported(unsupported),
                 ephemeralStorage(body),
-                network(body));
+                network(body),
+                logging(body));
     }
 
     static FunctionCommand list(Exchange req, Caller caller) {
@@ -261,11 +263,17 @@ final class FunctionRoutes implements EdgeApi {
                 .flatMap(s -> string(s, "ApplyOn"))
                 .filter(a -> !a.equals("None"))
                 .ifPresent(a -> out.add("SnapStart"));
-        object(body, "LoggingConfig")
-                .flatMap(l -> string(l, "LogFormat"))
-                .filter(f -> !f.equals("Text"))
-                .ifPresent(f -> out.add("LoggingConfig LogFormat " + f));
         return out;
+    }
+
+    /** {@code LoggingConfig}: its members as sent (validated by the control plane). */
+    private static Optional<FunctionCommand.LoggingChange> logging(JsonNode body) {
+        return object(body, "LoggingConfig")
+                .map(l -> new FunctionCommand.LoggingChange(
+                        string(l, "LogFormat"),
+                        string(l, "ApplicationLogLevel"),
+                        string(l, "SystemLogLevel"),
+                        string(l, "LogGroup")));
     }
 
     /** Spur's {@code SpurNetwork} member: {@code default} or {@code none}. */

@@ -1,9 +1,10 @@
 package dev.spur.logs;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.spur.common.Json;
+import dev.spur.common.LoggingConfig;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Base64;
@@ -25,17 +26,52 @@ public final class InvocationLog {
 
     private final FunctionLog file;
     private final String stream;
+    private final LoggingConfig logging;
     private final StringBuilder pending = new StringBuilder(256);
     private final ArrayDeque<String> tail = new ArrayDeque<>();
     private int tailBytes;
 
     public InvocationLog(FunctionLog file, String stream) {
+        this(file, stream, LoggingConfig.DEFAULT);
+    }
+
+    /** A log whose records follow the function's {@code LoggingConfig} (format and levels). */
+    public InvocationLog(FunctionLog file, String stream, LoggingConfig logging) {
         this.file = file;
         this.stream = stream;
+        this.logging = logging;
+    }
+
+    LoggingConfig logging() {
+        return logging;
+    }
+
+    /**
+     * A line the runtime printed. With the JSON format, a JSON record whose {@code level} is below the
+     * application log level is dropped, as Lambda drops it; every other line is kept as printed.
+     */
+    public void output(String text) {
+        if (logging.json() && !logging.applicationLogLevel().isEmpty() && !logging.passesApplication(level(text))) {
+            return;
+        }
+        line(text);
+    }
+
+    /** The {@code level} of a JSON record, or null for anything else. */
+    private static String level(String text) {
+        if (!text.startsWith("{") || !text.contains("\"level\"")) {
+            return null;
+        }
+        try {
+            JsonNode level = Json.MAPPER.readTree(text).get("level");
+            return level != null && level.isTextual() ? level.textValue() : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     public synchronized void line(String text) {
-        pending.append(DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(ChronoUnit.MILLIS)))
+        LogLines.appendTime(pending, System.currentTimeMillis())
                 .append(' ')
                 .append(stream)
                 .append(' ')

@@ -1,5 +1,9 @@
 package dev.spur.logs;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.spur.common.Json;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Locale;
 
@@ -16,34 +20,76 @@ import java.util.Locale;
  *   END RequestId: …  then  REPORT RequestId: … Duration: …  it is recorded (Invoker.record)
  * </pre>
  *
+ * <p>With the JSON log format ({@code LoggingConfig}), the same events are Lambda's JSON system
+ * records — {@code platform.initStart}, {@code platform.initReport}, {@code platform.start},
+ * {@code platform.runtimeDone}, {@code platform.report} — and INFO ones are dropped when the system
+ * log level is WARN; a timeout is an ERROR record with Lambda's words.
+ *
  * <p>What the runtime prints goes between them, through the same {@link InvocationLog}.
  */
 public final class PlatformLog {
+    private static final ObjectMapper JSON = Json.MAPPER;
+
     private PlatformLog() {}
 
     /** An environment's init begins. */
     public static void initStart(InvocationLog log, String runtimeId) {
-        log.line(initStartLine(runtimeId));
+        if (log.logging().json()) {
+            ObjectNode r = JSON.createObjectNode()
+                    .put("initializationType", "on-demand")
+                    .put("phase", "init")
+                    .put("runtimeVersion", "spur:" + runtimeId);
+            system(log, "platform.initStart", r);
+        } else {
+            log.line(initStartLine(runtimeId));
+        }
     }
 
     /** The environment an invocation waited for failed to initialise with {@code errorType}. */
     public static void initError(InvocationLog log, long initNanos, String errorType) {
-        log.line(initErrorLine(initNanos, errorType));
+        if (log.logging().json()) {
+            ObjectNode r = JSON.createObjectNode()
+                    .put("initializationType", "on-demand")
+                    .put("phase", "init")
+                    .put("status", "error")
+                    .put("errorType", errorType);
+            r.putObject("metrics").put("durationMs", new BigDecimal(millis(Math.max(0, initNanos))));
+            log.line(record("platform.initReport", r)); // an error: shown at every system log level
+        } else {
+            log.line(initErrorLine(initNanos, errorType));
+        }
     }
 
     /** An invocation begins. */
     public static void start(InvocationLog log, String requestId, String version) {
-        log.line(startLine(requestId, version));
+        if (log.logging().json()) {
+            system(
+                    log,
+                    "platform.start",
+                    JSON.createObjectNode().put("requestId", requestId).put("version", version));
+        } else {
+            log.line(startLine(requestId, version));
+        }
     }
 
     /** An invocation's deadline passed at {@code at}; its environment has been stopped. */
     public static void timedOut(InvocationLog log, Instant at, String requestId, long timeoutNanos) {
-        log.line(timedOutLine(at, requestId, timeoutNanos));
+        if (log.logging().json()) {
+            ObjectNode r = JSON.createObjectNode()
+                    .put("timestamp", at.toString())
+                    .put("level", "ERROR")
+                    .put("requestId", requestId)
+                    .put("message", taskTimedOut(timeoutNanos));
+            log.line(r.toString());
+        } else {
+            log.line(timedOutLine(at, requestId, timeoutNanos));
+        }
     }
 
     /**
      * An invocation is over: END, then REPORT with its duration, billed duration, memory size, peak
-     * memory and, on a cold start, the init duration.
+     * memory and, on a cold start, the init duration. With the JSON format: {@code platform.runtimeDone}
+     * and {@code platform.report} records, dropped below the system log level (they are INFO).
      *
      * @param initNanos negative when the invocation was not a cold start
      */
@@ -54,14 +100,39 @@ public final class PlatformLog {
             int memorySizeMb,
             long maxMemoryUsedMb,
             long initNanos) {
+        long billed = billedMillis(durationNanos, initNanos);
+        if (log.logging().json()) {
+            system(log, "platform.runtimeDone", JSON.createObjectNode().put("requestId", requestId));
+            ObjectNode r = JSON.createObjectNode().put("requestId", requestId);
+            ObjectNode metrics = r.putObject("metrics")
+                    .put("durationMs", new BigDecimal(millis(durationNanos)))
+                    .put("billedDurationMs", billed)
+                    .put("memorySizeMB", memorySizeMb)
+                    .put("maxMemoryUsedMB", maxMemoryUsedMb);
+            if (initNanos >= 0) {
+                metrics.put("initDurationMs", new BigDecimal(millis(initNanos)));
+            }
+            system(log, "platform.report", r);
+            return;
+        }
         log.line(endLine(requestId));
-        log.line(reportLine(
-                requestId,
-                durationNanos,
-                billedMillis(durationNanos, initNanos),
-                memorySizeMb,
-                maxMemoryUsedMb,
-                initNanos));
+        log.line(reportLine(requestId, durationNanos, billed, memorySizeMb, maxMemoryUsedMb, initNanos));
+    }
+
+    /** A platform record at INFO, unless the system log level is above it. */
+    private static void system(InvocationLog log, String type, ObjectNode record) {
+        if (log.logging().passesSystem("INFO")) {
+            log.line(record(type, record));
+        }
+    }
+
+    /** {@code {"time":"…","type":"platform.start","record":{…}}}, as Lambda writes system logs in JSON. */
+    static String record(String type, ObjectNode record) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("time", Instant.ofEpochMilli(System.currentTimeMillis()).toString());
+        node.put("type", type);
+        node.set("record", record);
+        return node.toString();
     }
 
     /** Lambda's words for a timeout, in the line and in the error the caller gets: {@code Task timed out after 3.00 seconds}. */

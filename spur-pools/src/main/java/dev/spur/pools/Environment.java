@@ -103,8 +103,10 @@ final class Environment implements RuntimeApiHandler {
         this.id = id;
         this.logStream = logStream;
         this.memoryMb = pool.config().memorySize();
-        this.log = new InvocationLog(pool.functionLog(), logStream);
-        this.idleLog = new InvocationLog(pool.functionLog(), logStream);
+        this.log = new InvocationLog(
+                pool.functionLog(), logStream, pool.deployment().config().logging());
+        this.idleLog = new InvocationLog(
+                pool.functionLog(), logStream, pool.deployment().config().logging());
     }
 
     /**
@@ -283,7 +285,7 @@ final class Environment implements RuntimeApiHandler {
         OutputFile out = output;
         if (out != null) {
             InvocationLog target = log;
-            out.collect(target::line, flushPartial);
+            out.collect(target::output, flushPartial);
         }
     }
 

@@ -54,7 +54,11 @@ final class Launch {
         env.put("AWS_LAMBDA_FUNCTION_VERSION", fn.version());
         env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(fn.memorySize()));
         env.put("AWS_LAMBDA_INITIALIZATION_TYPE", initializationType);
-        env.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + fn.key().name());
+        env.put("AWS_LAMBDA_LOG_GROUP_NAME", fn.logging().logGroup(fn.key()));
+        env.put("AWS_LAMBDA_LOG_FORMAT", fn.logging().logFormat());
+        if (!fn.logging().applicationLogLevel().isEmpty()) {
+            env.put("AWS_LAMBDA_LOG_LEVEL", fn.logging().applicationLogLevel());
+        }
         env.put("AWS_LAMBDA_LOG_STREAM_NAME", logStream);
         env.put("LAMBDA_TASK_ROOT", taskRoot.toString());
         env.putAll(plan.environment());

@@ -66,7 +66,10 @@ public final class Lease implements AutoCloseable {
      * invocation is never run twice by this call.
      */
     public InvocationOutcome invoke(InvokeInput input) throws InterruptedException {
-        InvocationLog log = new InvocationLog(pool.functionLog(), environment.logStream);
+        InvocationLog log = new InvocationLog(
+                pool.functionLog(),
+                environment.logStream,
+                pool.deployment().config().logging());
         long initNanos = coldStart ? environment.initNanos() : -1;
         if (coldStart) {
             log.prependTailOf(environment.initLog());

@@ -3,6 +3,7 @@ package dev.spur.pools;
 import dev.spur.common.FunctionKey;
 import dev.spur.common.LambdaException;
 import dev.spur.common.Ticker;
+import dev.spur.logs.FunctionLog;
 import dev.spur.logs.LogStore;
 import dev.spur.sandbox.Sandbox;
 import java.io.IOException;
@@ -300,7 +301,7 @@ public final class Pools implements AutoCloseable {
         while (true) {
             Pool pool = pools.get(key);
             if (pool == null) {
-                Pool created = new Pool(deployment, logs.of(key.function()));
+                Pool created = new Pool(deployment, functionLog(deployment));
                 pool = pools.putIfAbsent(key, created);
                 if (pool == null) {
                     return created;
@@ -309,7 +310,7 @@ public final class Pools implements AutoCloseable {
             if (!pool.isOlderThan(deployment.config())) {
                 return pool; // current, or this request resolved an older configuration than the pool's
             }
-            Pool replacement = new Pool(deployment, logs.of(key.function()));
+            Pool replacement = new Pool(deployment, functionLog(deployment));
             if (pools.replace(key, pool, replacement)) {
                 drain(pool);
                 return replacement;
@@ -552,6 +553,13 @@ public final class Pools implements AutoCloseable {
     private static String newId() {
         ThreadLocalRandom r = ThreadLocalRandom.current();
         return HexFormat.of().toHexDigits(r.nextLong()) + HexFormat.of().toHexDigits(r.nextLong());
+    }
+
+    /** The log group a deployment writes to: its LoggingConfig's, else {@code /aws/lambda/<function>}. */
+    private FunctionLog functionLog(Deployment deployment) {
+        FunctionKey fn = deployment.config().key();
+        return logs.group(
+                fn.account(), fn.region(), deployment.config().logging().logGroup(fn));
     }
 
     private String logStream(Deployment deployment, String id) {

@@ -80,6 +80,7 @@ public final class SpurServer implements AutoCloseable {
     private final Optional<Database> database;
     private final MetadataStore store;
     private final Pools pools;
+    private final LogStore logs;
     private final Runtimes runtimes;
     private final AccessKeyService keys;
     private final EventQueue queue;
@@ -117,6 +118,7 @@ public final class SpurServer implements AutoCloseable {
             collectUnusedCode(store, code);
             this.runtimes = Runtimes.install(data.resolve("runtimes"));
             LogStore logs = LogStore.open(data.resolve("logs"));
+            this.logs = logs;
             requireReachable(options.sandbox(), List.of(data.resolve("code"), runtimes.directory()));
             cleanUpLeftovers(options.sandbox());
             InstantSource clock = options.clock();
@@ -257,6 +259,11 @@ public final class SpurServer implements AutoCloseable {
 
     public Auth auth() {
         return options.auth();
+    }
+
+    /** The function logs (log groups) of this node. */
+    public LogStore logs() {
+        return logs;
     }
 
     public Pools pools() {

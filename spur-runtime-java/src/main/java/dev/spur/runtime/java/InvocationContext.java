@@ -100,7 +100,7 @@ final class InvocationContext implements Context {
 
     @Override
     public LambdaLogger getLogger() {
-        return StdoutLogger.INSTANCE;
+        return StdoutLogger.forRequest(invocation.requestId());
     }
 
     private static Map<?, ?> object(Object json) {

@@ -78,11 +78,25 @@ function formatted(err) {
 
 let requestId; // of the invocation in progress; undefined during init, printed as such like Lambda
 
-/** console.* as Lambda patches it: `<ISO time>\t<request id>\t<LEVEL>\t<message>`, one line per call. */
+/**
+ * console.* as Lambda patches it: `<ISO time>\t<request id>\t<LEVEL>\t<message>`, one line per call;
+ * with AWS_LAMBDA_LOG_FORMAT=JSON one JSON record per call (timestamp, level, requestId, message, and
+ * an Error's type, message and stack), below AWS_LAMBDA_LOG_LEVEL dropped.
+ */
 function patchConsole() {
   const levels = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
+  const json = process.env.AWS_LAMBDA_LOG_FORMAT === 'JSON';
   const minimum = Math.max(0, levels.indexOf((process.env.AWS_LAMBDA_LOG_LEVEL ?? '').toUpperCase()));
   const writer = (level) => (levels.indexOf(level) < minimum ? () => {} : (message, ...params) => {
+    if (json) {
+      const record = { timestamp: new Date().toISOString(), level, requestId, message: format(message, ...params) };
+      const error = [message, ...params].find((p) => p instanceof Error);
+      if (error) {
+        Object.assign(record, { errorType: error.name, errorMessage: error.message, stackTrace: String(error.stack).split('\n') });
+      }
+      process.stdout.write(JSON.stringify(record) + '\n');
+      return;
+    }
     const line = `${new Date().toISOString()}\t${requestId}\t${level}\t${format(message, ...params)}`;
     process.stdout.write(line.replace(/\n/g, '\r') + '\n');
   });

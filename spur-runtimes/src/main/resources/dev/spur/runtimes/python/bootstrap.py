@@ -245,8 +245,22 @@ def error_result(error, request_id=None):
     return result
 
 
+_JSON_LOGS = os.environ.get("AWS_LAMBDA_LOG_FORMAT") == "JSON"
+
+
+def _utc_now():
+    now = time.time()
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + ".%03dZ" % (int(now * 1000) % 1000)
+
+
 def log_error(result):
-    """Prints an error as Lambda's Python runtime does: one log event, lines joined by carriage returns."""
+    """Prints an error as Lambda's Python runtime does: one log event, lines joined by carriage returns
+    (with the JSON log format: one JSON record at level ERROR)."""
+    if _JSON_LOGS:
+        record = {"timestamp": _utc_now(), "level": "ERROR", "message": result["errorMessage"]}
+        record.update({k: result[k] for k in ("errorType", "errorMessage", "requestId", "stackTrace") if k in result})
+        sys.stdout.write(json.dumps(record) + "\n")
+        return
     lines = ["[ERROR] %s: %s" % (result["errorType"], result["errorMessage"]), "Traceback (most recent call last):"]
     for entry in result["stackTrace"]:
         for line in entry.splitlines():
@@ -286,13 +300,46 @@ def marshal(result):
 _request_id = ""  # the invocation in progress, for log lines
 
 
+class _JsonFormatter:
+    """Lambda's JSON log records: timestamp, level, message, logger, requestId (and the exception's
+    type, message and stack trace when there is one)."""
+
+    def format(self, record):
+        out = {"timestamp": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+                            + ".%03dZ" % int(record.msecs),
+               "level": record.levelname,
+               "message": record.getMessage(),
+               "logger": record.name}
+        if record.aws_request_id:
+            out["requestId"] = record.aws_request_id
+        if record.exc_info and record.exc_info[0] is not None:
+            out["errorType"] = record.exc_info[0].__name__
+            out["errorMessage"] = str(record.exc_info[1])
+            import traceback
+            out["stackTrace"] = traceback.format_tb(record.exc_info[2])
+        return json.dumps(out, default=str) + "\n"
+
+
+_LEVELS = {"TRACE": "DEBUG", "DEBUG": "DEBUG", "INFO": "INFO", "WARN": "WARNING", "WARNING": "WARNING",
+           "ERROR": "ERROR", "FATAL": "CRITICAL", "CRITICAL": "CRITICAL"}
+
+
 def configure_logging(logging):
-    """Installs a root handler writing Lambda's text format: [LEVEL]\t<UTC time>Z\t<request id>\t<message>."""
+    """Installs a root handler writing Lambda's text format: [LEVEL]\t<UTC time>Z\t<request id>\t<message>,
+    or with AWS_LAMBDA_LOG_FORMAT=JSON Lambda's JSON records, at AWS_LAMBDA_LOG_LEVEL."""
 
     class LambdaHandler(logging.Handler):
         def emit(self, record):
             record.aws_request_id = _request_id
             sys.stdout.write(self.format(record))
+
+    if _JSON_LOGS:
+        handler = LambdaHandler()
+        handler.setFormatter(_JsonFormatter())
+        root = logging.getLogger()
+        root.addHandler(handler)
+        root.setLevel(_LEVELS.get(os.environ.get("AWS_LAMBDA_LOG_LEVEL", "INFO").upper(), "INFO"))
+        return
 
     formatter = logging.Formatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n",
                                   "%Y-%m-%dT%H:%M:%S")
