@@ -36,7 +36,7 @@ public final class SecretBox {
 
     private final SecretKey key;
 
-    private SecretBox(byte[] key) {
+    SecretBox(byte[] key) {
         this.key = new SecretKeySpec(key, "AES");
     }
 

@@ -2,6 +2,7 @@ package dev.spur.cli;
 
 import dev.spur.bench.AsyncStores;
 import dev.spur.bench.Bench;
+import dev.spur.bench.ClusterBench;
 import dev.spur.bench.LogQueries;
 import dev.spur.bench.PeerComparison;
 import java.io.IOException;
@@ -67,10 +68,16 @@ final class BenchCommand implements Callable<Integer> {
     boolean async;
 
     @Option(
+            names = "--cluster",
+            description = "Instead: Spur as a fleet on the --database (nodes in this JVM): throughput 1 node vs 3, "
+                    + "warm hits on a Zipf workload with and without affinity routing, the proxy hop's cost, change "
+                    + "propagation, asynchronous accepted events/s on PostgreSQL next to SQLite.")
+    boolean cluster;
+
+    @Option(
             names = "--database",
-            description =
-                    "With --async: the PostgreSQL database to measure too (postgresql://user:password@host:port/db; "
-                            + "default: $SPUR_DATABASE_URL).")
+            description = "With --async: the PostgreSQL database to measure too; with --cluster: the fleet's "
+                    + "database (postgresql://user:password@host:port/db; default: $SPUR_DATABASE_URL).")
     String database;
 
     @Option(
@@ -101,6 +108,16 @@ final class BenchCommand implements Callable<Integer> {
             return print(LogQueries.markdown(LogQueries.measure(System.err)));
         }
         Bench.Options base = quick ? Bench.Options.quick() : Bench.Options.standard();
+        if (cluster) {
+            String url = Optional.ofNullable(database)
+                    .or(() -> Optional.ofNullable(System.getenv("SPUR_DATABASE_URL")))
+                    .filter(u -> !u.isBlank())
+                    .orElseThrow(
+                            () -> CliException.usage(
+                                    "--cluster needs a PostgreSQL database: --database postgresql://... or $SPUR_DATABASE_URL"));
+            ClusterBench.Options options = quick ? ClusterBench.Options.quick(url) : ClusterBench.Options.standard(url);
+            return print(ClusterBench.markdown(ClusterBench.run(options, System.err)));
+        }
         if (async) {
             Optional<String> url = Optional.ofNullable(database)
                     .or(() -> Optional.ofNullable(System.getenv("SPUR_DATABASE_URL")))

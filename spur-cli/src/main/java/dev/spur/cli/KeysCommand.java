@@ -3,10 +3,12 @@ package dev.spur.cli;
 import dev.spur.auth.Credential;
 import dev.spur.server.AccessKeyService;
 import dev.spur.server.SpurServer;
+import dev.spur.store.Database;
 import dev.spur.store.MetadataStore;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
@@ -16,8 +18,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code spur keys}: access keys for {@code spur server --auth sigv4}. Works on the data directory
- * directly (a running server picks changes up within 30 s), so it needs no key to make the first key.
+ * {@code spur keys}: access keys for {@code spur server --auth sigv4}. Works on the store directly — the
+ * data directory's SQLite, or a fleet's PostgreSQL with {@code --database} — so it needs no key to make the
+ * first key; running servers see the change through the change feed (within a second or two).
  */
 @Command(
         name = "keys",
@@ -36,7 +39,23 @@ final class KeysCommand {
                         "The server's data directory (default: $SPUR_DATA_DIR, else /var/lib/spur for root, ~/.spur for others).")
         Path dataDir;
 
+        @Option(
+                names = "--database",
+                description = "A fleet's shared PostgreSQL database (default: $SPUR_DATABASE_URL, else the data "
+                        + "directory's SQLite); its keys are sealed with $SPUR_CLUSTER_KEY if the nodes are given "
+                        + "one, else with the key kept in the database.")
+        String database;
+
         <T> T withKeys(Function<AccessKeyService, T> work) {
+            Optional<String> url = ServerCommand.databaseUrl(database);
+            if (url.isPresent()) {
+                try (Database db = Database.postgres(url.get());
+                        MetadataStore store = MetadataStore.postgres(db)) {
+                    return work.apply(SpurServer.keys(store, db, ServerCommand.clusterKey()));
+                } catch (IllegalStateException e) {
+                    throw CliException.usage("%s", e.getMessage());
+                }
+            }
             Path dir = (dataDir != null ? dataDir : SpurServer.Options.defaultDataDir()).toAbsolutePath();
             try (MetadataStore store = MetadataStore.sqlite(dir.resolve("spur.db"))) {
                 return work.apply(SpurServer.keys(store, dir));

@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
             RouteCommand.class,
             BenchCommand.class,
             KeysCommand.class,
+            NodesCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {

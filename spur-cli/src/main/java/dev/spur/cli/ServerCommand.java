@@ -1,15 +1,18 @@
 package dev.spur.cli;
 
+import dev.spur.auth.ClusterKey;
 import dev.spur.invoke.AsyncPolicy;
 import dev.spur.pools.PoolSettings;
 import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.sandbox.Sandbox;
+import dev.spur.server.Fleet;
 import dev.spur.server.SpurServer;
 import dev.spur.store.Database;
 import dev.spur.telemetry.TelemetrySettings;
 import dev.spur.usage.PriceTable;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -61,6 +64,18 @@ final class ServerCommand implements Callable<Integer> {
                     + "PostgreSQL (15+) database, for a fleet of nodes: postgresql://user:password@host:port/db "
                     + "or jdbc:postgresql://... (default: $SPUR_DATABASE_URL, else SQLite files in the data dir).")
     String database;
+
+    @Option(
+            names = "--node-name",
+            description = "This node's name in a fleet (with --database), unique among its live nodes "
+                    + "(default: $SPUR_NODE_NAME, else the host name).")
+    String nodeName;
+
+    @Option(
+            names = "--advertise",
+            description = "Where the other nodes of a fleet reach this one, http://host:port (default: "
+                    + "$SPUR_ADVERTISE, else http://<--host, or the host name for 0.0.0.0>:<port>).")
+    String advertise;
 
     @Option(
             names = "--keep-alive",
@@ -166,6 +181,63 @@ final class ServerCommand implements Callable<Integer> {
             converter = DurationConverter.class)
     Duration drainTimeout;
 
+    /** {@code $SPUR_CLUSTER_KEY}, the key the nodes of a fleet share, if set. */
+    static Optional<ClusterKey> clusterKey() {
+        String text = System.getenv("SPUR_CLUSTER_KEY");
+        if (text == null || text.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ClusterKey.parse(text));
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage("$SPUR_CLUSTER_KEY: %s", e.getMessage());
+        }
+    }
+
+    /** The fleet options: the cluster key, {@code --node-name} and {@code --advertise} (or their variables). */
+    private Fleet fleet(boolean shared) {
+        if (!shared) {
+            return Fleet.NONE;
+        }
+        Fleet fleet = Fleet.NONE.withClusterKey(clusterKey());
+        Optional<String> name = Optional.ofNullable(nodeName)
+                .or(() -> Optional.ofNullable(System.getenv("SPUR_NODE_NAME")))
+                .map(String::strip)
+                .filter(n -> !n.isEmpty());
+        if (name.isPresent()) {
+            fleet = fleet.withNodeName(name.get());
+        }
+        Optional<String> at = Optional.ofNullable(advertise)
+                .or(() -> Optional.ofNullable(System.getenv("SPUR_ADVERTISE")))
+                .map(String::strip)
+                .filter(a -> !a.isEmpty());
+        if (at.isPresent()) {
+            try {
+                URI uri = new URI(at.get());
+                if (!"http".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 0) {
+                    throw new URISyntaxException(at.get(), "not http://host:port");
+                }
+                fleet = fleet.withAdvertise(uri);
+            } catch (URISyntaxException e) {
+                throw CliException.usage("--advertise must be http://host:port, not %s", at.get());
+            }
+        }
+        return fleet;
+    }
+
+    /** {@code --database}, else {@code $SPUR_DATABASE_URL}, checked to be a PostgreSQL URL. */
+    static Optional<String> databaseUrl(String option) {
+        Optional<String> url = Optional.ofNullable(option)
+                .or(() -> Optional.ofNullable(System.getenv("SPUR_DATABASE_URL")))
+                .map(String::strip)
+                .filter(u -> !u.isEmpty());
+        if (url.isPresent() && !Database.isPostgresUrl(url.get())) {
+            throw CliException.usage("--database (or $SPUR_DATABASE_URL) must be a PostgreSQL URL: "
+                    + "postgresql://user:password@host:port/database or jdbc:postgresql://host:port/database");
+        }
+        return url;
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         SpurServer.Auth mode = switch (auth) {
@@ -212,14 +284,7 @@ final class ServerCommand implements Callable<Integer> {
             pools = pools.withMemoryCapacityMb(memoryCapacityMb);
         }
         Path dir = dataDir != null ? dataDir : SpurServer.Options.defaultDataDir();
-        Optional<String> databaseUrl = Optional.ofNullable(database)
-                .or(() -> Optional.ofNullable(System.getenv("SPUR_DATABASE_URL")))
-                .map(String::strip)
-                .filter(url -> !url.isEmpty());
-        if (databaseUrl.isPresent() && !Database.isPostgresUrl(databaseUrl.get())) {
-            throw CliException.usage("--database (or $SPUR_DATABASE_URL) must be a PostgreSQL URL: "
-                    + "postgresql://user:password@host:port/database or jdbc:postgresql://host:port/database");
-        }
+        Optional<String> databaseUrl = databaseUrl(database);
         SpurServer.Options options = SpurServer.Options.defaults(dir.toAbsolutePath())
                 .withPort(port)
                 .withHost(host)
@@ -233,7 +298,8 @@ final class ServerCommand implements Callable<Integer> {
                 .withSandbox(chosen)
                 .withDatabase(databaseUrl)
                 .withPrices(priceTable())
-                .withTelemetry(telemetry());
+                .withTelemetry(telemetry())
+                .withFleet(fleet(databaseUrl.isPresent()));
         SpurServer server;
         try {
             server = SpurServer.start(options);
@@ -261,6 +327,7 @@ final class ServerCommand implements Callable<Integer> {
         System.out.println("Spur is listening on " + endpoint);
         System.out.println("  data dir:   " + server.dataDir());
         System.out.println("  state:      " + server.state());
+        server.nodeName().ifPresent(n -> System.out.println("  node:       " + n + " (see `spur nodes`)"));
         System.out.println("  isolation:  " + server.isolation() + " — " + why);
         if (mode == SpurServer.Auth.NONE) {
             System.out.println(

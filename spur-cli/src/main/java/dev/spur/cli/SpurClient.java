@@ -134,6 +134,16 @@ final class SpurClient {
         return new FunctionPage(functions, Optional.ofNullable((String) page.get("NextMarker")));
     }
 
+    /** {@code GET /spur/v1/nodes}: the fleet's nodes (404 UnknownOperation on a node without a shared database). */
+    List<Map<String, Object>> nodes() {
+        Map<String, Object> answer = send("GET", "/spur/v1/nodes", null, Map.of(), CONTROL_READ_TIMEOUT_MS)
+                .orThrow()
+                .json();
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> nodes = (List<Map<String, Object>>) answer.getOrDefault("Nodes", List.of());
+        return nodes;
+    }
+
     /** GetFunctionConfiguration. Reading changes nothing. */
     Map<String, Object> getFunctionConfiguration(String name) {
         return send("GET", FUNCTIONS + "/" + segment(name) + "/configuration", null, Map.of(), CONTROL_READ_TIMEOUT_MS)

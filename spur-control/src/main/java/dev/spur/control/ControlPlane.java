@@ -28,10 +28,12 @@ import dev.spur.store.CodeStore;
 import dev.spur.store.MetadataStore;
 import java.time.InstantSource;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -53,6 +55,9 @@ import java.util.function.UnaryOperator;
  * create that then lost a name race stays in the code store until the next start's clean-up.)
  */
 public final class ControlPlane {
+    /** How many times a change is tried on a fresh copy when other nodes keep changing the function. */
+    static final int MAX_ATTEMPTS = 8;
+
     private final MetadataStore store;
     private final CodeStore code;
     private final Runtimes runtimes;
@@ -64,6 +69,7 @@ public final class ControlPlane {
     private final Concurrency concurrency;
     private final Resources resources;
     private final AsyncSettings asyncSettings;
+    private final FunctionChanges changes;
 
     public ControlPlane(MetadataStore store, CodeStore code, Runtimes runtimes, Pools pools, InstantSource clock) {
         this.store = store;
@@ -76,6 +82,7 @@ public final class ControlPlane {
         this.concurrency = new Concurrency(this);
         this.resources = new Resources(this);
         this.asyncSettings = new AsyncSettings(this);
+        this.changes = new FunctionChanges(this);
         concurrency.restore();
     }
 
@@ -95,9 +102,15 @@ public final class ControlPlane {
         return clock;
     }
 
-    /** Stores a function's new attachments and makes them visible; call under the function's lock. */
+    /**
+     * Stores a function's new attachments if the stored ones are still {@code entry}'s (compare-and-set,
+     * across nodes too) and makes them visible; call under the function's lock, inside {@link #locked},
+     * which runs the change again on a fresh copy when another node changed the function meanwhile.
+     */
     Entry saveAttachments(Entry entry, FunctionAttachments attachments) {
-        store.saveAttachments(entry.key(), attachments);
+        if (!store.saveAttachments(entry.key(), entry.attachments(), attachments)) {
+            throw StaleEntry.refused();
+        }
         Entry saved = entry.withAttachments(attachments);
         registry.put(saved);
         return saved;
@@ -119,7 +132,37 @@ public final class ControlPlane {
      * version, or the alias's version (picked by its routing weights). No store access, no lock.
      */
     public Deployment resolveForInvoke(FunctionKey key, Optional<String> qualifier) {
-        return withCode(registry.resolveForInvoke(key, qualifier));
+        try {
+            return withCode(registry.resolveForInvoke(key, qualifier));
+        } catch (LambdaException e) {
+            if (e.code() != ErrorCode.RESOURCE_NOT_FOUND || !changes.refreshMiss(key, qualifier)) {
+                throw e;
+            }
+            return withCode(registry.resolveForInvoke(key, qualifier)); // created or published elsewhere just now
+        }
+    }
+
+    /**
+     * Reads a function again from the store and makes this node's registry and pools agree with it: what
+     * following the change feed calls for every change another node (or this one) committed. Waits for
+     * the function's lock, so it never undoes a change this node is making.
+     */
+    public void changed(FunctionKey key) {
+        ReentrantLock lock = lockFor(key);
+        lock.lock();
+        try {
+            changes.refresh(key);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Reads every function again (the change feed lost track); as {@link #changed} for each. */
+    public void reloadAll() {
+        Set<FunctionKey> keys = new HashSet<>();
+        registry.all().forEach(e -> keys.add(e.key()));
+        store.allFunctions().forEach(f -> keys.add(f.latest().key()));
+        keys.forEach(this::changed);
     }
 
     /**
@@ -147,7 +190,7 @@ public final class ControlPlane {
                     function,
                     ref.key().region());
             String q = ref.qualifier().orElse(qualifier);
-            Entry entry = registry.require(ref.key());
+            Entry entry = current(ref.key());
             if (!q.isEmpty()) {
                 entry.resolveStatic(q);
             }
@@ -241,7 +284,7 @@ public final class ControlPlane {
         ReentrantLock lock = lockFor(key);
         lock.lock();
         try {
-            if (registry.find(key).isPresent()) {
+            if (registry.find(key).isPresent() && changes.refresh(key).isPresent()) {
                 throw LambdaException.conflict("Function already exist: %s", c.functionName());
             }
             CodeStore.StoredCode stored = code.store(zip);
@@ -271,7 +314,14 @@ public final class ControlPlane {
                         Publishing.versionOf(config, "1", config.description(), newRevision(), clock.instant()));
                 attachments = attachments.withNextVersion(2);
             }
-            store.createFunction(config, attachments, published);
+            try {
+                store.createFunction(config, attachments, published);
+            } catch (LambdaException e) {
+                if (e.code() == ErrorCode.RESOURCE_CONFLICT) {
+                    changes.refresh(key); // created on another node: learn it now rather than from the feed
+                }
+                throw e;
+            }
             Entry entry = new Entry(registry.deployment(config), Collections.emptySortedMap(), attachments);
             if (published.isPresent()) {
                 entry = entry.withVersion(registry.deployment(published.get()), attachments);
@@ -286,7 +336,7 @@ public final class ControlPlane {
     private ControlResult getWithCode(GetFunction c) {
         FunctionRef ref = Arns.parseFunctionRef(
                 c.functionName(), c.caller().account(), c.caller().region());
-        Entry entry = registry.require(visible(c.caller(), ref.key()));
+        Entry entry = current(visible(c.caller(), ref.key()));
         FunctionConfig config = qualifier(ref, c.qualifier())
                 .map(entry::resolveStatic)
                 .orElse(entry.latest())
@@ -297,7 +347,7 @@ public final class ControlPlane {
 
     private FunctionConfig get(Caller caller, String name, Optional<String> qualifier) {
         FunctionRef ref = Arns.parseFunctionRef(name, caller.account(), caller.region());
-        Entry entry = registry.require(visible(caller, ref.key()));
+        Entry entry = current(visible(caller, ref.key()));
         return qualifier(ref, qualifier)
                 .map(entry::resolveStatic)
                 .orElse(entry.latest())
@@ -411,18 +461,11 @@ public final class ControlPlane {
                 "Updates apply to $LATEST; remove the qualifier from %s.",
                 name);
         FunctionKey key = visible(caller, ref.key());
-        ReentrantLock lock = lockFor(key);
-        lock.lock();
-        try {
-            Entry entry = registry.require(key);
+        return locked(key, entry -> {
             FunctionConfig current = entry.config();
             revisionId.ifPresent(r -> {
                 if (!r.equals(current.revisionId())) {
-                    throw LambdaException.of(
-                            ErrorCode.PRECONDITION_FAILED,
-                            "The Revision Id "
-                                    + "provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to "
-                                    + "retrieve the latest Revision Id");
+                    throw StaleEntry.unlessCurrent(revisionMismatch());
                 }
             });
             FunctionConfig changed = change.apply(current);
@@ -430,13 +473,25 @@ public final class ControlPlane {
                 return changed;
             }
             FunctionConfig updated = changed.withRevision(newRevision(), clock.instant());
-            store.replaceFunction(updated, current.revisionId());
+            try {
+                store.replaceFunction(updated, current.revisionId());
+            } catch (LambdaException e) {
+                if (e.code() == ErrorCode.PRECONDITION_FAILED) {
+                    throw StaleEntry.refused(); // another node updated it: apply the change to theirs
+                }
+                throw e;
+            }
             registry.put(entry.withLatest(registry.deployment(updated)));
             pools.retire(key, Arns.LATEST);
             return updated;
-        } finally {
-            lock.unlock();
-        }
+        });
+    }
+
+    static LambdaException revisionMismatch() {
+        return LambdaException.of(
+                ErrorCode.PRECONDITION_FAILED,
+                "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API "
+                        + "to retrieve the latest Revision Id");
     }
 
     private ControlResult delete(DeleteFunction c) {
@@ -450,19 +505,14 @@ public final class ControlPlane {
         if (qualifier.isPresent()) {
             return publishing.deleteVersion(key, qualifier.get());
         }
-        ReentrantLock lock = lockFor(key);
-        lock.lock();
-        try {
-            Entry entry = registry.require(key);
+        return locked(key, entry -> {
             store.deleteFunction(key);
             registry.remove(key);
             entry.attachments().provisioned().keySet().forEach(q -> pools.unprovision(key, q));
             pools.retire(key);
             pools.reserveConcurrency(key, OptionalInt.empty());
             return new ControlResult.Deleted();
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /**
@@ -473,27 +523,59 @@ public final class ControlPlane {
     <T> T locked(Caller caller, String functionName, BiFunction<FunctionRef, Entry, T> work) {
         FunctionRef ref = Arns.parseFunctionRef(functionName, caller.account(), caller.region());
         FunctionKey key = visible(caller, ref.key());
-        ReentrantLock lock = lockFor(key);
-        lock.lock();
-        try {
-            return work.apply(ref, registry.require(key));
-        } finally {
-            lock.unlock();
-        }
+        return locked(key, entry -> work.apply(ref, entry));
     }
 
-    /** A consistent read of a function as the caller named it, without the lock. */
+    /**
+     * A consistent read of a function as the caller named it, without the lock. A function this node does
+     * not know yet is looked up in the store (it may have been created on another node a moment ago).
+     */
     <T> T read(Caller caller, String functionName, BiFunction<FunctionRef, Entry, T> work) {
         FunctionRef ref = Arns.parseFunctionRef(functionName, caller.account(), caller.region());
-        return work.apply(ref, registry.require(visible(caller, ref.key())));
+        return work.apply(ref, current(visible(caller, ref.key())));
     }
 
-    /** Runs {@code work} under a function's lock when the caller already resolved its key. */
+    /**
+     * This node's copy of a function, without the lock; one it does not know yet is looked up in the
+     * store first (it may have been created on another node a moment ago). 404 if there is none.
+     */
+    private Entry current(FunctionKey key) {
+        Optional<Entry> entry = registry.find(key);
+        if (entry.isPresent()) {
+            return entry.get();
+        }
+        changed(key);
+        return registry.require(key);
+    }
+
+    /**
+     * Runs {@code work} on a function's current entry under its lock, when the caller already resolved
+     * its key. When the work finds its copy stale ({@link StaleEntry}: another node changed the function),
+     * the function is read again from the store and the work runs again, up to {@value #MAX_ATTEMPTS}
+     * times; so changes made on two nodes at once are both kept, one after the other.
+     */
     <T> T locked(FunctionKey key, Function<Entry, T> work) {
         ReentrantLock lock = lockFor(key);
         lock.lock();
         try {
-            return work.apply(registry.require(key));
+            Entry entry = registry.find(key).or(() -> changes.refresh(key)).orElseGet(() -> registry.require(key));
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    return work.apply(entry);
+                } catch (StaleEntry stale) {
+                    Optional<Entry> fresh = changes.refresh(key);
+                    if (fresh.isPresent()
+                            && fresh.get().equals(entry)
+                            && stale.ifCurrent().isPresent()) {
+                        throw stale.ifCurrent().get(); // the check failed on current data
+                    }
+                    if (attempt == MAX_ATTEMPTS) {
+                        throw LambdaException.conflict(
+                                "The function %s kept changing on other nodes; try again.", key.name());
+                    }
+                    entry = fresh.orElseGet(() -> registry.require(key)); // 404 if it was deleted elsewhere
+                }
+            }
         } finally {
             lock.unlock();
         }

@@ -21,9 +21,10 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The functions this server knows, read from memory on the invoke path and written through to the
- * metadata store. The store stays the truth: the cache is filled from it at start and every change
- * is stored before it becomes visible here. Each function is one immutable {@link Entry}, replaced
- * whole under the function's lock, so a reader always sees a consistent function.
+ * metadata store. The store stays the truth: the cache is filled from it at start, every change made
+ * here is stored before it becomes visible here, and changes made by other nodes come in through the
+ * change feed ({@link FunctionChanges}). Each function is one immutable {@link Entry}, replaced whole
+ * under the function's lock, so a reader always sees a consistent function.
  */
 final class FunctionRegistry {
     private final CodeStore code;
@@ -35,10 +36,15 @@ final class FunctionRegistry {
         this.code = code;
         this.runtimes = runtimes;
         for (MetadataStore.StoredFunction fn : store.allFunctions()) {
-            SortedMap<String, Deployment> versions = new TreeMap<>(FunctionRegistry::compareVersions);
-            fn.versions().forEach(v -> versions.put(v.version(), deployment(v)));
-            put(new Entry(deployment(fn.latest()), Collections.unmodifiableSortedMap(versions), fn.attachments()));
+            put(entryOf(fn));
         }
+    }
+
+    /** A function as read from the store. */
+    Entry entryOf(MetadataStore.StoredFunction fn) {
+        SortedMap<String, Deployment> versions = new TreeMap<>(FunctionRegistry::compareVersions);
+        fn.versions().forEach(v -> versions.put(v.version(), deployment(v)));
+        return new Entry(deployment(fn.latest()), Collections.unmodifiableSortedMap(versions), fn.attachments());
     }
 
     /**

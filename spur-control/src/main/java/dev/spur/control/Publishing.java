@@ -53,21 +53,17 @@ final class Publishing {
             FunctionConfig latest = entry.config();
             codeSha256.ifPresent(sha -> {
                 if (!sha.equals(latest.code().sha256Base64())) {
-                    throw LambdaException.of(
+                    throw StaleEntry.unlessCurrent(LambdaException.of(
                             ErrorCode.PRECONDITION_FAILED,
                             "CodeSHA256 (%s) is different from "
                                     + "current CodeSHA256 in $LATEST (%s). Please try again with the current CodeSHA256.",
                             sha,
-                            latest.code().sha256Base64());
+                            latest.code().sha256Base64()));
                 }
             });
             revisionId.ifPresent(r -> {
                 if (!r.equals(latest.revisionId())) {
-                    throw LambdaException.of(
-                            ErrorCode.PRECONDITION_FAILED,
-                            "The Revision Id provided does not "
-                                    + "match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest "
-                                    + "Revision Id");
+                    throw StaleEntry.unlessCurrent(ControlPlane.revisionMismatch());
                 }
             });
             Optional<FunctionConfig> last = entry.lastPublished();
@@ -83,7 +79,9 @@ final class Publishing {
                     ControlPlane.newRevision(),
                     control.clock().instant());
             FunctionAttachments advanced = attachments.withNextVersion(attachments.nextVersion() + 1);
-            control.store().publishVersion(version, advanced);
+            if (!control.store().publishVersion(version, attachments, advanced)) {
+                throw StaleEntry.refused();
+            }
             control.registry().put(entry.withVersion(control.registry().deployment(version), advanced));
             return version;
         });
@@ -127,10 +125,13 @@ final class Publishing {
                         m.remove(version);
                         return m;
                     });
-            control.store().deleteVersion(key, version);
-            if (!attachments.equals(entry.attachments())) {
-                control.store().saveAttachments(key, attachments);
+            // Attachments first, by compare-and-set: a change made meanwhile on another node (an alias to this
+            // version, say) makes this run again on it instead of being overwritten.
+            if (!attachments.equals(entry.attachments())
+                    && !control.store().saveAttachments(key, entry.attachments(), attachments)) {
+                throw StaleEntry.refused();
             }
+            control.store().deleteVersion(key, version);
             control.registry().put(entry.withoutVersion(version, attachments));
             control.pools().unprovision(key, version);
             control.pools().retire(key, version);
@@ -148,8 +149,8 @@ final class Publishing {
         return control.locked(c.caller(), c.functionName(), (ref, entry) -> {
             ControlPlane.requireUnqualified(ref);
             if (entry.attachments().aliases().containsKey(c.name())) {
-                throw LambdaException.conflict(
-                        "Alias already exists: %s", entry.key().qualifiedArn(c.name()));
+                throw StaleEntry.unlessCurrent(LambdaException.conflict(
+                        "Alias already exists: %s", entry.key().qualifiedArn(c.name())));
             }
             Map<String, Double> weights = c.routing().orElse(Map.of());
             validateTarget(entry, functionVersion, weights);
@@ -174,11 +175,7 @@ final class Publishing {
             Alias current = requireAlias(entry, c.name());
             c.revisionId().ifPresent(r -> {
                 if (!r.equals(current.revisionId())) {
-                    throw LambdaException.of(
-                            ErrorCode.PRECONDITION_FAILED,
-                            "The Revision Id provided does not "
-                                    + "match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest "
-                                    + "Revision Id");
+                    throw StaleEntry.unlessCurrent(ControlPlane.revisionMismatch());
                 }
             });
             String functionVersion = c.functionVersion().orElse(current.functionVersion());

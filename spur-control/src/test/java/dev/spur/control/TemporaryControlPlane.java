@@ -98,6 +98,11 @@ final class TemporaryControlPlane implements BeforeAllCallback, AfterAllCallback
         return pools;
     }
 
+    /** The runtimes every control plane of this test JVM shares. */
+    static Runtimes runtimes() {
+        return SharedRuntimes.INSTANCE;
+    }
+
     ControlResult handle(FunctionCommand command) {
         return control.handle(command);
     }

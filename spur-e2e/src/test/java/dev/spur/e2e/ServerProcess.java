@@ -60,7 +60,9 @@ final class ServerProcess implements AutoCloseable {
         builder.redirectErrorStream(true);
         Process process = builder.start();
         CompletableFuture<Integer> port = new CompletableFuture<>();
-        Thread.ofVirtual().name("spur-process-output").start(() -> copyOutput(process, log, port));
+        // a platform thread: a blocking pipe read pins a virtual thread's carrier, and three servers' readers
+        // would take every carrier of a 2-core machine from the test's own virtual threads
+        Thread.ofPlatform().daemon().name("spur-process-output").start(() -> copyOutput(process, log, port));
         try {
             return new ServerProcess(process, port.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS), dataDir);
         } catch (ExecutionException | TimeoutException e) {

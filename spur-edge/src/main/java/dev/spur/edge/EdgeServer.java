@@ -22,6 +22,7 @@ import dev.spur.usage.UsageMeter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -65,6 +66,7 @@ public final class EdgeServer implements AutoCloseable {
      * @param accessLogDir  where HTTP APIs' access logs are written
      * @param metrics       what {@code GET /metrics} scrapes
      * @param metricsToken  the bearer token a scrape must send; empty: see {@link MetricsApi} for who may
+     * @param fleet         the fleet this node belongs to (its node list and peer route), if any
      * @param usage         the usage meter (usage and the console's series)
      * @param prices        the estimated bill's prices
      */
@@ -84,6 +86,7 @@ public final class EdgeServer implements AutoCloseable {
             Path accessLogDir,
             Metrics metrics,
             Optional<String> metricsToken,
+            Optional<FleetEdge> fleet,
             UsageMeter usage,
             PriceTable prices) {
         public Dependencies {
@@ -102,6 +105,7 @@ public final class EdgeServer implements AutoCloseable {
             Objects.requireNonNull(accessLogDir, "accessLogDir");
             Objects.requireNonNull(metrics, "metrics");
             Objects.requireNonNull(metricsToken, "metricsToken");
+            Objects.requireNonNull(fleet, "fleet");
             Objects.requireNonNull(usage, "usage");
             Objects.requireNonNull(prices, "prices");
         }
@@ -116,19 +120,19 @@ public final class EdgeServer implements AutoCloseable {
         ControlCalls calls = new ControlCalls(d.control(), auth, links);
         Router router = new Router(EdgeServer::unknown);
         LogsApi logsApi = new LogsApi(d.logs(), auth);
-        List.of(
-                        new FunctionRoutes(calls),
-                        new InvokeApi(d.invoker(), auth),
-                        new ReleaseRoutes(calls),
-                        new SpurApi(d.logs(), d.code(), auth, links),
-                        new AsyncApi(d.queue(), d.dispatcher(), auth),
-                        new ScheduleApi(d.schedules(), auth),
-                        new ApiAdmin(d.gateways(), auth),
-                        new MetricsApi(
-                                d.metrics(), d.metricsToken(), d.verifier().isPresent()),
-                        new UsageApi(d.usage(), d.prices(), auth, d.clock()),
-                        new ConsoleApi(auth, d.logs(), d.usage()))
-                .forEach(api -> api.register(router));
+        List<EdgeApi> edgeApis = new ArrayList<>(List.of(
+                new FunctionRoutes(calls),
+                new InvokeApi(d.invoker(), auth),
+                new ReleaseRoutes(calls),
+                new SpurApi(d.logs(), d.code(), auth, links, d.fleet()),
+                new AsyncApi(d.queue(), d.dispatcher(), auth),
+                new ScheduleApi(d.schedules(), auth),
+                new ApiAdmin(d.gateways(), auth),
+                new MetricsApi(d.metrics(), d.metricsToken(), d.verifier().isPresent()),
+                new UsageApi(d.usage(), d.prices(), auth, d.clock()),
+                new ConsoleApi(auth, d.logs(), d.usage())));
+        d.fleet().ifPresent(f -> edgeApis.add(new FleetApi(f, d.invoker(), auth, d.clock(), d.logs())));
+        edgeApis.forEach(api -> api.register(router));
 
         FunctionInvoker functions = InvokeApi.functions(d.invoker());
         this.apis = HttpApiService.create(d.gateways()::find, functions, d.clock(), d.ticker(), d.accessLogDir());

@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -27,12 +29,14 @@ final class SpurApi implements EdgeApi {
     private final CodeStore code;
     private final Authentication auth;
     private final Links links;
+    private final Optional<FleetEdge> fleet;
 
-    SpurApi(LogStore logs, CodeStore code, Authentication auth, Links links) {
+    SpurApi(LogStore logs, CodeStore code, Authentication auth, Links links, Optional<FleetEdge> fleet) {
         this.logs = logs;
         this.code = code;
         this.auth = auth;
         this.links = links;
+        this.fleet = fleet;
     }
 
     @Override
@@ -51,7 +55,9 @@ final class SpurApi implements EdgeApi {
 
     /**
      * {@code GET /spur/v1/functions/{name}/logs?from=&limit=}: raw log lines from a position (default:
-     * the last 16 KB, from a line start), with {@code X-Spur-Log-Position} telling where to continue.
+     * the last 16 KB, from a line start), with {@code X-Spur-Log-Position} telling where to continue. In a
+     * fleet the tail (no {@code from}) holds the last 16 KB of every live node, merged by time; positions are
+     * this node's, so following ({@code from}) continues with this node's lines only.
      */
     void readLogs(Exchange x) {
         String requestId = RequestIds.next();
@@ -68,6 +74,11 @@ final class SpurApi implements EdgeApi {
             if (from.isEmpty() && start > 0) {
                 int nl = indexOf(bytes, (byte) '\n');
                 bytes = nl >= 0 ? Arrays.copyOfRange(bytes, nl + 1, bytes.length) : bytes;
+            }
+            if (from.isEmpty() && fleet.isPresent()) { // the tail: every node's lines, by time
+                List<byte[]> tails = new ArrayList<>(fleet.get().peerLogTails(key, DEFAULT_TAIL));
+                tails.add(bytes);
+                bytes = LogLines.merge(tails);
             }
             x.send(200, Map.of("X-Spur-Log-Position", Long.toString(chunk.next())), "text/plain; charset=utf-8", bytes);
         } catch (NumberFormatException e) {
@@ -98,6 +109,17 @@ final class SpurApi implements EdgeApi {
         } catch (Throwable t) {
             WireErrors.send(x, requestId, t);
         }
+    }
+
+    /** The last {@code limit} bytes of {@code log}, from a line start. */
+    static byte[] tail(FunctionLog log, int limit) throws IOException {
+        long start = Math.max(0, log.end() - limit);
+        byte[] bytes = log.read(start, Math.clamp(limit, 1, 4 * 1024 * 1024)).bytes();
+        if (start > 0) {
+            int nl = indexOf(bytes, (byte) '\n');
+            bytes = nl >= 0 ? Arrays.copyOfRange(bytes, nl + 1, bytes.length) : bytes;
+        }
+        return bytes;
     }
 
     private static int indexOf(byte[] bytes, byte b) {

@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
 
 /**
  * HTTP APIs: created, changed and deleted through Spur's API, stored in the metadata store, and
- * looked up by id (from memory) for every gateway request. A change replaces the whole API
+ * looked up by id (from memory) for every gateway request; a change another node made comes in through
+ * the change feed ({@link #changed}). A change replaces the whole API
  * document, validated first: route keys, targets (functions of the API's account and region),
  * authorizers, throttles, CORS and the integration timeout.
  */
@@ -174,6 +175,34 @@ public final class Gateways {
             require(caller, apiId);
             store.deleteHttpApi(apiId);
             apis.remove(apiId);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Reads one API again from the store (another node changed or deleted it): what following the change
+     * feed calls for every change it names.
+     */
+    public void changed(String apiId) {
+        lock.lock();
+        try {
+            store.findHttpApi(apiId).ifPresentOrElse(api -> apis.put(apiId, api), () -> apis.remove(apiId));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Reads every API again (the change feed lost track). */
+    public void reloadAll() {
+        lock.lock();
+        try {
+            Set<String> gone = new HashSet<>(apis.keySet());
+            for (HttpApi api : store.allHttpApis()) {
+                apis.put(api.apiId(), api);
+                gone.remove(api.apiId());
+            }
+            gone.forEach(apis::remove);
         } finally {
             lock.unlock();
         }

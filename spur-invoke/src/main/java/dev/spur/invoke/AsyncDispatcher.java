@@ -30,9 +30,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Runs queued asynchronous invocations: each of {@link AsyncPolicy#dispatchers()} virtual threads
- * takes a due event from the {@link EventQueue}, invokes the function through the ordinary
- * synchronous path ({@link Invoker#invoke}, so scheduling, reserved concurrency and logs are the
- * same), and records the outcome:
+ * takes a due event from the {@link EventQueue} — on a fleet's shared queue, events of the functions this
+ * node has environments for first ({@link Invoker#warmFunctions}: pull-based affinity) — invokes the
+ * function through the ordinary synchronous path on this node ({@link Invoker#invokeHere}, so scheduling,
+ * reserved concurrency and logs are the same), and records the outcome:
  *
  * <ul>
  *   <li>success → a record to the {@code OnSuccess} destination, if any; the event leaves the queue;
@@ -112,7 +113,7 @@ public final class AsyncDispatcher implements AutoCloseable {
                     Thread.sleep(10);
                     continue;
                 }
-                Optional<QueuedEvent> event = queue.take(TAKE_WAIT);
+                Optional<QueuedEvent> event = queue.take(TAKE_WAIT, invoker.warmFunctions());
                 if (event.isPresent()) {
                     run(event.get());
                 }
@@ -151,18 +152,20 @@ public final class AsyncDispatcher implements AutoCloseable {
         }
         InvokeResult result;
         try {
-            result = invoker.invoke(new InvokeCommand(
-                    new Caller(key.account(), key.region()),
-                    key.name(),
-                    event.qualifier().isEmpty() ? Optional.empty() : Optional.of(event.qualifier()),
-                    Optional.empty(),
-                    Optional.empty(),
-                    Optional.empty(),
-                    event.payload(),
-                    event.payload().length,
-                    event.id(),
-                    EventOrigin.traceHeader(event.origin()),
-                    Optional.of(event.enqueuedAt())));
+            result = invoker.invokeHere(
+                    new InvokeCommand(
+                            new Caller(key.account(), key.region()),
+                            key.name(),
+                            event.qualifier().isEmpty() ? Optional.empty() : Optional.of(event.qualifier()),
+                            Optional.empty(),
+                            Optional.empty(),
+                            Optional.empty(),
+                            event.payload(),
+                            event.payload().length,
+                            event.id(),
+                            EventOrigin.traceHeader(event.origin()),
+                            Optional.of(event.enqueuedAt())),
+                    Optional.empty());
         } catch (LambdaException e) {
             if (e.code() == ErrorCode.TOO_MANY_REQUESTS) {
                 throttled.incrementAndGet();

@@ -26,11 +26,12 @@ import java.time.InstantSource;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * The synchronous invoke path, end to end in {@link #invoke}: resolve the function, admit the
- * request, acquire an environment, dispatch the event, await the outcome, record the log, release
- * the environment.
+ * The synchronous invoke path, end to end in {@link #invoke}: resolve the function, validate, route (this
+ * node, or the node of a fleet that holds the version warm: {@link Routing}), admit the request, acquire
+ * an environment, dispatch the event, await the outcome, record the log, release the environment.
  */
 public final class Invoker {
     /** Lambda's synchronous request limit: 6 MB. */
@@ -39,6 +40,8 @@ public final class Invoker {
     public static final int MAX_CLIENT_CONTEXT = 3583;
 
     private static final byte[] EMPTY_EVENT = "{}".getBytes(StandardCharsets.US_ASCII);
+
+    private static final long WARM_REFRESH_NANOS = 100_000_000L;
 
     /** Lambda's asynchronous request limit: 1 MB. */
     public static final int MAX_EVENT_PAYLOAD = 1024 * 1024;
@@ -52,6 +55,9 @@ public final class Invoker {
     private final InvocationTracer tracer;
     /** Null when usage is not recorded. */
     private final UsageMeter usage;
+
+    private volatile Routing routing = Routing.HERE;
+    private volatile Warm warm = new Warm(Set.of(), System.nanoTime() - WARM_REFRESH_NANOS - 1);
 
     public Invoker(ControlPlane control, Pools pools, EventQueue queue, InstantSource clock) {
         this(control, pools, queue, clock, InvokeObserver.NONE, Optional.empty(), Optional.empty());
@@ -88,18 +94,34 @@ public final class Invoker {
     /**
      * Runs a function synchronously and returns its answer. A function error is a normal result
      * ({@code functionError} set), not an exception; exceptions are API errors (404, 400, 413, 429).
+     * In a fleet the invocation may run on another node (see {@link Routing}).
      *
      * <p>Failure semantics: once an environment is acquired the function may have run, whether or not
      * the caller receives the answer; a caller that disconnects does not stop the invocation, and its
      * environment is released when the invocation ends.
      */
     public InvokeResult invoke(InvokeCommand command) throws InterruptedException {
+        return invoke(command, Optional.empty(), true);
+    }
+
+    /**
+     * As {@link #invoke}, on this node whatever the routing says: for an invocation another node sent here,
+     * which runs {@code version} (what that node resolved), and for the asynchronous dispatchers, which took
+     * the event here.
+     */
+    public InvokeResult invokeHere(InvokeCommand command, Optional<String> version) throws InterruptedException {
+        return invoke(command, version, false);
+    }
+
+    /** The whole path: resolve, validate, route, admit + acquire, dispatch + await, record, release. */
+    private InvokeResult invoke(InvokeCommand command, Optional<String> pinned, boolean routed)
+            throws InterruptedException {
         Instant received = tracer == null ? null : clock.instant();
         Caller caller = command.caller();
         FunctionRef ref = Arns.parseFunctionRef(command.functionName(), caller.account(), caller.region());
         FunctionKey key = ControlPlane.visible(caller, ref.key());
         Optional<String> qualifier = ControlPlane.qualifier(ref, command.qualifier());
-        Deployment deployment = control.resolveForInvoke(key, qualifier);
+        Deployment deployment = control.resolveForInvoke(key, pinned.isPresent() ? pinned : qualifier);
         String type = command.invocationType().orElse("RequestResponse");
         boolean tail = logType(command.logType());
         byte[] payload = payload(command);
@@ -125,6 +147,40 @@ public final class Invoker {
                                 + "DryRun]",
                         type);
         }
+        Routing.Here here = () ->
+                runHere(command, key, qualifier, deployment, payload, clientContext, tail, alias, probe, received);
+        if (!routed) {
+            return here.run();
+        }
+        InvokeCommand validated = new InvokeCommand(
+                caller,
+                command.functionName(),
+                qualifier,
+                command.invocationType(),
+                command.logType(),
+                command.clientContext(),
+                payload,
+                payload.length,
+                command.requestId(),
+                command.traceHeader(),
+                command.queuedAt());
+        return routing.route(
+                new Routing.Call(validated, key, version, deployment.config().timeout()), here);
+    }
+
+    /** Admit, acquire an environment, dispatch, await, record, release: the invocation on this node. */
+    private InvokeResult runHere(
+            InvokeCommand command,
+            FunctionKey key,
+            Optional<String> qualifier,
+            Deployment deployment,
+            byte[] payload,
+            String clientContext,
+            boolean tail,
+            String alias,
+            InvokeObserver.Probe probe,
+            Instant received)
+            throws InterruptedException {
         if (deployment.runtime() == null) {
             throw LambdaException.invalid(
                     "The runtime %s of this function is not available on this Spur server.",
@@ -163,7 +219,7 @@ public final class Invoker {
                 outcome.payload(),
                 outcome.isError() ? Optional.of("Unhandled") : Optional.empty(),
                 tail ? Optional.of(outcome.log().tailBase64()) : Optional.empty(),
-                version);
+                deployment.config().version());
     }
 
     /** Hands the invocation's timings to the tracer; never fails the invocation. */
@@ -246,6 +302,27 @@ public final class Invoker {
                 lease.coldStart(),
                 lease.provisioned()));
     }
+
+    /**
+     * The functions this node has environments for, where a queued event runs warm (for the queue's
+     * {@code take}); recomputed at most every 100 ms.
+     */
+    public Set<FunctionKey> warmFunctions() {
+        Warm current = warm;
+        long now = System.nanoTime();
+        if (now - current.at() > WARM_REFRESH_NANOS) {
+            current = new Warm(Set.copyOf(pools.warmFunctions()), now);
+            warm = current;
+        }
+        return current.functions();
+    }
+
+    /** Sends synchronous invocations where they should run; {@link Routing#HERE} (this node) by default. */
+    public void route(Routing r) {
+        this.routing = r;
+    }
+
+    private record Warm(Set<FunctionKey> functions, long at) {}
 
     /**
      * Accepts an asynchronous invocation: stores it durably (the call returns after the queue's

@@ -17,11 +17,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link Lease} keeps it) so the release undoes exactly that, whatever the reservation has become in
  * between. Changing reservations is rare and serialised by this object's monitor so that an
  * account's {@code reservedTotal} always equals the sum of its functions' reservations.
+ *
+ * <p>In a fleet each node admits only its {@link ConcurrencyShare} of the account's unreserved pool and
+ * of each reservation; what is reported ({@link #concurrency}) stays the fleet-wide limit.
  */
 final class Budgets {
     static final int NO_RESERVATION = -1;
 
     private final int accountLimit;
+    private volatile ConcurrencyShare share = ConcurrencyShare.WHOLE;
     private final ConcurrentMap<String, AccountBudget> accounts = new ConcurrentHashMap<>();
     private final ConcurrentMap<FunctionKey, FunctionBudget> functions = new ConcurrentHashMap<>();
 
@@ -29,10 +33,15 @@ final class Budgets {
         this.accountLimit = accountLimit;
     }
 
+    /** From now on this node admits only its share of each limit. */
+    void share(ConcurrencyShare s) {
+        share = s;
+    }
+
     /** The budget of a function; created on first use, so only the first invocation allocates. */
     FunctionBudget of(FunctionKey key) {
         FunctionBudget f = functions.get(key);
-        return f != null ? f : functions.computeIfAbsent(key, k -> new FunctionBudget(account(k.account())));
+        return f != null ? f : functions.computeIfAbsent(key, k -> new FunctionBudget(k, account(k.account())));
     }
 
     private AccountBudget account(String id) {
@@ -83,11 +92,13 @@ final class Budgets {
 
     /** One function's share: its invocations in flight (all versions) and its reservation, if any. */
     final class FunctionBudget {
+        private final FunctionKey key;
         private final AccountBudget account;
         private final AtomicInteger inFlight = new AtomicInteger();
         private volatile int reserved = NO_RESERVATION;
 
-        private FunctionBudget(AccountBudget account) {
+        private FunctionBudget(FunctionKey key, AccountBudget account) {
+            this.key = key;
             this.account = account;
         }
 
@@ -99,8 +110,9 @@ final class Budgets {
          */
         boolean admit() {
             int r = reserved;
+            ConcurrencyShare s = share;
             if (r >= 0) {
-                if (inFlight.incrementAndGet() > r) {
+                if (inFlight.incrementAndGet() > s.ofReservation(key, r)) {
                     inFlight.decrementAndGet();
                     throw LambdaException.throttled(
                             "ReservedFunctionConcurrentInvocationLimitExceeded", 1, "Rate Exceeded.");
@@ -108,7 +120,8 @@ final class Budgets {
                 account.inFlight.incrementAndGet();
                 return true;
             }
-            if (account.unreservedInFlight.incrementAndGet() > accountLimit - account.reservedTotal.get()) {
+            if (account.unreservedInFlight.incrementAndGet()
+                    > s.ofAccount(key.account(), accountLimit - account.reservedTotal.get())) {
                 account.unreservedInFlight.decrementAndGet();
                 throw LambdaException.throttled("ConcurrentInvocationLimitExceeded", 1, "Rate Exceeded.");
             }

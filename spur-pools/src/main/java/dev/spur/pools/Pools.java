@@ -14,11 +14,13 @@ import java.nio.file.Path;
 import java.time.InstantSource;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -191,6 +193,14 @@ public final class Pools implements AutoCloseable {
      */
     public void reserveConcurrency(FunctionKey function, OptionalInt reserved) {
         budgets.reserve(function, reserved);
+    }
+
+    /**
+     * From now on this node admits only its share of the account and reservation limits (a fleet's nodes
+     * split them); {@link ConcurrencyShare#WHOLE} by default.
+     */
+    public void shareConcurrency(ConcurrencyShare share) {
+        budgets.share(share);
     }
 
     /** The account's limit, reservations and invocations in flight now. */
@@ -484,9 +494,25 @@ public final class Pools implements AutoCloseable {
                 .toList();
     }
 
-    /** Node memory reserved for live environments, and the node's capacity, in MB. */
+    /** The node memory environments may use, in MB. */
     public long memoryCapacityMb() {
         return settings.memoryCapacityMb();
+    }
+
+    /** The functions that have live environments here, busy or idle: where a queued event runs warm. */
+    public Set<FunctionKey> warmFunctions() {
+        Set<FunctionKey> warm = new HashSet<>();
+        for (var entry : pools.entrySet()) {
+            if (!entry.getValue().live.isEmpty()) {
+                warm.add(entry.getKey().function());
+            }
+        }
+        return warm;
+    }
+
+    /** Every provisioned-concurrency configuration held here, by function and qualifier, with its status. */
+    public Map<FunctionKey, Map<String, ProvisionedStatus>> provisionedStatuses() {
+        return provisioner.statuses();
     }
 
     /** Live environments of one function (all its pools), busy or idle. */

@@ -114,6 +114,16 @@ final class Provisioner {
         deactivate(all);
     }
 
+    synchronized Map<FunctionKey, Map<String, ProvisionedStatus>> statuses() {
+        Map<FunctionKey, Map<String, ProvisionedStatus>> all = new HashMap<>();
+        for (Key key : configs.keySet()) {
+            status(key.function, key.qualifier)
+                    .ifPresent(s -> all.computeIfAbsent(key.function, f -> new HashMap<>())
+                            .put(key.qualifier, s));
+        }
+        return all;
+    }
+
     synchronized Optional<ProvisionedStatus> status(FunctionKey function, String qualifier) {
         Config c = configs.get(new Key(function, qualifier));
         if (c == null) {

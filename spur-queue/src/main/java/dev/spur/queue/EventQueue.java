@@ -71,6 +71,22 @@ public interface EventQueue extends AutoCloseable {
     void enqueue(QueuedEvent event);
 
     /**
+     * Durably stores the event, as {@link #enqueue}, unless {@code claim} was claimed before (by this node
+     * or any other of a fleet): the claim and the event are committed in one transaction, so of all the
+     * callers naming one claim exactly one enqueues, and a claim is never taken without its event. Claims
+     * are kept {@link #CLAIMS_KEPT}. Schedules use this: every node that finds a fire due calls it with
+     * the fire's claim (the schedule and the scheduled time), and the fire runs once.
+     *
+     * @return true if this call stored the event; false if the claim was taken (nothing stored)
+     * @throws dev.spur.common.LambdaException 500 ({@code internal}) if it could not be stored: then
+     *                                         neither the claim nor the event was
+     */
+    boolean enqueueClaimed(QueuedEvent event, String claim);
+
+    /** How long a claim of {@link #enqueueClaimed} is remembered. */
+    Duration CLAIMS_KEPT = Duration.ofDays(1);
+
+    /**
      * Waits up to {@code wait} for an event whose {@code visibleAt} has come and that no one holds,
      * earliest {@code visibleAt} first (then enqueue order). The caller now holds it until it calls
      * {@link #complete}, {@link #retry} or {@link #deadLetter}. The hold is in memory only: after a

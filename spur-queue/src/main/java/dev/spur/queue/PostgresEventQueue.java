@@ -133,6 +133,50 @@ final class PostgresEventQueue implements EventQueue {
     }
 
     @Override
+    public boolean enqueueClaimed(QueuedEvent event, String claim) {
+        QueuedEvent stored = new QueuedEvent(
+                event.id(),
+                event.function(),
+                event.qualifier(),
+                event.payload(),
+                SqliteEventQueue.millis(event.enqueuedAt()),
+                event.attempts(),
+                SqliteEventQueue.millis(event.visibleAt()),
+                event.origin());
+        boolean enqueuedIt = writer.submit(new GroupCommitWriter.Operation<Boolean>() {
+            @Override
+            public Boolean write(Connection c) throws SQLException {
+                try (PreparedStatement prune = c.prepareStatement(
+                        "DELETE FROM schedule_fires WHERE claimed_at < now() - make_interval(secs => ?)")) {
+                    prune.setLong(1, CLAIMS_KEPT.toSeconds());
+                    prune.executeUpdate();
+                }
+                // One statement: the event is inserted only if this transaction inserted the claim. A node
+                // that claims at the same moment waits on the claim's key until this commits, then finds it.
+                try (PreparedStatement insert = c.prepareStatement(
+                        "WITH claimed AS (INSERT INTO schedule_fires (claim) VALUES (?) ON CONFLICT (claim) DO NOTHING "
+                                + "RETURNING claim) INSERT INTO events (" + SqliteEventQueue.EVENT_COLUMNS
+                                + ") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM claimed)")) {
+                    insert.setString(1, claim);
+                    SqliteEventQueue.bindEventFrom(insert, 2, stored);
+                    return insert.executeUpdate() > 0;
+                }
+            }
+
+            @Override
+            public void committed(Boolean result) {
+                if (result) {
+                    enqueued.incrementAndGet();
+                }
+            }
+        });
+        if (enqueuedIt) {
+            wakeTakers(true);
+        }
+        return enqueuedIt;
+    }
+
+    @Override
     public Optional<QueuedEvent> take(Duration wait) throws InterruptedException {
         return take(wait, Set.of());
     }

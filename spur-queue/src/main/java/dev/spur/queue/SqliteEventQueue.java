@@ -53,8 +53,9 @@ import org.sqlite.SQLiteConfig;
  */
 final class SqliteEventQueue implements EventQueue {
     /** The queue file's schema steps, under {@code db/queue/}; append, never edit. */
-    static final List<Migrations.Migration> SCHEMA =
-            List.of(Migrations.Migration.fromResource("db/queue", 1, "events"));
+    static final List<Migrations.Migration> SCHEMA = List.of(
+            Migrations.Migration.fromResource("db/queue", 1, "events"),
+            Migrations.Migration.fromResource("db/queue", 2, "schedule_fires"));
 
     static final long DEFAULT_PAYLOAD_BUDGET = 64L << 20;
     private static final int BUSY_TIMEOUT_MILLIS = 5_000;
@@ -196,6 +197,51 @@ final class SqliteEventQueue implements EventQueue {
             public void committed(Void result) {
                 pending.add(stored, true);
                 enqueued.incrementAndGet();
+            }
+        });
+    }
+
+    @Override
+    public boolean enqueueClaimed(QueuedEvent event, String claim) {
+        QueuedEvent stored = new QueuedEvent(
+                event.id(),
+                event.function(),
+                event.qualifier(),
+                event.payload(),
+                millis(event.enqueuedAt()),
+                event.attempts(),
+                millis(event.visibleAt()),
+                event.origin());
+        return writer.submit(new GroupCommitWriter.Operation<Boolean>() {
+            @Override
+            public Boolean write(Connection c) throws SQLException {
+                long now = clock.millis();
+                PreparedStatement prune = writeStatement(c, "DELETE FROM schedule_fires WHERE claimed_at < ?");
+                prune.setLong(1, now - CLAIMS_KEPT.toMillis());
+                prune.executeUpdate();
+                PreparedStatement claimed =
+                        writeStatement(c, "INSERT OR IGNORE INTO schedule_fires (claim, claimed_at) VALUES (?, ?)");
+                claimed.setString(1, claim);
+                claimed.setLong(2, now);
+                if (claimed.executeUpdate() == 0) {
+                    return false;
+                }
+                PreparedStatement insert = writeStatement(c, INSERT_EVENT);
+                bindEvent(insert, stored);
+                insert.setString(11, stored.id());
+                if (insert.executeUpdate() == 0) {
+                    // not a request to refuse: the claim is already written, so fail the transaction
+                    throw new SQLException("An event with id " + stored.id() + " is already queued");
+                }
+                return true;
+            }
+
+            @Override
+            public void committed(Boolean enqueuedIt) {
+                if (enqueuedIt) {
+                    pending.add(stored, true);
+                    enqueued.incrementAndGet();
+                }
             }
         });
     }
@@ -524,16 +570,21 @@ final class SqliteEventQueue implements EventQueue {
     }
 
     static void bindEvent(PreparedStatement insert, QueuedEvent event) throws SQLException {
-        insert.setString(1, event.id());
-        insert.setString(2, event.function().account());
-        insert.setString(3, event.function().region());
-        insert.setString(4, event.function().name());
-        insert.setString(5, event.qualifier());
-        insert.setBytes(6, event.payload());
-        insert.setLong(7, event.enqueuedAt().toEpochMilli());
-        insert.setInt(8, event.attempts());
-        insert.setLong(9, event.visibleAt().toEpochMilli());
-        insert.setString(10, event.origin());
+        bindEventFrom(insert, 1, event);
+    }
+
+    /** Binds the ten {@link #EVENT_COLUMNS} from parameter {@code first} on. */
+    static void bindEventFrom(PreparedStatement insert, int first, QueuedEvent event) throws SQLException {
+        insert.setString(first, event.id());
+        insert.setString(first + 1, event.function().account());
+        insert.setString(first + 2, event.function().region());
+        insert.setString(first + 3, event.function().name());
+        insert.setString(first + 4, event.qualifier());
+        insert.setBytes(first + 5, event.payload());
+        insert.setLong(first + 6, event.enqueuedAt().toEpochMilli());
+        insert.setInt(first + 7, event.attempts());
+        insert.setLong(first + 8, event.visibleAt().toEpochMilli());
+        insert.setString(first + 9, event.origin());
     }
 
     static LambdaException notQueued(String id) {

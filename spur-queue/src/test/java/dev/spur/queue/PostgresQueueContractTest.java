@@ -94,6 +94,29 @@ class PostgresQueueContractTest extends QueueContract {
     }
 
     @Test
+    void twoNodesRacingForTheSameClaimsEnqueueEachOnce() throws Exception {
+        EventQueue other = node("node-b");
+        int claims = 20;
+        List<Future<Boolean>> outcomes = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int c = 0; c < claims; c++) {
+                for (int racer = 0; racer < 4; racer++) {
+                    EventQueue node = racer % 2 == 0 ? queue : other;
+                    QueuedEvent fire = event("fire-" + c + "-" + racer);
+                    String claim = "rule/r@" + c;
+                    outcomes.add(pool.submit(() -> node.enqueueClaimed(fire, claim)));
+                }
+            }
+        }
+        int won = 0;
+        for (Future<Boolean> outcome : outcomes) {
+            won += outcome.get(30, TimeUnit.SECONDS) ? 1 : 0;
+        }
+        assertThat(won).isEqualTo(claims);
+        assertThat(other.stats().depth()).isEqualTo(claims);
+    }
+
+    @Test
     void anEventHeldByALiveNodeStaysItsPastTheLeaseBecauseItIsRenewed() throws Exception {
         EventQueue other = node("node-b");
         queue.enqueue(event("long-running"));

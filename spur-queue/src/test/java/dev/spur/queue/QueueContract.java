@@ -81,6 +81,37 @@ abstract class QueueContract {
     }
 
     @Test
+    void ofManyCallersNamingOneClaimExactlyOneEnqueuesAndTheClaimOutlivesItsEvent() throws Exception {
+        String claim = "arn:aws:events:us-east-1:" + ACCOUNT + ":rule/nightly@" + T0;
+        int callers = 16;
+        List<Future<Boolean>> outcomes = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < callers; i++) {
+                QueuedEvent fire = event("fire-" + i);
+                outcomes.add(pool.submit(() -> queue.enqueueClaimed(fire, claim)));
+            }
+        }
+        int won = 0;
+        for (Future<Boolean> outcome : outcomes) {
+            won += outcome.get(30, TimeUnit.SECONDS) ? 1 : 0;
+        }
+        assertThat(won).isEqualTo(1);
+        QueuedEvent taken = queue.take(LONG_WAIT).orElseThrow();
+        assertThat(taken.id()).startsWith("fire-");
+        queue.complete(taken.id());
+        assertThat(queue.take(NO_WAIT)).as("only the winner's event was stored").isEmpty();
+
+        assertThat(queue.enqueueClaimed(event("late"), claim))
+                .as("the claim is remembered after its event is gone")
+                .isFalse();
+        assertThat(queue.enqueueClaimed(
+                        event("next"),
+                        claim.replace(T0.toString(), T0.plusSeconds(60).toString())))
+                .isTrue();
+        assertThat(queue.take(LONG_WAIT).orElseThrow().id()).isEqualTo("next");
+    }
+
+    @Test
     void anEnqueuedEventIsTakenWhole() throws Exception {
         QueuedEvent sent = new QueuedEvent(
                 "req-1", function("hello"), "live", payload("req-1"), T0.minusSeconds(5), 2, T0, "schedule:nightly");

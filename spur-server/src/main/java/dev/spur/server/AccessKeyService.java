@@ -20,8 +20,10 @@ import java.util.regex.Pattern;
  * master key ({@link SecretBox}), looked up by the SigV4 verifier.
  *
  * <p>Keys may be created or deleted by another process on the same data directory ({@code spur keys
- * …} while the server runs), so lookups go to the store and are cached for {@link #CACHE_TTL} only:
- * a deleted key stops working within that time. Secrets exist in plain text only in memory and in
+ * …} while the server runs) or by another node of a fleet, so lookups go to the store and are cached
+ * until the change feed names the key ({@link #changed}), and for {@link #CACHE_TTL} at most: a deleted
+ * key stops working within the feed's propagation (about a second), and within that time whatever
+ * happens to the feed. Secrets exist in plain text only in memory and in
  * the one answer to {@link #create}; they are never logged.
  */
 public final class AccessKeyService implements CredentialLookup {
@@ -73,6 +75,16 @@ public final class AccessKeyService implements CredentialLookup {
             cache.put(accessKeyId, new Cached(credential, now));
         }
         return credential;
+    }
+
+    /** Forgets what is cached of one key (another node or process created or deleted it). */
+    public void changed(String accessKeyId) {
+        cache.remove(accessKeyId);
+    }
+
+    /** Forgets every cached key (the change feed lost track). */
+    public void reloadAll() {
+        cache.clear();
     }
 
     private record Cached(Optional<Credential> credential, long loadedAt) {}

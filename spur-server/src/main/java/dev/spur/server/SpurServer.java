@@ -1,5 +1,6 @@
 package dev.spur.server;
 
+import dev.spur.auth.ClusterKey;
 import dev.spur.auth.SecretBox;
 import dev.spur.auth.SigV4Verifier;
 import dev.spur.common.Ticker;
@@ -17,8 +18,10 @@ import dev.spur.queue.EventQueue;
 import dev.spur.runtimes.Runtimes;
 import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.sandbox.Sandbox;
+import dev.spur.store.ChangeFollower;
 import dev.spur.store.CodeStore;
 import dev.spur.store.Database;
+import dev.spur.store.Membership;
 import dev.spur.store.MetadataStore;
 import dev.spur.store.UsageStore;
 import dev.spur.telemetry.Metrics;
@@ -30,6 +33,7 @@ import dev.spur.usage.UsageMeter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,6 +70,8 @@ public final class SpurServer implements AutoCloseable {
     static final Duration USAGE_FLUSH = Duration.ofSeconds(10);
     /** How many minutes of per-function series the console's charts can show: 24 hours. */
     static final int SERIES_MINUTES = 1440;
+    /** How often the change feed is read when no wake-up came (PostgreSQL's NOTIFY, or none on SQLite). */
+    static final Duration FEED_POLL = Duration.ofSeconds(1);
 
     /** How requests are authenticated. */
     public enum Auth {
@@ -92,6 +98,9 @@ public final class SpurServer implements AutoCloseable {
     private final UsageMeter usage;
     private final Optional<Tracing> tracing;
     private final EdgeServer edge;
+    private final ChangeFollower follower;
+    private final Optional<FleetNode> fleet;
+    private final Optional<PeerRouting> routing;
 
     private SpurServer(Options options) {
         this.options = options;
@@ -112,7 +121,11 @@ public final class SpurServer implements AutoCloseable {
         UsageStore openedUsage = null;
         UsageMeter startedMeter = null;
         Optional<Tracing> createdTracing = Optional.empty();
+        ChangeFollower startedFollower = null;
+        FleetNode joined = null;
+        PeerRouting peers = null;
         try {
+            long fedFrom = store.latestChange(); // before the registries load: nothing committed after is missed
             CodeStore code = database.map(d -> CodeStore.shared(data.resolve("code"), d))
                     .orElseGet(() -> CodeStore.open(data.resolve("code")));
             collectUnusedCode(store, code);
@@ -129,7 +142,11 @@ public final class SpurServer implements AutoCloseable {
             openedQueue = database.map(d -> EventQueue.postgres(d, nodeName(data), clock))
                     .orElseGet(() -> EventQueue.sqlite(data.resolve("queue.db"), clock));
             this.queue = openedQueue;
-            createdMetrics = Metrics.create(options.telemetry().node())
+            // One name per node: the fleet's --node-name labels its metrics too.
+            createdMetrics = Metrics.create(options.telemetry()
+                            .nodeName()
+                            .or(() -> options.fleet().nodeName())
+                            .orElseGet(options.telemetry()::node))
                     .bindNode(pools, queue, options.sandbox() instanceof LinuxSandbox);
             this.metrics = createdMetrics;
             createdTracing = options.telemetry().otlpEndpoint().map(e -> Tracing.otlp(e, metrics.node()));
@@ -160,10 +177,16 @@ public final class SpurServer implements AutoCloseable {
             this.dispatcher = startedDispatcher;
             startedSchedules = new Schedules(store, queue, control.targets(), clock).start();
             this.schedules = startedSchedules;
-            this.keys = keys(store, data, clock);
+            this.keys = database.map(d -> keys(store, d, options.fleet().clusterKey(), clock))
+                    .orElseGet(() -> keys(store, data, clock));
             Optional<SigV4Verifier> verifier =
                     options.auth() == Auth.SIGV4 ? Optional.of(new SigV4Verifier(keys, clock)) : Optional.empty();
             this.gateways = new Gateways(store, control.targets(), clock);
+            Optional<FleetNode> member = database.map(d -> new FleetNode(
+                    Membership.of(d),
+                    options.fleet().nodeName().orElseGet(SpurServer::hostName),
+                    ClusterKeys.resolve(d, options.fleet().clusterKey()),
+                    pools));
             this.edge = new EdgeServer(
                             options.host(),
                             options.port(),
@@ -183,13 +206,36 @@ public final class SpurServer implements AutoCloseable {
                                     data.resolve("logs").resolve("apis"),
                                     metrics,
                                     options.telemetry().metricsToken(),
+                                    member.map(m -> m),
                                     usage,
                                     options.prices()))
                     .start();
+            if (member.isPresent()) {
+                joined = member.get();
+                joined.join(options.fleet().advertise().orElseGet(() -> advertised(options.host(), edge.port())));
+                if (options.fleet().affinity()) {
+                    peers = new PeerRouting(joined, pools, clock);
+                    invoker.route(peers);
+                }
+            }
+            this.fleet = Optional.ofNullable(joined);
+            this.routing = Optional.ofNullable(peers);
+            startedFollower = ChangeFollower.start(
+                    store, fedFrom, FEED_POLL, new RegistryFeed(control, gateways, schedules, keys));
+            this.follower = startedFollower;
         } catch (RuntimeException e) {
             createdTracing.ifPresent(Tracing::close);
             if (createdMetrics != null) {
                 createdMetrics.close();
+            }
+            if (peers != null) {
+                peers.close();
+            }
+            if (joined != null) {
+                joined.close();
+            }
+            if (startedFollower != null) {
+                startedFollower.close();
             }
             if (startedSchedules != null) {
                 startedSchedules.close();
@@ -222,6 +268,22 @@ public final class SpurServer implements AutoCloseable {
 
     private static AccessKeyService keys(MetadataStore store, Path data, InstantSource clock) {
         return new AccessKeyService(store, SecretBox.open(data.resolve("master.key")), clock);
+    }
+
+    /**
+     * The access keys of a fleet's shared database, sealed with its cluster key: {@code configured} (what
+     * the nodes are given), else the key kept in the database (see {@link ClusterKeys}).
+     *
+     * @throws IllegalStateException if {@code configured} is not the key the fleet uses
+     */
+    public static AccessKeyService keys(MetadataStore store, Database database, Optional<ClusterKey> configured) {
+        return keys(store, database, configured, InstantSource.system());
+    }
+
+    private static AccessKeyService keys(
+            MetadataStore store, Database database, Optional<ClusterKey> configured, InstantSource clock) {
+        return new AccessKeyService(
+                store, ClusterKeys.resolve(database, configured).sealing(), clock);
     }
 
     /** Starts a server; returns once it accepts requests. */
@@ -279,7 +341,8 @@ public final class SpurServer implements AutoCloseable {
     }
 
     /**
-     * Drains, then {@link #close() closes}: what a node does on SIGTERM. Asynchronous dispatch stops
+     * Drains, then {@link #close() closes}: what a node does on SIGTERM. A fleet's node leaves the membership
+     * first (peers that still send it a hop get 503 and try the next node). Asynchronous dispatch stops
      * taking events and schedules stop firing; the HTTP port stops accepting connections, answers new
      * requests on open ones with 503, and lets requests in progress finish; then every invocation
      * still running (asynchronous ones, gateway integrations past their timeout) may finish. All of
@@ -292,6 +355,7 @@ public final class SpurServer implements AutoCloseable {
      */
     public void close(Duration bound) {
         long deadline = System.nanoTime() + bound.toNanos();
+        fleet.ifPresent(FleetNode::close); // LEFT: the other nodes stop routing here at their next reading (~1 s)
         dispatcher.pause();
         schedules.close();
         edge.close(bound);
@@ -308,7 +372,10 @@ public final class SpurServer implements AutoCloseable {
     /** Stops at once: invocations in progress are cut off (see {@link #close(Duration)} for what that means). */
     @Override
     public void close() {
+        fleet.ifPresent(FleetNode::close); // the others stop routing here at their next reading
+        follower.close();
         edge.close();
+        routing.ifPresent(PeerRouting::close);
         schedules.close();
         dispatcher.close();
         usage.close(); // its last batch
@@ -346,13 +413,27 @@ public final class SpurServer implements AutoCloseable {
      * a restarted node takes back its events at once) and distinct for two nodes on one host.
      */
     static String nodeName(Path data) {
-        String host;
+        return hostName() + ":" + data.toAbsolutePath().normalize();
+    }
+
+    /** This machine's host name: a fleet node's default name. */
+    static String hostName() {
         try {
-            host = InetAddress.getLocalHost().getHostName();
+            return InetAddress.getLocalHost().getHostName();
         } catch (UnknownHostException e) {
-            host = "localhost";
+            return "localhost";
         }
-        return host + ":" + data.toAbsolutePath().normalize();
+    }
+
+    /** Where peers reach a node listening on {@code host:port} when it is not told: the host name if it listens on all. */
+    static URI advertised(String host, int port) {
+        String h = host.equals("0.0.0.0") || host.equals("::") ? hostName() : host;
+        return URI.create("http://" + (h.contains(":") ? "[" + h + "]" : h) + ":" + port);
+    }
+
+    /** This node's fleet membership, with a shared database. */
+    public Optional<String> nodeName() {
+        return fleet.map(FleetNode::name);
     }
 
     /** Where the shared state lives, for the banner: the database without its password, or the data directory. */
@@ -447,6 +528,7 @@ public final class SpurServer implements AutoCloseable {
             InstantSource clock,
             Ticker ticker,
             TelemetrySettings telemetry,
+            Fleet fleet,
             PriceTable prices) {
         public static final int DEFAULT_PORT = 9000;
 
@@ -454,6 +536,7 @@ public final class SpurServer implements AutoCloseable {
             Objects.requireNonNull(clock, "clock");
             Objects.requireNonNull(ticker, "ticker");
             Objects.requireNonNull(telemetry, "telemetry");
+            Objects.requireNonNull(fleet, "fleet");
             Objects.requireNonNull(prices, "prices");
         }
 
@@ -471,38 +554,45 @@ public final class SpurServer implements AutoCloseable {
                     InstantSource.system(),
                     Ticker.system(),
                     TelemetrySettings.defaults(),
+                    Fleet.NONE,
                     PriceTable.US_EAST_1);
         }
 
         public Options withPort(int p) {
             return new Options(
-                    host, p, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, telemetry, prices);
+                    host, p, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, telemetry, fleet,
+                    prices);
         }
 
         public Options withHost(String h) {
             return new Options(
-                    h, port, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, telemetry, prices);
+                    h, port, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, telemetry, fleet,
+                    prices);
         }
 
         public Options withPools(PoolSettings s) {
             return new Options(
-                    host, port, dataDir, region, s, sandbox, auth, async, database, clock, ticker, telemetry, prices);
+                    host, port, dataDir, region, s, sandbox, auth, async, database, clock, ticker, telemetry, fleet,
+                    prices);
         }
 
         public Options withAuth(Auth a) {
             return new Options(
-                    host, port, dataDir, region, pools, sandbox, a, async, database, clock, ticker, telemetry, prices);
+                    host, port, dataDir, region, pools, sandbox, a, async, database, clock, ticker, telemetry, fleet,
+                    prices);
         }
 
         public Options withAsync(AsyncPolicy a) {
             return new Options(
-                    host, port, dataDir, region, pools, sandbox, auth, a, database, clock, ticker, telemetry, prices);
+                    host, port, dataDir, region, pools, sandbox, auth, a, database, clock, ticker, telemetry, fleet,
+                    prices);
         }
 
         /** {@link Sandbox#process()} by default; a {@link LinuxSandbox} should have passed its check. */
         public Options withSandbox(Sandbox s) {
             return new Options(
-                    host, port, dataDir, region, pools, s, auth, async, database, clock, ticker, telemetry, prices);
+                    host, port, dataDir, region, pools, s, auth, async, database, clock, ticker, telemetry, fleet,
+                    prices);
         }
 
         /**
@@ -511,25 +601,35 @@ public final class SpurServer implements AutoCloseable {
          */
         public Options withDatabase(Optional<String> url) {
             return new Options(
-                    host, port, dataDir, region, pools, sandbox, auth, async, url, clock, ticker, telemetry, prices);
+                    host, port, dataDir, region, pools, sandbox, auth, async, url, clock, ticker, telemetry, fleet,
+                    prices);
+        }
+
+        /** How this node takes part in a fleet (with {@link #database()}). */
+        public Options withFleet(Fleet f) {
+            return new Options(
+                    host, port, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, telemetry, f,
+                    prices);
         }
 
         /** The time sources every part of the server reads (tests pass fakes they advance by hand). */
         public Options withTime(InstantSource c, Ticker t) {
             return new Options(
-                    host, port, dataDir, region, pools, sandbox, auth, async, database, c, t, telemetry, prices);
+                    host, port, dataDir, region, pools, sandbox, auth, async, database, c, t, telemetry, fleet, prices);
         }
 
         /** Node name, metrics token and OTLP endpoint. */
         public Options withTelemetry(TelemetrySettings t) {
             return new Options(
-                    host, port, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, t, prices);
+                    host, port, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, t, fleet,
+                    prices);
         }
 
         /** The prices of the estimated bill ({@link PriceTable#US_EAST_1} by default). */
         public Options withPrices(PriceTable p) {
             return new Options(
-                    host, port, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, telemetry, p);
+                    host, port, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, telemetry, fleet,
+                    p);
         }
 
         /** {@code $SPUR_DATA_DIR}, else {@code /var/lib/spur} for root and {@code ~/.spur} for anyone else. */

@@ -41,6 +41,14 @@ public interface Database extends AutoCloseable {
     /** Runs {@code work} as one transaction on a pooled connection: committed if it returns, rolled back if it throws. */
     <T> T transaction(SqlWork<T> work) throws SQLException;
 
+    /**
+     * A fleet-wide setting ({@code cluster_settings}): stored as {@code proposed} if it has no value yet, so
+     * that of nodes asking at once the first to commit wins; returned as stored.
+     *
+     * @throws IllegalStateException if the database cannot be read or written
+     */
+    String clusterSetting(String name, String proposed);
+
     /** The schema version after migration. */
     int schemaVersion();
 

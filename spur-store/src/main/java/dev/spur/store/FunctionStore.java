@@ -33,16 +33,27 @@ public interface FunctionStore {
 
     /**
      * Stores a published version (an immutable copy of {@code $LATEST}) and the function's attachments
-     * with its next version number advanced, in one transaction; 404 if the function is gone, 409 if
-     * the version number is taken (by this node or another).
+     * with its next version number advanced, in one transaction, if the stored attachments are still
+     * {@code expected} (compare-and-set, also across nodes: a writer that read them before another's
+     * change loses nothing of it, it is told to read again).
+     *
+     * @return false, writing nothing, if the stored attachments are no longer {@code expected}
+     * @throws dev.spur.common.LambdaException 404 if the function is gone, 409 if the version number is
+     *                                         taken (by this node or another)
      */
-    void publishVersion(FunctionConfig version, FunctionAttachments attachments);
+    boolean publishVersion(FunctionConfig version, FunctionAttachments expected, FunctionAttachments updated);
 
     /** Deletes one published version; false if it did not exist. */
     boolean deleteVersion(FunctionKey key, String version);
 
-    /** Replaces what is attached to a function; 404 if the function is gone. */
-    void saveAttachments(FunctionKey key, FunctionAttachments attachments);
+    /**
+     * Replaces what is attached to a function if the stored attachments are still {@code expected}
+     * (compare-and-set, also across nodes, as {@link #publishVersion}).
+     *
+     * @return false, writing nothing, if the stored attachments are no longer {@code expected}
+     * @throws dev.spur.common.LambdaException 404 if the function is gone
+     */
+    boolean saveAttachments(FunctionKey key, FunctionAttachments expected, FunctionAttachments updated);
 
     Optional<FunctionConfig> findFunction(FunctionKey key);
 

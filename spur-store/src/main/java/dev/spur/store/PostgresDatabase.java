@@ -38,7 +38,8 @@ final class PostgresDatabase implements Database {
     /** Every schema step, in order; append, never edit. */
     static final List<Migrations.Migration> MIGRATIONS = List.of(
             Migrations.Migration.fromResource("db/postgresql", 1, "spur"),
-            Migrations.Migration.fromResource("db/postgresql", 2, "usage"));
+            Migrations.Migration.fromResource("db/postgresql", 2, "fleet"),
+            Migrations.Migration.fromResource("db/postgresql", 3, "usage"));
 
     private static final Pattern URL = Pattern.compile("^(jdbc:postgresql|postgresql|postgres)://.*");
 
@@ -230,6 +231,31 @@ final class PostgresDatabase implements Database {
     /** A connection of its own, outside the pool, for the lifetime of a listener. */
     Connection dedicatedConnection() throws SQLException {
         return DriverManager.getConnection(jdbcUrl, credentials);
+    }
+
+    @Override
+    public String clusterSetting(String name, String proposed) {
+        try {
+            return transaction(c -> {
+                try (PreparedStatement insert = c.prepareStatement(
+                        "INSERT INTO cluster_settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")) {
+                    insert.setString(1, name);
+                    insert.setString(2, proposed);
+                    insert.executeUpdate();
+                }
+                try (PreparedStatement select =
+                        c.prepareStatement("SELECT value FROM cluster_settings WHERE name = ?")) {
+                    select.setString(1, name);
+                    try (ResultSet rows = select.executeQuery()) {
+                        rows.next();
+                        return rows.getString(1);
+                    }
+                }
+            });
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "Cannot read the cluster setting " + name + " in " + description + ": " + e.getMessage(), e);
+        }
     }
 
     @Override

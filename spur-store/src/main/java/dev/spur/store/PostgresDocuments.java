@@ -66,6 +66,26 @@ final class PostgresDocuments implements ScheduleStore, ApiStore, KeyStore {
     }
 
     @Override
+    public Optional<Schedule> findSchedule(String account, String region, String name) {
+        return db.read("read a schedule", c -> {
+            try (PreparedStatement select =
+                    c.prepareStatement("SELECT config FROM schedules WHERE account = ? AND region = ? AND name = ?")) {
+                select.setString(1, account);
+                select.setString(2, region);
+                select.setString(3, name);
+                return PostgresAccess.documents(select, Schedule.class).stream().findFirst();
+            }
+        });
+    }
+
+    @Override
+    public boolean recordFire(String account, String region, String name, Instant fire) {
+        return db.write(
+                "record a schedule's fire",
+                c -> ScheduleFires.record(c, " FOR UPDATE", db.changes, account, region, name, fire));
+    }
+
+    @Override
     public List<Schedule> allSchedules() {
         return db.read("list schedules", c -> {
             try (PreparedStatement select =

@@ -21,8 +21,9 @@ import java.util.Optional;
  * safe for many writers: {@code replaceFunction} locks the {@code $LATEST} row ({@code FOR UPDATE})
  * before comparing revisions, so of two nodes updating with the same revision exactly one wins (412 for
  * the other); a version number is its row's primary key, so two nodes publishing the same number get one
- * 409. Attachments are replaced whole (last writer wins; the control plane's per-function lock orders
- * writers on one node only).
+ * 409. Attachments are replaced whole, by compare-and-set: the row is locked and its document compared
+ * with what the writer read, so a writer that read before another node's change writes nothing and is
+ * told to read again.
  */
 final class PostgresFunctions implements FunctionStore {
     private static final String LATEST = Arns.LATEST;
@@ -103,20 +104,23 @@ final class PostgresFunctions implements FunctionStore {
     }
 
     @Override
-    public void publishVersion(FunctionConfig version, FunctionAttachments attachments) {
+    public boolean publishVersion(FunctionConfig version, FunctionAttachments expected, FunctionAttachments updated) {
         if (LATEST.equals(version.version())) {
             throw new IllegalArgumentException("$LATEST is not a published version");
         }
-        db.write("publish a version", c -> {
+        return db.write("publish a version", c -> {
             long id = functionId(c, version.key());
+            if (!lockedAttachmentsAre(c, id, expected)) {
+                return false;
+            }
             if (!insertVersion(c, id, version)) {
                 throw LambdaException.conflict(
                         "Version %s of %s already exists",
                         version.version(), version.key().name());
             }
-            updateAttachments(c, id, attachments);
+            updateAttachments(c, id, updated);
             db.changed(c, version.key());
-            return null;
+            return true;
         });
     }
 
@@ -143,12 +147,33 @@ final class PostgresFunctions implements FunctionStore {
     }
 
     @Override
-    public void saveAttachments(FunctionKey key, FunctionAttachments attachments) {
-        db.write("update a function", c -> {
-            updateAttachments(c, functionId(c, key), attachments);
+    public boolean saveAttachments(FunctionKey key, FunctionAttachments expected, FunctionAttachments updated) {
+        return db.write("update a function", c -> {
+            long id = functionId(c, key);
+            if (!lockedAttachmentsAre(c, id, expected)) {
+                return false;
+            }
+            updateAttachments(c, id, updated);
             db.changed(c, key);
-            return null;
+            return true;
         });
+    }
+
+    /**
+     * Locks the function's row ({@code FOR UPDATE}, held to commit) and tells whether its attachments equal
+     * {@code expected} as values: of two nodes that read the same attachments, the second to lock finds
+     * the first's change and writes nothing.
+     */
+    private static boolean lockedAttachmentsAre(Connection c, long functionId, FunctionAttachments expected)
+            throws SQLException {
+        try (PreparedStatement select =
+                c.prepareStatement("SELECT attachments FROM functions WHERE id = ? FOR UPDATE")) {
+            select.setLong(1, functionId);
+            return PostgresAccess.firstString(select)
+                    .map(json ->
+                            ConfigJson.read(json, FunctionAttachments.class).equals(expected))
+                    .orElse(false);
+        }
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.lang.System.Logger.Level;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -158,8 +159,8 @@ final class PostgresMetadataStore implements MetadataStore {
     }
 
     @Override
-    public void publishVersion(FunctionConfig version, FunctionAttachments attachments) {
-        functions.publishVersion(version, attachments);
+    public boolean publishVersion(FunctionConfig version, FunctionAttachments expected, FunctionAttachments updated) {
+        return functions.publishVersion(version, expected, updated);
     }
 
     @Override
@@ -168,8 +169,8 @@ final class PostgresMetadataStore implements MetadataStore {
     }
 
     @Override
-    public void saveAttachments(FunctionKey key, FunctionAttachments attachments) {
-        functions.saveAttachments(key, attachments);
+    public boolean saveAttachments(FunctionKey key, FunctionAttachments expected, FunctionAttachments updated) {
+        return functions.saveAttachments(key, expected, updated);
     }
 
     @Override
@@ -218,6 +219,16 @@ final class PostgresMetadataStore implements MetadataStore {
     @Override
     public List<Schedule> allSchedules() {
         return documents.allSchedules();
+    }
+
+    @Override
+    public Optional<Schedule> findSchedule(String account, String region, String name) {
+        return documents.findSchedule(account, region, name);
+    }
+
+    @Override
+    public boolean recordFire(String account, String region, String name, Instant fire) {
+        return documents.recordFire(account, region, name, fire);
     }
 
     @Override

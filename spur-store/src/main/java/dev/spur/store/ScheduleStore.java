@@ -1,7 +1,9 @@
 package dev.spur.store;
 
 import dev.spur.common.Schedule;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Schedules as stored, one document each, keyed by account, region and name. Failure semantics as
@@ -21,4 +23,15 @@ public interface ScheduleStore {
     List<Schedule> schedules(String account, String region);
 
     List<Schedule> allSchedules();
+
+    Optional<Schedule> findSchedule(String account, String region, String name);
+
+    /**
+     * Records that a schedule fired for the time {@code fire}: its stored {@code lastFire} moves forward to
+     * it, the rest of the stored document stays as it is (a change made meanwhile, on any node, is kept).
+     *
+     * @return false, writing nothing, if the schedule is gone or its {@code lastFire} is already at or after
+     *         {@code fire} (another node recorded that fire or a later one, or the timetable changed since)
+     */
+    boolean recordFire(String account, String region, String name, Instant fire);
 }

@@ -130,12 +130,15 @@ final class SqliteMetadataStore implements MetadataStore {
     }
 
     @Override
-    public void publishVersion(FunctionConfig version, FunctionAttachments attachments) {
+    public boolean publishVersion(FunctionConfig version, FunctionAttachments expected, FunctionAttachments updated) {
         if (LATEST.equals(version.version())) {
             throw new IllegalArgumentException("$LATEST is not a published version");
         }
-        write("publish a version", c -> {
+        return write("publish a version", c -> {
             long id = functionId(c, version.key());
+            if (!attachmentsAre(c, id, expected)) {
+                return false;
+            }
             try (PreparedStatement select =
                     c.prepareStatement("SELECT 1 FROM function_versions WHERE function_id = ? AND version = ?")) {
                 select.setLong(1, id);
@@ -147,9 +150,9 @@ final class SqliteMetadataStore implements MetadataStore {
                 }
             }
             insertVersion(c, id, version);
-            updateAttachments(c, id, attachments);
+            updateAttachments(c, id, updated);
             changed(c, version.key());
-            return null;
+            return true;
         });
     }
 
@@ -172,12 +175,28 @@ final class SqliteMetadataStore implements MetadataStore {
     }
 
     @Override
-    public void saveAttachments(FunctionKey key, FunctionAttachments attachments) {
-        write("update a function", c -> {
-            updateAttachments(c, functionId(c, key), attachments);
+    public boolean saveAttachments(FunctionKey key, FunctionAttachments expected, FunctionAttachments updated) {
+        return write("update a function", c -> {
+            long id = functionId(c, key);
+            if (!attachmentsAre(c, id, expected)) {
+                return false;
+            }
+            updateAttachments(c, id, updated);
             changed(c, key);
-            return null;
+            return true;
         });
+    }
+
+    /** Whether the stored attachments equal {@code expected} (as values: the stored JSON is read back). */
+    private static boolean attachmentsAre(Connection c, long functionId, FunctionAttachments expected)
+            throws SQLException {
+        try (PreparedStatement select = c.prepareStatement("SELECT attachments FROM functions WHERE id = ?")) {
+            select.setLong(1, functionId);
+            return firstString(select)
+                    .map(json ->
+                            ConfigJson.read(json, FunctionAttachments.class).equals(expected))
+                    .orElse(false);
+        }
     }
 
     private static long functionId(Connection c, FunctionKey key) throws SQLException {
@@ -400,6 +419,25 @@ final class SqliteMetadataStore implements MetadataStore {
                 return documents(select, Schedule.class);
             }
         });
+    }
+
+    @Override
+    public Optional<Schedule> findSchedule(String account, String region, String name) {
+        return read("read a schedule", c -> {
+            try (PreparedStatement select =
+                    c.prepareStatement("SELECT config FROM schedules WHERE account = ? AND region = ? AND name = ?")) {
+                select.setString(1, account);
+                select.setString(2, region);
+                select.setString(3, name);
+                return documents(select, Schedule.class).stream().findFirst();
+            }
+        });
+    }
+
+    @Override
+    public boolean recordFire(String account, String region, String name, Instant fire) {
+        return write(
+                "record a schedule's fire", c -> ScheduleFires.record(c, "", changes, account, region, name, fire));
     }
 
     @Override

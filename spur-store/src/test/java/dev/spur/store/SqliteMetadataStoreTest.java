@@ -254,9 +254,9 @@ class SqliteMetadataStoreTest {
                     a.put("live", live);
                     return a;
                 });
-        store.publishVersion(v1, attached);
+        assertThat(store.publishVersion(v1, FunctionAttachments.NONE, attached)).isTrue();
 
-        assertThatThrownBy(() -> store.publishVersion(v1, attached))
+        assertThatThrownBy(() -> store.publishVersion(v1, attached, attached))
                 .isInstanceOfSatisfying(
                         LambdaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_CONFLICT));
         store.close();
@@ -276,6 +276,7 @@ class SqliteMetadataStoreTest {
         for (int v = 1; v <= 11; v++) {
             store.publishVersion(
                     StoreContract.versionOf(latest, Integer.toString(v)),
+                    FunctionAttachments.NONE.withNextVersion(v),
                     FunctionAttachments.NONE.withNextVersion(v + 1));
         }
         store.createFunction(config("bravo"), FunctionAttachments.NONE, Optional.empty());

@@ -16,6 +16,7 @@ import dev.spur.common.LambdaException;
 import dev.spur.common.Schedule;
 import dev.spur.store.ChangeFeed.Aggregate;
 import dev.spur.store.ChangeFeed.Change;
+import dev.spur.store.FunctionStore.StoredFunction;
 import dev.spur.store.KeyStore.AccessKeyRecord;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -155,15 +157,17 @@ abstract class StoreContract {
                     a.put("live", live);
                     return a;
                 });
-        store.publishVersion(versionOf(latest, "1"), attached);
+        assertThat(store.publishVersion(versionOf(latest, "1"), FunctionAttachments.NONE, attached))
+                .isTrue();
 
-        assertThatThrownBy(() -> other.publishVersion(versionOf(latest, "1"), FunctionAttachments.NONE))
+        assertThatThrownBy(() -> other.publishVersion(versionOf(latest, "1"), attached, FunctionAttachments.NONE))
                 .isInstanceOfSatisfying(
                         LambdaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_CONFLICT));
         assertThat(other.storedFunction(key("hello")).orElseThrow().attachments())
                 .as("the refused publish changed nothing")
                 .isEqualTo(attached);
-        assertThatThrownBy(() -> other.publishVersion(versionOf(config("absent"), "1"), FunctionAttachments.NONE))
+        assertThatThrownBy(() -> other.publishVersion(
+                        versionOf(config("absent"), "1"), FunctionAttachments.NONE, FunctionAttachments.NONE))
                 .isInstanceOfSatisfying(
                         LambdaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_NOT_FOUND));
     }
@@ -172,8 +176,10 @@ abstract class StoreContract {
     void versionsListInNumericOrderAndPageByMarker() {
         FunctionConfig latest = config("alpha");
         store.createFunction(latest, FunctionAttachments.NONE, Optional.empty());
+        FunctionAttachments expected = FunctionAttachments.NONE;
         for (String v : List.of("1", "2", "10", "3")) {
-            store.publishVersion(versionOf(latest, v), FunctionAttachments.NONE.withNextVersion(11));
+            store.publishVersion(versionOf(latest, v), expected, FunctionAttachments.NONE.withNextVersion(11));
+            expected = FunctionAttachments.NONE.withNextVersion(11);
         }
         store.createFunction(config("beta"), FunctionAttachments.NONE, Optional.empty());
 
@@ -214,9 +220,111 @@ abstract class StoreContract {
         assertThat(other.deleteFunction(key("hello"))).isTrue();
         assertThat(store.findFunction(key("hello"))).isEmpty();
         assertThat(store.deleteFunction(key("hello"))).isFalse();
-        assertThatThrownBy(() -> store.saveAttachments(key("hello"), FunctionAttachments.NONE))
+        assertThatThrownBy(
+                        () -> store.saveAttachments(key("hello"), FunctionAttachments.NONE, FunctionAttachments.NONE))
                 .isInstanceOfSatisfying(
                         LambdaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_NOT_FOUND));
+    }
+
+    @Test
+    void attachmentsAreReplacedOnlyIfTheyAreStillWhatTheWriterRead() {
+        FunctionConfig latest = config("hello");
+        store.createFunction(latest, FunctionAttachments.NONE, Optional.empty());
+        FunctionAttachments first = FunctionAttachments.NONE.withTags(Map.of("by", "store"));
+        FunctionAttachments second = FunctionAttachments.NONE.withTags(Map.of("by", "other"));
+
+        assertThat(store.saveAttachments(key("hello"), FunctionAttachments.NONE, first))
+                .isTrue();
+        assertThat(other.saveAttachments(key("hello"), FunctionAttachments.NONE, second))
+                .as("a write based on what was there before the first")
+                .isFalse();
+        assertThat(other.publishVersion(versionOf(latest, "1"), FunctionAttachments.NONE, second.withNextVersion(2)))
+                .as("a publish based on it too")
+                .isFalse();
+
+        StoredFunction stored = other.storedFunction(key("hello")).orElseThrow();
+        assertThat(stored.attachments()).isEqualTo(first);
+        assertThat(stored.versions())
+                .as("the refused publish stored no version")
+                .isEmpty();
+        assertThat(other.saveAttachments(key("hello"), first, second)).isTrue();
+        assertThat(store.storedFunction(key("hello")).orElseThrow().attachments())
+                .isEqualTo(second);
+    }
+
+    @Test
+    void concurrentAttachmentChangesOnTwoInstancesThatReadAgainWhenRefusedLoseNothing() throws Exception {
+        store.createFunction(config("hello"), FunctionAttachments.NONE, Optional.empty());
+        int writers = 8;
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2 * writers);
+        try {
+            List<Future<Integer>> outcomes = new ArrayList<>();
+            for (int i = 0; i < 2 * writers; i++) {
+                MetadataStore instance = i % 2 == 0 ? store : other;
+                String tag = "t" + i;
+                outcomes.add(pool.submit(() -> {
+                    start.await();
+                    int refusals = 0;
+                    while (true) {
+                        FunctionAttachments read = instance.storedFunction(key("hello"))
+                                .orElseThrow()
+                                .attachments();
+                        Map<String, String> tags = new TreeMap<>(read.tags());
+                        tags.put(tag, "x");
+                        if (instance.saveAttachments(key("hello"), read, read.withTags(tags))) {
+                            return refusals;
+                        }
+                        refusals++;
+                    }
+                }));
+            }
+            start.countDown();
+            for (Future<Integer> outcome : outcomes) {
+                outcome.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(store.storedFunction(key("hello"))
+                        .orElseThrow()
+                        .attachments()
+                        .tags())
+                .hasSize(2 * writers);
+    }
+
+    @Test
+    void aScheduleFireIsRecordedOnceForwardOnlyAndKeepsAChangeMadeMeanwhile() {
+        Schedule nightly = schedule("nightly");
+        store.putSchedule(nightly, true);
+        Schedule described = new Schedule(
+                nightly.account(),
+                nightly.region(),
+                nightly.name(),
+                nightly.expression(),
+                nightly.timezone(),
+                nightly.functionName(),
+                nightly.qualifier(),
+                nightly.input(),
+                nightly.enabled(),
+                nightly.skipMissed(),
+                "changed on the other node",
+                nightly.createdAt(),
+                nightly.lastModified(),
+                nightly.lastFire());
+        other.putSchedule(described, false);
+        Instant fire = Instant.parse("2026-01-02T01:00:00Z");
+
+        assertThat(store.recordFire(ACCOUNT, REGION, "nightly", fire)).isTrue();
+        assertThat(other.recordFire(ACCOUNT, REGION, "nightly", fire))
+                .as("the same fire again")
+                .isFalse();
+        assertThat(other.recordFire(ACCOUNT, REGION, "nightly", fire.minusSeconds(3600)))
+                .as("an earlier fire")
+                .isFalse();
+        assertThat(other.findSchedule(ACCOUNT, REGION, "nightly")).contains(described.withLastFire(fire));
+        assertThat(other.recordFire(ACCOUNT, REGION, "absent", fire)).isFalse();
+        assertThat(other.findSchedule(ACCOUNT, REGION, "absent")).isEmpty();
     }
 
     @Test
@@ -274,7 +382,8 @@ abstract class StoreContract {
         store.createFunction(latest, FunctionAttachments.NONE, Optional.empty());
         assertThatThrownBy(() -> store.createFunction(latest, FunctionAttachments.NONE, Optional.empty()))
                 .isInstanceOf(LambdaException.class);
-        store.publishVersion(versionOf(latest, "1"), FunctionAttachments.NONE.withNextVersion(2));
+        store.publishVersion(
+                versionOf(latest, "1"), FunctionAttachments.NONE, FunctionAttachments.NONE.withNextVersion(2));
         store.putSchedule(schedule("nightly"), true);
         store.putHttpApi(api("a1b2c3d4e5", "shop"), true);
         store.createAccessKey(new AccessKeyRecord("AKSPEXAMPLE", ACCOUNT, "sealed", Instant.ofEpochMilli(1_000)));

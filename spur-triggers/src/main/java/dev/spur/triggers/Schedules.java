@@ -24,11 +24,14 @@ import java.time.InstantSource;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
@@ -39,8 +42,14 @@ import java.util.regex.Pattern;
  * invocation through the durable queue, so it runs (at least once) even if the function scaled to
  * zero or the server stops right after.
  *
- * <p>Order of a fire: the event is enqueued durably, then the schedule's {@code lastFire} is stored.
- * A crash between the two fires that time again after restart (at least once, never lost).
+ * <p>Order of a fire: the event is enqueued durably under the fire's claim ({@link EventQueue#enqueueClaimed}:
+ * the schedule and the scheduled time), then the schedule's {@code lastFire} is recorded. Every node of a
+ * fleet runs this thread over every schedule (the feed keeps their copies current); the claim makes one of
+ * them enqueue each fire, whichever finds it due first — claimed, not elected, so a node that dies leaves
+ * nothing to hand over: the next fire is claimed by whoever is alive. A crash between the claim's commit
+ * and recording {@code lastFire} does not fire that time again (the claim is remembered a day); a crash
+ * before the commit leaves it to the next node, or to the next start (at least once, never lost, and once
+ * per scheduled time).
  *
  * <p>{@code lastFire} is the scheduled time of the last fire, or the moment the schedule's timetable
  * last changed or it was enabled again (fires are counted from there; nothing missed while it was
@@ -66,6 +75,7 @@ public final class Schedules implements AutoCloseable {
     private final ConcurrentMap<String, Schedule> schedules = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
+    private final AtomicLong fires = new AtomicLong();
     private Thread thread;
     private volatile boolean closed;
 
@@ -249,8 +259,8 @@ public final class Schedules implements AutoCloseable {
             if (!(missedWhileDown && s.skipMissed())) {
                 fire(s, latest);
             }
+            store.recordFire(s.account(), s.region(), s.name(), latest); // false: another node recorded it
             Schedule fired = s.withLastFire(latest);
-            store.putSchedule(fired, false);
             schedules.put(id(s.account(), s.region(), s.name()), fired);
             return nextFire(fired);
         } finally {
@@ -258,14 +268,70 @@ public final class Schedules implements AutoCloseable {
         }
     }
 
-    /** Enqueues the invocation durably: EventBridge's Scheduled Event, or the schedule's own input. */
+    /**
+     * Enqueues the invocation durably — EventBridge's Scheduled Event, or the schedule's own input — under
+     * the claim of this schedule's fire at {@code scheduledTime}: of all the nodes that find it due, the one
+     * whose claim commits first enqueues it, in the same transaction; the others find the claim taken and
+     * enqueue nothing. So a tick fires once across the fleet, and is never lost to a node dying between
+     * the claim and the event.
+     */
     private void fire(Schedule s, Instant scheduledTime) {
         byte[] payload =
                 s.input() != null ? s.input().getBytes(StandardCharsets.UTF_8) : scheduledEvent(s, scheduledTime);
         FunctionKey key = new FunctionKey(s.account(), s.region(), s.functionName());
         Instant now = clock.instant();
-        queue.enqueue(new QueuedEvent(
-                UUID.randomUUID().toString(), key, s.qualifier(), payload, now, 0, now, "schedule:" + s.name()));
+        boolean fired = queue.enqueueClaimed(
+                new QueuedEvent(
+                        UUID.randomUUID().toString(), key, s.qualifier(), payload, now, 0, now, "schedule:" + s.name()),
+                claim(s, scheduledTime));
+        if (fired) {
+            fires.incrementAndGet();
+        }
+    }
+
+    /** What names one fire of a schedule across the fleet: its ARN and the scheduled time. */
+    static String claim(Schedule s, Instant scheduledTime) {
+        return s.arn() + "@" + scheduledTime;
+    }
+
+    /** How many fires this node enqueued since start (the others' claims won the rest). */
+    public long fires() {
+        return fires.get();
+    }
+
+    /**
+     * Reads one schedule again from the store (another node created, changed, fired or deleted it): what
+     * following the change feed calls for every change it names.
+     */
+    public void changed(String account, String region, String name) {
+        lock.lock();
+        try {
+            Optional<Schedule> stored = store.findSchedule(account, region, name);
+            if (stored.isPresent()) {
+                schedules.put(id(account, region, name), stored.get());
+            } else {
+                schedules.remove(id(account, region, name));
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Reads every schedule again (the change feed lost track). */
+    public void reloadAll() {
+        lock.lock();
+        try {
+            Set<String> gone = new HashSet<>(schedules.keySet());
+            for (Schedule s : store.allSchedules()) {
+                schedules.put(id(s.account(), s.region(), s.name()), s);
+                gone.remove(id(s.account(), s.region(), s.name()));
+            }
+            gone.forEach(schedules::remove);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     static byte[] scheduledEvent(Schedule s, Instant time) {

@@ -1,4 +1,4 @@
--- V2: usage per function version and hour (see the SQLite sibling, db/usage/V1__usage.sql). Every write
+-- V3: usage per function version and hour (see the SQLite sibling, db/usage/V1__usage.sql). Every write
 -- adds to its row (INSERT … ON CONFLICT DO UPDATE), so every node of a fleet adds its own batches.
 CREATE TABLE usage_hours (
     account                  TEXT COLLATE "C" NOT NULL,

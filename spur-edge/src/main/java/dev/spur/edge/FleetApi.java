@@ -1,0 +1,133 @@
+package dev.spur.edge;
+
+import dev.spur.common.Caller;
+import dev.spur.common.ErrorCode;
+import dev.spur.common.FunctionKey;
+import dev.spur.common.Json;
+import dev.spur.common.LambdaException;
+import dev.spur.common.RequestIds;
+import dev.spur.invoke.InvokeCommand;
+import dev.spur.invoke.InvokeResult;
+import dev.spur.invoke.Invoker;
+import dev.spur.logs.LogStore;
+import java.time.InstantSource;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A fleet's routes: {@code GET /spur/v1/nodes} (membership, for {@code spur nodes}), the peer route a node
+ * sends a synchronous invocation to when this node should hold its function warm ({@link PeerCalls}), and the
+ * peer route that answers this node's tail of a function's log. A peer
+ * request whose signature does not verify is refused with 403 and runs nothing.
+ */
+final class FleetApi implements EdgeApi {
+    private final FleetEdge fleet;
+    private final Invoker invoker;
+    private final Authentication auth;
+    private final InstantSource clock;
+    private final LogStore logs;
+
+    FleetApi(FleetEdge fleet, Invoker invoker, Authentication auth, InstantSource clock, LogStore logs) {
+        this.fleet = fleet;
+        this.invoker = invoker;
+        this.auth = auth;
+        this.clock = clock;
+        this.logs = logs;
+    }
+
+    @Override
+    public void register(Router router) {
+        router.add("GET", "/spur/v1/nodes", this::nodes)
+                .add("POST", PeerCalls.PATH_PREFIX + "{name}/invocations", this::peerInvoke)
+                .add("GET", PeerCalls.LOGS_PREFIX + "{name}", this::peerLogs);
+    }
+
+    private void nodes(Exchange x) {
+        String requestId = RequestIds.next();
+        try {
+            auth.caller(x, x.body(0));
+            x.send(200, Map.of(), "application/json", Json.MAPPER.writeValueAsBytes(Map.of("Nodes", fleet.nodes())));
+        } catch (Throwable t) {
+            WireErrors.send(x, requestId, t);
+        }
+    }
+
+    /** Runs here the invocation another node of the fleet resolved and sent: no further hop. */
+    private void peerInvoke(Exchange x) {
+        String requestId = x.header(PeerCalls.REQUEST_ID).orElseGet(RequestIds::next);
+        try {
+            byte[] body = x.body(Invoker.MAX_REQUEST_PAYLOAD);
+            String from = required(x, PeerCalls.HOP);
+            String account = required(x, PeerCalls.ACCOUNT);
+            String region = required(x, PeerCalls.REGION);
+            String version = required(x, PeerCalls.VERSION);
+            String qualifier = x.header(PeerCalls.QUALIFIER).orElse("");
+            long deadline = Long.parseLong(required(x, PeerCalls.DEADLINE_MILLIS));
+            long issued = Long.parseLong(required(x, PeerCalls.ISSUED_MILLIS));
+            String name = x.pathParameter("name");
+            String message = PeerCalls.message(
+                    from, account, region, name, version, qualifier, requestId, deadline, issued, body);
+            if (!fleet.verifyPeer(message, x.header(PeerCalls.SIGNATURE).orElse(""))
+                    || Math.abs(clock.millis() - issued) > PeerCalls.SKEW.toMillis()) {
+                throw LambdaException.of(
+                        ErrorCode.ACCESS_DENIED, "This peer request is not signed with the fleet's cluster key.");
+            }
+            InvokeResult result = invoker.invokeHere(
+                    new InvokeCommand(
+                            new Caller(account, region),
+                            name,
+                            qualifier.isEmpty() ? Optional.empty() : Optional.of(qualifier),
+                            Optional.empty(),
+                            x.header("X-Amz-Log-Type"),
+                            x.header("X-Amz-Client-Context"),
+                            body,
+                            body.length,
+                            requestId),
+                    Optional.of(version));
+            Map<String, String> headers = new LinkedHashMap<>(4);
+            headers.put("x-amzn-RequestId", requestId);
+            if (result.executedVersion() != null) {
+                headers.put("X-Amz-Executed-Version", result.executedVersion());
+            }
+            result.functionError().ifPresent(e -> headers.put("X-Amz-Function-Error", e));
+            result.logResult().ifPresent(l -> headers.put("X-Amz-Log-Result", l));
+            x.send(result.status(), headers, "application/json", result.status() == 204 ? null : result.payload());
+        } catch (NumberFormatException e) {
+            WireErrors.send(x, requestId, LambdaException.invalid("malformed peer request headers"));
+        } catch (Throwable t) {
+            WireErrors.send(x, requestId, t);
+        }
+    }
+
+    /** This node's tail of a function's log, for the peer that serves {@code spur logs}. */
+    private void peerLogs(Exchange x) {
+        String requestId = RequestIds.next();
+        try {
+            String from = required(x, PeerCalls.HOP);
+            String account = required(x, PeerCalls.ACCOUNT);
+            String region = required(x, PeerCalls.REGION);
+            int limit = Integer.parseInt(required(x, PeerCalls.LIMIT));
+            long issued = Long.parseLong(required(x, PeerCalls.ISSUED_MILLIS));
+            String name = x.pathParameter("name");
+            if (!fleet.verifyPeer(
+                            PeerCalls.logsMessage(from, account, region, name, limit, issued),
+                            x.header(PeerCalls.SIGNATURE).orElse(""))
+                    || Math.abs(clock.millis() - issued) > PeerCalls.SKEW.toMillis()) {
+                throw LambdaException.of(
+                        ErrorCode.ACCESS_DENIED, "This peer request is not signed with the fleet's cluster key.");
+            }
+            byte[] tail = SpurApi.tail(logs.of(new FunctionKey(account, region, name)), limit);
+            x.send(200, Map.of(), "text/plain; charset=utf-8", tail);
+        } catch (NumberFormatException e) {
+            WireErrors.send(x, requestId, LambdaException.invalid("malformed peer request headers"));
+        } catch (Throwable t) {
+            WireErrors.send(x, requestId, t);
+        }
+    }
+
+    private static String required(Exchange x, String header) {
+        return x.header(header)
+                .orElseThrow(() -> LambdaException.invalid("a peer request needs the header %s", header));
+    }
+}
