@@ -12,6 +12,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Verifies AWS Signature Version 4 ({@code AWS4-HMAC-SHA256}) the way AWS's JSON/REST services
@@ -58,6 +59,24 @@ public final class SigV4Verifier {
     public SigV4Verifier(CredentialLookup keys, InstantSource clock) {
         this.keys = Objects.requireNonNull(keys, "keys");
         this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * Signs a person in with an access key pair typed into a form (the console's sign-in): the key must
+     * be known and the secret equal to its own, compared in constant time.
+     *
+     * @return the key's principal in {@code region} for {@code service}
+     * @throws AuthException {@code UnrecognizedClientException} for an unknown key or a wrong secret (the
+     *                       same answer for both, so a caller cannot probe which keys exist)
+     */
+    public Principal signIn(String accessKeyId, String secretKey, String region, String service) {
+        Optional<Credential> credential = accessKeyId == null ? Optional.empty() : keys.find(accessKeyId);
+        byte[] given = (secretKey == null ? "" : secretKey).getBytes(StandardCharsets.UTF_8);
+        byte[] expected = credential.map(c -> c.secretKey()).orElse("").getBytes(StandardCharsets.UTF_8);
+        if (credential.isEmpty() || !MessageDigest.isEqual(given, expected)) {
+            throw AuthException.unrecognizedClient();
+        }
+        return new Principal(credential.get().account(), accessKeyId, region, service);
     }
 
     /** Whether a request carries any SigV4 material (Authorization header with AWS4-HMAC-SHA256, or X-Amz-Algorithm query). */

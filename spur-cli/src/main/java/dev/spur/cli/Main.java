@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             RemoveCommand.class,
             LogsCommand.class,
             AsyncCommand.class,
+            UsageCommand.class,
             DlqCommand.class,
             ScheduleCommand.class,
             QueueCommand.class,

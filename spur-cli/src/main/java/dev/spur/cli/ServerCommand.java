@@ -9,6 +9,8 @@ import dev.spur.server.Fleet;
 import dev.spur.server.SpurServer;
 import dev.spur.store.Database;
 import dev.spur.telemetry.TelemetrySettings;
+import dev.spur.usage.PriceTable;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -155,6 +157,14 @@ final class ServerCommand implements Callable<Integer> {
     URI otlpEndpoint;
 
     @Option(
+            names = "--prices",
+            paramLabel = "FILE",
+            description = "A JSON price table for the estimated bill (spur usage, the console), replacing any of "
+                    + "requestsPerMillion, gbSecond, provisionedGbSecond, provisionedDurationGbSecond, ephemeralGbSecond "
+                    + "(default: Lambda's us-east-1 x86 list prices).")
+    Optional<Path> prices;
+
+    @Option(
             names = "--sandbox-uids",
             description =
                     "Host uids the linux sandbox gives environments, one each, as FIRST-LAST (default: "
@@ -287,6 +297,7 @@ final class ServerCommand implements Callable<Integer> {
                         AsyncPolicy.defaults().throttleBackoffMax()))
                 .withSandbox(chosen)
                 .withDatabase(databaseUrl)
+                .withPrices(priceTable())
                 .withTelemetry(telemetry())
                 .withFleet(fleet(databaseUrl.isPresent()));
         SpurServer server;
@@ -335,6 +346,17 @@ final class ServerCommand implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    private PriceTable priceTable() {
+        if (prices.isEmpty()) {
+            return PriceTable.US_EAST_1;
+        }
+        try {
+            return PriceTable.load(prices.get());
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            throw CliException.usage("--prices %s: %s", prices.get(), e.getMessage());
+        }
     }
 
     private TelemetrySettings telemetry() {

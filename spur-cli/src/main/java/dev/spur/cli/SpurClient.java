@@ -197,6 +197,14 @@ final class SpurClient {
                 .json();
     }
 
+    /** Usage and the estimated bill ({@code GET /spur/v1/usage}). Reading changes nothing. */
+    Map<String, Object> usage(Optional<String> function, Optional<String> since, Optional<String> until, String by) {
+        String query = query(Map.of("function", function, "since", since, "until", until, "by", Optional.of(by)));
+        return send("GET", SPUR + "/usage" + query, null, Map.of(), CONTROL_READ_TIMEOUT_MS)
+                .orThrow()
+                .json();
+    }
+
     /** One page of the caller's dead letters, oldest first, from {@code after} (the previous page's NextAfter). */
     DeadLetterPage deadLetters(Optional<String> function, Optional<String> after, int limit) {
         String query = query(Map.of("function", function, "after", after, "limit", Optional.of(limit)));

@@ -7,30 +7,55 @@ import dev.spur.auth.SignedRequest;
 import dev.spur.common.Caller;
 import dev.spur.common.ErrorCode;
 import dev.spur.common.LambdaException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Optional;
 
 /**
  * Who is calling. With authentication off every request is the default account (the region still
  * comes from the SigV4 scope when a client signs); with SigV4 on, every Lambda API request must be
- * signed with a known access key, and the caller is that key's account in the scope's region.
+ * signed with a known access key, and the caller is that key's account in the scope's region — or,
+ * for the web console, come with the cookie of a signed-in session (and, when it changes state, the
+ * session's CSRF token): the session's account and region ({@link Sessions}).
  */
 final class Authentication {
     static final String SERVICE = "lambda";
 
     private final SigV4Verifier verifier;
     private final String defaultRegion;
+    private final Sessions sessions;
 
-    private Authentication(SigV4Verifier verifier, String defaultRegion) {
+    private Authentication(SigV4Verifier verifier, String defaultRegion, Sessions sessions) {
         this.verifier = verifier;
         this.defaultRegion = defaultRegion;
+        this.sessions = sessions;
     }
 
     static Authentication none(String defaultRegion) {
-        return new Authentication(null, defaultRegion);
+        return new Authentication(null, defaultRegion, null);
     }
 
-    static Authentication sigv4(SigV4Verifier verifier, String defaultRegion) {
-        return new Authentication(verifier, defaultRegion);
+    /** SigV4 on every request, or, for the console, a signed-in session ({@link Sessions}). */
+    static Authentication sigv4(SigV4Verifier verifier, String defaultRegion, Sessions sessions) {
+        return new Authentication(verifier, defaultRegion, sessions);
+    }
+
+    String defaultRegion() {
+        return defaultRegion;
+    }
+
+    /** The console's sessions; null when authentication is off. */
+    Sessions sessions() {
+        return sessions;
+    }
+
+    /** Checks a typed-in key pair (the console's sign-in); 403 UnrecognizedClientException if it is not a key. */
+    Principal signIn(String accessKeyId, String secretKey, String region) {
+        try {
+            return verifier.signIn(accessKeyId, secretKey, region, SERVICE);
+        } catch (AuthException e) {
+            throw LambdaException.of(errorCode(e.errorType()), e.getMessage());
+        }
     }
 
     boolean enabled() {
@@ -54,6 +79,20 @@ final class Authentication {
         if (verifier == null) {
             return RequestParsing.caller(x, defaultRegion);
         }
+        if (x.header("Authorization").isEmpty() && sessions != null) {
+            Optional<Sessions.Session> session = sessions.of(x);
+            if (session.isPresent()) {
+                Sessions.Session s = session.get();
+                if (Sessions.changesState(x.method())
+                        && !constantTimeEquals(x.header(Sessions.CSRF_HEADER).orElse(""), s.csrf())) {
+                    throw LambdaException.of(
+                            ErrorCode.ACCESS_DENIED,
+                            "This request changes state and must carry the session's %s header.",
+                            Sessions.CSRF_HEADER);
+                }
+                return s.caller();
+            }
+        }
         Principal p = verify(x, body, service);
         return new Caller(p.account(), p.region());
     }
@@ -70,6 +109,10 @@ final class Authentication {
         } catch (AuthException e) {
             throw LambdaException.of(errorCode(e.errorType()), e.getMessage());
         }
+    }
+
+    private static boolean constantTimeEquals(String a, String b) {
+        return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
     }
 
     private static ErrorCode errorCode(String type) {

@@ -19,6 +19,8 @@ import dev.spur.store.CodeStore;
 import dev.spur.telemetry.Metrics;
 import dev.spur.triggers.EventSourceMappings;
 import dev.spur.triggers.Schedules;
+import dev.spur.usage.PriceTable;
+import dev.spur.usage.UsageMeter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -67,6 +69,8 @@ public final class EdgeServer implements AutoCloseable {
      * @param metrics       what {@code GET /metrics} scrapes
      * @param metricsToken  the bearer token a scrape must send; empty: see {@link MetricsApi} for who may
      * @param fleet         the fleet this node belongs to (its node list and peer route), if any
+     * @param usage         the usage meter (usage and the console's series)
+     * @param prices        the estimated bill's prices
      */
     public record Dependencies(
             String defaultRegion,
@@ -86,7 +90,9 @@ public final class EdgeServer implements AutoCloseable {
             Path accessLogDir,
             Metrics metrics,
             Optional<String> metricsToken,
-            Optional<FleetEdge> fleet) {
+            Optional<FleetEdge> fleet,
+            UsageMeter usage,
+            PriceTable prices) {
         public Dependencies {
             Objects.requireNonNull(defaultRegion, "defaultRegion");
             Objects.requireNonNull(verifier, "verifier");
@@ -106,13 +112,15 @@ public final class EdgeServer implements AutoCloseable {
             Objects.requireNonNull(metrics, "metrics");
             Objects.requireNonNull(metricsToken, "metricsToken");
             Objects.requireNonNull(fleet, "fleet");
+            Objects.requireNonNull(usage, "usage");
+            Objects.requireNonNull(prices, "prices");
         }
     }
 
     /** An edge listening on {@code host:port} (0 for an ephemeral port) once {@link #start()}ed. */
     public EdgeServer(String host, int port, Dependencies d) {
         Authentication auth = d.verifier()
-                .map(v -> Authentication.sigv4(v, d.defaultRegion()))
+                .map(v -> Authentication.sigv4(v, d.defaultRegion(), new Sessions(d.clock())))
                 .orElseGet(() -> Authentication.none(d.defaultRegion()));
         Links links = new Links(d.clock());
         ControlCalls calls = new ControlCalls(d.control(), auth, links);
@@ -131,7 +139,9 @@ public final class EdgeServer implements AutoCloseable {
                 new ScheduleApi(d.schedules(), auth),
                 new MappingApi(d.mappings(), auth),
                 new ApiAdmin(d.gateways(), auth),
-                new MetricsApi(d.metrics(), d.metricsToken(), d.verifier().isPresent())));
+                new MetricsApi(d.metrics(), d.metricsToken(), d.verifier().isPresent()),
+                new UsageApi(d.usage(), d.prices(), auth, d.clock()),
+                new ConsoleApi(auth, d.logs(), d.usage())));
         d.fleet().ifPresent(f -> edgeApis.add(new FleetApi(f, d.invoker(), auth, d.clock(), d.logs())));
         edgeApis.forEach(api -> api.register(router));
 

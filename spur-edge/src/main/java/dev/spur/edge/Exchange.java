@@ -5,6 +5,7 @@ import dev.spur.gateway.HttpResponseData;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,7 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Blocker;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 
@@ -179,5 +181,76 @@ final class Exchange {
 
     boolean answered() {
         return answered;
+    }
+
+    /**
+     * Answers 200 with a {@code text/event-stream} whose events are written as they are sent. Failure
+     * semantics: a send to a client that has gone throws {@link IOException}; the stream is then over.
+     */
+    EventStream eventStream() {
+        answered = true;
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+        return new EventStream(response, callback);
+    }
+
+    /** Server-sent events on one response; not thread-safe (one request thread writes). */
+    static final class EventStream implements AutoCloseable {
+        private final Response response;
+        private final Callback callback;
+        private boolean closed;
+
+        EventStream(Response response, Callback callback) {
+            this.response = response;
+            this.callback = callback;
+        }
+
+        /** One event: its name and its data (each line its own {@code data:} field). Blocks until written. */
+        void send(String event, String data) throws IOException {
+            StringBuilder sb = new StringBuilder(data.length() + 32)
+                    .append("event: ")
+                    .append(event)
+                    .append('\n');
+            for (String line : data.split("\n", -1)) {
+                sb.append("data: ").append(line).append('\n');
+            }
+            write(sb.append('\n').toString());
+        }
+
+        /** A comment line: keeps proxies from closing an idle stream; fails once the client has gone. */
+        void ping() throws IOException {
+            write(": ping\n\n");
+        }
+
+        /** How long the browser waits before reconnecting after the stream ends. */
+        void retry(long millis) throws IOException {
+            write("retry: " + millis + "\n\n");
+        }
+
+        private void write(String text) throws IOException {
+            try (Blocker.Callback done = Blocker.callback()) {
+                response.write(false, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), done);
+                done.block();
+            } catch (IOException e) {
+                fail(e);
+                throw e;
+            }
+        }
+
+        private void fail(Throwable t) {
+            if (!closed) {
+                closed = true;
+                callback.failed(t);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                response.write(true, ByteBuffer.allocate(0), callback);
+            }
+        }
     }
 }

@@ -4,6 +4,7 @@ import dev.spur.common.Arns;
 import dev.spur.common.Arns.FunctionRef;
 import dev.spur.common.Caller;
 import dev.spur.common.ErrorCode;
+import dev.spur.common.FunctionConfig;
 import dev.spur.common.FunctionKey;
 import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
@@ -18,6 +19,7 @@ import dev.spur.pools.Lease;
 import dev.spur.pools.Pools;
 import dev.spur.queue.EventQueue;
 import dev.spur.queue.QueuedEvent;
+import dev.spur.usage.UsageMeter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -51,17 +53,21 @@ public final class Invoker {
     private final InvokeObserver observer;
     /** Null when tracing is off: then nothing on the invoke path is done for it. */
     private final InvocationTracer tracer;
+    /** Null when usage is not recorded. */
+    private final UsageMeter usage;
 
     private volatile Routing routing = Routing.HERE;
     private volatile Warm warm = new Warm(Set.of(), System.nanoTime() - WARM_REFRESH_NANOS - 1);
 
     public Invoker(ControlPlane control, Pools pools, EventQueue queue, InstantSource clock) {
-        this(control, pools, queue, clock, InvokeObserver.NONE, Optional.empty());
+        this(control, pools, queue, clock, InvokeObserver.NONE, Optional.empty(), Optional.empty());
     }
 
     /**
      * @param observer told of every invocation's admission, throttle and outcome (metrics)
      * @param tracer   told of every synchronous invocation's timings (trace export); empty: tracing off
+     * @param usage    where every invocation's and throttle's usage goes (off the invoke path; see
+     *                 {@link UsageMeter}); empty: usage is not recorded
      */
     public Invoker(
             ControlPlane control,
@@ -69,13 +75,15 @@ public final class Invoker {
             EventQueue queue,
             InstantSource clock,
             InvokeObserver observer,
-            Optional<InvocationTracer> tracer) {
+            Optional<InvocationTracer> tracer,
+            Optional<UsageMeter> usage) {
         this.control = control;
         this.pools = pools;
         this.queue = queue;
         this.clock = clock;
         this.observer = observer;
         this.tracer = tracer.orElse(null);
+        this.usage = usage.orElse(null);
     }
 
     /** What this invoker tells of its invocations. */
@@ -198,6 +206,7 @@ public final class Invoker {
             try {
                 outcome = lease.invoke(input);
                 record(command.requestId(), deployment, outcome);
+                meter(deployment, outcome, lease);
             } finally {
                 probe.finished(lease, outcome);
             }
@@ -265,11 +274,33 @@ public final class Invoker {
         } catch (LambdaException e) {
             if (e.code() == ErrorCode.TOO_MANY_REQUESTS) {
                 probe.throttled(e.reason().orElse("Unknown"));
+                if (usage != null) {
+                    usage.throttled(
+                            deployment.config().key(), deployment.config().version());
+                }
             }
             throw e;
         }
         probe.admitted(lease);
         return lease;
+    }
+
+    /** Hands the invocation's usage to the meter: the same figures the REPORT line was written from. */
+    private void meter(Deployment deployment, InvocationOutcome outcome, Lease lease) {
+        if (usage == null) {
+            return;
+        }
+        FunctionConfig config = deployment.config();
+        usage.invoked(new UsageMeter.Invocation(
+                config.key(),
+                config.version(),
+                config.memorySize(),
+                config.ephemeralStorage(),
+                outcome.durationNanos(),
+                outcome.initNanos(),
+                outcome.isError(),
+                lease.coldStart(),
+                lease.provisioned()));
     }
 
     /**

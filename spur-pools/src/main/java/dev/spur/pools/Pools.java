@@ -242,6 +242,17 @@ public final class Pools implements AutoCloseable {
     }
 
     /**
+     * The provisioned environments alive now (initialised, idle or busy), per function version: what
+     * provisioned concurrency is billed on.
+     */
+    public List<ProvisionedEnvironments> provisionedEnvironments() {
+        return provisioner.alive();
+    }
+
+    /** {@code environments} provisioned environments of {@code memoryMb} each, of one function version. */
+    public record ProvisionedEnvironments(FunctionKey function, String version, int memoryMb, int environments) {}
+
+    /**
      * The function was deleted: every pool drains (idle environments stop now, busy ones after their
      * invocation), its provisioned concurrency and its concurrency budget (reservation) are dropped.
      */

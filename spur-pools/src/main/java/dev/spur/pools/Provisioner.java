@@ -1,6 +1,7 @@
 package dev.spur.pools;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.spur.common.FunctionConfig;
 import dev.spur.common.FunctionKey;
 import dev.spur.common.Json;
 import java.io.IOException;
@@ -144,6 +145,28 @@ final class Provisioner {
                 : allocated >= requested ? ProvisionedStatus.READY : ProvisionedStatus.IN_PROGRESS;
         return Optional.of(
                 new ProvisionedStatus(requested, allocated, allocated, status, Optional.ofNullable(c.failure)));
+    }
+
+    /** Every target's initialised, live environments, for billing. */
+    synchronized List<Pools.ProvisionedEnvironments> alive() {
+        List<Pools.ProvisionedEnvironments> out = new ArrayList<>();
+        for (Config c : configs.values()) {
+            for (Target t : c.targets) {
+                int alive = 0;
+                for (Environment env : t.environments) {
+                    Environment.State s = env.state();
+                    if (env.provisionedReady && (s == Environment.State.IDLE || s == Environment.State.BUSY)) {
+                        alive++;
+                    }
+                }
+                if (alive > 0) {
+                    FunctionConfig config = t.deployment.config();
+                    out.add(new Pools.ProvisionedEnvironments(
+                            config.key(), config.version(), config.memorySize(), alive));
+                }
+            }
+        }
+        return out;
     }
 
     /** Called by the pools once a provisioned environment has stopped, for whatever reason. */

@@ -26,11 +26,14 @@ import dev.spur.store.CodeStore;
 import dev.spur.store.Database;
 import dev.spur.store.Membership;
 import dev.spur.store.MetadataStore;
+import dev.spur.store.UsageStore;
 import dev.spur.telemetry.Metrics;
 import dev.spur.telemetry.TelemetrySettings;
 import dev.spur.telemetry.Tracing;
 import dev.spur.triggers.EventSourceMappings;
 import dev.spur.triggers.Schedules;
+import dev.spur.usage.PriceTable;
+import dev.spur.usage.UsageMeter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -61,6 +64,7 @@ import java.util.Set;
  *            /run/          environments' output files (emptied at start)
  *            /queue.db      asynchronous events and dead letters (SQLite, WAL, group commit)
  *            /master.key    seals access keys' secrets in spur.db (0600)
+ *            /usage.db      usage per function version and hour (SQLite, WAL)
  * </pre>
  *
  * <p>With {@link Options#database()} (a PostgreSQL URL) the metadata, the code packages and the queue
@@ -68,6 +72,10 @@ import java.util.Set;
  * directory keeps this node's caches (unpacked code), logs, runtimes and run files.
  */
 public final class SpurServer implements AutoCloseable {
+    /** How often usage sums go to the store. */
+    static final Duration USAGE_FLUSH = Duration.ofSeconds(10);
+    /** How many minutes of per-function series the console's charts can show: 24 hours. */
+    static final int SERIES_MINUTES = 1440;
     /** How often the change feed is read when no wake-up came (PostgreSQL's NOTIFY, or none on SQLite). */
     static final Duration FEED_POLL = Duration.ofSeconds(1);
 
@@ -92,6 +100,8 @@ public final class SpurServer implements AutoCloseable {
     private final Schedules schedules;
     private final Gateways gateways;
     private final Metrics metrics;
+    private final UsageStore usageStore;
+    private final UsageMeter usage;
     private final Optional<Tracing> tracing;
     private final Queues queues;
     private final EventSourceMappings mappings;
@@ -116,6 +126,8 @@ public final class SpurServer implements AutoCloseable {
         AsyncDispatcher startedDispatcher = null;
         Schedules startedSchedules = null;
         Metrics createdMetrics = null;
+        UsageStore openedUsage = null;
+        UsageMeter startedMeter = null;
         Optional<Tracing> createdTracing = Optional.empty();
         ChangeFollower startedFollower = null;
         FleetNode joined = null;
@@ -148,8 +160,28 @@ public final class SpurServer implements AutoCloseable {
             this.metrics = createdMetrics;
             createdTracing = options.telemetry().otlpEndpoint().map(e -> Tracing.otlp(e, metrics.node()));
             this.tracing = createdTracing;
-            Invoker invoker =
-                    new Invoker(control, pools, queue, clock, metrics, tracing.map(InvocationTracer.class::cast));
+            openedUsage =
+                    database.map(UsageStore::postgres).orElseGet(() -> UsageStore.sqlite(data.resolve("usage.db")));
+            this.usageStore = openedUsage;
+            Pools meteredPools = pools;
+            startedMeter = new UsageMeter(
+                            usageStore,
+                            clock,
+                            () -> meteredPools.provisionedEnvironments().stream()
+                                    .map(p -> new UsageMeter.Provisioned(
+                                            p.function(), p.version(), p.memoryMb(), p.environments()))
+                                    .toList(),
+                            SERIES_MINUTES)
+                    .start(USAGE_FLUSH);
+            this.usage = startedMeter;
+            Invoker invoker = new Invoker(
+                    control,
+                    pools,
+                    queue,
+                    clock,
+                    metrics,
+                    tracing.map(InvocationTracer.class::cast),
+                    Optional.of(usage));
             startedDispatcher = new AsyncDispatcher(control, invoker, queue, options.async(), clock).start();
             this.dispatcher = startedDispatcher;
             startedSchedules = new Schedules(store, queue, control.targets(), clock).start();
@@ -188,7 +220,9 @@ public final class SpurServer implements AutoCloseable {
                                     data.resolve("logs").resolve("apis"),
                                     metrics,
                                     options.telemetry().metricsToken(),
-                                    member.map(m -> m)))
+                                    member.map(m -> m),
+                                    usage,
+                                    options.prices()))
                     .start();
             pools.platformVariables(platformVariables(endpoint(), options.auth()));
             if (member.isPresent()) {
@@ -226,6 +260,12 @@ public final class SpurServer implements AutoCloseable {
             }
             if (startedDispatcher != null) {
                 startedDispatcher.close();
+            }
+            if (startedMeter != null) {
+                startedMeter.close();
+            }
+            if (openedUsage != null) {
+                openedUsage.close();
             }
             if (started != null) {
                 started.close();
@@ -375,6 +415,8 @@ public final class SpurServer implements AutoCloseable {
         mappings.close();
         schedules.close();
         dispatcher.close();
+        usage.close(); // its last batch
+        usageStore.close();
         pools.close();
         options.sandbox().close(); // its parked launcher
         queue.close();
@@ -523,7 +565,8 @@ public final class SpurServer implements AutoCloseable {
             InstantSource clock,
             Ticker ticker,
             TelemetrySettings telemetry,
-            Fleet fleet) {
+            Fleet fleet,
+            PriceTable prices) {
         public static final int DEFAULT_PORT = 9000;
 
         public Options {
@@ -531,6 +574,7 @@ public final class SpurServer implements AutoCloseable {
             Objects.requireNonNull(ticker, "ticker");
             Objects.requireNonNull(telemetry, "telemetry");
             Objects.requireNonNull(fleet, "fleet");
+            Objects.requireNonNull(prices, "prices");
         }
 
         public static Options defaults(Path dataDir) {
@@ -547,38 +591,45 @@ public final class SpurServer implements AutoCloseable {
                     InstantSource.system(),
                     Ticker.system(),
                     TelemetrySettings.defaults(),
-                    Fleet.NONE);
+                    Fleet.NONE,
+                    PriceTable.US_EAST_1);
         }
 
         public Options withPort(int p) {
             return new Options(
-                    host, p, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, telemetry, fleet);
+                    host, p, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, telemetry, fleet,
+                    prices);
         }
 
         public Options withHost(String h) {
             return new Options(
-                    h, port, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, telemetry, fleet);
+                    h, port, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, telemetry, fleet,
+                    prices);
         }
 
         public Options withPools(PoolSettings s) {
             return new Options(
-                    host, port, dataDir, region, s, sandbox, auth, async, database, clock, ticker, telemetry, fleet);
+                    host, port, dataDir, region, s, sandbox, auth, async, database, clock, ticker, telemetry, fleet,
+                    prices);
         }
 
         public Options withAuth(Auth a) {
             return new Options(
-                    host, port, dataDir, region, pools, sandbox, a, async, database, clock, ticker, telemetry, fleet);
+                    host, port, dataDir, region, pools, sandbox, a, async, database, clock, ticker, telemetry, fleet,
+                    prices);
         }
 
         public Options withAsync(AsyncPolicy a) {
             return new Options(
-                    host, port, dataDir, region, pools, sandbox, auth, a, database, clock, ticker, telemetry, fleet);
+                    host, port, dataDir, region, pools, sandbox, auth, a, database, clock, ticker, telemetry, fleet,
+                    prices);
         }
 
         /** {@link Sandbox#process()} by default; a {@link LinuxSandbox} should have passed its check. */
         public Options withSandbox(Sandbox s) {
             return new Options(
-                    host, port, dataDir, region, pools, s, auth, async, database, clock, ticker, telemetry, fleet);
+                    host, port, dataDir, region, pools, s, auth, async, database, clock, ticker, telemetry, fleet,
+                    prices);
         }
 
         /**
@@ -587,25 +638,35 @@ public final class SpurServer implements AutoCloseable {
          */
         public Options withDatabase(Optional<String> url) {
             return new Options(
-                    host, port, dataDir, region, pools, sandbox, auth, async, url, clock, ticker, telemetry, fleet);
+                    host, port, dataDir, region, pools, sandbox, auth, async, url, clock, ticker, telemetry, fleet,
+                    prices);
         }
 
         /** How this node takes part in a fleet (with {@link #database()}). */
         public Options withFleet(Fleet f) {
             return new Options(
-                    host, port, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, telemetry, f);
+                    host, port, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, telemetry, f,
+                    prices);
         }
 
         /** The time sources every part of the server reads (tests pass fakes they advance by hand). */
         public Options withTime(InstantSource c, Ticker t) {
             return new Options(
-                    host, port, dataDir, region, pools, sandbox, auth, async, database, c, t, telemetry, fleet);
+                    host, port, dataDir, region, pools, sandbox, auth, async, database, c, t, telemetry, fleet, prices);
         }
 
         /** Node name, metrics token and OTLP endpoint. */
         public Options withTelemetry(TelemetrySettings t) {
             return new Options(
-                    host, port, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, t, fleet);
+                    host, port, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, t, fleet,
+                    prices);
+        }
+
+        /** The prices of the estimated bill ({@link PriceTable#US_EAST_1} by default). */
+        public Options withPrices(PriceTable p) {
+            return new Options(
+                    host, port, dataDir, region, pools, sandbox, auth, async, database, clock, ticker, telemetry, fleet,
+                    p);
         }
 
         /** {@code $SPUR_DATA_DIR}, else {@code /var/lib/spur} for root and {@code ~/.spur} for anyone else. */

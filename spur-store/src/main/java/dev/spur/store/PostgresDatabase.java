@@ -39,7 +39,8 @@ final class PostgresDatabase implements Database {
     static final List<Migrations.Migration> MIGRATIONS = List.of(
             Migrations.Migration.fromResource("db/postgresql", 1, "spur"),
             Migrations.Migration.fromResource("db/postgresql", 2, "fleet"),
-            Migrations.Migration.fromResource("db/postgresql", 3, "sqs"));
+            Migrations.Migration.fromResource("db/postgresql", 3, "sqs"),
+            Migrations.Migration.fromResource("db/postgresql", 4, "usage"));
 
     private static final Pattern URL = Pattern.compile("^(jdbc:postgresql|postgresql|postgres)://.*");
 
