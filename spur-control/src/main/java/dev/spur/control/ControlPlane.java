@@ -37,6 +37,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -56,7 +58,7 @@ import java.util.function.UnaryOperator;
  */
 public final class ControlPlane {
     /** How many times a change is tried on a fresh copy when other nodes keep changing the function. */
-    static final int MAX_ATTEMPTS = 8;
+    static final int MAX_ATTEMPTS = 32;
 
     private final MetadataStore store;
     private final CodeStore code;
@@ -551,7 +553,7 @@ public final class ControlPlane {
     /**
      * Runs {@code work} on a function's current entry under its lock, when the caller already resolved
      * its key. When the work finds its copy stale ({@link StaleEntry}: another node changed the function),
-     * the function is read again from the store and the work runs again, up to {@value #MAX_ATTEMPTS}
+     * the function is read again from the store and the work runs again after a short random pause, up to {@value #MAX_ATTEMPTS}
      * times; so changes made on two nodes at once are both kept, one after the other.
      */
     <T> T locked(FunctionKey key, Function<Entry, T> work) {
@@ -574,6 +576,9 @@ public final class ControlPlane {
                                 "The function %s kept changing on other nodes; try again.", key.name());
                     }
                     entry = fresh.orElseGet(() -> registry.require(key)); // 404 if it was deleted elsewhere
+                    // A short random pause, growing with the attempts, so two nodes that keep colliding
+                    // on one function stop retrying in step (the other node's writer then gets through).
+                    LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(Math.min(attempt, 10) * 1_000_000L));
                 }
             }
         } finally {
