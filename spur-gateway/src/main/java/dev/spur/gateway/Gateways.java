@@ -187,7 +187,12 @@ public final class Gateways {
     public void changed(String apiId) {
         lock.lock();
         try {
-            store.findHttpApi(apiId).ifPresentOrElse(api -> apis.put(apiId, api), () -> apis.remove(apiId));
+            // An unchanged document keeps the instance held, and with it its compiled form (token buckets,
+            // authorizer decisions): the feed also names this node's own writes.
+            store.findHttpApi(apiId)
+                    .ifPresentOrElse(
+                            api -> apis.merge(apiId, api, (held, read) -> held.equals(read) ? held : read),
+                            () -> apis.remove(apiId));
         } finally {
             lock.unlock();
         }
