@@ -13,6 +13,7 @@ import java.time.format.DateTimeParseException;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Verifies AWS Signature Version 4 ({@code AWS4-HMAC-SHA256}) the way AWS's JSON/REST services
@@ -41,13 +42,19 @@ import java.util.Optional;
  * {@code X-Amz-Security-Token} — Spur issues no temporary credentials, so a request carrying a
  * session token is verified on its access key and signature alone and the token is ignored; replay
  * within the freshness window (AWS does not prevent it either). Chunked
- * {@code STREAMING-AWS4-HMAC-SHA256-PAYLOAD} bodies (an S3 feature) are refused, not verified.
+ * {@code STREAMING-AWS4-HMAC-SHA256-PAYLOAD} bodies (an S3 feature) are refused by {@link #verify} and
+ * checked chunk by chunk by {@link #verifyS3}.
  *
  * <p>Thread-safe and stateless apart from its collaborators; one instance serves all requests.
  */
 public final class SigV4Verifier {
     static final String ALGORITHM = "AWS4-HMAC-SHA256";
     static final String UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
+    private static final String STREAMING_UNSIGNED_TRAILER = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
+    private static final Set<String> STREAMING = Set.of(
+            "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+            "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER",
+            STREAMING_UNSIGNED_TRAILER);
     private static final String TERMINATOR = Crypto.TERMINATOR;
     private static final Duration SKEW = Duration.ofMinutes(15);
     private static final DateTimeFormatter ISO_BASIC = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
@@ -93,6 +100,25 @@ public final class SigV4Verifier {
      * @throws AuthException with AWS's error type and message when the request is not authentic
      */
     public Principal verify(SignedRequest request, String service) {
+        return verify(request, service, false).principal();
+    }
+
+    /** A verified S3 request: who signed it and its payload (an aws-chunked body decoded, its chunks checked). */
+    public record S3Verified(Principal principal, byte[] payload) {}
+
+    /**
+     * Verifies a request for S3 (scope {@code s3}), with S3's differences: the canonical URI is the path
+     * as sent (S3 signs it encoded once, not normalised), and {@code x-amz-content-sha256} may announce an
+     * aws-chunked body ({@link AwsChunked}): {@code STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]}, whose
+     * chunk signatures are checked, or {@code STREAMING-UNSIGNED-PAYLOAD-TRAILER}.
+     *
+     * @throws AuthException as {@link #verify}, and for a chunk whose signature does not match
+     */
+    public S3Verified verifyS3(SignedRequest request) {
+        return verify(request, "s3", true);
+    }
+
+    private S3Verified verify(SignedRequest request, String service, boolean s3) {
         Signature signature = Signature.parse(request);
         Scope scope = Scope.parse(signature.credential());
         Instant date = requestDate(signature.date());
@@ -110,7 +136,7 @@ public final class SigV4Verifier {
 
         String canonicalPrefix = request.method()
                 + '\n'
-                + Canonical.uri(request.rawPath())
+                + (s3 ? (request.rawPath().isEmpty() ? "/" : request.rawPath()) : Canonical.uri(request.rawPath()))
                 + '\n'
                 + Canonical.query(request.rawQuery(), signature.presigned())
                 + '\n'
@@ -121,8 +147,12 @@ public final class SigV4Verifier {
         byte[] signingKey = signingKey(credential.secretKey(), scope);
         String stringToSignPrefix = ALGORITHM + '\n' + isoDate + '\n' + scope.text() + '\n';
         String declaredHash = request.header("x-amz-content-sha256");
+        boolean streaming = s3 && STREAMING.contains(String.valueOf(declaredHash));
         boolean matches = matches(
-                signature, signingKey, stringToSignPrefix, canonicalPrefix + payloadHash(request, declaredHash));
+                signature,
+                signingKey,
+                stringToSignPrefix,
+                canonicalPrefix + (streaming ? declaredHash : payloadHash(request, declaredHash)));
         if (!matches && signature.presigned() && declaredHash == null) {
             // AWS SDKs presign non-S3 requests over the body's hash, S3-style presigners over
             // UNSIGNED-PAYLOAD; accepting either is safe, as only the signer's choice can match.
@@ -131,7 +161,15 @@ public final class SigV4Verifier {
         if (!matches) {
             throw AuthException.signatureMismatch();
         }
-        return new Principal(credential.account(), credential.accessKeyId(), scope.region(), scope.service());
+        Principal principal =
+                new Principal(credential.account(), credential.accessKeyId(), scope.region(), scope.service());
+        if (!streaming) {
+            return new S3Verified(principal, request.body());
+        }
+        AwsChunked.Chain chain = declaredHash.equals(STREAMING_UNSIGNED_TRAILER)
+                ? null
+                : new AwsChunked.Chain(signingKey, isoDate, scope.text(), signature.signature());
+        return new S3Verified(principal, AwsChunked.decode(request.body(), chain));
     }
 
     private void checkFresh(Instant date, String isoDate, long expiresSeconds) {

@@ -1,6 +1,7 @@
 package dev.spur.edge;
 
 import dev.spur.auth.AuthException;
+import dev.spur.auth.AwsChunked;
 import dev.spur.auth.Principal;
 import dev.spur.auth.SigV4Verifier;
 import dev.spur.auth.SignedRequest;
@@ -95,6 +96,45 @@ final class Authentication {
         }
         Principal p = verify(x, body, service);
         return new Caller(p.account(), p.region());
+    }
+
+    /** An S3 request's caller, the principal id its event records name, and its payload (aws-chunked decoded). */
+    record S3Caller(Caller caller, String principal, byte[] payload) {}
+
+    /**
+     * The caller of an S3 request: with SigV4 on, verified as S3 signs ({@link SigV4Verifier#verifyS3}:
+     * the path as sent, aws-chunked bodies chunk by chunk, presigned URLs); with it off, the default
+     * account and an aws-chunked body decoded unchecked.
+     *
+     * @throws LambdaException 403 with AWS's error type when SigV4 is on and the request is not authentic
+     */
+    S3Caller s3Caller(Exchange x, byte[] body) {
+        if (verifier == null) {
+            byte[] payload =
+                    AwsChunked.isStreaming(x.header("x-amz-content-sha256").orElse(null))
+                            ? decodeUnchecked(body)
+                            : body;
+            Caller caller = RequestParsing.caller(x, defaultRegion);
+            return new S3Caller(caller, "AWS:" + caller.account(), payload);
+        }
+        SignedRequest request = new SignedRequest(x.method(), x.rawPath(), x.rawQuery(), x.headers(), body);
+        try {
+            SigV4Verifier.S3Verified v = verifier.verifyS3(request);
+            return new S3Caller(
+                    new Caller(v.principal().account(), v.principal().region()),
+                    "AWS:" + v.principal().accessKeyId(),
+                    v.payload());
+        } catch (AuthException e) {
+            throw LambdaException.of(errorCode(e.errorType()), e.getMessage());
+        }
+    }
+
+    private static byte[] decodeUnchecked(byte[] body) {
+        try {
+            return AwsChunked.decode(body, null);
+        } catch (AuthException e) {
+            throw LambdaException.invalid("%s", e.getMessage());
+        }
     }
 
     /** The verified signer of a request, or empty when authentication is off. */

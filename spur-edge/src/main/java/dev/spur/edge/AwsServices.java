@@ -2,6 +2,7 @@ package dev.spur.edge;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -20,11 +21,19 @@ import org.eclipse.jetty.server.Request;
  * <p>The target's prefix wins, then the scope; a request naming neither, or naming {@code lambda},
  * is Lambda's (its REST paths are served by the {@link Router} unchanged). A new service adds its
  * target prefix here and its handler to {@link EdgeServer}'s map of services.
+ *
+ * <p>S3 is the one service also chosen by host name: a request to {@code <bucket>.s3.localhost[:port]}
+ * (virtual-host style) is S3's whether signed or not. Path-style S3 ({@code /<bucket>/<key>}) is chosen by
+ * the scope only, so Lambda's REST paths are never shadowed by a bucket name.
  */
 final class AwsServices {
     static final String LAMBDA = "lambda";
     static final String SQS = "sqs";
     static final String LOGS = "logs";
+    static final String S3 = "s3";
+
+    /** S3's virtual-host style: {@code <bucket>.s3.localhost[:port]}. */
+    private static final Pattern S3_VIRTUAL_HOST = Pattern.compile("(.+)\\.s3\\.localhost(:\\d+)?");
 
     /** JSON-protocol target prefixes ({@code X-Amz-Target: <prefix>.<Operation>}) → service. */
     private static final Map<String, String> TARGETS = Map.of("AmazonSQS", SQS, "Logs_20140328", LOGS);
@@ -37,6 +46,9 @@ final class AwsServices {
     /** The service a request is addressed to; {@value #LAMBDA} when it names none. */
     static String of(Request request) {
         HttpFields headers = request.getHeaders();
+        if (s3Bucket(headers.get("Host")) != null) {
+            return S3;
+        }
         String target = headers.get("X-Amz-Target");
         if (target != null) {
             int dot = target.indexOf('.');
@@ -48,6 +60,15 @@ final class AwsServices {
         return scope(headers.get("Authorization"))
                 .or(() -> scope(presignedCredential(request.getHttpURI().getQuery())))
                 .orElse(LAMBDA);
+    }
+
+    /** The bucket a virtual-host-style S3 request names in its host, or null. */
+    static String s3Bucket(String host) {
+        if (host == null) {
+            return null;
+        }
+        Matcher m = S3_VIRTUAL_HOST.matcher(host.toLowerCase(Locale.ROOT));
+        return m.matches() ? m.group(1) : null;
     }
 
     private static Optional<String> scope(String authorization) {

@@ -179,6 +179,18 @@ final class Exchange {
         response.write(true, ByteBuffer.wrap(body), callback);
     }
 
+    /** Sends a status and headers with no body, {@code Content-Length} as given (a HEAD's answer, a 304). */
+    void sendHeaders(int status, Map<String, String> headers, long contentLength) {
+        if (answered) {
+            return;
+        }
+        answered = true;
+        response.setStatus(status);
+        headers.forEach((k, v) -> response.getHeaders().put(k, v));
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, contentLength);
+        callback.succeeded();
+    }
+
     boolean answered() {
         return answered;
     }

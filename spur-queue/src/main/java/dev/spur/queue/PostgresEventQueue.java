@@ -76,6 +76,12 @@ final class PostgresEventQueue implements EventQueue {
         this.writer = new GroupCommitWriter(work -> database.transaction(work), () -> {}, true);
     }
 
+    /** As {@link SqliteEventQueue#eventsCommitted}: takers look again at once. */
+    void eventsCommitted(List<QueuedEvent> events) {
+        enqueued.addAndGet(events.size());
+        wakeTakers(true);
+    }
+
     /** The writer every durable change to this queue's database goes through (shared by {@link MessageStore}). */
     GroupCommitWriter writer() {
         return writer;

@@ -149,11 +149,11 @@ final class SqlMessageStore implements MessageStore {
         });
     }
 
-    private static final String INSERT_MESSAGE = "INSERT INTO sqs_messages (account, queue, id, body, "
+    static final String INSERT_MESSAGE = "INSERT INTO sqs_messages (account, queue, id, body, "
             + "attributes, md5_body, md5_attributes, group_id, dedup_id, sent_at, visible_at, receive_count) "
             + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) RETURNING seq";
 
-    private static long insert(PreparedStatement insert, String account, String queue, NewMessage m, Instant now)
+    static long insert(PreparedStatement insert, String account, String queue, NewMessage m, Instant now)
             throws SQLException {
         insert.setString(1, account);
         insert.setString(2, queue);

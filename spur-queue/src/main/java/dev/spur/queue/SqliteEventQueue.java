@@ -56,7 +56,8 @@ final class SqliteEventQueue implements EventQueue {
     static final List<Migrations.Migration> SCHEMA = List.of(
             Migrations.Migration.fromResource("db/queue", 1, "events"),
             Migrations.Migration.fromResource("db/queue", 2, "schedule_fires"),
-            Migrations.Migration.fromResource("db/queue", 3, "sqs"));
+            Migrations.Migration.fromResource("db/queue", 3, "sqs"),
+            Migrations.Migration.fromResource("db/queue", 4, "s3_objects"));
 
     static final long DEFAULT_PAYLOAD_BUDGET = 64L << 20;
     private static final int BUSY_TIMEOUT_MILLIS = 5_000;
@@ -94,6 +95,17 @@ final class SqliteEventQueue implements EventQueue {
         this.readConnection = readConnection;
         this.pending = new PendingEvents(clock, payloadBudget);
         this.writer = new GroupCommitWriter(writeConnection, this::forgetWriteStatements);
+    }
+
+    /**
+     * Events another store ({@link ObjectIndex}) inserted with {@link #INSERT_EVENT} in a transaction of
+     * {@link #writer()} that has now committed: they become available to {@link #take}. Writer thread only.
+     */
+    void eventsCommitted(List<QueuedEvent> events) {
+        for (QueuedEvent e : events) {
+            pending.add(e, true);
+            enqueued.incrementAndGet();
+        }
     }
 
     /** The writer every durable change to this queue's database goes through (shared by {@link MessageStore}). */

@@ -3,6 +3,10 @@ package dev.spur.server;
 import dev.spur.auth.ClusterKey;
 import dev.spur.auth.SecretBox;
 import dev.spur.auth.SigV4Verifier;
+import dev.spur.common.Caller;
+import dev.spur.common.FunctionKey;
+import dev.spur.common.FunctionTargets;
+import dev.spur.common.LambdaException;
 import dev.spur.common.Ticker;
 import dev.spur.control.ControlPlane;
 import dev.spur.edge.EdgeServer;
@@ -16,7 +20,10 @@ import dev.spur.pools.PoolSettings;
 import dev.spur.pools.Pools;
 import dev.spur.queue.EventQueue;
 import dev.spur.queue.MessageStore;
+import dev.spur.queue.ObjectIndex;
 import dev.spur.runtimes.Runtimes;
+import dev.spur.s3.FunctionLookup;
+import dev.spur.s3.S3Service;
 import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.sandbox.Sandbox;
 import dev.spur.sqs.Queues;
@@ -216,6 +223,13 @@ public final class SpurServer implements AutoCloseable {
                                     logs,
                                     code,
                                     SqsService.create(queues),
+                                    S3Service.create(
+                                            ObjectIndex.on(queue),
+                                            s3Directory(data),
+                                            database.isPresent(),
+                                            queues,
+                                            functionLookup(control),
+                                            clock),
                                     mappings,
                                     data.resolve("logs").resolve("apis"),
                                     metrics,
@@ -314,6 +328,30 @@ public final class SpurServer implements AutoCloseable {
     }
 
     /**
+     * Where S3 keeps object bytes: {@code <data>/s3}, or the directory {@code SPUR_S3_DIRECTORY} names —
+     * with {@code --database}, a directory every node mounts (a PVC or NFS share), since an object's row in
+     * the shared database may be read by any node.
+     */
+    static Path s3Directory(Path data) {
+        String shared = System.getenv("SPUR_S3_DIRECTORY");
+        return shared == null || shared.isBlank() ? data.resolve("s3") : Path.of(shared);
+    }
+
+    /** S3 notifications' functions: the bucket owner's, resolved as triggers resolve them. */
+    private static FunctionLookup functionLookup(ControlPlane control) {
+        FunctionTargets targets = control.targets();
+        return (account, region, arn) -> {
+            try {
+                FunctionTargets.Target t = targets.resolve(new Caller(account, region), arn, "");
+                return Optional.of(
+                        new FunctionLookup.Target(new FunctionKey(account, region, t.functionName()), t.qualifier()));
+            } catch (LambdaException e) {
+                return Optional.empty();
+            }
+        };
+    }
+
+    /**
      * What every function's environment is told about this server: the endpoint of its AWS-compatible
      * services, so that an SDK inside the function sends SQS (and later S3, …) calls to Spur; with
      * {@code --auth none}, placeholder credentials, so that it can sign at all (any signature is accepted).
@@ -323,6 +361,7 @@ public final class SpurServer implements AutoCloseable {
         Map<String, String> variables = new LinkedHashMap<>();
         variables.put("AWS_ENDPOINT_URL", endpoint);
         variables.put("AWS_ENDPOINT_URL_SQS", endpoint);
+        variables.put("AWS_ENDPOINT_URL_S3", endpoint);
         if (auth != Auth.SIGV4) {
             variables.put("AWS_ACCESS_KEY_ID", "spur");
             variables.put("AWS_SECRET_ACCESS_KEY", "spur");

@@ -385,6 +385,14 @@ public final class Queues {
         }
     }
 
+    /**
+     * Wakes the receivers waiting on a queue whose messages were stored by another writer of the same
+     * database (S3's notifications, committed with the object they describe).
+     */
+    public void arrived(String account, String queue) {
+        arrivals.arrived(account + "/" + queue);
+    }
+
     /** The queue's visibility timeout, in seconds. */
     public int visibilityTimeout(QueueRef q) {
         return require(q.account(), q.name()).settings().integer("VisibilityTimeout");
