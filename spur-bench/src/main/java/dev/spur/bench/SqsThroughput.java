@@ -151,7 +151,7 @@ public final class SqsThroughput {
         return new double[] {samples[samples.length / 2], samples[(int) (samples.length * 0.99)]};
     }
 
-    private static long awaitStamp(Path stamps, String id) throws Exception {
+    static long awaitStamp(Path stamps, String id) throws Exception {
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (System.nanoTime() < deadline) {
             if (Files.exists(stamps)) {
@@ -221,8 +221,7 @@ public final class SqsThroughput {
         }
     }
 
-    private static void createFunction(URI endpoint, String name, String source, Map<String, String> env)
-            throws IOException {
+    static void createFunction(URI endpoint, String name, String source, Map<String, String> env) throws IOException {
         ObjectNode fn = Json.MAPPER
                 .createObjectNode()
                 .put("FunctionName", name)
@@ -267,7 +266,7 @@ public final class SqsThroughput {
         }
     }
 
-    private static long processCpuNanos() {
+    static long processCpuNanos() {
         return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 

@@ -5,6 +5,7 @@ import dev.spur.bench.Bench;
 import dev.spur.bench.ClusterBench;
 import dev.spur.bench.LogQueries;
 import dev.spur.bench.PeerComparison;
+import dev.spur.bench.S3Notifications;
 import dev.spur.bench.SqsThroughput;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -82,6 +83,12 @@ final class BenchCommand implements Callable<Integer> {
     boolean sqs;
 
     @Option(
+            names = "--s3",
+            description = "Instead: the S3-compatible store — PUT/s, and PUT → function START latency through a "
+                    + "bucket notification — on SQLite.")
+    boolean s3;
+
+    @Option(
             names = "--database",
             description = "With --async: the PostgreSQL database to measure too; with --cluster: the fleet's "
                     + "database (postgresql://user:password@host:port/db; default: $SPUR_DATABASE_URL).")
@@ -124,6 +131,9 @@ final class BenchCommand implements Callable<Integer> {
                                     "--cluster needs a PostgreSQL database: --database postgresql://... or $SPUR_DATABASE_URL"));
             ClusterBench.Options options = quick ? ClusterBench.Options.quick(url) : ClusterBench.Options.standard(url);
             return print(ClusterBench.markdown(ClusterBench.run(options, System.err)));
+        }
+        if (s3) {
+            return print(S3Notifications.markdown(S3Notifications.measure(base.seconds(), System.err)));
         }
         if (sqs) {
             Optional<String> url = Optional.ofNullable(database)

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             DlqCommand.class,
             ScheduleCommand.class,
             QueueCommand.class,
+            BucketCommand.class,
             MappingCommand.class,
             ApiCommand.class,
             RouteCommand.class,

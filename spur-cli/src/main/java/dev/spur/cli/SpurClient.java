@@ -341,6 +341,38 @@ final class SpurClient {
                 .json();
     }
 
+    /**
+     * One S3 request on a bucket path ({@code /}, {@code /<bucket>}, {@code /<bucket>?list-type=2…}),
+     * signed for {@code s3} — with a placeholder key when no key is configured (a server with {@code
+     * --auth none} accepts any signature; the scope is what routes the request to S3).
+     *
+     * @return the answer's body (S3's XML)
+     * @throws CliException with S3's error code and message for a 4xx/5xx answer
+     */
+    String s3(String method, String path) {
+        Signing s = signing.orElseGet(() -> new Signing(new Credential("spur", "spur", "000000000000"), "us-east-1"));
+        URL url;
+        try {
+            url = URI.create(endpoint + path).toURL();
+        } catch (IOException | IllegalArgumentException e) {
+            throw CliException.usage("%s is not a valid endpoint URL (%s)", endpoint, e.getMessage());
+        }
+        Map<String, String> headers = new LinkedHashMap<>(sign(s, method, url, Map.of(), new byte[0], "s3"));
+        Response res = send(method, path, null, headers, CONTROL_READ_TIMEOUT_MS, "none");
+        String text = new String(res.body(), StandardCharsets.UTF_8);
+        if (res.status() >= 400) {
+            throw CliException.api(xmlText(text, "Code", "HTTP " + res.status()), xmlText(text, "Message", text));
+        }
+        return text;
+    }
+
+    /** The text of the first {@code <name>} element of an XML answer, or {@code otherwise}. */
+    static String xmlText(String xml, String name, String otherwise) {
+        int start = xml.indexOf("<" + name + ">");
+        int end = xml.indexOf("</" + name + ">");
+        return start < 0 || end < start ? otherwise : xml.substring(start + name.length() + 2, end);
+    }
+
     /** {@code GET}, {@code POST}, … on Lambda's event-source mapping resource ({@code uuid} may be null). */
     Map<String, Object> mappings(String method, String uuid, String query, Map<String, Object> body) {
         String path = "/2015-03-31/event-source-mappings" + (uuid == null ? "/" : "/" + encode(uuid)) + query;
@@ -375,7 +407,9 @@ final class SpurClient {
             all.putIfAbsent("Content-Type", "application/json");
         }
         all.forEach(conn::setRequestProperty);
-        signing.ifPresent(s -> sign(s, method, url, all, body, service).forEach(conn::setRequestProperty));
+        if (!service.equals("none")) {
+            signing.ifPresent(s -> sign(s, method, url, all, body, service).forEach(conn::setRequestProperty));
+        }
         try {
             conn.connect();
         } catch (IOException e) {

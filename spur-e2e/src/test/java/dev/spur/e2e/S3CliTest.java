@@ -12,6 +12,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,7 @@ class S3CliTest {
     }
 
     private static String bucket() {
-        return Spur.uniqueName("b").toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        return Spur.uniqueName("b").toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     @Test

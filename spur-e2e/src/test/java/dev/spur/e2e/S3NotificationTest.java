@@ -9,6 +9,9 @@ import dev.spur.testing.FunctionPackage;
 import dev.spur.testing.server.Spur;
 import dev.spur.testing.server.SpurTest;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,6 +30,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -72,9 +76,14 @@ class S3NotificationTest {
     private static List<JsonNode> receive(String url, int expected) {
         List<JsonNode> out = new ArrayList<>();
         Await.await(expected + " messages", Duration.ofSeconds(60), () -> {
-            for (var m : sqs.receiveMessage(b -> b.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1))
+            for (var m : sqs.receiveMessage(
+                            b -> b.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1))
                     .messages()) {
-                out.add(Json.MAPPER.readTree(m.body()));
+                try {
+                    out.add(Json.MAPPER.readTree(m.body()));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
                 sqs.deleteMessage(b -> b.queueUrl(url).receiptHandle(m.receiptHandle()));
             }
             return out.size() >= expected;
@@ -88,14 +97,20 @@ class S3NotificationTest {
         String queue = Spur.uniqueName("s3q");
         String url = sqs.createQueue(b -> b.queueName(queue)).queueUrl();
         s3.createBucket(b -> b.bucket(bucket));
-        String config = "{\"QueueConfigurations\":[{\"Id\":\"created\",\"QueueArn\":\"arn:aws:sqs:us-east-1:000000000000:"
-                + queue + "\",\"Events\":[\"s3:ObjectCreated:*\",\"s3:ObjectRemoved:*\"],\"Filter\":{\"Key\":"
-                + "{\"FilterRules\":[{\"Name\":\"prefix\",\"Value\":\"in/\"},{\"Name\":\"suffix\",\"Value\":\".txt\"}]}}}]}";
+        String config =
+                "{\"QueueConfigurations\":[{\"Id\":\"created\",\"QueueArn\":\"arn:aws:sqs:us-east-1:000000000000:"
+                        + queue + "\",\"Events\":[\"s3:ObjectCreated:*\",\"s3:ObjectRemoved:*\"],\"Filter\":{\"Key\":"
+                        + "{\"FilterRules\":[{\"Name\":\"prefix\",\"Value\":\"in/\"},{\"Name\":\"suffix\",\"Value\":\".txt\"}]}}}]}";
         AwsCli.Result put = aws(
-                "s3api", "put-bucket-notification-configuration", "--bucket", bucket,
-                "--notification-configuration", config);
+                "s3api",
+                "put-bucket-notification-configuration",
+                "--bucket",
+                bucket,
+                "--notification-configuration",
+                config);
         assertThat(put.exit()).as(put.err()).isZero();
-        JsonNode got = aws("s3api", "get-bucket-notification-configuration", "--bucket", bucket).json();
+        JsonNode got = aws("s3api", "get-bucket-notification-configuration", "--bucket", bucket)
+                .json();
         JsonNode stored = got.path("QueueConfigurations").get(0);
         assertThat(stored.path("Id").asText()).isEqualTo("created");
         assertThat(stored.path("Events")).hasSize(2);
@@ -122,9 +137,11 @@ class S3NotificationTest {
         assertThat(created.path("awsRegion").asText()).isEqualTo("us-east-1");
         assertThat(created.path("eventName").asText()).isEqualTo("ObjectCreated:Put");
         assertThat(created.path("eventTime").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
-        assertThat(created.path("responseElements").path("x-amz-request-id").asText()).isNotEmpty();
+        assertThat(created.path("responseElements").path("x-amz-request-id").asText())
+                .isNotEmpty();
         assertThat(created.path("responseElements").path("x-amz-id-2").asText()).isNotEmpty();
-        assertThat(created.path("requestParameters").path("sourceIPAddress").asText()).isEqualTo("127.0.0.1");
+        assertThat(created.path("requestParameters").path("sourceIPAddress").asText())
+                .isEqualTo("127.0.0.1");
         JsonNode s3Part = created.path("s3");
         assertThat(s3Part.path("s3SchemaVersion").asText()).isEqualTo("1.0");
         assertThat(s3Part.path("configurationId").asText()).isEqualTo("created");
@@ -136,9 +153,11 @@ class S3NotificationTest {
         JsonNode removed = records.get(1).path("Records").get(0);
         assertThat(removed.path("eventName").asText()).isEqualTo("ObjectRemoved:Delete");
         assertThat(removed.path("s3").path("object").has("size")).isFalse();
-        assertThat(new java.math.BigInteger(removed.path("s3").path("object").path("sequencer").asText(), 16))
+        assertThat(new BigInteger(
+                        removed.path("s3").path("object").path("sequencer").asText(), 16))
                 .as("the delete's sequencer orders after the put's")
-                .isGreaterThan(new java.math.BigInteger(s3Part.path("object").path("sequencer").asText(), 16));
+                .isGreaterThan(
+                        new BigInteger(s3Part.path("object").path("sequencer").asText(), 16));
     }
 
     private static List<String> fieldNames(JsonNode node) {
@@ -155,26 +174,37 @@ class S3NotificationTest {
         sqs.createQueue(b -> b.queueName(queue));
         String arn = "arn:aws:sqs:us-east-1:000000000000:" + queue;
         AwsCli.Result overlap = aws(
-                "s3api", "put-bucket-notification-configuration", "--bucket", bucket,
+                "s3api",
+                "put-bucket-notification-configuration",
+                "--bucket",
+                bucket,
                 "--notification-configuration",
                 "{\"QueueConfigurations\":[{\"QueueArn\":\"" + arn + "\",\"Events\":[\"s3:ObjectCreated:*\"]},"
                         + "{\"QueueArn\":\"" + arn + "\",\"Events\":[\"s3:ObjectCreated:Put\"],\"Filter\":{\"Key\":"
                         + "{\"FilterRules\":[{\"Name\":\"prefix\",\"Value\":\"a/\"}]}}}]}");
         assertThat(overlap.err()).contains("InvalidArgument").contains("Configurations overlap");
         AwsCli.Result topic = aws(
-                "s3api", "put-bucket-notification-configuration", "--bucket", bucket,
+                "s3api",
+                "put-bucket-notification-configuration",
+                "--bucket",
+                bucket,
                 "--notification-configuration",
                 "{\"TopicConfigurations\":[{\"TopicArn\":\"arn:aws:sns:us-east-1:000000000000:t\","
                         + "\"Events\":[\"s3:ObjectCreated:*\"]}]}");
         assertThat(topic.err()).contains("InvalidArgument").contains("TopicConfigurations");
         AwsCli.Result function = aws(
-                "s3api", "put-bucket-notification-configuration", "--bucket", bucket,
+                "s3api",
+                "put-bucket-notification-configuration",
+                "--bucket",
+                bucket,
                 "--notification-configuration",
                 "{\"LambdaFunctionConfigurations\":[{\"LambdaFunctionArn\":"
                         + "\"arn:aws:lambda:us-east-1:000000000000:function:no-such-function\","
                         + "\"Events\":[\"s3:ObjectCreated:*\"]}]}");
         assertThat(function.err()).contains("Unable to validate the following destination configurations");
-        assertThat(aws("s3api", "get-bucket-notification-configuration", "--bucket", bucket).out().trim())
+        assertThat(aws("s3api", "get-bucket-notification-configuration", "--bucket", bucket)
+                        .out()
+                        .trim())
                 .as("nothing was stored")
                 .isIn("", "{}");
     }
@@ -240,8 +270,12 @@ class S3NotificationTest {
                 + "\"Events\":[\"s3:ObjectCreated:*\"],\"Filter\":{\"Key\":{\"FilterRules\":"
                 + "[{\"Name\":\"suffix\",\"Value\":\".pgm\"}]}}}]}";
         AwsCli.Result configured = aws(
-                "s3api", "put-bucket-notification-configuration", "--bucket", photos,
-                "--notification-configuration", config);
+                "s3api",
+                "put-bucket-notification-configuration",
+                "--bucket",
+                photos,
+                "--notification-configuration",
+                config);
         assertThat(configured.exit()).as(configured.err()).isZero();
 
         // a 64×64 gradient: pixel (x, y) = 2x + y
@@ -263,12 +297,13 @@ class S3NotificationTest {
                 thumb[0] = s3.getObjectAsBytes(b -> b.bucket(thumbs).key("thumbs/holiday photos/gradient ü.pgm"))
                         .asByteArray();
                 return true;
-            } catch (software.amazon.awssdk.services.s3.model.NoSuchKeyException e) {
+            } catch (NoSuchKeyException e) {
                 return false;
             }
         });
         String header = "P5\n16 16\n255\n";
-        assertThat(new String(thumb[0], 0, header.length(), StandardCharsets.US_ASCII)).isEqualTo(header);
+        assertThat(new String(thumb[0], 0, header.length(), StandardCharsets.US_ASCII))
+                .isEqualTo(header);
         assertThat(thumb[0]).hasSize(header.length() + 16 * 16);
         // the 4×4 block at (tx, ty) averages 2x + y over x in 4tx..4tx+3, y in 4ty..4ty+3: 8tx + 4ty + 4
         for (int ty = 0; ty < 16; ty++) {

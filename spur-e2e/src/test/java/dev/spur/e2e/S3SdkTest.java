@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -60,7 +61,8 @@ class S3SdkTest {
                         RequestBody.fromString("body of " + key));
             }
             for (String key : AWKWARD_KEYS) {
-                ResponseBytes<GetObjectResponse> got = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key));
+                ResponseBytes<GetObjectResponse> got =
+                        s3.getObjectAsBytes(b -> b.bucket(bucket).key(key));
                 assertThat(got.asUtf8String()).isEqualTo("body of " + key);
                 assertThat(got.response().metadata()).containsEntry("k", "v");
                 assertThat(got.response().contentType()).isEqualTo("text/plain");
@@ -70,11 +72,12 @@ class S3SdkTest {
                     .contents()
                     .forEach(o -> listed.add(o.key()));
             assertThat(listed).containsExactlyInAnyOrderElementsOf(AWKWARD_KEYS);
-            assertThat(listed).isSortedAccordingTo(
-                    (a, b) -> java.util.Arrays.compareUnsigned(
+            assertThat(listed)
+                    .isSortedAccordingTo((a, b) -> Arrays.compareUnsigned(
                             a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8)));
 
-            assertThat(s3.getObjectAsBytes(b -> b.bucket(bucket).key("a/b/c/deep.bin").range("bytes=-4"))
+            assertThat(s3.getObjectAsBytes(
+                                    b -> b.bucket(bucket).key("a/b/c/deep.bin").range("bytes=-4"))
                             .asUtf8String())
                     .isEqualTo(".bin");
             assertThatThrownBy(() -> s3.getObjectAsBytes(b -> b.bucket(bucket).key("missing")))
@@ -82,8 +85,9 @@ class S3SdkTest {
             assertThatThrownBy(() -> s3.listObjectsV2(b -> b.bucket(bucket + "-none")))
                     .isInstanceOf(NoSuchBucketException.class);
             assertThatThrownBy(() -> s3.deleteBucket(b -> b.bucket(bucket)))
-                    .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.awsErrorDetails().errorCode())
-                            .isEqualTo("BucketNotEmpty"));
+                    .isInstanceOfSatisfying(
+                            S3Exception.class,
+                            e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("BucketNotEmpty"));
 
             for (S3Object o : s3.listObjectsV2(b -> b.bucket(bucket)).contents()) {
                 s3.deleteObject(b -> b.bucket(bucket).key(o.key()));
@@ -102,15 +106,19 @@ class S3SdkTest {
                 s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromString(key));
             }
             for (String key : AWKWARD_KEYS) {
-                assertThat(s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asUtf8String()).isEqualTo(key);
+                assertThat(s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asUtf8String())
+                        .isEqualTo(key);
             }
-            s3.copyObject(b -> b.sourceBucket(bucket).sourceKey("with space.txt").destinationBucket(bucket)
+            s3.copyObject(b -> b.sourceBucket(bucket)
+                    .sourceKey("with space.txt")
+                    .destinationBucket(bucket)
                     .destinationKey("copied ü"));
             assertThat(s3.headObject(b -> b.bucket(bucket).key("copied ü")).contentLength())
                     .isEqualTo("with space.txt".length());
         }
         try (S3Client path = S3Clients.pathStyle(spur.endpoint(), "spur", "spur")) {
-            assertThat(path.getObjectAsBytes(b -> b.bucket(bucket).key("copied ü")).asUtf8String())
+            assertThat(path.getObjectAsBytes(b -> b.bucket(bucket).key("copied ü"))
+                            .asUtf8String())
                     .as("the same bucket, path-style")
                     .isEqualTo("with space.txt");
         }
@@ -123,7 +131,8 @@ class S3SdkTest {
                 var presigner = S3Clients.presigner(spur.endpoint(), "spur", "spur")) {
             s3.createBucket(b -> b.bucket(bucket));
             s3.putObject(b -> b.bucket(bucket).key("shared file ü.txt"), RequestBody.fromString("presigned"));
-            URI url = presigner.presignGetObject(p -> p.signatureDuration(Duration.ofMinutes(5))
+            URI url = presigner
+                    .presignGetObject(p -> p.signatureDuration(Duration.ofMinutes(5))
                             .getObjectRequest(g -> g.bucket(bucket).key("shared file ü.txt")))
                     .url()
                     .toURI();

@@ -45,19 +45,21 @@ class S3SigV4Test {
             a.createBucket(r -> r.bucket(bucket));
             byte[] big = new byte[3 * 1024 * 1024 + 17];
             a.putObject(r -> r.bucket(bucket).key("k ü+"), RequestBody.fromBytes(big));
-            assertThat(a.getObjectAsBytes(r -> r.bucket(bucket).key("k ü+")).asByteArray()).isEqualTo(big);
+            assertThat(a.getObjectAsBytes(r -> r.bucket(bucket).key("k ü+")).asByteArray())
+                    .isEqualTo(big);
 
             assertThatThrownBy(() -> b.getObjectAsBytes(r -> r.bucket(bucket).key("k ü+")))
-                    .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(403));
-            assertThatThrownBy(() -> forged.listBuckets())
-                    .isInstanceOfSatisfying(S3Exception.class, e -> {
-                        assertThat(e.statusCode()).isEqualTo(403);
-                        assertThat(e.awsErrorDetails().errorCode()).isEqualTo("SignatureDoesNotMatch");
-                    });
+                    .isInstanceOfSatisfying(
+                            S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(403));
+            assertThatThrownBy(() -> forged.listBuckets()).isInstanceOfSatisfying(S3Exception.class, e -> {
+                assertThat(e.statusCode()).isEqualTo(403);
+                assertThat(e.awsErrorDetails().errorCode()).isEqualTo("SignatureDoesNotMatch");
+            });
             assertThat(a.listBuckets().buckets()).anyMatch(x -> x.name().equals(bucket));
             assertThat(b.listBuckets().buckets()).noneMatch(x -> x.name().equals(bucket));
 
-            URI url = presigner.presignGetObject(p -> p.signatureDuration(Duration.ofMinutes(5))
+            URI url = presigner
+                    .presignGetObject(p -> p.signatureDuration(Duration.ofMinutes(5))
                             .getObjectRequest(g -> g.bucket(bucket).key("k ü+")))
                     .url()
                     .toURI();
@@ -79,7 +81,8 @@ class S3SigV4Test {
                     Map.of("AWS_ACCESS_KEY_ID", alice.accessKeyId(), "AWS_SECRET_ACCESS_KEY", alice.secretKey()));
             AwsCli.Result cp = cli.aws("s3", "cp", file.toString(), "s3://" + bucket + "/cli file.txt");
             assertThat(cp.exit()).as(cp.err()).isZero();
-            assertThat(a.getObjectAsBytes(r -> r.bucket(bucket).key("cli file.txt")).asUtf8String())
+            assertThat(a.getObjectAsBytes(r -> r.bucket(bucket).key("cli file.txt"))
+                            .asUtf8String())
                     .isEqualTo("by the cli");
         }
     }

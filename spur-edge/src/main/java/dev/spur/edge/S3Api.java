@@ -54,7 +54,7 @@ final class S3Api {
         } catch (LambdaException e) {
             S3Exception denied = e.code().status() == 400
                     ? S3Exception.invalidRequest(e.getMessage())
-                    : S3Exception.forbidden(e.code().type(), e.getMessage());
+                    : S3Exception.forbidden(s3Code(e.code().type()), e.getMessage());
             send(x, service.error(denied, resource, requestId));
             return;
         }
@@ -74,6 +74,16 @@ final class S3Api {
                 headers,
                 caller.payload());
         send(x, service.handle(request, requestId));
+    }
+
+    /** S3's error code for what the verifier refused (its codes are Lambda's). */
+    static String s3Code(String lambdaType) {
+        return switch (lambdaType) {
+            case "InvalidSignatureException" -> "SignatureDoesNotMatch";
+            case "UnrecognizedClientException" -> "InvalidAccessKeyId";
+            case "IncompleteSignatureException" -> "AuthorizationHeaderMalformed";
+            default -> "AccessDenied";
+        };
     }
 
     private static void send(Exchange x, S3Service.Response r) {
