@@ -99,21 +99,23 @@ class S3ServiceTest {
         for (String key : List.of("a/1", "a/2", "b/1", "c", "d/x/1", "d/y")) {
             assertThat(call("PUT", "bkt", key, Map.of(), key).status()).isEqualTo(200);
         }
-        String page1 = text(call("GET", "bkt", null, Map.of("list-type", "2", "delimiter", "/", "max-keys", "2"), null));
+        String page1 =
+                text(call("GET", "bkt", null, Map.of("list-type", "2", "delimiter", "/", "max-keys", "2"), null));
         assertThat(page1)
                 .contains("<CommonPrefixes><Prefix>a/</Prefix></CommonPrefixes>")
                 .contains("<Prefix>b/</Prefix>")
                 .contains("<IsTruncated>true</IsTruncated>")
                 .doesNotContain("<Key>");
         String token = page1.replaceAll("(?s).*<NextContinuationToken>(.*)</NextContinuationToken>.*", "$1");
-        String page2 = text(
-                call("GET", "bkt", null, Map.of("list-type", "2", "delimiter", "/", "continuation-token", token), null));
+        String page2 = text(call(
+                "GET", "bkt", null, Map.of("list-type", "2", "delimiter", "/", "continuation-token", token), null));
         assertThat(page2)
                 .contains("<Key>c</Key>")
                 .contains("<Prefix>d/</Prefix>")
                 .doesNotContain("<Prefix>a/</Prefix>")
                 .contains("<IsTruncated>false</IsTruncated>");
-        String nested = text(call("GET", "bkt", null, Map.of("list-type", "2", "prefix", "d/", "delimiter", "/"), null));
+        String nested =
+                text(call("GET", "bkt", null, Map.of("list-type", "2", "prefix", "d/", "delimiter", "/"), null));
         assertThat(nested).contains("<Prefix>d/x/</Prefix>").contains("<Key>d/y</Key>");
     }
 
@@ -131,7 +133,13 @@ class S3ServiceTest {
         assertThat(call("GET", "bkt", "k", Map.of(), Map.of("if-modified-since", "Fri, 02 Jan 2026 03:04:05 GMT"), null)
                         .status())
                 .isEqualTo(304);
-        assertThat(call("GET", "bkt", "k", Map.of(), Map.of("if-unmodified-since", "Thu, 01 Jan 2026 00:00:00 GMT"), null)
+        assertThat(call(
+                                "GET",
+                                "bkt",
+                                "k",
+                                Map.of(),
+                                Map.of("if-unmodified-since", "Thu, 01 Jan 2026 00:00:00 GMT"),
+                                null)
                         .status())
                 .isEqualTo(412);
         S3Service.Response range = call("GET", "bkt", "k", Map.of(), Map.of("range", "bytes=1-"), null);
