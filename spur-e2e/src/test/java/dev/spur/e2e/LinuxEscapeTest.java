@@ -349,6 +349,7 @@ class LinuxEscapeTest {
             "AWS_SECRET_ACCESS_KEY",
             "AWS_ENDPOINT_URL",
             "AWS_ENDPOINT_URL_SQS",
+            "AWS_ENDPOINT_URL_S3",
             "LAMBDA_TASK_ROOT",
             "LAMBDA_RUNTIME_DIR",
             "LANG",
