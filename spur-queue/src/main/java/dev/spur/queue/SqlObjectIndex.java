@@ -20,6 +20,10 @@ import java.util.function.Function;
  * half of one). Notifications are inserted with the event queue's own statements ({@link
  * SqliteEventQueue#INSERT_EVENT}, {@link SqlMessageStore#INSERT_MESSAGE}) in the object's transaction;
  * once it committed, {@code eventsCommitted} hands the events to the queue's takers.
+ *
+ * <p>Past 400 lines because it is every statement of the index for both databases in one place (as
+ * {@link SqlMessageStore} is for SQS): splitting buckets from objects would split the transactions that
+ * need both.
  */
 final class SqlObjectIndex implements ObjectIndex {
     private static final String OBJECT_COLUMNS =

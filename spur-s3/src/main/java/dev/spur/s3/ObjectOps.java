@@ -31,6 +31,9 @@ import org.w3c.dom.Element;
  * Content-Type}, {@code Content-Encoding} without {@code aws-chunked}, {@code Cache-Control}, {@code
  * Content-Disposition}, {@code Content-Language}, {@code Expires}) and its {@code x-amz-meta-*} headers,
  * stored as one JSON object of header names to values and returned as headers.
+ *
+ * <p>Past 400 lines because the object operations share their commit (file → row + notifications →
+ * old file removed) and their metadata rules; listings and multipart uploads are classes of their own.
  */
 final class ObjectOps {
     static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
