@@ -72,6 +72,7 @@ public final class ControlPlane {
     private final Resources resources;
     private final AsyncSettings asyncSettings;
     private final FunctionChanges changes;
+    private final Layers layers;
 
     public ControlPlane(MetadataStore store, CodeStore code, Runtimes runtimes, Pools pools, InstantSource clock) {
         this.store = store;
@@ -85,11 +86,17 @@ public final class ControlPlane {
         this.resources = new Resources(this);
         this.asyncSettings = new AsyncSettings(this);
         this.changes = new FunctionChanges(this);
+        this.layers = new Layers(store, code, clock);
         concurrency.restore();
     }
 
     FunctionRegistry registry() {
         return registry;
+    }
+
+    /** The layer operations ({@code /2018-10-31/layers…}). */
+    public Layers layers() {
+        return layers;
     }
 
     MetadataStore store() {
@@ -173,6 +180,9 @@ public final class ControlPlane {
      */
     Deployment withCode(Deployment deployment) {
         code.local(deployment.config().code().sha256Hex());
+        if (!deployment.config().layers().isEmpty()) {
+            code.localLayers(layerHashes(deployment.config()));
+        }
         return deployment;
     }
 
@@ -281,6 +291,8 @@ public final class ControlPlane {
                 .orElseThrow(() -> LambdaException.invalid(
                         "Code.ZipFile is required: this Spur server takes code packages uploaded directly."));
         Resources.validateTags(c.tags());
+        List<FunctionConfig.Layer> resolvedLayers =
+                c.layers().map(l -> layers.resolve(c.caller(), l)).orElse(List.of());
 
         FunctionKey key = new FunctionKey(c.caller().account(), c.caller().region(), c.functionName());
         ReentrantLock lock = lockFor(key);
@@ -290,6 +302,7 @@ public final class ControlPlane {
                 throw LambdaException.conflict("Function already exist: %s", c.functionName());
             }
             CodeStore.StoredCode stored = code.store(zip);
+            layers.checkTotalSize(stored.code(), resolvedLayers);
             FunctionConfig config = new FunctionConfig(
                     key,
                     Arns.LATEST,
@@ -308,7 +321,8 @@ public final class ControlPlane {
                     State.Active,
                     LastUpdateStatus.Successful,
                     c.network().orElse(FunctionConfig.Network.DEFAULT),
-                    logging);
+                    logging,
+                    resolvedLayers);
             FunctionAttachments attachments = FunctionAttachments.NONE.withTags(c.tags());
             Optional<FunctionConfig> published = Optional.empty();
             if (c.publish()) {
@@ -387,6 +401,7 @@ public final class ControlPlane {
         c.architectures().ifPresent(Validation::architectures);
         FunctionConfig updated = update(c.caller(), c.functionName(), c.revisionId(), c.dryRun(), current -> {
             CodeStore.StoredCode stored = code.store(zip);
+            layers.checkTotalSize(stored.code(), current.layers());
             return new FunctionConfig(
                     current.key(),
                     current.version(),
@@ -405,7 +420,8 @@ public final class ControlPlane {
                     current.state(),
                     current.lastUpdateStatus(),
                     current.network(),
-                    current.logging());
+                    current.logging(),
+                    current.layers());
         });
         if (c.publish() && !c.dryRun()) {
             return publishing.publishLatest(
@@ -424,10 +440,12 @@ public final class ControlPlane {
         c.timeout().ifPresent(Validation::timeout);
         c.environment().ifPresent(Validation::environment);
         c.ephemeralStorage().ifPresent(Validation::ephemeralStorage);
+        Optional<List<FunctionConfig.Layer>> newLayers = c.layers().map(l -> layers.resolve(c.caller(), l));
         return update(c.caller(), c.functionName(), c.revisionId(), false, current -> {
             String runtime = c.runtime().orElse(current.runtime());
             String handler = c.handler().orElse(current.handler());
             Validation.handlerRequired(runtime, handler);
+            newLayers.ifPresent(l -> layers.checkTotalSize(current.code(), l));
             return new FunctionConfig(
                     current.key(),
                     current.version(),
@@ -446,7 +464,8 @@ public final class ControlPlane {
                     current.state(),
                     current.lastUpdateStatus(),
                     c.network().orElse(current.network()),
-                    Validation.logging(current.logging(), c.logging()));
+                    Validation.logging(current.logging(), c.logging()),
+                    newLayers.orElse(current.layers()));
         });
     }
 
@@ -607,6 +626,11 @@ public final class ControlPlane {
 
     private ReentrantLock lockFor(FunctionKey key) {
         return locks.computeIfAbsent(key, k -> new ReentrantLock());
+    }
+
+    /** A function's layers' packages, in merge order. */
+    static List<String> layerHashes(FunctionConfig config) {
+        return config.layers().stream().map(FunctionConfig.Layer::sha256Hex).toList();
     }
 
     static String newRevision() {

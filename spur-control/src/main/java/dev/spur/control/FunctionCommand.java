@@ -33,8 +33,50 @@ public sealed interface FunctionCommand {
             Map<String, String> tags,
             boolean publish,
             Optional<FunctionConfig.Network> network,
-            Optional<LoggingChange> logging)
-            implements FunctionCommand {}
+            Optional<LoggingChange> logging,
+            Optional<List<String>> layers)
+            implements FunctionCommand {
+
+        /** Without layers. */
+        public CreateFunction(
+                Caller caller,
+                String functionName,
+                Optional<String> runtime,
+                Optional<String> handler,
+                Optional<String> role,
+                Optional<String> description,
+                Optional<Integer> memorySize,
+                Optional<Integer> timeout,
+                Optional<Map<String, String>> environment,
+                Optional<byte[]> zipFile,
+                Unsupported unsupported,
+                Optional<List<String>> architectures,
+                Optional<Integer> ephemeralStorage,
+                Map<String, String> tags,
+                boolean publish,
+                Optional<FunctionConfig.Network> network,
+                Optional<LoggingChange> logging) {
+            this(
+                    caller,
+                    functionName,
+                    runtime,
+                    handler,
+                    role,
+                    description,
+                    memorySize,
+                    timeout,
+                    environment,
+                    zipFile,
+                    unsupported,
+                    architectures,
+                    ephemeralStorage,
+                    tags,
+                    publish,
+                    network,
+                    logging,
+                    Optional.empty());
+        }
+    }
 
     record GetFunction(Caller caller, String functionName, Optional<String> qualifier) implements FunctionCommand {}
 
@@ -70,8 +112,44 @@ public sealed interface FunctionCommand {
             Unsupported unsupported,
             Optional<Integer> ephemeralStorage,
             Optional<FunctionConfig.Network> network,
-            Optional<LoggingChange> logging)
-            implements FunctionCommand {}
+            Optional<LoggingChange> logging,
+            Optional<List<String>> layers)
+            implements FunctionCommand {
+
+        /** Without layers. */
+        public UpdateFunctionConfiguration(
+                Caller caller,
+                String functionName,
+                Optional<String> runtime,
+                Optional<String> handler,
+                Optional<String> role,
+                Optional<String> description,
+                Optional<Integer> memorySize,
+                Optional<Integer> timeout,
+                Optional<Map<String, String>> environment,
+                Optional<String> revisionId,
+                Unsupported unsupported,
+                Optional<Integer> ephemeralStorage,
+                Optional<FunctionConfig.Network> network,
+                Optional<LoggingChange> logging) {
+            this(
+                    caller,
+                    functionName,
+                    runtime,
+                    handler,
+                    role,
+                    description,
+                    memorySize,
+                    timeout,
+                    environment,
+                    revisionId,
+                    unsupported,
+                    ephemeralStorage,
+                    network,
+                    logging,
+                    Optional.empty());
+        }
+    }
 
     /** The members of a request's {@code LoggingConfig}; those absent keep their current values. */
     record LoggingChange(

@@ -48,6 +48,10 @@ final class FunctionJson {
                     .sorted(Map.Entry.comparingByKey())
                     .forEach(e -> variables.put(e.getKey(), e.getValue()));
         }
+        if (!fn.layers().isEmpty()) {
+            ArrayNode layers = node.putArray("Layers");
+            fn.layers().forEach(l -> layers.addObject().put("Arn", l.arn()).put("CodeSize", l.codeSize()));
+        }
         node.putObject("TracingConfig").put("Mode", "PassThrough");
         node.put("RevisionId", fn.revisionId());
         node.put("State", fn.state().name());

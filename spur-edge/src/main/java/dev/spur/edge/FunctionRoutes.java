@@ -83,13 +83,8 @@ final class FunctionRoutes implements EdgeApi {
         JsonNode code = object(body, "Code").orElse(Json.MAPPER.createObjectNode());
         List<String> unsupported = new ArrayList<>(unsupportedCode(code));
         string(body, "PackageType").filter(t -> !t.equals("Zip")).ifPresent(t -> unsupported.add("PackageType " + t));
-        for (String field : List.of(
-                "Layers",
-                "DeadLetterConfig",
-                "KMSKeyArn",
-                "FileSystemConfigs",
-                "ImageConfig",
-                "CodeSigningConfigArn")) {
+        for (String field :
+                List.of("DeadLetterConfig", "KMSKeyArn", "FileSystemConfigs", "ImageConfig", "CodeSigningConfigArn")) {
             if (nonEmpty(body, field)) {
                 unsupported.add(field);
             }
@@ -112,7 +107,8 @@ final class FunctionRoutes implements EdgeApi {
                 ReleaseRoutes.tags(body).orElse(Map.of()),
                 bool(body, "Publish"),
                 network(body),
-                logging(body));
+                logging(body),
+                strings(body, "Layers"));
     }
 
     static FunctionCommand updateCode(Exchange req, Caller caller, String name) throws IOException {
@@ -132,7 +128,7 @@ final class FunctionRoutes implements EdgeApi {
     static FunctionCommand updateConfiguration(Exchange req, Caller caller, String name) throws IOException {
         JsonNode body = RequestParsing.jsonBody(req, MAX_CONTROL_BODY);
         List<String> unsupported = new ArrayList<>();
-        for (String field : List.of("Layers", "DeadLetterConfig", "KMSKeyArn", "FileSystemConfigs", "ImageConfig")) {
+        for (String field : List.of("DeadLetterConfig", "KMSKeyArn", "FileSystemConfigs", "ImageConfig")) {
             if (nonEmpty(body, field)) {
                 unsupported.add(field);
             }
@@ -152,7 +148,8 @@ final class FunctionRoutes implements EdgeApi {
                 new Unsupported(unsupported),
                 ephemeralStorage(body),
                 network(body),
-                logging(body));
+                logging(body),
+                strings(body, "Layers"));
     }
 
     static FunctionCommand list(Exchange req, Caller caller) {
