@@ -73,6 +73,7 @@ public final class ControlPlane {
     private final AsyncSettings asyncSettings;
     private final FunctionChanges changes;
     private final Layers layers;
+    private final Permissions permissions;
 
     public ControlPlane(MetadataStore store, CodeStore code, Runtimes runtimes, Pools pools, InstantSource clock) {
         this.store = store;
@@ -87,6 +88,7 @@ public final class ControlPlane {
         this.asyncSettings = new AsyncSettings(this);
         this.changes = new FunctionChanges(this);
         this.layers = new Layers(store, code, clock);
+        this.permissions = new Permissions(this);
         concurrency.restore();
     }
 
@@ -248,6 +250,12 @@ public final class ControlPlane {
             case FunctionCommand.GetEventInvokeConfig c -> asyncSettings.get(c);
             case FunctionCommand.DeleteEventInvokeConfig c -> asyncSettings.delete(c);
             case FunctionCommand.ListEventInvokeConfigs c -> asyncSettings.list(c);
+            case FunctionCommand.AddPermission c -> permissions.add(c);
+            case FunctionCommand.RemovePermission c -> permissions.remove(c);
+            case FunctionCommand.GetPolicy c -> permissions.get(c);
+            case FunctionCommand.GetCodeSigningConfig c -> permissions.codeSigning(c);
+            case FunctionCommand.RecursionConfig c -> permissions.recursion(c);
+            case FunctionCommand.RuntimeManagementConfig c -> permissions.runtimeManagement(c);
             case FunctionCommand.TagResource c -> resources.tag(c);
             case FunctionCommand.UntagResource c -> resources.untag(c);
             case FunctionCommand.ListTags c -> resources.listTags(c);
@@ -611,6 +619,23 @@ public final class ControlPlane {
             throw LambdaException.notFound("Function not found: %s", key.arn());
         }
         return key;
+    }
+
+    /**
+     * As {@link #visible}, for an invoke: another account may invoke a function when the function's
+     * resource-based policy for exactly that qualifier allows it (AddPermission); otherwise 404 as if
+     * absent. No store access, no lock: the policy is in this node's copy of the function.
+     */
+    public FunctionKey invokable(Caller caller, FunctionKey key, Optional<String> qualifier) {
+        if (key.account().equals(caller.account())) {
+            return key;
+        }
+        Optional<Entry> entry = registry.find(key);
+        if (entry.isPresent()
+                && entry.get().attachments().settings().allowsInvoke(qualifier.orElse(""), caller.account())) {
+            return key;
+        }
+        throw LambdaException.notFound("Function not found: %s", key.arn());
     }
 
     /** The qualifier from the ARN or the Qualifier parameter; both given and different is an error. */

@@ -270,6 +270,47 @@ public sealed interface FunctionCommand {
             Caller caller, String functionName, Optional<String> marker, Optional<Integer> maxItems)
             implements FunctionCommand {}
 
+    /** AddPermission: a statement of the function's (or a qualifier's) resource-based policy. */
+    record AddPermission(
+            Caller caller,
+            String functionName,
+            Optional<String> qualifier,
+            String statementId,
+            String action,
+            String principal,
+            Optional<String> sourceArn,
+            Optional<String> sourceAccount,
+            Optional<String> principalOrgId,
+            Optional<String> functionUrlAuthType,
+            Optional<String> eventSourceToken,
+            Optional<String> revisionId)
+            implements FunctionCommand {}
+
+    record RemovePermission(
+            Caller caller,
+            String functionName,
+            Optional<String> qualifier,
+            String statementId,
+            Optional<String> revisionId)
+            implements FunctionCommand {}
+
+    record GetPolicy(Caller caller, String functionName, Optional<String> qualifier) implements FunctionCommand {}
+
+    record GetCodeSigningConfig(Caller caller, String functionName) implements FunctionCommand {}
+
+    /** Get ({@code recursiveLoop} empty) or PutFunctionRecursionConfig. */
+    record RecursionConfig(Caller caller, String functionName, Optional<String> recursiveLoop)
+            implements FunctionCommand {}
+
+    /** Get ({@code updateRuntimeOn} empty) or PutRuntimeManagementConfig. */
+    record RuntimeManagementConfig(
+            Caller caller,
+            String functionName,
+            Optional<String> qualifier,
+            Optional<String> updateRuntimeOn,
+            Optional<String> runtimeVersionArn)
+            implements FunctionCommand {}
+
     record TagResource(Caller caller, String resource, Map<String, String> tags) implements FunctionCommand {}
 
     record UntagResource(Caller caller, String resource, List<String> tagKeys) implements FunctionCommand {}

@@ -34,6 +34,8 @@ import java.util.function.Function;
 final class FunctionRoutes implements EdgeApi {
     /** Large enough for a 50 MB zip in base64 inside the JSON body. */
     static final int MAX_CONTROL_BODY = 70 * 1024 * 1024;
+    /** Lambda's request limit for CreateFunction and UpdateFunctionCode (a 50 MB zip in base64, in JSON). */
+    static final int MAX_CODE_REQUEST = 70_167_211;
 
     private static final String FUNCTIONS = "/2015-03-31/functions";
 
@@ -79,7 +81,7 @@ final class FunctionRoutes implements EdgeApi {
     }
 
     static FunctionCommand create(Exchange req, Caller caller) throws IOException {
-        JsonNode body = RequestParsing.jsonBody(req, MAX_CONTROL_BODY);
+        JsonNode body = RequestParsing.jsonBody(req, MAX_CODE_REQUEST, "CreateFunction");
         JsonNode code = object(body, "Code").orElse(Json.MAPPER.createObjectNode());
         List<String> unsupported = new ArrayList<>(unsupportedCode(code));
         string(body, "PackageType").filter(t -> !t.equals("Zip")).ifPresent(t -> unsupported.add("PackageType " + t));
@@ -112,7 +114,7 @@ final class FunctionRoutes implements EdgeApi {
     }
 
     static FunctionCommand updateCode(Exchange req, Caller caller, String name) throws IOException {
-        JsonNode body = RequestParsing.jsonBody(req, MAX_CONTROL_BODY);
+        JsonNode body = RequestParsing.jsonBody(req, MAX_CODE_REQUEST, "UpdateFunctionCode");
         List<String> unsupported = new ArrayList<>(unsupportedCode(body));
         return new FunctionCommand.UpdateFunctionCode(
                 caller,
@@ -222,6 +224,31 @@ final class FunctionRoutes implements EdgeApi {
                         ObjectNode node = Json.MAPPER.createObjectNode();
                         ObjectNode tags = node.putObject("Tags");
                         t.tags().forEach(tags::put);
+                        yield node;
+                    }
+                    case ControlResult.PermissionAdded p -> {
+                        ObjectNode node = Json.MAPPER.createObjectNode();
+                        node.put(
+                                "Statement",
+                                Json.MAPPER.writeValueAsString(PolicyRoutes.statement(p.resource(), p.statement())));
+                        yield node;
+                    }
+                    case ControlResult.Policy p -> PolicyRoutes.policy(p);
+                    case ControlResult.CodeSigning s -> {
+                        ObjectNode node = Json.MAPPER.createObjectNode();
+                        node.put("CodeSigningConfigArn", "");
+                        node.put("FunctionName", s.functionName());
+                        yield node;
+                    }
+                    case ControlResult.Recursion r ->
+                        Json.MAPPER.createObjectNode().put("RecursiveLoop", r.recursiveLoop());
+                    case ControlResult.RuntimeManagement r -> {
+                        ObjectNode node = Json.MAPPER.createObjectNode();
+                        node.put("UpdateRuntimeOn", r.setting().updateRuntimeOn());
+                        node.put("FunctionArn", r.functionArn());
+                        if (!r.setting().runtimeVersionArn().isEmpty()) {
+                            node.put("RuntimeVersionArn", r.setting().runtimeVersionArn());
+                        }
                         yield node;
                     }
                     case ControlResult.Deleted _ -> throw new IllegalStateException("answered above");
