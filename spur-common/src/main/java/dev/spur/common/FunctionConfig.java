@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param handler      empty for custom runtimes that do not use one
  * @param environment  the function's own variables (never Lambda's reserved ones)
  * @param layers       its layers in merge order (later ones overwrite earlier ones' files)
+ * @param options      members stored and echoed as sent (tracing, KMS key, VPC, SnapStart)
  */
 public record FunctionConfig(
         FunctionKey key,
@@ -37,7 +38,8 @@ public record FunctionConfig(
         LastUpdateStatus lastUpdateStatus,
         Network network,
         LoggingConfig logging,
-        List<Layer> layers) {
+        List<Layer> layers,
+        FunctionOptions options) {
 
     public static final int DEFAULT_MEMORY_MB = 128;
     public static final int DEFAULT_TIMEOUT_SECONDS = 3;
@@ -59,6 +61,76 @@ public record FunctionConfig(
         network = network == null ? Network.DEFAULT : network; // stored before the field existed
         logging = logging == null ? LoggingConfig.DEFAULT : logging; // likewise
         layers = layers == null ? List.of() : List.copyOf(layers); // likewise
+        options = options == null ? FunctionOptions.DEFAULT : options; // likewise
+    }
+
+    /** With the default options. */
+    public FunctionConfig(
+            FunctionKey key,
+            String version,
+            String runtime,
+            String handler,
+            String role,
+            String description,
+            int memorySize,
+            int timeout,
+            Map<String, String> environment,
+            Code code,
+            int ephemeralStorage,
+            List<String> architectures,
+            Instant lastModified,
+            String revisionId,
+            State state,
+            LastUpdateStatus lastUpdateStatus,
+            Network network,
+            LoggingConfig logging,
+            List<Layer> layers) {
+        this(
+                key,
+                version,
+                runtime,
+                handler,
+                role,
+                description,
+                memorySize,
+                timeout,
+                environment,
+                code,
+                ephemeralStorage,
+                architectures,
+                lastModified,
+                revisionId,
+                state,
+                lastUpdateStatus,
+                network,
+                logging,
+                layers,
+                FunctionOptions.DEFAULT);
+    }
+
+    /** A copy with other options. */
+    public FunctionConfig withOptions(FunctionOptions newOptions) {
+        return new FunctionConfig(
+                key,
+                version,
+                runtime,
+                handler,
+                role,
+                description,
+                memorySize,
+                timeout,
+                environment,
+                code,
+                ephemeralStorage,
+                architectures,
+                lastModified,
+                revisionId,
+                state,
+                lastUpdateStatus,
+                network,
+                logging,
+                layers,
+                newOptions);
     }
 
     /** Without layers. */
@@ -124,7 +196,8 @@ public record FunctionConfig(
                 lastUpdateStatus,
                 network,
                 logging,
-                newLayers);
+                newLayers,
+                options);
     }
 
     /** With the default logging. */
@@ -188,7 +261,8 @@ public record FunctionConfig(
                 lastUpdateStatus,
                 network,
                 newLogging,
-                layers);
+                layers,
+                options);
     }
 
     /** With the default network. */
@@ -254,7 +328,8 @@ public record FunctionConfig(
                 lastUpdateStatus,
                 network,
                 logging,
-                layers);
+                layers,
+                options);
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.spur.common.FunctionConfig;
 import dev.spur.common.FunctionConfig.LastUpdateStatus;
 import dev.spur.common.FunctionConfig.State;
 import dev.spur.common.FunctionKey;
+import dev.spur.common.FunctionOptions;
 import dev.spur.common.FunctionTargets;
 import dev.spur.common.LambdaException;
 import dev.spur.common.LoggingConfig;
@@ -294,6 +295,7 @@ public final class ControlPlane {
         Validation.architectures(architectures);
         int ephemeral = c.ephemeralStorage().orElse(FunctionConfig.DEFAULT_EPHEMERAL_STORAGE_MB);
         LoggingConfig logging = Validation.logging(LoggingConfig.DEFAULT, c.logging());
+        FunctionOptions options = Validation.options(FunctionOptions.DEFAULT, c.options());
         Validation.ephemeralStorage(ephemeral);
         byte[] zip = c.zipFile()
                 .orElseThrow(() -> LambdaException.invalid(
@@ -330,7 +332,8 @@ public final class ControlPlane {
                     LastUpdateStatus.Successful,
                     c.network().orElse(FunctionConfig.Network.DEFAULT),
                     logging,
-                    resolvedLayers);
+                    resolvedLayers,
+                    options);
             FunctionAttachments attachments = FunctionAttachments.NONE.withTags(c.tags());
             Optional<FunctionConfig> published = Optional.empty();
             if (c.publish()) {
@@ -429,7 +432,8 @@ public final class ControlPlane {
                     current.lastUpdateStatus(),
                     current.network(),
                     current.logging(),
-                    current.layers());
+                    current.layers(),
+                    current.options());
         });
         if (c.publish() && !c.dryRun()) {
             return publishing.publishLatest(
@@ -449,6 +453,7 @@ public final class ControlPlane {
         c.environment().ifPresent(Validation::environment);
         c.ephemeralStorage().ifPresent(Validation::ephemeralStorage);
         Optional<List<FunctionConfig.Layer>> newLayers = c.layers().map(l -> layers.resolve(c.caller(), l));
+        Validation.options(FunctionOptions.DEFAULT, c.options()); // refuse bad values before taking the lock
         return update(c.caller(), c.functionName(), c.revisionId(), false, current -> {
             String runtime = c.runtime().orElse(current.runtime());
             String handler = c.handler().orElse(current.handler());
@@ -473,7 +478,8 @@ public final class ControlPlane {
                     current.lastUpdateStatus(),
                     c.network().orElse(current.network()),
                     Validation.logging(current.logging(), c.logging()),
-                    newLayers.orElse(current.layers()));
+                    newLayers.orElse(current.layers()),
+                    Validation.options(current.options(), c.options()));
         });
     }
 

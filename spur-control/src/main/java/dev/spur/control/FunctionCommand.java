@@ -34,8 +34,51 @@ public sealed interface FunctionCommand {
             boolean publish,
             Optional<FunctionConfig.Network> network,
             Optional<LoggingChange> logging,
-            Optional<List<String>> layers)
+            Optional<List<String>> layers,
+            OptionsChange options)
             implements FunctionCommand {
+
+        /** Without options. */
+        public CreateFunction(
+                Caller caller,
+                String functionName,
+                Optional<String> runtime,
+                Optional<String> handler,
+                Optional<String> role,
+                Optional<String> description,
+                Optional<Integer> memorySize,
+                Optional<Integer> timeout,
+                Optional<Map<String, String>> environment,
+                Optional<byte[]> zipFile,
+                Unsupported unsupported,
+                Optional<List<String>> architectures,
+                Optional<Integer> ephemeralStorage,
+                Map<String, String> tags,
+                boolean publish,
+                Optional<FunctionConfig.Network> network,
+                Optional<LoggingChange> logging,
+                Optional<List<String>> layers) {
+            this(
+                    caller,
+                    functionName,
+                    runtime,
+                    handler,
+                    role,
+                    description,
+                    memorySize,
+                    timeout,
+                    environment,
+                    zipFile,
+                    unsupported,
+                    architectures,
+                    ephemeralStorage,
+                    tags,
+                    publish,
+                    network,
+                    logging,
+                    layers,
+                    OptionsChange.NONE);
+        }
 
         /** Without layers. */
         public CreateFunction(
@@ -113,8 +156,45 @@ public sealed interface FunctionCommand {
             Optional<Integer> ephemeralStorage,
             Optional<FunctionConfig.Network> network,
             Optional<LoggingChange> logging,
-            Optional<List<String>> layers)
+            Optional<List<String>> layers,
+            OptionsChange options)
             implements FunctionCommand {
+
+        /** Without options. */
+        public UpdateFunctionConfiguration(
+                Caller caller,
+                String functionName,
+                Optional<String> runtime,
+                Optional<String> handler,
+                Optional<String> role,
+                Optional<String> description,
+                Optional<Integer> memorySize,
+                Optional<Integer> timeout,
+                Optional<Map<String, String>> environment,
+                Optional<String> revisionId,
+                Unsupported unsupported,
+                Optional<Integer> ephemeralStorage,
+                Optional<FunctionConfig.Network> network,
+                Optional<LoggingChange> logging,
+                Optional<List<String>> layers) {
+            this(
+                    caller,
+                    functionName,
+                    runtime,
+                    handler,
+                    role,
+                    description,
+                    memorySize,
+                    timeout,
+                    environment,
+                    revisionId,
+                    unsupported,
+                    ephemeralStorage,
+                    network,
+                    logging,
+                    layers,
+                    OptionsChange.NONE);
+        }
 
         /** Without layers. */
         public UpdateFunctionConfiguration(
@@ -149,6 +229,27 @@ public sealed interface FunctionCommand {
                     logging,
                     Optional.empty());
         }
+    }
+
+    /**
+     * The members stored and echoed as sent ({@code TracingConfig.Mode}, {@code KMSKeyArn},
+     * {@code VpcConfig}, {@code SnapStart.ApplyOn}); those absent keep their current values (a
+     * {@code VpcConfig} replaces the whole attachment).
+     */
+    record OptionsChange(
+            Optional<String> tracingMode,
+            Optional<String> kmsKeyArn,
+            Optional<List<String>> subnetIds,
+            Optional<List<String>> securityGroupIds,
+            Optional<Boolean> ipv6DualStack,
+            Optional<String> snapStartApplyOn) {
+        public static final OptionsChange NONE = new OptionsChange(
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty());
     }
 
     /** The members of a request's {@code LoggingConfig}; those absent keep their current values. */

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -227,7 +228,7 @@ public final class Layers {
     private LayerVersion changePolicy(
             LayerVersion.Ref ref,
             Optional<String> revisionId,
-            java.util.function.Function<LayerVersion, List<LayerVersion.Statement>> change) {
+            Function<LayerVersion, List<LayerVersion.Statement>> change) {
         for (int attempt = 0; attempt < MAX_POLICY_ATTEMPTS; attempt++) {
             LayerVersion current = existing(ref);
             if (revisionId.isPresent() && !revisionId.get().equals(current.policyRevisionId())) {

@@ -323,7 +323,8 @@ final class Publishing {
                 latest.lastUpdateStatus(),
                 latest.network(),
                 latest.logging(),
-                latest.layers());
+                latest.layers(),
+                latest.options());
     }
 
     /** Whether publishing {@code latest} would add nothing over {@code version} (code and settings equal). */

@@ -85,13 +85,11 @@ final class FunctionRoutes implements EdgeApi {
         JsonNode code = object(body, "Code").orElse(Json.MAPPER.createObjectNode());
         List<String> unsupported = new ArrayList<>(unsupportedCode(code));
         string(body, "PackageType").filter(t -> !t.equals("Zip")).ifPresent(t -> unsupported.add("PackageType " + t));
-        for (String field :
-                List.of("DeadLetterConfig", "KMSKeyArn", "FileSystemConfigs", "ImageConfig", "CodeSigningConfigArn")) {
+        for (String field : List.of("DeadLetterConfig", "FileSystemConfigs", "ImageConfig", "CodeSigningConfigArn")) {
             if (nonEmpty(body, field)) {
                 unsupported.add(field);
             }
         }
-        unsupported.addAll(unsupportedSettings(body));
         return new FunctionCommand.CreateFunction(
                 caller,
                 string(body, "FunctionName").orElse(""),
@@ -110,7 +108,8 @@ final class FunctionRoutes implements EdgeApi {
                 bool(body, "Publish"),
                 network(body),
                 logging(body),
-                strings(body, "Layers"));
+                strings(body, "Layers"),
+                options(body));
     }
 
     static FunctionCommand updateCode(Exchange req, Caller caller, String name) throws IOException {
@@ -130,12 +129,11 @@ final class FunctionRoutes implements EdgeApi {
     static FunctionCommand updateConfiguration(Exchange req, Caller caller, String name) throws IOException {
         JsonNode body = RequestParsing.jsonBody(req, MAX_CONTROL_BODY);
         List<String> unsupported = new ArrayList<>();
-        for (String field : List.of("DeadLetterConfig", "KMSKeyArn", "FileSystemConfigs", "ImageConfig")) {
+        for (String field : List.of("DeadLetterConfig", "FileSystemConfigs", "ImageConfig")) {
             if (nonEmpty(body, field)) {
                 unsupported.add(field);
             }
         }
-        unsupported.addAll(unsupportedSettings(body));
         return new FunctionCommand.UpdateFunctionConfiguration(
                 caller,
                 name,
@@ -151,7 +149,8 @@ final class FunctionRoutes implements EdgeApi {
                 ephemeralStorage(body),
                 network(body),
                 logging(body),
-                strings(body, "Layers"));
+                strings(body, "Layers"),
+                options(body));
     }
 
     static FunctionCommand list(Exchange req, Caller caller) {
@@ -274,20 +273,16 @@ final class FunctionRoutes implements EdgeApi {
         return out;
     }
 
-    private static List<String> unsupportedSettings(JsonNode body) {
-        List<String> out = new ArrayList<>();
-        object(body, "VpcConfig")
-                .filter(v -> nonEmpty(v, "SubnetIds") || nonEmpty(v, "SecurityGroupIds"))
-                .ifPresent(v -> out.add("VpcConfig"));
-        object(body, "TracingConfig")
-                .flatMap(t -> string(t, "Mode"))
-                .filter(m -> m.equals("Active"))
-                .ifPresent(m -> out.add("TracingConfig Mode Active"));
-        object(body, "SnapStart")
-                .flatMap(s -> string(s, "ApplyOn"))
-                .filter(a -> !a.equals("None"))
-                .ifPresent(a -> out.add("SnapStart"));
-        return out;
+    /** The members stored and echoed as sent (validated by the control plane). */
+    private static FunctionCommand.OptionsChange options(JsonNode body) {
+        Optional<JsonNode> vpc = object(body, "VpcConfig");
+        return new FunctionCommand.OptionsChange(
+                object(body, "TracingConfig").flatMap(t -> string(t, "Mode")),
+                string(body, "KMSKeyArn"),
+                vpc.map(v -> strings(v, "SubnetIds").orElse(List.of())),
+                vpc.map(v -> strings(v, "SecurityGroupIds").orElse(List.of())),
+                vpc.map(v -> v.path("Ipv6AllowedForDualStack").asBoolean(false)),
+                object(body, "SnapStart").flatMap(s -> string(s, "ApplyOn")));
     }
 
     /** {@code LoggingConfig}: its members as sent (validated by the control plane). */
