@@ -11,7 +11,8 @@ public enum ErrorCode {
     INVALID_REQUEST_CONTENT(400, "InvalidRequestContentException"),
     RESOURCE_CONFLICT(409, "ResourceConflictException"),
     PRECONDITION_FAILED(412, "PreconditionFailedException"),
-    REQUEST_TOO_LARGE(413, "RequestTooLargeException"),
+    /** What AWS puts on the wire (the service model's shape name, RequestTooLargeException, never appears there). */
+    REQUEST_TOO_LARGE(413, "RequestEntityTooLargeException"),
     UNSUPPORTED_MEDIA_TYPE(415, "UnsupportedMediaTypeException"),
     TOO_MANY_REQUESTS(429, "TooManyRequestsException"),
     UNKNOWN_OPERATION(404, "UnknownOperationException"),

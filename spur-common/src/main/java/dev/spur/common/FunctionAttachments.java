@@ -19,6 +19,7 @@ import java.util.function.UnaryOperator;
  * @param provisioned         qualifier → requested provisioned environments
  * @param urls                qualifier ("" for none) → URL
  * @param eventInvokeConfigs  qualifier ({@code $LATEST} when unqualified) → asynchronous invocation settings
+ * @param settings            resource policies, recursion and runtime management settings
  */
 public record FunctionAttachments(
         int nextVersion,
@@ -27,10 +28,11 @@ public record FunctionAttachments(
         Map<String, Alias> aliases,
         Map<String, ProvisionedConcurrency> provisioned,
         Map<String, FunctionUrlConfig> urls,
-        Map<String, EventInvokeConfig> eventInvokeConfigs) {
+        Map<String, EventInvokeConfig> eventInvokeConfigs,
+        FunctionSettings settings) {
 
     public static final FunctionAttachments NONE =
-            new FunctionAttachments(1, null, Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
+            new FunctionAttachments(1, null, Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), FunctionSettings.NONE);
 
     public FunctionAttachments {
         tags = sorted(tags);
@@ -38,6 +40,12 @@ public record FunctionAttachments(
         provisioned = sorted(provisioned);
         urls = sorted(urls);
         eventInvokeConfigs = sorted(eventInvokeConfigs);
+        settings = settings == null ? FunctionSettings.NONE : settings; // stored before the field existed
+    }
+
+    public FunctionAttachments withSettings(FunctionSettings newSettings) {
+        return new FunctionAttachments(
+                nextVersion, reservedConcurrency, tags, aliases, provisioned, urls, eventInvokeConfigs, newSettings);
     }
 
     /** The asynchronous invocation settings of a qualifier ({@code $LATEST} when unqualified). */
@@ -53,7 +61,8 @@ public record FunctionAttachments(
                 aliases,
                 provisioned,
                 urls,
-                change.apply(new TreeMap<>(eventInvokeConfigs)));
+                change.apply(new TreeMap<>(eventInvokeConfigs)),
+                settings);
     }
 
     public Optional<Integer> reservation() {
@@ -61,16 +70,18 @@ public record FunctionAttachments(
     }
 
     public FunctionAttachments withNextVersion(int next) {
-        return new FunctionAttachments(next, reservedConcurrency, tags, aliases, provisioned, urls, eventInvokeConfigs);
+        return new FunctionAttachments(
+                next, reservedConcurrency, tags, aliases, provisioned, urls, eventInvokeConfigs, settings);
     }
 
     public FunctionAttachments withReservedConcurrency(Integer reserved) {
-        return new FunctionAttachments(nextVersion, reserved, tags, aliases, provisioned, urls, eventInvokeConfigs);
+        return new FunctionAttachments(
+                nextVersion, reserved, tags, aliases, provisioned, urls, eventInvokeConfigs, settings);
     }
 
     public FunctionAttachments withTags(Map<String, String> newTags) {
         return new FunctionAttachments(
-                nextVersion, reservedConcurrency, newTags, aliases, provisioned, urls, eventInvokeConfigs);
+                nextVersion, reservedConcurrency, newTags, aliases, provisioned, urls, eventInvokeConfigs, settings);
     }
 
     public FunctionAttachments withAliases(UnaryOperator<Map<String, Alias>> change) {
@@ -81,7 +92,8 @@ public record FunctionAttachments(
                 change.apply(new TreeMap<>(aliases)),
                 provisioned,
                 urls,
-                eventInvokeConfigs);
+                eventInvokeConfigs,
+                settings);
     }
 
     public FunctionAttachments withProvisioned(UnaryOperator<Map<String, ProvisionedConcurrency>> change) {
@@ -92,7 +104,8 @@ public record FunctionAttachments(
                 aliases,
                 change.apply(new TreeMap<>(provisioned)),
                 urls,
-                eventInvokeConfigs);
+                eventInvokeConfigs,
+                settings);
     }
 
     public FunctionAttachments withUrls(UnaryOperator<Map<String, FunctionUrlConfig>> change) {
@@ -103,7 +116,8 @@ public record FunctionAttachments(
                 aliases,
                 provisioned,
                 change.apply(new TreeMap<>(urls)),
-                eventInvokeConfigs);
+                eventInvokeConfigs,
+                settings);
     }
 
     private static <V> Map<String, V> sorted(Map<String, V> map) {

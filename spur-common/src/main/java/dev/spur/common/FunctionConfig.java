@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param version      {@code $LATEST} or a published version number
  * @param handler      empty for custom runtimes that do not use one
  * @param environment  the function's own variables (never Lambda's reserved ones)
+ * @param layers       its layers in merge order (later ones overwrite earlier ones' files)
+ * @param options      members stored and echoed as sent (tracing, KMS key, VPC, SnapStart)
  */
 public record FunctionConfig(
         FunctionKey key,
@@ -35,7 +37,9 @@ public record FunctionConfig(
         State state,
         LastUpdateStatus lastUpdateStatus,
         Network network,
-        LoggingConfig logging) {
+        LoggingConfig logging,
+        List<Layer> layers,
+        FunctionOptions options) {
 
     public static final int DEFAULT_MEMORY_MB = 128;
     public static final int DEFAULT_TIMEOUT_SECONDS = 3;
@@ -56,6 +60,144 @@ public record FunctionConfig(
         Objects.requireNonNull(lastUpdateStatus, "lastUpdateStatus");
         network = network == null ? Network.DEFAULT : network; // stored before the field existed
         logging = logging == null ? LoggingConfig.DEFAULT : logging; // likewise
+        layers = layers == null ? List.of() : List.copyOf(layers); // likewise
+        options = options == null ? FunctionOptions.DEFAULT : options; // likewise
+    }
+
+    /** With the default options. */
+    public FunctionConfig(
+            FunctionKey key,
+            String version,
+            String runtime,
+            String handler,
+            String role,
+            String description,
+            int memorySize,
+            int timeout,
+            Map<String, String> environment,
+            Code code,
+            int ephemeralStorage,
+            List<String> architectures,
+            Instant lastModified,
+            String revisionId,
+            State state,
+            LastUpdateStatus lastUpdateStatus,
+            Network network,
+            LoggingConfig logging,
+            List<Layer> layers) {
+        this(
+                key,
+                version,
+                runtime,
+                handler,
+                role,
+                description,
+                memorySize,
+                timeout,
+                environment,
+                code,
+                ephemeralStorage,
+                architectures,
+                lastModified,
+                revisionId,
+                state,
+                lastUpdateStatus,
+                network,
+                logging,
+                layers,
+                FunctionOptions.DEFAULT);
+    }
+
+    /** A copy with other options. */
+    public FunctionConfig withOptions(FunctionOptions newOptions) {
+        return new FunctionConfig(
+                key,
+                version,
+                runtime,
+                handler,
+                role,
+                description,
+                memorySize,
+                timeout,
+                environment,
+                code,
+                ephemeralStorage,
+                architectures,
+                lastModified,
+                revisionId,
+                state,
+                lastUpdateStatus,
+                network,
+                logging,
+                layers,
+                newOptions);
+    }
+
+    /** Without layers. */
+    public FunctionConfig(
+            FunctionKey key,
+            String version,
+            String runtime,
+            String handler,
+            String role,
+            String description,
+            int memorySize,
+            int timeout,
+            Map<String, String> environment,
+            Code code,
+            int ephemeralStorage,
+            List<String> architectures,
+            Instant lastModified,
+            String revisionId,
+            State state,
+            LastUpdateStatus lastUpdateStatus,
+            Network network,
+            LoggingConfig logging) {
+        this(
+                key,
+                version,
+                runtime,
+                handler,
+                role,
+                description,
+                memorySize,
+                timeout,
+                environment,
+                code,
+                ephemeralStorage,
+                architectures,
+                lastModified,
+                revisionId,
+                state,
+                lastUpdateStatus,
+                network,
+                logging,
+                List.of());
+    }
+
+    /** A copy with other layers. */
+    public FunctionConfig withLayers(List<Layer> newLayers) {
+        return new FunctionConfig(
+                key,
+                version,
+                runtime,
+                handler,
+                role,
+                description,
+                memorySize,
+                timeout,
+                environment,
+                code,
+                ephemeralStorage,
+                architectures,
+                lastModified,
+                revisionId,
+                state,
+                lastUpdateStatus,
+                network,
+                logging,
+                newLayers,
+                options);
     }
 
     /** With the default logging. */
@@ -118,7 +260,9 @@ public record FunctionConfig(
                 state,
                 lastUpdateStatus,
                 network,
-                newLogging);
+                newLogging,
+                layers,
+                options);
     }
 
     /** With the default network. */
@@ -183,7 +327,9 @@ public record FunctionConfig(
                 state,
                 lastUpdateStatus,
                 network,
-                logging);
+                logging,
+                layers,
+                options);
     }
 
     /**
@@ -200,6 +346,23 @@ public record FunctionConfig(
         /** {@code CodeSha256} as Lambda reports it: the base64 of the digest. */
         public String sha256Base64() {
             return Base64.getEncoder().encodeToString(HexFormat.of().parseHex(sha256Hex));
+        }
+    }
+
+    /**
+     * A layer version a function uses, resolved when it was configured: what the environment needs
+     * (the content) travels with the function, so a function keeps working after the layer version is
+     * deleted, as on Lambda.
+     *
+     * @param arn          the layer version's ARN
+     * @param codeSize     its zip's size ({@code Layers[].CodeSize})
+     * @param sha256Hex    its zip's SHA-256 in the code store
+     * @param unpackedSize its files' size unpacked
+     */
+    public record Layer(String arn, long codeSize, String sha256Hex, long unpackedSize) {
+        public Layer {
+            Objects.requireNonNull(arn, "arn");
+            Objects.requireNonNull(sha256Hex, "sha256Hex");
         }
     }
 

@@ -10,6 +10,7 @@ import dev.spur.common.FunctionConfig;
 import dev.spur.common.FunctionConfig.LastUpdateStatus;
 import dev.spur.common.FunctionConfig.State;
 import dev.spur.common.FunctionKey;
+import dev.spur.common.FunctionOptions;
 import dev.spur.common.FunctionTargets;
 import dev.spur.common.LambdaException;
 import dev.spur.common.LoggingConfig;
@@ -72,6 +73,8 @@ public final class ControlPlane {
     private final Resources resources;
     private final AsyncSettings asyncSettings;
     private final FunctionChanges changes;
+    private final Layers layers;
+    private final Permissions permissions;
 
     public ControlPlane(MetadataStore store, CodeStore code, Runtimes runtimes, Pools pools, InstantSource clock) {
         this.store = store;
@@ -85,11 +88,18 @@ public final class ControlPlane {
         this.resources = new Resources(this);
         this.asyncSettings = new AsyncSettings(this);
         this.changes = new FunctionChanges(this);
+        this.layers = new Layers(store, code, clock);
+        this.permissions = new Permissions(this);
         concurrency.restore();
     }
 
     FunctionRegistry registry() {
         return registry;
+    }
+
+    /** The layer operations ({@code /2018-10-31/layers…}). */
+    public Layers layers() {
+        return layers;
     }
 
     MetadataStore store() {
@@ -173,6 +183,9 @@ public final class ControlPlane {
      */
     Deployment withCode(Deployment deployment) {
         code.local(deployment.config().code().sha256Hex());
+        if (!deployment.config().layers().isEmpty()) {
+            code.localLayers(layerHashes(deployment.config()));
+        }
         return deployment;
     }
 
@@ -238,6 +251,12 @@ public final class ControlPlane {
             case FunctionCommand.GetEventInvokeConfig c -> asyncSettings.get(c);
             case FunctionCommand.DeleteEventInvokeConfig c -> asyncSettings.delete(c);
             case FunctionCommand.ListEventInvokeConfigs c -> asyncSettings.list(c);
+            case FunctionCommand.AddPermission c -> permissions.add(c);
+            case FunctionCommand.RemovePermission c -> permissions.remove(c);
+            case FunctionCommand.GetPolicy c -> permissions.get(c);
+            case FunctionCommand.GetCodeSigningConfig c -> permissions.codeSigning(c);
+            case FunctionCommand.RecursionConfig c -> permissions.recursion(c);
+            case FunctionCommand.RuntimeManagementConfig c -> permissions.runtimeManagement(c);
             case FunctionCommand.TagResource c -> resources.tag(c);
             case FunctionCommand.UntagResource c -> resources.untag(c);
             case FunctionCommand.ListTags c -> resources.listTags(c);
@@ -276,11 +295,14 @@ public final class ControlPlane {
         Validation.architectures(architectures);
         int ephemeral = c.ephemeralStorage().orElse(FunctionConfig.DEFAULT_EPHEMERAL_STORAGE_MB);
         LoggingConfig logging = Validation.logging(LoggingConfig.DEFAULT, c.logging());
+        FunctionOptions options = Validation.options(FunctionOptions.DEFAULT, c.options());
         Validation.ephemeralStorage(ephemeral);
         byte[] zip = c.zipFile()
                 .orElseThrow(() -> LambdaException.invalid(
                         "Code.ZipFile is required: this Spur server takes code packages uploaded directly."));
         Resources.validateTags(c.tags());
+        List<FunctionConfig.Layer> resolvedLayers =
+                c.layers().map(l -> layers.resolve(c.caller(), l)).orElse(List.of());
 
         FunctionKey key = new FunctionKey(c.caller().account(), c.caller().region(), c.functionName());
         ReentrantLock lock = lockFor(key);
@@ -290,6 +312,7 @@ public final class ControlPlane {
                 throw LambdaException.conflict("Function already exist: %s", c.functionName());
             }
             CodeStore.StoredCode stored = code.store(zip);
+            layers.checkTotalSize(stored.code(), resolvedLayers);
             FunctionConfig config = new FunctionConfig(
                     key,
                     Arns.LATEST,
@@ -308,7 +331,9 @@ public final class ControlPlane {
                     State.Active,
                     LastUpdateStatus.Successful,
                     c.network().orElse(FunctionConfig.Network.DEFAULT),
-                    logging);
+                    logging,
+                    resolvedLayers,
+                    options);
             FunctionAttachments attachments = FunctionAttachments.NONE.withTags(c.tags());
             Optional<FunctionConfig> published = Optional.empty();
             if (c.publish()) {
@@ -387,6 +412,7 @@ public final class ControlPlane {
         c.architectures().ifPresent(Validation::architectures);
         FunctionConfig updated = update(c.caller(), c.functionName(), c.revisionId(), c.dryRun(), current -> {
             CodeStore.StoredCode stored = code.store(zip);
+            layers.checkTotalSize(stored.code(), current.layers());
             return new FunctionConfig(
                     current.key(),
                     current.version(),
@@ -405,7 +431,9 @@ public final class ControlPlane {
                     current.state(),
                     current.lastUpdateStatus(),
                     current.network(),
-                    current.logging());
+                    current.logging(),
+                    current.layers(),
+                    current.options());
         });
         if (c.publish() && !c.dryRun()) {
             return publishing.publishLatest(
@@ -424,10 +452,13 @@ public final class ControlPlane {
         c.timeout().ifPresent(Validation::timeout);
         c.environment().ifPresent(Validation::environment);
         c.ephemeralStorage().ifPresent(Validation::ephemeralStorage);
+        Optional<List<FunctionConfig.Layer>> newLayers = c.layers().map(l -> layers.resolve(c.caller(), l));
+        Validation.options(FunctionOptions.DEFAULT, c.options()); // refuse bad values before taking the lock
         return update(c.caller(), c.functionName(), c.revisionId(), false, current -> {
             String runtime = c.runtime().orElse(current.runtime());
             String handler = c.handler().orElse(current.handler());
             Validation.handlerRequired(runtime, handler);
+            newLayers.ifPresent(l -> layers.checkTotalSize(current.code(), l));
             return new FunctionConfig(
                     current.key(),
                     current.version(),
@@ -446,7 +477,9 @@ public final class ControlPlane {
                     current.state(),
                     current.lastUpdateStatus(),
                     c.network().orElse(current.network()),
-                    Validation.logging(current.logging(), c.logging()));
+                    Validation.logging(current.logging(), c.logging()),
+                    newLayers.orElse(current.layers()),
+                    Validation.options(current.options(), c.options()));
         });
     }
 
@@ -594,6 +627,23 @@ public final class ControlPlane {
         return key;
     }
 
+    /**
+     * As {@link #visible}, for an invoke: another account may invoke a function when the function's
+     * resource-based policy for exactly that qualifier allows it (AddPermission); otherwise 404 as if
+     * absent. No store access, no lock: the policy is in this node's copy of the function.
+     */
+    public FunctionKey invokable(Caller caller, FunctionKey key, Optional<String> qualifier) {
+        if (key.account().equals(caller.account())) {
+            return key;
+        }
+        Optional<Entry> entry = registry.find(key);
+        if (entry.isPresent()
+                && entry.get().attachments().settings().allowsInvoke(qualifier.orElse(""), caller.account())) {
+            return key;
+        }
+        throw LambdaException.notFound("Function not found: %s", key.arn());
+    }
+
     /** The qualifier from the ARN or the Qualifier parameter; both given and different is an error. */
     public static Optional<String> qualifier(FunctionRef ref, Optional<String> parameter) {
         if (ref.qualifier().isPresent()
@@ -607,6 +657,11 @@ public final class ControlPlane {
 
     private ReentrantLock lockFor(FunctionKey key) {
         return locks.computeIfAbsent(key, k -> new ReentrantLock());
+    }
+
+    /** A function's layers' packages, in merge order. */
+    static List<String> layerHashes(FunctionConfig config) {
+        return config.layers().stream().map(FunctionConfig.Layer::sha256Hex).toList();
     }
 
     static String newRevision() {

@@ -4,6 +4,7 @@ import dev.spur.common.Alias;
 import dev.spur.common.EventInvokeConfig;
 import dev.spur.common.FunctionConfig;
 import dev.spur.common.FunctionKey;
+import dev.spur.common.FunctionSettings;
 import dev.spur.common.FunctionUrlConfig;
 import java.time.Instant;
 import java.util.List;
@@ -69,6 +70,20 @@ public sealed interface ControlResult {
             implements ControlResult {}
 
     record Tags(Map<String, String> tags) implements ControlResult {}
+
+    /** AddPermission's answer: the statement added, on the resource (function or qualified ARN). */
+    record PermissionAdded(String resource, FunctionSettings.PolicyStatement statement) implements ControlResult {}
+
+    /** GetPolicy's answer. */
+    record Policy(String resource, FunctionSettings.ResourcePolicy policy) implements ControlResult {}
+
+    /** GetFunctionCodeSigningConfig's answer: a function without a code-signing configuration. */
+    record CodeSigning(String functionName) implements ControlResult {}
+
+    record Recursion(String recursiveLoop) implements ControlResult {}
+
+    /** Get/PutRuntimeManagementConfig's answer; {@code functionArn} is what Put returns. */
+    record RuntimeManagement(String functionArn, FunctionSettings.RuntimeManagement setting) implements ControlResult {}
 
     /** Deletions and other operations that answer with no body (204). */
     record Deleted() implements ControlResult {}

@@ -33,8 +33,93 @@ public sealed interface FunctionCommand {
             Map<String, String> tags,
             boolean publish,
             Optional<FunctionConfig.Network> network,
-            Optional<LoggingChange> logging)
-            implements FunctionCommand {}
+            Optional<LoggingChange> logging,
+            Optional<List<String>> layers,
+            OptionsChange options)
+            implements FunctionCommand {
+
+        /** Without options. */
+        public CreateFunction(
+                Caller caller,
+                String functionName,
+                Optional<String> runtime,
+                Optional<String> handler,
+                Optional<String> role,
+                Optional<String> description,
+                Optional<Integer> memorySize,
+                Optional<Integer> timeout,
+                Optional<Map<String, String>> environment,
+                Optional<byte[]> zipFile,
+                Unsupported unsupported,
+                Optional<List<String>> architectures,
+                Optional<Integer> ephemeralStorage,
+                Map<String, String> tags,
+                boolean publish,
+                Optional<FunctionConfig.Network> network,
+                Optional<LoggingChange> logging,
+                Optional<List<String>> layers) {
+            this(
+                    caller,
+                    functionName,
+                    runtime,
+                    handler,
+                    role,
+                    description,
+                    memorySize,
+                    timeout,
+                    environment,
+                    zipFile,
+                    unsupported,
+                    architectures,
+                    ephemeralStorage,
+                    tags,
+                    publish,
+                    network,
+                    logging,
+                    layers,
+                    OptionsChange.NONE);
+        }
+
+        /** Without layers. */
+        public CreateFunction(
+                Caller caller,
+                String functionName,
+                Optional<String> runtime,
+                Optional<String> handler,
+                Optional<String> role,
+                Optional<String> description,
+                Optional<Integer> memorySize,
+                Optional<Integer> timeout,
+                Optional<Map<String, String>> environment,
+                Optional<byte[]> zipFile,
+                Unsupported unsupported,
+                Optional<List<String>> architectures,
+                Optional<Integer> ephemeralStorage,
+                Map<String, String> tags,
+                boolean publish,
+                Optional<FunctionConfig.Network> network,
+                Optional<LoggingChange> logging) {
+            this(
+                    caller,
+                    functionName,
+                    runtime,
+                    handler,
+                    role,
+                    description,
+                    memorySize,
+                    timeout,
+                    environment,
+                    zipFile,
+                    unsupported,
+                    architectures,
+                    ephemeralStorage,
+                    tags,
+                    publish,
+                    network,
+                    logging,
+                    Optional.empty());
+        }
+    }
 
     record GetFunction(Caller caller, String functionName, Optional<String> qualifier) implements FunctionCommand {}
 
@@ -70,8 +155,102 @@ public sealed interface FunctionCommand {
             Unsupported unsupported,
             Optional<Integer> ephemeralStorage,
             Optional<FunctionConfig.Network> network,
-            Optional<LoggingChange> logging)
-            implements FunctionCommand {}
+            Optional<LoggingChange> logging,
+            Optional<List<String>> layers,
+            OptionsChange options)
+            implements FunctionCommand {
+
+        /** Without options. */
+        public UpdateFunctionConfiguration(
+                Caller caller,
+                String functionName,
+                Optional<String> runtime,
+                Optional<String> handler,
+                Optional<String> role,
+                Optional<String> description,
+                Optional<Integer> memorySize,
+                Optional<Integer> timeout,
+                Optional<Map<String, String>> environment,
+                Optional<String> revisionId,
+                Unsupported unsupported,
+                Optional<Integer> ephemeralStorage,
+                Optional<FunctionConfig.Network> network,
+                Optional<LoggingChange> logging,
+                Optional<List<String>> layers) {
+            this(
+                    caller,
+                    functionName,
+                    runtime,
+                    handler,
+                    role,
+                    description,
+                    memorySize,
+                    timeout,
+                    environment,
+                    revisionId,
+                    unsupported,
+                    ephemeralStorage,
+                    network,
+                    logging,
+                    layers,
+                    OptionsChange.NONE);
+        }
+
+        /** Without layers. */
+        public UpdateFunctionConfiguration(
+                Caller caller,
+                String functionName,
+                Optional<String> runtime,
+                Optional<String> handler,
+                Optional<String> role,
+                Optional<String> description,
+                Optional<Integer> memorySize,
+                Optional<Integer> timeout,
+                Optional<Map<String, String>> environment,
+                Optional<String> revisionId,
+                Unsupported unsupported,
+                Optional<Integer> ephemeralStorage,
+                Optional<FunctionConfig.Network> network,
+                Optional<LoggingChange> logging) {
+            this(
+                    caller,
+                    functionName,
+                    runtime,
+                    handler,
+                    role,
+                    description,
+                    memorySize,
+                    timeout,
+                    environment,
+                    revisionId,
+                    unsupported,
+                    ephemeralStorage,
+                    network,
+                    logging,
+                    Optional.empty());
+        }
+    }
+
+    /**
+     * The members stored and echoed as sent ({@code TracingConfig.Mode}, {@code KMSKeyArn},
+     * {@code VpcConfig}, {@code SnapStart.ApplyOn}); those absent keep their current values (a
+     * {@code VpcConfig} replaces the whole attachment).
+     */
+    record OptionsChange(
+            Optional<String> tracingMode,
+            Optional<String> kmsKeyArn,
+            Optional<List<String>> subnetIds,
+            Optional<List<String>> securityGroupIds,
+            Optional<Boolean> ipv6DualStack,
+            Optional<String> snapStartApplyOn) {
+        public static final OptionsChange NONE = new OptionsChange(
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty());
+    }
 
     /** The members of a request's {@code LoggingConfig}; those absent keep their current values. */
     record LoggingChange(
@@ -190,6 +369,47 @@ public sealed interface FunctionCommand {
 
     record ListEventInvokeConfigs(
             Caller caller, String functionName, Optional<String> marker, Optional<Integer> maxItems)
+            implements FunctionCommand {}
+
+    /** AddPermission: a statement of the function's (or a qualifier's) resource-based policy. */
+    record AddPermission(
+            Caller caller,
+            String functionName,
+            Optional<String> qualifier,
+            String statementId,
+            String action,
+            String principal,
+            Optional<String> sourceArn,
+            Optional<String> sourceAccount,
+            Optional<String> principalOrgId,
+            Optional<String> functionUrlAuthType,
+            Optional<String> eventSourceToken,
+            Optional<String> revisionId)
+            implements FunctionCommand {}
+
+    record RemovePermission(
+            Caller caller,
+            String functionName,
+            Optional<String> qualifier,
+            String statementId,
+            Optional<String> revisionId)
+            implements FunctionCommand {}
+
+    record GetPolicy(Caller caller, String functionName, Optional<String> qualifier) implements FunctionCommand {}
+
+    record GetCodeSigningConfig(Caller caller, String functionName) implements FunctionCommand {}
+
+    /** Get ({@code recursiveLoop} empty) or PutFunctionRecursionConfig. */
+    record RecursionConfig(Caller caller, String functionName, Optional<String> recursiveLoop)
+            implements FunctionCommand {}
+
+    /** Get ({@code updateRuntimeOn} empty) or PutRuntimeManagementConfig. */
+    record RuntimeManagementConfig(
+            Caller caller,
+            String functionName,
+            Optional<String> qualifier,
+            Optional<String> updateRuntimeOn,
+            Optional<String> runtimeVersionArn)
             implements FunctionCommand {}
 
     record TagResource(Caller caller, String resource, Map<String, String> tags) implements FunctionCommand {}

@@ -179,7 +179,10 @@ final class FunctionRegistry {
         return new Deployment(
                 config,
                 runtimes.find(config.runtime()).orElse(null),
-                code.unpackedDirectory(config.code().sha256Hex()));
+                code.unpackedDirectory(config.code().sha256Hex()),
+                config.layers().isEmpty()
+                        ? Optional.empty()
+                        : Optional.of(code.layersDirectory(ControlPlane.layerHashes(config))));
     }
 
     static LambdaException notFound(FunctionKey key, String qualifier) {

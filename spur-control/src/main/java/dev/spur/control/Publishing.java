@@ -322,7 +322,9 @@ final class Publishing {
                 latest.state(),
                 latest.lastUpdateStatus(),
                 latest.network(),
-                latest.logging());
+                latest.logging(),
+                latest.layers(),
+                latest.options());
     }
 
     /** Whether publishing {@code latest} would add nothing over {@code version} (code and settings equal). */

@@ -2,6 +2,7 @@ package dev.spur.control;
 
 import static dev.spur.common.LambdaException.requireValid;
 
+import dev.spur.common.FunctionOptions;
 import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
 import dev.spur.common.LoggingConfig;
@@ -213,6 +214,42 @@ public final class Validation {
                         + "because the environment variables you have provided exceeded the 4KB limit. String measured: %d "
                         + "bytes",
                 size);
+    }
+
+    private static final Pattern KMS_KEY = Pattern.compile("(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()");
+
+    /** The options after {@code change}: validated as Lambda validates them, absent members kept. */
+    static FunctionOptions options(FunctionOptions current, FunctionCommand.OptionsChange change) {
+        change.tracingMode().ifPresent(m -> oneOf("tracingConfig.mode", m, List.of("Active", "PassThrough")));
+        change.snapStartApplyOn().ifPresent(a -> oneOf("snapStart.applyOn", a, List.of("PublishedVersions", "None")));
+        change.kmsKeyArn()
+                .ifPresent(k -> requireValid(
+                        KMS_KEY.matcher(k).matches(),
+                        "1 validation error detected: Value '%s' at 'kMSKeyArn' failed to satisfy constraint: Member "
+                                + "must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()",
+                        k));
+        change.subnetIds()
+                .ifPresent(s -> requireValid(
+                        s.size() <= 16,
+                        "1 validation error detected: Value '%s' at 'vpcConfig.subnetIds' failed to satisfy "
+                                + "constraint: Member must have length less than or equal to 16",
+                        s));
+        change.securityGroupIds()
+                .ifPresent(s -> requireValid(
+                        s.size() <= 5,
+                        "1 validation error detected: Value '%s' at 'vpcConfig.securityGroupIds' failed to satisfy "
+                                + "constraint: Member must have length less than or equal to 5",
+                        s));
+        boolean vpc = change.subnetIds().isPresent()
+                || change.securityGroupIds().isPresent()
+                || change.ipv6DualStack().isPresent();
+        return new FunctionOptions(
+                change.tracingMode().orElse(current.tracingMode()),
+                change.kmsKeyArn().orElse(current.kmsKeyArn()),
+                vpc ? change.subnetIds().orElse(List.of()) : current.subnetIds(),
+                vpc ? change.securityGroupIds().orElse(List.of()) : current.securityGroupIds(),
+                vpc ? change.ipv6DualStack().orElse(false) : current.ipv6DualStack(),
+                change.snapStartApplyOn().orElse(current.snapStartApplyOn()));
     }
 
     static void supported(FunctionCommand.Unsupported unsupported) {

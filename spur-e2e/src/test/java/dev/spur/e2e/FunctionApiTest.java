@@ -230,7 +230,7 @@ class FunctionApiTest {
                 new Case("functionName", b -> b.functionName("bad name!")),
                 new Case("reserved keys", b -> b.environment(e -> e.variables(Map.of("AWS_REGION", "x")))),
                 new Case("4KB", b -> b.environment(e -> e.variables(Map.of("BIG", "x".repeat(5000))))),
-                new Case("Layers", b -> b.layers("arn:aws:lambda:us-east-1:000000000000:layer:l:1")));
+                new Case("does not exist", b -> b.layers("arn:aws:lambda:us-east-1:000000000000:layer:l:1")));
         for (Case c : cases) {
             assertThatThrownBy(() -> spur.lambda().createFunction(b -> {
                         b.functionName(Spur.uniqueName("bad"))

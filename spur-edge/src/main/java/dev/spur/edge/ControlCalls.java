@@ -5,6 +5,8 @@ import dev.spur.common.RequestIds;
 import dev.spur.control.ControlPlane;
 import dev.spur.control.ControlResult;
 import dev.spur.control.FunctionCommand;
+import dev.spur.control.LayerCommand;
+import dev.spur.control.LayerResult;
 import java.util.Map;
 
 /**
@@ -37,6 +39,27 @@ final class ControlCalls {
                 WireErrors.send(x, requestId, t);
             }
         };
+    }
+
+    /** As {@link #answer} for a layer route: {@link LayerRoutes#render} in Lambda's shapes, 204 with no body. */
+    Router.RouteHandler answerLayer(int status, LayerParser parser) {
+        return x -> {
+            String requestId = RequestIds.next();
+            try {
+                Caller caller = auth.caller(x, x.body(FunctionRoutes.MAX_CONTROL_BODY));
+                LayerResult result = control.layers().handle(parser.parse(x, caller));
+                byte[] body = LayerRoutes.render(result, links.bind(x.authority()));
+                x.send(body == null ? 204 : status, Map.of("x-amzn-RequestId", requestId), "application/json", body);
+            } catch (Throwable t) {
+                WireErrors.send(x, requestId, t);
+            }
+        };
+    }
+
+    /** Reads a request into a layer command; touches no server state. */
+    @FunctionalInterface
+    interface LayerParser {
+        LayerCommand parse(Exchange x, Caller caller) throws Exception;
     }
 
     /** Reads a request into a command; touches no server state. */

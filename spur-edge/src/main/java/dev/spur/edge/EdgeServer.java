@@ -137,6 +137,8 @@ public final class EdgeServer implements AutoCloseable {
                 new FunctionRoutes(calls),
                 new InvokeApi(d.invoker(), auth),
                 new ReleaseRoutes(calls),
+                new LayerRoutes(calls),
+                new PolicyRoutes(calls),
                 new SpurApi(d.logs(), d.code(), auth, links, d.fleet()),
                 new AsyncApi(d.queue(), d.dispatcher(), auth),
                 new ScheduleApi(d.schedules(), auth),

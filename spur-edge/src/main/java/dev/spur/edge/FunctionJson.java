@@ -48,7 +48,22 @@ final class FunctionJson {
                     .sorted(Map.Entry.comparingByKey())
                     .forEach(e -> variables.put(e.getKey(), e.getValue()));
         }
-        node.putObject("TracingConfig").put("Mode", "PassThrough");
+        if (!fn.layers().isEmpty()) {
+            ArrayNode layers = node.putArray("Layers");
+            fn.layers().forEach(l -> layers.addObject().put("Arn", l.arn()).put("CodeSize", l.codeSize()));
+        }
+        node.putObject("TracingConfig").put("Mode", fn.options().tracingMode());
+        if (!fn.options().kmsKeyArn().isEmpty()) {
+            node.put("KMSKeyArn", fn.options().kmsKeyArn());
+        }
+        if (fn.options().hasVpc()) {
+            ObjectNode vpc = node.putObject("VpcConfig");
+            fn.options().subnetIds().forEach(vpc.putArray("SubnetIds")::add);
+            ArrayNode groups = vpc.putArray("SecurityGroupIds");
+            fn.options().securityGroupIds().forEach(groups::add);
+            vpc.put("VpcId", "");
+            vpc.put("Ipv6AllowedForDualStack", fn.options().ipv6DualStack());
+        }
         node.put("RevisionId", fn.revisionId());
         node.put("State", fn.state().name());
         node.put("LastUpdateStatus", fn.lastUpdateStatus().name());
@@ -60,8 +75,14 @@ final class FunctionJson {
             node.put("SpurNetwork", fn.network().wire());
         }
         ObjectNode snapStart = node.putObject("SnapStart");
-        snapStart.put("ApplyOn", "None");
-        snapStart.put("OptimizationStatus", "Off");
+        snapStart.put("ApplyOn", fn.options().snapStartApplyOn());
+        // On only for a published version of a function that applies it, as Lambda reports it.
+        snapStart.put(
+                "OptimizationStatus",
+                fn.options().snapStartApplyOn().equals("PublishedVersions")
+                                && !fn.version().equals("$LATEST")
+                        ? "On"
+                        : "Off");
         ObjectNode logging = node.putObject("LoggingConfig");
         logging.put("LogFormat", fn.logging().logFormat());
         if (!fn.logging().applicationLogLevel().isEmpty()) {

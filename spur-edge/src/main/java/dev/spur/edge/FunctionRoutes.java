@@ -34,6 +34,8 @@ import java.util.function.Function;
 final class FunctionRoutes implements EdgeApi {
     /** Large enough for a 50 MB zip in base64 inside the JSON body. */
     static final int MAX_CONTROL_BODY = 70 * 1024 * 1024;
+    /** Lambda's request limit for CreateFunction and UpdateFunctionCode (a 50 MB zip in base64, in JSON). */
+    static final int MAX_CODE_REQUEST = 70_167_211;
 
     private static final String FUNCTIONS = "/2015-03-31/functions";
 
@@ -79,22 +81,15 @@ final class FunctionRoutes implements EdgeApi {
     }
 
     static FunctionCommand create(Exchange req, Caller caller) throws IOException {
-        JsonNode body = RequestParsing.jsonBody(req, MAX_CONTROL_BODY);
+        JsonNode body = RequestParsing.jsonBody(req, MAX_CODE_REQUEST, "CreateFunction");
         JsonNode code = object(body, "Code").orElse(Json.MAPPER.createObjectNode());
         List<String> unsupported = new ArrayList<>(unsupportedCode(code));
         string(body, "PackageType").filter(t -> !t.equals("Zip")).ifPresent(t -> unsupported.add("PackageType " + t));
-        for (String field : List.of(
-                "Layers",
-                "DeadLetterConfig",
-                "KMSKeyArn",
-                "FileSystemConfigs",
-                "ImageConfig",
-                "CodeSigningConfigArn")) {
+        for (String field : List.of("DeadLetterConfig", "FileSystemConfigs", "ImageConfig", "CodeSigningConfigArn")) {
             if (nonEmpty(body, field)) {
                 unsupported.add(field);
             }
         }
-        unsupported.addAll(unsupportedSettings(body));
         return new FunctionCommand.CreateFunction(
                 caller,
                 string(body, "FunctionName").orElse(""),
@@ -112,11 +107,13 @@ final class FunctionRoutes implements EdgeApi {
                 ReleaseRoutes.tags(body).orElse(Map.of()),
                 bool(body, "Publish"),
                 network(body),
-                logging(body));
+                logging(body),
+                strings(body, "Layers"),
+                options(body));
     }
 
     static FunctionCommand updateCode(Exchange req, Caller caller, String name) throws IOException {
-        JsonNode body = RequestParsing.jsonBody(req, MAX_CONTROL_BODY);
+        JsonNode body = RequestParsing.jsonBody(req, MAX_CODE_REQUEST, "UpdateFunctionCode");
         List<String> unsupported = new ArrayList<>(unsupportedCode(body));
         return new FunctionCommand.UpdateFunctionCode(
                 caller,
@@ -132,12 +129,11 @@ final class FunctionRoutes implements EdgeApi {
     static FunctionCommand updateConfiguration(Exchange req, Caller caller, String name) throws IOException {
         JsonNode body = RequestParsing.jsonBody(req, MAX_CONTROL_BODY);
         List<String> unsupported = new ArrayList<>();
-        for (String field : List.of("Layers", "DeadLetterConfig", "KMSKeyArn", "FileSystemConfigs", "ImageConfig")) {
+        for (String field : List.of("DeadLetterConfig", "FileSystemConfigs", "ImageConfig")) {
             if (nonEmpty(body, field)) {
                 unsupported.add(field);
             }
         }
-        unsupported.addAll(unsupportedSettings(body));
         return new FunctionCommand.UpdateFunctionConfiguration(
                 caller,
                 name,
@@ -152,7 +148,9 @@ final class FunctionRoutes implements EdgeApi {
                 new Unsupported(unsupported),
                 ephemeralStorage(body),
                 network(body),
-                logging(body));
+                logging(body),
+                strings(body, "Layers"),
+                options(body));
     }
 
     static FunctionCommand list(Exchange req, Caller caller) {
@@ -227,6 +225,31 @@ final class FunctionRoutes implements EdgeApi {
                         t.tags().forEach(tags::put);
                         yield node;
                     }
+                    case ControlResult.PermissionAdded p -> {
+                        ObjectNode node = Json.MAPPER.createObjectNode();
+                        node.put(
+                                "Statement",
+                                Json.MAPPER.writeValueAsString(PolicyRoutes.statement(p.resource(), p.statement())));
+                        yield node;
+                    }
+                    case ControlResult.Policy p -> PolicyRoutes.policy(p);
+                    case ControlResult.CodeSigning s -> {
+                        ObjectNode node = Json.MAPPER.createObjectNode();
+                        node.put("CodeSigningConfigArn", "");
+                        node.put("FunctionName", s.functionName());
+                        yield node;
+                    }
+                    case ControlResult.Recursion r ->
+                        Json.MAPPER.createObjectNode().put("RecursiveLoop", r.recursiveLoop());
+                    case ControlResult.RuntimeManagement r -> {
+                        ObjectNode node = Json.MAPPER.createObjectNode();
+                        node.put("UpdateRuntimeOn", r.setting().updateRuntimeOn());
+                        node.put("FunctionArn", r.functionArn());
+                        if (!r.setting().runtimeVersionArn().isEmpty()) {
+                            node.put("RuntimeVersionArn", r.setting().runtimeVersionArn());
+                        }
+                        yield node;
+                    }
                     case ControlResult.Deleted _ -> throw new IllegalStateException("answered above");
                 });
     }
@@ -250,20 +273,16 @@ final class FunctionRoutes implements EdgeApi {
         return out;
     }
 
-    private static List<String> unsupportedSettings(JsonNode body) {
-        List<String> out = new ArrayList<>();
-        object(body, "VpcConfig")
-                .filter(v -> nonEmpty(v, "SubnetIds") || nonEmpty(v, "SecurityGroupIds"))
-                .ifPresent(v -> out.add("VpcConfig"));
-        object(body, "TracingConfig")
-                .flatMap(t -> string(t, "Mode"))
-                .filter(m -> m.equals("Active"))
-                .ifPresent(m -> out.add("TracingConfig Mode Active"));
-        object(body, "SnapStart")
-                .flatMap(s -> string(s, "ApplyOn"))
-                .filter(a -> !a.equals("None"))
-                .ifPresent(a -> out.add("SnapStart"));
-        return out;
+    /** The members stored and echoed as sent (validated by the control plane). */
+    private static FunctionCommand.OptionsChange options(JsonNode body) {
+        Optional<JsonNode> vpc = object(body, "VpcConfig");
+        return new FunctionCommand.OptionsChange(
+                object(body, "TracingConfig").flatMap(t -> string(t, "Mode")),
+                string(body, "KMSKeyArn"),
+                vpc.map(v -> strings(v, "SubnetIds").orElse(List.of())),
+                vpc.map(v -> strings(v, "SecurityGroupIds").orElse(List.of())),
+                vpc.map(v -> v.path("Ipv6AllowedForDualStack").asBoolean(false)),
+                object(body, "SnapStart").flatMap(s -> string(s, "ApplyOn")));
     }
 
     /** {@code LoggingConfig}: its members as sent (validated by the control plane). */

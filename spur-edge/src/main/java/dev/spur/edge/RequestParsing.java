@@ -51,6 +51,21 @@ final class RequestParsing {
     }
 
     /**
+     * As {@link #jsonBody(Exchange, int)}, a body over {@code limit} answered with AWS's wording for
+     * {@code operation} ("Request must be smaller than N bytes for the CreateFunction operation").
+     */
+    static JsonNode jsonBody(Exchange req, int limit, String operation) throws IOException {
+        if (req.body(limit).length > limit) {
+            throw LambdaException.of(
+                    ErrorCode.REQUEST_TOO_LARGE,
+                    "Request must be smaller than %d bytes for the %s operation",
+                    limit,
+                    operation);
+        }
+        return jsonBody(req, limit);
+    }
+
+    /**
      * A JSON object body. Spur's own API ({@code strictType} false) reads JSON whatever the declared
      * type, so {@code curl -d '{…}'} (which says form-urlencoded) works; Lambda's API refuses it as
      * Lambda does.

@@ -72,7 +72,7 @@ class RequestParsingTest {
         BareJetty.Answer r = jetty.send("POST /strict HTTP/1.1", "{\"a\":\"" + "x".repeat(20) + "\"}");
 
         assertThat(r.status()).isEqualTo(413);
-        assertThat(r.header("x-amzn-ErrorType")).containsExactly("RequestTooLargeException");
+        assertThat(r.header("x-amzn-ErrorType")).containsExactly("RequestEntityTooLargeException");
         assertThat(r.body()).isEqualTo("{\"Type\":\"User\",\"message\":\"Request must be smaller than 16 bytes.\"}");
     }
 

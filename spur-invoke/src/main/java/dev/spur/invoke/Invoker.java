@@ -117,10 +117,11 @@ public final class Invoker {
     private InvokeResult invoke(InvokeCommand command, Optional<String> pinned, boolean routed)
             throws InterruptedException {
         Instant received = tracer == null ? null : clock.instant();
+        requireSize(command); // before anything else, as Lambda: even a body that is not JSON is 413 when too large
         Caller caller = command.caller();
         FunctionRef ref = Arns.parseFunctionRef(command.functionName(), caller.account(), caller.region());
-        FunctionKey key = ControlPlane.visible(caller, ref.key());
         Optional<String> qualifier = ControlPlane.qualifier(ref, command.qualifier());
+        FunctionKey key = control.invokable(caller, ref.key(), qualifier);
         Deployment deployment = control.resolveForInvoke(key, pinned.isPresent() ? pinned : qualifier);
         String type = command.invocationType().orElse("RequestResponse");
         boolean tail = logType(command.logType());
@@ -329,12 +330,6 @@ public final class Invoker {
      * commit) and answers 202. The event runs later with {@code command.requestId()} as its request id.
      */
     private InvokeResult enqueue(InvokeCommand command, FunctionKey key, Optional<String> qualifier, byte[] payload) {
-        if (payload.length > MAX_EVENT_PAYLOAD) {
-            throw LambdaException.of(
-                    ErrorCode.REQUEST_TOO_LARGE,
-                    "Request must be smaller than %d bytes for the " + "InvokeFunction operation",
-                    MAX_EVENT_PAYLOAD);
-        }
         Instant now = clock.instant();
         // The trace starts at accept: every attempt (and the destination record) continues it.
         String trace = TraceHeader.forInvocation(command.traceHeader());
@@ -369,14 +364,19 @@ public final class Invoker {
         };
     }
 
-    private static byte[] payload(InvokeCommand command) {
-        int length = command.payloadLength();
-        if (length > MAX_REQUEST_PAYLOAD) {
+    /** 413 {@code RequestEntityTooLargeException} over the limit of the invocation type (1 MB for {@code Event}). */
+    private static void requireSize(InvokeCommand command) {
+        int limit = command.invocationType().orElse("").equals("Event") ? MAX_EVENT_PAYLOAD : MAX_REQUEST_PAYLOAD;
+        if (command.payloadLength() > limit) {
             throw LambdaException.of(
                     ErrorCode.REQUEST_TOO_LARGE,
-                    "Request must be smaller than %d bytes for the " + "InvokeFunction operation",
-                    MAX_REQUEST_PAYLOAD);
+                    "Request must be smaller than %d bytes for the InvokeFunction operation",
+                    limit);
         }
+    }
+
+    private static byte[] payload(InvokeCommand command) {
+        int length = command.payloadLength();
         if (length == 0) {
             return EMPTY_EVENT;
         }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,10 +23,22 @@ import java.util.regex.Pattern;
  * In a sandbox that {@linkplain Sandbox#isolatesFiles() isolates files}, the function sees its code
  * read-only at {@code /var/task} and the runtime client at {@code /var/runtime}, as on Lambda, and
  * every path in the command and environment names those; elsewhere they are the host's paths.
+ * Its layers' merged tree is at {@code /opt} in such a sandbox; elsewhere the variables and the
+ * bundled clients' search paths name the tree's host path ({@code PATH}, {@code LD_LIBRARY_PATH},
+ * {@link LambdaRuntime#layerVariables}, {@value #OPT_VARIABLE}), and code that names {@code /opt}
+ * literally does not find it.
  */
 final class Launch {
     static final Path TASK_ROOT = Path.of("/var/task");
     static final Path RUNTIME_DIR = Path.of("/var/runtime");
+    /** Where a function's layers are, as on Lambda (the linux sandbox binds the merged tree there). */
+    static final Path OPT = Path.of("/opt");
+    /**
+     * Spur's variable naming the layers' directory as the process sees it: {@code /opt} in the linux
+     * sandbox; the merged tree's host path in the process sandbox, which cannot show it at {@code /opt}
+     * (the bundled clients read it, so their search paths point there either way).
+     */
+    static final String OPT_VARIABLE = "SPUR_OPT";
 
     private Launch() {}
 
@@ -46,11 +59,17 @@ final class Launch {
         LambdaRuntime runtime = deployment.runtime();
         Path taskRoot = isolated ? TASK_ROOT : deployment.taskRoot();
         LaunchPlan plan = isolated ? runtime.plan(fn, TASK_ROOT, RUNTIME_DIR) : runtime.plan(fn, taskRoot);
+        Optional<Path> opt = deployment.layers().map(dir -> isolated ? OPT : dir);
         Map<String, String> env = new HashMap<>();
         env.put("LANG", "en_US.UTF-8");
         env.put("TZ", ":UTC");
-        env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
-        env.put("LD_LIBRARY_PATH", "/usr/local/lib:/usr/lib:/lib:" + taskRoot + ":" + taskRoot + "/lib");
+        env.put(
+                "PATH",
+                "/usr/local/bin:/usr/bin:/bin" + opt.map(o -> ":" + o + "/bin").orElse(""));
+        env.put(
+                "LD_LIBRARY_PATH",
+                "/usr/local/lib:/usr/lib:/lib:" + taskRoot + ":" + taskRoot + "/lib"
+                        + opt.map(o -> ":" + o + "/lib").orElse(""));
         env.putAll(platform);
         env.putAll(fn.environment());
         env.put("_HANDLER", fn.handler());
@@ -68,6 +87,10 @@ final class Launch {
         env.put("AWS_LAMBDA_LOG_STREAM_NAME", logStream);
         env.put("LAMBDA_TASK_ROOT", taskRoot.toString());
         env.putAll(plan.environment());
+        if (opt.isPresent()) {
+            env.put(OPT_VARIABLE, opt.get().toString());
+            env.putAll(runtime.layerVariables(opt.get(), taskRoot));
+        }
         LaunchSpec spec = new LaunchSpec(plan.command(), taskRoot, env, output, fn.memorySize());
         if (fn.ephemeralStorage() > 0) {
             spec = spec.withEphemeralMb(fn.ephemeralStorage());
@@ -75,10 +98,14 @@ final class Launch {
         return isolated ? spec.withMounts(mounts(deployment)) : spec;
     }
 
-    /** The code at {@code /var/task}, the client at {@code /var/runtime}, an interpreter outside /usr where it is. */
+    /**
+     * The code at {@code /var/task}, the layers at {@code /opt}, the client at {@code /var/runtime}, an
+     * interpreter outside /usr where it is.
+     */
     private static List<Mount> mounts(Deployment deployment) {
         List<Mount> mounts = new ArrayList<>();
         mounts.add(Mount.readOnly(deployment.taskRoot().toAbsolutePath(), TASK_ROOT.toString()));
+        deployment.layers().ifPresent(dir -> mounts.add(Mount.readOnly(dir.toAbsolutePath(), OPT.toString())));
         deployment
                 .runtime()
                 .clientDirectory()

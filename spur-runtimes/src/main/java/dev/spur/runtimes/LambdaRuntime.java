@@ -28,6 +28,15 @@ public interface LambdaRuntime {
         return plan(function, taskRoot);
     }
 
+    /**
+     * The variables that make this runtime find libraries in a function's layers, merged at {@code opt}
+     * (Lambda's search paths: {@code /opt/python}, {@code /opt/nodejs/node_modules}, …); {@code taskRoot}
+     * and {@code opt} as the process sees them. They replace the plan's variables of the same name.
+     */
+    default Map<String, String> layerVariables(Path opt, Path taskRoot) {
+        return Map.of();
+    }
+
     /** The host directory holding Spur's client for this runtime; empty when it has none (custom runtimes). */
     default Optional<Path> clientDirectory() {
         return Optional.empty();

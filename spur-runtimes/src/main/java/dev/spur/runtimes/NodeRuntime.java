@@ -39,6 +39,20 @@ record NodeRuntime(String id, Path node, Path runtimeDir) implements LambdaRunti
                         taskRoot.toAbsolutePath().toString()));
     }
 
+    /**
+     * {@code NODE_PATH} as Lambda's: the layers' {@code nodejs/nodeNN/node_modules} (this runtime's major)
+     * and {@code nodejs/node_modules}, then the task root. Node reads it for {@code require} (CommonJS);
+     * ES modules' {@code import} of a bare name does not use it, on Lambda either.
+     */
+    @Override
+    public Map<String, String> layerVariables(Path opt, Path taskRoot) {
+        String major = id.replaceAll("[^0-9]", "");
+        return Map.of(
+                "NODE_PATH",
+                opt.resolve("nodejs/node" + major + "/node_modules") + ":" + opt.resolve("nodejs/node_modules") + ":"
+                        + taskRoot.toAbsolutePath());
+    }
+
     @Override
     public Optional<Path> clientDirectory() {
         return Optional.of(runtimeDir);

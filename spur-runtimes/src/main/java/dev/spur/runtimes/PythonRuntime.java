@@ -38,6 +38,12 @@ record PythonRuntime(String id, Path python, Path runtimeDir) implements LambdaR
                         "1"));
     }
 
+    /** {@code PYTHONPATH} as Lambda's: the layers' {@code python/lib/pythonX.Y/site-packages}, then {@code python}. */
+    @Override
+    public Map<String, String> layerVariables(Path opt, Path taskRoot) {
+        return Map.of("PYTHONPATH", opt.resolve("python/lib/" + id + "/site-packages") + ":" + opt.resolve("python"));
+    }
+
     @Override
     public Optional<Path> clientDirectory() {
         return Optional.of(runtimeDir);

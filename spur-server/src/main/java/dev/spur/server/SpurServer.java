@@ -571,13 +571,21 @@ public final class SpurServer implements AutoCloseable {
         }
     }
 
-    /** At start no environment runs, so packages no function refers to can go. */
+    /**
+     * At start no environment runs, so packages no function, function's layer or layer version refers to
+     * can go (merged layer directories too: they are rebuilt on first use).
+     */
     private static void collectUnusedCode(MetadataStore store, CodeStore code) {
         Set<String> keep = new HashSet<>();
         for (MetadataStore.StoredFunction fn : store.allFunctions()) {
             keep.add(fn.latest().code().sha256Hex());
-            fn.versions().forEach(v -> keep.add(v.code().sha256Hex()));
+            fn.latest().layers().forEach(l -> keep.add(l.sha256Hex()));
+            fn.versions().forEach(v -> {
+                keep.add(v.code().sha256Hex());
+                v.layers().forEach(l -> keep.add(l.sha256Hex()));
+            });
         }
+        store.allLayerVersions().forEach(l -> keep.add(l.code().sha256Hex()));
         code.retainOnly(keep);
     }
 

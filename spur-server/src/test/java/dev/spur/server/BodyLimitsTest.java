@@ -51,7 +51,7 @@ class BodyLimitsTest {
 
         assertThat(atLimit.status()).as(atLimit.toString()).isEqualTo(204);
         assertThat(over.statusLine()).isEqualTo("HTTP/1.1 413 Payload Too Large");
-        assertThat(over.header("x-amzn-ErrorType")).isEqualTo("RequestTooLargeException");
+        assertThat(over.header("x-amzn-ErrorType")).isEqualTo("RequestEntityTooLargeException");
         assertThat(over.header("x-amzn-RequestId")).isNotBlank();
         assertThat(over.text())
                 .isEqualTo("{\"Type\":\"User\",\"message\":\"Request must be smaller than 6291456 bytes for the"
@@ -65,15 +65,28 @@ class BodyLimitsTest {
         RawHttp.Response over = invoke("Event", jsonString(ONE_MB + 1));
 
         assertThat(over.status()).isEqualTo(413);
-        assertThat(over.header("x-amzn-ErrorType")).isEqualTo("RequestTooLargeException");
+        assertThat(over.header("x-amzn-ErrorType")).isEqualTo("RequestEntityTooLargeException");
         assertThat(over.json().get("message").asText())
                 .isEqualTo("Request must be smaller than 1048576 bytes for the InvokeFunction operation");
         assertThat(spur.server.queue().stats().enqueued()).isEqualTo(queuedBefore);
     }
 
     @Test
-    void aControlPlaneBodyOverSeventyMegabytesIs413() {
-        byte[] body = new byte[70 * 1024 * 1024 + 1];
+    void anEventInvokeOverOneMegabyteIs413EvenWhenItIsNotJson() {
+        byte[] notJson = new byte[ONE_MB + 1];
+        Arrays.fill(notJson, (byte) '<');
+
+        RawHttp.Response over = invoke("Event", notJson);
+
+        assertThat(over.status()).isEqualTo(413);
+        assertThat(over.header("x-amzn-ErrorType")).isEqualTo("RequestEntityTooLargeException");
+        assertThat(over.json().get("message").asText())
+                .isEqualTo("Request must be smaller than 1048576 bytes for the InvokeFunction operation");
+    }
+
+    @Test
+    void anUpdateFunctionCodeBodyOverLambdasRequestLimitIs413WithItsMessage() {
+        byte[] body = new byte[70_167_211 + 1];
         Arrays.fill(body, (byte) ' ');
 
         RawHttp.Response over = RawHttp.call(
@@ -84,9 +97,10 @@ class BodyLimitsTest {
                 body);
 
         assertThat(over.status()).isEqualTo(413);
-        assertThat(over.header("x-amzn-ErrorType")).isEqualTo("RequestTooLargeException");
+        assertThat(over.header("x-amzn-ErrorType")).isEqualTo("RequestEntityTooLargeException");
         assertThat(over.text())
-                .isEqualTo("{\"Type\":\"User\",\"message\":\"Request must be smaller than 73400320 bytes.\"}");
+                .isEqualTo("{\"Type\":\"User\",\"message\":\"Request must be smaller than 70167211 bytes for the"
+                        + " UpdateFunctionCode operation\"}");
     }
 
     @Test
@@ -94,7 +108,7 @@ class BodyLimitsTest {
         RawHttp.Response over = RawHttp.call(spur.port(), "POST", "/spur/v1/apis", Map.of(), jsonString(ONE_MB + 1));
 
         assertThat(over.status()).isEqualTo(413);
-        assertThat(over.header("x-amzn-ErrorType")).isEqualTo("RequestTooLargeException");
+        assertThat(over.header("x-amzn-ErrorType")).isEqualTo("RequestEntityTooLargeException");
         assertThat(over.json().get("message").asText()).isEqualTo("Request must be smaller than 1048576 bytes.");
     }
 

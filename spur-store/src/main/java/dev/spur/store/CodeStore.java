@@ -2,6 +2,7 @@ package dev.spur.store;
 
 import dev.spur.common.FunctionConfig;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -71,6 +72,32 @@ public interface CodeStore {
      */
     default Path local(String sha256Hex) {
         return unpackedDirectory(sha256Hex);
+    }
+
+    /**
+     * Where the merge of these layer packages (in order) lives: computed, as {@link #unpackedDirectory}.
+     * One layer is its own package's directory; several are merged by {@link #localLayers}.
+     */
+    default Path layersDirectory(List<String> sha256Hexes) {
+        if (sha256Hexes.size() == 1) {
+            return unpackedDirectory(sha256Hexes.getFirst());
+        }
+        return unpackedDirectory(LayerTrees.key(sha256Hexes));
+    }
+
+    /**
+     * The layers' merged read-only tree, present on this node: each package made {@link #local} first,
+     * then merged once per distinct list (a later package's file replaces an earlier one's) and kept
+     * until the next start's clean-up.
+     *
+     * @throws dev.spur.common.LambdaException 500 as {@link #local}, or if the local disk fails
+     */
+    default Path localLayers(List<String> sha256Hexes) {
+        List<Path> sources = sha256Hexes.stream().map(this::local).toList();
+        if (sources.size() == 1) {
+            return sources.getFirst();
+        }
+        return LayerTrees.merge(sources, layersDirectory(sha256Hexes));
     }
 
     /**

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 /**
  * Everything the control plane stores, as one object: the per-aggregate stores ({@link FunctionStore},
- * {@link ApiStore}, {@link ScheduleStore}, {@link MappingStore}, {@link KeyStore}) and the {@link ChangeFeed} they all write
+ * {@link ApiStore}, {@link ScheduleStore}, {@link MappingStore}, {@link KeyStore}, {@link LayerStore}) and the {@link ChangeFeed} they all write
  * to. New code should take only the aggregate it needs; this composition keeps the wiring in one place.
  *
  * <p>Two implementations, siblings behind the same contract (checked by one suite against both): the
@@ -16,7 +16,7 @@ import java.nio.file.Path;
  * {@link dev.spur.common.LambdaException} with the Lambda error the caller should see.
  */
 public interface MetadataStore
-        extends FunctionStore, ApiStore, ScheduleStore, MappingStore, KeyStore, ChangeFeed, AutoCloseable {
+        extends FunctionStore, ApiStore, ScheduleStore, MappingStore, KeyStore, LayerStore, ChangeFeed, AutoCloseable {
 
     /**
      * Opens (creating if needed) the SQLite database at {@code file} and migrates its schema.

@@ -61,7 +61,8 @@ public final class Migrations {
             Migration.fromResource(3, "schedules"),
             Migration.fromResource(4, "http_apis"),
             Migration.fromResource(5, "changes"),
-            Migration.fromResource(6, "event_source_mappings"));
+            Migration.fromResource(6, "event_source_mappings"),
+            Migration.fromResource(7, "layer_versions"));
 
     private Migrations() {}
 

@@ -41,7 +41,8 @@ final class PostgresDatabase implements Database {
             Migrations.Migration.fromResource("db/postgresql", 2, "fleet"),
             Migrations.Migration.fromResource("db/postgresql", 3, "sqs"),
             Migrations.Migration.fromResource("db/postgresql", 4, "usage"),
-            Migrations.Migration.fromResource("db/postgresql", 5, "s3_objects"));
+            Migrations.Migration.fromResource("db/postgresql", 5, "s3_objects"),
+            Migrations.Migration.fromResource("db/postgresql", 6, "layer_versions"));
 
     private static final Pattern URL = Pattern.compile("^(jdbc:postgresql|postgresql|postgres)://.*");
 

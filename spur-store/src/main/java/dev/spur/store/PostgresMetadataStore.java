@@ -5,6 +5,7 @@ import dev.spur.common.FunctionAttachments;
 import dev.spur.common.FunctionConfig;
 import dev.spur.common.FunctionKey;
 import dev.spur.common.HttpApi;
+import dev.spur.common.LayerVersion;
 import dev.spur.common.Schedule;
 import java.lang.System.Logger.Level;
 import java.sql.Connection;
@@ -215,6 +216,38 @@ final class PostgresMetadataStore implements MetadataStore {
     @Override
     public List<EventSourceMapping> allMappings() {
         return documents.allMappings();
+    }
+
+    @Override
+    public LayerVersion publishLayerVersion(LayerVersion draft) {
+        return db.write("publish a layer version", c -> LayerRows.publish(c, draft));
+    }
+
+    @Override
+    public Optional<LayerVersion> findLayerVersion(String account, String region, String name, long version) {
+        return db.read("read a layer version", c -> LayerRows.find(c, account, region, name, version));
+    }
+
+    @Override
+    public List<LayerVersion> layerVersions(String account, String region, Optional<String> name) {
+        return db.read("list layer versions", c -> LayerRows.list(c, account, region, name));
+    }
+
+    @Override
+    public boolean deleteLayerVersion(String account, String region, String name, long version) {
+        return db.write("delete a layer version", c -> LayerRows.delete(c, account, region, name, version));
+    }
+
+    @Override
+    public boolean replaceLayerPolicy(LayerVersion updated, String expectedPolicyRevision) {
+        return db.write(
+                "change a layer version's policy",
+                c -> LayerRows.replacePolicy(c, updated, expectedPolicyRevision, " FOR UPDATE"));
+    }
+
+    @Override
+    public List<LayerVersion> allLayerVersions() {
+        return db.read("list layer versions", LayerRows::all);
     }
 
     @Override

@@ -124,7 +124,7 @@ final class SharedCodeStore implements CodeStore {
 
     /**
      * Drops what the local cache holds beyond {@code keep}, and deletes from the database the packages no
-     * stored function version refers to that are older than {@value #UNREFERENCED_GRACE}.
+     * stored function version or layer version refers to (a function's layers included) that are older than {@value #UNREFERENCED_GRACE}.
      */
     @Override
     public void retainOnly(Set<String> keep) {
@@ -135,7 +135,11 @@ final class SharedCodeStore implements CodeStore {
                 try (PreparedStatement delete =
                         c.prepareStatement("DELETE FROM code_blobs b WHERE created_at < now() - "
                                 + "interval '" + UNREFERENCED_GRACE + "' AND NOT EXISTS "
-                                + "(SELECT 1 FROM function_versions v WHERE v.code_sha256 = b.sha256)")) {
+                                + "(SELECT 1 FROM function_versions v WHERE v.code_sha256 = b.sha256) AND NOT EXISTS "
+                                + "(SELECT 1 FROM layer_versions l WHERE l.code_sha256 = b.sha256) AND NOT EXISTS "
+                                + "(SELECT 1 FROM function_versions v, jsonb_array_elements("
+                                + "COALESCE(v.config::jsonb -> 'layers', '[]'::jsonb)) layer "
+                                + "WHERE layer ->> 'sha256Hex' = b.sha256)")) {
                     return delete.executeUpdate();
                 }
             });

@@ -8,6 +8,7 @@ import dev.spur.common.FunctionConfig;
 import dev.spur.common.FunctionKey;
 import dev.spur.common.HttpApi;
 import dev.spur.common.LambdaException;
+import dev.spur.common.LayerVersion;
 import dev.spur.common.Schedule;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -491,6 +492,38 @@ final class SqliteMetadataStore implements MetadataStore {
                 return documents(select, EventSourceMapping.class);
             }
         });
+    }
+
+    @Override
+    public LayerVersion publishLayerVersion(LayerVersion draft) {
+        return write("publish a layer version", c -> LayerRows.publish(c, draft));
+    }
+
+    @Override
+    public Optional<LayerVersion> findLayerVersion(String account, String region, String name, long version) {
+        return read("read a layer version", c -> LayerRows.find(c, account, region, name, version));
+    }
+
+    @Override
+    public List<LayerVersion> layerVersions(String account, String region, Optional<String> name) {
+        return read("list layer versions", c -> LayerRows.list(c, account, region, name));
+    }
+
+    @Override
+    public boolean deleteLayerVersion(String account, String region, String name, long version) {
+        return write("delete a layer version", c -> LayerRows.delete(c, account, region, name, version));
+    }
+
+    @Override
+    public boolean replaceLayerPolicy(LayerVersion updated, String expectedPolicyRevision) {
+        return write(
+                "change a layer version's policy",
+                c -> LayerRows.replacePolicy(c, updated, expectedPolicyRevision, ""));
+    }
+
+    @Override
+    public List<LayerVersion> allLayerVersions() {
+        return read("list layer versions", LayerRows::all);
     }
 
     /** The JSON documents a query's first column holds. */

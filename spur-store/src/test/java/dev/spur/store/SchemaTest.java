@@ -31,7 +31,7 @@ class SchemaTest {
         try (MetadataStore store = MetadataStore.sqlite(file)) {
             assertThat(store.schemaVersion())
                     .isEqualTo(Migrations.ALL.getLast().version())
-                    .isEqualTo(6);
+                    .isEqualTo(7);
         }
         assertThat(query(file, "SELECT version || ':' || description FROM schema_version ORDER BY version"))
                 .containsExactly(
@@ -40,7 +40,8 @@ class SchemaTest {
                         "3:schedules",
                         "4:http_apis",
                         "5:changes",
-                        "6:event_source_mappings");
+                        "6:event_source_mappings",
+                        "7:layer_versions");
     }
 
     @Test
@@ -61,12 +62,12 @@ class SchemaTest {
     void aDatabaseFromANewerSpurIsRefusedWithAClearError() throws SQLException {
         Path file = dir.resolve("spur.db");
         MetadataStore.sqlite(file).close();
-        execute(file, "INSERT INTO schema_version VALUES (8, 'from the future', 0)");
+        execute(file, "INSERT INTO schema_version VALUES (9, 'from the future', 0)");
 
         assertThatThrownBy(() -> MetadataStore.sqlite(file))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("schema version 8")
-                .hasMessageContaining("only knows versions up to 6")
+                .hasMessageContaining("schema version 9")
+                .hasMessageContaining("only knows versions up to 7")
                 .hasMessageContaining("newer Spur");
     }
 
@@ -77,14 +78,14 @@ class SchemaTest {
             store.createFunction(config("hello"), FunctionAttachments.NONE, Optional.empty());
         }
         List<Migration> withTags = withStep(new Migration(
-                7,
+                8,
                 "tags",
                 "CREATE TABLE tags (function_id INTEGER NOT NULL REFERENCES functions (id) ON DELETE CASCADE,"
                         + " key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (function_id, key));"
                         + " CREATE INDEX tags_key ON tags (key);"));
 
         try (MetadataStore store = SqliteMetadataStore.open(file, withTags)) {
-            assertThat(store.schemaVersion()).isEqualTo(7);
+            assertThat(store.schemaVersion()).isEqualTo(8);
             assertThat(store.findFunction(key("hello"))).isPresent();
         }
         assertThat(query(file, "SELECT name FROM sqlite_master WHERE name LIKE 'tags%' ORDER BY name"))
@@ -95,18 +96,18 @@ class SchemaTest {
     void aFailingStepIsRolledBackWholeAndTheDatabaseStaysAtThePreviousVersion() throws SQLException {
         Path file = dir.resolve("spur.db");
         List<Migration> broken = withStep(
-                new Migration(7, "broken", "CREATE TABLE aliases (name TEXT); INSERT INTO no_such_table VALUES (1);"));
+                new Migration(8, "broken", "CREATE TABLE aliases (name TEXT); INSERT INTO no_such_table VALUES (1);"));
 
         assertThatThrownBy(() -> SqliteMetadataStore.open(file, broken))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("V7 (broken) failed")
-                .hasMessageContaining("stays at V6");
+                .hasMessageContaining("V8 (broken) failed")
+                .hasMessageContaining("stays at V7");
 
-        assertThat(query(file, "SELECT MAX(version) FROM schema_version")).containsExactly("6");
+        assertThat(query(file, "SELECT MAX(version) FROM schema_version")).containsExactly("7");
         assertThat(query(file, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'aliases'"))
                 .containsExactly("0");
         try (MetadataStore store = MetadataStore.sqlite(file)) {
-            assertThat(store.schemaVersion()).isEqualTo(6);
+            assertThat(store.schemaVersion()).isEqualTo(7);
         }
     }
 

@@ -14,6 +14,7 @@ import dev.spur.common.FunctionAttachments;
 import dev.spur.common.FunctionConfig;
 import dev.spur.common.HttpApi;
 import dev.spur.common.LambdaException;
+import dev.spur.common.LayerVersion;
 import dev.spur.common.Schedule;
 import dev.spur.store.ChangeFeed.Aggregate;
 import dev.spur.store.ChangeFeed.Change;
@@ -555,6 +556,66 @@ abstract class StoreContract {
                 0,
                 Instant.parse("2026-01-01T00:00:00Z"),
                 Instant.parse("2026-01-01T00:00:00Z"));
+    }
+
+    @Test
+    void layerVersionsAreNumberedOncePerNameAcrossInstancesAndNeverReused() {
+        assertThat(store.publishLayerVersion(layer("tools")).version()).isEqualTo(1);
+        assertThat(other.publishLayerVersion(layer("tools")).version()).isEqualTo(2);
+        assertThat(other.publishLayerVersion(layer("other")).version()).isEqualTo(1);
+        assertThat(store.deleteLayerVersion(ACCOUNT, REGION, "tools", 2)).isTrue();
+        assertThat(store.deleteLayerVersion(ACCOUNT, REGION, "tools", 2)).isFalse();
+
+        LayerVersion third = other.publishLayerVersion(layer("tools"));
+
+        assertThat(third.version()).isEqualTo(3);
+        assertThat(store.findLayerVersion(ACCOUNT, REGION, "tools", 3)).contains(third);
+        assertThat(store.findLayerVersion(ACCOUNT, REGION, "tools", 2)).isEmpty();
+        assertThat(store.layerVersions(ACCOUNT, REGION, Optional.of("tools")))
+                .extracting(LayerVersion::version)
+                .containsExactly(3L, 1L);
+        assertThat(store.layerVersions(ACCOUNT, REGION, Optional.empty()))
+                .extracting(l -> l.name() + ":" + l.version())
+                .containsExactly("other:1", "tools:3", "tools:1");
+        assertThat(store.layerVersions("210987654321", REGION, Optional.empty()))
+                .isEmpty();
+        assertThat(other.allLayerVersions()).hasSize(3);
+    }
+
+    @Test
+    void aLayerPolicyChangeIsCompareAndSetOnItsRevision() {
+        LayerVersion v1 = store.publishLayerVersion(layer("shared"));
+        LayerVersion.Statement everyone = new LayerVersion.Statement("all", "*", "lambda:GetLayerVersion", "");
+
+        assertThat(other.replaceLayerPolicy(v1.withPolicy(List.of(everyone), "p-1"), ""))
+                .isTrue();
+        assertThat(store.replaceLayerPolicy(v1.withPolicy(List.of(), "p-2"), ""))
+                .isFalse();
+
+        LayerVersion read = store.findLayerVersion(ACCOUNT, REGION, "shared", 1).orElseThrow();
+        assertThat(read.statements()).containsExactly(everyone);
+        assertThat(read.policyRevisionId()).isEqualTo("p-1");
+        assertThat(read.usableBy("210987654321")).isTrue();
+        assertThat(v1.usableBy("210987654321")).isFalse();
+        assertThat(store.replaceLayerPolicy(v1.numbered(9).withPolicy(List.of(), "p-3"), ""))
+                .isFalse();
+    }
+
+    static LayerVersion layer(String name) {
+        return new LayerVersion(
+                ACCOUNT,
+                REGION,
+                name,
+                0,
+                "tools for " + name,
+                "MIT",
+                List.of("python3.12"),
+                List.of("x86_64"),
+                new FunctionConfig.Code("a".repeat(64), 100),
+                400,
+                Instant.parse("2026-01-01T00:00:00Z"),
+                List.of(),
+                "");
     }
 
     static FunctionConfig versionOf(FunctionConfig latest, String version) {

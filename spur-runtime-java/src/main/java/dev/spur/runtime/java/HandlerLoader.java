@@ -40,8 +40,10 @@ final class HandlerLoader {
 
     /**
      * The loader of the function's code: the task root's classes, then every {@code lib/*.jar}, then
-     * any {@code *.jar} at the root (a fat jar uploaded inside a zip). Its parent is the application
-     * class loader, so the function shares this runtime's {@code aws-lambda-java-core}.
+     * any {@code *.jar} at the root (a fat jar uploaded inside a zip), then the layers'
+     * {@code java/lib/*.jar} (Lambda's {@code /opt/java/lib}; {@code $SPUR_OPT} names where the layers
+     * are when that is not {@code /opt}). Its parent is the application class loader, so the function
+     * shares this runtime's {@code aws-lambda-java-core}.
      */
     static ClassLoader userClassLoader(Path taskRoot) throws IOException {
         File root = taskRoot.toFile();
@@ -51,6 +53,10 @@ final class HandlerLoader {
             urls.add(jar.toURI().toURL());
         }
         for (File jar : jars(root)) {
+            urls.add(jar.toURI().toURL());
+        }
+        String opt = System.getenv("SPUR_OPT");
+        for (File jar : jars(new File(opt == null || opt.isEmpty() ? "/opt" : opt, "java/lib"))) {
             urls.add(jar.toURI().toURL());
         }
         return new URLClassLoader(urls.toArray(new URL[0]), HandlerLoader.class.getClassLoader());
