@@ -127,7 +127,7 @@ public final class EdgeServer implements AutoCloseable {
         Router router = new Router(EdgeServer::unknown);
         // One port, many services (AwsServices): Lambda's REST API is the router; every other AWS
         // service on this port is one handler here, keyed by the service name its requests carry.
-        LogsApi logsApi = new LogsApi(d.logs(), auth);
+        LogsApi logsApi = new LogsApi(d.logs(), auth, d.fleet());
         Map<String, Router.RouteHandler> services =
                 Map.ofEntries(SqsApi.entry(d.sqs(), auth), Map.entry(AwsServices.LOGS, logsApi::handle));
         List<EdgeApi> edgeApis = new ArrayList<>(List.of(
@@ -141,8 +141,8 @@ public final class EdgeServer implements AutoCloseable {
                 new ApiAdmin(d.gateways(), auth),
                 new MetricsApi(d.metrics(), d.metricsToken(), d.verifier().isPresent()),
                 new UsageApi(d.usage(), d.prices(), auth, d.clock()),
-                new ConsoleApi(auth, d.logs(), d.usage())));
-        d.fleet().ifPresent(f -> edgeApis.add(new FleetApi(f, d.invoker(), auth, d.clock(), d.logs())));
+                new ConsoleApi(auth, d.logs(), d.usage(), logsApi.fleet())));
+        d.fleet().ifPresent(f -> edgeApis.add(new FleetApi(f, d.invoker(), auth, d.clock(), d.logs(), logsApi)));
         edgeApis.forEach(api -> api.register(router));
 
         FunctionInvoker functions = InvokeApi.functions(d.invoker());

@@ -251,12 +251,14 @@ public final class FunctionLog {
                     bytes += e.message().length() + 26;
                     if (events.size() >= filter.limit() || bytes >= filter.maxBytes()) {
                         return new LogPage(
-                                events, e.next() < snap.end ? OptionalLong.of(e.next()) : OptionalLong.empty());
+                                events,
+                                e.next() < snap.end ? OptionalLong.of(e.next()) : OptionalLong.empty(),
+                                snap.end);
                     }
                 }
             }
         }
-        return new LogPage(events, OptionalLong.empty());
+        return new LogPage(events, OptionalLong.empty(), snap.end);
     }
 
     /**
