@@ -53,6 +53,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * {@link Router}, on which each {@link EdgeApi} registers its own routes.
  */
 public final class EdgeServer implements AutoCloseable {
+    private final LogsApi logsApi;
     private final HttpApiService apis;
     private final Server server;
     private final ServerConnector connector;
@@ -117,6 +118,14 @@ public final class EdgeServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Loads the logs' indexes and runs the CloudWatch Logs read path once, in-process (call it on a thread of
+     * its own after {@link #start()}): the first query after a restart then pays neither.
+     */
+    public void warmLogs() {
+        logsApi.warm();
+    }
+
     /** An edge listening on {@code host:port} (0 for an ephemeral port) once {@link #start()}ed. */
     public EdgeServer(String host, int port, Dependencies d) {
         Authentication auth = d.verifier()
@@ -128,6 +137,7 @@ public final class EdgeServer implements AutoCloseable {
         // One port, many services (AwsServices): Lambda's REST API is the router; every other AWS
         // service on this port is one handler here, keyed by the service name its requests carry.
         LogsApi logsApi = new LogsApi(d.logs(), auth, d.fleet());
+        this.logsApi = logsApi;
         Map<String, Router.RouteHandler> services =
                 Map.ofEntries(SqsApi.entry(d.sqs(), auth), Map.entry(AwsServices.LOGS, logsApi::handle));
         List<EdgeApi> edgeApis = new ArrayList<>(List.of(

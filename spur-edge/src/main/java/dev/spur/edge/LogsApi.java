@@ -83,6 +83,31 @@ final class LogsApi {
         return Optional.ofNullable(fleet);
     }
 
+    /**
+     * Loads the logs' indexes and runs this API's read path once in-process (request parsing, a time-bounded
+     * filter over the first group, the answer's JSON), so that the first FilterLogEvents after a restart pays
+     * neither the index load nor the classes' loading and first compilation. Best effort, off the request path.
+     */
+    void warm() {
+        List<LogStore.GroupRef> groups = logs.warm();
+        if (groups.isEmpty()) {
+            return;
+        }
+        LogStore.GroupRef g = groups.getFirst();
+        try {
+            ObjectNode in = Json.MAPPER
+                    .createObjectNode()
+                    .put("logGroupName", g.group())
+                    .put("startTime", System.currentTimeMillis() - 60_000)
+                    .put("filterPattern", "ERROR")
+                    .put("limit", 10);
+            Json.MAPPER.writeValueAsBytes(local(
+                    new Caller(g.account(), g.region()), "FilterLogEvents", parse(Json.MAPPER.writeValueAsBytes(in))));
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.DEBUG, "warming the logs API failed: " + e);
+        }
+    }
+
     /** Whether a request is addressed to this API (the one place the edge asks). */
     static boolean accepts(String method, String target) {
         return "POST".equals(method) && target != null && target.startsWith(TARGET_PREFIX);

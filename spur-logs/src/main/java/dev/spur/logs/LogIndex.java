@@ -63,7 +63,22 @@ final class LogIndex {
      * {@code S stream first last bytes} line per stream in it. Failing to write costs only a rescan.
      */
     static void write(Path file, List<Block> blocks, long segmentStart) {
+        write(file, blocks, segmentStart, -1);
+    }
+
+    /**
+     * Writes a checkpoint of the segment being written: {@code C covered} (the bytes of the segment its blocks
+     * cover), then its blocks, so that a restart reads them and scans only the bytes written after.
+     */
+    static void checkpoint(Path file, List<Block> blocks, long segmentStart, long covered) {
+        write(file, blocks, segmentStart, covered);
+    }
+
+    private static void write(Path file, List<Block> blocks, long segmentStart, long covered) {
         StringBuilder sb = new StringBuilder();
+        if (covered >= 0) {
+            sb.append("C ").append(covered).append('\n');
+        }
         for (Block b : blocks) {
             if (b.segmentStart() != segmentStart) {
                 continue;
@@ -98,18 +113,26 @@ final class LogIndex {
     }
 
     /**
-     * Adds the blocks stored in {@code file} as sealed blocks.
+     * Adds the blocks stored in {@code file} as sealed blocks, when they describe at most {@code size} bytes of
+     * the segment.
      *
-     * @return false when there is no readable index (the segment must be scanned)
+     * @return the bytes of the segment the blocks cover ({@link Long#MAX_VALUE} for a sealed segment's whole
+     *     index, less for a checkpoint), or -1 when there is no readable index (the segment must be scanned)
      */
-    boolean read(Path file) {
+    long read(Path file, long size) {
         List<Block> blocks = new ArrayList<>();
+        long covered = Long.MAX_VALUE;
         try {
             List<String> lines = Files.readAllLines(file);
             OpenBlock b = null;
             for (String line : lines) {
                 String[] f = line.split(" ");
-                if (f[0].equals("B") && f.length == 5) {
+                if (f[0].equals("C") && f.length == 2 && b == null && covered == Long.MAX_VALUE) {
+                    covered = Long.parseLong(f[1]);
+                    if (covered < 0 || covered > size) {
+                        return -1;
+                    }
+                } else if (f[0].equals("B") && f.length == 5) {
                     if (b != null) {
                         blocks.add(b.freeze());
                     }
@@ -120,21 +143,21 @@ final class LogIndex {
                 } else if (f[0].equals("S") && f.length == 5 && b != null) {
                     b.streams.put(f[1], new long[] {Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4])});
                 } else {
-                    return false;
+                    return -1;
                 }
             }
             if (b != null) {
                 blocks.add(b.freeze());
             }
         } catch (IOException | RuntimeException e) {
-            return false;
+            return -1;
         }
         if (open != null) {
             sealed.add(open.freeze());
             open = null;
         }
         sealed.addAll(blocks);
-        return true;
+        return covered;
     }
 
     private static long segmentOf(Path file) {
