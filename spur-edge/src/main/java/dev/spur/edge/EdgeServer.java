@@ -21,6 +21,10 @@ import dev.spur.triggers.EventSourceMappings;
 import dev.spur.triggers.Schedules;
 import dev.spur.usage.PriceTable;
 import dev.spur.usage.UsageMeter;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -124,6 +128,21 @@ public final class EdgeServer implements AutoCloseable {
      */
     public void warmLogs() {
         logsApi.warm();
+        // and the HTTP path once: a CloudWatch Logs request to this very port over loopback (answered, or
+        // refused for want of a signature with --auth sigv4: either way Jetty's and the API's code has run)
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port())) {
+            socket.setSoTimeout(5_000);
+            byte[] body = "{\"limit\":1}".getBytes(StandardCharsets.US_ASCII);
+            socket.getOutputStream()
+                    .write(("POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-amz-json-1.1\r\n"
+                                    + "X-Amz-Target: " + LogsApi.TARGET_PREFIX + "DescribeLogGroups\r\n"
+                                    + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(body);
+            socket.getInputStream().readAllBytes();
+        } catch (IOException | RuntimeException e) {
+            // only a warm-up (the edge may listen on another address than loopback)
+        }
     }
 
     /** An edge listening on {@code host:port} (0 for an ephemeral port) once {@link #start()}ed. */

@@ -98,8 +98,8 @@ final class LogsApi {
             ObjectNode in = Json.MAPPER
                     .createObjectNode()
                     .put("logGroupName", g.group())
-                    .put("startTime", System.currentTimeMillis() - 60_000)
-                    .put("filterPattern", "ERROR")
+                    .put("startTime", 0)
+                    .put("filterPattern", "-spur-warm-up")
                     .put("limit", 10);
             Json.MAPPER.writeValueAsBytes(local(
                     new Caller(g.account(), g.region()), "FilterLogEvents", parse(Json.MAPPER.writeValueAsBytes(in))));
