@@ -1,6 +1,7 @@
 package dev.spur.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.management.OperatingSystemMXBean;
 import dev.spur.common.Caller;
 import dev.spur.common.Json;
 import dev.spur.logs.FilterPattern;
@@ -153,8 +154,7 @@ public final class LogQueries {
 
     /** CPU time of this whole process (every thread: the server's, the JIT compiler's, the collector's). */
     private static long cpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime();
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static JsonNode filter(HttpClient http, URI endpoint, String body) throws Exception {

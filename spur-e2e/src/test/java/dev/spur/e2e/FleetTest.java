@@ -37,6 +37,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -432,7 +433,7 @@ class FleetTest {
                 .timeout(Duration.ofSeconds(60))
                 .build();
         List<String> live = new CopyOnWriteArrayList<>();
-        HttpResponse<java.util.stream.Stream<String>> stream = HTTP.send(events, HttpResponse.BodyHandlers.ofLines());
+        HttpResponse<Stream<String>> stream = HTTP.send(events, HttpResponse.BodyHandlers.ofLines());
         assertThat(stream.statusCode()).isEqualTo(200);
         Thread reader = Thread.ofVirtual()
                 .start(() -> stream.body().forEach(line -> {

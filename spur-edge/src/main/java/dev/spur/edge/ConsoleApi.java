@@ -18,6 +18,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -57,12 +58,14 @@ final class ConsoleApi implements EdgeApi {
     private final LogStore logs;
     private final UsageMeter usage;
     private final Optional<LogsFleet> fleet;
+    private final SignInLimiter signIns;
 
-    ConsoleApi(Authentication auth, LogStore logs, UsageMeter usage, Optional<LogsFleet> fleet) {
+    ConsoleApi(Authentication auth, LogStore logs, UsageMeter usage, Optional<LogsFleet> fleet, InstantSource clock) {
         this.auth = auth;
         this.logs = logs;
         this.usage = usage;
         this.fleet = fleet;
+        this.signIns = new SignInLimiter(clock);
     }
 
     @Override
@@ -119,7 +122,10 @@ final class ConsoleApi implements EdgeApi {
         });
     }
 
-    /** {@code POST /console/session} {@code {"AccessKeyId", "SecretAccessKey", "Region"}}: signs in. */
+    /**
+     * {@code POST /console/session} {@code {"AccessKeyId", "SecretAccessKey", "Region"}}: signs in. An address
+     * with too many failed attempts lately is refused with 429 before its key is checked ({@link SignInLimiter}).
+     */
     void signIn(Exchange x) {
         String requestId = RequestIds.next();
         try {
@@ -129,10 +135,23 @@ final class ConsoleApi implements EdgeApi {
             String region = text(body, "Region").orElse(auth.defaultRegion());
             LambdaException.requireValid(
                     region.matches("[a-z]{2}(-[a-z]+)+-\\d"), "Region %s is not a region name", region);
-            Principal p = auth.signIn(
-                    text(body, "AccessKeyId").orElse(""),
-                    text(body, "SecretAccessKey").orElse(""),
-                    region);
+            String address = x.remoteAddress();
+            if (!signIns.allowed(address)) {
+                throw LambdaException.of(
+                        ErrorCode.TOO_MANY_REQUESTS,
+                        "Too many failed sign-ins from this address; try again in a few minutes.");
+            }
+            Principal p;
+            try {
+                p = auth.signIn(
+                        text(body, "AccessKeyId").orElse(""),
+                        text(body, "SecretAccessKey").orElse(""),
+                        region);
+            } catch (LambdaException e) {
+                signIns.failed(address);
+                throw e;
+            }
+            signIns.succeeded(address);
             Sessions.Session s = auth.sessions().start(new Caller(p.account(), region), p.accessKeyId());
             ObjectNode node = Json.MAPPER
                     .createObjectNode()

@@ -170,7 +170,7 @@ public final class EdgeServer implements AutoCloseable {
                 new ApiAdmin(d.gateways(), auth),
                 new MetricsApi(d.metrics(), d.metricsToken(), d.verifier().isPresent()),
                 new UsageApi(d.usage(), d.prices(), auth, d.clock()),
-                new ConsoleApi(auth, d.logs(), d.usage(), logsApi.fleet())));
+                new ConsoleApi(auth, d.logs(), d.usage(), logsApi.fleet(), d.clock())));
         d.fleet().ifPresent(f -> edgeApis.add(new FleetApi(f, d.invoker(), auth, d.clock(), d.logs(), logsApi)));
         edgeApis.forEach(api -> api.register(router));
 
