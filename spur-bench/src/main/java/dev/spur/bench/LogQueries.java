@@ -1,6 +1,7 @@
 package dev.spur.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.management.OperatingSystemMXBean;
 import dev.spur.common.Caller;
 import dev.spur.common.Json;
 import dev.spur.logs.FilterPattern;
@@ -85,17 +86,25 @@ public final class LogQueries {
             bytes = fl.storedBytes();
             log.printf("wrote %,d lines (%,d bytes) in %.1f s%n", LINES, bytes, writeSeconds);
         }
+        long s0 = System.nanoTime();
+        long c0 = cpuNanos();
         try (SpurServer server = SpurServer.start(options)) {
+            double startMs = (System.nanoTime() - s0) / 1e6;
+            double startCpuMs = (cpuNanos() - c0) / 1e6;
+            log.printf("restart: %.1f ms (process CPU %.1f ms)%n", startMs, startCpuMs);
             URI endpoint = URI.create(server.endpoint());
             HttpClient http = HttpClient.newHttpClient();
             long middle = start + LINES / 2 * STEP_MILLIS;
             String window =
                     "\"logGroupName\":\"%s\",\"startTime\":%d,\"endTime\":%d".formatted(group, middle, middle + 60_000);
             long t0 = System.nanoTime();
+            long tc = cpuNanos();
             JsonNode first = filter(http, endpoint, "{" + window + "}");
             double cold = (System.nanoTime() - t0) / 1e6;
+            double coldCpu = (cpuNanos() - tc) / 1e6;
             int events = first.get("events").size();
-            log.printf("cold (index rebuilt): %.1f ms, %d events%n", cold, events);
+            log.printf(
+                    "first query after the restart: %.1f ms (process CPU %.1f ms), %d events%n", cold, coldCpu, events);
             double[] warm = new double[WARM_RUNS];
             double[] pattern = new double[WARM_RUNS];
             for (int i = 0; i < WARM_RUNS; i++) {
@@ -124,6 +133,7 @@ public final class LogQueries {
             double rebuildMs = (System.nanoTime() - r0) / 1e6;
             log.printf("in-process, fresh store: %.1f ms, %d events%n", rebuildMs, rebuilt);
             double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+            log.printf("load average %.2f%n", load);
             return new Result(
                     bytes,
                     writeSeconds,
@@ -140,6 +150,11 @@ public final class LogQueries {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /** CPU time of this whole process (every thread: the server's, the JIT compiler's, the collector's). */
+    private static long cpuNanos() {
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static JsonNode filter(HttpClient http, URI endpoint, String body) throws Exception {

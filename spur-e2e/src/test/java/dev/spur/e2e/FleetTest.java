@@ -37,6 +37,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -67,6 +68,10 @@ class FleetTest {
             import json, os, time
 
             def handler(event, context):
+                if isinstance(event, dict) and event.get("ticks"):
+                    for i in range(event["ticks"]):
+                        print("tick %s %d" % (event["tag"], i), flush=True)
+                        time.sleep(0.05)
                 if isinstance(event, dict) and event.get("sleep"):
                     time.sleep(event["sleep"])
                 path = os.environ.get("IDS_FILE")
@@ -308,6 +313,209 @@ class FleetTest {
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(403);
         assertThat(answer.headers().firstValue("x-amzn-ErrorType")).hasValue("AccessDeniedException");
         assertThat(ids).doesNotExist();
+    }
+
+    @Test
+    @Order(8)
+    void theLogsApiThroughANodeThatRanNothingShowsBothNodesLinesInTimeOrderOnce() throws Exception {
+        String name = createFunction(0, unique("fleetlogs"), Map.of());
+        String group = "/aws/lambda/" + name;
+        // a reservation of 2 over 3 nodes: shares 1, 1, 0 — two overlapping calls run on two nodes, one runs none
+        assertThat(call(0, "PUT", "/2017-10-31/functions/" + name + "/concurrency", """
+                        {"ReservedConcurrentExecutions":2}""")
+                        .status())
+                .isEqualTo(200);
+        Thread.sleep(PROPAGATION.toMillis());
+        List<String> tags = new ArrayList<>();
+        for (int round = 0; round < 2; round++) {
+            tags.addAll(overlappingTicks(name, 2, 10));
+        }
+        List<Integer> ran = nodesWithLogs(name);
+        assertThat(ran).as("the calls ran on two nodes").hasSize(2);
+        int third = 3 - ran.get(0) - ran.get(1);
+        Path dir = Files.createDirectories(work.resolve("fleet-logs"));
+        AwsCli cli = new AwsCli(endpoint(third), dir, Map.of());
+
+        // filter-log-events in pages of 7 (the CLI follows the fleet cursor), through the node that ran nothing
+        JsonNode filtered = cli.aws(
+                        "logs",
+                        "filter-log-events",
+                        "--log-group-name",
+                        group,
+                        "--filter-pattern",
+                        "tick",
+                        "--page-size",
+                        "7")
+                .json();
+        List<String> messages = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        Set<String> streams = new HashSet<>();
+        long previous = 0;
+        for (JsonNode e : filtered.path("events")) {
+            messages.add(e.path("message").asText().strip());
+            assertThat(ids.add(e.path("eventId").asText()))
+                    .as("event ids are unique")
+                    .isTrue();
+            streams.add(e.path("logStreamName").asText());
+            assertThat(e.path("timestamp").asLong()).as("in time order").isGreaterThanOrEqualTo(previous);
+            previous = e.path("timestamp").asLong();
+        }
+        assertThat(messages).as("every tick of both nodes, once").containsExactlyInAnyOrderElementsOf(ticks(tags, 10));
+        assertThat(streams).as("streams of two nodes").hasSizeGreaterThanOrEqualTo(2);
+
+        // the streams of both nodes, and each stream's events from the node that has it
+        JsonNode described = cli.aws("logs", "describe-log-streams", "--log-group-name", group)
+                .json();
+        assertThat(described.path("logStreams")).hasSizeGreaterThanOrEqualTo(2);
+        for (JsonNode s : described.path("logStreams")) {
+            JsonNode events = cli.aws(
+                            "logs",
+                            "get-log-events",
+                            "--log-group-name",
+                            group,
+                            "--log-stream-name",
+                            s.path("logStreamName").asText(),
+                            "--start-from-head")
+                    .json();
+            assertThat(events.path("events")).as(s.toString()).isNotEmpty();
+        }
+        JsonNode groups = cli.aws("logs", "describe-log-groups", "--log-group-name-prefix", group)
+                .json();
+        assertThat(groups.path("logGroups")).hasSize(1);
+        assertThat(groups.path("logGroups").get(0).path("storedBytes").asLong()).isPositive();
+
+        // aws logs tail: the same lines, each once, in time order; --follow then sees new lines of both nodes once
+        AwsCli.Result tail = cli.aws("logs", "tail", group, "--since", "1h", "--filter-pattern", "tick");
+        assertThat(tail.exit()).as(tail.err()).isZero();
+        assertThat(tailTicks(tail.out())).containsExactlyInAnyOrderElementsOf(ticks(tags, 10));
+        Path followed = dir.resolve("follow.txt");
+        ProcessBuilder pb = new ProcessBuilder(
+                        Tools.awsCliV2().toString(),
+                        "logs",
+                        "tail",
+                        group,
+                        "--follow",
+                        "--since",
+                        "1h",
+                        "--filter-pattern",
+                        "tick",
+                        "--endpoint-url",
+                        endpoint(third))
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(followed.toFile());
+        pb.environment().put("AWS_ACCESS_KEY_ID", "spur");
+        pb.environment().put("AWS_SECRET_ACCESS_KEY", "spur");
+        pb.environment().put("AWS_DEFAULT_REGION", "us-east-1");
+        pb.environment().put("AWS_CONFIG_FILE", dir.resolve("none").toString());
+        Process follow = pb.start();
+        try {
+            List<String> before = ticks(tags, 10);
+            Await.await(
+                    "the follow shows the earlier lines",
+                    Duration.ofSeconds(60),
+                    () -> tailTicks(read(followed)).containsAll(before));
+            tags.addAll(overlappingTicks(name, 2, 10));
+            List<String> all = ticks(tags, 10);
+            Await.await(
+                    "the follow shows the new lines",
+                    Duration.ofSeconds(60),
+                    () -> tailTicks(read(followed)).containsAll(all));
+            Thread.sleep(6_000); // one more poll of the CLI: nothing comes twice
+            assertThat(tailTicks(read(followed))).containsExactlyInAnyOrderElementsOf(all);
+        } finally {
+            follow.destroy();
+            follow.waitFor();
+        }
+
+        // the console's live log through the node that ran nothing: both nodes' lines, each once
+        HttpRequest events = HttpRequest.newBuilder(URI.create(endpoint(third) + "/console/events?function=" + name))
+                .timeout(Duration.ofSeconds(60))
+                .build();
+        List<String> live = new CopyOnWriteArrayList<>();
+        HttpResponse<Stream<String>> stream = HTTP.send(events, HttpResponse.BodyHandlers.ofLines());
+        assertThat(stream.statusCode()).isEqualTo(200);
+        Thread reader = Thread.ofVirtual()
+                .start(() -> stream.body().forEach(line -> {
+                    int at = line.indexOf(" tick ");
+                    if (line.startsWith("data:") && at > 0) {
+                        live.add(line.substring(at + 1).strip());
+                    }
+                }));
+        try {
+            List<String> all = ticks(tags, 10);
+            Await.await("the console's live log shows every tick", Duration.ofSeconds(30), () -> live.containsAll(all));
+            Thread.sleep(2_500); // two more reads: nothing comes twice
+            assertThat(live).containsExactlyInAnyOrderElementsOf(all);
+        } finally {
+            stream.body().close();
+            reader.interrupt();
+        }
+    }
+
+    /** {@code calls} overlapping invocations through nodes A and B, each printing {@code ticks} tagged lines. */
+    private static List<String> overlappingTicks(String name, int calls, int ticks) throws InterruptedException {
+        List<String> tags = new ArrayList<>();
+        List<Thread> callers = new ArrayList<>();
+        for (int i = 0; i < calls; i++) {
+            String tag = UUID.randomUUID().toString().substring(0, 8);
+            tags.add(tag);
+            int node = i % 2;
+            String event = "{\"ticks\":%d,\"tag\":\"%s\",\"sleep\":2}".formatted(ticks, tag);
+            callers.add(Thread.ofPlatform().start(() -> invoke(node, name, "", event)));
+            Thread.sleep(100);
+        }
+        for (Thread t : callers) {
+            t.join();
+        }
+        return tags;
+    }
+
+    private static List<String> ticks(List<String> tags, int ticks) {
+        List<String> out = new ArrayList<>();
+        for (String tag : tags) {
+            for (int i = 0; i < ticks; i++) {
+                out.add("tick " + tag + " " + i);
+            }
+        }
+        return out;
+    }
+
+    /** The tick lines {@code aws logs tail} printed ({@code <time> <stream> <message>}), checked in time order. */
+    private static List<String> tailTicks(String output) {
+        List<String> out = new ArrayList<>();
+        String previous = "";
+        for (String line : output.split("\n")) {
+            String[] parts = line.split(" ", 3);
+            if (parts.length == 3 && parts[2].startsWith("tick ")) {
+                assertThat(parts[0]).as("in time order: " + line).isGreaterThanOrEqualTo(previous);
+                previous = parts[0];
+                out.add(parts[2].strip());
+            }
+        }
+        return out;
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The nodes whose data directory holds a log of {@code function}. */
+    private static List<Integer> nodesWithLogs(String function) throws IOException {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            try (var files = Files.walk(work.resolve(NAMES[i]))) {
+                if (files.anyMatch(p -> p.getFileName().toString().equals(function)
+                        && p.toString().contains("/logs/"))) {
+                    out.add(i);
+                }
+            }
+        }
+        return out;
     }
 
     /** Six one-time schedules created on {@code nodes} in turn, due in 4–5 s: each fires exactly once. */

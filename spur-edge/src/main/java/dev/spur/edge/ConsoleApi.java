@@ -17,9 +17,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -47,15 +51,21 @@ final class ConsoleApi implements EdgeApi {
             + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
     private static final Duration STREAM_LIFETIME = Duration.ofMinutes(10);
     private static final int LOG_TAIL = 8 * 1024;
+    private static final int FLEET_TAIL_LINES = 200;
+    private static final Duration FLEET_TAIL_WINDOW = Duration.ofMinutes(15);
 
     private final Authentication auth;
     private final LogStore logs;
     private final UsageMeter usage;
+    private final Optional<LogsFleet> fleet;
+    private final SignInLimiter signIns;
 
-    ConsoleApi(Authentication auth, LogStore logs, UsageMeter usage) {
+    ConsoleApi(Authentication auth, LogStore logs, UsageMeter usage, Optional<LogsFleet> fleet, InstantSource clock) {
         this.auth = auth;
         this.logs = logs;
         this.usage = usage;
+        this.fleet = fleet;
+        this.signIns = new SignInLimiter(clock);
     }
 
     @Override
@@ -112,7 +122,10 @@ final class ConsoleApi implements EdgeApi {
         });
     }
 
-    /** {@code POST /console/session} {@code {"AccessKeyId", "SecretAccessKey", "Region"}}: signs in. */
+    /**
+     * {@code POST /console/session} {@code {"AccessKeyId", "SecretAccessKey", "Region"}}: signs in. An address
+     * with too many failed attempts lately is refused with 429 before its key is checked ({@link SignInLimiter}).
+     */
     void signIn(Exchange x) {
         String requestId = RequestIds.next();
         try {
@@ -122,10 +135,23 @@ final class ConsoleApi implements EdgeApi {
             String region = text(body, "Region").orElse(auth.defaultRegion());
             LambdaException.requireValid(
                     region.matches("[a-z]{2}(-[a-z]+)+-\\d"), "Region %s is not a region name", region);
-            Principal p = auth.signIn(
-                    text(body, "AccessKeyId").orElse(""),
-                    text(body, "SecretAccessKey").orElse(""),
-                    region);
+            String address = x.remoteAddress();
+            if (!signIns.allowed(address)) {
+                throw LambdaException.of(
+                        ErrorCode.TOO_MANY_REQUESTS,
+                        "Too many failed sign-ins from this address; try again in a few minutes.");
+            }
+            Principal p;
+            try {
+                p = auth.signIn(
+                        text(body, "AccessKeyId").orElse(""),
+                        text(body, "SecretAccessKey").orElse(""),
+                        region);
+            } catch (LambdaException e) {
+                signIns.failed(address);
+                throw e;
+            }
+            signIns.succeeded(address);
             Sessions.Session s = auth.sessions().start(new Caller(p.account(), region), p.accessKeyId());
             ObjectNode node = Json.MAPPER
                     .createObjectNode()
@@ -167,7 +193,9 @@ final class ConsoleApi implements EdgeApi {
      * {@code GET /console/events[?function=]}: server-sent events for ten minutes (the browser's
      * EventSource then reconnects): {@code overview} every 5 s (every function's last hour of invocations
      * and errors); with {@code function}, its new log text as {@code log} every second and its series as
-     * {@code series} every 5 s.
+     * {@code series} every 5 s. In a fleet the log is the whole fleet's, read as {@code FilterLogEvents} reads it
+     * ({@link LogsFleet#follow}: every live node's new lines, merged by time, each once); on one node it is this
+     * node's log from a position.
      */
     void events(Exchange x) throws InterruptedException {
         Caller caller;
@@ -182,11 +210,17 @@ final class ConsoleApi implements EdgeApi {
             return;
         }
         long position = -1;
+        FleetTail fleetTail = fleet.map(f -> new FleetTail(f, caller)).orElse(null);
         long started = System.nanoTime();
         try (Exchange.EventStream stream = x.eventStream()) {
             stream.retry(1000);
             for (int tick = 0; System.nanoTime() - started < STREAM_LIFETIME.toNanos(); tick++) {
-                if (function.isPresent()) {
+                if (function.isPresent() && fleetTail != null) {
+                    String text = fleetTail.next(function.get());
+                    if (!text.isEmpty()) {
+                        stream.send("log", text);
+                    }
+                } else if (function.isPresent()) {
                     FunctionLog log = logs.of(function.get());
                     if (position < 0) {
                         position = Math.max(0, log.end() - LOG_TAIL);
@@ -211,6 +245,50 @@ final class ConsoleApi implements EdgeApi {
             }
         } catch (IOException gone) {
             // the browser closed the page or the stream; nothing to clean up
+        }
+    }
+
+    /**
+     * A function's live log across the fleet: the first read shows the last {@value #FLEET_TAIL_LINES} lines of
+     * the last {@link #FLEET_TAIL_WINDOW}, each later one the lines after the cursor.
+     */
+    private static final class FleetTail {
+        private final LogsFleet fleet;
+        private final Caller caller;
+        private Map<String, Long> cursor;
+        private long since;
+
+        FleetTail(LogsFleet fleet, Caller caller) {
+            this.fleet = fleet;
+            this.caller = caller;
+        }
+
+        String next(FunctionKey function) throws IOException {
+            boolean first = cursor == null;
+            if (first) {
+                cursor = new TreeMap<>();
+                since = System.currentTimeMillis() - FLEET_TAIL_WINDOW.toMillis();
+            }
+            List<String> lines = new ArrayList<>();
+            try {
+                for (int page = 0; page < 10; page++) {
+                    LogsFleet.Merged merged =
+                            fleet.follow(caller, LogStore.LAMBDA_PREFIX + function.name(), since, cursor);
+                    merged.events()
+                            .forEach(p ->
+                                    lines.add(Instant.ofEpochMilli(p.event().timestamp()) + " " + p.event().stream()
+                                            + " " + p.event().message().replace("\r", "")));
+                    cursor = merged.next();
+                    if (!merged.more()) {
+                        break;
+                    }
+                }
+            } catch (LogsRequests.LogsError e) {
+                return ""; // no node has the group yet
+            }
+            List<String> shown =
+                    first ? lines.subList(Math.max(0, lines.size() - FLEET_TAIL_LINES), lines.size()) : lines;
+            return shown.isEmpty() ? "" : String.join("\n", shown) + "\n";
         }
     }
 

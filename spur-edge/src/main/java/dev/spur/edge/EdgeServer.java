@@ -22,6 +22,10 @@ import dev.spur.triggers.EventSourceMappings;
 import dev.spur.triggers.Schedules;
 import dev.spur.usage.PriceTable;
 import dev.spur.usage.UsageMeter;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -54,6 +58,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * {@link Router}, on which each {@link EdgeApi} registers its own routes.
  */
 public final class EdgeServer implements AutoCloseable {
+    private final LogsApi logsApi;
     private final HttpApiService apis;
     private final Server server;
     private final ServerConnector connector;
@@ -120,6 +125,29 @@ public final class EdgeServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Loads the logs' indexes and runs the CloudWatch Logs read path once, in-process (call it on a thread of
+     * its own after {@link #start()}): the first query after a restart then pays neither.
+     */
+    public void warmLogs() {
+        logsApi.warm();
+        // and the HTTP path once: a CloudWatch Logs request to this very port over loopback (answered, or
+        // refused for want of a signature with --auth sigv4: either way Jetty's and the API's code has run)
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port())) {
+            socket.setSoTimeout(5_000);
+            byte[] body = "{\"limit\":1}".getBytes(StandardCharsets.US_ASCII);
+            socket.getOutputStream()
+                    .write(("POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-amz-json-1.1\r\n"
+                                    + "X-Amz-Target: " + LogsApi.TARGET_PREFIX + "DescribeLogGroups\r\n"
+                                    + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(body);
+            socket.getInputStream().readAllBytes();
+        } catch (IOException | RuntimeException e) {
+            // only a warm-up (the edge may listen on another address than loopback)
+        }
+    }
+
     /** An edge listening on {@code host:port} (0 for an ephemeral port) once {@link #start()}ed. */
     public EdgeServer(String host, int port, Dependencies d) {
         Authentication auth = d.verifier()
@@ -130,7 +158,8 @@ public final class EdgeServer implements AutoCloseable {
         Router router = new Router(EdgeServer::unknown);
         // One port, many services (AwsServices): Lambda's REST API is the router; every other AWS
         // service on this port is one handler here, keyed by the service name its requests carry.
-        LogsApi logsApi = new LogsApi(d.logs(), auth);
+        LogsApi logsApi = new LogsApi(d.logs(), auth, d.fleet());
+        this.logsApi = logsApi;
         Map<String, Router.RouteHandler> services = Map.ofEntries(
                 SqsApi.entry(d.sqs(), auth), S3Api.entry(d.s3(), auth), Map.entry(AwsServices.LOGS, logsApi::handle));
         List<EdgeApi> edgeApis = new ArrayList<>(List.of(
@@ -146,8 +175,8 @@ public final class EdgeServer implements AutoCloseable {
                 new ApiAdmin(d.gateways(), auth),
                 new MetricsApi(d.metrics(), d.metricsToken(), d.verifier().isPresent()),
                 new UsageApi(d.usage(), d.prices(), auth, d.clock()),
-                new ConsoleApi(auth, d.logs(), d.usage())));
-        d.fleet().ifPresent(f -> edgeApis.add(new FleetApi(f, d.invoker(), auth, d.clock(), d.logs())));
+                new ConsoleApi(auth, d.logs(), d.usage(), logsApi.fleet(), d.clock())));
+        d.fleet().ifPresent(f -> edgeApis.add(new FleetApi(f, d.invoker(), auth, d.clock(), d.logs(), logsApi)));
         edgeApis.forEach(api -> api.register(router));
 
         FunctionInvoker functions = InvokeApi.functions(d.invoker());

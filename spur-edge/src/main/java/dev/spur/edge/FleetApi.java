@@ -27,20 +27,29 @@ final class FleetApi implements EdgeApi {
     private final Authentication auth;
     private final InstantSource clock;
     private final LogStore logs;
+    private final LogsApi logsApi;
 
-    FleetApi(FleetEdge fleet, Invoker invoker, Authentication auth, InstantSource clock, LogStore logs) {
+    FleetApi(
+            FleetEdge fleet,
+            Invoker invoker,
+            Authentication auth,
+            InstantSource clock,
+            LogStore logs,
+            LogsApi logsApi) {
         this.fleet = fleet;
         this.invoker = invoker;
         this.auth = auth;
         this.clock = clock;
         this.logs = logs;
+        this.logsApi = logsApi;
     }
 
     @Override
     public void register(Router router) {
         router.add("GET", "/spur/v1/nodes", this::nodes)
                 .add("POST", PeerCalls.PATH_PREFIX + "{name}/invocations", this::peerInvoke)
-                .add("GET", PeerCalls.LOGS_PREFIX + "{name}", this::peerLogs);
+                .add("GET", PeerCalls.LOGS_PREFIX + "{name}", this::peerLogs)
+                .add("POST", PeerCalls.LOGS_API_PATH, this::peerLogsApi);
     }
 
     private void nodes(Exchange x) {
@@ -119,6 +128,31 @@ final class FleetApi implements EdgeApi {
             }
             byte[] tail = SpurApi.tail(logs.of(new FunctionKey(account, region, name)), limit);
             x.send(200, Map.of(), "text/plain; charset=utf-8", tail);
+        } catch (NumberFormatException e) {
+            WireErrors.send(x, requestId, LambdaException.invalid("malformed peer request headers"));
+        } catch (Throwable t) {
+            WireErrors.send(x, requestId, t);
+        }
+    }
+
+    /** One CloudWatch Logs operation answered from this node's own logs, for the peer serving the fleet's. */
+    private void peerLogsApi(Exchange x) {
+        String requestId = RequestIds.next();
+        try {
+            byte[] body = x.body(1 << 20);
+            String from = required(x, PeerCalls.HOP);
+            String account = required(x, PeerCalls.ACCOUNT);
+            String region = required(x, PeerCalls.REGION);
+            String operation = required(x, PeerCalls.OPERATION);
+            long issued = Long.parseLong(required(x, PeerCalls.ISSUED_MILLIS));
+            if (!fleet.verifyPeer(
+                            PeerCalls.logsApiMessage(from, account, region, operation, issued, body),
+                            x.header(PeerCalls.SIGNATURE).orElse(""))
+                    || Math.abs(clock.millis() - issued) > PeerCalls.SKEW.toMillis()) {
+                throw LambdaException.of(
+                        ErrorCode.ACCESS_DENIED, "This peer request is not signed with the fleet's cluster key.");
+            }
+            logsApi.answerPeer(x, new Caller(account, region), operation, body);
         } catch (NumberFormatException e) {
             WireErrors.send(x, requestId, LambdaException.invalid("malformed peer request headers"));
         } catch (Throwable t) {

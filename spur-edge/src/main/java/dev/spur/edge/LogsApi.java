@@ -35,7 +35,9 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -51,6 +53,9 @@ import java.util.function.Predicate;
  * {@code startTime} inclusive). {@code GetLogEvents}' forward and backward tokens are positions too;
  * at the end of a stream the forward token comes back unchanged, which is how paginators stop.
  * Event ids are log positions; ingestion time is the event's time.
+ *
+ * <p>In a fleet the read operations answer for every live node ({@link LogsFleet}); the operations here then
+ * also answer a peer's question about this node's own logs ({@link #answerPeer}).
  */
 final class LogsApi {
     static final String TARGET_PREFIX = "Logs_20140328.";
@@ -65,10 +70,42 @@ final class LogsApi {
 
     private final LogStore logs;
     private final Authentication auth;
+    private final LogsFleet fleet;
 
-    LogsApi(LogStore logs, Authentication auth) {
+    LogsApi(LogStore logs, Authentication auth, Optional<FleetEdge> fleet) {
         this.logs = logs;
         this.auth = auth;
+        this.fleet = fleet.map(f -> new LogsFleet(f, this)).orElse(null);
+    }
+
+    /** The fleet-wide reads, when this node is in a fleet. */
+    Optional<LogsFleet> fleet() {
+        return Optional.ofNullable(fleet);
+    }
+
+    /**
+     * Loads the logs' indexes and runs this API's read path once in-process (request parsing, a time-bounded
+     * filter over the first group, the answer's JSON), so that the first FilterLogEvents after a restart pays
+     * neither the index load nor the classes' loading and first compilation. Best effort, off the request path.
+     */
+    void warm() {
+        List<LogStore.GroupRef> groups = logs.warm();
+        if (groups.isEmpty()) {
+            return;
+        }
+        LogStore.GroupRef g = groups.getFirst();
+        try {
+            ObjectNode in = Json.MAPPER
+                    .createObjectNode()
+                    .put("logGroupName", g.group())
+                    .put("startTime", 0)
+                    .put("filterPattern", "-spur-warm-up")
+                    .put("limit", 10);
+            Json.MAPPER.writeValueAsBytes(local(
+                    new Caller(g.account(), g.region()), "FilterLogEvents", parse(Json.MAPPER.writeValueAsBytes(in))));
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.DEBUG, "warming the logs API failed: " + e);
+        }
     }
 
     /** Whether a request is addressed to this API (the one place the edge asks). */
@@ -86,17 +123,50 @@ final class LogsApi {
             Caller caller = caller(x, body);
             String operation = x.header("X-Amz-Target").orElse("").substring(TARGET_PREFIX.length());
             JsonNode in = parse(body);
-            ObjectNode out = switch (operation) {
-                case "FilterLogEvents" -> filterLogEvents(caller, in);
-                case "GetLogEvents" -> getLogEvents(caller, in);
-                case "DescribeLogGroups" -> describeLogGroups(caller, in);
-                case "DescribeLogStreams" -> describeLogStreams(caller, in);
-                case "PutRetentionPolicy" -> putRetentionPolicy(caller, in);
-                case "DeleteRetentionPolicy" -> deleteRetentionPolicy(caller, in);
-                case "CreateLogGroup" -> createLogGroup(caller, in);
-                case "DeleteLogGroup" -> deleteLogGroup(caller, in);
-                default -> throw new LogsError(400, "UnknownOperationException", "Unknown operation " + operation);
-            };
+            Map<String, String> headers = new LinkedHashMap<>();
+            headers.put("x-amzn-RequestId", requestId);
+            ObjectNode out;
+            if (fleet == null) {
+                out = local(caller, operation, in);
+            } else {
+                LogsFleet.Answer answer = fleet.answer(caller, operation, in);
+                out = answer.out();
+                if (!answer.missing().isEmpty()) {
+                    // named for the caller too: the answer lacks those nodes' logs
+                    headers.put(LogsFleet.MISSING_HEADER, String.join(",", answer.missing()));
+                }
+            }
+            x.send(200, headers, CONTENT_TYPE, Json.MAPPER.writeValueAsBytes(out));
+        } catch (Throwable t) {
+            error(x, requestId, t);
+        }
+    }
+
+    /** One operation answered from this node's logs alone (the whole answer on a node without a fleet). */
+    ObjectNode local(Caller caller, String operation, JsonNode in) throws IOException {
+        return switch (operation) {
+            case "FilterLogEvents" -> filterLogEvents(caller, in);
+            case "GetLogEvents" -> getLogEvents(caller, in);
+            case "DescribeLogGroups" -> describeLogGroups(caller, in, localGroups(caller));
+            case "DescribeLogStreams" ->
+                describeLogStreams(caller, in, existingGroup(caller, in).streams());
+            case "PutRetentionPolicy" -> putRetentionPolicy(caller, in);
+            case "DeleteRetentionPolicy" -> deleteRetentionPolicy(caller, in);
+            case "CreateLogGroup" -> createLogGroup(caller, in);
+            case "DeleteLogGroup" -> deleteLogGroup(caller, in);
+            default -> throw new LogsError(400, "UnknownOperationException", "Unknown operation " + operation);
+        };
+    }
+
+    /**
+     * A peer's question about this node's own logs ({@link LogsFleet}), already verified as the fleet's: the
+     * answer or the error in the JSON 1.1 shape, as to a client.
+     */
+    void answerPeer(Exchange x, Caller caller, String operation, byte[] body) {
+        String requestId = RequestIds.next();
+        try {
+            JsonNode in = parse(body);
+            ObjectNode out = fleet == null ? local(caller, operation, in) : fleet.peerLocal(caller, operation, in);
             x.send(200, Map.of("x-amzn-RequestId", requestId), CONTENT_TYPE, Json.MAPPER.writeValueAsBytes(out));
         } catch (Throwable t) {
             error(x, requestId, t);
@@ -127,7 +197,21 @@ final class LogsApi {
     }
 
     private ObjectNode filterLogEvents(Caller caller, JsonNode in) throws IOException {
-        FunctionLog log = existingGroup(caller, in);
+        LogFilter filter = filter(in, token(in, "n/"));
+        LogPage page = existingGroup(caller, in).filter(filter);
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        ArrayNode events = out.putArray("events");
+        page.events().stream()
+                .sorted(Comparator.comparingLong(LogEvent::timestamp))
+                .forEach(e -> event(events.addObject().put("logStreamName", e.stream()), e)
+                        .put("eventId", Long.toString(e.position())));
+        out.putArray("searchedLogStreams");
+        page.next().ifPresent(next -> out.put("nextToken", "n/" + next));
+        return out;
+    }
+
+    /** What a FilterLogEvents request asks, read from {@code from}; every malformed member refused. */
+    static LogFilter filter(JsonNode in, long from) {
         List<String> names = strings(in, "logStreamNames");
         String prefix = string(in, "logStreamNamePrefix");
         if (!names.isEmpty() && prefix != null) {
@@ -142,24 +226,14 @@ final class LogsApi {
         } catch (IllegalArgumentException e) {
             throw invalid(e.getMessage());
         }
-        long from = token(in, "n/");
-        LogPage page = log.filter(new LogFilter(
+        return new LogFilter(
                 stream,
                 timestamp(in, "startTime", Long.MIN_VALUE),
                 timestamp(in, "endTime", Long.MAX_VALUE),
                 pattern,
                 from,
                 limit(in, MAX_EVENTS),
-                MAX_BYTES));
-        ObjectNode out = Json.MAPPER.createObjectNode();
-        ArrayNode events = out.putArray("events");
-        page.events().stream()
-                .sorted(Comparator.comparingLong(LogEvent::timestamp))
-                .forEach(e -> event(events.addObject().put("logStreamName", e.stream()), e)
-                        .put("eventId", Long.toString(e.position())));
-        out.putArray("searchedLogStreams");
-        page.next().ifPresent(next -> out.put("nextToken", "n/" + next));
-        return out;
+                MAX_BYTES);
     }
 
     private ObjectNode getLogEvents(Caller caller, JsonNode in) throws IOException {
@@ -200,11 +274,35 @@ final class LogsApi {
         return out;
     }
 
-    private static ObjectNode event(ObjectNode node, LogEvent e) {
+    static ObjectNode event(ObjectNode node, LogEvent e) {
         return node.put("timestamp", e.timestamp()).put("message", e.message()).put("ingestionTime", e.timestamp());
     }
 
-    private ObjectNode describeLogGroups(Caller caller, JsonNode in) throws IOException {
+    /** What DescribeLogGroups says of one group: on one node, or summed over the fleet's nodes. */
+    record GroupFacts(OptionalLong created, OptionalInt retention, long storedBytes) {
+        GroupFacts plus(GroupFacts other) {
+            return new GroupFacts(
+                    created.isEmpty()
+                            ? other.created
+                            : other.created.isEmpty()
+                                    ? created
+                                    : OptionalLong.of(Math.min(created.getAsLong(), other.created.getAsLong())),
+                    retention.isPresent() ? retention : other.retention,
+                    storedBytes + other.storedBytes);
+        }
+    }
+
+    /** This node's groups of the caller's account and region. */
+    Map<String, GroupFacts> localGroups(Caller caller) throws IOException {
+        Map<String, GroupFacts> out = new LinkedHashMap<>();
+        for (String name : logs.groups(caller.account(), caller.region())) {
+            FunctionLog log = logs.group(caller.account(), caller.region(), name);
+            out.put(name, new GroupFacts(log.oldestEvent(), log.retention(), log.storedBytes()));
+        }
+        return out;
+    }
+
+    ObjectNode describeLogGroups(Caller caller, JsonNode in, Map<String, GroupFacts> facts) {
         String prefix = string(in, "logGroupNamePrefix");
         String pattern = string(in, "logGroupNamePattern");
         if (prefix != null && pattern != null) {
@@ -212,7 +310,8 @@ final class LogsApi {
         }
         int limit = describeLimit(in);
         String after = string(in, "nextToken");
-        List<String> names = logs.groups(caller.account(), caller.region()).stream()
+        List<String> names = facts.keySet().stream()
+                .sorted()
                 .filter(n -> prefix == null || n.startsWith(prefix))
                 .filter(n -> pattern == null || n.toLowerCase().contains(pattern.toLowerCase()))
                 .filter(n -> after == null || n.compareTo(after.substring(Math.min(2, after.length()))) > 0)
@@ -220,15 +319,15 @@ final class LogsApi {
         ObjectNode out = Json.MAPPER.createObjectNode();
         ArrayNode groups = out.putArray("logGroups");
         for (String name : names.subList(0, Math.min(limit, names.size()))) {
-            FunctionLog log = logs.group(caller.account(), caller.region(), name);
+            GroupFacts group = facts.get(name);
             ObjectNode g = groups.addObject();
             g.put("logGroupName", name);
-            g.put("creationTime", log.oldestEvent().orElse(0));
-            log.retention().ifPresent(days -> g.put("retentionInDays", days));
+            g.put("creationTime", group.created().orElse(0));
+            group.retention().ifPresent(days -> g.put("retentionInDays", days));
             g.put("metricFilterCount", 0);
             g.put("arn", groupArn(caller, name) + ":*");
             g.put("logGroupArn", groupArn(caller, name));
-            g.put("storedBytes", log.storedBytes());
+            g.put("storedBytes", group.storedBytes());
             g.put("logGroupClass", "STANDARD");
         }
         if (names.size() > limit) {
@@ -237,8 +336,7 @@ final class LogsApi {
         return out;
     }
 
-    private ObjectNode describeLogStreams(Caller caller, JsonNode in) {
-        FunctionLog log = existingGroup(caller, in);
+    ObjectNode describeLogStreams(Caller caller, JsonNode in, Map<String, StreamSummary> summaries) {
         String prefix = string(in, "logStreamNamePrefix");
         boolean byTime = "LastEventTime".equals(string(in, "orderBy"));
         String orderBy = string(in, "orderBy");
@@ -257,8 +355,7 @@ final class LogsApi {
         if (bool(in, "descending")) {
             order = order.reversed();
         }
-        List<Map.Entry<String, StreamSummary>> streams =
-                new ArrayList<>(log.streams().entrySet());
+        List<Map.Entry<String, StreamSummary>> streams = new ArrayList<>(summaries.entrySet());
         streams.removeIf(e -> prefix != null && !e.getKey().startsWith(prefix));
         streams.sort(order);
         int skip = (int) Math.min(token(in, "s/"), streams.size());
@@ -284,14 +381,13 @@ final class LogsApi {
     }
 
     private ObjectNode putRetentionPolicy(Caller caller, JsonNode in) throws IOException {
-        FunctionLog log = existingGroup(caller, in);
         JsonNode days = in.get("retentionInDays");
         if (days == null || !days.canConvertToInt() || !RETENTION_DAYS.contains(days.intValue())) {
             throw invalid("1 validation error detected: Value '" + (days == null ? "null" : days.asText())
                     + "' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: "
                     + RETENTION_DAYS.stream().sorted().toList());
         }
-        log.retention(OptionalInt.of(days.intValue()));
+        existingGroup(caller, in).retention(OptionalInt.of(days.intValue()));
         return Json.MAPPER.createObjectNode();
     }
 
@@ -313,7 +409,7 @@ final class LogsApi {
         return Json.MAPPER.createObjectNode();
     }
 
-    private FunctionLog existingGroup(Caller caller, JsonNode in) {
+    FunctionLog existingGroup(Caller caller, JsonNode in) {
         return logs.existing(caller.account(), caller.region(), groupName(caller, in))
                 .orElseThrow(() ->
                         new LogsError(400, "ResourceNotFoundException", "The specified log group does not exist."));

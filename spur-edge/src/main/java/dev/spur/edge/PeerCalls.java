@@ -25,6 +25,10 @@ public final class PeerCalls {
     public static final String SIGNATURE = "X-Spur-Signature";
     public static final String LOGS_PREFIX = "/spur/v1/peer/logs/";
     public static final String LIMIT = "X-Spur-Limit";
+    /** Where a node asks a peer to answer one CloudWatch Logs operation from the peer's own logs. */
+    public static final String LOGS_API_PATH = "/spur/v1/peer/logs-api";
+
+    public static final String OPERATION = "X-Spur-Operation";
     /** The purpose the cluster key's signing key is derived for. */
     public static final String PURPOSE = "spur peer invoke";
     /** How far a hop's issue time may be from the receiver's clock. */
@@ -63,6 +67,13 @@ public final class PeerCalls {
             String from, String account, String region, String function, int limit, long issuedMillis) {
         return String.join(
                 "\n", "logs", from, account, region, function, Integer.toString(limit), Long.toString(issuedMillis));
+    }
+
+    /** The text signed for one CloudWatch Logs operation a node asks a peer to answer from its own logs. */
+    public static String logsApiMessage(
+            String from, String account, String region, String operation, long issuedMillis, byte[] body) {
+        return String.join(
+                "\n", "logs-api", from, account, region, operation, Long.toString(issuedMillis), sha256(body));
     }
 
     private static String sha256(byte[] body) {

@@ -204,6 +204,31 @@ public final class FunctionLog {
         }
     }
 
+    /**
+     * Closes the segment being written and checkpoints its index beside it, so that the next start reads the
+     * index instead of scanning the segment. A later append opens it again. Failing to write the checkpoint
+     * costs only that scan.
+     */
+    public void close() {
+        lock.lock();
+        try {
+            if (current != null) {
+                current.close();
+                current = null;
+                LogIndex.checkpoint(indexFile(currentStart), index.snapshot(), currentStart, position - currentStart);
+            }
+        } catch (IOException e) {
+            // closing a file we only appended to: nothing was lost
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Loads the index now (at start, off the request path), so the first read finds it ready. */
+    public void warm() {
+        snapshot();
+    }
+
     /** Deletes every segment and the retention (DeleteLogGroup); the log starts again at position 0. */
     public void deleteAll() throws IOException {
         lock.lock();
@@ -251,12 +276,14 @@ public final class FunctionLog {
                     bytes += e.message().length() + 26;
                     if (events.size() >= filter.limit() || bytes >= filter.maxBytes()) {
                         return new LogPage(
-                                events, e.next() < snap.end ? OptionalLong.of(e.next()) : OptionalLong.empty());
+                                events,
+                                e.next() < snap.end ? OptionalLong.of(e.next()) : OptionalLong.empty(),
+                                snap.end);
                     }
                 }
             }
         }
-        return new LogPage(events, OptionalLong.empty());
+        return new LogPage(events, OptionalLong.empty(), snap.end);
     }
 
     /**
@@ -384,7 +411,11 @@ public final class FunctionLog {
         }
     }
 
-    /** Builds the index from the segments on disk, once per process (under the lock). */
+    /**
+     * Builds the index from the segments on disk, once per process (under the lock): a sealed segment's index
+     * file, the open segment's checkpoint ({@link #close}) and a scan of what was written after it, or a scan of
+     * a segment without either.
+     */
     private void ensureIndexed() throws IOException {
         if (indexed) {
             return;
@@ -392,12 +423,20 @@ public final class FunctionLog {
         index.clear();
         List<Long> all = segments();
         for (long s : all) {
-            if (s != all.getLast() && index.read(indexFile(s))) {
-                continue; // a sealed segment with its index
+            long size;
+            try {
+                size = Files.size(segment(s));
+            } catch (NoSuchFileException e) {
+                continue; // deleted meanwhile
+            }
+            long covered = Files.exists(indexFile(s)) ? index.read(indexFile(s), size) : -1;
+            if (covered >= size) {
+                continue; // its index covers it
             }
             try (FileChannel ch = FileChannel.open(segment(s), StandardOpenOption.READ)) {
                 byte[] carry = new byte[0];
-                long at = s;
+                long at = s + Math.max(covered, 0);
+                ch.position(Math.max(covered, 0));
                 ByteBuffer buf = ByteBuffer.allocate(1 << 20);
                 while (ch.read(buf) > 0 || buf.position() > 0) {
                     byte[] chunk = Arrays.copyOf(carry, carry.length + buf.position());

@@ -63,7 +63,22 @@ final class LogIndex {
      * {@code S stream first last bytes} line per stream in it. Failing to write costs only a rescan.
      */
     static void write(Path file, List<Block> blocks, long segmentStart) {
+        write(file, blocks, segmentStart, -1);
+    }
+
+    /**
+     * Writes a checkpoint of the segment being written: {@code C covered} (the bytes of the segment its blocks
+     * cover), then its blocks, so that a restart reads them and scans only the bytes written after.
+     */
+    static void checkpoint(Path file, List<Block> blocks, long segmentStart, long covered) {
+        write(file, blocks, segmentStart, covered);
+    }
+
+    private static void write(Path file, List<Block> blocks, long segmentStart, long covered) {
         StringBuilder sb = new StringBuilder();
+        if (covered >= 0) {
+            sb.append("C ").append(covered).append('\n');
+        }
         for (Block b : blocks) {
             if (b.segmentStart() != segmentStart) {
                 continue;
@@ -98,43 +113,68 @@ final class LogIndex {
     }
 
     /**
-     * Adds the blocks stored in {@code file} as sealed blocks.
+     * Adds the blocks stored in {@code file} as sealed blocks, when they describe at most {@code size} bytes of
+     * the segment.
      *
-     * @return false when there is no readable index (the segment must be scanned)
+     * @return the bytes of the segment the blocks cover ({@link Long#MAX_VALUE} for a sealed segment's whole
+     *     index, less for a checkpoint), or -1 when there is no readable index (the segment must be scanned)
      */
-    boolean read(Path file) {
+    long read(Path file, long size) {
         List<Block> blocks = new ArrayList<>();
+        long covered = Long.MAX_VALUE;
         try {
-            List<String> lines = Files.readAllLines(file);
-            OpenBlock b = null;
-            for (String line : lines) {
-                String[] f = line.split(" ");
-                if (f[0].equals("B") && f.length == 5) {
-                    if (b != null) {
-                        blocks.add(b.freeze());
+            // Only the B lines are parsed here; each block keeps its S lines as text, parsed on first use
+            // (a time-bounded query touches a few blocks' streams, not the ~50 per block of every segment).
+            String text = Files.readString(file);
+            long segment = segmentOf(file);
+            String[] b = null;
+            int streamsFrom = 0;
+            int i = 0;
+            while (i < text.length()) {
+                int nl = text.indexOf('\n', i);
+                int end = nl < 0 ? text.length() : nl;
+                char kind = text.charAt(i);
+                if (kind == 'C' && i == 0) {
+                    covered = Long.parseLong(text.substring(2, end));
+                    if (covered < 0 || covered > size) {
+                        return -1;
                     }
-                    b = new OpenBlock(Long.parseLong(f[1]), segmentOf(file));
-                    b.length = Integer.parseInt(f[2]);
-                    b.minTime = Long.parseLong(f[3]);
-                    b.maxTime = Long.parseLong(f[4]);
-                } else if (f[0].equals("S") && f.length == 5 && b != null) {
-                    b.streams.put(f[1], new long[] {Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4])});
-                } else {
-                    return false;
+                } else if (kind == 'B') {
+                    if (b != null) {
+                        blocks.add(lazyBlock(b, segment, text.substring(streamsFrom, i)));
+                    }
+                    b = text.substring(i, end).split(" ");
+                    if (b.length != 5) {
+                        return -1;
+                    }
+                    streamsFrom = end + 1;
+                } else if (kind != 'S' || b == null) {
+                    return -1;
                 }
+                i = end + 1;
             }
             if (b != null) {
-                blocks.add(b.freeze());
+                blocks.add(lazyBlock(b, segment, text.substring(Math.min(streamsFrom, text.length()))));
             }
         } catch (IOException | RuntimeException e) {
-            return false;
+            return -1;
         }
         if (open != null) {
             sealed.add(open.freeze());
             open = null;
         }
         sealed.addAll(blocks);
-        return true;
+        return covered;
+    }
+
+    private static Block lazyBlock(String[] b, long segment, String streamLines) {
+        return new Block(
+                Long.parseLong(b[1]),
+                Integer.parseInt(b[2]),
+                segment,
+                Long.parseLong(b[3]),
+                Long.parseLong(b[4]),
+                new Streams(streamLines));
     }
 
     private static long segmentOf(Path file) {
@@ -169,8 +209,12 @@ final class LogIndex {
      * Lines {@code [start, start + length)} of the log, in the segment starting at {@code segmentStart};
      * event times within {@code [minTime, maxTime]} (MAX/MIN when the block has no events).
      */
-    record Block(
-            long start, int length, long segmentStart, long minTime, long maxTime, Map<String, StreamSummary> streams) {
+    record Block(long start, int length, long segmentStart, long minTime, long maxTime, Streams figures) {
+        /** Per log stream in this block: its first and last event time and bytes. */
+        Map<String, StreamSummary> streams() {
+            return figures.map();
+        }
+
         long end() {
             return start + length;
         }
@@ -213,7 +257,46 @@ final class LogIndex {
         Block freeze() {
             Map<String, StreamSummary> stats = HashMap.newHashMap(streams.size());
             streams.forEach((name, s) -> stats.put(name, new StreamSummary(s[0], s[1], s[2])));
-            return new Block(start, length, segmentStart, minTime, maxTime, Map.copyOf(stats));
+            return new Block(start, length, segmentStart, minTime, maxTime, new Streams(Map.copyOf(stats)));
+        }
+    }
+
+    /**
+     * A block's per-stream figures: built in memory, or read from an index file and kept as its {@code S} lines
+     * until first asked for (then parsed once; a malformed line is skipped). Safe to share between threads.
+     */
+    static final class Streams {
+        private String lines;
+        private Map<String, StreamSummary> map;
+
+        Streams(Map<String, StreamSummary> map) {
+            this.map = map;
+        }
+
+        Streams(String lines) {
+            this.lines = lines;
+        }
+
+        synchronized Map<String, StreamSummary> map() {
+            if (map == null) {
+                Map<String, StreamSummary> parsed = new HashMap<>();
+                for (String line : lines.split("\n")) {
+                    String[] f = line.split(" ");
+                    if (f.length == 5 && f[0].equals("S")) {
+                        try {
+                            parsed.put(
+                                    f[1],
+                                    new StreamSummary(
+                                            Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4])));
+                        } catch (NumberFormatException e) {
+                            // skipped, as said above
+                        }
+                    }
+                }
+                map = Map.copyOf(parsed);
+                lines = null;
+            }
+            return map;
         }
     }
 }

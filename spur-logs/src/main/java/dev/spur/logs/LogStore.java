@@ -117,6 +117,40 @@ public final class LogStore {
         return true;
     }
 
+    /**
+     * Loads the index of every group on disk, one after the other (run at start on a thread of its own, so the
+     * first query after a restart finds its group's index ready instead of building it). Best effort: a group
+     * that cannot be read is left for its first reader.
+     */
+    public List<GroupRef> warm() {
+        List<GroupRef> warmed = new ArrayList<>();
+        try (Stream<Path> accounts = Files.list(directory)) {
+            for (Path account : accounts.filter(Files::isDirectory).toList()) {
+                try (Stream<Path> regions = Files.list(account)) {
+                    for (Path region : regions.filter(Files::isDirectory).toList()) {
+                        String a = account.getFileName().toString();
+                        String r = region.getFileName().toString();
+                        for (String group : groups(a, r)) {
+                            group(a, r, group).warm();
+                            warmed.add(new GroupRef(a, r, group));
+                        }
+                    }
+                }
+            }
+        } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
+            // left for the first reader
+        }
+        return warmed;
+    }
+
+    /** A log group by its account, region and name. */
+    public record GroupRef(String account, String region, String group) {}
+
+    /** Checkpoints every open group's index ({@link FunctionLog#close}); at a clean stop. */
+    public void close() {
+        logs.values().forEach(FunctionLog::close);
+    }
+
     /** The names of the account's groups in a region, sorted. */
     public List<String> groups(String account, String region) throws IOException {
         Path dir = directory.resolve(account).resolve(region);

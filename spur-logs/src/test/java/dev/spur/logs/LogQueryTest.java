@@ -102,6 +102,55 @@ class LogQueryTest {
     }
 
     @Test
+    void aCleanStopCheckpointsTheOpenSegmentsIndexAndARestartScansOnlyWhatCameAfter() throws Exception {
+        LogStore first = new LogStore(dir, 1 << 20, 100); // one segment: every line is in the open one
+        write(first.of(key), 500);
+        first.close();
+        Path checkpoint;
+        try (Stream<Path> files = Files.walk(dir)) {
+            checkpoint =
+                    files.filter(p -> p.toString().endsWith(".idx")).findFirst().orElseThrow();
+        }
+        Path segment =
+                checkpoint.resolveSibling(checkpoint.getFileName().toString().replace(".idx", ".log"));
+        List<String> lines = new ArrayList<>(Files.readAllLines(checkpoint));
+        assertThat(lines.getFirst()).isEqualTo("C " + Files.size(segment));
+
+        // the restart reads the checkpoint instead of the segment: a figure only the checkpoint holds shows
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("S a " + T0 + " ")) {
+                lines.set(i, lines.get(i).replace("S a " + T0 + " ", "S a " + (T0 - 7) + " "));
+            }
+        }
+        Files.write(checkpoint, lines);
+        FunctionLog second = new LogStore(dir, 1 << 20, 100).of(key);
+        assertThat(second.streams().get("a").first()).isEqualTo(T0 - 7);
+        // lines appended after the checkpoint, then a stop without one (a crash): scanned from where it ends
+        String more = LogLines.appendTime(new StringBuilder(), T0 + 600_000L)
+                .append(" c after\n")
+                .toString();
+        second.append(more.getBytes(StandardCharsets.UTF_8));
+        FunctionLog third = new LogStore(dir, 1 << 20, 100).of(key);
+        assertThat(third.filter(window(Long.MIN_VALUE, Long.MAX_VALUE, 0, 10_000))
+                        .events())
+                .extracting(LogEvent::message)
+                .hasSize(501)
+                .doesNotHaveDuplicates()
+                .startsWith("line 0")
+                .endsWith("line 499", "after");
+        assertThat(third.streams()).containsOnlyKeys("a", "b", "c");
+
+        // a checkpoint that claims more than the segment holds is not trusted: the segment is scanned again
+        lines.set(0, "C " + (Files.size(segment) + 1_000));
+        Files.write(checkpoint, lines);
+        FunctionLog fourth = new LogStore(dir, 1 << 20, 100).of(key);
+        assertThat(fourth.streams().get("a").first()).isEqualTo(T0);
+        assertThat(fourth.filter(window(Long.MIN_VALUE, Long.MAX_VALUE, 0, 10_000))
+                        .events())
+                .hasSize(501);
+    }
+
+    @Test
     void readingBackwardGivesAStreamsNewestEventsOldestFirst() throws Exception {
         FunctionLog log = new LogStore(dir, 4096, 100).of(key);
         write(log, 100);

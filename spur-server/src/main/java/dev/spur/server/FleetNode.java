@@ -156,6 +156,56 @@ final class FleetNode implements FleetEdge, AutoCloseable {
     }
 
     @Override
+    public String nodeName() {
+        return name;
+    }
+
+    @Override
+    public PeerAnswers askPeers(String operation, String account, String region, byte[] body, Duration wait) {
+        Map<String, CompletableFuture<HttpResponse<byte[]>>> asked = new LinkedHashMap<>();
+        for (Member m : live) {
+            if (m.name().equals(name)) {
+                continue;
+            }
+            long issued = System.currentTimeMillis();
+            String signature = key.sign(
+                    PeerCalls.PURPOSE, PeerCalls.logsApiMessage(name, account, region, operation, issued, body));
+            HttpRequest request = HttpRequest.newBuilder(URI.create(m.advertise() + PeerCalls.LOGS_API_PATH))
+                    .timeout(wait)
+                    .header(PeerCalls.HOP, name)
+                    .header(PeerCalls.ACCOUNT, account)
+                    .header(PeerCalls.REGION, region)
+                    .header(PeerCalls.OPERATION, operation)
+                    .header(PeerCalls.ISSUED_MILLIS, Long.toString(issued))
+                    .header(PeerCalls.SIGNATURE, signature)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                    .build();
+            asked.put(m.name(), logClient.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()));
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        List<PeerAnswer> answers = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        for (Map.Entry<String, CompletableFuture<HttpResponse<byte[]>>> e : asked.entrySet()) {
+            try {
+                HttpResponse<byte[]> r =
+                        e.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                answers.add(new PeerAnswer(e.getKey(), r.statusCode(), r.body()));
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                missing.add(e.getKey());
+            } catch (ExecutionException | TimeoutException failed) {
+                e.getValue().cancel(true);
+                missing.add(e.getKey());
+                LOG.log(
+                        Level.WARNING,
+                        "node " + e.getKey() + " did not answer " + operation + " within " + wait.toMillis()
+                                + " ms; answered without its logs: " + failed);
+            }
+        }
+        return new PeerAnswers(answers, missing);
+    }
+
+    @Override
     public List<Map<String, Object>> nodes() {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Membership.Node n : membership.nodes(DEAD_AFTER)) {

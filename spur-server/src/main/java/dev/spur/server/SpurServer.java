@@ -148,6 +148,8 @@ public final class SpurServer implements AutoCloseable {
             this.runtimes = Runtimes.install(data.resolve("runtimes"));
             LogStore logs = LogStore.open(data.resolve("logs"));
             this.logs = logs;
+            // the logs' indexes load beside the rest of the start, so the first query after a restart finds them
+            Thread.ofVirtual().name("spur-logs-warm").start(logs::warm);
             requireReachable(options.sandbox(), List.of(data.resolve("code"), runtimes.directory()));
             cleanUpLeftovers(options.sandbox());
             InstantSource clock = options.clock();
@@ -239,6 +241,7 @@ public final class SpurServer implements AutoCloseable {
                                     options.prices()))
                     .start();
             pools.platformVariables(platformVariables(endpoint(), options.auth()));
+            Thread.ofVirtual().name("spur-logs-api-warm").start(edge::warmLogs);
             if (member.isPresent()) {
                 joined = member.get();
                 joined.join(options.fleet().advertise().orElseGet(() -> advertised(options.host(), edge.port())));
@@ -457,6 +460,7 @@ public final class SpurServer implements AutoCloseable {
         usage.close(); // its last batch
         usageStore.close();
         pools.close();
+        logs.close(); // checkpoints the open segments' indexes: the next start scans none of them
         options.sandbox().close(); // its parked launcher
         queue.close();
         store.close();
