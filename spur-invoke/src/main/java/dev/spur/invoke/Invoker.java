@@ -148,11 +148,13 @@ public final class Invoker {
                                 + "DryRun]",
                         type);
         }
+        Routing r = routing;
+        if (!routed || r == Routing.HERE) {
+            // A node alone (or an invocation already routed here): no Call to build, no hop to consider.
+            return runHere(command, key, qualifier, deployment, payload, clientContext, tail, alias, probe, received);
+        }
         Routing.Here here = () ->
                 runHere(command, key, qualifier, deployment, payload, clientContext, tail, alias, probe, received);
-        if (!routed) {
-            return here.run();
-        }
         InvokeCommand validated = new InvokeCommand(
                 caller,
                 command.functionName(),
@@ -165,7 +167,7 @@ public final class Invoker {
                 command.requestId(),
                 command.traceHeader(),
                 command.queuedAt());
-        return routing.route(
+        return r.route(
                 new Routing.Call(validated, key, version, deployment.config().timeout()), here);
     }
 

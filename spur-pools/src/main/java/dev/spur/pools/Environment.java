@@ -95,6 +95,16 @@ final class Environment implements RuntimeApiHandler {
 
     private long readyNanos;
 
+    /**
+     * How long an environment's first invocation may run at the node's speed before the sandbox's share (the
+     * linux sandbox's CPU quota) applies: init runs without the quota, and a runtime that defers work to its
+     * first event (class loading, a JIT's first compilations) gets it at the same speed, for at most this long.
+     */
+    static final long START_UP_BOOST_NANOS = 1_000_000_000L;
+
+    /** Set once the start-up has ended and the sandbox's share applies ({@link #endStartUp}). */
+    private final AtomicBoolean startedUp = new AtomicBoolean();
+
     Environment(Pools pools, Pool pool, String id, String logStream, Provisioner.Target target, long chargedMb) {
         this.pools = pools;
         this.charge.set(chargedMb);
@@ -163,14 +173,39 @@ final class Environment implements RuntimeApiHandler {
         }
     }
 
-    /** Init has ended, well or not: the sandbox applies what holds from now on. */
+    /**
+     * Init has ended. A failed one ends the start-up too (the environment is stopped); a good one runs on at
+     * the node's speed into its first invocation, until {@link #endStartUp}.
+     */
     private void endInit() {
+        if (!isReady()) {
+            startedUp.set(true);
+        }
+    }
+
+    /** Whether the sandbox's share still waits for the end of the start-up (init and the first invocation). */
+    boolean startingUp() {
+        return !startedUp.get();
+    }
+
+    /**
+     * The start-up has ended (the first invocation ended, or ran past {@link #START_UP_BOOST_NANOS}): what the
+     * sandbox held back applies from now on, on linux the CPU quota ({@link SandboxedEnvironment#startUpEnded}).
+     * Once; later calls do nothing. An environment whose share cannot be applied is stopped, since it could
+     * not be held to it.
+     */
+    void endStartUp() {
+        if (!startedUp.compareAndSet(false, true) || state.get() == State.STOPPED) {
+            return;
+        }
+        SandboxedEnvironment s = sandboxed;
         try {
-            sandboxed.initEnded();
-        } catch (UncheckedIOException e) {
-            if (initFailure == null) {
-                fail(InitFailure.cannotEndInit(e));
+            if (s != null) {
+                s.startUpEnded();
             }
+        } catch (UncheckedIOException e) {
+            warn("cannot apply the CPU share of environment " + id + "; stopping it", e);
+            stop();
         }
     }
 
@@ -223,6 +258,7 @@ final class Environment implements RuntimeApiHandler {
                 p.freeze();
             } catch (UncheckedIOException e) {
                 warn("cannot freeze environment " + id + "; it stays running while idle", e);
+                endStartUp(); // not frozen: idle, it must not run at the node's speed
             }
         }
     }

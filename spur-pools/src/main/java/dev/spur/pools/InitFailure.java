@@ -33,11 +33,6 @@ record InitFailure(String errorType, String message, byte[] postedBody) {
                 : new InitFailure("Runtime.InvalidEntrypoint", "Error: " + Launch.describeStartFailure(e), null);
     }
 
-    /** The sandbox could not apply what holds after init (the CPU quota); its message says what. */
-    static InitFailure cannotEndInit(RuntimeException e) {
-        return new InitFailure("Runtime.InitError", "Error: " + e.getMessage(), null);
-    }
-
     static InitFailure timedOut(Duration initTimeout) {
         return new InitFailure(
                 "Runtime.InitError",

@@ -83,7 +83,17 @@ public final class Lease implements AutoCloseable {
         long timeoutNanos = pool.config().timeout() * 1_000_000_000L;
         long start = pools.ticker().nanos();
         environment.dispatch(inv);
-        Invocation.Result result = inv.await(timeoutNanos, start, pools.ticker());
+        Invocation.Result result;
+        if (environment.startingUp() && timeoutNanos > Environment.START_UP_BOOST_NANOS) {
+            // The first invocation runs at the node's speed for at most the boost; then the share applies.
+            result = inv.await(Environment.START_UP_BOOST_NANOS, start, pools.ticker());
+            if (result == null) {
+                environment.endStartUp();
+                result = inv.await(timeoutNanos, start, pools.ticker());
+            }
+        } else {
+            result = inv.await(timeoutNanos, start, pools.ticker());
+        }
         long memory = environment.peakMemoryBytes();
         pools.recharge(environment, memory);
         if (result == null) {
@@ -100,6 +110,7 @@ public final class Lease implements AutoCloseable {
         } else {
             environment.collectOutput(true);
         }
+        environment.endStartUp();
         long dispatched = inv.dispatchedNanos() != 0 ? inv.dispatchedNanos() : start;
         return new InvocationOutcome(
                 result.kind(),

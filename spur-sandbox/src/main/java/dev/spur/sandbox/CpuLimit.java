@@ -6,7 +6,8 @@ package dev.spur.sandbox;
  * node between environments from their first instruction (v1 {@code cpu.shares}, v2
  * {@code cpu.weight}), and a bandwidth quota of {@code quotaMicros} per {@code periodMicros} (v1
  * {@code cpu.cfs_quota_us}/{@code cpu.cfs_period_us}, v2 {@code cpu.max}), which the linux sandbox
- * applies only once the environment's init has ended ({@link SandboxedEnvironment#initEnded()}).
+ * applies only once the environment's start-up has ended: its init and its first invocation, at most
+ * a second of it ({@link SandboxedEnvironment#startUpEnded()}).
  * The period and the formula live here and nowhere else.
  *
  * <p><b>Why a short period.</b> CFS bandwidth control lets a cgroup run its quota, then holds it

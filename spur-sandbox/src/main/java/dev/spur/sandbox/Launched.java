@@ -52,7 +52,7 @@ final class Launched implements SandboxedEnvironment {
 
     /** Where a quota is enforced, it starts now. */
     @Override
-    public void initEnded() {
+    public void startUpEnded() {
         try {
             process.limitCpu();
         } catch (UncheckedIOException e) {

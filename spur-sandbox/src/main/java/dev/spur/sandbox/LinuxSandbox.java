@@ -62,9 +62,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * period (5 ms) so that a spent quota holds an invoke back for at most a few milliseconds, with one
  * period's unused quota carried over as burst; {@code pids.max}.
  * Memory and pids hold from the first instruction; the CPU quota from {@link Jailed#limitCpu()},
- * which a launched environment calls when its init ends ({@link SandboxedEnvironment#initEnded()}):
- * sandbox set-up and init run at the node's speed (the CPU weight, proportional to memory, still
- * divides a busy node), bounded by the init timeout.
+ * which a launched environment calls when its start-up ends ({@link SandboxedEnvironment#startUpEnded()}):
+ * sandbox set-up, init and the first invocation run at the node's speed (the CPU weight, proportional
+ * to memory, still divides a busy node), bounded by the init timeout and, for the first invocation,
+ * one second (the pools' start-up boost).
  * At 128 MB a quota of 7% of a core would otherwise stretch bubblewrap's few milliseconds of mount
  * set-up, which has nothing to do with the function, to tens of milliseconds. The private
  * {@code /tmp} is a tmpfs of EphemeralStorage MB, and tmpfs pages are charged to the memory cgroup:

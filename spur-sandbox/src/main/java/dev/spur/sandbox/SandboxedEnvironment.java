@@ -13,15 +13,16 @@ public interface SandboxedEnvironment extends AutoCloseable {
     SandboxedProcess process();
 
     /**
-     * The environment's init has ended (its runtime asked for its first event, or init failed or
-     * timed out): whatever the sandbox held back during set-up and init applies from now on. The
-     * linux sandbox puts the environment under its CPU quota here, so that set-up and init run at
-     * the node's speed; elsewhere nothing changes.
+     * The environment's start-up has ended: its init and its first invocation (or as much of that as the
+     * pools let run at the node's speed), or its init failed. Whatever the sandbox held back during set-up
+     * and start-up applies from now on. The linux sandbox puts the environment under its CPU quota here, so
+     * that init, and the class loading and compiling a runtime defers to its first event, run at the node's
+     * speed; elsewhere nothing changes.
      *
      * @throws UncheckedIOException if that could not be applied while the process still runs; its
-     *                              message says what, for the environment's init error
+     *                              message says what
      */
-    void initEnded();
+    void startUpEnded();
 
     /**
      * Closes the Runtime API endpoint (a {@code next} parked on it is the handler's to release),

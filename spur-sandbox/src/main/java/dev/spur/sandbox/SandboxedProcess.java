@@ -48,8 +48,8 @@ public interface SandboxedProcess {
 
     /**
      * Puts the environment under its CPU quota; until then it may use the node's cores (its set-up
-     * and init). A launched environment calls it when its init ends
-     * ({@link SandboxedEnvironment#initEnded()}). A no-op where no quota is enforced.
+     * and start-up). A launched environment calls it when its start-up ends
+     * ({@link SandboxedEnvironment#startUpEnded()}). A no-op where no quota is enforced.
      */
     default void limitCpu() {}
 

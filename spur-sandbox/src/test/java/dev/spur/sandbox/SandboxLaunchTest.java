@@ -56,7 +56,7 @@ class SandboxLaunchTest {
             assertThat(env.process().onExit().get(60, TimeUnit.SECONDS).code())
                     .as(Files.readString(output))
                     .isZero();
-            env.initEnded(); // nothing to apply: no quota here
+            env.startUpEnded(); // nothing to apply: no quota here
         }
         assertThat(Files.readString(output)).containsPattern("api 127\\.0\\.0\\.1:\\d+ posted 202");
         assertThat(api.responses).containsExactly("req-1 {\"n\": 2}");
@@ -97,7 +97,7 @@ class SandboxLaunchTest {
     }
 
     @Test
-    void aLinuxEnvironmentRunsWithoutItsCpuQuotaUntilItsInitEnds() throws Exception {
+    void aLinuxEnvironmentRunsWithoutItsCpuQuotaUntilItsStartUpEnds() throws Exception {
         Jail jail = new Jail(root);
         LaunchSpec runtime = jail.spec(128, "/usr/bin/sleep", "60");
         try (SandboxedEnvironment env = jail.sandbox.launch(
@@ -106,7 +106,7 @@ class SandboxLaunchTest {
             CpuLimit share = CpuLimit.forMemory(128, Runtime.getRuntime().availableProcessors());
             assertThat(cpuQuota(jailed))
                     .isIn("-1 " + share.periodMicros(), "max " + share.periodMicros()); // v1, v2: none
-            env.initEnded();
+            env.startUpEnded();
             assertThat(cpuQuota(jailed)).isEqualTo(share.quotaMicros() + " " + share.periodMicros());
         }
     }
