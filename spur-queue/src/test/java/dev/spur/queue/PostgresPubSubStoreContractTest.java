@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The pub/sub store contract on PostgreSQL (a real server: {@link TestPostgres}). */
-class PostgresPubSubStoreContractTest extends MessageStoreContract {
+class PostgresPubSubStoreContractTest extends PubSubStoreContract {
     String url;
     final List<Database> databases = new ArrayList<>();
 

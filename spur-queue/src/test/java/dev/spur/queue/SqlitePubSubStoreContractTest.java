@@ -5,7 +5,7 @@ import java.time.InstantSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The pub/sub store contract on the embedded queue's SQLite file. */
-class SqlitePubSubStoreContractTest extends MessageStoreContract {
+class SqlitePubSubStoreContractTest extends PubSubStoreContract {
     @TempDir
     Path dir;
 
