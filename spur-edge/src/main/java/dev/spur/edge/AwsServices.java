@@ -25,6 +25,7 @@ final class AwsServices {
     static final String LAMBDA = "lambda";
     static final String SQS = "sqs";
     static final String LOGS = "logs";
+    static final String SNS = "sns";
 
     /** JSON-protocol target prefixes ({@code X-Amz-Target: <prefix>.<Operation>}) → service. */
     private static final Map<String, String> TARGETS = Map.of("AmazonSQS", SQS, "Logs_20140328", LOGS);

@@ -14,6 +14,7 @@ import dev.spur.invoke.AsyncDispatcher;
 import dev.spur.invoke.Invoker;
 import dev.spur.logs.LogStore;
 import dev.spur.queue.EventQueue;
+import dev.spur.sns.SnsService;
 import dev.spur.sqs.SqsService;
 import dev.spur.store.CodeStore;
 import dev.spur.telemetry.Metrics;
@@ -86,6 +87,7 @@ public final class EdgeServer implements AutoCloseable {
             LogStore logs,
             CodeStore code,
             SqsService sqs,
+            SnsService sns,
             EventSourceMappings mappings,
             Path accessLogDir,
             Metrics metrics,
@@ -107,6 +109,7 @@ public final class EdgeServer implements AutoCloseable {
             Objects.requireNonNull(logs, "logs");
             Objects.requireNonNull(code, "code");
             Objects.requireNonNull(sqs, "sqs");
+            Objects.requireNonNull(sns, "sns");
             Objects.requireNonNull(mappings, "mappings");
             Objects.requireNonNull(accessLogDir, "accessLogDir");
             Objects.requireNonNull(metrics, "metrics");
@@ -128,8 +131,8 @@ public final class EdgeServer implements AutoCloseable {
         // One port, many services (AwsServices): Lambda's REST API is the router; every other AWS
         // service on this port is one handler here, keyed by the service name its requests carry.
         LogsApi logsApi = new LogsApi(d.logs(), auth);
-        Map<String, Router.RouteHandler> services =
-                Map.ofEntries(SqsApi.entry(d.sqs(), auth), Map.entry(AwsServices.LOGS, logsApi::handle));
+        Map<String, Router.RouteHandler> services = Map.ofEntries(
+                SqsApi.entry(d.sqs(), auth), SnsApi.entry(d.sns(), auth), Map.entry(AwsServices.LOGS, logsApi::handle));
         List<EdgeApi> edgeApis = new ArrayList<>(List.of(
                 new FunctionRoutes(calls),
                 new InvokeApi(d.invoker(), auth),

@@ -16,9 +16,12 @@ import dev.spur.pools.PoolSettings;
 import dev.spur.pools.Pools;
 import dev.spur.queue.EventQueue;
 import dev.spur.queue.MessageStore;
+import dev.spur.queue.PubSubStore;
 import dev.spur.runtimes.Runtimes;
 import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.sandbox.Sandbox;
+import dev.spur.sns.SnsService;
+import dev.spur.sns.Topics;
 import dev.spur.sqs.Queues;
 import dev.spur.sqs.SqsService;
 import dev.spur.store.ChangeFollower;
@@ -104,6 +107,7 @@ public final class SpurServer implements AutoCloseable {
     private final UsageMeter usage;
     private final Optional<Tracing> tracing;
     private final Queues queues;
+    private final Topics topics;
     private final EventSourceMappings mappings;
     private final EdgeServer edge;
     private final ChangeFollower follower;
@@ -197,6 +201,7 @@ public final class SpurServer implements AutoCloseable {
                     ClusterKeys.resolve(d, options.fleet().clusterKey()),
                     pools));
             this.queues = Queues.create(MessageStore.on(queue), clock, database.isPresent());
+            this.topics = Topics.create(PubSubStore.on(queue), queues, clock, database.isPresent(), () -> endpoint());
             startedMappings = new EventSourceMappings(store, queues, invoker, control.targets(), clock).start();
             this.mappings = startedMappings;
             this.edge = new EdgeServer(
@@ -216,6 +221,7 @@ public final class SpurServer implements AutoCloseable {
                                     logs,
                                     code,
                                     SqsService.create(queues),
+                                    SnsService.create(topics),
                                     mappings,
                                     data.resolve("logs").resolve("apis"),
                                     metrics,
@@ -323,11 +329,20 @@ public final class SpurServer implements AutoCloseable {
         Map<String, String> variables = new LinkedHashMap<>();
         variables.put("AWS_ENDPOINT_URL", endpoint);
         variables.put("AWS_ENDPOINT_URL_SQS", endpoint);
+        variables.put("AWS_ENDPOINT_URL_SNS", endpoint);
         if (auth != Auth.SIGV4) {
             variables.put("AWS_ACCESS_KEY_ID", "spur");
             variables.put("AWS_SECRET_ACCESS_KEY", "spur");
         }
         return variables;
+    }
+
+    /**
+     * SNS topics on this server, for services that publish in-process (S3's notifications): {@link
+     * Topics#publish} returns once every delivery is durable.
+     */
+    public Topics topics() {
+        return topics;
     }
 
     /** {@code http://host:port}, for {@code --endpoint-url}. */
