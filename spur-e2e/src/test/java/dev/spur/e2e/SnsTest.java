@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.spur.common.Json;
-import dev.spur.testing.Await;
 import dev.spur.testing.FunctionPackage;
 import dev.spur.testing.server.Spur;
 import dev.spur.testing.server.SpurTest;
@@ -57,13 +55,7 @@ class SnsTest {
                 .overrideConfiguration(
                         c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()).apiCallTimeout(Duration.ofSeconds(60)))
                 .build();
-        sqs = SqsClient.builder()
-                .endpointOverride(URI.create(spur.endpoint()))
-                .region(Region.US_EAST_1)
-                .credentialsProvider(credentials)
-                .overrideConfiguration(
-                        c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()).apiCallTimeout(Duration.ofSeconds(60)))
-                .build();
+        sqs = SqsSink.client(spur.endpoint());
     }
 
     @AfterAll
@@ -77,30 +69,15 @@ class SnsTest {
     }
 
     static String queueArn(String name) {
-        return "arn:aws:sqs:us-east-1:" + ACCOUNT + ":" + name;
+        return SqsSink.queueArn(name);
     }
 
-    /** Every message now in the queue (deleted as read), waiting until {@code expected} came. */
     static List<Message> drain(String url, int expected) {
-        List<Message> out = new ArrayList<>();
-        Await.await("the queue's " + expected + " messages", Duration.ofSeconds(120), () -> {
-            var got = sqs.receiveMessage(b ->
-                    b.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1).messageAttributeNames("All"));
-            for (Message m : got.messages()) {
-                out.add(m);
-                sqs.deleteMessage(b -> b.queueUrl(url).receiptHandle(m.receiptHandle()));
-            }
-            return out.size() >= expected;
-        });
-        return out;
+        return SqsSink.drain(sqs, url, expected);
     }
 
     static JsonNode json(String text) {
-        try {
-            return Json.MAPPER.readTree(text);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return SqsSink.json(text);
     }
 
     @Test

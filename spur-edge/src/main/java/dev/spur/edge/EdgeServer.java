@@ -6,6 +6,7 @@ import dev.spur.common.LambdaException;
 import dev.spur.common.RequestIds;
 import dev.spur.common.Ticker;
 import dev.spur.control.ControlPlane;
+import dev.spur.events.EventsService;
 import dev.spur.gateway.FunctionInvoker;
 import dev.spur.gateway.FunctionUrlService;
 import dev.spur.gateway.Gateways;
@@ -88,6 +89,7 @@ public final class EdgeServer implements AutoCloseable {
             CodeStore code,
             SqsService sqs,
             SnsService sns,
+            EventsService events,
             EventSourceMappings mappings,
             Path accessLogDir,
             Metrics metrics,
@@ -110,6 +112,7 @@ public final class EdgeServer implements AutoCloseable {
             Objects.requireNonNull(code, "code");
             Objects.requireNonNull(sqs, "sqs");
             Objects.requireNonNull(sns, "sns");
+            Objects.requireNonNull(events, "events");
             Objects.requireNonNull(mappings, "mappings");
             Objects.requireNonNull(accessLogDir, "accessLogDir");
             Objects.requireNonNull(metrics, "metrics");
@@ -132,7 +135,11 @@ public final class EdgeServer implements AutoCloseable {
         // service on this port is one handler here, keyed by the service name its requests carry.
         LogsApi logsApi = new LogsApi(d.logs(), auth);
         Map<String, Router.RouteHandler> services = Map.ofEntries(
-                SqsApi.entry(d.sqs(), auth), SnsApi.entry(d.sns(), auth), Map.entry(AwsServices.LOGS, logsApi::handle));
+                SqsApi.entry(d.sqs(), auth),
+                // SNS and EventBridge
+                SnsApi.entry(d.sns(), auth),
+                EventsApi.entry(d.events(), auth),
+                Map.entry(AwsServices.LOGS, logsApi::handle));
         List<EdgeApi> edgeApis = new ArrayList<>(List.of(
                 new FunctionRoutes(calls),
                 new InvokeApi(d.invoker(), auth),

@@ -6,6 +6,8 @@ import dev.spur.auth.SigV4Verifier;
 import dev.spur.common.Ticker;
 import dev.spur.control.ControlPlane;
 import dev.spur.edge.EdgeServer;
+import dev.spur.events.EventBuses;
+import dev.spur.events.EventsService;
 import dev.spur.gateway.Gateways;
 import dev.spur.invoke.AsyncDispatcher;
 import dev.spur.invoke.AsyncPolicy;
@@ -222,6 +224,8 @@ public final class SpurServer implements AutoCloseable {
                                     code,
                                     SqsService.create(queues),
                                     SnsService.create(topics),
+                                    EventsService.create(EventBuses.create(
+                                            PubSubStore.on(queue), queues, clock, database.isPresent())),
                                     mappings,
                                     data.resolve("logs").resolve("apis"),
                                     metrics,
@@ -330,6 +334,7 @@ public final class SpurServer implements AutoCloseable {
         variables.put("AWS_ENDPOINT_URL", endpoint);
         variables.put("AWS_ENDPOINT_URL_SQS", endpoint);
         variables.put("AWS_ENDPOINT_URL_SNS", endpoint);
+        variables.put("AWS_ENDPOINT_URL_EVENTBRIDGE", endpoint);
         if (auth != Auth.SIGV4) {
             variables.put("AWS_ACCESS_KEY_ID", "spur");
             variables.put("AWS_SECRET_ACCESS_KEY", "spur");
