@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.spur.common.Json;
 import dev.spur.testing.FunctionPackage;
 import dev.spur.testing.server.Spur;
 import dev.spur.testing.server.SpurTest;
@@ -160,7 +161,7 @@ class EventBridgeTest {
     }
 
     private static String quote(String text) {
-        return dev.spur.common.Json.MAPPER.getNodeFactory().textNode(text).toString();
+        return Json.MAPPER.getNodeFactory().textNode(text).toString();
     }
 
     @Test

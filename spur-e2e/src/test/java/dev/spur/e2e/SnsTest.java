@@ -8,9 +8,11 @@ import dev.spur.testing.FunctionPackage;
 import dev.spur.testing.server.Spur;
 import dev.spur.testing.server.SpurTest;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
@@ -207,7 +210,7 @@ class SnsTest {
                                 "TestBinary",
                                 MessageAttributeValue.builder()
                                         .dataType("Binary")
-                                        .binaryValue(software.amazon.awssdk.core.SdkBytes.fromUtf8String("TestBinary"))
+                                        .binaryValue(SdkBytes.fromUtf8String("TestBinary"))
                                         .build())))
                 .messageId();
 
@@ -237,7 +240,7 @@ class SnsTest {
         assertThat(n.path("MessageAttributes").path("TestBinary").path("Type").asText())
                 .isEqualTo("Binary");
         assertThat(n.path("MessageAttributes").path("TestBinary").path("Value").asText())
-                .isEqualTo(java.util.Base64.getEncoder().encodeToString("TestBinary".getBytes()));
+                .isEqualTo(Base64.getEncoder().encodeToString("TestBinary".getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test

@@ -9,17 +9,20 @@ import dev.spur.queue.QueuedEvent;
 import dev.spur.sqs.Queues;
 import dev.spur.sqs.SqsException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.event.ruler.Machine;
@@ -61,6 +64,7 @@ public final class EventBuses {
     private final InstantSource clock;
     private final boolean shared;
     private final ConcurrentMap<String, List<Compiled>> cache = new ConcurrentHashMap<>();
+    private final AtomicLong changes = new AtomicLong(); // rules loaded across a change are not cached
 
     private EventBuses(PubSubStore store, Queues queues, InstantSource clock, boolean shared) {
         this.store = store;
@@ -96,7 +100,7 @@ public final class EventBuses {
             throw EventsException.validation("Cannot delete event bus default.");
         }
         store.delete(account, Rules.BUS, name, Rules.RULE, name + "/");
-        cache.remove(account + "/" + name);
+        invalidate(account + "/" + name);
     }
 
     /** The bus a name or ARN names: its name; ResourceNotFoundException if there is none. */
@@ -162,7 +166,7 @@ public final class EventBuses {
         if (store.create(rule.resource()).isPresent()) {
             store.replace(rule.resource());
         }
-        cache.remove(account + "/" + bus);
+        invalidate(account + "/" + bus);
         return rule.arn();
     }
 
@@ -200,20 +204,20 @@ public final class EventBuses {
             throw EventsException.validation("Rule can't be deleted since it has targets.");
         }
         store.delete(account, Rules.RULE, rule.get().bus() + "/" + name, null, null);
-        cache.remove(account + "/" + rule.get().bus());
+        invalidate(account + "/" + rule.get().bus());
     }
 
     void setState(String account, String busName, String name, String state) {
         Rules.Rule rule = requireRule(account, busName, name);
         store.replace(rule.with(state, rule.targets()).resource());
-        cache.remove(account + "/" + rule.bus());
+        invalidate(account + "/" + rule.bus());
     }
 
     /** PutTargets: the ids that failed, with their error code and message (none when all were stored). */
     List<String[]> putTargets(String account, String busName, String ruleName, List<Rules.Target> targets) {
         Rules.Rule rule = requireRule(account, busName, ruleName);
         List<String[]> failed = new ArrayList<>();
-        Map<String, Rules.Target> merged = new java.util.LinkedHashMap<>();
+        Map<String, Rules.Target> merged = new LinkedHashMap<>();
         rule.targets().forEach(t -> merged.put(t.id(), t));
         for (Rules.Target t : targets) {
             TargetInput.check(t);
@@ -233,7 +237,7 @@ public final class EventBuses {
                     EventsException.Code.LIMIT_EXCEEDED, "The requested resource exceeds the maximum number allowed.");
         }
         store.replace(rule.with(rule.state(), List.copyOf(merged.values())).resource());
-        cache.remove(account + "/" + rule.bus());
+        invalidate(account + "/" + rule.bus());
         return failed;
     }
 
@@ -242,7 +246,7 @@ public final class EventBuses {
         List<Rules.Target> kept = new ArrayList<>();
         rule.targets().stream().filter(t -> !ids.contains(t.id())).forEach(kept::add);
         store.replace(rule.with(rule.state(), kept).resource());
-        cache.remove(account + "/" + rule.bus());
+        invalidate(account + "/" + rule.bus());
     }
 
     // ---- events
@@ -383,7 +387,7 @@ public final class EventBuses {
                         UUID.randomUUID().toString(),
                         new FunctionKey(f.group(2), f.group(1), f.group(3)),
                         f.group(4) == null ? "" : f.group(4),
-                        input.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        input.getBytes(StandardCharsets.UTF_8),
                         now,
                         0,
                         now,
@@ -415,6 +419,7 @@ public final class EventBuses {
         if (cached != null) {
             return cached;
         }
+        long seen = changes.get();
         List<Compiled> out = new ArrayList<>();
         for (PubSubStore.Resource r : store.list(account, Rules.RULE, bus + "/")) {
             Rules.Rule rule = Rules.rule(r);
@@ -423,9 +428,14 @@ public final class EventBuses {
             }
         }
         List<Compiled> list = List.copyOf(out);
-        if (!shared) {
+        if (!shared && changes.get() == seen) {
             cache.put(key, list);
         }
         return list;
+    }
+
+    private void invalidate(String key) {
+        changes.incrementAndGet();
+        cache.remove(key);
     }
 }

@@ -188,7 +188,9 @@ public final class SpurServer implements AutoCloseable {
                     metrics,
                     tracing.map(InvocationTracer.class::cast),
                     Optional.of(usage));
-            startedDispatcher = new AsyncDispatcher(control, invoker, queue, options.async(), clock).start();
+            // started once functions can be told where this server is (platformVariables below): an event left
+            // queued by a crash runs at once, in an environment that keeps the variables it was launched with
+            startedDispatcher = new AsyncDispatcher(control, invoker, queue, options.async(), clock);
             this.dispatcher = startedDispatcher;
             startedSchedules = new Schedules(store, queue, control.targets(), clock).start();
             this.schedules = startedSchedules;
@@ -204,7 +206,7 @@ public final class SpurServer implements AutoCloseable {
                     pools));
             this.queues = Queues.create(MessageStore.on(queue), clock, database.isPresent());
             this.topics = Topics.create(PubSubStore.on(queue), queues, clock, database.isPresent(), () -> endpoint());
-            startedMappings = new EventSourceMappings(store, queues, invoker, control.targets(), clock).start();
+            startedMappings = new EventSourceMappings(store, queues, invoker, control.targets(), clock);
             this.mappings = startedMappings;
             this.edge = new EdgeServer(
                             options.host(),
@@ -235,6 +237,8 @@ public final class SpurServer implements AutoCloseable {
                                     options.prices()))
                     .start();
             pools.platformVariables(platformVariables(endpoint(), options.auth()));
+            startedDispatcher.start();
+            startedMappings.start();
             if (member.isPresent()) {
                 joined = member.get();
                 joined.join(options.fleet().advertise().orElseGet(() -> advertised(options.host(), edge.port())));

@@ -10,6 +10,7 @@ import dev.spur.sns.Records.Topic;
 import dev.spur.sqs.Queues;
 import dev.spur.sqs.SqsException;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -240,7 +241,7 @@ final class Publisher {
             case "String", "Binary" -> {}
             case "Number" -> {
                 try {
-                    new java.math.BigDecimal(a.value());
+                    new BigDecimal(a.value());
                 } catch (NumberFormatException e) {
                     throw SnsException.of(
                             SnsException.Code.INVALID_PARAMETER_VALUE,

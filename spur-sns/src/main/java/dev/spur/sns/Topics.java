@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -58,6 +59,7 @@ public final class Topics {
     private final boolean shared;
     private final Publisher publisher;
     private final ConcurrentMap<String, Publisher.Snapshot> cache = new ConcurrentHashMap<>();
+    private final AtomicLong changes = new AtomicLong(); // a snapshot loaded across a change is not cached
 
     private Topics(PubSubStore store, Queues queues, InstantSource clock, boolean shared, Supplier<String> endpoint) {
         this.store = store;
@@ -126,7 +128,7 @@ public final class Topics {
                 throw SnsException.invalid("Attributes Reason: Topic already exists with different attributes");
             }
         }
-        cache.remove(arn);
+        invalidate(arn);
         return arn;
     }
 
@@ -150,7 +152,7 @@ public final class Topics {
     void deleteTopic(String account, String topicArn) {
         parseTopicArn(topicArn);
         store.delete(account, Records.TOPIC, topicArn, Records.SUBSCRIPTION, topicArn + ":");
-        cache.remove(topicArn);
+        invalidate(topicArn);
     }
 
     /** A page of the account's topic ARNs after {@code after} (the previous page's NextToken). */
@@ -196,11 +198,11 @@ public final class Topics {
         }
         Map<String, String> change = Map.of(name, value);
         checkTopicAttributes(change, topic.fifo());
-        cache.remove(topicArn);
+        invalidate(topicArn);
         if (!store.replace(topic.withAttributes(change).resource())) {
             throw SnsException.topicNotFound();
         }
-        cache.remove(topicArn);
+        invalidate(topicArn);
     }
 
     private static String defaultPolicy(Topic topic) {
@@ -265,7 +267,7 @@ public final class Topics {
         Subscription sub = new Subscription(
                 topicArn + ":" + UUID.randomUUID(), topicArn, account, protocol, endpoint, withoutEmpty(attributes));
         store.create(sub.resource());
-        cache.remove(topicArn);
+        invalidate(topicArn);
         if (store.get(account, Records.TOPIC, topicArn).isEmpty()) { // the topic went meanwhile
             store.delete(account, Records.SUBSCRIPTION, sub.arn(), null, null);
             throw SnsException.topicNotFound();
@@ -308,7 +310,7 @@ public final class Topics {
     void unsubscribe(String account, String subscriptionArn) {
         Subscription sub = subscription(account, subscriptionArn);
         store.delete(account, Records.SUBSCRIPTION, subscriptionArn, null, null);
-        cache.remove(sub.topicArn());
+        invalidate(sub.topicArn());
     }
 
     Subscription subscription(String account, String subscriptionArn) {
@@ -356,11 +358,11 @@ public final class Topics {
             throw SnsException.invalid("AttributeName");
         }
         checkSubscriptionAttributes(s.protocol(), check);
-        cache.remove(s.topicArn());
+        invalidate(s.topicArn());
         if (!store.replace(changed.resource())) {
             throw SnsException.subscriptionNotFound();
         }
-        cache.remove(s.topicArn());
+        invalidate(s.topicArn());
     }
 
     // ---- publish
@@ -373,10 +375,16 @@ public final class Topics {
         if (cached != null && cached.topic().account().equals(account)) {
             return cached;
         }
+        long seen = changes.get();
         Publisher.Snapshot snapshot = Publisher.Snapshot.of(topic(account, topicArn), subscriptions(account, topicArn));
-        if (!shared) {
+        if (!shared && changes.get() == seen) {
             cache.put(topicArn, snapshot);
         }
         return snapshot;
+    }
+
+    private void invalidate(String topicArn) {
+        changes.incrementAndGet();
+        cache.remove(topicArn);
     }
 }
