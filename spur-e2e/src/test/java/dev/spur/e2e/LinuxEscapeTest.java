@@ -350,6 +350,8 @@ class LinuxEscapeTest {
             "AWS_ENDPOINT_URL",
             "AWS_ENDPOINT_URL_SQS",
             "AWS_ENDPOINT_URL_S3",
+            "AWS_ENDPOINT_URL_SNS",
+            "AWS_ENDPOINT_URL_EVENTBRIDGE",
             "LAMBDA_TASK_ROOT",
             "LAMBDA_RUNTIME_DIR",
             "LANG",

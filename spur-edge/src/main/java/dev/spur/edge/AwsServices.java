@@ -34,9 +34,12 @@ final class AwsServices {
 
     /** S3's virtual-host style: {@code <bucket>.s3.localhost[:port]}. */
     private static final Pattern S3_VIRTUAL_HOST = Pattern.compile("(.+)\\.s3\\.localhost(:\\d+)?");
+    static final String SNS = "sns";
+    static final String EVENTS = "events";
 
     /** JSON-protocol target prefixes ({@code X-Amz-Target: <prefix>.<Operation>}) → service. */
-    private static final Map<String, String> TARGETS = Map.of("AmazonSQS", SQS, "Logs_20140328", LOGS);
+    private static final Map<String, String> TARGETS =
+            Map.of("AmazonSQS", SQS, "Logs_20140328", LOGS, "AWSEvents", EVENTS);
 
     private static final Pattern SCOPE_SERVICE =
             Pattern.compile("Credential=[^/,\\s]+/\\d{8}/[^/,\\s]+/([a-z0-9-]+)/aws4_request");

@@ -6,6 +6,7 @@ import dev.spur.common.LambdaException;
 import dev.spur.common.RequestIds;
 import dev.spur.common.Ticker;
 import dev.spur.control.ControlPlane;
+import dev.spur.events.EventsService;
 import dev.spur.gateway.FunctionInvoker;
 import dev.spur.gateway.FunctionUrlService;
 import dev.spur.gateway.Gateways;
@@ -15,6 +16,7 @@ import dev.spur.invoke.Invoker;
 import dev.spur.logs.LogStore;
 import dev.spur.queue.EventQueue;
 import dev.spur.s3.S3Service;
+import dev.spur.sns.SnsService;
 import dev.spur.sqs.SqsService;
 import dev.spur.store.CodeStore;
 import dev.spur.telemetry.Metrics;
@@ -93,6 +95,8 @@ public final class EdgeServer implements AutoCloseable {
             CodeStore code,
             SqsService sqs,
             S3Service s3,
+            SnsService sns,
+            EventsService events,
             EventSourceMappings mappings,
             Path accessLogDir,
             Metrics metrics,
@@ -115,6 +119,8 @@ public final class EdgeServer implements AutoCloseable {
             Objects.requireNonNull(code, "code");
             Objects.requireNonNull(sqs, "sqs");
             Objects.requireNonNull(s3, "s3");
+            Objects.requireNonNull(sns, "sns");
+            Objects.requireNonNull(events, "events");
             Objects.requireNonNull(mappings, "mappings");
             Objects.requireNonNull(accessLogDir, "accessLogDir");
             Objects.requireNonNull(metrics, "metrics");
@@ -161,7 +167,12 @@ public final class EdgeServer implements AutoCloseable {
         LogsApi logsApi = new LogsApi(d.logs(), auth, d.fleet());
         this.logsApi = logsApi;
         Map<String, Router.RouteHandler> services = Map.ofEntries(
-                SqsApi.entry(d.sqs(), auth), S3Api.entry(d.s3(), auth), Map.entry(AwsServices.LOGS, logsApi::handle));
+                SqsApi.entry(d.sqs(), auth),
+                S3Api.entry(d.s3(), auth),
+                // SNS and EventBridge
+                SnsApi.entry(d.sns(), auth),
+                EventsApi.entry(d.events(), auth),
+                Map.entry(AwsServices.LOGS, logsApi::handle));
         List<EdgeApi> edgeApis = new ArrayList<>(List.of(
                 new FunctionRoutes(calls),
                 new InvokeApi(d.invoker(), auth),

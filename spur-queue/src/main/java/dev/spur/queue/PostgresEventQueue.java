@@ -143,6 +143,20 @@ final class PostgresEventQueue implements EventQueue {
         wakeTakers(true);
     }
 
+    /** For {@link PubSubStore#deliver}: inserts within the writer's transaction; false if the id is taken. */
+    boolean insertEvent(Connection c, QueuedEvent event) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement(SqliteEventQueue.INSERT_EVENT)) {
+            SqliteEventQueue.bindEvent(insert, event);
+            insert.setString(11, event.id());
+            return insert.executeUpdate() > 0;
+        }
+    }
+
+    /** After the transaction of {@link #insertEvent} committed (on the writer thread). */
+    void insertedEvent(QueuedEvent event) {
+        enqueued.incrementAndGet();
+    }
+
     @Override
     public boolean enqueueClaimed(QueuedEvent event, String claim) {
         QueuedEvent stored = new QueuedEvent(

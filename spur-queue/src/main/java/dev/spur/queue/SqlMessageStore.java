@@ -127,26 +127,31 @@ final class SqlMessageStore implements MessageStore {
 
     @Override
     public List<Sent> send(String account, String queue, List<NewMessage> messages, Instant now, Instant dedupUntil) {
-        return writer.submit(c -> {
-            List<Sent> out = new ArrayList<>(messages.size());
-            try (PreparedStatement insert = c.prepareStatement(INSERT_MESSAGE)) {
-                for (NewMessage m : messages) {
-                    if (dedupUntil != null && m.dedupId() != null) {
-                        Optional<Sent> earlier = duplicate(c, account, queue, m.dedupId(), now);
-                        if (earlier.isPresent()) {
-                            out.add(earlier.get());
-                            continue;
-                        }
+        return writer.submit(c -> sendIn(c, account, queue, messages, now, dedupUntil));
+    }
+
+    /** {@link #send} within a transaction already open on the writer's thread. */
+    static List<Sent> sendIn(
+            Connection c, String account, String queue, List<NewMessage> messages, Instant now, Instant dedupUntil)
+            throws SQLException {
+        List<Sent> out = new ArrayList<>(messages.size());
+        try (PreparedStatement insert = c.prepareStatement(INSERT_MESSAGE)) {
+            for (NewMessage m : messages) {
+                if (dedupUntil != null && m.dedupId() != null) {
+                    Optional<Sent> earlier = duplicate(c, account, queue, m.dedupId(), now);
+                    if (earlier.isPresent()) {
+                        out.add(earlier.get());
+                        continue;
                     }
-                    String sequence = sequenceNumber(insert(insert, account, queue, m, now));
-                    if (dedupUntil != null && m.dedupId() != null) {
-                        remember(c, account, queue, m, sequence, dedupUntil);
-                    }
-                    out.add(new Sent(m.id(), sequence, false));
                 }
+                String sequence = sequenceNumber(insert(insert, account, queue, m, now));
+                if (dedupUntil != null && m.dedupId() != null) {
+                    remember(c, account, queue, m, sequence, dedupUntil);
+                }
+                out.add(new Sent(m.id(), sequence, false));
             }
-            return out;
-        });
+        }
+        return out;
     }
 
     static final String INSERT_MESSAGE = "INSERT INTO sqs_messages (account, queue, id, body, "

@@ -57,7 +57,8 @@ final class SqliteEventQueue implements EventQueue {
             Migrations.Migration.fromResource("db/queue", 1, "events"),
             Migrations.Migration.fromResource("db/queue", 2, "schedule_fires"),
             Migrations.Migration.fromResource("db/queue", 3, "sqs"),
-            Migrations.Migration.fromResource("db/queue", 4, "s3_objects"));
+            Migrations.Migration.fromResource("db/queue", 4, "s3_objects"),
+            Migrations.Migration.fromResource("db/queue", 5, "pubsub"));
 
     static final long DEFAULT_PAYLOAD_BUDGET = 64L << 20;
     private static final int BUSY_TIMEOUT_MILLIS = 5_000;
@@ -217,6 +218,23 @@ final class SqliteEventQueue implements EventQueue {
                 enqueued.incrementAndGet();
             }
         });
+    }
+
+    /**
+     * For {@link PubSubStore#deliver}: inserts {@code event} (already truncated to milliseconds) within
+     * the writer's current transaction; false if its id is taken. {@link #insertedEvent} follows the commit.
+     */
+    boolean insertEvent(Connection c, QueuedEvent event) throws SQLException {
+        PreparedStatement insert = writeStatement(c, INSERT_EVENT);
+        bindEvent(insert, event);
+        insert.setString(11, event.id());
+        return insert.executeUpdate() > 0;
+    }
+
+    /** On the writer thread, after the transaction of {@link #insertEvent} committed. */
+    void insertedEvent(QueuedEvent event) {
+        pending.add(event, true);
+        enqueued.incrementAndGet();
     }
 
     @Override

@@ -10,6 +10,8 @@ import dev.spur.common.LambdaException;
 import dev.spur.common.Ticker;
 import dev.spur.control.ControlPlane;
 import dev.spur.edge.EdgeServer;
+import dev.spur.events.EventBuses;
+import dev.spur.events.EventsService;
 import dev.spur.gateway.Gateways;
 import dev.spur.invoke.AsyncDispatcher;
 import dev.spur.invoke.AsyncPolicy;
@@ -21,11 +23,14 @@ import dev.spur.pools.Pools;
 import dev.spur.queue.EventQueue;
 import dev.spur.queue.MessageStore;
 import dev.spur.queue.ObjectIndex;
+import dev.spur.queue.PubSubStore;
 import dev.spur.runtimes.Runtimes;
 import dev.spur.s3.FunctionLookup;
 import dev.spur.s3.S3Service;
 import dev.spur.sandbox.LinuxSandbox;
 import dev.spur.sandbox.Sandbox;
+import dev.spur.sns.SnsService;
+import dev.spur.sns.Topics;
 import dev.spur.sqs.Queues;
 import dev.spur.sqs.SqsService;
 import dev.spur.store.ChangeFollower;
@@ -111,6 +116,7 @@ public final class SpurServer implements AutoCloseable {
     private final UsageMeter usage;
     private final Optional<Tracing> tracing;
     private final Queues queues;
+    private final Topics topics;
     private final EventSourceMappings mappings;
     private final EdgeServer edge;
     private final ChangeFollower follower;
@@ -191,7 +197,9 @@ public final class SpurServer implements AutoCloseable {
                     metrics,
                     tracing.map(InvocationTracer.class::cast),
                     Optional.of(usage));
-            startedDispatcher = new AsyncDispatcher(control, invoker, queue, options.async(), clock).start();
+            // started once functions can be told where this server is (platformVariables below): an event left
+            // queued by a crash runs at once, in an environment that keeps the variables it was launched with
+            startedDispatcher = new AsyncDispatcher(control, invoker, queue, options.async(), clock);
             this.dispatcher = startedDispatcher;
             startedSchedules = new Schedules(store, queue, control.targets(), clock).start();
             this.schedules = startedSchedules;
@@ -206,7 +214,8 @@ public final class SpurServer implements AutoCloseable {
                     ClusterKeys.resolve(d, options.fleet().clusterKey()),
                     pools));
             this.queues = Queues.create(MessageStore.on(queue), clock, database.isPresent());
-            startedMappings = new EventSourceMappings(store, queues, invoker, control.targets(), clock).start();
+            this.topics = Topics.create(PubSubStore.on(queue), queues, clock, database.isPresent(), () -> endpoint());
+            startedMappings = new EventSourceMappings(store, queues, invoker, control.targets(), clock);
             this.mappings = startedMappings;
             this.edge = new EdgeServer(
                             options.host(),
@@ -232,6 +241,9 @@ public final class SpurServer implements AutoCloseable {
                                             queues,
                                             functionLookup(control),
                                             clock),
+                                    SnsService.create(topics),
+                                    EventsService.create(EventBuses.create(
+                                            PubSubStore.on(queue), queues, clock, database.isPresent())),
                                     mappings,
                                     data.resolve("logs").resolve("apis"),
                                     metrics,
@@ -242,6 +254,8 @@ public final class SpurServer implements AutoCloseable {
                     .start();
             pools.platformVariables(platformVariables(endpoint(), options.auth()));
             Thread.ofVirtual().name("spur-logs-api-warm").start(edge::warmLogs);
+            startedDispatcher.start();
+            startedMappings.start();
             if (member.isPresent()) {
                 joined = member.get();
                 joined.join(options.fleet().advertise().orElseGet(() -> advertised(options.host(), edge.port())));
@@ -365,11 +379,21 @@ public final class SpurServer implements AutoCloseable {
         variables.put("AWS_ENDPOINT_URL", endpoint);
         variables.put("AWS_ENDPOINT_URL_SQS", endpoint);
         variables.put("AWS_ENDPOINT_URL_S3", endpoint);
+        variables.put("AWS_ENDPOINT_URL_SNS", endpoint);
+        variables.put("AWS_ENDPOINT_URL_EVENTBRIDGE", endpoint);
         if (auth != Auth.SIGV4) {
             variables.put("AWS_ACCESS_KEY_ID", "spur");
             variables.put("AWS_SECRET_ACCESS_KEY", "spur");
         }
         return variables;
+    }
+
+    /**
+     * SNS topics on this server, for services that publish in-process (S3's notifications): {@link
+     * Topics#publish} returns once every delivery is durable.
+     */
+    public Topics topics() {
+        return topics;
     }
 
     /** {@code http://host:port}, for {@code --endpoint-url}. */

@@ -6,6 +6,7 @@ import dev.spur.common.Json;
 import dev.spur.queue.MessageStore;
 import dev.spur.queue.MessageStore.StoredMessage;
 import dev.spur.queue.MessageStore.StoredQueue;
+import dev.spur.queue.PubSubStore;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -247,6 +248,40 @@ public final class Queues {
             arrivals.arrived(q.key());
         }
         return outcomes;
+    }
+
+    /**
+     * A message another service (SNS, EventBridge) delivers to the queue an ARN names, checked as a send
+     * is and made ready for {@link PubSubStore#deliver} (which writes it with the rest of its publish);
+     * {@code messageAttributes} in the JSON protocol's shape, or null; group and deduplication ids only
+     * used on a FIFO queue. Call {@link #delivered} once the delivery committed.
+     *
+     * @return empty if there is no such queue
+     * @throws SqsException if the queue refuses the message (size, characters, a FIFO queue without a group)
+     */
+    public Optional<PubSubStore.QueueMessage> prepareDelivery(
+            String queueArn, String body, JsonNode messageAttributes, String groupId, String dedupId) {
+        Optional<QueueRef> ref = QueueRef.fromArn(queueArn);
+        if (ref.isEmpty()) {
+            return Optional.empty();
+        }
+        Loaded loaded;
+        try {
+            loaded = require(ref.get().account(), ref.get().name());
+        } catch (SqsException e) {
+            return Optional.empty();
+        }
+        boolean fifo = loaded.stored().fifo();
+        Instant now = clock.instant();
+        MessageStore.NewMessage m = OutgoingMessages.validate(
+                loaded, new Outgoing(body, messageAttributes, null, fifo ? groupId : null, fifo ? dedupId : null), now);
+        return Optional.of(new PubSubStore.QueueMessage(
+                loaded.ref().account(), loaded.ref().name(), m, fifo ? now.plus(DEDUP_WINDOW) : null));
+    }
+
+    /** Wakes the queue's long polls after a {@link #prepareDelivery}'s message committed. */
+    public void delivered(PubSubStore.QueueMessage message) {
+        arrivals.arrived(message.account() + "/" + message.queue());
     }
 
     /**

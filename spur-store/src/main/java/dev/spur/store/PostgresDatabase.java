@@ -42,7 +42,8 @@ final class PostgresDatabase implements Database {
             Migrations.Migration.fromResource("db/postgresql", 3, "sqs"),
             Migrations.Migration.fromResource("db/postgresql", 4, "usage"),
             Migrations.Migration.fromResource("db/postgresql", 5, "s3_objects"),
-            Migrations.Migration.fromResource("db/postgresql", 6, "layer_versions"));
+            Migrations.Migration.fromResource("db/postgresql", 6, "layer_versions"),
+            Migrations.Migration.fromResource("db/postgresql", 7, "pubsub"));
 
     private static final Pattern URL = Pattern.compile("^(jdbc:postgresql|postgresql|postgres)://.*");
 
