@@ -34,6 +34,7 @@ final class AwsServices {
 
     /** S3's virtual-host style: {@code <bucket>.s3.localhost[:port]}. */
     private static final Pattern S3_VIRTUAL_HOST = Pattern.compile("(.+)\\.s3\\.localhost(:\\d+)?");
+
     static final String SNS = "sns";
     static final String EVENTS = "events";
 
