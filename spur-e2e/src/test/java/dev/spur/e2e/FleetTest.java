@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spur.common.Json;
+import dev.spur.server.Rendezvous;
 import dev.spur.store.TestPostgres;
 import dev.spur.testing.Await;
 import dev.spur.testing.Directories;
@@ -342,6 +343,69 @@ class FleetTest {
         }
     }
 
+    /** A function whose version 1 node C owns: its provisioned environments live on C until C is killed. */
+    private static String provisioned;
+
+    @Test
+    @Order(8)
+    void provisionedConcurrencyOfFourIsHeldOnceByTheFleetOnTheVersionsOwner() throws Exception {
+        String candidate;
+        do {
+            candidate = unique("provisioned");
+        } while (!Rendezvous.order(Rendezvous.item("000000000000", "us-east-1", candidate, "1"), List.of(NAMES))
+                .getFirst()
+                .equals("node-c"));
+        String name = candidate;
+        provisioned = createFunction(0, name, Map.of());
+        assertThat(call(0, "POST", "/2015-03-31/functions/" + name + "/versions", "{}")
+                        .status())
+                .isEqualTo(201);
+        Answer put = call(0, "PUT", "/2019-09-30/functions/" + name + "/provisioned-concurrency?Qualifier=1", """
+                {"ProvisionedConcurrentExecutions":4}""");
+        assertThat(put.status()).as(put.body()).isEqualTo(202);
+        for (int node = 0; node < 3; node++) {
+            int n = node;
+            Await.await(
+                    "node " + n + " reports the configuration READY with 4 allocated",
+                    Duration.ofSeconds(90),
+                    () -> provisionedReady(n, name, 4));
+        }
+        Thread.sleep(1_600); // one more beat of every node: a surplus would show now
+        assertThat(provisionedEnvironments())
+                .as("provisioned environments per node")
+                .containsExactly(0, 0, 4);
+        JsonNode answer = invoke(0, name, "1", "{}");
+        assertThat(answer.path("version").asText()).isEqualTo("1");
+        Thread.sleep(1_600);
+        assertThat(provisionedEnvironments())
+                .as("an invocation through A used C's")
+                .containsExactly(0, 0, 4);
+    }
+
+    /** Each node's count of live provisioned environments at its last beat, as node A lists them; -1 if not live. */
+    private static List<Integer> provisionedEnvironments() {
+        List<Integer> counts = new ArrayList<>();
+        JsonNode nodes = get(0, "/spur/v1/nodes").path("Nodes");
+        for (int i = 0; i < 3; i++) {
+            JsonNode node = nodes.get(i);
+            counts.add(
+                    node.path("Live").asBoolean()
+                            ? node.path("Report")
+                                    .path("ProvisionedEnvironments")
+                                    .asInt()
+                            : -1);
+        }
+        return counts;
+    }
+
+    private static boolean provisionedReady(int node, String name, int count) {
+        JsonNode config = get(node, "/2019-09-30/functions/" + name + "/provisioned-concurrency?Qualifier=1");
+        return config.path("Status").asText().equals("READY")
+                && config.path("AllocatedProvisionedConcurrentExecutions").asInt() == count
+                && config.path("AvailableProvisionedConcurrentExecutions").asInt() == count
+                && config.path("RequestedProvisionedConcurrentExecutions").asInt() == count;
+    }
+
     /**
      * Kills node C with SIGKILL in the middle of a 10,000-event burst spread over the three nodes, while
      * synchronous callers invoke through all three: every event answered 202 runs at least once, repeats are
@@ -485,6 +549,40 @@ class FleetTest {
                 "C is dead to the others",
                 Duration.ofSeconds(10),
                 () -> liveNodes(0).size() == 2);
+    }
+
+    @Test
+    @Order(10)
+    @Timeout(180)
+    void theKilledNodesProvisionedEnvironmentsComeBackOnTheSurvivors() throws Exception {
+        assertThat(provisioned)
+                .as("the provisioned function of the test before")
+                .isNotNull();
+        String next = Rendezvous.order(Rendezvous.item("000000000000", "us-east-1", provisioned, "1"), List.of(NAMES))
+                .get(1);
+        int holder = List.of(NAMES).indexOf(next);
+        long start = System.nanoTime();
+        Await.await(
+                "4 provisioned environments on " + next,
+                Duration.ofSeconds(90),
+                () -> provisionedEnvironments().get(holder) == 4);
+        System.out.printf(
+                Locale.ROOT,
+                "FLEET-PROVISIONED-MOVE %s holds 4 again %.1f s after C was declared dead%n",
+                next,
+                (System.nanoTime() - start) / 1e9);
+        for (int node = 0; node < 2; node++) {
+            int n = node;
+            Await.await(
+                    "node " + n + " reports READY", Duration.ofSeconds(10), () -> provisionedReady(n, provisioned, 4));
+        }
+        Thread.sleep(1_600);
+        List<Integer> counts = provisionedEnvironments();
+        assertThat(counts.get(2)).as("C is dead").isEqualTo(-1);
+        assertThat(counts.get(0) + counts.get(1))
+                .as("exactly 4 on the two survivors")
+                .isEqualTo(4);
+        assertThat(invoke(1, provisioned, "1", "{}").path("version").asText()).isEqualTo("1");
     }
 
     private static void printLog() {

@@ -22,4 +22,10 @@ public interface FleetEdge {
      * node that answered; a node that does not answer within a second is left out.
      */
     List<byte[]> peerLogTails(FunctionKey function, int limit);
+
+    /**
+     * This start of this node (a random id per process, as membership lists it): a retried hop names the start
+     * it was meant for, so that a node that restarted does not run an invocation its previous start may have run.
+     */
+    String incarnation();
 }

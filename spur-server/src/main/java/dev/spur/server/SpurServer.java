@@ -14,6 +14,7 @@ import dev.spur.invoke.Invoker;
 import dev.spur.logs.LogStore;
 import dev.spur.pools.PoolSettings;
 import dev.spur.pools.Pools;
+import dev.spur.pools.ProvisionedPlacement;
 import dev.spur.queue.EventQueue;
 import dev.spur.queue.MessageStore;
 import dev.spur.runtimes.Runtimes;
@@ -147,6 +148,10 @@ public final class SpurServer implements AutoCloseable {
             Ticker ticker = options.ticker();
             started = new Pools(options.pools(), options.sandbox(), logs, data.resolve("run"), ticker, clock, true);
             this.pools = started;
+            if (database.isPresent()) {
+                // a fleet node holds its part of each provisioned configuration, known once it reads the live nodes
+                pools.placeProvisioned(ProvisionedPlacement.NOTHING_YET);
+            }
             ControlPlane control = new ControlPlane(store, code, runtimes, pools, clock);
             openedQueue = database.map(d -> EventQueue.postgres(d, nodeName(data), clock))
                     .orElseGet(() -> EventQueue.sqlite(data.resolve("queue.db"), clock));
