@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -33,6 +34,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * This node as a member of a fleet: its row in the membership table ({@link Membership}), a heartbeat every
@@ -70,6 +72,7 @@ final class FleetNode implements FleetEdge, AutoCloseable {
     private final String incarnation = UUID.randomUUID().toString();
     private final ClusterKey key;
     private final Pools pools;
+    private final Supplier<Set<String>> polled;
     private volatile URI advertise;
     private volatile Thread beater;
     private volatile List<Member> live = List.of();
@@ -84,11 +87,12 @@ final class FleetNode implements FleetEdge, AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     /** A node not yet {@link #join}ed: it answers peers' and {@code /spur/v1/nodes} requests, routes nothing. */
-    FleetNode(Membership membership, String name, ClusterKey key, Pools pools) {
+    FleetNode(Membership membership, String name, ClusterKey key, Pools pools, Supplier<Set<String>> polled) {
         this.membership = membership;
         this.name = name;
         this.key = key;
         this.pools = pools;
+        this.polled = polled;
     }
 
     /**
@@ -296,6 +300,7 @@ final class FleetNode implements FleetEdge, AutoCloseable {
                     provisioned.add(part);
                 }));
         r.put("Provisioned", provisioned);
+        r.put("PolledMappings", polled.get());
         try {
             return Json.MAPPER.writeValueAsString(r);
         } catch (IOException e) {

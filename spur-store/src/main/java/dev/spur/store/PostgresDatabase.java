@@ -40,7 +40,8 @@ final class PostgresDatabase implements Database {
             Migrations.Migration.fromResource("db/postgresql", 1, "spur"),
             Migrations.Migration.fromResource("db/postgresql", 2, "fleet"),
             Migrations.Migration.fromResource("db/postgresql", 3, "sqs"),
-            Migrations.Migration.fromResource("db/postgresql", 4, "usage"));
+            Migrations.Migration.fromResource("db/postgresql", 4, "usage"),
+            Migrations.Migration.fromResource("db/postgresql", 5, "mapping_leases"));
 
     private static final Pattern URL = Pattern.compile("^(jdbc:postgresql|postgresql|postgres)://.*");
 
