@@ -218,6 +218,7 @@ public final class EventSourceMappings implements AutoCloseable {
                             m.eventSourceArn(), m.functionName(), other.uuid());
                 }
             }
+            claimBeforeStoring(m.uuid());
             store.putMapping(m, true);
             mappings.put(m.uuid(), m);
             reconcileQuietly();
@@ -370,6 +371,30 @@ public final class EventSourceMappings implements AutoCloseable {
             if (m != null && m.enabled() && !pollers.containsKey(uuid)) {
                 run(m);
             }
+        }
+    }
+
+    /**
+     * Under the lock: takes the lease of a mapping about to be created, before any other node can know of it, so
+     * that the node that creates a mapping runs it (a mapping that is then not stored loses its lease at the next
+     * renewal). A failure is left to the renewals.
+     */
+    private void claimBeforeStoring(String uuid) {
+        if (!started) {
+            return;
+        }
+        List<String> wanted = new ArrayList<>(List.of(uuid));
+        for (EventSourceMapping m : mappings.values()) {
+            if (m.enabled()) {
+                wanted.add(m.uuid());
+            }
+        }
+        try {
+            leases.hold(wanted);
+        } catch (RuntimeException e) {
+            LOG.log(
+                    Level.WARNING,
+                    "cannot claim the new mapping's lease now; the next renewal retries: " + e.getMessage());
         }
     }
 
