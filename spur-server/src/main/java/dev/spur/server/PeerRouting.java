@@ -286,7 +286,12 @@ final class PeerRouting implements Routing, AutoCloseable {
         request.header(PeerCalls.ATTEMPT, "2").header(PeerCalls.INCARNATION, node.incarnation());
         try {
             return exchange(retries, request.build());
-        } catch (NotSent | NoAnswer e) {
+        } catch (NotSent e) {
+            // it is gone: other calls skip it (their kept-alive connections to it are as stale as this one was)
+            suspects.put(node.name(), System.nanoTime());
+            throw LambdaException.internal(
+                    "The node " + node.name() + " running this invocation failed; the function may have run.", e);
+        } catch (NoAnswer e) {
             throw LambdaException.internal(
                     "The node " + node.name() + " running this invocation failed; the function may have run.", e);
         }
