@@ -19,8 +19,16 @@ import picocli.CommandLine.Spec;
         description = "List the nodes of a fleet: name, address, state (ACTIVE, DEAD, LEFT), last heartbeat, "
                 + "environments and invocations in flight.")
 final class NodesCommand implements Callable<Integer> {
-    private static final List<String> HEADER =
-            List.of("NAME", "ADVERTISE", "STATE", "HEARTBEAT", "IN FLIGHT", "ENVIRONMENTS", "MEMORY");
+    private static final List<String> HEADER = List.of(
+            "NAME",
+            "ADVERTISE",
+            "STATE",
+            "HEARTBEAT",
+            "IN FLIGHT",
+            "ENVIRONMENTS",
+            "PROVISIONED",
+            "MAPPINGS",
+            "MEMORY");
 
     @Spec
     CommandSpec spec;
@@ -52,6 +60,10 @@ final class NodesCommand implements Callable<Integer> {
                         Output.text(report.get("InFlight")),
                         Output.text(report.get("LiveEnvironments")) + " (" + Output.text(report.get("IdleEnvironments"))
                                 + " idle)",
+                        Output.text(report.get("ProvisionedEnvironments")),
+                        report.get("PolledMappings") instanceof List<?> polled
+                                ? Integer.toString(polled.size())
+                                : Output.text(null),
                         Output.text(report.get("MemoryUsedMb")) + "/" + Output.text(report.get("MemoryCapacityMb"))
                                 + " MB"));
             }

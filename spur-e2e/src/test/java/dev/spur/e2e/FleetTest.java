@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spur.common.Json;
+import dev.spur.server.Rendezvous;
 import dev.spur.store.TestPostgres;
 import dev.spur.testing.Await;
 import dev.spur.testing.Directories;
@@ -77,7 +78,10 @@ class FleetTest {
                 path = os.environ.get("IDS_FILE")
                 if path:
                     resources = event.get("resources") if isinstance(event, dict) else None
-                    line = json.dumps({"id": context.aws_request_id, "resources": resources}) + "\\n"
+                    records = event.get("Records") if isinstance(event, dict) else None
+                    bodies = [r.get("body") for r in records] if records else []
+                    line = json.dumps({"id": context.aws_request_id, "resources": resources, "bodies": bodies,
+                                       "at": time.time()}) + "\\n"
                     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
                     os.write(fd, line.encode())
                     os.close(fd)
@@ -550,6 +554,234 @@ class FleetTest {
         }
     }
 
+    /** A function whose version 1 node C owns: its provisioned environments live on C until C is killed. */
+    private static String provisioned;
+
+    @Test
+    @Order(8)
+    void provisionedConcurrencyOfFourIsHeldOnceByTheFleetOnTheVersionsOwner() throws Exception {
+        String candidate;
+        do {
+            candidate = unique("provisioned");
+        } while (!Rendezvous.order(Rendezvous.item("000000000000", "us-east-1", candidate, "1"), List.of(NAMES))
+                .getFirst()
+                .equals("node-c"));
+        String name = candidate;
+        provisioned = createFunction(0, name, Map.of());
+        assertThat(call(0, "POST", "/2015-03-31/functions/" + name + "/versions", "{}")
+                        .status())
+                .isEqualTo(201);
+        Answer put = call(0, "PUT", "/2019-09-30/functions/" + name + "/provisioned-concurrency?Qualifier=1", """
+                {"ProvisionedConcurrentExecutions":4}""");
+        assertThat(put.status()).as(put.body()).isEqualTo(202);
+        for (int node = 0; node < 3; node++) {
+            int n = node;
+            Await.await(
+                    "node " + n + " reports the configuration READY with 4 allocated",
+                    Duration.ofSeconds(90),
+                    () -> provisionedReady(n, name, 4));
+        }
+        Thread.sleep(1_600); // one more beat of every node: a surplus would show now
+        assertThat(provisionedEnvironments())
+                .as("provisioned environments per node")
+                .containsExactly(0, 0, 4);
+        JsonNode answer = invoke(0, name, "1", "{}");
+        assertThat(answer.path("version").asText()).isEqualTo("1");
+        Thread.sleep(1_600);
+        assertThat(provisionedEnvironments())
+                .as("an invocation through A used C's")
+                .containsExactly(0, 0, 4);
+    }
+
+    /** The SQS mapping of the test below: its queue, its UUID, the file its function records the bodies in. */
+    private static String mappedQueue;
+
+    private static String mappingUuid;
+    private static Path mappedBodies;
+
+    @Test
+    @Order(9)
+    @Timeout(180)
+    void anSqsMappingCreatedOnCIsPolledByCAloneAndDeliversWhatAAndBSend() throws Exception {
+        mappedBodies = work.resolve("mapped-bodies.txt");
+        String function = createFunction(2, unique("mapped"), Map.of("IDS_FILE", mappedBodies.toString()));
+        mappedQueue = sqs(2, "CreateQueue", Json.MAPPER.createObjectNode().put("QueueName", unique("fleet-q")))
+                .path("QueueUrl")
+                .asText();
+        String arn = "arn:aws:sqs:us-east-1:000000000000:" + mappedQueue.substring(mappedQueue.lastIndexOf('/') + 1);
+        Answer created = call(
+                2,
+                "POST",
+                "/2015-03-31/event-source-mappings/",
+                Json.MAPPER
+                        .createObjectNode()
+                        .put("EventSourceArn", arn)
+                        .put("FunctionName", function)
+                        .put("BatchSize", 10)
+                        .toString());
+        assertThat(created.status()).as(created.body()).isEqualTo(202);
+        mappingUuid = json(created.body()).path("UUID").asText();
+        for (int viewer = 0; viewer < 3; viewer++) {
+            int v = viewer;
+            Await.await(
+                    "node " + v + " sees C alone polling the mapping",
+                    Duration.ofSeconds(10),
+                    () -> pollers(v, mappingUuid).equals(List.of("node-c")));
+        }
+        Map<String, Long> sentAt = sendAll(0, 50, "before");
+        Await.await("50 delivered", Duration.ofSeconds(60), () -> delivered().containsAll(sentAt.keySet()));
+        List<Long> latencies = latencies(sentAt);
+        System.out.printf(
+                Locale.ROOT,
+                "FLEET-MAPPING send on A/B -> invoke on C: n=%d p50=%dms max=%dms%n",
+                latencies.size(),
+                latencies.get(latencies.size() / 2),
+                latencies.getLast());
+        for (int viewer = 0; viewer < 3; viewer++) {
+            assertThat(pollers(viewer, mappingUuid))
+                    .as("seen from node %d", viewer)
+                    .containsExactly("node-c");
+        }
+    }
+
+    @Test
+    @Order(22)
+    @Timeout(180)
+    void theKilledOwnersMappingIsTakenOverByASurvivorAndNothingIsLost() throws Exception {
+        assertThat(mappingUuid).as("the mapping of the test before").isNotNull();
+        long start = System.nanoTime();
+        Await.await(
+                "one survivor polls the mapping",
+                Duration.ofSeconds(60),
+                () -> pollers(0, mappingUuid).size() == 1
+                        && pollers(1, mappingUuid).equals(pollers(0, mappingUuid)));
+        System.out.printf(
+                Locale.ROOT,
+                "FLEET-MAPPING-MOVE %s polls again %.1f s after C was declared dead%n",
+                pollers(0, mappingUuid),
+                (System.nanoTime() - start) / 1e9);
+        Map<String, Long> sentAt = sendAll(0, 50, "after");
+        Set<String> all = new HashSet<>(sentAt.keySet());
+        for (int i = 0; i < 50; i++) {
+            all.add("before-" + i);
+        }
+        Await.await(
+                "all 100 delivered", Duration.ofSeconds(60), () -> delivered().containsAll(all));
+        assertThat(pollers(0, mappingUuid)).hasSize(1).doesNotContain("node-c");
+        assertThat(pollers(1, mappingUuid)).isEqualTo(pollers(0, mappingUuid));
+    }
+
+    /** Sends {@code n} messages named {@code label-i}, alternately on A and B; when each was sent. */
+    private static Map<String, Long> sendAll(int first, int n, String label) {
+        Map<String, Long> sentAt = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            String body = label + "-" + i;
+            sentAt.put(body, System.currentTimeMillis());
+            sqs(
+                    (first + i) % 2,
+                    "SendMessage",
+                    Json.MAPPER.createObjectNode().put("QueueUrl", mappedQueue).put("MessageBody", body));
+        }
+        return sentAt;
+    }
+
+    /** The bodies the mapped function received so far. */
+    private static Set<String> delivered() {
+        Set<String> bodies = new HashSet<>();
+        deliveries().forEach(line -> line.path("bodies").forEach(b -> bodies.add(b.asText())));
+        return bodies;
+    }
+
+    private static List<JsonNode> deliveries() {
+        List<JsonNode> out = new ArrayList<>();
+        try {
+            if (Files.exists(mappedBodies)) {
+                for (String line : Files.readAllLines(mappedBodies)) {
+                    try {
+                        out.add(Json.MAPPER.readTree(line));
+                    } catch (IOException partial) {
+                        // a line being written
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    /** Milliseconds from each send to the start of the invocation that received it, sorted. */
+    private static List<Long> latencies(Map<String, Long> sentAt) {
+        List<Long> out = new ArrayList<>();
+        for (JsonNode line : deliveries()) {
+            long at = Math.round(line.path("at").asDouble() * 1000);
+            line.path("bodies").forEach(b -> {
+                Long sent = sentAt.get(b.asText());
+                if (sent != null) {
+                    out.add(at - sent);
+                }
+            });
+        }
+        out.sort(null);
+        return out;
+    }
+
+    /** The live nodes whose last report says they poll mapping {@code uuid}, as node {@code viewer} lists them. */
+    private static List<String> pollers(int viewer, String uuid) {
+        List<String> names = new ArrayList<>();
+        for (JsonNode node : liveNodes(viewer)) {
+            for (JsonNode polled : node.path("Report").path("PolledMappings")) {
+                if (polled.asText().equals(uuid)) {
+                    names.add(node.path("Name").asText());
+                }
+            }
+        }
+        return names;
+    }
+
+    private static JsonNode sqs(int node, String operation, ObjectNode input) {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(endpoint(node) + "/"))
+                    .header("X-Amz-Target", "AmazonSQS." + operation)
+                    .header("Content-Type", "application/x-amz-json-1.0")
+                    .POST(HttpRequest.BodyPublishers.ofString(input.toString()))
+                    .timeout(Duration.ofSeconds(30))
+                    .build();
+            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            return json(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Each node's count of live provisioned environments at its last beat, as node A lists them; -1 if not live. */
+    private static List<Integer> provisionedEnvironments() {
+        List<Integer> counts = new ArrayList<>();
+        JsonNode nodes = get(0, "/spur/v1/nodes").path("Nodes");
+        for (int i = 0; i < 3; i++) {
+            JsonNode node = nodes.get(i);
+            counts.add(
+                    node.path("Live").asBoolean()
+                            ? node.path("Report")
+                                    .path("ProvisionedEnvironments")
+                                    .asInt()
+                            : -1);
+        }
+        return counts;
+    }
+
+    private static boolean provisionedReady(int node, String name, int count) {
+        JsonNode config = get(node, "/2019-09-30/functions/" + name + "/provisioned-concurrency?Qualifier=1");
+        return config.path("Status").asText().equals("READY")
+                && config.path("AllocatedProvisionedConcurrentExecutions").asInt() == count
+                && config.path("AvailableProvisionedConcurrentExecutions").asInt() == count
+                && config.path("RequestedProvisionedConcurrentExecutions").asInt() == count;
+    }
+
     /**
      * Kills node C with SIGKILL in the middle of a 10,000-event burst spread over the three nodes, while
      * synchronous callers invoke through all three: every event answered 202 runs at least once, repeats are
@@ -558,7 +790,7 @@ class FleetTest {
      * callers lose their connection; afterwards one-time schedules still fire exactly once on the two survivors.
      */
     @Test
-    @Order(9)
+    @Order(20)
     @Timeout(300)
     void aNodeKilledMidBurstLosesNoAcceptedEventAndTheOthersKeepServing() throws Exception {
         Path ids = work.resolve("burst-ids.txt");
@@ -693,6 +925,40 @@ class FleetTest {
                 "C is dead to the others",
                 Duration.ofSeconds(10),
                 () -> liveNodes(0).size() == 2);
+    }
+
+    @Test
+    @Order(21)
+    @Timeout(180)
+    void theKilledNodesProvisionedEnvironmentsComeBackOnTheSurvivors() throws Exception {
+        assertThat(provisioned)
+                .as("the provisioned function of the test before")
+                .isNotNull();
+        String next = Rendezvous.order(Rendezvous.item("000000000000", "us-east-1", provisioned, "1"), List.of(NAMES))
+                .get(1);
+        int holder = List.of(NAMES).indexOf(next);
+        long start = System.nanoTime();
+        Await.await(
+                "4 provisioned environments on " + next,
+                Duration.ofSeconds(90),
+                () -> provisionedEnvironments().get(holder) == 4);
+        System.out.printf(
+                Locale.ROOT,
+                "FLEET-PROVISIONED-MOVE %s holds 4 again %.1f s after C was declared dead%n",
+                next,
+                (System.nanoTime() - start) / 1e9);
+        for (int node = 0; node < 2; node++) {
+            int n = node;
+            Await.await(
+                    "node " + n + " reports READY", Duration.ofSeconds(10), () -> provisionedReady(n, provisioned, 4));
+        }
+        Thread.sleep(1_600);
+        List<Integer> counts = provisionedEnvironments();
+        assertThat(counts.get(2)).as("C is dead").isEqualTo(-1);
+        assertThat(counts.get(0) + counts.get(1))
+                .as("exactly 4 on the two survivors")
+                .isEqualTo(4);
+        assertThat(invoke(1, provisioned, "1", "{}").path("version").asText()).isEqualTo("1");
     }
 
     private static void printLog() {

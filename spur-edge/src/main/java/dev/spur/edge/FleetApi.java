@@ -20,6 +20,14 @@ import java.util.Optional;
  * sends a synchronous invocation to when this node should hold its function warm ({@link PeerCalls}), and the
  * peer route that answers this node's tail of a function's log. A peer
  * request whose signature does not verify is refused with 403 and runs nothing.
+ *
+ * <p>Retried hops ({@link PeerCalls#ATTEMPT} 2): the sending node retries a hop once when its first attempt got
+ * no answer at all (the connection broke before any response header). This node remembers the request ids of
+ * the last {@value #RECEIPTS} hops it received (this process only). A retry runs only if it is meant for this
+ * start of the node ({@link PeerCalls#INCARNATION}) and its request id was never received here: then the first
+ * attempt provably never reached this process, and nothing ran. Otherwise it answers 500 without running
+ * anything ("the first attempt reached this node" or "another start of this node"), and the sending node
+ * passes that on: the function may have run once, it never runs twice.
  */
 final class FleetApi implements EdgeApi {
     private final FleetEdge fleet;
@@ -28,6 +36,18 @@ final class FleetApi implements EdgeApi {
     private final InstantSource clock;
     private final LogStore logs;
     private final LogsApi logsApi;
+    /** Request ids of the hops this process received, oldest first, at most {@link #RECEIPTS}. */
+    private final Map<String, Boolean> received = new LinkedHashMap<>(1024, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > RECEIPTS;
+        }
+    };
+
+    /** How many hops' request ids this node remembers to refuse a retry of one it received. */
+    static final int RECEIPTS = 65_536;
 
     FleetApi(
             FleetEdge fleet,
@@ -62,6 +82,31 @@ final class FleetApi implements EdgeApi {
         }
     }
 
+    /**
+     * Records a hop's request id; refuses a retry ({@link PeerCalls#ATTEMPT} 2) of one this process may have run:
+     * one meant for another start of this node, or one whose first attempt reached this process.
+     */
+    private void receive(Exchange x, String requestId) {
+        boolean retry = x.header(PeerCalls.ATTEMPT).map("2"::equals).orElse(false);
+        boolean first;
+        synchronized (received) {
+            first = received.putIfAbsent(requestId, Boolean.TRUE) == null;
+        }
+        if (!retry) {
+            return;
+        }
+        if (!x.header(PeerCalls.INCARNATION).orElse("").equals(fleet.incarnation())) {
+            throw LambdaException.internal(
+                    "The node that received the first attempt of this invocation has restarted since; the function "
+                            + "may have run.",
+                    null);
+        }
+        if (!first) {
+            throw LambdaException.internal(
+                    "The first attempt of this invocation reached this node; the function may have run.", null);
+        }
+    }
+
     /** Runs here the invocation another node of the fleet resolved and sent: no further hop. */
     private void peerInvoke(Exchange x) {
         String requestId = x.header(PeerCalls.REQUEST_ID).orElseGet(RequestIds::next);
@@ -82,6 +127,12 @@ final class FleetApi implements EdgeApi {
                 throw LambdaException.of(
                         ErrorCode.ACCESS_DENIED, "This peer request is not signed with the fleet's cluster key.");
             }
+            receive(x, requestId);
+            if (deadline <= 0) {
+                throw LambdaException.invalid("the peer request's deadline must be positive: %d ms", deadline);
+            }
+            // The sending node stops waiting `deadline` ms after it sent this: the invocation must end by then.
+            long notAfter = clock.millis() + deadline;
             InvokeResult result = invoker.invokeHere(
                     new InvokeCommand(
                             new Caller(account, region),
@@ -93,7 +144,8 @@ final class FleetApi implements EdgeApi {
                             body,
                             body.length,
                             requestId),
-                    Optional.of(version));
+                    Optional.of(version),
+                    notAfter);
             Map<String, String> headers = new LinkedHashMap<>(4);
             headers.put("x-amzn-RequestId", requestId);
             if (result.executedVersion() != null) {

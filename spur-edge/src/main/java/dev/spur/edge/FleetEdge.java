@@ -48,4 +48,9 @@ public interface FleetEdge {
             missing = List.copyOf(missing);
         }
     }
+    /**
+     * This start of this node (a random id per process, as membership lists it): a retried hop names the start
+     * it was meant for, so that a node that restarted does not run an invocation its previous start may have run.
+     */
+    String incarnation();
 }

@@ -23,6 +23,11 @@ public final class PeerCalls {
     public static final String DEADLINE_MILLIS = "X-Spur-Deadline-Ms";
     public static final String ISSUED_MILLIS = "X-Spur-Issued-Ms";
     public static final String SIGNATURE = "X-Spur-Signature";
+    /** {@code 2} on the one retry of a hop whose first attempt got no answer ({@link #INCARNATION} required). */
+    public static final String ATTEMPT = "X-Spur-Attempt";
+    /** On a retry: the start of the receiving node the first attempt was sent to (membership's incarnation). */
+    public static final String INCARNATION = "X-Spur-Incarnation";
+
     public static final String LOGS_PREFIX = "/spur/v1/peer/logs/";
     public static final String LIMIT = "X-Spur-Limit";
     /** Where a node asks a peer to answer one CloudWatch Logs operation from the peer's own logs. */

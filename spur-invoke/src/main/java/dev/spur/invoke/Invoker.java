@@ -101,7 +101,7 @@ public final class Invoker {
      * environment is released when the invocation ends.
      */
     public InvokeResult invoke(InvokeCommand command) throws InterruptedException {
-        return invoke(command, Optional.empty(), true);
+        return invoke(command, Optional.empty(), true, Long.MAX_VALUE);
     }
 
     /**
@@ -110,11 +110,22 @@ public final class Invoker {
      * the event here.
      */
     public InvokeResult invokeHere(InvokeCommand command, Optional<String> version) throws InterruptedException {
-        return invoke(command, version, false);
+        return invoke(command, version, false, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #invokeHere(InvokeCommand, Optional)} for a caller that stops waiting at {@code notAfterMillis}
+     * (epoch milliseconds on this node's clock: the node that sent the invocation here): the function gets the
+     * shorter of its timeout and the time left, and with no time left once it has an environment the answer is
+     * the timeout Lambda gives ({@code Sandbox.Timedout}, an unhandled function error) without running it.
+     */
+    public InvokeResult invokeHere(InvokeCommand command, Optional<String> version, long notAfterMillis)
+            throws InterruptedException {
+        return invoke(command, version, false, notAfterMillis);
     }
 
     /** The whole path: resolve, validate, route, admit + acquire, dispatch + await, record, release. */
-    private InvokeResult invoke(InvokeCommand command, Optional<String> pinned, boolean routed)
+    private InvokeResult invoke(InvokeCommand command, Optional<String> pinned, boolean routed, long notAfterMillis)
             throws InterruptedException {
         Instant received = tracer == null ? null : clock.instant();
         requireSize(command); // before anything else, as Lambda: even a body that is not JSON is 413 when too large
@@ -149,12 +160,12 @@ public final class Invoker {
                         type);
         }
         Routing r = routing;
+        Run run = new Run(payload, clientContext, tail, notAfterMillis);
         if (!routed || r == Routing.HERE) {
             // A node alone (or an invocation already routed here): no Call to build, no hop to consider.
-            return runHere(command, key, qualifier, deployment, payload, clientContext, tail, alias, probe, received);
+            return runHere(command, key, qualifier, deployment, run, alias, probe, received);
         }
-        Routing.Here here = () ->
-                runHere(command, key, qualifier, deployment, payload, clientContext, tail, alias, probe, received);
+        Routing.Here here = () -> runHere(command, key, qualifier, deployment, run, alias, probe, received);
         InvokeCommand validated = new InvokeCommand(
                 caller,
                 command.functionName(),
@@ -177,9 +188,7 @@ public final class Invoker {
             FunctionKey key,
             Optional<String> qualifier,
             Deployment deployment,
-            byte[] payload,
-            String clientContext,
-            boolean tail,
+            Run run,
             String alias,
             InvokeObserver.Probe probe,
             Instant received)
@@ -192,7 +201,8 @@ public final class Invoker {
         // The ARN the caller invoked, as Lambda passes it: with the qualifier the caller gave, if any.
         String arn = qualifier.isPresent() ? key.qualifiedArn(qualifier.get()) : key.arn();
         String trace = TraceHeader.forInvocation(command.traceHeader());
-        InvokeInput input = new InvokeInput(command.requestId(), payload, clientContext, trace, arn);
+        InvokeInput input = new InvokeInput(
+                command.requestId(), run.payload(), run.clientContext(), trace, arn, run.notAfterMillis());
 
         Lease lease;
         try {
@@ -221,9 +231,12 @@ public final class Invoker {
                 200,
                 outcome.payload(),
                 outcome.isError() ? Optional.of("Unhandled") : Optional.empty(),
-                tail ? Optional.of(outcome.log().tailBase64()) : Optional.empty(),
+                run.tail() ? Optional.of(outcome.log().tailBase64()) : Optional.empty(),
                 deployment.config().version());
     }
+
+    /** What one invocation on this node runs with: the payload, its context, whether to tail the log, until when. */
+    private record Run(byte[] payload, String clientContext, boolean tail, long notAfterMillis) {}
 
     /** Hands the invocation's timings to the tracer; never fails the invocation. */
     private void trace(

@@ -364,7 +364,7 @@ final class Environment implements RuntimeApiHandler {
         }
         long now = pools.ticker().nanos();
         inv.markDispatched(now);
-        long deadline = pools.clock().millis() + pool.config().timeout() * 1000L;
+        long deadline = pools.clock().millis() + inv.timeoutNanos / 1_000_000L;
         return new NextEvent(
                 inv.requestId, deadline, inv.invokedArn, inv.traceId, inv.clientContext, null, inv.payload);
     }

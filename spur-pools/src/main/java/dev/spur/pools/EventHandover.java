@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * deque and the waiting thread in an atomic.
  */
 final class EventHandover {
-    private static final Invocation CLOSED = new Invocation("", new byte[0], null, null, null, null);
+    private static final Invocation CLOSED = new Invocation("", new byte[0], null, null, null, null, 0);
 
     private final LinkedBlockingDeque<Invocation> events = new LinkedBlockingDeque<>();
     /** The thread waiting in {@link #take()}, if one is. */

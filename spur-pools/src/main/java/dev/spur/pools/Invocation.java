@@ -19,6 +19,9 @@ final class Invocation {
     final String traceId;
     final String invokedArn;
     final InvocationLog log;
+    /** The time the function has, from when the runtime takes the event: what its deadline header says. */
+    final long timeoutNanos;
+
     private final CompletableFuture<Result> result = new CompletableFuture<>();
     /** Set when the runtime takes the event from {@code next}; 0 until then. */
     private volatile long dispatchedNanos;
@@ -29,13 +32,15 @@ final class Invocation {
             String clientContext,
             String traceId,
             String invokedArn,
-            InvocationLog log) {
+            InvocationLog log,
+            long timeoutNanos) {
         this.requestId = requestId;
         this.payload = payload;
         this.clientContext = clientContext;
         this.traceId = traceId;
         this.invokedArn = invokedArn;
         this.log = log;
+        this.timeoutNanos = timeoutNanos;
     }
 
     void markDispatched(long nanos) {

@@ -59,8 +59,10 @@ public final class Lease implements AutoCloseable {
 
     /**
      * Runs the invocation: hands the event to the runtime and waits for its answer until the
-     * function's timeout, counted from the moment the runtime took the event. At the deadline, or if
-     * the runtime dies, the environment is killed and the outcome says why.
+     * function's timeout, counted from the moment the runtime took the event, or until the input's
+     * {@link InvokeInput#notAfterMillis} if that comes first (the function's deadline header says the same).
+     * At the deadline, or if the runtime dies, the environment is killed and the outcome says why. With no
+     * time left at all, the event is not handed over: the outcome is a timeout and the environment stays.
      *
      * <p>Failure semantics: the function may have run, fully or partly, whatever the outcome; an
      * invocation is never run twice by this call.
@@ -78,9 +80,22 @@ public final class Lease implements AutoCloseable {
             return initFailed(input, log, environment.initFailure(), initNanos);
         }
         PlatformLog.start(log, input.requestId(), pool.config().version());
-        Invocation inv = new Invocation(
-                input.requestId(), input.payload(), input.clientContext(), input.traceId(), input.invokedArn(), log);
         long timeoutNanos = pool.config().timeout() * 1_000_000_000L;
+        if (input.notAfterMillis() != Long.MAX_VALUE) {
+            long left = input.notAfterMillis() - pools.clock().millis();
+            if (left <= 0) {
+                return tooLate(input, log, initNanos);
+            }
+            timeoutNanos = Math.min(timeoutNanos, left * 1_000_000L);
+        }
+        Invocation inv = new Invocation(
+                input.requestId(),
+                input.payload(),
+                input.clientContext(),
+                input.traceId(),
+                input.invokedArn(),
+                log,
+                timeoutNanos);
         long start = pools.ticker().nanos();
         environment.dispatch(inv);
         Invocation.Result result;
@@ -119,6 +134,19 @@ public final class Lease implements AutoCloseable {
                 Math.max(0, result.atNanos() - dispatched),
                 initNanos,
                 memory,
+                log);
+    }
+
+    /** The caller's deadline passed before the event could be handed over: a timeout, as Lambda answers one. */
+    private InvocationOutcome tooLate(InvokeInput input, InvocationLog log, long initNanos) {
+        PlatformLog.timedOut(log, Instant.ofEpochMilli(pools.clock().millis()), input.requestId(), 0);
+        return new InvocationOutcome(
+                Kind.TIMEOUT,
+                ErrorJson.timedOut(input.requestId(), 0),
+                "Sandbox.Timedout",
+                0,
+                initNanos,
+                environment.peakMemoryBytes(),
                 log);
     }
 

@@ -82,6 +82,7 @@ public final class Pools implements AutoCloseable {
     private final ConcurrentMap<PoolKey, Pool> pools = new ConcurrentHashMap<>();
     private final Budgets budgets;
     private final Provisioner provisioner = new Provisioner(this);
+    private final Placements placements = new Placements(provisioner);
     private final NodeMemory memory;
     private final AtomicLong environmentsStarted = new AtomicLong();
     private final ScheduledExecutorService timer;
@@ -228,17 +229,33 @@ public final class Pools implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("pools closed");
         }
-        provisioner.provision(function, qualifier, List.copyOf(allocations));
+        placements.provision(function, qualifier, List.copyOf(allocations));
     }
 
     /** Drops the provisioned concurrency of (function, qualifier): its idle environments stop now, busy ones after. */
     public void unprovision(FunctionKey function, String qualifier) {
-        provisioner.unprovision(function, qualifier);
+        placements.unprovision(function, qualifier);
     }
 
-    /** Where the provisioned concurrency of (function, qualifier) stands; empty if none is configured. */
+    /**
+     * Where the provisioned concurrency of (function, qualifier) stands, fleet-wide (this node's part and what
+     * the other nodes report, see {@link ProvisionedPlacement}); empty if none is configured.
+     */
     public Optional<ProvisionedStatus> provisionedStatus(FunctionKey function, String qualifier) {
-        return provisioner.status(function, qualifier);
+        return placements.status(function, qualifier);
+    }
+
+    /**
+     * Which part of each provisioned configuration this node holds from now on ({@link ProvisionedPlacement#WHOLE}
+     * until called): every configuration is applied again with its new part.
+     */
+    public void placeProvisioned(ProvisionedPlacement placement) {
+        placements.place(placement);
+    }
+
+    /** The environments provisioned fleet-wide for {@code version} of {@code function}, over its configurations. */
+    public int provisionedCount(FunctionKey function, String version) {
+        return placements.asked(function, version);
     }
 
     /**
@@ -257,7 +274,7 @@ public final class Pools implements AutoCloseable {
      * invocation), its provisioned concurrency and its concurrency budget (reservation) are dropped.
      */
     public void retire(FunctionKey key) {
-        provisioner.drop(key, Optional.empty());
+        placements.drop(key, Optional.empty());
         budgets.drop(key);
         for (var entry : pools.entrySet()) {
             if (entry.getKey().function().equals(key) && pools.remove(entry.getKey(), entry.getValue())) {
@@ -272,7 +289,7 @@ public final class Pools implements AutoCloseable {
      * versions, their provisioned environments and the function's reservation are untouched.
      */
     public void retire(FunctionKey key, String version) {
-        provisioner.drop(key, Optional.of(version));
+        placements.drop(key, Optional.of(version));
         Pool pool = pools.remove(new PoolKey(key, version));
         if (pool != null) {
             drain(pool);
@@ -511,7 +528,10 @@ public final class Pools implements AutoCloseable {
         return warm;
     }
 
-    /** Every provisioned-concurrency configuration held here, by function and qualifier, with its status. */
+    /**
+     * Every provisioned-concurrency configuration held here, by function and qualifier, with the status of this
+     * node's part (in a fleet, {@code requested} is this node's part).
+     */
     public Map<FunctionKey, Map<String, ProvisionedStatus>> provisionedStatuses() {
         return provisioner.statuses();
     }

@@ -174,6 +174,51 @@ class PoolsTest {
         assertThat(json(invoke(s, d, "{}")).get("pid").asLong()).isNotEqualTo(pid);
     }
 
+    private static InvocationOutcome invokeUntil(Pools s, Deployment d, String event, long notAfterMillis)
+            throws Exception {
+        try (Lease lease = s.acquire(d)) {
+            return lease.invoke(new InvokeInput(
+                    RequestIds.next(),
+                    event.getBytes(StandardCharsets.UTF_8),
+                    null,
+                    "Root=1-abc",
+                    d.config().arn(),
+                    notAfterMillis));
+        }
+    }
+
+    @Test
+    void aCallersDeadlineShorterThanTheTimeoutEndsTheInvocationAsATimeout() throws Exception {
+        Pools s = pools();
+        Deployment d = TestDeployments.deployment(dir, "deadline", 128, 3, Map.of());
+        long pid = json(invoke(s, d, "{}")).get("pid").asLong();
+        InvocationOutcome o = invokeUntil(s, d, "{\"sleep\":10}", System.currentTimeMillis() + 1_000);
+        assertThat(o.kind()).isEqualTo(Kind.TIMEOUT);
+        assertThat(o.errorType()).isEqualTo("Sandbox.Timedout");
+        assertThat(json(o).get("errorMessage").asText()).matches(".*Error: Task timed out after 0\\.\\d\\d seconds");
+        assertThat(o.durationNanos())
+                .as("cut at the caller's deadline, not the 3 s timeout")
+                .isLessThan(3_000_000_000L);
+        assertThat(json(invoke(s, d, "{}")).get("pid").asLong())
+                .as("the environment that ran past the deadline was killed")
+                .isNotEqualTo(pid);
+    }
+
+    @Test
+    void aCallerWhoseDeadlineHasPassedGetsATimeoutAndTheEventIsNotHandedOver() throws Exception {
+        Pools s = pools();
+        Deployment d = TestDeployments.deployment(dir, "late", 128, 3, Map.of());
+        long pid = json(invoke(s, d, "{}")).get("pid").asLong();
+        long started = pools.stats().environmentsStarted();
+        InvocationOutcome o = invokeUntil(s, d, "{}", System.currentTimeMillis() - 1);
+        assertThat(o.kind()).isEqualTo(Kind.TIMEOUT);
+        assertThat(json(o).get("errorType").asText()).isEqualTo("Sandbox.Timedout");
+        assertThat(json(invoke(s, d, "{}")).get("pid").asLong())
+                .as("the environment never got the event and serves the next")
+                .isEqualTo(pid);
+        assertThat(pools.stats().environmentsStarted()).isEqualTo(started);
+    }
+
     @Test
     void killingAnEnvironmentKillsProcessesItsRuntimeStarted() throws Exception {
         Pools s = pools();

@@ -8,6 +8,7 @@ import dev.spur.edge.FleetEdge;
 import dev.spur.edge.PeerCalls;
 import dev.spur.pools.ConcurrencyShare;
 import dev.spur.pools.Pools;
+import dev.spur.pools.ProvisionedStatus;
 import dev.spur.store.Membership;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -19,10 +20,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -30,6 +34,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * This node as a member of a fleet: its row in the membership table ({@link Membership}), a heartbeat every
@@ -51,17 +56,29 @@ final class FleetNode implements FleetEdge, AutoCloseable {
     private static final Duration LOG_WAIT = Duration.ofSeconds(1);
     private static final System.Logger LOG = System.getLogger(FleetNode.class.getName());
 
-    /** A live node as routing sees it: where it is, and its load at its last beat. */
-    record Member(String name, URI advertise, int inFlight) {}
+    /**
+     * A live node as routing sees it: where it is, its load at its last beat, and its part of each provisioned
+     * configuration ({@link #provisionedKey}) as it reported it.
+     */
+    record Member(
+            String name, URI advertise, int inFlight, Map<String, ProvisionedStatus> provisioned, String incarnation) {
+        Member(String name, URI advertise, int inFlight) {
+            this(name, advertise, inFlight, Map.of(), "");
+        }
+    }
 
     private final Membership membership;
     private final String name;
     private final String incarnation = UUID.randomUUID().toString();
     private final ClusterKey key;
     private final Pools pools;
+    private final Supplier<Set<String>> polled;
     private volatile URI advertise;
     private volatile Thread beater;
     private volatile List<Member> live = List.of();
+    /** Whether the provisioned environments have been placed since joining (the first reading places them). */
+    private boolean placed;
+
     private volatile boolean closed;
     private final HttpClient logClient = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -70,11 +87,12 @@ final class FleetNode implements FleetEdge, AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     /** A node not yet {@link #join}ed: it answers peers' and {@code /spur/v1/nodes} requests, routes nothing. */
-    FleetNode(Membership membership, String name, ClusterKey key, Pools pools) {
+    FleetNode(Membership membership, String name, ClusterKey key, Pools pools, Supplier<Set<String>> polled) {
         this.membership = membership;
         this.name = name;
         this.key = key;
         this.pools = pools;
+        this.polled = polled;
     }
 
     /**
@@ -106,6 +124,11 @@ final class FleetNode implements FleetEdge, AutoCloseable {
     /** Signs a peer request's {@link PeerCalls#message} with the fleet's key. */
     String sign(String message) {
         return key.sign(PeerCalls.PURPOSE, message);
+    }
+
+    @Override
+    public String incarnation() {
+        return incarnation;
     }
 
     @Override
@@ -254,7 +277,8 @@ final class FleetNode implements FleetEdge, AutoCloseable {
         List<Member> now = new ArrayList<>();
         for (Membership.Node n : membership.nodes(DEAD_AFTER)) {
             if (n.live()) {
-                now.add(new Member(n.name(), n.advertise(), inFlight(n.report())));
+                Map<String, Object> report = parse(n.report());
+                now.add(new Member(n.name(), n.advertise(), inFlight(report), provisioned(report), n.incarnation()));
             }
         }
         if (now.stream().noneMatch(m -> m.name().equals(name))) {
@@ -269,6 +293,10 @@ final class FleetNode implements FleetEdge, AutoCloseable {
             if (!before.equals(after)) {
                 LOG.log(Level.INFO, "fleet: live nodes " + after + " (this node " + name + ")");
             }
+        }
+        if (!placed || !before.equals(after)) {
+            placed = true;
+            pools.placeProvisioned(new FleetPlacement(name, after, this::live));
         }
     }
 
@@ -305,6 +333,24 @@ final class FleetNode implements FleetEdge, AutoCloseable {
         r.put("MemoryCapacityMb", pools.memoryCapacityMb());
         r.put("EnvironmentsStarted", s.environmentsStarted());
         r.put("WarmFunctions", pools.warmFunctions().size());
+        r.put(
+                "ProvisionedEnvironments",
+                pools.provisionedEnvironments().stream()
+                        .mapToInt(Pools.ProvisionedEnvironments::environments)
+                        .sum());
+        List<Map<String, Object>> provisioned = new ArrayList<>();
+        pools.provisionedStatuses()
+                .forEach((function, byQualifier) -> byQualifier.forEach((qualifier, status) -> {
+                    Map<String, Object> part = new LinkedHashMap<>();
+                    part.put("Key", provisionedKey(function, qualifier));
+                    part.put("Requested", status.requested());
+                    part.put("Allocated", status.allocated());
+                    part.put("Status", status.status());
+                    status.reason().ifPresent(reason -> part.put("Reason", reason));
+                    provisioned.add(part);
+                }));
+        r.put("Provisioned", provisioned);
+        r.put("PolledMappings", polled.get());
         try {
             return Json.MAPPER.writeValueAsString(r);
         } catch (IOException e) {
@@ -320,24 +366,36 @@ final class FleetNode implements FleetEdge, AutoCloseable {
         }
     }
 
-    private static int inFlight(String report) {
-        Object n = parse(report).get("InFlight");
+    private static int inFlight(Map<String, Object> report) {
+        Object n = report.get("InFlight");
         return n instanceof Number number ? number.intValue() : 0;
     }
 
-    /** A stable 64-bit hash (FNV-1a, then a finaliser) for rendezvous weights; equal on every node. */
-    static long hash(String text) {
-        long h = 0xcbf29ce484222325L;
-        for (int i = 0; i < text.length(); i++) {
-            h ^= text.charAt(i);
-            h *= 0x100000001b3L;
+    /** A node's parts of the provisioned configurations, from its report. */
+    private static Map<String, ProvisionedStatus> provisioned(Map<String, Object> report) {
+        if (!(report.get("Provisioned") instanceof List<?> parts)) {
+            return Map.of();
         }
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        h *= 0xc4ceb9fe1a85ec53L;
-        h ^= h >>> 33;
-        return h;
+        Map<String, ProvisionedStatus> out = new HashMap<>();
+        for (Object o : parts) {
+            if (o instanceof Map<?, ?> part
+                    && part.get("Key") instanceof String key
+                    && part.get("Requested") instanceof Number requested
+                    && part.get("Allocated") instanceof Number allocated
+                    && part.get("Status") instanceof String status) {
+                Optional<String> reason = part.get("Reason") instanceof String r ? Optional.of(r) : Optional.empty();
+                out.put(
+                        key,
+                        new ProvisionedStatus(
+                                requested.intValue(), allocated.intValue(), allocated.intValue(), status, reason));
+            }
+        }
+        return Map.copyOf(out);
+    }
+
+    /** How a node names a provisioned configuration in its report: {@code account/region/name:qualifier}. */
+    static String provisionedKey(FunctionKey function, String qualifier) {
+        return Rendezvous.item(function.account(), function.region(), function.name(), qualifier);
     }
 
     @Override

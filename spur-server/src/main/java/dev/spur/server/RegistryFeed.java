@@ -5,6 +5,7 @@ import dev.spur.control.ControlPlane;
 import dev.spur.gateway.Gateways;
 import dev.spur.store.ChangeFeed.Change;
 import dev.spur.store.ChangeFollower;
+import dev.spur.triggers.EventSourceMappings;
 import dev.spur.triggers.Schedules;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -12,7 +13,7 @@ import java.util.Set;
 
 /**
  * Hands the change feed to this node's in-memory registries: each change names one function, HTTP API,
- * schedule or access key, which its registry reads again from the store. A batch naming one thing many
+ * schedule, access key or event-source mapping, which its registry reads again from the store. A batch naming one thing many
  * times reads it once. Runs on the follower's thread ({@code spur-changes}).
  *
  * <p>Failure semantics: a read that fails (the database away) throws, so the follower keeps its position
@@ -24,12 +25,19 @@ final class RegistryFeed implements ChangeFollower.Listener {
     private final Gateways gateways;
     private final Schedules schedules;
     private final AccessKeyService keys;
+    private final EventSourceMappings mappings;
 
-    RegistryFeed(ControlPlane control, Gateways gateways, Schedules schedules, AccessKeyService keys) {
+    RegistryFeed(
+            ControlPlane control,
+            Gateways gateways,
+            Schedules schedules,
+            AccessKeyService keys,
+            EventSourceMappings mappings) {
         this.control = control;
         this.gateways = gateways;
         this.schedules = schedules;
         this.keys = keys;
+        this.mappings = mappings;
     }
 
     @Override
@@ -50,6 +58,10 @@ final class RegistryFeed implements ChangeFollower.Listener {
                     schedules.changed(parts[0], parts[1], parts[2]);
                 }
                 case ACCESS_KEY -> keys.changed(change.key());
+                case EVENT_SOURCE_MAPPING -> {
+                    String[] parts = parts(change.key());
+                    mappings.changed(parts[0], parts[1], parts[2]);
+                }
             }
         }
     }
@@ -60,6 +72,7 @@ final class RegistryFeed implements ChangeFollower.Listener {
         gateways.reloadAll();
         schedules.reloadAll();
         keys.reloadAll();
+        mappings.reloadAll();
     }
 
     /** {@code account/region/name}: names cannot hold a slash, so the first two split it. */

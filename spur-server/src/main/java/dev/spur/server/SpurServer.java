@@ -20,6 +20,7 @@ import dev.spur.invoke.Invoker;
 import dev.spur.logs.LogStore;
 import dev.spur.pools.PoolSettings;
 import dev.spur.pools.Pools;
+import dev.spur.pools.ProvisionedPlacement;
 import dev.spur.queue.EventQueue;
 import dev.spur.queue.MessageStore;
 import dev.spur.queue.ObjectIndex;
@@ -36,9 +37,11 @@ import dev.spur.sqs.SqsService;
 import dev.spur.store.ChangeFollower;
 import dev.spur.store.CodeStore;
 import dev.spur.store.Database;
+import dev.spur.store.MappingLeases;
 import dev.spur.store.Membership;
 import dev.spur.store.MetadataStore;
 import dev.spur.store.UsageStore;
+import dev.spur.store.Wakeups;
 import dev.spur.telemetry.Metrics;
 import dev.spur.telemetry.TelemetrySettings;
 import dev.spur.telemetry.Tracing;
@@ -90,6 +93,8 @@ public final class SpurServer implements AutoCloseable {
     static final int SERIES_MINUTES = 1440;
     /** How often the change feed is read when no wake-up came (PostgreSQL's NOTIFY, or none on SQLite). */
     static final Duration FEED_POLL = Duration.ofSeconds(1);
+    /** The NOTIFY channel on which a node announces the queues it accepted messages for. */
+    static final String SQS_CHANNEL = "spur_sqs";
 
     /** How requests are authenticated. */
     public enum Auth {
@@ -117,6 +122,9 @@ public final class SpurServer implements AutoCloseable {
     private final Optional<Tracing> tracing;
     private final Queues queues;
     private final Topics topics;
+    /** Sends to a queue on this node wake the other nodes' long polls and pollers (none on one node). */
+    private final Wakeups sqsWakeups;
+
     private final EventSourceMappings mappings;
     private final EdgeServer edge;
     private final ChangeFollower follower;
@@ -146,6 +154,7 @@ public final class SpurServer implements AutoCloseable {
         FleetNode joined = null;
         PeerRouting peers = null;
         EventSourceMappings startedMappings = null;
+        Wakeups openedWakeups = Wakeups.NONE;
         try {
             long fedFrom = store.latestChange(); // before the registries load: nothing committed after is missed
             CodeStore code = database.map(d -> CodeStore.shared(data.resolve("code"), d))
@@ -162,6 +171,10 @@ public final class SpurServer implements AutoCloseable {
             Ticker ticker = options.ticker();
             started = new Pools(options.pools(), options.sandbox(), logs, data.resolve("run"), ticker, clock, true);
             this.pools = started;
+            if (database.isPresent()) {
+                // a fleet node holds its part of each provisioned configuration, known once it reads the live nodes
+                pools.placeProvisioned(ProvisionedPlacement.NOTHING_YET);
+            }
             ControlPlane control = new ControlPlane(store, code, runtimes, pools, clock);
             openedQueue = database.map(d -> EventQueue.postgres(d, nodeName(data), clock))
                     .orElseGet(() -> EventQueue.sqlite(data.resolve("queue.db"), clock));
@@ -208,15 +221,30 @@ public final class SpurServer implements AutoCloseable {
             Optional<SigV4Verifier> verifier =
                     options.auth() == Auth.SIGV4 ? Optional.of(new SigV4Verifier(keys, clock)) : Optional.empty();
             this.gateways = new Gateways(store, control.targets(), clock);
+            String memberName = options.fleet().nodeName().orElseGet(SpurServer::hostName);
+            this.queues = Queues.create(MessageStore.on(queue), clock, database.isPresent());
+            Queues woken = queues;
+            openedWakeups = database.map(d -> Wakeups.postgres(d, SQS_CHANNEL, woken::woken))
+                    .orElse(Wakeups.NONE);
+            this.sqsWakeups = openedWakeups;
+            queues.announceSendsTo(sqsWakeups::announce);
+            startedMappings = new EventSourceMappings(
+                            store,
+                            queues,
+                            invoker,
+                            control.targets(),
+                            clock,
+                    database.map(d -> MappingLeases.postgres(d, memberName, EventSourceMappings.LEASE))
+                            .orElseGet(MappingLeases::all));
+            this.mappings = startedMappings;
+            EventSourceMappings polling = startedMappings;
             Optional<FleetNode> member = database.map(d -> new FleetNode(
                     Membership.of(d),
-                    options.fleet().nodeName().orElseGet(SpurServer::hostName),
+                    memberName,
                     ClusterKeys.resolve(d, options.fleet().clusterKey()),
-                    pools));
-            this.queues = Queues.create(MessageStore.on(queue), clock, database.isPresent());
+                    pools,
+                    polling::polled));
             this.topics = Topics.create(PubSubStore.on(queue), queues, clock, database.isPresent(), () -> endpoint());
-            startedMappings = new EventSourceMappings(store, queues, invoker, control.targets(), clock);
-            this.mappings = startedMappings;
             this.edge = new EdgeServer(
                             options.host(),
                             options.port(),
@@ -267,12 +295,13 @@ public final class SpurServer implements AutoCloseable {
             this.fleet = Optional.ofNullable(joined);
             this.routing = Optional.ofNullable(peers);
             startedFollower = ChangeFollower.start(
-                    store, fedFrom, FEED_POLL, new RegistryFeed(control, gateways, schedules, keys));
+                    store, fedFrom, FEED_POLL, new RegistryFeed(control, gateways, schedules, keys, mappings));
             this.follower = startedFollower;
         } catch (RuntimeException e) {
             if (startedMappings != null) {
                 startedMappings.close();
             }
+            openedWakeups.close();
             createdTracing.ifPresent(Tracing::close);
             if (createdMetrics != null) {
                 createdMetrics.close();
@@ -486,6 +515,7 @@ public final class SpurServer implements AutoCloseable {
         pools.close();
         logs.close(); // checkpoints the open segments' indexes: the next start scans none of them
         options.sandbox().close(); // its parked launcher
+        sqsWakeups.close();
         queue.close();
         store.close();
         database.ifPresent(Database::close);

@@ -36,4 +36,21 @@ final class Functions {
                         name, Base64.getEncoder().encodeToString(zip())));
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
     }
+
+    /** Creates {@code name} ({@code python3.12}) whose {@code app.py} is {@code source}, handler {@code app.handler}. */
+    static void createPython(int port, String name, String source) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            zip.putNextEntry(new ZipEntry("app.py"));
+            zip.write(source.getBytes(StandardCharsets.UTF_8));
+            zip.closeEntry();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        RawHttp.Response created = RawHttp.post(port, "/2015-03-31/functions", """
+                {"FunctionName":"%s","Runtime":"python3.12","Handler":"app.handler",
+                 "Role":"arn:aws:iam::000000000000:role/test","Code":{"ZipFile":"%s"}}""".formatted(
+                        name, Base64.getEncoder().encodeToString(bytes.toByteArray())));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+    }
 }

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 import org.junit.jupiter.api.Test;
 
 /** Where a fleet sends an invocation: rendezvous order over the live nodes, bounded loads. */
@@ -89,5 +90,55 @@ class PeerRoutingTest {
             assertThat(account).isEqualTo(1000);
             assertThat(reserved).isEqualTo(5);
         }
+    }
+
+    @Test
+    void provisionedEnvironmentsGoDownTheRendezvousOrderInChunksThatAddUpToTheCount() {
+        assertThat(List.of(FleetPlacement.part(4, 3, 0), FleetPlacement.part(4, 3, 1), FleetPlacement.part(4, 3, 2)))
+                .containsExactly(4, 0, 0);
+        assertThat(List.of(FleetPlacement.part(20, 3, 0), FleetPlacement.part(20, 3, 1), FleetPlacement.part(20, 3, 2)))
+                .containsExactly(8, 8, 4);
+        assertThat(List.of(FleetPlacement.part(30, 3, 0), FleetPlacement.part(30, 3, 1), FleetPlacement.part(30, 3, 2)))
+                .containsExactly(10, 10, 10);
+        for (int nodes = 1; nodes <= 5; nodes++) {
+            for (int count = 0; count <= 100; count++) {
+                int sum = 0;
+                for (int rank = 0; rank < nodes; rank++) {
+                    sum += FleetPlacement.part(count, nodes, rank);
+                }
+                assertThat(sum).as("%d over %d nodes", count, nodes).isEqualTo(count);
+            }
+        }
+    }
+
+    @Test
+    void eachNodeHoldsItsPartAndWhenTheOwnerLeavesTheNextInTheOrderHoldsAll() {
+        FunctionKey function = new FunctionKey("123456789012", "us-east-1", "warm");
+        List<String> names = List.of("a", "b", "c");
+        List<String> order = Rendezvous.order(Rendezvous.item("123456789012", "us-east-1", "warm", "1"), names);
+        int total = 0;
+        for (String node : names) {
+            int here = new FleetPlacement(node, names, List::of).here(function, "1", 4);
+            assertThat(here).isEqualTo(node.equals(order.get(0)) ? 4 : 0);
+            total += here;
+        }
+        assertThat(total).isEqualTo(4);
+        List<String> survivors =
+                names.stream().filter(n -> !n.equals(order.get(0))).toList();
+        assertThat(new FleetPlacement(order.get(1), survivors, List::of).here(function, "1", 4))
+                .isEqualTo(4);
+        assertThat(new FleetPlacement(order.get(2), survivors, List::of).here(function, "1", 4))
+                .isZero();
+    }
+
+    @Test
+    void aNodeHoldingProvisionedEnvironmentsKeepsItsPlaceUpToAsManyAsItHolds() {
+        String item = "123456789012/us-east-1/big:1";
+        List<FleetNode.Member> idle = PeerRouting.order(item, THREE, m -> 0);
+        String first = idle.get(0).name();
+        // loads 9, 0, 0: over the cap of 8, but the owner holds 10 of 30 provisioned environments
+        ToIntFunction<FleetNode.Member> load = m -> m.name().equals(first) ? 9 : 0;
+        assertThat(PeerRouting.order(item, THREE, load, 30).getFirst().name()).isEqualTo(first);
+        assertThat(PeerRouting.order(item, THREE, load, 0).getFirst().name()).isNotEqualTo(first);
     }
 }

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -27,8 +28,9 @@ import java.util.regex.Pattern;
  *
  * <p>Long polling: a receive that finds nothing waits on {@link Arrivals} until a send to the queue
  * commits, or until the earliest invisible message comes due (the store says when), or until its wait
- * is over — it never polls on a tick. (On a fleet a send on another node does not wake this one; the wait
- * is then cut to one second at a time, see ARCHITECTURE.md.)
+ * is over — it never polls on a tick. On a fleet a send on another node reaches this one as a wake-up
+ * ({@link #announceSendsTo}: the node that sent announces the queue, batched; {@link #woken} on every node);
+ * since a wake-up can be lost, a wait there is also cut to one second at a time (see ARCHITECTURE.md).
  *
  * <p>Messages are checked and digested by {@link OutgoingMessages}. Queue definitions are cached in
  * memory after their first use and dropped on change or delete.
@@ -44,6 +46,7 @@ public final class Queues {
     private final boolean shared;
     private final Arrivals arrivals = new Arrivals();
     private final ConcurrentMap<String, Loaded> cache = new ConcurrentHashMap<>();
+    private volatile Consumer<String> announce = key -> {};
 
     private Queues(MessageStore store, InstantSource clock, boolean shared) {
         this.store = store;
@@ -57,6 +60,16 @@ public final class Queues {
      */
     public static Queues create(MessageStore store, InstantSource clock, boolean shared) {
         return new Queues(store, clock, shared);
+    }
+
+    /** From now on every committed send also hands its queue's key to {@code announce} (for the other nodes). */
+    public void announceSendsTo(Consumer<String> announce) {
+        this.announce = announce;
+    }
+
+    /** Another node announced a send to the queue {@code key}: wakes this node's waiters on it. */
+    public void woken(String key) {
+        arrivals.arrived(key);
     }
 
     /** A queue and its settings. */
@@ -246,6 +259,7 @@ public final class Queues {
                                 s.messageId(), m.md5OfBody(), m.md5OfAttributes(), fifo ? s.sequenceNumber() : null));
             }
             arrivals.arrived(q.key());
+            announce.accept(q.key());
         }
         return outcomes;
     }

@@ -43,7 +43,8 @@ final class PostgresDatabase implements Database {
             Migrations.Migration.fromResource("db/postgresql", 4, "usage"),
             Migrations.Migration.fromResource("db/postgresql", 5, "s3_objects"),
             Migrations.Migration.fromResource("db/postgresql", 6, "layer_versions"),
-            Migrations.Migration.fromResource("db/postgresql", 7, "pubsub"));
+            Migrations.Migration.fromResource("db/postgresql", 7, "pubsub"),
+            Migrations.Migration.fromResource("db/postgresql", 8, "mapping_leases"));
 
     private static final Pattern URL = Pattern.compile("^(jdbc:postgresql|postgresql|postgres)://.*");
 

@@ -8,14 +8,23 @@ import dev.spur.common.LambdaException;
 import dev.spur.invoke.Invoker;
 import dev.spur.sqs.QueueRef;
 import dev.spur.sqs.Queues;
+import dev.spur.store.MappingLeases;
 import dev.spur.store.MappingStore;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -29,9 +38,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * the settled state (Enabled, Disabled) afterwards; the change is done before the answer, so the settled
  * state is visible at once. A disabled mapping has no pollers and delivers nothing.
  *
- * <p>Fleet: on one node every mapping's pollers run here. Across nodes (see ARCHITECTURE.md) a mapping
- * would be owned through a lease row, as schedules will be; pollers on several nodes would be correct
- * anyway (each message is leased to one receiver), only less economical.
+ * <p>Ownership ({@link MappingLeases}): on one node every enabled mapping's pollers run here. In a fleet a
+ * node runs the pollers of the mappings it holds a lease on: every {@link #RENEW} it renews its leases, claims
+ * the enabled mappings no live node holds (a new one, or a dead node's once its {@link #LEASE} has expired on
+ * the database's clock) and gives up the ones deleted or disabled, then starts and stops pollers to match.
+ * A change made on another node arrives through the change feed ({@link #changed}) and is applied the same
+ * way. If the leases cannot be renewed (the database away) for {@code LEASE - RENEW}, this node stops every
+ * poller, because another node may take them over once they expire. A change here (create, update, delete)
+ * claims or releases at once; the node that creates a mapping runs it if no other node holds it.
+ *
+ * <p>The seam for other kinds of source: {@link #run} starts and {@link #stop} stops one mapping's poller;
+ * whatever the kind, ownership decides only whether it runs here.
  */
 public final class EventSourceMappings implements AutoCloseable {
     private final MappingStore store;
@@ -39,28 +56,112 @@ public final class EventSourceMappings implements AutoCloseable {
     private final Invoker invoker;
     private final FunctionTargets targets;
     private final InstantSource clock;
+    private static final System.Logger LOG = System.getLogger(EventSourceMappings.class.getName());
     private final ReentrantLock lock = new ReentrantLock();
     private final ConcurrentMap<String, EventSourceMapping> mappings = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, SqsPoller> pollers = new ConcurrentHashMap<>();
+    private final MappingLeases leases;
+    private final CountDownLatch closing = new CountDownLatch(1);
     private volatile boolean started;
+    private volatile Thread renewer;
+    /** When the leases were last renewed ({@link System#nanoTime}); under the lock. */
+    private long renewedAt;
 
+    /** How long a node holds a mapping without renewing it: another takes it over after this. */
+    public static final Duration LEASE = Duration.ofSeconds(10);
+    /** How often a node renews its leases and claims free mappings. */
+    public static final Duration RENEW = Duration.ofSeconds(2);
+
+    /** A node alone: every mapping runs here. */
     public EventSourceMappings(
             MappingStore store, Queues queues, Invoker invoker, FunctionTargets targets, InstantSource clock) {
+        this(store, queues, invoker, targets, clock, MappingLeases.all());
+    }
+
+    /** A node that runs the mappings it holds by {@code leases}. */
+    public EventSourceMappings(
+            MappingStore store,
+            Queues queues,
+            Invoker invoker,
+            FunctionTargets targets,
+            InstantSource clock,
+            MappingLeases leases) {
         this.store = store;
         this.queues = queues;
         this.invoker = invoker;
         this.targets = targets;
         this.clock = clock;
+        this.leases = leases;
         for (EventSourceMapping m : store.allMappings()) {
             mappings.put(m.uuid(), m);
         }
     }
 
-    /** Starts the pollers of every enabled mapping. */
+    /** Starts the pollers of every enabled mapping this node holds, and the renewal of its leases. */
     public EventSourceMappings start() {
         started = true;
-        mappings.values().forEach(this::run);
+        lock.lock();
+        try {
+            reconcile();
+        } finally {
+            lock.unlock();
+        }
+        renewer = Thread.ofPlatform().name("spur-mapping-leases").daemon().start(this::renewLoop);
         return this;
+    }
+
+    /** The mappings whose pollers run on this node now, by UUID. */
+    public Set<String> polled() {
+        return new TreeSet<>(pollers.keySet());
+    }
+
+    /**
+     * A mapping changed in the store (the change feed, another node's write or this node's own): read it again
+     * and start, restart or stop its poller here as it and this node's leases say.
+     */
+    public void changed(String account, String region, String uuid) {
+        Optional<EventSourceMapping> stored = store.allMappings().stream()
+                .filter(m -> m.uuid().equals(uuid)
+                        && m.account().equals(account)
+                        && m.region().equals(region))
+                .findFirst();
+        lock.lock();
+        try {
+            apply(uuid, stored);
+            reconcileQuietly();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Reads every mapping again (the change feed lost its place). */
+    public void reloadAll() {
+        Map<String, EventSourceMapping> stored = new HashMap<>();
+        store.allMappings().forEach(m -> stored.put(m.uuid(), m));
+        lock.lock();
+        try {
+            for (String uuid : new ArrayList<>(mappings.keySet())) {
+                if (!stored.containsKey(uuid)) {
+                    apply(uuid, Optional.empty());
+                }
+            }
+            stored.forEach((uuid, m) -> apply(uuid, Optional.of(m)));
+            reconcileQuietly();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Under the lock: the in-memory mapping becomes what is stored; a changed or removed one's poller stops. */
+    private void apply(String uuid, Optional<EventSourceMapping> stored) {
+        EventSourceMapping current = mappings.get(uuid);
+        if (stored.isEmpty()) {
+            mappings.remove(uuid);
+            stop(uuid);
+        } else if (!stored.get().equals(current)) {
+            mappings.put(uuid, stored.get());
+            stop(uuid); // restarted with the new settings by reconcile if this node holds it
+        }
     }
 
     /**
@@ -117,9 +218,10 @@ public final class EventSourceMappings implements AutoCloseable {
                             m.eventSourceArn(), m.functionName(), other.uuid());
                 }
             }
+            claimBeforeStoring(m.uuid());
             store.putMapping(m, true);
             mappings.put(m.uuid(), m);
-            run(m);
+            reconcileQuietly();
         } finally {
             lock.unlock();
         }
@@ -160,7 +262,7 @@ public final class EventSourceMappings implements AutoCloseable {
             store.putMapping(m, false);
             mappings.put(uuid, m);
             stop(uuid);
-            run(m);
+            reconcileQuietly();
             return m;
         } finally {
             lock.unlock();
@@ -174,6 +276,7 @@ public final class EventSourceMappings implements AutoCloseable {
             stop(uuid);
             store.deleteMapping(m.account(), m.region(), uuid);
             mappings.remove(uuid);
+            reconcileQuietly();
             return m;
         } finally {
             lock.unlock();
@@ -239,6 +342,100 @@ public final class EventSourceMappings implements AutoCloseable {
         return m;
     }
 
+    /**
+     * Under the lock: renews and claims the leases of the enabled mappings, then runs exactly the pollers of
+     * those this node holds.
+     *
+     * @throws IllegalStateException if the leases cannot be renewed (nothing started or stopped then)
+     */
+    private void reconcile() {
+        if (!started) {
+            return;
+        }
+        List<String> wanted = new ArrayList<>();
+        for (EventSourceMapping m : mappings.values()) {
+            if (m.enabled()) {
+                wanted.add(m.uuid());
+            }
+        }
+        Set<String> held = leases.hold(wanted);
+        renewedAt = System.nanoTime();
+        for (String uuid : new ArrayList<>(pollers.keySet())) {
+            EventSourceMapping m = mappings.get(uuid);
+            if (!held.contains(uuid) || m == null || !m.enabled()) {
+                stop(uuid);
+            }
+        }
+        for (String uuid : held) {
+            EventSourceMapping m = mappings.get(uuid);
+            if (m != null && m.enabled() && !pollers.containsKey(uuid)) {
+                run(m);
+            }
+        }
+    }
+
+    /**
+     * Under the lock: takes the lease of a mapping about to be created, before any other node can know of it, so
+     * that the node that creates a mapping runs it (a mapping that is then not stored loses its lease at the next
+     * renewal). A failure is left to the renewals.
+     */
+    private void claimBeforeStoring(String uuid) {
+        if (!started) {
+            return;
+        }
+        List<String> wanted = new ArrayList<>(List.of(uuid));
+        for (EventSourceMapping m : mappings.values()) {
+            if (m.enabled()) {
+                wanted.add(m.uuid());
+            }
+        }
+        try {
+            leases.hold(wanted);
+        } catch (RuntimeException e) {
+            LOG.log(
+                    Level.WARNING,
+                    "cannot claim the new mapping's lease now; the next renewal retries: " + e.getMessage());
+        }
+    }
+
+    /** As {@link #reconcile}, after a change that is already stored: a failure is left to the next renewal. */
+    private void reconcileQuietly() {
+        try {
+            reconcile();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot renew the mapping leases now; the next renewal retries: " + e.getMessage());
+        }
+    }
+
+    private void renewLoop() {
+        while (true) {
+            try {
+                if (closing.await(RENEW.toMillis(), TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+            lock.lock();
+            try {
+                reconcile();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "cannot renew the mapping leases: " + e.getMessage());
+                if (System.nanoTime() - renewedAt > LEASE.minus(RENEW).toNanos() && !pollers.isEmpty()) {
+                    LOG.log(
+                            Level.WARNING,
+                            "mapping leases not renewed for "
+                                    + LEASE.minus(RENEW).toSeconds()
+                                    + " s: stopping this node's pollers (another node may take the mappings over)");
+                    new ArrayList<>(pollers.keySet()).forEach(this::stop);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Starts one mapping's poller here (the seam a source kind plugs its poller into). */
     private void run(EventSourceMapping m) {
         if (!started || !m.enabled()) {
             return;
@@ -254,8 +451,28 @@ public final class EventSourceMappings implements AutoCloseable {
         }
     }
 
+    /** Stops the pollers and gives up this node's leases, so other nodes take its mappings at once. */
     @Override
     public void close() {
-        pollers.keySet().forEach(this::stop);
+        closing.countDown();
+        Thread r = renewer;
+        if (r != null) {
+            try {
+                r.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        lock.lock();
+        try {
+            new ArrayList<>(pollers.keySet()).forEach(this::stop);
+            if (started) {
+                leases.release();
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot release the mapping leases; they expire in " + LEASE.toSeconds() + " s");
+        } finally {
+            lock.unlock();
+        }
     }
 }
