@@ -133,6 +133,7 @@ public final class EdgeServer implements AutoCloseable {
         List<EdgeApi> edgeApis = new ArrayList<>(List.of(
                 new FunctionRoutes(calls),
                 new InvokeApi(d.invoker(), auth),
+                new InvokeStreamApi(d.invoker(), auth),
                 new ReleaseRoutes(calls),
                 new SpurApi(d.logs(), d.code(), auth, links, d.fleet()),
                 new AsyncApi(d.queue(), d.dispatcher(), auth),

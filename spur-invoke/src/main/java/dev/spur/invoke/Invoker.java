@@ -17,6 +17,7 @@ import dev.spur.pools.InvocationOutcome;
 import dev.spur.pools.InvokeInput;
 import dev.spur.pools.Lease;
 import dev.spur.pools.Pools;
+import dev.spur.pools.ResponseSink;
 import dev.spur.queue.EventQueue;
 import dev.spur.queue.QueuedEvent;
 import dev.spur.usage.UsageMeter;
@@ -101,7 +102,29 @@ public final class Invoker {
      * environment is released when the invocation ends.
      */
     public InvokeResult invoke(InvokeCommand command) throws InterruptedException {
-        return invoke(command, Optional.empty(), true);
+        return invoke(command, Optional.empty(), true, null);
+    }
+
+    /**
+     * {@code InvokeWithResponseStream}: as {@link #invoke}, on this node, for a caller that takes the
+     * response as the function produces it. If the runtime streams, its bytes go to {@code sink} as they
+     * arrive and the result's payload is empty on success, the error document after a mid-stream error or
+     * a cut (timeout, 200 MB); if it answers buffered, the sink is never called and the payload is the
+     * answer. Only {@code RequestResponse} and {@code DryRun} are accepted.
+     *
+     * <p>Failure semantics: as {@link #invoke}; a caller that goes away mid-stream does not stop the
+     * function (what it still writes is dropped). In a fleet the invocation runs on this node, never
+     * forwarded.
+     */
+    public InvokeResult invokeStreaming(InvokeCommand command, ResponseSink sink) throws InterruptedException {
+        String type = command.invocationType().orElse("RequestResponse");
+        if (!type.equals("RequestResponse") && !type.equals("DryRun")) {
+            throw LambdaException.invalid(
+                    "1 validation error detected: Value '%s' at 'invocationType' failed to satisfy constraint: "
+                            + "Member must satisfy enum value set: [RequestResponse, DryRun]",
+                    type);
+        }
+        return invoke(command, Optional.empty(), false, sink);
     }
 
     /**
@@ -110,11 +133,15 @@ public final class Invoker {
      * the event here.
      */
     public InvokeResult invokeHere(InvokeCommand command, Optional<String> version) throws InterruptedException {
-        return invoke(command, version, false);
+        return invoke(command, version, false, null);
     }
 
-    /** The whole path: resolve, validate, route, admit + acquire, dispatch + await, record, release. */
-    private InvokeResult invoke(InvokeCommand command, Optional<String> pinned, boolean routed)
+    /**
+     * The whole path: resolve, validate, route, admit + acquire, dispatch + await, record, release.
+     *
+     * @param sink where a streamed response goes ({@link #invokeStreaming}); null for a buffered answer
+     */
+    private InvokeResult invoke(InvokeCommand command, Optional<String> pinned, boolean routed, ResponseSink sink)
             throws InterruptedException {
         Instant received = tracer == null ? null : clock.instant();
         Caller caller = command.caller();
@@ -147,8 +174,8 @@ public final class Invoker {
                                 + "DryRun]",
                         type);
         }
-        Routing.Here here = () ->
-                runHere(command, key, qualifier, deployment, payload, clientContext, tail, alias, probe, received);
+        Routing.Here here = () -> runHere(
+                command, key, qualifier, deployment, payload, clientContext, tail, alias, probe, received, sink);
         if (!routed) {
             return here.run();
         }
@@ -179,7 +206,8 @@ public final class Invoker {
             boolean tail,
             String alias,
             InvokeObserver.Probe probe,
-            Instant received)
+            Instant received,
+            ResponseSink sink)
             throws InterruptedException {
         if (deployment.runtime() == null) {
             throw LambdaException.invalid(
@@ -204,7 +232,7 @@ public final class Invoker {
         InvocationOutcome outcome = null;
         try (lease) {
             try {
-                outcome = lease.invoke(input);
+                outcome = sink == null ? lease.invoke(input) : lease.invoke(input, sink);
                 record(command.requestId(), deployment, outcome);
                 meter(deployment, outcome, lease);
             } finally {

@@ -19,6 +19,9 @@ final class Invocation {
     final String traceId;
     final String invokedArn;
     final InvocationLog log;
+    /** Where a streamed response goes; null when the caller takes the answer buffered. */
+    final ResponseRelay relay;
+
     private final CompletableFuture<Result> result = new CompletableFuture<>();
     /** Set when the runtime takes the event from {@code next}; 0 until then. */
     private volatile long dispatchedNanos;
@@ -30,6 +33,18 @@ final class Invocation {
             String traceId,
             String invokedArn,
             InvocationLog log) {
+        this(requestId, payload, clientContext, traceId, invokedArn, log, null);
+    }
+
+    Invocation(
+            String requestId,
+            byte[] payload,
+            String clientContext,
+            String traceId,
+            String invokedArn,
+            InvocationLog log,
+            ResponseRelay relay) {
+        this.relay = relay;
         this.requestId = requestId;
         this.payload = payload;
         this.clientContext = clientContext;
