@@ -1,6 +1,7 @@
 package dev.spur.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spur.testing.FunctionPackage;
 import dev.spur.testing.Tools;
@@ -11,8 +12,10 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
@@ -158,8 +161,7 @@ class ResponseStreamingTest {
         assertThat(r.chunks().size()).isGreaterThanOrEqualTo(2);
         assertThat(r.complete()).isNotNull();
         assertThat(r.complete().errorCode()).isNull();
-        String tail =
-                new String(java.util.Base64.getDecoder().decode(r.complete().logResult()), StandardCharsets.UTF_8);
+        String tail = new String(Base64.getDecoder().decode(r.complete().logResult()), StandardCharsets.UTF_8);
         assertThat(tail).contains("writing chunk 3").contains("REPORT RequestId:");
     }
 
@@ -207,14 +209,14 @@ class ResponseStreamingTest {
 
     @Test
     void aStreamedAnswerToAnOrdinaryInvokeIsBuffered() {
-        InvokeResponse r = spur.invoke(streaming, java.util.Map.of("chunks", 3, "delayMs", 10));
+        InvokeResponse r = spur.invoke(streaming, Map.of("chunks", 3, "delayMs", 10));
         assertThat(r.functionError()).isNull();
         assertThat(r.payload().asUtf8String().lines()).hasSize(3);
     }
 
     @Test
     void errorsBeforeTheStreamStartsAreLambdasOrdinaryErrors() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> invoke("no-such-function", "{}", null))
+        assertThatThrownBy(() -> invoke("no-such-function", "{}", null))
                 .hasCauseInstanceOf(ResourceNotFoundException.class);
     }
 }

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -95,7 +96,7 @@ class StreamingFunctionUrlTest {
             exchange.sendResponseHeaders(204, -1);
             exchange.close();
         });
-        gate.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+        gate.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         gate.start();
         return "http://127.0.0.1:" + gate.getAddress().getPort() + "/gate";
     }

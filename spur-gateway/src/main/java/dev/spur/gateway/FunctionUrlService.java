@@ -3,6 +3,9 @@ package dev.spur.gateway;
 import dev.spur.common.FunctionKey;
 import dev.spur.common.FunctionUrlConfig;
 import dev.spur.common.LambdaException;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
@@ -50,15 +53,15 @@ public interface FunctionUrlService {
     }
 
     /**
-     * A response written as it is produced. Failure semantics: an {@link java.io.IOException} says the
+     * A response written as it is produced. Failure semantics: an {@link IOException} says the
      * client has gone.
      */
     interface HttpStream {
         /** Sets the status and headers; called once, before any {@link #write}. */
-        void start(int status, java.util.List<java.util.Map.Entry<String, String>> headers) throws java.io.IOException;
+        void start(int status, List<Map.Entry<String, String>> headers) throws IOException;
 
         /** Sends the next bytes of the body now; blocks while the client is slow. */
-        void write(byte[] bytes, int offset, int length) throws java.io.IOException;
+        void write(byte[] bytes, int offset, int length) throws IOException;
     }
 
     /**
