@@ -8,6 +8,7 @@ import dev.spur.runtimeapi.StreamedBody;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
 
 /**
  * Relays one invocation's streamed response from its runtime to its caller's {@link ResponseSink}, with
@@ -44,13 +45,21 @@ final class ResponseRelay {
     private static final int PIECE = 64 * 1024;
 
     private final ResponseSink sink;
+    /** Waits the given nanoseconds: the throttle's pause (a test records it instead). */
+    private final LongConsumer pause;
+
     private final ReentrantLock lock = new ReentrantLock();
     private boolean closed;
     private boolean began;
     private boolean callerGone;
 
     ResponseRelay(ResponseSink sink) {
+        this(sink, ResponseRelay::sleep);
+    }
+
+    ResponseRelay(ResponseSink sink, LongConsumer pause) {
         this.sink = sink;
+        this.pause = pause;
     }
 
     /**
@@ -102,16 +111,20 @@ final class ResponseRelay {
         return decided ? Answer.ACCEPTED : Answer.INVALID_STATE_TRANSITION;
     }
 
-    /** Sleeps until {@code bytes} past the unthrottled part have taken their time at Lambda's bandwidth. */
-    private static void pace(long bytes, long since, Ticker ticker) {
+    /** Pauses until {@code bytes} past the unthrottled part have taken their time at Lambda's bandwidth. */
+    private void pace(long bytes, long since, Ticker ticker) {
         long due = since + bytes * 1_000_000_000L / BYTES_PER_SECOND;
         long wait = due - ticker.nanos();
         if (wait > 0) {
-            try {
-                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            pause.accept(wait);
+        }
+    }
+
+    private static void sleep(long nanos) {
+        try {
+            Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
