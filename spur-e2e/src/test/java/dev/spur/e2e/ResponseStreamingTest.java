@@ -151,6 +151,7 @@ class ResponseStreamingTest {
         Received r = invoke(streaming, "{\"chunks\":4,\"delayMs\":150}", "Tail");
         assertThat(r.response().statusCode()).isEqualTo(200);
         assertThat(r.response().responseStreamContentType()).isEqualTo("application/vnd.amazon.eventstream");
+        assertThat(r.response().executedVersion()).isEqualTo("$LATEST");
         List<String> lines = r.body().lines().toList();
         assertThat(lines).hasSize(4);
         assertThat(lines.getFirst()).startsWith("chunk 0 written at ");

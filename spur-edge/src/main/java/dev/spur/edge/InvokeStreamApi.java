@@ -86,6 +86,7 @@ final class InvokeStreamApi implements EdgeApi {
         private final ByteStream stream;
         private final String requestId;
         private boolean began;
+        private volatile String version;
 
         Frames(ByteStream stream, String requestId) {
             this.stream = stream;
@@ -97,8 +98,16 @@ final class InvokeStreamApi implements EdgeApi {
                 List<Map.Entry<String, String>> headers = new ArrayList<>(2);
                 headers.add(Map.entry("x-amzn-RequestId", requestId));
                 headers.add(Map.entry("Content-Type", CONTENT_TYPE));
+                if (version != null) {
+                    headers.add(Map.entry("X-Amz-Executed-Version", version));
+                }
                 stream.start(200, headers);
             }
+        }
+
+        @Override
+        public void executedVersion(String executedVersion) {
+            version = executedVersion;
         }
 
         @Override

@@ -232,7 +232,12 @@ public final class Invoker {
         InvocationOutcome outcome = null;
         try (lease) {
             try {
-                outcome = sink == null ? lease.invoke(input) : lease.invoke(input, sink);
+                if (sink == null) {
+                    outcome = lease.invoke(input);
+                } else {
+                    sink.executedVersion(deployment.config().version());
+                    outcome = lease.invoke(input, sink);
+                }
                 record(command.requestId(), deployment, outcome);
                 meter(deployment, outcome, lease);
             } finally {

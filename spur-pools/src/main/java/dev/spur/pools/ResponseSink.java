@@ -17,6 +17,12 @@ import java.util.Optional;
 public interface ResponseSink {
 
     /**
+     * The version that runs, told before the invocation is dispatched (for {@code X-Amz-Executed-Version}).
+     * Called by the invoke path, once; the default ignores it.
+     */
+    default void executedVersion(String version) {}
+
+    /**
      * The runtime started streaming its answer; called once, before the first {@link #write}. Not
      * called at all when the runtime answers buffered (the outcome's payload then holds the answer).
      *
