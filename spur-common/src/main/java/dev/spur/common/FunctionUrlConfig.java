@@ -23,6 +23,8 @@ public record FunctionUrlConfig(
 
     public static final String AUTH_NONE = "NONE";
     public static final String AUTH_IAM = "AWS_IAM";
+    /** The {@code InvokeMode} whose answers are streamed as the function produces them. */
+    public static final String RESPONSE_STREAM = "RESPONSE_STREAM";
 
     public FunctionUrlConfig {
         Objects.requireNonNull(urlId, "urlId");

@@ -209,9 +209,6 @@ final class Resources {
                         + "detected: Value '%s' at 'invokeMode' failed to satisfy constraint: Member must satisfy enum value "
                         + "set: [BUFFERED, RESPONSE_STREAM]",
                 mode);
-        LambdaException.requireValid(
-                mode.equals("BUFFERED"),
-                "InvokeMode RESPONSE_STREAM is not supported by this " + "Spur server yet; use BUFFERED.");
     }
 
     private static void validateCors(CorsConfig cors) {

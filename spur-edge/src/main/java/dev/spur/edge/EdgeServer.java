@@ -176,6 +176,7 @@ public final class EdgeServer implements AutoCloseable {
         List<EdgeApi> edgeApis = new ArrayList<>(List.of(
                 new FunctionRoutes(calls),
                 new InvokeApi(d.invoker(), auth),
+                new InvokeStreamApi(d.invoker(), auth),
                 new ReleaseRoutes(calls),
                 new LayerRoutes(calls),
                 new PolicyRoutes(calls),

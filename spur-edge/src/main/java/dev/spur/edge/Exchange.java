@@ -196,6 +196,14 @@ final class Exchange {
     }
 
     /**
+     * A response whose body is written as it is produced ({@link ByteStream}); it becomes the answer once
+     * {@link ByteStream#start started} (before that, {@link #send} may still answer instead).
+     */
+    ByteStream byteStream() {
+        return new ByteStream(response, callback, () -> answered = true);
+    }
+
+    /**
      * Answers 200 with a {@code text/event-stream} whose events are written as they are sent. Failure
      * semantics: a send to a client that has gone throws {@link IOException}; the stream is then over.
      */

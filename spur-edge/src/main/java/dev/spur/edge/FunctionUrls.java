@@ -1,7 +1,12 @@
 package dev.spur.edge;
 
 import dev.spur.gateway.FunctionUrlService;
+import dev.spur.gateway.HttpResponseData;
+import java.io.IOException;
 import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * Function URLs on Spur's HTTP port, addressed either by host name
@@ -48,11 +53,28 @@ final class FunctionUrls {
 
     void handle(Exchange x, String urlId, boolean byPath) {
         String rawPath = byPath ? pathAfterId(x.rawPath()) : x.rawPath();
-        x.send(urls.serve(
+        ByteStream stream = x.byteStream();
+        Optional<HttpResponseData> whole = urls.serve(
                 urlId,
                 x.requestData(rawPath, clock.instant()),
                 x::body,
-                body -> auth.principal(x, body).map(p -> new FunctionUrlService.Signer(p.accessKeyId(), p.account()))));
+                body -> auth.principal(x, body).map(p -> new FunctionUrlService.Signer(p.accessKeyId(), p.account())),
+                new FunctionUrlService.HttpStream() {
+                    @Override
+                    public void start(int status, List<Map.Entry<String, String>> headers) {
+                        stream.start(status, headers);
+                    }
+
+                    @Override
+                    public void write(byte[] bytes, int offset, int length) throws IOException {
+                        stream.write(bytes, offset, length);
+                    }
+                });
+        if (stream.started()) {
+            stream.close(); // a RESPONSE_STREAM URL's answer, streamed as the function produced it
+        } else {
+            whole.ifPresent(x::send);
+        }
     }
 
     private static String pathAfterId(String rawPath) {

@@ -5,6 +5,8 @@ import dev.spur.gateway.FunctionInvoker;
 import dev.spur.invoke.InvokeCommand;
 import dev.spur.invoke.InvokeResult;
 import dev.spur.invoke.Invoker;
+import dev.spur.pools.ResponseSink;
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -28,21 +30,46 @@ final class InvokeApi implements EdgeApi {
      * invocation type, log type or client context of its own.
      */
     static FunctionInvoker functions(Invoker invoker) {
-        return call -> {
-            InvokeResult result = invoker.invoke(new InvokeCommand(
-                    call.caller(),
-                    call.function(),
-                    call.qualifier(),
-                    Optional.empty(),
-                    Optional.empty(),
-                    Optional.empty(),
-                    call.event(),
-                    call.event().length,
-                    call.requestId(),
-                    call.traceHeader()));
-            return new FunctionInvoker.Result(
-                    result.status(), result.payload() == null ? new byte[0] : result.payload(), result.functionError());
+        return new FunctionInvoker() {
+            @Override
+            public Result invoke(Call call) throws InterruptedException {
+                return result(invoker.invoke(command(call)));
+            }
+
+            @Override
+            public Result invokeStreaming(Call call, Stream stream) throws InterruptedException {
+                return result(invoker.invokeStreaming(command(call), new ResponseSink() {
+                    @Override
+                    public void begin(Optional<String> contentType) throws IOException {
+                        stream.begin(contentType);
+                    }
+
+                    @Override
+                    public void write(byte[] bytes, int offset, int length) throws IOException {
+                        stream.write(bytes, offset, length);
+                    }
+                }));
+            }
         };
+    }
+
+    private static InvokeCommand command(FunctionInvoker.Call call) {
+        return new InvokeCommand(
+                call.caller(),
+                call.function(),
+                call.qualifier(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                call.event(),
+                call.event().length,
+                call.requestId(),
+                call.traceHeader());
+    }
+
+    private static FunctionInvoker.Result result(InvokeResult result) {
+        return new FunctionInvoker.Result(
+                result.status(), result.payload() == null ? new byte[0] : result.payload(), result.functionError());
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.spur.gateway;
 
 import dev.spur.common.Caller;
 import dev.spur.common.LambdaException;
+import java.io.IOException;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -21,6 +22,29 @@ import java.util.Optional;
 public interface FunctionInvoker {
 
     Result invoke(Call call) throws InterruptedException;
+
+    /**
+     * Runs the function for a caller that takes its answer as it is produced (a {@code RESPONSE_STREAM}
+     * function URL): if the runtime streams, its bytes go to {@code stream} as they arrive and the result's
+     * payload is empty (or the error document after a mid-stream failure or a cut); if it answers buffered,
+     * {@code stream} is never called and the result holds the answer. The default runs {@link #invoke}.
+     */
+    default Result invokeStreaming(Call call, Stream stream) throws InterruptedException {
+        return invoke(call);
+    }
+
+    /**
+     * Where a streamed answer goes, called on the thread that relays it, one call at a time, never after
+     * {@link #invokeStreaming} returned. Failure semantics: an {@link IOException} says the client has
+     * gone; the function runs on and what it still writes is dropped.
+     */
+    interface Stream {
+        /** The runtime began streaming, with this {@code Content-Type} if it declared one. */
+        void begin(Optional<String> contentType) throws IOException;
+
+        /** The next bytes, as the runtime sent them; blocks while the client is slow. */
+        void write(byte[] bytes, int offset, int length) throws IOException;
+    }
 
     /**
      * One synchronous invocation.

@@ -3,6 +3,9 @@ package dev.spur.gateway;
 import dev.spur.common.FunctionKey;
 import dev.spur.common.FunctionUrlConfig;
 import dev.spur.common.LambdaException;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
@@ -34,6 +37,32 @@ public interface FunctionUrlService {
      * @return the response to send as it is; failures are answered, never thrown
      */
     HttpResponseData serve(String urlId, HttpRequestData head, RequestBody body, SignatureCheck signature);
+
+    /**
+     * As {@link #serve(String, HttpRequestData, RequestBody, SignatureCheck)}, but a URL whose
+     * {@code InvokeMode} is {@code RESPONSE_STREAM} answers through {@code out} as the function produces
+     * its response (Lambda's HTTP integration for streaming: {@code HttpResponseStream.from}'s JSON prelude
+     * and its 8 NUL bytes set the status, headers and cookies; the rest is the body). Returns the response
+     * to send when there is one to send whole — any {@code BUFFERED} URL, an error before the stream
+     * started, a runtime that answered buffered — and empty when it was streamed into {@code out}, which
+     * the caller then ends.
+     */
+    default Optional<HttpResponseData> serve(
+            String urlId, HttpRequestData head, RequestBody body, SignatureCheck signature, HttpStream out) {
+        return Optional.of(serve(urlId, head, body, signature));
+    }
+
+    /**
+     * A response written as it is produced. Failure semantics: an {@link IOException} says the
+     * client has gone.
+     */
+    interface HttpStream {
+        /** Sets the status and headers; called once, before any {@link #write}. */
+        void start(int status, List<Map.Entry<String, String>> headers) throws IOException;
+
+        /** Sends the next bytes of the body now; blocks while the client is slow. */
+        void write(byte[] bytes, int offset, int length) throws IOException;
+    }
 
     /**
      * @param urls      the function and settings of the URL with an id, if there is one

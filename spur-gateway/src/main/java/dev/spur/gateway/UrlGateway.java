@@ -22,6 +22,9 @@ import java.util.function.Function;
 final class UrlGateway implements FunctionUrlService {
     private static final System.Logger LOG = System.getLogger(UrlGateway.class.getName());
 
+    /** What {@link #handle} returns once the answer has been streamed. */
+    private static final HttpResponseData STREAMED = new HttpResponseData(200, List.of(), new byte[0]);
+
     private final Function<String, Optional<Target>> urls;
     private final FunctionInvoker functions;
 
@@ -32,6 +35,22 @@ final class UrlGateway implements FunctionUrlService {
 
     @Override
     public HttpResponseData serve(String urlId, HttpRequestData head, RequestBody body, SignatureCheck signature) {
+        return handle(urlId, head, body, signature, null);
+    }
+
+    @Override
+    public Optional<HttpResponseData> serve(
+            String urlId, HttpRequestData head, RequestBody body, SignatureCheck signature, HttpStream out) {
+        HttpResponseData response = handle(urlId, head, body, signature, out);
+        return response == STREAMED ? Optional.empty() : Optional.of(response);
+    }
+
+    /**
+     * One request, end to end; with {@code out} (non-null) a {@code RESPONSE_STREAM} URL streams its answer
+     * into it ({@link UrlStream}) and returns {@link #STREAMED}.
+     */
+    private HttpResponseData handle(
+            String urlId, HttpRequestData head, RequestBody body, SignatureCheck signature, HttpStream out) {
         String requestId = RequestIds.next();
         Optional<Target> target = urls.apply(urlId);
         if (target.isEmpty()) {
@@ -77,13 +96,26 @@ final class UrlGateway implements FunctionUrlService {
             String domain = request.header("Host").orElse(urlId);
             byte[] event = PayloadV2.functionUrlEvent(
                     request, new FunctionUrlContext(urlId, domain, accountId, requestId, iam));
-            FunctionInvoker.Result result = functions.invoke(new FunctionInvoker.Call(
+            FunctionInvoker.Call call = new FunctionInvoker.Call(
                     new Caller(function.account(), function.region()),
                     function.name(),
                     url.qualifier().isEmpty() ? Optional.empty() : Optional.of(url.qualifier()),
                     event,
                     requestId,
-                    request.header("X-Amzn-Trace-Id")));
+                    request.header("X-Amzn-Trace-Id"));
+            FunctionInvoker.Result result;
+            if (out != null && url.invokeMode().equals(FunctionUrlConfig.RESPONSE_STREAM)) {
+                UrlStream stream = new UrlStream(
+                        out,
+                        r -> withRequestId(url.cors() != null ? Cors.decorate(url.cors(), request, r) : r, requestId));
+                result = functions.invokeStreaming(call, stream);
+                stream.finish();
+                if (stream.started()) {
+                    return STREAMED; // a failure after this point only ends the stream early
+                }
+            } else {
+                result = functions.invoke(call);
+            }
             HttpResponseData response = ResponseMappingV2.map(
                     result.payload(), result.functionError().isPresent());
             if (url.cors() != null) {

@@ -17,6 +17,7 @@ import dev.spur.pools.InvocationOutcome;
 import dev.spur.pools.InvokeInput;
 import dev.spur.pools.Lease;
 import dev.spur.pools.Pools;
+import dev.spur.pools.ResponseSink;
 import dev.spur.queue.EventQueue;
 import dev.spur.queue.QueuedEvent;
 import dev.spur.usage.UsageMeter;
@@ -101,7 +102,29 @@ public final class Invoker {
      * environment is released when the invocation ends.
      */
     public InvokeResult invoke(InvokeCommand command) throws InterruptedException {
-        return invoke(command, Optional.empty(), true, Long.MAX_VALUE);
+        return invoke(command, Optional.empty(), true, Long.MAX_VALUE, null);
+    }
+
+    /**
+     * {@code InvokeWithResponseStream}: as {@link #invoke}, on this node, for a caller that takes the
+     * response as the function produces it. If the runtime streams, its bytes go to {@code sink} as they
+     * arrive and the result's payload is empty on success, the error document after a mid-stream error or
+     * a cut (timeout, 200 MB); if it answers buffered, the sink is never called and the payload is the
+     * answer. Only {@code RequestResponse} and {@code DryRun} are accepted.
+     *
+     * <p>Failure semantics: as {@link #invoke}; a caller that goes away mid-stream does not stop the
+     * function (what it still writes is dropped). In a fleet the invocation runs on this node, never
+     * forwarded.
+     */
+    public InvokeResult invokeStreaming(InvokeCommand command, ResponseSink sink) throws InterruptedException {
+        String type = command.invocationType().orElse("RequestResponse");
+        if (!type.equals("RequestResponse") && !type.equals("DryRun")) {
+            throw LambdaException.invalid(
+                    "1 validation error detected: Value '%s' at 'invocationType' failed to satisfy constraint: "
+                            + "Member must satisfy enum value set: [RequestResponse, DryRun]",
+                    type);
+        }
+        return invoke(command, Optional.empty(), false, Long.MAX_VALUE, sink);
     }
 
     /**
@@ -110,7 +133,7 @@ public final class Invoker {
      * the event here.
      */
     public InvokeResult invokeHere(InvokeCommand command, Optional<String> version) throws InterruptedException {
-        return invoke(command, version, false, Long.MAX_VALUE);
+        return invoke(command, version, false, Long.MAX_VALUE, null);
     }
 
     /**
@@ -121,11 +144,16 @@ public final class Invoker {
      */
     public InvokeResult invokeHere(InvokeCommand command, Optional<String> version, long notAfterMillis)
             throws InterruptedException {
-        return invoke(command, version, false, notAfterMillis);
+        return invoke(command, version, false, notAfterMillis, null);
     }
 
-    /** The whole path: resolve, validate, route, admit + acquire, dispatch + await, record, release. */
-    private InvokeResult invoke(InvokeCommand command, Optional<String> pinned, boolean routed, long notAfterMillis)
+    /**
+     * The whole path: resolve, validate, route, admit + acquire, dispatch + await, record, release.
+     *
+     * @param sink where a streamed response goes ({@link #invokeStreaming}); null for a buffered answer
+     */
+    private InvokeResult invoke(
+            InvokeCommand command, Optional<String> pinned, boolean routed, long notAfterMillis, ResponseSink sink)
             throws InterruptedException {
         Instant received = tracer == null ? null : clock.instant();
         requireSize(command); // before anything else, as Lambda: even a body that is not JSON is 413 when too large
@@ -163,9 +191,9 @@ public final class Invoker {
         Run run = new Run(payload, clientContext, tail, notAfterMillis);
         if (!routed || r == Routing.HERE) {
             // A node alone (or an invocation already routed here): no Call to build, no hop to consider.
-            return runHere(command, key, qualifier, deployment, run, alias, probe, received);
+            return runHere(command, key, qualifier, deployment, run, alias, probe, received, sink);
         }
-        Routing.Here here = () -> runHere(command, key, qualifier, deployment, run, alias, probe, received);
+        Routing.Here here = () -> runHere(command, key, qualifier, deployment, run, alias, probe, received, sink);
         InvokeCommand validated = new InvokeCommand(
                 caller,
                 command.functionName(),
@@ -191,7 +219,8 @@ public final class Invoker {
             Run run,
             String alias,
             InvokeObserver.Probe probe,
-            Instant received)
+            Instant received,
+            ResponseSink sink)
             throws InterruptedException {
         if (deployment.runtime() == null) {
             throw LambdaException.invalid(
@@ -217,7 +246,12 @@ public final class Invoker {
         InvocationOutcome outcome = null;
         try (lease) {
             try {
-                outcome = lease.invoke(input);
+                if (sink == null) {
+                    outcome = lease.invoke(input);
+                } else {
+                    sink.executedVersion(deployment.config().version());
+                    outcome = lease.invoke(input, sink);
+                }
                 record(command.requestId(), deployment, outcome);
                 meter(deployment, outcome, lease);
             } finally {

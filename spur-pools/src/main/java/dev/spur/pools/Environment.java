@@ -5,6 +5,7 @@ import dev.spur.logs.InvocationLog;
 import dev.spur.logs.PlatformLog;
 import dev.spur.pools.InvocationOutcome.Kind;
 import dev.spur.runtimeapi.RuntimeApiHandler;
+import dev.spur.runtimeapi.StreamedBody;
 import dev.spur.sandbox.EnvironmentSpec;
 import dev.spur.sandbox.Sandbox;
 import dev.spur.sandbox.SandboxedEnvironment;
@@ -372,6 +373,24 @@ final class Environment implements RuntimeApiHandler {
     @Override
     public Answer response(String requestId, byte[] body) {
         return finish(requestId, Kind.SUCCESS, body, null);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>To a caller that streams, the body is relayed as it arrives ({@link ResponseRelay}); to one
+     * that takes the answer buffered, it is read whole within the 6 MB limit, as Lambda does.
+     */
+    @Override
+    public Answer streamResponse(String requestId, StreamedBody body) throws IOException {
+        Invocation inv = current;
+        if (inv == null || !inv.requestId.equals(requestId)) {
+            return Answer.INVALID_REQUEST_ID;
+        }
+        if (inv.relay == null) {
+            return RuntimeApiHandler.super.streamResponse(requestId, body);
+        }
+        return inv.relay.pump(inv, body, pools.ticker());
     }
 
     @Override

@@ -21,6 +21,8 @@ final class Invocation {
     final InvocationLog log;
     /** The time the function has, from when the runtime takes the event: what its deadline header says. */
     final long timeoutNanos;
+    /** Where a streamed response goes; null when the caller takes the answer buffered. */
+    final ResponseRelay relay;
 
     private final CompletableFuture<Result> result = new CompletableFuture<>();
     /** Set when the runtime takes the event from {@code next}; 0 until then. */
@@ -34,6 +36,19 @@ final class Invocation {
             String invokedArn,
             InvocationLog log,
             long timeoutNanos) {
+        this(requestId, payload, clientContext, traceId, invokedArn, log, timeoutNanos, null);
+    }
+
+    Invocation(
+            String requestId,
+            byte[] payload,
+            String clientContext,
+            String traceId,
+            String invokedArn,
+            InvocationLog log,
+            long timeoutNanos,
+            ResponseRelay relay) {
+        this.relay = relay;
         this.requestId = requestId;
         this.payload = payload;
         this.clientContext = clientContext;

@@ -68,6 +68,22 @@ public final class Lease implements AutoCloseable {
      * invocation is never run twice by this call.
      */
     public InvocationOutcome invoke(InvokeInput input) throws InterruptedException {
+        return run(input, null);
+    }
+
+    /**
+     * As {@link #invoke(InvokeInput)}, for a caller that takes the response as it is produced: if the
+     * runtime streams its answer, the bytes go to {@code sink} as they arrive (with Lambda's limits:
+     * {@link ResponseRelay}) and the outcome, returned when the stream has ended or was cut, carries no
+     * payload for a success and the error for a failure; if the runtime answers buffered, the sink is not
+     * called and the outcome holds the answer. The duration runs until the stream's end. Nothing is
+     * written to {@code sink} after this returns.
+     */
+    public InvocationOutcome invoke(InvokeInput input, ResponseSink sink) throws InterruptedException {
+        return run(input, new ResponseRelay(sink));
+    }
+
+    private InvocationOutcome run(InvokeInput input, ResponseRelay relay) throws InterruptedException {
         InvocationLog log = new InvocationLog(
                 pool.functionLog(),
                 environment.logStream,
@@ -95,7 +111,8 @@ public final class Lease implements AutoCloseable {
                 input.traceId(),
                 input.invokedArn(),
                 log,
-                timeoutNanos);
+                timeoutNanos,
+                relay);
         long start = pools.ticker().nanos();
         environment.dispatch(inv);
         Invocation.Result result;
@@ -108,6 +125,9 @@ public final class Lease implements AutoCloseable {
             }
         } else {
             result = inv.await(timeoutNanos, start, pools.ticker());
+        }
+        if (relay != null) {
+            relay.close(); // nothing reaches the sink from here on: a stream at its deadline is cut
         }
         long memory = environment.peakMemoryBytes();
         pools.recharge(environment, memory);

@@ -20,6 +20,10 @@ final class RequestHead {
     boolean expectContinue;
     boolean connectionClose;
     String errorType;
+    /** {@code Lambda-Runtime-Function-Response-Mode: streaming}: the body is passed on as it arrives. */
+    boolean streaming;
+    /** The request's {@code Content-Type}, or null. */
+    String contentType;
 
     /** Reads the next request head; false at a clean end of stream between requests. */
     boolean read(InputStream in) throws IOException {
@@ -65,6 +69,8 @@ final class RequestHead {
         expectContinue = false;
         connectionClose = false;
         errorType = null;
+        streaming = false;
+        contentType = null;
         int lineEnd = text.indexOf('\n');
         String requestLine = text.substring(0, lineEnd).strip();
         int sp1 = requestLine.indexOf(' ');
@@ -107,6 +113,10 @@ final class RequestHead {
                 connectionClose = value.equalsIgnoreCase("close");
             } else if (name.equalsIgnoreCase("Lambda-Runtime-Function-Error-Type")) {
                 errorType = value;
+            } else if (name.equalsIgnoreCase("Lambda-Runtime-Function-Response-Mode")) {
+                streaming = value.equalsIgnoreCase("streaming");
+            } else if (name.equalsIgnoreCase("Content-Type")) {
+                contentType = value;
             }
         }
     }

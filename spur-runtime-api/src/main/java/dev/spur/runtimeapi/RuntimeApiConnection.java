@@ -15,7 +15,8 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Handles what real runtime clients send: keep-alive and {@code Connection: close},
  * {@code Content-Length} and chunked bodies, {@code Expect: 100-continue} (curl sends it for large
- * bodies). A body over {@link RuntimeApiEndpoint#MAX_PAYLOAD_BYTES} is answered 413 without being
+ * bodies), and streamed responses ({@code Lambda-Runtime-Function-Response-Mode: streaming}), whose
+ * body goes to {@link RuntimeApiHandler#streamResponse} as it arrives. A body over {@link RuntimeApiEndpoint#MAX_PAYLOAD_BYTES} is answered 413 without being
  * read, and the connection is closed since the unread body cannot be skipped.
  */
 final class RuntimeApiConnection {
@@ -82,6 +83,9 @@ final class RuntimeApiConnection {
         if (verb.equals("invocation/next")) {
             return next();
         }
+        if (verb.equals("response") && head.streaming) {
+            return streamed(requestId);
+        }
         byte[] body = readBody(requestId);
         if (body == null) {
             return false;
@@ -134,6 +138,27 @@ final class RuntimeApiConnection {
         out.write(h.toString().getBytes(StandardCharsets.ISO_8859_1));
         out.write(event.payload());
         return true;
+    }
+
+    /**
+     * A streamed response: the handler reads the body as it arrives. Keeps the connection only if the
+     * body was read to its end and the answer allows it.
+     */
+    private boolean streamed(String requestId) throws IOException {
+        if (head.expectContinue) {
+            out.write(CONTINUE);
+            out.flush();
+        }
+        ChunkedBody body = head.chunked
+                ? ChunkedBody.chunked(in, head.contentType)
+                : ChunkedBody.ofLength(in, head.contentType, head.contentLength);
+        Answer answer = handler.streamResponse(requestId, body);
+        if (answer == Answer.ACCEPTED) {
+            write(202, "Accepted", ACCEPTED_BODY, body.ended());
+            return body.ended();
+        }
+        answerError(answer.status, answer.errorType, answer.message, false);
+        return false;
     }
 
     /**

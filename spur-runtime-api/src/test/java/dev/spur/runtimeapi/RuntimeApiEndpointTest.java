@@ -368,7 +368,7 @@ class RuntimeApiEndpointTest {
     }
 
     /** Records calls; answers what the test says. */
-    static final class Recorder implements RuntimeApiHandler {
+    static class Recorder implements RuntimeApiHandler {
         static final NextEvent STOP = new NextEvent("", 0, "", null, null, null, new byte[0]);
         final LinkedBlockingQueue<NextEvent> events = new LinkedBlockingQueue<>();
         final List<String> calls = Collections.synchronizedList(new ArrayList<>());

@@ -16,6 +16,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Writable } from 'node:stream';
 import { format, types } from 'node:util';
 import { RuntimeApi } from './runtime-api.mjs';
 
@@ -181,6 +182,22 @@ async function nextInvocation(handler) {
   invoke(handler, event);
 }
 
+/** The context's fields that every handler gets, streaming or not. */
+function contextFields(event, id, deadline) {
+  return {
+    functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+    memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+    clientContext: parseHeaderJson(event.header('lambda-runtime-client-context'), 'ClientContext'),
+    identity: parseHeaderJson(event.header('lambda-runtime-cognito-identity'), 'CognitoIdentity'),
+    invokedFunctionArn: event.header('lambda-runtime-invoked-function-arn'),
+    awsRequestId: id,
+    getRemainingTimeInMillis: () => deadline - Date.now(),
+  };
+}
+
 /** Runs one invocation: `event` is the Runtime API's answer to next (runtime-api.mjs's Answer). */
 function invoke(handler, event) {
   const id = event.header('lambda-runtime-aws-request-id');
@@ -194,6 +211,10 @@ function invoke(handler, event) {
   onFatal = (err, exitCode) => {
     post(`invocation/${id}/error`, JSON.stringify(errorBody(err)), errorBody(err).errorType).finally(() => process.exit(exitCode));
   };
+  if (handler[STREAMING] === STREAM_RESPONSE) {
+    invokeStreaming(handler, event, id);
+    return;
+  }
 
   let reported = false; // the outcome has been posted
   const complete = (err, result) => {
@@ -242,16 +263,7 @@ function invoke(handler, event) {
       succeed: once((result) => complete(null, result)),
       fail: once((err) => complete(err ?? 'handled')),
       done: once((err, result) => complete(err, result)),
-      functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
-      functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
-      memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
-      logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
-      logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
-      clientContext: parseHeaderJson(event.header('lambda-runtime-client-context'), 'ClientContext'),
-      identity: parseHeaderJson(event.header('lambda-runtime-cognito-identity'), 'CognitoIdentity'),
-      invokedFunctionArn: event.header('lambda-runtime-invoked-function-arn'),
-      awsRequestId: id,
-      getRemainingTimeInMillis: () => deadline - Date.now(),
+      ...contextFields(event, id, deadline),
     };
     const result = handler(JSON.parse(event.body), context, callback);
     if (typeof result?.then === 'function') {
@@ -259,6 +271,138 @@ function invoke(handler, event) {
     }
   } catch (err) {
     callback(err);
+  }
+}
+
+// ---- response streaming -----------------------------------------------------------------------
+//
+// As Lambda's Node.js runtime provides them: awslambda.streamifyResponse(handler) marks a handler
+// (event, responseStream, context) whose answer is streamed; responseStream is a Writable whose
+// bytes go to the Runtime API as chunks of a streamed response (runtime-api.mjs's stream()), opened
+// at the first write, so setContentType() still counts until then. awslambda.HttpResponseStream.from
+// (stream, {statusCode, headers, cookies}) writes the HTTP integration's prelude before the body: its
+// JSON, then 8 NUL bytes. The invocation completes when the handler's promise has settled and the
+// stream has finished; a failure before any byte was written is posted as an ordinary error, a
+// failure after as Lambda's error trailers. Back-pressure: a write waits while the socket is full.
+
+const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+const STREAM_RESPONSE = 'response';
+const HTTP_INTEGRATION = 'application/vnd.awslambda.http-integration-response';
+
+class ResponseStream extends Writable {
+  constructor(open) {
+    super();
+    this.open = open; // (contentType) => a Runtime API stream
+    this.contentType = 'application/octet-stream';
+    this.connection = null;
+    this.beforeFirstWrite = null; // the HTTP prelude, if HttpResponseStream.from asked for one
+  }
+
+  setContentType(contentType) {
+    this.contentType = contentType;
+  }
+
+  opened() {
+    if (this.connection === null) {
+      this.connection = this.open(this.contentType);
+      const prelude = this.beforeFirstWrite;
+      this.beforeFirstWrite = null;
+      prelude?.((chunk) => this.connection.write(Buffer.from(chunk)));
+    }
+    return this.connection;
+  }
+
+  _write(chunk, encoding, callback) {
+    const connection = this.opened();
+    if (connection.write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk, encoding))) {
+      callback();
+    } else {
+      connection.onDrain(() => callback());
+    }
+  }
+
+  _final(callback) {
+    this.opened();
+    callback();
+  }
+}
+
+class HttpResponseStream {
+  static from(stream, prelude) {
+    stream.setContentType(HTTP_INTEGRATION);
+    const json = JSON.stringify(prelude ?? {});
+    stream.beforeFirstWrite = (write) => {
+      write(json);
+      write(new Uint8Array(8));
+    };
+    return stream;
+  }
+}
+
+globalThis.awslambda = {
+  streamifyResponse(handler) {
+    handler[STREAMING] = STREAM_RESPONSE;
+    return handler;
+  },
+  HttpResponseStream,
+};
+
+function invokeStreaming(handler, event, id) {
+  const stream = new ResponseStream((contentType) => api.stream(`invocation/${id}/response`, contentType));
+  stream.on('error', () => {}); // a destroyed stream: its error reaches us through the handler's promise
+  let reported = false;
+  const complete = (err) => {
+    if (reported) {
+      return;
+    }
+    reported = true;
+    onEmptyEventLoop = () => {};
+    let sending;
+    if (err !== undefined && err !== null) {
+      console.error('Invoke Error', formatted(err));
+      const error = errorBody(err);
+      if (stream.connection === null) {
+        stream.destroy();
+        sending = post(`invocation/${id}/error`, JSON.stringify(error), error.errorType);
+      } else {
+        sending = stream.connection.end(error.errorType, Buffer.from(JSON.stringify(error)).toString('base64')).then(answered);
+      }
+    } else {
+      sending = new Promise((resolve, reject) => {
+        if (stream.destroyed && !stream.writableFinished) {
+          reject(stream.errored ?? new Error('The response stream was destroyed before it ended'));
+        } else if (stream.writableFinished) {
+          resolve();
+        } else {
+          stream.once('finish', resolve);
+          stream.once('error', reject);
+          if (!stream.writableEnded) {
+            stream.end();
+          }
+        }
+      }).then(() => stream.connection.end().then(answered), (e) => {
+        reported = false;
+        complete(e);
+        return new Promise(() => {}); // the error path above goes on
+      });
+    }
+    sending.then(() => setImmediate(() => nextInvocation(handler).catch(apiFailed)), apiFailed);
+  };
+  const answered = (res) => {
+    if (res.status === 500) {
+      throw new Error(`Runtime API answered 500: ${res.body}`);
+    }
+    if (res.status !== 202) {
+      process.stderr.write(`spur: Runtime API answered ${res.status}: ${res.body}\n`);
+    }
+  };
+  onEmptyEventLoop = () => complete(new NodeJsExit('The Lambda runtime client detected an unexpected Node.js exit code. This is most commonly caused by a Promise that was never settled.'));
+  try {
+    const deadline = Number(event.header('lambda-runtime-deadline-ms'));
+    const context = { callbackWaitsForEmptyEventLoop: false, ...contextFields(event, id, deadline) };
+    Promise.resolve(handler(JSON.parse(event.body), stream, context)).then(() => complete(null), (err) => complete(err ?? 'handled'));
+  } catch (err) {
+    complete(err);
   }
 }
 

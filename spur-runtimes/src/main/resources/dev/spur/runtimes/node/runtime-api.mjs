@@ -29,6 +29,7 @@ const API = '/2018-06-01/runtime/';
 const READ_BUFFER_BYTES = 64 * 1024;
 const MAX_HEAD_BYTES = 64 * 1024;
 const EXPECT_CONTINUE_BYTES = 1024 * 1024; // bodies this large wait for 100 Continue
+const CRLF = Buffer.from('\r\n');
 
 /** An answer: its status, its body (text) and, on demand, its headers. */
 class Answer {
@@ -88,6 +89,61 @@ export class RuntimeApi {
   }
 
   /**
+   * A streamed POST of `invocation/<id>/response` (Lambda-Runtime-Function-Response-Mode: streaming):
+   * the head goes at once, then each `write(bytes)` is one chunk of a chunked body, and `end()` sends
+   * the last chunk, with `errorType` and `errorBody` (base64) as Lambda's error trailers when the
+   * function failed mid-stream. `write` returns false when the socket's buffer is full: wait for
+   * `onDrain(callback)` before writing more (back-pressure from Spur, and from its caller behind it).
+   * `end` resolves to Spur's answer, which may come early (413 past the 200 MB limit: the rest of
+   * the body is then dropped). A stream is never re-sent on a new connection.
+   */
+  stream(path, contentType) {
+    const head = 'POST ' + API + path + this.headPrefix
+      + 'Lambda-Runtime-Function-Response-Mode: streaming\r\nTransfer-Encoding: chunked\r\n'
+      + 'Content-Type: ' + String(contentType).replace(/[^\x20-\x7e]/g, '') + '\r\n'
+      + 'Trailer: Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body\r\n\r\n';
+    let request;
+    const answer = new Promise((resolve, reject) => {
+      request = { message: head, held: '', resolve, reject, retried: true, answered: false, continued: false, backlog: [] };
+    });
+    answer.catch(() => {}); // observed by end(); a failure before then must not be an unhandled rejection
+    if (this.current === null) {
+      this.send(request);
+    } else {
+      this.waiting.push(request);
+    }
+    const raw = (data) => {
+      if (request.answered || request.done) {
+        return true; // answered early, or failed: the rest goes nowhere
+      }
+      if (this.current === request && this.socket !== null) {
+        return this.socket.write(data);
+      }
+      request.backlog.push(data);
+      return true;
+    };
+    return {
+      write: (bytes) => (bytes.length === 0 ? true : raw(Buffer.concat([Buffer.from(bytes.length.toString(16) + '\r\n'), bytes, CRLF]))),
+      onDrain: (callback) => {
+        if (this.current === request && this.socket !== null && !request.answered) {
+          this.socket.once('drain', callback);
+        } else {
+          setImmediate(callback);
+        }
+      },
+      end: (errorType, errorBody) => {
+        let last = '0\r\n';
+        if (errorType !== undefined) {
+          last += 'Lambda-Runtime-Function-Error-Type: ' + String(errorType).replace(/[^\x20-\x7e]/g, '') + '\r\n'
+            + 'Lambda-Runtime-Function-Error-Body: ' + errorBody + '\r\n';
+        }
+        raw(last + '\r\n');
+        return answer;
+      },
+    };
+  }
+
+  /**
    * @param message what to write at once
    * @param held a body to write only once Spur answers 100 Continue to the message's Expect (a body
    *     Spur refuses, over its limit, is then never sent, and its 413 is read on a connection that
@@ -114,6 +170,11 @@ export class RuntimeApi {
       this.socket.ref();
     }
     this.socket.write(request.message);
+    if (request.backlog !== undefined) { // a stream's chunks written before its turn came
+      for (const data of request.backlog.splice(0)) {
+        this.socket.write(data);
+      }
+    }
   }
 
   open() {
@@ -147,6 +208,7 @@ export class RuntimeApi {
       return;
     }
     this.current = null;
+    request.done = true;
     request.reject(err);
   }
 
