@@ -229,11 +229,11 @@ public final class SpurServer implements AutoCloseable {
             this.sqsWakeups = openedWakeups;
             queues.announceSendsTo(sqsWakeups::announce);
             startedMappings = new EventSourceMappings(
-                            store,
-                            queues,
-                            invoker,
-                            control.targets(),
-                            clock,
+                    store,
+                    queues,
+                    invoker,
+                    control.targets(),
+                    clock,
                     database.map(d -> MappingLeases.postgres(d, memberName, EventSourceMappings.LEASE))
                             .orElseGet(MappingLeases::all));
             this.mappings = startedMappings;
