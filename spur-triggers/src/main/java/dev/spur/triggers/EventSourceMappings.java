@@ -4,6 +4,7 @@ import dev.spur.common.Caller;
 import dev.spur.common.ErrorCode;
 import dev.spur.common.EventSourceMapping;
 import dev.spur.common.FunctionTargets;
+import dev.spur.common.KafkaSource;
 import dev.spur.common.LambdaException;
 import dev.spur.invoke.Invoker;
 import dev.spur.sqs.QueueRef;
@@ -12,6 +13,7 @@ import dev.spur.store.MappingStore;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,6 +31,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * the settled state (Enabled, Disabled) afterwards; the change is done before the answer, so the settled
  * state is visible at once. A disabled mapping has no pollers and delivers nothing.
  *
+ * <p>Self-managed Kafka sources ({@link KafkaMappings} validates them) run a {@link KafkaPoller} instead:
+ * one consumer thread in the mapping's consumer group, offsets committed only after a batch succeeded.
+ *
  * <p>Fleet: on one node every mapping's pollers run here. Across nodes (see ARCHITECTURE.md) a mapping
  * would be owned through a lease row, as schedules will be; pollers on several nodes would be correct
  * anyway (each message is leased to one receiver), only less economical.
@@ -41,7 +46,7 @@ public final class EventSourceMappings implements AutoCloseable {
     private final InstantSource clock;
     private final ReentrantLock lock = new ReentrantLock();
     private final ConcurrentMap<String, EventSourceMapping> mappings = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, SqsPoller> pollers = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Poller> pollers = new ConcurrentHashMap<>();
     private volatile boolean started;
 
     public EventSourceMappings(
@@ -76,9 +81,66 @@ public final class EventSourceMappings implements AutoCloseable {
             Optional<Integer> maximumBatchingWindowInSeconds,
             Optional<List<String>> filterPatterns,
             Optional<List<String>> functionResponseTypes,
-            Optional<Integer> maximumConcurrency) {}
+            Optional<Integer> maximumConcurrency,
+            KafkaSpec kafka) {
+        /** An SQS (or no) source: no Kafka settings. */
+        public Spec(
+                Optional<String> eventSourceArn,
+                Optional<String> functionName,
+                Optional<Boolean> enabled,
+                Optional<Integer> batchSize,
+                Optional<Integer> maximumBatchingWindowInSeconds,
+                Optional<List<String>> filterPatterns,
+                Optional<List<String>> functionResponseTypes,
+                Optional<Integer> maximumConcurrency) {
+            this(
+                    eventSourceArn,
+                    functionName,
+                    enabled,
+                    batchSize,
+                    maximumBatchingWindowInSeconds,
+                    filterPatterns,
+                    functionResponseTypes,
+                    maximumConcurrency,
+                    KafkaSpec.NONE);
+        }
+    }
+
+    /**
+     * The Kafka part of a create or update: {@code SelfManagedEventSource.Endpoints}, {@code Topics},
+     * {@code StartingPosition}, {@code SelfManagedKafkaEventSourceConfig.ConsumerGroupId},
+     * {@code MaximumRetryAttempts} and {@code DestinationConfig}'s destinations, each empty when not given.
+     *
+     * @param endpoints            SelfManagedEventSource.Endpoints' keys → values, as given
+     * @param onFailureDestination DestinationConfig.OnFailure.Destination
+     * @param onSuccessDestination DestinationConfig.OnSuccess.Destination (refused)
+     */
+    public record KafkaSpec(
+            Optional<Map<String, List<String>>> endpoints,
+            Optional<List<String>> topics,
+            Optional<String> startingPosition,
+            Optional<String> consumerGroupId,
+            Optional<Integer> maximumRetryAttempts,
+            Optional<String> onFailureDestination,
+            Optional<String> onSuccessDestination) {
+        public static final KafkaSpec NONE = new KafkaSpec(
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty());
+
+        public boolean selfManaged() {
+            return endpoints.isPresent();
+        }
+    }
 
     public EventSourceMapping create(Caller caller, Spec spec) {
+        if (spec.kafka().selfManaged()) {
+            return createKafka(caller, spec);
+        }
         String arn = spec.eventSourceArn()
                 .orElseThrow(() -> LambdaException.invalid("EventSourceArn is required for an SQS event source."));
         QueueRef queue = queues.find(arn)
@@ -126,6 +188,50 @@ public final class EventSourceMappings implements AutoCloseable {
         return m;
     }
 
+    /** A self-managed Kafka mapping: one per consumer group, and one per cluster, topic and function. */
+    private EventSourceMapping createKafka(Caller caller, Spec spec) {
+        String function = spec.functionName().orElseThrow(() -> LambdaException.invalid("FunctionName is required."));
+        FunctionTargets.Target target = targets.resolve(caller, function, "");
+        EventSourceMapping m = KafkaMappings.create(
+                caller,
+                UUID.randomUUID().toString(),
+                spec,
+                target.functionName(),
+                target.qualifier(),
+                queues,
+                clock.instant());
+        KafkaSource source = m.kafka().orElseThrow();
+        lock.lock();
+        try {
+            for (EventSourceMapping other : mappings.values()) {
+                Optional<KafkaSource> theirs = other.kafka();
+                if (theirs.isEmpty() || !other.account().equals(m.account())) {
+                    continue;
+                }
+                if (theirs.get().consumerGroupId().equals(source.consumerGroupId())
+                        && theirs.get().bootstrapServers().equals(source.bootstrapServers())) {
+                    throw LambdaException.conflict(
+                            "The consumer group %s is already used by the event source mapping %s.",
+                            source.consumerGroupId(), other.uuid());
+                }
+                if (theirs.get().bootstrapServers().equals(source.bootstrapServers())
+                        && theirs.get().topic().equals(source.topic())
+                        && other.functionArn().equals(m.functionArn())) {
+                    throw LambdaException.conflict(
+                            "An event source mapping for Kafka topic %s and function %s already exists. "
+                                    + "Please update or delete the existing mapping with UUID %s",
+                            source.topic(), m.functionName(), other.uuid());
+                }
+            }
+            store.putMapping(m, true);
+            mappings.put(m.uuid(), m);
+            run(m);
+        } finally {
+            lock.unlock();
+        }
+        return m;
+    }
+
     public EventSourceMapping update(Caller caller, String uuid, Spec spec) {
         lock.lock();
         try {
@@ -137,6 +243,18 @@ public final class EventSourceMappings implements AutoCloseable {
                         targets.resolve(caller, spec.functionName().get(), "");
                 function = target.functionName();
                 qualifier = target.qualifier();
+            }
+            if (old.kafka().isPresent()) {
+                EventSourceMapping m =
+                        KafkaMappings.update(caller, old, spec, function, qualifier, queues, clock.instant());
+                store.putMapping(m, false);
+                mappings.put(uuid, m);
+                stop(uuid);
+                run(m);
+                return m;
+            }
+            if (spec.kafka().selfManaged()) {
+                throw LambdaException.invalid("An SQS mapping cannot be changed into a Kafka mapping.");
             }
             QueueRef queue = QueueRef.fromArn(old.eventSourceArn()).orElseThrow();
             EventSourceMapping m = validate(
@@ -243,12 +361,16 @@ public final class EventSourceMappings implements AutoCloseable {
         if (!started || !m.enabled()) {
             return;
         }
+        if (m.kafka().isPresent()) {
+            pollers.put(m.uuid(), new KafkaPoller(m, invoker, queues).start());
+            return;
+        }
         QueueRef queue = QueueRef.fromArn(m.eventSourceArn()).orElseThrow();
         pollers.put(m.uuid(), new SqsPoller(m, queue, queues, invoker).start());
     }
 
     private void stop(String uuid) {
-        SqsPoller poller = pollers.remove(uuid);
+        Poller poller = pollers.remove(uuid);
         if (poller != null) {
             poller.close();
         }
