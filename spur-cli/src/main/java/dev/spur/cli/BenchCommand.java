@@ -3,6 +3,7 @@ package dev.spur.cli;
 import dev.spur.bench.AsyncStores;
 import dev.spur.bench.Bench;
 import dev.spur.bench.ClusterBench;
+import dev.spur.bench.KafkaThroughput;
 import dev.spur.bench.LogQueries;
 import dev.spur.bench.PeerComparison;
 import dev.spur.bench.SqsThroughput;
@@ -82,6 +83,13 @@ final class BenchCommand implements Callable<Integer> {
     boolean sqs;
 
     @Option(
+            names = "--kafka",
+            paramLabel = "HOST:PORT",
+            description = "Instead: one self-managed Kafka mapping against this broker — records/s through it "
+                    + "(BatchSize 100) and produce → invoke latency (BatchSize 1).")
+    String kafka;
+
+    @Option(
             names = "--database",
             description = "With --async: the PostgreSQL database to measure too; with --cluster: the fleet's "
                     + "database (postgresql://user:password@host:port/db; default: $SPUR_DATABASE_URL).")
@@ -124,6 +132,9 @@ final class BenchCommand implements Callable<Integer> {
                                     "--cluster needs a PostgreSQL database: --database postgresql://... or $SPUR_DATABASE_URL"));
             ClusterBench.Options options = quick ? ClusterBench.Options.quick(url) : ClusterBench.Options.standard(url);
             return print(ClusterBench.markdown(ClusterBench.run(options, System.err)));
+        }
+        if (kafka != null) {
+            return print(KafkaThroughput.markdown(KafkaThroughput.measure(kafka, System.err), kafka));
         }
         if (sqs) {
             Optional<String> url = Optional.ofNullable(database)

@@ -94,13 +94,17 @@ class KafkaCrashTest {
             Map<Integer, Long> committedAtKill = kafka.committed(uuid);
             server = ServerProcess.start(data, 4, log);
             Map<Integer, Long> ends = Map.of(0, 3334L, 1, 3333L, 2, 3333L);
-            Await.await("every record committed after the restart", Duration.ofSeconds(180), () -> {
-                try {
-                    return kafka.committed(uuid);
-                } catch (Exception e) {
-                    return Map.<Integer, Long>of();
-                }
-            }, ends::equals);
+            Await.await(
+                    "every record committed after the restart",
+                    Duration.ofSeconds(180),
+                    () -> {
+                        try {
+                            return kafka.committed(uuid);
+                        } catch (Exception e) {
+                            return Map.<Integer, Long>of();
+                        }
+                    },
+                    ends::equals);
 
             List<KafkaFixture.Delivered> delivered = KafkaFixture.delivered(record);
             Map<String, Integer> counts = KafkaFixture.counts(delivered);

@@ -6,9 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -149,12 +151,12 @@ final class KafkaFixture {
      * offset below the committed one that is missing from {@code delivered} (read after the offsets).
      */
     static List<String> commitsPastUndelivered(Map<Integer, Long> committed, List<Delivered> delivered) {
-        Map<Integer, java.util.Set<Long>> seen = new HashMap<>();
-        delivered.forEach(d -> seen.computeIfAbsent(d.partition(), k -> new java.util.HashSet<>())
-                .add(d.offset()));
+        Map<Integer, Set<Long>> seen = new HashMap<>();
+        delivered.forEach(
+                d -> seen.computeIfAbsent(d.partition(), k -> new HashSet<>()).add(d.offset()));
         List<String> violations = new ArrayList<>();
         committed.forEach((partition, next) -> {
-            java.util.Set<Long> mine = seen.getOrDefault(partition, java.util.Set.of());
+            Set<Long> mine = seen.getOrDefault(partition, Set.of());
             for (long o = 0; o < next; o++) {
                 if (!mine.contains(o)) {
                     violations.add(

@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
  * their class path, test scope only), in KRaft mode as one combined broker and controller: a child JVM on
  * the running test's JDK and class path, first {@code kafka.tools.StorageTool format} of a temporary log
  * directory with a fresh cluster id, then {@code kafka.Kafka} on two free loopback ports (clients and the
- * controller quorum). It answers once its client port accepts connections and the metadata it serves names
- * itself; a shutdown hook kills it and deletes its files.
+ * controller quorum). It is handed out once its client port accepts connections (clients retry until the
+ * broker's metadata is ready); a shutdown hook kills it and deletes its files.
  *
  * <p>A broker that cannot start (no Kafka jars on the class path, a start that fails or takes more than
  * 60 s): the test is skipped with the reason, or fails under {@code CI=true} ({@link Tools#unavailable}).
