@@ -1,6 +1,5 @@
 package dev.spur.triggers;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spur.common.Caller;
 import dev.spur.common.EventSourceMapping;
@@ -17,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -34,7 +32,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
@@ -367,45 +364,6 @@ final class KafkaPoller implements Poller {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-    }
-
-    /** Lambda's self-managed Kafka event, as AWS documents it. */
-    static final class KafkaEvents {
-        private KafkaEvents() {}
-
-        static ObjectNode event(String bootstrapServers, String topic, int partition, List<ObjectNode> records) {
-            ObjectNode event = Json.MAPPER.createObjectNode();
-            event.put("eventSource", "SelfManagedKafka");
-            event.put("bootstrapServers", bootstrapServers);
-            event.putObject("records").putArray(topic + "-" + partition).addAll(records);
-            return event;
-        }
-
-        /** One record: key and value base64 (absent when null), headers as arrays of byte values. */
-        static ObjectNode record(ConsumerRecord<byte[], byte[]> r) {
-            ObjectNode out = Json.MAPPER.createObjectNode();
-            out.put("topic", r.topic());
-            out.put("partition", r.partition());
-            out.put("offset", r.offset());
-            out.put("timestamp", r.timestamp());
-            out.put("timestampType", r.timestampType().name());
-            if (r.key() != null) {
-                out.put("key", Base64.getEncoder().encodeToString(r.key()));
-            }
-            if (r.value() != null) {
-                out.put("value", Base64.getEncoder().encodeToString(r.value()));
-            }
-            ArrayNode headers = out.putArray("headers");
-            for (Header h : r.headers()) {
-                ArrayNode bytes = headers.addObject().putArray(h.key());
-                if (h.value() != null) {
-                    for (byte b : h.value()) {
-                        bytes.add(b & 0xff);
-                    }
-                }
-            }
-            return out;
         }
     }
 }
