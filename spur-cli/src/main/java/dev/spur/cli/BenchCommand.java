@@ -35,6 +35,7 @@ import picocli.CommandLine.Option;
         })
 final class BenchCommand implements Callable<Integer> {
     private static final Logger JETTY_LOG = Logger.getLogger("org.eclipse.jetty");
+    private static final Logger KAFKA_LOG = Logger.getLogger("org.apache.kafka");
 
     @Option(names = "--quick", description = "Fewer samples and shorter runs (a smoke test, not figures to quote).")
     boolean quick;
@@ -107,6 +108,7 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         JETTY_LOG.setLevel(Level.WARNING);
+        KAFKA_LOG.setLevel(Level.WARNING);
         if (peers) {
             if (sandbox || async || !runtimes.isEmpty()) {
                 throw CliException.usage("--peers runs its own cases; it takes no --sandbox, --async or --runtimes");
