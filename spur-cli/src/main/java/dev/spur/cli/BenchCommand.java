@@ -3,6 +3,7 @@ package dev.spur.cli;
 import dev.spur.bench.AsyncStores;
 import dev.spur.bench.Bench;
 import dev.spur.bench.ClusterBench;
+import dev.spur.bench.KafkaThroughput;
 import dev.spur.bench.LogQueries;
 import dev.spur.bench.PeerComparison;
 import dev.spur.bench.S3Notifications;
@@ -35,6 +36,7 @@ import picocli.CommandLine.Option;
         })
 final class BenchCommand implements Callable<Integer> {
     private static final Logger JETTY_LOG = Logger.getLogger("org.eclipse.jetty");
+    private static final Logger KAFKA_LOG = Logger.getLogger("org.apache.kafka");
 
     @Option(names = "--quick", description = "Fewer samples and shorter runs (a smoke test, not figures to quote).")
     boolean quick;
@@ -89,6 +91,13 @@ final class BenchCommand implements Callable<Integer> {
     boolean s3;
 
     @Option(
+            names = "--kafka",
+            paramLabel = "HOST:PORT",
+            description = "Instead: one self-managed Kafka mapping against this broker — records/s through it "
+                    + "(BatchSize 100) and produce → invoke latency (BatchSize 1).")
+    String kafka;
+
+    @Option(
             names = "--database",
             description = "With --async: the PostgreSQL database to measure too; with --cluster: the fleet's "
                     + "database (postgresql://user:password@host:port/db; default: $SPUR_DATABASE_URL).")
@@ -106,6 +115,7 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         JETTY_LOG.setLevel(Level.WARNING);
+        KAFKA_LOG.setLevel(Level.WARNING);
         if (peers) {
             if (sandbox || async || !runtimes.isEmpty()) {
                 throw CliException.usage("--peers runs its own cases; it takes no --sandbox, --async or --runtimes");
@@ -134,6 +144,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (s3) {
             return print(S3Notifications.markdown(S3Notifications.measure(base.seconds(), System.err)));
+        }
+        if (kafka != null) {
+            return print(KafkaThroughput.markdown(KafkaThroughput.measure(kafka, System.err), kafka));
         }
         if (sqs) {
             Optional<String> url = Optional.ofNullable(database)

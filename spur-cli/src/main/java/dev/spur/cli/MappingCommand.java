@@ -130,7 +130,7 @@ final class MappingCommand {
                         rows.add(List.of(
                                 Output.text(m.get("UUID")),
                                 Output.text(m.get("State")),
-                                Output.text(m.get("EventSourceArn")),
+                                source(m),
                                 Output.function(m.get("FunctionArn")),
                                 Output.text(m.get("BatchSize"))));
                     }
@@ -139,6 +139,14 @@ final class MappingCommand {
             Output.table(out(), rows);
             out().flush();
             return 0;
+        }
+
+        /** The queue's ARN, or {@code kafka:<topic>} for a self-managed Kafka source (which has no ARN). */
+        private static String source(Map<?, ?> m) {
+            if (m.get("EventSourceArn") == null && m.get("Topics") instanceof List<?> topics && !topics.isEmpty()) {
+                return "kafka:" + topics.getFirst();
+            }
+            return Output.text(m.get("EventSourceArn"));
         }
     }
 

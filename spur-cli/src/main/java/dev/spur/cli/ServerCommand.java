@@ -39,6 +39,7 @@ final class ServerCommand implements Callable<Integer> {
     private static final Logger JETTY_LOG = Logger.getLogger("org.eclipse.jetty");
 
     private static final Logger HIKARI_LOG = Logger.getLogger("com.zaxxer.hikari");
+    private static final Logger KAFKA_LOG = Logger.getLogger("org.apache.kafka");
 
     @Option(
             names = "--port",
@@ -273,6 +274,7 @@ final class ServerCommand implements Callable<Integer> {
         };
         JETTY_LOG.setLevel(Level.WARNING); // its INFO start-up lines would bury Spur's own banner
         HIKARI_LOG.setLevel(Level.WARNING); // the same for the database pool's
+        KAFKA_LOG.setLevel(Level.WARNING); // and for Kafka mappings' consumers (config dumps, app info)
         if (!(memoryOvercommit >= 1 && memoryOvercommit <= 100)) {
             throw new CommandLine.ParameterException(
                     new CommandLine(this), "--memory-overcommit must be between 1 and 100, not " + memoryOvercommit);

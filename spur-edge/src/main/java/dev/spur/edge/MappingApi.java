@@ -6,11 +6,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spur.common.Caller;
 import dev.spur.common.EventSourceMapping;
 import dev.spur.common.Json;
+import dev.spur.common.KafkaSource;
 import dev.spur.common.LambdaException;
 import dev.spur.triggers.EventSourceMappings;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -124,7 +127,57 @@ final class MappingApi implements EdgeApi {
                 RequestParsing.integer(body, "MaximumBatchingWindowInSeconds"),
                 filters,
                 RequestParsing.strings(body, "FunctionResponseTypes"),
-                concurrency);
+                concurrency,
+                kafka(body, create));
+    }
+
+    /** SelfManagedEventSource, Topics, StartingPosition, SelfManagedKafkaEventSourceConfig, retries, destinations. */
+    private static EventSourceMappings.KafkaSpec kafka(JsonNode body, boolean create) {
+        Optional<Map<String, List<String>>> endpoints = Optional.empty();
+        JsonNode source = body.get("SelfManagedEventSource");
+        if (source != null && !source.isNull()) {
+            Map<String, List<String>> map = new LinkedHashMap<>();
+            JsonNode given = source.path("Endpoints");
+            if (!given.isObject() || given.isEmpty()) {
+                throw LambdaException.invalid(
+                        "SelfManagedEventSource.Endpoints must map KAFKA_BOOTSTRAP_SERVERS to servers.");
+            }
+            for (Map.Entry<String, JsonNode> e : given.properties()) {
+                List<String> servers = new ArrayList<>();
+                for (JsonNode server : e.getValue()) {
+                    servers.add(server.asText());
+                }
+                map.put(e.getKey(), servers);
+            }
+            endpoints = Optional.of(map);
+        }
+        Optional<String> group = Optional.empty();
+        JsonNode config = body.get("SelfManagedKafkaEventSourceConfig");
+        if (config != null && !config.isNull()) {
+            group = RequestParsing.string(config, "ConsumerGroupId");
+        }
+        if (!create && (body.has("Topics") || body.has("StartingPosition"))) {
+            throw LambdaException.invalid("Topics and StartingPosition cannot be changed; create a new mapping.");
+        }
+        JsonNode destinations = body.path("DestinationConfig");
+        return new EventSourceMappings.KafkaSpec(
+                endpoints,
+                RequestParsing.strings(body, "Topics"),
+                RequestParsing.string(body, "StartingPosition"),
+                group,
+                RequestParsing.integer(body, "MaximumRetryAttempts"),
+                destinations.path("OnFailure").has("Destination")
+                        ? Optional.of(destinations
+                                .path("OnFailure")
+                                .path("Destination")
+                                .asText())
+                        : Optional.empty(),
+                destinations.path("OnSuccess").has("Destination")
+                        ? Optional.of(destinations
+                                .path("OnSuccess")
+                                .path("Destination")
+                                .asText())
+                        : Optional.empty());
     }
 
     static ObjectNode render(EventSourceMapping m, String transition) {
@@ -132,7 +185,10 @@ final class MappingApi implements EdgeApi {
         out.put("UUID", m.uuid());
         out.put("BatchSize", m.batchSize());
         out.put("MaximumBatchingWindowInSeconds", m.maximumBatchingWindowInSeconds());
-        out.put("EventSourceArn", m.eventSourceArn());
+        if (!m.eventSourceArn().isEmpty()) {
+            out.put("EventSourceArn", m.eventSourceArn());
+        }
+        m.kafka().ifPresent(k -> renderKafka(out, k));
         if (!m.filterPatterns().isEmpty()) {
             ArrayNode filters = out.putObject("FilterCriteria").putArray("Filters");
             m.filterPatterns().forEach(p -> filters.addObject().put("Pattern", p));
@@ -148,5 +204,18 @@ final class MappingApi implements EdgeApi {
         }
         out.put("EventSourceMappingArn", m.arn());
         return out;
+    }
+
+    private static void renderKafka(ObjectNode out, KafkaSource k) {
+        out.put("StartingPosition", k.startingPosition());
+        out.putArray("Topics").add(k.topic());
+        ArrayNode servers =
+                out.putObject("SelfManagedEventSource").putObject("Endpoints").putArray("KAFKA_BOOTSTRAP_SERVERS");
+        k.bootstrapServers().forEach(servers::add);
+        out.putObject("SelfManagedKafkaEventSourceConfig").put("ConsumerGroupId", k.consumerGroupId());
+        out.put("MaximumRetryAttempts", k.maximumRetryAttempts());
+        if (!k.onFailure().isEmpty()) {
+            out.putObject("DestinationConfig").putObject("OnFailure").put("Destination", k.onFailure());
+        }
     }
 }

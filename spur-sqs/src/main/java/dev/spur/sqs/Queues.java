@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Consumer;
@@ -296,6 +297,29 @@ public final class Queues {
     /** Wakes the queue's long polls after a {@link #prepareDelivery}'s message committed. */
     public void delivered(PubSubStore.QueueMessage message) {
         arrivals.arrived(message.account() + "/" + message.queue());
+    }
+
+    /**
+     * Sends one message with a body and nothing else — how Spur's own parts write to a queue (a Kafka
+     * mapping's on-failure destination). Durable when it returns; throws the {@link SqsException} a send of
+     * it would answer (a queue gone, a body too large). A FIFO queue is given the message group "spur" and a
+     * random deduplication id.
+     */
+    public String sendBody(QueueRef q, String body) {
+        boolean fifo = q.fifo();
+        Object outcome = send(
+                        q,
+                        List.of(new Outgoing(
+                                body,
+                                null,
+                                null,
+                                fifo ? "spur" : null,
+                                fifo ? UUID.randomUUID().toString() : null)))
+                .getFirst();
+        if (outcome instanceof SqsException e) {
+            throw e;
+        }
+        return ((SendResult) outcome).messageId();
     }
 
     /**

@@ -13,6 +13,7 @@ import dev.spur.common.EventSourceMapping;
 import dev.spur.common.FunctionAttachments;
 import dev.spur.common.FunctionConfig;
 import dev.spur.common.HttpApi;
+import dev.spur.common.KafkaSource;
 import dev.spur.common.LambdaException;
 import dev.spur.common.LayerVersion;
 import dev.spur.common.Schedule;
@@ -393,6 +394,53 @@ abstract class StoreContract {
         assertThatThrownBy(() -> other.putMapping(disabled, false))
                 .isInstanceOfSatisfying(
                         LambdaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_NOT_FOUND));
+    }
+
+    @Test
+    void aKafkaMappingKeepsItsSourceAndAnSqsMappingHasNone() {
+        KafkaSource source = new KafkaSource(
+                List.of("kafka-1:9092", "kafka-2:9092"),
+                "orders",
+                "TRIM_HORIZON",
+                "billing-group",
+                3,
+                "arn:aws:sqs:" + REGION + ":" + ACCOUNT + ":kafka-failures");
+        EventSourceMapping kafka = new EventSourceMapping(
+                "6f1c2a9e-0000-4000-8000-000000000002",
+                ACCOUNT,
+                REGION,
+                "",
+                "hello",
+                "live",
+                100,
+                1,
+                List.of("{\"value\":{\"kind\":[\"a\"]}}"),
+                List.of(),
+                0,
+                EventSourceMapping.ENABLED,
+                Instant.ofEpochMilli(3_000),
+                source);
+        EventSourceMapping sqs = new EventSourceMapping(
+                "6f1c2a9e-0000-4000-8000-000000000003",
+                ACCOUNT,
+                REGION,
+                "arn:aws:sqs:" + REGION + ":" + ACCOUNT + ":orders",
+                "hello",
+                "",
+                10,
+                0,
+                List.of(),
+                List.of(),
+                0,
+                EventSourceMapping.ENABLED,
+                Instant.ofEpochMilli(3_000));
+        store.putMapping(kafka, true);
+        store.putMapping(sqs, true);
+        assertThat(other.allMappings()).containsExactly(kafka, sqs);
+        assertThat(other.allMappings().getFirst().kafka()).contains(source);
+        assertThat(other.allMappings().get(1).kafka()).isEmpty();
+        assertThat(store.deleteMapping(ACCOUNT, REGION, kafka.uuid())).isTrue();
+        assertThat(store.deleteMapping(ACCOUNT, REGION, sqs.uuid())).isTrue();
     }
 
     @Test

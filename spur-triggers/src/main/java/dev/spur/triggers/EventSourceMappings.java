@@ -4,6 +4,7 @@ import dev.spur.common.Caller;
 import dev.spur.common.ErrorCode;
 import dev.spur.common.EventSourceMapping;
 import dev.spur.common.FunctionTargets;
+import dev.spur.common.KafkaSource;
 import dev.spur.common.LambdaException;
 import dev.spur.invoke.Invoker;
 import dev.spur.sqs.QueueRef;
@@ -49,6 +50,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>The seam for other kinds of source: {@link #run} starts and {@link #stop} stops one mapping's poller;
  * whatever the kind, ownership decides only whether it runs here.
+ *
+ * <p>Self-managed Kafka sources ({@link KafkaMappings} validates them) run a {@link KafkaPoller} instead of an
+ * {@link SqsPoller}: one consumer thread in the mapping's consumer group, offsets committed only after a batch
+ * succeeded; ownership moves it like any other.
  */
 public final class EventSourceMappings implements AutoCloseable {
     private final MappingStore store;
@@ -59,7 +64,7 @@ public final class EventSourceMappings implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(EventSourceMappings.class.getName());
     private final ReentrantLock lock = new ReentrantLock();
     private final ConcurrentMap<String, EventSourceMapping> mappings = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, SqsPoller> pollers = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Poller> pollers = new ConcurrentHashMap<>();
     private final MappingLeases leases;
     private final CountDownLatch closing = new CountDownLatch(1);
     private volatile boolean started;
@@ -177,9 +182,66 @@ public final class EventSourceMappings implements AutoCloseable {
             Optional<Integer> maximumBatchingWindowInSeconds,
             Optional<List<String>> filterPatterns,
             Optional<List<String>> functionResponseTypes,
-            Optional<Integer> maximumConcurrency) {}
+            Optional<Integer> maximumConcurrency,
+            KafkaSpec kafka) {
+        /** An SQS (or no) source: no Kafka settings. */
+        public Spec(
+                Optional<String> eventSourceArn,
+                Optional<String> functionName,
+                Optional<Boolean> enabled,
+                Optional<Integer> batchSize,
+                Optional<Integer> maximumBatchingWindowInSeconds,
+                Optional<List<String>> filterPatterns,
+                Optional<List<String>> functionResponseTypes,
+                Optional<Integer> maximumConcurrency) {
+            this(
+                    eventSourceArn,
+                    functionName,
+                    enabled,
+                    batchSize,
+                    maximumBatchingWindowInSeconds,
+                    filterPatterns,
+                    functionResponseTypes,
+                    maximumConcurrency,
+                    KafkaSpec.NONE);
+        }
+    }
+
+    /**
+     * The Kafka part of a create or update: {@code SelfManagedEventSource.Endpoints}, {@code Topics},
+     * {@code StartingPosition}, {@code SelfManagedKafkaEventSourceConfig.ConsumerGroupId},
+     * {@code MaximumRetryAttempts} and {@code DestinationConfig}'s destinations, each empty when not given.
+     *
+     * @param endpoints            SelfManagedEventSource.Endpoints' keys → values, as given
+     * @param onFailureDestination DestinationConfig.OnFailure.Destination
+     * @param onSuccessDestination DestinationConfig.OnSuccess.Destination (refused)
+     */
+    public record KafkaSpec(
+            Optional<Map<String, List<String>>> endpoints,
+            Optional<List<String>> topics,
+            Optional<String> startingPosition,
+            Optional<String> consumerGroupId,
+            Optional<Integer> maximumRetryAttempts,
+            Optional<String> onFailureDestination,
+            Optional<String> onSuccessDestination) {
+        public static final KafkaSpec NONE = new KafkaSpec(
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty());
+
+        public boolean selfManaged() {
+            return endpoints.isPresent();
+        }
+    }
 
     public EventSourceMapping create(Caller caller, Spec spec) {
+        if (spec.kafka().selfManaged()) {
+            return createKafka(caller, spec);
+        }
         String arn = spec.eventSourceArn()
                 .orElseThrow(() -> LambdaException.invalid("EventSourceArn is required for an SQS event source."));
         QueueRef queue = queues.find(arn)
@@ -228,6 +290,51 @@ public final class EventSourceMappings implements AutoCloseable {
         return m;
     }
 
+    /** A self-managed Kafka mapping: one per consumer group, and one per cluster, topic and function. */
+    private EventSourceMapping createKafka(Caller caller, Spec spec) {
+        String function = spec.functionName().orElseThrow(() -> LambdaException.invalid("FunctionName is required."));
+        FunctionTargets.Target target = targets.resolve(caller, function, "");
+        EventSourceMapping m = KafkaMappings.create(
+                caller,
+                UUID.randomUUID().toString(),
+                spec,
+                target.functionName(),
+                target.qualifier(),
+                queues,
+                clock.instant());
+        KafkaSource source = m.kafka().orElseThrow();
+        lock.lock();
+        try {
+            for (EventSourceMapping other : mappings.values()) {
+                Optional<KafkaSource> theirs = other.kafka();
+                if (theirs.isEmpty() || !other.account().equals(m.account())) {
+                    continue;
+                }
+                if (theirs.get().consumerGroupId().equals(source.consumerGroupId())
+                        && theirs.get().bootstrapServers().equals(source.bootstrapServers())) {
+                    throw LambdaException.conflict(
+                            "The consumer group %s is already used by the event source mapping %s.",
+                            source.consumerGroupId(), other.uuid());
+                }
+                if (theirs.get().bootstrapServers().equals(source.bootstrapServers())
+                        && theirs.get().topic().equals(source.topic())
+                        && other.functionArn().equals(m.functionArn())) {
+                    throw LambdaException.conflict(
+                            "An event source mapping for Kafka topic %s and function %s already exists. "
+                                    + "Please update or delete the existing mapping with UUID %s",
+                            source.topic(), m.functionName(), other.uuid());
+                }
+            }
+            claimBeforeStoring(m.uuid());
+            store.putMapping(m, true);
+            mappings.put(m.uuid(), m);
+            reconcileQuietly();
+        } finally {
+            lock.unlock();
+        }
+        return m;
+    }
+
     public EventSourceMapping update(Caller caller, String uuid, Spec spec) {
         lock.lock();
         try {
@@ -239,6 +346,18 @@ public final class EventSourceMappings implements AutoCloseable {
                         targets.resolve(caller, spec.functionName().get(), "");
                 function = target.functionName();
                 qualifier = target.qualifier();
+            }
+            if (old.kafka().isPresent()) {
+                EventSourceMapping m =
+                        KafkaMappings.update(caller, old, spec, function, qualifier, queues, clock.instant());
+                store.putMapping(m, false);
+                mappings.put(uuid, m);
+                stop(uuid);
+                reconcileQuietly();
+                return m;
+            }
+            if (spec.kafka().selfManaged()) {
+                throw LambdaException.invalid("An SQS mapping cannot be changed into a Kafka mapping.");
             }
             QueueRef queue = QueueRef.fromArn(old.eventSourceArn()).orElseThrow();
             EventSourceMapping m = validate(
@@ -440,12 +559,16 @@ public final class EventSourceMappings implements AutoCloseable {
         if (!started || !m.enabled()) {
             return;
         }
+        if (m.kafka().isPresent()) {
+            pollers.put(m.uuid(), new KafkaPoller(m, invoker, queues).start());
+            return;
+        }
         QueueRef queue = QueueRef.fromArn(m.eventSourceArn()).orElseThrow();
         pollers.put(m.uuid(), new SqsPoller(m, queue, queues, invoker).start());
     }
 
     private void stop(String uuid) {
-        SqsPoller poller = pollers.remove(uuid);
+        Poller poller = pollers.remove(uuid);
         if (poller != null) {
             poller.close();
         }

@@ -6,6 +6,8 @@ import dev.spur.common.ErrorCode;
 import dev.spur.common.Json;
 import dev.spur.common.LambdaException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 import software.amazon.event.ruler.Machine;
 
@@ -46,20 +48,47 @@ final class Filters {
         return new Filters(machine);
     }
 
-    /** Whether a record of the event (as the function would see it) passes. */
+    /** Whether a record of an SQS event (as the function would see it) passes; its body is matched as JSON when it is. */
     boolean passes(ObjectNode record) {
+        return matches(record, "body", record.path("body").asText());
+    }
+
+    /**
+     * Whether a record of a Kafka event passes: its {@code value} is base64 in the event, and is matched
+     * decoded — as JSON when it is a JSON object, else as the UTF-8 text.
+     */
+    boolean passesKafka(ObjectNode record) {
+        if (machine == null) {
+            return true;
+        }
+        JsonNode value = record.get("value");
+        if (value == null || !value.isTextual()) {
+            return matches(record, "value", null);
+        }
+        String text;
+        try {
+            text = new String(Base64.getDecoder().decode(value.asText()), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            text = value.asText();
+        }
+        return matches(record, "value", text);
+    }
+
+    private boolean matches(ObjectNode record, String field, String text) {
         if (machine == null) {
             return true;
         }
         ObjectNode matched = record.deepCopy();
-        String body = record.path("body").asText();
-        try {
-            JsonNode parsed = Json.MAPPER.readTree(body);
-            if (parsed != null && parsed.isObject()) {
-                matched.set("body", parsed);
+        if (text != null) {
+            matched.put(field, text);
+            try {
+                JsonNode parsed = Json.MAPPER.readTree(text);
+                if (parsed != null && parsed.isObject()) {
+                    matched.set(field, parsed);
+                }
+            } catch (IOException e) {
+                // plain text stays a string
             }
-        } catch (IOException e) {
-            // a plain-text body stays a string
         }
         try {
             return !machine.rulesForJSONEvent(matched).isEmpty();

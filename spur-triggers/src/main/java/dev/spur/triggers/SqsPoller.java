@@ -36,7 +36,7 @@ import java.util.Set;
  * <p>Failure semantics: at least once. A crash after the invoke but before the delete commits runs the
  * batch again after the visibility timeout; nothing is deleted before the function succeeded with it.
  */
-final class SqsPoller implements AutoCloseable {
+final class SqsPoller implements Poller {
     private static final System.Logger LOG = System.getLogger(SqsPoller.class.getName());
     private static final int DEFAULT_POLLERS = 5;
     private static final Duration LONG_POLL = Duration.ofSeconds(20);
@@ -57,7 +57,8 @@ final class SqsPoller implements AutoCloseable {
         this.filters = Filters.of(mapping.filterPatterns());
     }
 
-    SqsPoller start() {
+    @Override
+    public SqsPoller start() {
         int pollers = mapping.maximumConcurrency() > 0 ? mapping.maximumConcurrency() : DEFAULT_POLLERS;
         for (int i = 0; i < pollers; i++) {
             threads.add(Thread.ofVirtual()
