@@ -64,50 +64,6 @@ public record FunctionConfig(
         options = options == null ? FunctionOptions.DEFAULT : options; // likewise
     }
 
-    /** With the default options. */
-    public FunctionConfig(
-            FunctionKey key,
-            String version,
-            String runtime,
-            String handler,
-            String role,
-            String description,
-            int memorySize,
-            int timeout,
-            Map<String, String> environment,
-            Code code,
-            int ephemeralStorage,
-            List<String> architectures,
-            Instant lastModified,
-            String revisionId,
-            State state,
-            LastUpdateStatus lastUpdateStatus,
-            Network network,
-            LoggingConfig logging,
-            List<Layer> layers) {
-        this(
-                key,
-                version,
-                runtime,
-                handler,
-                role,
-                description,
-                memorySize,
-                timeout,
-                environment,
-                code,
-                ephemeralStorage,
-                architectures,
-                lastModified,
-                revisionId,
-                state,
-                lastUpdateStatus,
-                network,
-                logging,
-                layers,
-                FunctionOptions.DEFAULT);
-    }
-
     /** A copy with other options. */
     public FunctionConfig withOptions(FunctionOptions newOptions) {
         return new FunctionConfig(
@@ -131,48 +87,6 @@ public record FunctionConfig(
                 logging,
                 layers,
                 newOptions);
-    }
-
-    /** Without layers. */
-    public FunctionConfig(
-            FunctionKey key,
-            String version,
-            String runtime,
-            String handler,
-            String role,
-            String description,
-            int memorySize,
-            int timeout,
-            Map<String, String> environment,
-            Code code,
-            int ephemeralStorage,
-            List<String> architectures,
-            Instant lastModified,
-            String revisionId,
-            State state,
-            LastUpdateStatus lastUpdateStatus,
-            Network network,
-            LoggingConfig logging) {
-        this(
-                key,
-                version,
-                runtime,
-                handler,
-                role,
-                description,
-                memorySize,
-                timeout,
-                environment,
-                code,
-                ephemeralStorage,
-                architectures,
-                lastModified,
-                revisionId,
-                state,
-                lastUpdateStatus,
-                network,
-                logging,
-                List.of());
     }
 
     /** A copy with other layers. */
@@ -200,46 +114,6 @@ public record FunctionConfig(
                 options);
     }
 
-    /** With the default logging. */
-    public FunctionConfig(
-            FunctionKey key,
-            String version,
-            String runtime,
-            String handler,
-            String role,
-            String description,
-            int memorySize,
-            int timeout,
-            Map<String, String> environment,
-            Code code,
-            int ephemeralStorage,
-            List<String> architectures,
-            Instant lastModified,
-            String revisionId,
-            State state,
-            LastUpdateStatus lastUpdateStatus,
-            Network network) {
-        this(
-                key,
-                version,
-                runtime,
-                handler,
-                role,
-                description,
-                memorySize,
-                timeout,
-                environment,
-                code,
-                ephemeralStorage,
-                architectures,
-                lastModified,
-                revisionId,
-                state,
-                lastUpdateStatus,
-                network,
-                LoggingConfig.DEFAULT);
-    }
-
     /** A copy with another logging configuration. */
     public FunctionConfig withLogging(LoggingConfig newLogging) {
         return new FunctionConfig(
@@ -263,44 +137,6 @@ public record FunctionConfig(
                 newLogging,
                 layers,
                 options);
-    }
-
-    /** With the default network. */
-    public FunctionConfig(
-            FunctionKey key,
-            String version,
-            String runtime,
-            String handler,
-            String role,
-            String description,
-            int memorySize,
-            int timeout,
-            Map<String, String> environment,
-            Code code,
-            int ephemeralStorage,
-            List<String> architectures,
-            Instant lastModified,
-            String revisionId,
-            State state,
-            LastUpdateStatus lastUpdateStatus) {
-        this(
-                key,
-                version,
-                runtime,
-                handler,
-                role,
-                description,
-                memorySize,
-                timeout,
-                environment,
-                code,
-                ephemeralStorage,
-                architectures,
-                lastModified,
-                revisionId,
-                state,
-                lastUpdateStatus,
-                Network.DEFAULT);
     }
 
     public String arn() {

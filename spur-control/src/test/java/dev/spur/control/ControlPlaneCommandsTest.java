@@ -252,7 +252,9 @@ class ControlPlaneCommandsTest {
                 FunctionCommand.Unsupported.NONE,
                 Optional.empty(),
                 Optional.empty(),
-                Optional.empty());
+                Optional.empty(),
+                Optional.empty(),
+                FunctionCommand.OptionsChange.NONE);
     }
 
     static int versions(String name) {

@@ -201,6 +201,8 @@ class ControlPlaneFleetTest {
                 new FunctionCommand.Unsupported(List.of()),
                 Optional.empty(),
                 Optional.empty(),
-                Optional.empty());
+                Optional.empty(),
+                Optional.empty(),
+                FunctionCommand.OptionsChange.NONE);
     }
 }

@@ -146,6 +146,8 @@ class ControlPlaneLockingTest {
                 FunctionCommand.Unsupported.NONE,
                 Optional.empty(),
                 Optional.empty(),
-                Optional.empty());
+                Optional.empty(),
+                Optional.empty(),
+                FunctionCommand.OptionsChange.NONE);
     }
 }

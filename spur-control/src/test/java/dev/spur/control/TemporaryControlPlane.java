@@ -226,7 +226,9 @@ final class TemporaryControlPlane implements BeforeAllCallback, AfterAllCallback
                     tags,
                     publish,
                     Optional.empty(),
-                    Optional.empty());
+                    Optional.empty(),
+                    Optional.empty(),
+                    FunctionCommand.OptionsChange.NONE);
         }
     }
 

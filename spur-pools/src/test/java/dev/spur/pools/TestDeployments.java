@@ -56,7 +56,11 @@ final class TestDeployments {
                 Instant.now(),
                 UUID.randomUUID().toString(),
                 FunctionConfig.State.Active,
-                FunctionConfig.LastUpdateStatus.Successful);
+                FunctionConfig.LastUpdateStatus.Successful,
+                null,
+                null,
+                null,
+                null);
         return new Deployment(
                 config,
                 new LambdaRuntime() {
@@ -102,7 +106,11 @@ final class TestDeployments {
                 lastModified,
                 UUID.randomUUID().toString(),
                 c.state(),
-                c.lastUpdateStatus());
+                c.lastUpdateStatus(),
+                null,
+                null,
+                null,
+                null);
         return new Deployment(next, d.runtime(), d.taskRoot());
     }
 }

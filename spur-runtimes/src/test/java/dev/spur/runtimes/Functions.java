@@ -27,6 +27,10 @@ final class Functions {
                 Instant.EPOCH,
                 "rev-1",
                 FunctionConfig.State.Active,
-                FunctionConfig.LastUpdateStatus.Successful);
+                FunctionConfig.LastUpdateStatus.Successful,
+                null,
+                null,
+                null,
+                null);
     }
 }

@@ -34,7 +34,11 @@ final class Functions {
                 Instant.parse("2025-01-02T03:04:05.123456789Z"),
                 revisionId,
                 FunctionConfig.State.Active,
-                FunctionConfig.LastUpdateStatus.Successful);
+                FunctionConfig.LastUpdateStatus.Successful,
+                null,
+                null,
+                null,
+                null);
     }
 
     static FunctionConfig config(String name) {

@@ -683,6 +683,10 @@ abstract class StoreContract {
                 latest.lastModified(),
                 "rev-v" + version,
                 latest.state(),
-                latest.lastUpdateStatus());
+                latest.lastUpdateStatus(),
+                null,
+                null,
+                null,
+                null);
     }
 }

@@ -114,7 +114,11 @@ public final class ProbeCost {
                 Instant.now(),
                 "r1",
                 FunctionConfig.State.Active,
-                FunctionConfig.LastUpdateStatus.Successful);
+                FunctionConfig.LastUpdateStatus.Successful,
+                null,
+                null,
+                null,
+                null);
         return new Deployment(config, null, null);
     }
 }
