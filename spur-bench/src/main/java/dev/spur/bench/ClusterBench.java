@@ -169,7 +169,12 @@ public final class ClusterBench {
                 servers.add(SpurServer.start(SpurServer.Options.defaults(dir)
                         .withPort(0)
                         .withDatabase(Optional.of(url))
-                        .withPools(PoolSettings.defaults().withMemoryCapacityMb(memoryMb))
+                        .withPools(PoolSettings.defaults()
+                                .withMemoryCapacityMb(memoryMb)
+                                // Σ MemorySize within the capacity: a node holds exactly what its size says,
+                                // whatever the environments really use (the default overcommit would let a
+                                // "4-environment" node run 16 sleeping functions and bind nothing).
+                                .withMemoryOvercommit(1))
                         .withFleet(Fleet.NONE
                                 .withNodeName("bench-" + fleetId + "-" + i)
                                 .withAffinity(affinity))));
