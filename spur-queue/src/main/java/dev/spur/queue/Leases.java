@@ -149,7 +149,13 @@ final class Leases implements AutoCloseable {
         return held.size();
     }
 
-    /** Extends every lease this node holds; a lease someone else has taken since is not touched. */
+    /**
+     * Extends every lease this node holds; a lease someone else has taken since is not touched. Rows another
+     * transaction holds locked are skipped, not waited for: they are the queue writer's — an event being
+     * completed, retried or dead-lettered, in an order of its own — and waiting for them in this statement's
+     * order deadlocked against the writer's batch. A skipped lease is renewed at the next round (a third of
+     * the lease away) if the writer's change did not commit.
+     */
     void renew() throws SQLException {
         if (held.isEmpty()) {
             return;
@@ -158,8 +164,9 @@ final class Leases implements AutoCloseable {
             try (Statement statement = c.createStatement()) {
                 statement.execute("SET LOCAL synchronous_commit TO OFF");
             }
-            try (PreparedStatement update = c.prepareStatement(
-                    "UPDATE events SET lease_until = now() + make_interval(secs => ?) WHERE owner = ? AND id = ANY(?)")) {
+            try (PreparedStatement update =
+                    c.prepareStatement("UPDATE events SET lease_until = now() + make_interval(secs => ?) WHERE id IN "
+                            + "(SELECT id FROM events WHERE owner = ? AND id = ANY(?) FOR UPDATE SKIP LOCKED)")) {
                 update.setDouble(1, lease.toMillis() / 1000.0);
                 update.setString(2, node);
                 update.setArray(3, texts(c, List.copyOf(held)));
